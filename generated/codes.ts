@@ -1,0 +1,209 @@
+// Generated from spec/ by `npm run generate`. Do not edit.
+
+/** The result-code catalog (components.schemas.ErrorCode x-code-catalog), keyed by name. */
+export const codeCatalog = {
+  "OK": {
+    "code": "0000",
+    "status": 200,
+    "meaning": "The operation succeeded.",
+    "message": {
+      "fr": "Opération réussie",
+      "en": "Operation successful"
+    }
+  },
+  "TOKEN_ISSUED": {
+    "code": "0001",
+    "status": 200,
+    "meaning": "An access token was issued.",
+    "message": {
+      "fr": "Jeton d'accès délivré",
+      "en": "Access token issued"
+    }
+  },
+  "AUTHENTICATION_REQUIRED": {
+    "code": "1001",
+    "status": 401,
+    "meaning": "The operation needs credentials and the request carried none.",
+    "message": {
+      "fr": "Authentification requise",
+      "en": "Authentication required"
+    }
+  },
+  "TOKEN_INVALID": {
+    "code": "1002",
+    "status": 401,
+    "meaning": "The access token is unknown, malformed, revoked, or its partner is disabled.",
+    "message": {
+      "fr": "Jeton d'accès invalide",
+      "en": "Invalid access token"
+    }
+  },
+  "TOKEN_EXPIRED": {
+    "code": "1003",
+    "status": 401,
+    "meaning": "The access token has expired; get a new one from /oauth/token.",
+    "message": {
+      "fr": "Jeton d'accès expiré",
+      "en": "Access token expired"
+    }
+  },
+  "CLIENT_AUTHENTICATION_FAILED": {
+    "code": "1004",
+    "status": 401,
+    "meaning": "The consumer-key and consumer-secret do not authenticate an active partner. The answer never says which of them was wrong.",
+    "message": {
+      "fr": "Identifiants client invalides",
+      "en": "Invalid client credentials"
+    }
+  },
+  "BASIC_NOT_ALLOWED": {
+    "code": "1005",
+    "status": 403,
+    "meaning": "The partner is not allowed to call resource operations with HTTP Basic; use a bearer token.",
+    "message": {
+      "fr": "Authentification Basic non autorisée",
+      "en": "Basic authentication not allowed"
+    }
+  },
+  "INSUFFICIENT_SCOPE": {
+    "code": "1006",
+    "status": 403,
+    "meaning": "The credential does not carry a scope the operation requires.",
+    "message": {
+      "fr": "Droits insuffisants pour cette opération",
+      "en": "Insufficient rights for this operation"
+    }
+  },
+  "INVALID_SCOPE": {
+    "code": "1007",
+    "status": 400,
+    "meaning": "A requested scope is unknown or not granted to the partner (OAuth invalid_scope).",
+    "message": {
+      "fr": "Les droits demandés ne sont pas accordés",
+      "en": "The requested rights are not granted"
+    }
+  },
+  "UNSUPPORTED_GRANT_TYPE": {
+    "code": "1008",
+    "status": 400,
+    "meaning": "The grant type is not client_credentials (OAuth unsupported_grant_type).",
+    "message": {
+      "fr": "Type d'autorisation non pris en charge",
+      "en": "Unsupported grant type"
+    }
+  },
+  "CREDENTIALS_SENT_TWICE": {
+    "code": "1009",
+    "status": 400,
+    "meaning": "Client credentials were sent both with HTTP Basic and in the body (OAuth invalid_request).",
+    "message": {
+      "fr": "Identifiants client envoyés deux fois",
+      "en": "Client credentials sent twice"
+    }
+  },
+  "INVALID_TOKEN_REQUEST": {
+    "code": "1010",
+    "status": 400,
+    "meaning": "The token request is malformed (OAuth invalid_request); error_description says why.",
+    "message": {
+      "fr": "Demande de jeton invalide",
+      "en": "Invalid token request"
+    }
+  },
+  "RATE_LIMITED": {
+    "code": "1011",
+    "status": 429,
+    "meaning": "Too many requests from this partner or address; wait for the Retry-After delay.",
+    "message": {
+      "fr": "Trop de requêtes",
+      "réessayez plus tard": null,
+      "en": "Too many requests",
+      "try again later": null
+    }
+  },
+  "VALIDATION_FAILED": {
+    "code": "2001",
+    "status": 400,
+    "meaning": "The request does not match the contract; `errors` lists each problem with its path.",
+    "message": {
+      "fr": "Requête invalide",
+      "en": "Invalid request"
+    }
+  },
+  "MALFORMED_JSON": {
+    "code": "2002",
+    "status": 400,
+    "meaning": "The request body is not well-formed JSON.",
+    "message": {
+      "fr": "Corps de requête JSON mal formé",
+      "en": "Malformed JSON request body"
+    }
+  },
+  "UNSUPPORTED_MEDIA_TYPE": {
+    "code": "2003",
+    "status": 415,
+    "meaning": "The request body's Content-Type is not one the operation accepts.",
+    "message": {
+      "fr": "Type de contenu non pris en charge",
+      "en": "Unsupported content type"
+    }
+  },
+  "PAYLOAD_TOO_LARGE": {
+    "code": "2004",
+    "status": 413,
+    "meaning": "The request body exceeds the size limit.",
+    "message": {
+      "fr": "Corps de requête trop volumineux",
+      "en": "Request body too large"
+    }
+  },
+  "METHOD_NOT_ALLOWED": {
+    "code": "2005",
+    "status": 405,
+    "meaning": "The path exists but not with this HTTP method; the Allow header lists the methods.",
+    "message": {
+      "fr": "Méthode non autorisée",
+      "en": "Method not allowed"
+    }
+  },
+  "ROUTE_NOT_FOUND": {
+    "code": "3001",
+    "status": 404,
+    "meaning": "No operation exists at this path.",
+    "message": {
+      "fr": "Ressource introuvable",
+      "en": "Resource not found"
+    }
+  },
+  "STATE_CONFLICT": {
+    "code": "4001",
+    "status": 409,
+    "meaning": "The resource is not in a state that allows the request.",
+    "message": {
+      "fr": "Conflit avec l'état de la ressource",
+      "en": "Conflict with the state of the resource"
+    }
+  },
+  "SYSTEM_ERROR": {
+    "code": "9999",
+    "status": 500,
+    "meaning": "An unexpected error; details are in the server logs under the requestId.",
+    "message": {
+      "fr": "Erreur système",
+      "veuillez réessayer plus tard": null,
+      "en": "System error",
+      "please try again later": null
+    }
+  },
+  "SERVICE_UNAVAILABLE": {
+    "code": "9999",
+    "status": 503,
+    "meaning": "A dependency (the database) does not answer; retry later.",
+    "message": {
+      "fr": "Service momentanément indisponible",
+      "en": "Service temporarily unavailable"
+    }
+  }
+} as const;
+
+export type CodeName = keyof typeof codeCatalog;

@@ -1,0 +1,139 @@
+/**
+ * Renders generated/operations.ts (the operation table and the Handlers type) and
+ * generated/codes.ts (the result-code catalog) from the bundled contract.
+ */
+
+type Json = Record<string, unknown>;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+interface OperationRow {
+  operationId: string;
+  method: string;
+  path: string;
+  security: Record<string, string[]>[];
+  scopes: string[];
+  envelope: boolean;
+}
+
+function resolveRef(document: Json, node: unknown): Json {
+  let current = node as Json;
+  while (current && typeof current.$ref === 'string') {
+    const pointer = current.$ref.replace(/^#\//, '').split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+    current = pointer.reduce<Json>((value, key) => value[key] as Json, document);
+  }
+  return current;
+}
+
+/** An operation is an envelope operation when its 200 JSON answer is built on SuccessEnvelope. */
+function isEnvelope(document: Json, operation: Json): boolean {
+  const ok = resolveRef(document, (operation.responses as Json)?.['200']);
+  const schema = ((ok?.content as Json)?.['application/json'] as Json)?.schema as Json | undefined;
+  const parts = (resolveRef(document, schema)?.allOf as Json[] | undefined) ?? [];
+  return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
+}
+
+function collectOperations(document: Json): OperationRow[] {
+  const rows: OperationRow[] = [];
+  const paths = document.paths as Record<string, Json>;
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of METHODS) {
+      const operation = item[method] as Json | undefined;
+      if (!operation) continue;
+      if (typeof operation.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      const security = (operation.security ?? document.security ?? []) as Record<string, string[]>[];
+      const scopes = [...new Set(security.flatMap((requirement) => requirement.oauth2 ?? []))].sort();
+      rows.push({ operationId: operation.operationId, method, path, security, scopes, envelope: isEnvelope(document, operation) });
+    }
+  }
+  return rows.sort((a, b) => a.operationId.localeCompare(b.operationId));
+}
+
+const literal = (value: unknown) => JSON.stringify(value);
+
+export function renderOperations(document: Json, notice: string): string {
+  const rows = collectOperations(document);
+  const schemes = (document.components as Json).securitySchemes as Record<string, Json>;
+  const flows = (schemes.oauth2?.flows as Json | undefined)?.clientCredentials as Json | undefined;
+  const scopes = (flows?.scopes ?? {}) as Record<string, string>;
+  const lines = [
+    `// ${notice}`,
+    `import type { operations } from './schema';`,
+    '',
+    `/** Every operation of the contract: method, path (OpenAPI and express forms), security and scopes. */`,
+    'export const operationTable = {',
+    ...rows.map((row) =>
+      [
+        `  ${row.operationId}: {`,
+        `    operationId: ${literal(row.operationId)},`,
+        `    method: ${literal(row.method)},`,
+        `    path: ${literal(row.path)},`,
+        `    expressPath: ${literal(row.path.replace(/\{([^}]+)\}/g, ':$1'))},`,
+        `    security: ${literal(row.security)},`,
+        `    scopes: ${literal(row.scopes)},`,
+        `    envelope: ${row.envelope},`,
+        '  },',
+      ].join('\n'),
+    ),
+    '} as const;',
+    '',
+    'export type OperationId = keyof typeof operationTable;',
+    '',
+    '/** Operations answered with the success envelope: a handler returns their `data`. */',
+    `export type EnvelopeOperationId = ${rows.filter((row) => row.envelope).map((row) => literal(row.operationId)).join(' | ') || 'never'};`,
+    '',
+    '/** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */',
+    `export type RawOperationId = ${rows.filter((row) => !row.envelope).map((row) => literal(row.operationId)).join(' | ') || 'never'};`,
+    '',
+    '/** The OAuth2 scopes the contract defines, with their descriptions. */',
+    `export const oauthScopes = ${JSON.stringify(scopes, null, 2)} as const;`,
+    '',
+    'export type Scope = keyof typeof oauthScopes;',
+    '',
+    'type Parameters<Op extends keyof operations> = operations[Op] extends { parameters: infer P } ? P : never;',
+    'type JsonOf<T> = T extends { content: { \'application/json\': infer Body } } ? Body : never;',
+    '',
+    '/** The `data` of an operation\'s success envelope. */',
+    'export type OperationData<Op extends EnvelopeOperationId> = JsonOf<operations[Op][\'responses\'][200]> extends { data: infer Data } ? Data : never;',
+    '',
+    '/** What a handler receives, already validated against the contract. */',
+    'export interface OperationInput<Op extends EnvelopeOperationId> {',
+    '  path: Parameters<Op> extends { path?: infer P } ? P : never;',
+    '  query: Parameters<Op> extends { query?: infer Q } ? Q : never;',
+    '  body: operations[Op] extends { requestBody?: infer B } ? JsonOf<B> : never;',
+    '}',
+    '',
+    '/** One handler per envelope operation: a missing or mistyped handler is a compile error. */',
+    'export type Handlers<Context> = {',
+    '  [Op in EnvelopeOperationId]: (context: Context, input: OperationInput<Op>) => Promise<OperationData<Op>>;',
+    '};',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+interface CodeEntry {
+  code: string;
+  status: number;
+  meaning: string;
+  message: { fr: string; en: string };
+}
+
+export function renderCodes(document: Json, notice: string): string {
+  const schema = ((document.components as Json).schemas as Json).ErrorCode as Json;
+  const catalog = schema['x-code-catalog'] as Record<string, CodeEntry> | undefined;
+  if (!catalog) throw new Error('components.schemas.ErrorCode has no x-code-catalog');
+  for (const [name, entry] of Object.entries(catalog)) {
+    if (!/^[0-9]{4}$/.test(entry.code) || !entry.status || !entry.message?.fr || !entry.message?.en) {
+      throw new Error(`x-code-catalog.${name} needs a 4-digit code, a status and fr/en messages`);
+    }
+  }
+  return [
+    `// ${notice}`,
+    '',
+    '/** The result-code catalog (components.schemas.ErrorCode x-code-catalog), keyed by name. */',
+    `export const codeCatalog = ${JSON.stringify(catalog, null, 2)} as const;`,
+    '',
+    'export type CodeName = keyof typeof codeCatalog;',
+    '',
+  ].join('\n');
+}

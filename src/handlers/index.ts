@@ -1,0 +1,7 @@
+/** Every envelope handler, keyed by operationId. */
+import type { Handlers } from '../../generated/operations';
+import type { HandlerContext } from './context';
+import { partnerHandlers } from './partner';
+import { systemHandlers } from './system';
+
+export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers };

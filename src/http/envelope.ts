@@ -1,0 +1,53 @@
+/** The one place that writes envelopes: success answers and the three error shapes. */
+import type { Request, Response } from 'express';
+import { codeCatalog, type CodeName } from '../../generated/codes';
+import type { AppError } from './app-error';
+
+export type Language = 'fr' | 'en';
+
+/** French by default; English when the request prefers it (`Accept-Language: en`). */
+export function languageOf(req: Request): Language {
+  return req.acceptsLanguages('fr', 'en') === 'en' ? 'en' : 'fr';
+}
+
+export const messageFor = (name: CodeName, language: Language) => codeCatalog[name].message[language];
+
+/** Sends `{ success: true, code, message, data }`; the response validator checks it. */
+export function sendSuccess(req: Request, res: Response, data: unknown): void {
+  res.status(200).json({ success: true, code: codeCatalog.OK.code, message: messageFor('OK', languageOf(req)), data });
+}
+
+const OAUTH_ERROR_BY_STATUS: Record<number, string> = { 401: 'invalid_client', 500: 'server_error', 503: 'temporarily_unavailable' };
+
+/** The body of an error answer: system envelope for 5xx, functional envelope otherwise, RFC-shaped on /oauth. */
+export function errorBody(req: Request, error: AppError): Record<string, unknown> {
+  const message = messageFor(error.codeName, languageOf(req));
+  const envelope: Record<string, unknown> =
+    error.status >= 500
+      ? { success: false, code: error.code, message, debugMessage: error.debugMessage, requestId: req.requestId }
+      : {
+          success: false,
+          code: error.code,
+          message,
+          debugMessage: error.debugMessage,
+          moreInfo: null,
+          requestId: req.requestId,
+          ...(error.errors ? { errors: error.errors } : {}),
+        };
+  if (!req.path.startsWith('/oauth/')) return envelope;
+  const oauthError = error.oauthError ?? OAUTH_ERROR_BY_STATUS[error.status] ?? 'invalid_request';
+  return { error: oauthError, error_description: error.debugMessage, ...envelope, moreInfo: null };
+}
+
+/**
+ * Sends an error. The body is serialised here rather than through res.json so that the
+ * response validator cannot turn an error answer into another error.
+ */
+export function sendError(req: Request, res: Response, error: AppError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  if (req.path.startsWith('/oauth/')) {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+  }
+  res.status(error.status).type('application/json').send(JSON.stringify(errorBody(req, error)));
+}

@@ -1,0 +1,95 @@
+/**
+ * The one error mapper: validator errors, body-parser errors, application errors and unknown
+ * throwables become the documented envelopes. Unknown errors are logged with the request id
+ * and answered 500 "9999" with nothing about them in the body.
+ */
+import type { ErrorRequestHandler, Request } from 'express';
+import { error as validatorErrors } from 'express-openapi-validator';
+import { DatabaseUnavailableError } from '../db/database';
+import { AppError } from './app-error';
+import { sendError } from './envelope';
+import { authFailureOf } from './security';
+
+interface HttpErrorLike {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+  errors?: { path: string; message: string }[];
+}
+
+const isValidatorError = (error: unknown): error is HttpErrorLike =>
+  Object.values(validatorErrors).some((ErrorClass) => error instanceof ErrorClass);
+
+/** body-parser errors carry a `type`. */
+function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError | null {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', 'The request body is not well-formed JSON');
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding or charset is not supported');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('VALIDATION_FAILED', 'The request body could not be read');
+    default:
+      return null;
+  }
+}
+
+function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
+  switch (error.status) {
+    case 400:
+      return new AppError('VALIDATION_FAILED', error.message, {
+        errors: (error.errors ?? []).map((item) => ({ path: item.path, message: item.message })),
+      });
+    case 401:
+    case 403:
+      return new AppError('AUTHENTICATION_REQUIRED', 'This operation requires credentials');
+    case 404:
+      return new AppError('ROUTE_NOT_FOUND', `No operation at ${req.method} ${req.path}`);
+    case 405: {
+      const allow = Object.values(error.headers ?? {})[0] ?? '';
+      return new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`, {
+        headers: { Allow: allow.toUpperCase() },
+      });
+    }
+    case 413:
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit');
+    case 415:
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', error.message);
+    default:
+      return null; // 500: a response that breaks the contract, answered as a system error
+  }
+}
+
+function toAppError(error: unknown, req: Request): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof DatabaseUnavailableError) {
+    return new AppError('SERVICE_UNAVAILABLE', 'A dependency is unavailable; retry later', { headers: { 'Retry-After': '5' }, cause: error });
+  }
+  if (isValidatorError(error)) {
+    const recorded = authFailureOf(req);
+    if (recorded !== undefined && recorded !== error) return toAppError(recorded, req);
+    return fromValidator(error, req);
+  }
+  if (error && typeof error === 'object' && 'type' in error) return fromBodyParser(error);
+  return null;
+}
+
+export function errorMapper(): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const mapped = toAppError(error, req);
+    if (mapped && mapped.status < 500) {
+      req.log.debug({ code: mapped.code, debugMessage: mapped.debugMessage }, 'request refused');
+      return sendError(req, res, mapped);
+    }
+    const answer = mapped ?? new AppError('SYSTEM_ERROR', 'Unexpected error; quote the requestId to support');
+    req.log.error({ err: mapped?.cause ?? error }, answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : 'dependency unavailable');
+    sendError(req, res, answer);
+  };
+}

@@ -1,0 +1,51 @@
+/** Request ids, per-request loggers and the access log line. */
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Principal } from '../auth/principal';
+import type { Logger } from './logger';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's id: the caller's valid X-Request-Id or a new one. */
+      requestId: string;
+      /** A logger whose lines carry the request id. */
+      log: Logger;
+      /** The authenticated caller, on secured operations. */
+      principal?: Principal;
+    }
+  }
+}
+
+/** The operationId the validator matched for this request, if any. */
+export function operationIdOf(req: Express.Request): string | undefined {
+  return (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+}
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Gives every request an id (echoed in X-Request-Id) and logs one line when it ends. */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const offered = req.headers['x-request-id'];
+    req.requestId = typeof offered === 'string' && VALID_REQUEST_ID.test(offered) ? offered : `req_${randomUUID().replace(/-/g, '')}`;
+    req.log = logger.child({ requestId: req.requestId });
+    res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      req.log.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+          partnerId: req.principal?.partnerId,
+          operationId: operationIdOf(req),
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

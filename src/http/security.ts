@@ -1,0 +1,94 @@
+/**
+ * Security handlers for express-openapi-validator, one per scheme of the contract. The
+ * validator keeps only a status from a failing handler, so each handler records its precise
+ * AppError on the request; the error mapper answers with it.
+ */
+import type { Request } from 'express';
+import { operationTable, type OperationId } from '../../generated/operations';
+import { verifyAccessToken } from '../auth/access-tokens';
+import { isBasicScheme, parseBasic } from '../auth/basic';
+import { basicChallenge, bearerChallenge } from '../auth/challenges';
+import type { Principal } from '../auth/principal';
+import type { Database } from '../db/database';
+import { authenticatePartner } from '../domain/partners/partners';
+import { AppError } from './app-error';
+import { operationIdOf } from './request-context';
+
+const failures = new WeakMap<Request, unknown>();
+
+/** The error a security handler recorded for this request, if any. */
+export const authFailureOf = (req: Request): unknown => failures.get(req);
+
+async function recording(req: Request, check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    const passed = await check();
+    if (passed) failures.delete(req);
+    return passed;
+  } catch (error) {
+    if (!failures.has(req)) failures.set(req, error);
+    throw error;
+  }
+}
+
+function requireScopes(principal: Principal, required: readonly string[]): void {
+  const missing = required.filter((scope) => !principal.scopes.includes(scope));
+  if (missing.length === 0) return;
+  throw new AppError('INSUFFICIENT_SCOPE', `This operation requires the scope ${required.join(' ')}`, {
+    headers:
+      principal.method === 'bearer'
+        ? { 'WWW-Authenticate': bearerChallenge('insufficient_scope', 'The access token lacks a required scope', required.join(' ')) }
+        : {},
+  });
+}
+
+/** The OAuth2 scopes the request's operation requires (Basic callers need them too). */
+function scopesOfOperation(req: Request): readonly string[] {
+  const operationId = operationIdOf(req);
+  return operationId && operationId in operationTable ? operationTable[operationId as OperationId].scopes : [];
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+export function securityHandlers(db: Database) {
+  return {
+    oauth2: (req: Request, scopes: string[]) =>
+      recording(req, async () => {
+        const header = req.headers.authorization;
+        if (isBasicScheme(header)) return false; // the basicAuth handler answers for Basic headers
+        const match = header ? BEARER.exec(header) : null;
+        if (!match) {
+          throw new AppError('AUTHENTICATION_REQUIRED', 'This operation requires a bearer access token (Authorization: Bearer <token>)', {
+            headers: { 'WWW-Authenticate': header ? bearerChallenge('invalid_request', 'Malformed Authorization header') : bearerChallenge() },
+          });
+        }
+        const principal = await verifyAccessToken(db, match[1]);
+        requireScopes(principal, scopes);
+        req.principal = principal;
+        return true;
+      }),
+
+    basicAuth: (req: Request) =>
+      recording(req, async () => {
+        const failed = new AppError('CLIENT_AUTHENTICATION_FAILED', 'Client authentication failed', {
+          headers: { 'WWW-Authenticate': basicChallenge() },
+        });
+        const credentials = parseBasic(req.headers.authorization);
+        if (!credentials) throw failed;
+        const partner = await authenticatePartner(db, credentials.key, credentials.secret);
+        if (!partner) throw failed;
+        if (!partner.basicAllowed) {
+          throw new AppError('BASIC_NOT_ALLOWED', 'HTTP Basic is not enabled for this partner; use a bearer token from /oauth/token');
+        }
+        const principal: Principal = {
+          partnerId: partner.id,
+          partnerName: partner.name,
+          scopes: partner.scopes,
+          method: 'basic',
+          tokenExpiresAt: null,
+        };
+        requireScopes(principal, scopesOfOperation(req));
+        req.principal = principal;
+        return true;
+      }),
+  };
+}

@@ -1,0 +1,47 @@
+/** Process entry: config, database and migrations, demo data, listen, graceful shutdown. */
+import { mkdirSync } from 'node:fs';
+import { readConfig, ConfigError } from './config';
+import { openDatabase } from './db/database';
+import { migrate } from './db/migrate';
+import { demoBanner, ensureDemoPartner } from './demo';
+import { createLogger } from './http/logger';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  });
+  const applied = await migrate(db);
+  logger.info({ database: db.kind, applied }, 'database ready');
+  const demo = config.demoData ? await ensureDemoPartner(db, config.dataDir) : null;
+
+  const running = await startServer({ db, logger, config }, config.host, config.port);
+  logger.info({ url: running.url }, 'CYNOD API listening');
+  if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
+  else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
+    await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -18,7 +18,6 @@ const CODE_BY_OAUTH_ERROR: Record<string, ErrorCodeName> = {
   invalid_scope: 'INVALID_SCOPE',
   unsupported_grant_type: 'UNSUPPORTED_GRANT_TYPE',
   invalid_request: 'INVALID_TOKEN_REQUEST',
-  unauthorized_client: 'UNSUPPORTED_GRANT_TYPE',
   invalid_grant: 'INVALID_TOKEN_REQUEST',
 };
 
@@ -38,6 +37,10 @@ function precheck(req: Request): void {
   const repeated = Object.keys(body).filter((name) => typeof body[name] !== 'string');
   if (repeated.length > 0) {
     throw new AppError('INVALID_TOKEN_REQUEST', `Parameters must not be repeated: ${repeated.join(', ')}`, { oauthError: 'invalid_request' });
+  }
+  if (body.grant_type !== undefined && body.grant_type !== 'client_credentials') {
+    // The library knows other grants; this server offers only client credentials.
+    throw new AppError('UNSUPPORTED_GRANT_TYPE', 'Only the client_credentials grant type is supported', { oauthError: 'unsupported_grant_type' });
   }
   const header = req.headers.authorization;
   if (header === undefined) return;

@@ -94,6 +94,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   const pglite = options.loadDataDir
     ? await PGlite.create({ loadDataDir: options.loadDataDir })
     : await PGlite.create(options.dataDir ?? 'memory://');
+  return wrapPglite(pglite);
+}
+
+/** The adapter over an open PGlite instance. */
+export function wrapPglite(pglite: PGlite): Database {
   type Session = Pick<PGlite, 'query' | 'exec'>;
   const on = (session: Session): Queryable => ({
     query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await session.query<Row>(sql, params)).rows),

@@ -2,6 +2,7 @@
 import type { Request, Response } from 'express';
 import { codeCatalog, type CodeName } from '../../generated/codes';
 import type { AppError } from './app-error';
+import { operationIdOf } from './request-context';
 
 export type Language = 'fr' | 'en';
 
@@ -40,8 +41,10 @@ export function errorBody(req: Request, error: AppError): Record<string, unknown
 }
 
 /**
- * Sends an error. The body is serialised here rather than through res.json so that the
- * response validator cannot turn an error answer into another error.
+ * Sends an error. On a request the validator matched to an operation, the body goes through
+ * res.json so that the response validator checks it against the documented error response;
+ * elsewhere (unknown routes, the raw /oauth routes, or when that check itself failed) it is
+ * serialised directly.
  */
 export function sendError(req: Request, res: Response, error: AppError): void {
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
@@ -49,5 +52,12 @@ export function sendError(req: Request, res: Response, error: AppError): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
   }
-  res.status(error.status).type('application/json').send(JSON.stringify(errorBody(req, error)));
+  res.status(error.status);
+  const body = errorBody(req, error);
+  if (operationIdOf(req) && !res.locals.sendingError) {
+    res.locals.sendingError = true;
+    res.json(body);
+  } else {
+    res.type('application/json').send(JSON.stringify(body));
+  }
 }

@@ -83,6 +83,11 @@ function toAppError(error: unknown, req: Request): AppError | null {
 export function errorMapper(): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
+    if (res.locals.sendingError) {
+      // The error answer itself broke the contract: log it and answer a plain system error.
+      req.log.error({ err: error }, 'error answer does not match the contract');
+      return sendError(req, res, new AppError('SYSTEM_ERROR', 'Unexpected error; quote the requestId to support'));
+    }
     const mapped = toAppError(error, req);
     if (mapped && mapped.status < 500) {
       req.log.debug({ code: mapped.code, debugMessage: mapped.debugMessage }, 'request refused');

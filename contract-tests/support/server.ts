@@ -1,0 +1,63 @@
+/** Starts the real server on a free loopback port over a fresh test database. */
+import { createLogger } from '../../src/http/logger';
+import { startServer } from '../../src/server';
+import type { AppConfig, AppParts } from '../../src/app';
+import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
+import { Configuration, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true };
+
+export interface TestServer {
+  url: string;
+  database: TestDatabase;
+  /** Creates a partner directly in the database; returns its key and secret. */
+  partner(input?: Partial<NewPartner>): Promise<{ id: string; key: string; secret: string }>;
+  /** SDK clients; pass a token for bearer calls or key/secret for Basic. */
+  sdk(auth?: { token?: string; key?: string; secret?: string }): { oauth: OauthApi; partner: PartnerApi; system: SystemApi };
+  /** Gets a token with HTTP Basic through the SDK. */
+  token(key: string, secret: string, scope?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(
+  options: { config?: Partial<AppConfig>; handlers?: AppParts['handlers']; database?: TestDatabase } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const running = await startServer(
+    { db: database.db, logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
+    '127.0.0.1',
+    0,
+  );
+  const sdk: TestServer['sdk'] = (auth = {}) => {
+    const configuration = new Configuration({
+      basePath: running.url,
+      username: auth.key,
+      password: auth.secret,
+      accessToken: auth.token ? async () => `Bearer ${auth.token}` : undefined,
+    });
+    return { oauth: new OauthApi(configuration), partner: new PartnerApi(configuration), system: new SystemApi(configuration) };
+  };
+  return {
+    url: running.url,
+    database,
+    async partner(input = {}) {
+      const { partner, consumerSecret } = await createPartner(database.db, {
+        name: input.name ?? 'Partenaire de test',
+        scopes: input.scopes ?? ['partner:profile.read'],
+        basicAllowed: input.basicAllowed,
+      });
+      return { id: partner.id, key: partner.consumerKey, secret: consumerSecret };
+    },
+    sdk,
+    async token(key, secret, scope) {
+      const answer = await sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials', scope });
+      return answer.access_token;
+    },
+    async stop() {
+      await running.close();
+      await database.dispose();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Partner credentials from the command line (same configuration as the server):
+ *   npm run cli -- partner create --name "Orange Money CI" --scopes partner:profile.read [--basic]
+ *   npm run cli -- partner list
+ *   npm run cli -- partner disable <partner-id | consumer-key>
+ */
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { oauthScopes } from '../generated/operations';
+import { readConfig } from './config';
+import { openDatabase, type Database } from './db/database';
+import { migrate } from './db/migrate';
+import { createPartner, disablePartner, listPartners, PartnerInputError } from './domain/partners/partners';
+
+const USAGE = `usage:
+  npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
+  npm run cli -- partner list
+  npm run cli -- partner disable <partner-id | consumer-key>
+scopes: ${Object.keys(oauthScopes).join(', ')}`;
+
+class UsageError extends Error {}
+
+export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, scopes: { type: 'string' }, basic: { type: 'boolean', default: false } },
+  });
+  const [area, command, target] = positionals;
+  if (area !== 'partner') throw new UsageError(USAGE);
+  switch (command) {
+    case 'create': {
+      if (!values.name || values.scopes === undefined) throw new UsageError(USAGE);
+      const scopes = values.scopes.split(/[\s,]+/).filter(Boolean);
+      if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
+      const { partner, consumerSecret } = await createPartner(db, { name: values.name, scopes, basicAllowed: values.basic });
+      print(`partner created: ${partner.id} (${partner.name})`);
+      print(`consumer-key:    ${partner.consumerKey}`);
+      print(`consumer-secret: ${consumerSecret}`);
+      print('The secret is shown once and stored only as a hash: keep it now.');
+      return;
+    }
+    case 'list': {
+      for (const partner of await listPartners(db)) {
+        print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.name].join('\t'));
+      }
+      return;
+    }
+    case 'disable': {
+      if (!target) throw new UsageError(USAGE);
+      const partner = await disablePartner(db, target);
+      if (!partner) throw new PartnerInputError(`no partner with id or consumer-key ${target}`);
+      print(`partner disabled: ${partner.id} (${partner.name}); its tokens no longer work`);
+      return;
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    await migrate(db);
+    await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'));
+  } finally {
+    await db.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    const known = error instanceof UsageError || error instanceof PartnerInputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(known ? `${error.message}\n` : `failed: ${String(error?.stack ?? error)}\n`);
+    process.exit(known ? 2 : 1);
+  });
+}

@@ -115,10 +115,8 @@ export const codeCatalog = {
     "status": 429,
     "meaning": "Too many requests from this partner or address; wait for the Retry-After delay.",
     "message": {
-      "fr": "Trop de requêtes",
-      "réessayez plus tard": null,
-      "en": "Too many requests",
-      "try again later": null
+      "fr": "Trop de requêtes, réessayez plus tard",
+      "en": "Too many requests, try again later"
     }
   },
   "VALIDATION_FAILED": {
@@ -189,10 +187,8 @@ export const codeCatalog = {
     "status": 500,
     "meaning": "An unexpected error; details are in the server logs under the requestId.",
     "message": {
-      "fr": "Erreur système",
-      "veuillez réessayer plus tard": null,
-      "en": "System error",
-      "please try again later": null
+      "fr": "Erreur système, veuillez réessayer plus tard",
+      "en": "System error, please try again later"
     }
   },
   "SERVICE_UNAVAILABLE": {

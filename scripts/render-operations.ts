@@ -123,9 +123,16 @@ export function renderCodes(document: Json, notice: string): string {
   const catalog = schema['x-code-catalog'] as Record<string, CodeEntry> | undefined;
   if (!catalog) throw new Error('components.schemas.ErrorCode has no x-code-catalog');
   for (const [name, entry] of Object.entries(catalog)) {
-    if (!/^[0-9]{4}$/.test(entry.code) || !entry.status || !entry.message?.fr || !entry.message?.en) {
-      throw new Error(`x-code-catalog.${name} needs a 4-digit code, a status and fr/en messages`);
-    }
+    const wellFormed =
+      /^[A-Z][A-Z_]*$/.test(name) &&
+      Object.keys(entry).sort().join() === 'code,meaning,message,status' &&
+      /^[0-9]{4}$/.test(entry.code) &&
+      Number.isInteger(entry.status) &&
+      typeof entry.meaning === 'string' &&
+      Object.keys(entry.message ?? {}).sort().join() === 'en,fr' &&
+      typeof entry.message.fr === 'string' &&
+      typeof entry.message.en === 'string';
+    if (!wellFormed) throw new Error(`x-code-catalog.${name} needs exactly: a 4-digit code, an integer status, a meaning, message.fr and message.en`);
   }
   return [
     `// ${notice}`,

@@ -61,6 +61,10 @@ function generateInto(out: string): void {
     // Generator bookkeeping, not part of the SDK.
     rmSync(join(sdk, '.openapi-generator'), { recursive: true, force: true });
     rmSync(join(sdk, '.openapi-generator-ignore'), { force: true });
+    for (const file of listFiles(sdk)) {
+      const path = join(sdk, file);
+      writeFileSync(path, `// ${GENERATED_NOTICE}\n` + readFileSync(path, 'utf8'));
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

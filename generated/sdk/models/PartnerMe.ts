@@ -1,3 +1,4 @@
+// Generated from spec/ by `npm run generate`. Do not edit.
 /* tslint:disable */
 /* eslint-disable */
 /**

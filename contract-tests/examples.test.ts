@@ -10,9 +10,8 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import { codeCatalog } from '../generated/codes';
 import contract from '../generated/openapi.json';
 import { validatorOptions } from '../src/app';
-import { resolve } from './support/contract';
+import { resolve, type Json } from './support/contract';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking the OpenAPI document
 
 interface ResponseExample {
   operationId: string;

@@ -101,6 +101,9 @@ export interface paths {
          *     partner; a requested scope must be a subset of them. There is no refresh token: ask
          *     for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD
          *     envelope fields beside them, and carry `Cache-Control: no-store`.
+         *
+         *     As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters
+         *     themselves are accepted only in the body, never in the query string (§2.3.1).
          */
         post: operations["createToken"];
         delete?: never;
@@ -241,6 +244,8 @@ export interface components {
             openapi: string;
             info: Record<string, never>;
             paths: Record<string, never>;
+        } & {
+            [key: string]: unknown;
         };
         /** @description Form parameters of the client credentials grant (RFC 6749 §4.4.2 and §2.3.1). */
         TokenRequest: {

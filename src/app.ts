@@ -57,8 +57,9 @@ export function createApp({ db, logger, config, handlers = defaultHandlers }: Ap
   app.use(requestContext(logger));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50 }));
-  mountRawRoutes(app, rawRoutes);
+  mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(db))));
+  mountRawRoutes(app, rawRoutes, false);
   mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, db, principal: req.principal }));
   app.use(errorMapper());
   return app;

@@ -28,10 +28,17 @@ const invalidClient = (status: number) =>
     headers: status === 401 ? { 'WWW-Authenticate': basicChallenge() } : {},
   });
 
+/** RFC 6749 §2.3.1 and §3.2: these travel in the body only (a URL ends up in logs and histories). */
+const OAUTH_PARAMETERS = ['grant_type', 'scope', 'client_id', 'client_secret', 'access_token'];
+
 /** Rejects what the library would misread; returns nothing when the request may proceed. */
 function precheck(req: Request): void {
   if (!req.is('application/x-www-form-urlencoded')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The token request must be application/x-www-form-urlencoded', { oauthError: 'invalid_request' });
+  }
+  const inQuery = OAUTH_PARAMETERS.filter((name) => name in (req.query as object));
+  if (inQuery.length > 0) {
+    throw new AppError('INVALID_TOKEN_REQUEST', `Send ${inQuery.join(', ')} in the form body, never in the query string`, { oauthError: 'invalid_request' });
   }
   const body = (req.body ?? {}) as Record<string, unknown>;
   const repeated = Object.keys(body).filter((name) => typeof body[name] !== 'string');

@@ -19,9 +19,14 @@ export function checkHandlerKeys(...maps: object[]): void {
 const operationsWhere = (envelope: boolean) =>
   Object.values(operationTable).filter((operation) => operation.envelope === envelope);
 
-/** Mounts the operations with their own answer format (they run before the validator). */
-export function mountRawRoutes(app: Express, routes: RawRoutes): void {
+/**
+ * Mounts the operations with their own answer format. The /oauth endpoints run before the
+ * validator (`beforeValidator`): they answer RFC 6749 errors and must ignore unrecognised
+ * parameters (RFC 6749 §3.2). The others run after it, like every operation.
+ */
+export function mountRawRoutes(app: Express, routes: RawRoutes, beforeValidator: boolean): void {
   for (const operation of operationsWhere(false)) {
+    if (operation.path.startsWith('/oauth/') !== beforeValidator) continue;
     app[operation.method](operation.expressPath, routes[operation.operationId as RawOperationId]);
   }
 }

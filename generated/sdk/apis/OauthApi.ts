@@ -39,7 +39,7 @@ export interface CreateTokenRequest {
 export class OauthApi extends runtime.BaseAPI {
 
     /**
-     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`. 
+     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1). 
      * Get an access token (client credentials)
      */
     async createTokenRaw(requestParameters: CreateTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenResponse>> {
@@ -96,7 +96,7 @@ export class OauthApi extends runtime.BaseAPI {
     }
 
     /**
-     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`. 
+     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1). 
      * Get an access token (client credentials)
      */
     async createToken(requestParameters: CreateTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenResponse> {

@@ -20,6 +20,7 @@ import { exists, mapValues } from '../runtime';
  * @interface OpenApiDocument
  */
 export interface OpenApiDocument {
+    [key: string]: any | any;
     /**
      * 
      * @type {string}
@@ -62,6 +63,7 @@ export function OpenApiDocumentFromJSONTyped(json: any, ignoreDiscriminator: boo
     }
     return {
         
+            ...json,
         'openapi': json['openapi'],
         'info': json['info'],
         'paths': json['paths'],
@@ -77,6 +79,7 @@ export function OpenApiDocumentToJSON(value?: OpenApiDocument | null): any {
     }
     return {
         
+            ...value,
         'openapi': value.openapi,
         'info': value.info,
         'paths': value.paths,

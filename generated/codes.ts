@@ -173,6 +173,24 @@ export const codeCatalog = {
       "en": "Resource not found"
     }
   },
+  "NETWORK_NOT_FOUND": {
+    "code": "3002",
+    "status": 404,
+    "meaning": "No network has this id.",
+    "message": {
+      "fr": "Réseau introuvable",
+      "en": "Network not found"
+    }
+  },
+  "CLIENT_NOT_FOUND": {
+    "code": "3003",
+    "status": 404,
+    "meaning": "No client has this id.",
+    "message": {
+      "fr": "Client introuvable",
+      "en": "Client not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -180,6 +198,15 @@ export const codeCatalog = {
     "message": {
       "fr": "Conflit avec l'état de la ressource",
       "en": "Conflict with the state of the resource"
+    }
+  },
+  "DUPLICATE_CODE": {
+    "code": "4002",
+    "status": 409,
+    "meaning": "Another resource of this kind already has this code.",
+    "message": {
+      "fr": "Ce code est déjà utilisé",
+      "en": "This code is already in use"
     }
   },
   "SYSTEM_ERROR": {

@@ -3,6 +3,33 @@ import type { operations } from './schema';
 
 /** Every operation of the contract: method, path (OpenAPI and express forms), security and scopes. */
 export const operationTable = {
+  activateClient: {
+    operationId: "activateClient",
+    method: "post",
+    path: "/core/v1/clients/{clientId}/activate",
+    expressPath: "/core/v1/clients/:clientId/activate",
+    security: [{"oauth2":["core:clients.write"]}],
+    scopes: ["core:clients.write"],
+    envelope: true,
+  },
+  createClient: {
+    operationId: "createClient",
+    method: "post",
+    path: "/core/v1/clients",
+    expressPath: "/core/v1/clients",
+    security: [{"oauth2":["core:clients.write"]}],
+    scopes: ["core:clients.write"],
+    envelope: true,
+  },
+  createNetwork: {
+    operationId: "createNetwork",
+    method: "post",
+    path: "/core/v1/networks",
+    expressPath: "/core/v1/networks",
+    security: [{"oauth2":["core:networks.write"]}],
+    scopes: ["core:networks.write"],
+    envelope: true,
+  },
   createToken: {
     operationId: "createToken",
     method: "post",
@@ -12,6 +39,24 @@ export const operationTable = {
     scopes: [],
     envelope: false,
   },
+  deactivateClient: {
+    operationId: "deactivateClient",
+    method: "post",
+    path: "/core/v1/clients/{clientId}/deactivate",
+    expressPath: "/core/v1/clients/:clientId/deactivate",
+    security: [{"oauth2":["core:clients.write"]}],
+    scopes: ["core:clients.write"],
+    envelope: true,
+  },
+  getClient: {
+    operationId: "getClient",
+    method: "get",
+    path: "/core/v1/clients/{clientId}",
+    expressPath: "/core/v1/clients/:clientId",
+    security: [{"oauth2":["core:clients.read"]}],
+    scopes: ["core:clients.read"],
+    envelope: true,
+  },
   getHealth: {
     operationId: "getHealth",
     method: "get",
@@ -19,6 +64,15 @@ export const operationTable = {
     expressPath: "/health",
     security: [],
     scopes: [],
+    envelope: true,
+  },
+  getNetwork: {
+    operationId: "getNetwork",
+    method: "get",
+    path: "/core/v1/networks/{networkId}",
+    expressPath: "/core/v1/networks/:networkId",
+    security: [{"oauth2":["core:networks.read"]}],
+    scopes: ["core:networks.read"],
     envelope: true,
   },
   getOpenApiJson: {
@@ -57,19 +111,69 @@ export const operationTable = {
     scopes: [],
     envelope: true,
   },
+  listAuditEvents: {
+    operationId: "listAuditEvents",
+    method: "get",
+    path: "/core/v1/audit-events",
+    expressPath: "/core/v1/audit-events",
+    security: [{"oauth2":["core:audit.read"]}],
+    scopes: ["core:audit.read"],
+    envelope: true,
+  },
+  listClients: {
+    operationId: "listClients",
+    method: "get",
+    path: "/core/v1/clients",
+    expressPath: "/core/v1/clients",
+    security: [{"oauth2":["core:clients.read"]}],
+    scopes: ["core:clients.read"],
+    envelope: true,
+  },
+  listNetworks: {
+    operationId: "listNetworks",
+    method: "get",
+    path: "/core/v1/networks",
+    expressPath: "/core/v1/networks",
+    security: [{"oauth2":["core:networks.read"]}],
+    scopes: ["core:networks.read"],
+    envelope: true,
+  },
+  updateClient: {
+    operationId: "updateClient",
+    method: "patch",
+    path: "/core/v1/clients/{clientId}",
+    expressPath: "/core/v1/clients/:clientId",
+    security: [{"oauth2":["core:clients.write"]}],
+    scopes: ["core:clients.write"],
+    envelope: true,
+  },
+  updateNetwork: {
+    operationId: "updateNetwork",
+    method: "patch",
+    path: "/core/v1/networks/{networkId}",
+    expressPath: "/core/v1/networks/:networkId",
+    security: [{"oauth2":["core:networks.write"]}],
+    scopes: ["core:networks.write"],
+    envelope: true,
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "getHealth" | "getPartnerMe" | "getReady";
+export type EnvelopeOperationId = "activateClient" | "createClient" | "createNetwork" | "deactivateClient" | "getClient" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "listAuditEvents" | "listClients" | "listNetworks" | "updateClient" | "updateNetwork";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getOpenApiJson" | "getOpenApiYaml";
 
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
-  "partner:profile.read": "Read the calling partner's own profile (who am I)."
+  "partner:profile.read": "Read the calling partner's own profile (who am I).",
+  "core:networks.read": "Core API: read networks.",
+  "core:networks.write": "Core API: create and update networks.",
+  "core:clients.read": "Core API: read clients.",
+  "core:clients.write": "Core API: create, update, activate and deactivate clients.",
+  "core:audit.read": "Core API: read the audit trail."
 } as const;
 
 export type Scope = keyof typeof oauthScopes;

@@ -133,6 +133,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/networks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List networks
+         * @description Networks, oldest first, by cursor pages.
+         */
+        get: operations["listNetworks"];
+        put?: never;
+        /**
+         * Create a network
+         * @description Creates a network. Its code is unique (409 with code 4002 otherwise).
+         */
+        post: operations["createNetwork"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/networks/{networkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a network
+         * @description One network by id.
+         */
+        get: operations["getNetwork"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a network
+         * @description Changes the network's name; the code never changes.
+         */
+        patch: operations["updateNetwork"];
+        trace?: never;
+    };
+    "/core/v1/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List clients
+         * @description Clients, oldest first, by cursor pages; filter by network and status.
+         */
+        get: operations["listClients"];
+        put?: never;
+        /**
+         * Create a client
+         * @description Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002).
+         */
+        post: operations["createClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a client
+         * @description One client by id.
+         */
+        get: operations["getClient"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a client
+         * @description Changes the client's name or phone. The code, the network and the status do not change here.
+         */
+        patch: operations["updateClient"];
+        trace?: never;
+    };
+    "/core/v1/clients/{clientId}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a client
+         * @description Makes an inactive client active again. Activating an active client is 409 (code 4001).
+         */
+        post: operations["activateClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/clients/{clientId}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a client
+         * @description Blocks new cards and new operations on the client's cards until it is activated again. Deactivating an inactive client is 409 (code 4001).
+         */
+        post: operations["deactivateClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description Every create, update and transition, oldest first, by cursor pages; filter by resource, action, actor and time.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -337,6 +493,158 @@ export interface components {
         PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerMe"];
         };
+        /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
+        NetworkId: string;
+        /**
+         * @description A business code, unique in its kind (upper-case letters, digits, `_` and `-`).
+         * @example RES-ABIDJAN
+         */
+        ReferenceCode: string;
+        /**
+         * @description A human-readable name.
+         * @example Réseau Abidjan
+         */
+        Label: string;
+        /**
+         * Format: date-time
+         * @description An RFC 3339 UTC instant.
+         * @example 2026-11-29T10:15:00.000Z
+         */
+        Timestamp: string;
+        /** @description A group of clients; transfers between clients of one network are allowed. */
+        Network: {
+            id: components["schemas"]["NetworkId"];
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Network items, oldest first. */
+        NetworkPage: {
+            items: components["schemas"]["Network"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        NetworkListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["NetworkPage"];
+        };
+        NetworkCreate: {
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+        };
+        NetworkResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Network"];
+        };
+        /** @description The fields to change; the code never changes. */
+        NetworkUpdate: {
+            name?: components["schemas"]["Label"];
+        };
+        /**
+         * @description An inactive client accepts no new card or operation.
+         * @enum {string}
+         */
+        ActiveStatus: "active" | "inactive";
+        /** @example cli_0a1b2c3d4e5f6a7b8c9d0e1f */
+        ClientId: string;
+        /**
+         * @description An international phone number in E.164 form.
+         * @example +2250701020304
+         */
+        PhoneNumber: string;
+        /** @description A client company; owns member cards and belongs to one network. */
+        Client: {
+            id: components["schemas"]["ClientId"];
+            networkId: components["schemas"]["NetworkId"];
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+            phone?: components["schemas"]["PhoneNumber"];
+            status: components["schemas"]["ActiveStatus"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Client items, oldest first. */
+        ClientPage: {
+            items: components["schemas"]["Client"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        ClientListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["ClientPage"];
+        };
+        ClientCreate: {
+            networkId: components["schemas"]["NetworkId"];
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+            phone?: components["schemas"]["PhoneNumber"];
+        };
+        ClientResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Client"];
+        };
+        /** @description The fields to change. The status changes through activate and deactivate. */
+        ClientUpdate: {
+            name?: components["schemas"]["Label"];
+            phone?: components["schemas"]["PhoneNumber"];
+        };
+        /**
+         * @description The kinds of resources the audit trail records.
+         * @enum {string}
+         */
+        AuditResourceType: "network" | "client";
+        /** @description Who made the change (an internal application authenticated as a partner, or the system). */
+        AuditActor: {
+            /** @example ptn_7QkZ2mX9vB3nR5tW */
+            id: string | null;
+            /** @example Back-office CYNOD */
+            name: string;
+        };
+        /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
+        AuditEvent: {
+            /** @example aud_9f8e7d6c5b4a39281706f5e4 */
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            actor: components["schemas"]["AuditActor"];
+            /**
+             * @description Where the change came from.
+             * @enum {string}
+             */
+            channel: "api" | "cli" | "system";
+            /** @example client.updated */
+            action: string;
+            resourceType: components["schemas"]["AuditResourceType"];
+            /** @example cli_0a1b2c3d4e5f6a7b8c9d0e1f */
+            resourceId: string;
+            /** @description The resource before the change (null on creation). */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The resource after the change. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description The request that made the change; null for changes made outside a request (CLI, start-up).
+             * @example req_2f6c1d0e9b8a4f7c
+             */
+            requestId: string | null;
+        };
+        /** @description One page of AuditEvent items, oldest first. */
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        AuditEventListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["AuditEventPage"];
+        };
     };
     responses: {
         /** @description The request does not match the contract. */
@@ -422,6 +730,26 @@ export interface components {
                 "application/json": components["schemas"]["SystemErrorEnvelope"];
             };
         };
+        /** @description The request body exceeds the size limit. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The request body is not application/json. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description The form body exceeds the size limit. */
         OAuthPayloadTooLarge: {
             headers: {
@@ -468,7 +796,38 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description Page size (1 to 100).
+         * @example 20
+         */
+        Limit: number;
+        /**
+         * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+         * @example MTA
+         */
+        Cursor: string;
+        /** @description The network's id. */
+        NetworkId: components["schemas"]["NetworkId"];
+        /** @description Only the items of this network. */
+        NetworkIdQuery: components["schemas"]["NetworkId"];
+        /** @description Only the clients with this status. */
+        ClientStatusQuery: components["schemas"]["ActiveStatus"];
+        /** @description The client's id. */
+        ClientId: components["schemas"]["ClientId"];
+        /** @description Only the events about this kind of resource. */
+        AuditResourceTypeQuery: components["schemas"]["AuditResourceType"];
+        /** @description Only the events about this resource. */
+        AuditResourceIdQuery: string;
+        /** @description Only the events of this action (`client.created`, `card.suspended`...). */
+        AuditActionQuery: string;
+        /** @description Only the events caused by this partner (internal application) id. */
+        AuditActorQuery: string;
+        /** @description Only the items at or after this instant (RFC 3339). */
+        FromQuery: string;
+        /** @description Only the items before this instant (RFC 3339). */
+        ToQuery: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The request's id (yours if you sent a valid `X-Request-Id`, else one the server made). Quote it to support. */
@@ -655,6 +1014,394 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerMeResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listNetworks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List networks succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createNetwork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a network succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNetwork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The network's id. */
+                networkId: components["parameters"]["NetworkId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a network succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateNetwork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The network's id. */
+                networkId: components["parameters"]["NetworkId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a network succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listClients: {
+        parameters: {
+            query?: {
+                /** @description Only the items of this network. */
+                networkId?: components["parameters"]["NetworkIdQuery"];
+                /** @description Only the clients with this status. */
+                status?: components["parameters"]["ClientStatusQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List clients succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a client succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a client succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a client succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    activateClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Activate a client succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deactivateClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivate a client succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only the events about this kind of resource. */
+                resourceType?: components["parameters"]["AuditResourceTypeQuery"];
+                /** @description Only the events about this resource. */
+                resourceId?: components["parameters"]["AuditResourceIdQuery"];
+                /** @description Only the events of this action (`client.created`, `card.suspended`...). */
+                action?: components["parameters"]["AuditActionQuery"];
+                /** @description Only the events caused by this partner (internal application) id. */
+                actorId?: components["parameters"]["AuditActorQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List audit events succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

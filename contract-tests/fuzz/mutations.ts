@@ -54,6 +54,17 @@ function withField(request: FuzzRequest, field: Field, value: unknown): FuzzRequ
   return next;
 }
 
+const FORMATS = ['date-time', 'date', 'uri', 'email', 'uuid'];
+const BAD_STRINGS = ['not valid ¤ %', ' ', '', '\u0000'];
+
+/** A string the field's format or pattern refuses, if the harness knows one. */
+function badFormatValue(schema: Json): string | undefined {
+  if (FORMATS.includes(schema.format)) return 'not valid ¤ %';
+  if (schema.pattern === undefined) return undefined;
+  const pattern = new RegExp(schema.pattern);
+  return BAD_STRINGS.find((candidate) => !pattern.test(candidate));
+}
+
 const typeOf = (schema: Json) => schema.type ?? (schema.properties ? 'object' : undefined);
 
 /** A value of another JSON type than the schema's (or, in a form or the query, a repeated parameter / non-number). */
@@ -98,8 +109,10 @@ export function mutationsFor(target: Operation): Mutation[] {
   const enums = of((field) => Array.isArray(field.schema.enum));
   if (enums.length) mutations.push({ kind: 'bad enum value', expected: [400], apply: (r, pick) => withField(r, choose(enums, pick), 'zz-not-in-enum') });
 
-  const formatted = of((field) => ['date-time', 'date', 'uri', 'email', 'uuid'].includes(field.schema.format) || field.schema.pattern !== undefined);
-  if (formatted.length) mutations.push({ kind: 'bad format', expected: [400], apply: (r, pick) => withField(r, choose(formatted, pick), 'not valid ¤ %') });
+  const formatted = of((field) => badFormatValue(field.schema) !== undefined);
+  if (formatted.length) {
+    mutations.push({ kind: 'bad format', expected: [400], apply: (r, pick) => { const field = choose(formatted, pick); return withField(r, field, badFormatValue(field.schema)); } });
+  }
 
   if (bodySchema && bodySchema.additionalProperties === false) {
     mutations.push({ kind: 'extra property', expected: [400], apply: (r) => ({ ...r, body: { mediaType: r.body!.mediaType, value: { ...(r.body!.value as object), zzUndocumented: 1 } } }) });

@@ -1,8 +1,8 @@
 /**
  * JSON Schema (the subset the contract uses) to fast-check arbitraries of valid values. No
  * mature converter exists on npm; this one covers: type, enum, nullable, pattern, format,
- * min/max length, minimum/maximum, items, min/max items, properties, required, allOf (via
- * flatten), oneOf/anyOf. Anything else fails loudly so the harness never silently under-tests.
+ * min/max length, minimum/maximum, items, min/max items, properties, required, minProperties,
+ * allOf (via flatten), oneOf/anyOf. Anything else fails loudly so the harness never silently under-tests.
  */
 import fc from 'fast-check';
 import { flatten, type Json } from '../support/contract';
@@ -10,7 +10,7 @@ import { flatten, type Json } from '../support/contract';
 const KNOWN_KEYS = new Set([
   'type', 'enum', 'nullable', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
   'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'oneOf',
-  'anyOf', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
+  'anyOf', 'minProperties', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
 ]);
 
 function stringArbitrary(schema: Json): fc.Arbitrary<string> {
@@ -72,7 +72,8 @@ function valueArbitrary(schema: Json, depth: number): fc.Arbitrary<unknown> {
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, Json>;
       const model = Object.fromEntries(Object.entries(properties).map(([name, sub]) => [name, schemaArbitrary(sub, depth + 1)]));
-      return fc.record(model, { requiredKeys: (schema.required ?? []) as string[] });
+      const record = fc.record(model, { requiredKeys: (schema.required ?? []) as string[] });
+      return schema.minProperties ? record.filter((value) => Object.keys(value).length >= schema.minProperties) : record;
     }
     case undefined:
       return depth > 3 ? fc.constant(null) : fc.jsonValue({ maxDepth: 2 });

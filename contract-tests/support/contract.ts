@@ -103,3 +103,14 @@ export function expectDocumented(operationId: string, status: number, body: unkn
   const violation = contractViolation(operationId, status, body);
   if (violation) throw new Error(`${violation}\n${JSON.stringify(body)}`);
 }
+
+/** The operation's path with each path parameter replaced by its documented example. */
+export function examplePath(target: Operation): string {
+  const parameters = ((target.operation.parameters ?? []) as Json[]).map(resolve);
+  return target.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+    const parameter = parameters.find((candidate) => candidate.in === 'path' && candidate.name === name);
+    const example = parameter?.example ?? (parameter ? flatten(parameter.schema ?? {}).example : undefined);
+    if (example === undefined) throw new Error(`${target.operationId}: path parameter ${name} has no example`);
+    return encodeURIComponent(String(example));
+  });
+}

@@ -3,10 +3,21 @@ import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
-import { Configuration, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { Configuration, CoreAuditApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true };
+
+/** One client per tag of the generated SDK. */
+function sdkClients(configuration: Configuration) {
+  return {
+    oauth: new OauthApi(configuration),
+    partner: new PartnerApi(configuration),
+    system: new SystemApi(configuration),
+    coreReferential: new CoreReferentialApi(configuration),
+    coreAudit: new CoreAuditApi(configuration),
+  };
+}
 
 export interface TestServer {
   url: string;
@@ -14,7 +25,7 @@ export interface TestServer {
   /** Creates a partner directly in the database; returns its key and secret. */
   partner(input?: Partial<NewPartner>): Promise<{ id: string; key: string; secret: string }>;
   /** SDK clients; pass a token for bearer calls or key/secret for Basic. */
-  sdk(auth?: { token?: string; key?: string; secret?: string }): { oauth: OauthApi; partner: PartnerApi; system: SystemApi };
+  sdk(auth?: { token?: string; key?: string; secret?: string }): ReturnType<typeof sdkClients>;
   /** Gets a token with HTTP Basic through the SDK. */
   token(key: string, secret: string, scope?: string): Promise<string>;
   stop(): Promise<void>;
@@ -37,7 +48,7 @@ export async function startTestServer(
       password: auth.secret,
       accessToken: auth.token ? async () => `Bearer ${auth.token}` : undefined,
     });
-    return { oauth: new OauthApi(configuration), partner: new PartnerApi(configuration), system: new SystemApi(configuration) };
+    return sdkClients(configuration);
   };
   return {
     url: running.url,

@@ -1,6 +1,7 @@
 /** What every handler receives besides its validated input. */
 import type { Principal } from '../auth/principal';
 import type { Database } from '../db/database';
+import type { Actor } from '../domain/audit/audit';
 import { AppError } from '../http/app-error';
 
 export interface HandlerContext {
@@ -13,4 +14,10 @@ export interface HandlerContext {
 export function callerOf(context: HandlerContext): Principal {
   if (!context.principal) throw new AppError('AUTHENTICATION_REQUIRED', 'This operation requires credentials');
   return context.principal;
+}
+
+/** The caller as the audit trail records it. */
+export function actorOf(context: HandlerContext): Actor {
+  const caller = callerOf(context);
+  return { id: caller.partnerId, name: caller.partnerName, channel: 'api', requestId: context.requestId };
 }

@@ -1,7 +1,9 @@
 /** Every envelope handler, keyed by operationId. */
 import type { Handlers } from '../../generated/operations';
 import type { HandlerContext } from './context';
+import { auditHandlers } from './core-audit';
+import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
 import { systemHandlers } from './system';
 
-export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers };
+export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...auditHandlers };

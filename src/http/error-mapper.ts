@@ -44,7 +44,8 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
   switch (error.status) {
     case 400:
       return new AppError('VALIDATION_FAILED', error.message, {
-        errors: (error.errors ?? []).map((item) => ({ path: item.path, message: item.message })),
+        // The validator says /params/ for path parameters; the contract documents /path/.
+        errors: (error.errors ?? []).map((item) => ({ path: item.path.replace(/^\/params\//, '/path/'), message: item.message })),
       });
     case 401:
     case 403:

@@ -1,6 +1,8 @@
 // Generated from spec/ by `npm run generate`. Do not edit.
 /* tslint:disable */
 /* eslint-disable */
+export * from './CoreAuditApi';
+export * from './CoreReferentialApi';
 export * from './OauthApi';
 export * from './PartnerApi';
 export * from './SystemApi';

@@ -1,0 +1,87 @@
+/** The audit trail: every create, update and transition, with the state before and after. */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { newId } from '../../auth/secrets';
+
+export type AuditEvent = components['schemas']['AuditEvent'];
+export type AuditResourceType = components['schemas']['AuditResourceType'];
+
+/** Who made a change and through which channel. */
+export interface Actor {
+  id: string | null;
+  name: string;
+  channel: 'api' | 'cli' | 'system';
+  requestId: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  resourceType: AuditResourceType;
+  resourceId: string;
+  before: object | null;
+  after: object | null;
+}
+
+/** Records one change; call it in the transaction that makes the change. */
+export async function recordAudit(tx: Queryable, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_events (id, actor_id, actor_name, channel, action, resource_type, resource_id, before, after, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)`,
+    [newId('aud'), actor.id, actor.name, actor.channel, entry.action, entry.resourceType, entry.resourceId, JSON.stringify(entry.before), JSON.stringify(entry.after), actor.requestId],
+  );
+}
+
+interface AuditRow {
+  seq: string;
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  actor_name: string;
+  channel: AuditEvent['channel'];
+  action: string;
+  resource_type: AuditResourceType;
+  resource_id: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  request_id: string | null;
+}
+
+export interface AuditFilters {
+  resourceType?: AuditResourceType;
+  resourceId?: string;
+  action?: string;
+  actorId?: string;
+  from?: string;
+  to?: string;
+}
+
+export async function listAuditEvents(db: Queryable, filters: AuditFilters, page: PageInput): Promise<Page<AuditEvent>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause(
+    [
+      ['seq > ?', cursorPosition(page.cursor)],
+      ['resource_type = ?', filters.resourceType],
+      ['resource_id = ?', filters.resourceId],
+      ['action = ?', filters.action],
+      ['actor_id = ?', filters.actorId],
+      ['at >= ?', filters.from],
+      ['at < ?', filters.to],
+    ],
+    params,
+  );
+  const rows = await db.query<AuditRow>(`SELECT * FROM audit_events ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  return toPage(rows, limit, (row) => ({
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: { id: row.actor_id, name: row.actor_name },
+    channel: row.channel,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+  }));
+}

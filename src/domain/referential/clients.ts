@@ -1,0 +1,107 @@
+/** Clients: the companies that own member cards, each in one network. */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { isUniqueViolation } from '../../db/errors';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { newId } from '../../auth/secrets';
+import { AppError } from '../../http/app-error';
+import { recordAudit, type Actor } from '../audit/audit';
+import { findNetwork } from './networks';
+
+export type Client = components['schemas']['Client'];
+type ClientStatus = Client['status'];
+
+interface ClientRow {
+  seq: string;
+  id: string;
+  network_id: string;
+  code: string;
+  name: string;
+  phone: string | null;
+  status: ClientStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toClient = (row: ClientRow): Client => ({
+  id: row.id,
+  networkId: row.network_id,
+  code: row.code,
+  name: row.name,
+  ...(row.phone ? { phone: row.phone } : {}),
+  status: row.status,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/** The client, or CLIENT_NOT_FOUND; `forUpdate` locks its row for the transaction. */
+export async function findClient(db: Queryable, id: string, forUpdate = false): Promise<Client> {
+  const [row] = await db.query<ClientRow>(`SELECT * FROM clients WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw new AppError('CLIENT_NOT_FOUND', `No client ${id}`);
+  return toClient(row);
+}
+
+export async function listClients(db: Queryable, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause(
+    [
+      ['seq > ?', cursorPosition(page.cursor)],
+      ['network_id = ?', filters.networkId],
+      ['status = ?', filters.status],
+    ],
+    params,
+  );
+  const rows = await db.query<ClientRow>(`SELECT * FROM clients ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  return toPage(rows, limit, toClient);
+}
+
+export interface NewClient {
+  networkId: string;
+  code: string;
+  name: string;
+  phone?: string;
+}
+
+export async function createClient(db: Database, actor: Actor, input: NewClient): Promise<Client> {
+  return db.transaction(async (tx) => {
+    await findNetwork(tx, input.networkId);
+    try {
+      const [row] = await tx.query<ClientRow>(
+        'INSERT INTO clients (id, network_id, code, name, phone) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [newId('cli'), input.networkId, input.code, input.name.trim(), input.phone ?? null],
+      );
+      const client = toClient(row);
+      await recordAudit(tx, actor, { action: 'client.created', resourceType: 'client', resourceId: client.id, before: null, after: client });
+      return client;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A client with code ${input.code} exists`);
+      throw error;
+    }
+  });
+}
+
+export async function updateClient(db: Database, actor: Actor, id: string, changes: { name?: string; phone?: string }): Promise<Client> {
+  return db.transaction(async (tx) => {
+    const before = await findClient(tx, id, true);
+    const [row] = await tx.query<ClientRow>(
+      'UPDATE clients SET name = COALESCE($2, name), phone = COALESCE($3, phone), updated_at = now() WHERE id = $1 RETURNING *',
+      [id, changes.name?.trim(), changes.phone],
+    );
+    const after = toClient(row);
+    await recordAudit(tx, actor, { action: 'client.updated', resourceType: 'client', resourceId: id, before, after });
+    return after;
+  });
+}
+
+/** Activates or deactivates a client; asking for the status it already has is STATE_CONFLICT. */
+export async function setClientStatus(db: Database, actor: Actor, id: string, status: ClientStatus): Promise<Client> {
+  return db.transaction(async (tx) => {
+    const before = await findClient(tx, id, true);
+    if (before.status === status) throw new AppError('STATE_CONFLICT', `The client is already ${status}`);
+    const [row] = await tx.query<ClientRow>('UPDATE clients SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
+    const after = toClient(row);
+    await recordAudit(tx, actor, { action: status === 'active' ? 'client.activated' : 'client.deactivated', resourceType: 'client', resourceId: id, before, after });
+    return after;
+  });
+}

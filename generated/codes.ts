@@ -164,6 +164,33 @@ export const codeCatalog = {
       "en": "Method not allowed"
     }
   },
+  "AMOUNT_UNIT_INVALID": {
+    "code": "2006",
+    "status": 400,
+    "meaning": "An amount is not in the unit this field requires (prices are in XOF).",
+    "message": {
+      "fr": "Unité de montant invalide",
+      "en": "Invalid amount unit"
+    }
+  },
+  "PRICES_INCONSISTENT": {
+    "code": "2007",
+    "status": 400,
+    "meaning": "The prices of one energy price are not positive or increase from incl. tax down to excl. all taxes.",
+    "message": {
+      "fr": "Prix incohérents",
+      "en": "Inconsistent prices"
+    }
+  },
+  "UNIT_DEFINITION_INVALID": {
+    "code": "2008",
+    "status": 400,
+    "meaning": "A volume unit needs an energy type and a money unit takes none.",
+    "message": {
+      "fr": "Définition d'unité invalide",
+      "en": "Invalid unit definition"
+    }
+  },
   "ROUTE_NOT_FOUND": {
     "code": "3001",
     "status": 404,
@@ -191,6 +218,33 @@ export const codeCatalog = {
       "en": "Client not found"
     }
   },
+  "UNIT_NOT_FOUND": {
+    "code": "3004",
+    "status": 404,
+    "meaning": "No unit has this code.",
+    "message": {
+      "fr": "Unité introuvable",
+      "en": "Unit not found"
+    }
+  },
+  "ENERGY_TYPE_NOT_FOUND": {
+    "code": "3005",
+    "status": 404,
+    "meaning": "No energy type has this code.",
+    "message": {
+      "fr": "Type d'énergie introuvable",
+      "en": "Energy type not found"
+    }
+  },
+  "PRICE_NOT_IN_FORCE": {
+    "code": "3006",
+    "status": 404,
+    "meaning": "The energy type has no price in force at this instant.",
+    "message": {
+      "fr": "Aucun prix en vigueur",
+      "en": "No price in force"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -207,6 +261,15 @@ export const codeCatalog = {
     "message": {
       "fr": "Ce code est déjà utilisé",
       "en": "This code is already in use"
+    }
+  },
+  "PRICE_NOT_AFTER_LATEST": {
+    "code": "4003",
+    "status": 409,
+    "meaning": "A new price must take effect after the latest price of the energy type; history is never rewritten.",
+    "message": {
+      "fr": "Le nouveau prix doit suivre le dernier prix",
+      "en": "The new price must follow the latest price"
     }
   },
   "SYSTEM_ERROR": {

@@ -21,6 +21,24 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
   },
+  createEnergyPrice: {
+    operationId: "createEnergyPrice",
+    method: "post",
+    path: "/core/v1/energy-types/{energyTypeCode}/prices",
+    expressPath: "/core/v1/energy-types/:energyTypeCode/prices",
+    security: [{"oauth2":["core:energy-types.write"]}],
+    scopes: ["core:energy-types.write"],
+    envelope: true,
+  },
+  createEnergyType: {
+    operationId: "createEnergyType",
+    method: "post",
+    path: "/core/v1/energy-types",
+    expressPath: "/core/v1/energy-types",
+    security: [{"oauth2":["core:energy-types.write"]}],
+    scopes: ["core:energy-types.write"],
+    envelope: true,
+  },
   createNetwork: {
     operationId: "createNetwork",
     method: "post",
@@ -39,6 +57,15 @@ export const operationTable = {
     scopes: [],
     envelope: false,
   },
+  createUnit: {
+    operationId: "createUnit",
+    method: "post",
+    path: "/core/v1/units",
+    expressPath: "/core/v1/units",
+    security: [{"oauth2":["core:units.write"]}],
+    scopes: ["core:units.write"],
+    envelope: true,
+  },
   deactivateClient: {
     operationId: "deactivateClient",
     method: "post",
@@ -55,6 +82,24 @@ export const operationTable = {
     expressPath: "/core/v1/clients/:clientId",
     security: [{"oauth2":["core:clients.read"]}],
     scopes: ["core:clients.read"],
+    envelope: true,
+  },
+  getEnergyPriceInForce: {
+    operationId: "getEnergyPriceInForce",
+    method: "get",
+    path: "/core/v1/energy-types/{energyTypeCode}/price-in-force",
+    expressPath: "/core/v1/energy-types/:energyTypeCode/price-in-force",
+    security: [{"oauth2":["core:energy-types.read"]}],
+    scopes: ["core:energy-types.read"],
+    envelope: true,
+  },
+  getEnergyType: {
+    operationId: "getEnergyType",
+    method: "get",
+    path: "/core/v1/energy-types/{energyTypeCode}",
+    expressPath: "/core/v1/energy-types/:energyTypeCode",
+    security: [{"oauth2":["core:energy-types.read"]}],
+    scopes: ["core:energy-types.read"],
     envelope: true,
   },
   getHealth: {
@@ -111,6 +156,15 @@ export const operationTable = {
     scopes: [],
     envelope: true,
   },
+  getUnit: {
+    operationId: "getUnit",
+    method: "get",
+    path: "/core/v1/units/{unitCode}",
+    expressPath: "/core/v1/units/:unitCode",
+    security: [{"oauth2":["core:units.read"]}],
+    scopes: ["core:units.read"],
+    envelope: true,
+  },
   listAuditEvents: {
     operationId: "listAuditEvents",
     method: "get",
@@ -129,6 +183,24 @@ export const operationTable = {
     scopes: ["core:clients.read"],
     envelope: true,
   },
+  listEnergyPrices: {
+    operationId: "listEnergyPrices",
+    method: "get",
+    path: "/core/v1/energy-types/{energyTypeCode}/prices",
+    expressPath: "/core/v1/energy-types/:energyTypeCode/prices",
+    security: [{"oauth2":["core:energy-types.read"]}],
+    scopes: ["core:energy-types.read"],
+    envelope: true,
+  },
+  listEnergyTypes: {
+    operationId: "listEnergyTypes",
+    method: "get",
+    path: "/core/v1/energy-types",
+    expressPath: "/core/v1/energy-types",
+    security: [{"oauth2":["core:energy-types.read"]}],
+    scopes: ["core:energy-types.read"],
+    envelope: true,
+  },
   listNetworks: {
     operationId: "listNetworks",
     method: "get",
@@ -136,6 +208,15 @@ export const operationTable = {
     expressPath: "/core/v1/networks",
     security: [{"oauth2":["core:networks.read"]}],
     scopes: ["core:networks.read"],
+    envelope: true,
+  },
+  listUnits: {
+    operationId: "listUnits",
+    method: "get",
+    path: "/core/v1/units",
+    expressPath: "/core/v1/units",
+    security: [{"oauth2":["core:units.read"]}],
+    scopes: ["core:units.read"],
     envelope: true,
   },
   updateClient: {
@@ -161,7 +242,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "createClient" | "createNetwork" | "deactivateClient" | "getClient" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "listAuditEvents" | "listClients" | "listNetworks" | "updateClient" | "updateNetwork";
+export type EnvelopeOperationId = "activateClient" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createNetwork" | "createUnit" | "deactivateClient" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getUnit" | "listAuditEvents" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listNetworks" | "listUnits" | "updateClient" | "updateNetwork";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getOpenApiJson" | "getOpenApiYaml";
@@ -173,6 +254,10 @@ export const oauthScopes = {
   "core:networks.write": "Core API: create and update networks.",
   "core:clients.read": "Core API: read clients.",
   "core:clients.write": "Core API: create, update, activate and deactivate clients.",
+  "core:units.read": "Core API: read units.",
+  "core:units.write": "Core API: create units.",
+  "core:energy-types.read": "Core API: read energy types and their prices.",
+  "core:energy-types.write": "Core API: create energy types and add prices.",
   "core:audit.read": "Core API: read the audit trail."
 } as const;
 

@@ -269,6 +269,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List units
+         * @description Units, oldest first, by cursor pages. XOF (scale 0) always exists.
+         */
+        get: operations["listUnits"];
+        put?: never;
+        /**
+         * Create a unit
+         * @description Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+         */
+        post: operations["createUnit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/units/{unitCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a unit
+         * @description One unit by code (404, code 3004, if unknown).
+         */
+        get: operations["getUnit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/energy-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List energy types
+         * @description Energy types with the price in force now, oldest first, by cursor pages.
+         */
+        get: operations["listEnergyTypes"];
+        put?: never;
+        /**
+         * Create an energy type
+         * @description Creates an energy type without a price. Its code is unique (409, code 4002).
+         */
+        post: operations["createEnergyType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/energy-types/{energyTypeCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an energy type
+         * @description One energy type with the price in force now (404, code 3005, if unknown).
+         */
+        get: operations["getEnergyType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/energy-types/{energyTypeCode}/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the price history
+         * @description Every price of the energy type, in effective order, by cursor pages. Nothing is ever overwritten.
+         */
+        get: operations["listEnergyPrices"];
+        put?: never;
+        /**
+         * Add a price
+         * @description Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+         */
+        post: operations["createEnergyPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/energy-types/{energyTypeCode}/price-in-force": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the price in force
+         * @description The price in force at an instant (now by default): the latest whose effective instant is not after it. 404 with code 3006 before the first price.
+         */
+        get: operations["getEnergyPriceInForce"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/audit-events": {
         parameters: {
             query?: never;
@@ -592,10 +724,136 @@ export interface components {
             phone?: components["schemas"]["PhoneNumber"];
         };
         /**
+         * @description A unit's code (`XOF`, or litres of an energy type such as `L-GASOIL`).
+         * @example XOF
+         */
+        UnitCode: string;
+        /** @description What a balance is held in. Its scale never changes once created. */
+        Unit: {
+            code: components["schemas"]["UnitCode"];
+            label: components["schemas"]["Label"];
+            /**
+             * @description `money` (XOF) or `volume` (litres of one energy type).
+             * @enum {string}
+             */
+            kind: "money" | "volume";
+            /**
+             * @description Decimal places of the smallest denomination (XOF 0, litres 2).
+             * @example 0
+             */
+            scale: number;
+            /**
+             * @description The energy type a volume unit measures; null for money.
+             * @example null
+             */
+            energyTypeCode: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Unit items, oldest first. */
+        UnitPage: {
+            items: components["schemas"]["Unit"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        UnitListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["UnitPage"];
+        };
+        UnitCreate: {
+            code: components["schemas"]["UnitCode"];
+            label: components["schemas"]["Label"];
+            /** @enum {string} */
+            kind: "money" | "volume";
+            /** @example 2 */
+            scale: number;
+            energyTypeCode?: components["schemas"]["ReferenceCode"];
+        };
+        UnitResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Unit"];
+        };
+        /**
+         * @description An exact quantity: an integer in the unit's smallest denomination, always with its unit.
+         *     XOF has scale 0 (15000 is 15 000 FCFA); a unit of scale 2 counts hundredths (1550 L-GASOIL
+         *     is 15.50 litres). Never a float.
+         */
+        Amount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description A price of one litre of an energy type from an instant on, in XOF. Prices are never
+         *     changed or removed: a correction is a new price with a later effective instant.
+         */
+        EnergyPrice: {
+            energyTypeCode: components["schemas"]["ReferenceCode"];
+            effectiveAt: components["schemas"]["Timestamp"];
+            priceInclTax: components["schemas"]["Amount"];
+            priceExclVat: components["schemas"]["Amount"];
+            priceExclTaxAndCustoms: components["schemas"]["Amount"];
+            priceExclAllTaxes: components["schemas"]["Amount"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A fuel or energy sold at service points, with the price in force now (absent before its first price takes effect). */
+        EnergyType: {
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+            currentPrice?: components["schemas"]["EnergyPrice"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of EnergyType items, oldest first. */
+        EnergyTypePage: {
+            items: components["schemas"]["EnergyType"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        EnergyTypeListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["EnergyTypePage"];
+        };
+        EnergyTypeCreate: {
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+        };
+        EnergyTypeResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["EnergyType"];
+        };
+        /** @description One page of EnergyPrice items, oldest first. */
+        EnergyPricePage: {
+            items: components["schemas"]["EnergyPrice"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        EnergyPriceListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["EnergyPricePage"];
+        };
+        /**
+         * @description A new price, in XOF per litre, effective from `effectiveAt` (after the latest price of the
+         *     energy type). Each price must not exceed the one before it in the order incl. tax, excl.
+         *     VAT, excl. tax and customs, excl. all taxes.
+         */
+        EnergyPriceCreate: {
+            effectiveAt: components["schemas"]["Timestamp"];
+            priceInclTax: components["schemas"]["Amount"];
+            priceExclVat: components["schemas"]["Amount"];
+            priceExclTaxAndCustoms: components["schemas"]["Amount"];
+            priceExclAllTaxes: components["schemas"]["Amount"];
+        };
+        EnergyPriceResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["EnergyPrice"];
+        };
+        /**
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type";
         /** @description Who made the change (an internal application authenticated as a partner, or the system). */
         AuditActor: {
             /** @example ptn_7QkZ2mX9vB3nR5tW */
@@ -815,6 +1073,15 @@ export interface components {
         ClientStatusQuery: components["schemas"]["ActiveStatus"];
         /** @description The client's id. */
         ClientId: components["schemas"]["ClientId"];
+        /** @description The unit's code. */
+        UnitCode: components["schemas"]["UnitCode"];
+        /**
+         * @description The energy type's code.
+         * @example GASOIL
+         */
+        EnergyTypeCode: components["schemas"]["ReferenceCode"];
+        /** @description The instant (RFC 3339); now when omitted. */
+        AtQuery: string;
         /** @description Only the events about this kind of resource. */
         AuditResourceTypeQuery: components["schemas"]["AuditResourceType"];
         /** @description Only the events about this resource. */
@@ -1358,6 +1625,330 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listUnits: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List units succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a unit succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unit's code. */
+                unitCode: components["parameters"]["UnitCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a unit succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEnergyTypes: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List energy types succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyTypeListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createEnergyType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnergyTypeCreate"];
+            };
+        };
+        responses: {
+            /** @description Create an energy type succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyTypeResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEnergyType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The energy type's code.
+                 * @example GASOIL
+                 */
+                energyTypeCode: components["parameters"]["EnergyTypeCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an energy type succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyTypeResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEnergyPrices: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The energy type's code.
+                 * @example GASOIL
+                 */
+                energyTypeCode: components["parameters"]["EnergyTypeCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the price history succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyPriceListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createEnergyPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The energy type's code.
+                 * @example GASOIL
+                 */
+                energyTypeCode: components["parameters"]["EnergyTypeCode"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnergyPriceCreate"];
+            };
+        };
+        responses: {
+            /** @description Add a price succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyPriceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEnergyPriceInForce: {
+        parameters: {
+            query?: {
+                /** @description The instant (RFC 3339); now when omitted. */
+                at?: components["parameters"]["AtQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The energy type's code.
+                 * @example GASOIL
+                 */
+                energyTypeCode: components["parameters"]["EnergyTypeCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read the price in force succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergyPriceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -5,6 +5,7 @@ import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
 import { Configuration, CoreAuditApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
+import { oauthScopes } from '../../generated/operations';
 
 export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true };
 
@@ -24,6 +25,8 @@ export interface TestServer {
   database: TestDatabase;
   /** Creates a partner directly in the database; returns its key and secret. */
   partner(input?: Partial<NewPartner>): Promise<{ id: string; key: string; secret: string }>;
+  /** A bearer token of a partner holding every scope of the contract (an internal application). */
+  coreToken(): Promise<string>;
   /** SDK clients; pass a token for bearer calls or key/secret for Basic. */
   sdk(auth?: { token?: string; key?: string; secret?: string }): ReturnType<typeof sdkClients>;
   /** Gets a token with HTTP Basic through the SDK. */
@@ -62,6 +65,10 @@ export async function startTestServer(
       return { id: partner.id, key: partner.consumerKey, secret: consumerSecret };
     },
     sdk,
+    async coreToken() {
+      const { partner, consumerSecret } = await createPartner(database.db, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes) });
+      return (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
+    },
     async token(key, secret, scope) {
       const answer = await sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials', scope });
       return answer.access_token;

@@ -3,12 +3,23 @@
  * otherwise the embedded PGlite in a data directory. Both speak PostgreSQL SQL with `$n`
  * parameters. Connection failures surface as DatabaseUnavailableError (answered 503).
  */
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
 
+export interface QueryOptions {
+  /**
+   * PostgreSQL: run it as a named prepared statement, parsed and planned once per connection
+   * instead of on every call. For hot, fixed statements; the text must not depend on data.
+   * (A pooler in transaction mode needs prepared-statement support for this, e.g. PgBouncer
+   * 1.21+ with max_prepared_statements.) PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
   /** Runs one parameterised statement and returns its rows. */
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -66,11 +77,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options);
 }
 
+/** Prepared statements are named after their text, so one text is always one statement. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `s_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`));
+  return name;
+}
+
 function openPostgres(connectionString: string, options: DatabaseOptions): Database {
   const pool = new Pool({ connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
   pool.on('error', (error) => options.onIdleError?.(error));
   const on = (client: Pool | PoolClient): Queryable => ({
-    query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await client.query(sql, params)).rows as Row[]),
+    query: async <Row>(sql: string, params: unknown[] = [], queryOptions: QueryOptions = {}) =>
+      guarded(async () => {
+        const query = queryOptions.prepare ? { name: statementName(sql), text: sql, values: params } : { text: sql, values: params };
+        return (await client.query(query)).rows as Row[];
+      }),
     exec: async (sql: string) => guarded(async () => void (await client.query(sql))),
   });
   return {

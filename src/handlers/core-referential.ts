@@ -1,12 +1,17 @@
-/** Handlers of the `core-referential` tag: networks and clients. */
+/** Handlers of the `core-referential` tag: networks, clients, units, energy types and prices. */
 import type { Handlers } from '../../generated/operations';
 import { createClient, findClient, listClients, setClientStatus, updateClient } from '../domain/referential/clients';
+import { addEnergyPrice, createEnergyType, findEnergyType, getPriceInForce, listEnergyPrices, listEnergyTypes } from '../domain/referential/energy-types';
 import { createNetwork, findNetwork, listNetworks, updateNetwork } from '../domain/referential/networks';
+import { createUnit, findUnit, listUnits } from '../domain/referential/units';
 import { actorOf, type HandlerContext } from './context';
 
 type ReferentialHandlers = Pick<
   Handlers<HandlerContext>,
-  'listNetworks' | 'createNetwork' | 'getNetwork' | 'updateNetwork' | 'listClients' | 'createClient' | 'getClient' | 'updateClient' | 'activateClient' | 'deactivateClient'
+  | 'listNetworks' | 'createNetwork' | 'getNetwork' | 'updateNetwork'
+  | 'listClients' | 'createClient' | 'getClient' | 'updateClient' | 'activateClient' | 'deactivateClient'
+  | 'listUnits' | 'createUnit' | 'getUnit'
+  | 'listEnergyTypes' | 'createEnergyType' | 'getEnergyType' | 'listEnergyPrices' | 'createEnergyPrice' | 'getEnergyPriceInForce'
 >;
 
 export const referentialHandlers: ReferentialHandlers = {
@@ -20,4 +25,13 @@ export const referentialHandlers: ReferentialHandlers = {
   updateClient: (context, { path, body }) => updateClient(context.db, actorOf(context), path.clientId, body),
   activateClient: (context, { path }) => setClientStatus(context.db, actorOf(context), path.clientId, 'active'),
   deactivateClient: (context, { path }) => setClientStatus(context.db, actorOf(context), path.clientId, 'inactive'),
+  listUnits: (context, { query }) => listUnits(context.db, query ?? {}),
+  createUnit: (context, { body }) => createUnit(context.db, actorOf(context), body),
+  getUnit: (context, { path }) => findUnit(context.db, path.unitCode),
+  listEnergyTypes: (context, { query }) => listEnergyTypes(context.db, query ?? {}),
+  createEnergyType: (context, { body }) => createEnergyType(context.db, actorOf(context), body),
+  getEnergyType: (context, { path }) => findEnergyType(context.db, path.energyTypeCode),
+  listEnergyPrices: (context, { path, query }) => listEnergyPrices(context.db, path.energyTypeCode, query ?? {}),
+  createEnergyPrice: (context, { path, body }) => addEnergyPrice(context.db, actorOf(context), path.energyTypeCode, body),
+  getEnergyPriceInForce: (context, { path, query }) => getPriceInForce(context.db, path.energyTypeCode, query?.at ? new Date(query.at) : new Date()),
 };

@@ -30,8 +30,15 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const offered = req.headers['x-request-id'];
     req.requestId = typeof offered === 'string' && VALID_REQUEST_ID.test(offered) ? offered : `req_${randomUUID().replace(/-/g, '')}`;
-    req.log = logger.child({ requestId: req.requestId });
     res.setHeader('X-Request-Id', req.requestId);
+    // A silent logger writes nothing: skip the per-request child logger and the access-log
+    // listener, which are measurable under load (see npm run bench).
+    if (logger.level === 'silent') {
+      req.log = logger;
+      return next();
+    }
+    req.log = logger.child({ requestId: req.requestId });
+    if (!req.log.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       req.log.info(

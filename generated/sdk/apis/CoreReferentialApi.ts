@@ -21,12 +21,21 @@ import type {
   ClientListResponse,
   ClientResponse,
   ClientUpdate,
+  EnergyPriceCreate,
+  EnergyPriceListResponse,
+  EnergyPriceResponse,
+  EnergyTypeCreate,
+  EnergyTypeListResponse,
+  EnergyTypeResponse,
   ErrorEnvelope,
   NetworkCreate,
   NetworkListResponse,
   NetworkResponse,
   NetworkUpdate,
   SystemErrorEnvelope,
+  UnitCreate,
+  UnitListResponse,
+  UnitResponse,
 } from '../models/index';
 import {
     ActiveStatusFromJSON,
@@ -39,6 +48,18 @@ import {
     ClientResponseToJSON,
     ClientUpdateFromJSON,
     ClientUpdateToJSON,
+    EnergyPriceCreateFromJSON,
+    EnergyPriceCreateToJSON,
+    EnergyPriceListResponseFromJSON,
+    EnergyPriceListResponseToJSON,
+    EnergyPriceResponseFromJSON,
+    EnergyPriceResponseToJSON,
+    EnergyTypeCreateFromJSON,
+    EnergyTypeCreateToJSON,
+    EnergyTypeListResponseFromJSON,
+    EnergyTypeListResponseToJSON,
+    EnergyTypeResponseFromJSON,
+    EnergyTypeResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
     NetworkCreateFromJSON,
@@ -51,6 +72,12 @@ import {
     NetworkUpdateToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    UnitCreateFromJSON,
+    UnitCreateToJSON,
+    UnitListResponseFromJSON,
+    UnitListResponseToJSON,
+    UnitResponseFromJSON,
+    UnitResponseToJSON,
 } from '../models/index';
 
 export interface ActivateClientRequest {
@@ -61,8 +88,21 @@ export interface CreateClientRequest {
     clientCreate: ClientCreate;
 }
 
+export interface CreateEnergyPriceRequest {
+    energyTypeCode: string;
+    energyPriceCreate: EnergyPriceCreate;
+}
+
+export interface CreateEnergyTypeRequest {
+    energyTypeCreate: EnergyTypeCreate;
+}
+
 export interface CreateNetworkRequest {
     networkCreate: NetworkCreate;
+}
+
+export interface CreateUnitRequest {
+    unitCreate: UnitCreate;
 }
 
 export interface DeactivateClientRequest {
@@ -73,8 +113,21 @@ export interface GetClientRequest {
     clientId: string;
 }
 
+export interface GetEnergyPriceInForceRequest {
+    energyTypeCode: string;
+    at?: Date;
+}
+
+export interface GetEnergyTypeRequest {
+    energyTypeCode: string;
+}
+
 export interface GetNetworkRequest {
     networkId: string;
+}
+
+export interface GetUnitRequest {
+    unitCode: string;
 }
 
 export interface ListClientsRequest {
@@ -84,7 +137,23 @@ export interface ListClientsRequest {
     cursor?: string;
 }
 
+export interface ListEnergyPricesRequest {
+    energyTypeCode: string;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListEnergyTypesRequest {
+    limit?: number;
+    cursor?: string;
+}
+
 export interface ListNetworksRequest {
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListUnitsRequest {
     limit?: number;
     cursor?: string;
 }
@@ -182,6 +251,90 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+     * Add a price
+     */
+    async createEnergyPriceRaw(requestParameters: CreateEnergyPriceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyPriceResponse>> {
+        if (requestParameters.energyTypeCode === null || requestParameters.energyTypeCode === undefined) {
+            throw new runtime.RequiredError('energyTypeCode','Required parameter requestParameters.energyTypeCode was null or undefined when calling createEnergyPrice.');
+        }
+
+        if (requestParameters.energyPriceCreate === null || requestParameters.energyPriceCreate === undefined) {
+            throw new runtime.RequiredError('energyPriceCreate','Required parameter requestParameters.energyPriceCreate was null or undefined when calling createEnergyPrice.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types/{energyTypeCode}/prices`.replace(`{${"energyTypeCode"}}`, encodeURIComponent(String(requestParameters.energyTypeCode))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: EnergyPriceCreateToJSON(requestParameters.energyPriceCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyPriceResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+     * Add a price
+     */
+    async createEnergyPrice(requestParameters: CreateEnergyPriceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyPriceResponse> {
+        const response = await this.createEnergyPriceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates an energy type without a price. Its code is unique (409, code 4002).
+     * Create an energy type
+     */
+    async createEnergyTypeRaw(requestParameters: CreateEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyTypeResponse>> {
+        if (requestParameters.energyTypeCreate === null || requestParameters.energyTypeCreate === undefined) {
+            throw new runtime.RequiredError('energyTypeCreate','Required parameter requestParameters.energyTypeCreate was null or undefined when calling createEnergyType.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: EnergyTypeCreateToJSON(requestParameters.energyTypeCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyTypeResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Creates an energy type without a price. Its code is unique (409, code 4002).
+     * Create an energy type
+     */
+    async createEnergyType(requestParameters: CreateEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyTypeResponse> {
+        const response = await this.createEnergyTypeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates a network. Its code is unique (409 with code 4002 otherwise).
      * Create a network
      */
@@ -218,6 +371,46 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async createNetwork(requestParameters: CreateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
         const response = await this.createNetworkRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+     * Create a unit
+     */
+    async createUnitRaw(requestParameters: CreateUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitResponse>> {
+        if (requestParameters.unitCreate === null || requestParameters.unitCreate === undefined) {
+            throw new runtime.RequiredError('unitCreate','Required parameter requestParameters.unitCreate was null or undefined when calling createUnit.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:units.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/units`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: UnitCreateToJSON(requestParameters.unitCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UnitResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+     * Create a unit
+     */
+    async createUnit(requestParameters: CreateUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitResponse> {
+        const response = await this.createUnitRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -296,6 +489,84 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * The price in force at an instant (now by default): the latest whose effective instant is not after it. 404 with code 3006 before the first price.
+     * Read the price in force
+     */
+    async getEnergyPriceInForceRaw(requestParameters: GetEnergyPriceInForceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyPriceResponse>> {
+        if (requestParameters.energyTypeCode === null || requestParameters.energyTypeCode === undefined) {
+            throw new runtime.RequiredError('energyTypeCode','Required parameter requestParameters.energyTypeCode was null or undefined when calling getEnergyPriceInForce.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.at !== undefined) {
+            queryParameters['at'] = (requestParameters.at as any).toISOString();
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types/{energyTypeCode}/price-in-force`.replace(`{${"energyTypeCode"}}`, encodeURIComponent(String(requestParameters.energyTypeCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyPriceResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The price in force at an instant (now by default): the latest whose effective instant is not after it. 404 with code 3006 before the first price.
+     * Read the price in force
+     */
+    async getEnergyPriceInForce(requestParameters: GetEnergyPriceInForceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyPriceResponse> {
+        const response = await this.getEnergyPriceInForceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One energy type with the price in force now (404, code 3005, if unknown).
+     * Read an energy type
+     */
+    async getEnergyTypeRaw(requestParameters: GetEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyTypeResponse>> {
+        if (requestParameters.energyTypeCode === null || requestParameters.energyTypeCode === undefined) {
+            throw new runtime.RequiredError('energyTypeCode','Required parameter requestParameters.energyTypeCode was null or undefined when calling getEnergyType.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types/{energyTypeCode}`.replace(`{${"energyTypeCode"}}`, encodeURIComponent(String(requestParameters.energyTypeCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyTypeResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One energy type with the price in force now (404, code 3005, if unknown).
+     * Read an energy type
+     */
+    async getEnergyType(requestParameters: GetEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyTypeResponse> {
+        const response = await this.getEnergyTypeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * One network by id.
      * Read a network
      */
@@ -329,6 +600,43 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async getNetwork(requestParameters: GetNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
         const response = await this.getNetworkRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One unit by code (404, code 3004, if unknown).
+     * Read a unit
+     */
+    async getUnitRaw(requestParameters: GetUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitResponse>> {
+        if (requestParameters.unitCode === null || requestParameters.unitCode === undefined) {
+            throw new runtime.RequiredError('unitCode','Required parameter requestParameters.unitCode was null or undefined when calling getUnit.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:units.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/units/{unitCode}`.replace(`{${"unitCode"}}`, encodeURIComponent(String(requestParameters.unitCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UnitResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One unit by code (404, code 3004, if unknown).
+     * Read a unit
+     */
+    async getUnit(requestParameters: GetUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitResponse> {
+        const response = await this.getUnitRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -382,6 +690,92 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * Every price of the energy type, in effective order, by cursor pages. Nothing is ever overwritten.
+     * List the price history
+     */
+    async listEnergyPricesRaw(requestParameters: ListEnergyPricesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyPriceListResponse>> {
+        if (requestParameters.energyTypeCode === null || requestParameters.energyTypeCode === undefined) {
+            throw new runtime.RequiredError('energyTypeCode','Required parameter requestParameters.energyTypeCode was null or undefined when calling listEnergyPrices.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types/{energyTypeCode}/prices`.replace(`{${"energyTypeCode"}}`, encodeURIComponent(String(requestParameters.energyTypeCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyPriceListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Every price of the energy type, in effective order, by cursor pages. Nothing is ever overwritten.
+     * List the price history
+     */
+    async listEnergyPrices(requestParameters: ListEnergyPricesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyPriceListResponse> {
+        const response = await this.listEnergyPricesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Energy types with the price in force now, oldest first, by cursor pages.
+     * List energy types
+     */
+    async listEnergyTypesRaw(requestParameters: ListEnergyTypesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyTypeListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:energy-types.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/energy-types`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => EnergyTypeListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Energy types with the price in force now, oldest first, by cursor pages.
+     * List energy types
+     */
+    async listEnergyTypes(requestParameters: ListEnergyTypesRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyTypeListResponse> {
+        const response = await this.listEnergyTypesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Networks, oldest first, by cursor pages.
      * List networks
      */
@@ -419,6 +813,47 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async listNetworks(requestParameters: ListNetworksRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkListResponse> {
         const response = await this.listNetworksRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Units, oldest first, by cursor pages. XOF (scale 0) always exists.
+     * List units
+     */
+    async listUnitsRaw(requestParameters: ListUnitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:units.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/units`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UnitListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Units, oldest first, by cursor pages. XOF (scale 0) always exists.
+     * List units
+     */
+    async listUnits(requestParameters: ListUnitsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitListResponse> {
+        const response = await this.listUnitsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -20,7 +20,9 @@
  */
 export const AuditResourceType = {
     Network: 'network',
-    Client: 'client'
+    Client: 'client',
+    Unit: 'unit',
+    EnergyType: 'energy-type'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

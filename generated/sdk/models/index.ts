@@ -2,6 +2,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export * from './ActiveStatus';
+export * from './Amount';
 export * from './AuditActor';
 export * from './AuditEvent';
 export * from './AuditEventListResponse';
@@ -13,6 +14,16 @@ export * from './ClientListResponse';
 export * from './ClientPage';
 export * from './ClientResponse';
 export * from './ClientUpdate';
+export * from './EnergyPrice';
+export * from './EnergyPriceCreate';
+export * from './EnergyPriceListResponse';
+export * from './EnergyPricePage';
+export * from './EnergyPriceResponse';
+export * from './EnergyType';
+export * from './EnergyTypeCreate';
+export * from './EnergyTypeListResponse';
+export * from './EnergyTypePage';
+export * from './EnergyTypeResponse';
 export * from './ErrorEnvelope';
 export * from './FieldError';
 export * from './Health';
@@ -32,3 +43,8 @@ export * from './ReadyResponse';
 export * from './SuccessEnvelope';
 export * from './SystemErrorEnvelope';
 export * from './TokenResponse';
+export * from './Unit';
+export * from './UnitCreate';
+export * from './UnitListResponse';
+export * from './UnitPage';
+export * from './UnitResponse';

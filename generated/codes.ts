@@ -191,6 +191,15 @@ export const codeCatalog = {
       "en": "Invalid unit definition"
     }
   },
+  "CARD_NUMBER_INVALID": {
+    "code": "2009",
+    "status": 400,
+    "meaning": "The card number fails its Luhn check digit.",
+    "message": {
+      "fr": "Numéro de carte invalide",
+      "en": "Invalid card number"
+    }
+  },
   "ROUTE_NOT_FOUND": {
     "code": "3001",
     "status": 404,
@@ -245,6 +254,24 @@ export const codeCatalog = {
       "en": "No price in force"
     }
   },
+  "CARD_PROFILE_NOT_FOUND": {
+    "code": "3007",
+    "status": 404,
+    "meaning": "No card profile has this id.",
+    "message": {
+      "fr": "Profil de carte introuvable",
+      "en": "Card profile not found"
+    }
+  },
+  "CARD_NOT_FOUND": {
+    "code": "3008",
+    "status": 404,
+    "meaning": "No card has this id or number.",
+    "message": {
+      "fr": "Carte introuvable",
+      "en": "Card not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -270,6 +297,33 @@ export const codeCatalog = {
     "message": {
       "fr": "Le nouveau prix doit suivre le dernier prix",
       "en": "The new price must follow the latest price"
+    }
+  },
+  "CLIENT_INACTIVE": {
+    "code": "4004",
+    "status": 409,
+    "meaning": "The client is inactive; it gets no new card and its cards no new operation.",
+    "message": {
+      "fr": "Client inactif",
+      "en": "Inactive client"
+    }
+  },
+  "PROFILE_IN_USE": {
+    "code": "4005",
+    "status": 409,
+    "meaning": "Cards use this profile; it cannot be deleted.",
+    "message": {
+      "fr": "Profil utilisé par des cartes",
+      "en": "Profile used by cards"
+    }
+  },
+  "CARD_TRANSITION_FORBIDDEN": {
+    "code": "4006",
+    "status": 409,
+    "meaning": "The card's status does not allow this transition (debugMessage says which).",
+    "message": {
+      "fr": "Changement d'état de carte interdit",
+      "en": "Card status change not allowed"
     }
   },
   "SYSTEM_ERROR": {

@@ -12,6 +12,24 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
   },
+  cancelCard: {
+    operationId: "cancelCard",
+    method: "post",
+    path: "/core/v1/cards/{cardId}/cancel",
+    expressPath: "/core/v1/cards/:cardId/cancel",
+    security: [{"oauth2":["core:cards.lifecycle"]}],
+    scopes: ["core:cards.lifecycle"],
+    envelope: true,
+  },
+  createCardProfile: {
+    operationId: "createCardProfile",
+    method: "post",
+    path: "/core/v1/card-profiles",
+    expressPath: "/core/v1/card-profiles",
+    security: [{"oauth2":["core:card-profiles.write"]}],
+    scopes: ["core:card-profiles.write"],
+    envelope: true,
+  },
   createClient: {
     operationId: "createClient",
     method: "post",
@@ -73,6 +91,33 @@ export const operationTable = {
     expressPath: "/core/v1/clients/:clientId/deactivate",
     security: [{"oauth2":["core:clients.write"]}],
     scopes: ["core:clients.write"],
+    envelope: true,
+  },
+  deleteCardProfile: {
+    operationId: "deleteCardProfile",
+    method: "delete",
+    path: "/core/v1/card-profiles/{profileId}",
+    expressPath: "/core/v1/card-profiles/:profileId",
+    security: [{"oauth2":["core:card-profiles.write"]}],
+    scopes: ["core:card-profiles.write"],
+    envelope: true,
+  },
+  getCard: {
+    operationId: "getCard",
+    method: "get",
+    path: "/core/v1/cards/{cardId}",
+    expressPath: "/core/v1/cards/:cardId",
+    security: [{"oauth2":["core:cards.read"]}],
+    scopes: ["core:cards.read"],
+    envelope: true,
+  },
+  getCardProfile: {
+    operationId: "getCardProfile",
+    method: "get",
+    path: "/core/v1/card-profiles/{profileId}",
+    expressPath: "/core/v1/card-profiles/:profileId",
+    security: [{"oauth2":["core:card-profiles.read"]}],
+    scopes: ["core:card-profiles.read"],
     envelope: true,
   },
   getClient: {
@@ -165,6 +210,15 @@ export const operationTable = {
     scopes: ["core:units.read"],
     envelope: true,
   },
+  issueCard: {
+    operationId: "issueCard",
+    method: "post",
+    path: "/core/v1/cards",
+    expressPath: "/core/v1/cards",
+    security: [{"oauth2":["core:cards.write"]}],
+    scopes: ["core:cards.write"],
+    envelope: true,
+  },
   listAuditEvents: {
     operationId: "listAuditEvents",
     method: "get",
@@ -172,6 +226,33 @@ export const operationTable = {
     expressPath: "/core/v1/audit-events",
     security: [{"oauth2":["core:audit.read"]}],
     scopes: ["core:audit.read"],
+    envelope: true,
+  },
+  listCardProfiles: {
+    operationId: "listCardProfiles",
+    method: "get",
+    path: "/core/v1/card-profiles",
+    expressPath: "/core/v1/card-profiles",
+    security: [{"oauth2":["core:card-profiles.read"]}],
+    scopes: ["core:card-profiles.read"],
+    envelope: true,
+  },
+  listCards: {
+    operationId: "listCards",
+    method: "get",
+    path: "/core/v1/cards",
+    expressPath: "/core/v1/cards",
+    security: [{"oauth2":["core:cards.read"]}],
+    scopes: ["core:cards.read"],
+    envelope: true,
+  },
+  listCardTransitions: {
+    operationId: "listCardTransitions",
+    method: "get",
+    path: "/core/v1/cards/{cardId}/transitions",
+    expressPath: "/core/v1/cards/:cardId/transitions",
+    security: [{"oauth2":["core:cards.read"]}],
+    scopes: ["core:cards.read"],
     envelope: true,
   },
   listClients: {
@@ -219,6 +300,51 @@ export const operationTable = {
     scopes: ["core:units.read"],
     envelope: true,
   },
+  lookupCard: {
+    operationId: "lookupCard",
+    method: "post",
+    path: "/core/v1/cards/lookup",
+    expressPath: "/core/v1/cards/lookup",
+    security: [{"oauth2":["core:cards.read"]}],
+    scopes: ["core:cards.read"],
+    envelope: true,
+  },
+  opposeCard: {
+    operationId: "opposeCard",
+    method: "post",
+    path: "/core/v1/cards/{cardId}/oppose",
+    expressPath: "/core/v1/cards/:cardId/oppose",
+    security: [{"oauth2":["core:cards.lifecycle"]}],
+    scopes: ["core:cards.lifecycle"],
+    envelope: true,
+  },
+  reactivateCard: {
+    operationId: "reactivateCard",
+    method: "post",
+    path: "/core/v1/cards/{cardId}/reactivate",
+    expressPath: "/core/v1/cards/:cardId/reactivate",
+    security: [{"oauth2":["core:cards.lifecycle"]}],
+    scopes: ["core:cards.lifecycle"],
+    envelope: true,
+  },
+  suspendCard: {
+    operationId: "suspendCard",
+    method: "post",
+    path: "/core/v1/cards/{cardId}/suspend",
+    expressPath: "/core/v1/cards/:cardId/suspend",
+    security: [{"oauth2":["core:cards.lifecycle"]}],
+    scopes: ["core:cards.lifecycle"],
+    envelope: true,
+  },
+  updateCardProfile: {
+    operationId: "updateCardProfile",
+    method: "patch",
+    path: "/core/v1/card-profiles/{profileId}",
+    expressPath: "/core/v1/card-profiles/:profileId",
+    security: [{"oauth2":["core:card-profiles.write"]}],
+    scopes: ["core:card-profiles.write"],
+    envelope: true,
+  },
   updateClient: {
     operationId: "updateClient",
     method: "patch",
@@ -242,7 +368,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createNetwork" | "createUnit" | "deactivateClient" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getUnit" | "listAuditEvents" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listNetworks" | "listUnits" | "updateClient" | "updateNetwork";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createNetwork" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listNetworks" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getOpenApiJson" | "getOpenApiYaml";
@@ -258,6 +384,12 @@ export const oauthScopes = {
   "core:units.write": "Core API: create units.",
   "core:energy-types.read": "Core API: read energy types and their prices.",
   "core:energy-types.write": "Core API: create energy types and add prices.",
+  "core:card-profiles.read": "Core API: read card profiles.",
+  "core:card-profiles.write": "Core API: create, update and delete card profiles.",
+  "core:cards.read": "Core API: read, list and look up cards (numbers masked).",
+  "core:cards.write": "Core API: issue cards.",
+  "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
+  "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
   "core:audit.read": "Core API: read the audit trail."
 } as const;
 

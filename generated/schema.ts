@@ -401,6 +401,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/card-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List card profiles
+         * @description Card profiles, oldest first, by cursor pages.
+         */
+        get: operations["listCardProfiles"];
+        put?: never;
+        /**
+         * Create a card profile
+         * @description Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006).
+         */
+        post: operations["createCardProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/card-profiles/{profileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card profile
+         * @description One profile by id (404, code 3007, if unknown).
+         */
+        get: operations["getCardProfile"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a card profile
+         * @description Deletes a profile no card uses; a profile in use is 409 with code 4005.
+         */
+        delete: operations["deleteCardProfile"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a card profile
+         * @description Changes the label, validity (for cards issued afterwards), recharge mode, monthly offline cap or allowed services.
+         */
+        patch: operations["updateCardProfile"];
+        trace?: never;
+    };
+    "/core/v1/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List cards
+         * @description Cards, oldest first, by cursor pages; filter by client, status, profile, expiry window and holder phone. Numbers are always masked.
+         */
+        get: operations["listCards"];
+        put?: never;
+        /**
+         * Issue a card
+         * @description Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile's validity; balances start at zero in each allowed unit.
+         */
+        post: operations["issueCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find a card by its number
+         * @description Finds a card by its full number, sent in the body (never in a URL). A number failing the Luhn check is 400 (code 2009); an unknown one 404 (code 3008). Use the card's id afterwards.
+         */
+        post: operations["lookupCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card
+         * @description One card with its balances and status (404, code 3008, if unknown).
+         */
+        get: operations["getCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a card
+         * @description Blocks an active card temporarily. Any other status is 409 (code 4006).
+         */
+        post: operations["suspendCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a card
+         * @description Makes a suspended card active again. Any other status is 409 (code 4006).
+         */
+        post: operations["reactivateCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/oppose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a card in opposition
+         * @description Stops all spending on an active, suspended or expired card that is lost, stolen, damaged or used in fraud; the balance stays recoverable. Opposed or cancelled cards are 409 (code 4006).
+         */
+        post: operations["opposeCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a card
+         * @description Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006).
+         */
+        post: operations["cancelCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a card's transitions
+         * @description Every status change of the card, oldest first, with actor, channel, reason and request id.
+         */
+        get: operations["listCardTransitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/audit-events": {
         parameters: {
             query?: never;
@@ -849,11 +1065,108 @@ export interface components {
         EnergyPriceResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["EnergyPrice"];
         };
+        /** @example prf_1a2b3c4d5e6f7a8b9c0d1e2f */
+        CardProfileId: string;
         /**
-         * @description The kinds of resources the audit trail records.
+         * @description How cards of the profile are recharged: `manual`, by recharge orders entered and validated
+         *     on demand; `periodic`, by a recurring monthly allocation.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type";
+        RechargeMode: "manual" | "periodic";
+        /**
+         * @description What a card may buy at a service point.
+         * @enum {string}
+         */
+        CardService: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance";
+        /** @description A card profile of the issuer; every card is issued with one. */
+        CardProfile: {
+            id: components["schemas"]["CardProfileId"];
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+            /**
+             * @description Cards expire this many months after issue.
+             * @example 36
+             */
+            validityMonths: number;
+            rechargeMode: components["schemas"]["RechargeMode"];
+            monthlyOfflineCap: components["schemas"]["Amount"];
+            allowedServices: components["schemas"]["CardService"][];
+            /** @description The units the cards hold balances in (one balance each). */
+            allowedUnits: components["schemas"]["UnitCode"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of CardProfile items, oldest first. */
+        CardProfilePage: {
+            items: components["schemas"]["CardProfile"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardProfileListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardProfilePage"];
+        };
+        /** @description A new profile. The monthly offline cap is in one of the allowed units. */
+        CardProfileCreate: {
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+            /** @example 36 */
+            validityMonths: number;
+            rechargeMode: components["schemas"]["RechargeMode"];
+            monthlyOfflineCap: components["schemas"]["Amount"];
+            /** @description Each service at most once (400 otherwise). */
+            allowedServices: components["schemas"]["CardService"][];
+            /** @description Each unit at most once (400 otherwise); one balance per unit on every card. */
+            allowedUnits: components["schemas"]["UnitCode"][];
+        };
+        CardProfileResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardProfile"];
+        };
+        /** @description The id of the resource deleted. */
+        Deletion: {
+            /** @example prf_1a2b3c4d5e6f7a8b9c0d1e2f */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        DeletionResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Deletion"];
+        };
+        /**
+         * @description The fields to change. The code and the allowed units never change (cards hold balances in
+         *     them); a new validity applies to cards issued afterwards.
+         */
+        CardProfileUpdate: {
+            label?: components["schemas"]["Label"];
+            /** @example 24 */
+            validityMonths?: number;
+            rechargeMode?: components["schemas"]["RechargeMode"];
+            monthlyOfflineCap?: components["schemas"]["Amount"];
+            /** @description Each service at most once (400 otherwise). */
+            allowedServices?: components["schemas"]["CardService"][];
+        };
+        /**
+         * @description `active`: usable. `suspended`: temporarily blocked, reversible. `opposed`: lost, stolen,
+         *     damaged or fraud; no more spending, the balance stays recoverable. `cancelled`: terminal.
+         *     `expired`: past its expiry date (an active or suspended card becomes expired when its
+         *     validity ends).
+         * @enum {string}
+         */
+        CardStatus: "active" | "suspended" | "opposed" | "cancelled" | "expired";
+        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+        CardId: string;
+        /**
+         * @description The card number with all but its first 6 and last 4 digits hidden.
+         * @example 707070******4321
+         */
+        MaskedCardNumber: string;
+        /** @description The driver who holds the card. */
+        CardHolder: {
+            name: components["schemas"]["Label"];
+            phone: components["schemas"]["PhoneNumber"];
+        };
         /** @description Who made the change (an internal application authenticated as a partner, or the system). */
         AuditActor: {
             /** @example ptn_7QkZ2mX9vB3nR5tW */
@@ -861,6 +1174,121 @@ export interface components {
             /** @example Back-office CYNOD */
             name: string;
         };
+        /** @description A member card, always with its number masked. */
+        Card: {
+            id: components["schemas"]["CardId"];
+            maskedNumber: components["schemas"]["MaskedCardNumber"];
+            clientId: components["schemas"]["ClientId"];
+            profileId: components["schemas"]["CardProfileId"];
+            holder: components["schemas"]["CardHolder"];
+            status: components["schemas"]["CardStatus"];
+            /**
+             * @description Why the card is in its status (the reason of the last transition).
+             * @example null
+             */
+            statusReason: string | null;
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description One balance per allowed unit of the profile (zero at issue). */
+            balances: components["schemas"]["Amount"][];
+            /** @description Who cancelled the card, when and why; null unless cancelled. */
+            cancellation: {
+                by: components["schemas"]["AuditActor"];
+                /** @example Véhicule vendu */
+                reason: string;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Card items, oldest first. */
+        CardPage: {
+            items: components["schemas"]["Card"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardPage"];
+        };
+        CardIssue: {
+            clientId: components["schemas"]["ClientId"];
+            profileId: components["schemas"]["CardProfileId"];
+            holder: components["schemas"]["CardHolder"];
+        };
+        /**
+         * Format: password
+         * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
+         * @example 7070701234564321
+         */
+        CardNumber: string;
+        /**
+         * @description A card just issued. `number` is present only for callers holding `core:cards.reveal`, and
+         *     only in this answer: it is never shown again.
+         */
+        IssuedCard: components["schemas"]["Card"] & {
+            number?: components["schemas"]["CardNumber"];
+        };
+        IssuedCardResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["IssuedCard"];
+        };
+        CardLookup: {
+            cardNumber: components["schemas"]["CardNumber"];
+        };
+        CardResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Card"];
+        };
+        CardTransitionRequest: {
+            /**
+             * @description Why (recorded with the transition).
+             * @example Suspension à la demande du client
+             */
+            reason: string;
+        };
+        CardOppositionRequest: {
+            /** @enum {string} */
+            reason: "lost" | "stolen" | "damaged" | "fraud";
+            /** @example Déclarée perdue par le chauffeur le 28/11 */
+            comment?: string;
+        };
+        /** @description One change of a card's status, as recorded. */
+        CardTransition: {
+            /**
+             * @description The stored status before (null at issue).
+             * @enum {string|null}
+             */
+            from: "active" | "suspended" | "opposed" | "cancelled" | null;
+            /** @enum {string} */
+            to: "active" | "suspended" | "opposed" | "cancelled";
+            /** @example lost */
+            reason: string;
+            /** @example null */
+            comment: string | null;
+            actor: components["schemas"]["AuditActor"];
+            /** @enum {string} */
+            channel: "api" | "cli" | "system";
+            /** @example req_2f6c1d0e9b8a4f7c */
+            requestId: string | null;
+            at: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of CardTransition items, oldest first. */
+        CardTransitionPage: {
+            items: components["schemas"]["CardTransition"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardTransitionListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardTransitionPage"];
+        };
+        /**
+         * @description The kinds of resources the audit trail records.
+         * @enum {string}
+         */
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "card-profile" | "card";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -1082,6 +1510,22 @@ export interface components {
         EnergyTypeCode: components["schemas"]["ReferenceCode"];
         /** @description The instant (RFC 3339); now when omitted. */
         AtQuery: string;
+        /** @description The card profile's id. */
+        CardProfileId: components["schemas"]["CardProfileId"];
+        /** @description Only the cards of this client. */
+        ClientIdQuery: components["schemas"]["ClientId"];
+        /** @description Only the cards in this status. */
+        CardStatusQuery: components["schemas"]["CardStatus"];
+        /** @description Only the cards of this profile. */
+        ProfileIdQuery: components["schemas"]["CardProfileId"];
+        /** @description Only the cards expiring at or after this instant. */
+        ExpiresAfterQuery: string;
+        /** @description Only the cards expiring before this instant. */
+        ExpiresBeforeQuery: string;
+        /** @description Only the cards of this holder's phone number. */
+        HolderPhoneQuery: components["schemas"]["PhoneNumber"];
+        /** @description The card's id (never its number). */
+        CardId: components["schemas"]["CardId"];
         /** @description Only the events about this kind of resource. */
         AuditResourceTypeQuery: components["schemas"]["AuditResourceType"];
         /** @description Only the events about this resource. */
@@ -1943,6 +2387,509 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnergyPriceResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCardProfiles: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List card profiles succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCardProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardProfileCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a card profile succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCardProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card profile's id. */
+                profileId: components["parameters"]["CardProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card profile succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCardProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card profile's id. */
+                profileId: components["parameters"]["CardProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a card profile succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCardProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card profile's id. */
+                profileId: components["parameters"]["CardProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a card profile succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCards: {
+        parameters: {
+            query?: {
+                /** @description Only the cards of this client. */
+                clientId?: components["parameters"]["ClientIdQuery"];
+                /** @description Only the cards in this status. */
+                status?: components["parameters"]["CardStatusQuery"];
+                /** @description Only the cards of this profile. */
+                profileId?: components["parameters"]["ProfileIdQuery"];
+                /** @description Only the cards expiring at or after this instant. */
+                expiresAfter?: components["parameters"]["ExpiresAfterQuery"];
+                /** @description Only the cards expiring before this instant. */
+                expiresBefore?: components["parameters"]["ExpiresBeforeQuery"];
+                /** @description Only the cards of this holder's phone number. */
+                holderPhone?: components["parameters"]["HolderPhoneQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List cards succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    issueCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardIssue"];
+            };
+        };
+        responses: {
+            /** @description Issue a card succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedCardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    lookupCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardLookup"];
+            };
+        };
+        responses: {
+            /** @description Find a card by its number succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    suspendCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Suspend a card succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reactivateCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Reactivate a card succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    opposeCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardOppositionRequest"];
+            };
+        };
+        responses: {
+            /** @description Put a card in opposition succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancel a card succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCardTransitions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a card's transitions succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardTransitionListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import pathToRegexpModule = require('path-to-regexp');
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
 import { tokenEndpoint } from './auth/token-endpoint';
 import type { Config } from './config';
 import type { Database } from './db/database';
+import type { CardVault } from './domain/cards/card-numbers';
 import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
@@ -21,6 +23,35 @@ const GENERATED = join(__dirname, '..', 'generated');
 export const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
 const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
 export const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
+
+/**
+ * express-openapi-validator 5.6 finds a request's operation by compiling the path pattern of
+ * every route of the contract, on every request, until one matches (upstream:
+ * cdimascio/express-openapi-validator#1217). The profile of `npm run bench` showed it as the
+ * largest single cost of GET /partner/v1/me (about 15% of the server's CPU with six routes, and
+ * it grows with every route added). Compiling is a pure function of the pattern and options, so
+ * the results are kept and reused; the validator only reads them (a RegExp without the g or y
+ * flag, and the parameter keys). Express's own router does not call this function.
+ */
+function cacheRouteMatchers(): void {
+  type PathToRegexp = typeof pathToRegexpModule.pathToRegexp & { cached?: true };
+  const compile = pathToRegexpModule.pathToRegexp as PathToRegexp;
+  if (compile.cached) return;
+  const compiled = new Map<string, ReturnType<PathToRegexp>>();
+  const cached: PathToRegexp = (path, options) => {
+    if (typeof path !== 'string') return compile(path, options);
+    const key = `${path}\u0000${JSON.stringify(options ?? {})}`;
+    let result = compiled.get(key);
+    if (!result) {
+      result = compile(path, options);
+      if (compiled.size < 10_000) compiled.set(key, result); // patterns come from the contract: a few hundred at most
+    }
+    return result;
+  };
+  cached.cached = true;
+  pathToRegexpModule.pathToRegexp = cached;
+}
+cacheRouteMatchers();
 
 export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses'>;
 
@@ -37,13 +68,14 @@ export function validatorOptions(config: Pick<Config, 'validateResponses'>, secu
 
 export interface AppParts {
   db: Database;
+  cardVault: CardVault;
   logger: Logger;
   config: AppConfig;
   /** Replaces handlers (tests plant faulty ones); defaults to the real ones. */
   handlers?: Handlers<HandlerContext>;
 }
 
-export function createApp({ db, logger, config, handlers = defaultHandlers }: AppParts): Express {
+export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers }: AppParts): Express {
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(db, config.tokenTtlSeconds),
     getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
@@ -60,7 +92,7 @@ export function createApp({ db, logger, config, handlers = defaultHandlers }: Ap
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(db))));
   mountRawRoutes(app, rawRoutes, false);
-  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, db, principal: req.principal }));
+  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, db, principal: req.principal, cardVault }));
   app.use(errorMapper());
   return app;
 }

@@ -22,6 +22,11 @@ export interface Config {
   validateResponses: boolean;
   /** Create the demo partner on start when it does not exist. */
   demoData: boolean;
+  /** Keys protecting stored card numbers (base64, 32 bytes each); generated in DATA_DIR when absent on the embedded database. */
+  cardHashKey: Buffer | undefined;
+  cardEncryptionKey: Buffer | undefined;
+  /** The 6-digit issuer prefix of card numbers. */
+  cardIin: string;
 }
 
 export class ConfigError extends Error {}
@@ -44,7 +49,21 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function key(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Buffer.from(raw, 'base64');
+  if (value.length !== 32) throw new ConfigError(`${name} must be 32 bytes in base64 (openssl rand -base64 32)`);
+  return value;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function cardIin(raw: string | undefined): string {
+  const value = raw || '707070';
+  if (!/^[0-9]{6}$/.test(value)) throw new ConfigError(`CARD_IIN must be 6 digits, got "${raw}"`);
+  return value;
+}
 
 /** Reads and checks the configuration; throws ConfigError naming the faulty variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,5 +81,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     validateResponses: boolean(env, 'VALIDATE_RESPONSES', true),
     demoData: boolean(env, 'DEMO_DATA', databaseUrl === undefined),
+    cardHashKey: key(env, 'CARD_HASH_KEY'),
+    cardEncryptionKey: key(env, 'CARD_ENCRYPTION_KEY'),
+    cardIin: cardIin(env.CARD_IIN),
   };
 }

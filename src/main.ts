@@ -4,6 +4,7 @@ import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoPartner } from './demo';
+import { cardVaultFor } from './domain/cards/card-keys';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, applied }, 'database ready');
   const demo = config.demoData ? await ensureDemoPartner(db, config.dataDir) : null;
 
-  const running = await startServer({ db, logger, config }, config.host, config.port);
+  const cardVault = cardVaultFor(config);
+  const running = await startServer({ db, cardVault, logger, config }, config.host, config.port);
   logger.info({ url: running.url }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');

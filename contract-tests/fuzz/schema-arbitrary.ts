@@ -1,7 +1,7 @@
 /**
  * JSON Schema (the subset the contract uses) to fast-check arbitraries of valid values. No
  * mature converter exists on npm; this one covers: type, enum, nullable, pattern, format,
- * min/max length, minimum/maximum, items, min/max items, properties, required, minProperties,
+ * min/max length, minimum/maximum, items, min/max items, properties, required, minProperties, uniqueItems,
  * allOf (via flatten), oneOf/anyOf. Anything else fails loudly so the harness never silently under-tests.
  */
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import { flatten, type Json } from '../support/contract';
 const KNOWN_KEYS = new Set([
   'type', 'enum', 'nullable', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
   'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'oneOf',
-  'anyOf', 'minProperties', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
+  'anyOf', 'minProperties', 'uniqueItems', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
 ]);
 
 function stringArbitrary(schema: Json): fc.Arbitrary<string> {
@@ -64,11 +64,11 @@ function valueArbitrary(schema: Json, depth: number): fc.Arbitrary<unknown> {
       return fc.double({ min: schema.minimum ?? -1e6, max: schema.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true });
     case 'boolean':
       return fc.boolean();
-    case 'array':
-      return fc.array(schemaArbitrary(schema.items ?? {}, depth + 1), {
-        minLength: schema.minItems ?? 0,
-        maxLength: Math.min(schema.maxItems ?? 4, (schema.minItems ?? 0) + 4),
-      });
+    case 'array': {
+      const bounds = { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, (schema.minItems ?? 0) + 4) };
+      const items = schemaArbitrary(schema.items ?? {}, depth + 1);
+      return schema.uniqueItems ? fc.uniqueArray(items, { ...bounds, selector: (item) => JSON.stringify(item) }) : fc.array(items, bounds);
+    }
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, Json>;
       const model = Object.fromEntries(Object.entries(properties).map(([name, sub]) => [name, schemaArbitrary(sub, depth + 1)]));

@@ -1,9 +1,10 @@
 /** Starts the real server on a free loopback port over a fresh test database. */
+import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
-import { Configuration, CoreAuditApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { Configuration, CoreAuditApi, CoreCardsApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
@@ -17,6 +18,7 @@ function sdkClients(configuration: Configuration) {
     system: new SystemApi(configuration),
     coreReferential: new CoreReferentialApi(configuration),
     coreAudit: new CoreAuditApi(configuration),
+    coreCards: new CoreCardsApi(configuration),
   };
 }
 
@@ -40,7 +42,7 @@ export async function startTestServer(
   const database = options.database ?? (await createTestDatabase());
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const running = await startServer(
-    { db: database.db, logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
+    { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
     '127.0.0.1',
     0,
   );

@@ -42,12 +42,14 @@ export function toPage<Row extends { seq: string | number }, T>(rows: Row[], lim
 
 /**
  * Builds `WHERE` conditions from optional filters, numbering parameters after the ones given.
- * Each filter is `[sql with ? for its parameter, value]`; undefined values are skipped.
+ * Each filter is `[sql, value]`: skipped when the value is undefined; a `?` in the sql takes
+ * the value as a parameter (a filter without `?` is a fixed condition).
  */
 export function whereClause(filters: [string, unknown][], params: unknown[]): string {
   const conditions = filters
     .filter(([, value]) => value !== undefined)
     .map(([sql, value]) => {
+      if (!sql.includes('?')) return sql;
       params.push(value);
       return sql.replace('?', `$${params.length}`);
     });

@@ -1,6 +1,7 @@
 /** What every handler receives besides its validated input. */
 import type { Principal } from '../auth/principal';
 import type { Database } from '../db/database';
+import type { CardVault } from '../domain/cards/card-numbers';
 import type { Actor } from '../domain/audit/audit';
 import { AppError } from '../http/app-error';
 
@@ -8,6 +9,8 @@ export interface HandlerContext {
   requestId: string;
   db: Database;
   principal: Principal | undefined;
+  /** Hashes, seals and masks card numbers. */
+  cardVault: CardVault;
 }
 
 /** The caller of a secured operation (the security handlers guarantee it is there). */

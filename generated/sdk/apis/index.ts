@@ -2,6 +2,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export * from './CoreAuditApi';
+export * from './CoreCardsApi';
 export * from './CoreReferentialApi';
 export * from './OauthApi';
 export * from './PartnerApi';

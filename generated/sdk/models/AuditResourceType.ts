@@ -22,7 +22,9 @@ export const AuditResourceType = {
     Network: 'network',
     Client: 'client',
     Unit: 'unit',
-    EnergyType: 'energy-type'
+    EnergyType: 'energy-type',
+    CardProfile: 'card-profile',
+    Card: 'card'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

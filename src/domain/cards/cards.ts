@@ -1,0 +1,253 @@
+/** Member cards: issue, read, list, look up by number, and the status lifecycle. */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { newId } from '../../auth/secrets';
+import { AppError } from '../../http/app-error';
+import { recordAudit, type Actor } from '../audit/audit';
+import { CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
+import { findCardProfile } from './profiles';
+
+export type Card = components['schemas']['Card'];
+export type IssuedCard = components['schemas']['IssuedCard'];
+export type CardStatus = Card['status'];
+export type CardTransition = components['schemas']['CardTransition'];
+type StoredStatus = Exclude<CardStatus, 'expired'>;
+
+interface CardRow {
+  seq: string;
+  id: string;
+  masked_number: string;
+  client_id: string;
+  profile_id: string;
+  holder_name: string;
+  holder_phone: string;
+  status: StoredStatus;
+  status_reason: string | null;
+  expires_at: Date;
+  cancelled_by_id: string | null;
+  cancelled_by_name: string | null;
+  cancellation_reason: string | null;
+  cancelled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The status a caller sees: active and suspended cards past their expiry are expired. */
+function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now = new Date()): CardStatus {
+  return (row.status === 'active' || row.status === 'suspended') && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status;
+}
+
+function toCard(row: CardRow, balances: { unit_code: string; value: string }[]): Card {
+  return {
+    id: row.id,
+    maskedNumber: row.masked_number,
+    clientId: row.client_id,
+    profileId: row.profile_id,
+    holder: { name: row.holder_name, phone: row.holder_phone },
+    status: effectiveStatus(row),
+    statusReason: row.status_reason,
+    expiresAt: row.expires_at.toISOString(),
+    balances: balances.map((balance) => ({ value: Number(balance.value), unit: balance.unit_code })),
+    cancellation:
+      row.status === 'cancelled' && row.cancelled_at
+        ? { by: { id: row.cancelled_by_id, name: row.cancelled_by_name ?? '' }, reason: row.cancellation_reason ?? '', at: row.cancelled_at.toISOString() }
+        : null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Cards with their balances, in the order of `rows`, in two queries. */
+async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
+  if (rows.length === 0) return [];
+  const balances = await db.query<{ card_id: string; unit_code: string; value: string }>(
+    'SELECT card_id, unit_code, value FROM card_balances WHERE card_id = ANY($1) ORDER BY unit_code',
+    [rows.map((row) => row.id)],
+  );
+  return rows.map((row) => toCard(row, balances.filter((balance) => balance.card_id === row.id)));
+}
+
+async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<CardRow> {
+  const [row] = await db.query<CardRow>(`SELECT * FROM cards WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
+  return row;
+}
+
+export async function findCard(db: Queryable, id: string): Promise<Card> {
+  const [card] = await withBalances(db, [await cardRow(db, id)]);
+  return card;
+}
+
+/** Finds a card by its full number (checked first: a Luhn failure is CARD_NUMBER_INVALID). */
+export async function lookupCard(db: Queryable, vault: CardVault, number: string): Promise<Card> {
+  if (!isValidCardNumber(number)) {
+    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
+  }
+  const [row] = await db.query<CardRow>('SELECT * FROM cards WHERE number_hash = $1', [vault.lookupHash(number)]);
+  if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
+  return (await withBalances(db, [row]))[0];
+}
+
+export interface CardFilters {
+  clientId?: string;
+  status?: CardStatus;
+  profileId?: string;
+  expiresAfter?: string;
+  expiresBefore?: string;
+  holderPhone?: string;
+}
+
+/** SQL for a status filter, matching effectiveStatus(). */
+const STATUS_CONDITION: Record<CardStatus, string> = {
+  active: "status = 'active' AND expires_at > now()",
+  suspended: "status = 'suspended' AND expires_at > now()",
+  expired: "status IN ('active', 'suspended') AND expires_at <= now()",
+  opposed: "status = 'opposed'",
+  cancelled: "status = 'cancelled'",
+};
+
+export async function listCards(db: Queryable, filters: CardFilters, page: PageInput): Promise<Page<Card>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause(
+    [
+      ['seq > ?', cursorPosition(page.cursor)],
+      ['client_id = ?', filters.clientId],
+      [filters.status ? STATUS_CONDITION[filters.status] : '', filters.status],
+      ['profile_id = ?', filters.profileId],
+      ['expires_at >= ?', filters.expiresAfter],
+      ['expires_at < ?', filters.expiresBefore],
+      ['holder_phone = ?', filters.holderPhone],
+    ],
+    params,
+  );
+  const rows = await db.query<CardRow>(`SELECT * FROM cards ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  const result = toPage(rows, limit, (row) => row);
+  return { items: await withBalances(db, result.items), nextCursor: result.nextCursor };
+}
+
+async function recordTransition(
+  tx: Queryable,
+  actor: Actor,
+  cardId: string,
+  change: { from: StoredStatus | null; to: StoredStatus; reason: string; comment?: string | null },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO card_transitions (card_id, from_status, to_status, reason, comment, actor_id, actor_name, channel, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [cardId, change.from, change.to, change.reason, change.comment ?? null, actor.id, actor.name, actor.channel, actor.requestId],
+  );
+}
+
+export interface CardIssue {
+  clientId: string;
+  profileId: string;
+  holder: { name: string; phone: string };
+}
+
+const NUMBER_ATTEMPTS = 5;
+
+/**
+ * Issues an active card for an active client. The full number is returned only when `reveal`
+ * is true (the caller holds core:cards.reveal), and never again.
+ */
+export async function issueCard(db: Database, vault: CardVault, actor: Actor, input: CardIssue, reveal: boolean): Promise<IssuedCard> {
+  return db.transaction(async (tx) => {
+    // Shared locks: a concurrent deactivation or profile deletion waits for this issue, or wins before it.
+    const [client] = await tx.query<{ status: string }>('SELECT status FROM clients WHERE id = $1 FOR SHARE', [input.clientId]);
+    if (!client) throw new AppError('CLIENT_NOT_FOUND', `No client ${input.clientId}`);
+    if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', 'The client is inactive; activate it before issuing cards');
+    await tx.query('SELECT 1 FROM card_profiles WHERE id = $1 FOR SHARE', [input.profileId]);
+    const profile = await findCardProfile(tx, input.profileId);
+
+    for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt += 1) {
+      const number = newCardNumber(vault.iin);
+      // ON CONFLICT: a number already issued (about 1 in 10^9) is skipped without aborting the transaction.
+      const [row] = await tx.query<CardRow>(
+        `INSERT INTO cards (id, number_hash, number_sealed, masked_number, client_id, profile_id, holder_name, holder_phone, status, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', now() + make_interval(months => $9))
+         ON CONFLICT (number_hash) DO NOTHING RETURNING *`,
+        [newId('crd'), vault.lookupHash(number), vault.encrypt(number), maskCardNumber(number), input.clientId, profile.id, input.holder.name.trim(), input.holder.phone, profile.validityMonths],
+      );
+      if (!row) continue;
+      for (const unit of profile.allowedUnits) {
+        await tx.query('INSERT INTO card_balances (card_id, unit_code, value) VALUES ($1, $2, 0)', [row.id, unit]);
+      }
+      await recordTransition(tx, actor, row.id, { from: null, to: 'active', reason: 'issued' });
+      const [card] = await withBalances(tx, [row]);
+      await recordAudit(tx, actor, { action: 'card.issued', resourceType: 'card', resourceId: card.id, before: null, after: card });
+      return reveal ? { ...card, number } : card;
+    }
+    throw new Error(`no free card number after ${NUMBER_ATTEMPTS} attempts`);
+  });
+}
+
+export type CardAction = 'suspend' | 'reactivate' | 'oppose' | 'cancel';
+
+/** The statuses (as callers see them) each action starts from, and where it leads. */
+const TRANSITIONS: Record<CardAction, { from: CardStatus[]; to: StoredStatus; verb: string }> = {
+  suspend: { from: ['active'], to: 'suspended', verb: 'suspended' },
+  reactivate: { from: ['suspended'], to: 'active', verb: 'reactivated' },
+  oppose: { from: ['active', 'suspended', 'expired'], to: 'opposed', verb: 'opposed' },
+  cancel: { from: ['active', 'suspended', 'opposed', 'expired'], to: 'cancelled', verb: 'cancelled' },
+};
+
+/** Applies a lifecycle action; a status that does not allow it is CARD_TRANSITION_FORBIDDEN. */
+export async function transitionCard(db: Database, actor: Actor, cardId: string, action: CardAction, reason: string, comment?: string): Promise<Card> {
+  const rule = TRANSITIONS[action];
+  return db.transaction(async (tx) => {
+    const row = await cardRow(tx, cardId, true);
+    const current = effectiveStatus(row);
+    if (!rule.from.includes(current)) {
+      throw new AppError('CARD_TRANSITION_FORBIDDEN', `A card that is ${current} cannot be ${rule.verb} (allowed from: ${rule.from.join(', ')})`);
+    }
+    const [before] = await withBalances(tx, [row]);
+    const cancelling = rule.to === 'cancelled';
+    const [updated] = await tx.query<CardRow>(
+      `UPDATE cards SET status = $2, status_reason = $3, updated_at = now(),
+         cancelled_by_id = CASE WHEN $4 THEN $5 ELSE cancelled_by_id END,
+         cancelled_by_name = CASE WHEN $4 THEN $6 ELSE cancelled_by_name END,
+         cancellation_reason = CASE WHEN $4 THEN $3 ELSE cancellation_reason END,
+         cancelled_at = CASE WHEN $4 THEN now() ELSE cancelled_at END
+       WHERE id = $1 RETURNING *`,
+      [cardId, rule.to, reason.trim(), cancelling, actor.id, actor.name],
+    );
+    await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
+    const [after] = await withBalances(tx, [updated]);
+    await recordAudit(tx, actor, { action: `card.${rule.verb}`, resourceType: 'card', resourceId: cardId, before, after });
+    return after;
+  });
+}
+
+interface TransitionRow {
+  seq: string;
+  from_status: StoredStatus | null;
+  to_status: StoredStatus;
+  reason: string;
+  comment: string | null;
+  actor_id: string | null;
+  actor_name: string;
+  channel: CardTransition['channel'];
+  request_id: string | null;
+  at: Date;
+}
+
+export async function listCardTransitions(db: Queryable, cardId: string, page: PageInput): Promise<Page<CardTransition>> {
+  await cardRow(db, cardId);
+  const limit = pageSize(page.limit);
+  const rows = await db.query<TransitionRow>(
+    `SELECT * FROM card_transitions WHERE card_id = $1 AND seq > $2 ORDER BY seq LIMIT ${limit + 1}`,
+    [cardId, cursorPosition(page.cursor)],
+  );
+  return toPage(rows, limit, (row) => ({
+    from: row.from_status,
+    to: row.to_status,
+    reason: row.reason,
+    comment: row.comment,
+    actor: { id: row.actor_id, name: row.actor_name },
+    channel: row.channel,
+    requestId: row.request_id,
+    at: row.at.toISOString(),
+  }));
+}

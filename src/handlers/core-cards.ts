@@ -1,0 +1,31 @@
+/** Handlers of the `core-cards` tag: card profiles, cards and their lifecycle. */
+import type { Handlers } from '../../generated/operations';
+import { findCard, issueCard, listCards, listCardTransitions, lookupCard, transitionCard } from '../domain/cards/cards';
+import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
+import { actorOf, callerOf, type HandlerContext } from './context';
+
+/** The scope that lets a caller see a card's full number once, when it is issued. */
+const REVEAL_SCOPE = 'core:cards.reveal';
+
+type CardHandlers = Pick<
+  Handlers<HandlerContext>,
+  | 'listCardProfiles' | 'createCardProfile' | 'getCardProfile' | 'updateCardProfile' | 'deleteCardProfile'
+  | 'listCards' | 'issueCard' | 'lookupCard' | 'getCard' | 'suspendCard' | 'reactivateCard' | 'opposeCard' | 'cancelCard' | 'listCardTransitions'
+>;
+
+export const cardHandlers: CardHandlers = {
+  listCardProfiles: (context, { query }) => listCardProfiles(context.db, query ?? {}),
+  createCardProfile: (context, { body }) => createCardProfile(context.db, actorOf(context), body),
+  getCardProfile: (context, { path }) => findCardProfile(context.db, path.profileId),
+  updateCardProfile: (context, { path, body }) => updateCardProfile(context.db, actorOf(context), path.profileId, body),
+  deleteCardProfile: (context, { path }) => deleteCardProfile(context.db, actorOf(context), path.profileId),
+  listCards: (context, { query }) => listCards(context.db, query ?? {}, query ?? {}),
+  issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, callerOf(context).scopes.includes(REVEAL_SCOPE)),
+  lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, body.cardNumber),
+  getCard: (context, { path }) => findCard(context.db, path.cardId),
+  suspendCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'suspend', body.reason),
+  reactivateCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'reactivate', body.reason),
+  opposeCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'oppose', body.reason, body.comment),
+  cancelCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'cancel', body.reason),
+  listCardTransitions: (context, { path, query }) => listCardTransitions(context.db, path.cardId, query ?? {}),
+};

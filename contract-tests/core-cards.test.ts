@@ -75,8 +75,8 @@ describe('issuing a card', () => {
     expect(issued.number).toMatch(/^707070[0-9]{10}$/);
     expect(isValidCardNumber(issued.number!)).toBe(true);
     expect(issued.maskedNumber).toBe(`${issued.number!.slice(0, 6)}******${issued.number!.slice(-4)}`);
-    expect(issued).toMatchObject({ status: 'active', balances: [{ value: 0, unit: 'XOF' }], holder, cancellation: null });
-    const years = (new Date(issued.expiresAt).getTime() - new Date(issued.createdAt).getTime()) / (365.25 * 24 * 3600_000);
+    expect(issued).toMatchObject({ kind: 'member', servicePointId: null, status: 'active', balances: [{ value: 0, unit: 'XOF' }], holder, cancellation: null });
+    const years = (new Date(issued.expiresAt!).getTime() - new Date(issued.createdAt).getTime()) / (365.25 * 24 * 3600_000);
     expect(years).toBeCloseTo(3, 1);
 
     const read = await call(`${server.url}/core/v1/cards/${issued.id}`, { headers: { authorization: `Bearer ${token}` } });

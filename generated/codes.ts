@@ -272,6 +272,24 @@ export const codeCatalog = {
       "en": "Card not found"
     }
   },
+  "SERVICE_POINT_NOT_FOUND": {
+    "code": "3009",
+    "status": 404,
+    "meaning": "No service point has this id.",
+    "message": {
+      "fr": "Point de service introuvable",
+      "en": "Service point not found"
+    }
+  },
+  "FUEL_TICKET_NOT_FOUND": {
+    "code": "3010",
+    "status": 404,
+    "meaning": "No fuel-ticket value has this code.",
+    "message": {
+      "fr": "Valeur de ticket carburant introuvable",
+      "en": "Fuel-ticket value not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,

@@ -57,6 +57,15 @@ export const operationTable = {
     scopes: ["core:energy-types.write"],
     envelope: true,
   },
+  createFuelTicket: {
+    operationId: "createFuelTicket",
+    method: "post",
+    path: "/core/v1/fuel-tickets",
+    expressPath: "/core/v1/fuel-tickets",
+    security: [{"oauth2":["core:service-points.write"]}],
+    scopes: ["core:service-points.write"],
+    envelope: true,
+  },
   createNetwork: {
     operationId: "createNetwork",
     method: "post",
@@ -64,6 +73,15 @@ export const operationTable = {
     expressPath: "/core/v1/networks",
     security: [{"oauth2":["core:networks.write"]}],
     scopes: ["core:networks.write"],
+    envelope: true,
+  },
+  createServicePoint: {
+    operationId: "createServicePoint",
+    method: "post",
+    path: "/core/v1/service-points",
+    expressPath: "/core/v1/service-points",
+    security: [{"oauth2":["core:service-points.write"]}],
+    scopes: ["core:service-points.write"],
     envelope: true,
   },
   createToken: {
@@ -147,6 +165,15 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
   },
+  getFuelTicket: {
+    operationId: "getFuelTicket",
+    method: "get",
+    path: "/core/v1/fuel-tickets/{fuelTicketCode}",
+    expressPath: "/core/v1/fuel-tickets/:fuelTicketCode",
+    security: [{"oauth2":["core:service-points.read"]}],
+    scopes: ["core:service-points.read"],
+    envelope: true,
+  },
   getHealth: {
     operationId: "getHealth",
     method: "get",
@@ -199,6 +226,15 @@ export const operationTable = {
     expressPath: "/ready",
     security: [],
     scopes: [],
+    envelope: true,
+  },
+  getServicePoint: {
+    operationId: "getServicePoint",
+    method: "get",
+    path: "/core/v1/service-points/{servicePointId}",
+    expressPath: "/core/v1/service-points/:servicePointId",
+    security: [{"oauth2":["core:service-points.read"]}],
+    scopes: ["core:service-points.read"],
     envelope: true,
   },
   getUnit: {
@@ -282,6 +318,15 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
   },
+  listFuelTickets: {
+    operationId: "listFuelTickets",
+    method: "get",
+    path: "/core/v1/fuel-tickets",
+    expressPath: "/core/v1/fuel-tickets",
+    security: [{"oauth2":["core:service-points.read"]}],
+    scopes: ["core:service-points.read"],
+    envelope: true,
+  },
   listNetworks: {
     operationId: "listNetworks",
     method: "get",
@@ -289,6 +334,15 @@ export const operationTable = {
     expressPath: "/core/v1/networks",
     security: [{"oauth2":["core:networks.read"]}],
     scopes: ["core:networks.read"],
+    envelope: true,
+  },
+  listServicePoints: {
+    operationId: "listServicePoints",
+    method: "get",
+    path: "/core/v1/service-points",
+    expressPath: "/core/v1/service-points",
+    security: [{"oauth2":["core:service-points.read"]}],
+    scopes: ["core:service-points.read"],
     envelope: true,
   },
   listUnits: {
@@ -363,12 +417,21 @@ export const operationTable = {
     scopes: ["core:networks.write"],
     envelope: true,
   },
+  updateServicePoint: {
+    operationId: "updateServicePoint",
+    method: "patch",
+    path: "/core/v1/service-points/{servicePointId}",
+    expressPath: "/core/v1/service-points/:servicePointId",
+    security: [{"oauth2":["core:service-points.write"]}],
+    scopes: ["core:service-points.write"],
+    envelope: true,
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createNetwork" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listNetworks" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getOpenApiJson" | "getOpenApiYaml";
@@ -384,6 +447,8 @@ export const oauthScopes = {
   "core:units.write": "Core API: create units.",
   "core:energy-types.read": "Core API: read energy types and their prices.",
   "core:energy-types.write": "Core API: create energy types and add prices.",
+  "core:service-points.read": "Core API: read service points and fuel-ticket values.",
+  "core:service-points.write": "Core API: create and update service points (with their E-service card) and fuel-ticket values.",
   "core:card-profiles.read": "Core API: read card profiles.",
   "core:card-profiles.write": "Core API: create, update and delete card profiles.",
   "core:cards.read": "Core API: read, list and look up cards (numbers masked).",

@@ -401,6 +401,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/service-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service points
+         * @description Service points, oldest first, by cursor pages; filter by network.
+         */
+        get: operations["listServicePoints"];
+        put?: never;
+        /**
+         * Create a service point
+         * @description Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card's full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+         */
+        post: operations["createServicePoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/service-points/{servicePointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a service point
+         * @description One service point by id (404, code 3009, if unknown).
+         */
+        get: operations["getServicePoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a service point
+         * @description Changes the name or the address.
+         */
+        patch: operations["updateServicePoint"];
+        trace?: never;
+    };
+    "/core/v1/fuel-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List fuel-ticket values
+         * @description Fuel-ticket values, oldest first, by cursor pages.
+         */
+        get: operations["listFuelTickets"];
+        put?: never;
+        /**
+         * Create a fuel-ticket value
+         * @description Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+         */
+        post: operations["createFuelTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/fuel-tickets/{fuelTicketCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a fuel-ticket value
+         * @description One fuel-ticket value by code (404, code 3010, if unknown).
+         */
+        get: operations["getFuelTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/card-profiles": {
         parameters: {
             query?: never;
@@ -1065,6 +1157,98 @@ export interface components {
         EnergyPriceResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["EnergyPrice"];
         };
+        /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
+        ServicePointId: string;
+        /**
+         * @description A postal address or location description.
+         * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
+         */
+        Address: string;
+        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+        CardId: string;
+        /**
+         * @description The card number with all but its first 6 and last 4 digits hidden.
+         * @example 707070******4321
+         */
+        MaskedCardNumber: string;
+        /**
+         * Format: password
+         * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
+         * @example 7070701234564321
+         */
+        CardNumber: string;
+        /** @description A station or merchant of a network, with the E-service card created with it. */
+        ServicePoint: {
+            id: components["schemas"]["ServicePointId"];
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+            address: components["schemas"]["Address"];
+            networkId: components["schemas"]["NetworkId"];
+            /** @description The service point's E-service card (read it in full through the cards operations). */
+            eServiceCard: {
+                id: components["schemas"]["CardId"];
+                maskedNumber: components["schemas"]["MaskedCardNumber"];
+                number?: components["schemas"]["CardNumber"];
+            };
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of ServicePoint items, oldest first. */
+        ServicePointPage: {
+            items: components["schemas"]["ServicePoint"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        ServicePointListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["ServicePointPage"];
+        };
+        ServicePointCreate: {
+            code: components["schemas"]["ReferenceCode"];
+            name: components["schemas"]["Label"];
+            address: components["schemas"]["Address"];
+            networkId: components["schemas"]["NetworkId"];
+        };
+        ServicePointResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["ServicePoint"];
+        };
+        /** @description The fields to change; the code and the network never change. */
+        ServicePointUpdate: {
+            name?: components["schemas"]["Label"];
+            address?: components["schemas"]["Address"];
+        };
+        /** @description A fuel-ticket value (valeur ticket carburant) accepted for the listed energy types. */
+        FuelTicket: {
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+            value: components["schemas"]["Amount"];
+            energyTypeCodes: components["schemas"]["ReferenceCode"][];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of FuelTicket items, oldest first. */
+        FuelTicketPage: {
+            items: components["schemas"]["FuelTicket"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        FuelTicketListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["FuelTicketPage"];
+        };
+        /** @description A new fuel-ticket value; its value is positive, in an existing unit; each energy type exists and comes once. */
+        FuelTicketCreate: {
+            code: components["schemas"]["ReferenceCode"];
+            label: components["schemas"]["Label"];
+            value: components["schemas"]["Amount"];
+            energyTypeCodes: components["schemas"]["ReferenceCode"][];
+        };
+        FuelTicketResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["FuelTicket"];
+        };
         /** @example prf_1a2b3c4d5e6f7a8b9c0d1e2f */
         CardProfileId: string;
         /**
@@ -1155,18 +1339,6 @@ export interface components {
          * @enum {string}
          */
         CardStatus: "active" | "suspended" | "opposed" | "cancelled" | "expired";
-        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
-        CardId: string;
-        /**
-         * @description The card number with all but its first 6 and last 4 digits hidden.
-         * @example 707070******4321
-         */
-        MaskedCardNumber: string;
-        /** @description The driver who holds the card. */
-        CardHolder: {
-            name: components["schemas"]["Label"];
-            phone: components["schemas"]["PhoneNumber"];
-        };
         /** @description Who made the change (an internal application authenticated as a partner, or the system). */
         AuditActor: {
             /** @example ptn_7QkZ2mX9vB3nR5tW */
@@ -1174,20 +1346,50 @@ export interface components {
             /** @example Back-office CYNOD */
             name: string;
         };
-        /** @description A member card, always with its number masked. */
+        /**
+         * @description A card, always with its number masked: a `member` card of a client's driver, or the
+         *     `eservice` card of a service point (which receives payments and has no client, profile,
+         *     holder or expiry).
+         */
         Card: {
             id: components["schemas"]["CardId"];
+            /** @enum {string} */
+            kind: "member" | "eservice";
             maskedNumber: components["schemas"]["MaskedCardNumber"];
-            clientId: components["schemas"]["ClientId"];
-            profileId: components["schemas"]["CardProfileId"];
-            holder: components["schemas"]["CardHolder"];
+            /**
+             * @description The client owning a member card; null for an E-service card.
+             * @example cli_0a1b2c3d4e5f6a7b8c9d0e1f
+             */
+            clientId: string | null;
+            /**
+             * @description The profile of a member card; null for an E-service card.
+             * @example prf_1a2b3c4d5e6f7a8b9c0d1e2f
+             */
+            profileId: string | null;
+            /**
+             * @description The service point owning an E-service card; null for a member card.
+             * @example null
+             */
+            servicePointId: string | null;
+            /** @description The driver holding a member card; null for an E-service card. */
+            holder: {
+                /** @example Konan Kouadio */
+                name: string;
+                /** @example +2250707080910 */
+                phone: string;
+            } | null;
             status: components["schemas"]["CardStatus"];
             /**
              * @description Why the card is in its status (the reason of the last transition).
              * @example null
              */
             statusReason: string | null;
-            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When a member card expires (from its profile's validity); null for an E-service card.
+             * @example 2029-11-29T10:40:00.000Z
+             */
+            expiresAt: string | null;
             /** @description One balance per allowed unit of the profile (zero at issue). */
             balances: components["schemas"]["Amount"][];
             /** @description Who cancelled the card, when and why; null unless cancelled. */
@@ -1212,17 +1414,16 @@ export interface components {
         CardListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardPage"];
         };
+        /** @description The driver who holds the card. */
+        CardHolder: {
+            name: components["schemas"]["Label"];
+            phone: components["schemas"]["PhoneNumber"];
+        };
         CardIssue: {
             clientId: components["schemas"]["ClientId"];
             profileId: components["schemas"]["CardProfileId"];
             holder: components["schemas"]["CardHolder"];
         };
-        /**
-         * Format: password
-         * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
-         * @example 7070701234564321
-         */
-        CardNumber: string;
         /**
          * @description A card just issued. `number` is present only for callers holding `core:cards.reveal`, and
          *     only in this answer: it is never shown again.
@@ -1288,7 +1489,7 @@ export interface components {
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "card-profile" | "card";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -1510,10 +1711,19 @@ export interface components {
         EnergyTypeCode: components["schemas"]["ReferenceCode"];
         /** @description The instant (RFC 3339); now when omitted. */
         AtQuery: string;
+        /** @description The service point's id. */
+        ServicePointId: components["schemas"]["ServicePointId"];
+        /**
+         * @description The fuel-ticket value's code.
+         * @example TICKET-10000
+         */
+        FuelTicketCode: components["schemas"]["ReferenceCode"];
         /** @description The card profile's id. */
         CardProfileId: components["schemas"]["CardProfileId"];
         /** @description Only the cards of this client. */
         ClientIdQuery: components["schemas"]["ClientId"];
+        /** @description Only the cards of this kind. */
+        CardKindQuery: "member" | "eservice";
         /** @description Only the cards in this status. */
         CardStatusQuery: components["schemas"]["CardStatus"];
         /** @description Only the cards of this profile. */
@@ -2397,6 +2607,249 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listServicePoints: {
+        parameters: {
+            query?: {
+                /** @description Only the items of this network. */
+                networkId?: components["parameters"]["NetworkIdQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List service points succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createServicePoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePointCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a service point succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getServicePoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a service point succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateServicePoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a service point succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFuelTickets: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List fuel-ticket values succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FuelTicketListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFuelTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FuelTicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a fuel-ticket value succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FuelTicketResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getFuelTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The fuel-ticket value's code.
+                 * @example TICKET-10000
+                 */
+                fuelTicketCode: components["parameters"]["FuelTicketCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a fuel-ticket value succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FuelTicketResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listCardProfiles: {
         parameters: {
             query?: {
@@ -2570,6 +3023,8 @@ export interface operations {
             query?: {
                 /** @description Only the cards of this client. */
                 clientId?: components["parameters"]["ClientIdQuery"];
+                /** @description Only the cards of this kind. */
+                kind?: components["parameters"]["CardKindQuery"];
                 /** @description Only the cards in this status. */
                 status?: components["parameters"]["CardStatusQuery"];
                 /** @description Only the cards of this profile. */

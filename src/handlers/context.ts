@@ -5,6 +5,9 @@ import type { CardVault } from '../domain/cards/card-numbers';
 import type { Actor } from '../domain/audit/audit';
 import { AppError } from '../http/app-error';
 
+/** The scope that lets a caller see a card's full number once, in the answer that creates the card. */
+export const REVEAL_SCOPE = 'core:cards.reveal';
+
 export interface HandlerContext {
   requestId: string;
   db: Database;

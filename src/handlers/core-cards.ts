@@ -2,10 +2,7 @@
 import type { Handlers } from '../../generated/operations';
 import { findCard, issueCard, listCards, listCardTransitions, lookupCard, transitionCard } from '../domain/cards/cards';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
-import { actorOf, callerOf, type HandlerContext } from './context';
-
-/** The scope that lets a caller see a card's full number once, when it is issued. */
-const REVEAL_SCOPE = 'core:cards.reveal';
+import { actorOf, callerOf, REVEAL_SCOPE, type HandlerContext } from './context';
 
 type CardHandlers = Pick<
   Handlers<HandlerContext>,

@@ -2,9 +2,11 @@
 import type { Handlers } from '../../generated/operations';
 import { createClient, findClient, listClients, setClientStatus, updateClient } from '../domain/referential/clients';
 import { addEnergyPrice, createEnergyType, findEnergyType, getPriceInForce, listEnergyPrices, listEnergyTypes } from '../domain/referential/energy-types';
+import { createFuelTicket, findFuelTicket, listFuelTickets } from '../domain/referential/fuel-tickets';
 import { createNetwork, findNetwork, listNetworks, updateNetwork } from '../domain/referential/networks';
+import { createServicePoint, findServicePoint, listServicePoints, updateServicePoint } from '../domain/referential/service-points';
 import { createUnit, findUnit, listUnits } from '../domain/referential/units';
-import { actorOf, type HandlerContext } from './context';
+import { actorOf, callerOf, REVEAL_SCOPE, type HandlerContext } from './context';
 
 type ReferentialHandlers = Pick<
   Handlers<HandlerContext>,
@@ -12,6 +14,8 @@ type ReferentialHandlers = Pick<
   | 'listClients' | 'createClient' | 'getClient' | 'updateClient' | 'activateClient' | 'deactivateClient'
   | 'listUnits' | 'createUnit' | 'getUnit'
   | 'listEnergyTypes' | 'createEnergyType' | 'getEnergyType' | 'listEnergyPrices' | 'createEnergyPrice' | 'getEnergyPriceInForce'
+  | 'listServicePoints' | 'createServicePoint' | 'getServicePoint' | 'updateServicePoint'
+  | 'listFuelTickets' | 'createFuelTicket' | 'getFuelTicket'
 >;
 
 export const referentialHandlers: ReferentialHandlers = {
@@ -34,4 +38,12 @@ export const referentialHandlers: ReferentialHandlers = {
   listEnergyPrices: (context, { path, query }) => listEnergyPrices(context.db, path.energyTypeCode, query ?? {}),
   createEnergyPrice: (context, { path, body }) => addEnergyPrice(context.db, actorOf(context), path.energyTypeCode, body),
   getEnergyPriceInForce: (context, { path, query }) => getPriceInForce(context.db, path.energyTypeCode, query?.at ? new Date(query.at) : new Date()),
+  listServicePoints: (context, { query }) => listServicePoints(context.db, { networkId: query?.networkId }, query ?? {}),
+  createServicePoint: (context, { body }) =>
+    createServicePoint(context.db, context.cardVault, actorOf(context), body, callerOf(context).scopes.includes(REVEAL_SCOPE)),
+  getServicePoint: (context, { path }) => findServicePoint(context.db, path.servicePointId),
+  updateServicePoint: (context, { path, body }) => updateServicePoint(context.db, actorOf(context), path.servicePointId, body),
+  listFuelTickets: (context, { query }) => listFuelTickets(context.db, query ?? {}),
+  createFuelTicket: (context, { body }) => createFuelTicket(context.db, actorOf(context), body),
+  getFuelTicket: (context, { path }) => findFuelTicket(context.db, path.fuelTicketCode),
 };

@@ -106,6 +106,7 @@ export interface ListCardTransitionsRequest {
 
 export interface ListCardsRequest {
     clientId?: string;
+    kind?: ListCardsKindEnum;
     status?: CardStatus;
     profileId?: string;
     expiresAfter?: Date;
@@ -476,6 +477,10 @@ export class CoreCardsApi extends runtime.BaseAPI {
             queryParameters['clientId'] = requestParameters.clientId;
         }
 
+        if (requestParameters.kind !== undefined) {
+            queryParameters['kind'] = requestParameters.kind;
+        }
+
         if (requestParameters.status !== undefined) {
             queryParameters['status'] = requestParameters.status;
         }
@@ -747,3 +752,12 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
 }
+
+/**
+ * @export
+ */
+export const ListCardsKindEnum = {
+    Member: 'member',
+    Eservice: 'eservice'
+} as const;
+export type ListCardsKindEnum = typeof ListCardsKindEnum[keyof typeof ListCardsKindEnum];

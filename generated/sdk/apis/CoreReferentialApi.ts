@@ -28,10 +28,17 @@ import type {
   EnergyTypeListResponse,
   EnergyTypeResponse,
   ErrorEnvelope,
+  FuelTicketCreate,
+  FuelTicketListResponse,
+  FuelTicketResponse,
   NetworkCreate,
   NetworkListResponse,
   NetworkResponse,
   NetworkUpdate,
+  ServicePointCreate,
+  ServicePointListResponse,
+  ServicePointResponse,
+  ServicePointUpdate,
   SystemErrorEnvelope,
   UnitCreate,
   UnitListResponse,
@@ -62,6 +69,12 @@ import {
     EnergyTypeResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    FuelTicketCreateFromJSON,
+    FuelTicketCreateToJSON,
+    FuelTicketListResponseFromJSON,
+    FuelTicketListResponseToJSON,
+    FuelTicketResponseFromJSON,
+    FuelTicketResponseToJSON,
     NetworkCreateFromJSON,
     NetworkCreateToJSON,
     NetworkListResponseFromJSON,
@@ -70,6 +83,14 @@ import {
     NetworkResponseToJSON,
     NetworkUpdateFromJSON,
     NetworkUpdateToJSON,
+    ServicePointCreateFromJSON,
+    ServicePointCreateToJSON,
+    ServicePointListResponseFromJSON,
+    ServicePointListResponseToJSON,
+    ServicePointResponseFromJSON,
+    ServicePointResponseToJSON,
+    ServicePointUpdateFromJSON,
+    ServicePointUpdateToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
     UnitCreateFromJSON,
@@ -97,8 +118,16 @@ export interface CreateEnergyTypeRequest {
     energyTypeCreate: EnergyTypeCreate;
 }
 
+export interface CreateFuelTicketRequest {
+    fuelTicketCreate: FuelTicketCreate;
+}
+
 export interface CreateNetworkRequest {
     networkCreate: NetworkCreate;
+}
+
+export interface CreateServicePointRequest {
+    servicePointCreate: ServicePointCreate;
 }
 
 export interface CreateUnitRequest {
@@ -122,8 +151,16 @@ export interface GetEnergyTypeRequest {
     energyTypeCode: string;
 }
 
+export interface GetFuelTicketRequest {
+    fuelTicketCode: string;
+}
+
 export interface GetNetworkRequest {
     networkId: string;
+}
+
+export interface GetServicePointRequest {
+    servicePointId: string;
 }
 
 export interface GetUnitRequest {
@@ -148,7 +185,18 @@ export interface ListEnergyTypesRequest {
     cursor?: string;
 }
 
+export interface ListFuelTicketsRequest {
+    limit?: number;
+    cursor?: string;
+}
+
 export interface ListNetworksRequest {
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListServicePointsRequest {
+    networkId?: string;
     limit?: number;
     cursor?: string;
 }
@@ -166,6 +214,11 @@ export interface UpdateClientRequest {
 export interface UpdateNetworkRequest {
     networkId: string;
     networkUpdate: NetworkUpdate;
+}
+
+export interface UpdateServicePointRequest {
+    servicePointId: string;
+    servicePointUpdate: ServicePointUpdate;
 }
 
 /**
@@ -335,6 +388,46 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+     * Create a fuel-ticket value
+     */
+    async createFuelTicketRaw(requestParameters: CreateFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<FuelTicketResponse>> {
+        if (requestParameters.fuelTicketCreate === null || requestParameters.fuelTicketCreate === undefined) {
+            throw new runtime.RequiredError('fuelTicketCreate','Required parameter requestParameters.fuelTicketCreate was null or undefined when calling createFuelTicket.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/fuel-tickets`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: FuelTicketCreateToJSON(requestParameters.fuelTicketCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => FuelTicketResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+     * Create a fuel-ticket value
+     */
+    async createFuelTicket(requestParameters: CreateFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<FuelTicketResponse> {
+        const response = await this.createFuelTicketRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Creates a network. Its code is unique (409 with code 4002 otherwise).
      * Create a network
      */
@@ -371,6 +464,46 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async createNetwork(requestParameters: CreateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
         const response = await this.createNetworkRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+     * Create a service point
+     */
+    async createServicePointRaw(requestParameters: CreateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointResponse>> {
+        if (requestParameters.servicePointCreate === null || requestParameters.servicePointCreate === undefined) {
+            throw new runtime.RequiredError('servicePointCreate','Required parameter requestParameters.servicePointCreate was null or undefined when calling createServicePoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ServicePointCreateToJSON(requestParameters.servicePointCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+     * Create a service point
+     */
+    async createServicePoint(requestParameters: CreateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointResponse> {
+        const response = await this.createServicePointRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -567,6 +700,43 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * One fuel-ticket value by code (404, code 3010, if unknown).
+     * Read a fuel-ticket value
+     */
+    async getFuelTicketRaw(requestParameters: GetFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<FuelTicketResponse>> {
+        if (requestParameters.fuelTicketCode === null || requestParameters.fuelTicketCode === undefined) {
+            throw new runtime.RequiredError('fuelTicketCode','Required parameter requestParameters.fuelTicketCode was null or undefined when calling getFuelTicket.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/fuel-tickets/{fuelTicketCode}`.replace(`{${"fuelTicketCode"}}`, encodeURIComponent(String(requestParameters.fuelTicketCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => FuelTicketResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One fuel-ticket value by code (404, code 3010, if unknown).
+     * Read a fuel-ticket value
+     */
+    async getFuelTicket(requestParameters: GetFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<FuelTicketResponse> {
+        const response = await this.getFuelTicketRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * One network by id.
      * Read a network
      */
@@ -600,6 +770,43 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async getNetwork(requestParameters: GetNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
         const response = await this.getNetworkRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One service point by id (404, code 3009, if unknown).
+     * Read a service point
+     */
+    async getServicePointRaw(requestParameters: GetServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling getServicePoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One service point by id (404, code 3009, if unknown).
+     * Read a service point
+     */
+    async getServicePoint(requestParameters: GetServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointResponse> {
+        const response = await this.getServicePointRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -776,6 +983,47 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * Fuel-ticket values, oldest first, by cursor pages.
+     * List fuel-ticket values
+     */
+    async listFuelTicketsRaw(requestParameters: ListFuelTicketsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<FuelTicketListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/fuel-tickets`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => FuelTicketListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Fuel-ticket values, oldest first, by cursor pages.
+     * List fuel-ticket values
+     */
+    async listFuelTickets(requestParameters: ListFuelTicketsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<FuelTicketListResponse> {
+        const response = await this.listFuelTicketsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Networks, oldest first, by cursor pages.
      * List networks
      */
@@ -813,6 +1061,51 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async listNetworks(requestParameters: ListNetworksRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkListResponse> {
         const response = await this.listNetworksRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Service points, oldest first, by cursor pages; filter by network.
+     * List service points
+     */
+    async listServicePointsRaw(requestParameters: ListServicePointsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.networkId !== undefined) {
+            queryParameters['networkId'] = requestParameters.networkId;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Service points, oldest first, by cursor pages; filter by network.
+     * List service points
+     */
+    async listServicePoints(requestParameters: ListServicePointsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointListResponse> {
+        const response = await this.listServicePointsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -942,6 +1235,50 @@ export class CoreReferentialApi extends runtime.BaseAPI {
      */
     async updateNetwork(requestParameters: UpdateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
         const response = await this.updateNetworkRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Changes the name or the address.
+     * Update a service point
+     */
+    async updateServicePointRaw(requestParameters: UpdateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling updateServicePoint.');
+        }
+
+        if (requestParameters.servicePointUpdate === null || requestParameters.servicePointUpdate === undefined) {
+            throw new runtime.RequiredError('servicePointUpdate','Required parameter requestParameters.servicePointUpdate was null or undefined when calling updateServicePoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:service-points.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: ServicePointUpdateToJSON(requestParameters.servicePointUpdate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Changes the name or the address.
+     * Update a service point
+     */
+    async updateServicePoint(requestParameters: UpdateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointResponse> {
+        const response = await this.updateServicePointRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -23,6 +23,8 @@ export const AuditResourceType = {
     Client: 'client',
     Unit: 'unit',
     EnergyType: 'energy-type',
+    ServicePoint: 'service-point',
+    FuelTicket: 'fuel-ticket',
     CardProfile: 'card-profile',
     Card: 'card'
 } as const;

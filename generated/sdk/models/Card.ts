@@ -40,7 +40,9 @@ import {
 } from './CardStatus';
 
 /**
- * A member card, always with its number masked.
+ * A card, always with its number masked: a `member` card of a client's driver, or the
+ * `eservice` card of a service point (which receives payments and has no client, profile,
+ * holder or expiry).
  * @export
  * @interface Card
  */
@@ -52,29 +54,41 @@ export interface Card {
      */
     id: string;
     /**
+     * 
+     * @type {string}
+     * @memberof Card
+     */
+    kind: CardKindEnum;
+    /**
      * The card number with all but its first 6 and last 4 digits hidden.
      * @type {string}
      * @memberof Card
      */
     maskedNumber: string;
     /**
-     * 
+     * The client owning a member card; null for an E-service card.
      * @type {string}
      * @memberof Card
      */
-    clientId: string;
+    clientId: string | null;
     /**
-     * 
+     * The profile of a member card; null for an E-service card.
      * @type {string}
      * @memberof Card
      */
-    profileId: string;
+    profileId: string | null;
+    /**
+     * The service point owning an E-service card; null for a member card.
+     * @type {string}
+     * @memberof Card
+     */
+    servicePointId: string | null;
     /**
      * 
      * @type {CardHolder}
      * @memberof Card
      */
-    holder: CardHolder;
+    holder: CardHolder | null;
     /**
      * 
      * @type {CardStatus}
@@ -88,11 +102,11 @@ export interface Card {
      */
     statusReason: string | null;
     /**
-     * An RFC 3339 UTC instant.
+     * When a member card expires (from its profile's validity); null for an E-service card.
      * @type {Date}
      * @memberof Card
      */
-    expiresAt: Date;
+    expiresAt: Date | null;
     /**
      * One balance per allowed unit of the profile (zero at issue).
      * @type {Array<Amount>}
@@ -119,15 +133,28 @@ export interface Card {
     updatedAt: Date;
 }
 
+
+/**
+ * @export
+ */
+export const CardKindEnum = {
+    Member: 'member',
+    Eservice: 'eservice'
+} as const;
+export type CardKindEnum = typeof CardKindEnum[keyof typeof CardKindEnum];
+
+
 /**
  * Check if a given object implements the Card interface.
  */
 export function instanceOfCard(value: object): boolean {
     let isInstance = true;
     isInstance = isInstance && "id" in value;
+    isInstance = isInstance && "kind" in value;
     isInstance = isInstance && "maskedNumber" in value;
     isInstance = isInstance && "clientId" in value;
     isInstance = isInstance && "profileId" in value;
+    isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "holder" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "statusReason" in value;
@@ -151,13 +178,15 @@ export function CardFromJSONTyped(json: any, ignoreDiscriminator: boolean): Card
     return {
         
         'id': json['id'],
+        'kind': json['kind'],
         'maskedNumber': json['maskedNumber'],
         'clientId': json['clientId'],
         'profileId': json['profileId'],
+        'servicePointId': json['servicePointId'],
         'holder': CardHolderFromJSON(json['holder']),
         'status': CardStatusFromJSON(json['status']),
         'statusReason': json['statusReason'],
-        'expiresAt': (new Date(json['expiresAt'])),
+        'expiresAt': (json['expiresAt'] === null ? null : new Date(json['expiresAt'])),
         'balances': ((json['balances'] as Array<any>).map(AmountFromJSON)),
         'cancellation': CardCancellationFromJSON(json['cancellation']),
         'createdAt': (new Date(json['createdAt'])),
@@ -175,13 +204,15 @@ export function CardToJSON(value?: Card | null): any {
     return {
         
         'id': value.id,
+        'kind': value.kind,
         'maskedNumber': value.maskedNumber,
         'clientId': value.clientId,
         'profileId': value.profileId,
+        'servicePointId': value.servicePointId,
         'holder': CardHolderToJSON(value.holder),
         'status': CardStatusToJSON(value.status),
         'statusReason': value.statusReason,
-        'expiresAt': (value.expiresAt.toISOString()),
+        'expiresAt': (value.expiresAt === null ? null : value.expiresAt.toISOString()),
         'balances': ((value.balances as Array<any>).map(AmountToJSON)),
         'cancellation': CardCancellationToJSON(value.cancellation),
         'createdAt': (value.createdAt.toISOString()),

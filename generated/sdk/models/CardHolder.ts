@@ -15,19 +15,19 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * The driver who holds the card.
+ * The driver holding a member card; null for an E-service card.
  * @export
  * @interface CardHolder
  */
 export interface CardHolder {
     /**
-     * A human-readable name.
+     * 
      * @type {string}
      * @memberof CardHolder
      */
     name: string;
     /**
-     * An international phone number in E.164 form.
+     * 
      * @type {string}
      * @memberof CardHolder
      */

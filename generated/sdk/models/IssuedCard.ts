@@ -53,29 +53,41 @@ export interface IssuedCard {
      */
     id: string;
     /**
+     * 
+     * @type {string}
+     * @memberof IssuedCard
+     */
+    kind: IssuedCardKindEnum;
+    /**
      * The card number with all but its first 6 and last 4 digits hidden.
      * @type {string}
      * @memberof IssuedCard
      */
     maskedNumber: string;
     /**
-     * 
+     * The client owning a member card; null for an E-service card.
      * @type {string}
      * @memberof IssuedCard
      */
-    clientId: string;
+    clientId: string | null;
     /**
-     * 
+     * The profile of a member card; null for an E-service card.
      * @type {string}
      * @memberof IssuedCard
      */
-    profileId: string;
+    profileId: string | null;
+    /**
+     * The service point owning an E-service card; null for a member card.
+     * @type {string}
+     * @memberof IssuedCard
+     */
+    servicePointId: string | null;
     /**
      * 
      * @type {CardHolder}
      * @memberof IssuedCard
      */
-    holder: CardHolder;
+    holder: CardHolder | null;
     /**
      * 
      * @type {CardStatus}
@@ -89,11 +101,11 @@ export interface IssuedCard {
      */
     statusReason: string | null;
     /**
-     * An RFC 3339 UTC instant.
+     * When a member card expires (from its profile's validity); null for an E-service card.
      * @type {Date}
      * @memberof IssuedCard
      */
-    expiresAt: Date;
+    expiresAt: Date | null;
     /**
      * One balance per allowed unit of the profile (zero at issue).
      * @type {Array<Amount>}
@@ -126,15 +138,28 @@ export interface IssuedCard {
     number?: string;
 }
 
+
+/**
+ * @export
+ */
+export const IssuedCardKindEnum = {
+    Member: 'member',
+    Eservice: 'eservice'
+} as const;
+export type IssuedCardKindEnum = typeof IssuedCardKindEnum[keyof typeof IssuedCardKindEnum];
+
+
 /**
  * Check if a given object implements the IssuedCard interface.
  */
 export function instanceOfIssuedCard(value: object): boolean {
     let isInstance = true;
     isInstance = isInstance && "id" in value;
+    isInstance = isInstance && "kind" in value;
     isInstance = isInstance && "maskedNumber" in value;
     isInstance = isInstance && "clientId" in value;
     isInstance = isInstance && "profileId" in value;
+    isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "holder" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "statusReason" in value;
@@ -158,13 +183,15 @@ export function IssuedCardFromJSONTyped(json: any, ignoreDiscriminator: boolean)
     return {
         
         'id': json['id'],
+        'kind': json['kind'],
         'maskedNumber': json['maskedNumber'],
         'clientId': json['clientId'],
         'profileId': json['profileId'],
+        'servicePointId': json['servicePointId'],
         'holder': CardHolderFromJSON(json['holder']),
         'status': CardStatusFromJSON(json['status']),
         'statusReason': json['statusReason'],
-        'expiresAt': (new Date(json['expiresAt'])),
+        'expiresAt': (json['expiresAt'] === null ? null : new Date(json['expiresAt'])),
         'balances': ((json['balances'] as Array<any>).map(AmountFromJSON)),
         'cancellation': CardCancellationFromJSON(json['cancellation']),
         'createdAt': (new Date(json['createdAt'])),
@@ -183,13 +210,15 @@ export function IssuedCardToJSON(value?: IssuedCard | null): any {
     return {
         
         'id': value.id,
+        'kind': value.kind,
         'maskedNumber': value.maskedNumber,
         'clientId': value.clientId,
         'profileId': value.profileId,
+        'servicePointId': value.servicePointId,
         'holder': CardHolderToJSON(value.holder),
         'status': CardStatusToJSON(value.status),
         'statusReason': value.statusReason,
-        'expiresAt': (value.expiresAt.toISOString()),
+        'expiresAt': (value.expiresAt === null ? null : value.expiresAt.toISOString()),
         'balances': ((value.balances as Array<any>).map(AmountToJSON)),
         'cancellation': CardCancellationToJSON(value.cancellation),
         'createdAt': (value.createdAt.toISOString()),

@@ -6,6 +6,7 @@ import { newId } from '../../auth/secrets';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
 import { CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
+import { MONEY_UNIT } from '../referential/units';
 import { findCardProfile } from './profiles';
 
 export type Card = components['schemas']['Card'];
@@ -17,14 +18,16 @@ type StoredStatus = Exclude<CardStatus, 'expired'>;
 interface CardRow {
   seq: string;
   id: string;
+  kind: Card['kind'];
   masked_number: string;
-  client_id: string;
-  profile_id: string;
-  holder_name: string;
-  holder_phone: string;
+  client_id: string | null;
+  profile_id: string | null;
+  service_point_id: string | null;
+  holder_name: string | null;
+  holder_phone: string | null;
   status: StoredStatus;
   status_reason: string | null;
-  expires_at: Date;
+  expires_at: Date | null;
   cancelled_by_id: string | null;
   cancelled_by_name: string | null;
   cancellation_reason: string | null;
@@ -35,19 +38,22 @@ interface CardRow {
 
 /** The status a caller sees: active and suspended cards past their expiry are expired. */
 function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now = new Date()): CardStatus {
-  return (row.status === 'active' || row.status === 'suspended') && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status;
+  const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
+  return (row.status === 'active' || row.status === 'suspended') && expired ? 'expired' : row.status;
 }
 
 function toCard(row: CardRow, balances: { unit_code: string; value: string }[]): Card {
   return {
     id: row.id,
+    kind: row.kind,
     maskedNumber: row.masked_number,
     clientId: row.client_id,
     profileId: row.profile_id,
-    holder: { name: row.holder_name, phone: row.holder_phone },
+    servicePointId: row.service_point_id,
+    holder: row.holder_name && row.holder_phone ? { name: row.holder_name, phone: row.holder_phone } : null,
     status: effectiveStatus(row),
     statusReason: row.status_reason,
-    expiresAt: row.expires_at.toISOString(),
+    expiresAt: row.expires_at?.toISOString() ?? null,
     balances: balances.map((balance) => ({ value: Number(balance.value), unit: balance.unit_code })),
     cancellation:
       row.status === 'cancelled' && row.cancelled_at
@@ -91,6 +97,7 @@ export async function lookupCard(db: Queryable, vault: CardVault, number: string
 
 export interface CardFilters {
   clientId?: string;
+  kind?: Card['kind'];
   status?: CardStatus;
   profileId?: string;
   expiresAfter?: string;
@@ -100,8 +107,8 @@ export interface CardFilters {
 
 /** SQL for a status filter, matching effectiveStatus(). */
 const STATUS_CONDITION: Record<CardStatus, string> = {
-  active: "status = 'active' AND expires_at > now()",
-  suspended: "status = 'suspended' AND expires_at > now()",
+  active: "status = 'active' AND (expires_at IS NULL OR expires_at > now())",
+  suspended: "status = 'suspended' AND (expires_at IS NULL OR expires_at > now())",
   expired: "status IN ('active', 'suspended') AND expires_at <= now()",
   opposed: "status = 'opposed'",
   cancelled: "status = 'cancelled'",
@@ -114,6 +121,7 @@ export async function listCards(db: Queryable, filters: CardFilters, page: PageI
     [
       ['seq > ?', cursorPosition(page.cursor)],
       ['client_id = ?', filters.clientId],
+      ['kind = ?', filters.kind],
       [filters.status ? STATUS_CONDITION[filters.status] : '', filters.status],
       ['profile_id = ?', filters.profileId],
       ['expires_at >= ?', filters.expiresAfter],
@@ -148,9 +156,40 @@ export interface CardIssue {
 
 const NUMBER_ATTEMPTS = 5;
 
+type NewCardFields =
+  | { kind: 'member'; clientId: string; profileId: string; holder: { name: string; phone: string }; validityMonths: number }
+  | { kind: 'eservice'; servicePointId: string };
+
 /**
- * Issues an active card for an active client. The full number is returned only when `reveal`
- * is true (the caller holds core:cards.reveal), and never again.
+ * Inserts an active card under a new number, with a zero balance per unit and its first
+ * transition. Returns the row and the full number (which the caller may show once).
+ */
+async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields: NewCardFields, units: string[]): Promise<{ row: CardRow; number: string }> {
+  const member = fields.kind === 'member' ? fields : undefined;
+  for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt += 1) {
+    const number = newCardNumber(vault.iin);
+    // ON CONFLICT: a number already issued (about 1 in 10^9) is skipped without aborting the transaction.
+    const [row] = await tx.query<CardRow>(
+      `INSERT INTO cards (id, kind, number_hash, number_sealed, masked_number, client_id, profile_id, service_point_id, holder_name, holder_phone, status, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', CASE WHEN $11::int IS NULL THEN NULL ELSE now() + make_interval(months => $11::int) END)
+       ON CONFLICT (number_hash) DO NOTHING RETURNING *`,
+      [
+        newId('crd'), fields.kind, vault.lookupHash(number), vault.encrypt(number), maskCardNumber(number),
+        member?.clientId ?? null, member?.profileId ?? null, fields.kind === 'eservice' ? fields.servicePointId : null,
+        member?.holder.name.trim() ?? null, member?.holder.phone ?? null, member?.validityMonths ?? null,
+      ],
+    );
+    if (!row) continue;
+    for (const unit of units) await tx.query('INSERT INTO card_balances (card_id, unit_code, value) VALUES ($1, $2, 0)', [row.id, unit]);
+    await recordTransition(tx, actor, row.id, { from: null, to: 'active', reason: 'issued' });
+    return { row, number };
+  }
+  throw new Error(`no free card number after ${NUMBER_ATTEMPTS} attempts`);
+}
+
+/**
+ * Issues an active member card for an active client. The full number is returned only when
+ * `reveal` is true (the caller holds core:cards.reveal), and never again.
  */
 export async function issueCard(db: Database, vault: CardVault, actor: Actor, input: CardIssue, reveal: boolean): Promise<IssuedCard> {
   return db.transaction(async (tx) => {
@@ -160,27 +199,23 @@ export async function issueCard(db: Database, vault: CardVault, actor: Actor, in
     if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', 'The client is inactive; activate it before issuing cards');
     await tx.query('SELECT 1 FROM card_profiles WHERE id = $1 FOR SHARE', [input.profileId]);
     const profile = await findCardProfile(tx, input.profileId);
-
-    for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt += 1) {
-      const number = newCardNumber(vault.iin);
-      // ON CONFLICT: a number already issued (about 1 in 10^9) is skipped without aborting the transaction.
-      const [row] = await tx.query<CardRow>(
-        `INSERT INTO cards (id, number_hash, number_sealed, masked_number, client_id, profile_id, holder_name, holder_phone, status, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', now() + make_interval(months => $9))
-         ON CONFLICT (number_hash) DO NOTHING RETURNING *`,
-        [newId('crd'), vault.lookupHash(number), vault.encrypt(number), maskCardNumber(number), input.clientId, profile.id, input.holder.name.trim(), input.holder.phone, profile.validityMonths],
-      );
-      if (!row) continue;
-      for (const unit of profile.allowedUnits) {
-        await tx.query('INSERT INTO card_balances (card_id, unit_code, value) VALUES ($1, $2, 0)', [row.id, unit]);
-      }
-      await recordTransition(tx, actor, row.id, { from: null, to: 'active', reason: 'issued' });
-      const [card] = await withBalances(tx, [row]);
-      await recordAudit(tx, actor, { action: 'card.issued', resourceType: 'card', resourceId: card.id, before: null, after: card });
-      return reveal ? { ...card, number } : card;
-    }
-    throw new Error(`no free card number after ${NUMBER_ATTEMPTS} attempts`);
+    const { row, number } = await insertCard(
+      tx, vault, actor,
+      { kind: 'member', clientId: input.clientId, profileId: profile.id, holder: input.holder, validityMonths: profile.validityMonths },
+      profile.allowedUnits,
+    );
+    const [card] = await withBalances(tx, [row]);
+    await recordAudit(tx, actor, { action: 'card.issued', resourceType: 'card', resourceId: card.id, before: null, after: card });
+    return reveal ? { ...card, number } : card;
   });
+}
+
+/** Creates the E-service card of a service point (in the caller's transaction), holding XOF. */
+export async function issueEServiceCard(tx: Queryable, vault: CardVault, actor: Actor, servicePointId: string): Promise<{ card: Card; number: string }> {
+  const { row, number } = await insertCard(tx, vault, actor, { kind: 'eservice', servicePointId }, [MONEY_UNIT]);
+  const [card] = await withBalances(tx, [row]);
+  await recordAudit(tx, actor, { action: 'card.issued', resourceType: 'card', resourceId: card.id, before: null, after: card });
+  return { card, number };
 }
 
 export type CardAction = 'suspend' | 'reactivate' | 'oppose' | 'cancel';

@@ -1,0 +1,66 @@
+/** Fuel-ticket values: a value in a unit, accepted for some energy types. */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { isUniqueViolation } from '../../db/errors';
+import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { AppError } from '../../http/app-error';
+import { recordAudit, type Actor } from '../audit/audit';
+import { findEnergyTypeRow } from './energy-types';
+import { findUnit } from './units';
+
+export type FuelTicket = components['schemas']['FuelTicket'];
+type FuelTicketCreate = components['schemas']['FuelTicketCreate'];
+
+interface FuelTicketRow {
+  seq: string;
+  code: string;
+  label: string;
+  value: string;
+  unit_code: string;
+  energy_type_codes: string[];
+  created_at: Date;
+}
+
+const toFuelTicket = (row: FuelTicketRow): FuelTicket => ({
+  code: row.code,
+  label: row.label,
+  value: { value: Number(row.value), unit: row.unit_code },
+  energyTypeCodes: row.energy_type_codes,
+  createdAt: row.created_at.toISOString(),
+});
+
+export async function findFuelTicket(db: Queryable, code: string): Promise<FuelTicket> {
+  const [row] = await db.query<FuelTicketRow>('SELECT * FROM fuel_tickets WHERE code = $1', [code]);
+  if (!row) throw new AppError('FUEL_TICKET_NOT_FOUND', `No fuel-ticket value ${code}`);
+  return toFuelTicket(row);
+}
+
+export async function listFuelTickets(db: Queryable, page: PageInput): Promise<Page<FuelTicket>> {
+  const limit = pageSize(page.limit);
+  const rows = await db.query<FuelTicketRow>(`SELECT * FROM fuel_tickets WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
+  return toPage(rows, limit, toFuelTicket);
+}
+
+export async function createFuelTicket(db: Database, actor: Actor, input: FuelTicketCreate): Promise<FuelTicket> {
+  const errors = [
+    ...(input.value.value <= 0 ? [{ path: '/body/value/value', message: 'must be > 0' }] : []),
+    ...(new Set(input.energyTypeCodes).size !== input.energyTypeCodes.length ? [{ path: '/body/energyTypeCodes', message: 'must not contain the same item twice' }] : []),
+  ];
+  if (errors.length) throw new AppError('VALIDATION_FAILED', 'The fuel-ticket value is not acceptable', { errors });
+  return db.transaction(async (tx) => {
+    await findUnit(tx, input.value.unit);
+    for (const code of input.energyTypeCodes) await findEnergyTypeRow(tx, code);
+    try {
+      const [row] = await tx.query<FuelTicketRow>(
+        'INSERT INTO fuel_tickets (code, label, value, unit_code, energy_type_codes) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [input.code, input.label.trim(), input.value.value, input.value.unit, input.energyTypeCodes],
+      );
+      const ticket = toFuelTicket(row);
+      await recordAudit(tx, actor, { action: 'fuel-ticket.created', resourceType: 'fuel-ticket', resourceId: ticket.code, before: null, after: ticket });
+      return ticket;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A fuel-ticket value with code ${input.code} exists`);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,87 @@
+/** Service points (stations, merchants), each created with its E-service card. */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { isUniqueViolation } from '../../db/errors';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { newId } from '../../auth/secrets';
+import { AppError } from '../../http/app-error';
+import { recordAudit, type Actor } from '../audit/audit';
+import type { CardVault } from '../cards/card-numbers';
+import { issueEServiceCard } from '../cards/cards';
+import { findNetwork } from './networks';
+
+export type ServicePoint = components['schemas']['ServicePoint'];
+type ServicePointCreate = components['schemas']['ServicePointCreate'];
+
+interface ServicePointRow {
+  seq: string;
+  id: string;
+  code: string;
+  name: string;
+  address: string;
+  network_id: string;
+  card_id: string;
+  masked_number: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Service points joined with their E-service card. */
+const SELECT = `SELECT s.*, c.id AS card_id, c.masked_number FROM service_points s JOIN cards c ON c.service_point_id = s.id`;
+
+const toServicePoint = (row: ServicePointRow): ServicePoint => ({
+  id: row.id,
+  code: row.code,
+  name: row.name,
+  address: row.address,
+  networkId: row.network_id,
+  eServiceCard: { id: row.card_id, maskedNumber: row.masked_number },
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+export async function findServicePoint(db: Queryable, id: string, forUpdate = false): Promise<ServicePoint> {
+  const [row] = await db.query<ServicePointRow>(`${SELECT} WHERE s.id = $1${forUpdate ? ' FOR UPDATE OF s' : ''}`, [id]);
+  if (!row) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${id}`);
+  return toServicePoint(row);
+}
+
+export async function listServicePoints(db: Queryable, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause([['s.seq > ?', cursorPosition(page.cursor)], ['s.network_id = ?', filters.networkId]], params);
+  const rows = await db.query<ServicePointRow>(`${SELECT} ${where} ORDER BY s.seq LIMIT ${limit + 1}`, params);
+  return toPage(rows, limit, toServicePoint);
+}
+
+/** Creates the service point and its E-service card in one transaction. */
+export async function createServicePoint(db: Database, vault: CardVault, actor: Actor, input: ServicePointCreate, reveal: boolean): Promise<ServicePoint> {
+  return db.transaction(async (tx) => {
+    await findNetwork(tx, input.networkId);
+    const id = newId('spt');
+    try {
+      await tx.query('INSERT INTO service_points (id, code, name, address, network_id) VALUES ($1, $2, $3, $4, $5)', [
+        id, input.code, input.name.trim(), input.address.trim(), input.networkId,
+      ]);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A service point with code ${input.code} exists`);
+      throw error;
+    }
+    const { number } = await issueEServiceCard(tx, vault, actor, id);
+    const servicePoint = await findServicePoint(tx, id);
+    await recordAudit(tx, actor, { action: 'service-point.created', resourceType: 'service-point', resourceId: id, before: null, after: servicePoint });
+    return reveal ? { ...servicePoint, eServiceCard: { ...servicePoint.eServiceCard, number } } : servicePoint;
+  });
+}
+
+export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: { name?: string; address?: string }): Promise<ServicePoint> {
+  return db.transaction(async (tx) => {
+    const before = await findServicePoint(tx, id, true);
+    await tx.query('UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), updated_at = now() WHERE id = $1', [
+      id, changes.name?.trim(), changes.address?.trim(),
+    ]);
+    const after = await findServicePoint(tx, id);
+    await recordAudit(tx, actor, { action: 'service-point.updated', resourceType: 'service-point', resourceId: id, before, after });
+    return after;
+  });
+}

@@ -1,13 +1,24 @@
 /**
- * Demo data for `npm start` on the embedded database: a demo partner created the first time.
- * Its credentials are kept in the data directory (git-ignored, mode 0600) so that every start
- * can print them; a real deployment (DATABASE_URL) creates partners with the CLI instead.
+ * Demo data for `npm start` on the embedded database, created the first time: a demo partner
+ * holding every scope, and a network, two clients, energy prices, a card profile, a service
+ * point and a few cards to explore the Core API with. The partner's credentials are kept in
+ * the data directory (git-ignored, mode 0600) so that every start can print them; a real
+ * deployment (DATABASE_URL) creates partners with the CLI instead.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oauthScopes } from '../generated/operations';
 import type { Database } from './db/database';
+import type { Actor } from './domain/audit/audit';
+import type { CardVault } from './domain/cards/card-numbers';
+import { issueCard, transitionCard } from './domain/cards/cards';
+import { createCardProfile } from './domain/cards/profiles';
 import { createPartner } from './domain/partners/partners';
+import { createClient } from './domain/referential/clients';
+import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
+import { createNetwork } from './domain/referential/networks';
+import { createServicePoint } from './domain/referential/service-points';
+import { createUnit } from './domain/referential/units';
 
 export interface DemoCredentials {
   partnerId: string;
@@ -17,11 +28,52 @@ export interface DemoCredentials {
 
 const DEMO_NAME = 'Partenaire de démonstration';
 
-export async function ensureDemoPartner(db: Database, dataDir: string): Promise<DemoCredentials | null> {
+const DEMO_ACTOR: Actor = { id: null, name: 'Données de démonstration', channel: 'system', requestId: null };
+
+/** A small, realistic referential to explore the Core API with. */
+async function seedReferential(db: Database, vault: CardVault): Promise<void> {
+  const network = await createNetwork(db, DEMO_ACTOR, { code: 'RES-ABIDJAN', name: 'Réseau Abidjan' });
+  const sotra = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'SOTRA', name: 'Société des Transports Abidjanais', phone: '+2252720000000' });
+  const logistique = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'LOGEX-CI', name: 'Logistique Express Côte d\'Ivoire' });
+  const xof = (value: number) => ({ value, unit: 'XOF' });
+  for (const [code, label, price] of [['GASOIL', 'Gasoil', 715], ['SUPER', 'Super sans plomb', 875]] as const) {
+    await createEnergyType(db, DEMO_ACTOR, { code, label });
+    await addEnergyPrice(db, DEMO_ACTOR, code, {
+      effectiveAt: new Date(Date.now() - 86_400_000).toISOString(),
+      priceInclTax: xof(price),
+      priceExclVat: xof(Math.round(price / 1.18)),
+      priceExclTaxAndCustoms: xof(Math.round(price / 1.32)),
+      priceExclAllTaxes: xof(Math.round(price / 1.45)),
+    });
+  }
+  await createUnit(db, DEMO_ACTOR, { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' });
+  const profile = await createCardProfile(db, DEMO_ACTOR, {
+    code: 'FLOTTE-STANDARD',
+    label: 'Flotte standard',
+    validityMonths: 36,
+    rechargeMode: 'manual',
+    monthlyOfflineCap: xof(200_000),
+    allowedServices: ['fuel', 'lubricants', 'car-wash'],
+    allowedUnits: ['XOF', 'L-GASOIL'],
+  });
+  await createServicePoint(db, vault, DEMO_ACTOR, { code: 'STATION-MARCORY', name: 'Station Marcory', address: 'Boulevard VGE, Marcory, Abidjan', networkId: network.id }, false);
+  const drivers = [
+    [sotra.id, 'Konan Kouadio', '+2250707080910'],
+    [sotra.id, 'Awa Traoré', '+2250505060708'],
+    [logistique.id, 'Moussa Diabaté', '+2250101020304'],
+  ] as const;
+  const issued = [];
+  for (const [clientId, name, phone] of drivers) issued.push(await issueCard(db, vault, DEMO_ACTOR, { clientId, profileId: profile.id, holder: { name, phone } }, false));
+  await transitionCard(db, DEMO_ACTOR, issued[1].id, 'suspend', 'Suspension demandée par le client');
+}
+
+export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
   const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
+  const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
+  if (!seeded) await seedReferential(db, vault);
   const { partner, consumerSecret } = await createPartner(db, { name: DEMO_NAME, scopes: Object.keys(oauthScopes) });
   const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret };
   if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
@@ -41,6 +93,9 @@ export function demoBanner(url: string, credentials: DemoCredentials): string {
     'Call the API with it:',
     `  TOKEN=$(curl -s -u '${credentials.consumerKey}:${credentials.consumerSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
     `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/partner/v1/me`,
+    '',
+    'Explore the Core API with the same token (demo network, clients, profile, service point, cards):',
+    `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/core/v1/cards`,
     '',
   ].join('\n');
 }

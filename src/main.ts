@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
-import { demoBanner, ensureDemoPartner } from './demo';
+import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './domain/cards/card-keys';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   });
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
-  const demo = config.demoData ? await ensureDemoPartner(db, config.dataDir) : null;
-
   const cardVault = cardVaultFor(config);
+  const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
+
   const running = await startServer({ db, cardVault, logger, config }, config.host, config.port);
   logger.info({ url: running.url }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');

@@ -43,6 +43,8 @@ describe('card profiles', () => {
     const updated = (await cards().updateCardProfile({ profileId: created.id, cardProfileUpdate: { monthlyOfflineCap: { value: 250000, unit: 'XOF' }, validityMonths: 24 } })).data;
     expect(updated).toMatchObject({ code: 'PROFIL-MAJ', validityMonths: 24, monthlyOfflineCap: { value: 250000, unit: 'XOF' }, allowedUnits: ['XOF'] });
     expect((await cards().getCardProfile({ profileId: created.id })).data).toEqual(updated);
+    const listed = (await cards().listCardProfiles({ limit: 100 })).data.items;
+    expect(listed.map((profile) => profile.code)).toEqual(expect.arrayContaining(['FLOTTE-STANDARD', 'PROFIL-MAJ']));
   });
 
   it.each([

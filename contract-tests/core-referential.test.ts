@@ -92,6 +92,9 @@ describe('clients', () => {
     expect(created.data).toMatchObject({ networkId, status: 'active', phone: '+2250701020304' });
     const listed = await core().coreReferential.listClients({ networkId });
     expect(listed.data.items.map((client) => client.id)).toEqual([created.data.id]);
+    expect((await core().coreReferential.getClient({ clientId: created.data.id })).data).toEqual(created.data);
+    const unknown = await failure(core().coreReferential.getClient({ clientId: 'cli_000000000000000000000000' }));
+    expect([unknown.status, unknown.body.code]).toEqual([404, '3003']);
   });
 
   it('when the network does not exist, then creating a client is 404 3002 and nothing changes', async () => {

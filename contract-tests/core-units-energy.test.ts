@@ -70,6 +70,8 @@ describe('energy prices', () => {
     expect(await at('2098-12-31T23:59:59Z')).toBe(895);
     expect(await at('2099-01-01T00:00:00Z')).toBe(995);
     expect((await core().getEnergyType({ energyTypeCode: 'SUPER' })).data.currentPrice?.priceInclTax).toEqual(xof(895));
+    const listed = (await core().listEnergyTypes({})).data.items;
+    expect(listed.map((item) => [item.code, item.currentPrice?.priceInclTax.value])).toEqual([['GASOIL', undefined], ['SUPER', 895]]);
     const history = await core().listEnergyPrices({ energyTypeCode: 'SUPER', limit: 2 });
     expect(history.data.items.map((item) => item.priceInclTax.value)).toEqual([875, 895]);
     expect(history.data.nextCursor).toEqual(expect.any(String));

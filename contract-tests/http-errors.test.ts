@@ -94,7 +94,7 @@ describe('when a handler fails unexpectedly', () => {
 });
 
 describe('when a partner downloads the contract', () => {
-  it('then /openapi.json and /openapi.yaml are the published bundle, byte for byte', async () => {
+  it('then /openapi.json and /openapi.yaml are the published bundle, byte for byte (getOpenApiJson, getOpenApiYaml)', async () => {
     const json = await call(`${server.url}/openapi.json`);
     const yaml = await call(`${server.url}/openapi.yaml`);
     expect(json.text).toBe(readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8'));

@@ -3,8 +3,9 @@
  * temporary folder and fails on any byte difference, missing file or orphaned file.
  *
  * Outputs: the bundled contract (openapi.yaml, openapi.json), types (schema.ts, by
- * openapi-typescript), the operation table (operations.ts), the code catalog (codes.ts) and the
- * partner SDK (sdk/, by openapi-generator typescript-fetch from the pinned 7.0.0 JAR).
+ * openapi-typescript), the operation table (operations.ts), the code catalog (codes.ts), the
+ * partner SDK (sdk/, by openapi-generator typescript-fetch from the pinned 7.0.0 JAR) and the
+ * documentation page (docs/index.html, Redoc with its scripts inlined: it works offline).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { docsDocument } from './render-docs';
 import { renderCodes, renderOperations } from './render-operations';
 
 const root = resolve(__dirname, '..');
@@ -47,9 +49,19 @@ function generateInto(out: string): void {
     writeFileSync(join(out, 'openapi.json'), JSON.stringify(document, null, 2) + '\n');
     writeFileSync(join(out, 'openapi.yaml'), `# ${GENERATED_NOTICE}\n` + stringify(document, { lineWidth: 0 }));
 
-    run(bin('openapi-typescript'), [join(out, 'openapi.json'), '-o', join(out, 'schema.ts')]);
+    // Its own config, so that the project's lint rules (redocly.yaml, npm run lint:spec) do not run here.
+    const typesConfig = join(work, 'redocly.yaml');
+    writeFileSync(typesConfig, 'extends: []\n');
+    run(bin('openapi-typescript'), [join(out, 'openapi.json'), '-o', join(out, 'schema.ts'), '--redocly', typesConfig]);
     writeFileSync(join(out, 'operations.ts'), renderOperations(document, GENERATED_NOTICE));
     writeFileSync(join(out, 'codes.ts'), renderCodes(document, GENERATED_NOTICE));
+
+    const docsSource = join(work, 'docs.json');
+    writeFileSync(docsSource, JSON.stringify(docsDocument(document, join(root, 'spec'))));
+    mkdirSync(join(out, 'docs'));
+    const page = join(out, 'docs', 'index.html');
+    run(bin('redocly'), ['build-docs', docsSource, '--inlineBundle', '--lint-config', 'off', '--title', 'CYNOD API', '-o', page]);
+    writeFileSync(page, `<!-- ${GENERATED_NOTICE} -->\n` + readFileSync(page, 'utf8'));
 
     checkGeneratorJar();
     const sdk = join(out, 'sdk');

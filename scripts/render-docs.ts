@@ -1,0 +1,48 @@
+/**
+ * The documentation page's document: the bundled contract with the partner guide
+ * (spec/docs/guide.md) and the error-code annex, generated from the catalog, as its
+ * introduction. Redoc renders the introduction's headings as sections of the page.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Json = Record<string, unknown>;
+
+interface CodeEntry {
+  code: string;
+  status: number;
+  meaning: string;
+  message: { fr: string; en: string };
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The annex: every code of the catalog with its status, meaning and messages. */
+export function renderErrorAnnex(document: Json): string {
+  const schema = ((document.components as Json).schemas as Json).ErrorCode as Json;
+  const catalog = schema['x-code-catalog'] as Record<string, CodeEntry>;
+  const rows = Object.entries(catalog)
+    .sort(([, a], [, b]) => a.code.localeCompare(b.code) || a.status - b.status)
+    .map(([name, entry]) => `| <span id="error-${entry.code}">\`${entry.code}\`</span> | ${entry.status} | \`${name}\` | ${cell(entry.meaning)} | ${cell(entry.message.fr)} | ${cell(entry.message.en)} |`);
+  return [
+    '## Annexe : codes de résultat / Annex: result codes',
+    '',
+    '**FR.** Chaque réponse porte un `code` à 4 chiffres : 0xxx succès, 1xxx authentification et droits, 2xxx validation de la requête, 3xxx ressource introuvable, 4xxx règles métier, 9999 erreur système.',
+    '',
+    '**EN.** Every answer carries a 4-digit `code`: 0xxx success, 1xxx authentication and rights, 2xxx request validation, 3xxx not found, 4xxx business rules, 9999 system error.',
+    '',
+    '| Code | HTTP | Name | Meaning | Message (fr) | Message (en) |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+export function docsDocument(document: Json, specDir: string): Json {
+  const guide = readFileSync(join(specDir, 'docs', 'guide.md'), 'utf8');
+  const info = document.info as Json;
+  return {
+    ...document,
+    info: { ...info, description: [guide.trim(), '', `## ${info.title} ${info.version}`, '', String(info.description ?? '').trim(), '', renderErrorAnnex(document)].join('\n') },
+  };
+}

@@ -73,9 +73,16 @@ function generateInto(out: string): void {
     // Generator bookkeeping, not part of the SDK.
     rmSync(join(sdk, '.openapi-generator'), { recursive: true, force: true });
     rmSync(join(sdk, '.openapi-generator-ignore'), { force: true });
+    // The package around the generated code: token helper, example, package.json, README.
+    cpSync(join(root, 'scripts', 'sdk-template'), sdk, { recursive: true });
+    writeFileSync(join(sdk, 'index.ts'), readFileSync(join(sdk, 'index.ts'), 'utf8') + "export * from './token-provider';\n");
+    const version = String((document.info as { version: string }).version);
     for (const file of listFiles(sdk)) {
       const path = join(sdk, file);
-      writeFileSync(path, `// ${GENERATED_NOTICE}\n` + readFileSync(path, 'utf8'));
+      const text = readFileSync(path, 'utf8').replaceAll('{{version}}', version);
+      if (file.endsWith('.ts')) writeFileSync(path, `// ${GENERATED_NOTICE}\n${text}`);
+      else if (file.endsWith('.md')) writeFileSync(path, `<!-- ${GENERATED_NOTICE} -->\n${text}`);
+      else writeFileSync(path, text); // JSON has no comments: package.json says it in its description
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

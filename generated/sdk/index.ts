@@ -4,3 +4,4 @@
 export * from './runtime';
 export * from './apis/index';
 export * from './models/index';
+export * from './token-provider';

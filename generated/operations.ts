@@ -147,6 +147,15 @@ export const operationTable = {
     scopes: ["core:clients.read"],
     envelope: true,
   },
+  getDocs: {
+    operationId: "getDocs",
+    method: "get",
+    path: "/docs",
+    expressPath: "/docs",
+    security: [],
+    scopes: [],
+    envelope: false,
+  },
   getEnergyPriceInForce: {
     operationId: "getEnergyPriceInForce",
     method: "get",
@@ -434,7 +443,7 @@ export type OperationId = keyof typeof operationTable;
 export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
-export type RawOperationId = "createToken" | "getOpenApiJson" | "getOpenApiYaml";
+export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml";
 
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {

@@ -22,6 +22,7 @@ const GENERATED = join(__dirname, '..', 'generated');
 /** The published contract, read once. */
 export const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
 const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
+const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
 export const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
 
 /**
@@ -37,16 +38,20 @@ function cacheRouteMatchers(): void {
   type PathToRegexp = typeof pathToRegexpModule.pathToRegexp & { cached?: true };
   const compile = pathToRegexpModule.pathToRegexp as PathToRegexp;
   if (compile.cached) return;
-  const compiled = new Map<string, ReturnType<PathToRegexp>>();
-  const cached: PathToRegexp = (path, options) => {
-    if (typeof path !== 'string') return compile(path, options);
-    const key = `${path}\u0000${JSON.stringify(options ?? {})}`;
-    let result = compiled.get(key);
-    if (!result) {
-      result = compile(path, options);
-      if (compiled.size < 10_000) compiled.set(key, result); // patterns come from the contract: a few hundred at most
+  // pattern -> results by option variant; keyed by the pattern string itself (the validator
+  // passes the same strings every time, so the lookup costs no string building or hashing).
+  const compiled = new Map<string, ReturnType<PathToRegexp>[]>();
+  const cached: PathToRegexp = (path, options = {}) => {
+    // Kept: string patterns with the boolean options of path-to-regexp 8 (the validator passes
+    // sensitive, and strict, which version 8 ignores). Anything else is compiled every time.
+    if (typeof path !== 'string' || options.delimiter !== undefined || options.encodePath !== undefined) return compile(path, options);
+    const variant = (options.sensitive ? 1 : 0) + (options.end === false ? 2 : 0) + (options.trailing === false ? 4 : 0);
+    let variants = compiled.get(path);
+    if (!variants) {
+      variants = [];
+      if (compiled.size < 10_000) compiled.set(path, variants); // patterns come from the contract: a few hundred at most
     }
-    return result;
+    return (variants[variant] ??= compile(path, options));
   };
   cached.cached = true;
   pathToRegexpModule.pathToRegexp = cached;
@@ -80,6 +85,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
     createToken: tokenEndpoint(db, config.tokenTtlSeconds),
     getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
     getOpenApiYaml: (_req, res) => void res.type('application/yaml').send(contractYaml),
+    getDocs: (_req, res) => void res.type('text/html').send(docsPage),
   };
   checkHandlerKeys(handlers, rawRoutes);
 

@@ -41,6 +41,38 @@ import {
 export class SystemApi extends runtime.BaseAPI {
 
     /**
+     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex.
+     * The documentation page
+     */
+    async getDocsRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<string>> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        const response = await this.request({
+            path: `/docs`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        if (this.isJsonMime(response.headers.get('content-type'))) {
+            return new runtime.JSONApiResponse<string>(response);
+        } else {
+            return new runtime.TextApiResponse(response) as any;
+        }
+    }
+
+    /**
+     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex.
+     * The documentation page
+     */
+    async getDocs(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {
+        const response = await this.getDocsRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Answers 200 while the process is up. It does not check dependencies (see `/ready`).
      * Liveness
      */

@@ -1,0 +1,56 @@
+/**
+ * The documentation page in a real browser (Debian's chromium driven by playwright-core): the
+ * guide, the operations and the error annex render from the server's /docs, offline. CI
+ * installs chromium; on a machine without it the test is skipped outside CI, with a message.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from './support/server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+const describeWithBrowser = available ? describe : describe.skip;
+if (!available) console.warn(`docs-browser: ${CHROMIUM} not found, browser test skipped (apt-get install chromium)`);
+
+describeWithBrowser('the /docs page in headless Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('when a partner opens /docs, then the guide, the operations and the error annex render', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const failedRequests: string[] = [];
+    page.on('requestfailed', (request) => failedRequests.push(request.url()));
+    const response = await page.goto(`${server.url}/docs`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+
+    await page.getByRole('heading', { name: 'Guide du partenaire / Partner guide' }).waitFor({ timeout: 30_000 });
+    for (const text of ['Obtenir un jeton / Getting a token', 'Annexe : codes de résultat / Annex: result codes']) {
+      await expect(page.getByRole('heading', { name: text }).count()).resolves.toBeGreaterThan(0);
+    }
+    const body = await page.textContent('body');
+    for (const text of ['Get an access token (client credentials)', 'Who am I', 'Issue a card', 'CARD_TRANSITION_FORBIDDEN', 'Identifiants client invalides']) {
+      expect(body).toContain(text);
+    }
+    // Only the decorative Redocly logo may try the network (and the machine has none).
+    expect(failedRequests.filter((url) => !url.includes('cdn.redoc.ly/redoc/logo'))).toEqual([]);
+
+    const artifacts = join(__dirname, '..', 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'docs.png') });
+  }, 60_000);
+});

@@ -1,4 +1,7 @@
 /** Starts the real server on a free loopback port over a fresh test database. */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
 import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
@@ -7,6 +10,17 @@ import { createPartner, type NewPartner } from '../../src/domain/partners/partne
 import { Configuration, CoreAuditApi, CoreCardsApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
+
+/**
+ * LOG_CAPTURE_DIR (set by log-leak.test.ts): servers log everything to server.log there, and
+ * every secret the harness hands out is written to secrets.txt, so that a whole contract-test
+ * pass can be checked for leaks.
+ */
+const capture = process.env.LOG_CAPTURE_DIR;
+/** Notes a secret the tests use (consumer secret, token, Basic credential). */
+export function usedSecret(...values: string[]): void {
+  if (capture) appendFileSync(join(capture, 'secrets.txt'), values.map((value) => `${value}\n`).join(''));
+}
 
 export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true };
 
@@ -40,7 +54,7 @@ export async function startTestServer(
   options: { config?: Partial<AppConfig>; handlers?: AppParts['handlers']; database?: TestDatabase } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = capture ? createLogger('trace', pino.destination({ dest: join(capture, 'server.log'), append: true, sync: true })) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const running = await startServer(
     { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
     '127.0.0.1',
@@ -64,15 +78,19 @@ export async function startTestServer(
         scopes: input.scopes ?? ['partner:profile.read'],
         basicAllowed: input.basicAllowed,
       });
+      usedSecret(consumerSecret, Buffer.from(`${partner.consumerKey}:${consumerSecret}`).toString('base64'));
       return { id: partner.id, key: partner.consumerKey, secret: consumerSecret };
     },
     sdk,
     async coreToken() {
       const { partner, consumerSecret } = await createPartner(database.db, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes) });
-      return (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
+      const token = (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
+      usedSecret(consumerSecret, token);
+      return token;
     },
     async token(key, secret, scope) {
       const answer = await sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials', scope });
+      usedSecret(answer.access_token);
       return answer.access_token;
     },
     async stop() {

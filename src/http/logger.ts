@@ -1,17 +1,26 @@
-/** Structured JSON logs (pino). Credentials never reach a log line: headers and bodies are not logged. */
-import pino, { type Logger } from 'pino';
+/**
+ * Structured JSON logs (pino): one line per request with request id, partner id, operation
+ * id, status and latency. Headers and bodies are never logged, so credentials and card numbers
+ * do not reach a log line; the redaction below is defence in depth should one ever be logged.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'cynod-api' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Defence in depth should a header or body ever be logged.
-    redact: {
-      paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'client_secret', 'consumerSecret', 'access_token', 'password'],
-      censor: '[redacted]',
+/** Fields that hold credentials or card numbers, wherever they appear (one level deep). */
+const SECRET_FIELDS = ['authorization', 'client_secret', 'clientSecret', 'consumerSecret', 'access_token', 'accessToken', 'password', 'cardNumber', 'number'];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'cynod-api' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`), 'req.headers.authorization', 'req.headers.cookie'],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }

@@ -37,7 +37,7 @@ describe('npm run cli -- partner', () => {
   });
 
   it.each([
-    [['partner', 'create', '--name', 'X', '--scopes', 'core:everything'], /unknown scope/],
+    [['partner', 'create', '--name', 'X', '--scopes', 'core:everything'], /Unknown scope/],
     [['partner', 'create', '--name', 'X'], /usage/],
     [['partner', 'create', '--name', '   ', '--scopes', 'partner:profile.read'], /name/],
     [['partner', 'disable', 'ptn_unknown'], /no partner/],

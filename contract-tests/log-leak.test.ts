@@ -48,7 +48,8 @@ runLeakCheck('when the contract tests run with every log line captured', () => {
   });
 
   it('then no card number appears in them', () => {
-    const numbers = log.match(/(?<![0-9])[0-9]{16}(?![0-9])/g) ?? [];
+    // A whole token of 16 digits: runs of digits inside hex ids and request ids do not count.
+    const numbers = log.match(/(?<![0-9A-Za-z_])[0-9]{16}(?![0-9A-Za-z_])/g) ?? [];
     expect(numbers.filter(isValidCardNumber)).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ describe('when a partner authenticates with HTTP Basic', () => {
     expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(32);
     const stored = await server.database.db.query<{ token_hash: string }>('SELECT token_hash FROM access_tokens');
     expect(stored.map((row) => row.token_hash)).not.toContain(token);
-    const partners = await server.database.db.query<{ secret_hash: string }>('SELECT secret_hash FROM partners');
+    const partners = await server.database.db.query('SELECT * FROM partners p JOIN partner_credentials c ON c.partner_id = p.id');
     expect(JSON.stringify(partners)).not.toContain(partner.secret);
   });
 

@@ -290,6 +290,15 @@ export const codeCatalog = {
       "en": "Fuel-ticket value not found"
     }
   },
+  "PARTNER_NOT_FOUND": {
+    "code": "3011",
+    "status": 404,
+    "meaning": "No partner has this id.",
+    "message": {
+      "fr": "Partenaire introuvable",
+      "en": "Partner not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,

@@ -75,6 +75,15 @@ export const operationTable = {
     scopes: ["core:networks.write"],
     envelope: true,
   },
+  createPartner: {
+    operationId: "createPartner",
+    method: "post",
+    path: "/core/v1/partners",
+    expressPath: "/core/v1/partners",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+  },
   createServicePoint: {
     operationId: "createServicePoint",
     method: "post",
@@ -118,6 +127,24 @@ export const operationTable = {
     expressPath: "/core/v1/card-profiles/:profileId",
     security: [{"oauth2":["core:card-profiles.write"]}],
     scopes: ["core:card-profiles.write"],
+    envelope: true,
+  },
+  disablePartner: {
+    operationId: "disablePartner",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/disable",
+    expressPath: "/core/v1/partners/:partnerId/disable",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+  },
+  enablePartner: {
+    operationId: "enablePartner",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/enable",
+    expressPath: "/core/v1/partners/:partnerId/enable",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
     envelope: true,
   },
   getCard: {
@@ -218,6 +245,15 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: false,
+  },
+  getPartner: {
+    operationId: "getPartner",
+    method: "get",
+    path: "/core/v1/partners/{partnerId}",
+    expressPath: "/core/v1/partners/:partnerId",
+    security: [{"oauth2":["core:partners.read"]}],
+    scopes: ["core:partners.read"],
+    envelope: true,
   },
   getPartnerMe: {
     operationId: "getPartnerMe",
@@ -345,6 +381,15 @@ export const operationTable = {
     scopes: ["core:networks.read"],
     envelope: true,
   },
+  listPartners: {
+    operationId: "listPartners",
+    method: "get",
+    path: "/core/v1/partners",
+    expressPath: "/core/v1/partners",
+    security: [{"oauth2":["core:partners.read"]}],
+    scopes: ["core:partners.read"],
+    envelope: true,
+  },
   listServicePoints: {
     operationId: "listServicePoints",
     method: "get",
@@ -390,6 +435,15 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
   },
+  rotatePartnerSecret: {
+    operationId: "rotatePartnerSecret",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/rotate-secret",
+    expressPath: "/core/v1/partners/:partnerId/rotate-secret",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+  },
   suspendCard: {
     operationId: "suspendCard",
     method: "post",
@@ -426,6 +480,15 @@ export const operationTable = {
     scopes: ["core:networks.write"],
     envelope: true,
   },
+  updatePartner: {
+    operationId: "updatePartner",
+    method: "patch",
+    path: "/core/v1/partners/{partnerId}",
+    expressPath: "/core/v1/partners/:partnerId",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+  },
   updateServicePoint: {
     operationId: "updateServicePoint",
     method: "patch",
@@ -440,7 +503,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updateServicePoint";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createPartner" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listPartners" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml";
@@ -464,6 +527,8 @@ export const oauthScopes = {
   "core:cards.write": "Core API: issue cards.",
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
+  "core:partners.read": "Core API: read partners (never their secrets).",
+  "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
   "core:audit.read": "Core API: read the audit trail."
 } as const;
 

@@ -729,6 +729,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List partners
+         * @description Partners, oldest first, by cursor pages. Secrets never appear.
+         */
+        get: operations["listPartners"];
+        put?: never;
+        /**
+         * Create a partner
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001).
+         */
+        post: operations["createPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a partner
+         * @description One partner by id (404, code 3011, if unknown).
+         */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a partner
+         * @description Changes the name, the scopes or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire.
+         */
+        patch: operations["updatePartner"];
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the secret
+         * @description Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS).
+         */
+        post: operations["rotatePartnerSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a partner
+         * @description Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001).
+         */
+        post: operations["disablePartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a partner
+         * @description Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001).
+         */
+        post: operations["enablePartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/audit-events": {
         parameters: {
             query?: never;
@@ -1505,11 +1613,91 @@ export interface components {
         CardTransitionListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardTransitionPage"];
         };
+        /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
+        PartnerId: string;
+        /**
+         * @description An OAuth2 scope of the contract (see the oauth2 security scheme).
+         * @example partner:profile.read
+         */
+        Scope: string;
+        PartnerCredential: {
+            /** @example sec_1f2e3d4c5b6a79880716253a */
+            id: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
+             * @example null
+             */
+            expiresAt: string | null;
+        };
+        /** @description An API consumer. Its secrets are never shown after they are made. */
+        Partner: {
+            id: components["schemas"]["PartnerId"];
+            name: components["schemas"]["Label"];
+            /** @example ck_5nG2ZkQ8mB4wR7tX1yV3pA */
+            consumerKey: string;
+            scopes: components["schemas"]["Scope"][];
+            /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
+            basicAllowed: boolean;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. */
+            credentials: components["schemas"]["PartnerCredential"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Partner items, oldest first. */
+        PartnerPage: {
+            items: components["schemas"]["Partner"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerPage"];
+        };
+        PartnerCreate: {
+            name: components["schemas"]["Label"];
+            /** @description Scopes of the contract, each once. */
+            scopes: components["schemas"]["Scope"][];
+            /** @default false */
+            basicAllowed: boolean;
+        };
+        PartnerWithSecret: components["schemas"]["Partner"] & {
+            /**
+             * Format: password
+             * @description The new consumer-secret, shown in this answer only. Store it now.
+             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aEuI8oP3lK2jH
+             */
+            consumerSecret: string;
+        };
+        PartnerWithSecretResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerWithSecret"];
+        };
+        PartnerResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Partner"];
+        };
+        /** @description The fields to change. Removing a scope does not shorten tokens already issued with it; disable the partner to stop them. */
+        PartnerUpdate: {
+            name?: components["schemas"]["Label"];
+            scopes?: components["schemas"]["Scope"][];
+            basicAllowed?: boolean;
+        };
+        SecretRotation: {
+            /**
+             * @description How long the current secret keeps working beside the new one (default 86400, one day; 0 stops it at once).
+             * @example 86400
+             */
+            overlapSeconds?: number;
+        };
         /**
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -1756,6 +1944,8 @@ export interface components {
         HolderPhoneQuery: components["schemas"]["PhoneNumber"];
         /** @description The card's id (never its number). */
         CardId: components["schemas"]["CardId"];
+        /** @description The partner's id. */
+        PartnerId: components["schemas"]["PartnerId"];
         /** @description Only the events about this kind of resource. */
         AuditResourceTypeQuery: components["schemas"]["AuditResourceType"];
         /** @description Only the events about this resource. */
@@ -3394,6 +3584,240 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List partners succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a partner succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a partner succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a partner succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotatePartnerSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Rotate the secret succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disablePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disable a partner succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    enablePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enable a partner succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

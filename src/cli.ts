@@ -10,7 +10,9 @@ import { oauthScopes } from '../generated/operations';
 import { readConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
-import { createPartner, disablePartner, listPartners, PartnerInputError } from './domain/partners/partners';
+import type { Actor } from './domain/audit/audit';
+import { createPartner, findPartnerByIdOrKey, listPartners, setPartnerStatus } from './domain/partners/partners';
+import { AppError } from './http/app-error';
 
 const USAGE = `usage:
   npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
@@ -19,6 +21,9 @@ const USAGE = `usage:
 scopes: ${Object.keys(oauthScopes).join(', ')}`;
 
 class UsageError extends Error {}
+
+/** Changes made with the CLI are recorded in the audit trail as this actor. */
+const CLI_ACTOR: Actor = { id: null, name: 'CLI', channel: 'cli', requestId: null };
 
 export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -33,7 +38,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
       if (!values.name || values.scopes === undefined) throw new UsageError(USAGE);
       const scopes = values.scopes.split(/[\s,]+/).filter(Boolean);
       if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
-      const { partner, consumerSecret } = await createPartner(db, { name: values.name, scopes, basicAllowed: values.basic });
+      const { partner, consumerSecret } = await createPartner(db, { name: values.name, scopes, basicAllowed: values.basic }, CLI_ACTOR);
       print(`partner created: ${partner.id} (${partner.name})`);
       print(`consumer-key:    ${partner.consumerKey}`);
       print(`consumer-secret: ${consumerSecret}`);
@@ -41,15 +46,21 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
       return;
     }
     case 'list': {
-      for (const partner of await listPartners(db)) {
-        print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.name].join('\t'));
-      }
+      let cursor: string | undefined;
+      do {
+        const page = await listPartners(db, { limit: 100, cursor });
+        for (const partner of page.items) {
+          print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.name].join('\t'));
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
       return;
     }
     case 'disable': {
       if (!target) throw new UsageError(USAGE);
-      const partner = await disablePartner(db, target);
-      if (!partner) throw new PartnerInputError(`no partner with id or consumer-key ${target}`);
+      const found = await findPartnerByIdOrKey(db, target);
+      if (!found) throw new UsageError(`no partner with id or consumer-key ${target}`);
+      const partner = await setPartnerStatus(db, CLI_ACTOR, found.id, 'disabled');
       print(`partner disabled: ${partner.id} (${partner.name}); its tokens no longer work`);
       return;
     }
@@ -72,7 +83,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    const known = error instanceof UsageError || error instanceof PartnerInputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const known = error instanceof UsageError || error instanceof AppError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(known ? `${error.message}\n` : `failed: ${String(error?.stack ?? error)}\n`);
     process.exit(known ? 2 : 1);
   });

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
-import { Configuration, CoreAuditApi, CoreCardsApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { Configuration, CoreAuditApi, CoreCardsApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
@@ -33,6 +33,7 @@ function sdkClients(configuration: Configuration) {
     coreReferential: new CoreReferentialApi(configuration),
     coreAudit: new CoreAuditApi(configuration),
     coreCards: new CoreCardsApi(configuration),
+    corePartners: new CorePartnersApi(configuration),
   };
 }
 

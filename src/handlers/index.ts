@@ -3,8 +3,9 @@ import type { Handlers } from '../../generated/operations';
 import type { HandlerContext } from './context';
 import { auditHandlers } from './core-audit';
 import { cardHandlers } from './core-cards';
+import { partnerAdminHandlers } from './core-partners';
 import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
 import { systemHandlers } from './system';
 
-export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...cardHandlers, ...auditHandlers };
+export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...cardHandlers, ...partnerAdminHandlers, ...auditHandlers };

@@ -3,6 +3,7 @@
 /* eslint-disable */
 export * from './CoreAuditApi';
 export * from './CoreCardsApi';
+export * from './CorePartnersApi';
 export * from './CoreReferentialApi';
 export * from './OauthApi';
 export * from './PartnerApi';

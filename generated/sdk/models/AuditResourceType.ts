@@ -26,7 +26,8 @@ export const AuditResourceType = {
     ServicePoint: 'service-point',
     FuelTicket: 'fuel-ticket',
     CardProfile: 'card-profile',
-    Card: 'card'
+    Card: 'card',
+    Partner: 'partner'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

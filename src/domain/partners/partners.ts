@@ -1,8 +1,15 @@
-/** Partners: API consumers holding a consumer-key and consumer-secret. */
+/** Partners: API consumers holding a consumer-key and one or more consumer-secrets. */
+import type { components } from '../../../generated/schema';
 import { oauthScopes } from '../../../generated/operations';
-import type { Queryable } from '../../db/database';
+import type { Database, Queryable } from '../../db/database';
+import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
 import { hashSecret, newConsumerKey, newConsumerSecret, newId, sameHash } from '../../auth/secrets';
+import { AppError } from '../../http/app-error';
+import { recordAudit, type Actor } from '../audit/audit';
 
+export type PartnerView = components['schemas']['Partner'];
+
+/** A partner as the authentication code needs it. */
 export interface Partner {
   id: string;
   name: string;
@@ -10,18 +17,25 @@ export interface Partner {
   scopes: string[];
   basicAllowed: boolean;
   status: 'active' | 'disabled';
-  createdAt: Date;
 }
 
 interface PartnerRow {
+  seq: string;
   id: string;
   name: string;
   consumer_key: string;
-  secret_hash: string;
   scopes: string[];
   basic_allowed: boolean;
   status: 'active' | 'disabled';
   created_at: Date;
+  updated_at: Date;
+}
+
+interface CredentialRow {
+  id: string;
+  partner_id: string;
+  created_at: Date;
+  expires_at: Date | null;
 }
 
 const toPartner = (row: PartnerRow): Partner => ({
@@ -31,16 +45,55 @@ const toPartner = (row: PartnerRow): Partner => ({
   scopes: row.scopes,
   basicAllowed: row.basic_allowed,
   status: row.status,
-  createdAt: row.created_at,
 });
 
-/** A bad argument to a partner command (unknown scope, empty name...). */
-export class PartnerInputError extends Error {}
+/** Changes made outside a request (CLI, start-up) are recorded as this actor. */
+const SYSTEM_ACTOR: Actor = { id: null, name: 'Système', channel: 'system', requestId: null };
 
-export function checkScopes(scopes: string[]): void {
+/** The secrets that still work: the current one, and during a rotation the previous one. */
+const LIVE_CREDENTIALS = '(expires_at IS NULL OR expires_at > now())';
+
+async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<PartnerView[]> {
+  if (rows.length === 0) return [];
+  const credentials = await db.query<CredentialRow>(
+    `SELECT id, partner_id, created_at, expires_at FROM partner_credentials WHERE partner_id = ANY($1) AND ${LIVE_CREDENTIALS} ORDER BY seq DESC`,
+    [rows.map((row) => row.id)],
+  );
+  return rows.map((row) => ({
+    ...toPartner(row),
+    credentials: credentials
+      .filter((credential) => credential.partner_id === row.id)
+      .map((credential) => ({ id: credential.id, createdAt: credential.created_at.toISOString(), expiresAt: credential.expires_at?.toISOString() ?? null })),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }));
+}
+
+async function partnerRow(db: Queryable, id: string, forUpdate = false): Promise<PartnerRow> {
+  const [row] = await db.query<PartnerRow>(`SELECT * FROM partners WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw new AppError('PARTNER_NOT_FOUND', `No partner ${id}`);
+  return row;
+}
+
+export async function findPartner(db: Queryable, id: string): Promise<PartnerView> {
+  return (await withCredentials(db, [await partnerRow(db, id)]))[0];
+}
+
+export async function listPartners(db: Queryable, page: PageInput): Promise<Page<PartnerView>> {
+  const limit = pageSize(page.limit);
+  const rows = await db.query<PartnerRow>(`SELECT * FROM partners WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
+  const result = toPage(rows, limit, (row) => row);
+  return { items: await withCredentials(db, result.items), nextCursor: result.nextCursor };
+}
+
+/** Scopes must be the contract's, each once; otherwise VALIDATION_FAILED on the field. */
+export function checkScopes(scopes: string[], path = '/body/scopes'): void {
   const unknown = scopes.filter((scope) => !(scope in oauthScopes));
-  if (unknown.length > 0) {
-    throw new PartnerInputError(`unknown scope(s): ${unknown.join(', ')}; known: ${Object.keys(oauthScopes).join(', ')}`);
+  const repeated = new Set(scopes).size !== scopes.length;
+  if (unknown.length || repeated) {
+    throw new AppError('VALIDATION_FAILED', unknown.length ? `Unknown scope(s): ${unknown.join(', ')}; known: ${Object.keys(oauthScopes).join(', ')}` : 'A scope is repeated', {
+      errors: [{ path, message: unknown.length ? `unknown scope(s): ${unknown.join(', ')}` : 'must not contain the same scope twice' }],
+    });
   }
 }
 
@@ -50,43 +103,105 @@ export interface NewPartner {
   basicAllowed?: boolean;
 }
 
-/** Creates a partner; the consumer secret is returned here and never again. */
-export async function createPartner(db: Queryable, input: NewPartner): Promise<{ partner: Partner; consumerSecret: string }> {
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 200) throw new PartnerInputError('name must have 1 to 200 characters');
-  checkScopes(input.scopes);
+async function addCredential(tx: Queryable, partnerId: string): Promise<string> {
   const consumerSecret = newConsumerSecret();
-  const [row] = await db.query<PartnerRow>(
-    `INSERT INTO partners (id, name, consumer_key, secret_hash, scopes, basic_allowed)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [newId('ptn'), name, newConsumerKey(), hashSecret(consumerSecret), [...new Set(input.scopes)], input.basicAllowed ?? false],
-  );
-  return { partner: toPartner(row), consumerSecret };
+  await tx.query('INSERT INTO partner_credentials (id, partner_id, secret_hash) VALUES ($1, $2, $3)', [newId('sec'), partnerId, hashSecret(consumerSecret)]);
+  return consumerSecret;
 }
 
-export async function listPartners(db: Queryable): Promise<Partner[]> {
-  return (await db.query<PartnerRow>('SELECT * FROM partners ORDER BY created_at, id')).map(toPartner);
+/** Creates a partner; the consumer secret is returned here and never again. */
+export async function createPartner(db: Database, input: NewPartner, actor: Actor = SYSTEM_ACTOR): Promise<{ partner: PartnerView; consumerSecret: string }> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200) throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
+  checkScopes(input.scopes);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<PartnerRow>(
+      'INSERT INTO partners (id, name, consumer_key, scopes, basic_allowed) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+      [newId('ptn'), name, newConsumerKey(), input.scopes, input.basicAllowed ?? false],
+    );
+    const consumerSecret = await addCredential(tx, row.id);
+    const [partner] = await withCredentials(tx, [row]);
+    await recordAudit(tx, actor, { action: 'partner.created', resourceType: 'partner', resourceId: row.id, before: null, after: partner });
+    return { partner, consumerSecret };
+  });
 }
 
-/** Disables a partner by id or consumer-key; its tokens stop working at once. Null if unknown. */
-export async function disablePartner(db: Queryable, idOrKey: string): Promise<Partner | null> {
-  const [row] = await db.query<PartnerRow>(
-    `UPDATE partners SET status = 'disabled', updated_at = now()
-     WHERE id = $1 OR consumer_key = $1 RETURNING *`,
-    [idOrKey],
-  );
-  return row ? toPartner(row) : null;
+export async function updatePartner(db: Database, actor: Actor, id: string, changes: { name?: string; scopes?: string[]; basicAllowed?: boolean }): Promise<PartnerView> {
+  if (changes.scopes) checkScopes(changes.scopes);
+  return db.transaction(async (tx) => {
+    const [before] = await withCredentials(tx, [await partnerRow(tx, id, true)]);
+    const [row] = await tx.query<PartnerRow>(
+      'UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), basic_allowed = COALESCE($4, basic_allowed), updated_at = now() WHERE id = $1 RETURNING *',
+      [id, changes.name?.trim(), changes.scopes, changes.basicAllowed],
+    );
+    const [after] = await withCredentials(tx, [row]);
+    await recordAudit(tx, actor, { action: 'partner.updated', resourceType: 'partner', resourceId: id, before, after });
+    return after;
+  });
+}
+
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+
+/**
+ * Makes a new secret. The current one keeps working for `overlapSeconds`, then stops; a
+ * secret already on its way out stops now. Tokens already issued live out their lifetime.
+ */
+export async function rotatePartnerSecret(db: Database, actor: Actor, id: string, overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS): Promise<PartnerView & { consumerSecret: string }> {
+  return db.transaction(async (tx) => {
+    const row = await partnerRow(tx, id, true);
+    if (row.status !== 'active') throw new AppError('STATE_CONFLICT', 'Enable the partner before rotating its secret');
+    const [before] = await withCredentials(tx, [row]);
+    await tx.query(`UPDATE partner_credentials SET expires_at = now() WHERE partner_id = $1 AND expires_at > now()`, [id]);
+    await tx.query(`UPDATE partner_credentials SET expires_at = now() + make_interval(secs => $2) WHERE partner_id = $1 AND expires_at IS NULL`, [id, overlapSeconds]);
+    const consumerSecret = await addCredential(tx, id);
+    const [updated] = await tx.query<PartnerRow>('UPDATE partners SET updated_at = now() WHERE id = $1 RETURNING *', [id]);
+    const [after] = await withCredentials(tx, [updated]);
+    await recordAudit(tx, actor, { action: 'partner.secret-rotated', resourceType: 'partner', resourceId: id, before, after });
+    return { ...after, consumerSecret };
+  });
+}
+
+/**
+ * Disables or enables a partner. Disabling also revokes every token it holds, so they stay
+ * refused if it is enabled again. Asking for the status it has is STATE_CONFLICT.
+ */
+export async function setPartnerStatus(db: Database, actor: Actor, id: string, status: Partner['status']): Promise<PartnerView> {
+  return db.transaction(async (tx) => {
+    const row = await partnerRow(tx, id, true);
+    if (row.status === status) throw new AppError('STATE_CONFLICT', `The partner is already ${status}`);
+    const [before] = await withCredentials(tx, [row]);
+    const [updated] = await tx.query<PartnerRow>('UPDATE partners SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
+    if (status === 'disabled') await tx.query('UPDATE access_tokens SET revoked_at = now() WHERE partner_id = $1 AND revoked_at IS NULL', [id]);
+    const [after] = await withCredentials(tx, [updated]);
+    await recordAudit(tx, actor, { action: status === 'disabled' ? 'partner.disabled' : 'partner.enabled', resourceType: 'partner', resourceId: id, before, after });
+    return after;
+  });
+}
+
+/** The partner with this id or consumer-key, or null (for the CLI). */
+export async function findPartnerByIdOrKey(db: Queryable, idOrKey: string): Promise<PartnerView | null> {
+  const [row] = await db.query<PartnerRow>('SELECT * FROM partners WHERE id = $1 OR consumer_key = $1', [idOrKey]);
+  return row ? (await withCredentials(db, [row]))[0] : null;
 }
 
 /** A hash no secret produces, compared against when the key is unknown so timing says nothing. */
 const UNKNOWN_KEY_HASH = hashSecret('unknown consumer key');
 
 /**
- * The active partner these credentials authenticate, or null. The same work is done whether the
- * key is unknown or the secret wrong, and nothing tells the two apart.
+ * The active partner these credentials authenticate, or null. Every live secret of the key is
+ * compared in constant time (a dummy one when the key is unknown), and nothing tells an
+ * unknown key from a wrong secret.
  */
 export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Partner | null> {
-  const [row] = await db.query<PartnerRow>('SELECT * FROM partners WHERE consumer_key = $1', [consumerKey]);
-  const matches = sameHash(hashSecret(consumerSecret), row?.secret_hash ?? UNKNOWN_KEY_HASH);
-  return row && matches && row.status === 'active' ? toPartner(row) : null;
+  const rows = await db.query<PartnerRow & { secret_hash: string | null }>(
+    `SELECT p.*, c.secret_hash FROM partners p
+       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
+      WHERE p.consumer_key = $1`,
+    [consumerKey],
+  );
+  const offered = hashSecret(consumerSecret);
+  const hashes = rows.map((row) => row.secret_hash).filter((hash): hash is string => hash !== null);
+  let matches = false;
+  for (const hash of hashes.length ? hashes : [UNKNOWN_KEY_HASH]) matches = sameHash(offered, hash) || matches;
+  return rows[0] && matches && rows[0].status === 'active' ? toPartner(rows[0]) : null;
 }

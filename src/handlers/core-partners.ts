@@ -1,0 +1,19 @@
+/** Handlers of the `core-partners` tag. */
+import type { Handlers } from '../../generated/operations';
+import { createPartner, findPartner, listPartners, rotatePartnerSecret, setPartnerStatus, updatePartner } from '../domain/partners/partners';
+import { actorOf, type HandlerContext } from './context';
+
+type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'>;
+
+export const partnerAdminHandlers: PartnerAdminHandlers = {
+  listPartners: (context, { query }) => listPartners(context.db, query ?? {}),
+  createPartner: async (context, { body }) => {
+    const { partner, consumerSecret } = await createPartner(context.db, body, actorOf(context));
+    return { ...partner, consumerSecret };
+  },
+  getPartner: (context, { path }) => findPartner(context.db, path.partnerId),
+  updatePartner: (context, { path, body }) => updatePartner(context.db, actorOf(context), path.partnerId, body),
+  rotatePartnerSecret: (context, { path, body }) => rotatePartnerSecret(context.db, actorOf(context), path.partnerId, body?.overlapSeconds),
+  disablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'disabled'),
+  enablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'active'),
+};

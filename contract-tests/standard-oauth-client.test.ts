@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 describe.each(['header', 'body'] as const)('when simple-oauth2 authenticates the client in the %s', (authorizationMethod) => {
-  it('then it obtains a bearer token that calls /partner/v1/me', async () => {
+  it('then it obtains a bearer token that calls /partner/v1/me, and revokes it', async () => {
     const client = new ClientCredentials({
       client: { id: partner.key, secret: partner.secret },
       auth: { tokenHost: server.url, tokenPath: '/oauth/token' },
@@ -26,6 +26,11 @@ describe.each(['header', 'body'] as const)('when simple-oauth2 authenticates the
     const me = await call(`${server.url}/partner/v1/me`, { headers: { authorization: `Bearer ${accessToken.token.access_token}` } });
     expect(me.status).toBe(200);
     expect(me.body.data.partnerId).toBe(partner.id);
+
+    // The library's own revocation (RFC 7009, revokePath defaults to /oauth/revoke).
+    await accessToken.revoke('access_token');
+    const after = await call(`${server.url}/partner/v1/me`, { headers: { authorization: `Bearer ${accessToken.token.access_token}` } });
+    expect(after.status).toBe(401);
   });
 
   it('then a wrong secret is reported by the library as an OAuth error', async () => {

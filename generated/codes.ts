@@ -20,6 +20,15 @@ export const codeCatalog = {
       "en": "Access token issued"
     }
   },
+  "TOKEN_REVOKED": {
+    "code": "0002",
+    "status": 200,
+    "meaning": "The token is revoked (or was unknown, which RFC 7009 answers the same way).",
+    "message": {
+      "fr": "Jeton révoqué",
+      "en": "Token revoked"
+    }
+  },
   "AUTHENTICATION_REQUIRED": {
     "code": "1001",
     "status": 401,

@@ -291,6 +291,15 @@ export const operationTable = {
     scopes: ["core:units.read"],
     envelope: true,
   },
+  introspectToken: {
+    operationId: "introspectToken",
+    method: "post",
+    path: "/oauth/introspect",
+    expressPath: "/oauth/introspect",
+    security: [{"basicAuth":[]},{}],
+    scopes: [],
+    envelope: false,
+  },
   issueCard: {
     operationId: "issueCard",
     method: "post",
@@ -435,6 +444,15 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
   },
+  revokeToken: {
+    operationId: "revokeToken",
+    method: "post",
+    path: "/oauth/revoke",
+    expressPath: "/oauth/revoke",
+    security: [{"basicAuth":[]},{}],
+    scopes: [],
+    envelope: false,
+  },
   rotatePartnerSecret: {
     operationId: "rotatePartnerSecret",
     method: "post",
@@ -506,7 +524,7 @@ export type OperationId = keyof typeof operationTable;
 export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createPartner" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listPartners" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
-export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml";
+export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
 
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
@@ -529,6 +547,7 @@ export const oauthScopes = {
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
   "core:partners.read": "Core API: read partners (never their secrets).",
   "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
+  "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
   "core:audit.read": "Core API: read the audit trail."
 } as const;
 

@@ -132,6 +132,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access token
+         * @description RFC 7009. A partner revokes one of its own access tokens; the token is refused on the
+         *     next call, on every server instance (each call reads the token's state in the
+         *     database). An unknown token, or another partner's, is answered 200 all the same, as the
+         *     RFC requires, and nothing changes.
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect an access token
+         * @description RFC 7662, for CYNOD's internal clients holding `core:tokens.introspect` (403 otherwise).
+         *     Tells whether a token is active and, if so, its scopes, partner and lifetime.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/me": {
         parameters: {
             query?: never;
@@ -1024,7 +1068,7 @@ export interface components {
          */
         OAuthError: {
             /** @enum {string} */
-            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "server_error" | "temporarily_unavailable";
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "insufficient_scope" | "server_error" | "temporarily_unavailable";
             /** @example Client authentication failed */
             error_description?: string;
             /** @enum {boolean} */
@@ -1037,6 +1081,69 @@ export interface components {
             /** @example null */
             moreInfo?: string | null;
             requestId: components["schemas"]["RequestId"];
+        };
+        /** @description RFC 7009 / RFC 7662 form parameters. The client authenticates as at /oauth/token (Basic or client_id and client_secret, never both). */
+        TokenParameterRequest: {
+            /**
+             * @description The access token.
+             * @example Xy3b9QmZr1T8vKp2Lw6NcD4sHf7Ga0Ue5Jo1Ri9Yt3Q
+             */
+            token: string;
+            /**
+             * @description Optional; only access tokens exist here, so it is ignored.
+             * @example access_token
+             */
+            token_type_hint?: string;
+            /** @example ck_5nG2ZkQ8mB4wR7tX1yV3pA */
+            client_id?: string;
+            /**
+             * Format: password
+             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aE
+             */
+            client_secret?: string;
+        };
+        /** @description RFC 7009 answers 200 with no required content; the envelope fields are here. */
+        RevocationResponse: {
+            /** @enum {boolean} */
+            success: true;
+            /** @example 0002 */
+            code: string;
+            /** @example Jeton révoqué */
+            message: string;
+        };
+        /** @description An RFC 7662 introspection answer with the envelope fields beside it. An unknown, revoked or expired token, or one of a disabled partner, is `active false` and nothing more. */
+        IntrospectionResponse: {
+            active: boolean;
+            /** @example partner:profile.read */
+            scope?: string;
+            /**
+             * @description The consumer-key the token was issued to.
+             * @example ck_5nG2ZkQ8mB4wR7tX1yV3pA
+             */
+            client_id?: string;
+            /**
+             * @description The partner's id.
+             * @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f
+             */
+            sub?: string;
+            /** @enum {string} */
+            token_type?: "Bearer";
+            /**
+             * @description Issued at (seconds since the epoch).
+             * @example 1796036645
+             */
+            iat?: number;
+            /**
+             * @description Expires at (seconds since the epoch).
+             * @example 1796040245
+             */
+            exp?: number;
+            /** @enum {boolean} */
+            success: true;
+            /** @example 0000 */
+            code: string;
+            /** @example Opération réussie */
+            message: string;
         };
         /** @description The calling partner as the API sees it. */
         PartnerMe: {
@@ -2135,6 +2242,138 @@ export interface operations {
              *     says whether the key or the secret was wrong.
              */
             401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
+            500: components["responses"]["OAuthServerError"];
+            503: components["responses"]["OAuthServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenParameterRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoke an access token succeeded. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevocationResponse"];
+                };
+            };
+            /**
+             * @description The request is malformed (`invalid_request`: no token, a repeated parameter, OAuth
+             *     parameters in the query, credentials sent twice), or the client authenticated with form
+             *     parameters failed (`invalid_client`).
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /**
+             * @description Client authentication with HTTP Basic failed (`invalid_client`). The answer never
+             *     says whether the key or the secret was wrong.
+             */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
+            500: components["responses"]["OAuthServerError"];
+            503: components["responses"]["OAuthServiceUnavailable"];
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenParameterRequest"];
+            };
+        };
+        responses: {
+            /** @description Introspect an access token succeeded. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionResponse"];
+                };
+            };
+            /**
+             * @description The request is malformed (`invalid_request`: no token, a repeated parameter, OAuth
+             *     parameters in the query, credentials sent twice), or the client authenticated with form
+             *     parameters failed (`invalid_client`).
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /**
+             * @description Client authentication with HTTP Basic failed (`invalid_client`). The answer never
+             *     says whether the key or the secret was wrong.
+             */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client lacks core:tokens.introspect. */
+            403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];

@@ -6,6 +6,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import pathToRegexpModule = require('path-to-regexp');
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
 import { tokenEndpoint } from './auth/token-endpoint';
+import { introspectionEndpoint, revocationEndpoint } from './auth/token-lifecycle';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { CardVault } from './domain/cards/card-numbers';
@@ -83,6 +84,8 @@ export interface AppParts {
 export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers }: AppParts): Express {
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(db, config.tokenTtlSeconds),
+    revokeToken: revocationEndpoint(db),
+    introspectToken: introspectionEndpoint(db),
     getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
     getOpenApiYaml: (_req, res) => void res.type('application/yaml').send(contractYaml),
     getDocs: (_req, res) => void res.type('text/html').send(docsPage),

@@ -1,7 +1,7 @@
 /** The one application error: a catalog code name, its HTTP status, a debug message. */
 import { codeCatalog, type CodeName } from '../../generated/codes';
 
-export type ErrorCodeName = Exclude<CodeName, 'OK' | 'TOKEN_ISSUED'>;
+export type ErrorCodeName = Exclude<CodeName, 'OK' | 'TOKEN_ISSUED' | 'TOKEN_REVOKED'>;
 
 export interface AppErrorOptions {
   /** Overrides the catalog's status (e.g. invalid_client answered 400 after body authentication). */

@@ -1,7 +1,7 @@
 import { checkHandlerKeys } from './routes';
 import { handlers } from '../handlers';
 
-const raw = { createToken: () => undefined, getOpenApiJson: () => undefined, getOpenApiYaml: () => undefined, getDocs: () => undefined };
+const raw = { createToken: () => undefined, getOpenApiJson: () => undefined, getOpenApiYaml: () => undefined, getDocs: () => undefined, revokeToken: () => undefined, introspectToken: () => undefined };
 
 describe('checkHandlerKeys', () => {
   it('when every operation has exactly one handler, then the server may start', () => {

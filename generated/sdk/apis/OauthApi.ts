@@ -16,12 +16,18 @@
 
 import * as runtime from '../runtime';
 import type {
+  IntrospectionResponse,
   OAuthError,
+  RevocationResponse,
   TokenResponse,
 } from '../models/index';
 import {
+    IntrospectionResponseFromJSON,
+    IntrospectionResponseToJSON,
     OAuthErrorFromJSON,
     OAuthErrorToJSON,
+    RevocationResponseFromJSON,
+    RevocationResponseToJSON,
     TokenResponseFromJSON,
     TokenResponseToJSON,
 } from '../models/index';
@@ -29,6 +35,20 @@ import {
 export interface CreateTokenRequest {
     grantType: CreateTokenGrantTypeEnum;
     scope?: string;
+    clientId?: string;
+    clientSecret?: string;
+}
+
+export interface IntrospectTokenRequest {
+    token: string;
+    tokenTypeHint?: string;
+    clientId?: string;
+    clientSecret?: string;
+}
+
+export interface RevokeTokenRequest {
+    token: string;
+    tokenTypeHint?: string;
     clientId?: string;
     clientSecret?: string;
 }
@@ -101,6 +121,138 @@ export class OauthApi extends runtime.BaseAPI {
      */
     async createToken(requestParameters: CreateTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenResponse> {
         const response = await this.createTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime. 
+     * Introspect an access token
+     */
+    async introspectTokenRaw(requestParameters: IntrospectTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<IntrospectionResponse>> {
+        if (requestParameters.token === null || requestParameters.token === undefined) {
+            throw new runtime.RequiredError('token','Required parameter requestParameters.token was null or undefined when calling introspectToken.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        const consumes: runtime.Consume[] = [
+            { contentType: 'application/x-www-form-urlencoded' },
+        ];
+        // @ts-ignore: canConsumeForm may be unused
+        const canConsumeForm = runtime.canConsumeForm(consumes);
+
+        let formParams: { append(param: string, value: any): any };
+        let useForm = false;
+        if (useForm) {
+            formParams = new FormData();
+        } else {
+            formParams = new URLSearchParams();
+        }
+
+        if (requestParameters.token !== undefined) {
+            formParams.append('token', requestParameters.token as any);
+        }
+
+        if (requestParameters.tokenTypeHint !== undefined) {
+            formParams.append('token_type_hint', requestParameters.tokenTypeHint as any);
+        }
+
+        if (requestParameters.clientId !== undefined) {
+            formParams.append('client_id', requestParameters.clientId as any);
+        }
+
+        if (requestParameters.clientSecret !== undefined) {
+            formParams.append('client_secret', requestParameters.clientSecret as any);
+        }
+
+        const response = await this.request({
+            path: `/oauth/introspect`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: formParams,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => IntrospectionResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime. 
+     * Introspect an access token
+     */
+    async introspectToken(requestParameters: IntrospectTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<IntrospectionResponse> {
+        const response = await this.introspectTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * RFC 7009. A partner revokes one of its own access tokens; the token is refused on the next call, on every server instance (each call reads the token\'s state in the database). An unknown token, or another partner\'s, is answered 200 all the same, as the RFC requires, and nothing changes. 
+     * Revoke an access token
+     */
+    async revokeTokenRaw(requestParameters: RevokeTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RevocationResponse>> {
+        if (requestParameters.token === null || requestParameters.token === undefined) {
+            throw new runtime.RequiredError('token','Required parameter requestParameters.token was null or undefined when calling revokeToken.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        const consumes: runtime.Consume[] = [
+            { contentType: 'application/x-www-form-urlencoded' },
+        ];
+        // @ts-ignore: canConsumeForm may be unused
+        const canConsumeForm = runtime.canConsumeForm(consumes);
+
+        let formParams: { append(param: string, value: any): any };
+        let useForm = false;
+        if (useForm) {
+            formParams = new FormData();
+        } else {
+            formParams = new URLSearchParams();
+        }
+
+        if (requestParameters.token !== undefined) {
+            formParams.append('token', requestParameters.token as any);
+        }
+
+        if (requestParameters.tokenTypeHint !== undefined) {
+            formParams.append('token_type_hint', requestParameters.tokenTypeHint as any);
+        }
+
+        if (requestParameters.clientId !== undefined) {
+            formParams.append('client_id', requestParameters.clientId as any);
+        }
+
+        if (requestParameters.clientSecret !== undefined) {
+            formParams.append('client_secret', requestParameters.clientSecret as any);
+        }
+
+        const response = await this.request({
+            path: `/oauth/revoke`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: formParams,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RevocationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * RFC 7009. A partner revokes one of its own access tokens; the token is refused on the next call, on every server instance (each call reads the token\'s state in the database). An unknown token, or another partner\'s, is answered 200 all the same, as the RFC requires, and nothing changes. 
+     * Revoke an access token
+     */
+    async revokeToken(requestParameters: RevokeTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RevocationResponse> {
+        const response = await this.revokeTokenRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -88,6 +88,7 @@ export const OAuthErrorErrorEnum = {
     UnauthorizedClient: 'unauthorized_client',
     UnsupportedGrantType: 'unsupported_grant_type',
     InvalidScope: 'invalid_scope',
+    InsufficientScope: 'insufficient_scope',
     ServerError: 'server_error',
     TemporarilyUnavailable: 'temporarily_unavailable'
 } as const;

@@ -1,0 +1,57 @@
+/**
+ * Client authentication and request checks shared by the OAuth endpoints (token, revoke,
+ * introspect): form bodies only, OAuth parameters never in the query, no repeated parameter,
+ * credentials by HTTP Basic or in the body but never both, and one answer for any failure.
+ */
+import type { Request } from 'express';
+import type { Database } from '../db/database';
+import { authenticatePartner, type Partner } from '../domain/partners/partners';
+import { AppError } from '../http/app-error';
+import { isBasicScheme, parseBasic } from './basic';
+import { basicChallenge } from './challenges';
+
+/** invalid_client: 401 with a Basic challenge after Basic, 400 after body credentials (RFC 6749 §5.2). */
+export const invalidClient = (status: number) =>
+  new AppError('CLIENT_AUTHENTICATION_FAILED', 'Client authentication failed', {
+    status,
+    oauthError: 'invalid_client',
+    headers: status === 401 ? { 'WWW-Authenticate': basicChallenge() } : {},
+  });
+
+/** RFC 6749 §2.3.1 and §3.2: these travel in the body only (a URL ends up in logs and histories). */
+const OAUTH_PARAMETERS = ['grant_type', 'scope', 'client_id', 'client_secret', 'access_token', 'token'];
+
+/** Rejects a malformed OAuth request; returns when it may proceed. */
+export function precheckOAuthRequest(req: Request): void {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request must be application/x-www-form-urlencoded', { oauthError: 'invalid_request' });
+  }
+  const inQuery = OAUTH_PARAMETERS.filter((name) => name in (req.query as object));
+  if (inQuery.length > 0) {
+    throw new AppError('INVALID_TOKEN_REQUEST', `Send ${inQuery.join(', ')} in the form body, never in the query string`, { oauthError: 'invalid_request' });
+  }
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const repeated = Object.keys(body).filter((name) => typeof body[name] !== 'string');
+  if (repeated.length > 0) {
+    throw new AppError('INVALID_TOKEN_REQUEST', `Parameters must not be repeated: ${repeated.join(', ')}`, { oauthError: 'invalid_request' });
+  }
+  const header = req.headers.authorization;
+  if (header === undefined) return;
+  if (!isBasicScheme(header) || !parseBasic(header)) throw invalidClient(401);
+  if ('client_id' in body || 'client_secret' in body) {
+    throw new AppError('CREDENTIALS_SENT_TWICE', 'Client credentials must be sent either with HTTP Basic or in the body, not both', {
+      oauthError: 'invalid_request',
+    });
+  }
+}
+
+/** The active partner the request's client credentials authenticate, or invalid_client. Call after precheckOAuthRequest. */
+export async function authenticateClient(db: Database, req: Request): Promise<Partner> {
+  const basic = parseBasic(req.headers.authorization);
+  const body = (req.body ?? {}) as Record<string, string | undefined>;
+  const key = basic?.key ?? body.client_id;
+  const secret = basic?.secret ?? body.client_secret;
+  const partner = key && secret ? await authenticatePartner(db, key, secret) : null;
+  if (!partner) throw invalidClient(basic ? 401 : 400);
+  return partner;
+}

@@ -1,0 +1,93 @@
+/**
+ * POST /oauth/revoke (RFC 7009) and POST /oauth/introspect (RFC 7662). Both authenticate the
+ * client like the token endpoint. Revocation is written to the database, which every secured
+ * call reads: a revoked token is refused on the next call, on every server instance.
+ */
+import type { Request, RequestHandler } from 'express';
+import { codeCatalog } from '../../generated/codes';
+import type { Database } from '../db/database';
+import { AppError } from '../http/app-error';
+import { languageOf, messageFor } from '../http/envelope';
+import { bearerChallenge } from './challenges';
+import { authenticateClient, precheckOAuthRequest } from './client-auth';
+import { hashSecret } from './secrets';
+
+/** The scope an internal client needs to introspect tokens. */
+export const INTROSPECT_SCOPE = 'core:tokens.introspect';
+
+function tokenParameter(req: Request): string {
+  const token = (req.body ?? {}).token;
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new AppError('INVALID_TOKEN_REQUEST', 'The token parameter is required', { oauthError: 'invalid_request' });
+  }
+  return token;
+}
+
+const noStore = (res: Parameters<RequestHandler>[1]) => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+};
+
+/** RFC 7009: a partner revokes its own tokens; an unknown token (or another partner's) is answered 200 all the same. */
+export function revocationEndpoint(db: Database): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      precheckOAuthRequest(req);
+      const partner = await authenticateClient(db, req);
+      const token = tokenParameter(req);
+      await db.query('UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND partner_id = $2 AND revoked_at IS NULL', [hashSecret(token), partner.id]);
+      noStore(res);
+      res.status(200).json({ success: true, code: codeCatalog.TOKEN_REVOKED.code, message: messageFor('TOKEN_REVOKED', languageOf(req)) });
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+interface IntrospectedRow {
+  scopes: string[];
+  issued_at: Date;
+  expires_at: Date;
+  partner_id: string;
+  consumer_key: string;
+}
+
+/** RFC 7662 for internal clients holding core:tokens.introspect: `active` and, when active, what the token carries. */
+export function introspectionEndpoint(db: Database): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      precheckOAuthRequest(req);
+      const caller = await authenticateClient(db, req);
+      if (!caller.scopes.includes(INTROSPECT_SCOPE)) {
+        throw new AppError('INSUFFICIENT_SCOPE', `Introspection requires the scope ${INTROSPECT_SCOPE}`, {
+          oauthError: 'insufficient_scope',
+          headers: { 'WWW-Authenticate': bearerChallenge('insufficient_scope', 'The client lacks a required scope', INTROSPECT_SCOPE) },
+        });
+      }
+      const [row] = await db.query<IntrospectedRow>(
+        `SELECT t.scopes, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
+           FROM access_tokens t JOIN partners p ON p.id = t.partner_id
+          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.status = 'active' AND t.expires_at > now()`,
+        [hashSecret(tokenParameter(req))],
+      );
+      const envelope = { success: true, code: codeCatalog.OK.code, message: messageFor('OK', languageOf(req)) };
+      noStore(res);
+      res.status(200).json(
+        row
+          ? {
+              active: true,
+              scope: row.scopes.join(' '),
+              client_id: row.consumer_key,
+              sub: row.partner_id,
+              token_type: 'Bearer',
+              iat: Math.floor(row.issued_at.getTime() / 1000),
+              exp: Math.floor(row.expires_at.getTime() / 1000),
+              ...envelope,
+            }
+          : { active: false, ...envelope },
+      );
+    } catch (error) {
+      next(error);
+    }
+  };
+}

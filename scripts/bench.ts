@@ -1,0 +1,456 @@
+/**
+ * `npm run bench`: throughput, latency and memory of the API against two baselines (a raw
+ * node:http and an Express 5 hello-world), on loopback, with autocannon.
+ *
+ * Each measurement starts a fresh server process (scripts/bench/server.ts) so the load
+ * generator never shares the server's event loop, warms it up, then loads it for a few
+ * seconds. Rounds interleave the scenarios (round 1 runs every scenario, then round 2...)
+ * so that slow drifts of the machine hit all of them alike; the report gives medians.
+ *
+ * Database: PostgreSQL when DATABASE_URL is set (a dedicated fresh schema, dropped at the
+ * end), else the embedded PGlite in a fresh temporary data directory.
+ *
+ * Settings (environment, defaults in brackets):
+ *   BENCH_DURATION_SECONDS [4], BENCH_WARMUP_SECONDS [2], BENCH_ROUNDS [3], BENCH_CONNECTIONS [50]
+ *   BENCH_LOG_LEVEL [silent]     the server's log level (lines go to the terminal)
+ *   BENCH_ONLY                   comma-separated scenario ids, e.g. express,me
+ *   BENCH_QUIET_WAIT_SECONDS [0] before each measurement, wait up to this long for other
+ *                                processes to go quiet (shared machines)
+ *   BENCH_CPU_PROFILE_DIR        V8 CPU profiles of every server process, in <dir>/<scenario>-round<n>/
+ *   BENCH_OUTPUT [bench-results/latest.json]
+ * Exits 1 when a scenario is flagged (non-2xx answers or errors: its numbers mean nothing).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { runLoad, type LoadRequest, type LoadResult } from './bench/load';
+import type { TargetSpec } from './bench/protocol';
+import { prepareDatabase, startTarget, type RunningTarget } from './bench/target';
+
+// ---------------------------------------------------------------- settings
+
+function integerSetting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  return value;
+}
+
+const settings = {
+  durationSeconds: integerSetting('BENCH_DURATION_SECONDS', 4, 1, 600),
+  warmupSeconds: integerSetting('BENCH_WARMUP_SECONDS', 2, 0, 60),
+  rounds: integerSetting('BENCH_ROUNDS', 3, 1, 50),
+  connections: integerSetting('BENCH_CONNECTIONS', 50, 1, 10_000),
+  logLevel: process.env.BENCH_LOG_LEVEL || 'silent',
+  only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((id) => id.trim()) : null,
+  quietWaitSeconds: integerSetting('BENCH_QUIET_WAIT_SECONDS', 0, 0, 3600),
+  cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR ? resolve(process.env.BENCH_CPU_PROFILE_DIR) : undefined,
+  output: resolve(process.env.BENCH_OUTPUT || 'bench-results/latest.json'),
+};
+
+// ---------------------------------------------------------------- scenarios
+
+interface Fixture {
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+interface Scenario {
+  /** Stable id, used in the JSON file and by BENCH_ONLY. */
+  id: string;
+  name: string;
+  target: 'node-http' | 'express' | 'api';
+  /** API only; defaults: validateResponses true, log level BENCH_LOG_LEVEL to the terminal. */
+  validateResponses?: boolean;
+  /** API only: log at `info` with the lines going to /dev/null (the cost of logging). */
+  logToDevNull?: boolean;
+  /** The request to repeat, built once the server is up (a read first gets a token). */
+  request(url: string, fixture: Fixture): Promise<LoadRequest>;
+}
+
+const basicHeader = (fixture: Fixture) =>
+  'Basic ' + Buffer.from(`${encodeURIComponent(fixture.consumerKey)}:${encodeURIComponent(fixture.consumerSecret)}`).toString('base64');
+
+const TOKEN_REQUEST = (fixture: Fixture): LoadRequest => ({
+  method: 'POST',
+  path: '/oauth/token',
+  headers: { authorization: basicHeader(fixture), 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials',
+});
+
+/** Gets a bearer token from the running server, as a partner would. */
+async function bearerToken(url: string, fixture: Fixture): Promise<string> {
+  const request = TOKEN_REQUEST(fixture);
+  const answer = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  const body = (await answer.json()) as { access_token?: string };
+  if (!answer.ok || !body.access_token) throw new Error(`token request answered ${answer.status}: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** An authenticated, validated read with a bearer token. */
+const read = (id: string, path: string, extra: Partial<Scenario> = {}): Scenario => ({
+  id,
+  name: `GET ${path}`,
+  target: 'api',
+  async request(url, fixture) {
+    return { method: 'GET', path, headers: { authorization: `Bearer ${await bearerToken(url, fixture)}` } };
+  },
+  ...extra,
+});
+
+/** The authenticated reads: each read added to the API is one line here. */
+const READS: Scenario[] = [read('me', '/partner/v1/me')];
+
+const HELLO: LoadRequest = { method: 'GET', path: '/' };
+
+const ALL_SCENARIOS: Scenario[] = [
+  { id: 'node-http', name: 'baseline node:http hello-world', target: 'node-http', request: async () => HELLO },
+  { id: 'express', name: 'baseline Express 5 hello-world', target: 'express', request: async () => HELLO },
+  { id: 'token', name: 'POST /oauth/token (Basic, form)', target: 'api', request: async (_url, fixture) => TOKEN_REQUEST(fixture) },
+  ...READS,
+  read('me-no-response-validation', '/partner/v1/me', { name: 'GET /partner/v1/me, validateResponses false', validateResponses: false }),
+  read('me-log-info', '/partner/v1/me', { name: 'GET /partner/v1/me, log info to /dev/null', logToDevNull: true }),
+];
+const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
+
+// ---------------------------------------------------------------- database
+
+interface BenchDatabase {
+  kind: 'postgres' | 'pglite';
+  version: string;
+  /** What the server processes open. */
+  spec: Pick<TargetSpec, 'databaseUrl' | 'dataDir'>;
+  dispose(): Promise<void>;
+}
+
+/** A connection string whose sessions use `schema` (the `options` parameter sets search_path). */
+function schemaUrl(baseUrl: string, schema: string): string {
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Runs statements one after the other on a short-lived connection; returns the rows of the last. */
+async function adminQuery<Row extends object>(baseUrl: string, ...statements: string[]): Promise<Row[]> {
+  const client = new Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    let rows: Row[] = [];
+    for (const sql of statements) rows = (await client.query<Row>(sql)).rows;
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function createBenchDatabase(): Promise<BenchDatabase> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (baseUrl) {
+    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    const [{ server_version }] = await adminQuery<{ server_version: string }>(baseUrl, `CREATE SCHEMA ${schema}`, 'SHOW server_version');
+    return {
+      kind: 'postgres',
+      version: `PostgreSQL ${server_version}`,
+      spec: { databaseUrl: schemaUrl(baseUrl, schema) },
+      dispose: async () => void (await adminQuery(baseUrl, `DROP SCHEMA ${schema} CASCADE`)),
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'cynod-bench-'));
+  const manifest = join(__dirname, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json');
+  return {
+    kind: 'pglite',
+    version: `PGlite ${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`,
+    spec: { dataDir },
+    dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+// ---------------------------------------------------------------- measurement
+
+interface Measurement extends LoadResult {
+  round: number;
+  peakRssBytes: number;
+  /** CPU time of the server process per answered request during the measurement, in microseconds. */
+  serverCpuMicrosPerRequest: number;
+  /**
+   * CPU used during the measurement by everything but the server and the load generator, in
+   * cores: the database server's work, and anything else running on the machine (which makes
+   * the numbers unreliable). Linux only.
+   */
+  otherCpuCores: number | null;
+  /** Set when the scenario's request could not even be prepared (e.g. no token). */
+  failure?: string;
+}
+
+/** Busy CPU time of the whole machine so far, in microseconds (Linux); null elsewhere. */
+function machineBusyMicros(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields; // idle and iowait are not busy
+    return ((user + nice + system + irq + softirq + steal) / 100) * 1e6; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * On a shared machine, waits (up to BENCH_QUIET_WAIT_SECONDS) until other processes use less
+ * than a fifth of a core, so that a measurement does not start in the middle of someone
+ * else's build. Returns false when the machine stayed busy.
+ */
+async function waitForQuietMachine(): Promise<boolean> {
+  const deadline = Date.now() + settings.quietWaitSeconds * 1000;
+  for (;;) {
+    const before = machineBusyMicros();
+    await sleep(1000);
+    const after = machineBusyMicros();
+    if (before === null || after === null || (after - before) / 1e6 < 0.2) return true;
+    if (Date.now() >= deadline) return false;
+    process.stderr.write('  (machine busy, waiting)\n');
+    await sleep(4000);
+  }
+}
+
+async function measure(scenario: Scenario, round: number, database: BenchDatabase, fixture: Fixture): Promise<Measurement> {
+  const spec: TargetSpec = {
+    kind: scenario.target,
+    ...database.spec,
+    logLevel: scenario.logToDevNull ? 'info' : settings.logLevel,
+    validateResponses: scenario.validateResponses ?? true,
+  };
+  const target: RunningTarget = await startTarget(spec, {
+    stdout: scenario.logToDevNull ? 'ignore' : 'inherit',
+    cpuProfileDir: settings.cpuProfileDir ? join(settings.cpuProfileDir, `${scenario.id}-round${round}`) : undefined,
+  });
+  try {
+    const request = await scenario.request(target.url, fixture);
+    if (settings.warmupSeconds > 0) await runLoad(target.url, request, settings.warmupSeconds, settings.connections);
+    const serverBefore = await target.cpuMicros();
+    const loadBefore = process.cpuUsage();
+    const machineBefore = machineBusyMicros();
+    const started = process.hrtime.bigint();
+    const result = await runLoad(target.url, request, settings.durationSeconds, settings.connections);
+    const elapsedMicros = Number(process.hrtime.bigint() - started) / 1e3;
+    const machineAfter = machineBusyMicros();
+    const load = process.cpuUsage(loadBefore);
+    const server = (await target.cpuMicros()) - serverBefore;
+    const loadGenerator = load.user + load.system;
+    return {
+      round,
+      ...result,
+      serverCpuMicrosPerRequest: server / result.totalRequests,
+      otherCpuCores:
+        machineBefore === null || machineAfter === null ? null : Math.max(0, machineAfter - machineBefore - server - loadGenerator) / elapsedMicros,
+      peakRssBytes: await target.stop(),
+    };
+  } catch (error) {
+    const peakRssBytes = await target.stop().catch(() => NaN);
+    return {
+      round,
+      requestsPerSecond: 0,
+      p50Ms: NaN,
+      p99Ms: NaN,
+      non2xx: 0,
+      statusCounts: {},
+      errors: 1,
+      totalRequests: 0,
+      serverCpuMicrosPerRequest: NaN,
+      otherCpuCores: null,
+      peakRssBytes,
+      failure: String((error as Error)?.message ?? error),
+    };
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (values: number[]): number => {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * Median over rounds of a per-round comparison of two scenarios (measured in the same round,
+ * a minute apart at most, so that drifts of the machine affect both alike).
+ */
+function pairedMedian(
+  results: Map<string, Measurement[]>,
+  a: string,
+  b: string,
+  compare: (a: number, b: number) => number,
+  metric: (measurement: Measurement) => number = (measurement) => measurement.requestsPerSecond,
+): number | null {
+  const left = results.get(a);
+  const right = results.get(b);
+  if (!left || !right) return null;
+  const value = median(left.map((measurement, index) => compare(metric(measurement), right[index] ? metric(right[index]) : NaN)));
+  return Number.isNaN(value) ? null : value;
+}
+
+interface ScenarioSummary {
+  id: string;
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Over all rounds. */
+  non2xx: number;
+  errors: number;
+  statusCounts: Record<string, number>;
+  /** req/s divided by the baseline's, median of the per-round ratios. */
+  ratioToNodeHttp: number | null;
+  ratioToExpress: number | null;
+  peakRssMb: number;
+  /** Server CPU time (user + system) per request, in microseconds. */
+  serverCpuMicrosPerRequest: number;
+  /** Why the numbers cannot be trusted (non-2xx answers, errors), or null. */
+  flag: string | null;
+  rounds: Measurement[];
+}
+
+function summarise(scenario: Scenario, results: Map<string, Measurement[]>): ScenarioSummary {
+  const rounds = results.get(scenario.id) ?? [];
+  const statusCounts: Record<string, number> = {};
+  for (const round of rounds) for (const [status, count] of Object.entries(round.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+  const non2xx = rounds.reduce((sum, round) => sum + round.non2xx, 0);
+  const errors = rounds.reduce((sum, round) => sum + round.errors, 0);
+  const failures = rounds.flatMap((round) => (round.failure ? [round.failure] : []));
+  const problems = [
+    ...(non2xx > 0 ? [`${non2xx} non-2xx (${Object.entries(statusCounts).map(([status, count]) => `${status}x${count}`).join(', ')})`] : []),
+    ...(errors > 0 ? [`${errors} errors`] : []),
+    ...failures,
+  ];
+  return {
+    id: scenario.id,
+    name: scenario.name,
+    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    non2xx,
+    errors,
+    statusCounts,
+    ratioToNodeHttp: pairedMedian(results, scenario.id, 'node-http', (a, b) => a / b),
+    ratioToExpress: pairedMedian(results, scenario.id, 'express', (a, b) => a / b),
+    peakRssMb: median(rounds.map((round) => round.peakRssBytes)) / 2 ** 20,
+    serverCpuMicrosPerRequest: median(rounds.map((round) => round.serverCpuMicrosPerRequest)),
+    flag: problems.length > 0 ? problems.join('; ') : null,
+    rounds,
+  };
+}
+
+const fixed = (value: number | null, digits: number) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
+
+function table(summaries: ScenarioSummary[]): string {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+err', 'x node:http', 'x express', 'server CPU µs/req', 'peak RSS MB', 'flag'];
+  const rows = summaries.map((summary) => [
+    summary.name,
+    fixed(summary.requestsPerSecond, 0),
+    fixed(summary.p50Ms, 2),
+    fixed(summary.p99Ms, 2),
+    String(summary.non2xx + summary.errors),
+    fixed(summary.ratioToNodeHttp, 2),
+    fixed(summary.ratioToExpress, 2),
+    fixed(summary.serverCpuMicrosPerRequest, 0),
+    fixed(summary.peakRssMb, 0),
+    summary.flag ? `FLAGGED: ${summary.flag}` : '',
+  ]);
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY matches no scenario`);
+  const database = await createBenchDatabase();
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    await database.dispose().catch((error) => process.stderr.write(`could not clean the benchmark database: ${String(error)}\n`));
+  };
+  process.once('SIGINT', () => void dispose().finally(() => process.exit(130)));
+
+  try {
+    const perMeasurement = settings.warmupSeconds + settings.durationSeconds + 2;
+    process.stderr.write(
+      `bench: ${SCENARIOS.length} scenarios x ${settings.rounds} rounds, ${settings.durationSeconds} s each (+${settings.warmupSeconds} s warm-up), ` +
+        `${settings.connections} connections, ${database.version}; about ${Math.ceil((SCENARIOS.length * settings.rounds * perMeasurement) / 60)} min\n`,
+    );
+    const fixture = await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true });
+    const results = new Map<string, Measurement[]>(SCENARIOS.map((scenario) => [scenario.id, []]));
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const scenario of SCENARIOS) {
+        if (settings.quietWaitSeconds > 0) await waitForQuietMachine();
+        const measurement = await measure(scenario, round, database, fixture);
+        results.get(scenario.id)!.push(measurement);
+        process.stderr.write(
+          `  round ${round} ${scenario.id.padEnd(28)} ${measurement.requestsPerSecond.toFixed(0).padStart(7)} req/s  p99 ${fixed(measurement.p99Ms, 2).padStart(7)} ms` +
+            `  other CPU ${measurement.otherCpuCores?.toFixed(2) ?? '-'} cores` +
+            `${measurement.non2xx || measurement.errors ? `  non-2xx ${measurement.non2xx} errors ${measurement.errors}` : ''}${measurement.failure ? `  ${measurement.failure}` : ''}\n`,
+        );
+      }
+    }
+
+    const summaries = SCENARIOS.map((scenario) => summarise(scenario, results));
+    const lossPercent = (reference: number, other: number) => ((reference - other) / reference) * 100;
+    const extraPercent = (reference: number, other: number) => ((other - reference) / reference) * 100;
+    const cpuPerRequest = (measurement: Measurement) => measurement.serverCpuMicrosPerRequest;
+    const derived = {
+      /** Throughput lost by validating responses: (req/s without - req/s with) / req/s without. */
+      responseValidationCostPercent: pairedMedian(results, 'me-no-response-validation', 'me', lossPercent),
+      /** Server CPU per request added by validating responses (steadier than throughput on a busy machine). */
+      responseValidationCpuPercent: pairedMedian(results, 'me-no-response-validation', 'me', extraPercent, cpuPerRequest),
+      /** Throughput lost by logging every request at info (to /dev/null) instead of BENCH_LOG_LEVEL. */
+      loggingCostPercent: pairedMedian(results, 'me', 'me-log-info', lossPercent),
+      /** Server CPU per request added by that logging. */
+      loggingCpuPercent: pairedMedian(results, 'me', 'me-log-info', extraPercent, cpuPerRequest),
+    };
+    const cpu = cpus();
+    const machine = {
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      cores: cpu.length,
+      totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+      os: `${process.platform} ${release()}`,
+      node: process.version,
+      database: database.version,
+    };
+
+    // The baselines use no database: CPU used beside them is other work on the machine.
+    const baselineOtherCpu = SCENARIOS.filter((scenario) => scenario.target !== 'api')
+      .flatMap((scenario) => results.get(scenario.id) ?? [])
+      .map((measurement) => measurement.otherCpuCores ?? 0);
+    const busyMachine = Math.max(0, ...baselineOtherCpu) > 0.25;
+    const percent = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)}%`);
+    const report = [
+      table(summaries),
+      ...(busyMachine ? [`WARNING: other processes used up to ${Math.max(...baselineOtherCpu).toFixed(2)} cores during the baselines: the numbers are unreliable`] : []),
+      '',
+      `GET /partner/v1/me: response validation costs ${percent(derived.responseValidationCostPercent)} of the throughput ` +
+        `(${percent(derived.responseValidationCpuPercent)} more server CPU per request); info logging to /dev/null costs ` +
+        `${percent(derived.loggingCostPercent)} (${percent(derived.loggingCpuPercent)} more CPU)`,
+      `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, ${machine.os}, Node ${machine.node}, ${machine.database}; ` +
+        `${settings.connections} connections, median of ${settings.rounds} rounds of ${settings.durationSeconds} s`,
+    ].join('\n');
+    process.stdout.write(report + '\n');
+
+    const document = { date: new Date().toISOString(), machine, settings, busyMachine, derived, scenarios: summaries };
+    mkdirSync(dirname(settings.output), { recursive: true });
+    writeFileSync(settings.output, JSON.stringify(document, null, 2) + '\n');
+    process.stderr.write(`bench: results written to ${settings.output}\n`);
+    if (summaries.some((summary) => summary.flag)) process.exitCode = 1;
+  } finally {
+    await dispose();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${String(error?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/** One timed autocannon run against a loopback server, reduced to the numbers the report shows. */
+import { EventEmitter } from 'node:events';
+
+/** A request the load generator repeats. */
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  /** Latency percentiles of the 2xx answers, in milliseconds (sub-millisecond precision). */
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers whose status was not 2xx, and their statuses. */
+  non2xx: number;
+  statusCounts: Record<string, number>;
+  /** Connection errors and timeouts. */
+  errors: number;
+  totalRequests: number;
+}
+
+// autocannon ships no types (and @types/autocannon is not a dependency): the subset used here.
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+  requests: { average: number; total: number };
+}
+interface AutocannonInstance extends EventEmitter, PromiseLike<AutocannonResult> {}
+type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil(fraction * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/**
+ * Runs `connections` keep-alive connections against `baseUrl` for `durationSeconds`.
+ * autocannon's own latency histogram rounds to whole milliseconds, too coarse for a
+ * hello-world, so the 2xx latencies are collected from its `response` events instead.
+ */
+export async function runLoad(baseUrl: string, request: LoadRequest, durationSeconds: number, connections: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: baseUrl + request.path,
+    method: request.method,
+    headers: request.headers ?? {},
+    body: request.body,
+    connections,
+    duration: durationSeconds,
+    timeout: 10,
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  const sorted = Float64Array.from(latencies).sort();
+  const statusCounts: Record<string, number> = {};
+  for (const [status, { count }] of Object.entries(result.statusCodeStats)) {
+    if (!status.startsWith('2')) statusCounts[status] = Number(count);
+  }
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    non2xx: result.non2xx,
+    statusCounts,
+    errors: result.errors, // includes the timeouts
+    totalRequests: result.requests.total,
+  };
+}

@@ -1,0 +1,23 @@
+/** The messages between scripts/bench.ts and its server processes (scripts/bench/server.ts). */
+
+/** What the server process runs; passed as JSON in its first argument. */
+export interface TargetSpec {
+  /** `prepare` migrates the fresh database and creates the benchmark partner, then exits. */
+  kind: 'prepare' | 'node-http' | 'express' | 'api';
+  /** PostgreSQL connection string (a dedicated schema); absent: the PGlite of `dataDir`. */
+  databaseUrl?: string;
+  /** Data directory of the embedded PGlite database. */
+  dataDir?: string;
+  /** API only: pino level of the server's logger (its lines go to the process's stdout). */
+  logLevel: string;
+  /** API only: the VALIDATE_RESPONSES setting. */
+  validateResponses: boolean;
+}
+
+export type ChildMessage =
+  | { type: 'prepared'; consumerKey: string; consumerSecret: string }
+  | { type: 'ready'; url: string }
+  | { type: 'cpu'; micros: number }
+  | { type: 'stopped'; peakRssBytes: number };
+
+export type ParentMessage = { type: 'stop' } | { type: 'cpu' };

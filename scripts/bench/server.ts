@@ -1,0 +1,145 @@
+/**
+ * The server side of `npm run bench`, run in its own process (started by scripts/bench.ts
+ * with `node --import tsx`) so that the load generator never shares its event loop. It
+ * either prepares the benchmark database once, or serves one target: a raw node:http
+ * hello-world, an Express 5 hello-world, or the real API. It talks to its parent over IPC
+ * and, when asked to stop, reports the peak RSS of its own process.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { readConfig } from '../../src/config';
+import { openDatabase, type Database } from '../../src/db/database';
+import { migrate } from '../../src/db/migrate';
+import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
+import { createPartner } from '../../src/domain/partners/partners';
+import { createLogger } from '../../src/http/logger';
+import { startServer } from '../../src/server';
+import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
+
+/** Resolves once the message is handed to the IPC channel (so a disconnect cannot drop it). */
+const send = (message: ChildMessage) =>
+  new Promise<void>((resolve, reject) => (process.send ? process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve())) : resolve()));
+
+/** The same body for both baselines, about the size of a small API answer. */
+const HELLO = JSON.stringify({ hello: 'world' });
+
+/**
+ * Peak RSS: the kernel's high-water mark (VmHWM) is exact; where /proc is missing, the
+ * largest of the samples taken every 100 ms is the fallback.
+ */
+let sampledPeak = 0;
+const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())), 100).unref();
+function peakRssBytes(): number {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.max(Number(match[1]) * 1024, sampledPeak);
+  } catch {
+    // no /proc (not Linux): the samples will do
+  }
+  return sampledPeak;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function openBenchDatabase(spec: TargetSpec, poolSize: number): Promise<Database> {
+  return openDatabase({ databaseUrl: spec.databaseUrl, dataDir: spec.dataDir, poolSize });
+}
+
+/** Migrates the fresh database and creates the partner the scenarios authenticate as. */
+async function prepare(spec: TargetSpec): Promise<void> {
+  const db = await openBenchDatabase(spec, 2);
+  try {
+    await migrate(db);
+    const { partner, consumerSecret } = await createPartner(db, { name: 'Partenaire de benchmark', scopes: ['partner:profile.read'] });
+    await send({ type: 'prepared', consumerKey: partner.consumerKey, consumerSecret });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Starts the target; returns its URL and how to stop it. */
+async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promise<void> }> {
+  switch (spec.kind) {
+    case 'node-http': {
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(HELLO) });
+        res.end(HELLO);
+      });
+      return { url: await listen(server), stop: () => closeServer(server) };
+    }
+    case 'express': {
+      const app = express();
+      app.get('/', (_req, res) => void res.json({ hello: 'world' }));
+      const server = createServer(app);
+      return { url: await listen(server), stop: () => closeServer(server) };
+    }
+    case 'api': {
+      const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
+      const db = await openBenchDatabase(spec, config.databasePoolSize);
+      const logger = createLogger(spec.logLevel);
+      const running = await startServer(
+        // Throwaway card keys for a throwaway database, as in the contract tests.
+        { db, cardVault: new CardVault(newCardKeys(), config.cardIin), logger, config: { bodyLimitBytes: config.bodyLimitBytes, tokenTtlSeconds: config.tokenTtlSeconds, validateResponses: spec.validateResponses } },
+        '127.0.0.1',
+        0,
+      );
+      return {
+        url: running.url,
+        async stop() {
+          running.server.closeAllConnections();
+          await running.close();
+          await db.close();
+        },
+      };
+    }
+    default:
+      throw new Error(`unknown bench target ${JSON.stringify(spec.kind)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as TargetSpec;
+  if (spec.kind === 'prepare') {
+    await prepare(spec);
+    process.exit(0);
+  }
+  const target = await serve(spec);
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      void send({ type: 'cpu', micros: user + system });
+      return;
+    }
+    if (message.type !== 'stop') return;
+    clearInterval(sampler);
+    const peak = peakRssBytes();
+    void target
+      .stop()
+      .catch((error) => process.stderr.write(`bench server: stop failed: ${String(error)}\n`))
+      .then(() => send({ type: 'stopped', peakRssBytes: peak }))
+      .finally(() => process.exit(0));
+  });
+  // The parent dying must not leave a server behind.
+  process.on('disconnect', () => process.exit(0));
+  await send({ type: 'ready', url: target.url });
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench server failed: ${String(error?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,8 +1,10 @@
 import pathToRegexpModule = require('path-to-regexp');
-import './app';
+import { cacheRouteMatchers } from './route-matcher-cache';
+
+cacheRouteMatchers();
 
 describe('route matchers of the validator', () => {
-  // The validator compiles every route pattern on every request; app.ts keeps the results.
+  // The validator compiles every route pattern on every request; route-matcher-cache keeps the results.
   it('when a pattern is compiled again with the same options, then the first result is reused', () => {
     const first = pathToRegexpModule.pathToRegexp('/core/v1/cards/:cardId', { sensitive: false });
     expect(pathToRegexpModule.pathToRegexp('/core/v1/cards/:cardId', { sensitive: false })).toBe(first);

@@ -21,7 +21,7 @@ describe('npm run cli -- partner', () => {
     const key = lines.find((line) => line.startsWith('consumer-key:'))!.split(/\s+/)[1];
     const secret = lines.find((line) => line.startsWith('consumer-secret:'))!.split(/\s+/)[1];
     expect(secret).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
-    await expect(authenticatePartner(database.db, key, secret)).resolves.toMatchObject({ name: 'Moov Africa' });
+    await expect(authenticatePartner(database.db, key, secret)).resolves.toMatchObject({ partner: { name: 'Moov Africa' } });
 
     const listed = await cli('partner', 'list');
     expect(listed.join('\n')).toContain(key);
@@ -33,7 +33,7 @@ describe('npm run cli -- partner', () => {
     const key = lines[1].split(/\s+/)[1];
     const secret = lines[2].split(/\s+/)[1];
     await cli('partner', 'disable', key);
-    await expect(authenticatePartner(database.db, key, secret)).resolves.toBeNull();
+    await expect(authenticatePartner(database.db, key, secret)).resolves.toMatchObject({ partner: null });
   });
 
   it.each([

@@ -34,6 +34,11 @@ describeWithBrowser('the /docs page in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const failedRequests: string[] = [];
     page.on('requestfailed', (request) => failedRequests.push(request.url()));
+    // The page's Content-Security-Policy must let Redoc run; it blocks only calls to the outside.
+    const policyViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) policyViolations.push(message.text());
+    });
     const response = await page.goto(`${server.url}/docs`, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
@@ -48,6 +53,8 @@ describeWithBrowser('the /docs page in headless Chromium', () => {
     }
     // Only the decorative Redocly logo may try the network (and the machine has none).
     expect(failedRequests.filter((url) => !url.includes('cdn.redoc.ly/redoc/logo'))).toEqual([]);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'sha256-");
+    expect(policyViolations.filter((text) => !/https:\/\/(cdn\.redoc\.ly|otel\.cloud\.redocly\.com)\//.test(text))).toEqual([]);
 
     const artifacts = join(__dirname, '..', 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });

@@ -122,10 +122,37 @@ export const codeCatalog = {
   "RATE_LIMITED": {
     "code": "1011",
     "status": 429,
-    "meaning": "Too many requests from this partner or address; wait for the Retry-After delay.",
+    "meaning": "The partner exceeded its rate limit (resource calls or token requests per minute); wait for the Retry-After delay.",
     "message": {
       "fr": "Trop de requêtes, réessayez plus tard",
       "en": "Too many requests, try again later"
+    }
+  },
+  "IP_NOT_ALLOWED": {
+    "code": "1012",
+    "status": 403,
+    "meaning": "The partner's IP allow-list does not contain the address the call comes from (OAuth unauthorized_client at the token, revocation and introspection endpoints).",
+    "message": {
+      "fr": "Adresse IP non autorisée pour ce partenaire",
+      "en": "IP address not allowed for this partner"
+    }
+  },
+  "HTTPS_REQUIRED": {
+    "code": "1013",
+    "status": 403,
+    "meaning": "The call came over plain HTTP from an address other than the server's own (loopback); call the API with https://. Public reads (GET /health, /ready, /openapi.json, /openapi.yaml, /docs) are exempt.",
+    "message": {
+      "fr": "HTTPS obligatoire",
+      "en": "HTTPS required"
+    }
+  },
+  "AUTH_LOCKED_OUT": {
+    "code": "1014",
+    "status": 429,
+    "meaning": "Too many failed client authentications from this address or for this consumer-key; every attempt is refused, even with the right secret, until the Retry-After delay.",
+    "message": {
+      "fr": "Trop d'échecs d'authentification, réessayez plus tard",
+      "en": "Too many failed authentications, try again later"
     }
   },
   "VALIDATION_FAILED": {

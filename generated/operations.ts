@@ -399,6 +399,15 @@ export const operationTable = {
     scopes: ["core:partners.read"],
     envelope: true,
   },
+  listSecurityEvents: {
+    operationId: "listSecurityEvents",
+    method: "get",
+    path: "/core/v1/security-events",
+    expressPath: "/core/v1/security-events",
+    security: [{"oauth2":["core:security.read"]}],
+    scopes: ["core:security.read"],
+    envelope: true,
+  },
   listServicePoints: {
     operationId: "listServicePoints",
     method: "get",
@@ -521,7 +530,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createPartner" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listPartners" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createPartner" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -548,7 +557,8 @@ export const oauthScopes = {
   "core:partners.read": "Core API: read partners (never their secrets).",
   "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
-  "core:audit.read": "Core API: read the audit trail."
+  "core:audit.read": "Core API: read the audit trail.",
+  "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."
 } as const;
 
 export type Scope = keyof typeof oauthScopes;

@@ -816,7 +816,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire.
+         * @description Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -893,6 +893,28 @@ export interface paths {
          * @description Every create, update and transition, oldest first, by cursor pages; filter by resource, action, actor and time.
          */
         get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List security events
+         * @description Tokens issued and revoked, failed client authentications and lock-outs, partner changes
+         *     and secret rotations, oldest first, by cursor pages; filter by type, partner, address and
+         *     time. Failed bearer-token calls are not recorded here (they are in the request log).
+         */
+        get: operations["listSecurityEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1727,6 +1749,16 @@ export interface components {
          * @example partner:profile.read
          */
         Scope: string;
+        /**
+         * @description The addresses the partner may call from, as IPv4 or IPv6 CIDR ranges (a bare address is a
+         *     range of one). Checked at the token, revocation and introspection endpoints and on every
+         *     resource call. An empty list allows every address.
+         * @example [
+         *       "203.0.113.0/24",
+         *       "2001:db8:4f::/48"
+         *     ]
+         */
+        AllowedIps: string[];
         PartnerCredential: {
             /** @example sec_1f2e3d4c5b6a79880716253a */
             id: string;
@@ -1745,6 +1777,7 @@ export interface components {
             /** @example ck_5nG2ZkQ8mB4wR7tX1yV3pA */
             consumerKey: string;
             scopes: components["schemas"]["Scope"][];
+            allowedIps: components["schemas"]["AllowedIps"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
             /** @enum {string} */
@@ -1770,6 +1803,7 @@ export interface components {
             name: components["schemas"]["Label"];
             /** @description Scopes of the contract, each once. */
             scopes: components["schemas"]["Scope"][];
+            allowedIps?: components["schemas"]["AllowedIps"];
             /** @default false */
             basicAllowed: boolean;
         };
@@ -1791,6 +1825,7 @@ export interface components {
         PartnerUpdate: {
             name?: components["schemas"]["Label"];
             scopes?: components["schemas"]["Scope"][];
+            allowedIps?: components["schemas"]["AllowedIps"];
             basicAllowed?: boolean;
         };
         SecretRotation: {
@@ -1847,6 +1882,72 @@ export interface components {
         AuditEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["AuditEventPage"];
         };
+        /**
+         * @description What happened. `token.issued`, `token.revoked`: by the partner itself. `auth.failed`: client
+         *     authentication refused at an OAuth endpoint or with HTTP Basic (see `reason`).
+         *     `auth.locked-out`: too many failures from one address or for one key; further attempts are
+         *     refused for a while (recorded once when the lock starts). `partner.*`: changes made through
+         *     the Core API, the CLI or at start-up.
+         * @example token.issued
+         * @enum {string}
+         */
+        SecurityEventType: "token.issued" | "token.revoked" | "auth.failed" | "auth.locked-out" | "partner.created" | "partner.updated" | "partner.secret-rotated" | "partner.disabled" | "partner.enabled";
+        /**
+         * @description One security event: who, when, from which address, in which request. Never a secret, a
+         *     token or a credential offered.
+         */
+        SecurityEvent: {
+            /** @example sev_4b3a29180f7e6d5c4b3a2918 */
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            type: components["schemas"]["SecurityEventType"];
+            /**
+             * @description The partner concerned (for a failure, the partner whose consumer-key was offered; null when the key is unknown).
+             * @example ptn_7QkZ2mX9vB3nR5tW
+             */
+            partnerId: string | null;
+            /**
+             * @description The partner (or internal application) that acted; null for the CLI, start-up and failed authentications.
+             * @example ptn_7QkZ2mX9vB3nR5tW
+             */
+            actorId: string | null;
+            /**
+             * @description Where the event came from.
+             * @enum {string}
+             */
+            channel: "api" | "cli" | "system";
+            /**
+             * @description The client's IP address (through a trusted proxy, the forwarded one); null outside HTTP.
+             * @example 203.0.113.7
+             */
+            address: string | null;
+            /** @example req_2f6c1d0e9b8a4f7c */
+            requestId: string | null;
+            /**
+             * @description Why an authentication failed or was locked out; null for other events.
+             * @enum {string|null}
+             */
+            reason: "wrong-credentials" | "malformed-credentials" | "partner-disabled" | "ip-not-allowed" | "basic-not-allowed" | "too-many-failures" | null;
+            /**
+             * @description How the client sent its credentials (HTTP Basic or the form body); null for partner changes.
+             * @enum {string|null}
+             */
+            authMethod: "basic" | "body" | null;
+            /** @description The scopes granted (token.issued); null otherwise. */
+            scopes: components["schemas"]["Scope"][] | null;
+        };
+        /** @description One page of SecurityEvent items, oldest first. */
+        SecurityEventPage: {
+            items: components["schemas"]["SecurityEvent"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        SecurityEventListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["SecurityEventPage"];
+        };
     };
     responses: {
         /** @description The request does not match the contract. */
@@ -1870,7 +1971,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The credential is valid but does not allow this operation. */
+        /** @description The credential is valid but does not allow this operation, the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -1900,7 +2001,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Too many requests; retry after the delay in Retry-After. */
+        /** @description The partner exceeded its rate limit, or (HTTP Basic) too many authentications failed; retry after the delay in Retry-After. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1952,6 +2053,20 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /**
+         * @description The client authenticated, but its IP allow-list does not contain the address the request
+         *     comes from (`unauthorized_client`); or the request came over plain HTTP from afar.
+         */
+        OAuthForbidden: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
         /** @description The form body exceeds the size limit. */
         OAuthPayloadTooLarge: {
             headers: {
@@ -1966,6 +2081,22 @@ export interface components {
         /** @description The body is not application/x-www-form-urlencoded. */
         OAuthUnsupportedMediaType: {
             headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description Too many token requests from this partner (its rate limit), or too many failed client
+         *     authentications from this address or for this consumer-key; retry after the delay in
+         *     Retry-After.
+         */
+        OAuthTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
@@ -2065,6 +2196,12 @@ export interface components {
         FromQuery: string;
         /** @description Only the items before this instant (RFC 3339). */
         ToQuery: string;
+        /** @description Only the events of this type. */
+        SecurityEventTypeQuery: components["schemas"]["SecurityEventType"];
+        /** @description Only the events concerning this partner. */
+        SecurityPartnerQuery: string;
+        /** @description Only the events from this client IP address (exact match, IPv4 or IPv6). */
+        SecurityAddressQuery: string;
     };
     requestBodies: never;
     headers: {
@@ -2076,6 +2213,12 @@ export interface components {
         CacheControlNoStore: "no-store";
         /** @description The authentication challenge (RFC 6750 for bearer tokens, RFC 7617 for Basic). */
         WwwAuthenticate: string;
+        /**
+         * @description Sent on every answer to a call authenticated with HTTP Basic: bearer tokens are preferred
+         *     (a token expires and can be revoked; a secret sent on every call cannot). Get one from
+         *     POST /oauth/token.
+         */
+        AuthAdvice: "bearer-preferred";
     };
     pathItems: never;
 }
@@ -2252,8 +2395,10 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            403: components["responses"]["OAuthForbidden"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            429: components["responses"]["OAuthTooManyRequests"];
             500: components["responses"]["OAuthServerError"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -2312,8 +2457,10 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            403: components["responses"]["OAuthForbidden"];
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            429: components["responses"]["OAuthTooManyRequests"];
             500: components["responses"]["OAuthServerError"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -2372,7 +2519,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description The client lacks core:tokens.introspect. */
+            /** @description The client lacks core:tokens.introspect, or calls from outside its IP allow-list (`unauthorized_client`). */
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
@@ -2386,6 +2533,7 @@ export interface operations {
             };
             413: components["responses"]["OAuthPayloadTooLarge"];
             415: components["responses"]["OAuthUnsupportedMediaType"];
+            429: components["responses"]["OAuthTooManyRequests"];
             500: components["responses"]["OAuthServerError"];
             503: components["responses"]["OAuthServiceUnavailable"];
         };
@@ -2403,6 +2551,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Cynod-Auth-Advice": components["headers"]["AuthAdvice"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2412,6 +2561,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2449,6 +2599,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2482,6 +2633,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2512,6 +2664,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2548,6 +2701,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2589,6 +2743,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2623,6 +2778,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2653,6 +2809,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2689,6 +2846,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2720,6 +2878,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2751,6 +2910,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2788,6 +2948,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2822,6 +2983,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2852,6 +3014,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2889,6 +3052,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2922,6 +3086,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2955,6 +3120,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2999,6 +3165,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3039,6 +3206,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3075,6 +3243,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3114,6 +3283,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3148,6 +3318,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3178,6 +3349,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3214,6 +3386,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3251,6 +3424,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3285,6 +3459,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3318,6 +3493,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3355,6 +3531,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3389,6 +3566,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3419,6 +3597,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3450,6 +3629,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3486,6 +3666,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3537,6 +3718,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3571,6 +3753,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3604,6 +3787,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3634,6 +3818,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3671,6 +3856,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3708,6 +3894,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3745,6 +3932,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3782,6 +3970,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3823,6 +4012,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3860,6 +4050,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3892,6 +4083,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3922,6 +4114,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3958,6 +4151,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3995,6 +4189,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4026,6 +4221,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4057,6 +4253,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4106,6 +4303,55 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSecurityEvents: {
+        parameters: {
+            query?: {
+                /** @description Only the events of this type. */
+                type?: components["parameters"]["SecurityEventTypeQuery"];
+                /** @description Only the events concerning this partner. */
+                partnerId?: components["parameters"]["SecurityPartnerQuery"];
+                /** @description Only the events from this client IP address (exact match, IPv4 or IPv6). */
+                address?: components["parameters"]["SecurityAddressQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List security events succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityEventListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

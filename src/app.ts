@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
+import { ClientGuard, type GuardSettings } from './auth/client-guard';
 import { tokenEndpoint } from './auth/token-endpoint';
 import { introspectionEndpoint, revocationEndpoint } from './auth/token-lifecycle';
 import type { Config } from './config';
@@ -14,9 +15,12 @@ import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
 import { cacheRouteMatchers } from './http/route-matcher-cache';
 import type { Logger } from './http/logger';
-import { requestContext } from './http/request-context';
+import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './http/security';
+import { cors } from './http/cors';
+import { securityHeaders } from './http/security-headers';
+import { transportSecurity } from './http/transport-security';
 import type { Handlers } from '../generated/operations';
 
 const GENERATED = join(__dirname, '..', 'generated');
@@ -29,7 +33,7 @@ export const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
 
 cacheRouteMatchers();
 
-export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses'>;
+export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses' | 'allowInsecureHttp' | 'corsOrigins' | 'trustProxy' | keyof GuardSettings>;
 
 /** The validator options the server uses; the example test reuses them. */
 export function validatorOptions(config: Pick<Config, 'validateResponses'>, security: ReturnType<typeof securityHandlers>) {
@@ -52,10 +56,11 @@ export interface AppParts {
 }
 
 export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers }: AppParts): Express {
+  const guard = new ClientGuard(db, config);
   const rawRoutes: RawRoutes = {
-    createToken: tokenEndpoint(db, config.tokenTtlSeconds),
-    revokeToken: revocationEndpoint(db),
-    introspectToken: introspectionEndpoint(db),
+    createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
+    revokeToken: revocationEndpoint(guard),
+    introspectToken: introspectionEndpoint(guard),
     getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
     getOpenApiYaml: (_req, res) => void res.type('application/yaml').send(contractYaml),
     getDocs: (_req, res) => void res.type('text/html').send(docsPage),
@@ -65,13 +70,17 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
+  app.use(securityHeaders(docsPage));
+  app.use(transportSecurity(config));
+  app.use(cors(config.corsOrigins));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50 }));
   mountRawRoutes(app, rawRoutes, true);
-  app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(db))));
+  app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);
-  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, db, principal: req.principal, cardVault }));
+  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, clientAddress: clientAddressOf(req), db, principal: req.principal, cardVault }));
   app.use(errorMapper());
   return app;
 }

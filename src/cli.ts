@@ -23,7 +23,7 @@ scopes: ${Object.keys(oauthScopes).join(', ')}`;
 class UsageError extends Error {}
 
 /** Changes made with the CLI are recorded in the audit trail as this actor. */
-const CLI_ACTOR: Actor = { id: null, name: 'CLI', channel: 'cli', requestId: null };
+const CLI_ACTOR: Actor = { id: null, name: 'CLI', channel: 'cli', requestId: null, address: null };
 
 export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -1,5 +1,8 @@
 /** The one config reader: every setting comes from an environment variable (see README). */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseCidr } from './auth/ip-allow-list';
+import { createSecureContext } from 'node:tls';
 
 export interface Config {
   /** Interface to listen on. */
@@ -27,6 +30,27 @@ export interface Config {
   cardEncryptionKey: Buffer | undefined;
   /** The 6-digit issuer prefix of card numbers. */
   cardIin: string;
+  /** Certificate chain and private key (PEM) read at start from TLS_CERT_FILE / TLS_KEY_FILE; when set the server speaks HTTPS only. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Accept plain HTTP from non-loopback clients (development only). */
+  allowInsecureHttp: boolean;
+  /** Exact origins allowed by CORS; empty: CORS off. */
+  corsOrigins: string[];
+  /** Largest request head (request line and headers) in bytes; larger ones get 431. */
+  maxHeaderBytes: number;
+  /**
+   * Which proxies' X-Forwarded-For / X-Forwarded-Proto to believe (express "trust proxy"):
+   * false, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal.
+   */
+  trustProxy: false | number | string[];
+  /** Resource calls per partner per minute (0: no limit). */
+  rateLimitPerMinute: number;
+  /** Token requests per partner per minute at /oauth/token (0: no limit). */
+  tokenRateLimitPerMinute: number;
+  /** Failed client authentications from one address, or for one consumer-key, before further attempts are refused. */
+  authFailureLimit: number;
+  /** The window over which failed authentications are counted, in seconds. */
+  authFailureWindowSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +89,67 @@ function cardIin(raw: string | undefined): string {
   return value;
 }
 
+function readPem(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name} cannot be read (${path}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** TLS_CERT_FILE and TLS_KEY_FILE: both or neither; read now and checked to form a usable pair. */
+function tlsFiles(env: NodeJS.ProcessEnv): Config['tls'] {
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile) throw new ConfigError('TLS_CERT_FILE must be set together with TLS_KEY_FILE');
+  if (!keyFile) throw new ConfigError('TLS_KEY_FILE must be set together with TLS_CERT_FILE');
+  const tls = { cert: readPem('TLS_CERT_FILE', certFile), key: readPem('TLS_KEY_FILE', keyFile) };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new ConfigError(`TLS_CERT_FILE and TLS_KEY_FILE do not hold a usable PEM certificate and matching key: ${(error as Error).message}`);
+  }
+  return tls;
+}
+
+/** CORS_ORIGINS: comma-separated exact origins (scheme://host[:port]), no wildcard, no path. */
+function corsOrigins(raw: string | undefined): string[] {
+  if (!raw || raw.trim() === '') return [];
+  return raw.split(',').map((item) => {
+    const origin = item.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS must list exact origins such as https://app.example.com, separated by commas; got "${origin}"`);
+    }
+    return origin;
+  });
+}
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (/^[0-9]+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError(`TRUST_PROXY as a number of hops must be 1 to 10, got "${raw}"`);
+    return hops;
+  }
+  if (raw === 'true') throw new ConfigError('TRUST_PROXY=true would believe X-Forwarded-For from anyone; list the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal)');
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && typeof parseCidr(entry) === 'string') {
+      throw new ConfigError(`TRUST_PROXY entry "${entry}" is not an address, a CIDR range, loopback, linklocal or uniquelocal`);
+    }
+  }
+  return entries;
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the faulty variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -84,5 +169,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cardHashKey: key(env, 'CARD_HASH_KEY'),
     cardEncryptionKey: key(env, 'CARD_ENCRYPTION_KEY'),
     cardIin: cardIin(env.CARD_IIN),
+    tls: tlsFiles(env),
+    allowInsecureHttp: boolean(env, 'ALLOW_INSECURE_HTTP', false),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    maxHeaderBytes: integer(env, 'MAX_HEADER_BYTES', 16 * 1024, 1024, 64 * 1024),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000_000),
+    tokenRateLimitPerMinute: integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000_000),
+    authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 10, 2, 1_000_000_000),
+    authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 900, 60, 86_400),
   };
 }

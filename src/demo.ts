@@ -28,7 +28,7 @@ export interface DemoCredentials {
 
 const DEMO_NAME = 'Partenaire de démonstration';
 
-const DEMO_ACTOR: Actor = { id: null, name: 'Données de démonstration', channel: 'system', requestId: null };
+const DEMO_ACTOR: Actor = { id: null, name: 'Données de démonstration', channel: 'system', requestId: null, address: null };
 
 /** A small, realistic referential to explore the Core API with. */
 async function seedReferential(db: Database, vault: CardVault): Promise<void> {

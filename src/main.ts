@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const cardVault = cardVaultFor(config);
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
 
-  const running = await startServer({ db, cardVault, logger, config }, config.host, config.port);
+  const running = await startServer({ db, cardVault, logger, config }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
   logger.info({ url: running.url }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');

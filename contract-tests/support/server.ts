@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createLogger } from '../../src/http/logger';
-import { startServer } from '../../src/server';
+import { startServer, type ServerOptions } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
 import { Configuration, CoreAuditApi, CoreCardsApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
@@ -22,7 +22,9 @@ export function usedSecret(...values: string[]): void {
   if (capture) appendFileSync(join(capture, 'secrets.txt'), values.map((value) => `${value}\n`).join(''));
 }
 
-export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true };
+export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true, allowInsecureHttp: false, corsOrigins: [], trustProxy: false,
+  // Limits far above what the suites send; rate-limits.test.ts sets its own.
+  rateLimitPerMinute: 1_000_000, tokenRateLimitPerMinute: 1_000_000, authFailureLimit: 1_000_000, authFailureWindowSeconds: 900 };
 
 /** One client per tag of the generated SDK. */
 function sdkClients(configuration: Configuration) {
@@ -52,14 +54,23 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { config?: Partial<AppConfig>; handlers?: AppParts['handlers']; database?: TestDatabase } = {},
+  options: {
+    config?: Partial<AppConfig>;
+    handlers?: AppParts['handlers'];
+    database?: TestDatabase;
+    /** Interface to listen on (default 127.0.0.1). */
+    host?: string;
+    /** TLS and header-size options of the server. */
+    server?: ServerOptions;
+  } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const logger = capture ? createLogger('trace', pino.destination({ dest: join(capture, 'server.log'), append: true, sync: true })) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const running = await startServer(
     { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
-    '127.0.0.1',
+    options.host ?? '127.0.0.1',
     0,
+    options.server,
   );
   const sdk: TestServer['sdk'] = (auth = {}) => {
     const configuration = new Configuration({
@@ -78,6 +89,7 @@ export async function startTestServer(
         name: input.name ?? 'Partenaire de test',
         scopes: input.scopes ?? ['partner:profile.read'],
         basicAllowed: input.basicAllowed,
+        allowedIps: input.allowedIps,
       });
       usedSecret(consumerSecret, Buffer.from(`${partner.consumerKey}:${consumerSecret}`).toString('base64'));
       return { id: partner.id, key: partner.consumerKey, secret: consumerSecret };
@@ -96,7 +108,8 @@ export async function startTestServer(
     },
     async stop() {
       await running.close();
-      await database.dispose();
+      // A database passed in belongs to the caller (two servers may share one).
+      if (!options.database) await database.dispose();
     },
   };
 }

@@ -27,11 +27,12 @@ interface TokenRow {
   partner_id: string;
   name: string;
   scopes: string[];
+  allowed_ips: string[];
   expires_at: Date;
 }
 
 /** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
-const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes, t.expires_at
+const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes, p.allowed_ips, t.expires_at
        FROM access_tokens t JOIN partners p ON p.id = t.partner_id
       WHERE t.token_hash = ANY($1::text[]) AND t.revoked_at IS NULL AND p.status = 'active'`;
 
@@ -100,5 +101,5 @@ export async function verifyAccessToken(db: Queryable, token: string, now = new 
     });
   }
   // Copies: requests sharing a token in one batch share its row.
-  return { partnerId: row.partner_id, partnerName: row.name, scopes: [...row.scopes], method: 'bearer', tokenExpiresAt: new Date(row.expires_at) };
+  return { partnerId: row.partner_id, partnerName: row.name, scopes: [...row.scopes], allowedIps: row.allowed_ips, method: 'bearer', tokenExpiresAt: new Date(row.expires_at) };
 }

@@ -4,10 +4,10 @@
  * credentials by HTTP Basic or in the body but never both, and one answer for any failure.
  */
 import type { Request } from 'express';
-import type { Database } from '../db/database';
-import { authenticatePartner, type Partner } from '../domain/partners/partners';
+import type { Partner } from '../domain/partners/partners';
 import { AppError } from '../http/app-error';
 import { isBasicScheme, parseBasic } from './basic';
+import type { ClientGuard } from './client-guard';
 import { basicChallenge } from './challenges';
 
 /** invalid_client: 401 with a Basic challenge after Basic, 400 after body credentials (RFC 6749 §5.2). */
@@ -45,13 +45,20 @@ export function precheckOAuthRequest(req: Request): void {
   }
 }
 
-/** The active partner the request's client credentials authenticate, or invalid_client. Call after precheckOAuthRequest. */
-export async function authenticateClient(db: Database, req: Request): Promise<Partner> {
+/**
+ * The active partner the request's client credentials authenticate (see ClientGuard: lock-out,
+ * allow-list, security events), or invalid_client: 401 after Basic, 400 after body
+ * credentials. Call after precheckOAuthRequest.
+ */
+export function authenticateClient(guard: ClientGuard, req: Request): Promise<Partner> {
   const basic = parseBasic(req.headers.authorization);
   const body = (req.body ?? {}) as Record<string, string | undefined>;
   const key = basic?.key ?? body.client_id;
   const secret = basic?.secret ?? body.client_secret;
-  const partner = key && secret ? await authenticatePartner(db, key, secret) : null;
-  if (!partner) throw invalidClient(basic ? 401 : 400);
-  return partner;
+  return guard.authenticate(req, {
+    credentials: key && secret ? { key, secret } : null,
+    method: basic ? 'basic' : 'body',
+    oauth: true,
+    failure: () => invalidClient(basic ? 401 : 400),
+  });
 }

@@ -1,7 +1,8 @@
 /** The @node-oauth/oauth2-server model for the client credentials grant. */
 import type { ClientCredentialsModel, Client, Token, User } from '@node-oauth/oauth2-server';
 import type { Database } from '../db/database';
-import { authenticatePartner, type Partner } from '../domain/partners/partners';
+import type { Partner } from '../domain/partners/partners';
+import { recordSecurityEvent, type EventSource } from '../domain/security/security-events';
 import { saveAccessToken } from './access-tokens';
 import { newAccessToken } from './secrets';
 
@@ -9,11 +10,15 @@ interface PartnerClient extends Client {
   partner: Partner;
 }
 
-export function oauthModel(db: Database): ClientCredentialsModel {
+/**
+ * The model of one token request, whose client the endpoint has already authenticated (and
+ * checked against its allow-list): the library parses the same credentials again and gets
+ * that partner back.
+ */
+export function oauthModel(db: Database, partner: Partner, source: EventSource, method: 'basic' | 'body'): ClientCredentialsModel {
   return {
-    async getClient(clientId: string, clientSecret: string) {
-      const partner = await authenticatePartner(db, clientId, clientSecret);
-      return partner ? ({ id: partner.id, grants: ['client_credentials'], partner } satisfies PartnerClient) : false;
+    async getClient(clientId: string) {
+      return clientId === partner.consumerKey ? ({ id: partner.id, grants: ['client_credentials'], partner } satisfies PartnerClient) : false;
     },
 
     async getUserFromClient(client: Client) {
@@ -32,12 +37,10 @@ export function oauthModel(db: Database): ClientCredentialsModel {
     },
 
     async saveToken(token: Token, client: Client, user: User) {
-      const partner = (client as PartnerClient).partner;
-      await saveAccessToken(db, {
-        token: token.accessToken,
-        partnerId: partner.id,
-        scopes: token.scope ?? [],
-        expiresAt: token.accessTokenExpiresAt!,
+      const scopes = token.scope ?? [];
+      await db.transaction(async (tx) => {
+        await saveAccessToken(tx, { token: token.accessToken, partnerId: partner.id, scopes, expiresAt: token.accessTokenExpiresAt! });
+        await recordSecurityEvent(tx, source, { type: 'token.issued', partnerId: partner.id, actorId: partner.id, authMethod: method, scopes });
       });
       return { ...token, client, user };
     },

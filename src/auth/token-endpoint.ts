@@ -6,10 +6,10 @@
 import OAuth2Server, { OAuthError, Request as OAuthRequest, Response as OAuthResponse } from '@node-oauth/oauth2-server';
 import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
-import type { Database } from '../db/database';
 import { AppError, type ErrorCodeName } from '../http/app-error';
 import { languageOf, messageFor } from '../http/envelope';
-import { invalidClient, precheckOAuthRequest } from './client-auth';
+import { authenticateClient, invalidClient, precheckOAuthRequest } from './client-auth';
+import { sourceOf, type ClientGuard } from './client-guard';
 import { oauthModel } from './oauth-model';
 
 const CODE_BY_OAUTH_ERROR: Record<string, ErrorCodeName> = {
@@ -38,12 +38,15 @@ function translate(error: unknown, req: Request): unknown {
   return new AppError(codeName, description, { status: error.code, oauthError: error.name });
 }
 
-export function tokenEndpoint(db: Database, tokenTtlSeconds: number): RequestHandler {
-  const server = new OAuth2Server({ model: oauthModel(db), accessTokenLifetime: tokenTtlSeconds, requireClientAuthentication: { client_credentials: true } });
+export function tokenEndpoint(guard: ClientGuard, tokenTtlSeconds: number): RequestHandler {
   return async (req, res, next) => {
     try {
       precheckOAuthRequest(req);
       precheckGrant(req);
+      const partner = await authenticateClient(guard, req);
+      await guard.consume('token', partner.id, true);
+      const method = req.headers.authorization ? 'basic' : 'body';
+      const server = new OAuth2Server({ model: oauthModel(guard.db, partner, sourceOf(req), method), accessTokenLifetime: tokenTtlSeconds, requireClientAuthentication: { client_credentials: true } });
       const oauthResponse = new OAuthResponse();
       await server.token(new OAuthRequest(req), oauthResponse);
       const body = oauthResponse.body as Record<string, unknown>;

@@ -5,11 +5,12 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
-import type { Database } from '../db/database';
+import { recordSecurityEvent } from '../domain/security/security-events';
 import { AppError } from '../http/app-error';
 import { languageOf, messageFor } from '../http/envelope';
 import { bearerChallenge } from './challenges';
 import { authenticateClient, precheckOAuthRequest } from './client-auth';
+import { sourceOf, type ClientGuard } from './client-guard';
 import { hashSecret } from './secrets';
 
 /** The scope an internal client needs to introspect tokens. */
@@ -29,13 +30,18 @@ const noStore = (res: Parameters<RequestHandler>[1]) => {
 };
 
 /** RFC 7009: a partner revokes its own tokens; an unknown token (or another partner's) is answered 200 all the same. */
-export function revocationEndpoint(db: Database): RequestHandler {
+export function revocationEndpoint(guard: ClientGuard): RequestHandler {
   return async (req, res, next) => {
     try {
       precheckOAuthRequest(req);
-      const partner = await authenticateClient(db, req);
+      const partner = await authenticateClient(guard, req);
       const token = tokenParameter(req);
-      await db.query('UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND partner_id = $2 AND revoked_at IS NULL', [hashSecret(token), partner.id]);
+      await guard.db.transaction(async (tx) => {
+        const revoked = await tx.query('UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND partner_id = $2 AND revoked_at IS NULL RETURNING partner_id', [hashSecret(token), partner.id]);
+        if (revoked.length > 0) {
+          await recordSecurityEvent(tx, sourceOf(req), { type: 'token.revoked', partnerId: partner.id, actorId: partner.id, authMethod: req.headers.authorization ? 'basic' : 'body' });
+        }
+      });
       noStore(res);
       res.status(200).json({ success: true, code: codeCatalog.TOKEN_REVOKED.code, message: messageFor('TOKEN_REVOKED', languageOf(req)) });
     } catch (error) {
@@ -53,11 +59,12 @@ interface IntrospectedRow {
 }
 
 /** RFC 7662 for internal clients holding core:tokens.introspect: `active` and, when active, what the token carries. */
-export function introspectionEndpoint(db: Database): RequestHandler {
+export function introspectionEndpoint(guard: ClientGuard): RequestHandler {
+  const db = guard.db;
   return async (req, res, next) => {
     try {
       precheckOAuthRequest(req);
-      const caller = await authenticateClient(db, req);
+      const caller = await authenticateClient(guard, req);
       if (!caller.scopes.includes(INTROSPECT_SCOPE)) {
         throw new AppError('INSUFFICIENT_SCOPE', `Introspection requires the scope ${INTROSPECT_SCOPE}`, {
           oauthError: 'insufficient_scope',

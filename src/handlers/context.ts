@@ -10,6 +10,8 @@ export const REVEAL_SCOPE = 'core:cards.reveal';
 
 export interface HandlerContext {
   requestId: string;
+  /** The client's IP address (through a trusted proxy, the forwarded one). */
+  clientAddress: string | null;
   db: Database;
   principal: Principal | undefined;
   /** Hashes, seals and masks card numbers. */
@@ -25,5 +27,5 @@ export function callerOf(context: HandlerContext): Principal {
 /** The caller as the audit trail records it. */
 export function actorOf(context: HandlerContext): Actor {
   const caller = callerOf(context);
-  return { id: caller.partnerId, name: caller.partnerName, channel: 'api', requestId: context.requestId };
+  return { id: caller.partnerId, name: caller.partnerName, channel: 'api', requestId: context.requestId, address: context.clientAddress };
 }

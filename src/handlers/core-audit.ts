@@ -1,8 +1,10 @@
-/** Handlers of the `core-audit` tag. */
+/** Handlers of the `core-audit` tag: the audit trail and the security events. */
 import type { Handlers } from '../../generated/operations';
 import { listAuditEvents } from '../domain/audit/audit';
+import { listSecurityEvents } from '../domain/security/security-events';
 import type { HandlerContext } from './context';
 
-export const auditHandlers: Pick<Handlers<HandlerContext>, 'listAuditEvents'> = {
+export const auditHandlers: Pick<Handlers<HandlerContext>, 'listAuditEvents' | 'listSecurityEvents'> = {
   listAuditEvents: (context, { query }) => listAuditEvents(context.db, query ?? {}, query ?? {}),
+  listSecurityEvents: (context, { query }) => listSecurityEvents(context.db, query ?? {}, query ?? {}),
 };

@@ -1,6 +1,7 @@
 /** Request ids, per-request loggers and the access log line. */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { plainAddress } from '../auth/ip-allow-list';
 import type { Principal } from '../auth/principal';
 import type { Logger } from './logger';
 
@@ -21,6 +22,11 @@ declare global {
 /** The operationId the validator matched for this request, if any. */
 export function operationIdOf(req: Express.Request): string | undefined {
   return (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+}
+
+/** The client's IP address: the socket's, or through a trusted proxy (TRUST_PROXY) the forwarded one; IPv4-mapped IPv6 shown as IPv4. */
+export function clientAddressOf(req: Express.Request & { ip?: string }): string | null {
+  return req.ip ? plainAddress(req.ip) : null;
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;

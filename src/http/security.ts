@@ -7,10 +7,10 @@ import type { Request } from 'express';
 import { operationTable, type OperationId } from '../../generated/operations';
 import { verifyAccessToken } from '../auth/access-tokens';
 import { isBasicScheme, parseBasic } from '../auth/basic';
+import type { ClientGuard } from '../auth/client-guard';
 import { basicChallenge, bearerChallenge } from '../auth/challenges';
+import { requireAllowedAddress } from '../auth/ip-allow-list';
 import type { Principal } from '../auth/principal';
-import type { Database } from '../db/database';
-import { authenticatePartner } from '../domain/partners/partners';
 import { AppError } from './app-error';
 import { operationIdOf } from './request-context';
 
@@ -49,19 +49,30 @@ function scopesOfOperation(req: Request): readonly string[] {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-export function securityHandlers(db: Database) {
+/** Every answer to a Basic call says that bearer tokens are preferred (see the AuthAdvice header). */
+function adviseBearer(req: Request): void {
+  if (isBasicScheme(req.headers.authorization)) req.res?.setHeader('Cynod-Auth-Advice', 'bearer-preferred');
+}
+
+/** Every authenticated resource call counts against the partner's per-minute limit. */
+export function securityHandlers(guard: ClientGuard) {
   return {
     oauth2: (req: Request, scopes: string[]) =>
       recording(req, async () => {
         const header = req.headers.authorization;
-        if (isBasicScheme(header)) return false; // the basicAuth handler answers for Basic headers
+        if (isBasicScheme(header)) {
+          adviseBearer(req);
+          return false; // the basicAuth handler answers for Basic headers
+        }
         const match = header ? BEARER.exec(header) : null;
         if (!match) {
           throw new AppError('AUTHENTICATION_REQUIRED', 'This operation requires a bearer access token (Authorization: Bearer <token>)', {
             headers: { 'WWW-Authenticate': header ? bearerChallenge('invalid_request', 'Malformed Authorization header') : bearerChallenge() },
           });
         }
-        const principal = await verifyAccessToken(db, match[1]);
+        const principal = await verifyAccessToken(guard.db, match[1]);
+        requireAllowedAddress(principal.allowedIps, req.ip);
+        await guard.consume('api', principal.partnerId);
         requireScopes(principal, scopes);
         req.principal = principal;
         return true;
@@ -69,23 +80,26 @@ export function securityHandlers(db: Database) {
 
     basicAuth: (req: Request) =>
       recording(req, async () => {
-        const failed = new AppError('CLIENT_AUTHENTICATION_FAILED', 'Client authentication failed', {
-          headers: { 'WWW-Authenticate': basicChallenge() },
+        adviseBearer(req);
+        const partner = await guard.authenticate(req, {
+          credentials: parseBasic(req.headers.authorization),
+          method: 'basic',
+          oauth: false,
+          failure: () => new AppError('CLIENT_AUTHENTICATION_FAILED', 'Client authentication failed', { headers: { 'WWW-Authenticate': basicChallenge() } }),
         });
-        const credentials = parseBasic(req.headers.authorization);
-        if (!credentials) throw failed;
-        const partner = await authenticatePartner(db, credentials.key, credentials.secret);
-        if (!partner) throw failed;
         if (!partner.basicAllowed) {
+          await guard.refused(req, partner, 'basic', 'basic-not-allowed');
           throw new AppError('BASIC_NOT_ALLOWED', 'HTTP Basic is not enabled for this partner; use a bearer token from /oauth/token');
         }
         const principal: Principal = {
           partnerId: partner.id,
           partnerName: partner.name,
           scopes: partner.scopes,
+          allowedIps: partner.allowedIps,
           method: 'basic',
           tokenExpiresAt: null,
         };
+        await guard.consume('api', partner.id);
         requireScopes(principal, scopesOfOperation(req));
         req.principal = principal;
         return true;

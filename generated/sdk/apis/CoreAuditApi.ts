@@ -19,6 +19,8 @@ import type {
   AuditEventListResponse,
   AuditResourceType,
   ErrorEnvelope,
+  SecurityEventListResponse,
+  SecurityEventType,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
@@ -28,6 +30,10 @@ import {
     AuditResourceTypeToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    SecurityEventListResponseFromJSON,
+    SecurityEventListResponseToJSON,
+    SecurityEventTypeFromJSON,
+    SecurityEventTypeToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
@@ -37,6 +43,16 @@ export interface ListAuditEventsRequest {
     resourceId?: string;
     action?: string;
     actorId?: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListSecurityEventsRequest {
+    type?: SecurityEventType;
+    partnerId?: string;
+    address?: string;
     from?: Date;
     to?: Date;
     limit?: number;
@@ -110,6 +126,67 @@ export class CoreAuditApi extends runtime.BaseAPI {
      */
     async listAuditEvents(requestParameters: ListAuditEventsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuditEventListResponse> {
         const response = await this.listAuditEventsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Tokens issued and revoked, failed client authentications and lock-outs, partner changes and secret rotations, oldest first, by cursor pages; filter by type, partner, address and time. Failed bearer-token calls are not recorded here (they are in the request log). 
+     * List security events
+     */
+    async listSecurityEventsRaw(requestParameters: ListSecurityEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SecurityEventListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.type !== undefined) {
+            queryParameters['type'] = requestParameters.type;
+        }
+
+        if (requestParameters.partnerId !== undefined) {
+            queryParameters['partnerId'] = requestParameters.partnerId;
+        }
+
+        if (requestParameters.address !== undefined) {
+            queryParameters['address'] = requestParameters.address;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:security.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/security-events`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SecurityEventListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Tokens issued and revoked, failed client authentications and lock-outs, partner changes and secret rotations, oldest first, by cursor pages; filter by type, partner, address and time. Failed bearer-token calls are not recorded here (they are in the request log). 
+     * List security events
+     */
+    async listSecurityEvents(requestParameters: ListSecurityEventsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SecurityEventListResponse> {
+        const response = await this.listSecurityEventsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

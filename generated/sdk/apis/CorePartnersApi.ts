@@ -317,7 +317,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire.
+     * Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
      * Update a partner
      */
     async updatePartnerRaw(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -352,7 +352,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire.
+     * Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
      * Update a partner
      */
     async updatePartner(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {

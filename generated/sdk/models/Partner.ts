@@ -52,6 +52,14 @@ export interface Partner {
      */
     scopes: Array<string>;
     /**
+     * The addresses the partner may call from, as IPv4 or IPv6 CIDR ranges (a bare address is a
+     * range of one). Checked at the token, revocation and introspection endpoints and on every
+     * resource call. An empty list allows every address.
+     * @type {Array<string>}
+     * @memberof Partner
+     */
+    allowedIps: Array<string>;
+    /**
      * Whether the partner may call resource operations with HTTP Basic (discouraged).
      * @type {boolean}
      * @memberof Partner
@@ -103,6 +111,7 @@ export function instanceOfPartner(value: object): boolean {
     isInstance = isInstance && "name" in value;
     isInstance = isInstance && "consumerKey" in value;
     isInstance = isInstance && "scopes" in value;
+    isInstance = isInstance && "allowedIps" in value;
     isInstance = isInstance && "basicAllowed" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "credentials" in value;
@@ -126,6 +135,7 @@ export function PartnerFromJSONTyped(json: any, ignoreDiscriminator: boolean): P
         'name': json['name'],
         'consumerKey': json['consumerKey'],
         'scopes': json['scopes'],
+        'allowedIps': json['allowedIps'],
         'basicAllowed': json['basicAllowed'],
         'status': json['status'],
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
@@ -147,6 +157,7 @@ export function PartnerToJSON(value?: Partner | null): any {
         'name': value.name,
         'consumerKey': value.consumerKey,
         'scopes': value.scopes,
+        'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
         'status': value.status,
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),

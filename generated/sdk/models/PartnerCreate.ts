@@ -33,6 +33,14 @@ export interface PartnerCreate {
      */
     scopes: Array<string>;
     /**
+     * The addresses the partner may call from, as IPv4 or IPv6 CIDR ranges (a bare address is a
+     * range of one). Checked at the token, revocation and introspection endpoints and on every
+     * resource call. An empty list allows every address.
+     * @type {Array<string>}
+     * @memberof PartnerCreate
+     */
+    allowedIps?: Array<string>;
+    /**
      * 
      * @type {boolean}
      * @memberof PartnerCreate
@@ -63,6 +71,7 @@ export function PartnerCreateFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'name': json['name'],
         'scopes': json['scopes'],
+        'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
     };
 }
@@ -78,6 +87,7 @@ export function PartnerCreateToJSON(value?: PartnerCreate | null): any {
         
         'name': value.name,
         'scopes': value.scopes,
+        'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
     };
 }

@@ -33,6 +33,14 @@ export interface PartnerUpdate {
      */
     scopes?: Array<string>;
     /**
+     * The addresses the partner may call from, as IPv4 or IPv6 CIDR ranges (a bare address is a
+     * range of one). Checked at the token, revocation and introspection endpoints and on every
+     * resource call. An empty list allows every address.
+     * @type {Array<string>}
+     * @memberof PartnerUpdate
+     */
+    allowedIps?: Array<string>;
+    /**
      * 
      * @type {boolean}
      * @memberof PartnerUpdate
@@ -61,6 +69,7 @@ export function PartnerUpdateFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'name': !exists(json, 'name') ? undefined : json['name'],
         'scopes': !exists(json, 'scopes') ? undefined : json['scopes'],
+        'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
     };
 }
@@ -76,6 +85,7 @@ export function PartnerUpdateToJSON(value?: PartnerUpdate | null): any {
         
         'name': value.name,
         'scopes': value.scopes,
+        'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
     };
 }

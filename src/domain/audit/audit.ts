@@ -13,6 +13,8 @@ export interface Actor {
   name: string;
   channel: 'api' | 'cli' | 'system';
   requestId: string | null;
+  /** The client's IP address, for changes made through the API. */
+  address: string | null;
 }
 
 export interface AuditEntry {

@@ -4,8 +4,10 @@ import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
 import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
 import { hashSecret, newConsumerKey, newConsumerSecret, newId, sameHash } from '../../auth/secrets';
+import { checkAllowList } from '../../auth/ip-allow-list';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
+import { recordSecurityEvent, type SecurityEventType } from '../security/security-events';
 
 export type PartnerView = components['schemas']['Partner'];
 
@@ -15,6 +17,7 @@ export interface Partner {
   name: string;
   consumerKey: string;
   scopes: string[];
+  allowedIps: string[];
   basicAllowed: boolean;
   status: 'active' | 'disabled';
 }
@@ -25,6 +28,7 @@ interface PartnerRow {
   name: string;
   consumer_key: string;
   scopes: string[];
+  allowed_ips: string[];
   basic_allowed: boolean;
   status: 'active' | 'disabled';
   created_at: Date;
@@ -43,12 +47,19 @@ const toPartner = (row: PartnerRow): Partner => ({
   name: row.name,
   consumerKey: row.consumer_key,
   scopes: row.scopes,
+  allowedIps: row.allowed_ips,
   basicAllowed: row.basic_allowed,
   status: row.status,
 });
 
 /** Changes made outside a request (CLI, start-up) are recorded as this actor. */
-const SYSTEM_ACTOR: Actor = { id: null, name: 'Système', channel: 'system', requestId: null };
+const SYSTEM_ACTOR: Actor = { id: null, name: 'Système', channel: 'system', requestId: null, address: null };
+
+/** A partner change goes to the audit trail (with before and after) and to the security events. */
+async function recordPartnerChange(tx: Queryable, actor: Actor, type: SecurityEventType & `partner.${string}`, id: string, before: PartnerView | null, after: PartnerView): Promise<void> {
+  await recordAudit(tx, actor, { action: type, resourceType: 'partner', resourceId: id, before, after });
+  await recordSecurityEvent(tx, actor, { type, partnerId: id, actorId: actor.id });
+}
 
 /** The secrets that still work: the current one, and during a rotation the previous one. */
 const LIVE_CREDENTIALS = '(expires_at IS NULL OR expires_at > now())';
@@ -100,6 +111,7 @@ export function checkScopes(scopes: string[], path = '/body/scopes'): void {
 export interface NewPartner {
   name: string;
   scopes: string[];
+  allowedIps?: string[];
   basicAllowed?: boolean;
 }
 
@@ -114,28 +126,38 @@ export async function createPartner(db: Database, input: NewPartner, actor: Acto
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
   checkScopes(input.scopes);
+  const allowedIps = checkAllowList(input.allowedIps ?? []);
   return db.transaction(async (tx) => {
     const [row] = await tx.query<PartnerRow>(
-      'INSERT INTO partners (id, name, consumer_key, scopes, basic_allowed) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-      [newId('ptn'), name, newConsumerKey(), input.scopes, input.basicAllowed ?? false],
+      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false],
     );
     const consumerSecret = await addCredential(tx, row.id);
     const [partner] = await withCredentials(tx, [row]);
-    await recordAudit(tx, actor, { action: 'partner.created', resourceType: 'partner', resourceId: row.id, before: null, after: partner });
+    await recordPartnerChange(tx, actor, 'partner.created', row.id, null, partner);
     return { partner, consumerSecret };
   });
 }
 
-export async function updatePartner(db: Database, actor: Actor, id: string, changes: { name?: string; scopes?: string[]; basicAllowed?: boolean }): Promise<PartnerView> {
+export interface PartnerChanges {
+  name?: string;
+  scopes?: string[];
+  allowedIps?: string[];
+  basicAllowed?: boolean;
+}
+
+export async function updatePartner(db: Database, actor: Actor, id: string, changes: PartnerChanges): Promise<PartnerView> {
   if (changes.scopes) checkScopes(changes.scopes);
+  const allowedIps = changes.allowedIps && checkAllowList(changes.allowedIps);
   return db.transaction(async (tx) => {
     const [before] = await withCredentials(tx, [await partnerRow(tx, id, true)]);
     const [row] = await tx.query<PartnerRow>(
-      'UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), basic_allowed = COALESCE($4, basic_allowed), updated_at = now() WHERE id = $1 RETURNING *',
-      [id, changes.name?.trim(), changes.scopes, changes.basicAllowed],
+      `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
+              basic_allowed = COALESCE($5, basic_allowed), updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed],
     );
     const [after] = await withCredentials(tx, [row]);
-    await recordAudit(tx, actor, { action: 'partner.updated', resourceType: 'partner', resourceId: id, before, after });
+    await recordPartnerChange(tx, actor, 'partner.updated', id, before, after);
     return after;
   });
 }
@@ -156,7 +178,7 @@ export async function rotatePartnerSecret(db: Database, actor: Actor, id: string
     const consumerSecret = await addCredential(tx, id);
     const [updated] = await tx.query<PartnerRow>('UPDATE partners SET updated_at = now() WHERE id = $1 RETURNING *', [id]);
     const [after] = await withCredentials(tx, [updated]);
-    await recordAudit(tx, actor, { action: 'partner.secret-rotated', resourceType: 'partner', resourceId: id, before, after });
+    await recordPartnerChange(tx, actor, 'partner.secret-rotated', id, before, after);
     return { ...after, consumerSecret };
   });
 }
@@ -173,7 +195,7 @@ export async function setPartnerStatus(db: Database, actor: Actor, id: string, s
     const [updated] = await tx.query<PartnerRow>('UPDATE partners SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
     if (status === 'disabled') await tx.query('UPDATE access_tokens SET revoked_at = now() WHERE partner_id = $1 AND revoked_at IS NULL', [id]);
     const [after] = await withCredentials(tx, [updated]);
-    await recordAudit(tx, actor, { action: status === 'disabled' ? 'partner.disabled' : 'partner.enabled', resourceType: 'partner', resourceId: id, before, after });
+    await recordPartnerChange(tx, actor, status === 'disabled' ? 'partner.disabled' : 'partner.enabled', id, before, after);
     return after;
   });
 }
@@ -187,12 +209,15 @@ export async function findPartnerByIdOrKey(db: Queryable, idOrKey: string): Prom
 /** A hash no secret produces, compared against when the key is unknown so timing says nothing. */
 const UNKNOWN_KEY_HASH = hashSecret('unknown consumer key');
 
+/** The outcome of a client authentication; on failure, the partner the key names (for the security events only). */
+export type Authentication = { partner: Partner } | { partner: null; partnerId: string | null; reason: 'wrong-credentials' | 'partner-disabled' };
+
 /**
- * The active partner these credentials authenticate, or null. Every live secret of the key is
- * compared in constant time (a dummy one when the key is unknown), and nothing tells an
- * unknown key from a wrong secret.
+ * The active partner these credentials authenticate, or why not. Every live secret of the key
+ * is compared in constant time (a dummy one when the key is unknown); callers must answer an
+ * unknown key, a wrong secret and a disabled partner alike.
  */
-export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Partner | null> {
+export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Authentication> {
   const rows = await db.query<PartnerRow & { secret_hash: string | null }>(
     `SELECT p.*, c.secret_hash FROM partners p
        LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
@@ -203,5 +228,7 @@ export async function authenticatePartner(db: Queryable, consumerKey: string, co
   const hashes = rows.map((row) => row.secret_hash).filter((hash): hash is string => hash !== null);
   let matches = false;
   for (const hash of hashes.length ? hashes : [UNKNOWN_KEY_HASH]) matches = sameHash(offered, hash) || matches;
-  return rows[0] && matches && rows[0].status === 'active' ? toPartner(rows[0]) : null;
+  if (!rows[0] || !matches) return { partner: null, partnerId: rows[0]?.id ?? null, reason: 'wrong-credentials' };
+  if (rows[0].status !== 'active') return { partner: null, partnerId: rows[0].id, reason: 'partner-disabled' };
+  return { partner: toPartner(rows[0]) };
 }

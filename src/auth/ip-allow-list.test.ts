@@ -1,0 +1,65 @@
+import { addressAllowed, checkAllowList, parseCidr } from './ip-allow-list';
+
+describe('parseCidr', () => {
+  it.each([
+    ['203.0.113.0/24', { address: '203.0.113.0', prefix: 24, family: 'ipv4' }],
+    ['203.0.113.7', { address: '203.0.113.7', prefix: 32, family: 'ipv4' }],
+    ['0.0.0.0/0', { address: '0.0.0.0', prefix: 0, family: 'ipv4' }],
+    ['2001:db8:4f::/48', { address: '2001:db8:4f::', prefix: 48, family: 'ipv6' }],
+    ['::1', { address: '::1', prefix: 128, family: 'ipv6' }],
+    ['::ffff:203.0.113.0/120', { address: '::ffff:203.0.113.0', prefix: 120, family: 'ipv6' }],
+  ])('when given %s, then it reads the range', (text, expected) => {
+    expect(parseCidr(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['203.0.113.7/24', 'bits set beyond the prefix'],
+    ['2001:db8:4f::1/48', 'bits set beyond the prefix'],
+    ['203.0.113.0/33', 'prefix'],
+    ['2001:db8::/129', 'prefix'],
+    ['203.0.113.0/024', 'prefix'],
+    ['203.0.113.0/', 'prefix'],
+    ['203.0.113.0/24/8', 'address/prefix'],
+    ['256.0.0.0/8', 'not an IPv4 or IPv6'],
+    ['203.0.113', 'not an IPv4 or IPv6'],
+    ['fe80::1%eth0', 'not an IPv4 or IPv6'],
+    ['example.com', 'not an IPv4 or IPv6'],
+    ['', 'not an IPv4 or IPv6'],
+  ])('when given %s, then it says why it is not a range', (text, reason) => {
+    expect(parseCidr(text)).toEqual(expect.stringContaining(reason));
+  });
+});
+
+describe('checkAllowList', () => {
+  it('when entries are valid, then they come back canonical (lower case, with a prefix)', () => {
+    expect(checkAllowList(['203.0.113.7', '2001:DB8:4F::/48'])).toEqual(['203.0.113.7/32', '2001:db8:4f::/48']);
+  });
+
+  it('when entries are invalid or repeated, then VALIDATION_FAILED names each faulty index', () => {
+    expect(() => checkAllowList(['203.0.113.0/24', 'nope', '10.0.0.1/8'])).toThrow(
+      expect.objectContaining({ codeName: 'VALIDATION_FAILED', errors: [expect.objectContaining({ path: '/body/allowedIps/1' }), expect.objectContaining({ path: '/body/allowedIps/2' })] }),
+    );
+    expect(() => checkAllowList(['203.0.113.7', '203.0.113.7/32'])).toThrow(expect.objectContaining({ errors: [{ path: '/body/allowedIps', message: 'must not contain the same range twice' }] }));
+  });
+});
+
+describe('addressAllowed', () => {
+  const list = ['203.0.113.0/24', '2001:db8:4f::/48'];
+  it.each([
+    ['203.0.113.1', true],
+    ['203.0.113.255', true],
+    ['203.0.114.0', false],
+    ['::ffff:203.0.113.9', true],
+    ['::ffff:198.51.100.1', false],
+    ['2001:db8:4f:1::5', true],
+    ['2001:db8:50::1', false],
+    ['127.0.0.1', false],
+    [undefined, false],
+  ])('when the address is %s, then allowed is %s', (address, allowed) => {
+    expect(addressAllowed(list, address)).toBe(allowed);
+  });
+
+  it('when the list is empty, then every address is allowed', () => {
+    expect(addressAllowed([], '198.51.100.1')).toBe(true);
+  });
+});

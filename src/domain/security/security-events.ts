@@ -1,0 +1,86 @@
+/** Security events of the partner channel: tokens, failed authentications, partner changes. */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { newId } from '../../auth/secrets';
+
+export type SecurityEvent = components['schemas']['SecurityEvent'];
+export type SecurityEventType = components['schemas']['SecurityEventType'];
+
+/** Where a security event comes from: the request (or the CLI / start-up) and its client address. */
+export interface EventSource {
+  channel: SecurityEvent['channel'];
+  address: string | null;
+  requestId: string | null;
+}
+
+export interface NewSecurityEvent {
+  type: SecurityEventType;
+  partnerId: string | null;
+  actorId: string | null;
+  reason?: SecurityEvent['reason'];
+  authMethod?: SecurityEvent['authMethod'];
+  scopes?: string[] | null;
+}
+
+/** Records one event; call it in the transaction of the change it describes, when there is one. */
+export async function recordSecurityEvent(db: Queryable, source: EventSource, event: NewSecurityEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO security_events (id, type, partner_id, actor_id, channel, address, request_id, reason, auth_method, scopes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [newId('sev'), event.type, event.partnerId, event.actorId, source.channel, source.address, source.requestId, event.reason ?? null, event.authMethod ?? null, event.scopes ?? null],
+  );
+}
+
+interface SecurityEventRow {
+  seq: string;
+  id: string;
+  at: Date;
+  type: SecurityEventType;
+  partner_id: string | null;
+  actor_id: string | null;
+  channel: SecurityEvent['channel'];
+  address: string | null;
+  request_id: string | null;
+  reason: SecurityEvent['reason'];
+  auth_method: SecurityEvent['authMethod'];
+  scopes: string[] | null;
+}
+
+export interface SecurityEventFilters {
+  type?: SecurityEventType;
+  partnerId?: string;
+  address?: string;
+  from?: string;
+  to?: string;
+}
+
+export async function listSecurityEvents(db: Queryable, filters: SecurityEventFilters, page: PageInput): Promise<Page<SecurityEvent>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause(
+    [
+      ['seq > ?', cursorPosition(page.cursor)],
+      ['type = ?', filters.type],
+      ['partner_id = ?', filters.partnerId],
+      ['address = ?', filters.address],
+      ['at >= ?', filters.from],
+      ['at < ?', filters.to],
+    ],
+    params,
+  );
+  const rows = await db.query<SecurityEventRow>(`SELECT * FROM security_events ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  return toPage(rows, limit, (row) => ({
+    id: row.id,
+    at: row.at.toISOString(),
+    type: row.type,
+    partnerId: row.partner_id,
+    actorId: row.actor_id,
+    channel: row.channel,
+    address: row.address,
+    requestId: row.request_id,
+    reason: row.reason,
+    authMethod: row.auth_method,
+    scopes: row.scopes,
+  }));
+}

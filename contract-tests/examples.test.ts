@@ -111,7 +111,9 @@ describe.each(responseExamples.map((example, index) => [`${example.operationId} 
 
     it('shows a code of the catalog with its status and French message', () => {
       if (typeof example.value.code !== 'string') return;
-      const entries = Object.values(codeCatalog).filter((entry) => entry.code === example.value.code && entry.status === example.status);
+      const entries = Object.values(codeCatalog).filter(
+        (entry) => entry.code === example.value.code && (entry.status === example.status || ('oauthStatus' in entry && entry.oauthStatus === example.status)),
+      );
       expect(entries.length).toBeGreaterThan(0);
       if (example.value.message !== undefined) expect(entries.map((entry) => entry.message.fr)).toContain(example.value.message);
     });

@@ -28,10 +28,10 @@ const tokenCount = async (partnerId: string) =>
   Number((await server.database.db.query<{ n: string }>('SELECT count(*) AS n FROM access_tokens WHERE partner_id = $1', [partnerId]))[0].n);
 
 describe('IP allow-list at the OAuth endpoints', () => {
-  it('when a partner calls from outside its list, then the token endpoint answers 403 unauthorized_client 1012 and issues nothing', async () => {
+  it('when a partner calls from outside its list, then the token endpoint answers 400 unauthorized_client 1012 and issues nothing', async () => {
     const partner = await server.partner({ allowedIps: OUTSIDE });
     const answer = await tokenRequest(server.url, partner.key, partner.secret);
-    expect([answer.status, answer.body.error, answer.body.code]).toEqual([403, 'unauthorized_client', '1012']);
+    expect([answer.status, answer.body.error, answer.body.code]).toEqual([400, 'unauthorized_client', '1012']);
     expect(answer.body.debugMessage).toBe('Calls for this partner are not accepted from 127.0.0.1');
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(await tokenCount(partner.id)).toBe(0);
@@ -48,10 +48,10 @@ describe('IP allow-list at the OAuth endpoints', () => {
     const token = await server.token(partner.key, partner.secret);
     await server.database.db.query('UPDATE partners SET allowed_ips = $2 WHERE id = $1', [partner.id, OUTSIDE]);
     const revoke = await call(`${server.url}/oauth/revoke`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.key, partner.secret) }, body: form({ token }) });
-    expect([revoke.status, revoke.body.error, revoke.body.code]).toEqual([403, 'unauthorized_client', '1012']);
+    expect([revoke.status, revoke.body.error, revoke.body.code]).toEqual([400, 'unauthorized_client', '1012']);
     const introspector = await server.partner({ scopes: ['core:tokens.introspect'], allowedIps: OUTSIDE });
     const introspect = await call(`${server.url}/oauth/introspect`, { method: 'POST', headers: { ...FORM, authorization: basic(introspector.key, introspector.secret) }, body: form({ token }) });
-    expect([introspect.status, introspect.body.error, introspect.body.code]).toEqual([403, 'unauthorized_client', '1012']);
+    expect([introspect.status, introspect.body.error, introspect.body.code]).toEqual([400, 'unauthorized_client', '1012']);
   });
 });
 
@@ -79,7 +79,7 @@ describe('X-Forwarded-For', () => {
   it('when no proxy is trusted, then X-Forwarded-For is ignored: the socket address decides', async () => {
     const partner = await server.partner({ allowedIps: ['203.0.113.0/24'] });
     const answer = await tokenRequest(server.url, partner.key, partner.secret, { 'x-forwarded-for': '203.0.113.9' });
-    expect([answer.status, answer.body.code]).toEqual([403, '1012']);
+    expect([answer.status, answer.body.code]).toEqual([400, '1012']);
   });
 
   it('when the proxy is trusted, then the forwarded client address decides, for tokens and resources', async () => {

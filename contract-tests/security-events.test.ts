@@ -1,4 +1,6 @@
 /** Security events over real HTTP: what is recorded, with whom, from where, and how it is read. */
+import { randomBytes } from 'node:crypto';
+import { saveAccessToken } from '../src/auth/access-tokens';
 import { basic, call, failure, form, FORM } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
 
@@ -43,6 +45,17 @@ describe('security events', () => {
     const noBasic = await server.partner();
     await call(`${server.url}/partner/v1/me`, { headers: { authorization: basic(noBasic.key, noBasic.secret) } });
     expect(await afterCreation(noBasic.id)).toEqual([expect.objectContaining({ type: 'auth.failed', reason: 'basic-not-allowed', authMethod: 'basic' })]);
+  });
+
+  it('when a bearer token happens to contain "basic", then it is a bearer call: no Basic failure is recorded', async () => {
+    const partner = await server.partner();
+    const token = `tok_basic${randomBytes(24).toString('base64url')}`;
+    await saveAccessToken(server.database.db, { token, partnerId: partner.id, scopes: ['partner:profile.read'], expiresAt: new Date(Date.now() + 60_000) });
+    usedSecret(token);
+    const answer = await call(`${server.url}/partner/v1/me`, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'req-bearer-basic' } });
+    expect([answer.status, answer.headers.get('cynod-auth-advice')]).toEqual([200, null]);
+    const failures = (await events({ type: 'auth.failed' })).body.data.items.filter((event: { requestId: string }) => event.requestId === 'req-bearer-basic');
+    expect(failures).toEqual([]);
   });
 
   it('when a partner revokes its token, then token.revoked is recorded; an unknown token records nothing', async () => {

@@ -131,7 +131,8 @@ export const codeCatalog = {
   "IP_NOT_ALLOWED": {
     "code": "1012",
     "status": 403,
-    "meaning": "The partner's IP allow-list does not contain the address the call comes from (OAuth unauthorized_client at the token, revocation and introspection endpoints).",
+    "oauthStatus": 400,
+    "meaning": "The partner's IP allow-list does not contain the address the call comes from (at the token, revocation and introspection endpoints: 400 unauthorized_client, RFC 6749 §5.2).",
     "message": {
       "fr": "Adresse IP non autorisée pour ce partenaire",
       "en": "IP address not allowed for this partner"
@@ -149,7 +150,7 @@ export const codeCatalog = {
   "AUTH_LOCKED_OUT": {
     "code": "1014",
     "status": 429,
-    "meaning": "Too many failed client authentications from this address or for this consumer-key; every attempt is refused, even with the right secret, until the Retry-After delay.",
+    "meaning": "Too many failed client authentications: from this address every attempt is refused, even with the right secret, and for this consumer-key every wrong secret, until the Retry-After delay.",
     "message": {
       "fr": "Trop d'échecs d'authentification, réessayez plus tard",
       "en": "Too many failed authentications, try again later"

@@ -2053,10 +2053,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /**
-         * @description The client authenticated, but its IP allow-list does not contain the address the request
-         *     comes from (`unauthorized_client`); or the request came over plain HTTP from afar.
-         */
+        /** @description The request came over plain HTTP from a client other than loopback. */
         OAuthForbidden: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -2367,8 +2364,9 @@ export interface operations {
             /**
              * @description The request is malformed (`invalid_request`), the grant type is not supported
              *     (`unsupported_grant_type`), a requested scope is unknown or not granted
-             *     (`invalid_scope`), or the client authenticated with form parameters failed
-             *     (`invalid_client`).
+             *     (`invalid_scope`), the client authenticated with form parameters failed
+             *     (`invalid_client`), or it authenticated but calls from outside its IP allow-list
+             *     (`unauthorized_client`).
              */
             400: {
                 headers: {
@@ -2429,8 +2427,9 @@ export interface operations {
             };
             /**
              * @description The request is malformed (`invalid_request`: no token, a repeated parameter, OAuth
-             *     parameters in the query, credentials sent twice), or the client authenticated with form
-             *     parameters failed (`invalid_client`).
+             *     parameters in the query, credentials sent twice), the client authenticated with form
+             *     parameters failed (`invalid_client`), or it authenticated but calls from outside its IP
+             *     allow-list (`unauthorized_client`).
              */
             400: {
                 headers: {
@@ -2491,8 +2490,9 @@ export interface operations {
             };
             /**
              * @description The request is malformed (`invalid_request`: no token, a repeated parameter, OAuth
-             *     parameters in the query, credentials sent twice), or the client authenticated with form
-             *     parameters failed (`invalid_client`).
+             *     parameters in the query, credentials sent twice), the client authenticated with form
+             *     parameters failed (`invalid_client`), or it authenticated but calls from outside its IP
+             *     allow-list (`unauthorized_client`).
              */
             400: {
                 headers: {
@@ -2519,7 +2519,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description The client lacks core:tokens.introspect, or calls from outside its IP allow-list (`unauthorized_client`). */
+            /** @description The client lacks core:tokens.introspect, or called over plain HTTP from afar. */
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];

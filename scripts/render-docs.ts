@@ -11,6 +11,7 @@ type Json = Record<string, unknown>;
 interface CodeEntry {
   code: string;
   status: number;
+  oauthStatus?: number;
   meaning: string;
   message: { fr: string; en: string };
 }
@@ -23,7 +24,7 @@ export function renderErrorAnnex(document: Json): string {
   const catalog = schema['x-code-catalog'] as Record<string, CodeEntry>;
   const rows = Object.entries(catalog)
     .sort(([, a], [, b]) => a.code.localeCompare(b.code) || a.status - b.status)
-    .map(([name, entry]) => `| <span id="error-${entry.code}">\`${entry.code}\`</span> | ${entry.status} | \`${name}\` | ${cell(entry.meaning)} | ${cell(entry.message.fr)} | ${cell(entry.message.en)} |`);
+    .map(([name, entry]) => `| <span id="error-${entry.code}">\`${entry.code}\`</span> | ${entry.status}${entry.oauthStatus ? ` (OAuth endpoints: ${entry.oauthStatus})` : ''} | \`${name}\` | ${cell(entry.meaning)} | ${cell(entry.message.fr)} | ${cell(entry.message.en)} |`);
   return [
     '## Annexe : codes de résultat / Annex: result codes',
     '',

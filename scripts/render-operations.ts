@@ -114,6 +114,8 @@ export function renderOperations(document: Json, notice: string): string {
 interface CodeEntry {
   code: string;
   status: number;
+  /** The status at the OAuth endpoints, where RFC 6749 §5.2 asks for another one. */
+  oauthStatus?: number;
   meaning: string;
   message: { fr: string; en: string };
 }
@@ -125,14 +127,15 @@ export function renderCodes(document: Json, notice: string): string {
   for (const [name, entry] of Object.entries(catalog)) {
     const wellFormed =
       /^[A-Z][A-Z_]*$/.test(name) &&
-      Object.keys(entry).sort().join() === 'code,meaning,message,status' &&
+      ['code,meaning,message,status', 'code,meaning,message,oauthStatus,status'].includes(Object.keys(entry).sort().join()) &&
+      (entry.oauthStatus === undefined || Number.isInteger(entry.oauthStatus)) &&
       /^[0-9]{4}$/.test(entry.code) &&
       Number.isInteger(entry.status) &&
       typeof entry.meaning === 'string' &&
       Object.keys(entry.message ?? {}).sort().join() === 'en,fr' &&
       typeof entry.message.fr === 'string' &&
       typeof entry.message.en === 'string';
-    if (!wellFormed) throw new Error(`x-code-catalog.${name} needs exactly: a 4-digit code, an integer status, a meaning, message.fr and message.en`);
+    if (!wellFormed) throw new Error(`x-code-catalog.${name} needs exactly: a 4-digit code, an integer status (and optionally oauthStatus), a meaning, message.fr and message.en`);
   }
   return [
     `// ${notice}`,

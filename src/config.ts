@@ -40,9 +40,9 @@ export interface Config {
   maxHeaderBytes: number;
   /**
    * Which proxies' X-Forwarded-For / X-Forwarded-Proto to believe (express "trust proxy"):
-   * false, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal.
+   * false, or addresses, CIDR ranges and loopback/linklocal/uniquelocal.
    */
-  trustProxy: false | number | string[];
+  trustProxy: false | string[];
   /** Resource calls per partner per minute (0: no limit). */
   rateLimitPerMinute: number;
   /** Token requests per partner per minute at /oauth/token (0: no limit). */
@@ -135,11 +135,8 @@ const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function trustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (/^[0-9]+$/.test(raw)) {
-    const hops = Number(raw);
-    if (hops < 1 || hops > 10) throw new ConfigError(`TRUST_PROXY as a number of hops must be 1 to 10, got "${raw}"`);
-    return hops;
-  }
+  // A number of hops would believe X-Forwarded-For from whoever connects: proxies are named.
+  if (/^[0-9]+$/.test(raw)) throw new ConfigError(`TRUST_PROXY must name the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal), not a number of hops, got "${raw}"`);
   if (raw === 'true') throw new ConfigError('TRUST_PROXY=true would believe X-Forwarded-For from anyone; list the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal)');
   const entries = raw.split(',').map((entry) => entry.trim());
   for (const entry of entries) {

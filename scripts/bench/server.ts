@@ -89,14 +89,14 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       return { url: await listen(server), stop: () => closeServer(server) };
     }
     case 'api': {
-      // The rate limit is counted on every call (its cost is measured) but never reached.
+      // The rate limits are counted on every call (their cost is measured) but never reached.
       const BENCH_RATE_LIMIT = 1_000_000_000;
       const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
       const db = await openBenchDatabase(spec, config.databasePoolSize);
       const logger = createLogger(spec.logLevel);
       const running = await startServer(
         // Throwaway card keys for a throwaway database, as in the contract tests.
-        { db, cardVault: new CardVault(newCardKeys(), config.cardIin), logger, config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT } },
+        { db, cardVault: new CardVault(newCardKeys(), config.cardIin), logger, config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT } },
         '127.0.0.1',
         0,
       );

@@ -37,7 +37,8 @@ export function precheckOAuthRequest(req: Request): void {
   }
   const header = req.headers.authorization;
   if (header === undefined) return;
-  if (!isBasicScheme(header) || !parseBasic(header)) throw invalidClient(401);
+  // Another scheme is refused here; a malformed Basic header is a failed authentication (ClientGuard).
+  if (!isBasicScheme(header)) throw invalidClient(401);
   if ('client_id' in body || 'client_secret' in body) {
     throw new AppError('CREDENTIALS_SENT_TWICE', 'Client credentials must be sent either with HTTP Basic or in the body, not both', {
       oauthError: 'invalid_request',
@@ -51,14 +52,13 @@ export function precheckOAuthRequest(req: Request): void {
  * credentials. Call after precheckOAuthRequest.
  */
 export function authenticateClient(guard: ClientGuard, req: Request): Promise<Partner> {
-  const basic = parseBasic(req.headers.authorization);
+  const viaBasic = req.headers.authorization !== undefined; // precheckOAuthRequest let only Basic through
   const body = (req.body ?? {}) as Record<string, string | undefined>;
-  const key = basic?.key ?? body.client_id;
-  const secret = basic?.secret ?? body.client_secret;
+  const credentials = viaBasic ? parseBasic(req.headers.authorization) : body.client_id && body.client_secret ? { key: body.client_id, secret: body.client_secret } : null;
   return guard.authenticate(req, {
-    credentials: key && secret ? { key, secret } : null,
-    method: basic ? 'basic' : 'body',
+    credentials,
+    method: viaBasic ? 'basic' : 'body',
     oauth: true,
-    failure: () => invalidClient(basic ? 401 : 400),
+    failure: () => invalidClient(viaBasic ? 401 : 400),
   });
 }

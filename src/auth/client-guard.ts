@@ -1,16 +1,20 @@
 /**
  * Client authentication with its defences, shared by the OAuth endpoints and by HTTP Basic on
  * resources, and the per-partner rate limits:
- * - failed authentications are counted per client address and per consumer-key; past half
- *   of AUTH_FAILURE_LIMIT each failure is answered later and later, and at the limit every
- *   attempt is refused (AUTH_LOCKED_OUT, 429) until the count fades. A key's lock does not
- *   apply to calls from the partner's own allow-list, so an attacker cannot lock an
- *   allow-listed partner out;
+ * - failed authentications are counted per client address (IPv6 by /64) and per
+ *   consumer-key. Each attempt is counted before it is checked and taken back when it
+ *   succeeds, so parallel attempts cannot all slip under the limit. Past half of
+ *   AUTH_FAILURE_LIMIT each failure is answered later and later. At the limit an address is
+ *   locked: every attempt from it is refused (AUTH_LOCKED_OUT, 429) until the count fades.
+ *   A key at the limit gets AUTH_LOCKED_OUT for every wrong secret, but its right secret
+ *   still works: secrets are 256-bit random, so refusing it would protect nothing and would
+ *   let anyone lock a partner out by failing with its key;
  * - the IP allow-list is checked once the client is authenticated;
  * - failures, lock-outs and issued tokens are security events.
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import { codeCatalog } from '../../generated/codes';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { authenticatePartner, type Partner } from '../domain/partners/partners';
@@ -18,7 +22,7 @@ import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../do
 import { AppError } from '../http/app-error';
 import { clientAddressOf } from '../http/request-context';
 import type { BasicCredentials } from './basic';
-import { addressAllowed } from './ip-allow-list';
+import { addressAllowed, addressBucketOf } from './ip-allow-list';
 import { estimate, RateLimiter, retryAfterSeconds, type Count } from './rate-limiter';
 
 export type GuardSettings = Pick<Config, 'rateLimitPerMinute' | 'tokenRateLimitPerMinute' | 'authFailureLimit' | 'authFailureWindowSeconds'>;
@@ -56,24 +60,47 @@ export class ClientGuard {
   /** The partner the attempt authenticates, allowed at the client's address; otherwise the documented refusal. */
   async authenticate(req: Request, attempt: ClientAttempt): Promise<Partner> {
     const source = sourceOf(req);
-    const buckets = [`fail-address:${source.address}`, ...(attempt.credentials ? [keyBucket(attempt.credentials.key)] : [])];
-    await this.refuseWhenLockedOut(attempt, buckets, source.address);
+    const window = this.settings.authFailureWindowSeconds;
+    const counted: [string, Count][] = [];
+    const count = async (bucket: string) => {
+      const result = await this.limiter.hit(bucket, window);
+      counted.push([bucket, result]);
+      return result;
+    };
+    const takeBack = async () => {
+      for (const [bucket, result] of counted) await this.limiter.release(bucket, result);
+    };
+    const [address, key] = await Promise.all([
+      count(`fail-address:${addressBucketOf(source.address)}`),
+      attempt.credentials ? count(keyBucket(attempt.credentials.key)) : null,
+    ]);
+    if (this.overLimit(address)) {
+      await takeBack(); // a refused attempt does not extend the lock
+      throw this.lockedOut(address, attempt.oauth);
+    }
 
     const outcome = attempt.credentials
       ? await authenticatePartner(this.db, attempt.credentials.key, attempt.credentials.secret)
       : ({ partner: null, partnerId: null, reason: 'malformed-credentials' } as const);
-    if (!outcome.partner) {
-      await this.failed(source, attempt, buckets, { partnerId: outcome.partnerId, reason: outcome.reason });
-      throw attempt.failure();
+    if (outcome.partner) {
+      await takeBack();
+      return this.allowedAt(req, outcome.partner, attempt);
     }
-    const partner = outcome.partner;
-    if (!addressAllowed(partner.allowedIps, source.address ?? undefined)) {
-      await this.refused(req, partner, attempt.method, 'ip-not-allowed');
-      throw new AppError('IP_NOT_ALLOWED', `Calls for this partner are not accepted from ${source.address ?? 'an unknown address'}`, {
+    await this.failed(source, attempt, { address, key }, { partnerId: outcome.partnerId, reason: outcome.reason });
+    if (key && this.overLimit(key)) throw this.lockedOut(key, attempt.oauth);
+    throw attempt.failure();
+  }
+
+  private allowedAt(req: Request, partner: Partner, attempt: ClientAttempt): Promise<Partner> | Partner {
+    const address = clientAddressOf(req);
+    if (addressAllowed(partner.allowedIps, address ?? undefined)) return partner;
+    return this.refused(req, partner, attempt.method, 'ip-not-allowed').then(() => {
+      // RFC 6749 §5.2: unauthorized_client is a 400 at the OAuth endpoints.
+      throw new AppError('IP_NOT_ALLOWED', `Calls for this partner are not accepted from ${address ?? 'an unknown address'}`, {
+        status: attempt.oauth ? codeCatalog.IP_NOT_ALLOWED.oauthStatus : undefined,
         oauthError: attempt.oauth ? 'unauthorized_client' : undefined,
       });
-    }
-    return partner;
+    });
   }
 
   /** Records a refusal of an authenticated partner (outside its allow-list, Basic not allowed). */
@@ -94,36 +121,33 @@ export class ClientGuard {
     });
   }
 
-  private async refuseWhenLockedOut(attempt: ClientAttempt, buckets: string[], address: string | null): Promise<void> {
-    const limit = this.settings.authFailureLimit;
-    const counts = await this.limiter.peek(buckets, this.settings.authFailureWindowSeconds);
-    let locked = [...counts.entries()].filter(([, count]) => estimate(count) >= limit);
-    if (locked.some(([bucket]) => bucket.startsWith('fail-key:')) && attempt.credentials && (await this.fromOwnAllowList(attempt.credentials.key, address))) {
-      locked = locked.filter(([bucket]) => !bucket.startsWith('fail-key:'));
-    }
-    if (locked.length === 0) return;
-    const retryAfter = Math.max(...locked.map(([, count]) => retryAfterSeconds(count, limit)));
-    throw new AppError('AUTH_LOCKED_OUT', `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds`, {
+  private overLimit(count: Count): boolean {
+    return estimate(count) > this.settings.authFailureLimit;
+  }
+
+  private lockedOut(count: Count, oauth: boolean): AppError {
+    const retryAfter = retryAfterSeconds(count, this.settings.authFailureLimit);
+    return new AppError('AUTH_LOCKED_OUT', `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds`, {
       headers: { 'Retry-After': String(retryAfter) },
-      oauthError: attempt.oauth ? 'temporarily_unavailable' : undefined,
+      oauthError: oauth ? 'temporarily_unavailable' : undefined,
     });
   }
 
-  /** Whether the key's partner has an allow-list and the address is in it. */
-  private async fromOwnAllowList(key: string, address: string | null): Promise<boolean> {
-    const [row] = await this.db.query<{ allowed_ips: string[] }>('SELECT allowed_ips FROM partners WHERE consumer_key = $1', [key]);
-    return !!row && row.allowed_ips.length > 0 && addressAllowed(row.allowed_ips, address ?? undefined);
-  }
-
-  private async failed(source: EventSource, attempt: ClientAttempt, buckets: string[], event: { partnerId: string | null; reason: SecurityEvent['reason'] }): Promise<void> {
-    const limit = this.settings.authFailureLimit;
-    const counts: Count[] = await Promise.all(buckets.map((bucket) => this.limiter.hit(bucket, this.settings.authFailureWindowSeconds)));
+  private async failed(
+    source: EventSource,
+    attempt: ClientAttempt,
+    counts: { address: Count; key: Count | null },
+    event: { partnerId: string | null; reason: SecurityEvent['reason'] },
+  ): Promise<void> {
     await recordSecurityEvent(this.db, source, { type: 'auth.failed', partnerId: event.partnerId, actorId: null, reason: event.reason, authMethod: attempt.method });
-    const worst = Math.max(...counts.map(estimate));
-    // Recorded once, by the failure that reaches the limit.
-    if (worst >= limit && worst - 1 < limit) {
-      await recordSecurityEvent(this.db, source, { type: 'auth.locked-out', partnerId: event.partnerId, actorId: null, reason: 'too-many-failures', authMethod: attempt.method });
+    // A lock-out is recorded once, by the failure that reaches the limit: an address lock names no partner.
+    const limit = this.settings.authFailureLimit;
+    for (const [count, partnerId] of [[counts.address, null], [counts.key, event.partnerId]] as const) {
+      if (count && estimate(count) >= limit && estimate(count) - 1 < limit) {
+        await recordSecurityEvent(this.db, source, { type: 'auth.locked-out', partnerId, actorId: null, reason: 'too-many-failures', authMethod: attempt.method });
+      }
     }
+    const worst = Math.max(estimate(counts.address), counts.key ? estimate(counts.key) : 0);
     const half = Math.floor(limit / 2);
     if (worst > half) await new Promise((resolve) => setTimeout(resolve, Math.min((worst - half) * 500, MAX_FAILURE_DELAY_MS)));
   }

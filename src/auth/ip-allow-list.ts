@@ -5,10 +5,35 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '../http/app-error';
 
-/** An IPv4-mapped IPv6 address (::ffff:203.0.113.7) is the IPv4 address it carries. */
+/** The canonical text of an IPv6 address (RFC 5952: lower case, shortest form); other text as is. */
+function canonicalIp(address: string): string {
+  if (!address.includes(':')) return address;
+  try {
+    return new URL(`http://[${address}]`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
+
+/**
+ * An address as it is compared, shown and recorded: IPv6 canonical, and an IPv4-mapped IPv6
+ * address (::ffff:203.0.113.7) as the IPv4 address it carries.
+ */
 export function plainAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return mapped ? mapped[1] : address;
+  const canonical = canonicalIp(address);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const [high, low] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/** The unit failed authentications are counted by: an IPv4 address, or an IPv6 /64 (what one subscriber gets). */
+export function addressBucketOf(address: string | null): string {
+  if (!address || !isIPv6(address)) return address ?? 'unknown';
+  return `${expandIPv6(address)
+    .slice(0, 4)
+    .map((word) => word.toString(16))
+    .join(':')}::/64`;
 }
 
 export interface Cidr {
@@ -54,6 +79,7 @@ export function parseCidr(text: string): Cidr | string {
   if (prefixText !== undefined && !/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) return `prefix must be an integer from 0 to ${max}`;
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (prefix > max) return `prefix must be an integer from 0 to ${max}`;
+  if (prefix === 0) return 'allows every address (/0); leave the list empty instead';
   if (!hostBitsClear(address, family, prefix)) return 'has bits set beyond the prefix (give the first address of the range)';
   return { address, prefix, family };
 }
@@ -67,7 +93,7 @@ export function checkAllowList(entries: string[], path = '/body/allowedIps'): st
       errors.push({ path: `${path}/${index}`, message: `"${entry}" ${parsed}` });
       return entry;
     }
-    return `${parsed.address.toLowerCase()}/${parsed.prefix}`;
+    return `${canonicalIp(parsed.address)}/${parsed.prefix}`;
   });
   if (new Set(canonical).size !== canonical.length && errors.length === 0) errors.push({ path, message: 'must not contain the same range twice' });
   if (errors.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid IP allow-list: ${errors.map((error) => error.message).join('; ')}`, { errors });

@@ -10,6 +10,8 @@
 import type { Queryable } from '../db/database';
 
 export interface Count {
+  /** The window the hit was counted in (epoch seconds). */
+  windowStart: number;
   /** Hits in the current window, this one included. */
   current: number;
   /** Hits in the previous window. */
@@ -36,6 +38,8 @@ WITH hits AS (
 ), counted AS (
   INSERT INTO rate_counters (bucket, window_start, hits, expires_at)
   SELECT bucket, window_start, n, to_timestamp(window_start + 2 * window_seconds) FROM hits
+  -- Rows are locked in one order by every statement, so concurrent batches cannot deadlock.
+  ORDER BY bucket, window_start
   ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + excluded.hits
   RETURNING bucket, window_start, hits
 )
@@ -76,16 +80,12 @@ export class RateLimiter {
     });
   }
 
-  /** The counts of the buckets' windows, without counting a hit. */
-  async peek(buckets: string[], window: number): Promise<Map<string, Count>> {
-    const seconds = this.now() / 1000;
-    const windowStart = Math.floor(seconds / window) * window;
-    const rows = await this.db.query<{ bucket: string; window_start: string; hits: number }>(
-      'SELECT bucket, window_start::text AS window_start, hits FROM rate_counters WHERE bucket = ANY($1::text[]) AND window_start IN ($2, $3)',
-      [buckets, windowStart, windowStart - window],
-    );
-    const hitsOf = (bucket: string, start: number) => rows.find((row) => row.bucket === bucket && Number(row.window_start) === start)?.hits ?? 0;
-    return new Map(buckets.map((bucket) => [bucket, { current: hitsOf(bucket, windowStart), previous: hitsOf(bucket, windowStart - window), elapsed: seconds - windowStart, window }]));
+  /**
+   * Takes back a hit (an attempt counted before it was known to succeed). One row per
+   * statement, so that a release never holds two row locks at once.
+   */
+  async release(bucket: string, count: Count): Promise<void> {
+    await this.db.query('UPDATE rate_counters SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0', [bucket, count.windowStart], { prepare: true });
   }
 
   private flush(): void {
@@ -97,8 +97,9 @@ export class RateLimiter {
       const key = `${hit.bucket}\u0000${hit.windowStart}`;
       groups.set(key, [...(groups.get(key) ?? []), hit]);
     }
-    const firsts = [...groups.values()].map((group) => group[0]);
-    const params = [firsts.map((hit) => hit.bucket), firsts.map((hit) => hit.windowStart), [...groups.values()].map((group) => group.length), firsts.map((hit) => hit.window)];
+    const grouped = [...groups.values()];
+    const firsts = grouped.map((group) => group[0]);
+    const params = [firsts.map((hit) => hit.bucket), firsts.map((hit) => hit.windowStart), grouped.map((group) => group.length), firsts.map((hit) => hit.window)];
     this.db.query<{ bucket: string; window_start: string; hits: number; previous: number }>(HIT_SQL, params, { prepare: true }).then(
       (rows) => {
         for (const row of rows) {
@@ -106,7 +107,9 @@ export class RateLimiter {
           const group = groups.get(key) ?? [];
           groups.delete(key);
           // The hits of one batch are numbered in arrival order: the last one sees the total.
-          group.forEach((hit, index) => hit.resolve({ current: row.hits - group.length + index + 1, previous: row.previous, elapsed: hit.elapsed, window: hit.window }));
+          group.forEach((hit, index) =>
+            hit.resolve({ windowStart: hit.windowStart, current: row.hits - group.length + index + 1, previous: row.previous, elapsed: hit.elapsed, window: hit.window }),
+          );
         }
         for (const group of groups.values()) group.forEach((hit) => hit.reject(new Error(`rate counter ${hit.bucket} not returned`)));
       },

@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 import { operationTable } from '../../generated/operations';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Request-Id';
-const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
+const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, WWW-Authenticate, Cynod-Auth-Advice';
 
 export function cors(origins: readonly string[]): RequestHandler {
   if (origins.length === 0) return (_req, _res, next) => next();

@@ -80,6 +80,8 @@ export function securityHandlers(guard: ClientGuard) {
 
     basicAuth: (req: Request) =>
       recording(req, async () => {
+        // The validator also calls this handler when "basic" merely appears in the header.
+        if (!isBasicScheme(req.headers.authorization)) return false;
         adviseBearer(req);
         const partner = await guard.authenticate(req, {
           credentials: parseBasic(req.headers.authorization),

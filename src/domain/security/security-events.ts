@@ -2,6 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { plainAddress } from '../../auth/ip-allow-list';
 import { newId } from '../../auth/secrets';
 
 export type SecurityEvent = components['schemas']['SecurityEvent'];
@@ -63,7 +64,7 @@ export async function listSecurityEvents(db: Queryable, filters: SecurityEventFi
       ['seq > ?', cursorPosition(page.cursor)],
       ['type = ?', filters.type],
       ['partner_id = ?', filters.partnerId],
-      ['address = ?', filters.address],
+      ['address = ?', filters.address && plainAddress(filters.address)],
       ['at >= ?', filters.from],
       ['at < ?', filters.to],
     ],

@@ -35,12 +35,13 @@ describe('RateLimiter', () => {
     expect(rows).toEqual(buckets.map((bucket) => ({ bucket, hits: 320 })));
   });
 
-  it('when a hit is released, then the count goes back down, never below zero', async () => {
+  it('when a bucket is peeked, then its counts come back and nothing is counted', async () => {
     const limiter = new RateLimiter(database.db, () => 1_800_000_030_000);
-    const first = await limiter.hit('fail-address:192.0.2.9', 900);
-    await limiter.release('fail-address:192.0.2.9', first);
-    await limiter.release('fail-address:192.0.2.9', first);
-    expect((await limiter.hit('fail-address:192.0.2.9', 900)).current).toBe(1);
+    await limiter.hit('fail-address:192.0.2.9', 900);
+    await limiter.hit('fail-address:192.0.2.9', 900);
+    expect(await limiter.peek('fail-address:192.0.2.9', 900)).toMatchObject({ current: 2, previous: 0 });
+    expect(await limiter.peek('fail-address:192.0.2.9', 900)).toMatchObject({ current: 2, previous: 0 });
+    expect(await limiter.peek('fail-address:192.0.2.10', 900)).toMatchObject({ current: 0, previous: 0 });
   });
 
   it('when the next window starts, then the previous count is returned and fades in the estimate', async () => {

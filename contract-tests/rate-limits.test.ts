@@ -130,7 +130,14 @@ describe('failed authentications', () => {
     expect(recorded).toHaveLength(1);
   });
 
-  it('when many wrong attempts from one address race in parallel, then no more than the limit are checked', async () => {
+  it('when 30 right token requests from one address race in parallel, then all succeed: only failures count', async () => {
+    const partner = await server.partner();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => tokenRequest(server.url, partner.key, partner.secret, from('198.51.100.50'))));
+    answers.forEach((answer) => usedSecret(answer.body.access_token));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(200));
+  });
+
+  it('when many wrong secrets for one key race in parallel, then only the limit\'s worth are answered 401, the rest 429 1014', async () => {
     await awayFromMinuteEdge();
     const partner = await server.partner();
     const answers = await Promise.all(Array.from({ length: 12 }, () => tokenRequest(server.url, partner.key, 'cs_wrong', from('198.51.100.60'))));

@@ -2,13 +2,14 @@
  * Client authentication with its defences, shared by the OAuth endpoints and by HTTP Basic on
  * resources, and the per-partner rate limits:
  * - failed authentications are counted per client address (IPv6 by /64) and per
- *   consumer-key. Each attempt is counted before it is checked and taken back when it
- *   succeeds, so parallel attempts cannot all slip under the limit. Past half of
- *   AUTH_FAILURE_LIMIT each failure is answered later and later. At the limit an address is
- *   locked: every attempt from it is refused (AUTH_LOCKED_OUT, 429) until the count fades.
- *   A key at the limit gets AUTH_LOCKED_OUT for every wrong secret, but its right secret
- *   still works: secrets are 256-bit random, so refusing it would protect nothing and would
- *   let anyone lock a partner out by failing with its key;
+ *   consumer-key; successful ones are not counted at all, so a partner's burst of right
+ *   credentials from one address is never refused. Past half of AUTH_FAILURE_LIMIT each
+ *   failure is answered later and later. An address at the limit is locked: every attempt
+ *   from it is refused (AUTH_LOCKED_OUT, 429) before its secret is looked at, until the count
+ *   fades. A key at the limit gets AUTH_LOCKED_OUT for every wrong secret, but its right
+ *   secret still works: secrets are 256-bit random, so refusing it would protect nothing and
+ *   would let anyone lock a partner out by failing with its key. Attempts already in flight
+ *   when the limit is reached are still checked (at most one per open connection);
  * - the IP allow-list is checked once the client is authenticated;
  * - failures, lock-outs and issued tokens are security events.
  */
@@ -61,33 +62,21 @@ export class ClientGuard {
   async authenticate(req: Request, attempt: ClientAttempt): Promise<Partner> {
     const source = sourceOf(req);
     const window = this.settings.authFailureWindowSeconds;
-    const counted: [string, Count][] = [];
-    const count = async (bucket: string) => {
-      const result = await this.limiter.hit(bucket, window);
-      counted.push([bucket, result]);
-      return result;
-    };
-    const takeBack = async () => {
-      for (const [bucket, result] of counted) await this.limiter.release(bucket, result);
-    };
-    const [address, key] = await Promise.all([
-      count(`fail-address:${addressBucketOf(source.address)}`),
-      attempt.credentials ? count(keyBucket(attempt.credentials.key)) : null,
-    ]);
-    if (this.overLimit(address)) {
-      await takeBack(); // a refused attempt does not extend the lock
-      throw this.lockedOut(address, attempt.oauth);
-    }
+    const addressBucket = `fail-address:${addressBucketOf(source.address)}`;
+    const addressCount = await this.limiter.peek(addressBucket, window);
+    if (estimate(addressCount) >= this.settings.authFailureLimit) throw this.lockedOut(addressCount, attempt.oauth);
 
     const outcome = attempt.credentials
       ? await authenticatePartner(this.db, attempt.credentials.key, attempt.credentials.secret)
       : ({ partner: null, partnerId: null, reason: 'malformed-credentials' } as const);
-    if (outcome.partner) {
-      await takeBack();
-      return this.allowedAt(req, outcome.partner, attempt);
-    }
+    if (outcome.partner) return this.allowedAt(req, outcome.partner, attempt);
+
+    const [address, key] = await Promise.all([
+      this.limiter.hit(addressBucket, window),
+      attempt.credentials ? this.limiter.hit(keyBucket(attempt.credentials.key), window) : null,
+    ]);
     await this.failed(source, attempt, { address, key }, { partnerId: outcome.partnerId, reason: outcome.reason });
-    if (key && this.overLimit(key)) throw this.lockedOut(key, attempt.oauth);
+    if (key && estimate(key) > this.settings.authFailureLimit) throw this.lockedOut(key, attempt.oauth);
     throw attempt.failure();
   }
 
@@ -119,10 +108,6 @@ export class ClientGuard {
       headers: { 'Retry-After': String(retryAfter) },
       oauthError: oauth ? 'temporarily_unavailable' : undefined,
     });
-  }
-
-  private overLimit(count: Count): boolean {
-    return estimate(count) > this.settings.authFailureLimit;
   }
 
   private lockedOut(count: Count, oauth: boolean): AppError {

@@ -80,12 +80,17 @@ export class RateLimiter {
     });
   }
 
-  /**
-   * Takes back a hit (an attempt counted before it was known to succeed). One row per
-   * statement, so that a release never holds two row locks at once.
-   */
-  async release(bucket: string, count: Count): Promise<void> {
-    await this.db.query('UPDATE rate_counters SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0', [bucket, count.windowStart], { prepare: true });
+  /** The counts of one bucket's window, without counting a hit. */
+  async peek(bucket: string, window: number): Promise<Count> {
+    const seconds = this.now() / 1000;
+    const windowStart = Math.floor(seconds / window) * window;
+    const rows = await this.db.query<{ window_start: string; hits: number }>(
+      'SELECT window_start::text AS window_start, hits FROM rate_counters WHERE bucket = $1 AND window_start IN ($2, $3)',
+      [bucket, windowStart, windowStart - window],
+      { prepare: true },
+    );
+    const hitsOf = (start: number) => rows.find((row) => Number(row.window_start) === start)?.hits ?? 0;
+    return { windowStart, current: hitsOf(windowStart), previous: hitsOf(windowStart - window), elapsed: seconds - windowStart, window };
   }
 
   private flush(): void {

@@ -15,7 +15,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { codeCatalog } from '../../generated/codes';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { authenticatePartner, type Partner } from '../domain/partners/partners';
@@ -23,7 +22,7 @@ import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../do
 import { AppError } from '../http/app-error';
 import { clientAddressOf } from '../http/request-context';
 import type { BasicCredentials } from './basic';
-import { addressAllowed, addressBucketOf } from './ip-allow-list';
+import { addressAllowed, addressBucketOf, ipNotAllowed } from './ip-allow-list';
 import { estimate, RateLimiter, retryAfterSeconds, type Count } from './rate-limiter';
 
 export type GuardSettings = Pick<Config, 'rateLimitPerMinute' | 'tokenRateLimitPerMinute' | 'authFailureLimit' | 'authFailureWindowSeconds'>;
@@ -84,11 +83,7 @@ export class ClientGuard {
     const address = clientAddressOf(req);
     if (addressAllowed(partner.allowedIps, address ?? undefined)) return partner;
     return this.refused(req, partner, attempt.method, 'ip-not-allowed').then(() => {
-      // RFC 6749 §5.2: unauthorized_client is a 400 at the OAuth endpoints.
-      throw new AppError('IP_NOT_ALLOWED', `Calls for this partner are not accepted from ${address ?? 'an unknown address'}`, {
-        status: attempt.oauth ? codeCatalog.IP_NOT_ALLOWED.oauthStatus : undefined,
-        oauthError: attempt.oauth ? 'unauthorized_client' : undefined,
-      });
+      throw ipNotAllowed(address, attempt.oauth);
     });
   }
 

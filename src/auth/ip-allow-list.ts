@@ -3,6 +3,7 @@
  * every resource call. An empty list allows every address.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { codeCatalog } from '../../generated/codes';
 import { AppError } from '../http/app-error';
 
 /** The canonical text of an IPv6 address (RFC 5952: lower case, shortest form); other text as is. */
@@ -126,10 +127,10 @@ export function addressAllowed(entries: readonly string[], address: string | und
   return blockListOf(entries).check(plain, family);
 }
 
-/** IP_NOT_ALLOWED unless the client address is in the partner's allow-list. */
-export function requireAllowedAddress(entries: readonly string[], address: string | undefined, oauth = false): void {
-  if (addressAllowed(entries, address)) return;
-  throw new AppError('IP_NOT_ALLOWED', `Calls for this partner are not accepted from ${address ? plainAddress(address) : 'an unknown address'}`, {
+/** The refusal of a call from outside the allow-list: 403, or 400 unauthorized_client at the OAuth endpoints (RFC 6749 §5.2). */
+export function ipNotAllowed(address: string | null, oauth: boolean): AppError {
+  return new AppError('IP_NOT_ALLOWED', `Calls for this partner are not accepted from ${address ?? 'an unknown address'}`, {
+    status: oauth ? codeCatalog.IP_NOT_ALLOWED.oauthStatus : undefined,
     oauthError: oauth ? 'unauthorized_client' : undefined,
   });
 }

@@ -9,10 +9,10 @@ import { verifyAccessToken } from '../auth/access-tokens';
 import { isBasicScheme, parseBasic } from '../auth/basic';
 import type { ClientGuard } from '../auth/client-guard';
 import { basicChallenge, bearerChallenge } from '../auth/challenges';
-import { requireAllowedAddress } from '../auth/ip-allow-list';
+import { addressAllowed, ipNotAllowed } from '../auth/ip-allow-list';
 import type { Principal } from '../auth/principal';
 import { AppError } from './app-error';
-import { operationIdOf } from './request-context';
+import { clientAddressOf, operationIdOf } from './request-context';
 
 const failures = new WeakMap<Request, unknown>();
 
@@ -71,7 +71,7 @@ export function securityHandlers(guard: ClientGuard) {
           });
         }
         const principal = await verifyAccessToken(guard.db, match[1]);
-        requireAllowedAddress(principal.allowedIps, req.ip);
+        if (!addressAllowed(principal.allowedIps, req.ip)) throw ipNotAllowed(clientAddressOf(req), false);
         await guard.consume('api', principal.partnerId);
         requireScopes(principal, scopes);
         req.principal = principal;

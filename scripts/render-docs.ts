@@ -5,16 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CodeEntry } from './render-operations';
 
 type Json = Record<string, unknown>;
-
-interface CodeEntry {
-  code: string;
-  status: number;
-  oauthStatus?: number;
-  meaning: string;
-  message: { fr: string; en: string };
-}
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -111,7 +111,8 @@ export function renderOperations(document: Json, notice: string): string {
   return lines.join('\n');
 }
 
-interface CodeEntry {
+/** One entry of the result-code catalog (components.schemas.ErrorCode x-code-catalog). */
+export interface CodeEntry {
   code: string;
   status: number;
   /** The status at the OAuth endpoints, where RFC 6749 §5.2 asks for another one. */

@@ -3,6 +3,7 @@
  * New rows get a larger seq, so pages already read never shift.
  */
 import { AppError } from '../http/app-error';
+import type { Queryable } from './database';
 
 export interface PageInput {
   limit?: number;
@@ -54,4 +55,22 @@ export function whereClause(filters: [string, unknown][], params: unknown[]): st
       return sql.replace('?', `$${params.length}`);
     });
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/**
+ * One page of a table's rows, oldest first: `filters` as whereClause takes them, after the
+ * cursor position. The table name is the caller's constant, never input.
+ */
+export async function pageOfRows<Row extends { seq: string | number }, T>(
+  db: Queryable,
+  table: string,
+  filters: [string, unknown][],
+  page: PageInput,
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause([['seq > ?', cursorPosition(page.cursor)], ...filters], params);
+  const rows = await db.query<Row>(`SELECT * FROM ${table} ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  return toPage(rows, limit, map);
 }

@@ -1,7 +1,7 @@
 /** The audit trail: every create, update and transition, with the state before and after. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { newId } from '../../auth/secrets';
 
 export type AuditEvent = components['schemas']['AuditEvent'];
@@ -59,11 +59,10 @@ export interface AuditFilters {
 }
 
 export async function listAuditEvents(db: Queryable, filters: AuditFilters, page: PageInput): Promise<Page<AuditEvent>> {
-  const limit = pageSize(page.limit);
-  const params: unknown[] = [];
-  const where = whereClause(
+  return pageOfRows(
+    db,
+    'audit_events',
     [
-      ['seq > ?', cursorPosition(page.cursor)],
       ['resource_type = ?', filters.resourceType],
       ['resource_id = ?', filters.resourceId],
       ['action = ?', filters.action],
@@ -71,10 +70,8 @@ export async function listAuditEvents(db: Queryable, filters: AuditFilters, page
       ['at >= ?', filters.from],
       ['at < ?', filters.to],
     ],
-    params,
-  );
-  const rows = await db.query<AuditRow>(`SELECT * FROM audit_events ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
-  return toPage(rows, limit, (row) => ({
+    page,
+    (row: AuditRow) => ({
     id: row.id,
     at: row.at.toISOString(),
     actor: { id: row.actor_id, name: row.actor_name },

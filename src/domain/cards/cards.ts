@@ -1,7 +1,7 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { newId } from '../../auth/secrets';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
@@ -115,11 +115,10 @@ const STATUS_CONDITION: Record<CardStatus, string> = {
 };
 
 export async function listCards(db: Queryable, filters: CardFilters, page: PageInput): Promise<Page<Card>> {
-  const limit = pageSize(page.limit);
-  const params: unknown[] = [];
-  const where = whereClause(
+  const result = await pageOfRows(
+    db,
+    'cards',
     [
-      ['seq > ?', cursorPosition(page.cursor)],
       ['client_id = ?', filters.clientId],
       ['kind = ?', filters.kind],
       [filters.status ? STATUS_CONDITION[filters.status] : '', filters.status],
@@ -128,10 +127,9 @@ export async function listCards(db: Queryable, filters: CardFilters, page: PageI
       ['expires_at < ?', filters.expiresBefore],
       ['holder_phone = ?', filters.holderPhone],
     ],
-    params,
+    page,
+    (row: CardRow) => row,
   );
-  const rows = await db.query<CardRow>(`SELECT * FROM cards ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
-  const result = toPage(rows, limit, (row) => row);
   return { items: await withBalances(db, result.items), nextCursor: result.nextCursor };
 }
 
@@ -270,12 +268,7 @@ interface TransitionRow {
 
 export async function listCardTransitions(db: Queryable, cardId: string, page: PageInput): Promise<Page<CardTransition>> {
   await cardRow(db, cardId);
-  const limit = pageSize(page.limit);
-  const rows = await db.query<TransitionRow>(
-    `SELECT * FROM card_transitions WHERE card_id = $1 AND seq > $2 ORDER BY seq LIMIT ${limit + 1}`,
-    [cardId, cursorPosition(page.cursor)],
-  );
-  return toPage(rows, limit, (row) => ({
+  return pageOfRows(db, 'card_transitions', [['card_id = ?', cardId]], page, (row: TransitionRow) => ({
     from: row.from_status,
     to: row.to_status,
     reason: row.reason,

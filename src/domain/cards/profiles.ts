@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { newId } from '../../auth/secrets';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
@@ -47,9 +47,7 @@ export async function findCardProfile(db: Queryable, id: string, forUpdate = fal
 }
 
 export async function listCardProfiles(db: Queryable, page: PageInput): Promise<Page<CardProfile>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<ProfileRow>(`SELECT * FROM card_profiles WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  return toPage(rows, limit, toProfile);
+  return pageOfRows(db, 'card_profiles', [], page, toProfile);
 }
 
 function checkCapUnit(cap: { unit: string }, allowedUnits: string[]): void {

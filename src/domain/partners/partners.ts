@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { hashSecret, newConsumerKey, newConsumerSecret, newId, sameHash } from '../../auth/secrets';
 import { checkAllowList } from '../../auth/ip-allow-list';
 import { AppError } from '../../http/app-error';
@@ -91,9 +91,7 @@ export async function findPartner(db: Queryable, id: string): Promise<PartnerVie
 }
 
 export async function listPartners(db: Queryable, page: PageInput): Promise<Page<PartnerView>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<PartnerRow>(`SELECT * FROM partners WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  const result = toPage(rows, limit, (row) => row);
+  const result = await pageOfRows(db, 'partners', [], page, (row: PartnerRow) => row);
   return { items: await withCredentials(db, result.items), nextCursor: result.nextCursor };
 }
 

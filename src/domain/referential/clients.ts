@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { newId } from '../../auth/secrets';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
@@ -42,18 +42,16 @@ export async function findClient(db: Queryable, id: string, forUpdate = false): 
 }
 
 export async function listClients(db: Queryable, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
-  const limit = pageSize(page.limit);
-  const params: unknown[] = [];
-  const where = whereClause(
+  return pageOfRows(
+    db,
+    'clients',
     [
-      ['seq > ?', cursorPosition(page.cursor)],
       ['network_id = ?', filters.networkId],
       ['status = ?', filters.status],
     ],
-    params,
+    page,
+    toClient,
   );
-  const rows = await db.query<ClientRow>(`SELECT * FROM clients ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
-  return toPage(rows, limit, toClient);
 }
 
 export interface NewClient {

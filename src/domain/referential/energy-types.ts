@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
 
@@ -69,9 +69,7 @@ export async function findEnergyType(db: Queryable, code: string): Promise<Energ
 }
 
 export async function listEnergyTypes(db: Queryable, page: PageInput): Promise<Page<EnergyType>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<EnergyTypeRow>(`SELECT * FROM energy_types WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  const result = toPage(rows, limit, (row) => row);
+  const result = await pageOfRows(db, 'energy_types', [], page, (row: EnergyTypeRow) => row);
   return { items: await Promise.all(result.items.map((row) => toEnergyType(db, row))), nextCursor: result.nextCursor };
 }
 
@@ -91,13 +89,8 @@ export async function createEnergyType(db: Database, actor: Actor, input: { code
 
 export async function listEnergyPrices(db: Queryable, code: string, page: PageInput): Promise<Page<EnergyPrice>> {
   await findEnergyTypeRow(db, code);
-  const limit = pageSize(page.limit);
   // Prices are added in effective order (each after the latest), so seq order is effective order.
-  const rows = await db.query<PriceRow>(
-    `SELECT * FROM energy_prices WHERE energy_type_code = $1 AND seq > $2 ORDER BY seq LIMIT ${limit + 1}`,
-    [code, cursorPosition(page.cursor)],
-  );
-  return toPage(rows, limit, toPrice);
+  return pageOfRows(db, 'energy_prices', [['energy_type_code = ?', code]], page, toPrice);
 }
 
 export async function getPriceInForce(db: Queryable, code: string, at: Date): Promise<EnergyPrice> {

@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
 import { findEnergyTypeRow } from './energy-types';
@@ -36,9 +36,7 @@ export async function findFuelTicket(db: Queryable, code: string): Promise<FuelT
 }
 
 export async function listFuelTickets(db: Queryable, page: PageInput): Promise<Page<FuelTicket>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<FuelTicketRow>(`SELECT * FROM fuel_tickets WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  return toPage(rows, limit, toFuelTicket);
+  return pageOfRows(db, 'fuel_tickets', [], page, toFuelTicket);
 }
 
 export async function createFuelTicket(db: Database, actor: Actor, input: FuelTicketCreate): Promise<FuelTicket> {

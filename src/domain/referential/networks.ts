@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { newId } from '../../auth/secrets';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
@@ -36,9 +36,7 @@ export async function findNetwork(db: Queryable, id: string, forUpdate = false):
 }
 
 export async function listNetworks(db: Queryable, page: PageInput): Promise<Page<Network>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<NetworkRow>(`SELECT * FROM networks WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  return toPage(rows, limit, toNetwork);
+  return pageOfRows(db, 'networks', [], page, toNetwork);
 }
 
 export async function createNetwork(db: Database, actor: Actor, input: { code: string; name: string }): Promise<Network> {

@@ -2,7 +2,7 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
 import { findEnergyTypeRow } from './energy-types';
@@ -39,9 +39,7 @@ export async function findUnit(db: Queryable, code: string): Promise<Unit> {
 }
 
 export async function listUnits(db: Queryable, page: PageInput): Promise<Page<Unit>> {
-  const limit = pageSize(page.limit);
-  const rows = await db.query<UnitRow>(`SELECT * FROM units WHERE seq > $1 ORDER BY seq LIMIT ${limit + 1}`, [cursorPosition(page.cursor)]);
-  return toPage(rows, limit, toUnit);
+  return pageOfRows(db, 'units', [], page, toUnit);
 }
 
 export async function createUnit(db: Database, actor: Actor, input: UnitCreate): Promise<Unit> {

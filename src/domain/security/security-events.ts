@@ -1,7 +1,7 @@
 /** Security events of the partner channel: tokens, failed authentications, partner changes. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
+import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { plainAddress } from '../../auth/ip-allow-list';
 import { newId } from '../../auth/secrets';
 
@@ -57,21 +57,18 @@ export interface SecurityEventFilters {
 }
 
 export async function listSecurityEvents(db: Queryable, filters: SecurityEventFilters, page: PageInput): Promise<Page<SecurityEvent>> {
-  const limit = pageSize(page.limit);
-  const params: unknown[] = [];
-  const where = whereClause(
+  return pageOfRows(
+    db,
+    'security_events',
     [
-      ['seq > ?', cursorPosition(page.cursor)],
       ['type = ?', filters.type],
       ['partner_id = ?', filters.partnerId],
       ['address = ?', filters.address && plainAddress(filters.address)],
       ['at >= ?', filters.from],
       ['at < ?', filters.to],
     ],
-    params,
-  );
-  const rows = await db.query<SecurityEventRow>(`SELECT * FROM security_events ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
-  return toPage(rows, limit, (row) => ({
+    page,
+    (row: SecurityEventRow) => ({
     id: row.id,
     at: row.at.toISOString(),
     type: row.type,

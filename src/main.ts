@@ -8,7 +8,14 @@ import { cardVaultFor } from './domain/cards/card-keys';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 
+/** The supported runtime: Node.js 24 LTS (npm ci installs it into node_modules/.bin). */
+const REQUIRED_NODE_MAJOR = 24;
+
 async function main(): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < REQUIRED_NODE_MAJOR) {
+    throw new ConfigError(`Node.js ${REQUIRED_NODE_MAJOR} is required, this is ${process.version}: start with npm start (it runs node_modules/.bin/node) or install Node.js ${REQUIRED_NODE_MAJOR}`);
+  }
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });

@@ -117,7 +117,7 @@ describe('issuing a card', () => {
     ['an unknown profile', 'unknown-profile', 404, '3007'],
   ])('when issuing for %s, then it is refused and no card is made', async (_label, situation, status, code) => {
     const network = (await referential().listNetworks({})).data.items[0];
-    let overrides: { clientId?: string; profileId?: string } = {};
+    let overrides: { clientId?: string; profileId?: string };
     if (situation === 'inactive') {
       const client = (await referential().createClient({ clientCreate: { networkId: network.id, code: `INACTIF-${Date.now()}`, name: 'Client inactif' } })).data;
       await referential().deactivateClient({ clientId: client.id });

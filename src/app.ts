@@ -1,7 +1,7 @@
 /** Assembles the express app: context, parsers, raw routes, validator, handlers, error mapper. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
 import { ClientGuard, type GuardSettings } from './auth/client-guard';
@@ -9,6 +9,7 @@ import { tokenEndpoint } from './auth/token-endpoint';
 import { introspectionEndpoint, revocationEndpoint } from './auth/token-lifecycle';
 import type { Config } from './config';
 import type { Database } from './db/database';
+import { partnerActor, type Actor } from './domain/actor';
 import type { CardVault } from './domain/cards/card-numbers';
 import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
@@ -25,10 +26,10 @@ import type { Handlers } from '../generated/operations';
 
 const GENERATED = join(__dirname, '..', 'generated');
 /** The published contract, read once. */
-export const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
+const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
 const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
 const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
-export const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
+const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
 
 
 cacheRouteMatchers();
@@ -53,6 +54,13 @@ export interface AppParts {
   config: AppConfig;
   /** Replaces handlers (tests plant faulty ones); defaults to the real ones. */
   handlers?: Handlers<HandlerContext>;
+}
+
+/** The request's actor, built once from its verified credential (none on public operations). */
+function actorOfRequest(req: Request): Actor | undefined {
+  const { credential } = req;
+  if (!credential) return undefined;
+  return partnerActor({ id: credential.partnerId, name: credential.partnerName, scopes: credential.scopes }, { requestId: req.requestId, address: clientAddressOf(req) });
 }
 
 export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers }: AppParts): Express {
@@ -80,7 +88,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);
-  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ requestId: req.requestId, clientAddress: clientAddressOf(req), db, principal: req.principal, cardVault }));
+  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ db, cardVault, credential: req.credential, actor: actorOfRequest(req) }));
   app.use(errorMapper());
   return app;
 }

@@ -10,9 +10,9 @@ import { oauthScopes } from '../generated/operations';
 import { readConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
-import type { Actor } from './domain/audit/audit';
+import { SYSTEM_ACTORS } from './domain/actor';
 import { createPartner, findPartnerByIdOrKey, listPartners, setPartnerStatus } from './domain/partners/partners';
-import { AppError } from './http/app-error';
+import { AppError } from './domain/app-error';
 
 const USAGE = `usage:
   npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
@@ -23,7 +23,7 @@ scopes: ${Object.keys(oauthScopes).join(', ')}`;
 class UsageError extends Error {}
 
 /** Changes made with the CLI are recorded in the audit trail as this actor. */
-const CLI_ACTOR: Actor = { id: null, name: 'CLI', channel: 'cli', requestId: null, address: null };
+const CLI_ACTOR = SYSTEM_ACTORS.cli;
 
 export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -38,7 +38,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
       if (!values.name || values.scopes === undefined) throw new UsageError(USAGE);
       const scopes = values.scopes.split(/[\s,]+/).filter(Boolean);
       if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
-      const { partner, consumerSecret } = await createPartner(db, { name: values.name, scopes, basicAllowed: values.basic }, CLI_ACTOR);
+      const { partner, consumerSecret } = await createPartner(db, CLI_ACTOR, { name: values.name, scopes, basicAllowed: values.basic });
       print(`partner created: ${partner.id} (${partner.name})`);
       print(`consumer-key:    ${partner.consumerKey}`);
       print(`consumer-secret: ${consumerSecret}`);
@@ -48,7 +48,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
     case 'list': {
       let cursor: string | undefined;
       do {
-        const page = await listPartners(db, { limit: 100, cursor });
+        const page = await listPartners(db, CLI_ACTOR, { limit: 100, cursor });
         for (const partner of page.items) {
           print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.name].join('\t'));
         }
@@ -58,7 +58,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
     }
     case 'disable': {
       if (!target) throw new UsageError(USAGE);
-      const found = await findPartnerByIdOrKey(db, target);
+      const found = await findPartnerByIdOrKey(db, CLI_ACTOR, target);
       if (!found) throw new UsageError(`no partner with id or consumer-key ${target}`);
       const partner = await setPartnerStatus(db, CLI_ACTOR, found.id, 'disabled');
       print(`partner disabled: ${partner.id} (${partner.name}); its tokens no longer work`);

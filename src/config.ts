@@ -1,7 +1,7 @@
 /** The one config reader: every setting comes from an environment variable (see README). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCidr } from './auth/ip-allow-list';
+import { parseCidr } from './domain/partners/ip-ranges';
 import { createSecureContext } from 'node:tls';
 
 export interface Config {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oauthScopes } from '../generated/operations';
 import type { Database } from './db/database';
-import type { Actor } from './domain/audit/audit';
+import { SYSTEM_ACTORS } from './domain/actor';
 import type { CardVault } from './domain/cards/card-numbers';
 import { issueCard, transitionCard } from './domain/cards/cards';
 import { createCardProfile } from './domain/cards/profiles';
@@ -28,7 +28,7 @@ export interface DemoCredentials {
 
 const DEMO_NAME = 'Partenaire de démonstration';
 
-const DEMO_ACTOR: Actor = { id: null, name: 'Données de démonstration', channel: 'system', requestId: null, address: null };
+const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 
 /** A small, realistic referential to explore the Core API with. */
 async function seedReferential(db: Database, vault: CardVault): Promise<void> {
@@ -74,7 +74,7 @@ export async function ensureDemoData(db: Database, dataDir: string, vault: CardV
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
   const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
   if (!seeded) await seedReferential(db, vault);
-  const { partner, consumerSecret } = await createPartner(db, { name: DEMO_NAME, scopes: Object.keys(oauthScopes) });
+  const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes) });
   const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret };
   if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   return credentials;

@@ -4,7 +4,7 @@ import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
-import { cardVaultFor } from './domain/cards/card-keys';
+import { cardVaultFor } from './card-keys';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 

@@ -10,7 +10,7 @@ import { contractViolation, resolve, type Operation } from '../support/contract'
 import { mutationsFor } from './mutations';
 import { describeRequest, exampleRequests, send, validRequests, type Answer, type FuzzRequest } from './requests';
 
-export interface Credentials {
+interface Credentials {
   /** A bearer token carrying every scope. */
   bearer: string;
   /** A bearer token carrying no scope. */
@@ -48,7 +48,7 @@ function authHeaders(target: Operation, credentials: Credentials): Record<string
 }
 
 /** Why the answer is not documented, or null. */
-export function answerViolation(target: Operation, answer: Answer): string | null {
+function answerViolation(target: Operation, answer: Answer): string | null {
   if (!answer.headers.get('x-request-id')) return 'no X-Request-Id header';
   const documented = target.operation.responses[String(answer.status)] ?? target.operation.responses.default;
   if (!documented) return `status ${answer.status} is not documented`;

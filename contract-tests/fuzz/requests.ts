@@ -73,7 +73,7 @@ function encodeForm(value: unknown): string {
   return form.toString();
 }
 
-export function urlOf(baseUrl: string, target: Operation, request: FuzzRequest): string {
+function urlOf(baseUrl: string, target: Operation, request: FuzzRequest): string {
   const path = target.path.replace(/\{([^}]+)\}/g, (_match, name: string) => encodeURIComponent(String(request.path[name] ?? name)));
   const query = encodeForm(request.query);
   return `${baseUrl}${path}${query ? `?${query}` : ''}`;

@@ -52,7 +52,7 @@ export function flatten(node: Json): Json {
 }
 
 /** Closes every object that lists its properties and does not say otherwise. */
-export function close(schema: Json): Json {
+function close(schema: Json): Json {
   if (!schema || typeof schema !== 'object') return schema;
   if (Array.isArray(schema)) return schema.map(close);
   const copy: Json = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === 'enum' || key === 'example' ? value : close(value)]));

@@ -23,7 +23,7 @@ export interface TestDatabase {
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /** The connection string of a schema: its search_path is set through the `options` parameter. */
-export function schemaUrl(baseUrl: string, schema: string): string {
+function schemaUrl(baseUrl: string, schema: string): string {
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/http/logger';
 import { startServer, type ServerOptions } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
+import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { Configuration, CoreAuditApi, CoreCardsApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
@@ -22,7 +23,7 @@ export function usedSecret(...values: string[]): void {
   if (capture) appendFileSync(join(capture, 'secrets.txt'), values.map((value) => `${value}\n`).join(''));
 }
 
-export const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true, allowInsecureHttp: false, corsOrigins: [], trustProxy: false,
+const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true, allowInsecureHttp: false, corsOrigins: [], trustProxy: false,
   // Limits far above what the suites send; rate-limits.test.ts sets its own.
   rateLimitPerMinute: 1_000_000, tokenRateLimitPerMinute: 1_000_000, authFailureLimit: 1_000_000, authFailureWindowSeconds: 900 };
 
@@ -85,7 +86,7 @@ export async function startTestServer(
     url: running.url,
     database,
     async partner(input = {}) {
-      const { partner, consumerSecret } = await createPartner(database.db, {
+      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {
         name: input.name ?? 'Partenaire de test',
         scopes: input.scopes ?? ['partner:profile.read'],
         basicAllowed: input.basicAllowed,
@@ -96,7 +97,7 @@ export async function startTestServer(
     },
     sdk,
     async coreToken() {
-      const { partner, consumerSecret } = await createPartner(database.db, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes) });
+      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes) });
       const token = (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
       usedSecret(consumerSecret, token);
       return token;

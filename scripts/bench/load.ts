@@ -1,5 +1,5 @@
 /** One timed autocannon run against a loopback server, reduced to the numbers the report shows. */
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 
 /** A request the load generator repeats. */
 export interface LoadRequest {
@@ -37,7 +37,7 @@ type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 const autocannon = require('autocannon') as Autocannon;
 
 /** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: ArrayLike<number>, fraction: number): number {
+function percentile(sorted: ArrayLike<number>, fraction: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil(fraction * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];

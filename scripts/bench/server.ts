@@ -14,6 +14,7 @@ import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createPartner } from '../../src/domain/partners/partners';
+import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
 import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
@@ -65,7 +66,7 @@ async function prepare(spec: TargetSpec): Promise<void> {
   const db = await openBenchDatabase(spec, 2);
   try {
     await migrate(db);
-    const { partner, consumerSecret } = await createPartner(db, { name: 'Partenaire de benchmark', scopes: ['partner:profile.read'] });
+    const { partner, consumerSecret } = await createPartner(db, SYSTEM_ACTORS.system, { name: 'Partenaire de benchmark', scopes: ['partner:profile.read'] });
     await send({ type: 'prepared', consumerKey: partner.consumerKey, consumerSecret });
   } finally {
     await db.close();

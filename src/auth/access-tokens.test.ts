@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database';
 import { verifyAccessToken } from './access-tokens';
-import { hashSecret } from './secrets';
+import { hashSecret } from '../domain/partners/secrets';
 
 /** A database holding live tokens by hash; it counts the lookup queries it answers. */
 function fakeDatabase(live: Map<string, { partner: string; expiresAt: Date }>) {
@@ -25,7 +25,7 @@ function fakeDatabase(live: Map<string, { partner: string; expiresAt: Date }>) {
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
 describe('verifyAccessToken', () => {
-  it('when several tokens are verified in the same turn, then one query answers each with its own principal', async () => {
+  it('when several tokens are verified in the same turn, then one query answers each with its own credential', async () => {
     const db = fakeDatabase(new Map([[hashSecret('tok-a'), { partner: 'ptn_a', expiresAt: inAnHour() }], [hashSecret('tok-b'), { partner: 'ptn_b', expiresAt: inAnHour() }]]));
 
     const [a, b, again, unknown] = await Promise.allSettled([

@@ -1,9 +1,9 @@
 /** Access tokens: issued by the token endpoint, verified on every secured call. */
 import type { Queryable } from '../db/database';
-import { AppError } from '../http/app-error';
+import { AppError } from '../domain/app-error';
 import { bearerChallenge } from './challenges';
-import type { Principal } from './principal';
-import { hashSecret } from './secrets';
+import type { Credential } from './credential';
+import { hashSecret } from '../domain/partners/secrets';
 
 export interface IssuedToken {
   token: string;
@@ -82,11 +82,11 @@ function batchedLookup(db: Queryable): (hash: string) => Promise<TokenRow | unde
 const lookups = new WeakMap<Queryable, (hash: string) => Promise<TokenRow | undefined>>();
 
 /**
- * The principal of a bearer token. Unknown, revoked and disabled-partner tokens are
+ * The credential of a bearer token. Unknown, revoked and disabled-partner tokens are
  * TOKEN_INVALID; expired ones TOKEN_EXPIRED. Disabling a partner takes effect at once
  * because every call reads the partner's status.
  */
-export async function verifyAccessToken(db: Queryable, token: string, now = new Date()): Promise<Principal> {
+export async function verifyAccessToken(db: Queryable, token: string, now = new Date()): Promise<Credential> {
   let lookup = lookups.get(db);
   if (!lookup) lookups.set(db, (lookup = batchedLookup(db)));
   const row = await lookup(hashSecret(token));

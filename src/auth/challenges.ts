@@ -1,5 +1,5 @@
 /** WWW-Authenticate challenges (RFC 6750 §3 for bearer tokens, RFC 7617 for Basic). */
-export const REALM = 'cynod';
+const REALM = 'cynod';
 
 export function bearerChallenge(error?: 'invalid_token' | 'insufficient_scope' | 'invalid_request', description?: string, scope?: string): string {
   const parts = [`realm="${REALM}"`];

@@ -5,7 +5,7 @@
  */
 import type { Request } from 'express';
 import type { Partner } from '../domain/partners/partners';
-import { AppError } from '../http/app-error';
+import { AppError } from '../domain/app-error';
 import { isBasicScheme, parseBasic } from './basic';
 import type { ClientGuard } from './client-guard';
 import { basicChallenge } from './challenges';

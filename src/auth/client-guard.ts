@@ -19,10 +19,11 @@ import type { Config } from '../config';
 import type { Database } from '../db/database';
 import { authenticatePartner, type Partner } from '../domain/partners/partners';
 import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../domain/security/security-events';
-import { AppError } from '../http/app-error';
+import { AppError } from '../domain/app-error';
 import { clientAddressOf } from '../http/request-context';
 import type { BasicCredentials } from './basic';
-import { addressAllowed, addressBucketOf, ipNotAllowed } from './ip-allow-list';
+import { addressAllowed, addressBucketOf } from '../domain/partners/ip-ranges';
+import { ipNotAllowed } from './ip-allow-list';
 import { estimate, RateLimiter, retryAfterSeconds, type Count } from './rate-limiter';
 
 export type GuardSettings = Pick<Config, 'rateLimitPerMinute' | 'tokenRateLimitPerMinute' | 'authFailureLimit' | 'authFailureWindowSeconds'>;

@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import type { Partner } from '../domain/partners/partners';
 import { recordSecurityEvent, type EventSource } from '../domain/security/security-events';
 import { saveAccessToken } from './access-tokens';
-import { newAccessToken } from './secrets';
+import { newAccessToken } from '../domain/partners/secrets';
 
 interface PartnerClient extends Client {
   partner: Partner;

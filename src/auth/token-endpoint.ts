@@ -6,7 +6,7 @@
 import OAuth2Server, { OAuthError, Request as OAuthRequest, Response as OAuthResponse } from '@node-oauth/oauth2-server';
 import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
-import { AppError, type ErrorCodeName } from '../http/app-error';
+import { AppError, type ErrorCodeName } from '../domain/app-error';
 import { languageOf, messageFor } from '../http/envelope';
 import { authenticateClient, invalidClient, precheckOAuthRequest } from './client-auth';
 import { sourceOf, type ClientGuard } from './client-guard';

@@ -6,15 +6,15 @@
 import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
 import { recordSecurityEvent } from '../domain/security/security-events';
-import { AppError } from '../http/app-error';
+import { AppError } from '../domain/app-error';
 import { languageOf, messageFor } from '../http/envelope';
 import { bearerChallenge } from './challenges';
 import { authenticateClient, precheckOAuthRequest } from './client-auth';
 import { sourceOf, type ClientGuard } from './client-guard';
-import { hashSecret } from './secrets';
+import { hashSecret } from '../domain/partners/secrets';
 
 /** The scope an internal client needs to introspect tokens. */
-export const INTROSPECT_SCOPE = 'core:tokens.introspect';
+const INTROSPECT_SCOPE = 'core:tokens.introspect';
 
 function tokenParameter(req: Request): string {
   const token = (req.body ?? {}).token;

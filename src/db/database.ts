@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
 
-export interface QueryOptions {
+interface QueryOptions {
   /**
    * PostgreSQL: run it as a named prepared statement, parsed and planned once per connection
    * instead of on every call. For hot, fixed statements; the text must not depend on data.

@@ -2,9 +2,9 @@
 import type { Handlers } from '../../generated/operations';
 import { listAuditEvents } from '../domain/audit/audit';
 import { listSecurityEvents } from '../domain/security/security-events';
-import type { HandlerContext } from './context';
+import { actorOf, type HandlerContext } from './context';
 
 export const auditHandlers: Pick<Handlers<HandlerContext>, 'listAuditEvents' | 'listSecurityEvents'> = {
-  listAuditEvents: (context, { query }) => listAuditEvents(context.db, query ?? {}, query ?? {}),
-  listSecurityEvents: (context, { query }) => listSecurityEvents(context.db, query ?? {}, query ?? {}),
+  listAuditEvents: (context, { query }) => listAuditEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
+  listSecurityEvents: (context, { query }) => listSecurityEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
 };

@@ -2,7 +2,8 @@
 import type { Handlers } from '../../generated/operations';
 import { findCard, issueCard, listCards, listCardTransitions, lookupCard, transitionCard } from '../domain/cards/cards';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
-import { actorOf, callerOf, REVEAL_SCOPE, type HandlerContext } from './context';
+import { holdsScope } from '../domain/actor';
+import { actorOf, REVEAL_SCOPE, type HandlerContext } from './context';
 
 type CardHandlers = Pick<
   Handlers<HandlerContext>,
@@ -11,18 +12,18 @@ type CardHandlers = Pick<
 >;
 
 export const cardHandlers: CardHandlers = {
-  listCardProfiles: (context, { query }) => listCardProfiles(context.db, query ?? {}),
+  listCardProfiles: (context, { query }) => listCardProfiles(context.db, actorOf(context), query ?? {}),
   createCardProfile: (context, { body }) => createCardProfile(context.db, actorOf(context), body),
-  getCardProfile: (context, { path }) => findCardProfile(context.db, path.profileId),
+  getCardProfile: (context, { path }) => findCardProfile(context.db, actorOf(context), path.profileId),
   updateCardProfile: (context, { path, body }) => updateCardProfile(context.db, actorOf(context), path.profileId, body),
   deleteCardProfile: (context, { path }) => deleteCardProfile(context.db, actorOf(context), path.profileId),
-  listCards: (context, { query }) => listCards(context.db, query ?? {}, query ?? {}),
-  issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, callerOf(context).scopes.includes(REVEAL_SCOPE)),
-  lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, body.cardNumber),
-  getCard: (context, { path }) => findCard(context.db, path.cardId),
+  listCards: (context, { query }) => listCards(context.db, actorOf(context), query ?? {}, query ?? {}),
+  issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
+  lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, actorOf(context), body.cardNumber),
+  getCard: (context, { path }) => findCard(context.db, actorOf(context), path.cardId),
   suspendCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'suspend', body.reason),
   reactivateCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'reactivate', body.reason),
   opposeCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'oppose', body.reason, body.comment),
   cancelCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'cancel', body.reason),
-  listCardTransitions: (context, { path, query }) => listCardTransitions(context.db, path.cardId, query ?? {}),
+  listCardTransitions: (context, { path, query }) => listCardTransitions(context.db, actorOf(context), path.cardId, query ?? {}),
 };

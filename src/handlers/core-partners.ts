@@ -6,12 +6,12 @@ import { actorOf, type HandlerContext } from './context';
 type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'>;
 
 export const partnerAdminHandlers: PartnerAdminHandlers = {
-  listPartners: (context, { query }) => listPartners(context.db, query ?? {}),
+  listPartners: (context, { query }) => listPartners(context.db, actorOf(context), query ?? {}),
   createPartner: async (context, { body }) => {
-    const { partner, consumerSecret } = await createPartner(context.db, body, actorOf(context));
+    const { partner, consumerSecret } = await createPartner(context.db, actorOf(context), body);
     return { ...partner, consumerSecret };
   },
-  getPartner: (context, { path }) => findPartner(context.db, path.partnerId),
+  getPartner: (context, { path }) => findPartner(context.db, actorOf(context), path.partnerId),
   updatePartner: (context, { path, body }) => updatePartner(context.db, actorOf(context), path.partnerId, body),
   rotatePartnerSecret: (context, { path, body }) => rotatePartnerSecret(context.db, actorOf(context), path.partnerId, body?.overlapSeconds),
   disablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'disabled'),

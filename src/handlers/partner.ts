@@ -1,18 +1,19 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
-import { callerOf, type HandlerContext } from './context';
+import { actorOf, credentialOf, type HandlerContext } from './context';
 
 type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
-    const caller = callerOf(context);
+    const actor = actorOf(context);
+    const credential = credentialOf(context);
     return {
-      partnerId: caller.partnerId,
-      name: caller.partnerName,
-      scopes: caller.scopes,
-      authMethod: caller.method,
-      tokenExpiresAt: caller.tokenExpiresAt?.toISOString() ?? null,
+      partnerId: credential.partnerId,
+      name: actor.name,
+      scopes: [...actor.scopes],
+      authMethod: credential.method,
+      tokenExpiresAt: credential.tokenExpiresAt?.toISOString() ?? null,
     };
   },
 };

@@ -1,7 +1,7 @@
 /** The one place that writes envelopes: success answers and the three error shapes. */
 import type { Request, Response } from 'express';
 import { codeCatalog, type CodeName } from '../../generated/codes';
-import type { AppError } from './app-error';
+import type { AppError } from '../domain/app-error';
 import { operationIdOf } from './request-context';
 
 export type Language = 'fr' | 'en';
@@ -21,7 +21,7 @@ export function sendSuccess(req: Request, res: Response, data: unknown): void {
 const OAUTH_ERROR_BY_STATUS: Record<number, string> = { 401: 'invalid_client', 500: 'server_error', 503: 'temporarily_unavailable' };
 
 /** The body of an error answer: system envelope for 5xx, functional envelope otherwise, RFC-shaped on /oauth. */
-export function errorBody(req: Request, error: AppError): Record<string, unknown> {
+function errorBody(req: Request, error: AppError): Record<string, unknown> {
   const message = messageFor(error.codeName, languageOf(req));
   const envelope: Record<string, unknown> =
     error.status >= 500

@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
 import { DatabaseUnavailableError } from '../db/database';
-import { AppError } from './app-error';
+import { AppError } from '../domain/app-error';
 import { sendError } from './envelope';
 import { authFailureOf } from './security';
 

@@ -1,8 +1,8 @@
 /** Request ids, per-request loggers and the access log line. */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { plainAddress } from '../auth/ip-allow-list';
-import type { Principal } from '../auth/principal';
+import { plainAddress } from '../domain/partners/ip-ranges';
+import type { Credential } from '../auth/credential';
 import type { Logger } from './logger';
 
 declare global {
@@ -14,7 +14,7 @@ declare global {
       /** A logger whose lines carry the request id. */
       log: Logger;
       /** The authenticated caller, on secured operations. */
-      principal?: Principal;
+      credential?: Credential;
     }
   }
 }
@@ -53,7 +53,7 @@ export function requestContext(logger: Logger): RequestHandler {
           path: req.path,
           status: res.statusCode,
           latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
-          partnerId: req.principal?.partnerId,
+          partnerId: req.credential?.partnerId,
           operationId: operationIdOf(req),
         },
         'request',

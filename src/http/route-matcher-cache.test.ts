@@ -1,5 +1,9 @@
-import pathToRegexpModule = require('path-to-regexp');
+import { createRequire } from 'node:module';
 import { cacheRouteMatchers } from './route-matcher-cache';
+
+type Compile = (path: string, options?: Record<string, unknown>) => { regexp: RegExp; keys: { name: string }[] };
+/** The validator's own copy, as the cache patches it. */
+const pathToRegexpModule = createRequire(require.resolve('express-openapi-validator'))('path-to-regexp') as { pathToRegexp: Compile };
 
 cacheRouteMatchers();
 

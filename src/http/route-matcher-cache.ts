@@ -1,4 +1,21 @@
-import pathToRegexpModule = require('path-to-regexp');
+import { createRequire } from 'node:module';
+
+/** The part of path-to-regexp 8 the validator calls. */
+interface PathToRegexpModule {
+  pathToRegexp(
+    path: unknown,
+    options?: { sensitive?: boolean; end?: boolean; trailing?: boolean; delimiter?: string; encodePath?: unknown },
+  ): { regexp: RegExp; keys: { name: string }[] };
+}
+
+/**
+ * The copy of path-to-regexp the validator itself loads (resolved from its own folder, so a
+ * differently nested copy cannot be patched by mistake).
+ */
+const pathToRegexpModule = createRequire(require.resolve('express-openapi-validator'))('path-to-regexp') as PathToRegexpModule;
+
+/** How often a compiled pattern was reused: tests read it to prove the validator goes through the cache. */
+export const routeMatcherCacheStats = { hits: 0 };
 
 /**
  * express-openapi-validator 5.6 finds a request's operation by compiling the path pattern of
@@ -26,7 +43,12 @@ export function cacheRouteMatchers(): void {
       variants = [];
       if (compiled.size < 10_000) compiled.set(path, variants); // patterns come from the contract: a few hundred at most
     }
-    return (variants[variant] ??= compile(path, options));
+    const known = variants[variant];
+    if (known) {
+      routeMatcherCacheStats.hits += 1;
+      return known;
+    }
+    return (variants[variant] = compile(path, options));
   };
   cached.cached = true;
   pathToRegexpModule.pathToRegexp = cached;

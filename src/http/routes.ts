@@ -3,7 +3,7 @@
  * contract does not define, or an operation left without a handler, refuses to start.
  */
 import type { Express, Request, RequestHandler } from 'express';
-import { operationTable, type EnvelopeOperationId, type Handlers, type OperationId, type RawOperationId } from '../../generated/operations';
+import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
 import { sendSuccess } from './envelope';
 
 export type RawRoutes = Record<RawOperationId, RequestHandler>;
@@ -49,4 +49,3 @@ export function mountEnvelopeRoutes<Context>(app: Express, handlers: Handlers<Co
   }
 }
 
-export type { OperationId };

@@ -11,7 +11,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { operationTable } from '../../generated/operations';
 
 /** 'sha256-...' sources for every inline script of an HTML page. */
-export function inlineScriptHashes(html: string): string[] {
+function inlineScriptHashes(html: string): string[] {
   const hashes = new Set<string>();
   for (const match of html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script/gi)) {
     if (match[1] === '') continue;

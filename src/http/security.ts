@@ -9,9 +9,10 @@ import { verifyAccessToken } from '../auth/access-tokens';
 import { isBasicScheme, parseBasic } from '../auth/basic';
 import type { ClientGuard } from '../auth/client-guard';
 import { basicChallenge, bearerChallenge } from '../auth/challenges';
-import { addressAllowed, ipNotAllowed } from '../auth/ip-allow-list';
-import type { Principal } from '../auth/principal';
-import { AppError } from './app-error';
+import { addressAllowed } from '../domain/partners/ip-ranges';
+import { ipNotAllowed } from '../auth/ip-allow-list';
+import type { Credential } from '../auth/credential';
+import { AppError } from '../domain/app-error';
 import { clientAddressOf, operationIdOf } from './request-context';
 
 const failures = new WeakMap<Request, unknown>();
@@ -30,12 +31,12 @@ async function recording(req: Request, check: () => Promise<boolean>): Promise<b
   }
 }
 
-function requireScopes(principal: Principal, required: readonly string[]): void {
-  const missing = required.filter((scope) => !principal.scopes.includes(scope));
+function requireScopes(credential: Credential, required: readonly string[]): void {
+  const missing = required.filter((scope) => !credential.scopes.includes(scope));
   if (missing.length === 0) return;
   throw new AppError('INSUFFICIENT_SCOPE', `This operation requires the scope ${required.join(' ')}`, {
     headers:
-      principal.method === 'bearer'
+      credential.method === 'bearer'
         ? { 'WWW-Authenticate': bearerChallenge('insufficient_scope', 'The access token lacks a required scope', required.join(' ')) }
         : {},
   });
@@ -70,11 +71,11 @@ export function securityHandlers(guard: ClientGuard) {
             headers: { 'WWW-Authenticate': header ? bearerChallenge('invalid_request', 'Malformed Authorization header') : bearerChallenge() },
           });
         }
-        const principal = await verifyAccessToken(guard.db, match[1]);
-        if (!addressAllowed(principal.allowedIps, req.ip)) throw ipNotAllowed(clientAddressOf(req), false);
-        await guard.consume('api', principal.partnerId);
-        requireScopes(principal, scopes);
-        req.principal = principal;
+        const credential = await verifyAccessToken(guard.db, match[1]);
+        if (!addressAllowed(credential.allowedIps, req.ip)) throw ipNotAllowed(clientAddressOf(req), false);
+        await guard.consume('api', credential.partnerId);
+        requireScopes(credential, scopes);
+        req.credential = credential;
         return true;
       }),
 
@@ -93,7 +94,7 @@ export function securityHandlers(guard: ClientGuard) {
           await guard.refused(req, partner, 'basic', 'basic-not-allowed');
           throw new AppError('BASIC_NOT_ALLOWED', 'HTTP Basic is not enabled for this partner; use a bearer token from /oauth/token');
         }
-        const principal: Principal = {
+        const credential: Credential = {
           partnerId: partner.id,
           partnerName: partner.name,
           scopes: partner.scopes,
@@ -102,8 +103,8 @@ export function securityHandlers(guard: ClientGuard) {
           tokenExpiresAt: null,
         };
         await guard.consume('api', partner.id);
-        requireScopes(principal, scopesOfOperation(req));
-        req.principal = principal;
+        requireScopes(credential, scopesOfOperation(req));
+        req.credential = credential;
         return true;
       }),
   };

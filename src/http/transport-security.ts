@@ -7,13 +7,13 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config';
-import { plainAddress } from '../auth/ip-allow-list';
-import { AppError } from './app-error';
+import { plainAddress } from '../domain/partners/ip-ranges';
+import { AppError } from '../domain/app-error';
 
-export const HSTS = 'max-age=31536000; includeSubDomains';
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** 127.0.0.0/8, ::1 and IPv4-mapped 127.x. */
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const plain = plainAddress(address);
   return plain.startsWith('127.') || plain === '::1';

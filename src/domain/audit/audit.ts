@@ -1,21 +1,12 @@
 /** The audit trail: every create, update and transition, with the state before and after. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import type { Actor } from '../actor';
 
 export type AuditEvent = components['schemas']['AuditEvent'];
-export type AuditResourceType = components['schemas']['AuditResourceType'];
-
-/** Who made a change and through which channel. */
-export interface Actor {
-  id: string | null;
-  name: string;
-  channel: 'api' | 'cli' | 'system';
-  requestId: string | null;
-  /** The client's IP address, for changes made through the API. */
-  address: string | null;
-}
+type AuditResourceType = components['schemas']['AuditResourceType'];
 
 export interface AuditEntry {
   action: string;
@@ -58,7 +49,7 @@ export interface AuditFilters {
   to?: string;
 }
 
-export async function listAuditEvents(db: Queryable, filters: AuditFilters, page: PageInput): Promise<Page<AuditEvent>> {
+export async function listAuditEvents(db: Queryable, actor: Actor, filters: AuditFilters, page: PageInput): Promise<Page<AuditEvent>> {
   return pageOfRows(
     db,
     'audit_events',

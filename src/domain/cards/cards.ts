@@ -1,17 +1,18 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
-import { CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
+import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
 import { MONEY_UNIT } from '../referential/units';
 import { findCardProfile } from './profiles';
 
 export type Card = components['schemas']['Card'];
 export type IssuedCard = components['schemas']['IssuedCard'];
-export type CardStatus = Card['status'];
+type CardStatus = Card['status'];
 export type CardTransition = components['schemas']['CardTransition'];
 type StoredStatus = Exclude<CardStatus, 'expired'>;
 
@@ -80,13 +81,13 @@ async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<Ca
   return row;
 }
 
-export async function findCard(db: Queryable, id: string): Promise<Card> {
+export async function findCard(db: Queryable, actor: Actor, id: string): Promise<Card> {
   const [card] = await withBalances(db, [await cardRow(db, id)]);
   return card;
 }
 
 /** Finds a card by its full number (checked first: a Luhn failure is CARD_NUMBER_INVALID). */
-export async function lookupCard(db: Queryable, vault: CardVault, number: string): Promise<Card> {
+export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<Card> {
   if (!isValidCardNumber(number)) {
     throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
   }
@@ -114,7 +115,7 @@ const STATUS_CONDITION: Record<CardStatus, string> = {
   cancelled: "status = 'cancelled'",
 };
 
-export async function listCards(db: Queryable, filters: CardFilters, page: PageInput): Promise<Page<Card>> {
+export async function listCards(db: Queryable, actor: Actor, filters: CardFilters, page: PageInput): Promise<Page<Card>> {
   const result = await pageOfRows(
     db,
     'cards',
@@ -196,7 +197,7 @@ export async function issueCard(db: Database, vault: CardVault, actor: Actor, in
     if (!client) throw new AppError('CLIENT_NOT_FOUND', `No client ${input.clientId}`);
     if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', 'The client is inactive; activate it before issuing cards');
     await tx.query('SELECT 1 FROM card_profiles WHERE id = $1 FOR SHARE', [input.profileId]);
-    const profile = await findCardProfile(tx, input.profileId);
+    const profile = await findCardProfile(tx, actor, input.profileId);
     const { row, number } = await insertCard(
       tx, vault, actor,
       { kind: 'member', clientId: input.clientId, profileId: profile.id, holder: input.holder, validityMonths: profile.validityMonths },
@@ -266,7 +267,7 @@ interface TransitionRow {
   at: Date;
 }
 
-export async function listCardTransitions(db: Queryable, cardId: string, page: PageInput): Promise<Page<CardTransition>> {
+export async function listCardTransitions(db: Queryable, actor: Actor, cardId: string, page: PageInput): Promise<Page<CardTransition>> {
   await cardRow(db, cardId);
   return pageOfRows(db, 'card_transitions', [['card_id = ?', cardId]], page, (row: TransitionRow) => ({
     from: row.from_status,

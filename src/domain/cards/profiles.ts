@@ -2,10 +2,11 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import { findUnit } from '../referential/units';
 
 export type CardProfile = components['schemas']['CardProfile'];
@@ -40,13 +41,13 @@ const toProfile = (row: ProfileRow): CardProfile => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-export async function findCardProfile(db: Queryable, id: string, forUpdate = false): Promise<CardProfile> {
+export async function findCardProfile(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<CardProfile> {
   const [row] = await db.query<ProfileRow>(`SELECT * FROM card_profiles WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw new AppError('CARD_PROFILE_NOT_FOUND', `No card profile ${id}`);
   return toProfile(row);
 }
 
-export async function listCardProfiles(db: Queryable, page: PageInput): Promise<Page<CardProfile>> {
+export async function listCardProfiles(db: Queryable, actor: Actor, page: PageInput): Promise<Page<CardProfile>> {
   return pageOfRows(db, 'card_profiles', [], page, toProfile);
 }
 
@@ -75,7 +76,7 @@ export async function createCardProfile(db: Database, actor: Actor, input: CardP
   checkCapValue(input.monthlyOfflineCap);
   checkCapUnit(input.monthlyOfflineCap, input.allowedUnits);
   return db.transaction(async (tx) => {
-    for (const unit of input.allowedUnits) await findUnit(tx, unit);
+    for (const unit of input.allowedUnits) await findUnit(tx, actor, unit);
     try {
       const [row] = await tx.query<ProfileRow>(
         `INSERT INTO card_profiles (id, code, label, validity_months, recharge_mode, offline_cap_value, offline_cap_unit, allowed_services, allowed_units)
@@ -96,7 +97,7 @@ export async function updateCardProfile(db: Database, actor: Actor, id: string, 
   checkNoDuplicates({ allowedServices: changes.allowedServices });
   if (changes.monthlyOfflineCap) checkCapValue(changes.monthlyOfflineCap);
   return db.transaction(async (tx) => {
-    const before = await findCardProfile(tx, id, true);
+    const before = await findCardProfile(tx, actor, id, true);
     if (changes.monthlyOfflineCap) checkCapUnit(changes.monthlyOfflineCap, before.allowedUnits);
     const [row] = await tx.query<ProfileRow>(
       `UPDATE card_profiles SET label = COALESCE($2, label), validity_months = COALESCE($3, validity_months),
@@ -114,7 +115,7 @@ export async function updateCardProfile(db: Database, actor: Actor, id: string, 
 /** Deletes a profile no card uses; PROFILE_IN_USE otherwise. */
 export async function deleteCardProfile(db: Database, actor: Actor, id: string): Promise<{ id: string; deleted: true }> {
   return db.transaction(async (tx) => {
-    const before = await findCardProfile(tx, id, true);
+    const before = await findCardProfile(tx, actor, id, true);
     const [use] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cards WHERE profile_id = $1', [id]);
     if (use.n > 0) throw new AppError('PROFILE_IN_USE', `${use.n} card(s) use this profile`);
     await tx.query('DELETE FROM card_profiles WHERE id = $1', [id]);

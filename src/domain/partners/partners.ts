@@ -2,11 +2,13 @@
 import type { components } from '../../../generated/schema';
 import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { hashSecret, newConsumerKey, newConsumerSecret, newId, sameHash } from '../../auth/secrets';
-import { checkAllowList } from '../../auth/ip-allow-list';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { hashSecret, newConsumerKey, newConsumerSecret, sameHash } from './secrets';
+import { newId } from '../ids';
+import { checkAllowList } from './ip-ranges';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import { recordSecurityEvent, type SecurityEventType } from '../security/security-events';
 
 export type PartnerView = components['schemas']['Partner'];
@@ -52,9 +54,6 @@ const toPartner = (row: PartnerRow): Partner => ({
   status: row.status,
 });
 
-/** Changes made outside a request (CLI, start-up) are recorded as this actor. */
-const SYSTEM_ACTOR: Actor = { id: null, name: 'Système', channel: 'system', requestId: null, address: null };
-
 /** A partner change goes to the audit trail (with before and after) and to the security events. */
 async function recordPartnerChange(tx: Queryable, actor: Actor, type: SecurityEventType & `partner.${string}`, id: string, before: PartnerView | null, after: PartnerView): Promise<void> {
   await recordAudit(tx, actor, { action: type, resourceType: 'partner', resourceId: id, before, after });
@@ -86,17 +85,17 @@ async function partnerRow(db: Queryable, id: string, forUpdate = false): Promise
   return row;
 }
 
-export async function findPartner(db: Queryable, id: string): Promise<PartnerView> {
+export async function findPartner(db: Queryable, actor: Actor, id: string): Promise<PartnerView> {
   return (await withCredentials(db, [await partnerRow(db, id)]))[0];
 }
 
-export async function listPartners(db: Queryable, page: PageInput): Promise<Page<PartnerView>> {
+export async function listPartners(db: Queryable, actor: Actor, page: PageInput): Promise<Page<PartnerView>> {
   const result = await pageOfRows(db, 'partners', [], page, (row: PartnerRow) => row);
   return { items: await withCredentials(db, result.items), nextCursor: result.nextCursor };
 }
 
 /** Scopes must be the contract's, each once; otherwise VALIDATION_FAILED on the field. */
-export function checkScopes(scopes: string[], path = '/body/scopes'): void {
+function checkScopes(scopes: string[], path = '/body/scopes'): void {
   const unknown = scopes.filter((scope) => !(scope in oauthScopes));
   const repeated = new Set(scopes).size !== scopes.length;
   if (unknown.length || repeated) {
@@ -120,7 +119,7 @@ async function addCredential(tx: Queryable, partnerId: string): Promise<string> 
 }
 
 /** Creates a partner; the consumer secret is returned here and never again. */
-export async function createPartner(db: Database, input: NewPartner, actor: Actor = SYSTEM_ACTOR): Promise<{ partner: PartnerView; consumerSecret: string }> {
+export async function createPartner(db: Database, actor: Actor, input: NewPartner): Promise<{ partner: PartnerView; consumerSecret: string }> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
   checkScopes(input.scopes);
@@ -160,7 +159,7 @@ export async function updatePartner(db: Database, actor: Actor, id: string, chan
   });
 }
 
-export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
 
 /**
  * Makes a new secret. The current one keeps working for `overlapSeconds`, then stops; a
@@ -199,7 +198,7 @@ export async function setPartnerStatus(db: Database, actor: Actor, id: string, s
 }
 
 /** The partner with this id or consumer-key, or null (for the CLI). */
-export async function findPartnerByIdOrKey(db: Queryable, idOrKey: string): Promise<PartnerView | null> {
+export async function findPartnerByIdOrKey(db: Queryable, actor: Actor, idOrKey: string): Promise<PartnerView | null> {
   const [row] = await db.query<PartnerRow>('SELECT * FROM partners WHERE id = $1 OR consumer_key = $1', [idOrKey]);
   return row ? (await withCredentials(db, [row]))[0] : null;
 }

@@ -2,10 +2,11 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import { findNetwork } from './networks';
 
 export type Client = components['schemas']['Client'];
@@ -35,13 +36,13 @@ const toClient = (row: ClientRow): Client => ({
 });
 
 /** The client, or CLIENT_NOT_FOUND; `forUpdate` locks its row for the transaction. */
-export async function findClient(db: Queryable, id: string, forUpdate = false): Promise<Client> {
+export async function findClient(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<Client> {
   const [row] = await db.query<ClientRow>(`SELECT * FROM clients WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw new AppError('CLIENT_NOT_FOUND', `No client ${id}`);
   return toClient(row);
 }
 
-export async function listClients(db: Queryable, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
+export async function listClients(db: Queryable, actor: Actor, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
   return pageOfRows(
     db,
     'clients',
@@ -63,7 +64,7 @@ export interface NewClient {
 
 export async function createClient(db: Database, actor: Actor, input: NewClient): Promise<Client> {
   return db.transaction(async (tx) => {
-    await findNetwork(tx, input.networkId);
+    await findNetwork(tx, actor, input.networkId);
     try {
       const [row] = await tx.query<ClientRow>(
         'INSERT INTO clients (id, network_id, code, name, phone) VALUES ($1, $2, $3, $4, $5) RETURNING *',
@@ -81,7 +82,7 @@ export async function createClient(db: Database, actor: Actor, input: NewClient)
 
 export async function updateClient(db: Database, actor: Actor, id: string, changes: { name?: string; phone?: string }): Promise<Client> {
   return db.transaction(async (tx) => {
-    const before = await findClient(tx, id, true);
+    const before = await findClient(tx, actor, id, true);
     const [row] = await tx.query<ClientRow>(
       'UPDATE clients SET name = COALESCE($2, name), phone = COALESCE($3, phone), updated_at = now() WHERE id = $1 RETURNING *',
       [id, changes.name?.trim(), changes.phone],
@@ -95,7 +96,7 @@ export async function updateClient(db: Database, actor: Actor, id: string, chang
 /** Activates or deactivates a client; asking for the status it already has is STATE_CONFLICT. */
 export async function setClientStatus(db: Database, actor: Actor, id: string, status: ClientStatus): Promise<Client> {
   return db.transaction(async (tx) => {
-    const before = await findClient(tx, id, true);
+    const before = await findClient(tx, actor, id, true);
     if (before.status === status) throw new AppError('STATE_CONFLICT', `The client is already ${status}`);
     const [row] = await tx.query<ClientRow>('UPDATE clients SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
     const after = toClient(row);

@@ -2,9 +2,10 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 
 export type EnergyType = components['schemas']['EnergyType'];
 export type EnergyPrice = components['schemas']['EnergyPrice'];
@@ -58,17 +59,17 @@ async function toEnergyType(db: Queryable, row: EnergyTypeRow): Promise<EnergyTy
 }
 
 /** The energy type's row, or ENERGY_TYPE_NOT_FOUND; `forUpdate` serialises price additions. */
-export async function findEnergyTypeRow(db: Queryable, code: string, forUpdate = false): Promise<EnergyTypeRow> {
+export async function findEnergyTypeRow(db: Queryable, actor: Actor, code: string, forUpdate = false): Promise<EnergyTypeRow> {
   const [row] = await db.query<EnergyTypeRow>(`SELECT * FROM energy_types WHERE code = $1${forUpdate ? ' FOR UPDATE' : ''}`, [code]);
   if (!row) throw new AppError('ENERGY_TYPE_NOT_FOUND', `No energy type ${code}`);
   return row;
 }
 
-export async function findEnergyType(db: Queryable, code: string): Promise<EnergyType> {
-  return toEnergyType(db, await findEnergyTypeRow(db, code));
+export async function findEnergyType(db: Queryable, actor: Actor, code: string): Promise<EnergyType> {
+  return toEnergyType(db, await findEnergyTypeRow(db, actor, code));
 }
 
-export async function listEnergyTypes(db: Queryable, page: PageInput): Promise<Page<EnergyType>> {
+export async function listEnergyTypes(db: Queryable, actor: Actor, page: PageInput): Promise<Page<EnergyType>> {
   const result = await pageOfRows(db, 'energy_types', [], page, (row: EnergyTypeRow) => row);
   return { items: await Promise.all(result.items.map((row) => toEnergyType(db, row))), nextCursor: result.nextCursor };
 }
@@ -87,14 +88,14 @@ export async function createEnergyType(db: Database, actor: Actor, input: { code
   });
 }
 
-export async function listEnergyPrices(db: Queryable, code: string, page: PageInput): Promise<Page<EnergyPrice>> {
-  await findEnergyTypeRow(db, code);
+export async function listEnergyPrices(db: Queryable, actor: Actor, code: string, page: PageInput): Promise<Page<EnergyPrice>> {
+  await findEnergyTypeRow(db, actor, code);
   // Prices are added in effective order (each after the latest), so seq order is effective order.
   return pageOfRows(db, 'energy_prices', [['energy_type_code = ?', code]], page, toPrice);
 }
 
-export async function getPriceInForce(db: Queryable, code: string, at: Date): Promise<EnergyPrice> {
-  await findEnergyTypeRow(db, code);
+export async function getPriceInForce(db: Queryable, actor: Actor, code: string, at: Date): Promise<EnergyPrice> {
+  await findEnergyTypeRow(db, actor, code);
   const price = await priceInForce(db, code, at);
   if (!price) throw new AppError('PRICE_NOT_IN_FORCE', `${code} has no price in force at ${at.toISOString()}`);
   return price;
@@ -125,7 +126,7 @@ export async function addEnergyPrice(db: Database, actor: Actor, code: string, i
   checkPrices(input);
   const effectiveAt = new Date(input.effectiveAt);
   return db.transaction(async (tx) => {
-    await findEnergyTypeRow(tx, code, true);
+    await findEnergyTypeRow(tx, actor, code, true);
     const [latest] = await tx.query<{ effective_at: Date }>('SELECT max(effective_at) AS effective_at FROM energy_prices WHERE energy_type_code = $1', [code]);
     if (latest?.effective_at && effectiveAt.getTime() <= latest.effective_at.getTime()) {
       throw new AppError('PRICE_NOT_AFTER_LATEST', `The latest price of ${code} takes effect at ${latest.effective_at.toISOString()}; a new price must come after it`);

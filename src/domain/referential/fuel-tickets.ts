@@ -2,9 +2,10 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import { findEnergyTypeRow } from './energy-types';
 import { findUnit } from './units';
 
@@ -29,13 +30,13 @@ const toFuelTicket = (row: FuelTicketRow): FuelTicket => ({
   createdAt: row.created_at.toISOString(),
 });
 
-export async function findFuelTicket(db: Queryable, code: string): Promise<FuelTicket> {
+export async function findFuelTicket(db: Queryable, actor: Actor, code: string): Promise<FuelTicket> {
   const [row] = await db.query<FuelTicketRow>('SELECT * FROM fuel_tickets WHERE code = $1', [code]);
   if (!row) throw new AppError('FUEL_TICKET_NOT_FOUND', `No fuel-ticket value ${code}`);
   return toFuelTicket(row);
 }
 
-export async function listFuelTickets(db: Queryable, page: PageInput): Promise<Page<FuelTicket>> {
+export async function listFuelTickets(db: Queryable, actor: Actor, page: PageInput): Promise<Page<FuelTicket>> {
   return pageOfRows(db, 'fuel_tickets', [], page, toFuelTicket);
 }
 
@@ -46,8 +47,8 @@ export async function createFuelTicket(db: Database, actor: Actor, input: FuelTi
   ];
   if (errors.length) throw new AppError('VALIDATION_FAILED', 'The fuel-ticket value is not acceptable', { errors });
   return db.transaction(async (tx) => {
-    await findUnit(tx, input.value.unit);
-    for (const code of input.energyTypeCodes) await findEnergyTypeRow(tx, code);
+    await findUnit(tx, actor, input.value.unit);
+    for (const code of input.energyTypeCodes) await findEnergyTypeRow(tx, actor, code);
     try {
       const [row] = await tx.query<FuelTicketRow>(
         'INSERT INTO fuel_tickets (code, label, value, unit_code, energy_type_codes) VALUES ($1, $2, $3, $4, $5) RETURNING *',

@@ -2,10 +2,11 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 
 export type Network = components['schemas']['Network'];
 
@@ -29,13 +30,13 @@ const toNetwork = (row: NetworkRow): Network => ({
 const notFound = (id: string) => new AppError('NETWORK_NOT_FOUND', `No network ${id}`);
 
 /** The network, or NETWORK_NOT_FOUND; `forUpdate` locks its row for the transaction. */
-export async function findNetwork(db: Queryable, id: string, forUpdate = false): Promise<Network> {
+export async function findNetwork(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<Network> {
   const [row] = await db.query<NetworkRow>(`SELECT * FROM networks WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw notFound(id);
   return toNetwork(row);
 }
 
-export async function listNetworks(db: Queryable, page: PageInput): Promise<Page<Network>> {
+export async function listNetworks(db: Queryable, actor: Actor, page: PageInput): Promise<Page<Network>> {
   return pageOfRows(db, 'networks', [], page, toNetwork);
 }
 
@@ -55,7 +56,7 @@ export async function createNetwork(db: Database, actor: Actor, input: { code: s
 
 export async function updateNetwork(db: Database, actor: Actor, id: string, changes: { name?: string }): Promise<Network> {
   return db.transaction(async (tx) => {
-    const before = await findNetwork(tx, id, true);
+    const before = await findNetwork(tx, actor, id, true);
     const [row] = await tx.query<NetworkRow>('UPDATE networks SET name = COALESCE($2, name), updated_at = now() WHERE id = $1 RETURNING *', [id, changes.name?.trim()]);
     const after = toNetwork(row);
     await recordAudit(tx, actor, { action: 'network.updated', resourceType: 'network', resourceId: id, before, after });

@@ -2,10 +2,11 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../../db/pagination';
-import { newId } from '../../auth/secrets';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../pagination';
+import { newId } from '../ids';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import type { CardVault } from '../cards/card-numbers';
 import { issueEServiceCard } from '../cards/cards';
 import { findNetwork } from './networks';
@@ -40,13 +41,13 @@ const toServicePoint = (row: ServicePointRow): ServicePoint => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-export async function findServicePoint(db: Queryable, id: string, forUpdate = false): Promise<ServicePoint> {
+export async function findServicePoint(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<ServicePoint> {
   const [row] = await db.query<ServicePointRow>(`${SELECT} WHERE s.id = $1${forUpdate ? ' FOR UPDATE OF s' : ''}`, [id]);
   if (!row) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${id}`);
   return toServicePoint(row);
 }
 
-export async function listServicePoints(db: Queryable, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
+export async function listServicePoints(db: Queryable, actor: Actor, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
   const limit = pageSize(page.limit);
   const params: unknown[] = [];
   const where = whereClause([['s.seq > ?', cursorPosition(page.cursor)], ['s.network_id = ?', filters.networkId]], params);
@@ -57,7 +58,7 @@ export async function listServicePoints(db: Queryable, filters: { networkId?: st
 /** Creates the service point and its E-service card in one transaction. */
 export async function createServicePoint(db: Database, vault: CardVault, actor: Actor, input: ServicePointCreate, reveal: boolean): Promise<ServicePoint> {
   return db.transaction(async (tx) => {
-    await findNetwork(tx, input.networkId);
+    await findNetwork(tx, actor, input.networkId);
     const id = newId('spt');
     try {
       await tx.query('INSERT INTO service_points (id, code, name, address, network_id) VALUES ($1, $2, $3, $4, $5)', [
@@ -68,7 +69,7 @@ export async function createServicePoint(db: Database, vault: CardVault, actor: 
       throw error;
     }
     const { number } = await issueEServiceCard(tx, vault, actor, id);
-    const servicePoint = await findServicePoint(tx, id);
+    const servicePoint = await findServicePoint(tx, actor, id);
     await recordAudit(tx, actor, { action: 'service-point.created', resourceType: 'service-point', resourceId: id, before: null, after: servicePoint });
     return reveal ? { ...servicePoint, eServiceCard: { ...servicePoint.eServiceCard, number } } : servicePoint;
   });
@@ -76,11 +77,11 @@ export async function createServicePoint(db: Database, vault: CardVault, actor: 
 
 export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: { name?: string; address?: string }): Promise<ServicePoint> {
   return db.transaction(async (tx) => {
-    const before = await findServicePoint(tx, id, true);
+    const before = await findServicePoint(tx, actor, id, true);
     await tx.query('UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), updated_at = now() WHERE id = $1', [
       id, changes.name?.trim(), changes.address?.trim(),
     ]);
-    const after = await findServicePoint(tx, id);
+    const after = await findServicePoint(tx, actor, id);
     await recordAudit(tx, actor, { action: 'service-point.updated', resourceType: 'service-point', resourceId: id, before, after });
     return after;
   });

@@ -2,9 +2,10 @@
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { AppError } from '../../http/app-error';
-import { recordAudit, type Actor } from '../audit/audit';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { AppError } from '../app-error';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../actor';
 import { findEnergyTypeRow } from './energy-types';
 
 export type Unit = components['schemas']['Unit'];
@@ -32,13 +33,13 @@ const toUnit = (row: UnitRow): Unit => ({
   createdAt: row.created_at.toISOString(),
 });
 
-export async function findUnit(db: Queryable, code: string): Promise<Unit> {
+export async function findUnit(db: Queryable, actor: Actor, code: string): Promise<Unit> {
   const [row] = await db.query<UnitRow>('SELECT * FROM units WHERE code = $1', [code]);
   if (!row) throw new AppError('UNIT_NOT_FOUND', `No unit ${code}`);
   return toUnit(row);
 }
 
-export async function listUnits(db: Queryable, page: PageInput): Promise<Page<Unit>> {
+export async function listUnits(db: Queryable, actor: Actor, page: PageInput): Promise<Page<Unit>> {
   return pageOfRows(db, 'units', [], page, toUnit);
 }
 
@@ -49,7 +50,7 @@ export async function createUnit(db: Database, actor: Actor, input: UnitCreate):
     });
   }
   return db.transaction(async (tx) => {
-    if (input.energyTypeCode) await findEnergyTypeRow(tx, input.energyTypeCode);
+    if (input.energyTypeCode) await findEnergyTypeRow(tx, actor, input.energyTypeCode);
     try {
       const [row] = await tx.query<UnitRow>(
         'INSERT INTO units (code, label, kind, scale, energy_type_code) VALUES ($1, $2, $3, $4, $5) RETURNING *',

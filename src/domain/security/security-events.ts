@@ -1,9 +1,10 @@
 /** Security events of the partner channel: tokens, failed authentications, partner changes. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
-import { plainAddress } from '../../auth/ip-allow-list';
-import { newId } from '../../auth/secrets';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { plainAddress } from '../partners/ip-ranges';
+import { newId } from '../ids';
+import type { Actor } from '../actor';
 
 export type SecurityEvent = components['schemas']['SecurityEvent'];
 export type SecurityEventType = components['schemas']['SecurityEventType'];
@@ -56,7 +57,7 @@ export interface SecurityEventFilters {
   to?: string;
 }
 
-export async function listSecurityEvents(db: Queryable, filters: SecurityEventFilters, page: PageInput): Promise<Page<SecurityEvent>> {
+export async function listSecurityEvents(db: Queryable, actor: Actor, filters: SecurityEventFilters, page: PageInput): Promise<Page<SecurityEvent>> {
   return pageOfRows(
     db,
     'security_events',

@@ -13,8 +13,6 @@ export const newConsumerKey = () => `ck_${randomPart(16)}`;
 export const newConsumerSecret = () => `cs_${randomPart(32)}`;
 /** An opaque bearer access token (256 random bits). */
 export const newAccessToken = () => randomPart(32);
-/** An opaque id with a type prefix, e.g. `ptn_...`. */
-export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 /** SHA-256, hex: how secrets and tokens are stored and looked up. */
 export const hashSecret = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');

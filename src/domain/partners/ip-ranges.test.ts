@@ -1,4 +1,4 @@
-import { addressAllowed, addressBucketOf, checkAllowList, parseCidr, plainAddress } from './ip-allow-list';
+import { addressAllowed, addressBucketOf, checkAllowList, parseCidr, plainAddress } from './ip-ranges';
 
 describe('parseCidr', () => {
   it.each([

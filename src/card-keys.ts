@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Config } from '../../config';
-import { CardVault, newCardKeys, type CardKeys } from './card-numbers';
+import { ConfigError, type Config } from './config';
+import { CardVault, newCardKeys, type CardKeys } from './domain/cards/card-numbers';
 
 export function cardVaultFor(config: Pick<Config, 'cardHashKey' | 'cardEncryptionKey' | 'cardIin' | 'databaseUrl' | 'dataDir'>): CardVault {
   if (config.cardHashKey && config.cardEncryptionKey) {

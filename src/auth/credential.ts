@@ -1,5 +1,9 @@
-/** Who is calling: set by the security handlers once a credential is verified. */
-export interface Principal {
+/**
+ * A verified credential: set on the request by the security handlers. The app turns it into
+ * the request's Actor (domain/actor) once; handlers see the actor, and only getPartnerMe
+ * reads the credential itself (its method and expiry).
+ */
+export interface Credential {
   partnerId: string;
   partnerName: string;
   /** The scopes of the credential used (a token's granted scopes, or the partner's with Basic). */

@@ -2,8 +2,8 @@
  * Cursor pagination over a table's `seq` column: `WHERE seq > cursor ORDER BY seq LIMIT n + 1`.
  * New rows get a larger seq, so pages already read never shift.
  */
-import { AppError } from '../http/app-error';
-import type { Queryable } from './database';
+import { AppError } from './app-error';
+import type { Queryable } from '../db/database';
 
 export interface PageInput {
   limit?: number;

@@ -23,7 +23,7 @@ describe('when a route or method does not exist', () => {
   it('then a wrong method is 405 with an Allow header', async () => {
     const answer = await call(`${server.url}/partner/v1/me`, { method: 'DELETE' });
     expect(answer.status).toBe(405);
-    expect(answer.headers.get('allow')).toBe('GET');
+    expect(answer.headers.get('allow')).toBe('GET, HEAD');
     expect(answer.body.code).toBe('2005');
   });
 });

@@ -104,7 +104,7 @@ export const codeCatalog = {
   "CREDENTIALS_SENT_TWICE": {
     "code": "1009",
     "status": 400,
-    "meaning": "Client credentials were sent both with HTTP Basic and in the body (OAuth invalid_request).",
+    "meaning": "Client credentials were sent twice, with HTTP Basic and in the body or in two Authorization headers (OAuth invalid_request).",
     "message": {
       "fr": "Identifiants client envoyés deux fois",
       "en": "Client credentials sent twice"

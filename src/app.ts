@@ -20,6 +20,7 @@ import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
+import { headAsGet, singleAuthorization } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { transportSecurity } from './http/transport-security';
 import type { Handlers } from '../generated/operations';
@@ -78,8 +79,13 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Paths match exactly: /Core/V1/partners/ is not /core/v1/partners (a proxy rule on /core/ must not be bypassed).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
+  app.use(singleAuthorization);
+  app.use(headAsGet);
   app.use(securityHeaders(docsPage));
   app.use(transportSecurity(config));
   app.use(cors(config.corsOrigins));

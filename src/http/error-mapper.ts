@@ -53,9 +53,12 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
     case 404:
       return new AppError('ROUTE_NOT_FOUND', `No operation at ${req.method} ${req.path}`);
     case 405: {
-      const allow = Object.values(error.headers ?? {})[0] ?? '';
+      const allowed = (Object.values(error.headers ?? {})[0] ?? '').toUpperCase().split(/\s*,\s*/).filter(Boolean);
+      // HEAD is served wherever GET is (request-shape.ts).
+      if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
+      const allow = allowed.join(', ');
       return new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`, {
-        headers: { Allow: allow.toUpperCase() },
+        headers: { Allow: allow },
       });
     }
     case 413:

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 interface PathToRegexpModule {
   pathToRegexp(
     path: unknown,
-    options?: { sensitive?: boolean; end?: boolean; trailing?: boolean; delimiter?: string; encodePath?: unknown },
+    options?: { sensitive?: boolean; strict?: boolean; end?: boolean; trailing?: boolean; delimiter?: string; encodePath?: unknown },
   ): { regexp: RegExp; keys: { name: string }[] };
 }
 
@@ -37,6 +37,9 @@ export function cacheRouteMatchers(): void {
     // Kept: string patterns with the boolean options of path-to-regexp 8 (the validator passes
     // sensitive, and strict, which version 8 ignores). Anything else is compiled every time.
     if (typeof path !== 'string' || options.delimiter !== undefined || options.encodePath !== undefined) return compile(path, options);
+    // The validator asks for Express's `strict routing` as `strict`, which path-to-regexp 8
+    // ignores: it means "no optional trailing slash", which version 8 spells `trailing: false`.
+    if (options.strict !== undefined && options.trailing === undefined) options = { ...options, trailing: !options.strict };
     const variant = (options.sensitive ? 1 : 0) + (options.end === false ? 2 : 0) + (options.trailing === false ? 4 : 0);
     let variants = compiled.get(path);
     if (!variants) {

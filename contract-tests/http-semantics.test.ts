@@ -1,0 +1,104 @@
+/**
+ * HTTP semantics a proxy or a standard client relies on: exact paths, HEAD wherever GET is
+ * served, one Authorization header. Regression tests for issue 11 (items 6, 7, 8).
+ */
+import { request } from 'node:http';
+import { call } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let coreToken: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  coreToken = await server.coreToken();
+});
+afterAll(() => server.stop());
+
+const bearer = () => ({ authorization: `Bearer ${coreToken}` });
+
+/** Sends raw header lines (fetch merges repeated headers into one); a raw list needs its own Host. */
+function rawGet(url: string, headers: [string, string][]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: [['Host', target.host], ...headers].flat() }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('when a path differs from the contract only by case or a trailing slash', () => {
+  it.each(['/Core/V1/Partners/', '/core/v1/partners/', '/CORE/v1/partners', '/core/v1/Partners', '/health/', '/HEALTH'])(
+    'then %s is an unknown route (404 3001), not the operation',
+    async (path) => {
+      const answer = await call(`${server.url}${path}`, { headers: bearer() });
+      expect([answer.status, answer.body.code]).toEqual([404, '3001']);
+    },
+  );
+
+  it('then the exact path is served', async () => {
+    const answer = await call(`${server.url}/core/v1/partners`, { headers: bearer() });
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('when a client sends HEAD', () => {
+  it('then a GET route answers with the GET status and headers and no body', async () => {
+    const get = await call(`${server.url}/core/v1/partners`, { headers: bearer() });
+    const head = await call(`${server.url}/core/v1/partners`, { method: 'HEAD', headers: bearer() });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+  });
+
+  it('then HEAD needs the same credentials as GET', async () => {
+    const head = await call(`${server.url}/core/v1/partners`, { method: 'HEAD' });
+    expect(head.status).toBe(401);
+    expect(head.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('then a route without GET answers 405 and Allow lists what it serves', async () => {
+    const head = await call(`${server.url}/oauth/token`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    const wrong = await call(`${server.url}/core/v1/partners`, { method: 'PUT', headers: bearer() });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+  });
+});
+
+describe('when a request carries two Authorization headers', () => {
+  it('then a resource call is refused 400 with code 1009, whichever comes first', async () => {
+    for (const headers of [
+      [['Authorization', `Bearer ${coreToken}`], ['Authorization', 'Bearer forged']],
+      [['Authorization', 'Bearer forged'], ['authorization', `Bearer ${coreToken}`]],
+    ] as [string, string][][]) {
+      const answer = await rawGet(`${server.url}/core/v1/partners`, headers);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ success: false, code: '1009' });
+    }
+  });
+
+  it('then the token endpoint answers invalid_request', async () => {
+    const partner = await server.partner();
+    const basic = `Basic ${Buffer.from(`${partner.key}:${partner.secret}`).toString('base64')}`;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const target = new URL(`${server.url}/oauth/token`);
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: ['Host', target.host, 'Authorization', basic, 'Authorization', basic, 'Content-Type', 'application/x-www-form-urlencoded'] },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end('grant_type=client_credentials');
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', code: '1009' });
+  });
+});

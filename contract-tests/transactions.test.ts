@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { handlers } from '../src/handlers';
 import { openDatabase, type Database, type Queryable } from '../src/db/database';
 import { classifyDatabaseError } from '../src/db/errors';
+import { migrate } from '../src/db/migrate';
 import { createTestDatabase, usingPostgres, type TestDatabase } from './support/database';
 import { expectDocumented } from './support/contract';
 import { call } from './support/http';
@@ -262,5 +263,23 @@ describe('when the work keeps failing', () => {
       }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(attempts).toBe(1);
+  });
+});
+
+onPostgres('when migrations run under tight session limits (PostgreSQL only: PGlite ignores the limits)', () => {
+  it('when another starter holds the migration lock longer than the limits, then migrating waits for it instead of failing', async () => {
+    const tight = await withTimeouts({ statementTimeoutMs: 100, lockTimeoutMs: 50 });
+    const otherStarter = new Client({ connectionString: database.url });
+    await otherStarter.connect();
+    try {
+      await otherStarter.query('SELECT pg_advisory_lock(7461020)');
+      const released = new Promise((resolve) => setTimeout(resolve, 1000)).then(() => otherStarter.query('SELECT pg_advisory_unlock(7461020)'));
+
+      await expect(migrate(tight)).resolves.toEqual([]);
+      await released;
+    } finally {
+      await otherStarter.end();
+      await tight.close();
+    }
   });
 });

@@ -407,6 +407,15 @@ export const codeCatalog = {
       "fr": "Service momentanément indisponible",
       "en": "Service temporarily unavailable"
     }
+  },
+  "DATABASE_BUSY": {
+    "code": "9998",
+    "status": 503,
+    "meaning": "The database is busy (a lock or a statement took too long, or concurrent updates kept conflicting) and the request was not carried out; retry after Retry-After seconds.",
+    "message": {
+      "fr": "Service momentanément surchargé, veuillez réessayer",
+      "en": "Service temporarily busy, please retry"
+    }
   }
 } as const;
 

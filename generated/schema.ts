@@ -961,7 +961,7 @@ export interface components {
         };
         /**
          * @description A 4-digit error code from the catalog below: 1xxx authentication and authorization,
-         *     2xxx request validation, 3xxx not found, 4xxx business rules, 9999 system. Success
+         *     2xxx request validation, 3xxx not found, 4xxx business rules, 9xxx system. Success
          *     codes (0xxx) appear in success envelopes. The catalog (`x-code-catalog`) is the one
          *     place where codes are defined; each entry names the code, its HTTP status, its meaning
          *     and the user message in French (default) and English.
@@ -1004,12 +1004,12 @@ export interface components {
             /** @description For validation failures, each problem with the location it concerns. */
             errors?: components["schemas"]["FieldError"][];
         };
-        /** @description A system error (500, or 503 when a dependency is down). Never carries internal details. */
+        /** @description A system error (500, or 503 when a dependency is down, 9999, or busy, 9998). Never carries internal details. */
         SystemErrorEnvelope: {
             /** @enum {boolean} */
             success: false;
             /** @enum {string} */
-            code: "9999";
+            code: "9999" | "9998";
             /** @example Erreur système, veuillez réessayer plus tard */
             message: string;
             /**
@@ -2022,7 +2022,7 @@ export interface components {
                 "application/json": components["schemas"]["SystemErrorEnvelope"];
             };
         };
-        /** @description A dependency (the database) does not answer; retry later. */
+        /** @description A dependency (the database) does not answer (9999), or the database is busy and the request was not carried out (9998); retry after Retry-After seconds. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -2113,7 +2113,7 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description A dependency (the database) does not answer; retry later. */
+        /** @description A dependency (the database) does not answer (9999), or the database is busy and the request was not carried out (9998); retry after Retry-After seconds. */
         OAuthServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];

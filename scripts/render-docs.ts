@@ -21,9 +21,9 @@ export function renderErrorAnnex(document: Json): string {
   return [
     '## Annexe : codes de résultat / Annex: result codes',
     '',
-    '**FR.** Chaque réponse porte un `code` à 4 chiffres : 0xxx succès, 1xxx authentification et droits, 2xxx validation de la requête, 3xxx ressource introuvable, 4xxx règles métier, 9999 erreur système.',
+    '**FR.** Chaque réponse porte un `code` à 4 chiffres : 0xxx succès, 1xxx authentification et droits, 2xxx validation de la requête, 3xxx ressource introuvable, 4xxx règles métier, 9xxx erreur système.',
     '',
-    '**EN.** Every answer carries a 4-digit `code`: 0xxx success, 1xxx authentication and rights, 2xxx request validation, 3xxx not found, 4xxx business rules, 9999 system error.',
+    '**EN.** Every answer carries a 4-digit `code`: 0xxx success, 1xxx authentication and rights, 2xxx request validation, 3xxx not found, 4xxx business rules, 9xxx system error.',
     '',
     '| Code | HTTP | Name | Meaning | Message (fr) | Message (en) |',
     '|---|---|---|---|---|---|',

@@ -11,6 +11,15 @@ describe('readConfig', () => {
     expect(config.dataDir).toMatch(/\.data$/);
   });
 
+  it('when no database timeout is set, then statements get 15 s, locks 5 s and idle transactions 30 s', () => {
+    expect(readConfig({}).databaseTimeouts).toEqual({ statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 30_000 });
+  });
+
+  it('when the database timeouts are set, then they are read in milliseconds and 0 is kept', () => {
+    const config = readConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2500', DATABASE_LOCK_TIMEOUT_MS: '0', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '60000' });
+    expect(config.databaseTimeouts).toEqual({ statementTimeoutMs: 2500, lockTimeoutMs: 0, idleInTransactionTimeoutMs: 60_000 });
+  });
+
   it('when DATABASE_URL is set, then demo data is off unless asked for', () => {
     expect(readConfig({ DATABASE_URL: 'postgres://x@h/db' }).demoData).toBe(false);
     expect(readConfig({ DATABASE_URL: 'postgres://x@h/db', DEMO_DATA: 'true' }).demoData).toBe(true);
@@ -22,6 +31,9 @@ describe('readConfig', () => {
     ['TOKEN_TTL_SECONDS', '10'],
     ['VALIDATE_RESPONSES', 'yes'],
     ['LOG_LEVEL', 'loud'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '1.5'],
+    ['DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 'soon'],
   ])('when %s is %s, then it refuses to start and names the variable', (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);

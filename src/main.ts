@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    timeouts: config.databaseTimeouts,
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
   const applied = await migrate(db);

@@ -18,6 +18,7 @@ function fakeDatabase(live: Map<string, { partner: string; expiresAt: Date }>) {
       }) as Row[];
     },
     async exec() {},
+    transaction: (work) => work(db),
   };
   return db;
 }

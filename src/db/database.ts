@@ -1,11 +1,15 @@
 /**
  * The one database adapter: PostgreSQL through `pg` when a connection string is given,
  * otherwise the embedded PGlite in a data directory. Both speak PostgreSQL SQL with `$n`
- * parameters. Connection failures surface as DatabaseUnavailableError (answered 503).
+ * parameters. Connection failures surface as DatabaseUnavailableError (answered 503);
+ * transactions take an isolation level and retry contention (see transaction.ts).
  */
 import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
+import { classifyDatabaseError, DatabaseUnavailableError } from './errors';
+import { checkJoin, isolationClause, isolationOf, withRetries, type IsolationLevel, type TransactionOptions } from './transaction';
+
 
 interface QueryOptions {
   /**
@@ -22,51 +26,45 @@ export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
+   * On the database it opens one (at `options.isolation`) and runs the whole work again on
+   * serialization failures, deadlocks and lock timeouts (`options.retries`). On an open
+   * transaction it joins it: no new BEGIN, no retries of its own (the outermost retries the
+   * whole work), and asking a stronger isolation than the open one throws.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** The database cannot be reached (stopped, refused, connection lost, closed). */
-export class DatabaseUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('database unavailable', { cause });
-    this.name = 'DatabaseUnavailableError';
-  }
-}
-
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-
-/** True for errors that mean "no database", as opposed to a faulty statement. */
-function isConnectionFailure(error: unknown): boolean {
-  // Duck-typed: errors raised by node:net may come from another realm (as under Jest).
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (NETWORK_ERRORS.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code))) {
-    return true;
-  }
-  return (
-    typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|Client has encountered a connection error|Cannot use a pool after calling end/i.test(message)
-  );
 }
 
 async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+    throw classifyDatabaseError(error) === 'connection_lost' && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
   }
+}
+
+/** Per-session limits in milliseconds (0 or absent: the server's own setting). */
+interface SessionTimeouts {
+  /** statement_timeout: a statement running longer is cancelled (57014). */
+  statementTimeoutMs?: number;
+  /** lock_timeout: a lock not granted within it fails the statement (55P03). */
+  lockTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout: a session idle inside a transaction that long is closed. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL only: sent as startup parameters of every connection. PGlite (one session, no contention) ignores them. */
+  timeouts?: SessionTimeouts;
   /** A PGlite data-directory dump to start from (tests load a migrated template). */
   loadDataDir?: Blob;
   /** Called with errors of idle pooled connections (they must not crash the process). */
@@ -85,10 +83,34 @@ function statementName(sql: string): string {
   return name;
 }
 
+type Statements = Omit<Queryable, 'transaction'>;
+
+/** The Queryable of an open transaction: its `transaction` joins it. */
+function joinable(statements: Statements, isolation: IsolationLevel): Queryable {
+  const tx: Queryable = {
+    ...statements,
+    async transaction(work, options) {
+      checkJoin(isolation, options);
+      return work(tx);
+    },
+  };
+  return tx;
+}
+
 function openPostgres(connectionString: string, options: DatabaseOptions): Database {
-  const pool = new Pool({ connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+  const { statementTimeoutMs, lockTimeoutMs, idleInTransactionTimeoutMs } = options.timeouts ?? {};
+  const pool = new Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    // Startup parameters: set before the first statement, without a round trip, and not
+    // overridden by the connection string's own `options` (tests set search_path there).
+    statement_timeout: statementTimeoutMs || undefined,
+    lock_timeout: lockTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: idleInTransactionTimeoutMs || undefined,
+  });
   pool.on('error', (error) => options.onIdleError?.(error));
-  const on = (client: Pool | PoolClient): Queryable => ({
+  const on = (client: Pool | PoolClient): Statements => ({
     query: async <Row>(sql: string, params: unknown[] = [], queryOptions: QueryOptions = {}) =>
       guarded(async () => {
         const query = queryOptions.prepare ? { name: statementName(sql), text: sql, values: params } : { text: sql, values: params };
@@ -96,22 +118,29 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
       }),
     exec: async (sql: string) => guarded(async () => void (await client.query(sql))),
   });
+  const attempt = async <T>(work: (tx: Queryable) => Promise<T>, isolation: IsolationLevel): Promise<T> => {
+    const client = await guarded(() => pool.connect());
+    let lost: Error | undefined;
+    try {
+      await guarded(() => client.query(`BEGIN ${isolationClause(isolation)}`));
+      const result = await work(joinable(on(client), isolation));
+      await guarded(() => client.query('COMMIT'));
+      return result;
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) lost = error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      // A client whose connection failed is discarded, not handed to the next caller.
+      client.release(lost);
+    }
+  };
   return {
     kind: 'postgres',
     ...on(pool),
-    async transaction(work) {
-      const client = await guarded(() => pool.connect());
-      try {
-        await guarded(() => client.query('BEGIN'));
-        const result = await work(on(client));
-        await guarded(() => client.query('COMMIT'));
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+    transaction: (work, txOptions) => {
+      const isolation = isolationOf(txOptions);
+      return withRetries(txOptions, () => attempt(work, isolation));
     },
     close: () => pool.end(),
   };
@@ -124,17 +153,27 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return wrapPglite(pglite);
 }
 
-/** The adapter over an open PGlite instance. */
+/** The adapter over an open PGlite instance (one session: its transactions are queued). */
 export function wrapPglite(pglite: PGlite): Database {
   type Session = Pick<PGlite, 'query' | 'exec'>;
-  const on = (session: Session): Queryable => ({
+  const on = (session: Session): Statements => ({
     query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await session.query<Row>(sql, params)).rows),
     exec: async (sql: string) => guarded(async () => void (await session.exec(sql))),
   });
   return {
     kind: 'pglite',
     ...on(pglite),
-    transaction: (work) => guarded(() => pglite.transaction((tx) => work(on(tx)))),
+    transaction: (work, txOptions) => {
+      const isolation = isolationOf(txOptions);
+      return withRetries(txOptions, () =>
+        guarded(() =>
+          pglite.transaction(async (session) => {
+            await session.exec(`SET TRANSACTION ${isolationClause(isolation)}`);
+            return work(joinable(on(session), isolation));
+          }),
+        ),
+      );
+    },
     close: async () => {
       if (!pglite.closed) await pglite.close();
     },

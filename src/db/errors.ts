@@ -1,7 +1,80 @@
-/** PostgreSQL error classification shared by the data-access modules. */
+/**
+ * PostgreSQL error classification, in one place: the data-access modules, the transaction
+ * retry loop and the HTTP error mapper all ask `classifyDatabaseError`.
+ */
+
+/** What a database error means to the code above it. */
+export type DatabaseErrorKind =
+  /** 23505: another row already has this key. */
+  | 'unique_violation'
+  /** 40001: a concurrent transaction made this one's reads stale (REPEATABLE READ, SERIALIZABLE). */
+  | 'serialization_failure'
+  /** 40P01: two transactions waited on each other; PostgreSQL aborted this one. */
+  | 'deadlock'
+  /** 55P03: a lock was not granted within lock_timeout (or NOWAIT). */
+  | 'lock_timeout'
+  /** 57014 raised by statement_timeout. */
+  | 'statement_timeout'
+  /** No database: stopped, refused, connection lost or closed. */
+  | 'connection_lost';
+
+/** The database cannot be reached (stopped, refused, connection lost, closed). */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('database unavailable', { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** Server shutdown, crash recovery, too many connections, idle-in-transaction timeout (FATAL: the session is gone). */
+const SESSION_GONE = new Set(['57P01', '57P02', '57P03', '53300', '25P03']);
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|PGlite is closed|Client has encountered a connection error|Cannot use a pool after calling end/i;
+
+function fieldsOf(error: unknown): { code?: unknown; message?: unknown } {
+  // Duck-typed: errors raised by node:net may come from another realm (as under Jest).
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown }) : {};
+}
+
+/** The kind of a database error, or undefined when it is none of the known kinds. */
+export function classifyDatabaseError(error: unknown): DatabaseErrorKind | undefined {
+  if (error instanceof DatabaseUnavailableError) return 'connection_lost';
+  const { code, message } = fieldsOf(error);
+  switch (code) {
+    case '23505':
+      return 'unique_violation';
+    case '40001':
+      return 'serialization_failure';
+    case '40P01':
+      return 'deadlock';
+    case '55P03':
+      return 'lock_timeout';
+    case '57014':
+      // query_canceled is also what pg_cancel_backend raises: only the timeout is ours to name.
+      return typeof message === 'string' && /statement timeout/i.test(message) ? 'statement_timeout' : undefined;
+  }
+  if (typeof code === 'string' && (NETWORK_ERRORS.has(code) || code.startsWith('08') || SESSION_GONE.has(code))) return 'connection_lost';
+  return typeof message === 'string' && CONNECTION_MESSAGES.test(message) ? 'connection_lost' : undefined;
+}
+
+/** Kinds after which running the whole transaction again may succeed. */
+const RETRYABLE: ReadonlySet<DatabaseErrorKind> = new Set(['serialization_failure', 'deadlock', 'lock_timeout']);
+
+/** True when the whole transaction is worth running again (serialization failure, deadlock, lock timeout). */
+export const isRetryableTransactionError = (error: unknown): boolean => {
+  const kind = classifyDatabaseError(error);
+  return kind !== undefined && RETRYABLE.has(kind);
+};
+
+/** True for contention that outlived its retries or a statement cut by statement_timeout: answered 503 DATABASE_BUSY. */
+export const isDatabaseBusy = (error: unknown): boolean => {
+  const kind = classifyDatabaseError(error);
+  return kind !== undefined && (RETRYABLE.has(kind) || kind === 'statement_timeout');
+};
 
 /** True for a unique_violation (23505), optionally on a given constraint. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const { code, constraint: name } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return code === '23505' && (constraint === undefined || name === constraint);
+  const { constraint: name } = (error ?? {}) as { constraint?: unknown };
+  return classifyDatabaseError(error) === 'unique_violation' && (constraint === undefined || name === constraint);
 }

@@ -17,6 +17,9 @@ export function migrationFiles(): { name: string; sql: string }[] {
 /** Returns the names of the migrations it applied. */
 export async function migrate(db: Database): Promise<string[]> {
   return db.transaction(async (tx) => {
+    // The configured session limits are for requests: a migration may run long, and a second
+    // starter waits for the first one's advisory lock as long as it takes.
+    await tx.exec('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name));

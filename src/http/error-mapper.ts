@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, Request } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
-import { DatabaseUnavailableError } from '../db/database';
+import { classifyDatabaseError, isDatabaseBusy } from '../db/errors';
 import { AppError } from '../domain/app-error';
 import { sendError } from './envelope';
 import { authFailureOf } from './security';
@@ -72,8 +72,12 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
 
 function toAppError(error: unknown, req: Request): AppError | null {
   if (error instanceof AppError) return error;
-  if (error instanceof DatabaseUnavailableError) {
+  if (classifyDatabaseError(error) === 'connection_lost') {
     return new AppError('SERVICE_UNAVAILABLE', 'A dependency is unavailable; retry later', { headers: { 'Retry-After': '5' }, cause: error });
+  }
+  if (isDatabaseBusy(error)) {
+    // Contention that outlived the transaction's retries, or a statement cut by its timeout.
+    return new AppError('DATABASE_BUSY', 'The database is busy; retry later', { headers: { 'Retry-After': '1' }, cause: error });
   }
   if (isValidatorError(error)) {
     const recorded = authFailureOf(req);
@@ -98,7 +102,7 @@ export function errorMapper(): ErrorRequestHandler {
       return sendError(req, res, mapped);
     }
     const answer = mapped ?? new AppError('SYSTEM_ERROR', 'Unexpected error; quote the requestId to support');
-    req.log.error({ err: mapped?.cause ?? error }, answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : 'dependency unavailable');
+    req.log.error({ err: mapped?.cause ?? error }, answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : answer.codeName === 'DATABASE_BUSY' ? 'database busy' : 'dependency unavailable');
     sendError(req, res, answer);
   };
 }

@@ -41,7 +41,7 @@ export interface OAuthError {
     success: boolean;
     /**
      * A 4-digit error code from the catalog below: 1xxx authentication and authorization,
-     * 2xxx request validation, 3xxx not found, 4xxx business rules, 9999 system. Success
+     * 2xxx request validation, 3xxx not found, 4xxx business rules, 9xxx system. Success
      * codes (0xxx) appear in success envelopes. The catalog (`x-code-catalog`) is the one
      * place where codes are defined; each entry names the code, its HTTP status, its meaning
      * and the user message in French (default) and English.

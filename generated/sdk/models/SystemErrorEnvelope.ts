@@ -15,7 +15,7 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * A system error (500, or 503 when a dependency is down). Never carries internal details.
+ * A system error (500, or 503 when a dependency is down, 9999, or busy, 9998). Never carries internal details.
  * @export
  * @interface SystemErrorEnvelope
  */
@@ -59,7 +59,8 @@ export interface SystemErrorEnvelope {
  * @export
  */
 export const SystemErrorEnvelopeCodeEnum = {
-    _9999: '9999'
+    _9999: '9999',
+    _9998: '9998'
 } as const;
 export type SystemErrorEnvelopeCodeEnum = typeof SystemErrorEnvelopeCodeEnum[keyof typeof SystemErrorEnvelopeCodeEnum];
 

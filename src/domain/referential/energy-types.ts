@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../../db/pagination';
 import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
+import { Money } from '../money';
 
 export type EnergyType = components['schemas']['EnergyType'];
 export type EnergyPrice = components['schemas']['EnergyPrice'];
@@ -31,7 +32,7 @@ interface PriceRow {
   created_at: Date;
 }
 
-const xof = (value: string) => ({ value: Number(value), unit: PRICE_UNIT });
+const xof = (value: string) => Money.fromStored(value, PRICE_UNIT).toApi();
 
 const toPrice = (row: PriceRow): EnergyPrice => ({
   energyTypeCode: row.energy_type_code,

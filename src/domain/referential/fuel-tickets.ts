@@ -7,6 +7,7 @@ import { AppError } from '../../http/app-error';
 import { recordAudit, type Actor } from '../audit/audit';
 import { findEnergyTypeRow } from './energy-types';
 import { findUnit } from './units';
+import { Money } from '../money';
 
 export type FuelTicket = components['schemas']['FuelTicket'];
 type FuelTicketCreate = components['schemas']['FuelTicketCreate'];
@@ -24,7 +25,7 @@ interface FuelTicketRow {
 const toFuelTicket = (row: FuelTicketRow): FuelTicket => ({
   code: row.code,
   label: row.label,
-  value: { value: Number(row.value), unit: row.unit_code },
+  value: Money.fromStored(row.value, row.unit_code).toApi(),
   energyTypeCodes: row.energy_type_codes,
   createdAt: row.created_at.toISOString(),
 });

@@ -11,6 +11,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.write"]}],
     scopes: ["core:clients.write"],
     envelope: true,
+    headers: [],
   },
   cancelCard: {
     operationId: "cancelCard",
@@ -20,6 +21,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
     envelope: true,
+    headers: [],
   },
   createCardProfile: {
     operationId: "createCardProfile",
@@ -29,6 +31,7 @@ export const operationTable = {
     security: [{"oauth2":["core:card-profiles.write"]}],
     scopes: ["core:card-profiles.write"],
     envelope: true,
+    headers: [],
   },
   createClient: {
     operationId: "createClient",
@@ -38,6 +41,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.write"]}],
     scopes: ["core:clients.write"],
     envelope: true,
+    headers: [],
   },
   createEnergyPrice: {
     operationId: "createEnergyPrice",
@@ -47,6 +51,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.write"]}],
     scopes: ["core:energy-types.write"],
     envelope: true,
+    headers: [],
   },
   createEnergyType: {
     operationId: "createEnergyType",
@@ -56,6 +61,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.write"]}],
     scopes: ["core:energy-types.write"],
     envelope: true,
+    headers: [],
   },
   createFuelTicket: {
     operationId: "createFuelTicket",
@@ -65,6 +71,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.write"]}],
     scopes: ["core:service-points.write"],
     envelope: true,
+    headers: [],
   },
   createNetwork: {
     operationId: "createNetwork",
@@ -74,6 +81,7 @@ export const operationTable = {
     security: [{"oauth2":["core:networks.write"]}],
     scopes: ["core:networks.write"],
     envelope: true,
+    headers: [],
   },
   createPartner: {
     operationId: "createPartner",
@@ -83,6 +91,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
+    headers: [],
   },
   createServicePoint: {
     operationId: "createServicePoint",
@@ -92,6 +101,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.write"]}],
     scopes: ["core:service-points.write"],
     envelope: true,
+    headers: [],
   },
   createToken: {
     operationId: "createToken",
@@ -101,6 +111,7 @@ export const operationTable = {
     security: [{"basicAuth":[]},{}],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   createUnit: {
     operationId: "createUnit",
@@ -110,6 +121,7 @@ export const operationTable = {
     security: [{"oauth2":["core:units.write"]}],
     scopes: ["core:units.write"],
     envelope: true,
+    headers: [],
   },
   deactivateClient: {
     operationId: "deactivateClient",
@@ -119,6 +131,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.write"]}],
     scopes: ["core:clients.write"],
     envelope: true,
+    headers: [],
   },
   deleteCardProfile: {
     operationId: "deleteCardProfile",
@@ -128,6 +141,7 @@ export const operationTable = {
     security: [{"oauth2":["core:card-profiles.write"]}],
     scopes: ["core:card-profiles.write"],
     envelope: true,
+    headers: [],
   },
   disablePartner: {
     operationId: "disablePartner",
@@ -137,6 +151,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
+    headers: [],
   },
   enablePartner: {
     operationId: "enablePartner",
@@ -146,6 +161,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
+    headers: [],
   },
   getCard: {
     operationId: "getCard",
@@ -155,6 +171,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.read"]}],
     scopes: ["core:cards.read"],
     envelope: true,
+    headers: [],
   },
   getCardProfile: {
     operationId: "getCardProfile",
@@ -164,6 +181,7 @@ export const operationTable = {
     security: [{"oauth2":["core:card-profiles.read"]}],
     scopes: ["core:card-profiles.read"],
     envelope: true,
+    headers: [],
   },
   getClient: {
     operationId: "getClient",
@@ -173,6 +191,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.read"]}],
     scopes: ["core:clients.read"],
     envelope: true,
+    headers: [],
   },
   getDocs: {
     operationId: "getDocs",
@@ -182,6 +201,7 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   getEnergyPriceInForce: {
     operationId: "getEnergyPriceInForce",
@@ -191,6 +211,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.read"]}],
     scopes: ["core:energy-types.read"],
     envelope: true,
+    headers: [],
   },
   getEnergyType: {
     operationId: "getEnergyType",
@@ -200,6 +221,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.read"]}],
     scopes: ["core:energy-types.read"],
     envelope: true,
+    headers: [],
   },
   getFuelTicket: {
     operationId: "getFuelTicket",
@@ -209,6 +231,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.read"]}],
     scopes: ["core:service-points.read"],
     envelope: true,
+    headers: [],
   },
   getHealth: {
     operationId: "getHealth",
@@ -218,6 +241,7 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: true,
+    headers: [],
   },
   getNetwork: {
     operationId: "getNetwork",
@@ -227,6 +251,7 @@ export const operationTable = {
     security: [{"oauth2":["core:networks.read"]}],
     scopes: ["core:networks.read"],
     envelope: true,
+    headers: [],
   },
   getOpenApiJson: {
     operationId: "getOpenApiJson",
@@ -236,6 +261,7 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   getOpenApiYaml: {
     operationId: "getOpenApiYaml",
@@ -245,6 +271,7 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   getPartner: {
     operationId: "getPartner",
@@ -254,6 +281,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.read"]}],
     scopes: ["core:partners.read"],
     envelope: true,
+    headers: [],
   },
   getPartnerMe: {
     operationId: "getPartnerMe",
@@ -263,6 +291,7 @@ export const operationTable = {
     security: [{"oauth2":["partner:profile.read"]},{"basicAuth":[]}],
     scopes: ["partner:profile.read"],
     envelope: true,
+    headers: [],
   },
   getReady: {
     operationId: "getReady",
@@ -272,6 +301,7 @@ export const operationTable = {
     security: [],
     scopes: [],
     envelope: true,
+    headers: [],
   },
   getServicePoint: {
     operationId: "getServicePoint",
@@ -281,6 +311,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.read"]}],
     scopes: ["core:service-points.read"],
     envelope: true,
+    headers: [],
   },
   getUnit: {
     operationId: "getUnit",
@@ -290,6 +321,7 @@ export const operationTable = {
     security: [{"oauth2":["core:units.read"]}],
     scopes: ["core:units.read"],
     envelope: true,
+    headers: [],
   },
   introspectToken: {
     operationId: "introspectToken",
@@ -299,6 +331,7 @@ export const operationTable = {
     security: [{"basicAuth":[]},{}],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   issueCard: {
     operationId: "issueCard",
@@ -308,6 +341,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.write"]}],
     scopes: ["core:cards.write"],
     envelope: true,
+    headers: [],
   },
   listAuditEvents: {
     operationId: "listAuditEvents",
@@ -317,6 +351,7 @@ export const operationTable = {
     security: [{"oauth2":["core:audit.read"]}],
     scopes: ["core:audit.read"],
     envelope: true,
+    headers: [],
   },
   listCardProfiles: {
     operationId: "listCardProfiles",
@@ -326,6 +361,7 @@ export const operationTable = {
     security: [{"oauth2":["core:card-profiles.read"]}],
     scopes: ["core:card-profiles.read"],
     envelope: true,
+    headers: [],
   },
   listCards: {
     operationId: "listCards",
@@ -335,6 +371,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.read"]}],
     scopes: ["core:cards.read"],
     envelope: true,
+    headers: [],
   },
   listCardTransitions: {
     operationId: "listCardTransitions",
@@ -344,6 +381,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.read"]}],
     scopes: ["core:cards.read"],
     envelope: true,
+    headers: [],
   },
   listClients: {
     operationId: "listClients",
@@ -353,6 +391,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.read"]}],
     scopes: ["core:clients.read"],
     envelope: true,
+    headers: [],
   },
   listEnergyPrices: {
     operationId: "listEnergyPrices",
@@ -362,6 +401,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.read"]}],
     scopes: ["core:energy-types.read"],
     envelope: true,
+    headers: [],
   },
   listEnergyTypes: {
     operationId: "listEnergyTypes",
@@ -371,6 +411,7 @@ export const operationTable = {
     security: [{"oauth2":["core:energy-types.read"]}],
     scopes: ["core:energy-types.read"],
     envelope: true,
+    headers: [],
   },
   listFuelTickets: {
     operationId: "listFuelTickets",
@@ -380,6 +421,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.read"]}],
     scopes: ["core:service-points.read"],
     envelope: true,
+    headers: [],
   },
   listNetworks: {
     operationId: "listNetworks",
@@ -389,6 +431,7 @@ export const operationTable = {
     security: [{"oauth2":["core:networks.read"]}],
     scopes: ["core:networks.read"],
     envelope: true,
+    headers: [],
   },
   listPartners: {
     operationId: "listPartners",
@@ -398,6 +441,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.read"]}],
     scopes: ["core:partners.read"],
     envelope: true,
+    headers: [],
   },
   listSecurityEvents: {
     operationId: "listSecurityEvents",
@@ -407,6 +451,7 @@ export const operationTable = {
     security: [{"oauth2":["core:security.read"]}],
     scopes: ["core:security.read"],
     envelope: true,
+    headers: [],
   },
   listServicePoints: {
     operationId: "listServicePoints",
@@ -416,6 +461,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.read"]}],
     scopes: ["core:service-points.read"],
     envelope: true,
+    headers: [],
   },
   listUnits: {
     operationId: "listUnits",
@@ -425,6 +471,7 @@ export const operationTable = {
     security: [{"oauth2":["core:units.read"]}],
     scopes: ["core:units.read"],
     envelope: true,
+    headers: [],
   },
   lookupCard: {
     operationId: "lookupCard",
@@ -434,6 +481,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.read"]}],
     scopes: ["core:cards.read"],
     envelope: true,
+    headers: [],
   },
   opposeCard: {
     operationId: "opposeCard",
@@ -443,6 +491,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
     envelope: true,
+    headers: [],
   },
   reactivateCard: {
     operationId: "reactivateCard",
@@ -452,6 +501,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
     envelope: true,
+    headers: [],
   },
   revokeToken: {
     operationId: "revokeToken",
@@ -461,6 +511,7 @@ export const operationTable = {
     security: [{"basicAuth":[]},{}],
     scopes: [],
     envelope: false,
+    headers: [],
   },
   rotatePartnerSecret: {
     operationId: "rotatePartnerSecret",
@@ -470,6 +521,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
+    headers: [],
   },
   suspendCard: {
     operationId: "suspendCard",
@@ -479,6 +531,7 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
     envelope: true,
+    headers: [],
   },
   updateCardProfile: {
     operationId: "updateCardProfile",
@@ -488,6 +541,7 @@ export const operationTable = {
     security: [{"oauth2":["core:card-profiles.write"]}],
     scopes: ["core:card-profiles.write"],
     envelope: true,
+    headers: [],
   },
   updateClient: {
     operationId: "updateClient",
@@ -497,6 +551,7 @@ export const operationTable = {
     security: [{"oauth2":["core:clients.write"]}],
     scopes: ["core:clients.write"],
     envelope: true,
+    headers: [],
   },
   updateNetwork: {
     operationId: "updateNetwork",
@@ -506,6 +561,7 @@ export const operationTable = {
     security: [{"oauth2":["core:networks.write"]}],
     scopes: ["core:networks.write"],
     envelope: true,
+    headers: [],
   },
   updatePartner: {
     operationId: "updatePartner",
@@ -515,6 +571,7 @@ export const operationTable = {
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
+    headers: [],
   },
   updateServicePoint: {
     operationId: "updateServicePoint",
@@ -524,6 +581,7 @@ export const operationTable = {
     security: [{"oauth2":["core:service-points.write"]}],
     scopes: ["core:service-points.write"],
     envelope: true,
+    headers: [],
   },
 } as const;
 
@@ -563,6 +621,15 @@ export const oauthScopes = {
 
 export type Scope = keyof typeof oauthScopes;
 
+/** Header parameters some operation declares (names as declared, case-insensitive on the wire). */
+export const requestHeaderNames = [] as const;
+
+/** Response headers the contract declares on some answer. */
+export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
+
+/** The bounds of an amount's value in its unit's smallest denomination (components.schemas.Amount). */
+export const amountBounds = {"minimum":-1000000000000,"maximum":1000000000000} as const;
+
 type Parameters<Op extends keyof operations> = operations[Op] extends { parameters: infer P } ? P : never;
 type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
@@ -573,6 +640,8 @@ export type OperationData<Op extends EnvelopeOperationId> = JsonOf<operations[Op
 export interface OperationInput<Op extends EnvelopeOperationId> {
   path: Parameters<Op> extends { path?: infer P } ? P : never;
   query: Parameters<Op> extends { query?: infer Q } ? Q : never;
+  /** The declared header parameters, keys as declared; `never` when the operation declares none. */
+  header: NonNullable<Parameters<Op> extends { header?: infer H } ? H : never>;
   body: operations[Op] extends { requestBody?: infer B } ? JsonOf<B> : never;
 }
 

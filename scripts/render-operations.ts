@@ -1,6 +1,7 @@
 /**
- * Renders generated/operations.ts (the operation table and the Handlers type) and
- * generated/codes.ts (the result-code catalog) from the bundled contract.
+ * Renders generated/operations.ts (the operation table, the Handlers type, the header names
+ * and amount bounds the contract declares) and generated/codes.ts (the result-code catalog)
+ * from the bundled contract.
  */
 
 type Json = Record<string, unknown>;
@@ -13,6 +14,8 @@ interface OperationRow {
   security: Record<string, string[]>[];
   scopes: string[];
   envelope: boolean;
+  /** The operation's header parameters (path-level and its own), names as declared. */
+  headers: string[];
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -32,7 +35,18 @@ function isEnvelope(document: Json, operation: Json): boolean {
   return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
 }
 
-function collectOperations(document: Json): OperationRow[] {
+/** Header parameter names of a path item and its operation; the operation's own win by name (case-insensitive). */
+function headerParameters(document: Json, item: Json, operation: Json): string[] {
+  const declared = [...((item.parameters as unknown[]) ?? []), ...((operation.parameters as unknown[]) ?? [])]
+    .map((parameter) => resolveRef(document, parameter))
+    .filter((parameter) => parameter.in === 'header')
+    .map((parameter) => String(parameter.name));
+  const byLowerCase = new Map(declared.map((name) => [name.toLowerCase(), name]));
+  return [...byLowerCase.values()].sort((a, b) => a.localeCompare(b));
+}
+
+/** Every operation of the document, sorted by operationId. */
+export function collectOperations(document: Json): OperationRow[] {
   const rows: OperationRow[] = [];
   const paths = document.paths as Record<string, Json>;
   for (const [path, item] of Object.entries(paths)) {
@@ -42,7 +56,10 @@ function collectOperations(document: Json): OperationRow[] {
       if (typeof operation.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
       const security = (operation.security ?? document.security ?? []) as Record<string, string[]>[];
       const scopes = [...new Set(security.flatMap((requirement) => requirement.oauth2 ?? []))].sort();
-      rows.push({ operationId: operation.operationId, method, path, security, scopes, envelope: isEnvelope(document, operation) });
+      rows.push({
+        operationId: operation.operationId, method, path, security, scopes,
+        envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation),
+      });
     }
   }
   return rows.sort((a, b) => a.operationId.localeCompare(b.operationId));
@@ -50,6 +67,29 @@ function collectOperations(document: Json): OperationRow[] {
 
 const literal = (value: unknown) => JSON.stringify(value);
 
+/** Names of the response headers declared anywhere in the document (paths and components.responses), sorted. */
+export function responseHeaderNames(document: Json): string[] {
+  const responses: unknown[] = Object.values(((document.components as Json | undefined)?.responses as Json | undefined) ?? {});
+  for (const item of Object.values((document.paths as Record<string, Json>) ?? {})) {
+    for (const method of METHODS) responses.push(...Object.values(((item[method] as Json | undefined)?.responses as Json | undefined) ?? {}));
+  }
+  const names = responses.flatMap((response) => Object.keys((resolveRef(document, response).headers as Json | undefined) ?? {}));
+  const byLowerCase = new Map(names.map((name) => [name.toLowerCase(), name]));
+  return [...byLowerCase.values()].sort((a, b) => a.localeCompare(b));
+}
+
+/** The bounds of an amount's value (components.schemas.Amount, property value): both must be declared. */
+function amountBounds(document: Json): { minimum: number; maximum: number } {
+  const schemas = ((document.components as Json | undefined)?.schemas as Json | undefined) ?? {};
+  const value = ((resolveRef(document, schemas.Amount)?.properties as Json | undefined)?.value ?? {}) as Json;
+  const { minimum, maximum } = value;
+  if (!Number.isSafeInteger(minimum) || !Number.isSafeInteger(maximum)) {
+    throw new Error('components.schemas.Amount.properties.value needs an integer minimum and maximum (safe integers)');
+  }
+  return { minimum: minimum as number, maximum: maximum as number };
+}
+
+/** generated/operations.ts for a bundled document. */
 export function renderOperations(document: Json, notice: string): string {
   const rows = collectOperations(document);
   const schemes = (document.components as Json).securitySchemes as Record<string, Json>;
@@ -71,6 +111,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    security: ${literal(row.security)},`,
         `    scopes: ${literal(row.scopes)},`,
         `    envelope: ${row.envelope},`,
+        `    headers: ${literal(row.headers)},`,
         '  },',
       ].join('\n'),
     ),
@@ -89,6 +130,15 @@ export function renderOperations(document: Json, notice: string): string {
     '',
     'export type Scope = keyof typeof oauthScopes;',
     '',
+    '/** Header parameters some operation declares (names as declared, case-insensitive on the wire). */',
+    `export const requestHeaderNames = ${literal([...new Map(rows.flatMap((row) => row.headers).map((name) => [name.toLowerCase(), name])).values()].sort((a, b) => a.localeCompare(b)))} as const;`,
+    '',
+    '/** Response headers the contract declares on some answer. */',
+    `export const responseHeaderNames = ${literal(responseHeaderNames(document))} as const;`,
+    '',
+    '/** The bounds of an amount\'s value in its unit\'s smallest denomination (components.schemas.Amount). */',
+    `export const amountBounds = ${literal(amountBounds(document))} as const;`,
+    '',
     'type Parameters<Op extends keyof operations> = operations[Op] extends { parameters: infer P } ? P : never;',
     'type JsonOf<T> = T extends { content: { \'application/json\': infer Body } } ? Body : never;',
     '',
@@ -99,6 +149,8 @@ export function renderOperations(document: Json, notice: string): string {
     'export interface OperationInput<Op extends EnvelopeOperationId> {',
     '  path: Parameters<Op> extends { path?: infer P } ? P : never;',
     '  query: Parameters<Op> extends { query?: infer Q } ? Q : never;',
+    '  /** The declared header parameters, keys as declared; `never` when the operation declares none. */',
+    '  header: NonNullable<Parameters<Op> extends { header?: infer H } ? H : never>;',
     '  body: operations[Op] extends { requestBody?: infer B } ? JsonOf<B> : never;',
     '}',
     '',

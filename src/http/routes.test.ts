@@ -1,5 +1,8 @@
-import { checkHandlerKeys } from './routes';
+import express, { type Request } from 'express';
+import type { AddressInfo } from 'node:net';
+import { checkHandlerKeys, declaredHeaders, mountEnvelopeRoutes } from './routes';
 import { handlers } from '../handlers';
+import type { HandlerContext } from '../handlers/context';
 
 const raw = { createToken: () => undefined, getOpenApiJson: () => undefined, getOpenApiYaml: () => undefined, getDocs: () => undefined, revokeToken: () => undefined, introspectToken: () => undefined };
 
@@ -15,5 +18,41 @@ describe('checkHandlerKeys', () => {
   it('when an operation has no handler, then the server refuses to start', () => {
     const { getHealth: _dropped, ...rest } = handlers;
     expect(() => checkHandlerKeys(rest, raw)).toThrow(/getHealth/);
+  });
+});
+
+describe('mountEnvelopeRoutes', () => {
+  // No operation of the contract declares a header parameter yet: a planted row stands in for the first.
+  it('when an operation declares header parameters, then the handler gets exactly those, keys as declared, matched case-insensitively', async () => {
+    let seen: unknown;
+    const planted = (async (_context: unknown, input: unknown) => {
+      seen = input;
+      return { ok: true };
+    }) as unknown as typeof handlers.getHealth;
+    const app = express();
+    app.use(express.json());
+    mountEnvelopeRoutes(app, { ...handlers, getHealth: planted }, () => null as unknown as HandlerContext, [
+      { operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] },
+    ]);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/planted/t1?limit=2`;
+      const reply = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'IDEMPOTENCY-KEY': 'key-1', 'x-trace': 'trace-1', 'x-undeclared': 'no' },
+        body: JSON.stringify({ a: 1 }),
+      });
+      expect(reply.status).toBe(200);
+      expect(seen).toEqual({ path: { thingId: 't1' }, query: { limit: '2' }, header: { 'Idempotency-Key': 'key-1', 'X-Trace': 'trace-1' }, body: { a: 1 } });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('when an operation declares no header parameter, then its handler gets an empty header object', () => {
+    const req = { headers: { authorization: 'Bearer x', 'idempotency-key': 'k' } } as unknown as Request;
+    expect(declaredHeaders(req, [])).toEqual({});
+    expect(declaredHeaders(req, ['Idempotency-Key'])).toEqual({ 'Idempotency-Key': 'k' });
   });
 });

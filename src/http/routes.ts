@@ -31,16 +31,47 @@ export function mountRawRoutes(app: Express, routes: RawRoutes, beforeValidator:
   }
 }
 
-/** Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope. */
-export function mountEnvelopeRoutes<Context>(app: Express, handlers: Handlers<Context>, contextOf: (req: Request) => Context): void {
-  for (const operation of operationsWhere(true)) {
+/** What mounting needs of an operation-table row (a test may plant one). */
+export interface MountedOperation {
+  operationId: EnvelopeOperationId;
+  method: (typeof operationTable)[EnvelopeOperationId]['method'];
+  expressPath: string;
+  headers: readonly string[];
+}
+
+/**
+ * The operation's declared header parameters, keys as declared (e.g. `Idempotency-Key`), read
+ * case-insensitively from the request (Node lower-cases header names); undeclared headers never
+ * reach the handler. The validator has already checked them against the contract.
+ */
+export function declaredHeaders(req: Request, names: readonly string[]): Record<string, string> {
+  const header: Record<string, string> = {};
+  for (const name of names) {
+    const value = req.headers[name.toLowerCase()];
+    if (value !== undefined) header[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return header;
+}
+
+/**
+ * Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope.
+ * `operations` defaults to the contract's; tests pass a planted row.
+ */
+export function mountEnvelopeRoutes<Context>(
+  app: Express,
+  handlers: Handlers<Context>,
+  contextOf: (req: Request) => Context,
+  operations: readonly MountedOperation[] = operationsWhere(true) as MountedOperation[],
+): void {
+  for (const operation of operations) {
     const handler = handlers[operation.operationId as EnvelopeOperationId] as unknown as (
       context: Context,
-      input: { path: unknown; query: unknown; body: unknown },
+      input: { path: unknown; query: unknown; header: unknown; body: unknown },
     ) => Promise<unknown>;
     app[operation.method](operation.expressPath, async (req, res, next) => {
       try {
-        const data = await handler(contextOf(req), { path: req.params, query: req.query, body: req.body });
+        const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
+        const data = await handler(contextOf(req), input);
         sendSuccess(req, res, data);
       } catch (error) {
         next(error);

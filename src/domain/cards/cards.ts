@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
 import { MONEY_UNIT } from '../referential/units';
+import { Money } from '../money';
 import { findCardProfile } from './profiles';
 
 export type Card = components['schemas']['Card'];
@@ -55,7 +56,7 @@ function toCard(row: CardRow, balances: { unit_code: string; value: string }[]):
     status: effectiveStatus(row),
     statusReason: row.status_reason,
     expiresAt: row.expires_at?.toISOString() ?? null,
-    balances: balances.map((balance) => ({ value: Number(balance.value), unit: balance.unit_code })),
+    balances: balances.map((balance) => Money.fromStored(balance.value, balance.unit_code).toApi()),
     cancellation:
       row.status === 'cancelled' && row.cancelled_at
         ? { by: { id: row.cancelled_by_id, name: row.cancelled_by_name ?? '' }, reason: row.cancellation_reason ?? '', at: row.cancelled_at.toISOString() }

@@ -8,6 +8,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findUnit } from '../referential/units';
+import { Money } from '../money';
 
 export type CardProfile = components['schemas']['CardProfile'];
 type CardProfileCreate = components['schemas']['CardProfileCreate'];
@@ -34,7 +35,7 @@ const toProfile = (row: ProfileRow): CardProfile => ({
   label: row.label,
   validityMonths: row.validity_months,
   rechargeMode: row.recharge_mode,
-  monthlyOfflineCap: { value: Number(row.offline_cap_value), unit: row.offline_cap_unit },
+  monthlyOfflineCap: Money.fromStored(row.offline_cap_value, row.offline_cap_unit).toApi(),
   allowedServices: row.allowed_services,
   allowedUnits: row.allowed_units,
   createdAt: row.created_at.toISOString(),

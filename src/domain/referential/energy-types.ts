@@ -6,6 +6,7 @@ import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
+import { Money } from '../money';
 
 export type EnergyType = components['schemas']['EnergyType'];
 export type EnergyPrice = components['schemas']['EnergyPrice'];
@@ -32,7 +33,7 @@ interface PriceRow {
   created_at: Date;
 }
 
-const xof = (value: string) => ({ value: Number(value), unit: PRICE_UNIT });
+const xof = (value: string) => Money.fromStored(value, PRICE_UNIT).toApi();
 
 const toPrice = (row: PriceRow): EnergyPrice => ({
   energyTypeCode: row.energy_type_code,

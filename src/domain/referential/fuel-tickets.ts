@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findEnergyTypeRow } from './energy-types';
 import { findUnit } from './units';
+import { Money } from '../money';
 
 export type FuelTicket = components['schemas']['FuelTicket'];
 type FuelTicketCreate = components['schemas']['FuelTicketCreate'];
@@ -25,7 +26,7 @@ interface FuelTicketRow {
 const toFuelTicket = (row: FuelTicketRow): FuelTicket => ({
   code: row.code,
   label: row.label,
-  value: { value: Number(row.value), unit: row.unit_code },
+  value: Money.fromStored(row.value, row.unit_code).toApi(),
   energyTypeCodes: row.energy_type_codes,
   createdAt: row.created_at.toISOString(),
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
-import { classifyDatabaseError, DatabaseUnavailableError } from './errors';
+import { classifyDatabaseError, DatabaseUnavailableError, scrubStatementError } from './errors';
 import { checkJoin, isolationClause, isolationOf, withRetries, type IsolationLevel, type TransactionOptions } from './transaction';
 
 
@@ -41,10 +41,12 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+/** Runs one driver call; a failed statement's error keeps its name and loses its values (see scrubStatementError). */
+async function guarded<T>(operation: () => Promise<T>, sql?: string): Promise<T> {
   try {
     return await operation();
-  } catch (error) {
+  } catch (raw) {
+    const error = sql === undefined ? raw : scrubStatementError(raw, statementName(sql));
     throw classifyDatabaseError(error) === 'connection_lost' && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
   }
 }
@@ -115,8 +117,8 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
       guarded(async () => {
         const query = queryOptions.prepare ? { name: statementName(sql), text: sql, values: params } : { text: sql, values: params };
         return (await client.query(query)).rows as Row[];
-      }),
-    exec: async (sql: string) => guarded(async () => void (await client.query(sql))),
+      }, sql),
+    exec: async (sql: string) => guarded(async () => void (await client.query(sql)), sql),
   });
   const attempt = async <T>(work: (tx: Queryable) => Promise<T>, isolation: IsolationLevel): Promise<T> => {
     const client = await guarded(() => pool.connect());
@@ -157,8 +159,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
 export function wrapPglite(pglite: PGlite): Database {
   type Session = Pick<PGlite, 'query' | 'exec'>;
   const on = (session: Session): Statements => ({
-    query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await session.query<Row>(sql, params)).rows),
-    exec: async (sql: string) => guarded(async () => void (await session.exec(sql))),
+    query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await session.query<Row>(sql, params)).rows, sql),
+    exec: async (sql: string) => guarded(async () => void (await session.exec(sql)), sql),
   });
   return {
     kind: 'pglite',

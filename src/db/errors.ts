@@ -78,3 +78,31 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const { constraint: name } = (error ?? {}) as { constraint?: unknown };
   return classifyDatabaseError(error) === 'unique_violation' && (constraint === undefined || name === constraint);
 }
+
+/** Fields of a driver error that can carry the statement's values (PGlite's query and params; PostgreSQL's detail, where, internal query). */
+const VALUE_BEARING_FIELDS = ['params', 'query', 'queryOptions', 'detail', 'where', 'internalQuery', 'hint'] as const;
+
+/**
+ * Makes a failed statement's error safe to log: records the statement's name (a hash of its
+ * text, as prepared statements are named) and removes every field that can carry its
+ * parameters. The SQLSTATE code, table and constraint stay (the domain reads them).
+ */
+export function scrubStatementError(error: unknown, statement: string): unknown {
+  if (typeof error !== 'object' || error === null || typeof (error as { code?: unknown }).code !== 'string') return error;
+  const fields = error as Record<string, unknown>;
+  for (const field of VALUE_BEARING_FIELDS) delete fields[field];
+  fields.statement = statement;
+  return error;
+}
+
+/**
+ * What a log line may say about a database error: its class, SQLSTATE, statement name, table
+ * and constraint, never its message (PostgreSQL quotes offending values there) nor its values.
+ * Undefined for errors that are not the database's.
+ */
+export function loggableDatabaseError(error: unknown): Record<string, unknown> | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, statement, table, constraint, severity, name } = error as Record<string, unknown>;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  return { type: typeof name === 'string' ? name : 'DatabaseError', code, condition: classifyDatabaseError(error) ?? 'statement_failed', statement, table, constraint, severity };
+}

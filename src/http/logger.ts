@@ -4,11 +4,34 @@
  * do not reach a log line; the redaction below is defence in depth should one ever be logged.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { loggableDatabaseError } from '../db/errors';
 
 export type { Logger };
 
 /** Fields that hold credentials or card numbers, wherever they appear (one level deep). */
 const SECRET_FIELDS = ['authorization', 'client_secret', 'clientSecret', 'consumerSecret', 'access_token', 'accessToken', 'password', 'cardNumber', 'number'];
+
+/**
+ * Errors as log lines: the standard serializer, except that a database error (or one caused
+ * by it) is logged by its class, SQLSTATE and statement name only: PostgreSQL quotes offending
+ * values in messages and details, and drivers keep the parameters (sealed card numbers, hashes).
+ */
+function loggableError(error: unknown): unknown {
+  const database = loggableDatabaseError(error);
+  if (database) return database;
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause !== undefined) {
+    const loggedCause = loggableDatabaseError(cause);
+    if (loggedCause) {
+      serialized.cause = loggedCause;
+      // The standard serializer appends the cause's message to the stack: cut it back off.
+      if (typeof serialized.stack === 'string') serialized.stack = serialized.stack.split('\ncaused by: ')[0];
+      if (typeof serialized.message === 'string') serialized.message = (error as Error).message;
+    }
+  }
+  return serialized;
+}
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -16,6 +39,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'cynod-api' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: loggableError },
       redact: {
         paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`), 'req.headers.authorization', 'req.headers.cookie'],
         censor: '[redacted]',

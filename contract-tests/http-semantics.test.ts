@@ -1,8 +1,10 @@
 /**
  * HTTP semantics a proxy or a standard client relies on: exact paths, HEAD wherever GET is
- * served, one Authorization header. Regression tests for issue 11 (items 6, 7, 8).
+ * served, one Authorization header, bodies that do not decode. Regression tests for issue 11
+ * (items 4, 6, 7, 8).
  */
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -100,5 +102,26 @@ describe('when a request carries two Authorization headers', () => {
     });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', code: '1009' });
+  });
+});
+
+describe('when a body carries a Content-Encoding', () => {
+  const post = (body: BodyInit, encoding: string) =>
+    call(`${server.url}/core/v1/networks`, { method: 'POST', body, headers: { ...bearer(), 'content-type': 'application/json', 'content-encoding': encoding } });
+
+  it.each(['gzip', 'deflate', 'br', 'zstd'])('then a %s body that does not decode is 400 with code 2001, not 500', async (encoding) => {
+    const answer = await post('not compressed at all', encoding);
+    expect([answer.status, answer.body.code]).toEqual([400, '2001']);
+    expect(answer.body.debugMessage).toMatch(/Content-Encoding/);
+  });
+
+  it('then an encoding the server does not know is 415 with code 2003', async () => {
+    const answer = await post('{}', 'compress');
+    expect([answer.status, answer.body.code]).toEqual([415, '2003']);
+  });
+
+  it('then a well-formed gzip body is read', async () => {
+    const answer = await post(gzipSync(JSON.stringify({ code: `GZ-${Date.now()}`, name: 'Réseau compressé' })), 'gzip');
+    expect([answer.status, answer.body.data?.name]).toEqual([200, 'Réseau compressé']);
   });
 });

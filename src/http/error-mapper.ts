@@ -40,6 +40,14 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError |
   }
 }
 
+/** A body whose Content-Encoding does not decode (body-parser passes zlib's error on with status 400 and no type). */
+function isUndecodableBody(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  // zlib's errors (gzip, deflate, br, zstd) carry a string code and a numeric errno.
+  const { status, type, code, errno } = error as { status?: unknown; type?: unknown; code?: unknown; errno?: unknown };
+  return status === 400 && type === undefined && typeof code === 'string' && typeof errno === 'number';
+}
+
 function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
   switch (error.status) {
     case 400:
@@ -85,6 +93,7 @@ function toAppError(error: unknown, req: Request): AppError | null {
     return fromValidator(error, req);
   }
   if (error && typeof error === 'object' && 'type' in error) return fromBodyParser(error);
+  if (isUndecodableBody(error)) return new AppError('VALIDATION_FAILED', 'The request body does not decode with its Content-Encoding');
   return null;
 }
 

@@ -22,6 +22,7 @@ import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
 import { headAsGet, singleAuthorization } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
+import { textGuard } from './http/text-guard';
 import { transportSecurity } from './http/transport-security';
 import type { Handlers } from '../generated/operations';
 
@@ -91,6 +92,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.use(cors(config.corsOrigins));
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50 }));
+  app.use(textGuard);
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);

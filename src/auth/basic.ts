@@ -1,4 +1,5 @@
 /** Parses an HTTP Basic `Authorization` header (RFC 7617). */
+import { refusedText } from '../domain/text';
 export interface BasicCredentials {
   key: string;
   secret: string;
@@ -13,7 +14,9 @@ export function parseBasic(header: string | undefined): BasicCredentials | null 
   if (colon <= 0 || colon === decoded.length - 1) return null;
   try {
     // RFC 6749 §2.3.1: OAuth clients form-encode the id and secret before Basic.
-    return { key: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    const credentials = { key: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    // Text the contract refuses (a NUL, a control character...) is a malformed credential.
+    return refusedText(credentials.key) || refusedText(credentials.secret) ? null : credentials;
   } catch {
     return null;
   }

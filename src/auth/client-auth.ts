@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import type { Partner } from '../domain/partners/partners';
 import { AppError } from '../domain/app-error';
+import { refusedText } from '../domain/text';
 import { isBasicScheme, parseBasic } from './basic';
 import type { ClientGuard } from './client-guard';
 import { basicChallenge } from './challenges';
@@ -20,6 +21,7 @@ export const invalidClient = (status: number) =>
 
 /** RFC 6749 §2.3.1 and §3.2: these travel in the body only (a URL ends up in logs and histories). */
 const OAUTH_PARAMETERS = ['grant_type', 'scope', 'client_id', 'client_secret', 'access_token', 'token'];
+const CREDENTIAL_PARAMETERS = ['client_id', 'client_secret'];
 
 /** Rejects a malformed OAuth request; returns when it may proceed. */
 export function precheckOAuthRequest(req: Request): void {
@@ -34,6 +36,14 @@ export function precheckOAuthRequest(req: Request): void {
   const repeated = Object.keys(body).filter((name) => typeof body[name] !== 'string');
   if (repeated.length > 0) {
     throw new AppError('INVALID_TOKEN_REQUEST', `Parameters must not be repeated: ${repeated.join(', ')}`, { oauthError: 'invalid_request' });
+  }
+  // The contract's text rule (domain/text.ts); client credentials are judged by authenticateClient.
+  const refused = Object.keys(body).filter((name) => !CREDENTIAL_PARAMETERS.includes(name) && refusedText(String(body[name])));
+  if (refused.length > 0) {
+    throw new AppError('INVALID_TOKEN_REQUEST', `Text refused in ${refused.join(', ')}`, {
+      oauthError: 'invalid_request',
+      errors: refused.map((name) => ({ path: `/body/${name}`, message: refusedText(String(body[name])) ?? '' })),
+    });
   }
   const header = req.headers.authorization;
   if (header === undefined) return;
@@ -54,7 +64,10 @@ export function precheckOAuthRequest(req: Request): void {
 export function authenticateClient(guard: ClientGuard, req: Request): Promise<Partner> {
   const viaBasic = req.headers.authorization !== undefined; // precheckOAuthRequest let only Basic through
   const body = (req.body ?? {}) as Record<string, string | undefined>;
-  const credentials = viaBasic ? parseBasic(req.headers.authorization) : body.client_id && body.client_secret ? { key: body.client_id, secret: body.client_secret } : null;
+  const offered = body.client_id && body.client_secret ? { key: body.client_id, secret: body.client_secret } : null;
+  // Text the contract refuses in an offered credential makes it malformed: a failed authentication, counted and recorded.
+  const bodyCredentials = offered && !refusedText(offered.key) && !refusedText(offered.secret) ? offered : null;
+  const credentials = viaBasic ? parseBasic(req.headers.authorization) : bodyCredentials;
   return guard.authenticate(req, {
     credentials,
     method: viaBasic ? 'basic' : 'body',

@@ -1,0 +1,84 @@
+/**
+ * The contract's text rule (guide, "Text fields"; src/domain/text.ts) over real HTTP: NUL,
+ * control, bidirectional and zero-width characters and lone surrogates are refused with 400
+ * and the field named, never a 500 from PostgreSQL; accepted text is stored NFC. Regression
+ * tests for issue 11 item 3.
+ */
+import { call } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+});
+afterAll(() => server.stop());
+
+const json = (method: string, body: unknown) => ({ method, body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  body: new URLSearchParams(fields).toString(),
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+});
+const count = async (sql: string, params: unknown[] = []) => (await server.database.db.query<{ n: number }>(sql, params))[0].n;
+
+const REFUSED: [string, string][] = [
+  ['a NUL', 'Réseau\u0000Abidjan'],
+  ['a control character', 'Réseau\u0007Abidjan'],
+  ['a bidirectional override', 'Réseau \u202EnajdibA'],
+  ['a zero-width space', 'Réseau\u200BAbidjan'],
+  ['a lone surrogate', 'Réseau \uD800 Abidjan'],
+];
+
+describe('when a text field carries a refused character', () => {
+  it.each(REFUSED)('then %s in a JSON body is 400 2001 naming the field, and nothing is created', async (_label, name) => {
+    const before = await count('SELECT count(*)::int AS n FROM networks');
+    const answer = await call(`${server.url}/core/v1/networks`, json('POST', { code: `TXT-${Date.now()}`, name }));
+    expect([answer.status, answer.body.code]).toEqual([400, '2001']);
+    expect(answer.body.errors).toEqual([{ path: '/body/name', message: expect.stringMatching(/^contains /) }]);
+    expect(await count('SELECT count(*)::int AS n FROM networks')).toBe(before);
+  });
+
+  it('then a NUL in a query parameter or in the path is 400 2001, not 500', async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const query = await call(`${server.url}/core/v1/cards?holderPhone=%2B225%00`, { headers });
+    expect([query.status, query.body.code, query.body.errors?.[0]?.path]).toEqual([400, '2001', '/query/holderPhone']);
+    const path = await call(`${server.url}/core/v1/energy-types/GAS%00OIL`, { headers });
+    expect([path.status, path.body.code]).toEqual([400, '2001']);
+  });
+});
+
+describe('when accepted text has several Unicode spellings', () => {
+  it('then it is stored NFC, so a decomposed "Réseau" reads back composed', async () => {
+    const answer = await call(`${server.url}/core/v1/networks`, json('POST', { code: `NFC-${Date.now()}`, name: 'Re\u0301seau Abidjan' }));
+    expect(answer.body.data.name).toBe('R\u00e9seau Abidjan');
+    const [row] = await server.database.db.query<{ name: string }>('SELECT name FROM networks WHERE id = $1', [answer.body.data.id]);
+    expect(row.name).toBe('R\u00e9seau Abidjan');
+  });
+});
+
+describe('when OAuth credentials carry a refused character', () => {
+  const failures = () => count("SELECT count(*)::int AS n FROM security_events WHERE type = 'auth.failed' AND reason = 'malformed-credentials'");
+
+  it('then a NUL in client_id at /oauth/token is 400 invalid_client and counts as a failed authentication', async () => {
+    const before = await failures();
+    const answer = await call(`${server.url}/oauth/token`, form({ grant_type: 'client_credentials', client_id: 'ck_\u0000x', client_secret: 'cs_y' }));
+    expect([answer.status, answer.body.error, answer.body.code]).toEqual([400, 'invalid_client', '1004']);
+    expect(await failures()).toBe(before + 1);
+  });
+
+  it('then a NUL inside a Basic credential is 401 invalid_client and counts as a failed authentication', async () => {
+    const before = await failures();
+    const basic = `Basic ${Buffer.from('ck_abc:cs_\u0000def').toString('base64')}`;
+    const answer = await call(`${server.url}/oauth/token`, form({ grant_type: 'client_credentials' }, { authorization: basic }));
+    expect([answer.status, answer.body.error]).toEqual([401, 'invalid_client']);
+    expect(await failures()).toBe(before + 1);
+  });
+
+  it('then a control character in another OAuth parameter is 400 invalid_request', async () => {
+    const partner = await server.partner();
+    const answer = await call(`${server.url}/oauth/token`, form({ grant_type: 'client_credentials', client_id: partner.key, client_secret: partner.secret, scope: 'partner:profile.read\u0000' }));
+    expect([answer.status, answer.body.error]).toEqual([400, 'invalid_request']);
+  });
+});

@@ -4,10 +4,10 @@
  *   npm run cli -- partner list
  *   npm run cli -- partner disable <partner-id | consumer-key>
  */
-import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { oauthScopes } from '../generated/operations';
 import { readConfig } from './config';
+import { secureDataDir } from './data-dir';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
 import { SYSTEM_ACTORS } from './domain/actor';
@@ -71,13 +71,17 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
 
 async function main(): Promise<void> {
   const config = readConfig();
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  if (!config.databaseUrl) {
+    process.umask(0o077);
+    secureDataDir(config.dataDir);
+  }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(db);
     await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'));
   } finally {
     await db.close();
+    if (!config.databaseUrl) secureDataDir(config.dataDir);
   }
 }
 

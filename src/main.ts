@@ -1,10 +1,10 @@
 /** Process entry: config, database and migrations, demo data, listen, graceful shutdown. */
-import { mkdirSync } from 'node:fs';
 import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './card-keys';
+import { secureDataDir } from './data-dir';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 
@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   }
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  if (!config.databaseUrl) {
+    // Directories PGlite makes follow the umask; its files are repaired after open (data-dir.ts).
+    process.umask(0o077);
+    secureDataDir(config.dataDir);
+  }
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, applied }, 'database ready');
   const cardVault = cardVaultFor(config);
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
+  if (!config.databaseUrl) secureDataDir(config.dataDir);
 
   const running = await startServer({ db, cardVault, logger, config }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
   logger.info({ url: running.url }, 'CYNOD API listening');
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
+    if (!config.databaseUrl) secureDataDir(config.dataDir);
     clearTimeout(timer);
     process.exit(0);
   };

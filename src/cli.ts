@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { oauthScopes } from '../generated/operations';
 import { readConfig } from './config';
 import { secureDataDir } from './data-dir';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
 import { SYSTEM_ACTORS } from './domain/actor';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     process.umask(0o077);
     secureDataDir(config.dataDir);
   }
+  // The server holding the embedded database would never see, and later overwrite, our changes.
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(db);
@@ -82,11 +85,16 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
     if (!config.databaseUrl) secureDataDir(config.dataDir);
+    unlock();
   }
 }
 
 if (require.main === module) {
   main().catch((error) => {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`refused: ${error.message}\n`);
+      process.exit(1);
+    }
     const known = error instanceof UsageError || error instanceof AppError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(known ? `${error.message}\n` : `failed: ${String(error?.stack ?? error)}\n`);
     process.exit(known ? 2 : 1);

@@ -5,6 +5,7 @@ import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './card-keys';
 import { secureDataDir } from './data-dir';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     process.umask(0o077);
     secureDataDir(config.dataDir);
   }
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);
+    unlock();
     clearTimeout(timer);
     process.exit(0);
   };
@@ -57,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
+  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : error instanceof DataDirLockedError ? `${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -10,6 +10,15 @@ export interface StartedServer {
   stop(): Promise<void>;
 }
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the server on DATA_DIR=dataDir, PORT=0 and resolves once it prints its URL. */
 export function npmStart(dataDir: string, env: Record<string, string> = {}): Promise<StartedServer> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
@@ -23,6 +32,8 @@ export function npmStart(dataDir: string, env: Record<string, string> = {}): Pro
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
     await exited;
+    // npm may exit before the server it started: wait for the whole process group.
+    for (let i = 0; i < 200 && groupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   };
   return new Promise((resolve, reject) => {
     let output = '';

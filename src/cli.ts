@@ -3,6 +3,8 @@
  *   npm run cli -- partner create --name "Orange Money CI" --scopes partner:profile.read [--basic]
  *   npm run cli -- partner list
  *   npm run cli -- partner disable <partner-id | consumer-key>
+ *   npm run cli -- lockouts list
+ *   npm run cli -- lockouts clear [<address | consumer-key>]
  */
 import { parseArgs } from 'node:util';
 import { oauthScopes } from '../generated/operations';
@@ -14,11 +16,14 @@ import { migrate } from './db/migrate';
 import { SYSTEM_ACTORS } from './domain/actor';
 import { createPartner, findPartnerByIdOrKey, listPartners, setPartnerStatus } from './domain/partners/partners';
 import { AppError } from './domain/app-error';
+import { clearLockouts, listLockouts, type FailureSettings } from './domain/security/lockouts';
 
 const USAGE = `usage:
   npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
   npm run cli -- partner list
   npm run cli -- partner disable <partner-id | consumer-key>
+  npm run cli -- lockouts list                                  addresses and keys counting failed authentications
+  npm run cli -- lockouts clear [<address | consumer-key>]      forget their failures (all without an argument)
 scopes: ${Object.keys(oauthScopes).join(', ')}`;
 
 class UsageError extends Error {}
@@ -26,13 +31,15 @@ class UsageError extends Error {}
 /** Changes made with the CLI are recorded in the audit trail as this actor. */
 const CLI_ACTOR = SYSTEM_ACTORS.cli;
 
-export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
+/** Runs one CLI command; `settings`: the failure limit and window the server counts with. */
+export async function runCli(argv: string[], db: Database, print: (line: string) => void, settings?: FailureSettings): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { name: { type: 'string' }, scopes: { type: 'string' }, basic: { type: 'boolean', default: false } },
   });
   const [area, command, target] = positionals;
+  if (area === 'lockouts') return runLockouts(db, print, settings ?? readConfig(), command, target);
   if (area !== 'partner') throw new UsageError(USAGE);
   switch (command) {
     case 'create': {
@@ -70,6 +77,21 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
   }
 }
 
+async function runLockouts(db: Database, print: (line: string) => void, settings: FailureSettings, command?: string, target?: string): Promise<void> {
+  if (command === 'list') {
+    const lockouts = await listLockouts(db, CLI_ACTOR, settings);
+    if (lockouts.length === 0) print('no failed authentications counted');
+    for (const lockout of lockouts) {
+      const state = lockout.lockedUntil ? `locked until ${lockout.lockedUntil.toISOString()}` : 'counting';
+      print([lockout.kind, lockout.subject, `${lockout.failures}/${settings.authFailureLimit} failures`, state, `fades at ${lockout.fadesAt.toISOString()}`].join('\t'));
+    }
+    return;
+  }
+  if (command !== 'clear') throw new UsageError(USAGE);
+  const cleared = await clearLockouts(db, CLI_ACTOR, target);
+  print(cleared === 0 ? `no failed authentications counted${target ? ` for ${target}` : ''}` : `cleared the failures of ${cleared} address(es) and key(s)${target ? ` (${target})` : ''}`);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (!config.databaseUrl) {
@@ -81,7 +103,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(db);
-    await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'));
+    await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'), config);
   } finally {
     await db.close();
     if (!config.databaseUrl) secureDataDir(config.dataDir);

@@ -1,5 +1,6 @@
 /** The shared rate counter on the real database: exact under concurrency, and its arithmetic. */
-import { estimate, RateLimiter, retryAfterSeconds } from '../src/auth/rate-limiter';
+import { RateLimiter } from '../src/auth/rate-limiter';
+import { estimate, retryAfterSeconds } from '../src/domain/security/sliding-window';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 let database: TestDatabase;

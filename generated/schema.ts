@@ -1886,12 +1886,15 @@ export interface components {
          * @description What happened. `token.issued`, `token.revoked`: by the partner itself. `auth.failed`: client
          *     authentication refused at an OAuth endpoint or with HTTP Basic (see `reason`).
          *     `auth.locked-out`: too many failures from one address or for one key; further attempts are
-         *     refused for a while (recorded once when the lock starts). `partner.*`: changes made through
+         *     refused for a while (recorded once when the lock starts). `auth.lockout-cleared`: an
+         *     operator cleared failed-authentication counts with `npm run cli -- lockouts clear`
+         *     (`address`: the address cleared; `partnerId`: the partner of the consumer-key cleared; both
+         *     null when all were cleared). `partner.*`: changes made through
          *     the Core API, the CLI or at start-up.
          * @example token.issued
          * @enum {string}
          */
-        SecurityEventType: "token.issued" | "token.revoked" | "auth.failed" | "auth.locked-out" | "partner.created" | "partner.updated" | "partner.secret-rotated" | "partner.disabled" | "partner.enabled";
+        SecurityEventType: "token.issued" | "token.revoked" | "auth.failed" | "auth.locked-out" | "auth.lockout-cleared" | "partner.created" | "partner.updated" | "partner.secret-rotated" | "partner.disabled" | "partner.enabled";
         /**
          * @description One security event: who, when, from which address, in which request. Never a secret, a
          *     token or a credential offered.

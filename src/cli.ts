@@ -3,21 +3,27 @@
  *   npm run cli -- partner create --name "Orange Money CI" --scopes partner:profile.read [--basic]
  *   npm run cli -- partner list
  *   npm run cli -- partner disable <partner-id | consumer-key>
+ *   npm run cli -- lockouts list
+ *   npm run cli -- lockouts clear [<address | consumer-key>]
  */
-import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { oauthScopes } from '../generated/operations';
 import { readConfig } from './config';
+import { secureDataDir } from './data-dir';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
 import { SYSTEM_ACTORS } from './domain/actor';
 import { createPartner, findPartnerByIdOrKey, listPartners, setPartnerStatus } from './domain/partners/partners';
 import { AppError } from './domain/app-error';
+import { clearLockouts, listLockouts, type FailureSettings } from './domain/security/lockouts';
 
 const USAGE = `usage:
   npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
   npm run cli -- partner list
   npm run cli -- partner disable <partner-id | consumer-key>
+  npm run cli -- lockouts list                                  addresses and keys counting failed authentications
+  npm run cli -- lockouts clear [<address | consumer-key>]      forget their failures (all without an argument)
 scopes: ${Object.keys(oauthScopes).join(', ')}`;
 
 class UsageError extends Error {}
@@ -25,13 +31,15 @@ class UsageError extends Error {}
 /** Changes made with the CLI are recorded in the audit trail as this actor. */
 const CLI_ACTOR = SYSTEM_ACTORS.cli;
 
-export async function runCli(argv: string[], db: Database, print: (line: string) => void): Promise<void> {
+/** Runs one CLI command; `settings`: the failure limit and window the server counts with. */
+export async function runCli(argv: string[], db: Database, print: (line: string) => void, settings?: FailureSettings): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { name: { type: 'string' }, scopes: { type: 'string' }, basic: { type: 'boolean', default: false } },
   });
   const [area, command, target] = positionals;
+  if (area === 'lockouts') return runLockouts(db, print, settings ?? readConfig(), command, target);
   if (area !== 'partner') throw new UsageError(USAGE);
   switch (command) {
     case 'create': {
@@ -69,20 +77,46 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
   }
 }
 
+async function runLockouts(db: Database, print: (line: string) => void, settings: FailureSettings, command?: string, target?: string): Promise<void> {
+  if (command === 'list') {
+    const lockouts = await listLockouts(db, CLI_ACTOR, settings);
+    if (lockouts.length === 0) print('no failed authentications counted');
+    for (const lockout of lockouts) {
+      const state = lockout.lockedUntil ? `locked until ${lockout.lockedUntil.toISOString()}` : 'counting';
+      print([lockout.kind, lockout.subject, `${lockout.failures}/${settings.authFailureLimit} failures`, state, `fades at ${lockout.fadesAt.toISOString()}`].join('\t'));
+    }
+    return;
+  }
+  if (command !== 'clear') throw new UsageError(USAGE);
+  const cleared = await clearLockouts(db, CLI_ACTOR, target);
+  print(cleared === 0 ? `no failed authentications counted${target ? ` for ${target}` : ''}` : `cleared the failures of ${cleared} address(es) and key(s)${target ? ` (${target})` : ''}`);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  if (!config.databaseUrl) {
+    process.umask(0o077);
+    secureDataDir(config.dataDir);
+  }
+  // The server holding the embedded database would never see, and later overwrite, our changes.
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await migrate(db);
-    await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'));
+    await runCli(process.argv.slice(2), db, (line) => process.stdout.write(line + '\n'), config);
   } finally {
     await db.close();
+    if (!config.databaseUrl) secureDataDir(config.dataDir);
+    unlock();
   }
 }
 
 if (require.main === module) {
   main().catch((error) => {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`refused: ${error.message}\n`);
+      process.exit(1);
+    }
     const known = error instanceof UsageError || error instanceof AppError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(known ? `${error.message}\n` : `failed: ${String(error?.stack ?? error)}\n`);
     process.exit(known ? 2 : 1);

@@ -1,10 +1,11 @@
 /** Process entry: config, database and migrations, demo data, listen, graceful shutdown. */
-import { mkdirSync } from 'node:fs';
 import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './card-keys';
+import { secureDataDir } from './data-dir';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
 
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
   }
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  if (!config.databaseUrl) {
+    // Directories PGlite makes follow the umask; its files are repaired after open (data-dir.ts).
+    process.umask(0o077);
+    secureDataDir(config.dataDir);
+  }
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
   logger.info({ database: db.kind, applied }, 'database ready');
   const cardVault = cardVaultFor(config);
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
+  if (!config.databaseUrl) secureDataDir(config.dataDir);
 
   const running = await startServer({ db, cardVault, logger, config }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
   logger.info({ url: running.url }, 'CYNOD API listening');
@@ -44,6 +51,8 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
+    if (!config.databaseUrl) secureDataDir(config.dataDir);
+    unlock();
     clearTimeout(timer);
     process.exit(0);
   };
@@ -52,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
+  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : error instanceof DataDirLockedError ? `${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -13,7 +13,6 @@
  * - the IP allow-list is checked once the client is authenticated;
  * - failures, lock-outs and issued tokens are security events.
  */
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -22,9 +21,11 @@ import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../do
 import { AppError } from '../domain/app-error';
 import { clientAddressOf } from '../http/request-context';
 import type { BasicCredentials } from './basic';
-import { addressAllowed, addressBucketOf } from '../domain/partners/ip-ranges';
+import { addressAllowed } from '../domain/partners/ip-ranges';
+import { addressFailureBucket, keyFailureBucket } from '../domain/security/lockouts';
 import { ipNotAllowed } from './ip-allow-list';
-import { estimate, RateLimiter, retryAfterSeconds, type Count } from './rate-limiter';
+import { RateLimiter } from './rate-limiter';
+import { estimate, retryAfterSeconds, type Count } from '../domain/security/sliding-window';
 
 export type GuardSettings = Pick<Config, 'rateLimitPerMinute' | 'tokenRateLimitPerMinute' | 'authFailureLimit' | 'authFailureWindowSeconds'>;
 
@@ -41,9 +42,6 @@ export interface ClientAttempt {
 /** Longest delay added to a failed authentication's answer. */
 const MAX_FAILURE_DELAY_MS = 5_000;
 const RATE_WINDOW_SECONDS = 60;
-
-/** A bucket never holds the offered key itself (it could be a secret pasted in the wrong field). */
-const keyBucket = (key: string) => `fail-key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 
 export const sourceOf = (req: Request): EventSource => ({ channel: 'api', address: clientAddressOf(req), requestId: req.requestId });
 
@@ -62,9 +60,9 @@ export class ClientGuard {
   async authenticate(req: Request, attempt: ClientAttempt): Promise<Partner> {
     const source = sourceOf(req);
     const window = this.settings.authFailureWindowSeconds;
-    const addressBucket = `fail-address:${addressBucketOf(source.address)}`;
+    const addressBucket = addressFailureBucket(source.address);
     const addressCount = await this.limiter.peek(addressBucket, window);
-    if (estimate(addressCount) >= this.settings.authFailureLimit) throw this.lockedOut(addressCount, attempt.oauth);
+    if (estimate(addressCount) >= this.settings.authFailureLimit) throw this.lockedOut(addressCount, attempt.oauth, source.address ?? '<address>');
 
     const outcome = attempt.credentials
       ? await authenticatePartner(this.db, attempt.credentials.key, attempt.credentials.secret)
@@ -73,10 +71,10 @@ export class ClientGuard {
 
     const [address, key] = await Promise.all([
       this.limiter.hit(addressBucket, window),
-      attempt.credentials ? this.limiter.hit(keyBucket(attempt.credentials.key), window) : null,
+      attempt.credentials ? this.limiter.hit(keyFailureBucket(attempt.credentials.key), window) : null,
     ]);
     await this.failed(source, attempt, { address, key }, { partnerId: outcome.partnerId, reason: outcome.reason });
-    if (key && estimate(key) > this.settings.authFailureLimit) throw this.lockedOut(key, attempt.oauth);
+    if (key && estimate(key) > this.settings.authFailureLimit) throw this.lockedOut(key, attempt.oauth, '<consumer-key>');
     throw attempt.failure();
   }
 
@@ -106,9 +104,10 @@ export class ClientGuard {
     });
   }
 
-  private lockedOut(count: Count, oauth: boolean): AppError {
+  /** The 429 says how to recover: wait, or have an operator clear the count (`subject`: what to clear). */
+  private lockedOut(count: Count, oauth: boolean, subject: string): AppError {
     const retryAfter = retryAfterSeconds(count, this.settings.authFailureLimit);
-    return new AppError('AUTH_LOCKED_OUT', `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds`, {
+    return new AppError('AUTH_LOCKED_OUT', `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds (Retry-After), or an operator runs: npm run cli -- lockouts clear ${subject}`, {
       headers: { 'Retry-After': String(retryAfter) },
       oauthError: oauth ? 'temporarily_unavailable' : undefined,
     });

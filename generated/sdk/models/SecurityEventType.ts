@@ -18,7 +18,10 @@
  * What happened. `token.issued`, `token.revoked`: by the partner itself. `auth.failed`: client
  * authentication refused at an OAuth endpoint or with HTTP Basic (see `reason`).
  * `auth.locked-out`: too many failures from one address or for one key; further attempts are
- * refused for a while (recorded once when the lock starts). `partner.*`: changes made through
+ * refused for a while (recorded once when the lock starts). `auth.lockout-cleared`: an
+ * operator cleared failed-authentication counts with `npm run cli -- lockouts clear`
+ * (`address`: the address cleared; `partnerId`: the partner of the consumer-key cleared; both
+ * null when all were cleared). `partner.*`: changes made through
  * the Core API, the CLI or at start-up.
  * @export
  */
@@ -27,6 +30,7 @@ export const SecurityEventType = {
     TokenRevoked: 'token.revoked',
     AuthFailed: 'auth.failed',
     AuthLockedOut: 'auth.locked-out',
+    AuthLockoutCleared: 'auth.lockout-cleared',
     PartnerCreated: 'partner.created',
     PartnerUpdated: 'partner.updated',
     PartnerSecretRotated: 'partner.secret-rotated',

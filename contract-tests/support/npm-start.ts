@@ -1,0 +1,56 @@
+/** `npm start` as a child process on a data directory, as a newcomer runs it (embedded database). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+export interface StartedServer {
+  url: string;
+  /** Stops the server with SIGTERM (a clean exit) and waits for it. */
+  stop(): Promise<void>;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the server on DATA_DIR=dataDir, PORT=0 and resolves once it prints its URL. */
+export function npmStart(dataDir: string, env: Record<string, string> = {}): Promise<StartedServer> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child: ChildProcess = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...inherited, ...env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    // npm may exit before the server it started: wait for the whole process group.
+    for (let i = 0; i < 200 && groupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => void stop().then(() => reject(new Error(`no URL within 60 s:\n${output}`))), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(output)?.[0];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ url, stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited:\n${output}`));
+    });
+  });
+}

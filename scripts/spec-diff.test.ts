@@ -1,10 +1,11 @@
 /**
  * spec:diff: each breaking rule on a small hand-made contract (envelopes built with allOf and
- * $ref, like the real one), additive changes that must not break, and the repository's own
- * contract at HEAD.
+ * $ref, like the real one), additive changes that must not break, the gate CI runs (the
+ * working tree against spec/published/openapi.json) and the repository's own contract.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffContracts, main, type Change } from './spec-diff';
 
@@ -251,12 +252,54 @@ describe('the repository contract', () => {
     expect([...operations]).toEqual(expect.arrayContaining(['getCard', 'listCards', 'issueCard', 'lookupCard', 'suspendCard']));
   });
 
-  test('the CLI exits 2 on an unknown ref, 0 against HEAD when nothing changed', () => {
+  test('the CLI exits 2 on an unknown ref or an option, 0 against HEAD when nothing changed', () => {
     const lines: string[] = [];
     expect(main(['no-such-ref-for-spec-diff'], (line) => lines.push(line))).toBe(2);
     expect(lines.join('\n')).toMatch(/not a git commit/);
-    expect(main([], () => undefined)).toBe(2);
+    expect(main(['--against-latest-tag'], () => undefined)).toBe(2);
     const working = readFileSync(join(root, 'generated/openapi.json'), 'utf8');
     if (working === git('show', 'HEAD:generated/openapi.json')) expect(main(['HEAD'], () => undefined)).toBe(0);
+  });
+
+  test('the committed bundle has no breaking change against the published contract (the gate CI runs)', () => {
+    const published = JSON.parse(git('show', 'HEAD:spec/published/openapi.json'));
+    const committed = JSON.parse(git('show', 'HEAD:generated/openapi.json'));
+    expect(diffContracts(published, committed).breaking).toEqual([]);
+  });
+});
+
+describe('the gate: npm run spec:diff against spec/published/openapi.json', () => {
+  let dir: string;
+  const write = (path: string, doc: Json) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), JSON.stringify(doc));
+  };
+  const run = () => {
+    const lines: string[] = [];
+    return { status: main([], (line) => lines.push(line), dir), output: lines.join('\n') };
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cynod-spec-diff-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('when the bundle only adds to the published contract, then it passes', () => {
+    write('spec/published/openapi.json', contract());
+    write('generated/openapi.json', changed((doc) => { card(doc).properties.nickname = { type: 'string' }; }));
+    expect(run()).toEqual({ status: 0, output: expect.stringContaining('0 breaking') });
+  });
+
+  test('when the bundle removes a field partners read, then it fails and names the change', () => {
+    write('spec/published/openapi.json', contract());
+    write('generated/openapi.json', changed((doc) => { delete card(doc).properties.balance; }));
+    const { status, output } = run();
+    expect(status).toBe(1);
+    expect(output).toMatch(/BREAKING +getCard .*response-field-removed/s);
+    expect(output).toContain('against spec/published/openapi.json');
+  });
+
+  test('when nothing was ever published, then it fails and says how to publish', () => {
+    write('generated/openapi.json', contract());
+    expect(run()).toEqual({ status: 2, output: expect.stringContaining('npm run spec:publish') });
   });
 });

@@ -1,11 +1,12 @@
 /**
- * `npm run spec:diff -- <git-ref>` compares the bundled contract of the working tree
- * (generated/openapi.json: run `npm run generate` first) with the one committed at <ref>, and
- * fails on changes that break clients. `--against-latest-tag` compares with the latest `v*` tag
- * reachable from HEAD (none: nothing to compare, exit 0).
+ * `npm run spec:diff` compares the bundled contract of the working tree (generated/openapi.json:
+ * run `npm run generate` first) with the last published one (spec/published/openapi.json,
+ * written by `npm run spec:publish`), and fails on changes that break clients; CI runs it.
+ * `npm run spec:diff -- <git-ref>` compares with the bundle committed at <ref> instead.
  *
  * Exit 0: no breaking change; 1: breaking changes (each listed with its location and
- * operationId); 2: bad arguments, unknown ref, or no generated/openapi.json at the ref.
+ * operationId); 2: bad arguments, unknown ref, no generated/openapi.json at the ref, or no
+ * published contract.
  *
  * Breaking for clients:
  * - an operation removed, or its operationId renamed (the generated SDK's method name);
@@ -404,7 +405,8 @@ export function diffContracts(before: Json, after: Json): ContractDiff {
 // CLI
 
 const root = resolvePath(__dirname, '..');
-const BUNDLE = 'generated/openapi.json';
+/** The bundled contract of the working tree, written by `npm run generate`. */
+export const BUNDLE = 'generated/openapi.json';
 
 function git(args: string[]): string | null {
   try {
@@ -418,46 +420,63 @@ export function formatChange(level: string, change: Change): string {
   return `${level.padEnd(8)} ${change.operationId ?? '-'}  ${change.location}\n         ${change.message} [${change.rule}]`;
 }
 
-export function main(argv: string[], log: (line: string) => void = console.log): number {
-  const usage = 'usage: npm run spec:diff -- <git-ref> | --against-latest-tag';
-  if (argv.length !== 1 || argv[0] === '--help' || argv[0] === '-h') {
-    log(usage);
-    return 2;
-  }
-  let ref = argv[0];
-  if (ref === '--against-latest-tag') {
-    const tag = git(['describe', '--tags', '--abbrev=0', '--match', 'v*', 'HEAD'])?.trim();
-    if (!tag) {
-      log('no release tag: nothing to compare');
-      return 0;
-    }
-    ref = tag;
-  } else if (ref.startsWith('-')) {
-    log(usage);
-    return 2;
-  }
-  if (git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]) === null) {
-    log(`spec:diff: ${ref} is not a git commit, branch or tag`);
-    return 2;
-  }
-  const committed = git(['show', `${ref}:${BUNDLE}`]);
-  if (committed === null) {
-    log(`spec:diff: ${ref} has no ${BUNDLE}: nothing to compare against`);
-    return 2;
-  }
-  let working: string;
-  try {
-    working = readFileSync(resolvePath(root, BUNDLE), 'utf8');
-  } catch {
-    log(`spec:diff: no ${BUNDLE} in the working tree: run npm run generate`);
-    return 2;
-  }
-  const diff = diffContracts(JSON.parse(committed), JSON.parse(working));
-  log(`spec:diff: ${BUNDLE} (working tree) against ${ref}`);
+/** The last published contract, written by `npm run spec:publish`. */
+export const PUBLISHED = 'spec/published/openapi.json';
+
+/** Prints a diff and its summary line. */
+export function report(diff: ContractDiff, log: (line: string) => void): void {
   for (const change of diff.breaking) log(formatChange('BREAKING', change));
   for (const change of diff.warnings) log(formatChange('WARNING', change));
   for (const change of diff.info) log(formatChange('info', change));
   log(`${diff.breaking.length} breaking, ${diff.warnings.length} warning(s), ${diff.info.length} info`);
+}
+
+/** The text of a file of the working tree (or of `dir`), or null. */
+function readWorking(path: string, dir = root): string | null {
+  try {
+    return readFileSync(resolvePath(dir, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The CLI; `dir` (tests) holds the working-tree files instead of the repository. */
+export function main(argv: string[], log: (line: string) => void = console.log, dir = root): number {
+  const usage = 'usage: npm run spec:diff [-- <git-ref>]   (default: against the published contract, spec/published/openapi.json)';
+  if (argv.length > 1 || argv[0] === '--help' || argv[0] === '-h' || argv[0]?.startsWith('-')) {
+    log(usage);
+    return 2;
+  }
+  const ref = argv[0];
+  let before: string | null;
+  let against: string;
+  if (ref === undefined) {
+    before = readWorking(PUBLISHED, dir);
+    against = PUBLISHED;
+    if (before === null) {
+      log(`spec:diff: no ${PUBLISHED}: publish the contract once with npm run spec:publish`);
+      return 2;
+    }
+  } else {
+    if (git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]) === null) {
+      log(`spec:diff: ${ref} is not a git commit, branch or tag`);
+      return 2;
+    }
+    before = git(['show', `${ref}:${BUNDLE}`]);
+    against = ref;
+    if (before === null) {
+      log(`spec:diff: ${ref} has no ${BUNDLE}: nothing to compare against`);
+      return 2;
+    }
+  }
+  const working = readWorking(BUNDLE, dir);
+  if (working === null) {
+    log(`spec:diff: no ${BUNDLE} in the working tree: run npm run generate`);
+    return 2;
+  }
+  const diff = diffContracts(JSON.parse(before), JSON.parse(working));
+  log(`spec:diff: ${BUNDLE} (working tree) against ${against}`);
+  report(diff, log);
   return diff.breaking.length ? 1 : 0;
 }
 

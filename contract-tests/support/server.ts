@@ -1,6 +1,4 @@
 /** Starts the real server on a free loopback port over a fresh test database. */
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pino from 'pino';
 import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createLogger } from '../../src/http/logger';
@@ -12,15 +10,18 @@ import { Configuration, CoreAuditApi, CoreCardsApi, CorePartnersApi, CoreReferen
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
+import { captureStream, checkCapturedLogs, usedSecret } from './log-capture';
+
+export { usedSecret };
+
 /**
- * LOG_CAPTURE_DIR (set by log-leak.test.ts): servers log everything to server.log there, and
- * every secret the harness hands out is written to secrets.txt, so that a whole contract-test
- * pass can be checked for leaks.
+ * Servers log everything (level trace) into the capture of support/log-capture.ts, checked for
+ * leaks after each test file; TEST_LOG_LEVEL also prints the lines at that level.
  */
-const capture = process.env.LOG_CAPTURE_DIR;
-/** Notes a secret the tests use (consumer secret, token, Basic credential). */
-export function usedSecret(...values: string[]): void {
-  if (capture) appendFileSync(join(capture, 'secrets.txt'), values.map((value) => `${value}\n`).join(''));
+function testLogger() {
+  const shown = process.env.TEST_LOG_LEVEL;
+  if (!shown || shown === 'silent') return createLogger('trace', captureStream);
+  return createLogger('trace', pino.multistream([{ level: 'trace', stream: captureStream }, { level: shown as pino.Level, stream: process.stdout }]));
 }
 
 const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true, allowInsecureHttp: false, corsOrigins: [], trustProxy: false,
@@ -66,7 +67,7 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
-  const logger = capture ? createLogger('trace', pino.destination({ dest: join(capture, 'server.log'), append: true, sync: true })) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = testLogger();
   const running = await startServer(
     { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
     options.host ?? '127.0.0.1',
@@ -111,6 +112,7 @@ export async function startTestServer(
       await running.close();
       // A database passed in belongs to the caller (two servers may share one).
       if (!options.database) await database.dispose();
+      checkCapturedLogs(); // again here: the lines written while closing included
     },
   };
 }

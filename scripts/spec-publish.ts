@@ -103,11 +103,11 @@ export function main(argv: string[], tools: PublishTools = { log: console.log, d
     return 1;
   }
   const read = (path: string) => readFileSync(join(dir, path), 'utf8');
-  let published: Json | null = null;
+  let published: Json | null;
   try {
     published = JSON.parse(read(PUBLISHED)) as Json;
   } catch {
-    published = null;
+    published = null; // nothing published yet: the first publication
   }
   const plan = planPublication(published, JSON.parse(read(BUNDLE)) as Json, { major: argv.includes('--major') });
   if ('diff' in plan && plan.diff) report(plan.diff, log);

@@ -31,8 +31,14 @@ interface TokenRow {
   expires_at: Date;
 }
 
+/**
+ * A token's effective scopes: those it was issued with that its partner still holds, in the
+ * token's order. Scopes taken from a partner stop working on its live tokens at the next call.
+ */
+export const EFFECTIVE_SCOPES_SQL = 'ARRAY(SELECT u.scope FROM unnest(t.scopes) WITH ORDINALITY AS u(scope, n) WHERE u.scope = ANY(p.scopes) ORDER BY u.n)';
+
 /** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
-const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes, p.allowed_ips, t.expires_at
+const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, ${EFFECTIVE_SCOPES_SQL} AS scopes, p.allowed_ips, t.expires_at
        FROM access_tokens t JOIN partners p ON p.id = t.partner_id
       WHERE t.token_hash = ANY($1::text[]) AND t.revoked_at IS NULL AND p.status = 'active'`;
 
@@ -83,8 +89,8 @@ const lookups = new WeakMap<Queryable, (hash: string) => Promise<TokenRow | unde
 
 /**
  * The credential of a bearer token. Unknown, revoked and disabled-partner tokens are
- * TOKEN_INVALID; expired ones TOKEN_EXPIRED. Disabling a partner takes effect at once
- * because every call reads the partner's status.
+ * TOKEN_INVALID; expired ones TOKEN_EXPIRED. Disabling a partner, and taking scopes from it,
+ * take effect at once because every call reads the partner's status and scopes.
  */
 export async function verifyAccessToken(db: Queryable, token: string, now = new Date()): Promise<Credential> {
   let lookup = lookups.get(db);

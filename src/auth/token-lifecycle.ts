@@ -11,6 +11,7 @@ import { languageOf, messageFor } from '../http/envelope';
 import { bearerChallenge } from './challenges';
 import { authenticateClient, precheckOAuthRequest } from './client-auth';
 import { sourceOf, type ClientGuard } from './client-guard';
+import { EFFECTIVE_SCOPES_SQL } from './access-tokens';
 import { hashSecret } from '../domain/partners/secrets';
 
 /** The scope an internal client needs to introspect tokens. */
@@ -72,7 +73,7 @@ export function introspectionEndpoint(guard: ClientGuard): RequestHandler {
         });
       }
       const [row] = await db.query<IntrospectedRow>(
-        `SELECT t.scopes, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
+        `SELECT ${EFFECTIVE_SCOPES_SQL} AS scopes, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
            FROM access_tokens t JOIN partners p ON p.id = t.partner_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.status = 'active' AND t.expires_at > now()`,
         [hashSecret(tokenParameter(req))],

@@ -174,3 +174,19 @@ describe('when the token lifetime is configured', () => {
     }
   });
 });
+
+describe('when a standard client form-encodes its credentials inside HTTP Basic (RFC 6749 §2.3.1)', () => {
+  it('then /oauth/token decodes them as resource calls do, and issues a token', async () => {
+    const partner = await server.partner({ basicAllowed: true });
+    const encodeAll = (text: string) => [...Buffer.from(text)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    const header = `Basic ${Buffer.from(`${encodeAll(partner.key)}:${encodeAll(partner.secret)}`).toString('base64')}`;
+    const token = await call(`${server.url}/oauth/token`, {
+      method: 'POST',
+      body: 'grant_type=client_credentials',
+      headers: { authorization: header, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([token.status, token.body.token_type]).toEqual([200, 'Bearer']);
+    const resource = await call(`${server.url}/partner/v1/me`, { headers: { authorization: header } });
+    expect(resource.status).toBe(200);
+  });
+});

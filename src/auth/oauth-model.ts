@@ -11,14 +11,15 @@ interface PartnerClient extends Client {
 }
 
 /**
- * The model of one token request, whose client the endpoint has already authenticated (and
- * checked against its allow-list): the library parses the same credentials again and gets
- * that partner back.
+ * The model of one token request, whose client the endpoint has already authenticated once
+ * (ClientGuard: the Basic credentials form-decoded as RFC 6749 §2.3.1 says, lock-out,
+ * allow-list). The library reads the client id again in its raw form; it is not compared
+ * again (a percent-encoded id would not match): the authenticated partner is the client.
  */
 export function oauthModel(db: Database, partner: Partner, source: EventSource, method: 'basic' | 'body'): ClientCredentialsModel {
   return {
-    async getClient(clientId: string) {
-      return clientId === partner.consumerKey ? ({ id: partner.id, grants: ['client_credentials'], partner } satisfies PartnerClient) : false;
+    async getClient() {
+      return { id: partner.id, grants: ['client_credentials'], partner } satisfies PartnerClient;
     },
 
     async getUserFromClient(client: Client) {

@@ -19,17 +19,17 @@ afterAll(() => server.stop());
 const bearer = () => ({ authorization: `Bearer ${coreToken}` });
 
 /** Sends raw header lines (fetch merges repeated headers into one); a raw list needs its own Host. */
-function rawGet(url: string, headers: [string, string][]): Promise<{ status: number; body: string }> {
+function rawRequest(url: string, method: string, headers: [string, string][], body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'GET', headers: [['Host', target.host], ...headers].flat() }, (res) => {
-      let body = '';
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method, headers: [['Host', target.host], ...headers].flat() }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -78,7 +78,7 @@ describe('when a request carries two Authorization headers', () => {
       [['Authorization', `Bearer ${coreToken}`], ['Authorization', 'Bearer forged']],
       [['Authorization', 'Bearer forged'], ['authorization', `Bearer ${coreToken}`]],
     ] as [string, string][][]) {
-      const answer = await rawGet(`${server.url}/core/v1/partners`, headers);
+      const answer = await rawRequest(`${server.url}/core/v1/partners`, 'GET', headers);
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body)).toMatchObject({ success: false, code: '1009' });
     }
@@ -87,19 +87,12 @@ describe('when a request carries two Authorization headers', () => {
   it('then the token endpoint answers invalid_request', async () => {
     const partner = await server.partner();
     const basic = `Basic ${Buffer.from(`${partner.key}:${partner.secret}`).toString('base64')}`;
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const target = new URL(`${server.url}/oauth/token`);
-      const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: ['Host', target.host, 'Authorization', basic, 'Authorization', basic, 'Content-Type', 'application/x-www-form-urlencoded'] },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end('grant_type=client_credentials');
-    });
+    const answer = await rawRequest(
+      `${server.url}/oauth/token`,
+      'POST',
+      [['Authorization', basic], ['Authorization', basic], ['Content-Type', 'application/x-www-form-urlencoded']],
+      'grant_type=client_credentials',
+    );
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', code: '1009' });
   });

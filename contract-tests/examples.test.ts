@@ -87,18 +87,28 @@ it('finds examples for every operation', () => {
   expect(jsonOperations.map(({ operation }) => operation.operationId).filter((id) => !withExamples.has(id))).toEqual([]);
 });
 
-/** A request the validator accepts for the operation: its first request example, if it takes a body. */
+/** The operation's header parameters (such as Idempotency-Key) with their documented examples. */
+function exampleHeaders(operationId: string): Record<string, string> {
+  const parameters = ((findOperation(operationId).operation.parameters ?? []) as Json[]).map(resolve);
+  return Object.fromEntries(parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]));
+}
+
+/** A request the validator accepts for the operation: its header examples and its first request example, if it takes a body. */
 function validRequest(operationId: string, headers: Record<string, string> = {}): RequestInit {
   const example = requestExamples.find((candidate) => candidate.operationId === operationId);
-  if (!example) return { headers };
+  if (!example) return { headers: { ...exampleHeaders(operationId), ...headers } };
   const body = example.mediaType === 'application/json' ? JSON.stringify(example.value) : new URLSearchParams(example.value).toString();
-  return { headers: { ...headers, 'content-type': example.mediaType }, body };
+  return { headers: { ...exampleHeaders(operationId), ...headers, 'content-type': example.mediaType }, body };
 }
 
 describe.each(requestExamples.map((example) => [`${example.operationId} request example ${example.name}`, example] as const))('%s', (_title, example) => {
   it('is accepted by the request validator', async () => {
     const body = example.mediaType === 'application/json' ? JSON.stringify(example.value) : new URLSearchParams(example.value).toString();
-    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)), { method: example.method.toUpperCase(), headers: { 'content-type': example.mediaType }, body });
+    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)), {
+      method: example.method.toUpperCase(),
+      headers: { ...exampleHeaders(example.operationId), 'content-type': example.mediaType },
+      body,
+    });
     expect({ status: response.status, body: response.status === 204 ? null : await response.json() }).toEqual({ status: 204, body: null });
   });
 });

@@ -12,7 +12,7 @@ let server: TestServer;
 let token: string;
 let cardId: string;
 const cards = () => server.sdk({ token }).coreCards;
-const setBalance = (value: string) => server.database.db.query("UPDATE card_balances SET value = $1::bigint WHERE card_id = $2 AND unit_code = 'XOF'", [value, cardId]);
+const setBalance = (value: string) => server.database.db.query("UPDATE ledger_accounts SET posted = $1::bigint WHERE card_id = $2 AND unit_code = 'XOF'", [value, cardId]);
 
 beforeAll(async () => {
   server = await startTestServer({ config: { validateResponses: false } });

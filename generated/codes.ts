@@ -237,6 +237,15 @@ export const codeCatalog = {
       "en": "Invalid card number"
     }
   },
+  "IDEMPOTENCY_KEY_MISSING": {
+    "code": "2010",
+    "status": 400,
+    "meaning": "This operation moves money and needs an `Idempotency-Key` header; send one (a new UUID per intended operation).",
+    "message": {
+      "fr": "Clé d'idempotence manquante",
+      "en": "Idempotency key missing"
+    }
+  },
   "ROUTE_NOT_FOUND": {
     "code": "3001",
     "status": 404,
@@ -336,6 +345,15 @@ export const codeCatalog = {
       "en": "Partner not found"
     }
   },
+  "OPERATION_NOT_FOUND": {
+    "code": "3012",
+    "status": 404,
+    "meaning": "No operation has this id or reference.",
+    "message": {
+      "fr": "Opération introuvable",
+      "en": "Operation not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -388,6 +406,168 @@ export const codeCatalog = {
     "message": {
       "fr": "Changement d'état de carte interdit",
       "en": "Card status change not allowed"
+    }
+  },
+  "INSUFFICIENT_FUNDS": {
+    "code": "4010",
+    "status": 409,
+    "meaning": "The account to debit does not have the available balance (posted minus open holds) the operation needs. `details` gives the account, its available balance, the amount requested and the account's version; recharge it, or ask for less.",
+    "message": {
+      "fr": "Solde insuffisant",
+      "en": "Insufficient balance"
+    }
+  },
+  "CARD_SUSPENDED": {
+    "code": "4011",
+    "status": 409,
+    "meaning": "The card is suspended; it is debited again once reactivated.",
+    "message": {
+      "fr": "Carte suspendue",
+      "en": "Card suspended"
+    }
+  },
+  "CARD_OPPOSED": {
+    "code": "4012",
+    "status": 409,
+    "meaning": "The card is opposed (lost, stolen, damaged, fraud); its balance can only be moved by a full transfer.",
+    "message": {
+      "fr": "Carte en opposition",
+      "en": "Card opposed"
+    }
+  },
+  "CARD_CANCELLED": {
+    "code": "4013",
+    "status": 409,
+    "meaning": "The card is cancelled; no operation moves value on it.",
+    "message": {
+      "fr": "Carte annulée",
+      "en": "Card cancelled"
+    }
+  },
+  "CARD_EXPIRED": {
+    "code": "4014",
+    "status": 409,
+    "meaning": "The card is past its expiry date; it is debited or credited again once renewed.",
+    "message": {
+      "fr": "Carte expirée",
+      "en": "Card expired"
+    }
+  },
+  "SERVICE_NOT_ALLOWED": {
+    "code": "4015",
+    "status": 409,
+    "meaning": "The card's profile does not allow this service (fuel, lubricants, shop, car wash, maintenance).",
+    "message": {
+      "fr": "Service non autorisé pour cette carte",
+      "en": "Service not allowed for this card"
+    }
+  },
+  "UNIT_NOT_HELD": {
+    "code": "4016",
+    "status": 400,
+    "meaning": "The card does not hold a balance in this unit (its profile's units), or the unit is unknown.",
+    "message": {
+      "fr": "Unité non détenue par la carte",
+      "en": "Unit not held by the card"
+    }
+  },
+  "SAME_ACCOUNT": {
+    "code": "4017",
+    "status": 400,
+    "meaning": "The operation would debit and credit the same card.",
+    "message": {
+      "fr": "Carte débitrice et créditrice identiques",
+      "en": "Same card debited and credited"
+    }
+  },
+  "CARD_KIND_NOT_ALLOWED": {
+    "code": "4018",
+    "status": 400,
+    "meaning": "The card is of a kind this operation does not accept (an E-service card cannot pay or be charged a fee).",
+    "message": {
+      "fr": "Type de carte non accepté pour cette opération",
+      "en": "Card kind not accepted for this operation"
+    }
+  },
+  "OPERATION_ALREADY_CANCELLED": {
+    "code": "4019",
+    "status": 409,
+    "meaning": "The operation has already been cancelled; `cancelledBy` names the cancellation.",
+    "message": {
+      "fr": "Opération déjà annulée",
+      "en": "Operation already cancelled"
+    }
+  },
+  "CANCELLATION_NOT_CANCELLABLE": {
+    "code": "4020",
+    "status": 409,
+    "meaning": "A cancellation is never cancelled; record a new operation instead.",
+    "message": {
+      "fr": "Une annulation ne peut pas être annulée",
+      "en": "A cancellation cannot be cancelled"
+    }
+  },
+  "FUEL_RECORD_INVALID": {
+    "code": "4021",
+    "status": 400,
+    "meaning": "A fuel payment needs its fuel record (and another service none), in an energy type that exists and, for a payment in litres, the unit of that energy type.",
+    "message": {
+      "fr": "Relevé carburant invalide",
+      "en": "Invalid fuel record"
+    }
+  },
+  "RECEIPT_NUMBER_REUSED": {
+    "code": "4022",
+    "status": 409,
+    "meaning": "The service point has already recorded a payment with this receipt number.",
+    "message": {
+      "fr": "Numéro de ticket déjà utilisé",
+      "en": "Receipt number already used"
+    }
+  },
+  "AMOUNT_MISMATCH": {
+    "code": "4023",
+    "status": 400,
+    "meaning": "The amount is not the quantity times the unit price (rounded half up to the unit's scale).",
+    "message": {
+      "fr": "Montant incohérent avec la quantité et le prix",
+      "en": "Amount inconsistent with quantity and price"
+    }
+  },
+  "EXTERNAL_REFERENCE_REUSED": {
+    "code": "4024",
+    "status": 409,
+    "meaning": "The partner already has an operation with this external reference.",
+    "message": {
+      "fr": "Référence externe déjà utilisée",
+      "en": "External reference already used"
+    }
+  },
+  "PARTNER_INACTIVE": {
+    "code": "4025",
+    "status": 409,
+    "meaning": "The partner is disabled; its float is not funded or debited.",
+    "message": {
+      "fr": "Partenaire désactivé",
+      "en": "Partner disabled"
+    }
+  },
+  "IDEMPOTENCY_KEY_IN_FLIGHT": {
+    "code": "4030",
+    "status": 409,
+    "meaning": "A request with this `Idempotency-Key` is still being processed; retry after `Retry-After` seconds to get its answer.",
+    "message": {
+      "fr": "Requête déjà en cours de traitement",
+      "en": "Request already in progress"
+    }
+  },
+  "IDEMPOTENCY_KEY_REUSED": {
+    "code": "4031",
+    "status": 422,
+    "meaning": "This `Idempotency-Key` was used for another request (another operation, path or body); use a new key for a new operation.",
+    "message": {
+      "fr": "Clé d'idempotence déjà utilisée pour une autre requête",
+      "en": "Idempotency key used for another request"
     }
   },
   "SYSTEM_ERROR": {

@@ -23,6 +23,16 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  cancelOperation: {
+    operationId: "cancelOperation",
+    method: "post",
+    path: "/core/v1/operations/{operationId}/cancel",
+    expressPath: "/core/v1/operations/:operationId/cancel",
+    security: [{"oauth2":["core:ledger.cancel"]}],
+    scopes: ["core:ledger.cancel"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
   createCardProfile: {
     operationId: "createCardProfile",
     method: "post",
@@ -63,6 +73,26 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  createFee: {
+    operationId: "createFee",
+    method: "post",
+    path: "/core/v1/fees",
+    expressPath: "/core/v1/fees",
+    security: [{"oauth2":["core:fees.write"]}],
+    scopes: ["core:fees.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
+  createFloatFunding: {
+    operationId: "createFloatFunding",
+    method: "post",
+    path: "/core/v1/float-fundings",
+    expressPath: "/core/v1/float-fundings",
+    security: [{"oauth2":["core:ledger.fund"]}],
+    scopes: ["core:ledger.fund"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
   createFuelTicket: {
     operationId: "createFuelTicket",
     method: "post",
@@ -92,6 +122,26 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+  },
+  createPayment: {
+    operationId: "createPayment",
+    method: "post",
+    path: "/core/v1/payments",
+    expressPath: "/core/v1/payments",
+    security: [{"oauth2":["core:payments.write"]}],
+    scopes: ["core:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
+  createRegularisation: {
+    operationId: "createRegularisation",
+    method: "post",
+    path: "/core/v1/regularisations",
+    expressPath: "/core/v1/regularisations",
+    security: [{"oauth2":["core:ledger.adjust"]}],
+    scopes: ["core:ledger.adjust"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
   },
   createServicePoint: {
     operationId: "createServicePoint",
@@ -273,6 +323,16 @@ export const operationTable = {
     envelope: false,
     headers: [],
   },
+  getOperation: {
+    operationId: "getOperation",
+    method: "get",
+    path: "/core/v1/operations/{operationId}",
+    expressPath: "/core/v1/operations/:operationId",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    envelope: true,
+    headers: [],
+  },
   getPartner: {
     operationId: "getPartner",
     method: "get",
@@ -423,6 +483,16 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  listLedgerAccounts: {
+    operationId: "listLedgerAccounts",
+    method: "get",
+    path: "/core/v1/ledger-accounts",
+    expressPath: "/core/v1/ledger-accounts",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    envelope: true,
+    headers: [],
+  },
   listNetworks: {
     operationId: "listNetworks",
     method: "get",
@@ -430,6 +500,16 @@ export const operationTable = {
     expressPath: "/core/v1/networks",
     security: [{"oauth2":["core:networks.read"]}],
     scopes: ["core:networks.read"],
+    envelope: true,
+    headers: [],
+  },
+  listOperations: {
+    operationId: "listOperations",
+    method: "get",
+    path: "/core/v1/operations",
+    expressPath: "/core/v1/operations",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
   },
@@ -588,7 +668,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFuelTicket" | "createNetwork" | "createPartner" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listNetworks" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -615,6 +695,12 @@ export const oauthScopes = {
   "core:partners.read": "Core API: read partners (never their secrets).",
   "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
+  "core:ledger.read": "Core API: read operations and the ledger accounts' balances.",
+  "core:ledger.fund": "Core API: fund partners' floats from the issuer's float.",
+  "core:ledger.adjust": "Core API: regularise card balances against the adjustments account.",
+  "core:ledger.cancel": "Core API: cancel (reverse) operations.",
+  "core:payments.write": "Core API: record payments at service points.",
+  "core:fees.write": "Core API: charge fees (such as SMS notification fees) to cards.",
   "core:audit.read": "Core API: read the audit trail.",
   "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."
 } as const;
@@ -622,10 +708,10 @@ export const oauthScopes = {
 export type Scope = keyof typeof oauthScopes;
 
 /** Header parameters some operation declares (names as declared, case-insensitive on the wire). */
-export const requestHeaderNames = [] as const;
+export const requestHeaderNames = ["Idempotency-Key"] as const;
 
 /** Response headers the contract declares on some answer. */
-export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
+export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Idempotent-Replayed","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
 
 /** The bounds of an amount's value in its unit's smallest denomination (components.schemas.Amount). */
 export const amountBounds = {"minimum":-1000000000000,"maximum":1000000000000} as const;

@@ -881,6 +881,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/float-fundings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fund a partner float
+         * @description Credits a partner's float (in one unit) from the issuer's float, against the partner's external payment reference (unique per partner). The partner can then recharge cards up to its float.
+         */
+        post: operations["createFloatFunding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a payment at a service point
+         * @description Debits a member card and credits the service point's E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Refusals name the rule that failed; nothing moves.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Charge a fee to a card
+         * @description Debits a fee (such as the SMS notification fee) from a member card and credits the fee revenue account.
+         */
+        post: operations["createFee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/regularisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regularise a card balance
+         * @description Adjusts a card's balance up (credit) or down (debit, never below zero) against the adjustments account, with a reason.
+         */
+        post: operations["createRegularisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operations
+         * @description Operations oldest first, filtered by reference, type, card (debited or credited) and time; cursor pages stay stable while new operations arrive.
+         */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operations/{operationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an operation
+         * @description One operation by id.
+         */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operations/{operationId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an operation
+         * @description Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019).
+         */
+        post: operations["cancelOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/ledger-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List ledger accounts
+         * @description Accounts with their posted, held and available balances: a card's (one per unit), a partner's float, the issuer's float, fee revenue and adjustments.
+         */
+        get: operations["listLedgerAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/audit-events": {
         parameters: {
             query?: never;
@@ -980,6 +1140,40 @@ export interface components {
              */
             message: string;
         };
+        /** @example acc_9e8d7c6b5a4f3e2d1c0b9a8f */
+        LedgerAccountId: string;
+        /**
+         * @description A unit's code (`XOF`, or litres of an energy type such as `L-GASOIL`).
+         * @example XOF
+         */
+        UnitCode: string;
+        /**
+         * @description An exact quantity: an integer in the unit's smallest denomination, always with its unit.
+         *     XOF has scale 0 (15000 is 15 000 FCFA); a unit of scale 2 counts hundredths (1550 L-GASOIL
+         *     is 15.50 litres). Never a float.
+         */
+        Amount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description The figures a refusal was checked against, so that the caller knows what to do next.
+         *     Present on 4010 (insufficient funds): the account whose bound failed, its available
+         *     balance, the amount requested and the account's version at the time of the check.
+         */
+        ErrorDetails: {
+            accountId: components["schemas"]["LedgerAccountId"];
+            /**
+             * @description The bound that failed.
+             * @enum {string}
+             */
+            bound: "available-not-below-zero";
+            available: components["schemas"]["Amount"];
+            requested: components["schemas"]["Amount"];
+            /** @example 7 */
+            accountVersion: number;
+        };
         /** @description A functional error caused by the request (4xx). */
         ErrorEnvelope: {
             /** @enum {boolean} */
@@ -1003,6 +1197,7 @@ export interface components {
             requestId: components["schemas"]["RequestId"];
             /** @description For validation failures, each problem with the location it concerns. */
             errors?: components["schemas"]["FieldError"][];
+            details?: components["schemas"]["ErrorDetails"];
         };
         /** @description A system error (500, or 503 when a dependency is down, 9999, or busy, 9998). Never carries internal details. */
         SystemErrorEnvelope: {
@@ -1288,11 +1483,6 @@ export interface components {
             name?: components["schemas"]["Label"];
             phone?: components["schemas"]["PhoneNumber"];
         };
-        /**
-         * @description A unit's code (`XOF`, or litres of an energy type such as `L-GASOIL`).
-         * @example XOF
-         */
-        UnitCode: string;
         /** @description What a balance is held in. Its scale never changes once created. */
         Unit: {
             code: components["schemas"]["UnitCode"];
@@ -1337,16 +1527,6 @@ export interface components {
         };
         UnitResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Unit"];
-        };
-        /**
-         * @description An exact quantity: an integer in the unit's smallest denomination, always with its unit.
-         *     XOF has scale 0 (15000 is 15 000 FCFA); a unit of scale 2 counts hundredths (1550 L-GASOIL
-         *     is 15.50 litres). Never a float.
-         */
-        Amount: {
-            /** @example 15000 */
-            value: number;
-            unit: components["schemas"]["UnitCode"];
         };
         /**
          * @description A price of one litre of an energy type from an instant on, in XOF. Prices are never
@@ -1647,7 +1827,7 @@ export interface components {
              * @example 2029-11-29T10:40:00.000Z
              */
             expiresAt: string | null;
-            /** @description One balance per allowed unit of the profile (zero at issue). */
+            /** @description One balance per unit the card holds (the profile's units; zero at issue): the available balance, posted minus open holds. `GET /core/v1/ledger-accounts?cardId=` gives posted, held and available. */
             balances: components["schemas"]["Amount"][];
             /** @description Who cancelled the card, when and why; null unless cancelled. */
             cancellation: {
@@ -1834,6 +2014,259 @@ export interface components {
              * @example 86400
              */
             overlapSeconds?: number;
+        };
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        PositiveAmount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description A free comment, kept with the operation.
+         * @example Virement reçu le 30/11
+         */
+        OperationComment: string;
+        /** @description The issuer credits a partner's float with what the partner has paid it. */
+        FloatFundingCreate: {
+            partnerId: components["schemas"]["PartnerId"];
+            amount: components["schemas"]["PositiveAmount"];
+            /**
+             * @description The reference of the partner's payment to the issuer (bank transfer, mobile-money receipt); unique per partner (4024 when reused).
+             * @example VIR-2026-11-00731
+             */
+            externalReference: string;
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+        OperationId: string;
+        /**
+         * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
+         * @example OP0000000042
+         */
+        OperationReference: string;
+        /**
+         * @description What the operation does:
+         *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
+         *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
+         *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
+         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
+         *     - `payment`: a member card pays a service point (its E-service card is credited);
+         *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
+         *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
+         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
+         *     - `cancellation`: the reversal of an earlier operation.
+         * @enum {string}
+         */
+        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
+        /**
+         * @description `card`: a card's balance in one unit (member cards and E-service cards; never below zero).
+         *     `issuer-float`: the value the issuer has put in circulation, per unit (goes below zero as
+         *     cards are recharged). `partner-float`: what a partner has prepaid, per unit (never below
+         *     zero: a partner recharges cards only up to it). `fee-revenue` and `adjustments`: per unit.
+         * @enum {string}
+         */
+        LedgerAccountKind: "card" | "issuer-float" | "partner-float" | "fee-revenue" | "adjustments";
+        /** @description A ledger account an operation debits or credits, with what it belongs to. */
+        LedgerAccountRef: {
+            accountId: components["schemas"]["LedgerAccountId"];
+            kind: components["schemas"]["LedgerAccountKind"];
+            /**
+             * @description The card, for a `card` account.
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId: string | null;
+            /**
+             * @description The partner, for a `partner-float` account.
+             * @example null
+             */
+            partnerId: string | null;
+        };
+        /**
+         * @description One movement of value on the ledger: it debits one account and credits another by the same
+         *     amount, in one unit, exactly once. Completed operations are never changed except to be
+         *     marked `cancelled` when a `cancellation` operation reverses them.
+         */
+        Operation: {
+            id: components["schemas"]["OperationId"];
+            reference: components["schemas"]["OperationReference"];
+            type: components["schemas"]["OperationType"];
+            /**
+             * @description `cancelled` once a cancellation has reversed it.
+             * @enum {string}
+             */
+            status: "completed" | "cancelled";
+            amount: components["schemas"]["Amount"];
+            debit: components["schemas"]["LedgerAccountRef"];
+            credit: components["schemas"]["LedgerAccountRef"];
+            /**
+             * @description The service point paid (payments) or recharged (E-service recharges).
+             * @example null
+             */
+            servicePointId: string | null;
+            /**
+             * @description The partner whose float is funded or debited, if any.
+             * @example null
+             */
+            partnerId: string | null;
+            /**
+             * @description The partner's own reference (float fundings), unique per partner.
+             * @example null
+             */
+            externalReference: string | null;
+            /**
+             * @description The service point's receipt number (payments).
+             * @example null
+             */
+            receiptNumber: string | null;
+            /**
+             * @description What a payment bought (see CardService).
+             * @example null
+             * @enum {string|null}
+             */
+            service: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance" | null;
+            /** @description The fuel record of a payment, with the energy type's price (incl. tax) in force when it was recorded (null if none was). */
+            fuel: {
+                /** @example GASOIL */
+                energyTypeCode: string;
+                /** @example 22500 */
+                quantityMl: number;
+                unitPrice: components["schemas"]["Amount"];
+                priceInForce: {
+                    /** @example 675 */
+                    value: number;
+                    unit: components["schemas"]["UnitCode"];
+                } | null;
+            } | null;
+            /** @example null */
+            pumpNumber: number | null;
+            /** @example null */
+            reason: string | null;
+            /** @example null */
+            comment: string | null;
+            /**
+             * @description For a cancellation, the id of the operation it reverses.
+             * @example null
+             */
+            cancels: string | null;
+            /**
+             * @description The id of the cancellation that reversed this operation, if any.
+             * @example null
+             */
+            cancelledBy: string | null;
+            actor: components["schemas"]["AuditActor"];
+            /** @enum {string} */
+            channel: "api" | "cli" | "system";
+            /** @example req_2f6c1d0e9b8a4f7c */
+            requestId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        OperationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Operation"];
+        };
+        /**
+         * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
+         *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
+         *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
+         *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
+         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
+         */
+        FuelRecord: {
+            /** @example GASOIL */
+            energyTypeCode: string;
+            /** @example 22500 */
+            quantityMl: number;
+            unitPrice: components["schemas"]["PositiveAmount"];
+        };
+        /** @description A payment by a member card at a service point. */
+        PaymentCreate: {
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 3 */
+            pumpNumber?: number;
+            /**
+             * @description The service point's receipt number; unique per service point (4022 when reused).
+             * @example T3-000981
+             */
+            receiptNumber: string;
+        };
+        /**
+         * @description Why the operation is made (required for fees, regularisations and cancellations).
+         * @example Frais de notification SMS, novembre 2026
+         */
+        OperationReason: string;
+        /** @description A fee debited from a member card (such as the SMS notification fee) and credited to the fee revenue account. */
+        FeeCreate: {
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+            reason: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /** @description An adjustment of a card's balance with a reason, against the adjustments account. `credit` raises the card's balance, `debit` lowers it (never below zero). */
+        RegularisationCreate: {
+            cardId: components["schemas"]["CardId"];
+            /**
+             * @example credit
+             * @enum {string}
+             */
+            direction: "credit" | "debit";
+            amount: components["schemas"]["PositiveAmount"];
+            reason: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /** @description One page of operations, oldest first; pages stay stable while new operations arrive (they come after the last page). */
+        OperationPage: {
+            items: components["schemas"]["Operation"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        OperationListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OperationPage"];
+        };
+        /** @description Why the operation is cancelled. */
+        CancellationCreate: {
+            reason: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /**
+         * @description A ledger account and its balances. `posted` is the sum of the account's entries;
+         *     `available` is posted minus open holds. A bounded account (`nonNegative`) never has a
+         *     negative available balance. `version` counts the changes of a bounded account's balance
+         *     (each entry records the balance and version after it); unbounded accounts (the issuer's
+         *     float, fee revenue, adjustments) are never locked and have no version (null).
+         */
+        LedgerAccount: {
+            id: components["schemas"]["LedgerAccountId"];
+            kind: components["schemas"]["LedgerAccountKind"];
+            /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+            cardId: string | null;
+            /** @example null */
+            partnerId: string | null;
+            unit: components["schemas"]["UnitCode"];
+            nonNegative: boolean;
+            posted: components["schemas"]["Amount"];
+            held: components["schemas"]["Amount"];
+            available: components["schemas"]["Amount"];
+            /** @example 7 */
+            version: number | null;
+        };
+        /** @description One page of ledger accounts, in creation order. */
+        LedgerAccountPage: {
+            items: components["schemas"]["LedgerAccount"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        LedgerAccountListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["LedgerAccountPage"];
         };
         /**
          * @description The kinds of resources the audit trail records.
@@ -2056,6 +2489,28 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description The `Idempotency-Key` was already used for another request. */
+        UnprocessableContent: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The operation is refused by a business rule (insufficient funds, card status, service not allowed...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. */
+        MoneyConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description The request came over plain HTTP from a client other than loopback. */
         OAuthForbidden: {
             headers: {
@@ -2184,6 +2639,32 @@ export interface components {
         CardId: components["schemas"]["CardId"];
         /** @description The partner's id. */
         PartnerId: components["schemas"]["PartnerId"];
+        /**
+         * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+         *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+         *     key with the same request replays the first answer (status and body, with
+         *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+         *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+         *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+         */
+        IdempotencyKey: string;
+        /** @description Only the operation with this reference (as printed on receipts and statements). */
+        OperationReferenceQuery: components["schemas"]["OperationReference"];
+        /** @description Only operations of this type. */
+        OperationTypeQuery: components["schemas"]["OperationType"];
+        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+        CardIdQuery: components["schemas"]["CardId"];
+        /** @description Only the items at or after this instant (RFC 3339). */
+        FromQuery: string;
+        /** @description Only the items before this instant (RFC 3339). */
+        ToQuery: string;
+        /** @description The operation's id. */
+        OperationId: components["schemas"]["OperationId"];
+        /** @description Only accounts of this kind. */
+        AccountKindQuery: components["schemas"]["LedgerAccountKind"];
+        /** @description Only the accounts of this partner (its float accounts). */
+        PartnerIdQuery: components["schemas"]["PartnerId"];
         /** @description Only the events about this kind of resource. */
         AuditResourceTypeQuery: components["schemas"]["AuditResourceType"];
         /** @description Only the events about this resource. */
@@ -2192,10 +2673,6 @@ export interface components {
         AuditActionQuery: string;
         /** @description Only the events caused by this partner (internal application) id. */
         AuditActorQuery: string;
-        /** @description Only the items at or after this instant (RFC 3339). */
-        FromQuery: string;
-        /** @description Only the items before this instant (RFC 3339). */
-        ToQuery: string;
         /** @description Only the events of this type. */
         SecurityEventTypeQuery: components["schemas"]["SecurityEventType"];
         /** @description Only the events concerning this partner. */
@@ -2219,6 +2696,11 @@ export interface components {
          *     POST /oauth/token.
          */
         AuthAdvice: "bearer-preferred";
+        /**
+         * @description `true` when this answer is the stored answer of an earlier request with the same `Idempotency-Key`; absent otherwise.
+         * @example true
+         */
+        IdempotentReplayed: "true";
     };
     pathItems: never;
 }
@@ -4256,6 +4738,374 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFloatFunding: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FloatFundingCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFee: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createRegularisation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegularisationCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOperations: {
+        parameters: {
+            query?: {
+                /** @description Only the operation with this reference (as printed on receipts and statements). */
+                reference?: components["parameters"]["OperationReferenceQuery"];
+                /** @description Only operations of this type. */
+                type?: components["parameters"]["OperationTypeQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List operations succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                operationId: components["parameters"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an operation succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelOperation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The operation's id. */
+                operationId: components["parameters"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancellationCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listLedgerAccounts: {
+        parameters: {
+            query?: {
+                /** @description Only accounts of this kind. */
+                kind?: components["parameters"]["AccountKindQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only the accounts of this partner (its float accounts). */
+                partnerId?: components["parameters"]["PartnerIdQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List ledger accounts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerAccountListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -11,6 +11,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { partnerActor, type Actor } from './domain/actor';
 import type { CardVault } from './domain/cards/card-numbers';
+import { REPLAY_HEADER } from './domain/idempotency';
 import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
@@ -96,7 +97,9 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);
-  mountEnvelopeRoutes(app, handlers, (req): HandlerContext => ({ db, cardVault, credential: req.credential, actor: actorOfRequest(req) }));
+  mountEnvelopeRoutes(app, handlers, (req, res): HandlerContext => ({
+    db, cardVault, credential: req.credential, actor: actorOfRequest(req), markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),
+  }));
   app.use(errorMapper());
   return app;
 }

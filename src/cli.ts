@@ -5,6 +5,7 @@
  *   npm run cli -- partner disable <partner-id | consumer-key>
  *   npm run cli -- lockouts list
  *   npm run cli -- lockouts clear [<address | consumer-key>]
+ *   npm run cli -- ledger check
  */
 import { parseArgs } from 'node:util';
 import { oauthScopes } from '../generated/operations';
@@ -17,6 +18,7 @@ import { SYSTEM_ACTORS } from './domain/actor';
 import { createPartner, findPartnerByIdOrKey, listPartners, setPartnerStatus } from './domain/partners/partners';
 import { AppError } from './domain/app-error';
 import { clearLockouts, listLockouts, type FailureSettings } from './domain/security/lockouts';
+import { checkLedger } from './domain/ledger/invariants';
 
 const USAGE = `usage:
   npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
@@ -24,9 +26,13 @@ const USAGE = `usage:
   npm run cli -- partner disable <partner-id | consumer-key>
   npm run cli -- lockouts list                                  addresses and keys counting failed authentications
   npm run cli -- lockouts clear [<address | consumer-key>]      forget their failures (all without an argument)
+  npm run cli -- ledger check                                   check the ledger's invariants (exit 1 when one is broken)
 scopes: ${Object.keys(oauthScopes).join(', ')}`;
 
 class UsageError extends Error {}
+
+/** A check that found problems: printed, exit status 1. */
+export class CheckFailedError extends Error {}
 
 /** Changes made with the CLI are recorded in the audit trail as this actor. */
 const CLI_ACTOR = SYSTEM_ACTORS.cli;
@@ -40,6 +46,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
   });
   const [area, command, target] = positionals;
   if (area === 'lockouts') return runLockouts(db, print, settings ?? readConfig(), command, target);
+  if (area === 'ledger' && command === 'check') return runLedgerCheck(db, print);
   if (area !== 'partner') throw new UsageError(USAGE);
   switch (command) {
     case 'create': {
@@ -92,6 +99,17 @@ async function runLockouts(db: Database, print: (line: string) => void, settings
   print(cleared === 0 ? `no failed authentications counted${target ? ` for ${target}` : ''}` : `cleared the failures of ${cleared} address(es) and key(s)${target ? ` (${target})` : ''}`);
 }
 
+async function runLedgerCheck(db: Database, print: (line: string) => void): Promise<void> {
+  const results = await checkLedger(db, CLI_ACTOR);
+  for (const result of results) {
+    print(`${result.violations.length === 0 ? 'ok    ' : 'BROKEN'}  ${result.name}`);
+    for (const violation of result.violations) print(`        ${violation.subject}: ${violation.problem}`);
+  }
+  const broken = results.filter((result) => result.violations.length > 0).length;
+  if (broken > 0) throw new CheckFailedError(`${broken} of ${results.length} ledger invariants broken`);
+  print(`all ${results.length} ledger invariants hold`);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (!config.databaseUrl) {
@@ -113,7 +131,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof CheckFailedError) {
       process.stderr.write(`refused: ${error.message}\n`);
       process.exit(1);
     }

@@ -6,7 +6,7 @@ import { startServer, type ServerOptions } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
-import { Configuration, CoreAuditApi, CoreCardsApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { Configuration, CoreAuditApi, CoreCardsApi, CoreLedgerApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
@@ -38,6 +38,7 @@ function sdkClients(configuration: Configuration) {
     coreAudit: new CoreAuditApi(configuration),
     coreCards: new CoreCardsApi(configuration),
     corePartners: new CorePartnersApi(configuration),
+    coreLedger: new CoreLedgerApi(configuration),
   };
 }
 

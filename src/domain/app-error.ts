@@ -1,5 +1,6 @@
 /** The one application error: a catalog code name, its HTTP status, a debug message. */
 import { codeCatalog, type CodeName } from '../../generated/codes';
+import type { components } from '../../generated/schema';
 
 export type ErrorCodeName = Exclude<CodeName, 'OK' | 'TOKEN_ISSUED' | 'TOKEN_REVOKED'>;
 
@@ -12,8 +13,12 @@ export interface AppErrorOptions {
   oauthError?: string;
   /** Per-field problems of a validation failure. */
   errors?: { path: string; message: string }[];
+  /** The figures a refusal was checked against (components.schemas.ErrorDetails). */
+  details?: ErrorDetails;
   cause?: unknown;
 }
+
+export type ErrorDetails = components['schemas']['ErrorDetails'];
 
 export class AppError extends Error {
   readonly code: string;
@@ -21,6 +26,7 @@ export class AppError extends Error {
   readonly headers: Record<string, string>;
   readonly oauthError: string | undefined;
   readonly errors: { path: string; message: string }[] | undefined;
+  readonly details: ErrorDetails | undefined;
 
   constructor(
     readonly codeName: ErrorCodeName,
@@ -35,5 +41,6 @@ export class AppError extends Error {
     this.headers = options.headers ?? {};
     this.oauthError = options.oauthError;
     this.errors = options.errors;
+    this.details = options.details;
   }
 }

@@ -34,6 +34,7 @@ function errorBody(req: Request, error: AppError): Record<string, unknown> {
           moreInfo: null,
           requestId: req.requestId,
           ...(error.errors ? { errors: error.errors } : {}),
+          ...(error.details ? { details: error.details } : {}),
         };
   if (!req.path.startsWith('/oauth/')) return envelope;
   const oauthError = error.oauthError ?? OAUTH_ERROR_BY_STATUS[error.status] ?? 'invalid_request';

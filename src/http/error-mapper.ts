@@ -48,13 +48,19 @@ function isUndecodableBody(error: unknown): boolean {
   return status === 400 && type === undefined && typeof code === 'string' && typeof errno === 'number';
 }
 
+/** Where the validator reports a missing Idempotency-Key header. */
+const IDEMPOTENCY_KEY_PATH = '/headers/idempotency-key';
+
 function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
   switch (error.status) {
-    case 400:
-      return new AppError('VALIDATION_FAILED', error.message, {
-        // The validator says /params/ for path parameters; the contract documents /path/.
-        errors: (error.errors ?? []).map((item) => ({ path: item.path.replace(/^\/params\//, '/path/'), message: item.message })),
-      });
+    case 400: {
+      // The validator says /params/ for path parameters; the contract documents /path/.
+      const errors = (error.errors ?? []).map((item) => ({ path: item.path.replace(/^\/params\//, '/path/'), message: item.message }));
+      if (errors.some((item) => item.path === IDEMPOTENCY_KEY_PATH && /required/.test(item.message))) {
+        return new AppError('IDEMPOTENCY_KEY_MISSING', 'This operation moves money: send an Idempotency-Key header (a new UUID per intended operation)', { errors });
+      }
+      return new AppError('VALIDATION_FAILED', error.message, { errors });
+    }
     case 401:
     case 403:
       return new AppError('AUTHENTICATION_REQUIRED', 'This operation requires credentials');

@@ -2,7 +2,7 @@
  * Registers handlers from the generated operation table. A handler for an operationId the
  * contract does not define, or an operation left without a handler, refuses to start.
  */
-import type { Express, Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
 import { sendSuccess } from './envelope';
 
@@ -60,7 +60,7 @@ export function declaredHeaders(req: Request, names: readonly string[]): Record<
 export function mountEnvelopeRoutes<Context>(
   app: Express,
   handlers: Handlers<Context>,
-  contextOf: (req: Request) => Context,
+  contextOf: (req: Request, res: Response) => Context,
   operations: readonly MountedOperation[] = operationsWhere(true) as MountedOperation[],
 ): void {
   for (const operation of operations) {
@@ -71,7 +71,7 @@ export function mountEnvelopeRoutes<Context>(
     app[operation.method](operation.expressPath, async (req, res, next) => {
       try {
         const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
-        const data = await handler(contextOf(req), input);
+        const data = await handler(contextOf(req, res), input);
         sendSuccess(req, res, data);
       } catch (error) {
         next(error);

@@ -14,6 +14,12 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { ErrorDetails } from './ErrorDetails';
+import {
+    ErrorDetailsFromJSON,
+    ErrorDetailsFromJSONTyped,
+    ErrorDetailsToJSON,
+} from './ErrorDetails';
 import type { FieldError } from './FieldError';
 import {
     FieldErrorFromJSON,
@@ -75,6 +81,12 @@ export interface ErrorEnvelope {
      * @memberof ErrorEnvelope
      */
     errors?: Array<FieldError>;
+    /**
+     * 
+     * @type {ErrorDetails}
+     * @memberof ErrorEnvelope
+     */
+    details?: ErrorDetails;
 }
 
 /**
@@ -109,6 +121,7 @@ export function ErrorEnvelopeFromJSONTyped(json: any, ignoreDiscriminator: boole
         'moreInfo': json['moreInfo'],
         'requestId': json['requestId'],
         'errors': !exists(json, 'errors') ? undefined : ((json['errors'] as Array<any>).map(FieldErrorFromJSON)),
+        'details': !exists(json, 'details') ? undefined : ErrorDetailsFromJSON(json['details']),
     };
 }
 
@@ -128,6 +141,7 @@ export function ErrorEnvelopeToJSON(value?: ErrorEnvelope | null): any {
         'moreInfo': value.moreInfo,
         'requestId': value.requestId,
         'errors': value.errors === undefined ? undefined : ((value.errors as Array<any>).map(FieldErrorToJSON)),
+        'details': ErrorDetailsToJSON(value.details),
     };
 }
 

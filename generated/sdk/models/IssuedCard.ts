@@ -107,7 +107,7 @@ export interface IssuedCard {
      */
     expiresAt: Date | null;
     /**
-     * One balance per allowed unit of the profile (zero at issue).
+     * One balance per unit the card holds (the profile's units; zero at issue): the available balance, posted minus open holds. `GET /core/v1/ledger-accounts?cardId=` gives posted, held and available.
      * @type {Array<Amount>}
      * @memberof IssuedCard
      */

@@ -10,6 +10,8 @@ import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from
 import { MONEY_UNIT } from '../referential/units';
 import { Money } from '../money';
 import { findCardProfile } from './profiles';
+import { openCardAccounts } from '../ledger/accounts';
+import { recordCardEvents } from '../events/events';
 
 export type Card = components['schemas']['Card'];
 export type IssuedCard = components['schemas']['IssuedCard'];
@@ -70,7 +72,7 @@ function toCard(row: CardRow, balances: { unit_code: string; value: string }[]):
 async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
   if (rows.length === 0) return [];
   const balances = await db.query<{ card_id: string; unit_code: string; value: string }>(
-    'SELECT card_id, unit_code, value FROM card_balances WHERE card_id = ANY($1) ORDER BY unit_code',
+    'SELECT card_id, unit_code, posted - held AS value FROM ledger_accounts WHERE card_id = ANY($1) ORDER BY unit_code',
     [rows.map((row) => row.id)],
   );
   return rows.map((row) => toCard(row, balances.filter((balance) => balance.card_id === row.id)));
@@ -180,7 +182,7 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
       ],
     );
     if (!row) continue;
-    for (const unit of units) await tx.query('INSERT INTO card_balances (card_id, unit_code, value) VALUES ($1, $2, 0)', [row.id, unit]);
+    await openCardAccounts(tx, row.id, units);
     await recordTransition(tx, actor, row.id, { from: null, to: 'active', reason: 'issued' });
     return { row, number };
   }
@@ -251,6 +253,7 @@ export async function transitionCard(db: Database, actor: Actor, cardId: string,
     await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
     const [after] = await withBalances(tx, [updated]);
     await recordAudit(tx, actor, { action: `card.${rule.verb}`, resourceType: 'card', resourceId: cardId, before, after });
+    await recordCardEvents(tx, { type: 'card.status-changed', resourceType: 'card', resourceId: cardId, data: { from: before.status, to: after.status, reason: reason.trim(), card: after } }, [cardId]);
     return after;
   });
 }

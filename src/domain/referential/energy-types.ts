@@ -46,7 +46,7 @@ const toPrice = (row: PriceRow): EnergyPrice => ({
 });
 
 /** The price in force at `at`: the latest not effective after it. */
-async function priceInForce(db: Queryable, code: string, at: Date): Promise<EnergyPrice | undefined> {
+export async function priceInForce(db: Queryable, code: string, at: Date): Promise<EnergyPrice | undefined> {
   const [row] = await db.query<PriceRow>(
     'SELECT * FROM energy_prices WHERE energy_type_code = $1 AND effective_at <= $2 ORDER BY effective_at DESC LIMIT 1',
     [code, at],

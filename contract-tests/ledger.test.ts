@@ -1,0 +1,249 @@
+/**
+ * The ledger through the Core API: float fundings, payments, fees, regularisations and
+ * cancellations; every refusal with its code and nothing moved; the invariant check clean
+ * after each test.
+ */
+import { randomUUID } from 'node:crypto';
+import { CardService, RechargeMode, RegularisationCreateDirectionEnum, type PaymentCreate } from '../generated/sdk';
+import { SYSTEM_ACTORS } from '../src/domain/actor';
+import { checkLedger } from '../src/domain/ledger/invariants';
+import { expectDocumented } from './support/contract';
+import { failure } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+let clientId: string;
+let profileId: string;
+let servicePointId: string;
+let stationCardId: string;
+const core = () => server.sdk({ token });
+const xof = (value: number) => ({ value, unit: 'XOF' });
+const key = () => randomUUID();
+
+const issueCard = async (profile = profileId) =>
+  (await core().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
+const credit = async (cardId: string, value: number) =>
+  (await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(value), reason: 'Solde de départ' } })).data;
+const available = async (cardId: string) => (await core().coreCards.getCard({ cardId })).data.balances.find((balance) => balance.unit === 'XOF')?.value;
+const pay = (overrides: Partial<PaymentCreate> & { cardId: string }, idempotencyKey = key()) =>
+  core().coreLedger.createPayment({
+    idempotencyKey,
+    paymentCreate: { servicePointId, amount: xof(1000), service: CardService.Shop, receiptNumber: `R-${randomUUID()}`, ...overrides },
+  });
+/** Everything the ledger holds, to show a refusal changed nothing. */
+const ledgerState = async () =>
+  JSON.stringify(await server.database.db.query('SELECT id, posted, held, version FROM ledger_accounts ORDER BY id')) +
+  JSON.stringify(await server.database.db.query('SELECT count(*)::int AS n FROM ledger_entries')) +
+  JSON.stringify(await server.database.db.query('SELECT count(*)::int AS n FROM ledger_operations')) +
+  JSON.stringify(await server.database.db.query("SELECT count(*)::int AS n FROM events WHERE type LIKE 'operation.%'"));
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+  const referential = core().coreReferential;
+  const networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-LEDGER', name: 'Réseau grand livre' } })).data.id;
+  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'LEDGER', name: 'Transports du grand livre' } })).data.id;
+  profileId = (await core().coreCards.createCardProfile({
+    cardProfileCreate: {
+      code: 'LEDGER', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000),
+      allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'],
+    },
+  })).data.id;
+  const servicePoint = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-LEDGER', name: 'Station Plateau', address: 'Plateau, Abidjan', networkId } })).data;
+  servicePointId = servicePoint.id;
+  stationCardId = servicePoint.eServiceCard.id;
+  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await referential.createEnergyPrice({
+    energyTypeCode: 'GASOIL',
+    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(675), priceExclVat: xof(575), priceExclTaxAndCustoms: xof(525), priceExclAllTaxes: xof(475) },
+  });
+});
+afterEach(async () => {
+  const broken = (await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0);
+  expect(broken).toEqual([]);
+});
+afterAll(() => server.stop());
+
+describe('regularisations and balances', () => {
+  it('when a card is credited then debited, then its balance, version and entries follow, and each entry records the balance after it', async () => {
+    const cardId = await issueCard();
+    const first = await credit(cardId, 20000);
+    expect(first).toMatchObject({ type: 'regularisation', status: 'completed', amount: xof(20000), debit: { kind: 'adjustments', cardId: null }, credit: { kind: 'card', cardId }, reference: expect.stringMatching(/^OP\d{10}$/) });
+    await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(5000), reason: 'Correction' } });
+    expect(await available(cardId)).toBe(15000);
+    const [account] = (await core().coreLedger.listLedgerAccounts({ cardId })).data.items;
+    expect(account).toMatchObject({ kind: 'card', nonNegative: true, posted: xof(15000), held: xof(0), available: xof(15000), version: 2 });
+    const entries = await server.database.db.query<{ balance_after: string; version_after: string }>('SELECT balance_after::text, version_after::text FROM ledger_entries WHERE account_id = $1 ORDER BY seq', [account.id]);
+    expect(entries).toEqual([{ balance_after: '20000', version_after: '1' }, { balance_after: '15000', version_after: '2' }]);
+    const [adjustments] = (await core().coreLedger.listLedgerAccounts({ kind: 'adjustments' })).data.items;
+    expect(adjustments).toMatchObject({ nonNegative: false, version: null });
+  });
+
+  it('when a debit exceeds the available balance, then 409 4010 names the account and the figures, and nothing moves', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 3000);
+    const before = await ledgerState();
+    const answer = await failure(core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(3001), reason: 'Trop' } }));
+    expect([answer.status, answer.body.code]).toEqual([409, '4010']);
+    expect(answer.body.details).toEqual({ accountId: expect.stringMatching(/^acc_/), bound: 'available-not-below-zero', available: xof(3000), requested: xof(3001), accountVersion: 1 });
+    expectDocumented('createRegularisation', 409, answer.body);
+    expect(await ledgerState()).toBe(before);
+  });
+
+  it('when an operation is read by id, by reference or in the card history, then it is the same operation', async () => {
+    const cardId = await issueCard();
+    const operation = await credit(cardId, 700);
+    expect((await core().coreLedger.getOperation({ operationId: operation.id })).data).toEqual(operation);
+    expect((await core().coreLedger.listOperations({ reference: operation.reference })).data.items).toEqual([operation]);
+    expect((await core().coreLedger.listOperations({ cardId })).data.items.map((item) => item.id)).toEqual([operation.id]);
+    const missing = await failure(core().coreLedger.getOperation({ operationId: 'op_000000000000000000000000' }));
+    expect([missing.status, missing.body.code]).toEqual([404, '3012']);
+  });
+});
+
+describe('payments', () => {
+  it('when a card pays for fuel, then the card is debited, the station credited, and the fuel record kept with the price in force', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 20000);
+    const payment = (await pay({ cardId, amount: xof(15188), service: CardService.Fuel, fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675) }, pumpNumber: 3 })).data;
+    expect(payment).toMatchObject({
+      type: 'payment', debit: { cardId }, credit: { cardId: stationCardId }, servicePointId, service: 'fuel', pumpNumber: 3,
+      fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675), priceInForce: xof(675) },
+    });
+    expect(await available(cardId)).toBe(4812);
+    expect(await available(stationCardId)).toBeGreaterThanOrEqual(15188);
+  });
+
+  it.each([
+    ['the amount is not quantity × price', { amount: xof(15000), fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675) } }, 400, '4023'],
+    ['a fuel payment has no fuel record', {}, 400, '4021'],
+    ['the energy type is unknown', { amount: xof(675), fuel: { energyTypeCode: 'KEROSENE', quantityMl: 1000, unitPrice: xof(675) } }, 400, '4021'],
+  ])('when %s, then it is refused and nothing moves', async (_case, patch, status, code) => {
+    const cardId = await issueCard();
+    await credit(cardId, 20000);
+    const before = await ledgerState();
+    const answer = await failure(pay({ cardId, service: CardService.Fuel, ...patch }));
+    expect([answer.status, answer.body.code]).toEqual([status, code]);
+    expect(await ledgerState()).toBe(before);
+  });
+
+  it('when the card is suspended, opposed, cancelled or expired, its client inactive, or the service not allowed, then each refusal has its code and nothing moves', async () => {
+    const refusals: [string, string][] = [];
+    const attempt = async (cardId: string, overrides: Partial<PaymentCreate> = {}) => {
+      const before = await ledgerState();
+      const answer = await failure(pay({ cardId, ...overrides }));
+      expect(await ledgerState()).toBe(before);
+      expectDocumented('createPayment', answer.status, answer.body);
+      return `${answer.status} ${answer.body.code}`;
+    };
+    for (const [action, code] of [['suspend', '409 4011'], ['oppose', '409 4012'], ['cancel', '409 4013']] as const) {
+      const cardId = await issueCard();
+      await credit(cardId, 5000);
+      const cards = core().coreCards;
+      const body = { cardTransitionRequest: { reason: 'test' }, cardOppositionRequest: { reason: 'lost' as const } };
+      if (action === 'suspend') await cards.suspendCard({ cardId, ...body });
+      if (action === 'oppose') await cards.opposeCard({ cardId, ...body });
+      if (action === 'cancel') await cards.cancelCard({ cardId, ...body });
+      refusals.push([await attempt(cardId), code]);
+    }
+    const expired = await issueCard();
+    await credit(expired, 5000);
+    await server.database.db.query("UPDATE cards SET expires_at = now() - interval '1 day' WHERE id = $1", [expired]);
+    refusals.push([await attempt(expired), '409 4014']);
+    const notAllowed = await issueCard();
+    await credit(notAllowed, 5000);
+    refusals.push([await attempt(notAllowed, { service: CardService.CarWash }), '409 4015']);
+    refusals.push([await attempt(notAllowed, { amount: { value: 1000, unit: 'L-SUPER' } }), '400 4016']);
+    refusals.push([await attempt(stationCardId), '400 4017']); // the station's own card paying it
+    const otherStation = (await core().coreReferential.createServicePoint({
+      servicePointCreate: { code: 'STATION-AUTRE', name: 'Station Treichville', address: 'Treichville, Abidjan', networkId: (await core().coreReferential.getClient({ clientId })).data.networkId },
+    })).data.eServiceCard.id;
+    await credit(otherStation, 5000);
+    refusals.push([await attempt(otherStation), '400 4018']);
+    refusals.push([await attempt('crd_000000000000000000000000'), '404 3008']);
+    refusals.push([await attempt(notAllowed, { servicePointId: 'spt_000000000000000000000000' }), '404 3009']);
+    expect(refusals.map(([got]) => got)).toEqual(refusals.map(([, expected]) => expected));
+  });
+
+  it('when a client is deactivated, then its cards are refused 4004', async () => {
+    const referential = core().coreReferential;
+    const network = (await referential.createNetwork({ networkCreate: { code: 'RES-INACTIF', name: 'Réseau inactif' } })).data.id;
+    const other = (await referential.createClient({ clientCreate: { networkId: network, code: 'INACTIF', name: 'Client inactif' } })).data.id;
+    const cardId = (await core().coreCards.issueCard({ cardIssue: { clientId: other, profileId, holder: { name: 'Awa Traoré', phone: '+2250707080911' } } })).data.id;
+    await credit(cardId, 5000);
+    await referential.deactivateClient({ clientId: other });
+    const answer = await failure(pay({ cardId }));
+    expect([answer.status, answer.body.code]).toEqual([409, '4004']);
+  });
+
+  it('when a receipt number is used twice at a service point, then the second payment is 409 4022', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 5000);
+    await pay({ cardId, receiptNumber: 'T1-0001' });
+    const answer = await failure(pay({ cardId, receiptNumber: 'T1-0001' }));
+    expect([answer.status, answer.body.code]).toEqual([409, '4022']);
+    expect(await available(cardId)).toBe(4000);
+  });
+});
+
+describe('fees, float fundings and cancellations', () => {
+  it('when a fee is charged, then the card is debited and fee revenue credited', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 500);
+    const fee = (await core().coreLedger.createFee({ idempotencyKey: key(), feeCreate: { cardId, amount: xof(100), reason: 'Frais SMS' } })).data;
+    expect(fee).toMatchObject({ type: 'fee', debit: { cardId }, credit: { kind: 'fee-revenue' }, reason: 'Frais SMS' });
+    expect(await available(cardId)).toBe(400);
+  });
+
+  it('when a partner float is funded, then its float is credited from the issuer float, once per external reference', async () => {
+    const partner = await server.partner({ name: 'Orange Money CI' });
+    const funding = (await core().coreLedger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: partner.id, amount: xof(1000000), externalReference: 'VIR-001' } })).data;
+    expect(funding).toMatchObject({ type: 'float-funding', debit: { kind: 'issuer-float' }, credit: { kind: 'partner-float', partnerId: partner.id }, externalReference: 'VIR-001' });
+    const [float] = (await core().coreLedger.listLedgerAccounts({ partnerId: partner.id })).data.items;
+    expect(float).toMatchObject({ available: xof(1000000), version: 1 });
+    const [issuer] = (await core().coreLedger.listLedgerAccounts({ kind: 'issuer-float' })).data.items;
+    expect(issuer.posted.value).toBeLessThanOrEqual(-1000000);
+    const again = await failure(core().coreLedger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: partner.id, amount: xof(5), externalReference: 'VIR-001' } }));
+    expect([again.status, again.body.code]).toEqual([409, '4024']);
+  });
+
+  it('when an operation is cancelled, then it is reversed once, marked cancelled, and neither it nor its cancellation can be cancelled again', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 5000);
+    const payment = (await pay({ cardId, amount: xof(1200) })).data;
+    const cancellation = (await core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Ticket saisi par erreur' } })).data;
+    expect(cancellation).toMatchObject({ type: 'cancellation', cancels: payment.id, debit: { cardId: stationCardId }, credit: { cardId }, amount: xof(1200) });
+    expect(await available(cardId)).toBe(5000);
+    expect((await core().coreLedger.getOperation({ operationId: payment.id })).data).toMatchObject({ status: 'cancelled', cancelledBy: cancellation.id });
+    const twice = await failure(core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Encore' } }));
+    expect([twice.status, twice.body.code]).toEqual([409, '4019']);
+    const ofCancellation = await failure(core().coreLedger.cancelOperation({ operationId: cancellation.id, idempotencyKey: key(), cancellationCreate: { reason: 'Non' } }));
+    expect([ofCancellation.status, ofCancellation.body.code]).toEqual([409, '4020']);
+  });
+
+  it('when a credited card has already spent the value, then cancelling the credit is 4010 and nothing moves', async () => {
+    const cardId = await issueCard();
+    const credited = await credit(cardId, 1000);
+    await pay({ cardId, amount: xof(600) });
+    const before = await ledgerState();
+    const answer = await failure(core().coreLedger.cancelOperation({ operationId: credited.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur' } }));
+    expect([answer.status, answer.body.code]).toEqual([409, '4010']);
+    expect(await ledgerState()).toBe(before);
+  });
+});
+
+describe('events', () => {
+  it('when value moves on a card or its status changes, then an event is written for it with a sequence that only grows', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 1000);
+    await pay({ cardId, amount: xof(100) });
+    await core().coreCards.suspendCard({ cardId, cardTransitionRequest: { reason: 'contrôle' } });
+    const events = await server.database.db.query<{ type: string; card_sequence: string }>('SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq', [cardId]);
+    expect(events).toEqual([
+      { type: 'operation.completed', card_sequence: '1' },
+      { type: 'operation.completed', card_sequence: '2' },
+      { type: 'card.status-changed', card_sequence: '3' },
+    ]);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Idempotency of money-moving requests (draft-ietf-httpapi-idempotency-key-header; Stripe's
+ * semantics). A key is scoped to its caller and claimed in the transaction of the ledger
+ * write, so the operation and the stored answer commit together or not at all:
+ *
+ * - a transaction-scoped advisory lock on (caller, key) is tried first: a request whose key is
+ *   held by one still in flight is refused at once, 409 IDEMPOTENCY_KEY_IN_FLIGHT with
+ *   Retry-After, and does nothing;
+ * - a key already stored replays its answer (the operation, or the refusal) when the request
+ *   is the same (same operation, path and body: the fingerprint), and is 422
+ *   IDEMPOTENCY_KEY_REUSED otherwise;
+ * - a new key runs the work inside a savepoint: its result, or its business refusal (a 4xx
+ *   AppError, after rolling the work back), is stored with the key. System failures (5xx,
+ *   503) store nothing, so a retry runs the work again.
+ */
+import { createHash } from 'node:crypto';
+import type { Database, Queryable } from '../db/database';
+import { AppError, type ErrorCodeName, type ErrorDetails } from './app-error';
+import type { Actor } from './actor';
+
+export interface IdempotentRequest {
+  /** The Idempotency-Key header. */
+  key: string;
+  /** The contract's operationId. */
+  operation: string;
+  /** requestFingerprint() of the request. */
+  fingerprint: string;
+}
+
+/** What a replayed answer is marked with. */
+export const REPLAY_HEADER = 'Idempotent-Replayed';
+/** Seconds a caller is told to wait while its first request is in flight. */
+const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
+
+/** JSON with object keys sorted, so that two spellings of one body have one fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The fingerprint of a request: its operation, path parameters and body. */
+export function requestFingerprint(operation: string, path: unknown, body: unknown): string {
+  return createHash('sha256').update(canonical([operation, path ?? {}, body ?? null])).digest('base64url');
+}
+
+const callerOf = (actor: Actor) => `${actor.kind}:${actor.id ?? actor.name}`;
+
+interface StoredRefusal {
+  codeName: ErrorCodeName;
+  debugMessage: string;
+  errors?: { path: string; message: string }[];
+  details?: ErrorDetails;
+}
+
+interface KeyRow {
+  operation: string;
+  fingerprint: string;
+  status: number;
+  answer: { data: unknown } | { refusal: StoredRefusal };
+}
+
+type Outcome<T> = { replayed: boolean; data: T } | { replayed: boolean; refusal: StoredRefusal; status: number };
+
+const refusalOf = (error: AppError): StoredRefusal => ({
+  codeName: error.codeName,
+  debugMessage: error.debugMessage,
+  ...(error.errors ? { errors: error.errors } : {}),
+  ...(error.details ? { details: error.details } : {}),
+});
+
+async function store(tx: Queryable, caller: string, request: IdempotentRequest, status: number, answer: KeyRow['answer']): Promise<void> {
+  await tx.query('INSERT INTO idempotency_keys (caller, key, operation, fingerprint, status, answer) VALUES ($1, $2, $3, $4, $5, $6::jsonb)', [
+    caller, request.key, request.operation, request.fingerprint, status, JSON.stringify(answer),
+  ]);
+}
+
+/**
+ * Runs `work` once per (caller, key): returns its result, or the stored one with
+ * `replayed: true`; throws its refusal (the stored one, marked as replayed, on a replay).
+ */
+export async function idempotent<T>(db: Database, actor: Actor, request: IdempotentRequest, work: (tx: Queryable) => Promise<T>): Promise<{ data: T; replayed: boolean }> {
+  const caller = callerOf(actor);
+  const outcome = await db.transaction(async (tx): Promise<Outcome<T>> => {
+    const [{ claimed }] = await tx.query<{ claimed: boolean }>("SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0)) AS claimed", [caller, request.key]);
+    if (!claimed) {
+      throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
+        headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
+      });
+    }
+    const [stored] = await tx.query<KeyRow>('SELECT operation, fingerprint, status, answer FROM idempotency_keys WHERE caller = $1 AND key = $2', [caller, request.key]);
+    if (stored) {
+      if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
+      }
+      return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
+    }
+    await tx.query('SAVEPOINT idempotent_work');
+    try {
+      const data = await work(tx);
+      await store(tx, caller, request, 200, { data });
+      return { replayed: false, data };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT idempotent_work');
+      const refusal = refusalOf(error);
+      await store(tx, caller, request, error.status, { refusal });
+      return { replayed: false, refusal, status: error.status };
+    }
+  });
+  if ('data' in outcome) return outcome;
+  throw new AppError(outcome.refusal.codeName, outcome.refusal.debugMessage, {
+    status: outcome.status,
+    errors: outcome.refusal.errors,
+    details: outcome.refusal.details,
+    headers: outcome.replayed ? { [REPLAY_HEADER]: 'true' } : {},
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * The money operations of the Core API: float funding, payment, fee, regularisation and
+ * cancellation. Each is idempotent (idempotency.ts) and posts through posting.ts, in one
+ * transaction with its idempotency key and its events.
+ */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { isUniqueViolation } from '../../db/errors';
+import { AppError } from '../app-error';
+import { Money } from '../money';
+import type { Actor } from '../actor';
+import { idempotent, type IdempotentRequest } from '../idempotency';
+import { recordCardEvents } from '../events/events';
+import { priceInForce } from '../referential/energy-types';
+import { cardAccount, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
+import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
+import { post } from './posting';
+import { operationRow, toOperation, type Operation } from './operations-read';
+
+type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
+
+/** The card exists (CARD_NOT_FOUND otherwise). */
+async function requireCard(tx: Queryable, id: string): Promise<void> {
+  const [card] = await tx.query('SELECT 1 FROM cards WHERE id = $1', [id]);
+  if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
+}
+
+/** Runs a statement whose unique violation on `constraint` means `refusal`. */
+async function uniquely<T>(constraint: string, refusal: AppError, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error, constraint)) throw refusal;
+    throw error;
+  }
+}
+
+type FloatFundingCreate = components['schemas']['FloatFundingCreate'];
+
+/** The issuer credits a partner's float against the partner's payment reference. */
+export function fundPartnerFloat(db: Database, actor: Actor, request: IdempotentRequest, input: FloatFundingCreate): Idempotent<Operation> {
+  return idempotent(db, actor, request, async (tx) => {
+    const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1 FOR SHARE', [input.partnerId]);
+    if (!partner) throw new AppError('PARTNER_NOT_FOUND', `No partner ${input.partnerId}`);
+    if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${input.partnerId} is disabled`);
+    const amount = Money.fromApi(input.amount);
+    const debit = await systemAccount(tx, 'issuer-float', amount.unit);
+    const credit = await partnerFloatAccount(tx, input.partnerId, amount.unit);
+    return uniquely(
+      'ledger_operations_external_reference',
+      new AppError('EXTERNAL_REFERENCE_REUSED', `Partner ${input.partnerId} already has an operation with external reference ${input.externalReference}`),
+      () => post(tx, actor, { type: 'float-funding', amount, debit, credit, fields: { partnerId: input.partnerId, externalReference: input.externalReference, comment: input.comment } }),
+    );
+  });
+}
+
+type PaymentCreate = components['schemas']['PaymentCreate'];
+
+interface UnitRow {
+  kind: 'money' | 'volume';
+  scale: number;
+  energy_type_code: string | null;
+}
+
+/**
+ * The fuel record as stored, with the price in force; FUEL_RECORD_INVALID or AMOUNT_MISMATCH
+ * when it does not fit the service or the amount.
+ */
+async function fuelRecord(tx: Queryable, input: PaymentCreate, amount: Money): Promise<Operation['fuel']> {
+  const fuel = input.fuel;
+  if (input.service !== 'fuel') {
+    if (fuel) throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} payment carries no fuel record`, { errors: [{ path: '/body/fuel', message: 'only for service fuel' }] });
+    return null;
+  }
+  if (!fuel) throw new AppError('FUEL_RECORD_INVALID', 'A fuel payment carries its fuel record', { errors: [{ path: '/body/fuel', message: 'required when service is fuel' }] });
+  const [unit] = await tx.query<UnitRow>('SELECT kind, scale, energy_type_code FROM units WHERE code = $1', [amount.unit]);
+  if (!unit) throw new AppError('UNIT_NOT_HELD', `No unit ${amount.unit}`, { errors: [{ path: '/body/amount/unit', message: 'unknown unit' }] });
+  const [energyType] = await tx.query('SELECT 1 FROM energy_types WHERE code = $1', [fuel.energyTypeCode]);
+  if (!energyType) throw new AppError('FUEL_RECORD_INVALID', `No energy type ${fuel.energyTypeCode}`, { errors: [{ path: '/body/fuel/energyTypeCode', message: 'unknown energy type' }] });
+  const quantityMl = BigInt(fuel.quantityMl);
+  const unitPrice = Money.fromApi(fuel.unitPrice);
+  if (unit.kind === 'money') {
+    if (unitPrice.unit !== amount.unit) {
+      throw new AppError('FUEL_RECORD_INVALID', `The unit price must be in the payment's unit ${amount.unit}`, { errors: [{ path: '/body/fuel/unitPrice/unit', message: `must be ${amount.unit}` }] });
+    }
+    const expected = (quantityMl * unitPrice.minor + 500n) / 1000n; // half up, to the unit's smallest denomination
+    if (expected !== amount.minor) {
+      throw new AppError('AMOUNT_MISMATCH', `${fuel.quantityMl} mL at ${unitPrice.toStored()} ${unitPrice.unit}/L is ${expected} ${amount.unit}, not ${amount.toStored()}`, {
+        errors: [{ path: '/body/amount/value', message: `must be ${expected}` }],
+      });
+    }
+  } else {
+    if (unit.energy_type_code !== fuel.energyTypeCode) {
+      throw new AppError('FUEL_RECORD_INVALID', `A payment in ${amount.unit} buys ${unit.energy_type_code}, not ${fuel.energyTypeCode}`, { errors: [{ path: '/body/fuel/energyTypeCode', message: `must be ${unit.energy_type_code}` }] });
+    }
+    if (amount.minor * 1000n !== quantityMl * 10n ** BigInt(unit.scale)) {
+      throw new AppError('AMOUNT_MISMATCH', `${fuel.quantityMl} mL is not ${amount.toStored()} ${amount.unit} (scale ${unit.scale})`, { errors: [{ path: '/body/amount/value', message: 'must be the quantity in the unit' }] });
+    }
+  }
+  const price = await priceInForce(tx, fuel.energyTypeCode, new Date());
+  return { energyTypeCode: fuel.energyTypeCode, quantityMl: fuel.quantityMl, unitPrice: unitPrice.toApi(), priceInForce: price?.priceInclTax ?? null };
+}
+
+/** A member card pays a service point: the card is debited, the service point's E-service card credited. */
+export function recordPayment(db: Database, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
+  return idempotent(db, actor, request, async (tx) => {
+    await requireCard(tx, input.cardId);
+    const [station] = await tx.query<{ card_id: string }>('SELECT c.id AS card_id FROM service_points s JOIN cards c ON c.service_point_id = s.id WHERE s.id = $1', [input.servicePointId]);
+    if (!station) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${input.servicePointId}`);
+    const amount = Money.fromApi(input.amount);
+    const fuel = await fuelRecord(tx, input, amount);
+    const debit = await cardAccount(tx, input.cardId, amount.unit);
+    const credit = await eServiceAccount(tx, station.card_id, amount.unit);
+    return uniquely(
+      'ledger_operations_receipt',
+      new AppError('RECEIPT_NUMBER_REUSED', `Service point ${input.servicePointId} has already recorded receipt ${input.receiptNumber}`),
+      () =>
+        post(tx, actor, {
+          type: 'payment',
+          amount,
+          debit,
+          credit,
+          fields: { servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber },
+          authorise: (cards) => {
+            checkSpendingCard(cards, input.cardId, input.service);
+            checkReceivingCard(cards, station.card_id);
+          },
+        }),
+    );
+  });
+}
+
+type FeeCreate = components['schemas']['FeeCreate'];
+
+/** A fee debited from a member card to the fee revenue account. */
+export function chargeFee(db: Database, actor: Actor, request: IdempotentRequest, input: FeeCreate): Idempotent<Operation> {
+  return idempotent(db, actor, request, async (tx) => {
+    await requireCard(tx, input.cardId);
+    const amount = Money.fromApi(input.amount);
+    const debit = await cardAccount(tx, input.cardId, amount.unit);
+    const credit = await systemAccount(tx, 'fee-revenue', amount.unit);
+    return post(tx, actor, {
+      type: 'fee', amount, debit, credit,
+      fields: { reason: input.reason, comment: input.comment },
+      authorise: (cards) => checkSpendingCard(cards, input.cardId),
+    });
+  });
+}
+
+type RegularisationCreate = components['schemas']['RegularisationCreate'];
+
+/** A card's balance adjusted against the adjustments account. */
+export function regularise(db: Database, actor: Actor, request: IdempotentRequest, input: RegularisationCreate): Idempotent<Operation> {
+  return idempotent(db, actor, request, async (tx) => {
+    await requireCard(tx, input.cardId);
+    const amount = Money.fromApi(input.amount);
+    const card = await cardAccount(tx, input.cardId, amount.unit);
+    const adjustments = await systemAccount(tx, 'adjustments', amount.unit);
+    const [debit, credit] = input.direction === 'credit' ? [adjustments, card] : [card, adjustments];
+    return post(tx, actor, {
+      type: 'regularisation', amount, debit, credit,
+      fields: { reason: input.reason, comment: input.comment },
+      authorise: (cards) => checkAdjustableCard(cards, input.cardId),
+    });
+  });
+}
+
+type CancellationCreate = components['schemas']['CancellationCreate'];
+
+/**
+ * Reverses a completed operation once: the cancellation debits what it credited and credits
+ * what it debited. The card rules do not apply (it restores the state before the operation),
+ * the bounds do: value already spent cannot be given back.
+ */
+export function cancelOperation(db: Database, actor: Actor, request: IdempotentRequest, operationId: string, input: CancellationCreate): Idempotent<Operation> {
+  return idempotent(db, actor, request, async (tx) => {
+    const original = await operationRow(tx, operationId, true);
+    if (original.type === 'cancellation') throw new AppError('CANCELLATION_NOT_CANCELLABLE', `Operation ${operationId} is a cancellation; a cancellation is never cancelled`);
+    if (original.status === 'cancelled') throw new AppError('OPERATION_ALREADY_CANCELLED', `Operation ${operationId} was already cancelled by ${original.cancelled_by_operation_id}`);
+    const accounts = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE id = ANY($1)', [[original.debit_account_id, original.credit_account_id]]);
+    const account = (id: string) => accounts.find((row) => row.id === id) as AccountRow;
+    const cancellation = await post(tx, actor, {
+      type: 'cancellation',
+      amount: Money.fromStored(original.amount, original.unit_code),
+      debit: account(original.credit_account_id),
+      credit: account(original.debit_account_id),
+      fields: { servicePointId: original.service_point_id, partnerId: original.partner_id, reason: input.reason, comment: input.comment, cancels: original.id },
+    });
+    const [updated] = await tx.query<typeof original>("UPDATE ledger_operations SET status = 'cancelled', cancelled_by_operation_id = $2 WHERE id = $1 RETURNING *", [original.id, cancellation.id]);
+    const cancelled = toOperation(updated, { debit: account(original.debit_account_id), credit: account(original.credit_account_id) });
+    const cards = [cancelled.debit.cardId, cancelled.credit.cardId].filter((id): id is string => id !== null);
+    await recordCardEvents(tx, { type: 'operation.cancelled', resourceType: 'operation', resourceId: original.id, data: cancelled }, cards);
+    return cancellation;
+  });
+}

@@ -613,7 +613,7 @@ export const oauthScopes = {
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
   "core:partners.read": "Core API: read partners (never their secrets).",
-  "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
+  "core:partners.write": "Core API, the administrative scope: create, update, disable and enable partners and rotate their secrets, never granting or reaching beyond the scopes the caller holds itself (internal applications only).",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
   "core:audit.read": "Core API: read the audit trail.",
   "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."

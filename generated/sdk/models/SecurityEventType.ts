@@ -22,7 +22,9 @@
  * operator cleared failed-authentication counts with `npm run cli -- lockouts clear`
  * (`address`: the address cleared; `partnerId`: the partner of the consumer-key cleared; both
  * null when all were cleared). `partner.*`: changes made through
- * the Core API, the CLI or at start-up.
+ * the Core API, the CLI or at start-up, `actorId` naming the partner that made them (for
+ * `partner.secret-rotated` with another `partnerId`: an administrator rotated that partner's
+ * secret, which its owner also sees in `GET /partner/v1/me`, `credentials[].createdBy`).
  * @export
  */
 export const SecurityEventType = {

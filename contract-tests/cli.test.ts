@@ -36,8 +36,18 @@ describe('npm run cli -- partner', () => {
     await expect(authenticatePartner(database.db, key, secret)).resolves.toMatchObject({ partner: null });
   });
 
+  it('when a partner is created with --internal, then it may hold Core scopes and the list says internal', async () => {
+    const lines = await cli('partner', 'create', '--name', 'Back-office', '--scopes', 'core:partners.write,core:cards.read', '--internal');
+    expect(lines[0]).toMatch(/, internal$/);
+    const key = lines[1].split(/\s+/)[1];
+    const secret = lines[2].split(/\s+/)[1];
+    await expect(authenticatePartner(database.db, key, secret)).resolves.toMatchObject({ partner: { scopes: ['core:partners.write', 'core:cards.read'] } });
+    expect((await cli('partner', 'list')).find((line) => line.includes(key))).toContain('\tinternal\t');
+  });
+
   it.each([
     [['partner', 'create', '--name', 'X', '--scopes', 'core:everything'], /Unknown scope/],
+    [['partner', 'create', '--name', 'X', '--scopes', 'partner:profile.read,core:cards.read'], /internal partners only: core:cards.read \(add --internal/],
     [['partner', 'create', '--name', 'X'], /usage/],
     [['partner', 'create', '--name', '   ', '--scopes', 'partner:profile.read'], /name/],
     [['partner', 'disable', 'ptn_unknown'], /no partner/],

@@ -156,6 +156,42 @@ export const codeCatalog = {
       "en": "Too many failed authentications, try again later"
     }
   },
+  "SCOPE_NOT_HELD": {
+    "code": "1015",
+    "status": 403,
+    "meaning": "The request grants scopes the caller's token does not carry (a partner grants only scopes it holds, and never widens its own); `errors` names them. Nothing was changed.",
+    "message": {
+      "fr": "Vous ne pouvez pas accorder des droits que vous n'avez pas",
+      "en": "You cannot grant rights you do not hold"
+    }
+  },
+  "CORE_SCOPE_NOT_INTERNAL": {
+    "code": "1016",
+    "status": 403,
+    "meaning": "Core scopes (`core:*`) are for CYNOD's internal applications only and the partner is not internal; `errors` names the scopes. Nothing was changed.",
+    "message": {
+      "fr": "Droits réservés aux applications internes",
+      "en": "Rights reserved to internal applications"
+    }
+  },
+  "PARTNER_OUT_OF_REACH": {
+    "code": "1017",
+    "status": 403,
+    "meaning": "The target partner holds scopes the caller's token does not carry, or is internal while the caller is not: the caller may not update, rotate, disable or enable it. Nothing was changed.",
+    "message": {
+      "fr": "Ce partenaire a plus de droits que vous",
+      "en": "This partner holds more rights than you"
+    }
+  },
+  "INTERNAL_FLAG_NOT_ALLOWED": {
+    "code": "1018",
+    "status": 403,
+    "meaning": "Only an internal caller may create an internal partner or change whether a partner is internal, and nobody changes it on its own record. Nothing was changed.",
+    "message": {
+      "fr": "Seule une application interne peut changer ce réglage",
+      "en": "Only an internal application can change this setting"
+    }
+  },
   "VALIDATION_FAILED": {
     "code": "2001",
     "status": 400,

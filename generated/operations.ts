@@ -693,7 +693,7 @@ export const oauthScopes = {
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
   "core:partners.read": "Core API: read partners (never their secrets).",
-  "core:partners.write": "Core API: create, update, disable and enable partners and rotate their secrets.",
+  "core:partners.write": "Core API, the administrative scope: create, update, disable and enable partners and rotate their secrets, never granting or reaching beyond the scopes the caller holds itself (internal applications only).",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
   "core:ledger.read": "Core API: read operations and the ledger accounts' balances.",
   "core:ledger.fund": "Core API: fund partners' floats from the issuer's float.",

@@ -186,7 +186,9 @@ export interface paths {
         /**
          * Who am I
          * @description The calling partner as the API sees it: its id, name, the scopes of the credential
-         *     used, how it authenticated and when its token expires.
+         *     used, whether it is an internal application, how it authenticated, when its token
+         *     expires, and its live secrets with who made each one (so a partner sees when an
+         *     administrator rotated its secret).
          */
         get: operations["getPartnerMe"];
         put?: never;
@@ -788,7 +790,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001).
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -816,7 +818,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -832,7 +834,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the secret
-         * @description Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS).
+         * @description Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS). The caller rotates only the secret of a partner whose scopes its token carries (403, code 1017). The rotation is in the audit trail and is a `partner.secret-rotated` security event naming the caller; the owner sees who made the new secret (`credentials[].createdBy`) in `GET /partner/v1/me`.
          */
         post: operations["rotatePartnerSecret"];
         delete?: never;
@@ -852,7 +854,7 @@ export interface paths {
         put?: never;
         /**
          * Disable a partner
-         * @description Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001).
+         * @description Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001). The caller disables only a partner whose scopes its token carries (403, code 1017).
          */
         post: operations["disablePartner"];
         delete?: never;
@@ -872,7 +874,7 @@ export interface paths {
         put?: never;
         /**
          * Enable a partner
-         * @description Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001).
+         * @description Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001). The caller enables only a partner whose scopes its token carries (403, code 1017).
          */
         post: operations["enablePartner"];
         delete?: never;
@@ -1362,6 +1364,28 @@ export interface components {
             /** @example Opération réussie */
             message: string;
         };
+        /**
+         * Format: date-time
+         * @description An RFC 3339 UTC instant.
+         * @example 2026-11-29T10:15:00.000Z
+         */
+        Timestamp: string;
+        PartnerCredential: {
+            /** @example sec_1f2e3d4c5b6a79880716253a */
+            id: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
+             * @example null
+             */
+            createdBy: string | null;
+        };
         /** @description The calling partner as the API sees it. */
         PartnerMe: {
             /** @example ptn_7QkZ2mX9vB3nR5tW */
@@ -1370,6 +1394,8 @@ export interface components {
             name: string;
             /** @description The scopes of the credential used for this call. */
             scopes: string[];
+            /** @description Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes). */
+            internal: boolean;
             /**
              * @description How this call was authenticated.
              * @enum {string}
@@ -1381,6 +1407,8 @@ export interface components {
              * @example 2026-11-29T15:04:05Z
              */
             tokenExpiresAt: string | null;
+            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
+            credentials: components["schemas"]["PartnerCredential"][];
         };
         PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerMe"];
@@ -1397,12 +1425,6 @@ export interface components {
          * @example Réseau Abidjan
          */
         Label: string;
-        /**
-         * Format: date-time
-         * @description An RFC 3339 UTC instant.
-         * @example 2026-11-29T10:15:00.000Z
-         */
-        Timestamp: string;
         /** @description A group of clients; transfers between clients of one network are allowed. */
         Network: {
             id: components["schemas"]["NetworkId"];
@@ -1939,17 +1961,6 @@ export interface components {
          *     ]
          */
         AllowedIps: string[];
-        PartnerCredential: {
-            /** @example sec_1f2e3d4c5b6a79880716253a */
-            id: string;
-            createdAt: components["schemas"]["Timestamp"];
-            /**
-             * Format: date-time
-             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
-             * @example null
-             */
-            expiresAt: string | null;
-        };
         /** @description An API consumer. Its secrets are never shown after they are made. */
         Partner: {
             id: components["schemas"]["PartnerId"];
@@ -1960,6 +1971,8 @@ export interface components {
             allowedIps: components["schemas"]["AllowedIps"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
+            /** @description Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record. */
+            internal: boolean;
             /** @enum {string} */
             status: "active" | "disabled";
             /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. */
@@ -1981,11 +1994,16 @@ export interface components {
         };
         PartnerCreate: {
             name: components["schemas"]["Label"];
-            /** @description Scopes of the contract, each once. */
+            /** @description Scopes of the contract, each once. The caller grants only scopes its own token carries (403, code 1015, otherwise), and Core scopes (`core:*`) only to an internal partner (403, code 1016). */
             scopes: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
             /** @default false */
             basicAllowed: boolean;
+            /**
+             * @description Creates one of CYNOD's internal applications, the only partners that may hold Core scopes. Only an internal caller may create one (403, code 1018, otherwise).
+             * @default false
+             */
+            internal: boolean;
         };
         PartnerWithSecret: components["schemas"]["Partner"] & {
             /**
@@ -2001,12 +2019,14 @@ export interface components {
         PartnerResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Partner"];
         };
-        /** @description The fields to change. Removing a scope does not shorten tokens already issued with it; disable the partner to stop them. */
+        /** @description The fields to change. Removing a scope takes it from the partner's live tokens at their next call. New scopes obey the rules of creation: only scopes the caller's token carries (403, code 1015), so nobody widens its own scopes, and Core scopes only for an internal partner (403, code 1016). */
         PartnerUpdate: {
             name?: components["schemas"]["Label"];
             scopes?: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
             basicAllowed?: boolean;
+            /** @description Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request). */
+            internal?: boolean;
         };
         SecretRotation: {
             /**
@@ -2323,7 +2343,9 @@ export interface components {
          *     operator cleared failed-authentication counts with `npm run cli -- lockouts clear`
          *     (`address`: the address cleared; `partnerId`: the partner of the consumer-key cleared; both
          *     null when all were cleared). `partner.*`: changes made through
-         *     the Core API, the CLI or at start-up.
+         *     the Core API, the CLI or at start-up, `actorId` naming the partner that made them (for
+         *     `partner.secret-rotated` with another `partnerId`: an administrator rotated that partner's
+         *     secret, which its owner also sees in `GET /partner/v1/me`, `credentials[].createdBy`).
          * @example token.issued
          * @enum {string}
          */
@@ -2407,7 +2429,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The credential is valid but does not allow this operation, the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
+        /** @description The credential is valid but does not allow this operation (a missing scope, or on partners: granting scopes the caller lacks, Core scopes to a partner that is not internal, acting on a partner holding more than the caller, changing the internal flag), the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];

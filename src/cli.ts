@@ -1,6 +1,6 @@
 /**
  * Partner credentials from the command line (same configuration as the server):
- *   npm run cli -- partner create --name "Orange Money CI" --scopes partner:profile.read [--basic]
+ *   npm run cli -- partner create --name "Orange Money CI" --scopes partner:profile.read [--basic] [--internal]
  *   npm run cli -- partner list
  *   npm run cli -- partner disable <partner-id | consumer-key>
  *   npm run cli -- lockouts list
@@ -21,7 +21,8 @@ import { clearLockouts, listLockouts, type FailureSettings } from './domain/secu
 import { checkLedger } from './domain/ledger/invariants';
 
 const USAGE = `usage:
-  npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic]
+  npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic] [--internal]
+                                       --internal: one of CYNOD's internal applications, the only partners holding core:* scopes
   npm run cli -- partner list
   npm run cli -- partner disable <partner-id | consumer-key>
   npm run cli -- lockouts list                                  addresses and keys counting failed authentications
@@ -42,7 +43,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, scopes: { type: 'string' }, basic: { type: 'boolean', default: false } },
+    options: { name: { type: 'string' }, scopes: { type: 'string' }, basic: { type: 'boolean', default: false }, internal: { type: 'boolean', default: false } },
   });
   const [area, command, target] = positionals;
   if (area === 'lockouts') return runLockouts(db, print, settings ?? readConfig(), command, target);
@@ -53,8 +54,11 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
       if (!values.name || values.scopes === undefined) throw new UsageError(USAGE);
       const scopes = values.scopes.split(/[\s,]+/).filter(Boolean);
       if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
-      const { partner, consumerSecret } = await createPartner(db, CLI_ACTOR, { name: values.name, scopes, basicAllowed: values.basic });
-      print(`partner created: ${partner.id} (${partner.name})`);
+      const { partner, consumerSecret } = await createPartner(db, CLI_ACTOR, { name: values.name, scopes, basicAllowed: values.basic, internal: values.internal }).catch((error: unknown) => {
+        if (error instanceof AppError && error.codeName === 'CORE_SCOPE_NOT_INTERNAL') throw new UsageError(`${error.message} (add --internal to create one of CYNOD's internal applications)`);
+        throw error;
+      });
+      print(`partner created: ${partner.id} (${partner.name})${partner.internal ? ', internal' : ''}`);
       print(`consumer-key:    ${partner.consumerKey}`);
       print(`consumer-secret: ${consumerSecret}`);
       print('The secret is shown once and stored only as a hash: keep it now.');
@@ -65,7 +69,7 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
       do {
         const page = await listPartners(db, CLI_ACTOR, { limit: 100, cursor });
         for (const partner of page.items) {
-          print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.name].join('\t'));
+          print([partner.id, partner.status, partner.consumerKey, partner.scopes.join(' ') || '-', partner.basicAllowed ? 'basic' : '-', partner.internal ? 'internal' : '-', partner.name].join('\t'));
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);

@@ -74,7 +74,7 @@ export async function ensureDemoData(db: Database, dataDir: string, vault: CardV
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
   const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
   if (!seeded) await seedReferential(db, vault);
-  const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes) });
+  const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
   const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret };
   if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   return credentials;

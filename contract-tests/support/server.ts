@@ -45,7 +45,11 @@ function sdkClients(configuration: Configuration) {
 export interface TestServer {
   url: string;
   database: TestDatabase;
-  /** Creates a partner directly in the database; returns its key and secret. */
+  /**
+   * Creates a partner directly in the database (as the system); returns its key and secret. A
+   * partner given Core scopes is internal unless `internal` says otherwise (only internal
+   * partners may hold them).
+   */
   partner(input?: Partial<NewPartner>): Promise<{ id: string; key: string; secret: string }>;
   /** A bearer token of a partner holding every scope of the contract (an internal application). */
   coreToken(): Promise<string>;
@@ -93,13 +97,14 @@ export async function startTestServer(
         scopes: input.scopes ?? ['partner:profile.read'],
         basicAllowed: input.basicAllowed,
         allowedIps: input.allowedIps,
+        internal: input.internal ?? (input.scopes ?? []).some((scope) => scope.startsWith('core:')),
       });
       usedSecret(consumerSecret, Buffer.from(`${partner.consumerKey}:${consumerSecret}`).toString('base64'));
       return { id: partner.id, key: partner.consumerKey, secret: consumerSecret };
     },
     sdk,
     async coreToken() {
-      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes) });
+      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes), internal: true });
       const token = (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
       usedSecret(consumerSecret, token);
       return token;

@@ -33,9 +33,12 @@ interface TokenRow {
 
 /**
  * A token's effective scopes: those it was issued with that its partner still holds, in the
- * token's order. Scopes taken from a partner stop working on its live tokens at the next call.
+ * token's order, Core scopes only while the partner is internal (as effectiveScopes() in
+ * src/domain/partners/privilege.ts). Scopes taken from a partner stop working on its live
+ * tokens at the next call.
  */
-export const EFFECTIVE_SCOPES_SQL = 'ARRAY(SELECT u.scope FROM unnest(t.scopes) WITH ORDINALITY AS u(scope, n) WHERE u.scope = ANY(p.scopes) ORDER BY u.n)';
+export const EFFECTIVE_SCOPES_SQL =
+  "ARRAY(SELECT u.scope FROM unnest(t.scopes) WITH ORDINALITY AS u(scope, n) WHERE u.scope = ANY(p.scopes) AND (p.internal OR u.scope NOT LIKE 'core:%') ORDER BY u.n)";
 
 /** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
 const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, ${EFFECTIVE_SCOPES_SQL} AS scopes, p.allowed_ips, t.expires_at

@@ -1,5 +1,6 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
+import { findPartner } from '../domain/partners/partners';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
 type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe'>;
@@ -8,12 +9,16 @@ export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
     const actor = actorOf(context);
     const credential = credentialOf(context);
+    // Its own record: whether it is internal, and its live secrets with who made each one.
+    const own = await findPartner(context.db, actor, credential.partnerId);
     return {
       partnerId: credential.partnerId,
       name: actor.name,
       scopes: [...actor.scopes],
+      internal: own.internal,
       authMethod: credential.method,
       tokenExpiresAt: credential.tokenExpiresAt?.toISOString() ?? null,
+      credentials: own.credentials,
     };
   },
 };

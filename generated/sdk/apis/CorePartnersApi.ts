@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -81,7 +81,7 @@ export interface UpdatePartnerRequest {
 export class CorePartnersApi extends runtime.BaseAPI {
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001).
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
      * Create a partner
      */
     async createPartnerRaw(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerWithSecretResponse>> {
@@ -112,7 +112,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001).
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
      * Create a partner
      */
     async createPartner(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
@@ -121,7 +121,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001).
+     * Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001). The caller disables only a partner whose scopes its token carries (403, code 1017).
      * Disable a partner
      */
     async disablePartnerRaw(requestParameters: DisablePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -149,7 +149,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001).
+     * Disables the partner: its credentials stop working and every token it holds is revoked, at once. Disabling a disabled partner is 409 (code 4001). The caller disables only a partner whose scopes its token carries (403, code 1017).
      * Disable a partner
      */
     async disablePartner(requestParameters: DisablePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {
@@ -158,7 +158,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001).
+     * Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001). The caller enables only a partner whose scopes its token carries (403, code 1017).
      * Enable a partner
      */
     async enablePartnerRaw(requestParameters: EnablePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -186,7 +186,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001).
+     * Enables a disabled partner again: its current secrets work again; the tokens revoked when it was disabled stay revoked. Enabling an active partner is 409 (code 4001). The caller enables only a partner whose scopes its token carries (403, code 1017).
      * Enable a partner
      */
     async enablePartner(requestParameters: EnablePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {
@@ -273,7 +273,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS).
+     * Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS). The caller rotates only the secret of a partner whose scopes its token carries (403, code 1017). The rotation is in the audit trail and is a `partner.secret-rotated` security event naming the caller; the owner sees who made the new secret (`credentials[].createdBy`) in `GET /partner/v1/me`.
      * Rotate the secret
      */
     async rotatePartnerSecretRaw(requestParameters: RotatePartnerSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerWithSecretResponse>> {
@@ -308,7 +308,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS).
+     * Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS). The caller rotates only the secret of a partner whose scopes its token carries (403, code 1017). The rotation is in the audit trail and is a `partner.secret-rotated` security event naming the caller; the owner sees who made the new secret (`credentials[].createdBy`) in `GET /partner/v1/me`.
      * Rotate the secret
      */
     async rotatePartnerSecret(requestParameters: RotatePartnerSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
@@ -317,7 +317,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
      * Update a partner
      */
     async updatePartnerRaw(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -352,7 +352,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list or whether HTTP Basic is allowed. Tokens already issued keep their scopes until they expire; a new allow-list applies to the next call of every token.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
      * Update a partner
      */
     async updatePartner(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {

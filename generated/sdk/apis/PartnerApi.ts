@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -35,7 +35,7 @@ import {
 export class PartnerApi extends runtime.BaseAPI {
 
     /**
-     * The calling partner as the API sees it: its id, name, the scopes of the credential used, how it authenticated and when its token expires. 
+     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret). 
      * Who am I
      */
     async getPartnerMeRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerMeResponse>> {
@@ -62,7 +62,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The calling partner as the API sees it: its id, name, the scopes of the credential used, how it authenticated and when its token expires. 
+     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret). 
      * Who am I
      */
     async getPartnerMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerMeResponse> {

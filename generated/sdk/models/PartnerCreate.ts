@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -27,7 +27,7 @@ export interface PartnerCreate {
      */
     name: string;
     /**
-     * Scopes of the contract, each once.
+     * Scopes of the contract, each once. The caller grants only scopes its own token carries (403, code 1015, otherwise), and Core scopes (`core:*`) only to an internal partner (403, code 1016).
      * @type {Array<string>}
      * @memberof PartnerCreate
      */
@@ -46,6 +46,12 @@ export interface PartnerCreate {
      * @memberof PartnerCreate
      */
     basicAllowed?: boolean;
+    /**
+     * Creates one of CYNOD's internal applications, the only partners that may hold Core scopes. Only an internal caller may create one (403, code 1018, otherwise).
+     * @type {boolean}
+     * @memberof PartnerCreate
+     */
+    internal?: boolean;
 }
 
 /**
@@ -73,6 +79,7 @@ export function PartnerCreateFromJSONTyped(json: any, ignoreDiscriminator: boole
         'scopes': json['scopes'],
         'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
+        'internal': !exists(json, 'internal') ? undefined : json['internal'],
     };
 }
 
@@ -89,6 +96,7 @@ export function PartnerCreateToJSON(value?: PartnerCreate | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'internal': value.internal,
     };
 }
 

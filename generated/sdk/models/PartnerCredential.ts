@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -38,6 +38,12 @@ export interface PartnerCredential {
      * @memberof PartnerCredential
      */
     expiresAt: Date | null;
+    /**
+     * The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
+     * @type {string}
+     * @memberof PartnerCredential
+     */
+    createdBy: string | null;
 }
 
 /**
@@ -48,6 +54,7 @@ export function instanceOfPartnerCredential(value: object): boolean {
     isInstance = isInstance && "id" in value;
     isInstance = isInstance && "createdAt" in value;
     isInstance = isInstance && "expiresAt" in value;
+    isInstance = isInstance && "createdBy" in value;
 
     return isInstance;
 }
@@ -65,6 +72,7 @@ export function PartnerCredentialFromJSONTyped(json: any, ignoreDiscriminator: b
         'id': json['id'],
         'createdAt': (new Date(json['createdAt'])),
         'expiresAt': (json['expiresAt'] === null ? null : new Date(json['expiresAt'])),
+        'createdBy': json['createdBy'],
     };
 }
 
@@ -80,6 +88,7 @@ export function PartnerCredentialToJSON(value?: PartnerCredential | null): any {
         'id': value.id,
         'createdAt': (value.createdAt.toISOString()),
         'expiresAt': (value.expiresAt === null ? null : value.expiresAt.toISOString()),
+        'createdBy': value.createdBy,
     };
 }
 

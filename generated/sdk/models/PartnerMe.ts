@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -14,6 +14,13 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { PartnerCredential } from './PartnerCredential';
+import {
+    PartnerCredentialFromJSON,
+    PartnerCredentialFromJSONTyped,
+    PartnerCredentialToJSON,
+} from './PartnerCredential';
+
 /**
  * The calling partner as the API sees it.
  * @export
@@ -39,6 +46,12 @@ export interface PartnerMe {
      */
     scopes: Array<string>;
     /**
+     * Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes).
+     * @type {boolean}
+     * @memberof PartnerMe
+     */
+    internal: boolean;
+    /**
      * How this call was authenticated.
      * @type {string}
      * @memberof PartnerMe
@@ -50,6 +63,12 @@ export interface PartnerMe {
      * @memberof PartnerMe
      */
     tokenExpiresAt: Date | null;
+    /**
+     * The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator.
+     * @type {Array<PartnerCredential>}
+     * @memberof PartnerMe
+     */
+    credentials: Array<PartnerCredential>;
 }
 
 
@@ -71,8 +90,10 @@ export function instanceOfPartnerMe(value: object): boolean {
     isInstance = isInstance && "partnerId" in value;
     isInstance = isInstance && "name" in value;
     isInstance = isInstance && "scopes" in value;
+    isInstance = isInstance && "internal" in value;
     isInstance = isInstance && "authMethod" in value;
     isInstance = isInstance && "tokenExpiresAt" in value;
+    isInstance = isInstance && "credentials" in value;
 
     return isInstance;
 }
@@ -90,8 +111,10 @@ export function PartnerMeFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'partnerId': json['partnerId'],
         'name': json['name'],
         'scopes': json['scopes'],
+        'internal': json['internal'],
         'authMethod': json['authMethod'],
         'tokenExpiresAt': (json['tokenExpiresAt'] === null ? null : new Date(json['tokenExpiresAt'])),
+        'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
     };
 }
 
@@ -107,8 +130,10 @@ export function PartnerMeToJSON(value?: PartnerMe | null): any {
         'partnerId': value.partnerId,
         'name': value.name,
         'scopes': value.scopes,
+        'internal': value.internal,
         'authMethod': value.authMethod,
         'tokenExpiresAt': (value.tokenExpiresAt === null ? null : value.tokenExpiresAt.toISOString()),
+        'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -15,7 +15,7 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * The fields to change. Removing a scope does not shorten tokens already issued with it; disable the partner to stop them.
+ * The fields to change. Removing a scope takes it from the partner's live tokens at their next call. New scopes obey the rules of creation: only scopes the caller's token carries (403, code 1015), so nobody widens its own scopes, and Core scopes only for an internal partner (403, code 1016).
  * @export
  * @interface PartnerUpdate
  */
@@ -46,6 +46,12 @@ export interface PartnerUpdate {
      * @memberof PartnerUpdate
      */
     basicAllowed?: boolean;
+    /**
+     * Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request).
+     * @type {boolean}
+     * @memberof PartnerUpdate
+     */
+    internal?: boolean;
 }
 
 /**
@@ -71,6 +77,7 @@ export function PartnerUpdateFromJSONTyped(json: any, ignoreDiscriminator: boole
         'scopes': !exists(json, 'scopes') ? undefined : json['scopes'],
         'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
+        'internal': !exists(json, 'internal') ? undefined : json['internal'],
     };
 }
 
@@ -87,6 +94,7 @@ export function PartnerUpdateToJSON(value?: PartnerUpdate | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'internal': value.internal,
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -66,6 +66,12 @@ export interface PartnerWithSecret {
      */
     basicAllowed: boolean;
     /**
+     * Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record.
+     * @type {boolean}
+     * @memberof PartnerWithSecret
+     */
+    internal: boolean;
+    /**
      * 
      * @type {string}
      * @memberof PartnerWithSecret
@@ -119,6 +125,7 @@ export function instanceOfPartnerWithSecret(value: object): boolean {
     isInstance = isInstance && "scopes" in value;
     isInstance = isInstance && "allowedIps" in value;
     isInstance = isInstance && "basicAllowed" in value;
+    isInstance = isInstance && "internal" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "credentials" in value;
     isInstance = isInstance && "createdAt" in value;
@@ -144,6 +151,7 @@ export function PartnerWithSecretFromJSONTyped(json: any, ignoreDiscriminator: b
         'scopes': json['scopes'],
         'allowedIps': json['allowedIps'],
         'basicAllowed': json['basicAllowed'],
+        'internal': json['internal'],
         'status': json['status'],
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
         'createdAt': (new Date(json['createdAt'])),
@@ -167,6 +175,7 @@ export function PartnerWithSecretToJSON(value?: PartnerWithSecret | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'internal': value.internal,
         'status': value.status,
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),
         'createdAt': (value.createdAt.toISOString()),

@@ -10,6 +10,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { recordSecurityEvent, type SecurityEventType } from '../security/security-events';
+import { authorityOf, checkGrant, checkInternalFlag, checkReach, effectiveScopes, type Authority } from './privilege';
 
 export type PartnerView = components['schemas']['Partner'];
 
@@ -18,6 +19,7 @@ export interface Partner {
   id: string;
   name: string;
   consumerKey: string;
+  /** The scopes it effectively holds: Core scopes only if it is internal. */
   scopes: string[];
   allowedIps: string[];
   basicAllowed: boolean;
@@ -32,6 +34,7 @@ interface PartnerRow {
   scopes: string[];
   allowed_ips: string[];
   basic_allowed: boolean;
+  internal: boolean;
   status: 'active' | 'disabled';
   created_at: Date;
   updated_at: Date;
@@ -42,13 +45,14 @@ interface CredentialRow {
   partner_id: string;
   created_at: Date;
   expires_at: Date | null;
+  created_by: string | null;
 }
 
 const toPartner = (row: PartnerRow): Partner => ({
   id: row.id,
   name: row.name,
   consumerKey: row.consumer_key,
-  scopes: row.scopes,
+  scopes: effectiveScopes(row.scopes, row.internal),
   allowedIps: row.allowed_ips,
   basicAllowed: row.basic_allowed,
   status: row.status,
@@ -66,14 +70,21 @@ const LIVE_CREDENTIALS = '(expires_at IS NULL OR expires_at > now())';
 async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<PartnerView[]> {
   if (rows.length === 0) return [];
   const credentials = await db.query<CredentialRow>(
-    `SELECT id, partner_id, created_at, expires_at FROM partner_credentials WHERE partner_id = ANY($1) AND ${LIVE_CREDENTIALS} ORDER BY seq DESC`,
+    `SELECT id, partner_id, created_at, expires_at, created_by FROM partner_credentials WHERE partner_id = ANY($1) AND ${LIVE_CREDENTIALS} ORDER BY seq DESC`,
     [rows.map((row) => row.id)],
   );
   return rows.map((row) => ({
-    ...toPartner(row),
+    id: row.id,
+    name: row.name,
+    consumerKey: row.consumer_key,
+    scopes: row.scopes,
+    allowedIps: row.allowed_ips,
+    basicAllowed: row.basic_allowed,
+    internal: row.internal,
+    status: row.status,
     credentials: credentials
       .filter((credential) => credential.partner_id === row.id)
-      .map((credential) => ({ id: credential.id, createdAt: credential.created_at.toISOString(), expiresAt: credential.expires_at?.toISOString() ?? null })),
+      .map((credential) => ({ id: credential.id, createdAt: credential.created_at.toISOString(), expiresAt: credential.expires_at?.toISOString() ?? null, createdBy: credential.created_by })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }));
@@ -110,26 +121,48 @@ export interface NewPartner {
   scopes: string[];
   allowedIps?: string[];
   basicAllowed?: boolean;
+  internal?: boolean;
 }
 
-async function addCredential(tx: Queryable, partnerId: string): Promise<string> {
+/** Makes a secret for the partner, recording whose call made it (null: the system's). */
+async function addCredential(tx: Queryable, actor: Actor, partnerId: string): Promise<string> {
   const consumerSecret = newConsumerSecret();
-  await tx.query('INSERT INTO partner_credentials (id, partner_id, secret_hash) VALUES ($1, $2, $3)', [newId('sec'), partnerId, hashSecret(consumerSecret)]);
+  await tx.query('INSERT INTO partner_credentials (id, partner_id, secret_hash, created_by) VALUES ($1, $2, $3, $4)', [
+    newId('sec'),
+    partnerId,
+    hashSecret(consumerSecret),
+    actor.kind === 'system' ? null : actor.id,
+  ]);
   return consumerSecret;
 }
 
-/** Creates a partner; the consumer secret is returned here and never again. */
+/** The caller's authority over the locked partner row: PARTNER_OUT_OF_REACH when the partner is stronger. */
+async function authorityOver(tx: Queryable, actor: Actor, row: PartnerRow): Promise<Authority> {
+  const authority = await authorityOf(tx, actor);
+  checkReach(authority, row);
+  return authority;
+}
+
+/**
+ * Creates a partner; the consumer secret is returned here and never again. The caller grants
+ * only scopes it holds, Core scopes only to an internal partner, and only an internal caller
+ * creates an internal partner (src/domain/partners/privilege.ts).
+ */
 export async function createPartner(db: Database, actor: Actor, input: NewPartner): Promise<{ partner: PartnerView; consumerSecret: string }> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
   checkScopes(input.scopes);
   const allowedIps = checkAllowList(input.allowedIps ?? []);
+  const internal = input.internal ?? false;
   return db.transaction(async (tx) => {
+    const authority = await authorityOf(tx, actor);
+    if (internal) checkInternalFlag(authority, null);
+    checkGrant(authority, input.scopes, { id: null, internal });
     const [row] = await tx.query<PartnerRow>(
-      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false],
+      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
+      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal],
     );
-    const consumerSecret = await addCredential(tx, row.id);
+    const consumerSecret = await addCredential(tx, actor, row.id);
     const [partner] = await withCredentials(tx, [row]);
     await recordPartnerChange(tx, actor, 'partner.created', row.id, null, partner);
     return { partner, consumerSecret };
@@ -141,17 +174,28 @@ export interface PartnerChanges {
   scopes?: string[];
   allowedIps?: string[];
   basicAllowed?: boolean;
+  internal?: boolean;
 }
 
+/**
+ * Changes a partner the caller may reach (one whose scopes it carries). New scopes obey the
+ * rules of creation, so a partner never widens its own; the internal flag is the internal
+ * callers' to change, never on their own record, and Core scopes need it.
+ */
 export async function updatePartner(db: Database, actor: Actor, id: string, changes: PartnerChanges): Promise<PartnerView> {
   if (changes.scopes) checkScopes(changes.scopes);
   const allowedIps = changes.allowedIps && checkAllowList(changes.allowedIps);
   return db.transaction(async (tx) => {
-    const [before] = await withCredentials(tx, [await partnerRow(tx, id, true)]);
+    const current = await partnerRow(tx, id, true);
+    const authority = await authorityOver(tx, actor, current);
+    const internal = changes.internal ?? current.internal;
+    if (internal !== current.internal) checkInternalFlag(authority, id);
+    checkGrant(authority, changes.scopes ?? current.scopes, { id, internal });
+    const [before] = await withCredentials(tx, [current]);
     const [row] = await tx.query<PartnerRow>(
       `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
-              basic_allowed = COALESCE($5, basic_allowed), updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed],
+              basic_allowed = COALESCE($5, basic_allowed), internal = $6, updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal],
     );
     const [after] = await withCredentials(tx, [row]);
     await recordPartnerChange(tx, actor, 'partner.updated', id, before, after);
@@ -164,15 +208,18 @@ const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
 /**
  * Makes a new secret. The current one keeps working for `overlapSeconds`, then stops; a
  * secret already on its way out stops now. Tokens already issued live out their lifetime.
+ * Only for a partner the caller may reach; the new secret records who made it, which the
+ * owner reads in /partner/v1/me, and the security event names the caller.
  */
 export async function rotatePartnerSecret(db: Database, actor: Actor, id: string, overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS): Promise<PartnerView & { consumerSecret: string }> {
   return db.transaction(async (tx) => {
     const row = await partnerRow(tx, id, true);
+    await authorityOver(tx, actor, row);
     if (row.status !== 'active') throw new AppError('STATE_CONFLICT', 'Enable the partner before rotating its secret');
     const [before] = await withCredentials(tx, [row]);
     await tx.query(`UPDATE partner_credentials SET expires_at = now() WHERE partner_id = $1 AND expires_at > now()`, [id]);
     await tx.query(`UPDATE partner_credentials SET expires_at = now() + make_interval(secs => $2) WHERE partner_id = $1 AND expires_at IS NULL`, [id, overlapSeconds]);
-    const consumerSecret = await addCredential(tx, id);
+    const consumerSecret = await addCredential(tx, actor, id);
     const [updated] = await tx.query<PartnerRow>('UPDATE partners SET updated_at = now() WHERE id = $1 RETURNING *', [id]);
     const [after] = await withCredentials(tx, [updated]);
     await recordPartnerChange(tx, actor, 'partner.secret-rotated', id, before, after);
@@ -182,11 +229,13 @@ export async function rotatePartnerSecret(db: Database, actor: Actor, id: string
 
 /**
  * Disables or enables a partner. Disabling also revokes every token it holds, so they stay
- * refused if it is enabled again. Asking for the status it has is STATE_CONFLICT.
+ * refused if it is enabled again. Asking for the status it has is STATE_CONFLICT. Only for a
+ * partner the caller may reach.
  */
 export async function setPartnerStatus(db: Database, actor: Actor, id: string, status: Partner['status']): Promise<PartnerView> {
   return db.transaction(async (tx) => {
     const row = await partnerRow(tx, id, true);
+    await authorityOver(tx, actor, row);
     if (row.status === status) throw new AppError('STATE_CONFLICT', `The partner is already ${status}`);
     const [before] = await withCredentials(tx, [row]);
     const [updated] = await tx.query<PartnerRow>('UPDATE partners SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);

@@ -1,0 +1,90 @@
+/**
+ * What a caller of the partner administration may grant, and to whom: never more than it
+ * holds itself. Core scopes (`core:*`) belong to internal applications only; a caller grants
+ * only scopes its own token carries (so nobody widens its own), acts only on partners whose
+ * scopes it carries, and only an internal caller sets whether a partner is internal, never
+ * on its own record. System actors (CLI, demo data) hold everything but still give Core
+ * scopes to internal partners only.
+ */
+import type { Queryable } from '../../db/database';
+import { holdsScope, type Actor } from '../actor';
+import { AppError } from '../app-error';
+
+const isCoreScope = (scope: string) => scope.startsWith('core:');
+
+/** The scopes a partner effectively holds: its Core scopes count only if it is internal. */
+export function effectiveScopes(scopes: readonly string[], internal: boolean): string[] {
+  return internal ? [...scopes] : scopes.filter((scope) => !isCoreScope(scope));
+}
+
+/** What the caller holds for this call, read from the database inside the change's transaction. */
+export interface Authority {
+  actorId: string | null;
+  /** System actors: every scope. */
+  everything: boolean;
+  internal: boolean;
+  /** The scopes of the caller's credential that its partner still effectively holds. */
+  scopes: ReadonlySet<string>;
+}
+
+/** The partner a change is about, as stored. */
+export interface Target {
+  id: string;
+  scopes: readonly string[];
+  internal: boolean;
+}
+
+export async function authorityOf(db: Queryable, actor: Actor): Promise<Authority> {
+  if (actor.kind === 'system' && holdsScope(actor, '*')) return { actorId: null, everything: true, internal: true, scopes: new Set() };
+  const [row] = actor.id ? await db.query<{ scopes: string[]; internal: boolean }>('SELECT scopes, internal FROM partners WHERE id = $1', [actor.id]) : [];
+  const held = new Set(row ? effectiveScopes(row.scopes, row.internal) : actor.scopes);
+  return { actorId: actor.id, everything: false, internal: row?.internal ?? false, scopes: new Set(actor.scopes.filter((scope) => held.has(scope))) };
+}
+
+const notHeld = (authority: Authority, scopes: readonly string[]) => (authority.everything ? [] : scopes.filter((scope) => !authority.scopes.has(scope)));
+
+/**
+ * PARTNER_OUT_OF_REACH unless the caller carries every scope the target holds and, when the
+ * target is internal, is internal itself: it may not update, rotate, disable or enable a
+ * partner stronger than itself.
+ */
+export function checkReach(authority: Authority, target: Target): void {
+  const beyond = notHeld(authority, target.scopes);
+  if (beyond.length) {
+    const self = target.id === authority.actorId;
+    throw new AppError(
+      'PARTNER_OUT_OF_REACH',
+      self
+        ? `This token does not carry all of the partner's own scopes (${beyond.join(', ')}): use a token asked without \`scope\` to change the partner's own record`
+        : `Partner ${target.id} holds scopes the caller does not: ${beyond.join(', ')}`,
+    );
+  }
+  if (target.internal && !authority.internal) throw new AppError('PARTNER_OUT_OF_REACH', `Partner ${target.id} is internal and the caller is not`);
+}
+
+/**
+ * SCOPE_NOT_HELD for scopes the caller's token does not carry (on its own record: a widening),
+ * then CORE_SCOPE_NOT_INTERNAL for Core scopes of a partner that is not (or will not be) internal.
+ */
+export function checkGrant(authority: Authority, scopes: readonly string[], target: { id: string | null; internal: boolean }): void {
+  const lacking = notHeld(authority, scopes);
+  if (lacking.length) {
+    const debugMessage =
+      target.id !== null && target.id === authority.actorId
+        ? `A partner cannot widen its own scopes; its token does not carry: ${lacking.join(', ')}`
+        : `The caller does not hold, so cannot grant: ${lacking.join(', ')}`;
+    throw new AppError('SCOPE_NOT_HELD', debugMessage, { errors: [{ path: '/body/scopes', message: `not held by the caller: ${lacking.join(', ')}` }] });
+  }
+  const core = target.internal ? [] : scopes.filter(isCoreScope);
+  if (core.length) {
+    throw new AppError('CORE_SCOPE_NOT_INTERNAL', `Core scopes are for internal partners only: ${core.join(', ')}`, {
+      errors: [{ path: '/body/scopes', message: `core scopes need an internal partner: ${core.join(', ')}` }],
+    });
+  }
+}
+
+/** INTERNAL_FLAG_NOT_ALLOWED unless the caller is internal and the record (null: a new partner) is not its own. */
+export function checkInternalFlag(authority: Authority, targetId: string | null): void {
+  if (!authority.internal) throw new AppError('INTERNAL_FLAG_NOT_ALLOWED', targetId ? 'Only an internal partner can change whether a partner is internal' : 'Only an internal partner can create an internal partner');
+  if (targetId !== null && targetId === authority.actorId) throw new AppError('INTERNAL_FLAG_NOT_ALLOWED', 'A partner cannot change whether it is internal itself');
+}

@@ -20,6 +20,7 @@ import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
+import { precompressed } from './http/precompressed';
 import { headAsGet, singleAuthorization } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { textGuard } from './http/text-guard';
@@ -32,6 +33,10 @@ const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
 const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
 const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
 const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
+/** Their answers, compressed once per process when first asked for (shared by every app). */
+const contractJsonAnswer = precompressed(contractJson, 'application/json');
+const contractYamlAnswer = precompressed(contractYaml, 'application/yaml');
+const docsAnswer = precompressed(docsPage, 'text/html');
 
 
 cacheRouteMatchers();
@@ -71,9 +76,9 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
     revokeToken: revocationEndpoint(guard),
     introspectToken: introspectionEndpoint(guard),
-    getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
-    getOpenApiYaml: (_req, res) => void res.type('application/yaml').send(contractYaml),
-    getDocs: (_req, res) => void res.type('text/html').send(docsPage),
+    getOpenApiJson: contractJsonAnswer,
+    getOpenApiYaml: contractYamlAnswer,
+    getDocs: docsAnswer,
   };
   checkHandlerKeys(handlers, rawRoutes);
 

@@ -1103,6 +1103,8 @@ export interface components {
             /** @example null */
             moreInfo?: string | null;
             requestId: components["schemas"]["RequestId"];
+            /** @description For a request refused for its text (a parameter or credential with a forbidden character), each field with its reason. */
+            errors?: components["schemas"]["FieldError"][];
         };
         /** @description RFC 7009 / RFC 7662 form parameters. The client authenticates as at /oauth/token (Basic or client_id and client_secret, never both). */
         TokenParameterRequest: {

@@ -21,7 +21,7 @@ import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes }
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
 import { precompressed } from './http/precompressed';
-import { headAsGet, singleAuthorization } from './http/request-shape';
+import { headAsGet, singleAuthorization, utf8Body } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { textGuard } from './http/text-guard';
 import { transportSecurity } from './http/transport-security';
@@ -95,8 +95,8 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.use(securityHeaders(docsPage));
   app.use(transportSecurity(config));
   app.use(cors(config.corsOrigins));
-  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50 }));
+  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: utf8Body }));
+  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));
   app.use(textGuard);
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));

@@ -1,5 +1,5 @@
 /**
- * The mock partners run (`npm run mock`, Prism on the published contract) serves every
+ * The mock partners run (`npm run mock -- --port N`, Prism on the published contract) serves every
  * operation's documented example and every documented error through `Prefer: code=...`, and
  * the SDK's main calls work against it. A broken example or an unmockable schema fails here.
  */
@@ -24,7 +24,9 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   const root = join(__dirname, '..');
-  prism = spawn(join(root, 'node_modules/.bin/prism'), ['mock', join(root, 'generated/openapi.yaml'), '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  // Started as the README says, with the port overridden: the script's default (4010) must give way.
+  // detached: npm, tsx and Prism form one process group, stopped together.
+  prism = spawn('npm', ['run', '-s', 'mock', '--', '--port', String(port)], { cwd: root, stdio: 'ignore', detached: true });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
@@ -37,7 +39,7 @@ beforeAll(async () => {
   throw new Error('Prism did not start within 30 s');
 }, 40_000);
 afterAll(() => {
-  prism?.kill();
+  if (prism?.pid) process.kill(-prism.pid, 'SIGTERM');
 });
 
 /** A request the mock accepts: example path, example body, credentials of the operation's scheme. */

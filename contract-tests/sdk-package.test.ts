@@ -1,5 +1,6 @@
 /** The SDK as partners use it: the token helper and the example script, against a real server. */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClientCredentialsTokenProvider, PartnerApi } from '../generated/sdk';
@@ -43,11 +44,44 @@ describe('ClientCredentialsTokenProvider', () => {
 });
 
 describe('the SDK example script', () => {
+  const root = join(__dirname, '..');
+  /** `npm run sdk:example` with these settings (and none of the CYNOD_ ones from the caller). */
+  async function runExample(settings: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CYNOD_')));
+    try {
+      const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'sdk:example'], { cwd: root, env: { ...env, ...settings } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
   it('when run against a server with valid credentials, then it prints who the partner is', async () => {
-    const root = join(__dirname, '..');
-    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [join(root, 'generated/sdk/examples/demo.ts')], {
-      env: { ...process.env, CYNOD_BASE_URL: server.url, CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret },
-    });
+    const { code, stdout } = await runExample({ CYNOD_BASE_URL: server.url, CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret });
+    expect(code).toBe(0);
     expect(stdout).toContain(`Connected as Flotte Connect (${partner.id}) with scopes: partner:profile.read`);
+  });
+
+  it('when CYNOD_BASE_URL is not set, then it prints one line saying what to set and exits 1, without a stack trace', async () => {
+    const { code, stdout, stderr } = await runExample({ CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^set CYNOD_BASE_URL, e\.g\. CYNOD_BASE_URL=http:\/\/127\.0\.0\.1:8080 CYNOD_CONSUMER_KEY=ck_\.\.\. /)]);
+  });
+
+  it('when nothing is set, then the line names the three settings', async () => {
+    const { code, stderr } = await runExample({});
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^set CYNOD_BASE_URL, CYNOD_CONSUMER_KEY, CYNOD_CONSUMER_SECRET, e\.g\. /)]);
+  });
+
+  it('when no server answers at CYNOD_BASE_URL, then it says so in one line and exits 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const { port } = closed.address() as { port: number };
+    await new Promise((done) => closed.close(done));
+    const { code, stderr } = await runExample({ CYNOD_BASE_URL: `http://127.0.0.1:${port}`, CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([`no answer from CYNOD_BASE_URL=http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is the server running? npm start)`]);
   });
 });

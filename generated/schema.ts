@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * The published contract (JSON)
-         * @description The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope.
+         * @description The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
          */
         get: operations["getOpenApiJson"];
         put?: never;
@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * The published contract (YAML)
-         * @description The bundled OpenAPI document this server implements, as YAML. Mock it with Prism.
+         * @description The bundled OpenAPI document this server implements, as YAML. Mock it with Prism. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
          */
         get: operations["getOpenApiYaml"];
         put?: never;
@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * The documentation page
-         * @description One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex.
+         * @description One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
          */
         get: operations["getDocs"];
         put?: never;
@@ -1300,6 +1300,8 @@ export interface components {
             /** @example null */
             moreInfo?: string | null;
             requestId: components["schemas"]["RequestId"];
+            /** @description For a request refused for its text (a parameter or credential with a forbidden character), each field with its reason. */
+            errors?: components["schemas"]["FieldError"][];
         };
         /** @description RFC 7009 / RFC 7662 form parameters. The client authenticates as at /oauth/token (Basic or client_id and client_secret, never both). */
         TokenParameterRequest: {

@@ -32,11 +32,19 @@ export function renderErrorAnnex(document: Json): string {
   ].join('\n');
 }
 
+/**
+ * The page's one server: `/`, which Redoc resolves in the browser against the page's own
+ * address, so the page served by `PORT=8081 npm start` (or behind any host name) shows the
+ * server it came from. Nothing of the request (a Host header) goes into the page.
+ */
+const DOCS_SERVERS = [{ url: '/', description: 'The server this page is served from' }];
+
 export function docsDocument(document: Json, specDir: string): Json {
   const guide = readFileSync(join(specDir, 'docs', 'guide.md'), 'utf8');
   const info = document.info as Json;
   return {
     ...document,
+    servers: DOCS_SERVERS,
     info: { ...info, description: [guide.trim(), '', `## ${info.title} ${info.version}`, '', String(info.description ?? '').trim(), '', renderErrorAnnex(document)].join('\n') },
   };
 }

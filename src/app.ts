@@ -21,7 +21,8 @@ import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
-import { headAsGet, singleAuthorization } from './http/request-shape';
+import { precompressed } from './http/precompressed';
+import { headAsGet, singleAuthorization, utf8Body } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { textGuard } from './http/text-guard';
 import { transportSecurity } from './http/transport-security';
@@ -33,6 +34,10 @@ const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
 const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
 const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
 const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
+/** Their answers, compressed once per process when first asked for (shared by every app). */
+const contractJsonAnswer = precompressed(contractJson, 'application/json');
+const contractYamlAnswer = precompressed(contractYaml, 'application/yaml');
+const docsAnswer = precompressed(docsPage, 'text/html');
 
 
 cacheRouteMatchers();
@@ -72,9 +77,9 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
     revokeToken: revocationEndpoint(guard),
     introspectToken: introspectionEndpoint(guard),
-    getOpenApiJson: (_req, res) => void res.type('application/json').send(contractJson),
-    getOpenApiYaml: (_req, res) => void res.type('application/yaml').send(contractYaml),
-    getDocs: (_req, res) => void res.type('text/html').send(docsPage),
+    getOpenApiJson: contractJsonAnswer,
+    getOpenApiYaml: contractYamlAnswer,
+    getDocs: docsAnswer,
   };
   checkHandlerKeys(handlers, rawRoutes);
 
@@ -91,8 +96,8 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.use(securityHeaders(docsPage));
   app.use(transportSecurity(config));
   app.use(cors(config.corsOrigins));
-  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50 }));
+  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: utf8Body }));
+  app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));
   app.use(textGuard);
   mountRawRoutes(app, rawRoutes, true);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));

@@ -5,7 +5,8 @@
  * the size limit) with the documented error envelope.
  */
 import { flatten, type Json, type Operation } from '../support/contract';
-import { bodyMediaOf, parametersOf, type FuzzRequest } from './requests';
+import { gzipSync } from 'node:zlib';
+import { bodyMediaOf, encodeBody, parametersOf, type FuzzRequest } from './requests';
 
 export interface Mutation {
   kind: string;
@@ -63,6 +64,24 @@ function badFormatValue(schema: Json): string | undefined {
   if (schema.pattern === undefined) return undefined;
   const pattern = new RegExp(schema.pattern);
   return BAD_STRINGS.find((candidate) => !pattern.test(candidate));
+}
+
+/**
+ * Characters no text field accepts (src/domain/text.ts): NUL, C0 and C1 controls, DEL,
+ * bidirectional overrides and isolates, zero-width and invisible characters, and (in JSON,
+ * the one encoding that can carry them) lone surrogates.
+ */
+const FORBIDDEN_CHARACTERS = ['\u0000', '\u0001', '\u0008', '\u000b', '\u001b', '\u007f', '\u0085', '\u009f', '\u00ad', '\u061c', '\u200b', '\u200d', '\u200e', '\u202e', '\u2060', '\u2066', '\u2069', '\ufeff'];
+const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d', '\ude00b'];
+/** Byte sequences that are not UTF-8: a stray continuation byte, an overlong form, an encoded surrogate, 0xFF, a cut sequence. */
+const INVALID_UTF8 = [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe], [0xe2, 0x82]];
+/** Credential fields of the OAuth endpoints' forms: refused as 400 invalid_request or counted as a failed authentication (401). */
+const CREDENTIAL_FIELDS = ['client_id', 'client_secret'];
+
+/** `text` with `bad` put at the start, the middle or the end, by `pick`. */
+function spliced(text: string, bad: string, pick: number): string {
+  const at = [0, Math.floor(text.length / 2), text.length][pick % 3];
+  return text.slice(0, at) + bad + text.slice(at);
 }
 
 const typeOf = (schema: Json) => schema.type ?? (schema.properties ? 'object' : undefined);
@@ -130,6 +149,67 @@ export function mutationsFor(target: Operation): Mutation[] {
     });
   } else if (rejectsUnknown) {
     mutations.push({ kind: 'huge string', expected: [400], apply: (r) => ({ ...r, query: { ...r.query, zz_huge: 'x'.repeat(8 * 1024) } }) });
+  }
+
+  // Forbidden characters in every text field (body and query), credentials included.
+  const texts = of((field) => (field.location === 'body' || field.location === 'query') && typeOf(field.schema) === 'string');
+  if (texts.length) {
+    const textFieldsExpect = texts.some((field) => CREDENTIAL_FIELDS.includes(field.name)) ? [400, 401] : [400];
+    mutations.push({
+      kind: 'forbidden character in a text field',
+      expected: textFieldsExpect,
+      apply: (r, pick) => {
+        const field = choose(texts, pick);
+        // Lone surrogates cannot travel in a form or a URL (UTF-8 has no bytes for them): JSON only.
+        const characters = field.location === 'body' && !isForm ? [...FORBIDDEN_CHARACTERS, ...LONE_SURROGATES] : FORBIDDEN_CHARACTERS;
+        const bad = choose(characters, Math.floor(pick / texts.length));
+        const current = field.location === 'body' ? (r.body?.value as Record<string, unknown> | undefined)?.[field.name] : r.query[field.name];
+        return withField(r, field, spliced(typeof current === 'string' && current !== '' ? current : 'texte', bad, Math.floor(pick / 7)));
+      },
+    });
+  }
+
+  // Forbidden characters inside an HTTP Basic credential (key or secret), where Basic is accepted.
+  const requirements = (target.operation.security ?? []) as Record<string, string[]>[];
+  if (requirements.some((requirement) => 'basicAuth' in requirement)) {
+    mutations.push({
+      kind: 'forbidden character in a Basic credential',
+      expected: [400, 401],
+      apply: (r, pick) => {
+        const bad = choose([...FORBIDDEN_CHARACTERS, ...LONE_SURROGATES], pick);
+        const [key, secret] = pick % 2 === 0 ? [spliced('ck_fuzz', bad, pick), 'cs_fuzz'] : ['ck_fuzz', spliced('cs_fuzz', bad, pick)];
+        // Encoded as UTF-8 (a lone surrogate becomes U+FFFD there), and once as RFC 6749 §2.3.1's form-urlencoding.
+        const credential = pick % 3 === 0 ? `${encodeURIComponent(key.replace(/[\ud800-\udfff]/g, '\u0000'))}:${secret}` : `${key}:${secret}`;
+        return { ...r, headers: { ...r.headers, authorization: `Basic ${Buffer.from(credential, 'utf8').toString('base64')}` } };
+      },
+    });
+  }
+
+  // Broken encodings: bytes that are not UTF-8 inside a body, a body claiming gzip that is not.
+  if (media) {
+    mutations.push({
+      kind: 'invalid UTF-8 in the body',
+      expected: [400],
+      apply: (r, pick) => {
+        const marker = 'zzMARKzz';
+        const strings = of((field) => field.location === 'body' && typeOf(field.schema) === 'string');
+        const marked = strings.length ? withField(r, choose(strings, pick), marker) : { ...r, body: { mediaType: r.body!.mediaType, value: marker } };
+        const [before, after] = encodeBody(r.body!.mediaType, marked.body!.value).split(marker);
+        const bytes = Buffer.concat([Buffer.from(before ?? ''), Buffer.from(choose(INVALID_UTF8, Math.floor(pick / 3))), Buffer.from(after ?? '')]);
+        return { ...r, body: { mediaType: r.body!.mediaType, raw: bytes } };
+      },
+    });
+    mutations.push({
+      kind: 'Content-Encoding: gzip on a body that is not gzip',
+      expected: [400],
+      apply: (r, pick) => {
+        const plain = encodeBody(r.body!.mediaType, r.body!.value);
+        // The plain body, or a gzip stream cut short, or one with its last bytes (CRC, length) wrong.
+        const zipped = gzipSync(plain);
+        const raw = [Buffer.from(plain), zipped.subarray(0, Math.max(10, zipped.length - 9)), Buffer.concat([zipped.subarray(0, zipped.length - 4), Buffer.from([0, 0, 0, 0])])][pick % 3];
+        return { ...r, headers: { ...r.headers, 'content-encoding': 'gzip' }, body: { mediaType: r.body!.mediaType, raw } };
+      },
+    });
   }
 
   if (media && !isForm) {

@@ -9,8 +9,8 @@ export interface FuzzRequest {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
   headers: Record<string, string>;
-  /** The body as a value, with its media type; `raw` is sent as is. */
-  body?: { mediaType: string; value?: unknown; raw?: string };
+  /** The body as a value, with its media type; `raw` is sent as is (bytes: not even as UTF-8). */
+  body?: { mediaType: string; value?: unknown; raw?: string | Uint8Array };
 }
 
 export interface Answer {
@@ -65,6 +65,11 @@ export function exampleRequests(target: Operation): FuzzRequest[] {
   return media.examples.map((value) => ({ ...base, body: { mediaType: media.mediaType, value } }));
 }
 
+/** The body as the media type encodes it (a form, or JSON). */
+export function encodeBody(mediaType: string, value: unknown): string {
+  return mediaType === 'application/json' ? JSON.stringify(value) : encodeForm(value);
+}
+
 function encodeForm(value: unknown): string {
   const form = new URLSearchParams();
   for (const [name, item] of Object.entries((value ?? {}) as Record<string, unknown>)) {
@@ -80,13 +85,13 @@ function urlOf(baseUrl: string, target: Operation, request: FuzzRequest): string
 }
 
 export async function send(baseUrl: string, target: Operation, request: FuzzRequest, extraHeaders: Record<string, string> = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...request.headers, ...extraHeaders };
-  let payload: string | undefined;
+  // The request's own headers last: a mutation may replace the credential (a Basic header with bad characters).
+  const headers: Record<string, string> = { ...extraHeaders, ...request.headers };
+  let payload: string | Uint8Array<ArrayBuffer> | undefined;
   if (request.body) {
     headers['content-type'] = request.body.mediaType;
-    payload =
-      request.body.raw ??
-      (request.body.mediaType === 'application/json' ? JSON.stringify(request.body.value) : encodeForm(request.body.value));
+    const { raw } = request.body;
+    payload = raw === undefined ? encodeBody(request.body.mediaType, request.body.value) : typeof raw === 'string' ? raw : new Uint8Array(raw);
   }
   const response = await fetch(urlOf(baseUrl, target, request), { method: request.method, headers, body: payload });
   const text = await response.text();
@@ -101,7 +106,8 @@ export async function send(baseUrl: string, target: Operation, request: FuzzRequ
 
 /** A replayable description of a request, printed when a property fails. */
 export function describeRequest(baseUrl: string, target: Operation, request: FuzzRequest): string {
-  const body = request.body ? (request.body.raw ?? JSON.stringify(request.body.value)) : '';
+  const raw = request.body?.raw;
+  const body = request.body ? (raw === undefined ? JSON.stringify(request.body.value) : typeof raw === 'string' ? raw : `bytes(${Buffer.from(raw).toString('hex')})`) : '';
   const shown = body.length > 300 ? `${body.slice(0, 300)}... (${body.length} chars)` : body;
   return `${request.method} ${urlOf(baseUrl, target, request).slice(0, 400)} headers=${JSON.stringify(request.headers)}${request.body ? ` ${request.body.mediaType} ${shown}` : ''}`;
 }

@@ -31,6 +31,8 @@ function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError |
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding or charset is not supported');
+    case 'entity.encoding.invalid':
+      return new AppError('VALIDATION_FAILED', 'The request body is not valid UTF-8');
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':

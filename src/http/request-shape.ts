@@ -3,6 +3,7 @@
  * header (Node keeps only the first, so a proxy and the API could each believe a different
  * one), and HEAD, served wherever GET is (RFC 9110 §9.3.2).
  */
+import { isUtf8 } from 'node:buffer';
 import type { RequestHandler } from 'express';
 import { AppError } from '../domain/app-error';
 
@@ -24,3 +25,11 @@ export const headAsGet: RequestHandler = (req, _res, next) => {
   if (req.method === 'HEAD') req.method = 'GET';
   next();
 };
+
+/**
+ * The body parsers' `verify`: JSON and forms are UTF-8 (RFC 8259, the forms' charset), and bytes
+ * that are not are refused (400 code 2001) rather than read as U+FFFD. Runs after Content-Encoding.
+ */
+export function utf8Body(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 400, type: 'entity.encoding.invalid' });
+}

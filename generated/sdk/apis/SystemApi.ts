@@ -41,7 +41,7 @@ import {
 export class SystemApi extends runtime.BaseAPI {
 
     /**
-     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex.
+     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The documentation page
      */
     async getDocsRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<string>> {
@@ -64,7 +64,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex.
+     * One self-contained HTML page (Redoc, scripts inlined) with the partner guide, every operation and the error-code annex. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The documentation page
      */
     async getDocs(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {
@@ -101,7 +101,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope.
+     * The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The published contract (JSON)
      */
     async getOpenApiJsonRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OpenApiDocument>> {
@@ -120,7 +120,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope.
+     * The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The published contract (JSON)
      */
     async getOpenApiJson(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OpenApiDocument> {
@@ -129,7 +129,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * The bundled OpenAPI document this server implements, as YAML. Mock it with Prism.
+     * The bundled OpenAPI document this server implements, as YAML. Mock it with Prism. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The published contract (YAML)
      */
     async getOpenApiYamlRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<string>> {
@@ -152,7 +152,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * The bundled OpenAPI document this server implements, as YAML. Mock it with Prism.
+     * The bundled OpenAPI document this server implements, as YAML. Mock it with Prism. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The published contract (YAML)
      */
     async getOpenApiYaml(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {

@@ -14,6 +14,13 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { FieldError } from './FieldError';
+import {
+    FieldErrorFromJSON,
+    FieldErrorFromJSONTyped,
+    FieldErrorToJSON,
+} from './FieldError';
+
 /**
  * An error from the token endpoint: RFC 6749 §5.2 fields (`error`, `error_description`)
  * with the CYNOD envelope fields beside them.
@@ -75,6 +82,12 @@ export interface OAuthError {
      * @memberof OAuthError
      */
     requestId: string;
+    /**
+     * For a request refused for its text (a parameter or credential with a forbidden character), each field with its reason.
+     * @type {Array<FieldError>}
+     * @memberof OAuthError
+     */
+    errors?: Array<FieldError>;
 }
 
 
@@ -128,6 +141,7 @@ export function OAuthErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean)
         'debugMessage': json['debugMessage'],
         'moreInfo': !exists(json, 'moreInfo') ? undefined : json['moreInfo'],
         'requestId': json['requestId'],
+        'errors': !exists(json, 'errors') ? undefined : ((json['errors'] as Array<any>).map(FieldErrorFromJSON)),
     };
 }
 
@@ -148,6 +162,7 @@ export function OAuthErrorToJSON(value?: OAuthError | null): any {
         'debugMessage': value.debugMessage,
         'moreInfo': value.moreInfo,
         'requestId': value.requestId,
+        'errors': value.errors === undefined ? undefined : ((value.errors as Array<any>).map(FieldErrorToJSON)),
     };
 }
 

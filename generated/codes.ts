@@ -390,6 +390,15 @@ export const codeCatalog = {
       "en": "Operation not found"
     }
   },
+  "ORDER_NOT_FOUND": {
+    "code": "3013",
+    "status": 404,
+    "meaning": "No order voucher has this id.",
+    "message": {
+      "fr": "Bon de commande introuvable",
+      "en": "Order voucher not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -588,6 +597,33 @@ export const codeCatalog = {
       "en": "Partner disabled"
     }
   },
+  "TRANSFER_NOT_ALLOWED": {
+    "code": "4026",
+    "status": 409,
+    "meaning": "The two cards belong to clients of different networks (a transfer stays within a client or a network; a full transfer within a client).",
+    "message": {
+      "fr": "Transfert non autorisé entre ces cartes",
+      "en": "Transfer not allowed between these cards"
+    }
+  },
+  "FULL_TRANSFER_SOURCE_NOT_OPPOSED": {
+    "code": "4027",
+    "status": 409,
+    "meaning": "A full transfer moves the balance of an opposed card only; oppose the card first.",
+    "message": {
+      "fr": "La carte source n'est pas en opposition",
+      "en": "The source card is not opposed"
+    }
+  },
+  "NOTHING_TO_TRANSFER": {
+    "code": "4028",
+    "status": 409,
+    "meaning": "The opposed card has no balance to move.",
+    "message": {
+      "fr": "Aucun solde à transférer",
+      "en": "No balance to transfer"
+    }
+  },
   "IDEMPOTENCY_KEY_IN_FLIGHT": {
     "code": "4030",
     "status": 409,
@@ -604,6 +640,24 @@ export const codeCatalog = {
     "message": {
       "fr": "Clé d'idempotence déjà utilisée pour une autre requête",
       "en": "Idempotency key used for another request"
+    }
+  },
+  "ORDER_STATUS_FORBIDS": {
+    "code": "4040",
+    "status": 409,
+    "meaning": "The voucher's status does not allow this step (validate and reject an entered voucher, execute a validated one, cancel one entered or validated).",
+    "message": {
+      "fr": "L'état du bon de commande ne permet pas cette étape",
+      "en": "The voucher's status does not allow this step"
+    }
+  },
+  "SAME_ACTOR_FORBIDDEN": {
+    "code": "4041",
+    "status": 403,
+    "meaning": "The author of a voucher cannot validate or reject it (maker-checker) unless they hold core:orders.chain.",
+    "message": {
+      "fr": "L'auteur du bon ne peut pas le valider",
+      "en": "The voucher's author cannot validate it"
     }
   },
   "SYSTEM_ERROR": {

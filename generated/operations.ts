@@ -33,6 +33,16 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
   },
+  cancelOrder: {
+    operationId: "cancelOrder",
+    method: "post",
+    path: "/core/v1/orders/{orderId}/cancel",
+    expressPath: "/core/v1/orders/:orderId/cancel",
+    security: [{"oauth2":["core:orders.enter"]},{"oauth2":["core:orders.validate"]}],
+    scopes: ["core:orders.enter","core:orders.validate"],
+    envelope: true,
+    headers: [],
+  },
   createCardProfile: {
     operationId: "createCardProfile",
     method: "post",
@@ -110,6 +120,16 @@ export const operationTable = {
     expressPath: "/core/v1/networks",
     security: [{"oauth2":["core:networks.write"]}],
     scopes: ["core:networks.write"],
+    envelope: true,
+    headers: [],
+  },
+  createOrder: {
+    operationId: "createOrder",
+    method: "post",
+    path: "/core/v1/orders",
+    expressPath: "/core/v1/orders",
+    security: [{"oauth2":["core:orders.enter"]}],
+    scopes: ["core:orders.enter"],
     envelope: true,
     headers: [],
   },
@@ -212,6 +232,16 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+  },
+  executeOrder: {
+    operationId: "executeOrder",
+    method: "post",
+    path: "/core/v1/orders/{orderId}/execute",
+    expressPath: "/core/v1/orders/:orderId/execute",
+    security: [{"oauth2":["core:orders.execute"]}],
+    scopes: ["core:orders.execute"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
   },
   getCard: {
     operationId: "getCard",
@@ -328,6 +358,16 @@ export const operationTable = {
     method: "get",
     path: "/core/v1/operations/{operationId}",
     expressPath: "/core/v1/operations/:operationId",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    envelope: true,
+    headers: [],
+  },
+  getOrder: {
+    operationId: "getOrder",
+    method: "get",
+    path: "/core/v1/orders/{orderId}",
+    expressPath: "/core/v1/orders/:orderId",
     security: [{"oauth2":["core:ledger.read"]}],
     scopes: ["core:ledger.read"],
     envelope: true,
@@ -513,6 +553,16 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  listOrders: {
+    operationId: "listOrders",
+    method: "get",
+    path: "/core/v1/orders",
+    expressPath: "/core/v1/orders",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    envelope: true,
+    headers: [],
+  },
   listPartners: {
     operationId: "listPartners",
     method: "get",
@@ -580,6 +630,16 @@ export const operationTable = {
     expressPath: "/core/v1/cards/:cardId/reactivate",
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
+    envelope: true,
+    headers: [],
+  },
+  rejectOrder: {
+    operationId: "rejectOrder",
+    method: "post",
+    path: "/core/v1/orders/{orderId}/reject",
+    expressPath: "/core/v1/orders/:orderId/reject",
+    security: [{"oauth2":["core:orders.validate"]}],
+    scopes: ["core:orders.validate"],
     envelope: true,
     headers: [],
   },
@@ -663,12 +723,22 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  validateOrder: {
+    operationId: "validateOrder",
+    method: "post",
+    path: "/core/v1/orders/{orderId}/validate",
+    expressPath: "/core/v1/orders/:orderId/validate",
+    security: [{"oauth2":["core:orders.validate"]}],
+    scopes: ["core:orders.validate"],
+    envelope: true,
+    headers: [],
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -699,6 +769,10 @@ export const oauthScopes = {
   "core:ledger.fund": "Core API: fund partners' floats from the issuer's float.",
   "core:ledger.adjust": "Core API: regularise card balances against the adjustments account.",
   "core:ledger.cancel": "Core API: cancel (reverse) operations.",
+  "core:orders.enter": "Core API: enter order vouchers (recharges, transfers, full transfers, E-service recharges) and cancel them.",
+  "core:orders.validate": "Core API: validate or reject order vouchers entered by someone else.",
+  "core:orders.execute": "Core API: execute validated order vouchers (the value moves).",
+  "core:orders.chain": "Core API: validate one's own order vouchers (the combined right of a user holding every step).",
   "core:payments.write": "Core API: record payments at service points.",
   "core:fees.write": "Core API: charge fees (such as SMS notification fees) to cards.",
   "core:audit.read": "Core API: read the audit trail.",

@@ -1023,6 +1023,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List order vouchers
+         * @description Vouchers oldest first, filtered by status and type, with their steps.
+         */
+        get: operations["listOrders"];
+        put?: never;
+        /**
+         * Enter an order voucher
+         * @description Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+         */
+        post: operations["createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an order voucher
+         * @description One voucher with its steps (who, when, comment) and, once executed, its operations.
+         */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/orders/{orderId}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate an order voucher
+         * @description Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+         */
+        post: operations["validateOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/orders/{orderId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an order voucher
+         * @description Rejects an entered voucher (final). Same rule as validation: not by its author unless they hold `core:orders.chain`.
+         */
+        post: operations["rejectOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order voucher
+         * @description Cancels an entered or validated voucher (final), by someone who may enter or validate vouchers.
+         */
+        post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/orders/{orderId}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Execute an order voucher
+         * @description Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line's card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+         */
+        post: operations["executeOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/ledger-accounts": {
         parameters: {
             query?: never;
@@ -2175,6 +2299,11 @@ export interface components {
              * @example null
              */
             cancelledBy: string | null;
+            /**
+             * @description The order voucher whose execution recorded the operation, if any.
+             * @example null
+             */
+            orderId: string | null;
             actor: components["schemas"]["AuditActor"];
             /** @enum {string} */
             channel: "api" | "cli" | "system";
@@ -2254,6 +2383,107 @@ export interface components {
         /** @description Why the operation is cancelled. */
         CancellationCreate: {
             reason: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /**
+         * @description `entered` (saisi), then `validated` by someone holding `core:orders.validate` (not the
+         *     author, unless they hold `core:orders.chain`), then `executed` by someone holding
+         *     `core:orders.execute` (the operations are recorded). A voucher entered can be `rejected`
+         *     by a validator; one entered or validated can be `cancelled`. Executed, rejected and
+         *     cancelled are final.
+         * @enum {string}
+         */
+        OrderStatus: "entered" | "validated" | "executed" | "rejected" | "cancelled";
+        /**
+         * @description - `recharge`: credits member cards (one line each) from the issuer's float, or from a
+         *       partner's float (`sourcePartnerId`); executed in one transaction;
+         *     - `transfer`: moves `amount` from `fromCardId` to the card of its one line, both member
+         *       cards of one client or of clients of one network;
+         *     - `full-transfer`: moves the whole balance (every unit) of the opposed card `fromCardId`
+         *       to the card of its one line, of the same client; lines carry no amount;
+         *     - `eservice-recharge`: credits service points' E-service cards (one line each) from the
+         *       issuer's float.
+         * @enum {string}
+         */
+        OrderType: "recharge" | "transfer" | "full-transfer" | "eservice-recharge";
+        /** @example ord_6b7c8d9e0f1a2b3c4d5e6f7a */
+        OrderId: string;
+        /** @description An order voucher (bon de commande) with every step taken on it and, once executed, the operations it recorded. */
+        Order: {
+            id: components["schemas"]["OrderId"];
+            type: components["schemas"]["OrderType"];
+            status: components["schemas"]["OrderStatus"];
+            /** @example null */
+            sourcePartnerId: string | null;
+            /** @example null */
+            fromCardId: string | null;
+            lines: {
+                /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+                cardId: string | null;
+                /** @example null */
+                servicePointId: string | null;
+                amount: {
+                    /** @example 25000 */
+                    value: number;
+                    unit: components["schemas"]["UnitCode"];
+                } | null;
+            }[];
+            /** @example null */
+            reason: string | null;
+            /** @example null */
+            comment: string | null;
+            /** @description Every step, oldest first. */
+            steps: {
+                /** @enum {string} */
+                step: "entered" | "validated" | "executed" | "rejected" | "cancelled";
+                actor: components["schemas"]["AuditActor"];
+                /** @enum {string} */
+                channel: "api" | "cli" | "system";
+                /** @example req_2f6c1d0e9b8a4f7c */
+                requestId: string | null;
+                /** @example null */
+                comment: string | null;
+                at: components["schemas"]["Timestamp"];
+            }[];
+            /** @description The operations the execution recorded, in line order (empty until executed). */
+            operationIds: components["schemas"]["OperationId"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of vouchers, oldest first. */
+        OrderPage: {
+            items: components["schemas"]["Order"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        OrderListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OrderPage"];
+        };
+        /** @description One line of a voucher; `cardId` for recharges and transfers, `servicePointId` for E-service recharges; `amount` for all but full transfers. */
+        OrderLineCreate: {
+            cardId?: components["schemas"]["CardId"];
+            servicePointId?: components["schemas"]["ServicePointId"];
+            amount?: components["schemas"]["PositiveAmount"];
+        };
+        /** @description A voucher to enter; what each type needs is checked (2001 with the field when missing or not allowed). */
+        OrderCreate: {
+            type: components["schemas"]["OrderType"];
+            /** @description For a recharge, the partner whose float pays; absent, the issuer's float pays. */
+            sourcePartnerId?: components["schemas"]["PartnerId"];
+            /** @description For a transfer or a full transfer, the card debited. */
+            fromCardId?: components["schemas"]["CardId"];
+            lines: components["schemas"]["OrderLineCreate"][];
+            reason?: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
+        };
+        OrderResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Order"];
+        };
+        /** @description A comment kept with the step (a rejection needs one). */
+        OrderStepRequest: {
             comment?: components["schemas"]["OperationComment"];
         };
         /**
@@ -2685,6 +2915,12 @@ export interface components {
         ToQuery: string;
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
+        /** @description Only vouchers in this status. */
+        OrderStatusQuery: components["schemas"]["OrderStatus"];
+        /** @description Only vouchers of this type. */
+        OrderTypeQuery: components["schemas"]["OrderType"];
+        /** @description The voucher's id. */
+        OrderId: components["schemas"]["OrderId"];
         /** @description Only accounts of this kind. */
         AccountKindQuery: components["schemas"]["LedgerAccountKind"];
         /** @description Only the accounts of this partner (its float accounts). */
@@ -5075,6 +5311,279 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                /** @description Only vouchers in this status. */
+                status?: components["parameters"]["OrderStatusQuery"];
+                /** @description Only vouchers of this type. */
+                type?: components["parameters"]["OrderTypeQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List order vouchers succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreate"];
+            };
+        };
+        responses: {
+            /** @description Enter an order voucher succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher's id. */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an order voucher succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    validateOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher's id. */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderStepRequest"];
+            };
+        };
+        responses: {
+            /** @description Validate an order voucher succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rejectOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher's id. */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderStepRequest"];
+            };
+        };
+        responses: {
+            /** @description Reject an order voucher succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The voucher's id. */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderStepRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancel an order voucher succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    executeOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The voucher's id. */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderStepRequest"];
+            };
+        };
+        responses: {
+            /** @description Execute an order voucher succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

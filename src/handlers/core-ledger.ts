@@ -3,11 +3,13 @@ import type { Handlers } from '../../generated/operations';
 import { listAccounts } from '../domain/ledger/accounts';
 import { cancelOperation, chargeFee, fundPartnerFloat, recordPayment, regularise } from '../domain/ledger/operations';
 import { findOperation, listOperations } from '../domain/ledger/operations-read';
+import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/ledger/orders';
 import { actorOf, moveMoney, type HandlerContext } from './context';
 
 type LedgerHandlers = Pick<
   Handlers<HandlerContext>,
-  'createFloatFunding' | 'createPayment' | 'createFee' | 'createRegularisation' | 'cancelOperation' | 'getOperation' | 'listOperations' | 'listLedgerAccounts'
+  | 'createFloatFunding' | 'createPayment' | 'createFee' | 'createRegularisation' | 'cancelOperation' | 'getOperation' | 'listOperations' | 'listLedgerAccounts'
+  | 'listOrders' | 'createOrder' | 'getOrder' | 'validateOrder' | 'rejectOrder' | 'cancelOrder' | 'executeOrder'
 >;
 
 export const ledgerHandlers: LedgerHandlers = {
@@ -20,4 +22,12 @@ export const ledgerHandlers: LedgerHandlers = {
   getOperation: (context, { path }) => findOperation(context.db, actorOf(context), path.operationId),
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
+  listOrders: (context, { query }) => listOrders(context.db, actorOf(context), query ?? {}, query ?? {}),
+  createOrder: (context, { body }) => createOrder(context.db, actorOf(context), body),
+  getOrder: (context, { path }) => findOrder(context.db, actorOf(context), path.orderId),
+  validateOrder: (context, { path, body }) => stepOrder(context.db, actorOf(context), path.orderId, 'validate', body?.comment),
+  rejectOrder: (context, { path, body }) => stepOrder(context.db, actorOf(context), path.orderId, 'reject', body?.comment),
+  cancelOrder: (context, { path, body }) => stepOrder(context.db, actorOf(context), path.orderId, 'cancel', body?.comment),
+  executeOrder: (context, input) =>
+    moveMoney(context, 'executeOrder', input, (request) => executeOrder(context.db, actorOf(context), request, input.path.orderId, input.body?.comment)),
 };

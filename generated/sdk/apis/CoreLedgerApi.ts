@@ -25,6 +25,12 @@ import type {
   OperationListResponse,
   OperationResponse,
   OperationType,
+  OrderCreate,
+  OrderListResponse,
+  OrderResponse,
+  OrderStatus,
+  OrderStepRequest,
+  OrderType,
   PaymentCreate,
   RegularisationCreate,
   SystemErrorEnvelope,
@@ -48,6 +54,18 @@ import {
     OperationResponseToJSON,
     OperationTypeFromJSON,
     OperationTypeToJSON,
+    OrderCreateFromJSON,
+    OrderCreateToJSON,
+    OrderListResponseFromJSON,
+    OrderListResponseToJSON,
+    OrderResponseFromJSON,
+    OrderResponseToJSON,
+    OrderStatusFromJSON,
+    OrderStatusToJSON,
+    OrderStepRequestFromJSON,
+    OrderStepRequestToJSON,
+    OrderTypeFromJSON,
+    OrderTypeToJSON,
     PaymentCreateFromJSON,
     PaymentCreateToJSON,
     RegularisationCreateFromJSON,
@@ -62,6 +80,11 @@ export interface CancelOperationRequest {
     cancellationCreate: CancellationCreate;
 }
 
+export interface CancelOrderRequest {
+    orderId: string;
+    orderStepRequest?: OrderStepRequest;
+}
+
 export interface CreateFeeRequest {
     idempotencyKey: string;
     feeCreate: FeeCreate;
@@ -70,6 +93,10 @@ export interface CreateFeeRequest {
 export interface CreateFloatFundingRequest {
     idempotencyKey: string;
     floatFundingCreate: FloatFundingCreate;
+}
+
+export interface CreateOrderRequest {
+    orderCreate: OrderCreate;
 }
 
 export interface CreatePaymentRequest {
@@ -82,8 +109,18 @@ export interface CreateRegularisationRequest {
     regularisationCreate: RegularisationCreate;
 }
 
+export interface ExecuteOrderRequest {
+    orderId: string;
+    idempotencyKey: string;
+    orderStepRequest?: OrderStepRequest;
+}
+
 export interface GetOperationRequest {
     operationId: string;
+}
+
+export interface GetOrderRequest {
+    orderId: string;
 }
 
 export interface ListLedgerAccountsRequest {
@@ -102,6 +139,23 @@ export interface ListOperationsRequest {
     to?: Date;
     limit?: number;
     cursor?: string;
+}
+
+export interface ListOrdersRequest {
+    status?: OrderStatus;
+    type?: OrderType;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface RejectOrderRequest {
+    orderId: string;
+    orderStepRequest?: OrderStepRequest;
+}
+
+export interface ValidateOrderRequest {
+    orderId: string;
+    orderStepRequest?: OrderStepRequest;
 }
 
 /**
@@ -158,6 +212,46 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async cancelOperation(requestParameters: CancelOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
         const response = await this.cancelOperationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Cancels an entered or validated voucher (final), by someone who may enter or validate vouchers.
+     * Cancel an order voucher
+     */
+    async cancelOrderRaw(requestParameters: CancelOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderId === null || requestParameters.orderId === undefined) {
+            throw new runtime.RequiredError('orderId','Required parameter requestParameters.orderId was null or undefined when calling cancelOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", []);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders/{orderId}/cancel`.replace(`{${"orderId"}}`, encodeURIComponent(String(requestParameters.orderId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OrderStepRequestToJSON(requestParameters.orderStepRequest),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Cancels an entered or validated voucher (final), by someone who may enter or validate vouchers.
+     * Cancel an order voucher
+     */
+    async cancelOrder(requestParameters: CancelOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.cancelOrderRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -258,6 +352,46 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
+     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+     * Enter an order voucher
+     */
+    async createOrderRaw(requestParameters: CreateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderCreate === null || requestParameters.orderCreate === undefined) {
+            throw new runtime.RequiredError('orderCreate','Required parameter requestParameters.orderCreate was null or undefined when calling createOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:orders.enter"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OrderCreateToJSON(requestParameters.orderCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+     * Enter an order voucher
+     */
+    async createOrder(requestParameters: CreateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.createOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Refusals name the rule that failed; nothing moves.
      * Record a payment at a service point
      */
@@ -354,6 +488,54 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
+     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+     * Execute an order voucher
+     */
+    async executeOrderRaw(requestParameters: ExecuteOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderId === null || requestParameters.orderId === undefined) {
+            throw new runtime.RequiredError('orderId','Required parameter requestParameters.orderId was null or undefined when calling executeOrder.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling executeOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:orders.execute"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders/{orderId}/execute`.replace(`{${"orderId"}}`, encodeURIComponent(String(requestParameters.orderId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OrderStepRequestToJSON(requestParameters.orderStepRequest),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+     * Execute an order voucher
+     */
+    async executeOrder(requestParameters: ExecuteOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.executeOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * One operation by id.
      * Read an operation
      */
@@ -387,6 +569,43 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async getOperation(requestParameters: GetOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
         const response = await this.getOperationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One voucher with its steps (who, when, comment) and, once executed, its operations.
+     * Read an order voucher
+     */
+    async getOrderRaw(requestParameters: GetOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderId === null || requestParameters.orderId === undefined) {
+            throw new runtime.RequiredError('orderId','Required parameter requestParameters.orderId was null or undefined when calling getOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders/{orderId}`.replace(`{${"orderId"}}`, encodeURIComponent(String(requestParameters.orderId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One voucher with its steps (who, when, comment) and, once executed, its operations.
+     * Read an order voucher
+     */
+    async getOrder(requestParameters: GetOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.getOrderRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -501,6 +720,135 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async listOperations(requestParameters: ListOperationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationListResponse> {
         const response = await this.listOperationsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Vouchers oldest first, filtered by status and type, with their steps.
+     * List order vouchers
+     */
+    async listOrdersRaw(requestParameters: ListOrdersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.status !== undefined) {
+            queryParameters['status'] = requestParameters.status;
+        }
+
+        if (requestParameters.type !== undefined) {
+            queryParameters['type'] = requestParameters.type;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Vouchers oldest first, filtered by status and type, with their steps.
+     * List order vouchers
+     */
+    async listOrders(requestParameters: ListOrdersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderListResponse> {
+        const response = await this.listOrdersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Rejects an entered voucher (final). Same rule as validation: not by its author unless they hold `core:orders.chain`.
+     * Reject an order voucher
+     */
+    async rejectOrderRaw(requestParameters: RejectOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderId === null || requestParameters.orderId === undefined) {
+            throw new runtime.RequiredError('orderId','Required parameter requestParameters.orderId was null or undefined when calling rejectOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:orders.validate"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders/{orderId}/reject`.replace(`{${"orderId"}}`, encodeURIComponent(String(requestParameters.orderId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OrderStepRequestToJSON(requestParameters.orderStepRequest),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Rejects an entered voucher (final). Same rule as validation: not by its author unless they hold `core:orders.chain`.
+     * Reject an order voucher
+     */
+    async rejectOrder(requestParameters: RejectOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.rejectOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+     * Validate an order voucher
+     */
+    async validateOrderRaw(requestParameters: ValidateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.orderId === null || requestParameters.orderId === undefined) {
+            throw new runtime.RequiredError('orderId','Required parameter requestParameters.orderId was null or undefined when calling validateOrder.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:orders.validate"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/orders/{orderId}/validate`.replace(`{${"orderId"}}`, encodeURIComponent(String(requestParameters.orderId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OrderStepRequestToJSON(requestParameters.orderStepRequest),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrderResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+     * Validate an order voucher
+     */
+    async validateOrder(requestParameters: ValidateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
+        const response = await this.validateOrderRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

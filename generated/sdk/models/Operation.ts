@@ -162,6 +162,12 @@ export interface Operation {
      */
     cancelledBy: string | null;
     /**
+     * The order voucher whose execution recorded the operation, if any.
+     * @type {string}
+     * @memberof Operation
+     */
+    orderId: string | null;
+    /**
      * 
      * @type {AuditActor}
      * @memberof Operation
@@ -244,6 +250,7 @@ export function instanceOfOperation(value: object): boolean {
     isInstance = isInstance && "comment" in value;
     isInstance = isInstance && "cancels" in value;
     isInstance = isInstance && "cancelledBy" in value;
+    isInstance = isInstance && "orderId" in value;
     isInstance = isInstance && "actor" in value;
     isInstance = isInstance && "channel" in value;
     isInstance = isInstance && "requestId" in value;
@@ -280,6 +287,7 @@ export function OperationFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'comment': json['comment'],
         'cancels': json['cancels'],
         'cancelledBy': json['cancelledBy'],
+        'orderId': json['orderId'],
         'actor': AuditActorFromJSON(json['actor']),
         'channel': json['channel'],
         'requestId': json['requestId'],
@@ -314,6 +322,7 @@ export function OperationToJSON(value?: Operation | null): any {
         'comment': value.comment,
         'cancels': value.cancels,
         'cancelledBy': value.cancelledBy,
+        'orderId': value.orderId,
         'actor': AuditActorToJSON(value.actor),
         'channel': value.channel,
         'requestId': value.requestId,

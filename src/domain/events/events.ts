@@ -10,11 +10,12 @@ import { newId } from '../ids';
 type EventType =
   | 'operation.completed'
   | 'operation.cancelled'
-  | 'card.status-changed';
+  | 'card.status-changed'
+  | 'order.status-changed';
 
 export interface NewEvent {
   type: EventType;
-  resourceType: 'operation' | 'card';
+  resourceType: 'operation' | 'card' | 'order';
   resourceId: string;
   data: object;
 }
@@ -40,4 +41,11 @@ export async function recordCardEvents(tx: Queryable, event: NewEvent, cardIds: 
       sequences.map(() => newId('evt')), sequences.map((row) => row.id), sequences.map((row) => row.event_sequence),
     ],
   );
+}
+
+/** Records an event that concerns no card (an order voucher's step). */
+export async function recordEvent(tx: Queryable, event: NewEvent): Promise<void> {
+  await tx.query('INSERT INTO events (id, type, resource_type, resource_id, data) VALUES ($1, $2, $3, $4, $5::jsonb)', [
+    newId('evt'), event.type, event.resourceType, event.resourceId, JSON.stringify(event.data),
+  ]);
 }

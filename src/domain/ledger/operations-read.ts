@@ -31,6 +31,7 @@ export interface OperationRow {
   comment: string | null;
   cancels_operation_id: string | null;
   cancelled_by_operation_id: string | null;
+  order_id: string | null;
   actor_kind: string;
   actor_id: string | null;
   actor_name: string;
@@ -61,6 +62,7 @@ export function toOperation(row: OperationRow, accounts: { debit: AccountSide; c
     comment: row.comment,
     cancels: row.cancels_operation_id,
     cancelledBy: row.cancelled_by_operation_id,
+    orderId: row.order_id,
     actor: { id: row.actor_id, name: row.actor_name },
     channel: row.channel,
     requestId: row.request_id,

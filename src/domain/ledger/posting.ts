@@ -45,6 +45,7 @@ interface OperationFields {
   reason?: string | null;
   comment?: string | null;
   cancels?: string | null;
+  orderId?: string | null;
 }
 
 export interface Posting {
@@ -118,14 +119,14 @@ export async function post(tx: Queryable, actor: Actor, posting: Posting): Promi
   const fields = posting.fields ?? {};
   const [row] = await tx.query<OperationRow>(
     `INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,
-       external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id,
+       external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id, order_id,
        actor_kind, actor_id, actor_name, channel, request_id)
-     VALUES ($1, $2, 'completed', $3, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+     VALUES ($1, $2, 'completed', $3, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
      RETURNING *`,
     [
       newId('op'), posting.type, amount.unit, amount.toStored(), debit.id, credit.id, fields.servicePointId ?? null, fields.partnerId ?? null,
       fields.externalReference ?? null, fields.receiptNumber ?? null, fields.service ?? null, fields.fuel ? JSON.stringify(fields.fuel) : null,
-      fields.pumpNumber ?? null, fields.reason ?? null, fields.comment ?? null, fields.cancels ?? null,
+      fields.pumpNumber ?? null, fields.reason ?? null, fields.comment ?? null, fields.cancels ?? null, fields.orderId ?? null,
       actor.kind, actor.id, actor.name, actor.channel, actor.requestId,
     ],
   );

@@ -1,0 +1,301 @@
+/**
+ * Order vouchers (bons de commande): recharges, transfers, full transfers and E-service
+ * recharges are entered, validated by someone else (maker-checker, unless the validator holds
+ * core:orders.chain), then executed: every line one operation, all in one transaction. Each
+ * step is recorded with its actor and raises an `order.status-changed` event.
+ */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import { newId } from '../ids';
+import { Money } from '../money';
+import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../pagination';
+import { holdsScope, type Actor } from '../actor';
+import { idempotent, type IdempotentRequest } from '../idempotency';
+import { recordEvent } from '../events/events';
+import { availableOf, cardAccount, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
+import { checkReceivingCard, checkSpendingCard } from './card-rules';
+import { post, type LockedCard, type Posting } from './posting';
+
+export type Order = components['schemas']['Order'];
+type OrderCreate = components['schemas']['OrderCreate'];
+type OrderStatus = Order['status'];
+type Step = Order['steps'][number]['step'];
+
+/** The right that lets one actor validate the vouchers they entered. */
+const CHAIN_SCOPE = 'core:orders.chain';
+
+interface StoredLine {
+  cardId: string | null;
+  servicePointId: string | null;
+  amount: { value: number; unit: string } | null;
+}
+
+interface OrderRow {
+  seq: string;
+  id: string;
+  type: Order['type'];
+  status: OrderStatus;
+  source_partner_id: string | null;
+  from_card_id: string | null;
+  lines: StoredLine[];
+  reason: string | null;
+  comment: string | null;
+  author_kind: string;
+  author_id: string | null;
+  author_name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface StepRow {
+  order_id: string;
+  step: Step;
+  actor_id: string | null;
+  actor_name: string;
+  channel: Order['steps'][number]['channel'];
+  request_id: string | null;
+  comment: string | null;
+  at: Date;
+}
+
+async function toOrders(db: Queryable, rows: OrderRow[]): Promise<Order[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const steps = await db.query<StepRow>('SELECT * FROM order_steps WHERE order_id = ANY($1) ORDER BY seq', [ids]);
+  const operations = await db.query<{ id: string; order_id: string }>('SELECT id, order_id FROM ledger_operations WHERE order_id = ANY($1) ORDER BY seq', [ids]);
+  return rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    sourcePartnerId: row.source_partner_id,
+    fromCardId: row.from_card_id,
+    lines: row.lines,
+    reason: row.reason,
+    comment: row.comment,
+    steps: steps
+      .filter((step) => step.order_id === row.id)
+      .map((step) => ({ step: step.step, actor: { id: step.actor_id, name: step.actor_name }, channel: step.channel, requestId: step.request_id, comment: step.comment, at: step.at.toISOString() })),
+    operationIds: operations.filter((operation) => operation.order_id === row.id).map((operation) => operation.id),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }));
+}
+
+async function orderRow(db: Queryable, id: string, forUpdate = false): Promise<OrderRow> {
+  const [row] = await db.query<OrderRow>(`SELECT * FROM orders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw new AppError('ORDER_NOT_FOUND', `No order voucher ${id}`);
+  return row;
+}
+
+export async function findOrder(db: Queryable, actor: Actor, id: string): Promise<Order> {
+  return (await toOrders(db, [await orderRow(db, id)]))[0];
+}
+
+export async function listOrders(db: Queryable, actor: Actor, filters: { status?: OrderStatus; type?: Order['type'] }, page: PageInput): Promise<Page<Order>> {
+  const limit = pageSize(page.limit);
+  const params: unknown[] = [];
+  const where = whereClause([['seq > ?', cursorPosition(page.cursor)], ['status = ?', filters.status], ['type = ?', filters.type]], params);
+  const rows = await db.query<OrderRow>(`SELECT * FROM orders ${where} ORDER BY seq LIMIT ${limit + 1}`, params);
+  const result = toPage(rows, limit, (row) => row);
+  return { items: await toOrders(db, result.items), nextCursor: result.nextCursor };
+}
+
+const invalid = (path: string, message: string) => new AppError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+
+/** What each type needs of the voucher's fields and lines. */
+function checkShape(input: OrderCreate): void {
+  const many = input.type === 'recharge' || input.type === 'eservice-recharge';
+  if (input.sourcePartnerId !== undefined && input.type !== 'recharge') throw invalid('/body/sourcePartnerId', 'only for a recharge');
+  if ((input.fromCardId === undefined) === !many) throw invalid('/body/fromCardId', many ? 'not for this type' : 'required for a transfer');
+  if (!many && input.lines.length !== 1) throw invalid('/body/lines', 'a transfer has exactly one line, the receiving card');
+  input.lines.forEach((line, index) => {
+    const at = `/body/lines/${index}`;
+    const wantsServicePoint = input.type === 'eservice-recharge';
+    if (wantsServicePoint ? line.servicePointId === undefined : line.cardId === undefined) throw invalid(`${at}/${wantsServicePoint ? 'servicePointId' : 'cardId'}`, 'required');
+    if (wantsServicePoint ? line.cardId !== undefined : line.servicePointId !== undefined) throw invalid(`${at}/${wantsServicePoint ? 'cardId' : 'servicePointId'}`, 'not for this type');
+    if ((line.amount === undefined) !== (input.type === 'full-transfer')) throw invalid(`${at}/amount`, input.type === 'full-transfer' ? 'a full transfer moves the whole balance' : 'required');
+  });
+}
+
+/** The cards, service points and partner named exist. */
+async function checkReferences(tx: Queryable, input: OrderCreate): Promise<void> {
+  const cardIds = [input.fromCardId, ...input.lines.map((line) => line.cardId)].filter((id): id is string => id !== undefined);
+  const found = new Set((await tx.query<{ id: string }>('SELECT id FROM cards WHERE id = ANY($1)', [cardIds])).map((row) => row.id));
+  const missingCard = cardIds.find((id) => !found.has(id));
+  if (missingCard) throw new AppError('CARD_NOT_FOUND', `No card ${missingCard}`);
+  const pointIds = input.lines.map((line) => line.servicePointId).filter((id): id is string => id !== undefined);
+  const points = new Set((await tx.query<{ id: string }>('SELECT id FROM service_points WHERE id = ANY($1)', [pointIds])).map((row) => row.id));
+  const missingPoint = pointIds.find((id) => !points.has(id));
+  if (missingPoint) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${missingPoint}`);
+  if (input.sourcePartnerId) {
+    const [partner] = await tx.query('SELECT 1 FROM partners WHERE id = $1', [input.sourcePartnerId]);
+    if (!partner) throw new AppError('PARTNER_NOT_FOUND', `No partner ${input.sourcePartnerId}`);
+  }
+}
+
+async function recordStep(tx: Queryable, actor: Actor, order: OrderRow, step: Step, status: OrderStatus, comment?: string | null): Promise<OrderRow> {
+  const [updated] = await tx.query<OrderRow>('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [order.id, status]);
+  await tx.query('INSERT INTO order_steps (order_id, step, actor_kind, actor_id, actor_name, channel, request_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    order.id, step, actor.kind, actor.id, actor.name, actor.channel, actor.requestId, comment ?? null,
+  ]);
+  await recordEvent(tx, { type: 'order.status-changed', resourceType: 'order', resourceId: order.id, data: { orderId: order.id, type: order.type, from: order.status, to: status, step } });
+  return updated;
+}
+
+export async function createOrder(db: Database, actor: Actor, input: OrderCreate): Promise<Order> {
+  checkShape(input);
+  return db.transaction(async (tx) => {
+    await checkReferences(tx, input);
+    const lines: StoredLine[] = input.lines.map((line) => ({ cardId: line.cardId ?? null, servicePointId: line.servicePointId ?? null, amount: line.amount ?? null }));
+    const [row] = await tx.query<OrderRow>(
+      `INSERT INTO orders (id, type, status, source_partner_id, from_card_id, lines, reason, comment, author_kind, author_id, author_name)
+       VALUES ($1, $2, 'entered', $3, $4, $5::jsonb, $6, $7, $8, $9, $10) RETURNING *`,
+      [newId('ord'), input.type, input.sourcePartnerId ?? null, input.fromCardId ?? null, JSON.stringify(lines), input.reason ?? null, input.comment ?? null, actor.kind, actor.id, actor.name],
+    );
+    await tx.query('INSERT INTO order_steps (order_id, step, actor_kind, actor_id, actor_name, channel, request_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      row.id, 'entered', actor.kind, actor.id, actor.name, actor.channel, actor.requestId, input.comment ?? null,
+    ]);
+    await recordEvent(tx, { type: 'order.status-changed', resourceType: 'order', resourceId: row.id, data: { orderId: row.id, type: row.type, from: null, to: 'entered', step: 'entered' } });
+    return (await toOrders(tx, [row]))[0];
+  });
+}
+
+const STEP_RULES = {
+  validate: { from: ['entered'], to: 'validated', step: 'validated', checker: true },
+  reject: { from: ['entered'], to: 'rejected', step: 'rejected', checker: true },
+  cancel: { from: ['entered', 'validated'], to: 'cancelled', step: 'cancelled', checker: false },
+} as const satisfies Record<string, { from: OrderStatus[]; to: OrderStatus; step: Step; checker: boolean }>;
+
+const isAuthor = (order: OrderRow, actor: Actor) => order.author_kind === actor.kind && (order.author_id ?? order.author_name) === (actor.id ?? actor.name);
+
+function checkStatus(order: OrderRow, allowed: readonly OrderStatus[], step: string): void {
+  if (!allowed.includes(order.status)) throw new AppError('ORDER_STATUS_FORBIDS', `A voucher that is ${order.status} cannot be ${step} (allowed from: ${allowed.join(', ')})`);
+}
+
+/** Validates, rejects or cancels a voucher. */
+export async function stepOrder(db: Database, actor: Actor, id: string, action: keyof typeof STEP_RULES, comment?: string): Promise<Order> {
+  const rule = STEP_RULES[action];
+  if (action === 'reject' && !comment?.trim()) throw invalid('/body/comment', 'a rejection says why');
+  return db.transaction(async (tx) => {
+    const order = await orderRow(tx, id, true);
+    checkStatus(order, rule.from, rule.step);
+    if (rule.checker && isAuthor(order, actor) && !holdsScope(actor, CHAIN_SCOPE)) {
+      throw new AppError('SAME_ACTOR_FORBIDDEN', `${actor.name} entered voucher ${id} and cannot ${action} it without ${CHAIN_SCOPE}`);
+    }
+    return (await toOrders(tx, [await recordStep(tx, actor, order, rule.step, rule.to, comment)]))[0];
+  });
+}
+
+/** Prefixes a line's refusal with the line, keeping its code and figures. */
+async function onLine<T>(index: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    throw new AppError(error.codeName, `Line ${index + 1}: ${error.debugMessage}`, { status: error.status, errors: error.errors, details: error.details, headers: error.headers });
+  }
+}
+
+/** Locks cards in id order (the ledger's lock order) before any account is touched. */
+async function lockCards(tx: Queryable, ids: readonly string[]): Promise<Map<string, { id: string; status: string; client_id: string | null; network_id: string | null }>> {
+  const rows = await tx.query<{ id: string; status: string; client_id: string | null; network_id: string | null }>(
+    'SELECT c.id, c.status, c.client_id, cl.network_id FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c',
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+const lineAmount = (line: StoredLine) => Money.fromApi(line.amount as NonNullable<StoredLine['amount']>);
+
+async function executeRecharge(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
+  const lines = order.lines.map((line, index) => ({ line, index })).sort((a, b) => ((a.line.cardId ?? '') < (b.line.cardId ?? '') ? -1 : 1));
+  await lockCards(tx, lines.map(({ line }) => line.cardId as string));
+  if (order.source_partner_id) {
+    const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1 FOR SHARE', [order.source_partner_id]);
+    if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${order.source_partner_id} is disabled; its float pays no recharge`);
+  }
+  const sources = new Map<string, AccountRow>();
+  for (const { line, index } of lines) {
+    await onLine(index, async () => {
+      const amount = lineAmount(line);
+      const cardId = line.cardId as string;
+      let source = sources.get(amount.unit);
+      if (!source) {
+        source = order.source_partner_id ? await partnerFloatAccount(tx, order.source_partner_id, amount.unit) : await systemAccount(tx, 'issuer-float', amount.unit);
+        sources.set(amount.unit, source);
+      }
+      const credit = await cardAccount(tx, cardId, amount.unit, `/lines/${index}/amount/unit`);
+      await post(tx, actor, {
+        type: 'recharge', amount, debit: source, credit,
+        fields: { partnerId: order.source_partner_id, reason: order.reason, orderId: order.id },
+        authorise: (cards) => checkReceivingCard(cards, cardId),
+      });
+    });
+  }
+}
+
+async function executeTransfer(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
+  const from = order.from_card_id as string;
+  const to = order.lines[0].cardId as string;
+  const cards = await lockCards(tx, [from, to]);
+  const [source, target] = [cards.get(from), cards.get(to)];
+  if (!source?.client_id || !target?.client_id) throw new AppError('CARD_KIND_NOT_ALLOWED', 'Transfers move value between member cards only');
+  const full = order.type === 'full-transfer';
+  if (full ? source.client_id !== target.client_id : source.network_id !== target.network_id) {
+    throw new AppError('TRANSFER_NOT_ALLOWED', full ? 'A full transfer stays within one client' : `Cards ${from} and ${to} belong to clients of different networks`);
+  }
+  const authorise = (locked: ReadonlyMap<string, LockedCard>) => {
+    if (full) {
+      if (locked.get(from)?.status !== 'opposed') throw new AppError('FULL_TRANSFER_SOURCE_NOT_OPPOSED', `Card ${from} is not opposed`);
+    } else checkSpendingCard(locked, from);
+    checkReceivingCard(locked, to);
+  };
+  const postings: Pick<Posting, 'type' | 'amount' | 'debit' | 'credit'>[] = [];
+  if (full) {
+    // Under the cards' locks their balances cannot change: every posting locks its cards first.
+    const accounts = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 ORDER BY unit_code', [from]);
+    for (const account of accounts.filter((row) => availableOf(row).compare(Money.zero(row.unit_code)) > 0)) {
+      postings.push({ type: 'full-transfer', amount: availableOf(account), debit: account, credit: await cardAccount(tx, to, account.unit_code, '/lines/0/cardId') });
+    }
+    if (postings.length === 0) throw new AppError('NOTHING_TO_TRANSFER', `Card ${from} has no balance to move`);
+  } else {
+    const amount = lineAmount(order.lines[0]);
+    postings.push({ type: 'transfer', amount, debit: await cardAccount(tx, from, amount.unit), credit: await cardAccount(tx, to, amount.unit) });
+  }
+  for (const posting of postings) await post(tx, actor, { ...posting, fields: { reason: order.reason, orderId: order.id }, authorise });
+}
+
+async function executeEServiceRecharge(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
+  const stations = await tx.query<{ service_point_id: string; id: string }>('SELECT service_point_id, id FROM cards WHERE service_point_id = ANY($1)', [order.lines.map((line) => line.servicePointId)]);
+  const cardOf = new Map(stations.map((row) => [row.service_point_id, row.id]));
+  const lines = order.lines.map((line, index) => ({ line, index, cardId: cardOf.get(line.servicePointId as string) as string })).sort((a, b) => (a.cardId < b.cardId ? -1 : 1));
+  await lockCards(tx, lines.map((line) => line.cardId));
+  for (const { line, index, cardId } of lines) {
+    await onLine(index, async () => {
+      const amount = lineAmount(line);
+      await post(tx, actor, {
+        type: 'eservice-recharge', amount, debit: await systemAccount(tx, 'issuer-float', amount.unit), credit: await eServiceAccount(tx, cardId, amount.unit),
+        fields: { servicePointId: line.servicePointId, reason: order.reason, orderId: order.id },
+        authorise: (cards) => checkReceivingCard(cards, cardId),
+      });
+    });
+  }
+}
+
+const EXECUTORS: Record<Order['type'], (tx: Queryable, actor: Actor, order: OrderRow) => Promise<void>> = {
+  recharge: executeRecharge,
+  transfer: executeTransfer,
+  'full-transfer': executeTransfer,
+  'eservice-recharge': executeEServiceRecharge,
+};
+
+/** Executes a validated voucher: every line an operation, all or none, under the request's Idempotency-Key. */
+export function executeOrder(db: Database, actor: Actor, request: IdempotentRequest, id: string, comment?: string): Promise<{ data: Order; replayed: boolean }> {
+  return idempotent(db, actor, request, async (tx) => {
+    const order = await orderRow(tx, id, true);
+    checkStatus(order, ['validated'], 'executed');
+    await EXECUTORS[order.type](tx, actor, order);
+    return (await toOrders(tx, [await recordStep(tx, actor, order, 'executed', 'executed', comment)]))[0];
+  });
+}

@@ -399,6 +399,15 @@ export const codeCatalog = {
       "en": "Order voucher not found"
     }
   },
+  "AUTHORIZATION_NOT_FOUND": {
+    "code": "3014",
+    "status": 404,
+    "meaning": "No authorisation has this id.",
+    "message": {
+      "fr": "Autorisation introuvable",
+      "en": "Authorisation not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -658,6 +667,33 @@ export const codeCatalog = {
     "message": {
       "fr": "L'auteur du bon ne peut pas le valider",
       "en": "The voucher's author cannot validate it"
+    }
+  },
+  "AUTHORIZATION_EXPIRED": {
+    "code": "4042",
+    "status": 409,
+    "meaning": "The authorisation expired before it was captured; its hold is released. Ask for a new one.",
+    "message": {
+      "fr": "Autorisation expirée",
+      "en": "Authorisation expired"
+    }
+  },
+  "CAPTURE_EXCEEDS_HOLD": {
+    "code": "4043",
+    "status": 409,
+    "meaning": "The amount to capture is more than the authorisation holds (or in another unit).",
+    "message": {
+      "fr": "Montant supérieur à l'autorisation",
+      "en": "Amount above the authorisation"
+    }
+  },
+  "AUTHORIZATION_SETTLED": {
+    "code": "4044",
+    "status": 409,
+    "meaning": "The authorisation has already been captured or voided.",
+    "message": {
+      "fr": "Autorisation déjà soldée",
+      "en": "Authorisation already settled"
     }
   },
   "SYSTEM_ERROR": {

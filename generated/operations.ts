@@ -43,6 +43,26 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  captureAuthorization: {
+    operationId: "captureAuthorization",
+    method: "post",
+    path: "/core/v1/authorizations/{authorizationId}/capture",
+    expressPath: "/core/v1/authorizations/:authorizationId/capture",
+    security: [{"oauth2":["core:payments.write"]}],
+    scopes: ["core:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
+  createAuthorization: {
+    operationId: "createAuthorization",
+    method: "post",
+    path: "/core/v1/authorizations",
+    expressPath: "/core/v1/authorizations",
+    security: [{"oauth2":["core:payments.write"]}],
+    scopes: ["core:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
   createCardProfile: {
     operationId: "createCardProfile",
     method: "post",
@@ -242,6 +262,16 @@ export const operationTable = {
     scopes: ["core:orders.execute"],
     envelope: true,
     headers: ["Idempotency-Key"],
+  },
+  getAuthorization: {
+    operationId: "getAuthorization",
+    method: "get",
+    path: "/core/v1/authorizations/{authorizationId}",
+    expressPath: "/core/v1/authorizations/:authorizationId",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    envelope: true,
+    headers: [],
   },
   getCard: {
     operationId: "getCard",
@@ -733,12 +763,22 @@ export const operationTable = {
     envelope: true,
     headers: [],
   },
+  voidAuthorization: {
+    operationId: "voidAuthorization",
+    method: "post",
+    path: "/core/v1/authorizations/{authorizationId}/void",
+    expressPath: "/core/v1/authorizations/:authorizationId/void",
+    security: [{"oauth2":["core:payments.write"]}],
+    scopes: ["core:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardProfile" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -773,7 +813,7 @@ export const oauthScopes = {
   "core:orders.validate": "Core API: validate or reject order vouchers entered by someone else.",
   "core:orders.execute": "Core API: execute validated order vouchers (the value moves).",
   "core:orders.chain": "Core API: validate one's own order vouchers (the combined right of a user holding every step).",
-  "core:payments.write": "Core API: record payments at service points.",
+  "core:payments.write": "Core API: record payments at service points, and authorise, capture and void pay-at-pump holds.",
   "core:fees.write": "Core API: charge fees (such as SMS notification fees) to cards.",
   "core:audit.read": "Core API: read the audit trail.",
   "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."

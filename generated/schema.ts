@@ -1023,6 +1023,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/authorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authorise a pay-at-pump fill
+         * @description Holds up to `amount` of the card's available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+         */
+        post: operations["createAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/authorizations/{authorizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an authorisation
+         * @description One authorisation: its hold, status, expiry and, once captured, its payment.
+         */
+        get: operations["getAuthorization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/authorizations/{authorizationId}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Capture an authorisation
+         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+         */
+        post: operations["captureAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/authorizations/{authorizationId}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an authorisation
+         * @description Releases the whole hold of an open authorisation (nothing was dispensed).
+         */
+        post: operations["voidAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/orders": {
         parameters: {
             query?: never;
@@ -2386,6 +2466,62 @@ export interface components {
             comment?: components["schemas"]["OperationComment"];
         };
         /**
+         * @description A pay-at-pump authorisation: a hold on the card's available balance for the most the
+         *     station may dispense, checked like a payment (card, client, profile, service). It expires
+         *     after `holdSeconds` (default 900) unless captured or voided first.
+         */
+        AuthorizationCreate: {
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @example 3 */
+            pumpNumber?: number;
+            /**
+             * @default 900
+             * @example 900
+             */
+            holdSeconds: number;
+        };
+        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
+        AuthorizationId: string;
+        /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
+        Authorization: {
+            id: components["schemas"]["AuthorizationId"];
+            /** @enum {string} */
+            status: "open" | "captured" | "voided" | "expired";
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["Amount"];
+            service: components["schemas"]["CardService"];
+            /** @example 3 */
+            pumpNumber: number | null;
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description The amount captured, once captured. */
+            captured: {
+                /** @example 15188 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description The payment operation the capture recorded.
+             * @example null
+             */
+            paymentId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Authorization"];
+        };
+        /** @description What was dispensed; at most the authorised amount (the rest is released). The payment it records carries the receipt and, for fuel, the fuel record. */
+        AuthorizationCapture: {
+            amount: components["schemas"]["PositiveAmount"];
+            /** @example T3-000982 */
+            receiptNumber: string;
+            fuel?: components["schemas"]["FuelRecord"];
+        };
+        /**
          * @description `entered` (saisi), then `validated` by someone holding `core:orders.validate` (not the
          *     author, unless they hold `core:orders.chain`), then `executed` by someone holding
          *     `core:orders.execute` (the operations are recorded). A voucher entered can be `rejected`
@@ -2915,6 +3051,8 @@ export interface components {
         ToQuery: string;
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
+        /** @description The authorisation's id. */
+        AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description Only vouchers in this status. */
         OrderStatusQuery: components["schemas"]["OrderStatus"];
         /** @description Only vouchers of this type. */
@@ -5311,6 +5449,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizationCreate"];
+            };
+        };
+        responses: {
+            /** @description Authorise a pay-at-pump fill succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an authorisation succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    captureAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizationCapture"];
+            };
+        };
+        responses: {
+            /** @description Capture an authorisation succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    voidAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Void an authorisation succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -8,6 +8,11 @@ import { secureDataDir } from './data-dir';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { createLogger } from './http/logger';
 import { startServer } from './server';
+import { SYSTEM_ACTORS } from './domain/actor';
+import { expireHolds } from './domain/ledger/holds';
+
+/** How often expired pay-at-pump holds are released. */
+const HOLD_SWEEP_INTERVAL_MS = 10_000;
 
 /** The supported runtime: Node.js 24 LTS (npm ci installs it into node_modules/.bin). */
 const REQUIRED_NODE_MAJOR = 24;
@@ -43,12 +48,21 @@ async function main(): Promise<void> {
   if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
 
+  // Background work: expired pay-at-pump holds are released (safe with several instances: SKIP LOCKED).
+  const sweep = setInterval(() => {
+    expireHolds(db, SYSTEM_ACTORS.system).then(
+      (released) => released > 0 && logger.info({ released }, 'expired holds released'),
+      (error: unknown) => logger.warn({ err: error }, 'hold expiry sweep failed'),
+    );
+  }, HOLD_SWEEP_INTERVAL_MS);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    clearInterval(sweep);
     await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);

@@ -3,12 +3,14 @@ import type { Handlers } from '../../generated/operations';
 import { listAccounts } from '../domain/ledger/accounts';
 import { cancelOperation, chargeFee, fundPartnerFloat, recordPayment, regularise } from '../domain/ledger/operations';
 import { findOperation, listOperations } from '../domain/ledger/operations-read';
+import { authorize, captureAuthorization, findAuthorization, voidAuthorization } from '../domain/ledger/holds';
 import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/ledger/orders';
 import { actorOf, moveMoney, type HandlerContext } from './context';
 
 type LedgerHandlers = Pick<
   Handlers<HandlerContext>,
   | 'createFloatFunding' | 'createPayment' | 'createFee' | 'createRegularisation' | 'cancelOperation' | 'getOperation' | 'listOperations' | 'listLedgerAccounts'
+  | 'createAuthorization' | 'getAuthorization' | 'captureAuthorization' | 'voidAuthorization'
   | 'listOrders' | 'createOrder' | 'getOrder' | 'validateOrder' | 'rejectOrder' | 'cancelOrder' | 'executeOrder'
 >;
 
@@ -22,6 +24,12 @@ export const ledgerHandlers: LedgerHandlers = {
   getOperation: (context, { path }) => findOperation(context.db, actorOf(context), path.operationId),
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
+  createAuthorization: (context, input) => moveMoney(context, 'createAuthorization', input, (request) => authorize(context.db, actorOf(context), request, input.body)),
+  getAuthorization: (context, { path }) => findAuthorization(context.db, actorOf(context), path.authorizationId),
+  captureAuthorization: (context, input) =>
+    moveMoney(context, 'captureAuthorization', input, (request) => captureAuthorization(context.db, actorOf(context), request, input.path.authorizationId, input.body)),
+  voidAuthorization: (context, input) =>
+    moveMoney(context, 'voidAuthorization', { ...input, body: null }, (request) => voidAuthorization(context.db, actorOf(context), request, input.path.authorizationId)),
   listOrders: (context, { query }) => listOrders(context.db, actorOf(context), query ?? {}, query ?? {}),
   createOrder: (context, { body }) => createOrder(context.db, actorOf(context), body),
   getOrder: (context, { path }) => findOrder(context.db, actorOf(context), path.orderId),

@@ -16,6 +16,9 @@
 
 import * as runtime from '../runtime';
 import type {
+  AuthorizationCapture,
+  AuthorizationCreate,
+  AuthorizationResponse,
   CancellationCreate,
   ErrorEnvelope,
   FeeCreate,
@@ -36,6 +39,12 @@ import type {
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    AuthorizationCaptureFromJSON,
+    AuthorizationCaptureToJSON,
+    AuthorizationCreateFromJSON,
+    AuthorizationCreateToJSON,
+    AuthorizationResponseFromJSON,
+    AuthorizationResponseToJSON,
     CancellationCreateFromJSON,
     CancellationCreateToJSON,
     ErrorEnvelopeFromJSON,
@@ -85,6 +94,17 @@ export interface CancelOrderRequest {
     orderStepRequest?: OrderStepRequest;
 }
 
+export interface CaptureAuthorizationRequest {
+    authorizationId: string;
+    idempotencyKey: string;
+    authorizationCapture: AuthorizationCapture;
+}
+
+export interface CreateAuthorizationRequest {
+    idempotencyKey: string;
+    authorizationCreate: AuthorizationCreate;
+}
+
 export interface CreateFeeRequest {
     idempotencyKey: string;
     feeCreate: FeeCreate;
@@ -113,6 +133,10 @@ export interface ExecuteOrderRequest {
     orderId: string;
     idempotencyKey: string;
     orderStepRequest?: OrderStepRequest;
+}
+
+export interface GetAuthorizationRequest {
+    authorizationId: string;
 }
 
 export interface GetOperationRequest {
@@ -156,6 +180,11 @@ export interface RejectOrderRequest {
 export interface ValidateOrderRequest {
     orderId: string;
     orderStepRequest?: OrderStepRequest;
+}
+
+export interface VoidAuthorizationRequest {
+    authorizationId: string;
+    idempotencyKey: string;
 }
 
 /**
@@ -252,6 +281,106 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async cancelOrder(requestParameters: CancelOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
         const response = await this.cancelOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+     * Capture an authorisation
+     */
+    async captureAuthorizationRaw(requestParameters: CaptureAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling captureAuthorization.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling captureAuthorization.');
+        }
+
+        if (requestParameters.authorizationCapture === null || requestParameters.authorizationCapture === undefined) {
+            throw new runtime.RequiredError('authorizationCapture','Required parameter requestParameters.authorizationCapture was null or undefined when calling captureAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations/{authorizationId}/capture`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AuthorizationCaptureToJSON(requestParameters.authorizationCapture),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+     * Capture an authorisation
+     */
+    async captureAuthorization(requestParameters: CaptureAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.captureAuthorizationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Holds up to `amount` of the card\'s available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Authorise a pay-at-pump fill
+     */
+    async createAuthorizationRaw(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createAuthorization.');
+        }
+
+        if (requestParameters.authorizationCreate === null || requestParameters.authorizationCreate === undefined) {
+            throw new runtime.RequiredError('authorizationCreate','Required parameter requestParameters.authorizationCreate was null or undefined when calling createAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AuthorizationCreateToJSON(requestParameters.authorizationCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Holds up to `amount` of the card\'s available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Authorise a pay-at-pump fill
+     */
+    async createAuthorization(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.createAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -532,6 +661,43 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async executeOrder(requestParameters: ExecuteOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
         const response = await this.executeOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One authorisation: its hold, status, expiry and, once captured, its payment.
+     * Read an authorisation
+     */
+    async getAuthorizationRaw(requestParameters: GetAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling getAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations/{authorizationId}`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One authorisation: its hold, status, expiry and, once captured, its payment.
+     * Read an authorisation
+     */
+    async getAuthorization(requestParameters: GetAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.getAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -849,6 +1015,51 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async validateOrder(requestParameters: ValidateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
         const response = await this.validateOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Releases the whole hold of an open authorisation (nothing was dispensed).
+     * Void an authorisation
+     */
+    async voidAuthorizationRaw(requestParameters: VoidAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling voidAuthorization.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling voidAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations/{authorizationId}/void`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Releases the whole hold of an open authorisation (nothing was dispensed).
+     * Void an authorisation
+     */
+    async voidAuthorization(requestParameters: VoidAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.voidAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

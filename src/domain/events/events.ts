@@ -11,11 +11,15 @@ type EventType =
   | 'operation.completed'
   | 'operation.cancelled'
   | 'card.status-changed'
-  | 'order.status-changed';
+  | 'order.status-changed'
+  | 'hold.created'
+  | 'hold.captured'
+  | 'hold.voided'
+  | 'hold.expired';
 
 export interface NewEvent {
   type: EventType;
-  resourceType: 'operation' | 'card' | 'order';
+  resourceType: 'operation' | 'card' | 'order' | 'authorization';
   resourceId: string;
   data: object;
 }

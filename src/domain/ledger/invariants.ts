@@ -54,6 +54,18 @@ const INVARIANTS: readonly Invariant[] = [
     sql: `SELECT id AS subject, 'available ' || (posted - held)::text AS problem FROM ledger_accounts WHERE non_negative AND posted - held < 0`,
   },
   {
+    name: 'every account holds exactly its open holds',
+    sql: `SELECT a.id AS subject, 'held ' || a.held::text || ', open holds ' || COALESCE(h.total, 0)::text AS problem
+            FROM ledger_accounts a LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_holds WHERE status = 'open' GROUP BY account_id) h ON h.account_id = a.id
+           WHERE a.held <> COALESCE(h.total, 0)`,
+  },
+  {
+    name: 'every captured hold has its payment, of at most the hold, on the held card',
+    sql: `SELECT h.id AS subject, 'payment ' || COALESCE(o.id, '-') AS problem
+            FROM ledger_holds h LEFT JOIN ledger_operations o ON o.id = h.payment_id
+           WHERE h.status = 'captured' AND (o.id IS NULL OR o.type <> 'payment' OR o.debit_account_id <> h.account_id OR o.amount <> h.captured_amount OR o.amount > h.amount)`,
+  },
+  {
     name: 'every cancelled operation is reversed by exactly one cancellation, of the same amount',
     sql: `SELECT o.id AS subject, 'status ' || o.status || ', cancelled by ' || COALESCE(o.cancelled_by_operation_id, '-') AS problem
             FROM ledger_operations o LEFT JOIN ledger_operations c ON c.cancels_operation_id = o.id

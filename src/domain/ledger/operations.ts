@@ -20,7 +20,7 @@ import { operationRow, toOperation, type Operation } from './operations-read';
 type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
 
 /** The card exists (CARD_NOT_FOUND otherwise). */
-async function requireCard(tx: Queryable, id: string): Promise<void> {
+export async function requireCard(tx: Queryable, id: string): Promise<void> {
   const [card] = await tx.query('SELECT 1 FROM cards WHERE id = $1', [id]);
   if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
 }
@@ -33,6 +33,13 @@ async function uniquely<T>(constraint: string, refusal: AppError, work: () => Pr
     if (isUniqueViolation(error, constraint)) throw refusal;
     throw error;
   }
+}
+
+/** The E-service card of a service point (SERVICE_POINT_NOT_FOUND otherwise). */
+export async function stationCard(tx: Queryable, servicePointId: string): Promise<string> {
+  const [station] = await tx.query<{ card_id: string }>('SELECT c.id AS card_id FROM service_points s JOIN cards c ON c.service_point_id = s.id WHERE s.id = $1', [servicePointId]);
+  if (!station) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
+  return station.card_id;
 }
 
 type FloatFundingCreate = components['schemas']['FloatFundingCreate'];
@@ -66,7 +73,7 @@ interface UnitRow {
  * The fuel record as stored, with the price in force; FUEL_RECORD_INVALID or AMOUNT_MISMATCH
  * when it does not fit the service or the amount.
  */
-async function fuelRecord(tx: Queryable, input: PaymentCreate, amount: Money): Promise<Operation['fuel']> {
+export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'service' | 'fuel'>, amount: Money): Promise<Operation['fuel']> {
   const fuel = input.fuel;
   if (input.service !== 'fuel') {
     if (fuel) throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} payment carries no fuel record`, { errors: [{ path: '/body/fuel', message: 'only for service fuel' }] });
@@ -105,12 +112,11 @@ async function fuelRecord(tx: Queryable, input: PaymentCreate, amount: Money): P
 export function recordPayment(db: Database, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
     await requireCard(tx, input.cardId);
-    const [station] = await tx.query<{ card_id: string }>('SELECT c.id AS card_id FROM service_points s JOIN cards c ON c.service_point_id = s.id WHERE s.id = $1', [input.servicePointId]);
-    if (!station) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${input.servicePointId}`);
+    const stationCardId = await stationCard(tx, input.servicePointId);
     const amount = Money.fromApi(input.amount);
     const fuel = await fuelRecord(tx, input, amount);
     const debit = await cardAccount(tx, input.cardId, amount.unit);
-    const credit = await eServiceAccount(tx, station.card_id, amount.unit);
+    const credit = await eServiceAccount(tx, stationCardId, amount.unit);
     return uniquely(
       'ledger_operations_receipt',
       new AppError('RECEIPT_NUMBER_REUSED', `Service point ${input.servicePointId} has already recorded receipt ${input.receiptNumber}`),
@@ -123,7 +129,7 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
           fields: { servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber },
           authorise: (cards) => {
             checkSpendingCard(cards, input.cardId, input.service);
-            checkReceivingCard(cards, station.card_id);
+            checkReceivingCard(cards, stationCardId);
           },
         }),
     );

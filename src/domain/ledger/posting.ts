@@ -58,7 +58,8 @@ export interface Posting {
   authorise?: (cards: ReadonlyMap<string, LockedCard>) => void;
 }
 
-async function lockCards(tx: Queryable, ids: string[]): Promise<Map<string, LockedCard>> {
+/** Locks the cards in id order (the first step of the ledger's lock order) and reads what the checks need. */
+export async function lockCards(tx: Queryable, ids: string[]): Promise<Map<string, LockedCard>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.query<LockedCard>(
     `SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
@@ -69,14 +70,15 @@ async function lockCards(tx: Queryable, ids: string[]): Promise<Map<string, Lock
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-async function lockAccounts(tx: Queryable, ids: string[]): Promise<Map<string, AccountRow>> {
+/** Locks bounded accounts in id order (after their cards). */
+export async function lockAccounts(tx: Queryable, ids: string[]): Promise<Map<string, AccountRow>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
 /** INSUFFICIENT_FUNDS with the figures the bound was checked against. */
-function insufficientFunds(account: AccountRow, available: Money, requested: Money): AppError {
+export function insufficientFunds(account: AccountRow, available: Money, requested: Money): AppError {
   const owner = account.card_id ? `card ${account.card_id}` : account.partner_id ? `partner ${account.partner_id}'s float` : account.kind;
   return new AppError(
     'INSUFFICIENT_FUNDS',

@@ -1,0 +1,182 @@
+/**
+ * Pay-at-pump authorisations: a hold on a card account's available balance (the account's
+ * `held`, the sum of its open holds), made after the same checks as a payment; captured for
+ * the dispensed amount (a payment, the rest released), voided, or expired by the sweep.
+ *
+ * Lock order: the hold row, then the cards, then the accounts (the ledger's order after it).
+ * The capture records the payment without checking the card again: the authorisation was
+ * the decision, and the fuel is already in the tank.
+ */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { isUniqueViolation } from '../../db/errors';
+import { AppError } from '../app-error';
+import { newId } from '../ids';
+import { Money, type StoredAmount } from '../money';
+import type { Actor } from '../actor';
+import { idempotent, type IdempotentRequest } from '../idempotency';
+import { recordCardEvents } from '../events/events';
+import { availableOf, cardAccount, eServiceAccount, type AccountRow } from './accounts';
+import { checkReceivingCard, checkSpendingCard } from './card-rules';
+import { fuelRecord, requireCard, stationCard } from './operations';
+import { insufficientFunds, lockAccounts, lockCards, post } from './posting';
+
+export type Authorization = components['schemas']['Authorization'];
+type AuthorizationCreate = components['schemas']['AuthorizationCreate'];
+type AuthorizationCapture = components['schemas']['AuthorizationCapture'];
+
+const DEFAULT_HOLD_SECONDS = 900;
+
+interface HoldRow {
+  id: string;
+  status: Authorization['status'];
+  account_id: string;
+  card_id: string;
+  service_point_id: string;
+  unit_code: string;
+  amount: StoredAmount;
+  service: Authorization['service'];
+  pump_number: number | null;
+  expires_at: Date;
+  captured_amount: StoredAmount | null;
+  payment_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toAuthorization = (row: HoldRow): Authorization => ({
+  id: row.id,
+  status: row.status,
+  cardId: row.card_id,
+  servicePointId: row.service_point_id,
+  amount: Money.fromStored(row.amount, row.unit_code).toApi(),
+  service: row.service,
+  pumpNumber: row.pump_number,
+  expiresAt: row.expires_at.toISOString(),
+  captured: row.captured_amount === null ? null : Money.fromStored(row.captured_amount, row.unit_code).toApi(),
+  paymentId: row.payment_id,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+async function holdRow(tx: Queryable, id: string, forUpdate = false): Promise<HoldRow> {
+  const [row] = await tx.query<HoldRow>(`SELECT * FROM ledger_holds WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!row) throw new AppError('AUTHORIZATION_NOT_FOUND', `No authorisation ${id}`);
+  return row;
+}
+
+export async function findAuthorization(db: Queryable, actor: Actor, id: string): Promise<Authorization> {
+  return toAuthorization(await holdRow(db, id));
+}
+
+async function changeHeld(tx: Queryable, accountId: string, delta: bigint): Promise<void> {
+  await tx.query('UPDATE ledger_accounts SET held = held + $2::bigint WHERE id = $1', [accountId, delta.toString()]);
+}
+
+/** Holds up to `amount` of the card's available balance for a fill at the service point. */
+export function authorize(db: Database, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
+  return idempotent(db, actor, request, async (tx) => {
+    await requireCard(tx, input.cardId);
+    const stationCardId = await stationCard(tx, input.servicePointId);
+    const amount = Money.fromApi(input.amount);
+    const account = await cardAccount(tx, input.cardId, amount.unit);
+    const cards = await lockCards(tx, [input.cardId, stationCardId]);
+    checkSpendingCard(cards, input.cardId, input.service);
+    checkReceivingCard(cards, stationCardId);
+    const locked = (await lockAccounts(tx, [account.id])).get(account.id) as AccountRow;
+    const available = availableOf(locked);
+    if (available.compare(amount) < 0) throw insufficientFunds(locked, available, amount);
+    await changeHeld(tx, account.id, amount.minor);
+    const [row] = await tx.query<HoldRow>(
+      `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, service, pump_number, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
+       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7, $8, now() + make_interval(secs => $9), $10, $11, $12, $13, $14) RETURNING *`,
+      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, amount.toStored(), input.service, input.pumpNumber ?? null,
+        input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
+    );
+    const authorization = toAuthorization(row);
+    await recordCardEvents(tx, { type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization }, [input.cardId]);
+    return authorization;
+  });
+}
+
+/** The open, unexpired hold, locked; the refusal that fits otherwise. */
+async function openHold(tx: Queryable, id: string): Promise<HoldRow> {
+  const hold = await holdRow(tx, id, true);
+  if (hold.status === 'expired' || (hold.status === 'open' && hold.expires_at.getTime() <= Date.now())) {
+    throw new AppError('AUTHORIZATION_EXPIRED', `Authorisation ${id} expired at ${hold.expires_at.toISOString()}; its hold is released`);
+  }
+  if (hold.status !== 'open') throw new AppError('AUTHORIZATION_SETTLED', `Authorisation ${id} is already ${hold.status}`);
+  return hold;
+}
+
+/** Releases the hold's amount from its account's `held`. */
+const release = (tx: Queryable, hold: HoldRow) => changeHeld(tx, hold.account_id, -Money.fromStored(hold.amount, hold.unit_code).minor);
+
+/** Marks a released hold settled and records its event. */
+async function settle(tx: Queryable, hold: HoldRow, status: 'captured' | 'voided' | 'expired', payment?: { id: string; amount: Money }): Promise<Authorization> {
+  const [row] = await tx.query<HoldRow>('UPDATE ledger_holds SET status = $2, captured_amount = $3::bigint, payment_id = $4, updated_at = now() WHERE id = $1 RETURNING *', [
+    hold.id, status, payment?.amount.toStored() ?? null, payment?.id ?? null,
+  ]);
+  const authorization = toAuthorization(row);
+  await recordCardEvents(tx, { type: `hold.${status}`, resourceType: 'authorization', resourceId: row.id, data: authorization }, [hold.card_id]);
+  return authorization;
+}
+
+/** Records the payment of the dispensed amount (at most the hold) and releases the hold. */
+export function captureAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string, input: AuthorizationCapture): Promise<{ data: Authorization; replayed: boolean }> {
+  return idempotent(db, actor, request, async (tx) => {
+    const hold = await openHold(tx, id);
+    const held = Money.fromStored(hold.amount, hold.unit_code);
+    if (input.amount.unit !== hold.unit_code || Money.fromApi(input.amount).compare(held) > 0) {
+      throw new AppError('CAPTURE_EXCEEDS_HOLD', `Authorisation ${id} holds ${held.toStored()} ${held.unit}; ${input.amount.value} ${input.amount.unit} asked`);
+    }
+    const amount = Money.fromApi(input.amount);
+    const fuel = await fuelRecord(tx, { service: hold.service, fuel: input.fuel }, amount);
+    const stationCardId = await stationCard(tx, hold.service_point_id);
+    await lockCards(tx, [hold.card_id, stationCardId]);
+    const debit = (await lockAccounts(tx, [hold.account_id])).get(hold.account_id) as AccountRow;
+    await release(tx, hold); // first: the payment is checked against the balance it frees
+    try {
+      const payment = await post(tx, actor, {
+        type: 'payment', amount, debit, credit: await eServiceAccount(tx, stationCardId, amount.unit),
+        fields: { servicePointId: hold.service_point_id, receiptNumber: input.receiptNumber, service: hold.service, fuel, pumpNumber: hold.pump_number },
+      });
+      return await settle(tx, hold, 'captured', { id: payment.id, amount });
+    } catch (error) {
+      if (isUniqueViolation(error, 'ledger_operations_receipt')) throw new AppError('RECEIPT_NUMBER_REUSED', `Service point ${hold.service_point_id} has already recorded receipt ${input.receiptNumber}`);
+      throw error;
+    }
+  });
+}
+
+/** Releases the whole hold of an open authorisation. */
+export function voidAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string): Promise<{ data: Authorization; replayed: boolean }> {
+  return idempotent(db, actor, request, async (tx) => {
+    const hold = await openHold(tx, id);
+    await lockCards(tx, [hold.card_id]);
+    await lockAccounts(tx, [hold.account_id]);
+    await release(tx, hold);
+    return settle(tx, hold, 'voided');
+  });
+}
+
+/**
+ * Releases open holds past their expiry, `limit` at a time; returns how many. Safe with
+ * several instances: holds another sweep (or a capture) has locked are skipped.
+ */
+export async function expireHolds(db: Database, actor: Actor, limit = 100): Promise<number> {
+  return db.transaction(async (tx) => {
+    const holds = await tx.query<HoldRow>(
+      "SELECT * FROM ledger_holds WHERE status = 'open' AND expires_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+      [limit],
+    );
+    if (holds.length === 0) return 0;
+    await lockCards(tx, holds.map((hold) => hold.card_id));
+    await lockAccounts(tx, holds.map((hold) => hold.account_id));
+    for (const hold of holds) {
+      await release(tx, hold);
+      await settle(tx, hold, 'expired');
+    }
+    return holds.length;
+  });
+}

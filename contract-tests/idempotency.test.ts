@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CardService, RechargeMode } from '../generated/sdk';
 import { SYSTEM_ACTORS } from '../src/domain/actor';
 import { checkLedger } from '../src/domain/ledger/invariants';
+import { purgeIdempotencyKeys } from '../src/domain/idempotency';
 import { expectDocumented } from './support/contract';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
@@ -106,5 +107,19 @@ describe('Idempotency-Key', () => {
         expectDocumented('createRegularisation', 409, answer.body);
       }
     }
+  });
+
+  it('when a key is older than the retention, then the purge forgets it (and only it), and the key then starts a new operation', async () => {
+    const [old, fresh] = [randomUUID(), randomUUID()];
+    const first = await post('/core/v1/regularisations', regularisation(11), old);
+    await post('/core/v1/regularisations', regularisation(12), fresh);
+    await server.database.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [old]);
+    expect(await purgeIdempotencyKeys(server.database.db, SYSTEM_ACTORS.system, 48)).toBe(0);
+    expect(await purgeIdempotencyKeys(server.database.db, SYSTEM_ACTORS.system, 24)).toBe(1);
+    const keys = (await server.database.db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE key = ANY($1)', [[old, fresh]])).map((row) => row.key);
+    expect(keys).toEqual([fresh]);
+    const after = await post('/core/v1/regularisations', regularisation(11), old);
+    expect([after.status, after.headers.get('idempotent-replayed')]).toEqual([200, null]);
+    expect(after.body.data.id).not.toBe(first.body.data.id);
   });
 });

@@ -19,6 +19,8 @@ export interface Config {
   databaseTimeouts: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** Lifetime of access tokens, in seconds. */
   tokenTtlSeconds: number;
+  /** How long Idempotency-Key answers are kept (at least 24 h), in hours. */
+  idempotencyRetentionHours: number;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /** pino log level (fatal, error, warn, info, debug, trace, silent). */
@@ -166,6 +168,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleInTransactionTimeoutMs: integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, 0, 3_600_000),
     },
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86400),
+    idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_KEY_RETENTION_HOURS', 24, 24, 8760),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     logLevel,
     validateResponses: boolean(env, 'VALIDATE_RESPONSES', true),

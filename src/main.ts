@@ -10,9 +10,12 @@ import { createLogger } from './http/logger';
 import { startServer } from './server';
 import { SYSTEM_ACTORS } from './domain/actor';
 import { expireHolds } from './domain/ledger/holds';
+import { purgeIdempotencyKeys } from './domain/idempotency';
 
 /** How often expired pay-at-pump holds are released. */
 const HOLD_SWEEP_INTERVAL_MS = 10_000;
+/** How often Idempotency-Key answers past their retention are purged. */
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 600_000;
 
 /** The supported runtime: Node.js 24 LTS (npm ci installs it into node_modules/.bin). */
 const REQUIRED_NODE_MAJOR = 24;
@@ -55,6 +58,12 @@ async function main(): Promise<void> {
       (error: unknown) => logger.warn({ err: error }, 'hold expiry sweep failed'),
     );
   }, HOLD_SWEEP_INTERVAL_MS);
+  const purge = setInterval(() => {
+    purgeIdempotencyKeys(db, SYSTEM_ACTORS.system, config.idempotencyRetentionHours).then(
+      (purged) => purged > 0 && logger.info({ purged }, 'old idempotency keys purged'),
+      (error: unknown) => logger.warn({ err: error }, 'idempotency key purge failed'),
+    );
+  }, IDEMPOTENCY_PURGE_INTERVAL_MS);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -63,6 +72,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     clearInterval(sweep);
+    clearInterval(purge);
     await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);

@@ -119,3 +119,17 @@ export async function idempotent<T>(db: Database, actor: Actor, request: Idempot
     headers: outcome.replayed ? { [REPLAY_HEADER]: 'true' } : {},
   });
 }
+
+/**
+ * Forgets the keys older than the retention (at least 24 h), `limit` at a time; returns how
+ * many. Idempotent, so several instances running it at once only share the work.
+ */
+export async function purgeIdempotencyKeys(db: Queryable, actor: Actor, retentionHours: number, limit = 1000): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM idempotency_keys WHERE (caller, key) IN (
+       SELECT caller, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING 1`,
+    [Math.max(retentionHours, 24), limit],
+  );
+  return rows.length;
+}

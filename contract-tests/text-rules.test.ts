@@ -47,6 +47,13 @@ describe('when a text field carries a refused character', () => {
     const path = await call(`${server.url}/core/v1/energy-types/GAS%00OIL`, { headers });
     expect([path.status, path.body.code]).toEqual([400, '2001']);
   });
+
+  it('then a percent-encoded byte that is not UTF-8, in a query or a form value, is 400, not read as U+FFFD', async () => {
+    const query = await call(`${server.url}/core/v1/cards?holderPhone=%2B225%FF`, { headers: { authorization: `Bearer ${token}` } });
+    expect([query.status, query.body.code, query.body.errors?.[0]?.path]).toEqual([400, '2001', '/query/holderPhone']);
+    const form = await call(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=ck%FF&client_secret=x' });
+    expect([form.status, form.body.error]).toEqual([400, 'invalid_client']);
+  });
 });
 
 describe('when accepted text has several Unicode spellings', () => {

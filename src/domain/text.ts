@@ -2,7 +2,7 @@
  * The characters text accepts, decided once for the whole contract (see the guide's "Text
  * fields"): no NUL or other control characters (tab, line feed and carriage return aside),
  * no lone surrogates, no bidirectional overrides or isolates, no zero-width or invisible
- * formatting characters. Accepted text is stored NFC-normalised, so two spellings of
+ * formatting characters, no U+FFFD (the replacement of bytes that were not UTF-8). Accepted text is stored NFC-normalised, so two spellings of
  * "Réseau Abidjan" are one.
  */
 
@@ -20,6 +20,8 @@ const REFUSED: [number, number, string][] = [
   [0x2060, 0x2064, 'contains a zero-width or invisible character'],
   [0x2066, 0x2069, 'contains a bidirectional override or isolate'],
   [0xfeff, 0xfeff, 'contains a zero-width or invisible character'],
+  // What decoders put in place of bytes that are not UTF-8 (a percent-encoded %FF in a query).
+  [0xfffd, 0xfffd, 'contains U+FFFD, the mark of bytes that were not valid UTF-8'],
 ];
 
 /** The reason the text is refused, or null when every character is accepted. */

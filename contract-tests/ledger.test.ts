@@ -233,6 +233,41 @@ describe('fees, float fundings and cancellations', () => {
   });
 });
 
+describe('statements', () => {
+  it('when a period is asked, then the opening balance, each movement with the balance after it, and the closing balance are those the ledger recorded', async () => {
+    const cardId = await issueCard();
+    await credit(cardId, 9000);
+    const [{ now: start }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const payment = (await pay({ cardId, amount: xof(2500) })).data;
+    const fee = (await core().coreLedger.createFee({ idempotencyKey: key(), feeCreate: { cardId, amount: xof(100), reason: 'SMS' } })).data;
+    const [{ now: end }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    await credit(cardId, 1);
+    const statement = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end })).data;
+    expect(statement).toMatchObject({ openingBalance: xof(9000), closingBalance: xof(6400), closingValue: null });
+    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([[payment.id, -2500, 6500], [fee.id, -100, 6400]]);
+    const firstPage = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end, limit: 1 })).data;
+    const secondPage = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end, limit: 1, cursor: firstPage.nextCursor! })).data;
+    expect([...firstPage.lines, ...secondPage.lines]).toEqual(statement.lines);
+    expect(secondPage.openingBalance).toEqual(xof(9000));
+    const backwards = await failure(core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: end, to: start }));
+    expect([backwards.status, backwards.body.code]).toEqual([400, '2001']);
+    const otherUnit = await failure(core().coreLedger.getCardStatement({ cardId, unit: 'L-AUCUNE', from: start, to: end }));
+    expect([otherUnit.status, otherUnit.body.code]).toEqual([400, '4016']);
+  });
+
+  it('when a card holds litres, then its statement values the closing balance at the price in force at the end of the period', async () => {
+    await core().coreReferential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' } });
+    const litresProfile = (await core().coreCards.createCardProfile({
+      cardProfileCreate: { code: 'LITRES', label: 'Litres', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(1000), allowedServices: [CardService.Fuel], allowedUnits: ['XOF', 'L-GASOIL'] },
+    })).data.id;
+    const cardId = await issueCard(litresProfile);
+    await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: { value: 4050, unit: 'L-GASOIL' }, reason: 'Dotation' } });
+    const statement = (await core().coreLedger.getCardStatement({ cardId, unit: 'L-GASOIL', from: new Date('2026-01-01T00:00:00Z'), to: new Date(Date.now() + 60_000) })).data;
+    // 40.50 L at 675 XOF/L = 27 337.5, rounded half up
+    expect(statement).toMatchObject({ closingBalance: { value: 4050, unit: 'L-GASOIL' }, closingValue: xof(27338) });
+  });
+});
+
 describe('events', () => {
   it('when value moves on a card or its status changes, then an event is written for it with a sequence that only grows', async () => {
     const cardId = await issueCard();

@@ -775,6 +775,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/cards/{cardId}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's statement
+         * @description Opening balance, movements and closing balance of a card in one unit over a period, from the balances the ledger recorded with each entry.
+         */
+        get: operations["getCardStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners": {
         parameters: {
             query?: never;
@@ -2150,6 +2170,66 @@ export interface components {
         CardTransitionListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardTransitionPage"];
         };
+        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+        OperationId: string;
+        /**
+         * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
+         * @example OP0000000042
+         */
+        OperationReference: string;
+        /**
+         * @description What the operation does:
+         *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
+         *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
+         *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
+         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
+         *     - `payment`: a member card pays a service point (its E-service card is credited);
+         *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
+         *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
+         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
+         *     - `cancellation`: the reversal of an earlier operation.
+         * @enum {string}
+         */
+        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
+        /**
+         * @description A card's statement in one unit for a period: the balance at `from`, every movement in the
+         *     period (oldest first, each with the balance after it, as the ledger recorded it), and the
+         *     balance at `to`. Opening and closing balances are the posted balances (holds are not
+         *     movements). Long statements come in pages of `lines`; the opening and closing balances are
+         *     those of the whole period on every page. For a balance in litres, `closingValue` values the
+         *     closing balance at the energy type's price (incl. tax) in force at `to`, rounded half up to
+         *     the franc; null for a money unit or when no price was in force.
+         */
+        CardStatement: {
+            cardId: components["schemas"]["CardId"];
+            unit: components["schemas"]["UnitCode"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            openingBalance: components["schemas"]["Amount"];
+            closingBalance: components["schemas"]["Amount"];
+            closingValue: {
+                /** @example 33750 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            lines: {
+                operationId: components["schemas"]["OperationId"];
+                reference: components["schemas"]["OperationReference"];
+                type: components["schemas"]["OperationType"];
+                at: components["schemas"]["Timestamp"];
+                /** @description Signed: positive credits the card, negative debits it. */
+                amount: components["schemas"]["Amount"];
+                balanceAfter: components["schemas"]["Amount"];
+            }[];
+            /**
+             * @description Pass it as `cursor` for the next page of lines; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardStatementResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardStatement"];
+        };
         /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
         PartnerId: string;
         /**
@@ -2263,27 +2343,6 @@ export interface components {
             externalReference: string;
             comment?: components["schemas"]["OperationComment"];
         };
-        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
-        OperationId: string;
-        /**
-         * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
-         * @example OP0000000042
-         */
-        OperationReference: string;
-        /**
-         * @description What the operation does:
-         *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
-         *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
-         *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
-         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
-         *     - `payment`: a member card pays a service point (its E-service card is credited);
-         *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
-         *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
-         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
-         *     - `cancellation`: the reversal of an earlier operation.
-         * @enum {string}
-         */
-        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
         /**
          * @description `card`: a card's balance in one unit (member cards and E-service cards; never below zero).
          *     `issuer-float`: the value the issuer has put in circulation, per unit (goes below zero as
@@ -3027,6 +3086,12 @@ export interface components {
         HolderPhoneQuery: components["schemas"]["PhoneNumber"];
         /** @description The card's id (never its number). */
         CardId: components["schemas"]["CardId"];
+        /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
+        StatementUnitQuery: components["schemas"]["UnitCode"];
+        /** @description Start of the period, included (RFC 3339). */
+        PeriodFromQuery: string;
+        /** @description End of the period, excluded (RFC 3339); after `from`. */
+        PeriodToQuery: string;
         /** @description The partner's id. */
         PartnerId: components["schemas"]["PartnerId"];
         /**
@@ -4889,6 +4954,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardTransitionListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCardStatement: {
+        parameters: {
+            query: {
+                /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
+                unit: components["parameters"]["StatementUnitQuery"];
+                /** @description Start of the period, included (RFC 3339). */
+                from: components["parameters"]["PeriodFromQuery"];
+                /** @description End of the period, excluded (RFC 3339); after `from`. */
+                to: components["parameters"]["PeriodToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's statement succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardStatementResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

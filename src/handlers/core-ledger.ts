@@ -4,13 +4,14 @@ import { listAccounts } from '../domain/ledger/accounts';
 import { cancelOperation, chargeFee, fundPartnerFloat, recordPayment, regularise } from '../domain/ledger/operations';
 import { findOperation, listOperations } from '../domain/ledger/operations-read';
 import { authorize, captureAuthorization, findAuthorization, voidAuthorization } from '../domain/ledger/holds';
+import { cardStatement } from '../domain/ledger/statements';
 import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/ledger/orders';
 import { actorOf, moveMoney, type HandlerContext } from './context';
 
 type LedgerHandlers = Pick<
   Handlers<HandlerContext>,
   | 'createFloatFunding' | 'createPayment' | 'createFee' | 'createRegularisation' | 'cancelOperation' | 'getOperation' | 'listOperations' | 'listLedgerAccounts'
-  | 'createAuthorization' | 'getAuthorization' | 'captureAuthorization' | 'voidAuthorization'
+  | 'getCardStatement' | 'createAuthorization' | 'getAuthorization' | 'captureAuthorization' | 'voidAuthorization'
   | 'listOrders' | 'createOrder' | 'getOrder' | 'validateOrder' | 'rejectOrder' | 'cancelOrder' | 'executeOrder'
 >;
 
@@ -24,6 +25,7 @@ export const ledgerHandlers: LedgerHandlers = {
   getOperation: (context, { path }) => findOperation(context.db, actorOf(context), path.operationId),
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
+  getCardStatement: (context, { path, query }) => cardStatement(context.db, actorOf(context), path.cardId, query),
   createAuthorization: (context, input) => moveMoney(context, 'createAuthorization', input, (request) => authorize(context.db, actorOf(context), request, input.body)),
   getAuthorization: (context, { path }) => findAuthorization(context.db, actorOf(context), path.authorizationId),
   captureAuthorization: (context, input) =>

@@ -20,6 +20,7 @@ import type {
   AuthorizationCreate,
   AuthorizationResponse,
   CancellationCreate,
+  CardStatementResponse,
   ErrorEnvelope,
   FeeCreate,
   FloatFundingCreate,
@@ -47,6 +48,8 @@ import {
     AuthorizationResponseToJSON,
     CancellationCreateFromJSON,
     CancellationCreateToJSON,
+    CardStatementResponseFromJSON,
+    CardStatementResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
     FeeCreateFromJSON,
@@ -137,6 +140,15 @@ export interface ExecuteOrderRequest {
 
 export interface GetAuthorizationRequest {
     authorizationId: string;
+}
+
+export interface GetCardStatementRequest {
+    cardId: string;
+    unit: string;
+    from: Date;
+    to: Date;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface GetOperationRequest {
@@ -698,6 +710,75 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async getAuthorization(requestParameters: GetAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
         const response = await this.getAuthorizationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Opening balance, movements and closing balance of a card in one unit over a period, from the balances the ledger recorded with each entry.
+     * Read a card\'s statement
+     */
+    async getCardStatementRaw(requestParameters: GetCardStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardStatementResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getCardStatement.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling getCardStatement.');
+        }
+
+        if (requestParameters.from === null || requestParameters.from === undefined) {
+            throw new runtime.RequiredError('from','Required parameter requestParameters.from was null or undefined when calling getCardStatement.');
+        }
+
+        if (requestParameters.to === null || requestParameters.to === undefined) {
+            throw new runtime.RequiredError('to','Required parameter requestParameters.to was null or undefined when calling getCardStatement.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/statement`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardStatementResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Opening balance, movements and closing balance of a card in one unit over a period, from the balances the ledger recorded with each entry.
+     * Read a card\'s statement
+     */
+    async getCardStatement(requestParameters: GetCardStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardStatementResponse> {
+        const response = await this.getCardStatementRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -80,7 +80,8 @@ CREATE TABLE ledger_entries (
   amount bigint NOT NULL CHECK (amount <> 0),
   balance_after bigint,
   version_after bigint,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  -- The time of the write, under the account's lock: entries of one account are in time order.
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   CHECK ((balance_after IS NULL) = (version_after IS NULL))
 );
 CREATE INDEX ledger_entries_account ON ledger_entries (account_id, seq) INCLUDE (amount);

@@ -1,0 +1,89 @@
+/**
+ * Card statements: the balance at the start of a period, the movements in it and the balance
+ * at its end, read from the balances each entry recorded (no recomputation). An entry's time
+ * is taken under its account's lock, so one account's entries are in time order.
+ */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import { Money, type StoredAmount } from '../money';
+import { cursorPosition, pageSize, toPage } from '../pagination';
+import type { Actor } from '../actor';
+import { priceInForce } from '../referential/energy-types';
+import { cardAccount } from './accounts';
+import { requireCard } from './operations';
+import type { OperationType } from './operations-read';
+
+export type CardStatement = components['schemas']['CardStatement'];
+
+export interface StatementQuery {
+  unit: string;
+  from: string;
+  to: string;
+  limit?: number;
+  cursor?: string;
+}
+
+interface LineRow {
+  seq: string;
+  amount: StoredAmount;
+  balance_after: StoredAmount;
+  operation_id: string;
+  reference: string;
+  type: OperationType;
+  created_at: Date;
+}
+
+async function balanceBefore(db: Queryable, accountId: string, unit: string, at: Date): Promise<Money> {
+  const [row] = await db.query<{ balance_after: StoredAmount }>(
+    'SELECT balance_after FROM ledger_entries WHERE account_id = $1 AND created_at < $2 ORDER BY seq DESC LIMIT 1',
+    [accountId, at],
+  );
+  return row ? Money.fromStored(row.balance_after, unit) : Money.zero(unit);
+}
+
+/** A balance in litres valued at the price in force at `at`, rounded half up to the franc; null for money. */
+async function valueOf(db: Queryable, balance: Money, at: Date): Promise<CardStatement['closingValue']> {
+  const [unit] = await db.query<{ kind: string; scale: number; energy_type_code: string | null }>('SELECT kind, scale, energy_type_code FROM units WHERE code = $1', [balance.unit]);
+  if (unit?.kind !== 'volume' || !unit.energy_type_code) return null;
+  const price = await priceInForce(db, unit.energy_type_code, at);
+  if (!price) return null;
+  const divisor = 10n ** BigInt(unit.scale);
+  const times = balance.minor * Money.fromApi(price.priceInclTax).minor;
+  return Money.fromStored(((times * 2n + divisor) / (2n * divisor)).toString(), price.priceInclTax.unit).toApi();
+}
+
+export async function cardStatement(db: Queryable, actor: Actor, cardId: string, query: StatementQuery): Promise<CardStatement> {
+  await requireCard(db, cardId);
+  const [from, to] = [new Date(query.from), new Date(query.to)];
+  if (!(from.getTime() < to.getTime())) throw new AppError('VALIDATION_FAILED', 'The period must end after it starts', { errors: [{ path: '/query/to', message: 'must be after from' }] });
+  const account = await cardAccount(db, cardId, query.unit, '/query/unit');
+  const limit = pageSize(query.limit);
+  const rows = await db.query<LineRow>(
+    `SELECT e.seq, e.amount, e.balance_after, o.id AS operation_id, o.reference, o.type, e.created_at
+       FROM ledger_entries e JOIN ledger_operations o ON o.id = e.operation_id
+      WHERE e.account_id = $1 AND e.created_at >= $2 AND e.created_at < $3 AND e.seq > $4
+      ORDER BY e.seq LIMIT ${limit + 1}`,
+    [account.id, from, to, cursorPosition(query.cursor)],
+  );
+  const page = toPage(rows, limit, (row) => ({
+    operationId: row.operation_id,
+    reference: row.reference,
+    type: row.type,
+    at: row.created_at.toISOString(),
+    amount: Money.fromStored(row.amount, query.unit).toApi(),
+    balanceAfter: Money.fromStored(row.balance_after, query.unit).toApi(),
+  }));
+  const closing = await balanceBefore(db, account.id, query.unit, to);
+  return {
+    cardId,
+    unit: query.unit,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    openingBalance: (await balanceBefore(db, account.id, query.unit, from)).toApi(),
+    closingBalance: closing.toApi(),
+    closingValue: await valueOf(db, closing, to),
+    lines: page.items,
+    nextCursor: page.nextCursor,
+  };
+}

@@ -93,6 +93,14 @@ function exampleHeaders(operationId: string): Record<string, string> {
   return Object.fromEntries(parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]));
 }
 
+/** The operation's required query parameters with their documented examples, as a query string. */
+function exampleQuery(operationId: string): string {
+  const parameters = ((findOperation(operationId).operation.parameters ?? []) as Json[]).map(resolve);
+  const required = parameters.filter((parameter) => parameter.in === 'query' && parameter.required);
+  if (required.length === 0) return '';
+  return `?${new URLSearchParams(required.map((parameter) => [parameter.name as string, String(parameter.example ?? resolve(parameter.schema ?? {}).example)])).toString()}`;
+}
+
 /** A request the validator accepts for the operation: its header examples and its first request example, if it takes a body. */
 function validRequest(operationId: string, headers: Record<string, string> = {}): RequestInit {
   const example = requestExamples.find((candidate) => candidate.operationId === operationId);
@@ -104,7 +112,7 @@ function validRequest(operationId: string, headers: Record<string, string> = {})
 describe.each(requestExamples.map((example) => [`${example.operationId} request example ${example.name}`, example] as const))('%s', (_title, example) => {
   it('is accepted by the request validator', async () => {
     const body = example.mediaType === 'application/json' ? JSON.stringify(example.value) : new URLSearchParams(example.value).toString();
-    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)), {
+    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(example.operationId), {
       method: example.method.toUpperCase(),
       headers: { ...exampleHeaders(example.operationId), 'content-type': example.mediaType },
       body,
@@ -117,7 +125,7 @@ describe.each(responseExamples.map((example, index) => [`${example.operationId} 
   '%s',
   (_title, example, index) => {
     it('passes response validation', async () => {
-      const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)), {
+      const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(example.operationId), {
         method: example.method.toUpperCase(),
         ...validRequest(example.operationId, { [EXAMPLE_HEADER]: String(index) }),
       });

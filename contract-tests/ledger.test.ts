@@ -8,7 +8,7 @@ import { CardService, RechargeMode, RegularisationCreateDirectionEnum, type Paym
 import { SYSTEM_ACTORS } from '../src/domain/actor';
 import { checkLedger } from '../src/domain/ledger/invariants';
 import { expectDocumented } from './support/contract';
-import { failure } from './support/http';
+import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -265,6 +265,32 @@ describe('statements', () => {
     const statement = (await core().coreLedger.getCardStatement({ cardId, unit: 'L-GASOIL', from: new Date('2026-01-01T00:00:00Z'), to: new Date(Date.now() + 60_000) })).data;
     // 40.50 L at 675 XOF/L = 27 337.5, rounded half up
     expect(statement).toMatchObject({ closingBalance: { value: 4050, unit: 'L-GASOIL' }, closingValue: xof(27338) });
+  });
+});
+
+describe('CSV exports', () => {
+  it('when a list or a statement is asked with Accept: text/csv, then the same rows come as CSV, formulas defused', async () => {
+    const cardId = await issueCard();
+    const first = await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(300), reason: '=HYPERLINK("http://x")' } });
+    await pay({ cardId, amount: xof(120) });
+    const headers = { authorization: `Bearer ${token}`, accept: 'text/csv' };
+    const list = await call(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers });
+    expect([list.status, list.headers.get('content-type'), list.headers.get('vary')]).toEqual([200, 'text/csv; charset=utf-8', expect.stringContaining('Accept')]);
+    const bytes = Buffer.from(await (await fetch(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers })).arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the byte-order mark (fetch's text() drops it)
+    const [header, ...rows] = list.text.trimEnd().split('\r\n');
+    expect(header.split(',').slice(0, 6)).toEqual(['id', 'reference', 'type', 'status', 'amount.value', 'amount.unit']);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain(`${first.data.id},${first.data.reference},regularisation,completed,300,XOF`);
+    expect(rows[0]).toContain(`"'=HYPERLINK(""http://x"")"`);
+    const json = (await core().coreLedger.listOperations({ cardId })).data.items;
+    expect(json).toHaveLength(2);
+    const statement = await call(`${server.url}/core/v1/cards/${cardId}/statement?unit=XOF&from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z`, { headers });
+    expect(statement.text.trimEnd().split('\r\n')).toEqual([
+      'operationId,reference,type,at,amount.value,amount.unit,balanceAfter.value,balanceAfter.unit',
+      expect.stringMatching(/^op_[0-9a-f]{24},OP\d{10},regularisation,[^,]+,300,XOF,300,XOF$/),
+      expect.stringMatching(/,payment,[^,]+,-120,XOF,180,XOF$/),
+    ]);
   });
 });
 

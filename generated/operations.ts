@@ -12,6 +12,7 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   cancelCard: {
     operationId: "cancelCard",
@@ -22,6 +23,7 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   cancelOperation: {
     operationId: "cancelOperation",
@@ -32,6 +34,7 @@ export const operationTable = {
     scopes: ["core:ledger.cancel"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   cancelOrder: {
     operationId: "cancelOrder",
@@ -42,6 +45,7 @@ export const operationTable = {
     scopes: ["core:orders.enter","core:orders.validate"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   captureAuthorization: {
     operationId: "captureAuthorization",
@@ -52,6 +56,7 @@ export const operationTable = {
     scopes: ["core:payments.write"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createAuthorization: {
     operationId: "createAuthorization",
@@ -62,6 +67,7 @@ export const operationTable = {
     scopes: ["core:payments.write"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createCardProfile: {
     operationId: "createCardProfile",
@@ -72,6 +78,7 @@ export const operationTable = {
     scopes: ["core:card-profiles.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createClient: {
     operationId: "createClient",
@@ -82,6 +89,7 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createEnergyPrice: {
     operationId: "createEnergyPrice",
@@ -92,6 +100,7 @@ export const operationTable = {
     scopes: ["core:energy-types.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createEnergyType: {
     operationId: "createEnergyType",
@@ -102,6 +111,7 @@ export const operationTable = {
     scopes: ["core:energy-types.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createFee: {
     operationId: "createFee",
@@ -112,6 +122,7 @@ export const operationTable = {
     scopes: ["core:fees.write"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createFloatFunding: {
     operationId: "createFloatFunding",
@@ -122,6 +133,7 @@ export const operationTable = {
     scopes: ["core:ledger.fund"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createFuelTicket: {
     operationId: "createFuelTicket",
@@ -132,6 +144,7 @@ export const operationTable = {
     scopes: ["core:service-points.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createNetwork: {
     operationId: "createNetwork",
@@ -142,6 +155,7 @@ export const operationTable = {
     scopes: ["core:networks.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createOrder: {
     operationId: "createOrder",
@@ -152,6 +166,7 @@ export const operationTable = {
     scopes: ["core:orders.enter"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createPartner: {
     operationId: "createPartner",
@@ -162,6 +177,7 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createPayment: {
     operationId: "createPayment",
@@ -172,6 +188,7 @@ export const operationTable = {
     scopes: ["core:payments.write"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createRegularisation: {
     operationId: "createRegularisation",
@@ -182,6 +199,7 @@ export const operationTable = {
     scopes: ["core:ledger.adjust"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   createServicePoint: {
     operationId: "createServicePoint",
@@ -192,6 +210,7 @@ export const operationTable = {
     scopes: ["core:service-points.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   createToken: {
     operationId: "createToken",
@@ -202,6 +221,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   createUnit: {
     operationId: "createUnit",
@@ -212,6 +232,7 @@ export const operationTable = {
     scopes: ["core:units.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   deactivateClient: {
     operationId: "deactivateClient",
@@ -222,6 +243,7 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   deleteCardProfile: {
     operationId: "deleteCardProfile",
@@ -232,6 +254,7 @@ export const operationTable = {
     scopes: ["core:card-profiles.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   disablePartner: {
     operationId: "disablePartner",
@@ -242,6 +265,7 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   enablePartner: {
     operationId: "enablePartner",
@@ -252,6 +276,7 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   executeOrder: {
     operationId: "executeOrder",
@@ -262,6 +287,7 @@ export const operationTable = {
     scopes: ["core:orders.execute"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
   getAuthorization: {
     operationId: "getAuthorization",
@@ -272,6 +298,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getCard: {
     operationId: "getCard",
@@ -282,6 +309,7 @@ export const operationTable = {
     scopes: ["core:cards.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getCardProfile: {
     operationId: "getCardProfile",
@@ -292,6 +320,7 @@ export const operationTable = {
     scopes: ["core:card-profiles.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getCardStatement: {
     operationId: "getCardStatement",
@@ -302,6 +331,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: true,
   },
   getClient: {
     operationId: "getClient",
@@ -312,6 +342,7 @@ export const operationTable = {
     scopes: ["core:clients.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getDocs: {
     operationId: "getDocs",
@@ -322,6 +353,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   getEnergyPriceInForce: {
     operationId: "getEnergyPriceInForce",
@@ -332,6 +364,7 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getEnergyType: {
     operationId: "getEnergyType",
@@ -342,6 +375,7 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getFuelTicket: {
     operationId: "getFuelTicket",
@@ -352,6 +386,7 @@ export const operationTable = {
     scopes: ["core:service-points.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getHealth: {
     operationId: "getHealth",
@@ -362,6 +397,7 @@ export const operationTable = {
     scopes: [],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getNetwork: {
     operationId: "getNetwork",
@@ -372,6 +408,7 @@ export const operationTable = {
     scopes: ["core:networks.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getOpenApiJson: {
     operationId: "getOpenApiJson",
@@ -382,6 +419,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   getOpenApiYaml: {
     operationId: "getOpenApiYaml",
@@ -392,6 +430,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   getOperation: {
     operationId: "getOperation",
@@ -402,6 +441,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getOrder: {
     operationId: "getOrder",
@@ -412,6 +452,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getPartner: {
     operationId: "getPartner",
@@ -422,6 +463,7 @@ export const operationTable = {
     scopes: ["core:partners.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getPartnerMe: {
     operationId: "getPartnerMe",
@@ -432,6 +474,7 @@ export const operationTable = {
     scopes: ["partner:profile.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getReady: {
     operationId: "getReady",
@@ -442,6 +485,7 @@ export const operationTable = {
     scopes: [],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getServicePoint: {
     operationId: "getServicePoint",
@@ -452,6 +496,7 @@ export const operationTable = {
     scopes: ["core:service-points.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   getUnit: {
     operationId: "getUnit",
@@ -462,6 +507,7 @@ export const operationTable = {
     scopes: ["core:units.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   introspectToken: {
     operationId: "introspectToken",
@@ -472,6 +518,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   issueCard: {
     operationId: "issueCard",
@@ -482,6 +529,7 @@ export const operationTable = {
     scopes: ["core:cards.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listAuditEvents: {
     operationId: "listAuditEvents",
@@ -492,6 +540,7 @@ export const operationTable = {
     scopes: ["core:audit.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listCardProfiles: {
     operationId: "listCardProfiles",
@@ -502,6 +551,7 @@ export const operationTable = {
     scopes: ["core:card-profiles.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listCards: {
     operationId: "listCards",
@@ -512,6 +562,7 @@ export const operationTable = {
     scopes: ["core:cards.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listCardTransitions: {
     operationId: "listCardTransitions",
@@ -522,6 +573,7 @@ export const operationTable = {
     scopes: ["core:cards.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listClients: {
     operationId: "listClients",
@@ -532,6 +584,7 @@ export const operationTable = {
     scopes: ["core:clients.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listEnergyPrices: {
     operationId: "listEnergyPrices",
@@ -542,6 +595,7 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listEnergyTypes: {
     operationId: "listEnergyTypes",
@@ -552,6 +606,7 @@ export const operationTable = {
     scopes: ["core:energy-types.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listFuelTickets: {
     operationId: "listFuelTickets",
@@ -562,6 +617,7 @@ export const operationTable = {
     scopes: ["core:service-points.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listLedgerAccounts: {
     operationId: "listLedgerAccounts",
@@ -572,6 +628,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listNetworks: {
     operationId: "listNetworks",
@@ -582,6 +639,7 @@ export const operationTable = {
     scopes: ["core:networks.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listOperations: {
     operationId: "listOperations",
@@ -592,6 +650,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: true,
   },
   listOrders: {
     operationId: "listOrders",
@@ -602,6 +661,7 @@ export const operationTable = {
     scopes: ["core:ledger.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listPartners: {
     operationId: "listPartners",
@@ -612,6 +672,7 @@ export const operationTable = {
     scopes: ["core:partners.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listSecurityEvents: {
     operationId: "listSecurityEvents",
@@ -622,6 +683,7 @@ export const operationTable = {
     scopes: ["core:security.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listServicePoints: {
     operationId: "listServicePoints",
@@ -632,6 +694,7 @@ export const operationTable = {
     scopes: ["core:service-points.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   listUnits: {
     operationId: "listUnits",
@@ -642,6 +705,7 @@ export const operationTable = {
     scopes: ["core:units.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   lookupCard: {
     operationId: "lookupCard",
@@ -652,6 +716,7 @@ export const operationTable = {
     scopes: ["core:cards.read"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   opposeCard: {
     operationId: "opposeCard",
@@ -662,6 +727,7 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   reactivateCard: {
     operationId: "reactivateCard",
@@ -672,6 +738,7 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   rejectOrder: {
     operationId: "rejectOrder",
@@ -682,6 +749,7 @@ export const operationTable = {
     scopes: ["core:orders.validate"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   revokeToken: {
     operationId: "revokeToken",
@@ -692,6 +760,7 @@ export const operationTable = {
     scopes: [],
     envelope: false,
     headers: [],
+    csv: false,
   },
   rotatePartnerSecret: {
     operationId: "rotatePartnerSecret",
@@ -702,6 +771,7 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   suspendCard: {
     operationId: "suspendCard",
@@ -712,6 +782,7 @@ export const operationTable = {
     scopes: ["core:cards.lifecycle"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   updateCardProfile: {
     operationId: "updateCardProfile",
@@ -722,6 +793,7 @@ export const operationTable = {
     scopes: ["core:card-profiles.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   updateClient: {
     operationId: "updateClient",
@@ -732,6 +804,7 @@ export const operationTable = {
     scopes: ["core:clients.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   updateNetwork: {
     operationId: "updateNetwork",
@@ -742,6 +815,7 @@ export const operationTable = {
     scopes: ["core:networks.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   updatePartner: {
     operationId: "updatePartner",
@@ -752,6 +826,7 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   updateServicePoint: {
     operationId: "updateServicePoint",
@@ -762,6 +837,7 @@ export const operationTable = {
     scopes: ["core:service-points.write"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   validateOrder: {
     operationId: "validateOrder",
@@ -772,6 +848,7 @@ export const operationTable = {
     scopes: ["core:orders.validate"],
     envelope: true,
     headers: [],
+    csv: false,
   },
   voidAuthorization: {
     operationId: "voidAuthorization",
@@ -782,6 +859,7 @@ export const operationTable = {
     scopes: ["core:payments.write"],
     envelope: true,
     headers: ["Idempotency-Key"],
+    csv: false,
   },
 } as const;
 

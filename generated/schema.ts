@@ -5002,6 +5002,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardStatementResponse"];
+                    /**
+                     * @example operationId,reference,type,at,amount.value,amount.unit,balanceAfter.value,balanceAfter.unit
+                     *     op_5a6b7c8d9e0f1a2b3c4d5e6f,OP0000000041,recharge,2026-11-03T08:00:00.000Z,25000,XOF,37000,XOF
+                     */
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5484,6 +5489,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperationListResponse"];
+                    /**
+                     * @example id,reference,type,status,amount.value,amount.unit
+                     *     op_5a6b7c8d9e0f1a2b3c4d5e6f,OP0000000042,payment,completed,15000,XOF
+                     */
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

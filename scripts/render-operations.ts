@@ -16,6 +16,8 @@ interface OperationRow {
   envelope: boolean;
   /** The operation's header parameters (path-level and its own), names as declared. */
   headers: string[];
+  /** Its 200 answer is also served as CSV (text/csv), for `Accept: text/csv`. */
+  csv: boolean;
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -33,6 +35,12 @@ function isEnvelope(document: Json, operation: Json): boolean {
   const schema = ((ok?.content as Json)?.['application/json'] as Json)?.schema as Json | undefined;
   const parts = (resolveRef(document, schema)?.allOf as Json[] | undefined) ?? [];
   return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
+}
+
+/** The 200 answer declares a text/csv representation. */
+function servesCsv(document: Json, operation: Json): boolean {
+  const ok = resolveRef(document, (operation.responses as Json)?.['200']);
+  return Boolean((ok?.content as Json | undefined)?.['text/csv']);
 }
 
 /** Header parameter names of a path item and its operation; the operation's own win by name (case-insensitive). */
@@ -58,7 +66,7 @@ export function collectOperations(document: Json): OperationRow[] {
       const scopes = [...new Set(security.flatMap((requirement) => requirement.oauth2 ?? []))].sort();
       rows.push({
         operationId: operation.operationId, method, path, security, scopes,
-        envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation),
+        envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation), csv: servesCsv(document, operation),
       });
     }
   }
@@ -112,6 +120,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    scopes: ${literal(row.scopes)},`,
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
+        `    csv: ${literal(row.csv)},`,
         '  },',
       ].join('\n'),
     ),

@@ -4,6 +4,7 @@
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
+import { sendCsv } from './csv';
 import { sendSuccess } from './envelope';
 
 export type RawRoutes = Record<RawOperationId, RequestHandler>;
@@ -37,6 +38,8 @@ export interface MountedOperation {
   method: (typeof operationTable)[EnvelopeOperationId]['method'];
   expressPath: string;
   headers: readonly string[];
+  /** The 200 answer is also served as CSV for `Accept: text/csv`. */
+  csv?: boolean;
 }
 
 /**
@@ -72,7 +75,9 @@ export function mountEnvelopeRoutes<Context>(
       try {
         const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
         const data = await handler(contextOf(req, res), input);
-        sendSuccess(req, res, data);
+        if (operation.csv) res.vary('Accept');
+        if (operation.csv && req.accepts(['application/json', 'text/csv']) === 'text/csv') sendCsv(res, operation.operationId, data);
+        else sendSuccess(req, res, data);
       } catch (error) {
         next(error);
       }

@@ -169,6 +169,22 @@ export function mutationsFor(target: Operation): Mutation[] {
     });
   }
 
+  // Forbidden characters in path parameters (percent-encoded in the URL). Headers cannot carry
+  // them at all: the HTTP client refuses control characters in header values before sending.
+  const pathTexts = parametersOf(target).filter((p) => p.in === 'path' && typeOf(flatten(p.schema ?? {})) === 'string');
+  if (pathTexts.length) {
+    mutations.push({
+      kind: 'forbidden character in a path parameter',
+      expected: [400],
+      apply: (r, pick) => {
+        const parameter = choose(pathTexts, pick);
+        const bad = choose(FORBIDDEN_CHARACTERS, Math.floor(pick / pathTexts.length));
+        const current = r.path[parameter.name];
+        return { ...r, path: { ...r.path, [parameter.name]: spliced(typeof current === 'string' && current !== '' ? current : 'texte', bad, Math.floor(pick / 7)) } };
+      },
+    });
+  }
+
   // Forbidden characters inside an HTTP Basic credential (key or secret), where Basic is accepted.
   const requirements = (target.operation.security ?? []) as Record<string, string[]>[];
   if (requirements.some((requirement) => 'basicAuth' in requirement)) {

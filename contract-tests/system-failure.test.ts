@@ -2,7 +2,7 @@
  * A system failure: the database stops under a running server. Calls that need it answer the
  * system envelope (503, code 9999) with nothing internal in the body; liveness stays up.
  */
-import { createTestDatabase, usingPostgres } from './support/database';
+import { createTestDatabase, usingPostgres, type TestDatabase } from './support/database';
 import { expectDocumented } from './support/contract';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
@@ -12,8 +12,8 @@ let server: TestServer;
 let proxy: TcpProxy | undefined;
 let token: string;
 
+let database: TestDatabase | undefined;
 beforeAll(async () => {
-  let database;
   if (usingPostgres()) {
     const target = new URL(process.env.DATABASE_URL!);
     const tcpProxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
@@ -34,7 +34,10 @@ beforeAll(async () => {
   if (proxy) await proxy.cut();
   else await server.database.db.close();
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  await database?.dispose(); // passed in, so the server leaves it to us
+});
 
 /** Nothing that names the database, the host, a file or a stack frame may reach a partner. */
 function expectNoInternals(text: string): void {

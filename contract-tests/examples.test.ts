@@ -10,7 +10,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import { codeCatalog } from '../generated/codes';
 import contract from '../generated/openapi.json';
 import { validatorOptions } from '../src/app';
-import { examplePath, findOperation, resolve, type Json } from './support/contract';
+import { exampleHeaders, examplePath, exampleQuery, findOperation, resolve, type Json } from './support/contract';
 
 
 interface ResponseExample {
@@ -87,34 +87,20 @@ it('finds examples for every operation', () => {
   expect(jsonOperations.map(({ operation }) => operation.operationId).filter((id) => !withExamples.has(id))).toEqual([]);
 });
 
-/** The operation's header parameters (such as Idempotency-Key) with their documented examples. */
-function exampleHeaders(operationId: string): Record<string, string> {
-  const parameters = ((findOperation(operationId).operation.parameters ?? []) as Json[]).map(resolve);
-  return Object.fromEntries(parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]));
-}
-
-/** The operation's required query parameters with their documented examples, as a query string. */
-function exampleQuery(operationId: string): string {
-  const parameters = ((findOperation(operationId).operation.parameters ?? []) as Json[]).map(resolve);
-  const required = parameters.filter((parameter) => parameter.in === 'query' && parameter.required);
-  if (required.length === 0) return '';
-  return `?${new URLSearchParams(required.map((parameter) => [parameter.name as string, String(parameter.example ?? resolve(parameter.schema ?? {}).example)])).toString()}`;
-}
-
 /** A request the validator accepts for the operation: its header examples and its first request example, if it takes a body. */
 function validRequest(operationId: string, headers: Record<string, string> = {}): RequestInit {
   const example = requestExamples.find((candidate) => candidate.operationId === operationId);
-  if (!example) return { headers: { ...exampleHeaders(operationId), ...headers } };
+  if (!example) return { headers: { ...exampleHeaders(findOperation(operationId)), ...headers } };
   const body = example.mediaType === 'application/json' ? JSON.stringify(example.value) : new URLSearchParams(example.value).toString();
-  return { headers: { ...exampleHeaders(operationId), ...headers, 'content-type': example.mediaType }, body };
+  return { headers: { ...exampleHeaders(findOperation(operationId)), ...headers, 'content-type': example.mediaType }, body };
 }
 
 describe.each(requestExamples.map((example) => [`${example.operationId} request example ${example.name}`, example] as const))('%s', (_title, example) => {
   it('is accepted by the request validator', async () => {
     const body = example.mediaType === 'application/json' ? JSON.stringify(example.value) : new URLSearchParams(example.value).toString();
-    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(example.operationId), {
+    const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(findOperation(example.operationId)), {
       method: example.method.toUpperCase(),
-      headers: { ...exampleHeaders(example.operationId), 'content-type': example.mediaType },
+      headers: { ...exampleHeaders(findOperation(example.operationId)), 'content-type': example.mediaType },
       body,
     });
     expect({ status: response.status, body: response.status === 204 ? null : await response.json() }).toEqual({ status: 204, body: null });
@@ -125,7 +111,7 @@ describe.each(responseExamples.map((example, index) => [`${example.operationId} 
   '%s',
   (_title, example, index) => {
     it('passes response validation', async () => {
-      const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(example.operationId), {
+      const response = await fetch(baseUrl + examplePath(findOperation(example.operationId)) + exampleQuery(findOperation(example.operationId)), {
         method: example.method.toUpperCase(),
         ...validRequest(example.operationId, { [EXAMPLE_HEADER]: String(index) }),
       });

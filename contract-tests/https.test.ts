@@ -262,7 +262,7 @@ describe('when CORS_ORIGINS names an origin', () => {
     const reply = await send(`${server.url}/partner/v1/me`, { headers: { origin: allowed } });
     expect(reply.status).toBe(401);
     expect(reply.headers['access-control-allow-origin']).toBe(allowed);
-    expect(reply.headers['access-control-expose-headers']).toBe('Cynod-Auth-Advice, Retry-After, WWW-Authenticate, X-Request-Id');
+    expect(reply.headers['access-control-expose-headers']).toBe('Cynod-Auth-Advice, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id');
     expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
     expect(reply.headers.vary).toMatch(/Origin/);
     const other = await send(`${server.url}/partner/v1/me`, { headers: { origin: 'https://evil.example.net' } });
@@ -276,7 +276,7 @@ describe('when CORS_ORIGINS names an origin', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(allowed);
     expect(String(preflight.headers['access-control-allow-methods']).split(', ')).toEqual(expect.arrayContaining(['GET', 'POST']));
-    expect(preflight.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-Request-Id');
+    expect(preflight.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-Request-Id, Idempotency-Key');
     const refused = await send(`${server.url}/core/v1/clients`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.net', ...ask } });
     expect(refused.status).toBe(405);
     expect(Object.keys(refused.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Configuration, CoreCardsApi, OauthApi, PartnerApi, SystemApi } from '../generated/sdk';
-import { examplePath, operations, resolve, type Json } from './support/contract';
+import { exampleHeaders, examplePath, exampleQuery, operations, resolve, type Json } from './support/contract';
 
 let prism: ChildProcess;
 let baseUrl: string;
@@ -46,7 +46,7 @@ afterAll(() => {
 function requestFor(target: (typeof operations)[number], extraHeaders: Record<string, string> = {}): RequestInit {
   const schemes = ((target.operation.security ?? []) as Json[]).flatMap((requirement) => Object.keys(requirement));
   const authorization = schemes.includes('oauth2') ? 'Bearer mock-token' : `Basic ${Buffer.from('ck_demo:cs_demo').toString('base64')}`;
-  const headers: Record<string, string> = { authorization, accept: 'application/json', ...extraHeaders };
+  const headers: Record<string, string> = { authorization, accept: 'application/json', ...exampleHeaders(target), ...extraHeaders };
   const content = resolve(target.operation.requestBody ?? {}).content as Json | undefined;
   if (!content) return { method: target.method.toUpperCase(), headers };
   const [mediaType, media] = Object.entries(content)[0] as [string, Json];
@@ -60,7 +60,7 @@ describe.each(operations.map((target) => [`${target.method.toUpperCase()} ${targ
   it('is mocked with its documented example', async () => {
     const media = resolve(target.operation.responses['200']).content as Json;
     const [mediaType, documented] = Object.entries(media)[0] as [string, Json];
-    const response = await fetch(baseUrl + examplePath(target), requestFor(target, { accept: mediaType }));
+    const response = await fetch(baseUrl + examplePath(target) + exampleQuery(target), requestFor(target, { accept: mediaType }));
     expect(response.status).toBe(200);
     const expected = resolve(Object.values(documented.examples as Json)[0] as Json).value;
     const text = await response.text();
@@ -70,7 +70,7 @@ describe.each(operations.map((target) => [`${target.method.toUpperCase()} ${targ
   it('is mocked with each documented error through Prefer: code', async () => {
     const statuses = Object.keys(target.operation.responses).filter((status) => status !== '200');
     for (const status of statuses) {
-      const response = await fetch(baseUrl + examplePath(target), requestFor(target, { prefer: `code=${status}` }));
+      const response = await fetch(baseUrl + examplePath(target) + exampleQuery(target), requestFor(target, { prefer: `code=${status}` }));
       expect({ status: response.status, success: ((await response.json()) as { success?: unknown }).success }).toEqual({ status: Number(status), success: false });
     }
   });

@@ -104,6 +104,20 @@ export function expectDocumented(operationId: string, status: number, body: unkn
   if (violation) throw new Error(`${violation}\n${JSON.stringify(body)}`);
 }
 
+/** The operation's header parameters (such as Idempotency-Key) with their documented examples. */
+export function exampleHeaders(target: Operation): Record<string, string> {
+  const parameters = ((target.operation.parameters ?? []) as Json[]).map(resolve);
+  return Object.fromEntries(parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]));
+}
+
+/** The operation's required query parameters with their documented examples, as a query string ('' when none). */
+export function exampleQuery(target: Operation): string {
+  const parameters = ((target.operation.parameters ?? []) as Json[]).map(resolve);
+  const required = parameters.filter((parameter) => parameter.in === 'query' && parameter.required);
+  if (required.length === 0) return '';
+  return `?${new URLSearchParams(required.map((parameter) => [parameter.name as string, String(parameter.example ?? resolve(parameter.schema ?? {}).example)])).toString()}`;
+}
+
 /** The operation's path with each path parameter replaced by its documented example. */
 export function examplePath(target: Operation): string {
   const parameters = ((target.operation.parameters ?? []) as Json[]).map(resolve);

@@ -80,8 +80,7 @@ export function authorize(db: Database, actor: Actor, request: IdempotentRequest
     const stationCardId = await stationCard(tx, input.servicePointId);
     const amount = Money.fromApi(input.amount);
     const account = await cardAccount(tx, input.cardId, amount.unit);
-    // The station is only read: a hold does not touch its balance (nor take its hot lock).
-    const cards = new Map([...(await lockCards(tx, [input.cardId], 'member')), ...(await lockCards(tx, [stationCardId], 'eservice', false))]);
+    const cards = await lockCards(tx, [input.cardId, stationCardId]);
     checkSpendingCard(cards, input.cardId, input.service);
     checkReceivingCard(cards, stationCardId);
     const locked = (await lockAccounts(tx, [account.id])).get(account.id) as AccountRow;
@@ -134,7 +133,7 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
     const amount = Money.fromApi(input.amount);
     const fuel = await fuelRecord(tx, { service: hold.service, fuel: input.fuel }, amount);
     const stationCardId = await stationCard(tx, hold.service_point_id);
-    await lockCards(tx, [hold.card_id], 'member'); // the station's locks come last, in post()
+    await lockCards(tx, [hold.card_id, stationCardId]);
     const debit = (await lockAccounts(tx, [hold.account_id])).get(hold.account_id) as AccountRow;
     await release(tx, hold); // first: the payment is checked against the balance it frees
     try {

@@ -2,17 +2,14 @@
  * Posting: the one place where value moves. An operation debits one account and credits
  * another by the same amount, in one unit, inside the caller's transaction:
  *
- *   1. the member cards it touches are locked, then their bounded accounts and partner
- *      floats, each in id order; unbounded accounts are never locked;
- *   2. the operation row is written;
- *   3. last, E-service cards (stations) and their accounts are locked, in id order: this is
- *      the ledger's lock order everywhere (member cards, their accounts and floats, then
- *      stations' cards, then stations' accounts), so a hot station is held only for the
- *      last statements of each payment;
- *   4. the caller's `authorise` check runs on the locked cards (status, expiry, client,
- *      profile: one decision per debit), and the debited account's bound is checked;
- *   5. the entries (each with the balance and version after it, for a bounded account), the
- *      new balances and the events are written.
+ *   1. the cards it touches are locked, in id order, and handed to the caller's `authorise`
+ *      check (card status, expiry, client, profile: one decision per debit, made on the rows
+ *      as they stand under the lock);
+ *   2. the bounded accounts it touches are locked, in id order (cards before accounts is the
+ *      ledger's lock order everywhere); unbounded accounts are never locked;
+ *   3. the debited account's bound is checked against its available balance;
+ *   4. the operation, its two entries (each with the balance and version after it, for a
+ *      bounded account), the new balances and the events are written.
  *
  * Every statement runs in the caller's transaction: the operation is all there or not at all.
  */
@@ -61,18 +58,14 @@ export interface Posting {
   authorise?: (cards: ReadonlyMap<string, LockedCard>) => void;
 }
 
-/**
- * Locks the cards in id order and reads what the checks need. `kind` limits it to member
- * cards (the first step of the lock order) or E-service cards (taken last: see post());
- * `lock: false` only reads them.
- */
-export async function lockCards(tx: Queryable, ids: string[], kind?: LockedCard['kind'], lock = true): Promise<Map<string, LockedCard>> {
+/** Locks the cards in id order (the first step of the ledger's lock order) and reads what the checks need. */
+export async function lockCards(tx: Queryable, ids: string[]): Promise<Map<string, LockedCard>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.query<LockedCard>(
     `SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
        FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
-      WHERE c.id = ANY($1)${kind ? ' AND c.kind = $2' : ''} ORDER BY c.id${lock ? ' FOR UPDATE OF c' : ''}`,
-    kind ? [ids, kind] : [ids],
+      WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c`,
+    [ids],
   );
   return new Map(rows.map((row) => [row.id, row]));
 }
@@ -116,12 +109,14 @@ export async function post(tx: Queryable, actor: Actor, posting: Posting): Promi
   if (amount.isNegative() || amount.isZero()) throw new Error('posting a non-positive amount');
 
   const cardIds = [debit.card_id, credit.card_id].filter((id): id is string => id !== null);
-  // 1-2: member cards, then the bounded accounts that are not E-service cards', in id order.
-  const members = await lockCards(tx, cardIds, 'member');
-  const stationIds = cardIds.filter((id) => !members.has(id));
-  const bounded = [debit, credit].filter((account) => account.non_negative);
-  const isStation = (account: AccountRow) => account.card_id !== null && stationIds.includes(account.card_id);
-  const locked = await lockAccounts(tx, bounded.filter((account) => !isStation(account)).map((account) => account.id));
+  const cards = await lockCards(tx, cardIds);
+  posting.authorise?.(cards);
+  const locked = await lockAccounts(tx, [debit, credit].filter((account) => account.non_negative).map((account) => account.id));
+  const lockedDebit = locked.get(debit.id) ?? debit;
+  if (lockedDebit.non_negative) {
+    const available = availableOf(lockedDebit);
+    if (available.compare(amount) < 0) throw insufficientFunds(lockedDebit, available, amount);
+  }
 
   const fields = posting.fields ?? {};
   const [row] = await tx.query<OperationRow>(
@@ -137,17 +132,6 @@ export async function post(tx: Queryable, actor: Actor, posting: Posting): Promi
       actor.kind, actor.id, actor.name, actor.channel, actor.requestId,
     ],
   );
-  // 3-4, last: E-service cards and their accounts. A busy station is credited by every
-  // payment; taking its locks at the end keeps them for the last few statements only.
-  const stations = await lockCards(tx, stationIds, 'eservice');
-  for (const [id, account] of await lockAccounts(tx, bounded.filter(isStation).map((account) => account.id))) locked.set(id, account);
-  posting.authorise?.(new Map([...members, ...stations]));
-  const lockedDebit = locked.get(debit.id) ?? debit;
-  if (lockedDebit.non_negative) {
-    const available = availableOf(lockedDebit);
-    if (available.compare(amount) < 0) throw insufficientFunds(lockedDebit, available, amount);
-  }
-
   const afterDebit = await moveBalance(tx, debit, -amount.minor);
   const afterCredit = await moveBalance(tx, credit, amount.minor);
   await tx.query(

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { openDatabase, wrapPglite, type Database } from '../../src/db/database';
+import { openDatabase, wrapPglite, type Database, type DatabaseOptions } from '../../src/db/database';
 import { migrate, migrationFiles } from '../../src/db/migrate';
 
 export interface TestDatabase {
@@ -50,7 +50,7 @@ async function pgliteTemplate(): Promise<Blob> {
   return new Blob([readFileSync(file)]);
 }
 
-export async function createTestDatabase(options: { viaUrl?: (url: string) => string; /** PostgreSQL pool size (default 5). */ poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { viaUrl?: (url: string) => string; /** PostgreSQL pool size (default 5). */ poolSize?: number; /** PostgreSQL session limits (default: the server's). */ timeouts?: DatabaseOptions['timeouts'] } = {}): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const db = await openDatabase({ loadDataDir: await pgliteTemplate() });
@@ -63,7 +63,7 @@ export async function createTestDatabase(options: { viaUrl?: (url: string) => st
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const url = schemaUrl(options.viaUrl ? options.viaUrl(baseUrl) : baseUrl, schema);
-  const db = await openDatabase({ databaseUrl: url, poolSize: options.poolSize ?? 5 });
+  const db = await openDatabase({ databaseUrl: url, poolSize: options.poolSize ?? 5, timeouts: options.timeouts });
   await migrate(db);
   return {
     db,

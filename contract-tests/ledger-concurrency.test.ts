@@ -15,6 +15,7 @@ import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '..
 import { SYSTEM_ACTORS } from '../src/domain/actor';
 import { checkLedger } from '../src/domain/ledger/invariants';
 import { createTestDatabase, usingPostgres, type TestDatabase } from './support/database';
+import { captured } from './support/log-capture';
 import { startTestServer, type TestServer } from './support/server';
 
 const CLIENTS = 50;
@@ -187,6 +188,7 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
         }
         const code = status === 200 ? null : (body?.code ?? null); // a 200 carries code 0000
         count(`${status}${code ? ` ${code}` : ''}`);
+        if (status >= 500 && !(status === 503 && code === '9998')) failures.push(`${request.kind} ${request.key} ${request.path} ${JSON.stringify(request.body)}: ${status} ${JSON.stringify(body)}`);
         const transient = (status === 409 && code === '4030') || (status === 503 && code === '9998');
         if (transient && attempt < MAX_ATTEMPTS) {
           if (status === 503) {
@@ -262,6 +264,9 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
     };
     process.stdout.write(`ledger-concurrency summary: ${JSON.stringify(summary, null, 1)}\n`);
 
+    // A 500 names its cause only in the server's log: show those lines.
+    const systemErrors = captured().lines.filter((line) => /"level":50/.test(line) && !/"msg":"database busy"/.test(line));
+    expect(systemErrors).toEqual([]);
     expect(failures).toEqual([]);
     // No 500, and no answer outside what the mix can get (4030 and 9998 were retried until they went).
     const expectedFinal = new Set(['200', '409 4010', '409 4019', '409 4020', '409 4022', '422 4031']);

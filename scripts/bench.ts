@@ -53,9 +53,22 @@ const settings = {
 
 // ---------------------------------------------------------------- scenarios
 
-interface Fixture {
+interface Credentials {
   consumerKey: string;
   consumerSecret: string;
+}
+
+interface Fixture extends Credentials {
+  /** An internal back-office application holding every scope (the ledger scenarios). */
+  core: Credentials;
+  /** What the ledger scenarios pay with and at; made once per run (ledgerSetup), when one is selected. */
+  ledger?: LedgerFixture;
+}
+
+interface LedgerFixture {
+  /** Member cards, each credited far more than a run can spend. */
+  cards: string[];
+  servicePoints: string[];
 }
 
 interface Scenario {
@@ -69,12 +82,14 @@ interface Scenario {
   logToDevNull?: boolean;
   /** The request to repeat, built once the server is up (a read first gets a token). */
   request(url: string, fixture: Fixture): Promise<LoadRequest>;
+  /** Needs the cards and service points of ledgerSetup. */
+  ledger?: boolean;
 }
 
-const basicHeader = (fixture: Fixture) =>
+const basicHeader = (fixture: Credentials) =>
   'Basic ' + Buffer.from(`${encodeURIComponent(fixture.consumerKey)}:${encodeURIComponent(fixture.consumerSecret)}`).toString('base64');
 
-const TOKEN_REQUEST = (fixture: Fixture): LoadRequest => ({
+const TOKEN_REQUEST = (fixture: Credentials): LoadRequest => ({
   method: 'POST',
   path: '/oauth/token',
   headers: { authorization: basicHeader(fixture), 'content-type': 'application/x-www-form-urlencoded' },
@@ -82,7 +97,7 @@ const TOKEN_REQUEST = (fixture: Fixture): LoadRequest => ({
 });
 
 /** Gets a bearer token from the running server, as a partner would. */
-async function bearerToken(url: string, fixture: Fixture): Promise<string> {
+async function bearerToken(url: string, fixture: Credentials): Promise<string> {
   const request = TOKEN_REQUEST(fixture);
   const answer = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
   const body = (await answer.json()) as { access_token?: string };
@@ -106,6 +121,107 @@ const READS: Scenario[] = [read('me', '/partner/v1/me')];
 
 const HELLO: LoadRequest = { method: 'GET', path: '/' };
 
+// ---------------------------------------------------------------- ledger scenarios
+
+/** Cards and service points of the ledger scenarios: enough that 50 connections rarely meet on one. */
+const LEDGER_CARDS = 200;
+const LEDGER_SERVICE_POINTS = 50;
+/** Credited to every card at setup: a run of 1-XOF payments never exhausts it. */
+const LEDGER_CARD_CREDIT = 100_000_000_000;
+
+const xof = (value: number) => ({ value, unit: 'XOF' });
+
+/** A Core API call of the setup, as the back-office would make it; returns `data`. */
+async function coreCall<T>(url: string, token: string, method: 'GET' | 'POST', path: string, body?: object, idempotencyKey?: string): Promise<T> {
+  const answer = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await answer.text();
+  if (!answer.ok) throw new Error(`${method} ${path} answered ${answer.status}: ${text}`);
+  return (JSON.parse(text) as { data: T }).data;
+}
+
+/** Creates the network, client, profile, service points and credited cards of the ledger scenarios through the API. */
+async function ledgerSetup(url: string, core: Credentials): Promise<LedgerFixture> {
+  const token = await bearerToken(url, core);
+  const call = <T>(path: string, body: object, key?: string) => coreCall<T>(url, token, 'POST', path, body, key);
+  const network = await call<{ id: string }>('/core/v1/networks', { code: 'RES-BENCH', name: 'Réseau de benchmark' });
+  const client = await call<{ id: string }>('/core/v1/clients', { networkId: network.id, code: 'BENCH', name: 'Transports du benchmark' });
+  const profile = await call<{ id: string }>('/core/v1/card-profiles', {
+    code: 'BENCH', label: 'Flotte', validityMonths: 24, rechargeMode: 'manual', monthlyOfflineCap: xof(50_000), allowedServices: ['fuel', 'shop'], allowedUnits: ['XOF'],
+  });
+  const servicePoints: string[] = [];
+  for (let n = 0; n < LEDGER_SERVICE_POINTS; n++) {
+    servicePoints.push((await call<{ id: string }>('/core/v1/service-points', { code: `STATION-BENCH-${n}`, name: `Station ${n}`, address: 'Plateau, Abidjan', networkId: network.id })).id);
+  }
+  const run = randomBytes(4).toString('hex');
+  const cards = await Promise.all(
+    Array.from({ length: LEDGER_CARDS }, async (_, n) => {
+      const card = await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } });
+      await call('/core/v1/regularisations', { cardId: card.id, direction: 'credit', amount: xof(LEDGER_CARD_CREDIT), reason: 'Solde de benchmark' }, `bench-setup-${run}-${n}`);
+      return card.id;
+    }),
+  );
+  return { cards, servicePoints };
+}
+
+/**
+ * A money-moving POST repeated with a fresh Idempotency-Key per request (and whatever else
+ * `body` varies, e.g. the receipt number), as the back-office application.
+ */
+const moneyPost = (id: string, name: string, path: string, body: (n: number, ledger: LedgerFixture, run: string) => object): Scenario => ({
+  id,
+  name,
+  target: 'api',
+  ledger: true,
+  async request(url, fixture) {
+    const ledger = fixture.ledger!;
+    // Unique across the warm-up, the measurement and every round (the database is shared).
+    const run = randomBytes(6).toString('hex');
+    return {
+      method: 'POST',
+      path,
+      headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}`, 'content-type': 'application/json' },
+      vary: (n) => ({ headers: { 'idempotency-key': `${run}-${n}` }, body: JSON.stringify(body(n, ledger, run)) }),
+    };
+  },
+});
+
+/** A shop payment of 1 XOF: no fuel record, so the cost is the ledger's. */
+const payment = (cardId: string, servicePointId: string, receiptNumber: string) => ({ cardId, servicePointId, amount: xof(1), service: 'shop', receiptNumber });
+
+/** An authenticated read of a card's balance, as the back-office application (cards spread over the fixture's). */
+const ledgerRead = (id: string, name: string, path: (cardId: string) => string): Scenario => ({
+  id,
+  name,
+  target: 'api',
+  ledger: true,
+  async request(url, fixture) {
+    const ledger = fixture.ledger!;
+    return {
+      method: 'GET',
+      path: path(ledger.cards[0]),
+      headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}` },
+      vary: (n) => ({ path: path(ledger.cards[n % ledger.cards.length]) }),
+    };
+  },
+});
+
+const LEDGER_SCENARIOS: Scenario[] = [
+  ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
+  ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
+  moneyPost('payment-spread', `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`, '/core/v1/payments', (n, ledger, run) =>
+    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`)),
+  moneyPost('payment-hot-station', `POST /core/v1/payments, ${LEDGER_CARDS} cards at 1 station (hot credited card)`, '/core/v1/payments', (n, ledger, run) =>
+    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[0], `H-${run}-${n}`)),
+  moneyPost('fee-spread', `POST /core/v1/fees, ${LEDGER_CARDS} cards to fee revenue (hot, unbounded)`, '/core/v1/fees', (n, ledger) =>
+    ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), reason: 'Frais de benchmark' })),
+  moneyPost('regularisation-hot-card', 'POST /core/v1/regularisations, credits onto 1 card (hot bounded account)', '/core/v1/regularisations', (_n, ledger) =>
+    ({ cardId: ledger.cards[0], direction: 'credit', amount: xof(1), reason: 'Régularisation de benchmark' })),
+];
+
 const ALL_SCENARIOS: Scenario[] = [
   { id: 'node-http', name: 'baseline node:http hello-world', target: 'node-http', request: async () => HELLO },
   { id: 'express', name: 'baseline Express 5 hello-world', target: 'express', request: async () => HELLO },
@@ -113,6 +229,7 @@ const ALL_SCENARIOS: Scenario[] = [
   ...READS,
   read('me-no-response-validation', '/partner/v1/me', { name: 'GET /partner/v1/me, validateResponses false', validateResponses: false }),
   read('me-log-info', '/partner/v1/me', { name: 'GET /partner/v1/me, log info to /dev/null', logToDevNull: true }),
+  ...LEDGER_SCENARIOS,
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
 
@@ -345,6 +462,30 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
   };
 }
 
+/**
+ * The ledger's speed goals (issue 12), against the Express hello-world of the same run: met
+ * or missed, never a failure of the run (goals live in the README, not in tests).
+ */
+function ledgerGoals(summaries: ScenarioSummary[], derived: { hotStationToSpreadPayments: number | null; hotCardToSpreadFees: number | null }): string[] {
+  const byId = new Map(summaries.map((summary) => [summary.id, summary]));
+  const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
+  const lines: string[] = [];
+  for (const id of ['balance-ledger-accounts', 'balance-card']) {
+    const read = byId.get(id);
+    if (!read) continue;
+    const ratio = read.ratioToExpress;
+    lines.push(`goal ${read.name}: >= 0.40x Express and p99 <= 15 ms: ${fixed(ratio, 2)}x, p99 ${fixed(read.p99Ms, 2)} ms, ${verdict(ratio === null ? null : ratio >= 0.4 && read.p99Ms <= 15)}`);
+  }
+  const spread = byId.get('payment-spread');
+  if (spread) lines.push(`goal spread payments >= 0.15x Express: ${fixed(spread.ratioToExpress, 3)}x, ${verdict(spread.ratioToExpress === null ? null : spread.ratioToExpress >= 0.15)}`);
+  if (byId.has('payment-hot-station')) {
+    const ratio = derived.hotStationToSpreadPayments;
+    lines.push(`goal hot-station payments >= 0.8x spread payments: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);
+  }
+  if (derived.hotCardToSpreadFees !== null) lines.push(`(no goal) credits onto one card per spread fee: ${fixed(derived.hotCardToSpreadFees, 2)}x`);
+  return lines;
+}
+
 const fixed = (value: number | null, digits: number) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
 function table(summaries: ScenarioSummary[]): string {
@@ -383,7 +524,15 @@ async function main(): Promise<void> {
       `bench: ${SCENARIOS.length} scenarios x ${settings.rounds} rounds, ${settings.durationSeconds} s each (+${settings.warmupSeconds} s warm-up), ` +
         `${settings.connections} connections, ${database.version}; about ${Math.ceil((SCENARIOS.length * settings.rounds * perMeasurement) / 60)} min\n`,
     );
-    const fixture = await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true });
+    const fixture: Fixture = await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true });
+    if (SCENARIOS.some((scenario) => scenario.ledger)) {
+      const setup = await startTarget({ kind: 'api', ...database.spec, logLevel: 'silent', validateResponses: true }, { stdout: 'inherit' });
+      try {
+        fixture.ledger = await ledgerSetup(setup.url, fixture.core);
+      } finally {
+        await setup.stop();
+      }
+    }
     const results = new Map<string, Measurement[]>(SCENARIOS.map((scenario) => [scenario.id, []]));
     for (let round = 1; round <= settings.rounds; round++) {
       for (const scenario of SCENARIOS) {
@@ -411,6 +560,10 @@ async function main(): Promise<void> {
       loggingCostPercent: pairedMedian(results, 'me', 'me-log-info', lossPercent),
       /** Server CPU per request added by that logging. */
       loggingCpuPercent: pairedMedian(results, 'me', 'me-log-info', extraPercent, cpuPerRequest),
+      /** Hot-station payments per spread payment (same round). */
+      hotStationToSpreadPayments: pairedMedian(results, 'payment-hot-station', 'payment-spread', (a, b) => a / b),
+      /** Credits onto one card per spread fee (same round): the cost of one hot bounded account. */
+      hotCardToSpreadFees: pairedMedian(results, 'regularisation-hot-card', 'fee-spread', (a, b) => a / b),
     };
     const cpu = cpus();
     const machine = {
@@ -428,6 +581,7 @@ async function main(): Promise<void> {
       .map((measurement) => measurement.otherCpuCores ?? 0);
     const busyMachine = Math.max(0, ...baselineOtherCpu) > 0.25;
     const percent = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)}%`);
+    const goals = ledgerGoals(summaries, derived);
     const report = [
       table(summaries),
       ...(busyMachine ? [`WARNING: other processes used up to ${Math.max(...baselineOtherCpu).toFixed(2)} cores during the baselines: the numbers are unreliable`] : []),
@@ -435,6 +589,7 @@ async function main(): Promise<void> {
       `GET /partner/v1/me: response validation costs ${percent(derived.responseValidationCostPercent)} of the throughput ` +
         `(${percent(derived.responseValidationCpuPercent)} more server CPU per request); info logging to /dev/null costs ` +
         `${percent(derived.loggingCostPercent)} (${percent(derived.loggingCpuPercent)} more CPU)`,
+      ...goals,
       `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, ${machine.os}, Node ${machine.node}, ${machine.database}; ` +
         `${settings.connections} connections, median of ${settings.rounds} rounds of ${settings.durationSeconds} s`,
     ].join('\n');

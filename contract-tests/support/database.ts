@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { openDatabase, wrapPglite, type Database } from '../../src/db/database';
+import { openDatabase, wrapPglite, type Database, type DatabaseOptions } from '../../src/db/database';
 import { migrate, migrationFiles } from '../../src/db/migrate';
 
 export interface TestDatabase {
@@ -93,7 +93,7 @@ async function pgliteTemplate(): Promise<Blob> {
   return new Blob([readFileSync(file)]);
 }
 
-export async function createTestDatabase(options: { viaUrl?: (url: string) => string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { viaUrl?: (url: string) => string; /** PostgreSQL pool size (default 5). */ poolSize?: number; /** PostgreSQL session limits (default: the server's). */ timeouts?: DatabaseOptions['timeouts'] } = {}): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const db = await openDatabase({ loadDataDir: await pgliteTemplate() });
@@ -104,7 +104,7 @@ export async function createTestDatabase(options: { viaUrl?: (url: string) => st
   const name = `cynod_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(baseUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = databaseUrl(options.viaUrl ? options.viaUrl(baseUrl) : baseUrl, name);
-  const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  const db = await openDatabase({ databaseUrl: url, poolSize: options.poolSize ?? 5, timeouts: options.timeouts });
   await migrate(db);
   return {
     db,

@@ -7,6 +7,11 @@ export interface LoadRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Called for every request sent, with its number in this run (from 0): the path, headers
+   * and body to send instead (e.g. a fresh Idempotency-Key and receipt number per payment).
+   */
+  vary?: (n: number) => { path?: string; headers?: Record<string, string>; body?: string };
 }
 
 export interface LoadResult {
@@ -43,6 +48,15 @@ function percentile(sorted: ArrayLike<number>, fraction: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** autocannon's setupRequest for a request that varies: each call builds the next one. */
+function varied(request: LoadRequest) {
+  let n = 0;
+  return (built: { path?: string; headers?: Record<string, string>; body?: string }) => {
+    const change = request.vary!(n++);
+    return { ...built, ...change, headers: { ...built.headers, ...request.headers, ...change.headers } };
+  };
+}
+
 /**
  * Runs `connections` keep-alive connections against `baseUrl` for `durationSeconds`.
  * autocannon's own latency histogram rounds to whole milliseconds, too coarse for a
@@ -55,6 +69,7 @@ export async function runLoad(baseUrl: string, request: LoadRequest, durationSec
     method: request.method,
     headers: request.headers ?? {},
     body: request.body,
+    ...(request.vary ? { requests: [{ setupRequest: varied(request) }] } : {}),
     connections,
     duration: durationSeconds,
     timeout: 10,

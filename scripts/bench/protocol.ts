@@ -2,7 +2,7 @@
 
 /** What the server process runs; passed as JSON in its first argument. */
 export interface TargetSpec {
-  /** `prepare` migrates the fresh database and creates the benchmark partner, then exits. */
+  /** `prepare` migrates the fresh database and creates the benchmark partners, then exits. */
   kind: 'prepare' | 'node-http' | 'express' | 'api';
   /** PostgreSQL connection string (a dedicated schema); absent: the PGlite of `dataDir`. */
   databaseUrl?: string;
@@ -15,7 +15,7 @@ export interface TargetSpec {
 }
 
 export type ChildMessage =
-  | { type: 'prepared'; consumerKey: string; consumerSecret: string }
+  | { type: 'prepared'; consumerKey: string; consumerSecret: string; core: { consumerKey: string; consumerSecret: string } }
   | { type: 'ready'; url: string }
   | { type: 'cpu'; micros: number }
   | { type: 'stopped'; peakRssBytes: number };

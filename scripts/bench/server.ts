@@ -17,6 +17,7 @@ import { createPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
+import { oauthScopes } from '../../generated/operations';
 import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
 
 /** Resolves once the message is handed to the IPC channel (so a disconnect cannot drop it). */
@@ -61,13 +62,18 @@ async function openBenchDatabase(spec: TargetSpec, poolSize: number): Promise<Da
   return openDatabase({ databaseUrl: spec.databaseUrl, dataDir: spec.dataDir, poolSize });
 }
 
-/** Migrates the fresh database and creates the partner the scenarios authenticate as. */
+/**
+ * Migrates the fresh database and creates the partners the scenarios authenticate as: a
+ * partner reading its profile, and an internal back-office application holding every scope
+ * (the ledger scenarios).
+ */
 async function prepare(spec: TargetSpec): Promise<void> {
   const db = await openBenchDatabase(spec, 2);
   try {
     await migrate(db);
     const { partner, consumerSecret } = await createPartner(db, SYSTEM_ACTORS.system, { name: 'Partenaire de benchmark', scopes: ['partner:profile.read'] });
-    await send({ type: 'prepared', consumerKey: partner.consumerKey, consumerSecret });
+    const core = await createPartner(db, SYSTEM_ACTORS.system, { name: 'Back-office de benchmark', scopes: Object.keys(oauthScopes), internal: true });
+    await send({ type: 'prepared', consumerKey: partner.consumerKey, consumerSecret, core: { consumerKey: core.partner.consumerKey, consumerSecret: core.consumerSecret } });
   } finally {
     await db.close();
   }

@@ -62,14 +62,14 @@ function nextMessage<T extends ChildMessage['type']>(child: ChildProcess, type: 
 }
 
 /** Migrates the fresh database and creates the benchmark partner (in a child, like the servers). */
-export async function prepareDatabase(spec: Omit<TargetSpec, 'kind'>): Promise<{ consumerKey: string; consumerSecret: string }> {
+export async function prepareDatabase(spec: Omit<TargetSpec, 'kind'>): Promise<Omit<Extract<ChildMessage, { type: 'prepared' }>, 'type'>> {
   const child = spawnServer({ ...spec, kind: 'prepare' }, { stdout: 'inherit' });
   const prepared = await nextMessage(child, 'prepared', 120_000).catch((error) => {
     child.kill();
     throw error;
   });
   await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-  return { consumerKey: prepared.consumerKey, consumerSecret: prepared.consumerSecret };
+  return { consumerKey: prepared.consumerKey, consumerSecret: prepared.consumerSecret, core: prepared.core };
 }
 
 /** Starts a fresh server process for one measurement. */

@@ -53,6 +53,8 @@ export async function cardAccount(tx: Queryable, cardId: string, unit: string, p
 
 /** An E-service card's account in a unit, opened at its first payment in that unit. */
 export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<AccountRow> {
+  const [existing] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 AND unit_code = $2', [cardId, unit]);
+  if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
     "INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative) VALUES ($1, 'card', $2, $3, true) ON CONFLICT (card_id, unit_code) WHERE card_id IS NOT NULL DO NOTHING",
@@ -68,23 +70,29 @@ async function requireUnit(tx: Queryable, unit: string): Promise<void> {
 
 /** The issuer float, fee revenue or adjustments account of a unit, opened on first use. */
 export async function systemAccount(tx: Queryable, kind: SystemKind, unit: string): Promise<AccountRow> {
+  const select = 'SELECT * FROM ledger_accounts WHERE kind = $1 AND unit_code = $2 AND card_id IS NULL AND partner_id IS NULL';
+  const [existing] = await tx.query<AccountRow>(select, [kind, unit]);
+  if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
     'INSERT INTO ledger_accounts (id, kind, unit_code, non_negative) VALUES ($1, $2, $3, false) ON CONFLICT (kind, unit_code) WHERE card_id IS NULL AND partner_id IS NULL DO NOTHING',
     [newId('acc'), kind, unit],
   );
-  const [row] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE kind = $1 AND unit_code = $2 AND card_id IS NULL AND partner_id IS NULL', [kind, unit]);
+  const [row] = await tx.query<AccountRow>(select, [kind, unit]);
   return row;
 }
 
 /** A partner's float in a unit, opened on first use. */
 export async function partnerFloatAccount(tx: Queryable, partnerId: string, unit: string): Promise<AccountRow> {
+  const select = 'SELECT * FROM ledger_accounts WHERE partner_id = $1 AND unit_code = $2';
+  const [existing] = await tx.query<AccountRow>(select, [partnerId, unit]);
+  if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
     "INSERT INTO ledger_accounts (id, kind, partner_id, unit_code, non_negative) VALUES ($1, 'partner-float', $2, $3, true) ON CONFLICT (partner_id, unit_code) WHERE partner_id IS NOT NULL DO NOTHING",
     [newId('acc'), partnerId, unit],
   );
-  const [row] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE partner_id = $1 AND unit_code = $2', [partnerId, unit]);
+  const [row] = await tx.query<AccountRow>(select, [partnerId, unit]);
   return row;
 }
 

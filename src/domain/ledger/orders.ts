@@ -15,7 +15,7 @@ import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordEvent } from '../events/events';
 import { availableOf, cardAccount, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
-import { post, type LockedCard, type Posting } from './posting';
+import { lockCards, post, type LockedCard, type Posting } from './posting';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];
@@ -197,20 +197,17 @@ async function onLine<T>(index: number, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Locks cards in id order (the ledger's lock order) before any account is touched. */
-async function lockCards(tx: Queryable, ids: readonly string[]): Promise<Map<string, { id: string; status: string; client_id: string | null; network_id: string | null }>> {
-  const rows = await tx.query<{ id: string; status: string; client_id: string | null; network_id: string | null }>(
-    'SELECT c.id, c.status, c.client_id, cl.network_id FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c',
-    [[...new Set(ids)]],
-  );
-  return new Map(rows.map((row) => [row.id, row]));
+/** The network of each member card's client. */
+async function networksOf(tx: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await tx.query<{ id: string; network_id: string }>('SELECT c.id, cl.network_id FROM cards c JOIN clients cl ON cl.id = c.client_id WHERE c.id = ANY($1)', [[...ids]]);
+  return new Map(rows.map((row) => [row.id, row.network_id]));
 }
 
 const lineAmount = (line: StoredLine) => Money.fromApi(line.amount as NonNullable<StoredLine['amount']>);
 
 async function executeRecharge(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
   const lines = order.lines.map((line, index) => ({ line, index })).sort((a, b) => ((a.line.cardId ?? '') < (b.line.cardId ?? '') ? -1 : 1));
-  await lockCards(tx, lines.map(({ line }) => line.cardId as string));
+  await lockCards(tx, lines.map(({ line }) => line.cardId as string)); // every card first, in id order
   if (order.source_partner_id) {
     const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1 FOR SHARE', [order.source_partner_id]);
     if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${order.source_partner_id} is disabled; its float pays no recharge`);
@@ -242,7 +239,8 @@ async function executeTransfer(tx: Queryable, actor: Actor, order: OrderRow): Pr
   const [source, target] = [cards.get(from), cards.get(to)];
   if (!source?.client_id || !target?.client_id) throw new AppError('CARD_KIND_NOT_ALLOWED', 'Transfers move value between member cards only');
   const full = order.type === 'full-transfer';
-  if (full ? source.client_id !== target.client_id : source.network_id !== target.network_id) {
+  const networks = await networksOf(tx, [from, to]);
+  if (full ? source.client_id !== target.client_id : networks.get(from) !== networks.get(to)) {
     throw new AppError('TRANSFER_NOT_ALLOWED', full ? 'A full transfer stays within one client' : `Cards ${from} and ${to} belong to clients of different networks`);
   }
   const authorise = (locked: ReadonlyMap<string, LockedCard>) => {

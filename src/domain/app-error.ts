@@ -44,3 +44,9 @@ export class AppError extends Error {
     this.details = options.details;
   }
 }
+
+/** A refusal (a 4xx AppError) with `label` in front of its message, its code and figures kept; anything else as it is. */
+export function labelled(label: string, error: unknown): unknown {
+  if (!(error instanceof AppError) || error.status >= 500) return error;
+  return new AppError(error.codeName, `${label}: ${error.debugMessage}`, { status: error.status, errors: error.errors, details: error.details, headers: error.headers });
+}

@@ -9,12 +9,13 @@
  * - a key already stored replays its answer (the operation, or the refusal) when the request
  *   is the same (same operation, path and body: the fingerprint), and is 422
  *   IDEMPOTENCY_KEY_REUSED otherwise;
- * - a new key runs the work inside a savepoint: its result, or its business refusal (a 4xx
- *   AppError, after rolling the work back), is stored with the key. System failures (5xx,
- *   503) store nothing, so a retry runs the work again.
+ * - a new key runs the work: its result is stored with the key, in the work's transaction;
+ *   its business refusal (a 4xx AppError) rolls the work back and is stored with the key
+ *   just after. System failures (5xx, 503) store nothing, so a retry runs the work again.
  */
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../db/database';
+import { isUniqueViolation } from '../db/errors';
 import { AppError, type ErrorCodeName, type ErrorDetails } from './app-error';
 import type { Actor } from './actor';
 
@@ -78,39 +79,41 @@ async function store(tx: Queryable, caller: string, request: IdempotentRequest, 
   ]);
 }
 
+/** A business refusal of the work, carried out of its rolled-back transaction to be stored. */
+class Refusal extends Error {
+  constructor(readonly error: AppError) {
+    super(error.debugMessage);
+  }
+}
+
 /**
- * Runs `work` once per (caller, key): returns its result, or the stored one with
- * `replayed: true`; throws its refusal (the stored one, marked as replayed, on a replay).
+ * Claims the key (the advisory lock) and reads what is stored under it, in one statement:
+ * null for a new key. The read's snapshot may predate the lock by a moment, so a request that
+ * committed in that moment is not seen: its key's INSERT then fails here, and `idempotent`
+ * runs again, to find it.
  */
-export async function idempotent<T>(db: Database, actor: Actor, request: IdempotentRequest, work: (tx: Queryable) => Promise<T>): Promise<{ data: T; replayed: boolean }> {
-  const caller = callerOf(actor);
-  const outcome = await db.transaction(async (tx): Promise<Outcome<T>> => {
-    const [{ claimed }] = await tx.query<{ claimed: boolean }>("SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0)) AS claimed", [caller, request.key]);
-    if (!claimed) {
-      throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
-        headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
-      });
-    }
-    const [stored] = await tx.query<KeyRow>('SELECT operation, fingerprint, status, answer FROM idempotency_keys WHERE caller = $1 AND key = $2', [caller, request.key]);
-    if (stored) {
-      if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
-      }
-      return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
-    }
-    await tx.query('SAVEPOINT idempotent_work');
-    try {
-      const data = await work(tx);
-      await store(tx, caller, request, 200, { data });
-      return { replayed: false, data };
-    } catch (error) {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT idempotent_work');
-      const refusal = refusalOf(error);
-      await store(tx, caller, request, error.status, { refusal });
-      return { replayed: false, refusal, status: error.status };
-    }
-  });
+async function claim<T>(tx: Queryable, caller: string, request: IdempotentRequest): Promise<Outcome<T> | null> {
+  const [row] = await tx.query<{ claimed: boolean; stored: KeyRow | null }>(
+    `SELECT l.claimed, CASE WHEN l.claimed THEN (SELECT to_jsonb(k) FROM (SELECT operation, fingerprint, status, answer FROM idempotency_keys WHERE caller = $1 AND key = $2) k) END AS stored
+       FROM (SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0)) AS claimed) l`,
+    [caller, request.key],
+    { prepare: true },
+  );
+  if (!row.claimed) {
+    throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
+      headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
+    });
+  }
+  const stored = row.stored;
+  if (!stored) return null;
+  if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
+  }
+  return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
+}
+
+/** The work's outcome as the caller sees it: its data, or its refusal thrown. */
+function answer<T>(outcome: Outcome<T>): { data: T; replayed: boolean } {
   if ('data' in outcome) return outcome;
   throw new AppError(outcome.refusal.codeName, outcome.refusal.debugMessage, {
     status: outcome.status,
@@ -118,6 +121,50 @@ export async function idempotent<T>(db: Database, actor: Actor, request: Idempot
     details: outcome.refusal.details,
     headers: outcome.replayed ? { [REPLAY_HEADER]: 'true' } : {},
   });
+}
+
+/**
+ * Runs `work` once per (caller, key): returns its result, or the stored one with
+ * `replayed: true`; throws its refusal (the stored one, marked as replayed, on a replay).
+ *
+ * The work's transaction commits with its key. A refusal (a 4xx AppError) rolls the work back
+ * whole, then is stored under the key in a transaction of its own, unless another request
+ * with the key has stored an answer in between (that answer is then the key's).
+ */
+export async function idempotent<T>(db: Database, actor: Actor, request: IdempotentRequest, work: (tx: Queryable) => Promise<T>): Promise<{ data: T; replayed: boolean }> {
+  const caller = callerOf(actor);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return answer(
+        await db.transaction(async (tx): Promise<Outcome<T>> => {
+          const stored = await claim<T>(tx, caller, request);
+          if (stored) return stored;
+          let data: T;
+          try {
+            data = await work(tx);
+          } catch (error) {
+            throw error instanceof AppError && error.status < 500 ? new Refusal(error) : error;
+          }
+          await store(tx, caller, request, 200, { data });
+          return { replayed: false, data };
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Refusal) {
+        const refusal = refusalOf(error.error);
+        return answer(
+          await db.transaction(async (tx): Promise<Outcome<T>> => {
+            const stored = await claim<T>(tx, caller, request);
+            if (stored) return stored;
+            await store(tx, caller, request, error.error.status, { refusal });
+            return { replayed: false, refusal, status: error.error.status };
+          }),
+        );
+      }
+      if (attempt < 3 && isUniqueViolation(error, 'idempotency_keys_pkey')) continue;
+      throw error;
+    }
+  }
 }
 
 /**

@@ -253,7 +253,7 @@ export async function transitionCard(db: Database, actor: Actor, cardId: string,
     await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
     const [after] = await withBalances(tx, [updated]);
     await recordAudit(tx, actor, { action: `card.${rule.verb}`, resourceType: 'card', resourceId: cardId, before, after });
-    await recordCardEvents(tx, { type: 'card.status-changed', resourceType: 'card', resourceId: cardId, data: { from: before.status, to: after.status, reason: reason.trim(), card: after } }, [cardId]);
+    await recordCardEvents(tx, [{ type: 'card.status-changed', resourceType: 'card', resourceId: cardId, data: { from: before.status, to: after.status, reason: reason.trim(), card: after }, cardIds: [cardId] }]);
     return after;
   });
 }

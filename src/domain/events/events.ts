@@ -24,26 +24,38 @@ export interface NewEvent {
   data: object;
 }
 
+/** An event and the cards it concerns (it is recorded once per card). */
+export interface CardEvent extends NewEvent {
+  cardIds: readonly string[];
+}
+
 /**
- * Records the event once per card it concerns, each with the card's next sequence number.
- * The caller holds the cards' row locks (or takes them here, in id order, which is the
- * ledger's lock order).
+ * Records events, each once per card it concerns, with the card's next sequence numbers, in
+ * one statement: a card's events are numbered in the order given. The caller holds the
+ * cards' row locks (posting and the card use-cases take them first, in the ledger's order).
  */
-export async function recordCardEvents(tx: Queryable, event: NewEvent, cardIds: readonly string[]): Promise<void> {
-  const ids = [...new Set(cardIds)].sort();
-  if (ids.length === 0) return;
-  const sequences = await tx.query<{ id: string; event_sequence: string }>(
-    'UPDATE cards SET event_sequence = event_sequence + 1 WHERE id = ANY($1) RETURNING id, event_sequence',
-    [ids],
-  );
+export async function recordCardEvents(tx: Queryable, events: readonly CardEvent[]): Promise<void> {
+  const rows = events.flatMap((event) => [...new Set(event.cardIds)].map((cardId) => ({ event, cardId, data: JSON.stringify(event.data) })));
+  if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO events (id, type, resource_type, resource_id, card_id, card_sequence, data)
-     SELECT e.id, $1, $2, $3, e.card_id, e.card_sequence, $4::jsonb
-       FROM unnest($5::text[], $6::text[], $7::bigint[]) AS e (id, card_id, card_sequence)`,
+    `WITH e AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+         AS e (id, type, resource_type, resource_id, card_id, data, ord)
+     ), counts AS (
+       SELECT card_id, count(*) AS n FROM e GROUP BY card_id
+     ), numbered AS (
+       UPDATE cards c SET event_sequence = c.event_sequence + counts.n FROM counts WHERE c.id = counts.card_id
+       RETURNING c.id, c.event_sequence - counts.n AS before
+     )
+     INSERT INTO events (id, type, resource_type, resource_id, card_id, card_sequence, data)
+     SELECT e.id, e.type, e.resource_type, e.resource_id, e.card_id, numbered.before + row_number() OVER (PARTITION BY e.card_id ORDER BY e.ord), e.data::jsonb
+       FROM e JOIN numbered ON numbered.id = e.card_id
+      ORDER BY e.ord`,
     [
-      event.type, event.resourceType, event.resourceId, JSON.stringify(event.data),
-      sequences.map(() => newId('evt')), sequences.map((row) => row.id), sequences.map((row) => row.event_sequence),
+      rows.map(() => newId('evt')), rows.map((row) => row.event.type), rows.map((row) => row.event.resourceType), rows.map((row) => row.event.resourceId),
+      rows.map((row) => row.cardId), rows.map((row) => row.data),
     ],
+    { prepare: true },
   );
 }
 

@@ -6,7 +6,7 @@
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { AppError } from '../app-error';
+import { AppError, labelled } from '../app-error';
 import { newId } from '../ids';
 import { Money, type StoredAmount } from '../money';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
@@ -44,15 +44,65 @@ export async function openCardAccounts(tx: Queryable, cardId: string, units: rea
   }
 }
 
-/** The card's account in a unit; UNIT_NOT_HELD when the card holds no balance in it. */
-export async function cardAccount(tx: Queryable, cardId: string, unit: string, path = '/body/amount/unit'): Promise<AccountRow> {
-  const [row] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 AND unit_code = $2', [cardId, unit]);
-  if (!row) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path, message: 'a unit the card does not hold' }] });
-  return row;
+/** What posting needs of an account (posting.ts AccountKey): a card's account is bounded. */
+type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative'>;
+
+const cardAccountKey = (id: string, cardId: string, unit: string): CardAccountKey => ({ id, kind: 'card', card_id: cardId, partner_id: null, unit_code: unit, non_negative: true });
+
+/**
+ * The accounts of cards in units, in the order asked, in one query: CARD_NOT_FOUND or
+ * UNIT_NOT_HELD (at the item's path) for the first that is missing.
+ */
+export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: string; unit: string; path: string; label?: string }[]): Promise<CardAccountKey[]> {
+  const rows = await tx.query<{ found: string | null; id: string | null }>(
+    `SELECT c.id AS found, a.id
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w (card_id, unit_code, ord)
+       LEFT JOIN cards c ON c.id = w.card_id
+       LEFT JOIN ledger_accounts a ON a.card_id = w.card_id AND a.unit_code = w.unit_code
+      ORDER BY w.ord`,
+    [wanted.map((item) => item.cardId), wanted.map((item) => item.unit)],
+    { prepare: true },
+  );
+  return wanted.map(({ cardId, unit, path, label }, index) => {
+    const { found, id } = rows[index];
+    const refusal = !found
+      ? new AppError('CARD_NOT_FOUND', `No card ${cardId}`)
+      : !id ? new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path, message: 'a unit the card does not hold' }] }) : null;
+    if (refusal) throw label ? labelled(label, refusal) : refusal;
+    return cardAccountKey(id as string, cardId, unit);
+  });
+}
+
+/** The card's account in a unit: CARD_NOT_FOUND, or UNIT_NOT_HELD when the card holds no balance in it. */
+export async function cardAccount(tx: Queryable, cardId: string, unit: string, path = '/body/amount/unit'): Promise<CardAccountKey> {
+  return (await cardAccounts(tx, [{ cardId, unit, path }]))[0];
+}
+
+/**
+ * The two sides of a payment at a service point, in one query: the card's account in the
+ * unit and the service point's E-service card and account (opened at its first payment in
+ * the unit). CARD_NOT_FOUND, SERVICE_POINT_NOT_FOUND, then UNIT_NOT_HELD.
+ */
+export async function paymentAccounts(tx: Queryable, cardId: string, servicePointId: string, unit: string): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey }> {
+  const [row] = await tx.query<{ card: string | null; station_card: string | null; card_account: string | null; station_account: string | null }>(
+    `SELECT c.id AS card, st.id AS station_card, ca.id AS card_account, sa.id AS station_account
+       FROM (SELECT 1) one
+       LEFT JOIN cards c ON c.id = $1
+       LEFT JOIN cards st ON st.service_point_id = $2
+       LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
+       LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3`,
+    [cardId, servicePointId, unit],
+    { prepare: true },
+  );
+  if (!row.card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
+  if (!row.station_card) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
+  if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
+  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit) : await eServiceAccount(tx, row.station_card, unit);
+  return { debit: cardAccountKey(row.card_account, cardId, unit), stationCardId: row.station_card, credit };
 }
 
 /** An E-service card's account in a unit, opened at its first payment in that unit. */
-export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<AccountRow> {
+export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<CardAccountKey> {
   const [existing] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 AND unit_code = $2', [cardId, unit]);
   if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);

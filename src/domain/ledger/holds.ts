@@ -16,10 +16,12 @@ import { Money, type StoredAmount } from '../money';
 import type { Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordCardEvents } from '../events/events';
-import { availableOf, cardAccount, eServiceAccount, type AccountRow } from './accounts';
+import { paymentAccounts, type AccountRow } from './accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
-import { fuelRecord, requireCard, stationCard } from './operations';
-import { insufficientFunds, lockAccounts, lockCards, post } from './posting';
+import { fuelRecord } from './operations';
+import { insufficientFunds, lockLedger, post } from './posting';
+
+type AccountBalance = Pick<AccountRow, 'posted' | 'held' | 'version'>;
 
 export type Authorization = components['schemas']['Authorization'];
 type AuthorizationCreate = components['schemas']['AuthorizationCreate'];
@@ -69,6 +71,7 @@ export async function findAuthorization(db: Queryable, actor: Actor, id: string)
   return toAuthorization(await holdRow(db, id));
 }
 
+/** Adds `delta` to an account's `held` (the caller holds its lock). */
 async function changeHeld(tx: Queryable, accountId: string, delta: bigint): Promise<void> {
   await tx.query('UPDATE ledger_accounts SET held = held + $2::bigint WHERE id = $1', [accountId, delta.toString()]);
 }
@@ -76,16 +79,14 @@ async function changeHeld(tx: Queryable, accountId: string, delta: bigint): Prom
 /** Holds up to `amount` of the card's available balance for a fill at the service point. */
 export function authorize(db: Database, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
   return idempotent(db, actor, request, async (tx) => {
-    await requireCard(tx, input.cardId);
-    const stationCardId = await stationCard(tx, input.servicePointId);
     const amount = Money.fromApi(input.amount);
-    const account = await cardAccount(tx, input.cardId, amount.unit);
-    const cards = await lockCards(tx, [input.cardId, stationCardId]);
+    const { debit: account, stationCardId } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    const { cards, balances } = await lockLedger(tx, [input.cardId, stationCardId], [account.id]);
     checkSpendingCard(cards, input.cardId, input.service);
     checkReceivingCard(cards, stationCardId);
-    const locked = (await lockAccounts(tx, [account.id])).get(account.id) as AccountRow;
-    const available = availableOf(locked);
-    if (available.compare(amount) < 0) throw insufficientFunds(locked, available, amount);
+    const locked = balances.get(account.id) as AccountBalance;
+    const available = Money.fromStored(BigInt(locked.posted) - BigInt(locked.held), amount.unit);
+    if (available.compare(amount) < 0) throw insufficientFunds(account, locked, available, amount);
     await changeHeld(tx, account.id, amount.minor);
     const [row] = await tx.query<HoldRow>(
       `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, service, pump_number, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
@@ -94,7 +95,7 @@ export function authorize(db: Database, actor: Actor, request: IdempotentRequest
         input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
     );
     const authorization = toAuthorization(row);
-    await recordCardEvents(tx, { type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization }, [input.cardId]);
+    await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
     return authorization;
   });
 }
@@ -109,17 +110,24 @@ async function openHold(tx: Queryable, id: string): Promise<HoldRow> {
   return hold;
 }
 
-/** Releases the hold's amount from its account's `held`. */
-const release = (tx: Queryable, hold: HoldRow) => changeHeld(tx, hold.account_id, -Money.fromStored(hold.amount, hold.unit_code).minor);
+/** Releases the holds' amounts from their accounts' `held`, in one statement (the caller holds the accounts' locks). */
+async function release(tx: Queryable, holds: readonly HoldRow[]): Promise<void> {
+  await tx.query(
+    `UPDATE ledger_accounts a SET held = a.held - r.amount
+       FROM (SELECT account_id, sum(amount) AS amount FROM unnest($1::text[], $2::bigint[]) AS h (account_id, amount) GROUP BY account_id) r
+      WHERE a.id = r.account_id`,
+    [holds.map((hold) => hold.account_id), holds.map((hold) => hold.amount)],
+  );
+}
 
-/** Marks a released hold settled and records its event. */
-async function settle(tx: Queryable, hold: HoldRow, status: 'captured' | 'voided' | 'expired', payment?: { id: string; amount: Money }): Promise<Authorization> {
-  const [row] = await tx.query<HoldRow>('UPDATE ledger_holds SET status = $2, captured_amount = $3::bigint, payment_id = $4, updated_at = now() WHERE id = $1 RETURNING *', [
-    hold.id, status, payment?.amount.toStored() ?? null, payment?.id ?? null,
+/** Marks released holds settled and records their events. */
+async function settle(tx: Queryable, holds: readonly HoldRow[], status: 'captured' | 'voided' | 'expired', payment?: { id: string; amount: Money }): Promise<Authorization[]> {
+  const rows = await tx.query<HoldRow>('UPDATE ledger_holds SET status = $2, captured_amount = $3::bigint, payment_id = $4, updated_at = now() WHERE id = ANY($1) RETURNING *', [
+    holds.map((hold) => hold.id), status, payment?.amount.toStored() ?? null, payment?.id ?? null,
   ]);
-  const authorization = toAuthorization(row);
-  await recordCardEvents(tx, { type: `hold.${status}`, resourceType: 'authorization', resourceId: row.id, data: authorization }, [hold.card_id]);
-  return authorization;
+  const authorizations = rows.map(toAuthorization);
+  await recordCardEvents(tx, authorizations.map((authorization) => ({ type: `hold.${status}` as const, resourceType: 'authorization' as const, resourceId: authorization.id, data: authorization, cardIds: [authorization.cardId] })));
+  return authorizations;
 }
 
 /** Records the payment of the dispensed amount (at most the hold) and releases the hold. */
@@ -132,16 +140,15 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
     }
     const amount = Money.fromApi(input.amount);
     const fuel = await fuelRecord(tx, { service: hold.service, fuel: input.fuel }, amount);
-    const stationCardId = await stationCard(tx, hold.service_point_id);
-    await lockCards(tx, [hold.card_id, stationCardId]);
-    const debit = (await lockAccounts(tx, [hold.account_id])).get(hold.account_id) as AccountRow;
-    await release(tx, hold); // first: the payment is checked against the balance it frees
+    const { debit, stationCardId, credit } = await paymentAccounts(tx, hold.card_id, hold.service_point_id, amount.unit);
+    await lockLedger(tx, [hold.card_id, stationCardId], [hold.account_id]);
+    await release(tx, [hold]); // first: the payment is checked against the balance it frees
     try {
       const payment = await post(tx, actor, {
-        type: 'payment', amount, debit, credit: await eServiceAccount(tx, stationCardId, amount.unit),
+        type: 'payment', amount, debit, credit,
         fields: { servicePointId: hold.service_point_id, receiptNumber: input.receiptNumber, service: hold.service, fuel, pumpNumber: hold.pump_number },
       });
-      return await settle(tx, hold, 'captured', { id: payment.id, amount });
+      return (await settle(tx, [hold], 'captured', { id: payment.id, amount }))[0];
     } catch (error) {
       if (isUniqueViolation(error, 'ledger_operations_receipt')) throw new AppError('RECEIPT_NUMBER_REUSED', `Service point ${hold.service_point_id} has already recorded receipt ${input.receiptNumber}`);
       throw error;
@@ -153,10 +160,9 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
 export function voidAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string): Promise<{ data: Authorization; replayed: boolean }> {
   return idempotent(db, actor, request, async (tx) => {
     const hold = await openHold(tx, id);
-    await lockCards(tx, [hold.card_id]);
-    await lockAccounts(tx, [hold.account_id]);
-    await release(tx, hold);
-    return settle(tx, hold, 'voided');
+    await lockLedger(tx, [hold.card_id], [hold.account_id]);
+    await release(tx, [hold]);
+    return (await settle(tx, [hold], 'voided'))[0];
   });
 }
 
@@ -171,12 +177,9 @@ export async function expireHolds(db: Database, actor: Actor, limit = 100): Prom
       [limit],
     );
     if (holds.length === 0) return 0;
-    await lockCards(tx, holds.map((hold) => hold.card_id));
-    await lockAccounts(tx, holds.map((hold) => hold.account_id));
-    for (const hold of holds) {
-      await release(tx, hold);
-      await settle(tx, hold, 'expired');
-    }
+    await lockLedger(tx, holds.map((hold) => hold.card_id), holds.map((hold) => hold.account_id));
+    await release(tx, holds);
+    await settle(tx, holds, 'expired');
     return holds.length;
   });
 }

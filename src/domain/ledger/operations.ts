@@ -12,7 +12,7 @@ import type { Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordCardEvents } from '../events/events';
 import { priceInForce } from '../referential/energy-types';
-import { cardAccount, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
+import { cardAccount, partnerFloatAccount, paymentAccounts, systemAccount, type AccountRow } from './accounts';
 import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
 import { post } from './posting';
 import { operationRow, toOperation, type Operation } from './operations-read';
@@ -33,13 +33,6 @@ async function uniquely<T>(constraint: string, refusal: AppError, work: () => Pr
     if (isUniqueViolation(error, constraint)) throw refusal;
     throw error;
   }
-}
-
-/** The E-service card of a service point (SERVICE_POINT_NOT_FOUND otherwise). */
-export async function stationCard(tx: Queryable, servicePointId: string): Promise<string> {
-  const [station] = await tx.query<{ card_id: string }>('SELECT c.id AS card_id FROM service_points s JOIN cards c ON c.service_point_id = s.id WHERE s.id = $1', [servicePointId]);
-  if (!station) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
-  return station.card_id;
 }
 
 type FloatFundingCreate = components['schemas']['FloatFundingCreate'];
@@ -111,12 +104,9 @@ export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'serv
 /** A member card pays a service point: the card is debited, the service point's E-service card credited. */
 export function recordPayment(db: Database, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
-    await requireCard(tx, input.cardId);
-    const stationCardId = await stationCard(tx, input.servicePointId);
     const amount = Money.fromApi(input.amount);
+    const { debit, stationCardId, credit } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
     const fuel = await fuelRecord(tx, input, amount);
-    const debit = await cardAccount(tx, input.cardId, amount.unit);
-    const credit = await eServiceAccount(tx, stationCardId, amount.unit);
     return uniquely(
       'ledger_operations_receipt',
       new AppError('RECEIPT_NUMBER_REUSED', `Service point ${input.servicePointId} has already recorded receipt ${input.receiptNumber}`),
@@ -141,7 +131,6 @@ type FeeCreate = components['schemas']['FeeCreate'];
 /** A fee debited from a member card to the fee revenue account. */
 export function chargeFee(db: Database, actor: Actor, request: IdempotentRequest, input: FeeCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
-    await requireCard(tx, input.cardId);
     const amount = Money.fromApi(input.amount);
     const debit = await cardAccount(tx, input.cardId, amount.unit);
     const credit = await systemAccount(tx, 'fee-revenue', amount.unit);
@@ -158,7 +147,6 @@ type RegularisationCreate = components['schemas']['RegularisationCreate'];
 /** A card's balance adjusted against the adjustments account. */
 export function regularise(db: Database, actor: Actor, request: IdempotentRequest, input: RegularisationCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
-    await requireCard(tx, input.cardId);
     const amount = Money.fromApi(input.amount);
     const card = await cardAccount(tx, input.cardId, amount.unit);
     const adjustments = await systemAccount(tx, 'adjustments', amount.unit);
@@ -195,7 +183,7 @@ export function cancelOperation(db: Database, actor: Actor, request: IdempotentR
     const [updated] = await tx.query<typeof original>("UPDATE ledger_operations SET status = 'cancelled', cancelled_by_operation_id = $2 WHERE id = $1 RETURNING *", [original.id, cancellation.id]);
     const cancelled = toOperation(updated, { debit: account(original.debit_account_id), credit: account(original.credit_account_id) });
     const cards = [cancelled.debit.cardId, cancelled.credit.cardId].filter((id): id is string => id !== null);
-    await recordCardEvents(tx, { type: 'operation.cancelled', resourceType: 'operation', resourceId: original.id, data: cancelled }, cards);
+    await recordCardEvents(tx, [{ type: 'operation.cancelled', resourceType: 'operation', resourceId: original.id, data: cancelled, cardIds: cards }]);
     return cancellation;
   });
 }

@@ -6,16 +6,16 @@
  */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { AppError } from '../app-error';
+import { AppError, labelled } from '../app-error';
 import { newId } from '../ids';
 import { Money } from '../money';
 import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../pagination';
 import { holdsScope, type Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordEvent } from '../events/events';
-import { availableOf, cardAccount, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
+import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from './accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
-import { lockCards, post, type LockedCard, type Posting } from './posting';
+import { lockLedger, postAll, type AccountKey, type LockedCard, type Posting } from './posting';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];
@@ -187,13 +187,12 @@ export async function stepOrder(db: Database, actor: Actor, id: string, action: 
   });
 }
 
-/** Prefixes a line's refusal with the line, keeping its code and figures. */
+/** Runs a line's lookups, its refusal prefixed with the line (the code and figures kept). */
 async function onLine<T>(index: number, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    throw new AppError(error.codeName, `Line ${index + 1}: ${error.debugMessage}`, { status: error.status, errors: error.errors, details: error.details, headers: error.headers });
+    throw labelled(`Line ${index + 1}`, error);
   }
 }
 
@@ -205,37 +204,37 @@ async function networksOf(tx: Queryable, ids: readonly string[]): Promise<Map<st
 
 const lineAmount = (line: StoredLine) => Money.fromApi(line.amount as NonNullable<StoredLine['amount']>);
 
+/** Every line a recharge from the voucher's source, posted together: the source is locked once. */
 async function executeRecharge(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
-  const lines = order.lines.map((line, index) => ({ line, index })).sort((a, b) => ((a.line.cardId ?? '') < (b.line.cardId ?? '') ? -1 : 1));
-  await lockCards(tx, lines.map(({ line }) => line.cardId as string)); // every card first, in id order
   if (order.source_partner_id) {
     const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1 FOR SHARE', [order.source_partner_id]);
     if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${order.source_partner_id} is disabled; its float pays no recharge`);
   }
-  const sources = new Map<string, AccountRow>();
-  for (const { line, index } of lines) {
-    await onLine(index, async () => {
-      const amount = lineAmount(line);
-      const cardId = line.cardId as string;
-      let source = sources.get(amount.unit);
-      if (!source) {
-        source = order.source_partner_id ? await partnerFloatAccount(tx, order.source_partner_id, amount.unit) : await systemAccount(tx, 'issuer-float', amount.unit);
-        sources.set(amount.unit, source);
-      }
-      const credit = await cardAccount(tx, cardId, amount.unit, `/lines/${index}/amount/unit`);
-      await post(tx, actor, {
-        type: 'recharge', amount, debit: source, credit,
-        fields: { partnerId: order.source_partner_id, reason: order.reason, orderId: order.id },
-        authorise: (cards) => checkReceivingCard(cards, cardId),
-      });
-    });
+  const amounts = order.lines.map(lineAmount);
+  const sources = new Map<string, AccountKey>();
+  for (const unit of new Set(amounts.map((amount) => amount.unit))) {
+    sources.set(unit, order.source_partner_id ? await partnerFloatAccount(tx, order.source_partner_id, unit) : await systemAccount(tx, 'issuer-float', unit));
   }
+  const credits = await cardAccounts(tx, order.lines.map((line, index) => ({ cardId: line.cardId as string, unit: amounts[index].unit, path: `/lines/${index}/amount/unit`, label: `Line ${index + 1}` })));
+  await postAll(
+    tx,
+    actor,
+    order.lines.map((line, index) => ({
+      type: 'recharge',
+      amount: amounts[index],
+      debit: sources.get(amounts[index].unit) as AccountKey,
+      credit: credits[index],
+      fields: { partnerId: order.source_partner_id, reason: order.reason, orderId: order.id },
+      authorise: (cards) => checkReceivingCard(cards, line.cardId as string),
+      label: `Line ${index + 1}`,
+    })),
+  );
 }
 
 async function executeTransfer(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
   const from = order.from_card_id as string;
   const to = order.lines[0].cardId as string;
-  const cards = await lockCards(tx, [from, to]);
+  const { cards } = await lockLedger(tx, [from, to]);
   const [source, target] = [cards.get(from), cards.get(to)];
   if (!source?.client_id || !target?.client_id) throw new AppError('CARD_KIND_NOT_ALLOWED', 'Transfers move value between member cards only');
   const full = order.type === 'full-transfer';
@@ -253,32 +252,33 @@ async function executeTransfer(tx: Queryable, actor: Actor, order: OrderRow): Pr
   if (full) {
     // Under the cards' locks their balances cannot change: every posting locks its cards first.
     const accounts = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 ORDER BY unit_code', [from]);
-    for (const account of accounts.filter((row) => availableOf(row).compare(Money.zero(row.unit_code)) > 0)) {
-      postings.push({ type: 'full-transfer', amount: availableOf(account), debit: account, credit: await cardAccount(tx, to, account.unit_code, '/lines/0/cardId') });
-    }
+    const funded = accounts.filter((row) => availableOf(row).compare(Money.zero(row.unit_code)) > 0);
+    const targets = await cardAccounts(tx, funded.map((row) => ({ cardId: to, unit: row.unit_code, path: '/lines/0/cardId' })));
+    funded.forEach((account, index) => postings.push({ type: 'full-transfer', amount: availableOf(account), debit: account, credit: targets[index] }));
     if (postings.length === 0) throw new AppError('NOTHING_TO_TRANSFER', `Card ${from} has no balance to move`);
   } else {
     const amount = lineAmount(order.lines[0]);
-    postings.push({ type: 'transfer', amount, debit: await cardAccount(tx, from, amount.unit), credit: await cardAccount(tx, to, amount.unit) });
+    const [debit, credit] = await cardAccounts(tx, [{ cardId: from, unit: amount.unit, path: '/body/amount/unit' }, { cardId: to, unit: amount.unit, path: '/body/amount/unit' }]);
+    postings.push({ type: 'transfer', amount, debit, credit });
   }
-  for (const posting of postings) await post(tx, actor, { ...posting, fields: { reason: order.reason, orderId: order.id }, authorise });
+  await postAll(tx, actor, postings.map((posting) => ({ ...posting, fields: { reason: order.reason, orderId: order.id }, authorise })));
 }
 
 async function executeEServiceRecharge(tx: Queryable, actor: Actor, order: OrderRow): Promise<void> {
   const stations = await tx.query<{ service_point_id: string; id: string }>('SELECT service_point_id, id FROM cards WHERE service_point_id = ANY($1)', [order.lines.map((line) => line.servicePointId)]);
   const cardOf = new Map(stations.map((row) => [row.service_point_id, row.id]));
-  const lines = order.lines.map((line, index) => ({ line, index, cardId: cardOf.get(line.servicePointId as string) as string })).sort((a, b) => (a.cardId < b.cardId ? -1 : 1));
-  await lockCards(tx, lines.map((line) => line.cardId));
-  for (const { line, index, cardId } of lines) {
-    await onLine(index, async () => {
-      const amount = lineAmount(line);
-      await post(tx, actor, {
-        type: 'eservice-recharge', amount, debit: await systemAccount(tx, 'issuer-float', amount.unit), credit: await eServiceAccount(tx, cardId, amount.unit),
-        fields: { servicePointId: line.servicePointId, reason: order.reason, orderId: order.id },
-        authorise: (cards) => checkReceivingCard(cards, cardId),
-      });
-    });
+  const postings: Posting[] = [];
+  for (const [index, line] of order.lines.entries()) {
+    const cardId = cardOf.get(line.servicePointId as string) as string;
+    const amount = lineAmount(line);
+    postings.push(await onLine(index, async () => ({
+      type: 'eservice-recharge' as const, amount, debit: await systemAccount(tx, 'issuer-float', amount.unit), credit: await eServiceAccount(tx, cardId, amount.unit),
+      fields: { servicePointId: line.servicePointId, reason: order.reason, orderId: order.id },
+      authorise: (cards: ReadonlyMap<string, LockedCard>) => checkReceivingCard(cards, cardId),
+      label: `Line ${index + 1}`,
+    })));
   }
+  await postAll(tx, actor, postings);
 }
 
 const EXECUTORS: Record<Order['type'], (tx: Queryable, actor: Actor, order: OrderRow) => Promise<void>> = {

@@ -1,25 +1,26 @@
 /**
  * Posting: the one place where value moves. An operation debits one account and credits
- * another by the same amount, in one unit, inside the caller's transaction:
+ * another by the same amount, in one unit, inside the caller's transaction. Several
+ * operations (a voucher's lines) post together, in three statements whatever their number:
  *
- *   1. the cards it touches are locked, in id order, and handed to the caller's `authorise`
- *      check (card status, expiry, client, profile: one decision per debit, made on the rows
- *      as they stand under the lock);
- *   2. the bounded accounts it touches are locked, in id order (cards before accounts is the
- *      ledger's lock order everywhere); unbounded accounts are never locked;
- *   3. the debited account's bound is checked against its available balance;
- *   4. the operation, its two entries (each with the balance and version after it, for a
- *      bounded account), the new balances and the events are written.
+ *   1. lock: the cards they touch, in id order, then their bounded accounts, in id order
+ *      (cards before accounts is the ledger's lock order everywhere; unbounded accounts are
+ *      never locked), read as they stand under the locks;
+ *   2. in memory, operation by operation: the caller's `authorise` check on the locked cards
+ *      (card status, expiry, client, profile: one decision per debit), the debited account's
+ *      bound against its available balance, and the balance and version after each entry;
+ *   3. write: the operations, their entries and the new balances in one statement, then their
+ *      events in another.
  *
- * Every statement runs in the caller's transaction: the operation is all there or not at all.
+ * Every statement runs in the caller's transaction: the operations are all there or none is.
  */
 import type { Queryable } from '../../db/database';
-import { AppError } from '../app-error';
+import { AppError, labelled } from '../app-error';
 import { newId } from '../ids';
-import { type Money, type StoredAmount } from '../money';
+import { Money } from '../money';
 import type { Actor } from '../actor';
 import { recordCardEvents } from '../events/events';
-import { availableOf, type AccountRow } from './accounts';
+import type { AccountRow } from './accounts';
 import { toOperation, type Operation, type OperationRow, type OperationType } from './operations-read';
 
 /** A card as the authorisation check sees it, locked. */
@@ -32,6 +33,12 @@ export interface LockedCard {
   client_status: string | null;
   allowed_services: string[] | null;
 }
+
+/** What posting needs to know of an account before it locks it. */
+export type AccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative'>;
+
+/** A bounded account's balance as read under its lock. */
+type LockedBalance = Pick<AccountRow, 'id' | 'posted' | 'held' | 'version'>;
 
 /** The fields of an operation besides its amount and accounts. */
 interface OperationFields {
@@ -51,98 +58,180 @@ interface OperationFields {
 export interface Posting {
   type: OperationType;
   amount: Money;
-  debit: AccountRow;
-  credit: AccountRow;
+  debit: AccountKey;
+  credit: AccountKey;
   fields?: OperationFields;
   /** Refuses the operation (throws an AppError) from the locked cards it touches, by id. */
   authorise?: (cards: ReadonlyMap<string, LockedCard>) => void;
+  /** Prefixed to its refusal's message when several operations post together ("Line 3"). */
+  label?: string;
 }
 
-/** Locks the cards in id order (the first step of the ledger's lock order) and reads what the checks need. */
-export async function lockCards(tx: Queryable, ids: string[]): Promise<Map<string, LockedCard>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.query<LockedCard>(
-    `SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
-       FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
-      WHERE c.id = ANY($1) ORDER BY c.id FOR UPDATE OF c`,
-    [ids],
+interface Locked {
+  cards: Map<string, LockedCard>;
+  balances: Map<string, LockedBalance>;
+}
+
+/**
+ * Locks the cards in id order, then the bounded accounts in id order, in one statement
+ * (the accounts' scan waits for the cards' CTE: it is a condition of it), and reads what
+ * the checks need.
+ */
+export async function lockLedger(tx: Queryable, cardIds: readonly string[], accountIds: readonly string[] = []): Promise<Locked> {
+  const cards = [...new Set(cardIds)].sort();
+  const accounts = [...new Set(accountIds)].sort();
+  if (cards.length === 0 && accounts.length === 0) return { cards: new Map(), balances: new Map() };
+  const rows = await tx.query<LockedCard & LockedBalance & { what: 'card' | 'account' }>(
+    `WITH locked_cards AS (
+       SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
+         FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
+        WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF c
+     ), locked_accounts AS (
+       SELECT a.id, a.posted, a.held, a.version FROM ledger_accounts a
+        WHERE a.id = ANY($2::text[]) AND (SELECT count(*) FROM locked_cards) >= 0 ORDER BY a.id FOR UPDATE
+     )
+     SELECT 'card' AS what, id, kind, status, expires_at, client_id, client_status, allowed_services, NULL::bigint AS posted, NULL::bigint AS held, NULL::bigint AS version FROM locked_cards
+     UNION ALL
+     SELECT 'account', id, NULL, NULL, NULL, NULL, NULL, NULL, posted, held, version FROM locked_accounts`,
+    [cards, accounts],
+    { prepare: true },
   );
-  return new Map(rows.map((row) => [row.id, row]));
-}
-
-/** Locks bounded accounts in id order (after their cards). */
-export async function lockAccounts(tx: Queryable, ids: string[]): Promise<Map<string, AccountRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids]);
-  return new Map(rows.map((row) => [row.id, row]));
+  const locked: Locked = { cards: new Map(), balances: new Map() };
+  for (const { what, ...row } of rows) {
+    if (what === 'card') locked.cards.set(row.id, row);
+    else locked.balances.set(row.id, { id: row.id, posted: row.posted, held: row.held, version: row.version });
+  }
+  return locked;
 }
 
 /** INSUFFICIENT_FUNDS with the figures the bound was checked against. */
-export function insufficientFunds(account: AccountRow, available: Money, requested: Money): AppError {
+export function insufficientFunds(account: AccountKey, balance: Pick<AccountRow, 'version'>, available: Money, requested: Money): AppError {
   const owner = account.card_id ? `card ${account.card_id}` : account.partner_id ? `partner ${account.partner_id}'s float` : account.kind;
   return new AppError(
     'INSUFFICIENT_FUNDS',
     `The ${owner} (account ${account.id}) has ${available.toStored()} ${available.unit} available; ${requested.toStored()} ${requested.unit} requested`,
-    { details: { accountId: account.id, bound: 'available-not-below-zero', available: available.toApi(), requested: requested.toApi(), accountVersion: Number(account.version) } },
+    { details: { accountId: account.id, bound: 'available-not-below-zero', available: available.toApi(), requested: requested.toApi(), accountVersion: Number(balance.version) } },
   );
 }
 
-interface EntryResult {
-  posted: StoredAmount;
-  version: StoredAmount;
+/** A bounded account's running state while postings are applied in memory. */
+interface Running {
+  posted: bigint;
+  held: bigint;
+  version: bigint;
 }
 
-async function moveBalance(tx: Queryable, account: AccountRow, delta: bigint): Promise<EntryResult | null> {
-  if (!account.non_negative) return null;
-  const [row] = await tx.query<EntryResult>('UPDATE ledger_accounts SET posted = posted + $2::bigint, version = version + 1 WHERE id = $1 RETURNING posted, version', [
-    account.id,
-    delta.toString(),
-  ]);
-  return row;
+interface Entry {
+  operationId: string;
+  accountId: string;
+  unit: string;
+  amount: bigint;
+  after: Running | null;
 }
+
+const column = <T>(items: readonly T[], pick: (item: T) => unknown) => items.map(pick);
 
 /** Posts one operation in the caller's transaction and returns it as the contract shows it. */
 export async function post(tx: Queryable, actor: Actor, posting: Posting): Promise<Operation> {
-  const { amount, debit, credit } = posting;
-  if (debit.id === credit.id) throw new AppError('SAME_ACCOUNT', 'The operation would debit and credit the same account');
-  if (debit.unit_code !== amount.unit || credit.unit_code !== amount.unit) throw new Error(`posting ${amount.unit} between ${debit.unit_code} and ${credit.unit_code} accounts`);
-  if (amount.isNegative() || amount.isZero()) throw new Error('posting a non-positive amount');
+  return (await postAll(tx, actor, [posting]))[0];
+}
 
-  const cardIds = [debit.card_id, credit.card_id].filter((id): id is string => id !== null);
-  const cards = await lockCards(tx, cardIds);
-  posting.authorise?.(cards);
-  const locked = await lockAccounts(tx, [debit, credit].filter((account) => account.non_negative).map((account) => account.id));
-  const lockedDebit = locked.get(debit.id) ?? debit;
-  if (lockedDebit.non_negative) {
-    const available = availableOf(lockedDebit);
-    if (available.compare(amount) < 0) throw insufficientFunds(lockedDebit, available, amount);
+/** Posts operations together, in order, in the caller's transaction; all or none. */
+export async function postAll(tx: Queryable, actor: Actor, postings: readonly Posting[]): Promise<Operation[]> {
+  if (postings.length === 0) return [];
+  for (const { amount, debit, credit } of postings) {
+    if (debit.id === credit.id) throw new AppError('SAME_ACCOUNT', 'The operation would debit and credit the same account');
+    if (debit.unit_code !== amount.unit || credit.unit_code !== amount.unit) throw new Error(`posting ${amount.unit} between ${debit.unit_code} and ${credit.unit_code} accounts`);
+    if (amount.isNegative() || amount.isZero()) throw new Error('posting a non-positive amount');
   }
+  const sides = postings.flatMap((posting) => [posting.debit, posting.credit]);
+  const locked = await lockLedger(
+    tx,
+    sides.flatMap((account) => (account.card_id ? [account.card_id] : [])),
+    sides.filter((account) => account.non_negative).map((account) => account.id),
+  );
+  const running = new Map<string, Running>();
+  for (const [id, row] of locked.balances) running.set(id, { posted: BigInt(row.posted), held: BigInt(row.held), version: BigInt(row.version) });
 
-  const fields = posting.fields ?? {};
-  const [row] = await tx.query<OperationRow>(
-    `INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,
-       external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id, order_id,
-       actor_kind, actor_id, actor_name, channel, request_id)
-     VALUES ($1, $2, 'completed', $3, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-     RETURNING *`,
+  const entries: Entry[] = [];
+  const move = (operationId: string, account: AccountKey, amount: bigint, unit: string) => {
+    const state = account.non_negative ? running.get(account.id) : undefined;
+    if (account.non_negative && !state) throw new Error(`account ${account.id} was not locked`);
+    if (state) {
+      state.posted += amount;
+      state.version += 1n;
+    }
+    entries.push({ operationId, accountId: account.id, unit, amount, after: state ? { ...state } : null });
+  };
+  const ids = postings.map((posting) => {
+    const id = newId('op');
+    try {
+      posting.authorise?.(locked.cards);
+      const state = running.get(posting.debit.id);
+      if (state) {
+        const available = Money.fromStored(state.posted - state.held, posting.amount.unit);
+        if (available.compare(posting.amount) < 0) throw insufficientFunds(posting.debit, { version: state.version.toString() }, available, posting.amount);
+      }
+    } catch (error) {
+      throw posting.label ? labelled(posting.label, error) : error;
+    }
+    move(id, posting.debit, -posting.amount.minor, posting.amount.unit);
+    move(id, posting.credit, posting.amount.minor, posting.amount.unit);
+    return id;
+  });
+
+  const fields = postings.map((posting) => posting.fields ?? {});
+  const balances = [...running].filter(([id]) => entries.some((entry) => entry.accountId === id));
+  const rows = await tx.query<OperationRow>(
+    `WITH ops AS (
+       INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,
+         external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id, order_id,
+         actor_kind, actor_id, actor_name, channel, request_id)
+       SELECT o.id, o.type, 'completed', o.unit_code, o.amount, o.debit, o.credit, o.service_point_id, o.partner_id, o.external_reference, o.receipt_number,
+              o.service, o.fuel::jsonb, o.pump_number, o.reason, o.comment, o.cancels, o.order_id, $18, $19, $20, $21, $22
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[]) WITH ORDINALITY
+              AS o (id, type, unit_code, amount, debit, credit, service_point_id, partner_id, external_reference, receipt_number,
+                    service, fuel, pump_number, reason, comment, cancels, order_id, ord)
+        ORDER BY o.ord
+       RETURNING *
+     ), balances AS (
+       UPDATE ledger_accounts a SET posted = b.posted, version = b.version
+         FROM unnest($23::text[], $24::bigint[], $25::bigint[]) AS b (id, posted, version)
+        WHERE a.id = b.id
+     ), entries AS (
+       INSERT INTO ledger_entries (operation_id, account_id, unit_code, amount, balance_after, version_after)
+       SELECT e.operation_id, e.account_id, e.unit_code, e.amount, e.balance_after, e.version_after
+         FROM unnest($26::text[], $27::text[], $28::text[], $29::bigint[], $30::bigint[], $31::bigint[]) WITH ORDINALITY
+              AS e (operation_id, account_id, unit_code, amount, balance_after, version_after, ord)
+        ORDER BY e.ord
+     )
+     SELECT * FROM ops`,
     [
-      newId('op'), posting.type, amount.unit, amount.toStored(), debit.id, credit.id, fields.servicePointId ?? null, fields.partnerId ?? null,
-      fields.externalReference ?? null, fields.receiptNumber ?? null, fields.service ?? null, fields.fuel ? JSON.stringify(fields.fuel) : null,
-      fields.pumpNumber ?? null, fields.reason ?? null, fields.comment ?? null, fields.cancels ?? null, fields.orderId ?? null,
+      ids, column(postings, (p) => p.type), column(postings, (p) => p.amount.unit), column(postings, (p) => p.amount.toStored()),
+      column(postings, (p) => p.debit.id), column(postings, (p) => p.credit.id),
+      column(fields, (f) => f.servicePointId ?? null), column(fields, (f) => f.partnerId ?? null), column(fields, (f) => f.externalReference ?? null),
+      column(fields, (f) => f.receiptNumber ?? null), column(fields, (f) => f.service ?? null), column(fields, (f) => (f.fuel ? JSON.stringify(f.fuel) : null)),
+      column(fields, (f) => f.pumpNumber ?? null), column(fields, (f) => f.reason ?? null), column(fields, (f) => f.comment ?? null),
+      column(fields, (f) => f.cancels ?? null), column(fields, (f) => f.orderId ?? null),
       actor.kind, actor.id, actor.name, actor.channel, actor.requestId,
+      column(balances, ([id]) => id), column(balances, ([, state]) => state.posted.toString()), column(balances, ([, state]) => state.version.toString()),
+      column(entries, (e) => e.operationId), column(entries, (e) => e.accountId), column(entries, (e) => e.unit), column(entries, (e) => e.amount.toString()),
+      column(entries, (e) => e.after?.posted.toString() ?? null), column(entries, (e) => e.after?.version.toString() ?? null),
     ],
+    { prepare: true },
   );
-  const afterDebit = await moveBalance(tx, debit, -amount.minor);
-  const afterCredit = await moveBalance(tx, credit, amount.minor);
-  await tx.query(
-    `INSERT INTO ledger_entries (operation_id, account_id, unit_code, amount, balance_after, version_after)
-     VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint), ($1, $7, $3, $8::bigint, $9::bigint, $10::bigint)`,
-    [
-      row.id, debit.id, amount.unit, amount.negate().toStored(), afterDebit?.posted ?? null, afterDebit?.version ?? null,
-      credit.id, amount.toStored(), afterCredit?.posted ?? null, afterCredit?.version ?? null,
-    ],
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const operations = postings.map((posting, index) => toOperation(byId.get(ids[index]) as OperationRow, posting));
+  await recordCardEvents(
+    tx,
+    operations.map((operation) => ({
+      type: 'operation.completed' as const,
+      resourceType: 'operation' as const,
+      resourceId: operation.id,
+      data: operation,
+      cardIds: [operation.debit.cardId, operation.credit.cardId].filter((id): id is string => id !== null),
+    })),
   );
-  const operation = toOperation(row, { debit, credit });
-  await recordCardEvents(tx, { type: 'operation.completed', resourceType: 'operation', resourceId: row.id, data: operation }, cardIds);
-  return operation;
+  return operations;
 }

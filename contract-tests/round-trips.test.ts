@@ -1,0 +1,108 @@
+/**
+ * Round trips to PostgreSQL per money operation: the ledger's cost is its statements (each
+ * costs the server about as much CPU as the rest of the request), so their number is a
+ * budget, counted here on the driver (every statement, BEGIN and COMMIT included), never
+ * timed. A voucher's statements do not grow with its lines. PostgreSQL only: PGlite has no
+ * wire and no driver to count on.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { CardService, OrderType, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { SYSTEM_ACTORS } from '../src/domain/actor';
+import { checkLedger } from '../src/domain/ledger/invariants';
+import { usingPostgres } from './support/database';
+import { startTestServer, type TestServer } from './support/server';
+
+/**
+ * Statements per request, its authentication included (the token lookup and the rate-limit
+ * count: 2). A payment: those, BEGIN, the key's claim, one lookup (card, station, both
+ * accounts), the locks (cards, then accounts), the write (operation, entries, balances), the
+ * events, the key's answer, COMMIT. The others look their system account up separately.
+ */
+const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 17 };
+
+const onPostgres = usingPostgres() ? describe : describe.skip;
+
+onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
+  let server: TestServer;
+  let token: string;
+  let cards: string[];
+  let servicePointId: string;
+  const xof = (value: number) => ({ value, unit: 'XOF' });
+  const core = () => server.sdk({ token }).coreLedger;
+
+  /** Counts the statements the driver sends while `work` runs (nothing else runs meanwhile). */
+  async function roundTrips(work: () => Promise<unknown>): Promise<number> {
+    const prototype = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = prototype.query;
+    let count = 0;
+    prototype.query = function counted(this: unknown, ...args: unknown[]) {
+      count += 1;
+      return original.apply(this, args);
+    };
+    try {
+      await work();
+    } finally {
+      prototype.query = original;
+    }
+    return count;
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.coreToken();
+    const sdk = server.sdk({ token });
+    const networkId = (await sdk.coreReferential.createNetwork({ networkCreate: { code: 'RES-RT', name: 'Réseau allers-retours' } })).data.id;
+    const clientId = (await sdk.coreReferential.createClient({ clientCreate: { networkId, code: 'RT', name: 'Transports allers-retours' } })).data.id;
+    const profileId = (await sdk.coreCards.createCardProfile({
+      cardProfileCreate: { code: 'RT', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
+    })).data.id;
+    servicePointId = (await sdk.coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-RT', name: 'Station', address: 'Plateau, Abidjan', networkId } })).data.id;
+    cards = [];
+    for (let n = 0; n < 50; n++) {
+      cards.push((await sdk.coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } } })).data.id);
+    }
+    await core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Credit, amount: xof(1_000_000), reason: 'Solde de départ' } });
+    // The station's E-service account is opened by its first payment: not the usual case counted below.
+    await core().createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId: cards[0], servicePointId, amount: xof(1), service: CardService.Shop, receiptNumber: randomUUID() } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
+  });
+
+  it('a payment, a fee, a regularisation and an authorisation each stay within their budget', async () => {
+    // Once first: a system account is opened by its first operation, not the usual case counted.
+    await core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } });
+    const counts = {
+      payment: await roundTrips(() => core().createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() } })),
+      fee: await roundTrips(() => core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } })),
+      regularisation: await roundTrips(() =>
+        core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Debit, amount: xof(10), reason: 'Correction' } })),
+      authorization: await roundTrips(() =>
+        core().createAuthorization({ idempotencyKey: randomUUID(), authorizationCreate: { cardId: cards[0], servicePointId, amount: xof(100), service: CardService.Shop } })),
+    };
+    for (const [operation, count] of Object.entries(counts)) expect({ operation, count, withinBudget: count <= BUDGET[operation as keyof typeof BUDGET] }).toEqual({ operation, count, withinBudget: true });
+  });
+
+  it('a replayed key answers from its claim: BEGIN, the claim, COMMIT', async () => {
+    const idempotencyKey = randomUUID();
+    const paymentCreate = { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() };
+    await core().createPayment({ idempotencyKey, paymentCreate });
+    expect(await roundTrips(() => core().createPayment({ idempotencyKey, paymentCreate }))).toBeLessThanOrEqual(BUDGET.replay);
+  });
+
+  it('a recharge voucher executes in as many round trips for 50 lines as for 2', async () => {
+    const execute = async (lines: number) => {
+      const order = (await core().createOrder({ orderCreate: { type: OrderType.Recharge, lines: cards.slice(0, lines).map((cardId) => ({ cardId, amount: xof(100) })) } })).data;
+      await core().validateOrder({ orderId: order.id });
+      return roundTrips(async () => expect((await core().executeOrder({ orderId: order.id, idempotencyKey: randomUUID() })).data.status).toBe('executed'));
+    };
+    await execute(1); // opens the issuer float: not the usual case
+    const [two, fifty] = [await execute(2), await execute(50)];
+    expect({ two, fifty }).toEqual({ two, fifty: two });
+    expect(two).toBeLessThanOrEqual(BUDGET.voucher);
+  });
+});

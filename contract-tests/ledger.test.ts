@@ -268,6 +268,44 @@ describe('statements', () => {
   });
 });
 
+describe("the station's E-service card (its balance summed: a credit locks nothing)", () => {
+  it('when payments credit a station, then its balance is the sum of its entries everywhere it is read, and its statement and events follow', async () => {
+    const { data: point } = await core().coreReferential.createServicePoint({
+      servicePointCreate: { code: 'STATION-SUM', name: 'Station Cocody', address: 'Cocody, Abidjan', networkId: (await core().coreReferential.getClient({ clientId })).data.networkId },
+    });
+    const station = point.eServiceCard.id;
+    const cardId = await issueCard();
+    await credit(cardId, 10000);
+    const [{ now: start }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const first = (await pay({ cardId, servicePointId: point.id, amount: xof(1200) })).data;
+    const second = (await pay({ cardId, servicePointId: point.id, amount: xof(300) })).data;
+    const [{ now: end }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+
+    const [account] = (await core().coreLedger.listLedgerAccounts({ cardId: station })).data.items;
+    expect(account).toMatchObject({ kind: 'card', nonNegative: true, posted: xof(1500), held: xof(0), available: xof(1500), version: null });
+    expect(await available(station)).toBe(1500);
+    const [row] = await server.database.db.query<{ posted: string; version: string; stored_balance: boolean }>('SELECT posted::text, version::text, stored_balance FROM ledger_accounts WHERE id = $1', [account.id]);
+    expect(row).toEqual({ posted: '0', version: '0', stored_balance: false });
+
+    const statement = (await core().coreLedger.getCardStatement({ cardId: station, unit: 'XOF', from: start, to: end })).data;
+    expect(statement).toMatchObject({ openingBalance: xof(0), closingBalance: xof(1500) });
+    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([[first.id, 1200, 1200], [second.id, 300, 1500]]);
+
+    // Cancelling a payment debits the station: its row is locked and the bound checked against the sum.
+    await core().coreLedger.cancelOperation({ operationId: first.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de pompe' } });
+    expect(await available(station)).toBe(300);
+    expect(await available(cardId)).toBe(10000 - 300);
+
+    const events = await server.database.db.query<{ type: string; card_sequence: string | null }>('SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq', [station]);
+    expect(events).toEqual([
+      { type: 'operation.completed', card_sequence: null },
+      { type: 'operation.completed', card_sequence: null },
+      { type: 'operation.completed', card_sequence: null },
+      { type: 'operation.cancelled', card_sequence: null },
+    ]);
+  });
+});
+
 describe('CSV exports', () => {
   it('when a list or a statement is asked with Accept: text/csv, then the same rows come as CSV, formulas defused', async () => {
     const cardId = await issueCard();

@@ -2683,10 +2683,14 @@ export interface components {
         };
         /**
          * @description A ledger account and its balances. `posted` is the sum of the account's entries;
-         *     `available` is posted minus open holds. A bounded account (`nonNegative`) never has a
-         *     negative available balance. `version` counts the changes of a bounded account's balance
-         *     (each entry records the balance and version after it); unbounded accounts (the issuer's
-         *     float, fee revenue, adjustments) are never locked and have no version (null).
+         *     `available` is posted minus open holds. A bounded account (`nonNegative`: cards and partner
+         *     floats) never has a negative available balance. A member card's account and a partner's
+         *     float keep their balance as they go: `version` counts its changes, and each entry records
+         *     the balance and version after it. The others have no version (null) and their entries
+         *     record no balance: their balance is summed from their entries, so that crediting them locks
+         *     nothing. These are the unbounded accounts (the issuer's float, fee revenue, adjustments)
+         *     and the E-service cards of service points, which every payment at the station credits (a
+         *     debit from one, a payment's cancellation, still checks its bound).
          */
         LedgerAccount: {
             id: components["schemas"]["LedgerAccountId"];

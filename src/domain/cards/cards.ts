@@ -10,7 +10,7 @@ import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from
 import { MONEY_UNIT } from '../referential/units';
 import { Money } from '../money';
 import { findCardProfile } from './profiles';
-import { openCardAccounts } from '../ledger/accounts';
+import { cardBalances, openCardAccounts } from '../ledger/accounts';
 import { recordCardEvents } from '../events/events';
 
 export type Card = components['schemas']['Card'];
@@ -71,10 +71,7 @@ function toCard(row: CardRow, balances: { unit_code: string; value: string }[]):
 /** Cards with their balances, in the order of `rows`, in two queries. */
 async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
   if (rows.length === 0) return [];
-  const balances = await db.query<{ card_id: string; unit_code: string; value: string }>(
-    'SELECT card_id, unit_code, posted - held AS value FROM ledger_accounts WHERE card_id = ANY($1) ORDER BY unit_code',
-    [rows.map((row) => row.id)],
-  );
+  const balances = await cardBalances(db, rows.map((row) => row.id));
   return rows.map((row) => toCard(row, balances.filter((balance) => balance.card_id === row.id)));
 }
 
@@ -182,7 +179,7 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
       ],
     );
     if (!row) continue;
-    await openCardAccounts(tx, row.id, units);
+    await openCardAccounts(tx, row.id, fields.kind, units);
     await recordTransition(tx, actor, row.id, { from: null, to: 'active', reason: 'issued' });
     return { row, number };
   }

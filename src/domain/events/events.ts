@@ -1,8 +1,9 @@
 /**
  * Events: what happened, written in the transaction of the change so that none is missing.
  * Partners will pull them and receive them as webhooks; nothing is delivered yet. An event
- * about a card carries that card's sequence number, which only grows (taken under the card's
- * row lock), so a receiver can drop an event older than one it has already applied.
+ * about a member card carries that card's sequence number, which only grows (taken under the
+ * card's row lock), so a receiver can drop an event older than one it has already applied.
+ * An E-service card's events are ordered by the table's `seq` instead.
  */
 import type { Queryable } from '../../db/database';
 import { newId } from '../ids';
@@ -30,9 +31,10 @@ export interface CardEvent extends NewEvent {
 }
 
 /**
- * Records events, each once per card it concerns, with the card's next sequence numbers, in
- * one statement: a card's events are numbered in the order given. The caller holds the
- * cards' row locks (posting and the card use-cases take them first, in the ledger's order).
+ * Records events, each once per card it concerns, in one statement. A member card's are
+ * numbered with its next sequence numbers, in the order given (the caller holds its row lock:
+ * posting and the card use-cases take it first, in the ledger's order). An E-service card's
+ * carry no number (migration 013): its station's payments are not queued on its row.
  */
 export async function recordCardEvents(tx: Queryable, events: readonly CardEvent[]): Promise<void> {
   const rows = events.flatMap((event) => [...new Set(event.cardIds)].map((cardId) => ({ event, cardId, data: JSON.stringify(event.data) })));
@@ -44,12 +46,12 @@ export async function recordCardEvents(tx: Queryable, events: readonly CardEvent
      ), counts AS (
        SELECT card_id, count(*) AS n FROM e GROUP BY card_id
      ), numbered AS (
-       UPDATE cards c SET event_sequence = c.event_sequence + counts.n FROM counts WHERE c.id = counts.card_id
+       UPDATE cards c SET event_sequence = c.event_sequence + counts.n FROM counts WHERE c.id = counts.card_id AND c.kind = 'member'
        RETURNING c.id, c.event_sequence - counts.n AS before
      )
      INSERT INTO events (id, type, resource_type, resource_id, card_id, card_sequence, data)
      SELECT e.id, e.type, e.resource_type, e.resource_id, e.card_id, numbered.before + row_number() OVER (PARTITION BY e.card_id ORDER BY e.ord), e.data::jsonb
-       FROM e JOIN numbered ON numbered.id = e.card_id
+       FROM e LEFT JOIN numbered ON numbered.id = e.card_id
       ORDER BY e.ord`,
     [
       rows.map(() => newId('evt')), rows.map((row) => row.event.type), rows.map((row) => row.event.resourceType), rows.map((row) => row.event.resourceId),

@@ -1,8 +1,11 @@
 /**
  * Ledger accounts: one per card per unit, one float per partner per unit, and per unit the
  * issuer's float, fee revenue and adjustments. Cards and partner floats are bounded (never
- * below zero) and keep their balance on their row; the others are unbounded, never locked,
- * and their balance is the sum of their entries (see migration 010_ledger.sql).
+ * below zero). Member cards and partner floats keep their balance on their row, locked by
+ * every movement; the others' balance is the sum of their entries, and a credit to them locks
+ * nothing: the system accounts (unbounded, never locked) and the E-service cards credited by
+ * every payment at their station (a debit locks the row and checks the sum). Migrations 010
+ * and 013.
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
@@ -24,6 +27,8 @@ export interface AccountRow {
   partner_id: string | null;
   unit_code: string;
   non_negative: boolean;
+  /** The row keeps the balance (member cards, partner floats); otherwise it is the sum of the entries (migration 013). */
+  stored_balance: boolean;
   posted: StoredAmount;
   held: StoredAmount;
   version: StoredAmount;
@@ -37,25 +42,32 @@ export const accountRef = (row: Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'pa
   partnerId: row.partner_id,
 });
 
-/** Opens the accounts of a new card (in the caller's transaction), one per unit, at zero. */
-export async function openCardAccounts(tx: Queryable, cardId: string, units: readonly string[]): Promise<void> {
+/**
+ * Opens the accounts of a new card (in the caller's transaction), one per unit, at zero: a
+ * member card's keep their balance on their row, an E-service card's sum their entries.
+ */
+export async function openCardAccounts(tx: Queryable, cardId: string, cardKind: 'member' | 'eservice', units: readonly string[]): Promise<void> {
   for (const unit of units) {
-    await tx.query("INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative) VALUES ($1, 'card', $2, $3, true)", [newId('acc'), cardId, unit]);
+    await tx.query("INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative, stored_balance) VALUES ($1, 'card', $2, $3, true, $4)", [
+      newId('acc'), cardId, unit, cardKind === 'member',
+    ]);
   }
 }
 
 /** What posting needs of an account (posting.ts AccountKey): a card's account is bounded. */
-type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative'>;
+type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
 
-const cardAccountKey = (id: string, cardId: string, unit: string): CardAccountKey => ({ id, kind: 'card', card_id: cardId, partner_id: null, unit_code: unit, non_negative: true });
+const cardAccountKey = (id: string, cardId: string, unit: string, stored: boolean): CardAccountKey => ({
+  id, kind: 'card', card_id: cardId, partner_id: null, unit_code: unit, non_negative: true, stored_balance: stored,
+});
 
 /**
  * The accounts of cards in units, in the order asked, in one query: CARD_NOT_FOUND or
  * UNIT_NOT_HELD (at the item's path) for the first that is missing.
  */
 export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: string; unit: string; path: string; label?: string }[]): Promise<CardAccountKey[]> {
-  const rows = await tx.query<{ found: string | null; id: string | null }>(
-    `SELECT c.id AS found, a.id
+  const rows = await tx.query<{ found: string | null; id: string | null; stored_balance: boolean }>(
+    `SELECT c.id AS found, a.id, a.stored_balance
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w (card_id, unit_code, ord)
        LEFT JOIN cards c ON c.id = w.card_id
        LEFT JOIN ledger_accounts a ON a.card_id = w.card_id AND a.unit_code = w.unit_code
@@ -69,7 +81,7 @@ export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: str
       ? new AppError('CARD_NOT_FOUND', `No card ${cardId}`)
       : !id ? new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path, message: 'a unit the card does not hold' }] }) : null;
     if (refusal) throw label ? labelled(label, refusal) : refusal;
-    return cardAccountKey(id as string, cardId, unit);
+    return cardAccountKey(id as string, cardId, unit, rows[index].stored_balance);
   });
 }
 
@@ -97,17 +109,17 @@ export async function paymentAccounts(tx: Queryable, cardId: string, servicePoin
   if (!row.card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
   if (!row.station_card) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
   if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
-  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit) : await eServiceAccount(tx, row.station_card, unit);
-  return { debit: cardAccountKey(row.card_account, cardId, unit), stationCardId: row.station_card, credit };
+  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit, false) : await eServiceAccount(tx, row.station_card, unit);
+  return { debit: cardAccountKey(row.card_account, cardId, unit, true), stationCardId: row.station_card, credit };
 }
 
-/** An E-service card's account in a unit, opened at its first payment in that unit. */
+/** An E-service card's account in a unit (its balance summed: migration 013), opened at its first payment in that unit. */
 export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<CardAccountKey> {
   const [existing] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 AND unit_code = $2', [cardId, unit]);
   if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
-    "INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative) VALUES ($1, 'card', $2, $3, true) ON CONFLICT (card_id, unit_code) WHERE card_id IS NOT NULL DO NOTHING",
+    "INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative, stored_balance) VALUES ($1, 'card', $2, $3, true, false) ON CONFLICT (card_id, unit_code) WHERE card_id IS NOT NULL DO NOTHING",
     [newId('acc'), cardId, unit],
   );
   return cardAccount(tx, cardId, unit);
@@ -125,7 +137,7 @@ export async function systemAccount(tx: Queryable, kind: SystemKind, unit: strin
   if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
-    'INSERT INTO ledger_accounts (id, kind, unit_code, non_negative) VALUES ($1, $2, $3, false) ON CONFLICT (kind, unit_code) WHERE card_id IS NULL AND partner_id IS NULL DO NOTHING',
+    'INSERT INTO ledger_accounts (id, kind, unit_code, non_negative, stored_balance) VALUES ($1, $2, $3, false, false) ON CONFLICT (kind, unit_code) WHERE card_id IS NULL AND partner_id IS NULL DO NOTHING',
     [newId('acc'), kind, unit],
   );
   const [row] = await tx.query<AccountRow>(select, [kind, unit]);
@@ -139,7 +151,7 @@ export async function partnerFloatAccount(tx: Queryable, partnerId: string, unit
   if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
   await tx.query(
-    "INSERT INTO ledger_accounts (id, kind, partner_id, unit_code, non_negative) VALUES ($1, 'partner-float', $2, $3, true) ON CONFLICT (partner_id, unit_code) WHERE partner_id IS NOT NULL DO NOTHING",
+    "INSERT INTO ledger_accounts (id, kind, partner_id, unit_code, non_negative, stored_balance) VALUES ($1, 'partner-float', $2, $3, true, true) ON CONFLICT (partner_id, unit_code) WHERE partner_id IS NOT NULL DO NOTHING",
     [newId('acc'), partnerId, unit],
   );
   const [row] = await tx.query<AccountRow>(select, [partnerId, unit]);
@@ -149,7 +161,7 @@ export async function partnerFloatAccount(tx: Queryable, partnerId: string, unit
 /** What an account can still be debited by: posted minus open holds. */
 export const availableOf = (row: AccountRow): Money => Money.fromStored(row.posted, row.unit_code).subtract(Money.fromStored(row.held, row.unit_code));
 
-/** The posted balance of unbounded accounts (the sum of their entries), by account id. */
+/** The posted balance of accounts that keep none on their row (the sum of their entries), by account id. */
 async function summedBalances(db: Queryable, ids: string[]): Promise<Map<string, StoredAmount>> {
   if (ids.length === 0) return new Map();
   const rows = await db.query<{ account_id: string; total: StoredAmount }>(
@@ -159,11 +171,21 @@ async function summedBalances(db: Queryable, ids: string[]): Promise<Map<string,
   return new Map(rows.map((row) => [row.account_id, row.total]));
 }
 
+/** The available balance (posted minus held) of each account of the cards, by unit. */
+export async function cardBalances(db: Queryable, cardIds: readonly string[]): Promise<{ card_id: string; unit_code: string; value: string }[]> {
+  return db.query(
+    `SELECT a.card_id, a.unit_code,
+            (CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0)::bigint FROM ledger_entries e WHERE e.account_id = a.id) END) - a.held AS value
+       FROM ledger_accounts a WHERE a.card_id = ANY($1) ORDER BY a.unit_code`,
+    [cardIds],
+  );
+}
+
 /** Accounts in the contract's shape, their balances read as they stand. */
 async function accountViews(db: Queryable, rows: AccountRow[]): Promise<LedgerAccount[]> {
-  const sums = await summedBalances(db, rows.filter((row) => !row.non_negative).map((row) => row.id));
+  const sums = await summedBalances(db, rows.filter((row) => !row.stored_balance).map((row) => row.id));
   return rows.map((row) => {
-    const posted = Money.fromStored(row.non_negative ? row.posted : (sums.get(row.id) ?? 0), row.unit_code);
+    const posted = Money.fromStored(row.stored_balance ? row.posted : (sums.get(row.id) ?? 0), row.unit_code);
     const held = Money.fromStored(row.held, row.unit_code);
     return {
       id: row.id,
@@ -175,7 +197,7 @@ async function accountViews(db: Queryable, rows: AccountRow[]): Promise<LedgerAc
       posted: posted.toApi(),
       held: held.toApi(),
       available: posted.subtract(held).toApi(),
-      version: row.non_negative ? Number(row.version) : null,
+      version: row.stored_balance ? Number(row.version) : null,
     };
   });
 }

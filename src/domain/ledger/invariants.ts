@@ -31,27 +31,30 @@ const INVARIANTS: readonly Invariant[] = [
     sql: `SELECT a.id AS subject, 'posted ' || a.posted::text || ', entries ' || COALESCE(t.total, 0)::text || '; version ' || a.version::text || ', entries ' || COALESCE(t.n, 0)::text AS problem
             FROM ledger_accounts a
             LEFT JOIN (SELECT account_id, sum(amount) AS total, count(*) AS n FROM ledger_entries GROUP BY account_id) t ON t.account_id = a.id
-           WHERE a.non_negative AND (a.posted <> COALESCE(t.total, 0) OR a.version <> COALESCE(t.n, 0))`,
+           WHERE a.stored_balance AND (a.posted <> COALESCE(t.total, 0) OR a.version <> COALESCE(t.n, 0))`,
   },
   {
-    name: 'every entry of a bounded account records the running balance and version after it',
+    name: 'every entry of an account that keeps its balance records the running balance and version after it',
     sql: `SELECT account_id || ' v' || version_after::text AS subject, 'recorded ' || balance_after::text || ', running ' || running::text AS problem
             FROM (SELECT e.account_id, e.balance_after, e.version_after,
                          sum(e.amount) OVER w AS running, row_number() OVER w AS n
                     FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
-                   WHERE a.non_negative
+                   WHERE a.stored_balance
                   WINDOW w AS (PARTITION BY e.account_id ORDER BY e.version_after)) x
            WHERE balance_after IS DISTINCT FROM running OR version_after IS DISTINCT FROM n`,
   },
   {
-    name: 'unbounded accounts keep no stored balance and their entries record none',
+    name: 'accounts whose balance is summed (system accounts, E-service cards) keep none on their row and their entries record none',
     sql: `SELECT a.id AS subject, 'posted ' || a.posted::text || ', held ' || a.held::text AS problem
-            FROM ledger_accounts a WHERE NOT a.non_negative AND (a.posted <> 0 OR a.held <> 0 OR a.version <> 0
+            FROM ledger_accounts a WHERE NOT a.stored_balance AND (a.posted <> 0 OR a.held <> 0 OR a.version <> 0
               OR EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = a.id AND e.balance_after IS NOT NULL))`,
   },
   {
     name: 'no bounded account is below zero (posted minus held)',
-    sql: `SELECT id AS subject, 'available ' || (posted - held)::text AS problem FROM ledger_accounts WHERE non_negative AND posted - held < 0`,
+    sql: `SELECT a.id AS subject, 'available ' || (b.posted - a.held)::text AS problem
+            FROM ledger_accounts a
+            CROSS JOIN LATERAL (SELECT CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END AS posted) b
+           WHERE a.non_negative AND b.posted - a.held < 0`,
   },
   {
     name: 'every account holds exactly its open holds',

@@ -3,9 +3,11 @@
  * another by the same amount, in one unit, inside the caller's transaction. Several
  * operations (a voucher's lines) post together, in three statements whatever their number:
  *
- *   1. lock: the cards they touch, in id order, then their bounded accounts, in id order
- *      (cards before accounts is the ledger's lock order everywhere; unbounded accounts are
- *      never locked), read as they stand under the locks;
+ *   1. lock: the member cards they touch, in id order, then the accounts that keep their
+ *      balance on their row and the bounded ones debited, in id order (cards before accounts
+ *      is the ledger's lock order everywhere), read as they stand under the locks; a credit to
+ *      an account whose balance is the sum of its entries (the system accounts, E-service
+ *      cards) locks nothing, so a busy station's payments do not queue on its row;
  *   2. in memory, operation by operation: the caller's `authorise` check on the locked cards
  *      (card status, expiry, client, profile: one decision per debit), the debited account's
  *      bound against its available balance, and the balance and version after each entry;
@@ -35,7 +37,7 @@ export interface LockedCard {
 }
 
 /** What posting needs to know of an account before it locks it. */
-export type AccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative'>;
+export type AccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
 
 /** A bounded account's balance as read under its lock. */
 type LockedBalance = Pick<AccountRow, 'id' | 'posted' | 'held' | 'version'>;
@@ -73,9 +75,10 @@ interface Locked {
 }
 
 /**
- * Locks the cards in id order, then the bounded accounts in id order, in one statement
- * (the accounts' scan waits for the cards' CTE: it is a condition of it), and reads what
- * the checks need.
+ * Locks the member cards in id order, then the accounts in id order, in one statement (the
+ * accounts' scan waits for the cards' CTE: it is a condition of it), and reads what the
+ * checks need. E-service cards are read, not locked: every payment at a station touches its
+ * card, and nothing a payment changes is on that card's row.
  */
 export async function lockLedger(tx: Queryable, cardIds: readonly string[], accountIds: readonly string[] = []): Promise<Locked> {
   const cards = [...new Set(cardIds)].sort();
@@ -85,12 +88,14 @@ export async function lockLedger(tx: Queryable, cardIds: readonly string[], acco
     `WITH locked_cards AS (
        SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
          FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
-        WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF c
+        WHERE c.id = ANY($1::text[]) AND c.kind = 'member' ORDER BY c.id FOR UPDATE OF c
      ), locked_accounts AS (
        SELECT a.id, a.posted, a.held, a.version FROM ledger_accounts a
         WHERE a.id = ANY($2::text[]) AND (SELECT count(*) FROM locked_cards) >= 0 ORDER BY a.id FOR UPDATE
      )
      SELECT 'card' AS what, id, kind, status, expires_at, client_id, client_status, allowed_services, NULL::bigint AS posted, NULL::bigint AS held, NULL::bigint AS version FROM locked_cards
+     UNION ALL
+     SELECT 'card', id, kind, status, expires_at, NULL, NULL, NULL, NULL, NULL, NULL FROM cards WHERE id = ANY($1::text[]) AND kind <> 'member'
      UNION ALL
      SELECT 'account', id, NULL, NULL, NULL, NULL, NULL, NULL, posted, held, version FROM locked_accounts`,
     [cards, accounts],
@@ -102,6 +107,20 @@ export async function lockLedger(tx: Queryable, cardIds: readonly string[], acco
     else locked.balances.set(row.id, { id: row.id, posted: row.posted, held: row.held, version: row.version });
   }
   return locked;
+}
+
+/**
+ * The balances of locked accounts that keep none on their row, summed from their entries in
+ * a statement after the lock (so that it sees every debit committed before the lock was
+ * granted; credits committed later only add).
+ */
+async function summedUnderLock(tx: Queryable, ids: readonly string[]): Promise<Map<string, bigint>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<{ account_id: string; total: string }>(
+    'SELECT account_id, sum(amount)::text AS total FROM ledger_entries WHERE account_id = ANY($1) GROUP BY account_id',
+    [ids],
+  );
+  return new Map(ids.map((id) => [id, BigInt(rows.find((row) => row.account_id === id)?.total ?? 0)]));
 }
 
 /** INSUFFICIENT_FUNDS with the figures the bound was checked against. */
@@ -145,29 +164,42 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     if (amount.isNegative() || amount.isZero()) throw new Error('posting a non-positive amount');
   }
   const sides = postings.flatMap((posting) => [posting.debit, posting.credit]);
+  // Locked: the accounts that keep their balance on their row, and the bounded ones debited
+  // (their bound is checked); a credit to an account whose balance is summed locks nothing.
+  const summedDebits = postings.map((posting) => posting.debit).filter((account) => account.non_negative && !account.stored_balance);
   const locked = await lockLedger(
     tx,
     sides.flatMap((account) => (account.card_id ? [account.card_id] : [])),
-    sides.filter((account) => account.non_negative).map((account) => account.id),
+    [...sides.filter((account) => account.stored_balance), ...summedDebits].map((account) => account.id),
   );
   const running = new Map<string, Running>();
-  for (const [id, row] of locked.balances) running.set(id, { posted: BigInt(row.posted), held: BigInt(row.held), version: BigInt(row.version) });
+  for (const account of sides.filter((side) => side.stored_balance)) {
+    const row = locked.balances.get(account.id);
+    if (!row) throw new Error(`account ${account.id} was not locked`);
+    running.set(account.id, { posted: BigInt(row.posted), held: BigInt(row.held), version: BigInt(row.version) });
+  }
+  /** The summed accounts debited: their balance as the bound sees it, never written to their row. */
+  const summed = new Map<string, Running>();
+  for (const [id, total] of await summedUnderLock(tx, [...new Set(summedDebits.map((account) => account.id))])) {
+    summed.set(id, { posted: total, held: BigInt(locked.balances.get(id)?.held ?? 0), version: 0n });
+  }
 
   const entries: Entry[] = [];
   const move = (operationId: string, account: AccountKey, amount: bigint, unit: string) => {
-    const state = account.non_negative ? running.get(account.id) : undefined;
-    if (account.non_negative && !state) throw new Error(`account ${account.id} was not locked`);
+    const state = running.get(account.id);
     if (state) {
       state.posted += amount;
       state.version += 1n;
     }
+    const bound = summed.get(account.id);
+    if (bound) bound.posted += amount;
     entries.push({ operationId, accountId: account.id, unit, amount, after: state ? { ...state } : null });
   };
   const ids = postings.map((posting) => {
     const id = newId('op');
     try {
       posting.authorise?.(locked.cards);
-      const state = running.get(posting.debit.id);
+      const state = running.get(posting.debit.id) ?? summed.get(posting.debit.id);
       if (state) {
         const available = Money.fromStored(state.posted - state.held, posting.amount.unit);
         if (available.compare(posting.amount) < 0) throw insufficientFunds(posting.debit, { version: state.version.toString() }, available, posting.amount);
@@ -181,7 +213,7 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
   });
 
   const fields = postings.map((posting) => posting.fields ?? {});
-  const balances = [...running].filter(([id]) => entries.some((entry) => entry.accountId === id));
+  const balances = [...running];
   const rows = await tx.query<OperationRow>(
     `WITH ops AS (
        INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,

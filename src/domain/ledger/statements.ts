@@ -1,7 +1,9 @@
 /**
  * Card statements: the balance at the start of a period, the movements in it and the balance
  * at its end, read from the balances each entry recorded (no recomputation). An entry's time
- * is taken under its account's lock, so one account's entries are in time order.
+ * is taken under its account's lock, so one account's entries are in time order. An
+ * E-service card's entries record no balance (migration 013): its balances are summed, and
+ * its entries, written without a lock, are in time order to within a transaction's length.
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
@@ -34,12 +36,15 @@ interface LineRow {
   created_at: Date;
 }
 
-async function balanceBefore(db: Queryable, accountId: string, unit: string, at: Date): Promise<Money> {
-  const [row] = await db.query<{ balance_after: StoredAmount }>(
-    'SELECT balance_after FROM ledger_entries WHERE account_id = $1 AND created_at < $2 ORDER BY seq DESC LIMIT 1',
-    [accountId, at],
+/** The balance before `at`: the last one an entry recorded, or (an account whose balance is summed) the sum of the entries before it. */
+async function balanceBefore(db: Queryable, account: { id: string; stored_balance: boolean }, unit: string, at: Date): Promise<Money> {
+  const [row] = await db.query<{ balance: StoredAmount | null }>(
+    account.stored_balance
+      ? 'SELECT balance_after AS balance FROM ledger_entries WHERE account_id = $1 AND created_at < $2 ORDER BY seq DESC LIMIT 1'
+      : 'SELECT sum(amount)::bigint AS balance FROM ledger_entries WHERE account_id = $1 AND created_at < $2',
+    [account.id, at],
   );
-  return row ? Money.fromStored(row.balance_after, unit) : Money.zero(unit);
+  return row?.balance !== undefined && row.balance !== null ? Money.fromStored(row.balance, unit) : Money.zero(unit);
 }
 
 /** A balance in litres valued at the price in force at `at`, rounded half up to the franc; null for money. */
@@ -60,7 +65,8 @@ export async function cardStatement(db: Queryable, actor: Actor, cardId: string,
   const account = await cardAccount(db, cardId, query.unit, '/query/unit');
   const limit = pageSize(query.limit);
   const rows = await db.query<LineRow>(
-    `SELECT e.seq, e.amount, e.balance_after, o.id AS operation_id, o.reference, o.type, e.created_at
+    `SELECT e.seq, e.amount, o.id AS operation_id, o.reference, o.type, e.created_at,
+            COALESCE(e.balance_after, (SELECT sum(x.amount)::bigint FROM ledger_entries x WHERE x.account_id = e.account_id AND x.seq <= e.seq)) AS balance_after
        FROM ledger_entries e JOIN ledger_operations o ON o.id = e.operation_id
       WHERE e.account_id = $1 AND e.created_at >= $2 AND e.created_at < $3 AND e.seq > $4
       ORDER BY e.seq LIMIT ${limit + 1}`,
@@ -74,13 +80,13 @@ export async function cardStatement(db: Queryable, actor: Actor, cardId: string,
     amount: Money.fromStored(row.amount, query.unit).toApi(),
     balanceAfter: Money.fromStored(row.balance_after, query.unit).toApi(),
   }));
-  const closing = await balanceBefore(db, account.id, query.unit, to);
+  const closing = await balanceBefore(db, account, query.unit, to);
   return {
     cardId,
     unit: query.unit,
     from: from.toISOString(),
     to: to.toISOString(),
-    openingBalance: (await balanceBefore(db, account.id, query.unit, from)).toApi(),
+    openingBalance: (await balanceBefore(db, account, query.unit, from)).toApi(),
     closingBalance: closing.toApi(),
     closingValue: await valueOf(db, closing, to),
     lines: page.items,

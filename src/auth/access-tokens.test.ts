@@ -19,6 +19,9 @@ function fakeDatabase(live: Map<string, { partner: string; expiresAt: Date }>) {
     },
     async exec() {},
     transaction: (work) => work(db),
+    beforeCommit: () => {
+      throw new Error('not a transaction');
+    },
   };
   return db;
 }

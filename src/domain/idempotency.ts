@@ -79,20 +79,14 @@ async function store(tx: Queryable, caller: string, request: IdempotentRequest, 
   ]);
 }
 
-/** A business refusal of the work, carried out of its rolled-back transaction to be stored. */
-class Refusal extends Error {
-  constructor(readonly error: AppError) {
-    super(error.debugMessage);
-  }
-}
-
 /**
  * Claims the key (the advisory lock) and reads what is stored under it, in one statement:
- * null for a new key. The read's snapshot may predate the lock by a moment, so a request that
- * committed in that moment is not seen: its key's INSERT then fails here, and `idempotent`
- * runs again, to find it.
+ * null for a new key, the stored outcome, or the refusal of the claim (in flight, reused),
+ * which is returned rather than thrown: it is never stored. The read's snapshot may predate
+ * the lock by a moment, so a request that committed in that moment is not seen: its key's
+ * INSERT then fails here, and `idempotent` runs again, to find it.
  */
-async function claim<T>(tx: Queryable, caller: string, request: IdempotentRequest): Promise<Outcome<T> | null> {
+async function claim<T>(tx: Queryable, caller: string, request: IdempotentRequest): Promise<Outcome<T> | AppError | null> {
   const [row] = await tx.query<{ claimed: boolean; stored: KeyRow | null }>(
     `SELECT l.claimed, CASE WHEN l.claimed THEN (SELECT to_jsonb(k) FROM (SELECT operation, fingerprint, status, answer FROM idempotency_keys WHERE caller = $1 AND key = $2) k) END AS stored
        FROM (SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0)) AS claimed) l`,
@@ -100,20 +94,21 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
     { prepare: true },
   );
   if (!row.claimed) {
-    throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
+    return new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
       headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
     });
   }
   const stored = row.stored;
   if (!stored) return null;
   if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
+    return new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
   }
   return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
 }
 
-/** The work's outcome as the caller sees it: its data, or its refusal thrown. */
-function answer<T>(outcome: Outcome<T>): { data: T; replayed: boolean } {
+/** The work's outcome as the caller sees it: its data, or its refusal (or the claim's) thrown. */
+function answer<T>(outcome: Outcome<T> | AppError): { data: T; replayed: boolean } {
+  if (outcome instanceof AppError) throw outcome;
   if ('data' in outcome) return outcome;
   throw new AppError(outcome.refusal.codeName, outcome.refusal.debugMessage, {
     status: outcome.status,
@@ -136,28 +131,24 @@ export async function idempotent<T>(db: Database, actor: Actor, request: Idempot
   for (let attempt = 1; ; attempt += 1) {
     try {
       return answer(
-        await db.transaction(async (tx): Promise<Outcome<T>> => {
-          const stored = await claim<T>(tx, caller, request);
-          if (stored) return stored;
-          let data: T;
-          try {
-            data = await work(tx);
-          } catch (error) {
-            throw error instanceof AppError && error.status < 500 ? new Refusal(error) : error;
-          }
+        await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
+          const claimed = await claim<T>(tx, caller, request);
+          if (claimed) return claimed;
+          const data = await work(tx);
           await store(tx, caller, request, 200, { data });
-          return { replayed: false, data };
+          return { replayed: false, data }; // what the work left for just before COMMIT runs after
         }),
       );
     } catch (error) {
-      if (error instanceof Refusal) {
-        const refusal = refusalOf(error.error);
+      // The claim's refusals are returned, not thrown: a 4xx thrown here is the work's, or its last statements'.
+      if (error instanceof AppError && error.status < 500) {
+        const refusal = refusalOf(error);
         return answer(
-          await db.transaction(async (tx): Promise<Outcome<T>> => {
-            const stored = await claim<T>(tx, caller, request);
-            if (stored) return stored;
-            await store(tx, caller, request, error.error.status, { refusal });
-            return { replayed: false, refusal, status: error.error.status };
+          await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
+            const claimed = await claim<T>(tx, caller, request);
+            if (claimed) return claimed;
+            await store(tx, caller, request, error.status, { refusal });
+            return { replayed: false, refusal, status: error.status };
           }),
         );
       }

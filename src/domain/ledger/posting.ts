@@ -12,7 +12,8 @@
  *      (card status, expiry, client, profile: one decision per debit), the debited account's
  *      bound against its available balance, and the balance and version after each entry;
  *   3. write: the operations, their entries and the new balances in one statement, then their
- *      events in another.
+ *      events in another; a partner float's part (a hot account: see isLate) in the last
+ *      statement before COMMIT.
  *
  * Every statement runs in the caller's transaction: the operations are all there or none is.
  */
@@ -150,6 +151,77 @@ interface Entry {
 
 const column = <T>(items: readonly T[], pick: (item: T) => unknown) => items.map(pick);
 
+/**
+ * A partner's float is debited by every recharge the partner sends: a hot, bounded account.
+ * Its row is locked by the last statement before COMMIT (lateWrite), so that it is held for
+ * that statement and the commit only, not for the whole transaction. Lock order: member
+ * cards, the other accounts, then partner floats, each in id order.
+ */
+const isLate = (account: AccountKey) => account.kind === 'partner-float';
+
+interface LateEntry {
+  operationId: string;
+  accountId: string;
+  unit: string;
+  amount: bigint;
+  /** The account's change up to and including this entry. */
+  cumulative: bigint;
+  /** The posting's label, for its refusal. */
+  label?: string;
+}
+
+interface LateAccount {
+  account: AccountKey;
+  /** The change of all its entries. */
+  delta: bigint;
+  /** The lowest running change (at most 0): the bound is checked against it. */
+  lowest: bigint;
+  entries: LateEntry[];
+}
+
+/**
+ * The partner floats' part of the postings, run just before COMMIT: in one statement, each
+ * float is locked (in id order), moved if its available balance stays at or above zero all
+ * along, and its entries written with the balance and version after each. A float that would
+ * go below zero is refused with the figures of the first entry that crosses its bound.
+ */
+async function lateWrite(tx: Queryable, accounts: readonly LateAccount[]): Promise<void> {
+  const entries = accounts.flatMap((late) => late.entries.map((entry, index) => ({ ...entry, index: index + 1 })));
+  const moved = await tx.query<{ id: string }>(
+    `WITH locked AS (
+       SELECT id FROM ledger_accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+     ), moved AS (
+       UPDATE ledger_accounts a SET posted = a.posted + m.delta, version = a.version + m.n
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS m (id, delta, n, lowest)
+        WHERE a.id = m.id AND a.posted - a.held + m.lowest >= 0 AND (SELECT count(*) FROM locked) > 0
+       RETURNING a.id, a.posted - m.delta AS posted_before, a.version - m.n AS version_before
+     ), entries AS (
+       INSERT INTO ledger_entries (operation_id, account_id, unit_code, amount, balance_after, version_after)
+       SELECT e.operation_id, e.account_id, e.unit_code, e.amount, moved.posted_before + e.cumulative, moved.version_before + e.n
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[]) WITH ORDINALITY
+              AS e (operation_id, account_id, unit_code, amount, cumulative, n, ord)
+         JOIN moved ON moved.id = e.account_id
+        ORDER BY e.ord
+     )
+     SELECT id FROM moved`,
+    [
+      accounts.map((late) => late.account.id), accounts.map((late) => late.delta.toString()), accounts.map((late) => late.entries.length),
+      accounts.map((late) => late.lowest.toString()),
+      column(entries, (e) => e.operationId), column(entries, (e) => e.accountId), column(entries, (e) => e.unit), column(entries, (e) => e.amount.toString()),
+      column(entries, (e) => e.cumulative.toString()), column(entries, (e) => e.index),
+    ],
+    { prepare: true },
+  );
+  const refused = accounts.find((late) => !moved.some((row) => row.id === late.account.id));
+  if (!refused) return;
+  const [row] = await tx.query<Pick<AccountRow, 'posted' | 'held' | 'version'>>('SELECT posted, held, version FROM ledger_accounts WHERE id = $1', [refused.account.id]);
+  const available = BigInt(row.posted) - BigInt(row.held);
+  const crossing = refused.entries.find((entry) => available + entry.cumulative < 0) as LateEntry;
+  const before = Money.fromStored((available + crossing.cumulative - crossing.amount).toString(), crossing.unit);
+  const refusal = insufficientFunds(refused.account, row, before, Money.fromStored((-crossing.amount).toString(), crossing.unit));
+  throw crossing.label ? labelled(crossing.label, refusal) : refusal;
+}
+
 /** Posts one operation in the caller's transaction and returns it as the contract shows it. */
 export async function post(tx: Queryable, actor: Actor, posting: Posting): Promise<Operation> {
   return (await postAll(tx, actor, [posting]))[0];
@@ -164,16 +236,19 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     if (amount.isNegative() || amount.isZero()) throw new Error('posting a non-positive amount');
   }
   const sides = postings.flatMap((posting) => [posting.debit, posting.credit]);
-  // Locked: the accounts that keep their balance on their row, and the bounded ones debited
-  // (their bound is checked); a credit to an account whose balance is summed locks nothing.
+  // Locked now: the accounts that keep their balance on their row, but partner floats, and
+  // the bounded ones whose balance is summed when debited (their bound is checked); a credit
+  // to a summed account locks nothing. Partner floats are locked last (lateWrite).
   const summedDebits = postings.map((posting) => posting.debit).filter((account) => account.non_negative && !account.stored_balance);
   const locked = await lockLedger(
     tx,
     sides.flatMap((account) => (account.card_id ? [account.card_id] : [])),
-    [...sides.filter((account) => account.stored_balance), ...summedDebits].map((account) => account.id),
+    [...sides.filter((account) => account.stored_balance && !isLate(account)), ...summedDebits].map((account) => account.id),
   );
   const running = new Map<string, Running>();
-  for (const account of sides.filter((side) => side.stored_balance)) {
+  const late = new Map<string, LateAccount>();
+  for (const account of sides.filter((side) => isLate(side))) late.set(account.id, { account, delta: 0n, lowest: 0n, entries: [] });
+  for (const account of sides.filter((side) => side.stored_balance && !isLate(side))) {
     const row = locked.balances.get(account.id);
     if (!row) throw new Error(`account ${account.id} was not locked`);
     running.set(account.id, { posted: BigInt(row.posted), held: BigInt(row.held), version: BigInt(row.version) });
@@ -185,7 +260,14 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
   }
 
   const entries: Entry[] = [];
-  const move = (operationId: string, account: AccountKey, amount: bigint, unit: string) => {
+  const move = (operationId: string, account: AccountKey, amount: bigint, unit: string, label?: string) => {
+    const deferred = late.get(account.id);
+    if (deferred) {
+      deferred.delta += amount;
+      if (deferred.delta < deferred.lowest) deferred.lowest = deferred.delta;
+      deferred.entries.push({ operationId, accountId: account.id, unit, amount, cumulative: deferred.delta, label });
+      return;
+    }
     const state = running.get(account.id);
     if (state) {
       state.posted += amount;
@@ -207,10 +289,11 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     } catch (error) {
       throw posting.label ? labelled(posting.label, error) : error;
     }
-    move(id, posting.debit, -posting.amount.minor, posting.amount.unit);
-    move(id, posting.credit, posting.amount.minor, posting.amount.unit);
+    move(id, posting.debit, -posting.amount.minor, posting.amount.unit, posting.label);
+    move(id, posting.credit, posting.amount.minor, posting.amount.unit, posting.label);
     return id;
   });
+  if (late.size > 0) tx.beforeCommit(() => lateWrite(tx, [...late.values()].sort((a, b) => (a.account.id < b.account.id ? -1 : 1))));
 
   const fields = postings.map((posting) => posting.fields ?? {});
   const balances = [...running];

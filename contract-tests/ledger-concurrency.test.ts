@@ -677,7 +677,7 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
         const allowed =
           label === '200' ? request.kind !== 'overcapture'
             : label === '409 4044' ? won.length > 0
-              : label === '409 4042' ? hold.short
+              : label === '409 4042' ? hold.short && won.length === 0 // once past its expiry nothing settles it, and once settled it is 4044
                 : label === '409 4043' ? request.kind === 'overcapture'
                   : label === '409 4022' ? hold.plan === 'reuse' && request.kind === 'capture'
                     : false;
@@ -687,6 +687,24 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
     }
     expect(holdProblems).toEqual([]);
     expect(holdRows.filter((row) => row.status === 'expired').length).toBe(sweeps.expired);
+    // Each hold raised its creation and, once settled, one settlement (never two: a capture and
+    // an expiry, or two sweeps).
+    const holdEvents = await db.query<{ resource_id: string; types: string }>(
+      "SELECT resource_id, string_agg(type, ',' ORDER BY seq) AS types FROM events WHERE resource_type = 'authorization' GROUP BY resource_id",
+    );
+    const eventsOf = new Map(holdEvents.map((row) => [row.resource_id, row.types]));
+    expect(holdRows.filter((row) => eventsOf.get(row.id) !== (row.status === 'open' ? 'hold.created' : `hold.created,hold.${row.status}`)).map((row) => `${row.id} ${row.status}: ${eventsOf.get(row.id)}`)).toEqual([]);
+    // A refused capture recorded nothing (its receipt is on no operation); an accepted one recorded its payment.
+    const captureReceipts = [...answers].flatMap(([key, list]) => {
+      const request = requests.get(key)!;
+      if ((request.kind !== 'capture' && request.kind !== 'overcapture') || request.hold!.plan === 'reuse') return [];
+      const outcome = outcomeOf(list); // a copy with another body has the same receipt
+      return [{ receipt: (request.body as { receiptNumber: string }).receiptNumber, paymentId: outcome.status === 200 ? (outcome.data as AuthorizationData).paymentId : null }];
+    });
+    const receiptOperations = await db.query<{ receipt_number: string; id: string }>('SELECT receipt_number, id FROM ledger_operations WHERE receipt_number = ANY($1)', [captureReceipts.map((item) => item.receipt)]);
+    const operationOfReceipt = new Map(receiptOperations.map((row) => [row.receipt_number, row.id]));
+    expect(captureReceipts.filter((item) => (operationOfReceipt.get(item.receipt) ?? null) !== item.paymentId)).toEqual([]);
+    expect(receiptOperations.length).toBe(captureReceipts.filter((item) => item.paymentId).length);
     // Each card holds exactly its open holds (checkLedger checks the same from the rows alone).
     const heldRows = await db.query<{ card_id: string; held: string }>('SELECT card_id, held::text FROM ledger_accounts WHERE card_id = ANY($1)', [cards]);
     expect(Object.fromEntries(heldRows.map((row) => [row.card_id, Number(row.held)]).sort())).toEqual(Object.fromEntries([...expectedHeld].sort()));
@@ -699,9 +717,12 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
       const request = requests.get(key)!;
       if (request.voucher) executesOf.set(request.voucher, [...(executesOf.get(request.voucher) ?? []), outcomeOf(list)]);
     }
-    const orderRows = await db.query<{ id: string; status: string; operations: number; total: string | null }>(
-      'SELECT o.id, o.status, count(op.id)::int AS operations, sum(op.amount)::text AS total FROM orders o LEFT JOIN ledger_operations op ON op.order_id = o.id GROUP BY o.id',
+    const orderRows = await db.query<{ id: string; status: string; operations: number; total: string | null; executions: number }>(
+      `SELECT o.id, o.status, count(op.id)::int AS operations, sum(op.amount)::text AS total,
+              (SELECT count(*)::int FROM order_steps s WHERE s.order_id = o.id AND s.step = 'executed') AS executions
+         FROM orders o LEFT JOIN ledger_operations op ON op.order_id = o.id GROUP BY o.id`,
     );
+    expect(orderRows.length).toBe(vouchers.filter((voucher) => voucher.orderId).length);
     const orderOf = new Map(orderRows.map((row) => [row.id, row]));
     for (const voucher of vouchers) {
       const list = executesOf.get(voucher) ?? [];
@@ -711,7 +732,9 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
       const labels = list.map(labelOf).sort();
       const lines = voucher.input.lines;
       if (won.length > 1) voucherProblems.push(`${voucher.orderId}: executed by ${won.length} keys`);
-      if (row?.status !== (won.length === 1 ? 'executed' : 'validated')) voucherProblems.push(`${voucher.orderId}: ${row?.status} in the database, ${won.length} keys answered 200`);
+      if (row?.status !== (won.length === 1 ? 'executed' : 'validated') || row.executions !== won.length) {
+        voucherProblems.push(`${voucher.orderId}: ${row?.status} in the database (${row?.executions} executed steps), ${won.length} keys answered 200`);
+      }
       const total = lines.reduce((sum, line) => sum + line.amount.value, 0);
       if (won.length === 1 && (row?.operations !== lines.length || Number(row?.total) !== total || (won[0].data as OrderData).operationIds.length !== lines.length)) {
         voucherProblems.push(`${voucher.orderId}: ${row?.operations} operations of ${row?.total} for ${lines.length} lines of ${total}`);

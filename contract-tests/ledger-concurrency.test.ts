@@ -232,9 +232,9 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
     // Cards near zero get a third of the requests, so that refusals for funds are frequent.
     const someCard = () => (random() < 0.3 ? cards[between(0, NEAR_ZERO_CARDS - 1)] : cards[between(NEAR_ZERO_CARDS, CARDS - 1)]);
     const fundedCard = () => cards[between(NEAR_ZERO_CARDS, CARDS - 1)];
-    const otherCard = (than: string, choose: () => string = someCard) => {
+    const otherCard = (than: string) => {
       for (;;) {
-        const card = choose();
+        const card = someCard();
         if (card !== than) return card;
       }
     };

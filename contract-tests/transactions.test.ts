@@ -208,6 +208,35 @@ describe('when use-cases are nested', () => {
   });
 });
 
+describe('when work is left for just before COMMIT', () => {
+  it('when a use-case leaves statements for the end, then they run after the whole work (a joined use-case\'s too), in order, inside the transaction', async () => {
+    const order: string[] = [];
+    await db.transaction(async (tx) => {
+      tx.beforeCommit(async () => {
+        order.push('first hook');
+        await tx.query('UPDATE tx_accounts SET balance = balance + 1 WHERE id = 1');
+      });
+      await tx.transaction(async (inner) => inner.beforeCommit(async () => void order.push('joined hook')));
+      order.push('work');
+    });
+    expect(order).toEqual(['work', 'first hook', 'joined hook']);
+    expect(await balances()).toEqual([101, 100]);
+  });
+
+  it('when a statement left for the end fails, then the whole transaction rolls back and the failure is thrown', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('UPDATE tx_accounts SET balance = 0 WHERE id = 2');
+        tx.beforeCommit(async () => {
+          throw new Error('refused at the end');
+        });
+      }),
+    ).rejects.toThrow('refused at the end');
+    expect(await balances()).toEqual([100, 100]);
+    expect(() => db.beforeCommit(async () => undefined)).toThrow('only for an open transaction');
+  });
+});
+
 describe('when the work keeps failing', () => {
   it('when every attempt fails with 40001, then it gives up after the retries and throws the failure', async () => {
     let attempts = 0;

@@ -17,9 +17,10 @@ describe('classifyDatabaseError', () => {
     expect(classifyDatabaseError(pgError(code))).toBe(kind);
   });
 
-  it('when a statement is cancelled by statement_timeout, then it is a statement_timeout, and any other cancel is unclassified', () => {
+  it('when a statement is cancelled by statement_timeout, then it is a statement_timeout; any other cancel is query_canceled, retried then busy', () => {
     expect(classifyDatabaseError(pgError('57014', 'canceling statement due to statement timeout'))).toBe('statement_timeout');
-    expect(classifyDatabaseError(pgError('57014', 'canceling statement due to user request'))).toBeUndefined();
+    expect(classifyDatabaseError(pgError('57014', 'canceling statement due to user request'))).toBe('query_canceled');
+    expect([isRetryableTransactionError(pgError('57014', 'canceling statement due to user request')), isDatabaseBusy(pgError('57014', 'canceling statement due to user request'))]).toEqual([true, true]);
   });
 
   it('when the error is a faulty statement or not a database error, then it is unclassified', () => {

@@ -129,16 +129,15 @@ function answer<T>(outcome: Outcome<T> | AppError): { data: T; replayed: boolean
 export async function idempotent<T>(db: Database, actor: Actor, request: IdempotentRequest, work: (tx: Queryable) => Promise<T>): Promise<{ data: T; replayed: boolean }> {
   const caller = callerOf(actor);
   for (let attempt = 1; ; attempt += 1) {
+    let outcome: Outcome<T> | AppError;
     try {
-      return answer(
-        await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
-          const claimed = await claim<T>(tx, caller, request);
-          if (claimed) return claimed;
-          const data = await work(tx);
-          await store(tx, caller, request, 200, { data });
-          return { replayed: false, data }; // what the work left for just before COMMIT runs after
-        }),
-      );
+      outcome = await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
+        const claimed = await claim<T>(tx, caller, request);
+        if (claimed) return claimed;
+        const data = await work(tx);
+        await store(tx, caller, request, 200, { data });
+        return { replayed: false, data }; // what the work left for just before COMMIT runs after
+      });
     } catch (error) {
       // The claim's refusals are returned, not thrown: a 4xx thrown here is the work's, or its last statements'.
       if (error instanceof AppError && error.status < 500) {
@@ -155,6 +154,7 @@ export async function idempotent<T>(db: Database, actor: Actor, request: Idempot
       if (attempt < 3 && isUniqueViolation(error, 'idempotency_keys_pkey')) continue;
       throw error;
     }
+    return answer(outcome); // outside the try: a claim's refusal or a stored one is thrown as it is, never stored
   }
 }
 

@@ -78,7 +78,8 @@ interface Locked {
 /**
  * Locks the member cards in id order, then the accounts in id order, in one statement (the
  * accounts' scan waits for the cards' CTE: it is a condition of it), and reads what the
- * checks need. E-service cards are read, not locked: every payment at a station touches its
+ * checks need. FOR NO KEY UPDATE, the lock an UPDATE of the row takes: it does not block the
+ * foreign-key checks of rows that refer to the card or account (entries, events, holds). E-service cards are read, not locked: every payment at a station touches its
  * card, and nothing a payment changes is on that card's row.
  */
 export async function lockLedger(tx: Queryable, cardIds: readonly string[], accountIds: readonly string[] = []): Promise<Locked> {
@@ -89,10 +90,10 @@ export async function lockLedger(tx: Queryable, cardIds: readonly string[], acco
     `WITH locked_cards AS (
        SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
          FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
-        WHERE c.id = ANY($1::text[]) AND c.kind = 'member' ORDER BY c.id FOR UPDATE OF c
+        WHERE c.id = ANY($1::text[]) AND c.kind = 'member' ORDER BY c.id FOR NO KEY UPDATE OF c
      ), locked_accounts AS (
        SELECT a.id, a.posted, a.held, a.version FROM ledger_accounts a
-        WHERE a.id = ANY($2::text[]) AND (SELECT count(*) FROM locked_cards) >= 0 ORDER BY a.id FOR UPDATE
+        WHERE a.id = ANY($2::text[]) AND (SELECT count(*) FROM locked_cards) >= 0 ORDER BY a.id FOR NO KEY UPDATE
      )
      SELECT 'card' AS what, id, kind, status, expires_at, client_id, client_status, allowed_services, NULL::bigint AS posted, NULL::bigint AS held, NULL::bigint AS version FROM locked_cards
      UNION ALL
@@ -189,7 +190,7 @@ async function lateWrite(tx: Queryable, accounts: readonly LateAccount[]): Promi
   const entries = accounts.flatMap((late) => late.entries.map((entry, index) => ({ ...entry, index: index + 1 })));
   const moved = await tx.query<{ id: string }>(
     `WITH locked AS (
-       SELECT id FROM ledger_accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+       SELECT id FROM ledger_accounts WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
      ), moved AS (
        UPDATE ledger_accounts a SET posted = a.posted + m.delta, version = a.version + m.n
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS m (id, delta, n, lowest)

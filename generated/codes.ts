@@ -708,7 +708,7 @@ export const codeCatalog = {
   "SERVICE_UNAVAILABLE": {
     "code": "9999",
     "status": 503,
-    "meaning": "A dependency (the database) does not answer; retry later.",
+    "meaning": "A dependency (the database) does not answer, or the server is shutting down (GET /ready); retry later.",
     "message": {
       "fr": "Service momentanément indisponible",
       "en": "Service temporarily unavailable"

@@ -33,7 +33,9 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database answers, 503 with the system envelope otherwise.
+         * @description Answers 200 when the database answers; 503 (9999) with the system envelope when it does
+         *     not, or once the server has begun shutting down (SIGTERM: it finishes what it has in
+         *     flight and exits), so that a load balancer stops sending it requests.
          */
         get: operations["getReady"];
         put?: never;

@@ -62,6 +62,8 @@ export interface AppParts {
   config: AppConfig;
   /** Replaces handlers (tests plant faulty ones); defaults to the real ones. */
   handlers?: Handlers<HandlerContext>;
+  /** True once the process is shutting down (GET /ready then answers 503); default never. */
+  draining?: () => boolean;
 }
 
 /** The request's actor, built once from its verified credential (none on public operations). */
@@ -71,7 +73,7 @@ function actorOfRequest(req: Request): Actor | undefined {
   return partnerActor({ id: credential.partnerId, name: credential.partnerName, scopes: credential.scopes }, { requestId: req.requestId, address: clientAddressOf(req) });
 }
 
-export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers }: AppParts): Express {
+export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers, draining = () => false }: AppParts): Express {
   const guard = new ClientGuard(db, config);
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
@@ -103,7 +105,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);
   mountEnvelopeRoutes(app, handlers, (req, res): HandlerContext => ({
-    db, cardVault, credential: req.credential, actor: actorOfRequest(req), markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),
+    db, cardVault, credential: req.credential, actor: actorOfRequest(req), markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'), draining,
   }));
   app.use(errorMapper());
   return app;

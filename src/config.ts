@@ -21,6 +21,8 @@ export interface Config {
   tokenTtlSeconds: number;
   /** How long Idempotency-Key answers are kept (at least 24 h), in hours. */
   idempotencyRetentionHours: number;
+  /** On SIGTERM/SIGINT: how long in-flight requests and background work may take to finish, in seconds. */
+  shutdownGraceSeconds: number;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
   /** pino log level (fatal, error, warn, info, debug, trace, silent). */
@@ -169,6 +171,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86400),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_KEY_RETENTION_HOURS', 24, 24, 8760),
+    shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 1, 300),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     logLevel,
     validateResponses: boolean(env, 'VALIDATE_RESPONSES', true),

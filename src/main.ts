@@ -1,6 +1,7 @@
-/** Process entry: config, database and migrations, demo data, listen, graceful shutdown. */
+/** Process entry: config, database and migrations, demo data, listen, background work, graceful shutdown. */
 import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
+import { DatabaseUnavailableError } from './db/errors';
 import { migrate } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './card-keys';
@@ -46,45 +47,94 @@ async function main(): Promise<void> {
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
   if (!config.databaseUrl) secureDataDir(config.dataDir);
 
-  const running = await startServer({ db, cardVault, logger, config }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
+  let draining = false;
+  const running = await startServer({ db, cardVault, logger, config, draining: () => draining }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
   logger.info({ url: running.url }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
 
-  // Background work: expired pay-at-pump holds are released (safe with several instances: SKIP LOCKED).
-  const sweep = setInterval(() => {
+  // Background work, one run of each job at a time, awaited before shutdown (its safe point):
+  // expired pay-at-pump holds released (safe with several instances: SKIP LOCKED), old
+  // Idempotency-Key answers purged.
+  const runs = new Set<Promise<unknown>>();
+  const every = (ms: number, job: () => Promise<unknown>) => {
+    let current: Promise<unknown> | null = null;
+    return setInterval(() => {
+      if (draining || current) return;
+      const run = (current = job().finally(() => {
+        current = null;
+        runs.delete(run);
+      }));
+      runs.add(run);
+    }, ms);
+  };
+  const sweep = every(HOLD_SWEEP_INTERVAL_MS, () =>
     expireHolds(db, SYSTEM_ACTORS.system).then(
       (released) => released > 0 && logger.info({ released }, 'expired holds released'),
       (error: unknown) => logger.warn({ err: error }, 'hold expiry sweep failed'),
-    );
-  }, HOLD_SWEEP_INTERVAL_MS);
-  const purge = setInterval(() => {
+    ),
+  );
+  const purge = every(IDEMPOTENCY_PURGE_INTERVAL_MS, () =>
     purgeIdempotencyKeys(db, SYSTEM_ACTORS.system, config.idempotencyRetentionHours).then(
       (purged) => purged > 0 && logger.info({ purged }, 'old idempotency keys purged'),
       (error: unknown) => logger.warn({ err: error }, 'idempotency key purge failed'),
-    );
-  }, IDEMPOTENCY_PURGE_INTERVAL_MS);
+    ),
+  );
 
-  let stopping = false;
+  /**
+   * SIGTERM/SIGINT: /ready answers 503, the listener closes (new connections are refused),
+   * idle keep-alive connections are closed, in-flight requests and the background job finish,
+   * then the database closes and the process exits 0. Past SHUTDOWN_GRACE_SECONDS what is
+   * still open is cut and the process exits 1.
+   */
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    if (draining) return;
+    draining = true;
+    logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period elapsed: open requests cut');
+      running.server.closeAllConnections();
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000).unref();
     clearInterval(sweep);
     clearInterval(purge);
-    await running.close().catch((error) => logger.error({ err: error }, 'server close failed'));
+    await Promise.all([running.close().catch((error) => logger.error({ err: error }, 'server close failed')), ...runs]);
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);
     unlock();
     clearTimeout(timer);
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** The connection string without its password, for a message. */
+function shownUrl(databaseUrl: string | undefined): string {
+  if (!databaseUrl) return 'the embedded database';
+  try {
+    const url = new URL(databaseUrl);
+    url.password = '';
+    url.search = '';
+    return url.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** One line saying why the process could not start. */
+function startFailure(error: unknown): string {
+  if (error instanceof ConfigError) return `configuration error: ${error.message}`;
+  if (error instanceof DataDirLockedError) return error.message;
+  if (error instanceof DatabaseUnavailableError) {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    return `failed to start: cannot reach ${shownUrl(process.env.DATABASE_URL)} (${cause?.code ?? cause?.message ?? 'no answer'}); is PostgreSQL running and DATABASE_URL right?`;
+  }
+  return `failed to start: ${String((error as Error)?.stack ?? error)}`;
+}
+
 main().catch((error) => {
-  process.stderr.write(error instanceof ConfigError ? `configuration error: ${error.message}\n` : error instanceof DataDirLockedError ? `${error.message}\n` : `failed to start: ${String(error?.stack ?? error)}\n`);
+  process.stderr.write(`${startFailure(error)}\n`);
   process.exit(1);
 });

@@ -69,12 +69,14 @@ export async function startTestServer(
     host?: string;
     /** TLS and header-size options of the server. */
     server?: ServerOptions;
+    /** Whether the server is shutting down (GET /ready). */
+    draining?: AppParts['draining'];
   } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const logger = testLogger();
   const running = await startServer(
-    { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers },
+    { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers, draining: options.draining },
     options.host ?? '127.0.0.1',
     0,
     options.server,

@@ -19,6 +19,8 @@ export interface HandlerContext {
   cardVault: CardVault;
   /** Marks the answer as the replay of an earlier request with the same Idempotency-Key. */
   markReplayed: () => void;
+  /** True once the process is shutting down. */
+  draining: () => boolean;
 }
 
 /** The actor of a secured operation (the security handlers guarantee it is there). */

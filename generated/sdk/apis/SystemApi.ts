@@ -161,7 +161,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * Answers 200 when the database answers, 503 with the system envelope otherwise.
+     * Answers 200 when the database answers; 503 (9999) with the system envelope when it does not, or once the server has begun shutting down (SIGTERM: it finishes what it has in flight and exits), so that a load balancer stops sending it requests. 
      * Readiness
      */
     async getReadyRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ReadyResponse>> {
@@ -180,7 +180,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * Answers 200 when the database answers, 503 with the system envelope otherwise.
+     * Answers 200 when the database answers; 503 (9999) with the system envelope when it does not, or once the server has begun shutting down (SIGTERM: it finishes what it has in flight and exits), so that a load balancer stops sending it requests. 
      * Readiness
      */
     async getReady(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ReadyResponse> {

@@ -8,8 +8,11 @@ export interface LoadRequest {
   headers?: Record<string, string>;
   body?: string;
   /**
-   * Called for every request sent, with its number in this run (from 0): the path, headers
-   * and body to send instead (e.g. a fresh Idempotency-Key and receipt number per payment).
+   * Called for every request built, with its number (from 0): the path, headers and body to
+   * send instead (e.g. a fresh Idempotency-Key and receipt number per payment). The numbers
+   * go on across the runs of one request (the warm-up, then the measurement), so that the
+   * measurement never repeats a warm-up request (it would be an idempotent replay). Numbers
+   * can be skipped: autocannon builds each connection's first request before it starts.
    */
   vary?: (n: number) => { path?: string; headers?: Record<string, string>; body?: string };
 }
@@ -48,11 +51,15 @@ function percentile(sorted: ArrayLike<number>, fraction: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** The next number of each varying request, kept across its runs. */
+const nextNumber = new WeakMap<LoadRequest, number>();
+
 /** autocannon's setupRequest for a request that varies: each call builds the next one. */
 function varied(request: LoadRequest) {
-  let n = 0;
   return (built: { path?: string; headers?: Record<string, string>; body?: string }) => {
-    const change = request.vary!(n++);
+    const n = nextNumber.get(request) ?? 0;
+    nextNumber.set(request, n + 1);
+    const change = request.vary!(n);
     return { ...built, ...change, headers: { ...built.headers, ...request.headers, ...change.headers } };
   };
 }

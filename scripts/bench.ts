@@ -17,7 +17,7 @@
  *   BENCH_QUIET_WAIT_SECONDS [0] before each measurement, wait up to this long for other
  *                                processes to go quiet (shared machines)
  *   BENCH_CPU_PROFILE_DIR        V8 CPU profiles of every server process, in <dir>/<scenario>-round<n>/
- *   BENCH_VOUCHER_RATE [600 on PostgreSQL, 300 on PGlite]  recharge-hot-float: validated vouchers
+ *   BENCH_VOUCHER_RATE [600 on PostgreSQL, 300 on PGlite]  recharge-hot-float, recharge-spread-floats: validated vouchers
  *                                made before each measurement, per second of warm-up and measurement
  *                                (a generous upper bound of its rate: running out answers 409, which
  *                                flags the scenario)
@@ -76,6 +76,8 @@ interface LedgerFixture {
   servicePoints: string[];
   /** The partner whose float pays the recharge vouchers, funded far beyond what a run spends. */
   floatPartnerId: string;
+  /** FLOAT_PARTNERS more partners, each float funded alike (recharge-spread-floats). */
+  spreadPartnerIds: string[];
   /** VOUCHER_LINES more cards for the 1,000-card voucher (empty when it is not selected). */
   voucherCards: string[];
 }
@@ -120,6 +122,8 @@ interface Scenario {
   ledger?: boolean;
   /** Needs ledgerSetup's VOUCHER_LINES voucher cards. */
   voucherCards?: boolean;
+  /** Needs ledgerSetup's FLOAT_PARTNERS funded partner floats. */
+  spreadFloats?: boolean;
 }
 
 const basicHeader = (fixture: Credentials) =>
@@ -202,6 +206,8 @@ const SETUP_CONCURRENCY = 16;
  * a run stops are executed but not counted).
  */
 const hotFloatVouchers = () => settings.voucherRate * (settings.warmupSeconds + settings.durationSeconds) + 2 * settings.connections;
+/** Partners whose floats recharge-spread-floats spreads its vouchers over. */
+const FLOAT_PARTNERS = 50;
 /** Lines of the big voucher, and so the extra cards made for it. */
 const VOUCHER_LINES = 1000;
 /** What the partner float is funded with (the largest amount an operation may move): 1-XOF recharges never exhaust it. */
@@ -212,7 +218,7 @@ const FLOAT_FUNDING = 1_000_000_000_000;
  * scenarios through the API, a partner whose float is funded far beyond a run, and (for the
  * 1,000-card voucher) VOUCHER_LINES more cards.
  */
-async function ledgerSetup(url: string, core: Credentials, options: { voucherCards: boolean }): Promise<LedgerFixture> {
+async function ledgerSetup(url: string, core: Credentials, options: { voucherCards: boolean; spreadFloats: boolean }): Promise<LedgerFixture> {
   const token = await bearerToken(url, core);
   const call = <T>(path: string, body: object, key?: string) => coreCall<T>(url, token, 'POST', path, body, key);
   const network = await call<{ id: string }>('/core/v1/networks', { code: 'RES-BENCH', name: 'Réseau de benchmark' });
@@ -232,19 +238,23 @@ async function ledgerSetup(url: string, core: Credentials, options: { voucherCar
       return card.id;
     }),
   );
-  const partner = await call<{ id: string }>('/core/v1/partners', { name: 'Partenaire flotte de benchmark', scopes: ['partner:profile.read'] });
-  await call('/core/v1/float-fundings', { partnerId: partner.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}` }, `bench-float-${run}`);
+  const fundedPartner = async (n: number) => {
+    const partner = await call<{ id: string }>('/core/v1/partners', { name: `Partenaire flotte de benchmark ${n}`, scopes: ['partner:profile.read'] });
+    await call('/core/v1/float-fundings', { partnerId: partner.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-${n}` }, `bench-float-${run}-${n}`);
+    return partner.id;
+  };
+  const [floatPartnerId, ...spreadPartnerIds] = await mapConcurrent(options.spreadFloats ? 1 + FLOAT_PARTNERS : 1, SETUP_CONCURRENCY, fundedPartner);
   const voucherCards = options.voucherCards
     ? await mapConcurrent(VOUCHER_LINES, SETUP_CONCURRENCY, async (n) =>
         (await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur bon ${n}`, phone: '+2250707080911' } })).id)
     : [];
-  return { cards, servicePoints, floatPartnerId: partner.id, voucherCards };
+  return { cards, servicePoints, floatPartnerId, spreadPartnerIds, voucherCards };
 }
 
-/** Enters and validates a recharge voucher paid by the fixture's partner float, 1 XOF a line; returns its id. */
-async function validatedVoucher(url: string, token: string, ledger: LedgerFixture, cardIds: string[]): Promise<string> {
+/** Enters and validates a recharge voucher paid by a partner float (the fixture's hot one by default), 1 XOF a line; returns its id. */
+async function validatedVoucher(url: string, token: string, ledger: LedgerFixture, cardIds: string[], partnerId = ledger.floatPartnerId): Promise<string> {
   const order = await coreCall<{ id: string }>(url, token, 'POST', '/core/v1/orders', {
-    type: 'recharge', sourcePartnerId: ledger.floatPartnerId, lines: cardIds.map((cardId) => ({ cardId, amount: xof(1) })), reason: 'Recharge de benchmark',
+    type: 'recharge', sourcePartnerId: partnerId, lines: cardIds.map((cardId) => ({ cardId, amount: xof(1) })), reason: 'Recharge de benchmark',
   });
   // The core application holds core:orders.chain: it may validate what it entered.
   await coreCall(url, token, 'POST', `/core/v1/orders/${order.id}/validate`, {});
@@ -311,6 +321,47 @@ const ledgerRead = (id: string, name: string, path: (cardId: string) => string):
   },
 });
 
+/**
+ * Executes of validated one-line recharge vouchers, made before each measurement (as many as
+ * the warm-up and the measurement can use at BENCH_VOUCHER_RATE), cards in turn, each paid by
+ * the float `partnerOf` names: one partner's (the hot debited account) or many.
+ */
+const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledger: LedgerFixture) => string, spreadFloats = false): Scenario => ({
+  id,
+  name,
+  target: 'api',
+  ledger: true,
+  spreadFloats,
+  /** As many validated one-line vouchers as the warm-up and the measurement can use at BENCH_VOUCHER_RATE, cards in turn. */
+  async setup(url, fixture) {
+    const ledger = fixture.ledger!;
+    const token = await bearerToken(url, fixture.core);
+    const count = hotFloatVouchers();
+    return { orderIds: await mapConcurrent(count, SETUP_CONCURRENCY, (n) => validatedVoucher(url, token, ledger, [ledger.cards[n % ledger.cards.length]], partnerOf(n, ledger))) };
+  },
+  async request(url, fixture, { orderIds }) {
+    const run = randomBytes(6).toString('hex');
+    const path = (n: number) => `/core/v1/orders/${orderIds[Math.min(n, orderIds.length - 1)]}/execute`;
+    let warned = false;
+    return {
+      method: 'POST',
+      path: path(0),
+      headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}`, 'content-type': 'application/json' },
+      body: '{}',
+      vary: (n) => {
+        // Out of vouchers: the last one again, already executed (409), so the scenario is flagged
+        // if such an answer arrives within the run (the warning alone may be the requests still in
+        // flight when autocannon stops, which are not counted).
+        if (n >= orderIds.length && !warned) {
+          warned = true;
+          process.stderr.write(`  ${id}: the ${orderIds.length} vouchers ran out (answers from now on are 409; raise BENCH_VOUCHER_RATE if the scenario is flagged)\n`);
+        }
+        return { path: path(n), headers: { 'idempotency-key': `${run}-${n}` } };
+      },
+    };
+  },
+});
+
 const LEDGER_SCENARIOS: Scenario[] = [
   ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
   ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
@@ -322,40 +373,8 @@ const LEDGER_SCENARIOS: Scenario[] = [
     ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), reason: 'Frais de benchmark' })),
   moneyPost('regularisation-hot-card', 'POST /core/v1/regularisations, credits onto 1 card (hot bounded account)', '/core/v1/regularisations', (_n, ledger) =>
     ({ cardId: ledger.cards[0], direction: 'credit', amount: xof(1), reason: 'Régularisation de benchmark' })),
-  {
-    id: 'recharge-hot-float',
-    name: `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from 1 partner float (hot debited account)`,
-    target: 'api',
-    ledger: true,
-    /** As many validated one-line vouchers as the warm-up and the measurement can use at BENCH_VOUCHER_RATE, cards in turn. */
-    async setup(url, fixture) {
-      const ledger = fixture.ledger!;
-      const token = await bearerToken(url, fixture.core);
-      const count = hotFloatVouchers();
-      return { orderIds: await mapConcurrent(count, SETUP_CONCURRENCY, (n) => validatedVoucher(url, token, ledger, [ledger.cards[n % ledger.cards.length]])) };
-    },
-    async request(url, fixture, { orderIds }) {
-      const run = randomBytes(6).toString('hex');
-      const path = (n: number) => `/core/v1/orders/${orderIds[Math.min(n, orderIds.length - 1)]}/execute`;
-      let warned = false;
-      return {
-        method: 'POST',
-        path: path(0),
-        headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}`, 'content-type': 'application/json' },
-        body: '{}',
-        vary: (n) => {
-          // Out of vouchers: the last one again, already executed (409), so the scenario is flagged
-          // if such an answer arrives within the run (the warning alone may be the requests still in
-          // flight when autocannon stops, which are not counted).
-          if (n >= orderIds.length && !warned) {
-            warned = true;
-            process.stderr.write(`  recharge-hot-float: the ${orderIds.length} vouchers ran out (answers from now on are 409; raise BENCH_VOUCHER_RATE if the scenario is flagged)\n`);
-          }
-          return { path: path(n), headers: { 'idempotency-key': `${run}-${n}` } };
-        },
-      };
-    },
-  },
+  rechargeVouchers('recharge-hot-float', `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from 1 partner float (hot debited account)`, (_n, ledger) => ledger.floatPartnerId),
+  rechargeVouchers('recharge-spread-floats', `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from ${FLOAT_PARTNERS} partner floats`, (n, ledger) => ledger.spreadPartnerIds[n % ledger.spreadPartnerIds.length], true),
   {
     id: 'voucher-1000',
     name: `POST /core/v1/orders/{id}/execute, one ${VOUCHER_LINES.toLocaleString('en')}-card recharge voucher (timed: median, max ms)`,
@@ -678,7 +697,7 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
  */
 function ledgerGoals(
   summaries: ScenarioSummary[],
-  derived: { hotStationToSpreadPayments: number | null; hotFloatToSpreadPayments: number | null; hotCardToSpreadFees: number | null },
+  derived: { hotStationToSpreadPayments: number | null; hotFloatToSpreadPayments: number | null; hotFloatToSpreadFloats: number | null; hotCardToSpreadFees: number | null },
 ): string[] {
   const byId = new Map(summaries.map((summary) => [summary.id, summary]));
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
@@ -707,6 +726,7 @@ function ledgerGoals(
         `${verdict(measured ? voucher.median < 2000 : null)}${measured && voucher.median < 2000 && voucher.max >= 2000 ? ' (but not in every round)' : ''}`,
     );
   }
+  if (derived.hotFloatToSpreadFloats !== null) lines.push(`(no goal) recharges from one partner float per recharge from ${FLOAT_PARTNERS} floats: ${fixed(derived.hotFloatToSpreadFloats, 2)}x`);
   if (derived.hotCardToSpreadFees !== null) lines.push(`(no goal) credits onto one card per spread fee: ${fixed(derived.hotCardToSpreadFees, 2)}x`);
   return lines;
 }
@@ -746,7 +766,7 @@ async function main(): Promise<void> {
   try {
     const perMeasurement = settings.warmupSeconds + settings.durationSeconds + 2;
     // Setups: about 150 validated vouchers a second on a 2-core machine (PostgreSQL), and a few seconds for the big voucher.
-    const setupSeconds = SCENARIOS.reduce((sum, scenario) => sum + (scenario.id === 'recharge-hot-float' ? hotFloatVouchers() / 150 : scenario.setup ? 5 : 0), 0);
+    const setupSeconds = SCENARIOS.reduce((sum, scenario) => sum + (scenario.id.startsWith('recharge-') ? hotFloatVouchers() / 150 : scenario.setup ? 5 : 0), 0);
     process.stderr.write(
       `bench: ${SCENARIOS.length} scenarios x ${settings.rounds} rounds, ${settings.durationSeconds} s each (+${settings.warmupSeconds} s warm-up), ` +
         `${settings.connections} connections, ${database.version}; about ${Math.ceil((settings.rounds * (SCENARIOS.length * perMeasurement + setupSeconds)) / 60)} min\n`,
@@ -755,7 +775,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.some((scenario) => scenario.ledger)) {
       const setup = await startTarget({ kind: 'api', ...database.spec, logLevel: 'silent', validateResponses: true }, { stdout: 'inherit' });
       try {
-        fixture.ledger = await ledgerSetup(setup.url, fixture.core, { voucherCards: SCENARIOS.some((scenario) => scenario.voucherCards) });
+        fixture.ledger = await ledgerSetup(setup.url, fixture.core, { voucherCards: SCENARIOS.some((scenario) => scenario.voucherCards), spreadFloats: SCENARIOS.some((scenario) => scenario.spreadFloats) });
       } finally {
         await setup.stop();
       }
@@ -793,6 +813,8 @@ async function main(): Promise<void> {
       hotStationToSpreadPayments: pairedMedian(results, 'payment-hot-station', 'payment-spread', (a, b) => a / b),
       /** Recharges from one partner float per spread payment (same round). */
       hotFloatToSpreadPayments: pairedMedian(results, 'recharge-hot-float', 'payment-spread', (a, b) => a / b),
+      /** Recharges from one partner float per recharge from many (same round): the cost of the hot float alone. */
+      hotFloatToSpreadFloats: pairedMedian(results, 'recharge-hot-float', 'recharge-spread-floats', (a, b) => a / b),
       /** Credits onto one card per spread fee (same round): the cost of one hot bounded account. */
       hotCardToSpreadFees: pairedMedian(results, 'regularisation-hot-card', 'fee-spread', (a, b) => a / b),
     };

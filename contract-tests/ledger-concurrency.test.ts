@@ -13,7 +13,7 @@
  *   (expireHolds) run beside the clients, so that expiry races the captures;
  * - order vouchers: transfers between the shared cards (some in pairs, one in each direction
  *   between the same two cards at once, so that the lock order matters) and recharges of
- *   several shared cards from the issuer's float, each entered by the clients' partner,
+ *   several shared cards from the issuer's float or a partner's, each entered by the clients' partner,
  *   validated by another (maker-checker) and executed with an Idempotency-Key; some executed
  *   with two keys at once (exactly one executes, the other is 409 4040).
  *
@@ -90,7 +90,7 @@ interface Hold {
 
 /** A voucher of the mix: entered and validated once, by the first sending of one of its keys. */
 interface Voucher {
-  input: { type: 'transfer' | 'recharge'; fromCardId?: string; lines: { cardId: string; amount: Amount }[]; reason: string };
+  input: { type: 'transfer' | 'recharge'; fromCardId?: string; sourcePartnerId?: string; lines: { cardId: string; amount: Amount }[]; reason: string };
   /** Executed with two keys at once. */
   race: boolean;
   /** One of a pair of transfers between the same two cards in opposite directions, sent together. */
@@ -165,6 +165,8 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
   let checker: string;
   let cards: string[];
   let stations: { id: string; cardId: string }[];
+  /** The partner whose float pays half the recharge vouchers. */
+  let floatPartnerId: string;
   /** Each card's balance from the setup's credits. */
   const initial = new Map<string, number>();
 
@@ -201,6 +203,11 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
       initial.set(cardId, value);
     }
     for (const station of stations) initial.set(station.cardId, 0);
+    // Half the recharge vouchers are paid by a partner's float: its row is locked by the last
+    // statement before COMMIT, after the cards and accounts (posting.ts), and cancelling such
+    // a recharge credits it back the same way.
+    floatPartnerId = (await server.partner({ name: 'Wave concurrence' })).id;
+    await core.coreLedger.createFloatFunding({ idempotencyKey: 'setup-float', floatFundingCreate: { partnerId: floatPartnerId, amount: xof(100_000_000), externalReference: 'CONC-FLOAT-1' } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -348,7 +355,8 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
         [shuffled[n], shuffled[other]] = [shuffled[other], shuffled[n]];
       }
       const lines = shuffled.slice(0, between(2, 4)).map((cardId) => ({ cardId, amount: xof(between(500, 4000)) }));
-      const voucher: Voucher = { input: { type: 'recharge', lines, reason: 'Dotation de la flotte' }, race: random() < 0.25 && room(), paired: false };
+      const source = random() < 0.5 ? { sourcePartnerId: floatPartnerId } : {};
+      const voucher: Voucher = { input: { type: 'recharge', ...source, lines, reason: 'Dotation de la flotte' }, race: random() < 0.25 && room(), paired: false };
       vouchers.push(voucher);
       const request: Request = { key, kind: 'recharge', path: entered(voucher), body: { comment: 'Exécution' }, voucher };
       if (voucher.race) register({ ...request, key: newKey() }, true);

@@ -19,7 +19,7 @@ import { startTestServer, type TestServer } from './support/server';
  * accounts), the locks (cards, then accounts), the write (operation, entries, balances), the
  * events, the key's answer, COMMIT. The others look their system account up separately.
  */
-const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 17 };
+const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 15 };
 
 const onPostgres = usingPostgres() ? describe : describe.skip;
 

@@ -59,11 +59,19 @@ interface StepRow {
   at: Date;
 }
 
+/** Vouchers in the contract's shape, their steps and operations read in one query. */
 async function toOrders(db: Queryable, rows: OrderRow[]): Promise<Order[]> {
   if (rows.length === 0) return [];
-  const ids = rows.map((row) => row.id);
-  const steps = await db.query<StepRow>('SELECT * FROM order_steps WHERE order_id = ANY($1) ORDER BY seq', [ids]);
-  const operations = await db.query<{ id: string; order_id: string }>('SELECT id, order_id FROM ledger_operations WHERE order_id = ANY($1) ORDER BY seq', [ids]);
+  const related = await db.query<{ id: string; steps: (Omit<StepRow, 'at'> & { at: string })[] | null; operation_ids: string[] | null }>(
+    `SELECT o.id,
+            (SELECT json_agg(json_build_object('order_id', s.order_id, 'step', s.step, 'actor_id', s.actor_id, 'actor_name', s.actor_name, 'channel', s.channel,
+                                               'request_id', s.request_id, 'comment', s.comment, 'at', s.at) ORDER BY s.seq)
+               FROM order_steps s WHERE s.order_id = o.id) AS steps,
+            (SELECT array_agg(op.id ORDER BY op.seq) FROM ledger_operations op WHERE op.order_id = o.id) AS operation_ids
+       FROM unnest($1::text[]) AS o (id)`,
+    [rows.map((row) => row.id)],
+  );
+  const byId = new Map(related.map((row) => [row.id, row]));
   return rows.map((row) => ({
     id: row.id,
     type: row.type,
@@ -73,10 +81,10 @@ async function toOrders(db: Queryable, rows: OrderRow[]): Promise<Order[]> {
     lines: row.lines,
     reason: row.reason,
     comment: row.comment,
-    steps: steps
-      .filter((step) => step.order_id === row.id)
-      .map((step) => ({ step: step.step, actor: { id: step.actor_id, name: step.actor_name }, channel: step.channel, requestId: step.request_id, comment: step.comment, at: step.at.toISOString() })),
-    operationIds: operations.filter((operation) => operation.order_id === row.id).map((operation) => operation.id),
+    steps: (byId.get(row.id)?.steps ?? []).map((step) => ({
+      step: step.step, actor: { id: step.actor_id, name: step.actor_name }, channel: step.channel, requestId: step.request_id, comment: step.comment, at: new Date(step.at).toISOString(),
+    })),
+    operationIds: byId.get(row.id)?.operation_ids ?? [],
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }));
@@ -135,10 +143,13 @@ async function checkReferences(tx: Queryable, input: OrderCreate): Promise<void>
 }
 
 async function recordStep(tx: Queryable, actor: Actor, order: OrderRow, step: Step, status: OrderStatus, comment?: string | null): Promise<OrderRow> {
-  const [updated] = await tx.query<OrderRow>('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [order.id, status]);
-  await tx.query('INSERT INTO order_steps (order_id, step, actor_kind, actor_id, actor_name, channel, request_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    order.id, step, actor.kind, actor.id, actor.name, actor.channel, actor.requestId, comment ?? null,
-  ]);
+  const [updated] = await tx.query<OrderRow>(
+    `WITH step AS (
+       INSERT INTO order_steps (order_id, step, actor_kind, actor_id, actor_name, channel, request_id, comment) VALUES ($1, $3, $4, $5, $6, $7, $8, $9)
+     )
+     UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+    [order.id, status, step, actor.kind, actor.id, actor.name, actor.channel, actor.requestId, comment ?? null],
+  );
   await recordEvent(tx, { type: 'order.status-changed', resourceType: 'order', resourceId: order.id, data: { orderId: order.id, type: order.type, from: order.status, to: status, step } });
   return updated;
 }

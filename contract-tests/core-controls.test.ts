@@ -1,5 +1,6 @@
 /** Core API: spending controls on card profiles (defaults) and cards (overrides), with the source of each effective rule. */
-import { CardService, RechargeMode } from '../generated/sdk';
+import { randomUUID } from 'node:crypto';
+import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
@@ -11,6 +12,7 @@ let servicePointId: string;
 let profileId: string;
 let cardId: string;
 let eserviceCardId: string;
+let clientId: string;
 const sdk = () => server.sdk({ token });
 
 const request = (method: 'GET' | 'PUT', path: string, body?: unknown, bearer = token): Promise<Answer> =>
@@ -52,8 +54,12 @@ beforeAll(async () => {
   token = await server.coreToken();
   const referential = sdk().coreReferential;
   networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-CONTROLES', name: 'Réseau contrôles' } })).data.id;
-  const clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-CTRL', name: 'Flotte contrôlée' } })).data.id;
+  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-CTRL', name: 'Flotte contrôlée' } })).data.id;
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await referential.createEnergyPrice({
+    energyTypeCode: 'GASOIL',
+    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(675), priceExclVat: xof(575), priceExclTaxAndCustoms: xof(525), priceExclAllTaxes: xof(475) },
+  });
   await referential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litre de gasoil', kind: 'volume', scale: 3, energyTypeCode: 'GASOIL' } });
   const station = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-CTRL', name: 'Station contrôles', address: 'Rue des Jardins, Abidjan', networkId } })).data;
   servicePointId = station.id;
@@ -262,5 +268,82 @@ describe('service points have a time zone', () => {
     expect([answer.status, answer.body.code]).toEqual([400, '2001']);
     expect(answer.body.errors.map((error: { path: string }) => error.path)).toContain('/body/timeZone');
     expect((await sdk().coreReferential.getServicePoint({ servicePointId })).data).toEqual(before);
+  });
+});
+
+describe('remaining allowances', () => {
+  const allowances = async (card: string, at?: string) => {
+    const answer = await request('GET', `cards/${card}/allowances${at ? `?at=${encodeURIComponent(at)}` : ''}`);
+    expect(answer.status).toBe(200);
+    expectDocumented('getCardAllowances', 200, answer.body);
+    return answer.body.data as { at: string; timeZone: string; items: { measure: string; unit?: string; period: string; source: string; mode: string; limit: number; used: number; held: number; remaining: number; periodStart: string; resetsAt: string }[] };
+  };
+  const row = (data: Awaited<ReturnType<typeof allowances>>, measure: string, period: string) => data.items.find((item) => item.measure === measure && item.period === period);
+  const pay = async (card: string, litres: number) =>
+    (await sdk().coreLedger.createPayment({
+      idempotencyKey: randomUUID(),
+      paymentCreate: { cardId: card, servicePointId, amount: xof(litres * 675), service: CardService.Fuel, fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(675) }, receiptNumber: `R-${randomUUID()}` },
+    })).data;
+
+  it('when a card has paid across a day, a week and a month boundary, then each limit shows its use, what remains and when it resets', async () => {
+    const profile = await newProfile('PROFIL-CONSO');
+    await request('PUT', `card-profiles/${profile}/controls`, {
+      amount: { limits: [{ perTransaction: xof(50000), perDay: xof(100000), perWeek: xof(200000) }], mode: 'hard' },
+      volume: { perDay: 100000, perMonth: 1000000, mode: 'soft' },
+    });
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
+    await request('PUT', `cards/${card}/controls`, { transactions: { perDay: 3, perMonth: 20, mode: 'hard' } });
+    await sdk().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' } });
+    const wednesday = await pay(card, 40); // 27000 XOF, Wednesday 25 November 23:30
+    const thursday = await pay(card, 20); // 13500 XOF, Thursday 26 November 00:30
+    await server.database.db.query("UPDATE ledger_operations SET created_at = '2026-11-25T23:30:00Z' WHERE id = $1", [wednesday.id]);
+    await server.database.db.query("UPDATE ledger_operations SET created_at = '2026-11-26T00:30:00Z' WHERE id = $1", [thursday.id]);
+
+    const noon = await allowances(card, '2026-11-26T12:00:00Z');
+    expect(noon).toMatchObject({ at: '2026-11-26T12:00:00.000Z', timeZone: 'Africa/Abidjan' });
+    expect(noon.items.map((item) => `${item.measure}/${item.period}`).sort()).toEqual(['amount/day', 'amount/week', 'transactions/day', 'transactions/month', 'volume/day', 'volume/month']);
+    expect(row(noon, 'amount', 'day')).toEqual({ measure: 'amount', unit: 'XOF', period: 'day', source: 'profile', mode: 'hard', limit: 100000, used: 13500, held: 0, remaining: 86500, periodStart: '2026-11-26T00:00:00.000Z', resetsAt: '2026-11-27T00:00:00.000Z' });
+    expect(row(noon, 'amount', 'week')).toMatchObject({ used: 40500, remaining: 159500, periodStart: '2026-11-23T00:00:00.000Z', resetsAt: '2026-11-30T00:00:00.000Z' });
+    expect(row(noon, 'volume', 'day')).toMatchObject({ source: 'profile', mode: 'soft', limit: 100000, used: 20000, remaining: 80000 });
+    expect(row(noon, 'volume', 'month')).toMatchObject({ used: 60000, remaining: 940000, periodStart: '2026-11-01T00:00:00.000Z', resetsAt: '2026-12-01T00:00:00.000Z' });
+    expect(row(noon, 'transactions', 'day')).toMatchObject({ source: 'card', limit: 3, used: 1, remaining: 2 });
+    expect(row(noon, 'transactions', 'month')).toMatchObject({ used: 2, remaining: 18 });
+
+    const beforeMidnight = await allowances(card, '2026-11-25T23:45:00Z');
+    expect(row(beforeMidnight, 'amount', 'day')).toMatchObject({ used: 27000, periodStart: '2026-11-25T00:00:00.000Z' });
+    expect(row(beforeMidnight, 'amount', 'week')).toMatchObject({ used: 27000 });
+
+    const nextMonday = await allowances(card, '2026-11-30T00:00:00Z');
+    expect(row(nextMonday, 'amount', 'week')).toMatchObject({ used: 0, remaining: 200000, periodStart: '2026-11-30T00:00:00.000Z', resetsAt: '2026-12-07T00:00:00.000Z' });
+    expect(row(nextMonday, 'volume', 'month')).toMatchObject({ used: 60000 });
+    const december = await allowances(card, '2026-12-01T00:00:00Z');
+    expect(row(december, 'volume', 'month')).toMatchObject({ used: 0, periodStart: '2026-12-01T00:00:00.000Z', resetsAt: '2027-01-01T00:00:00.000Z' });
+  });
+
+  it('when a payment is cancelled, it no longer counts; an open authorisation counts as held; a limit cannot go below zero', async () => {
+    const profile = await newProfile('PROFIL-RESTE');
+    await request('PUT', `card-profiles/${profile}/controls`, { amount: { limits: [{ perDay: xof(30000) }], mode: 'soft' }, transactions: { perDay: 2, mode: 'soft' } });
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
+    await sdk().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' } });
+    const cancelled = await pay(card, 10);
+    await sdk().coreLedger.cancelOperation({ operationId: cancelled.id, idempotencyKey: randomUUID(), cancellationCreate: { reason: 'Ticket saisi par erreur' } });
+    await pay(card, 40); // 27000 XOF
+    await sdk().coreLedger.createAuthorization({ idempotencyKey: randomUUID(), authorizationCreate: { cardId: card, servicePointId, amount: xof(10000), service: CardService.Fuel } });
+    const now = await allowances(card);
+    expect(row(now, 'amount', 'day')).toMatchObject({ limit: 30000, used: 27000, held: 10000, remaining: 0 });
+    expect(row(now, 'transactions', 'day')).toMatchObject({ limit: 2, used: 1, held: 1, remaining: 0 });
+  });
+
+  it('when a card has no period limit, then it has no allowance; unknown and E-service cards are refused', async () => {
+    const profile = await newProfile('PROFIL-LIBRE-CONSO');
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
+    await request('PUT', `cards/${card}/controls`, { volume: { perTransaction: 60000, mode: 'hard' } });
+    expect((await allowances(card)).items).toEqual([]);
+    const unknown = await request('GET', 'cards/crd_000000000000000000000000/allowances');
+    expect([unknown.status, unknown.body.code]).toEqual([404, '3008']);
+    const eservice = await request('GET', `cards/${eserviceCardId}/allowances`);
+    expect([eservice.status, eservice.body.code]).toEqual([400, '4018']);
+    const badInstant = await request('GET', `cards/${card}/allowances?at=yesterday`);
+    expect([badInstant.status, badInstant.body.code]).toEqual([400, '2001']);
   });
 });

@@ -825,6 +825,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/cards/{cardId}/allowances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's remaining allowances
+         * @description For each day, week and month limit of a member card's effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+         */
+        get: operations["getCardAllowances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/cards/{cardId}/statement": {
         parameters: {
             query?: never;
@@ -2409,6 +2429,54 @@ export interface components {
         };
         CardControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardControls"];
+        };
+        /**
+         * @description One period limit of a card's effective controls and where it stands at `at`. Figures are
+         *     integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
+         *     for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
+         *     period (a cancelled payment counts no more); `held` its open authorisations (they count once
+         *     captured, as the payment; an authorisation carries no litres, so `held` is 0 for `volume`); `remaining` is `limit - used - held`, never below zero.
+         */
+        Allowance: {
+            /** @enum {string} */
+            measure: "amount" | "volume" | "transactions";
+            /** @description The unit of an `amount` limit; absent for the others. */
+            unit?: components["schemas"]["UnitCode"];
+            /** @enum {string} */
+            period: "day" | "week" | "month";
+            /**
+             * @description Whether the limit is the card's own or its profile's.
+             * @enum {string}
+             */
+            source: "card" | "profile";
+            mode: components["schemas"]["ControlMode"];
+            /** @example 400000 */
+            limit: number;
+            /** @example 125000 */
+            used: number;
+            /** @example 0 */
+            held: number;
+            /** @example 275000 */
+            remaining: number;
+            periodStart: components["schemas"]["Timestamp"];
+            /** @description When the period ends and the allowance is whole again. */
+            resetsAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The remaining allowance of each day, week and month limit that applies to a card (its
+         *     effective controls), as of `at`. Periods are calendar days, weeks from Monday and calendar
+         *     months in the issuer's time zone, Africa/Abidjan (UTC, no daylight saving time). Limits per
+         *     transaction have no running total: they are read in the controls. A card with no period
+         *     limit has no items.
+         */
+        CardAllowances: {
+            cardId: components["schemas"]["CardId"];
+            at: components["schemas"]["Timestamp"];
+            timeZone: components["schemas"]["TimeZone"];
+            items: components["schemas"]["Allowance"][];
+        };
+        CardAllowancesResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardAllowances"];
         };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
@@ -5334,6 +5402,40 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCardAllowances: {
+        parameters: {
+            query?: {
+                /** @description The instant (RFC 3339); now when omitted. */
+                at?: components["parameters"]["AtQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's remaining allowances succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardAllowancesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1,6 +1,7 @@
 /** Handlers of the `core-cards` tag: card profiles, cards and their lifecycle. */
 import type { Handlers } from '../../generated/operations';
 import { findCard, issueCard, listCards, listCardTransitions, lookupCard, transitionCard } from '../domain/cards/cards';
+import { findCardAllowances } from '../domain/cards/allowances';
 import { findCardControls, findCardProfileControls, replaceCardControls, replaceCardProfileControls } from '../domain/cards/controls';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
 import { holdsScope } from '../domain/actor';
@@ -9,7 +10,7 @@ import { actorOf, REVEAL_SCOPE, type HandlerContext } from './context';
 type CardHandlers = Pick<
   Handlers<HandlerContext>,
   | 'listCardProfiles' | 'createCardProfile' | 'getCardProfile' | 'updateCardProfile' | 'deleteCardProfile'
-  | 'getCardProfileControls' | 'replaceCardProfileControls' | 'getCardControls' | 'replaceCardControls'
+  | 'getCardProfileControls' | 'replaceCardProfileControls' | 'getCardControls' | 'replaceCardControls' | 'getCardAllowances'
   | 'listCards' | 'issueCard' | 'lookupCard' | 'getCard' | 'suspendCard' | 'reactivateCard' | 'opposeCard' | 'cancelCard' | 'listCardTransitions'
 >;
 
@@ -23,6 +24,7 @@ export const cardHandlers: CardHandlers = {
   replaceCardProfileControls: (context, { path, body }) => replaceCardProfileControls(context.db, actorOf(context), path.profileId, body),
   getCardControls: (context, { path }) => findCardControls(context.db, actorOf(context), path.cardId),
   replaceCardControls: (context, { path, body }) => replaceCardControls(context.db, actorOf(context), path.cardId, body),
+  getCardAllowances: (context, { path, query }) => findCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   listCards: (context, { query }) => listCards(context.db, actorOf(context), query ?? {}, query ?? {}),
   issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
   lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, actorOf(context), body.cardNumber),

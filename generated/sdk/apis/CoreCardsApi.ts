@@ -16,6 +16,7 @@
 
 import * as runtime from '../runtime';
 import type {
+  CardAllowancesResponse,
   CardControlsResponse,
   CardIssue,
   CardListResponse,
@@ -37,6 +38,8 @@ import type {
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    CardAllowancesResponseFromJSON,
+    CardAllowancesResponseToJSON,
     CardControlsResponseFromJSON,
     CardControlsResponseToJSON,
     CardIssueFromJSON,
@@ -92,6 +95,11 @@ export interface DeleteCardProfileRequest {
 
 export interface GetCardRequest {
     cardId: string;
+}
+
+export interface GetCardAllowancesRequest {
+    cardId: string;
+    at?: Date;
 }
 
 export interface GetCardControlsRequest {
@@ -327,6 +335,47 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async getCard(requestParameters: GetCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardResponse> {
         const response = await this.getCardRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s remaining allowances
+     */
+    async getCardAllowancesRaw(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardAllowancesResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getCardAllowances.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.at !== undefined) {
+            queryParameters['at'] = (requestParameters.at as any).toISOString();
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/allowances`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardAllowancesResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s remaining allowances
+     */
+    async getCardAllowances(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
+        const response = await this.getCardAllowancesRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -2,6 +2,7 @@
 /* tslint:disable */
 /* eslint-disable */
 export * from './ActiveStatus';
+export * from './Allowance';
 export * from './Amount';
 export * from './AmountLimit';
 export * from './AmountRule';
@@ -17,6 +18,8 @@ export * from './AuthorizationCreate';
 export * from './AuthorizationResponse';
 export * from './CancellationCreate';
 export * from './Card';
+export * from './CardAllowances';
+export * from './CardAllowancesResponse';
 export * from './CardCancellation';
 export * from './CardControls';
 export * from './CardControlsResponse';

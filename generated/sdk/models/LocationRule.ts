@@ -22,8 +22,8 @@ import {
 } from './ControlMode';
 
 /**
- * Where the card may be used: `allow` lists the only service points and networks accepted,
- * `deny` those refused. At least one id in all (400, code 2001); each must exist (404, code
+ * Where the card may be used: with `allow`, only at a listed service point or a service
+ * point of a listed network; with `deny`, anywhere but there. At least one id in all (400, code 2001); each must exist (404, code
  * 3009 for a service point, 3002 for a network) and appear once (400, code 2001).
  * @export
  * @interface LocationRule

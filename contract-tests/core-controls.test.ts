@@ -149,6 +149,21 @@ describe('an inconsistent write is refused with the offending pair, and nothing 
     }
   });
 
+  const PERIODS = ['perTransaction', 'perDay', 'perWeek', 'perMonth'] as const;
+  const pairs = (periods: readonly string[]) => periods.flatMap((shorter, i) => periods.slice(i + 1).map((longer) => [shorter, longer] as const));
+  const everyPair = [
+    ...pairs(PERIODS).map(([shorter, longer]) => ['amount', shorter, longer, { amount: { limits: [{ [shorter]: xof(2000), [longer]: xof(1000) }], mode: 'hard' } }, `/body/amount/limits/0/${shorter}`] as const),
+    ...pairs(PERIODS).map(([shorter, longer]) => ['volume', shorter, longer, { volume: { [shorter]: 2000, [longer]: 1000, mode: 'soft' } }, `/body/volume/${shorter}`] as const),
+    ...pairs(PERIODS.slice(1)).map(([shorter, longer]) => ['transactions', shorter, longer, { transactions: { [shorter]: 2, [longer]: 1, mode: 'hard' } }, `/body/transactions/${shorter}`] as const),
+  ];
+  it.each(everyPair)('when %s %s is above %s, then the card write is 400 4050 naming that pair', async (_measure, _shorter, longer, body, path) => {
+    const before = await stored();
+    const answer = await request('PUT', `cards/${cardId}/controls`, body);
+    expect([answer.status, answer.body.code]).toEqual([400, '4050']);
+    expect(answer.body.errors).toEqual([{ path, message: expect.stringContaining(`more than ${longer}`) }]);
+    expect(await stored()).toEqual(before);
+  });
+
   it('when equal limits follow each other, then they are consistent', async () => {
     const answer = await request('PUT', `cards/${cardId}/controls`, { volume: { perTransaction: 60000, perDay: 60000, perWeek: 60000, perMonth: 60000, mode: 'hard' } });
     expect(answer.status).toBe(200);

@@ -696,6 +696,33 @@ export const codeCatalog = {
       "en": "Authorisation already settled"
     }
   },
+  "CONTROL_LIMITS_INCONSISTENT": {
+    "code": "4050",
+    "status": 400,
+    "meaning": "Spending limits of one measure must grow with their period (per transaction ≤ per day ≤ per week ≤ per month); `errors` names each offending pair, the shorter period's path first. Nothing is stored.",
+    "message": {
+      "fr": "Plafonds incohérents",
+      "en": "Inconsistent limits"
+    }
+  },
+  "CONTROL_PRODUCTS_INVALID": {
+    "code": "4051",
+    "status": 400,
+    "meaning": "The allowed products name a service the card profile does not allow, or energy types while fuel is not among the allowed services. Nothing is stored.",
+    "message": {
+      "fr": "Produits autorisés invalides",
+      "en": "Invalid allowed products"
+    }
+  },
+  "CONTROL_SCHEDULE_INVALID": {
+    "code": "4052",
+    "status": 400,
+    "meaning": "A time window of the allowed days and hours does not end after it starts (`24:00` ends the day; a night window is two windows). Nothing is stored.",
+    "message": {
+      "fr": "Plage horaire invalide",
+      "en": "Invalid time window"
+    }
+  },
   "SYSTEM_ERROR": {
     "code": "9999",
     "status": 500,

@@ -311,6 +311,28 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getCardAllowances: {
+    operationId: "getCardAllowances",
+    method: "get",
+    path: "/core/v1/cards/{cardId}/allowances",
+    expressPath: "/core/v1/cards/:cardId/allowances",
+    security: [{"oauth2":["core:controls.read"]}],
+    scopes: ["core:controls.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  getCardControls: {
+    operationId: "getCardControls",
+    method: "get",
+    path: "/core/v1/cards/{cardId}/controls",
+    expressPath: "/core/v1/cards/:cardId/controls",
+    security: [{"oauth2":["core:controls.read"]}],
+    scopes: ["core:controls.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   getCardProfile: {
     operationId: "getCardProfile",
     method: "get",
@@ -318,6 +340,17 @@ export const operationTable = {
     expressPath: "/core/v1/card-profiles/:profileId",
     security: [{"oauth2":["core:card-profiles.read"]}],
     scopes: ["core:card-profiles.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  getCardProfileControls: {
+    operationId: "getCardProfileControls",
+    method: "get",
+    path: "/core/v1/card-profiles/{profileId}/controls",
+    expressPath: "/core/v1/card-profiles/:profileId/controls",
+    security: [{"oauth2":["core:controls.read"]}],
+    scopes: ["core:controls.read"],
     envelope: true,
     headers: [],
     csv: false,
@@ -751,6 +784,28 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  replaceCardControls: {
+    operationId: "replaceCardControls",
+    method: "put",
+    path: "/core/v1/cards/{cardId}/controls",
+    expressPath: "/core/v1/cards/:cardId/controls",
+    security: [{"oauth2":["core:controls.write"]}],
+    scopes: ["core:controls.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  replaceCardProfileControls: {
+    operationId: "replaceCardProfileControls",
+    method: "put",
+    path: "/core/v1/card-profiles/{profileId}/controls",
+    expressPath: "/core/v1/card-profiles/:profileId/controls",
+    security: [{"oauth2":["core:controls.write"]}],
+    scopes: ["core:controls.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   revokeToken: {
     operationId: "revokeToken",
     method: "post",
@@ -866,7 +921,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardProfile" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -890,6 +945,8 @@ export const oauthScopes = {
   "core:cards.write": "Core API: issue cards.",
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
+  "core:controls.read": "Core API: read the spending controls of card profiles and cards (limits, products, places, days and hours), where each applying rule comes from, and a card's remaining allowances.",
+  "core:controls.write": "Core API: replace the spending controls of card profiles (the defaults) and cards (the overrides).",
   "core:partners.read": "Core API: read partners (never their secrets).",
   "core:partners.write": "Core API, the administrative scope: create, update, disable and enable partners and rotate their secrets, never granting or reaching beyond the scopes the caller holds itself (internal applications only).",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",

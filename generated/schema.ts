@@ -613,6 +613,30 @@ export interface paths {
         patch: operations["updateCardProfile"];
         trace?: never;
     };
+    "/core/v1/card-profiles/{profileId}/controls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card profile's spending controls
+         * @description The spending controls a card profile sets by default for its cards (404, code 3007, if the profile is unknown), with `effective`: the same rules as they apply to a card that overrides none, each with its `source`.
+         */
+        get: operations["getCardProfileControls"];
+        /**
+         * Replace a card profile's spending controls
+         * @description Replaces the profile's spending controls (every rule kind absent from the body is removed; `{}` removes them all) and answers as the read does. A write is consistent or refused with nothing stored: limits that do not grow with their period are 400 with code 4050, `errors` naming each offending pair; a money limit in a unit the profile does not hold 400, code 2006 (an unknown unit 404, code 3004); a service the profile does not allow, or energy types without fuel, 400, code 4051; an unknown energy type 404, code 3005, service point 3009 or network 3002; a time window that does not end after it starts 400, code 4052; a repeated item 400, code 2001. Each write is recorded in the audit trail (action `card-profile-controls.replaced`, the controls before and after).
+         */
+        put: operations["replaceCardProfileControls"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/cards": {
         parameters: {
             query?: never;
@@ -769,6 +793,50 @@ export interface paths {
          * @description Every status change of the card, oldest first, with actor, channel, reason and request id.
          */
         get: operations["listCardTransitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/controls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's spending controls
+         * @description A member card's spending controls: `overrides`, the rules the card sets itself, and `effective`, the rules that apply to it, kind by kind the card's rule or else its profile's, each with its `source` (`card`, `profile` or `none`). One read answers both (no separate `/effective` path) because whoever looks at a card's overrides needs to see what they change, and the write answers the same way so that its effect is seen at once. 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+         */
+        get: operations["getCardControls"];
+        /**
+         * Replace a card's spending controls
+         * @description Replaces the card's overrides (every rule kind absent from the body inherits the profile's rule again; `{}` removes every override) and answers as the read does. A card's rule of a kind replaces its profile's rule of that kind as a whole. The checks are those of the profile's controls, against the card's profile: 4050 for limits that do not grow with their period, 2006 or 3004 for a money limit's unit, 4051 for products, 3005, 3009 and 3002 for unknown energy types, service points and networks, 4052 for a time window, 2001 for a repeated item; nothing is stored on a refusal. Recorded in the audit trail (action `card-controls.replaced`).
+         */
+        put: operations["replaceCardControls"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/allowances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's remaining allowances
+         * @description For each day, week and month limit of a member card's effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+         */
+        get: operations["getCardAllowances"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1851,6 +1919,11 @@ export interface components {
          * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
          */
         Address: string;
+        /**
+         * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+         * @example Africa/Abidjan
+         */
+        TimeZone: string;
         /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
         CardId: string;
         /**
@@ -1871,6 +1944,8 @@ export interface components {
             name: components["schemas"]["Label"];
             address: components["schemas"]["Address"];
             networkId: components["schemas"]["NetworkId"];
+            /** @description The service point's local time zone: a card's allowed days and hours are read in it. */
+            timeZone: components["schemas"]["TimeZone"];
             /** @description The service point's E-service card (read it in full through the cards operations). */
             eServiceCard: {
                 id: components["schemas"]["CardId"];
@@ -1897,6 +1972,8 @@ export interface components {
             name: components["schemas"]["Label"];
             address: components["schemas"]["Address"];
             networkId: components["schemas"]["NetworkId"];
+            /** @description The local time zone (default `Africa/Abidjan`). */
+            timeZone?: components["schemas"]["TimeZone"];
         };
         ServicePointResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["ServicePoint"];
@@ -1905,6 +1982,7 @@ export interface components {
         ServicePointUpdate: {
             name?: components["schemas"]["Label"];
             address?: components["schemas"]["Address"];
+            timeZone?: components["schemas"]["TimeZone"];
         };
         /** @description A fuel-ticket value (valeur ticket carburant) accepted for the listed energy types. */
         FuelTicket: {
@@ -2017,6 +2095,175 @@ export interface components {
             monthlyOfflineCap?: components["schemas"]["Amount"];
             /** @description Each service at most once (400 otherwise). */
             allowedServices?: components["schemas"]["CardService"][];
+        };
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        PositiveAmount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description Money limits in one unit of the card's profile: every amount of one entry is in the same
+         *     unit (400, code 2006, otherwise). Per transaction ≤ per day ≤ per week ≤ per month.
+         */
+        AmountLimit: {
+            perTransaction?: components["schemas"]["PositiveAmount"];
+            perDay?: components["schemas"]["PositiveAmount"];
+            perWeek?: components["schemas"]["PositiveAmount"];
+            perMonth?: components["schemas"]["PositiveAmount"];
+        };
+        /**
+         * @description What a breach of the rule does: `hard` declines the transaction, `soft` approves it and raises an exception for the fleet manager.
+         * @example hard
+         * @enum {string}
+         */
+        ControlMode: "hard" | "soft";
+        /** @description Limits in money: at most one entry per unit (400, code 2001, otherwise), each in a unit the card's profile holds (400, code 2006; an unknown unit 404, code 3004). */
+        AmountRule: {
+            limits: components["schemas"]["AmountLimit"][];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @description A volume in millilitres (an integer; 60000 is 60 litres). At most 1,000,000 litres.
+         * @example 60000
+         */
+        Millilitres: number;
+        /** @description Limits in litres of fuel, whatever the energy type, in millilitres. At least one period; per transaction ≤ per day ≤ per week ≤ per month. */
+        VolumeRule: {
+            perTransaction?: components["schemas"]["Millilitres"];
+            perDay?: components["schemas"]["Millilitres"];
+            perWeek?: components["schemas"]["Millilitres"];
+            perMonth?: components["schemas"]["Millilitres"];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @description A number of transactions.
+         * @example 3
+         */
+        TransactionCount: number;
+        /** @description Limits in number of transactions (payments and authorisations). At least one period; per day ≤ per week ≤ per month. */
+        TransactionCountRule: {
+            perDay?: components["schemas"]["TransactionCount"];
+            perWeek?: components["schemas"]["TransactionCount"];
+            perMonth?: components["schemas"]["TransactionCount"];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @description The products the card may buy. `services`: a subset of the profile's allowed services
+         *     (400, code 4051, for one the profile does not allow); absent, all of the profile's.
+         *     `energyTypes`: the fuels it may buy (each must exist: 404, code 3005); absent, any; only
+         *     with `fuel` among the services (400, code 4051). Each item at most once (400, code 2001).
+         */
+        ProductRule: {
+            services?: components["schemas"]["CardService"][];
+            energyTypes?: components["schemas"]["ReferenceCode"][];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @description Where the card may be used: with `allow`, only at a listed service point or a service
+         *     point of a listed network; with `deny`, anywhere but there. At least one id in all (400, code 2001); each must exist (404, code
+         *     3009 for a service point, 3002 for a network) and appear once (400, code 2001).
+         */
+        LocationRule: {
+            /**
+             * @example allow
+             * @enum {string}
+             */
+            list: "allow" | "deny";
+            servicePointIds?: components["schemas"]["ServicePointId"][];
+            networkIds?: components["schemas"]["NetworkId"][];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @example mon
+         * @enum {string}
+         */
+        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /**
+         * @description A window of local time on some days of the week, in the time zone of the service point
+         *     where the card is used (`ServicePoint.timeZone`). `from` is included, `to` excluded and
+         *     after `from` (400, code 4052, otherwise); `24:00` ends the day. A night window is two
+         *     windows (`22:00`–`24:00` one day, `00:00`–`06:00` the next).
+         */
+        TimeWindow: {
+            days: components["schemas"]["Weekday"][];
+            /** @example 06:00 */
+            from: string;
+            /** @example 20:00 */
+            to: string;
+        };
+        /** @description When the card may be used; outside every window it is refused (hard) or flagged (soft). Each day at most once per window (400, code 2001). */
+        ScheduleRule: {
+            windows: components["schemas"]["TimeWindow"][];
+            mode: components["schemas"]["ControlMode"];
+        };
+        /**
+         * @description Spending controls of one level (a card profile's defaults, or a card's overrides): up to one
+         *     rule of each kind, each `hard` or `soft`. A kind absent sets nothing at this level: on a
+         *     card it inherits the profile's rule, on a profile it leaves the card unrestricted. A
+         *     card's rule of a kind replaces the profile's rule of that kind as a whole (its money
+         *     limits replace all of the profile's money limits), so each effective rule is consistent
+         *     by itself. A write replaces every rule of the level; `{}` clears them.
+         */
+        SpendingControls: {
+            amount?: components["schemas"]["AmountRule"];
+            volume?: components["schemas"]["VolumeRule"];
+            transactions?: components["schemas"]["TransactionCountRule"];
+            products?: components["schemas"]["ProductRule"];
+            locations?: components["schemas"]["LocationRule"];
+            schedule?: components["schemas"]["ScheduleRule"];
+        };
+        /**
+         * @description Where an effective rule comes from: the card's override, its profile's default, or `none` (no rule of this kind at either level: unrestricted).
+         * @example profile
+         * @enum {string}
+         */
+        ControlSource: "card" | "profile" | "none";
+        /**
+         * @description The controls that apply to a card, rule kind by rule kind: the card's rule if it has one,
+         *     else its profile's; `source` says which (`none`, and no `rule`, when neither sets one).
+         */
+        EffectiveControls: {
+            amount: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["AmountRule"];
+            };
+            volume: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["VolumeRule"];
+            };
+            transactions: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["TransactionCountRule"];
+            };
+            products: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["ProductRule"];
+            };
+            locations: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["LocationRule"];
+            };
+            schedule: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["ScheduleRule"];
+            };
+        };
+        /**
+         * Format: date-time
+         * @description When the controls of this level were last written; null if never.
+         * @example 2026-11-29T10:15:00.000Z
+         */
+        ControlsUpdatedAt: string | null;
+        /** @description A card profile's spending controls (the defaults of its cards), and the same as they apply to a card of the profile that overrides nothing. */
+        CardProfileControls: {
+            profileId: components["schemas"]["CardProfileId"];
+            controls: components["schemas"]["SpendingControls"];
+            effective: components["schemas"]["EffectiveControls"];
+            updatedAt: components["schemas"]["ControlsUpdatedAt"];
+        };
+        CardProfileControlsResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardProfileControls"];
         };
         /**
          * @description `active`: usable. `suspended`: temporarily blocked, reversible. `opposed`: lost, stolen,
@@ -2172,6 +2419,65 @@ export interface components {
         CardTransitionListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardTransitionPage"];
         };
+        /** @description A member card's own spending controls (its overrides) and the controls that apply to it, each rule with its source. */
+        CardControls: {
+            cardId: components["schemas"]["CardId"];
+            profileId: components["schemas"]["CardProfileId"];
+            overrides: components["schemas"]["SpendingControls"];
+            effective: components["schemas"]["EffectiveControls"];
+            updatedAt: components["schemas"]["ControlsUpdatedAt"];
+        };
+        CardControlsResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardControls"];
+        };
+        /**
+         * @description One period limit of a card's effective controls and where it stands at `at`. Figures are
+         *     integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
+         *     for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
+         *     period (a cancelled payment counts no more); `held` its open authorisations (they count once
+         *     captured, as the payment; an authorisation carries no litres, so `held` is 0 for `volume`); `remaining` is `limit - used - held`, never below zero.
+         */
+        Allowance: {
+            /** @enum {string} */
+            measure: "amount" | "volume" | "transactions";
+            /** @description The unit of an `amount` limit; absent for the others. */
+            unit?: components["schemas"]["UnitCode"];
+            /** @enum {string} */
+            period: "day" | "week" | "month";
+            /**
+             * @description Whether the limit is the card's own or its profile's.
+             * @enum {string}
+             */
+            source: "card" | "profile";
+            mode: components["schemas"]["ControlMode"];
+            /** @example 400000 */
+            limit: number;
+            /** @example 125000 */
+            used: number;
+            /** @example 0 */
+            held: number;
+            /** @example 275000 */
+            remaining: number;
+            periodStart: components["schemas"]["Timestamp"];
+            /** @description When the period ends and the allowance is whole again. */
+            resetsAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The remaining allowance of each day, week and month limit that applies to a card (its
+         *     effective controls), as of `at`. Periods are calendar days, weeks from Monday and calendar
+         *     months in the issuer's time zone, Africa/Abidjan (UTC, no daylight saving time). Limits per
+         *     transaction have no running total: they are read in the controls. A card with no period
+         *     limit has no items.
+         */
+        CardAllowances: {
+            cardId: components["schemas"]["CardId"];
+            at: components["schemas"]["Timestamp"];
+            timeZone: components["schemas"]["TimeZone"];
+            items: components["schemas"]["Allowance"][];
+        };
+        CardAllowancesResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardAllowances"];
+        };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
         /**
@@ -2322,12 +2628,6 @@ export interface components {
              * @example 86400
              */
             overlapSeconds?: number;
-        };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
-        PositiveAmount: {
-            /** @example 15000 */
-            value: number;
-            unit: components["schemas"]["UnitCode"];
         };
         /**
          * @description A free comment, kept with the operation.
@@ -4625,6 +4925,74 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getCardProfileControls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card profile's id. */
+                profileId: components["parameters"]["CardProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card profile's spending controls succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileControlsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    replaceCardProfileControls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card profile's id. */
+                profileId: components["parameters"]["CardProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpendingControls"];
+            };
+        };
+        responses: {
+            /** @description Replace a card profile's spending controls succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardProfileControlsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listCards: {
         parameters: {
             query?: {
@@ -4960,6 +5328,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardTransitionListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCardControls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's spending controls succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardControlsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    replaceCardControls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpendingControls"];
+            };
+        };
+        responses: {
+            /** @description Replace a card's spending controls succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardControlsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCardAllowances: {
+        parameters: {
+            query?: {
+                /** @description The instant (RFC 3339); now when omitted. */
+                at?: components["parameters"]["AtQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's remaining allowances succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardAllowancesResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

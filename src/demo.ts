@@ -12,6 +12,7 @@ import type { Database } from './db/database';
 import { SYSTEM_ACTORS } from './domain/actor';
 import type { CardVault } from './domain/cards/card-numbers';
 import { issueCard, transitionCard } from './domain/cards/cards';
+import { replaceCardControls, replaceCardProfileControls } from './domain/cards/controls';
 import { createCardProfile } from './domain/cards/profiles';
 import { createPartner } from './domain/partners/partners';
 import { createClient } from './domain/referential/clients';
@@ -65,6 +66,14 @@ async function seedReferential(db: Database, vault: CardVault): Promise<void> {
   const issued = [];
   for (const [clientId, name, phone] of drivers) issued.push(await issueCard(db, vault, DEMO_ACTOR, { clientId, profileId: profile.id, holder: { name, phone } }, false));
   await transitionCard(db, DEMO_ACTOR, issued[1].id, 'suspend', 'Suspension demandée par le client');
+  // Spending controls: the profile's defaults, and a card that overrides its money limits.
+  await replaceCardProfileControls(db, DEMO_ACTOR, profile.id, {
+    volume: { perTransaction: 60_000, perWeek: 400_000, mode: 'hard' },
+    products: { services: ['fuel', 'lubricants'], mode: 'hard' },
+    locations: { list: 'allow', networkIds: [network.id], mode: 'hard' },
+    schedule: { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '05:00', to: '22:00' }], mode: 'soft' },
+  });
+  await replaceCardControls(db, DEMO_ACTOR, issued[0].id, { amount: { limits: [{ perTransaction: xof(50_000), perDay: xof(100_000) }], mode: 'hard' } });
 }
 
 export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {

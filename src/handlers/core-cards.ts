@@ -1,6 +1,8 @@
 /** Handlers of the `core-cards` tag: card profiles, cards and their lifecycle. */
 import type { Handlers } from '../../generated/operations';
 import { findCard, issueCard, listCards, listCardTransitions, lookupCard, transitionCard } from '../domain/cards/cards';
+import { findCardAllowances } from '../domain/cards/allowances';
+import { findCardControls, findCardProfileControls, replaceCardControls, replaceCardProfileControls } from '../domain/cards/controls';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
 import { holdsScope } from '../domain/actor';
 import { actorOf, REVEAL_SCOPE, type HandlerContext } from './context';
@@ -8,6 +10,7 @@ import { actorOf, REVEAL_SCOPE, type HandlerContext } from './context';
 type CardHandlers = Pick<
   Handlers<HandlerContext>,
   | 'listCardProfiles' | 'createCardProfile' | 'getCardProfile' | 'updateCardProfile' | 'deleteCardProfile'
+  | 'getCardProfileControls' | 'replaceCardProfileControls' | 'getCardControls' | 'replaceCardControls' | 'getCardAllowances'
   | 'listCards' | 'issueCard' | 'lookupCard' | 'getCard' | 'suspendCard' | 'reactivateCard' | 'opposeCard' | 'cancelCard' | 'listCardTransitions'
 >;
 
@@ -17,6 +20,11 @@ export const cardHandlers: CardHandlers = {
   getCardProfile: (context, { path }) => findCardProfile(context.db, actorOf(context), path.profileId),
   updateCardProfile: (context, { path, body }) => updateCardProfile(context.db, actorOf(context), path.profileId, body),
   deleteCardProfile: (context, { path }) => deleteCardProfile(context.db, actorOf(context), path.profileId),
+  getCardProfileControls: (context, { path }) => findCardProfileControls(context.db, actorOf(context), path.profileId),
+  replaceCardProfileControls: (context, { path, body }) => replaceCardProfileControls(context.db, actorOf(context), path.profileId, body),
+  getCardControls: (context, { path }) => findCardControls(context.db, actorOf(context), path.cardId),
+  replaceCardControls: (context, { path, body }) => replaceCardControls(context.db, actorOf(context), path.cardId, body),
+  getCardAllowances: (context, { path, query }) => findCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   listCards: (context, { query }) => listCards(context.db, actorOf(context), query ?? {}, query ?? {}),
   issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
   lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, actorOf(context), body.cardNumber),

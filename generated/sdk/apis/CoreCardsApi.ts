@@ -16,10 +16,13 @@
 
 import * as runtime from '../runtime';
 import type {
+  CardAllowancesResponse,
+  CardControlsResponse,
   CardIssue,
   CardListResponse,
   CardLookup,
   CardOppositionRequest,
+  CardProfileControlsResponse,
   CardProfileCreate,
   CardProfileListResponse,
   CardProfileResponse,
@@ -31,9 +34,14 @@ import type {
   DeletionResponse,
   ErrorEnvelope,
   IssuedCardResponse,
+  SpendingControls,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    CardAllowancesResponseFromJSON,
+    CardAllowancesResponseToJSON,
+    CardControlsResponseFromJSON,
+    CardControlsResponseToJSON,
     CardIssueFromJSON,
     CardIssueToJSON,
     CardListResponseFromJSON,
@@ -42,6 +50,8 @@ import {
     CardLookupToJSON,
     CardOppositionRequestFromJSON,
     CardOppositionRequestToJSON,
+    CardProfileControlsResponseFromJSON,
+    CardProfileControlsResponseToJSON,
     CardProfileCreateFromJSON,
     CardProfileCreateToJSON,
     CardProfileListResponseFromJSON,
@@ -64,6 +74,8 @@ import {
     ErrorEnvelopeToJSON,
     IssuedCardResponseFromJSON,
     IssuedCardResponseToJSON,
+    SpendingControlsFromJSON,
+    SpendingControlsToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
@@ -85,7 +97,20 @@ export interface GetCardRequest {
     cardId: string;
 }
 
+export interface GetCardAllowancesRequest {
+    cardId: string;
+    at?: Date;
+}
+
+export interface GetCardControlsRequest {
+    cardId: string;
+}
+
 export interface GetCardProfileRequest {
+    profileId: string;
+}
+
+export interface GetCardProfileControlsRequest {
     profileId: string;
 }
 
@@ -128,6 +153,16 @@ export interface OpposeCardRequest {
 export interface ReactivateCardRequest {
     cardId: string;
     cardTransitionRequest: CardTransitionRequest;
+}
+
+export interface ReplaceCardControlsRequest {
+    cardId: string;
+    spendingControls: SpendingControls;
+}
+
+export interface ReplaceCardProfileControlsRequest {
+    profileId: string;
+    spendingControls: SpendingControls;
 }
 
 export interface SuspendCardRequest {
@@ -304,6 +339,84 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
+     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s remaining allowances
+     */
+    async getCardAllowancesRaw(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardAllowancesResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getCardAllowances.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.at !== undefined) {
+            queryParameters['at'] = (requestParameters.at as any).toISOString();
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/allowances`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardAllowancesResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s remaining allowances
+     */
+    async getCardAllowances(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
+        const response = await this.getCardAllowancesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A member card\'s spending controls: `overrides`, the rules the card sets itself, and `effective`, the rules that apply to it, kind by kind the card\'s rule or else its profile\'s, each with its `source` (`card`, `profile` or `none`). One read answers both (no separate `/effective` path) because whoever looks at a card\'s overrides needs to see what they change, and the write answers the same way so that its effect is seen at once. 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s spending controls
+     */
+    async getCardControlsRaw(requestParameters: GetCardControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardControlsResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getCardControls.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/controls`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardControlsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A member card\'s spending controls: `overrides`, the rules the card sets itself, and `effective`, the rules that apply to it, kind by kind the card\'s rule or else its profile\'s, each with its `source` (`card`, `profile` or `none`). One read answers both (no separate `/effective` path) because whoever looks at a card\'s overrides needs to see what they change, and the write answers the same way so that its effect is seen at once. 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * Read a card\'s spending controls
+     */
+    async getCardControls(requestParameters: GetCardControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardControlsResponse> {
+        const response = await this.getCardControlsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * One profile by id (404, code 3007, if unknown).
      * Read a card profile
      */
@@ -337,6 +450,43 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async getCardProfile(requestParameters: GetCardProfileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardProfileResponse> {
         const response = await this.getCardProfileRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The spending controls a card profile sets by default for its cards (404, code 3007, if the profile is unknown), with `effective`: the same rules as they apply to a card that overrides none, each with its `source`.
+     * Read a card profile\'s spending controls
+     */
+    async getCardProfileControlsRaw(requestParameters: GetCardProfileControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardProfileControlsResponse>> {
+        if (requestParameters.profileId === null || requestParameters.profileId === undefined) {
+            throw new runtime.RequiredError('profileId','Required parameter requestParameters.profileId was null or undefined when calling getCardProfileControls.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/card-profiles/{profileId}/controls`.replace(`{${"profileId"}}`, encodeURIComponent(String(requestParameters.profileId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardProfileControlsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The spending controls a card profile sets by default for its cards (404, code 3007, if the profile is unknown), with `effective`: the same rules as they apply to a card that overrides none, each with its `source`.
+     * Read a card profile\'s spending controls
+     */
+    async getCardProfileControls(requestParameters: GetCardProfileControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardProfileControlsResponse> {
+        const response = await this.getCardProfileControlsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -660,6 +810,94 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async reactivateCard(requestParameters: ReactivateCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardResponse> {
         const response = await this.reactivateCardRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Replaces the card\'s overrides (every rule kind absent from the body inherits the profile\'s rule again; `{}` removes every override) and answers as the read does. A card\'s rule of a kind replaces its profile\'s rule of that kind as a whole. The checks are those of the profile\'s controls, against the card\'s profile: 4050 for limits that do not grow with their period, 2006 or 3004 for a money limit\'s unit, 4051 for products, 3005, 3009 and 3002 for unknown energy types, service points and networks, 4052 for a time window, 2001 for a repeated item; nothing is stored on a refusal. Recorded in the audit trail (action `card-controls.replaced`).
+     * Replace a card\'s spending controls
+     */
+    async replaceCardControlsRaw(requestParameters: ReplaceCardControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardControlsResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling replaceCardControls.');
+        }
+
+        if (requestParameters.spendingControls === null || requestParameters.spendingControls === undefined) {
+            throw new runtime.RequiredError('spendingControls','Required parameter requestParameters.spendingControls was null or undefined when calling replaceCardControls.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/controls`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SpendingControlsToJSON(requestParameters.spendingControls),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardControlsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Replaces the card\'s overrides (every rule kind absent from the body inherits the profile\'s rule again; `{}` removes every override) and answers as the read does. A card\'s rule of a kind replaces its profile\'s rule of that kind as a whole. The checks are those of the profile\'s controls, against the card\'s profile: 4050 for limits that do not grow with their period, 2006 or 3004 for a money limit\'s unit, 4051 for products, 3005, 3009 and 3002 for unknown energy types, service points and networks, 4052 for a time window, 2001 for a repeated item; nothing is stored on a refusal. Recorded in the audit trail (action `card-controls.replaced`).
+     * Replace a card\'s spending controls
+     */
+    async replaceCardControls(requestParameters: ReplaceCardControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardControlsResponse> {
+        const response = await this.replaceCardControlsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Replaces the profile\'s spending controls (every rule kind absent from the body is removed; `{}` removes them all) and answers as the read does. A write is consistent or refused with nothing stored: limits that do not grow with their period are 400 with code 4050, `errors` naming each offending pair; a money limit in a unit the profile does not hold 400, code 2006 (an unknown unit 404, code 3004); a service the profile does not allow, or energy types without fuel, 400, code 4051; an unknown energy type 404, code 3005, service point 3009 or network 3002; a time window that does not end after it starts 400, code 4052; a repeated item 400, code 2001. Each write is recorded in the audit trail (action `card-profile-controls.replaced`, the controls before and after).
+     * Replace a card profile\'s spending controls
+     */
+    async replaceCardProfileControlsRaw(requestParameters: ReplaceCardProfileControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardProfileControlsResponse>> {
+        if (requestParameters.profileId === null || requestParameters.profileId === undefined) {
+            throw new runtime.RequiredError('profileId','Required parameter requestParameters.profileId was null or undefined when calling replaceCardProfileControls.');
+        }
+
+        if (requestParameters.spendingControls === null || requestParameters.spendingControls === undefined) {
+            throw new runtime.RequiredError('spendingControls','Required parameter requestParameters.spendingControls was null or undefined when calling replaceCardProfileControls.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/card-profiles/{profileId}/controls`.replace(`{${"profileId"}}`, encodeURIComponent(String(requestParameters.profileId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SpendingControlsToJSON(requestParameters.spendingControls),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardProfileControlsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Replaces the profile\'s spending controls (every rule kind absent from the body is removed; `{}` removes them all) and answers as the read does. A write is consistent or refused with nothing stored: limits that do not grow with their period are 400 with code 4050, `errors` naming each offending pair; a money limit in a unit the profile does not hold 400, code 2006 (an unknown unit 404, code 3004); a service the profile does not allow, or energy types without fuel, 400, code 4051; an unknown energy type 404, code 3005, service point 3009 or network 3002; a time window that does not end after it starts 400, code 4052; a repeated item 400, code 2001. Each write is recorded in the audit trail (action `card-profile-controls.replaced`, the controls before and after).
+     * Replace a card profile\'s spending controls
+     */
+    async replaceCardProfileControls(requestParameters: ReplaceCardProfileControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardProfileControlsResponse> {
+        const response = await this.replaceCardProfileControlsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -58,6 +58,12 @@ export interface ServicePoint {
      */
     networkId: string;
     /**
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+     * @type {string}
+     * @memberof ServicePoint
+     */
+    timeZone: string;
+    /**
      * 
      * @type {ServicePointEServiceCard}
      * @memberof ServicePoint
@@ -87,6 +93,7 @@ export function instanceOfServicePoint(value: object): boolean {
     isInstance = isInstance && "name" in value;
     isInstance = isInstance && "address" in value;
     isInstance = isInstance && "networkId" in value;
+    isInstance = isInstance && "timeZone" in value;
     isInstance = isInstance && "eServiceCard" in value;
     isInstance = isInstance && "createdAt" in value;
     isInstance = isInstance && "updatedAt" in value;
@@ -109,6 +116,7 @@ export function ServicePointFromJSONTyped(json: any, ignoreDiscriminator: boolea
         'name': json['name'],
         'address': json['address'],
         'networkId': json['networkId'],
+        'timeZone': json['timeZone'],
         'eServiceCard': ServicePointEServiceCardFromJSON(json['eServiceCard']),
         'createdAt': (new Date(json['createdAt'])),
         'updatedAt': (new Date(json['updatedAt'])),
@@ -129,6 +137,7 @@ export function ServicePointToJSON(value?: ServicePoint | null): any {
         'name': value.name,
         'address': value.address,
         'networkId': value.networkId,
+        'timeZone': value.timeZone,
         'eServiceCard': ServicePointEServiceCardToJSON(value.eServiceCard),
         'createdAt': (value.createdAt.toISOString()),
         'updatedAt': (value.updatedAt.toISOString()),

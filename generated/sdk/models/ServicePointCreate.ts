@@ -44,6 +44,12 @@ export interface ServicePointCreate {
      * @memberof ServicePointCreate
      */
     networkId: string;
+    /**
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+     * @type {string}
+     * @memberof ServicePointCreate
+     */
+    timeZone?: string;
 }
 
 /**
@@ -73,6 +79,7 @@ export function ServicePointCreateFromJSONTyped(json: any, ignoreDiscriminator: 
         'name': json['name'],
         'address': json['address'],
         'networkId': json['networkId'],
+        'timeZone': !exists(json, 'timeZone') ? undefined : json['timeZone'],
     };
 }
 
@@ -89,6 +96,7 @@ export function ServicePointCreateToJSON(value?: ServicePointCreate | null): any
         'name': value.name,
         'address': value.address,
         'networkId': value.networkId,
+        'timeZone': value.timeZone,
     };
 }
 

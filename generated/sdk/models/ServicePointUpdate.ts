@@ -32,6 +32,12 @@ export interface ServicePointUpdate {
      * @memberof ServicePointUpdate
      */
     address?: string;
+    /**
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+     * @type {string}
+     * @memberof ServicePointUpdate
+     */
+    timeZone?: string;
 }
 
 /**
@@ -55,6 +61,7 @@ export function ServicePointUpdateFromJSONTyped(json: any, ignoreDiscriminator: 
         
         'name': !exists(json, 'name') ? undefined : json['name'],
         'address': !exists(json, 'address') ? undefined : json['address'],
+        'timeZone': !exists(json, 'timeZone') ? undefined : json['timeZone'],
     };
 }
 
@@ -69,6 +76,7 @@ export function ServicePointUpdateToJSON(value?: ServicePointUpdate | null): any
         
         'name': value.name,
         'address': value.address,
+        'timeZone': value.timeZone,
     };
 }
 

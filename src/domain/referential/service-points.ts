@@ -21,6 +21,7 @@ interface ServicePointRow {
   name: string;
   address: string;
   network_id: string;
+  time_zone: string;
   card_id: string;
   masked_number: string;
   created_at: Date;
@@ -36,6 +37,7 @@ const toServicePoint = (row: ServicePointRow): ServicePoint => ({
   name: row.name,
   address: row.address,
   networkId: row.network_id,
+  timeZone: row.time_zone,
   eServiceCard: { id: row.card_id, maskedNumber: row.masked_number },
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
@@ -55,14 +57,26 @@ export async function listServicePoints(db: Queryable, actor: Actor, filters: { 
   return toPage(rows, limit, toServicePoint);
 }
 
+/** The time zone a service point keeps if none is given. */
+const DEFAULT_TIME_ZONE = 'Africa/Abidjan';
+const KNOWN_TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+
+/** Refuses a time zone name the runtime's IANA database does not know (the contract checks only its shape). */
+function checkTimeZone(timeZone: string | undefined): void {
+  if (timeZone !== undefined && !KNOWN_TIME_ZONES.has(timeZone)) {
+    throw new AppError('VALIDATION_FAILED', `Unknown time zone ${timeZone}`, { errors: [{ path: '/body/timeZone', message: 'not an IANA time zone this server knows' }] });
+  }
+}
+
 /** Creates the service point and its E-service card in one transaction. */
 export async function createServicePoint(db: Database, vault: CardVault, actor: Actor, input: ServicePointCreate, reveal: boolean): Promise<ServicePoint> {
+  checkTimeZone(input.timeZone);
   return db.transaction(async (tx) => {
     await findNetwork(tx, actor, input.networkId);
     const id = newId('spt');
     try {
-      await tx.query('INSERT INTO service_points (id, code, name, address, network_id) VALUES ($1, $2, $3, $4, $5)', [
-        id, input.code, input.name.trim(), input.address.trim(), input.networkId,
+      await tx.query('INSERT INTO service_points (id, code, name, address, network_id, time_zone) VALUES ($1, $2, $3, $4, $5, $6)', [
+        id, input.code, input.name.trim(), input.address.trim(), input.networkId, input.timeZone ?? DEFAULT_TIME_ZONE,
       ]);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A service point with code ${input.code} exists`);
@@ -75,11 +89,12 @@ export async function createServicePoint(db: Database, vault: CardVault, actor: 
   });
 }
 
-export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: { name?: string; address?: string }): Promise<ServicePoint> {
+export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: { name?: string; address?: string; timeZone?: string }): Promise<ServicePoint> {
+  checkTimeZone(changes.timeZone);
   return db.transaction(async (tx) => {
     const before = await findServicePoint(tx, actor, id, true);
-    await tx.query('UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), updated_at = now() WHERE id = $1', [
-      id, changes.name?.trim(), changes.address?.trim(),
+    await tx.query('UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), time_zone = COALESCE($4, time_zone), updated_at = now() WHERE id = $1', [
+      id, changes.name?.trim(), changes.address?.trim(), changes.timeZone,
     ]);
     const after = await findServicePoint(tx, actor, id);
     await recordAudit(tx, actor, { action: 'service-point.updated', resourceType: 'service-point', resourceId: id, before, after });

@@ -101,7 +101,8 @@ onPostgres('two instances on one database (PostgreSQL only)', () => {
       return released;
     };
     const released = await Promise.all(sessions.map(sweepUntilDone));
-    expect(released[0] + released[1]).toBe(HOLDS);
+    // Between them they released each hold once, and both had a share (they ran at once).
+    expect([released[0] + released[1], released.every((count) => count > 0)]).toEqual([HOLDS, true]);
     const rows = await database.db.query<{ id: string; status: string; events: string }>(
       `SELECT h.id, h.status, (SELECT string_agg(e.type, ',' ORDER BY e.seq) FROM events e WHERE e.resource_type = 'authorization' AND e.resource_id = h.id) AS events
          FROM ledger_holds h WHERE h.id = ANY($1)`,
@@ -122,7 +123,7 @@ onPostgres('two instances on one database (PostgreSQL only)', () => {
       return purged;
     };
     const purged = await Promise.all(sessions.map(purgeUntilDone));
-    expect(purged[0] + purged[1]).toBe(AGED_KEYS);
+    expect([purged[0] + purged[1], purged.every((count) => count > 0)]).toEqual([AGED_KEYS, true]);
     const left = await database.db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE key = ANY($1)', [keys]);
     expect(left.map((row) => row.key).sort()).toEqual(keys.slice(AGED_KEYS).sort());
   });

@@ -6,58 +6,20 @@
  * as its own process (`node --import tsx src/main.ts`, what `npm start` runs). A request is
  * held in flight by a table lock from another session: PostgreSQL only.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { SYSTEM_ACTORS } from '../src/domain/actor';
 import { createPartner } from '../src/domain/partners/partners';
+import { startApiProcess } from './support/api-process';
 import { createTestDatabase, usingPostgres, type TestDatabase } from './support/database';
 import { expectDocumented } from './support/contract';
 import { basic, call, FORM } from './support/http';
 import { startTestServer, usedSecret } from './support/server';
 
-const root = join(__dirname, '..');
-
-interface Child {
-  url: Promise<string>;
-  exit: Promise<{ code: number | null; output: string }>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-/** Starts the server process; `url` resolves once it listens, `exit` when it ends. */
-function startProcess(env: Record<string, string>): Child {
-  const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let listening: (url: string) => void;
-  let failed: (error: Error) => void;
-  const url = new Promise<string>((resolve, reject) => ((listening = resolve), (failed = reject)));
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    const found = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1];
-    if (found) listening(found);
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exit = new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once('exit', (code) => {
-      failed(new Error(`the server exited (${code}) before listening:\n${output}`));
-      resolve({ code, output });
-    }),
-  );
-  url.catch(() => undefined); // awaited by the tests that need it
-  return { url, exit, kill: (signal) => child.kill(signal) };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('when the database cannot be reached at start, then the process says so in one line, without the password, and exits 1', async () => {
-  const { exit } = startProcess({ DATABASE_URL: 'postgres://cynod:s3cret-pw@127.0.0.1:1/cynod' });
+  const { exit } = startApiProcess({ DATABASE_URL: 'postgres://cynod:s3cret-pw@127.0.0.1:1/cynod' });
   const { code, output } = await exit;
   expect(code).toBe(1);
   expect(output.trim().split('\n')).toEqual(['failed to start: cannot reach postgres://cynod@127.0.0.1:1/cynod (ECONNREFUSED); is PostgreSQL running and DATABASE_URL right?']);
@@ -94,7 +56,7 @@ onPostgres('SIGTERM (PostgreSQL only: a request is held in flight by another ses
   /** Starts the server, sends a token request that waits on a lock held by another session, then SIGTERM. */
   async function stopWithRequestInFlight(env: Record<string, string>) {
     const keys = { CARD_HASH_KEY: randomBytes(32).toString('base64'), CARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    const server = startProcess({ DATABASE_URL: database.url as string, ...keys, ...env });
+    const server = startApiProcess({ DATABASE_URL: database.url as string, ...keys, ...env });
     const url = await server.url;
     const blocker = new Client({ connectionString: database.url });
     await blocker.connect();

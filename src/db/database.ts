@@ -130,6 +130,11 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
     idle_in_transaction_session_timeout: idleInTransactionTimeoutMs || undefined,
   });
   pool.on('error', (error) => options.onIdleError?.(error));
+  // The pool listens for a client's errors only while the client is idle: one whose session
+  // ends while it is checked out (pg_terminate_backend, a restart, a FATAL read with the last
+  // answer of its work) emits 'error' with no listener, which would crash the process. Heard
+  // here, it is left to fail: its next statement throws (503), and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const on = (client: Pool | PoolClient): Statements => ({
     query: async <Row>(sql: string, params: unknown[] = [], queryOptions: QueryOptions = {}) =>
       guarded(async () => {

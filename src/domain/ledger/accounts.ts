@@ -96,8 +96,8 @@ export async function cardAccount(tx: Queryable, cardId: string, unit: string, p
  * the unit). CARD_NOT_FOUND, SERVICE_POINT_NOT_FOUND, then UNIT_NOT_HELD.
  */
 export async function paymentAccounts(tx: Queryable, cardId: string, servicePointId: string, unit: string): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey }> {
-  const [row] = await tx.query<{ card: string | null; station_card: string | null; card_account: string | null; station_account: string | null }>(
-    `SELECT c.id AS card, st.id AS station_card, ca.id AS card_account, sa.id AS station_account
+  const [row] = await tx.query<{ card: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean }>(
+    `SELECT c.id AS card, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
@@ -109,8 +109,8 @@ export async function paymentAccounts(tx: Queryable, cardId: string, servicePoin
   if (!row.card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
   if (!row.station_card) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
   if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
-  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit, false) : await eServiceAccount(tx, row.station_card, unit);
-  return { debit: cardAccountKey(row.card_account, cardId, unit, true), stationCardId: row.station_card, credit };
+  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit, row.station_stored) : await eServiceAccount(tx, row.station_card, unit);
+  return { debit: cardAccountKey(row.card_account, cardId, unit, row.card_stored), stationCardId: row.station_card, credit };
 }
 
 /** An E-service card's account in a unit (its balance summed: migration 013), opened at its first payment in that unit. */
@@ -173,12 +173,13 @@ async function summedBalances(db: Queryable, ids: string[]): Promise<Map<string,
 
 /** The available balance (posted minus held) of each account of the cards, by unit. */
 export async function cardBalances(db: Queryable, cardIds: readonly string[]): Promise<{ card_id: string; unit_code: string; value: string }[]> {
-  return db.query(
-    `SELECT a.card_id, a.unit_code,
-            (CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0)::bigint FROM ledger_entries e WHERE e.account_id = a.id) END) - a.held AS value
-       FROM ledger_accounts a WHERE a.card_id = ANY($1) ORDER BY a.unit_code`,
-    [cardIds],
-  );
+  const rows = await db.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = ANY($1) ORDER BY unit_code', [cardIds]);
+  const sums = await summedBalances(db, rows.filter((row) => !row.stored_balance).map((row) => row.id));
+  return rows.map((row) => ({
+    card_id: row.card_id as string,
+    unit_code: row.unit_code,
+    value: (BigInt(row.stored_balance ? row.posted : (sums.get(row.id) ?? 0)) - BigInt(row.held)).toString(),
+  }));
 }
 
 /** Accounts in the contract's shape, their balances read as they stand. */

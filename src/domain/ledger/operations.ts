@@ -19,12 +19,6 @@ import { operationRow, toOperation, type Operation } from './operations-read';
 
 type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
 
-/** The card exists (CARD_NOT_FOUND otherwise). */
-export async function requireCard(tx: Queryable, id: string): Promise<void> {
-  const [card] = await tx.query('SELECT 1 FROM cards WHERE id = $1', [id]);
-  if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
-}
-
 /** Runs a statement whose unique violation on `constraint` means `refusal`. */
 async function uniquely<T>(constraint: string, refusal: AppError, work: () => Promise<T>): Promise<T> {
   try {

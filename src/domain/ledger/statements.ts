@@ -13,7 +13,6 @@ import { cursorPosition, pageSize, toPage } from '../pagination';
 import type { Actor } from '../actor';
 import { priceInForce } from '../referential/energy-types';
 import { cardAccount } from './accounts';
-import { requireCard } from './operations';
 import type { OperationType } from './operations-read';
 
 export type CardStatement = components['schemas']['CardStatement'];
@@ -59,10 +58,9 @@ async function valueOf(db: Queryable, balance: Money, at: Date): Promise<CardSta
 }
 
 export async function cardStatement(db: Queryable, actor: Actor, cardId: string, query: StatementQuery): Promise<CardStatement> {
-  await requireCard(db, cardId);
+  const account = await cardAccount(db, cardId, query.unit, '/query/unit'); // CARD_NOT_FOUND first
   const [from, to] = [new Date(query.from), new Date(query.to)];
   if (!(from.getTime() < to.getTime())) throw new AppError('VALIDATION_FAILED', 'The period must end after it starts', { errors: [{ path: '/query/to', message: 'must be after from' }] });
-  const account = await cardAccount(db, cardId, query.unit, '/query/unit');
   const limit = pageSize(query.limit);
   const rows = await db.query<LineRow>(
     `SELECT e.seq, e.amount, o.id AS operation_id, o.reference, o.type, e.created_at,

@@ -69,7 +69,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const NONE = { amount: { source: 'none' }, volume: { source: 'none' }, transactions: { source: 'none' }, products: { source: 'none' }, locations: { source: 'none' }, schedule: { source: 'none' } };
+const NONE = { amount: { source: 'none' }, volume: { source: 'none' }, transactions: { source: 'none' }, products: { source: 'none' }, locations: { source: 'none' }, schedule: { source: 'none' }, fillInterval: { source: 'none' } };
 
 describe('controls of a card profile and of its cards', () => {
   it('when nothing is set, then both levels answer empty controls, every effective rule from none', async () => {

@@ -723,6 +723,69 @@ export const codeCatalog = {
       "en": "Invalid time window"
     }
   },
+  "AMOUNT_LIMIT_EXCEEDED": {
+    "code": "4053",
+    "status": 409,
+    "meaning": "A hard money limit of the card's effective controls would be exceeded: `details` gives the rule, its source (card or profile), the period, the limit, what the period has used and holds, and the amount asked. Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Plafond de montant atteint",
+      "en": "Amount limit reached"
+    }
+  },
+  "VOLUME_LIMIT_EXCEEDED": {
+    "code": "4054",
+    "status": 409,
+    "meaning": "A hard limit in litres would be exceeded (figures in millilitres in `details`, as for 4053). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Plafond de volume atteint",
+      "en": "Volume limit reached"
+    }
+  },
+  "TRANSACTION_LIMIT_EXCEEDED": {
+    "code": "4055",
+    "status": 409,
+    "meaning": "A hard limit on the number of transactions in a period is reached (open authorisations count). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Nombre maximal de transactions atteint",
+      "en": "Transaction count limit reached"
+    }
+  },
+  "PRODUCT_NOT_ALLOWED": {
+    "code": "4056",
+    "status": 409,
+    "meaning": "The card's hard product rule does not allow the service or the energy type (`details.allowed` lists what it allows). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Produit non autorisé pour cette carte",
+      "en": "Product not allowed for this card"
+    }
+  },
+  "LOCATION_NOT_ALLOWED": {
+    "code": "4057",
+    "status": 409,
+    "meaning": "The card's hard location rule does not allow this service point (its allow-list does not hold it or its network, or its deny-list does). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Station non autorisée pour cette carte",
+      "en": "Service point not allowed for this card"
+    }
+  },
+  "OUTSIDE_ALLOWED_HOURS": {
+    "code": "4058",
+    "status": 409,
+    "meaning": "The card's hard schedule rule does not allow this day and time, in the service point's time zone (`details.localTime`, `details.weekday`). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Carte non utilisable à cette heure",
+      "en": "Card not usable at this time"
+    }
+  },
+  "FILL_TOO_SOON": {
+    "code": "4059",
+    "status": 409,
+    "meaning": "The card's hard fill-interval rule: its last fill was less than the minimum interval ago (`details.lastFillAt`, `details.minMinutes`). Nothing moves; the attempt is kept among the card's declines.",
+    "message": {
+      "fr": "Plein trop rapproché du précédent",
+      "en": "Fill too soon after the previous one"
+    }
+  },
   "SYSTEM_ERROR": {
     "code": "9999",
     "status": 500,

@@ -575,6 +575,28 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  listCardDeclines: {
+    operationId: "listCardDeclines",
+    method: "get",
+    path: "/core/v1/card-declines",
+    expressPath: "/core/v1/card-declines",
+    security: [{"oauth2":["core:controls.read"]}],
+    scopes: ["core:controls.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  listCardExceptions: {
+    operationId: "listCardExceptions",
+    method: "get",
+    path: "/core/v1/card-exceptions",
+    expressPath: "/core/v1/card-exceptions",
+    security: [{"oauth2":["core:controls.read"]}],
+    scopes: ["core:controls.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   listCardProfiles: {
     operationId: "listCardProfiles",
     method: "get",
@@ -921,7 +943,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -945,7 +967,7 @@ export const oauthScopes = {
   "core:cards.write": "Core API: issue cards.",
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
   "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
-  "core:controls.read": "Core API: read the spending controls of card profiles and cards (limits, products, places, days and hours), where each applying rule comes from, and a card's remaining allowances.",
+  "core:controls.read": "Core API: read the spending controls of card profiles and cards (limits, products, places, days and hours), where each applying rule comes from, a card's remaining allowances, its declined attempts and its exceptions.",
   "core:controls.write": "Core API: replace the spending controls of card profiles (the defaults) and cards (the overrides).",
   "core:partners.read": "Core API: read partners (never their secrets).",
   "core:partners.write": "Core API, the administrative scope: create, update, disable and enable partners and rotate their secrets, never granting or reaching beyond the scopes the caller holds itself (internal applications only).",

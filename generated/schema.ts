@@ -637,6 +637,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/card-declines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List declined attempts
+         * @description Payments and pump authorisations of member cards refused by a business rule (error codes 4xxx), oldest first, by cursor pages, each with the rule and the figures that refused it; filter by client, card and time. A refusal replayed under its Idempotency-Key is listed once.
+         */
+        get: operations["listCardDeclines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/card-exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List exceptions
+         * @description What a fleet manager should look at on approved payments and pump authorisations (soft spending controls breached), oldest first, by cursor pages; filter by client, card and time.
+         */
+        get: operations["listCardExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/cards": {
         parameters: {
             query?: never;
@@ -1004,7 +1044,7 @@ export interface paths {
         put?: never;
         /**
          * Record a payment at a service point
-         * @description Debits a member card and credits the service point's E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Refusals name the rule that failed; nothing moves.
+         * @description Debits a member card and credits the service point's E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card's effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
          */
         post: operations["createPayment"];
         delete?: never;
@@ -1453,12 +1493,8 @@ export interface components {
             value: number;
             unit: components["schemas"]["UnitCode"];
         };
-        /**
-         * @description The figures a refusal was checked against, so that the caller knows what to do next.
-         *     Present on 4010 (insufficient funds): the account whose bound failed, its available
-         *     balance, the amount requested and the account's version at the time of the check.
-         */
-        ErrorDetails: {
+        /** @description The figures of 4010 (insufficient funds): the account whose bound failed, its available balance, the amount requested and the account's version at the time of the check. */
+        FundsDetails: {
             accountId: components["schemas"]["LedgerAccountId"];
             /**
              * @description The bound that failed.
@@ -1470,6 +1506,84 @@ export interface components {
             /** @example 7 */
             accountVersion: number;
         };
+        /**
+         * @description What a breach of the rule does: `hard` declines the transaction, `soft` approves it and raises an exception for the fleet manager.
+         * @example hard
+         * @enum {string}
+         */
+        ControlMode: "hard" | "soft";
+        /**
+         * @description What a card may buy at a service point.
+         * @enum {string}
+         */
+        CardService: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance";
+        /**
+         * @example mon
+         * @enum {string}
+         */
+        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /**
+         * Format: date-time
+         * @description An RFC 3339 UTC instant.
+         * @example 2026-11-29T10:15:00.000Z
+         */
+        Timestamp: string;
+        /**
+         * @description The spending control a transaction breached and the figures it was checked against
+         *     (4053-4059 on a hard rule; an exception's `details` on a soft one). For a limit (`amount`
+         *     in `unit`, `volume` in millilitres, `transactions` in number): its period, the limit,
+         *     what the period has used and holds in open authorisations, and what was asked. For
+         *     `products`: what is allowed and what was asked; `locations`: the list kind and the
+         *     service point; `schedule`: the local day and time at the service point; `fillInterval`:
+         *     the last fill and the minimum interval.
+         * @example {
+         *       "rule": "amount",
+         *       "source": "profile",
+         *       "mode": "hard",
+         *       "period": "perDay",
+         *       "unit": "XOF",
+         *       "limit": 100000,
+         *       "used": 90000,
+         *       "held": 0,
+         *       "requested": 15000
+         *     }
+         */
+        ControlBreach: {
+            /** @enum {string} */
+            rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval";
+            /**
+             * @description Whether the rule is the card's own or its profile's.
+             * @enum {string}
+             */
+            source: "card" | "profile";
+            mode: components["schemas"]["ControlMode"];
+            /** @enum {string} */
+            period?: "perTransaction" | "perDay" | "perWeek" | "perMonth";
+            unit?: components["schemas"]["UnitCode"];
+            limit?: number;
+            used?: number;
+            held?: number;
+            requested?: number;
+            allowedServices?: components["schemas"]["CardService"][];
+            allowedEnergyTypes?: string[];
+            service?: components["schemas"]["CardService"];
+            energyTypeCode?: string | null;
+            /** @enum {string} */
+            list?: "allow" | "deny";
+            servicePointId?: string;
+            networkId?: string | null;
+            timeZone?: string;
+            weekday?: components["schemas"]["Weekday"];
+            /** @example 03:10 */
+            localTime?: string;
+            lastFillAt?: components["schemas"]["Timestamp"];
+            minMinutes?: number;
+        };
+        /**
+         * @description The figures a refusal was checked against, so that the caller knows what to do next:
+         *     those of 4010 (insufficient funds), or of a spending control that refused it (4053-4059).
+         */
+        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"];
         /** @description A functional error caused by the request (4xx). */
         ErrorEnvelope: {
             /** @enum {boolean} */
@@ -1660,12 +1774,6 @@ export interface components {
             /** @example Opération réussie */
             message: string;
         };
-        /**
-         * Format: date-time
-         * @description An RFC 3339 UTC instant.
-         * @example 2026-11-29T10:15:00.000Z
-         */
-        Timestamp: string;
         PartnerCredential: {
             /** @example sec_1f2e3d4c5b6a79880716253a */
             id: string;
@@ -2022,11 +2130,6 @@ export interface components {
          * @enum {string}
          */
         RechargeMode: "manual" | "periodic";
-        /**
-         * @description What a card may buy at a service point.
-         * @enum {string}
-         */
-        CardService: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance";
         /** @description A card profile of the issuer; every card is issued with one. */
         CardProfile: {
             id: components["schemas"]["CardProfileId"];
@@ -2112,12 +2215,6 @@ export interface components {
             perWeek?: components["schemas"]["PositiveAmount"];
             perMonth?: components["schemas"]["PositiveAmount"];
         };
-        /**
-         * @description What a breach of the rule does: `hard` declines the transaction, `soft` approves it and raises an exception for the fleet manager.
-         * @example hard
-         * @enum {string}
-         */
-        ControlMode: "hard" | "soft";
         /** @description Limits in money: at most one entry per unit (400, code 2001, otherwise), each in a unit the card's profile holds (400, code 2006; an unknown unit 404, code 3004). */
         AmountRule: {
             limits: components["schemas"]["AmountLimit"][];
@@ -2175,11 +2272,6 @@ export interface components {
             mode: components["schemas"]["ControlMode"];
         };
         /**
-         * @example mon
-         * @enum {string}
-         */
-        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
-        /**
          * @description A window of local time on some days of the week, in the time zone of the service point
          *     where the card is used (`ServicePoint.timeZone`). `from` is included, `to` excluded and
          *     after `from` (400, code 4052, otherwise); `24:00` ends the day. A night window is two
@@ -2197,6 +2289,12 @@ export interface components {
             windows: components["schemas"]["TimeWindow"][];
             mode: components["schemas"]["ControlMode"];
         };
+        /** @description The shortest time between two fills of the card (fuel payments and pump authorisations): a fill sooner after the last one is refused (hard) or flagged (soft). */
+        FillIntervalRule: {
+            /** @example 30 */
+            minMinutes: number;
+            mode: components["schemas"]["ControlMode"];
+        };
         /**
          * @description Spending controls of one level (a card profile's defaults, or a card's overrides): up to one
          *     rule of each kind, each `hard` or `soft`. A kind absent sets nothing at this level: on a
@@ -2212,6 +2310,7 @@ export interface components {
             products?: components["schemas"]["ProductRule"];
             locations?: components["schemas"]["LocationRule"];
             schedule?: components["schemas"]["ScheduleRule"];
+            fillInterval?: components["schemas"]["FillIntervalRule"];
         };
         /**
          * @description Where an effective rule comes from: the card's override, its profile's default, or `none` (no rule of this kind at either level: unrestricted).
@@ -2248,6 +2347,10 @@ export interface components {
                 source: components["schemas"]["ControlSource"];
                 rule?: components["schemas"]["ScheduleRule"];
             };
+            fillInterval: {
+                source: components["schemas"]["ControlSource"];
+                rule?: components["schemas"]["FillIntervalRule"];
+            };
         };
         /**
          * Format: date-time
@@ -2265,6 +2368,160 @@ export interface components {
         CardProfileControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardProfileControls"];
         };
+        /** @description Who made the change (an internal application authenticated as a partner, or the system). */
+        AuditActor: {
+            /** @example ptn_7QkZ2mX9vB3nR5tW */
+            id: string | null;
+            /** @example Back-office CYNOD */
+            name: string;
+        };
+        /**
+         * @description A payment or pump authorisation of a member card refused by a business rule (an error code
+         *     4xxx): which rule, with which figures. Kept once per attempt (a retry with the same
+         *     Idempotency-Key replays the refusal and adds nothing). Nothing moved.
+         */
+        CardDecline: {
+            /** @example dcl_5e6f7a8b9c0d1e2f3a4b5c6d */
+            id: string;
+            cardId: components["schemas"]["CardId"];
+            clientId: components["schemas"]["ClientId"];
+            /**
+             * @description The service point of the attempt (null when it named none that exists).
+             * @example spt_4d5e6f7a8b9c0d1e2f3a4b5c
+             */
+            servicePointId: string | null;
+            /** @enum {string} */
+            attempt: "payment" | "authorization";
+            /**
+             * @description The refusal's error code (see the catalog), as the attempt's answer carried it.
+             * @example 4053
+             */
+            code: string;
+            /**
+             * @description The spending control that refused it; null for another rule (card status, funds, service of the profile...).
+             * @example amount
+             * @enum {string|null}
+             */
+            rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval" | null;
+            /**
+             * @description What was refused, with the figures, in English.
+             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             */
+            message: string;
+            amount: components["schemas"]["Amount"];
+            service: components["schemas"]["CardService"];
+            /** @example GASOIL */
+            energyTypeCode: string | null;
+            /** @example 22500 */
+            quantityMl: number | null;
+            /**
+             * @description The refusal's figures, as its error answer gave them in `details`.
+             * @example {
+             *       "rule": "amount",
+             *       "source": "profile",
+             *       "period": "perDay",
+             *       "limit": {
+             *         "value": 100000,
+             *         "unit": "XOF"
+             *       },
+             *       "used": {
+             *         "value": 90000,
+             *         "unit": "XOF"
+             *       },
+             *       "held": {
+             *         "value": 0,
+             *         "unit": "XOF"
+             *       },
+             *       "requested": {
+             *         "value": 15000,
+             *         "unit": "XOF"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            actor: components["schemas"]["AuditActor"];
+            /** @enum {string} */
+            channel: "api" | "cli" | "system";
+            /** @example req_2f6c1d0e9b8a4f7c */
+            requestId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of CardDecline items, oldest first. */
+        CardDeclinePage: {
+            items: components["schemas"]["CardDecline"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardDeclinePage"];
+        };
+        /**
+         * @description Something a fleet manager should look at on an approved payment or pump authorisation: a
+         *     soft spending control breached (`soft-rule`, with the rule and its figures). Written in the
+         *     transaction of the operation or authorisation it concerns, with an event.
+         */
+        CardException: {
+            /** @example exc_6f7a8b9c0d1e2f3a4b5c6d7e */
+            id: string;
+            cardId: components["schemas"]["CardId"];
+            clientId: components["schemas"]["ClientId"];
+            /**
+             * @description `soft-rule`: a soft spending control was breached and the transaction approved.
+             * @enum {string}
+             */
+            kind: "soft-rule";
+            /**
+             * @description The spending control breached, for a `soft-rule` exception.
+             * @example volume
+             * @enum {string|null}
+             */
+            rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval" | null;
+            /**
+             * @description The payment concerned, if any.
+             * @example op_0a1b2c3d4e5f6a7b8c9d0e1f
+             */
+            operationId: string | null;
+            /**
+             * @description The pump authorisation concerned, if any.
+             * @example null
+             */
+            authorizationId: string | null;
+            /** @example The card's per-week limit of 400000 mL (profile) is used 390000 and held 0; 22500 asked */
+            message: string;
+            /**
+             * @example {
+             *       "rule": "volume",
+             *       "source": "profile",
+             *       "mode": "soft",
+             *       "period": "perWeek",
+             *       "limit": 400000,
+             *       "used": 390000,
+             *       "held": 0,
+             *       "requested": 22500
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of CardException items, oldest first. */
+        CardExceptionPage: {
+            items: components["schemas"]["CardException"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        CardExceptionListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardExceptionPage"];
+        };
         /**
          * @description `active`: usable. `suspended`: temporarily blocked, reversible. `opposed`: lost, stolen,
          *     damaged or fraud; no more spending, the balance stays recoverable. `cancelled`: terminal.
@@ -2273,13 +2530,6 @@ export interface components {
          * @enum {string}
          */
         CardStatus: "active" | "suspended" | "opposed" | "cancelled" | "expired";
-        /** @description Who made the change (an internal application authenticated as a partner, or the system). */
-        AuditActor: {
-            /** @example ptn_7QkZ2mX9vB3nR5tW */
-            id: string | null;
-            /** @example Back-office CYNOD */
-            name: string;
-        };
         /**
          * @description A card, always with its number masked: a `member` card of a client's driver, or the
          *     `eservice` card of a service point (which receives payments and has no client, profile,
@@ -2828,7 +3078,7 @@ export interface components {
         };
         /**
          * @description A pay-at-pump authorisation: a hold on the card's available balance for the most the
-         *     station may dispense, checked like a payment (card, client, profile, service). It expires
+         *     station may dispense, checked like a payment (card, client, profile, service, and the card's spending controls but litres, which are known at the capture). It expires
          *     after `holdSeconds` (default 900) unless captured or voided first.
          */
         AuthorizationCreate: {
@@ -2836,6 +3086,11 @@ export interface components {
             servicePointId: components["schemas"]["ServicePointId"];
             amount: components["schemas"]["PositiveAmount"];
             service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it); the capture's fuel record must then be of it (400, code 4021).
+             * @example GASOIL
+             */
+            energyTypeCode?: string;
             /** @example 3 */
             pumpNumber?: number;
             /**
@@ -2855,6 +3110,11 @@ export interface components {
             servicePointId: components["schemas"]["ServicePointId"];
             amount: components["schemas"]["Amount"];
             service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel the authorisation is for, if the request named one.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
             /** @example 3 */
             pumpNumber: number | null;
             expiresAt: components["schemas"]["Timestamp"];
@@ -3378,6 +3638,12 @@ export interface components {
         CardProfileId: components["schemas"]["CardProfileId"];
         /** @description Only the cards of this client. */
         ClientIdQuery: components["schemas"]["ClientId"];
+        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+        CardIdQuery: components["schemas"]["CardId"];
+        /** @description Only the items at or after this instant (RFC 3339). */
+        FromQuery: string;
+        /** @description Only the items before this instant (RFC 3339). */
+        ToQuery: string;
         /** @description Only the cards of this kind. */
         CardKindQuery: "member" | "eservice";
         /** @description Only the cards in this status. */
@@ -3414,12 +3680,6 @@ export interface components {
         OperationReferenceQuery: components["schemas"]["OperationReference"];
         /** @description Only operations of this type. */
         OperationTypeQuery: components["schemas"]["OperationType"];
-        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
-        CardIdQuery: components["schemas"]["CardId"];
-        /** @description Only the items at or after this instant (RFC 3339). */
-        FromQuery: string;
-        /** @description Only the items before this instant (RFC 3339). */
-        ToQuery: string;
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
         /** @description The authorisation's id. */
@@ -4988,6 +5248,98 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCardDeclines: {
+        parameters: {
+            query?: {
+                /** @description Only the cards of this client. */
+                clientId?: components["parameters"]["ClientIdQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List declined attempts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardDeclineListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCardExceptions: {
+        parameters: {
+            query?: {
+                /** @description Only the cards of this client. */
+                clientId?: components["parameters"]["ClientIdQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List exceptions succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardExceptionListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -123,10 +123,18 @@ function answer<T>(outcome: Outcome<T> | AppError): { data: T; replayed: boolean
  * `replayed: true`; throws its refusal (the stored one, marked as replayed, on a replay).
  *
  * The work's transaction commits with its key. A refusal (a 4xx AppError) rolls the work back
- * whole, then is stored under the key in a transaction of its own, unless another request
- * with the key has stored an answer in between (that answer is then the key's).
+ * whole, then is stored under the key in a transaction of its own (with what `onRefusal`
+ * writes), unless another request with the key has stored an answer in between (that answer
+ * is then the key's).
  */
-export async function idempotent<T>(db: Database, actor: Actor, request: IdempotentRequest, work: (tx: Queryable) => Promise<T>): Promise<{ data: T; replayed: boolean }> {
+export async function idempotent<T>(
+  db: Database,
+  actor: Actor,
+  request: IdempotentRequest,
+  work: (tx: Queryable) => Promise<T>,
+  /** Runs in the refusal's transaction, before it is stored: once per refused key. */
+  onRefusal?: (tx: Queryable, refusal: AppError) => Promise<void>,
+): Promise<{ data: T; replayed: boolean }> {
   const caller = callerOf(actor);
   for (let attempt = 1; ; attempt += 1) {
     let outcome: Outcome<T> | AppError;
@@ -146,6 +154,7 @@ export async function idempotent<T>(db: Database, actor: Actor, request: Idempot
           await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
             const claimed = await claim<T>(tx, caller, request);
             if (claimed) return claimed;
+            await onRefusal?.(tx, error);
             await store(tx, caller, request, error.status, { refusal });
             return { replayed: false, refusal, status: error.status };
           }),

@@ -5,12 +5,15 @@ import { findCardAllowances } from '../domain/cards/allowances';
 import { findCardControls, findCardProfileControls, replaceCardControls, replaceCardProfileControls } from '../domain/cards/controls';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
 import { holdsScope } from '../domain/actor';
+import { listCardDeclines } from '../domain/ledger/declines';
+import { listCardExceptions } from '../domain/ledger/exceptions';
 import { actorOf, REVEAL_SCOPE, type HandlerContext } from './context';
 
 type CardHandlers = Pick<
   Handlers<HandlerContext>,
   | 'listCardProfiles' | 'createCardProfile' | 'getCardProfile' | 'updateCardProfile' | 'deleteCardProfile'
   | 'getCardProfileControls' | 'replaceCardProfileControls' | 'getCardControls' | 'replaceCardControls' | 'getCardAllowances'
+  | 'listCardDeclines' | 'listCardExceptions'
   | 'listCards' | 'issueCard' | 'lookupCard' | 'getCard' | 'suspendCard' | 'reactivateCard' | 'opposeCard' | 'cancelCard' | 'listCardTransitions'
 >;
 
@@ -25,6 +28,8 @@ export const cardHandlers: CardHandlers = {
   getCardControls: (context, { path }) => findCardControls(context.db, actorOf(context), path.cardId),
   replaceCardControls: (context, { path, body }) => replaceCardControls(context.db, actorOf(context), path.cardId, body),
   getCardAllowances: (context, { path, query }) => findCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
+  listCardDeclines: (context, { query }) => listCardDeclines(context.db, actorOf(context), query ?? {}, query ?? {}),
+  listCardExceptions: (context, { query }) => listCardExceptions(context.db, actorOf(context), query ?? {}, query ?? {}),
   listCards: (context, { query }) => listCards(context.db, actorOf(context), query ?? {}, query ?? {}),
   issueCard: (context, { body }) => issueCard(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
   lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, actorOf(context), body.cardNumber),

@@ -18,6 +18,8 @@ import * as runtime from '../runtime';
 import type {
   CardAllowancesResponse,
   CardControlsResponse,
+  CardDeclineListResponse,
+  CardExceptionListResponse,
   CardIssue,
   CardListResponse,
   CardLookup,
@@ -42,6 +44,10 @@ import {
     CardAllowancesResponseToJSON,
     CardControlsResponseFromJSON,
     CardControlsResponseToJSON,
+    CardDeclineListResponseFromJSON,
+    CardDeclineListResponseToJSON,
+    CardExceptionListResponseFromJSON,
+    CardExceptionListResponseToJSON,
     CardIssueFromJSON,
     CardIssueToJSON,
     CardListResponseFromJSON,
@@ -116,6 +122,24 @@ export interface GetCardProfileControlsRequest {
 
 export interface IssueCardRequest {
     cardIssue: CardIssue;
+}
+
+export interface ListCardDeclinesRequest {
+    clientId?: string;
+    cardId?: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListCardExceptionsRequest {
+    clientId?: string;
+    cardId?: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface ListCardProfilesRequest {
@@ -527,6 +551,120 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async issueCard(requestParameters: IssueCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<IssuedCardResponse> {
         const response = await this.issueCardRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Payments and pump authorisations of member cards refused by a business rule (error codes 4xxx), oldest first, by cursor pages, each with the rule and the figures that refused it; filter by client, card and time. A refusal replayed under its Idempotency-Key is listed once.
+     * List declined attempts
+     */
+    async listCardDeclinesRaw(requestParameters: ListCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardDeclineListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.clientId !== undefined) {
+            queryParameters['clientId'] = requestParameters.clientId;
+        }
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/card-declines`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardDeclineListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Payments and pump authorisations of member cards refused by a business rule (error codes 4xxx), oldest first, by cursor pages, each with the rule and the figures that refused it; filter by client, card and time. A refusal replayed under its Idempotency-Key is listed once.
+     * List declined attempts
+     */
+    async listCardDeclines(requestParameters: ListCardDeclinesRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardDeclineListResponse> {
+        const response = await this.listCardDeclinesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * What a fleet manager should look at on approved payments and pump authorisations (soft spending controls breached), oldest first, by cursor pages; filter by client, card and time.
+     * List exceptions
+     */
+    async listCardExceptionsRaw(requestParameters: ListCardExceptionsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardExceptionListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.clientId !== undefined) {
+            queryParameters['clientId'] = requestParameters.clientId;
+        }
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:controls.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/card-exceptions`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardExceptionListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * What a fleet manager should look at on approved payments and pump authorisations (soft spending controls breached), oldest first, by cursor pages; filter by client, card and time.
+     * List exceptions
+     */
+    async listCardExceptions(requestParameters: ListCardExceptionsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardExceptionListResponse> {
+        const response = await this.listCardExceptionsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -533,7 +533,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Refusals name the rule that failed; nothing moves.
+     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
      * Record a payment at a service point
      */
     async createPaymentRaw(requestParameters: CreatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperationResponse>> {
@@ -572,7 +572,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Refusals name the rule that failed; nothing moves.
+     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
      * Record a payment at a service point
      */
     async createPayment(requestParameters: CreatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {

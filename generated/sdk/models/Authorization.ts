@@ -76,6 +76,12 @@ export interface Authorization {
      */
     service: CardService;
     /**
+     * The fuel the authorisation is for, if the request named one.
+     * @type {string}
+     * @memberof Authorization
+     */
+    energyTypeCode: string | null;
+    /**
      * 
      * @type {number}
      * @memberof Authorization
@@ -137,6 +143,7 @@ export function instanceOfAuthorization(value: object): boolean {
     isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "amount" in value;
     isInstance = isInstance && "service" in value;
+    isInstance = isInstance && "energyTypeCode" in value;
     isInstance = isInstance && "pumpNumber" in value;
     isInstance = isInstance && "expiresAt" in value;
     isInstance = isInstance && "captured" in value;
@@ -163,6 +170,7 @@ export function AuthorizationFromJSONTyped(json: any, ignoreDiscriminator: boole
         'servicePointId': json['servicePointId'],
         'amount': AmountFromJSON(json['amount']),
         'service': CardServiceFromJSON(json['service']),
+        'energyTypeCode': json['energyTypeCode'],
         'pumpNumber': json['pumpNumber'],
         'expiresAt': (new Date(json['expiresAt'])),
         'captured': AuthorizationCapturedFromJSON(json['captured']),
@@ -187,6 +195,7 @@ export function AuthorizationToJSON(value?: Authorization | null): any {
         'servicePointId': value.servicePointId,
         'amount': AmountToJSON(value.amount),
         'service': CardServiceToJSON(value.service),
+        'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,
         'expiresAt': (value.expiresAt.toISOString()),
         'captured': AuthorizationCapturedToJSON(value.captured),

@@ -29,7 +29,7 @@ import {
 
 /**
  * A pay-at-pump authorisation: a hold on the card's available balance for the most the
- * station may dispense, checked like a payment (card, client, profile, service). It expires
+ * station may dispense, checked like a payment (card, client, profile, service, and the card's spending controls but litres, which are known at the capture). It expires
  * after `holdSeconds` (default 900) unless captured or voided first.
  * @export
  * @interface AuthorizationCreate
@@ -59,6 +59,12 @@ export interface AuthorizationCreate {
      * @memberof AuthorizationCreate
      */
     service: CardService;
+    /**
+     * The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it); the capture's fuel record must then be of it (400, code 4021).
+     * @type {string}
+     * @memberof AuthorizationCreate
+     */
+    energyTypeCode?: string;
     /**
      * 
      * @type {number}
@@ -100,6 +106,7 @@ export function AuthorizationCreateFromJSONTyped(json: any, ignoreDiscriminator:
         'servicePointId': json['servicePointId'],
         'amount': PositiveAmountFromJSON(json['amount']),
         'service': CardServiceFromJSON(json['service']),
+        'energyTypeCode': !exists(json, 'energyTypeCode') ? undefined : json['energyTypeCode'],
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
         'holdSeconds': !exists(json, 'holdSeconds') ? undefined : json['holdSeconds'],
     };
@@ -118,6 +125,7 @@ export function AuthorizationCreateToJSON(value?: AuthorizationCreate | null): a
         'servicePointId': value.servicePointId,
         'amount': PositiveAmountToJSON(value.amount),
         'service': CardServiceToJSON(value.service),
+        'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,
         'holdSeconds': value.holdSeconds,
     };

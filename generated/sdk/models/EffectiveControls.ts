@@ -20,6 +20,12 @@ import {
     EffectiveControlsAmountFromJSONTyped,
     EffectiveControlsAmountToJSON,
 } from './EffectiveControlsAmount';
+import type { EffectiveControlsFillInterval } from './EffectiveControlsFillInterval';
+import {
+    EffectiveControlsFillIntervalFromJSON,
+    EffectiveControlsFillIntervalFromJSONTyped,
+    EffectiveControlsFillIntervalToJSON,
+} from './EffectiveControlsFillInterval';
 import type { EffectiveControlsLocations } from './EffectiveControlsLocations';
 import {
     EffectiveControlsLocationsFromJSON,
@@ -94,6 +100,12 @@ export interface EffectiveControls {
      * @memberof EffectiveControls
      */
     schedule: EffectiveControlsSchedule;
+    /**
+     * 
+     * @type {EffectiveControlsFillInterval}
+     * @memberof EffectiveControls
+     */
+    fillInterval: EffectiveControlsFillInterval;
 }
 
 /**
@@ -107,6 +119,7 @@ export function instanceOfEffectiveControls(value: object): boolean {
     isInstance = isInstance && "products" in value;
     isInstance = isInstance && "locations" in value;
     isInstance = isInstance && "schedule" in value;
+    isInstance = isInstance && "fillInterval" in value;
 
     return isInstance;
 }
@@ -127,6 +140,7 @@ export function EffectiveControlsFromJSONTyped(json: any, ignoreDiscriminator: b
         'products': EffectiveControlsProductsFromJSON(json['products']),
         'locations': EffectiveControlsLocationsFromJSON(json['locations']),
         'schedule': EffectiveControlsScheduleFromJSON(json['schedule']),
+        'fillInterval': EffectiveControlsFillIntervalFromJSON(json['fillInterval']),
     };
 }
 
@@ -145,6 +159,7 @@ export function EffectiveControlsToJSON(value?: EffectiveControls | null): any {
         'products': EffectiveControlsProductsToJSON(value.products),
         'locations': EffectiveControlsLocationsToJSON(value.locations),
         'schedule': EffectiveControlsScheduleToJSON(value.schedule),
+        'fillInterval': EffectiveControlsFillIntervalToJSON(value.fillInterval),
     };
 }
 

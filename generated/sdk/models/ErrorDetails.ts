@@ -13,77 +13,28 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
-import type { Amount } from './Amount';
 import {
-    AmountFromJSON,
-    AmountFromJSONTyped,
-    AmountToJSON,
-} from './Amount';
+    ControlBreach,
+    instanceOfControlBreach,
+    ControlBreachFromJSON,
+    ControlBreachFromJSONTyped,
+    ControlBreachToJSON,
+} from './ControlBreach';
+import {
+    FundsDetails,
+    instanceOfFundsDetails,
+    FundsDetailsFromJSON,
+    FundsDetailsFromJSONTyped,
+    FundsDetailsToJSON,
+} from './FundsDetails';
 
 /**
- * The figures a refusal was checked against, so that the caller knows what to do next.
- * Present on 4010 (insufficient funds): the account whose bound failed, its available
- * balance, the amount requested and the account's version at the time of the check.
- * @export
- * @interface ErrorDetails
- */
-export interface ErrorDetails {
-    /**
-     * 
-     * @type {string}
-     * @memberof ErrorDetails
-     */
-    accountId: string;
-    /**
-     * The bound that failed.
-     * @type {string}
-     * @memberof ErrorDetails
-     */
-    bound: ErrorDetailsBoundEnum;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ErrorDetails
-     */
-    available: Amount;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ErrorDetails
-     */
-    requested: Amount;
-    /**
-     * 
-     * @type {number}
-     * @memberof ErrorDetails
-     */
-    accountVersion: number;
-}
-
-
-/**
+ * @type ErrorDetails
+ * The figures a refusal was checked against, so that the caller knows what to do next:
+ * those of 4010 (insufficient funds), or of a spending control that refused it (4053-4059).
  * @export
  */
-export const ErrorDetailsBoundEnum = {
-    AvailableNotBelowZero: 'available-not-below-zero'
-} as const;
-export type ErrorDetailsBoundEnum = typeof ErrorDetailsBoundEnum[keyof typeof ErrorDetailsBoundEnum];
-
-
-/**
- * Check if a given object implements the ErrorDetails interface.
- */
-export function instanceOfErrorDetails(value: object): boolean {
-    let isInstance = true;
-    isInstance = isInstance && "accountId" in value;
-    isInstance = isInstance && "bound" in value;
-    isInstance = isInstance && "available" in value;
-    isInstance = isInstance && "requested" in value;
-    isInstance = isInstance && "accountVersion" in value;
-
-    return isInstance;
-}
+export type ErrorDetails = ControlBreach | FundsDetails;
 
 export function ErrorDetailsFromJSON(json: any): ErrorDetails {
     return ErrorDetailsFromJSONTyped(json, false);
@@ -93,14 +44,7 @@ export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return {
-        
-        'accountId': json['accountId'],
-        'bound': json['bound'],
-        'available': AmountFromJSON(json['available']),
-        'requested': AmountFromJSON(json['requested']),
-        'accountVersion': json['accountVersion'],
-    };
+    return { ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true) };
 }
 
 export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
@@ -110,13 +54,14 @@ export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
     if (value === null) {
         return null;
     }
-    return {
-        
-        'accountId': value.accountId,
-        'bound': value.bound,
-        'available': AmountToJSON(value.available),
-        'requested': AmountToJSON(value.requested),
-        'accountVersion': value.accountVersion,
-    };
+
+    if (instanceOfControlBreach(value)) {
+        return ControlBreachToJSON(value as ControlBreach);
+    }
+    if (instanceOfFundsDetails(value)) {
+        return FundsDetailsToJSON(value as FundsDetails);
+    }
+
+    return {};
 }
 

@@ -20,6 +20,12 @@ import {
     AmountRuleFromJSONTyped,
     AmountRuleToJSON,
 } from './AmountRule';
+import type { FillIntervalRule } from './FillIntervalRule';
+import {
+    FillIntervalRuleFromJSON,
+    FillIntervalRuleFromJSONTyped,
+    FillIntervalRuleToJSON,
+} from './FillIntervalRule';
 import type { LocationRule } from './LocationRule';
 import {
     LocationRuleFromJSON,
@@ -98,6 +104,12 @@ export interface SpendingControls {
      * @memberof SpendingControls
      */
     schedule?: ScheduleRule;
+    /**
+     * 
+     * @type {FillIntervalRule}
+     * @memberof SpendingControls
+     */
+    fillInterval?: FillIntervalRule;
 }
 
 /**
@@ -125,6 +137,7 @@ export function SpendingControlsFromJSONTyped(json: any, ignoreDiscriminator: bo
         'products': !exists(json, 'products') ? undefined : ProductRuleFromJSON(json['products']),
         'locations': !exists(json, 'locations') ? undefined : LocationRuleFromJSON(json['locations']),
         'schedule': !exists(json, 'schedule') ? undefined : ScheduleRuleFromJSON(json['schedule']),
+        'fillInterval': !exists(json, 'fillInterval') ? undefined : FillIntervalRuleFromJSON(json['fillInterval']),
     };
 }
 
@@ -143,6 +156,7 @@ export function SpendingControlsToJSON(value?: SpendingControls | null): any {
         'products': ProductRuleToJSON(value.products),
         'locations': LocationRuleToJSON(value.locations),
         'schedule': ScheduleRuleToJSON(value.schedule),
+        'fillInterval': FillIntervalRuleToJSON(value.fillInterval),
     };
 }
 

@@ -31,7 +31,8 @@ function pick<Rule>(card: Rule | undefined, profile: Rule | undefined): { source
   return { source: 'none' };
 }
 
-function effective(card: SpendingControls, profile: SpendingControls): EffectiveControls {
+/** The rules that apply to a card: kind by kind, the card's own, else its profile's. */
+export function effectiveControls(card: SpendingControls, profile: SpendingControls): EffectiveControls {
   return {
     amount: pick(card.amount, profile.amount),
     volume: pick(card.volume, profile.volume),
@@ -39,6 +40,7 @@ function effective(card: SpendingControls, profile: SpendingControls): Effective
     products: pick(card.products, profile.products),
     locations: pick(card.locations, profile.locations),
     schedule: pick(card.schedule, profile.schedule),
+    fillInterval: pick(card.fillInterval, profile.fillInterval),
   };
 }
 
@@ -159,7 +161,7 @@ async function profileControlsRow(db: Queryable, profileId: string): Promise<Con
 const toProfileControls = (profileId: string, row: ControlsRow | undefined): CardProfileControls => ({
   profileId,
   controls: row?.rules ?? {},
-  effective: effective({}, row?.rules ?? {}),
+  effective: effectiveControls({}, row?.rules ?? {}),
   updatedAt: row?.updated_at.toISOString() ?? null,
 });
 
@@ -204,7 +206,7 @@ async function toCardControls(db: Queryable, card: { id: string; profileId: stri
     cardId: card.id,
     profileId: card.profileId,
     overrides: row?.rules ?? {},
-    effective: effective(row?.rules ?? {}, profile?.rules ?? {}),
+    effective: effectiveControls(row?.rules ?? {}, profile?.rules ?? {}),
     updatedAt: row?.updated_at.toISOString() ?? null,
   };
 }

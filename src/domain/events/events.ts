@@ -16,11 +16,12 @@ type EventType =
   | 'hold.created'
   | 'hold.captured'
   | 'hold.voided'
-  | 'hold.expired';
+  | 'hold.expired'
+  | 'exception.raised';
 
 export interface NewEvent {
   type: EventType;
-  resourceType: 'operation' | 'card' | 'order' | 'authorization';
+  resourceType: 'operation' | 'card' | 'order' | 'authorization' | 'exception';
   resourceId: string;
   data: object;
 }

@@ -14,10 +14,13 @@ import { newId } from '../ids';
 import { Money, type StoredAmount } from '../money';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import type { Actor } from '../actor';
+import { effectiveControls } from '../cards/controls';
 
 export type LedgerAccount = components['schemas']['LedgerAccount'];
 type AccountKind = LedgerAccount['kind'];
 type SystemKind = Exclude<AccountKind, 'card' | 'partner-float'>;
+type SpendingControls = components['schemas']['SpendingControls'];
+type EffectiveControls = components['schemas']['EffectiveControls'];
 
 export interface AccountRow {
   seq: string;
@@ -90,19 +93,43 @@ export async function cardAccount(tx: Queryable, cardId: string, unit: string, p
   return (await cardAccounts(tx, [{ cardId, unit, path }]))[0];
 }
 
+/** What the spending controls of a payment or authorisation need to know, read with its accounts. */
+export interface SpendingContext {
+  cardId: string;
+  clientId: string | null;
+  controls: EffectiveControls;
+  servicePointId: string;
+  networkId: string | null;
+  timeZone: string;
+}
+
 /**
  * The two sides of a payment at a service point, in one query: the card's account in the
  * unit and the service point's E-service card and account (opened at its first payment in
- * the unit). CARD_NOT_FOUND, SERVICE_POINT_NOT_FOUND, then UNIT_NOT_HELD.
+ * the unit), with what the card's spending controls need (its rules and its profile's, the
+ * service point's network and time zone). CARD_NOT_FOUND, SERVICE_POINT_NOT_FOUND, then
+ * UNIT_NOT_HELD.
  */
-export async function paymentAccounts(tx: Queryable, cardId: string, servicePointId: string, unit: string): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey }> {
-  const [row] = await tx.query<{ card: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean }>(
-    `SELECT c.id AS card, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored
+export async function paymentAccounts(
+  tx: Queryable,
+  cardId: string,
+  servicePointId: string,
+  unit: string,
+): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey; spending: SpendingContext }> {
+  const [row] = await tx.query<{
+    card: string | null; client_id: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean;
+    card_rules: SpendingControls | null; profile_rules: SpendingControls | null; network_id: string | null; time_zone: string;
+  }>(
+    `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
+            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
+       LEFT JOIN service_points sp ON sp.id = $2
        LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
-       LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3`,
+       LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3
+       LEFT JOIN card_controls cc ON cc.card_id = c.id
+       LEFT JOIN card_profile_controls pc ON pc.profile_id = c.profile_id`,
     [cardId, servicePointId, unit],
     { prepare: true },
   );
@@ -110,7 +137,15 @@ export async function paymentAccounts(tx: Queryable, cardId: string, servicePoin
   if (!row.station_card) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
   if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
   const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit, row.station_stored) : await eServiceAccount(tx, row.station_card, unit);
-  return { debit: cardAccountKey(row.card_account, cardId, unit, row.card_stored), stationCardId: row.station_card, credit };
+  return {
+    debit: cardAccountKey(row.card_account, cardId, unit, row.card_stored),
+    stationCardId: row.station_card,
+    credit,
+    spending: {
+      cardId, clientId: row.client_id, controls: effectiveControls(row.card_rules ?? {}, row.profile_rules ?? {}),
+      servicePointId, networkId: row.network_id, timeZone: row.time_zone,
+    },
+  };
 }
 
 /** An E-service card's account in a unit (its balance summed: migration 013), opened at its first payment in that unit. */

@@ -20,6 +20,9 @@ import { paymentAccounts, type AccountRow } from './accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
 import { fuelRecord } from './operations';
 import { insufficientFunds, lockLedger, post } from './posting';
+import { recordDecline } from './declines';
+import { raiseExceptions } from './exceptions';
+import { enforceControls } from './spending-checks';
 
 type AccountBalance = Pick<AccountRow, 'posted' | 'held' | 'version'>;
 
@@ -38,6 +41,7 @@ interface HoldRow {
   unit_code: string;
   amount: StoredAmount;
   service: Authorization['service'];
+  energy_type_code: string | null;
   pump_number: number | null;
   expires_at: Date;
   captured_amount: StoredAmount | null;
@@ -53,6 +57,7 @@ const toAuthorization = (row: HoldRow): Authorization => ({
   servicePointId: row.service_point_id,
   amount: Money.fromStored(row.amount, row.unit_code).toApi(),
   service: row.service,
+  energyTypeCode: row.energy_type_code,
   pumpNumber: row.pump_number,
   expiresAt: row.expires_at.toISOString(),
   captured: row.captured_amount === null ? null : Money.fromStored(row.captured_amount, row.unit_code).toApi(),
@@ -78,26 +83,34 @@ async function changeHeld(tx: Queryable, accountId: string, delta: bigint): Prom
 
 /** Holds up to `amount` of the card's available balance for a fill at the service point. */
 export function authorize(db: Database, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
+  const attempt = { at: new Date(), amount: Money.fromApi(input.amount), service: input.service, energyTypeCode: input.energyTypeCode ?? null, quantityMl: null };
+  const declined = (tx: Queryable, refusal: AppError) => recordDecline(tx, actor, refusal, { ...attempt, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
   return idempotent(db, actor, request, async (tx) => {
-    const amount = Money.fromApi(input.amount);
-    const { debit: account, stationCardId } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    const { amount } = attempt;
+    if (input.energyTypeCode !== undefined && input.service !== 'fuel') {
+      throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} authorisation names no energy type`, { errors: [{ path: '/body/energyTypeCode', message: 'only for service fuel' }] });
+    }
+    const { debit: account, stationCardId, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
     const { cards, balances } = await lockLedger(tx, [input.cardId, stationCardId], [account.id]);
     checkSpendingCard(cards, input.cardId, input.service);
     checkReceivingCard(cards, stationCardId);
+    const soft = await enforceControls(tx, spending, attempt);
     const locked = balances.get(account.id) as AccountBalance;
     const available = Money.fromStored(BigInt(locked.posted) - BigInt(locked.held), amount.unit);
     if (available.compare(amount) < 0) throw insufficientFunds(account, locked, available, amount);
     await changeHeld(tx, account.id, amount.minor);
     const [row] = await tx.query<HoldRow>(
-      `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, service, pump_number, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
-       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7, $8, now() + make_interval(secs => $9), $10, $11, $12, $13, $14) RETURNING *`,
-      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, amount.toStored(), input.service, input.pumpNumber ?? null,
+      `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, service, energy_type_code, pump_number, expires_at,
+         actor_kind, actor_id, actor_name, channel, request_id)
+       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7, $8, $9, now() + make_interval(secs => $10), $11, $12, $13, $14, $15) RETURNING *`,
+      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, amount.toStored(), input.service, input.energyTypeCode ?? null, input.pumpNumber ?? null,
         input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
     );
     const authorization = toAuthorization(row);
     await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
+    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, authorizationId: row.id }, soft);
     return authorization;
-  });
+  }, declined);
 }
 
 /** The open, unexpired hold, locked; the refusal that fits otherwise. */
@@ -139,6 +152,9 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
       throw new AppError('CAPTURE_EXCEEDS_HOLD', `Authorisation ${id} holds ${held.toStored()} ${held.unit}; ${input.amount.value} ${input.amount.unit} asked`);
     }
     const amount = Money.fromApi(input.amount);
+    if (hold.energy_type_code !== null && input.fuel && input.fuel.energyTypeCode !== hold.energy_type_code) {
+      throw new AppError('FUEL_RECORD_INVALID', `Authorisation ${id} is for ${hold.energy_type_code}, not ${input.fuel.energyTypeCode}`, { errors: [{ path: '/body/fuel/energyTypeCode', message: `must be ${hold.energy_type_code}` }] });
+    }
     const fuel = await fuelRecord(tx, { service: hold.service, fuel: input.fuel }, amount);
     const { debit, stationCardId, credit } = await paymentAccounts(tx, hold.card_id, hold.service_point_id, amount.unit);
     await lockLedger(tx, [hold.card_id, stationCardId], [hold.account_id]);

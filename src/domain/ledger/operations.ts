@@ -15,6 +15,10 @@ import { priceInForce } from '../referential/energy-types';
 import { cardAccount, partnerFloatAccount, paymentAccounts, systemAccount, type AccountRow } from './accounts';
 import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
 import { post } from './posting';
+import { recordDecline } from './declines';
+import { raiseExceptions } from './exceptions';
+import { enforceControls } from './spending-checks';
+import type { Breach } from '../cards/spending-rules';
 import { operationRow, toOperation, type Operation } from './operations-read';
 
 type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
@@ -95,13 +99,23 @@ export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'serv
   return { energyTypeCode: fuel.energyTypeCode, quantityMl: fuel.quantityMl, unitPrice: unitPrice.toApi(), priceInForce: price?.priceInclTax ?? null };
 }
 
-/** A member card pays a service point: the card is debited, the service point's E-service card credited. */
+/**
+ * A member card pays a service point: the card is debited, the service point's E-service card
+ * credited, after the card's rules and its spending controls (a soft breach raises an
+ * exception; a refusal of the card is kept among its declines).
+ */
 export function recordPayment(db: Database, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
+  const attempt = {
+    at: new Date(), amount: Money.fromApi(input.amount), service: input.service,
+    energyTypeCode: input.fuel?.energyTypeCode ?? null, quantityMl: input.fuel ? BigInt(input.fuel.quantityMl) : null,
+  };
+  const declined = (tx: Queryable, refusal: AppError) => recordDecline(tx, actor, refusal, { ...attempt, attempt: 'payment', cardId: input.cardId, servicePointId: input.servicePointId });
   return idempotent(db, actor, request, async (tx) => {
-    const amount = Money.fromApi(input.amount);
-    const { debit, stationCardId, credit } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    const { amount } = attempt;
+    const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
     const fuel = await fuelRecord(tx, input, amount);
-    return uniquely(
+    let soft: Breach[] = [];
+    const payment = await uniquely(
       'ledger_operations_receipt',
       new AppError('RECEIPT_NUMBER_REUSED', `Service point ${input.servicePointId} has already recorded receipt ${input.receiptNumber}`),
       () =>
@@ -111,13 +125,16 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
           debit,
           credit,
           fields: { servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber },
-          authorise: (cards) => {
+          authorise: async (cards) => {
             checkSpendingCard(cards, input.cardId, input.service);
             checkReceivingCard(cards, stationCardId);
+            soft = await enforceControls(tx, spending, attempt);
           },
         }),
     );
-  });
+    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, soft);
+    return payment;
+  }, declined);
 }
 
 type FeeCreate = components['schemas']['FeeCreate'];

@@ -64,8 +64,11 @@ export interface Posting {
   debit: AccountKey;
   credit: AccountKey;
   fields?: OperationFields;
-  /** Refuses the operation (throws an AppError) from the locked cards it touches, by id. */
-  authorise?: (cards: ReadonlyMap<string, LockedCard>) => void;
+  /**
+   * Refuses the operation (throws an AppError) from the locked cards it touches, by id; may
+   * read more under their locks (a card's spends for its spending controls).
+   */
+  authorise?: (cards: ReadonlyMap<string, LockedCard>) => void | Promise<void>;
   /** Prefixed to its refusal's message when several operations post together ("Line 3"). */
   label?: string;
 }
@@ -278,10 +281,11 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     if (bound) bound.posted += amount;
     entries.push({ operationId, accountId: account.id, unit, amount, after: state ? { ...state } : null });
   };
-  const ids = postings.map((posting) => {
+  const ids: string[] = [];
+  for (const posting of postings) {
     const id = newId('op');
     try {
-      posting.authorise?.(locked.cards);
+      await posting.authorise?.(locked.cards);
       const state = running.get(posting.debit.id) ?? summed.get(posting.debit.id);
       if (state) {
         const available = Money.fromStored(state.posted - state.held, posting.amount.unit);
@@ -292,8 +296,8 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     }
     move(id, posting.debit, -posting.amount.minor, posting.amount.unit, posting.label);
     move(id, posting.credit, posting.amount.minor, posting.amount.unit, posting.label);
-    return id;
-  });
+    ids.push(id);
+  }
   if (late.size > 0) tx.beforeCommit(() => lateWrite(tx, [...late.values()].sort((a, b) => (a.account.id < b.account.id ? -1 : 1))));
 
   const fields = postings.map((posting) => posting.fields ?? {});

@@ -1,0 +1,210 @@
+/**
+ * Spending controls at payment time (issue 14): each rule kind refuses a payment or an
+ * authorisation in hard mode (the figures in the answer, nothing moves, the attempt kept among
+ * the declines once) and approves it with an exception in soft mode; a card's rule replaces
+ * its profile's; open authorisations count against the limits.
+ */
+import { randomUUID } from 'node:crypto';
+import { CardService, RechargeMode } from '../generated/sdk';
+import { SYSTEM_ACTORS } from '../src/domain/actor';
+import { checkLedger } from '../src/domain/ledger/invariants';
+import { expectDocumented } from './support/contract';
+import { call, failure, type Answer } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+let clientId: string;
+let profileId: string;
+let networkId: string;
+let servicePointId: string;
+let otherServicePointId: string;
+let receipt = 0;
+const xof = (value: number) => ({ value, unit: 'XOF' });
+const sdk = () => server.sdk({ token });
+const ledger = () => sdk().coreLedger;
+const key = () => randomUUID();
+
+const put = (path: string, body: unknown): Promise<Answer> =>
+  call(`${server.url}/core/v1/${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function fundedCard(value: number): Promise<string> {
+  const cardId = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Yao Kouamé', phone: '+2250102030405' } } })).data.id;
+  await ledger().createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: 'credit', amount: xof(value), reason: 'Solde de départ' } });
+  return cardId;
+}
+
+async function cardWith(controls: object, value = 100000): Promise<string> {
+  const cardId = await fundedCard(value);
+  const answer = await put(`cards/${cardId}/controls`, controls);
+  expect(answer.status).toBe(200);
+  return cardId;
+}
+
+/** A fuel payment of `litres` of GASOIL at 700 XOF/L. */
+const fill = (cardId: string, litres: number, options: { station?: string; idempotencyKey?: string; energyTypeCode?: string } = {}) =>
+  ledger().createPayment({
+    idempotencyKey: options.idempotencyKey ?? key(),
+    paymentCreate: {
+      cardId, servicePointId: options.station ?? servicePointId, amount: xof(litres * 700), service: CardService.Fuel, receiptNumber: options.idempotencyKey ? `R-${options.idempotencyKey}` : `R-${(receipt += 1)}`,
+      fuel: { energyTypeCode: options.energyTypeCode ?? 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) },
+    },
+  });
+
+const available = async (cardId: string) => (await ledger().listLedgerAccounts({ cardId })).data.items[0].available.value;
+const declines = async (cardId: string) => (await sdk().coreCards.listCardDeclines({ cardId })).data.items;
+const exceptions = async (cardId: string) => (await sdk().coreCards.listCardExceptions({ cardId })).data.items;
+
+/** The window of every day that ends now (local time at UTC+0): the current minute is outside it. */
+function windowEndingNow(): { days: string[]; from: string; to: string } {
+  const now = new Date();
+  const minutes = now.getUTCHours() * 60 + now.getUTCMinutes();
+  const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+  if (minutes === 0) return { days, from: '00:01', to: '24:00' };
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return { days, from: '00:00', to: hhmm };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+  const referential = sdk().coreReferential;
+  networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-REGLES', name: 'Réseau règles' } })).data.id;
+  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-REGLES', name: 'Flotte règles' } })).data.id;
+  profileId = (await sdk().coreCards.createCardProfile({
+    cardProfileCreate: {
+      code: 'REGLES', label: 'Règles', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(1000),
+      allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'],
+    },
+  })).data.id;
+  servicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-REGLES', name: 'Station Plateau', address: 'Plateau', networkId, timeZone: 'Africa/Abidjan' } })).data.id;
+  otherServicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-AUTRE', name: 'Station Yopougon', address: 'Yopougon', networkId } })).data.id;
+  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+});
+afterEach(async () => {
+  expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
+});
+afterAll(() => server.stop());
+
+/** Each rule kind, with a control that the second fill of 30 L (after one of 30 L) breaches, and the code it is refused with. */
+const RULES: { rule: string; code: string; controls: (mode: 'hard' | 'soft') => object; breach: (cardId: string, idempotencyKey?: string) => ReturnType<typeof fill> }[] = [
+  { rule: 'amount', code: '4053', controls: (mode) => ({ amount: { limits: [{ perDay: xof(40000) }], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+  { rule: 'volume', code: '4054', controls: (mode) => ({ volume: { perWeek: 50000, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+  { rule: 'transactions', code: '4055', controls: (mode) => ({ transactions: { perDay: 1, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+  { rule: 'products', code: '4056', controls: (mode) => ({ products: { energyTypes: ['GASOIL'], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, energyTypeCode: 'SUPER' }) },
+  { rule: 'locations', code: '4057', controls: (mode) => ({ locations: { list: 'deny', servicePointIds: [otherServicePointId], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, station: otherServicePointId }) },
+  { rule: 'schedule', code: '4058', controls: (mode) => ({ schedule: { windows: [windowEndingNow()], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+  { rule: 'fillInterval', code: '4059', controls: (mode) => ({ fillInterval: { minMinutes: 60, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+];
+
+describe('spending controls at payment time', () => {
+  it.each(RULES)('when a hard $rule rule is breached, then the payment is refused with $code and its figures, nothing moves, and the attempt is declined once', async ({ rule, code, controls, breach }) => {
+    const cardId = await cardWith(controls('hard'));
+    if (rule !== 'schedule') await fill(cardId, 30); // within every rule but the schedule
+    const before = await available(cardId);
+    const idempotencyKey = key();
+    const refused = await failure(breach(cardId, idempotencyKey));
+    expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, code, expect.objectContaining({ rule, source: 'card', mode: 'hard' })]);
+    expectDocumented('createPayment', 409, refused.body);
+    expect(await available(cardId)).toBe(before);
+    const [declined, ...more] = await declines(cardId);
+    expect(more).toEqual([]);
+    expect(declined).toMatchObject({ cardId, clientId, attempt: 'payment', code, rule, details: refused.body.details, service: 'fuel', quantityMl: 30000 });
+    const replay = await failure(breach(cardId, idempotencyKey));
+    expect([replay.headers.get('idempotent-replayed'), replay.body.code]).toEqual(['true', code]);
+    expect(await declines(cardId)).toHaveLength(1);
+    expect(await exceptions(cardId)).toEqual([]);
+  });
+
+  it.each(RULES)('when a soft $rule rule is breached, then the payment is approved and raises an exception with an event', async ({ rule, controls, breach }) => {
+    const cardId = await cardWith(controls('soft'));
+    if (rule !== 'schedule') await fill(cardId, 30);
+    const before = await available(cardId);
+    const payment = (await breach(cardId)).data;
+    expect(await available(cardId)).toBe(before - 21000);
+    const [exception, ...more] = await exceptions(cardId);
+    expect(more).toEqual([]);
+    expect(exception).toMatchObject({ cardId, clientId, kind: 'soft-rule', rule, operationId: payment.id, authorizationId: null, details: expect.objectContaining({ rule, mode: 'soft', source: 'card' }) });
+    const events = await server.database.db.query<{ type: string; card_id: string }>("SELECT type, card_id FROM events WHERE resource_id = $1", [exception.id]);
+    expect(events).toEqual([{ type: 'exception.raised', card_id: cardId }]);
+    expect(await declines(cardId)).toEqual([]);
+  });
+
+  it('when the profile sets a hard rule and the card overrides it with a soft one, then the card rule applies; without an override the profile one does', async () => {
+    expect((await put(`card-profiles/${profileId}/controls`, { amount: { limits: [{ perTransaction: xof(20000) }], mode: 'hard' } })).status).toBe(200);
+    try {
+      const inherits = await fundedCard(100000);
+      const refused = await failure(fill(inherits, 30));
+      expect([refused.body.code, refused.body.details]).toEqual(['4053', { rule: 'amount', source: 'profile', mode: 'hard', period: 'perTransaction', unit: 'XOF', limit: 20000, used: 0, held: 0, requested: 21000 }]);
+      const overrides = await cardWith({ amount: { limits: [{ perTransaction: xof(20000) }], mode: 'soft' } });
+      await fill(overrides, 30);
+      expect((await exceptions(overrides)).map((item) => item.details)).toEqual([expect.objectContaining({ source: 'card', mode: 'soft', limit: 20000, requested: 21000 })]);
+    } finally {
+      await put(`card-profiles/${profileId}/controls`, {});
+    }
+  });
+
+  it('when yesterday\'s fills are outside today\'s period, then only today\'s count against the daily limit, and a cancelled payment gives its allowance back', async () => {
+    const cardId = await cardWith({ amount: { limits: [{ perDay: xof(40000) }], mode: 'hard' } });
+    const yesterday = (await fill(cardId, 30)).data;
+    await server.database.db.query("UPDATE ledger_operations SET created_at = (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1", [yesterday.id]);
+    const today = (await fill(cardId, 30)).data;
+    expect((await failure(fill(cardId, 30))).body.details).toMatchObject({ period: 'perDay', used: 21000, requested: 21000, limit: 40000 });
+    await ledger().cancelOperation({ operationId: today.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de saisie' } });
+    await fill(cardId, 30);
+  });
+
+  it('when an authorisation is open, then it counts against the limits; a hard breach refuses the authorisation and is declined, a soft one raises an exception on it', async () => {
+    const cardId = await cardWith({ amount: { limits: [{ perDay: xof(50000) }], mode: 'hard' }, transactions: { perDay: 2, mode: 'soft' } });
+    const authorise = (value: number, energyTypeCode?: string) =>
+      ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Fuel, energyTypeCode, pumpNumber: 4 } });
+    const hold = (await authorise(30000, 'GASOIL')).data;
+    expect(hold.energyTypeCode).toBe('GASOIL');
+    const refused = await failure(fill(cardId, 30));
+    expect(refused.body.details).toMatchObject({ rule: 'amount', period: 'perDay', used: 0, held: 30000, requested: 21000 });
+    const second = await failure(authorise(30000));
+    expect([second.status, second.body.code]).toEqual([409, '4053']);
+    expectDocumented('createAuthorization', 409, second.body);
+    expect((await declines(cardId)).map((item) => [item.attempt, item.code])).toEqual([['payment', '4053'], ['authorization', '4053']]);
+    const third = (await authorise(10000)).data;
+    const more = (await authorise(5000)).data; // the third transaction of the day: a soft breach
+    expect((await exceptions(cardId)).map((item) => [item.rule, item.authorizationId, item.operationId])).toEqual([['transactions', more.id, null]]);
+    const otherFuel = await failure(ledger().captureAuthorization({
+      authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof(7000), receiptNumber: `R-${(receipt += 1)}`, fuel: { energyTypeCode: 'SUPER', quantityMl: 10000, unitPrice: xof(700) } },
+    }));
+    expect([otherFuel.status, otherFuel.body.code]).toEqual([400, '4021']);
+    expect(third.status).toBe('open');
+  });
+
+  it('when a product rule allows only some fuels, then an authorisation that names none is refused', async () => {
+    const cardId = await cardWith({ products: { energyTypes: ['GASOIL'], mode: 'hard' } });
+    const unnamed = await failure(ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Fuel } }));
+    expect([unnamed.body.code, unnamed.body.details.energyTypeCode]).toEqual(['4056', null]);
+    const shopWithFuel = await failure(ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Shop, energyTypeCode: 'GASOIL' } }));
+    expect([shopWithFuel.status, shopWithFuel.body.code]).toEqual([400, '4021']);
+  });
+
+  it('when a location rule allows a network, then its service points are allowed and others refused', async () => {
+    const elsewhere = (await sdk().coreReferential.createNetwork({ networkCreate: { code: 'RES-AILLEURS', name: 'Ailleurs' } })).data.id;
+    const foreign = (await sdk().coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-AILLEURS', name: 'Station Bouaké', address: 'Bouaké', networkId: elsewhere } })).data.id;
+    const cardId = await cardWith({ locations: { list: 'allow', networkIds: [networkId], mode: 'hard' } });
+    await fill(cardId, 10);
+    await fill(cardId, 10, { station: otherServicePointId });
+    const refused = await failure(fill(cardId, 10, { station: foreign }));
+    expect([refused.body.code, refused.body.details]).toEqual(['4057', { rule: 'locations', source: 'card', mode: 'hard', list: 'allow', servicePointId: foreign, networkId: elsewhere }]);
+  });
+
+  it('when the card is refused for its state or its funds, then the attempt is declined too; a malformed one is not', async () => {
+    const cardId = await fundedCard(1000);
+    expect((await failure(fill(cardId, 30))).body.code).toBe('4010');
+    const mismatch = await failure(ledger().createPayment({
+      idempotencyKey: key(),
+      paymentCreate: { cardId, servicePointId, amount: xof(999), service: CardService.Fuel, receiptNumber: 'R-X', fuel: { energyTypeCode: 'GASOIL', quantityMl: 1000, unitPrice: xof(700) } },
+    }));
+    expect(mismatch.body.code).toBe('4023');
+    expect((await declines(cardId)).map((item) => [item.code, item.rule, item.details])).toEqual([['4010', null, expect.objectContaining({ bound: 'available-not-below-zero' })]]);
+    const byClient = (await sdk().coreCards.listCardDeclines({ clientId })).data.items;
+    expect(byClient.every((item) => item.clientId === clientId)).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * A card's spending, what its period limits are measured against: its payments not cancelled
+ * and its open authorisations. Periods are calendar periods of the issuer's time zone,
+ * Africa/Abidjan: UTC without daylight saving time, so plain UTC arithmetic is exact.
+ */
+import type { Queryable } from '../../db/database';
+
+export const ISSUER_TIME_ZONE = 'Africa/Abidjan';
+export type Period = 'day' | 'week' | 'month';
+
+const DAY_MS = 86_400_000;
+
+/** The start and end of the calendar period around `at` (weeks from Monday). */
+export function periodBounds(period: Period, at: Date): { start: Date; end: Date } {
+  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  if (period === 'day') return { start: new Date(day), end: new Date(day + DAY_MS) };
+  if (period === 'week') {
+    const monday = day - ((at.getUTCDay() + 6) % 7) * DAY_MS;
+    return { start: new Date(monday), end: new Date(monday + 7 * DAY_MS) };
+  }
+  return { start: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)), end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)) };
+}
+
+export interface Spend {
+  unit: string;
+  amount: bigint;
+  quantityMl: bigint;
+  at: Date;
+  /** An open authorisation rather than a payment. */
+  held: boolean;
+  /** A fuel payment or authorisation: a fill. */
+  fill: boolean;
+}
+
+/**
+ * The card's payments (not cancelled by `at`) and open authorisations made in the current
+ * week and month around `at`, and in the day before it (the interval between fills looks
+ * back up to a day), up to `at`; in one statement.
+ */
+export async function cardSpends(db: Queryable, cardId: string, at: Date): Promise<Spend[]> {
+  const since = new Date(Math.min(periodBounds('week', at).start.getTime(), periodBounds('month', at).start.getTime(), at.getTime() - DAY_MS));
+  const rows = await db.query<{ unit_code: string; amount: string; quantity_ml: string | null; created_at: Date; held: boolean; service: string }>(
+    `SELECT o.unit_code, o.amount::text AS amount, (o.fuel->>'quantityMl') AS quantity_ml, o.created_at, false AS held, o.service
+       FROM ledger_operations o JOIN ledger_accounts a ON a.id = o.debit_account_id
+      WHERE a.card_id = $1 AND o.type = 'payment' AND o.created_at >= $2 AND o.created_at <= $3
+        AND NOT EXISTS (SELECT 1 FROM ledger_operations c WHERE c.cancels_operation_id = o.id AND c.created_at <= $3)
+     UNION ALL
+     SELECT unit_code, amount::text, quantity_ml::text, created_at, true, service FROM ledger_holds
+      WHERE card_id = $1 AND status = 'open' AND expires_at > $3 AND created_at >= $2 AND created_at <= $3`,
+    [cardId, since, at],
+    { prepare: true },
+  );
+  return rows.map((row) => ({
+    unit: row.unit_code,
+    amount: BigInt(row.amount),
+    quantityMl: BigInt(row.quantity_ml ?? 0),
+    at: row.created_at,
+    held: row.held,
+    fill: row.service === 'fuel',
+  }));
+}
+
+/** What the spends of the period starting at `start` add up to, by `figure`, among those `matches` keeps: paid, and held. */
+export function spent(spends: readonly Spend[], start: Date, figure: (spend: Spend) => bigint, matches: (spend: Spend) => boolean = () => true): { used: bigint; held: bigint } {
+  let used = 0n;
+  let held = 0n;
+  for (const spend of spends) {
+    if (spend.at < start || !matches(spend)) continue;
+    if (spend.held) held += figure(spend);
+    else used += figure(spend);
+  }
+  return { used, held };
+}

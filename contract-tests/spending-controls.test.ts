@@ -131,6 +131,14 @@ describe('spending controls at payment time', () => {
     expect(await declines(cardId)).toEqual([]);
   });
 
+  it('when ten payments of one card race against its daily limit, then exactly as many pass as the limit allows and the rest are declined', async () => {
+    const cardId = await cardWith({ amount: { limits: [{ perDay: xof(5 * 7000) }], mode: 'hard' }, transactions: { perDay: 8, mode: 'hard' } }, 1_000_000);
+    const answers = await Promise.allSettled(Array.from({ length: 10 }, () => fill(cardId, 10)));
+    expect(answers.filter((answer) => answer.status === 'fulfilled')).toHaveLength(5);
+    expect(await available(cardId)).toBe(1_000_000 - 5 * 7000);
+    expect((await declines(cardId)).map((item) => item.code)).toEqual(Array(5).fill('4053'));
+  });
+
   it('when the profile sets a hard rule and the card overrides it with a soft one, then the card rule applies; without an override the profile one does', async () => {
     expect((await put(`card-profiles/${profileId}/controls`, { amount: { limits: [{ perTransaction: xof(20000) }], mode: 'hard' } })).status).toBe(200);
     try {

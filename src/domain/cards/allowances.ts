@@ -17,7 +17,7 @@ const PERIOD_KEYS = { day: 'perDay', week: 'perWeek', month: 'perMonth' } as con
 /** The remaining allowance of every period limit that applies to the card, as of `at` (now by default). */
 export async function findCardAllowances(db: Queryable, actor: Actor, cardId: string, at = new Date()): Promise<CardAllowances> {
   const { effective } = await findCardControls(db, actor, cardId);
-  const spends = await cardSpends(db, cardId, at);
+  const spends = await cardSpends(db, cardId, at, true);
   const items: Allowance[] = [];
   const add = (measure: Allowance['measure'], unit: string | undefined, period: Period, source: 'card' | 'profile', mode: Allowance['mode'], limit: number, figure: (spend: Spend) => bigint, matches?: (spend: Spend) => boolean) => {
     const { start, end } = periodBounds(period, at);

@@ -33,21 +33,23 @@ export interface Spend {
 }
 
 /**
- * The card's payments (not cancelled by `at`) and open authorisations made in the current
- * week and month around `at`, and in the day before it (the interval between fills looks
- * back up to a day), up to `at`; in one statement.
+ * The card's payments (not cancelled) and open authorisations made in the current week and
+ * month around `at`, and in the day before it (the interval between fills looks back up to a
+ * day), in one statement. `asOf` reads them as they stood at `at` (a past instant, for the
+ * allowances); without it every committed one counts, even one whose transaction started
+ * after `at` (a payment racing this one: its row's time is its transaction's start).
  */
-export async function cardSpends(db: Queryable, cardId: string, at: Date): Promise<Spend[]> {
+export async function cardSpends(db: Queryable, cardId: string, at: Date, asOf = false): Promise<Spend[]> {
   const since = new Date(Math.min(periodBounds('week', at).start.getTime(), periodBounds('month', at).start.getTime(), at.getTime() - DAY_MS));
   const rows = await db.query<{ unit_code: string; amount: string; quantity_ml: string | null; created_at: Date; held: boolean; service: string }>(
     `SELECT o.unit_code, o.amount::text AS amount, (o.fuel->>'quantityMl') AS quantity_ml, o.created_at, false AS held, o.service
        FROM ledger_operations o JOIN ledger_accounts a ON a.id = o.debit_account_id
-      WHERE a.card_id = $1 AND o.type = 'payment' AND o.created_at >= $2 AND o.created_at <= $3
-        AND NOT EXISTS (SELECT 1 FROM ledger_operations c WHERE c.cancels_operation_id = o.id AND c.created_at <= $3)
+      WHERE a.card_id = $1 AND o.type = 'payment' AND o.created_at >= $2 AND ($4::timestamptz IS NULL OR o.created_at <= $4)
+        AND NOT EXISTS (SELECT 1 FROM ledger_operations c WHERE c.cancels_operation_id = o.id AND ($4::timestamptz IS NULL OR c.created_at <= $4))
      UNION ALL
      SELECT unit_code, amount::text, quantity_ml::text, created_at, true, service FROM ledger_holds
-      WHERE card_id = $1 AND status = 'open' AND expires_at > $3 AND created_at >= $2 AND created_at <= $3`,
-    [cardId, since, at],
+      WHERE card_id = $1 AND status = 'open' AND expires_at > $3 AND created_at >= $2 AND ($4::timestamptz IS NULL OR created_at <= $4)`,
+    [cardId, since, at, asOf ? at : null],
     { prepare: true },
   );
   return rows.map((row) => ({

@@ -56,8 +56,13 @@ describe('authorisations', () => {
     const hold = (await authorize(cardId, 30000)).data;
     expect(hold).toMatchObject({ status: 'open', amount: xof(30000), captured: null, paymentId: null });
     expect(await balances(cardId)).toEqual({ posted: 40000, held: 30000, available: 10000 });
-    const tooMuch = await failure(authorize(cardId, 10001));
-    expect([tooMuch.status, tooMuch.body.code, tooMuch.body.details.available]).toEqual([409, '4010', xof(10000)]);
+    const sized = (await authorize(cardId, 10001)).data; // the rest of the balance, not more
+    expect(sized).toMatchObject({ amount: xof(10000), requested: xof(10001), limitedBy: 'balance', quantityMl: null });
+    const nothingLeft = await failure(authorize(cardId, 1));
+    expect([nothingLeft.status, nothingLeft.body.code, nothingLeft.body.details.available]).toEqual([409, '4010', xof(0)]);
+    const zero = (await ledger().captureAuthorization({ authorizationId: sized.id, idempotencyKey: key(), authorizationCapture: { amount: xof(0), receiptNumber: 'P-0' } })).data;
+    expect([zero.status, zero.captured, zero.paymentId]).toEqual(['voided', null, null]); // nothing dispensed: released
+    expect(await balances(cardId)).toEqual({ posted: 40000, held: 30000, available: 10000 });
     const above = await failure(ledger().captureAuthorization({ authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof(30001), receiptNumber: 'P-1' } }));
     expect([above.status, above.body.code]).toEqual([409, '4043']);
     const captured = (await ledger().captureAuthorization({

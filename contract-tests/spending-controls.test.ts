@@ -51,6 +51,8 @@ const fill = (cardId: string, litres: number, options: { station?: string; idemp
     },
   });
 
+const authorise = (cardId: string, value: number, extra: { energyTypeCode?: string; quantityMl?: number } = {}) =>
+  ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Fuel, pumpNumber: 4, ...extra } });
 const available = async (cardId: string) => (await ledger().listLedgerAccounts({ cardId })).data.items[0].available.value;
 const declines = async (cardId: string) => (await sdk().coreCards.listCardDeclines({ cardId })).data.items;
 const exceptions = async (cardId: string) => (await sdk().coreCards.listCardExceptions({ cardId })).data.items;
@@ -81,6 +83,10 @@ beforeAll(async () => {
   otherServicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-AUTRE', name: 'Station Yopougon', address: 'Yopougon', networkId } })).data.id;
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+  await referential.createEnergyPrice({
+    energyTypeCode: 'GASOIL',
+    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(700), priceExclVat: xof(600), priceExclTaxAndCustoms: xof(550), priceExclAllTaxes: xof(500) },
+  });
 });
 afterEach(async () => {
   expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
@@ -164,25 +170,22 @@ describe('spending controls at payment time', () => {
   });
 
   it('when an authorisation is open, then it counts against the limits; a hard breach refuses the authorisation and is declined, a soft one raises an exception on it', async () => {
-    const cardId = await cardWith({ amount: { limits: [{ perDay: xof(50000) }], mode: 'hard' }, transactions: { perDay: 2, mode: 'soft' } });
-    const authorise = (value: number, energyTypeCode?: string) =>
-      ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Fuel, energyTypeCode, pumpNumber: 4 } });
-    const hold = (await authorise(30000, 'GASOIL')).data;
-    expect(hold.energyTypeCode).toBe('GASOIL');
+    const cardId = await cardWith({ amount: { limits: [{ perDay: xof(50000) }], mode: 'hard' }, transactions: { perDay: 1, mode: 'soft' } });
+    const hold = (await authorise(cardId, 30000, { energyTypeCode: 'GASOIL' })).data;
+    expect(hold).toMatchObject({ energyTypeCode: 'GASOIL', amount: xof(30000), limitedBy: 'request', quantityMl: 42857 }); // 30000 XOF at 700 XOF/L
     const refused = await failure(fill(cardId, 30));
     expect(refused.body.details).toMatchObject({ rule: 'amount', period: 'perDay', used: 0, held: 30000, requested: 21000 });
-    const second = await failure(authorise(30000));
-    expect([second.status, second.body.code]).toEqual([409, '4053']);
-    expectDocumented('createAuthorization', 409, second.body);
+    const second = (await authorise(cardId, 30000)).data; // what the day still allows; the second transaction of a day allowing one (soft)
+    expect(second).toMatchObject({ amount: xof(20000), requested: xof(30000), limitedBy: 'amount-limit' });
+    const third = await failure(authorise(cardId, 1000));
+    expect([third.status, third.body.code, third.body.details]).toEqual([409, '4053', expect.objectContaining({ period: 'perDay', used: 0, held: 50000, requested: 1000 })]);
+    expectDocumented('createAuthorization', 409, third.body);
     expect((await declines(cardId)).map((item) => [item.attempt, item.code])).toEqual([['payment', '4053'], ['authorization', '4053']]);
-    const third = (await authorise(10000)).data;
-    const more = (await authorise(5000)).data; // the third transaction of the day: a soft breach
-    expect((await exceptions(cardId)).map((item) => [item.rule, item.authorizationId, item.operationId])).toEqual([['transactions', more.id, null]]);
+    expect((await exceptions(cardId)).map((item) => [item.rule, item.authorizationId, item.operationId])).toEqual([['transactions', second.id, null]]);
     const otherFuel = await failure(ledger().captureAuthorization({
       authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof(7000), receiptNumber: `R-${(receipt += 1)}`, fuel: { energyTypeCode: 'SUPER', quantityMl: 10000, unitPrice: xof(700) } },
     }));
     expect([otherFuel.status, otherFuel.body.code]).toEqual([400, '4021']);
-    expect(third.status).toBe('open');
   });
 
   it('when a product rule allows only some fuels, then an authorisation that names none is refused', async () => {
@@ -214,5 +217,45 @@ describe('spending controls at payment time', () => {
     expect((await declines(cardId)).map((item) => [item.code, item.rule, item.details])).toEqual([['4010', null, expect.objectContaining({ bound: 'available-not-below-zero' })]]);
     const byClient = (await sdk().coreCards.listCardDeclines({ clientId })).data.items;
     expect(byClient.every((item) => item.clientId === clientId)).toBe(true);
+  });
+});
+
+describe('pump authorisations sized by the rules', () => {
+  it.each([
+    ['the request', { amount: 30000 }, {}, 30000, 42857, 'request'],
+    ['the litres asked', { amount: 30000, quantityMl: 20000 }, {}, 14000, 20000, 'request'],
+    ['the balance', { amount: 90000 }, {}, 60000, 85714, 'balance'],
+    ['a money limit', { amount: 30000 }, { amount: { limits: [{ perTransaction: xof(25000) }], mode: 'hard' } }, 25000, 35714, 'amount-limit'],
+    ['a litre limit', { amount: 30000 }, { volume: { perDay: 40000, mode: 'hard' } }, 28000, 40000, 'volume-limit'],
+    ['nothing soft', { amount: 30000 }, { volume: { perTransaction: 10000, mode: 'soft' } }, 30000, 42857, 'request'],
+  ] as const)('when %s is the lowest bound, then it sets the authorisation', async (_name, asked, controls, amount, quantityMl, limitedBy) => {
+    const cardId = await cardWith(controls, 60000);
+    const hold = (await authorise(cardId, asked.amount, { energyTypeCode: 'GASOIL', ...('quantityMl' in asked ? { quantityMl: asked.quantityMl } : {}) })).data;
+    expect(hold).toMatchObject({ amount: xof(amount), requested: xof(asked.amount), quantityMl, limitedBy });
+    expect(await available(cardId)).toBe(60000 - amount);
+  });
+
+  it('when the capture dispenses more litres than authorised, then it is refused; the authorised litres are captured', async () => {
+    const cardId = await cardWith({ volume: { perTransaction: 20000, mode: 'hard' } });
+    const hold = (await authorise(cardId, 30000, { energyTypeCode: 'GASOIL' })).data;
+    expect([hold.amount, hold.quantityMl, hold.limitedBy]).toEqual([xof(14000), 20000, 'volume-limit']);
+    const capture = (ml: number) => ledger().captureAuthorization({
+      authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof((ml * 700) / 1000), receiptNumber: `R-${(receipt += 1)}`, fuel: { energyTypeCode: 'GASOIL', quantityMl: ml, unitPrice: xof(700) } },
+    });
+    const over = await failure(capture(20010));
+    expect([over.status, over.body.code]).toEqual([409, '4043']);
+    expect((await capture(20000)).data).toMatchObject({ status: 'captured', captured: xof(14000) });
+  });
+
+  it('when a litre limit applies and the authorisation names no fuel, or litres are asked without it, then it is refused 4021; a used-up litre limit is 4054', async () => {
+    const cardId = await cardWith({ volume: { perDay: 10000, mode: 'hard' } });
+    const unnamed = await failure(authorise(cardId, 1000));
+    expect([unnamed.status, unnamed.body.code, unnamed.body.errors]).toEqual([400, '4021', [{ path: '/body/energyTypeCode', message: 'required to size the litres' }]]);
+    const litresOnly = await failure(authorise(cardId, 1000, { quantityMl: 1000 }));
+    expect([litresOnly.status, litresOnly.body.code]).toEqual([400, '4021']);
+    await fill(cardId, 10);
+    const usedUp = await failure(authorise(cardId, 1000, { energyTypeCode: 'GASOIL' }));
+    expect([usedUp.status, usedUp.body.code, usedUp.body.details]).toEqual([409, '4054', expect.objectContaining({ period: 'perDay', used: 10000, limit: 10000 })]);
+    expect((await declines(cardId)).map((item) => item.code)).toEqual(['4054']);
   });
 });

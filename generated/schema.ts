@@ -1164,7 +1164,7 @@ export interface paths {
         put?: never;
         /**
          * Authorise a pay-at-pump fill
-         * @description Holds up to `amount` of the card's available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+         * @description Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card's available balance, what its hard money and litre limits still allow and the vehicle's tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound's code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
          */
         post: operations["createAuthorization"];
         delete?: never;
@@ -3077,9 +3077,12 @@ export interface components {
             comment?: components["schemas"]["OperationComment"];
         };
         /**
-         * @description A pay-at-pump authorisation: a hold on the card's available balance for the most the
-         *     station may dispense, checked like a payment (card, client, profile, service, and the card's spending controls but litres, which are known at the capture). It expires
-         *     after `holdSeconds` (default 900) unless captured or voided first.
+         * @description A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
+         *     up to so many litres) of a product; the hold is sized to the lowest of what it asks, the
+         *     card's available balance, what the card's hard money and litre limits still allow and the
+         *     vehicle's tank, and the answer says which one set it (`limitedBy`). The card is checked
+         *     like a payment (card, client, profile, service, and its other spending controls). It
+         *     expires after `holdSeconds` (default 900) unless captured or voided first.
          */
         AuthorizationCreate: {
             cardId: components["schemas"]["CardId"];
@@ -3087,10 +3090,15 @@ export interface components {
             amount: components["schemas"]["PositiveAmount"];
             service: components["schemas"]["CardService"];
             /**
-             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it); the capture's fuel record must then be of it (400, code 4021).
+             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it), and so do litre limits (400, code 4021, without it): the litres are the amount at the energy type's price in force. The capture's fuel record must then be of it (400, code 4021).
              * @example GASOIL
              */
             energyTypeCode?: string;
+            /**
+             * @description The most litres (in mL) the station may dispense (a preset), with `energyTypeCode` (400, code 4021, without it).
+             * @example 60000
+             */
+            quantityMl?: number;
             /** @example 3 */
             pumpNumber?: number;
             /**
@@ -3108,7 +3116,21 @@ export interface components {
             status: "open" | "captured" | "voided" | "expired";
             cardId: components["schemas"]["CardId"];
             servicePointId: components["schemas"]["ServicePointId"];
+            /** @description The amount held (authorised): at most what was asked. */
             amount: components["schemas"]["Amount"];
+            /** @description The amount the station asked for. */
+            requested: components["schemas"]["Amount"];
+            /**
+             * @description The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
+             * @example 42000
+             */
+            quantityMl: number | null;
+            /**
+             * @description What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @example request
+             * @enum {string}
+             */
+            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
             service: components["schemas"]["CardService"];
             /**
              * @description The fuel the authorisation is for, if the request named one.
@@ -3135,9 +3157,18 @@ export interface components {
         AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Authorization"];
         };
-        /** @description What was dispensed; at most the authorised amount (the rest is released). The payment it records carries the receipt and, for fuel, the fuel record. */
+        /**
+         * @description What was dispensed: at most the authorised amount and, in the fuel record, at most the
+         *     authorised litres, of the authorised energy type (the rest is released). The payment it
+         *     records carries the receipt and, for fuel, the fuel record. Nothing dispensed (`amount`
+         *     0) records no payment and releases the whole hold, as a void does.
+         */
         AuthorizationCapture: {
-            amount: components["schemas"]["PositiveAmount"];
+            amount: {
+                /** @example 17500 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            };
             /** @example T3-000982 */
             receiptNumber: string;
             fuel?: components["schemas"]["FuelRecord"];

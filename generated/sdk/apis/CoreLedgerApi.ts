@@ -349,7 +349,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Holds up to `amount` of the card\'s available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
      * Authorise a pay-at-pump fill
      */
     async createAuthorizationRaw(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
@@ -388,7 +388,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Holds up to `amount` of the card\'s available balance for a fill at a service point, after the same checks as a payment. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
      * Authorise a pay-at-pump fill
      */
     async createAuthorization(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {

@@ -71,6 +71,24 @@ export interface Authorization {
     amount: Amount;
     /**
      * 
+     * @type {Amount}
+     * @memberof Authorization
+     */
+    requested: Amount;
+    /**
+     * The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
+     * @type {number}
+     * @memberof Authorization
+     */
+    quantityMl: number | null;
+    /**
+     * What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+     * @type {string}
+     * @memberof Authorization
+     */
+    limitedBy: AuthorizationLimitedByEnum;
+    /**
+     * 
      * @type {CardService}
      * @memberof Authorization
      */
@@ -131,6 +149,18 @@ export const AuthorizationStatusEnum = {
 } as const;
 export type AuthorizationStatusEnum = typeof AuthorizationStatusEnum[keyof typeof AuthorizationStatusEnum];
 
+/**
+ * @export
+ */
+export const AuthorizationLimitedByEnum = {
+    Request: 'request',
+    Balance: 'balance',
+    AmountLimit: 'amount-limit',
+    VolumeLimit: 'volume-limit',
+    Tank: 'tank'
+} as const;
+export type AuthorizationLimitedByEnum = typeof AuthorizationLimitedByEnum[keyof typeof AuthorizationLimitedByEnum];
+
 
 /**
  * Check if a given object implements the Authorization interface.
@@ -142,6 +172,9 @@ export function instanceOfAuthorization(value: object): boolean {
     isInstance = isInstance && "cardId" in value;
     isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "amount" in value;
+    isInstance = isInstance && "requested" in value;
+    isInstance = isInstance && "quantityMl" in value;
+    isInstance = isInstance && "limitedBy" in value;
     isInstance = isInstance && "service" in value;
     isInstance = isInstance && "energyTypeCode" in value;
     isInstance = isInstance && "pumpNumber" in value;
@@ -169,6 +202,9 @@ export function AuthorizationFromJSONTyped(json: any, ignoreDiscriminator: boole
         'cardId': json['cardId'],
         'servicePointId': json['servicePointId'],
         'amount': AmountFromJSON(json['amount']),
+        'requested': AmountFromJSON(json['requested']),
+        'quantityMl': json['quantityMl'],
+        'limitedBy': json['limitedBy'],
         'service': CardServiceFromJSON(json['service']),
         'energyTypeCode': json['energyTypeCode'],
         'pumpNumber': json['pumpNumber'],
@@ -194,6 +230,9 @@ export function AuthorizationToJSON(value?: Authorization | null): any {
         'cardId': value.cardId,
         'servicePointId': value.servicePointId,
         'amount': AmountToJSON(value.amount),
+        'requested': AmountToJSON(value.requested),
+        'quantityMl': value.quantityMl,
+        'limitedBy': value.limitedBy,
         'service': CardServiceToJSON(value.service),
         'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,

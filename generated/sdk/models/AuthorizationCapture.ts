@@ -14,31 +14,34 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { AuthorizationCaptureAmount } from './AuthorizationCaptureAmount';
+import {
+    AuthorizationCaptureAmountFromJSON,
+    AuthorizationCaptureAmountFromJSONTyped,
+    AuthorizationCaptureAmountToJSON,
+} from './AuthorizationCaptureAmount';
 import type { FuelRecord } from './FuelRecord';
 import {
     FuelRecordFromJSON,
     FuelRecordFromJSONTyped,
     FuelRecordToJSON,
 } from './FuelRecord';
-import type { PositiveAmount } from './PositiveAmount';
-import {
-    PositiveAmountFromJSON,
-    PositiveAmountFromJSONTyped,
-    PositiveAmountToJSON,
-} from './PositiveAmount';
 
 /**
- * What was dispensed; at most the authorised amount (the rest is released). The payment it records carries the receipt and, for fuel, the fuel record.
+ * What was dispensed: at most the authorised amount and, in the fuel record, at most the
+ * authorised litres, of the authorised energy type (the rest is released). The payment it
+ * records carries the receipt and, for fuel, the fuel record. Nothing dispensed (`amount`
+ * 0) records no payment and releases the whole hold, as a void does.
  * @export
  * @interface AuthorizationCapture
  */
 export interface AuthorizationCapture {
     /**
      * 
-     * @type {PositiveAmount}
+     * @type {AuthorizationCaptureAmount}
      * @memberof AuthorizationCapture
      */
-    amount: PositiveAmount;
+    amount: AuthorizationCaptureAmount;
     /**
      * 
      * @type {string}
@@ -74,7 +77,7 @@ export function AuthorizationCaptureFromJSONTyped(json: any, ignoreDiscriminator
     }
     return {
         
-        'amount': PositiveAmountFromJSON(json['amount']),
+        'amount': AuthorizationCaptureAmountFromJSON(json['amount']),
         'receiptNumber': json['receiptNumber'],
         'fuel': !exists(json, 'fuel') ? undefined : FuelRecordFromJSON(json['fuel']),
     };
@@ -89,7 +92,7 @@ export function AuthorizationCaptureToJSON(value?: AuthorizationCapture | null):
     }
     return {
         
-        'amount': PositiveAmountToJSON(value.amount),
+        'amount': AuthorizationCaptureAmountToJSON(value.amount),
         'receiptNumber': value.receiptNumber,
         'fuel': FuelRecordToJSON(value.fuel),
     };

@@ -28,9 +28,12 @@ import {
 } from './PositiveAmount';
 
 /**
- * A pay-at-pump authorisation: a hold on the card's available balance for the most the
- * station may dispense, checked like a payment (card, client, profile, service, and the card's spending controls but litres, which are known at the capture). It expires
- * after `holdSeconds` (default 900) unless captured or voided first.
+ * A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
+ * up to so many litres) of a product; the hold is sized to the lowest of what it asks, the
+ * card's available balance, what the card's hard money and litre limits still allow and the
+ * vehicle's tank, and the answer says which one set it (`limitedBy`). The card is checked
+ * like a payment (card, client, profile, service, and its other spending controls). It
+ * expires after `holdSeconds` (default 900) unless captured or voided first.
  * @export
  * @interface AuthorizationCreate
  */
@@ -60,11 +63,17 @@ export interface AuthorizationCreate {
      */
     service: CardService;
     /**
-     * The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it); the capture's fuel record must then be of it (400, code 4021).
+     * The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it), and so do litre limits (400, code 4021, without it): the litres are the amount at the energy type's price in force. The capture's fuel record must then be of it (400, code 4021).
      * @type {string}
      * @memberof AuthorizationCreate
      */
     energyTypeCode?: string;
+    /**
+     * The most litres (in mL) the station may dispense (a preset), with `energyTypeCode` (400, code 4021, without it).
+     * @type {number}
+     * @memberof AuthorizationCreate
+     */
+    quantityMl?: number;
     /**
      * 
      * @type {number}
@@ -107,6 +116,7 @@ export function AuthorizationCreateFromJSONTyped(json: any, ignoreDiscriminator:
         'amount': PositiveAmountFromJSON(json['amount']),
         'service': CardServiceFromJSON(json['service']),
         'energyTypeCode': !exists(json, 'energyTypeCode') ? undefined : json['energyTypeCode'],
+        'quantityMl': !exists(json, 'quantityMl') ? undefined : json['quantityMl'],
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
         'holdSeconds': !exists(json, 'holdSeconds') ? undefined : json['holdSeconds'],
     };
@@ -126,6 +136,7 @@ export function AuthorizationCreateToJSON(value?: AuthorizationCreate | null): a
         'amount': PositiveAmountToJSON(value.amount),
         'service': CardServiceToJSON(value.service),
         'energyTypeCode': value.energyTypeCode,
+        'quantityMl': value.quantityMl,
         'pumpNumber': value.pumpNumber,
         'holdSeconds': value.holdSeconds,
     };

@@ -13,6 +13,7 @@ export * from './AuditEventPage';
 export * from './AuditResourceType';
 export * from './Authorization';
 export * from './AuthorizationCapture';
+export * from './AuthorizationCaptureAmount';
 export * from './AuthorizationCaptured';
 export * from './AuthorizationCreate';
 export * from './AuthorizationResponse';

@@ -51,6 +51,14 @@ CREATE INDEX card_exceptions_card_idx ON card_exceptions (card_id, seq);
 CREATE INDEX ledger_operations_payments_by_time ON ledger_operations (debit_account_id, created_at) WHERE type = 'payment';
 CREATE INDEX ledger_holds_card_open_idx ON ledger_holds (card_id) WHERE status = 'open';
 
--- A pump authorisation's product and the litres it allows (null: not given, not limited).
+-- A pump authorisation sized by the rules: the amount asked (`amount` is what is held), its
+-- product, the litres it allows (null: no energy type named) and what set the amount. Holds
+-- made before keep their amount as asked, set by the request.
+ALTER TABLE ledger_holds ADD COLUMN requested_amount bigint;
+UPDATE ledger_holds SET requested_amount = amount;
+ALTER TABLE ledger_holds ALTER COLUMN requested_amount SET NOT NULL;
+ALTER TABLE ledger_holds ADD CHECK (requested_amount >= amount);
+ALTER TABLE ledger_holds ADD COLUMN limited_by text NOT NULL DEFAULT 'request'
+  CHECK (limited_by IN ('request', 'balance', 'amount-limit', 'volume-limit', 'tank'));
 ALTER TABLE ledger_holds ADD COLUMN energy_type_code text REFERENCES energy_types (code);
 ALTER TABLE ledger_holds ADD COLUMN quantity_ml bigint CHECK (quantity_ml > 0);

@@ -68,27 +68,51 @@ const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.
 
 type Limits = Partial<Record<LimitPeriod, number>>;
 
-/** The first period of `limits` the attempt would take over its limit, with the figures. */
-function overLimit(
-  limits: Limits,
-  attempt: Attempt,
-  spends: readonly Spend[],
-  requested: bigint,
-  figure: (spend: Spend) => bigint,
-  matches?: (spend: Spend) => boolean,
-): { period: LimitPeriod; limit: bigint; used: bigint; held: bigint } | null {
-  for (const period of LIMIT_PERIODS) {
+interface PeriodFigures {
+  period: LimitPeriod;
+  limit: bigint;
+  used: bigint;
+  held: bigint;
+  /** What the period still allows (the limit itself per transaction), never below zero. */
+  remaining: bigint;
+}
+
+/** Each period of `limits`, shortest first, with what it has used, holds and still allows at the attempt's time. */
+function periodFigures(limits: Limits, at: Date, spends: readonly Spend[], figure: (spend: Spend) => bigint, matches?: (spend: Spend) => boolean): PeriodFigures[] {
+  return LIMIT_PERIODS.flatMap((period) => {
     const value = limits[period];
-    if (value === undefined) continue;
+    if (value === undefined) return [];
     const limit = BigInt(value);
-    if (period === 'perTransaction') {
-      if (requested > limit) return { period, limit, used: 0n, held: 0n };
-      continue;
-    }
-    const { used, held } = spent(spends, periodBounds(PERIOD_OF[period], attempt.at).start, figure, matches);
-    if (used + held + requested > limit) return { period, limit, used, held };
-  }
-  return null;
+    const { used, held } = period === 'perTransaction' ? { used: 0n, held: 0n } : spent(spends, periodBounds(PERIOD_OF[period], at).start, figure, matches);
+    const left = limit - used - held;
+    return [{ period, limit, used, held, remaining: left > 0n ? left : 0n }];
+  });
+}
+
+/** The first period of `limits` the attempt would take over its limit, with the figures. */
+function overLimit(limits: Limits, attempt: Attempt, spends: readonly Spend[], requested: bigint, figure: (spend: Spend) => bigint, matches?: (spend: Spend) => boolean): PeriodFigures | null {
+  return periodFigures(limits, attempt.at, spends, figure, matches).find((figures) => figures.used + figures.held + requested > figures.limit) ?? null;
+}
+
+/** The money limits of the attempt's unit, as plain numbers by period. */
+const amountLimits = (controls: EffectiveControls, unit: string): Limits | null => {
+  const entry = controls.amount.rule?.limits.find((limits) => Object.values(limits)[0]?.unit === unit);
+  return entry ? (Object.fromEntries(Object.entries(entry).map(([period, value]) => [period, value.value])) as Limits) : null;
+};
+
+/**
+ * The tightest period of the card's hard money limits (in the attempt's unit) or litre limits:
+ * what it still allows, so that a pump authorisation can be sized to it; null when no hard
+ * rule of the measure applies.
+ */
+export function hardHeadroom(controls: EffectiveControls, measure: 'amount' | 'volume', attempt: Attempt, spends: readonly Spend[]): (PeriodFigures & { source: ControlBreach['source'] }) | null {
+  const applied = measure === 'amount' ? controls.amount : controls.volume;
+  if (applied.rule?.mode !== 'hard') return null;
+  const figures = measure === 'amount'
+    ? periodFigures(amountLimits(controls, attempt.amount.unit) ?? {}, attempt.at, spends, (spend) => spend.amount, (spend) => spend.unit === attempt.amount.unit)
+    : periodFigures(controls.volume.rule as Limits, attempt.at, spends, (spend) => spend.quantityMl);
+  const tightest = figures.reduce<PeriodFigures | null>((least, item) => (least === null || item.remaining < least.remaining ? item : least), null);
+  return tightest ? { ...tightest, source: applied.source as ControlBreach['source'] } : null;
 }
 
 /** Every rule the attempt breaches, in the fixed order. */
@@ -140,11 +164,9 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
     }
   }
 
-  const amount = controls.amount.rule;
-  const limits = amount?.limits.find((entry) => Object.values(entry)[0]?.unit === attempt.amount.unit);
+  const limits = amountLimits(controls, attempt.amount.unit);
   if (limits) {
-    const values = Object.fromEntries(Object.entries(limits).map(([period, value]) => [period, value.value])) as Limits;
-    const over = overLimit(values, attempt, spends, attempt.amount.minor, (spend) => spend.amount, (spend) => spend.unit === attempt.amount.unit);
+    const over = overLimit(limits, attempt, spends, attempt.amount.minor, (spend) => spend.amount, (spend) => spend.unit === attempt.amount.unit);
     if (over) {
       const unit = attempt.amount.unit;
       add('AMOUNT_LIMIT_EXCEEDED', 'amount', controls.amount, `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} ${unit} is used ${over.used} and held ${over.held}; ${attempt.amount.minor} asked`, {

@@ -101,6 +101,8 @@ export interface SpendingContext {
   servicePointId: string;
   networkId: string | null;
   timeZone: string;
+  /** The payment's unit: money, or litres of one energy type at a scale. */
+  unit: { code: string; kind: 'money' | 'volume'; scale: number; energyTypeCode: string | null };
 }
 
 /**
@@ -119,9 +121,10 @@ export async function paymentAccounts(
   const [row] = await tx.query<{
     card: string | null; client_id: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean;
     card_rules: SpendingControls | null; profile_rules: SpendingControls | null; network_id: string | null; time_zone: string;
+    unit_kind: 'money' | 'volume'; unit_scale: number; unit_energy_type: string | null;
   }>(
     `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
-            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone
+            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
@@ -129,7 +132,8 @@ export async function paymentAccounts(
        LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
        LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3
        LEFT JOIN card_controls cc ON cc.card_id = c.id
-       LEFT JOIN card_profile_controls pc ON pc.profile_id = c.profile_id`,
+       LEFT JOIN card_profile_controls pc ON pc.profile_id = c.profile_id
+       LEFT JOIN units u ON u.code = $3`,
     [cardId, servicePointId, unit],
     { prepare: true },
   );
@@ -144,6 +148,7 @@ export async function paymentAccounts(
     spending: {
       cardId, clientId: row.client_id, controls: effectiveControls(row.card_rules ?? {}, row.profile_rules ?? {}),
       servicePointId, networkId: row.network_id, timeZone: row.time_zone,
+      unit: { code: unit, kind: row.unit_kind, scale: row.unit_scale, energyTypeCode: row.unit_energy_type },
     },
   };
 }

@@ -16,13 +16,15 @@ import { Money, type StoredAmount } from '../money';
 import type { Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordCardEvents } from '../events/events';
-import { paymentAccounts, type AccountRow } from './accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
 import { fuelRecord } from './operations';
 import { insufficientFunds, lockLedger, post } from './posting';
 import { recordDecline } from './declines';
 import { raiseExceptions } from './exceptions';
-import { enforceControls } from './spending-checks';
+import { applyControls, placed, spendsFor } from './spending-checks';
+import { sizeAuthorization, sizedAttempt, type LitreRate } from './pump-sizing';
+import { priceInForce } from '../referential/energy-types';
+import { paymentAccounts, type AccountRow, type SpendingContext } from './accounts';
 
 type AccountBalance = Pick<AccountRow, 'posted' | 'held' | 'version'>;
 
@@ -41,6 +43,9 @@ interface HoldRow {
   unit_code: string;
   amount: StoredAmount;
   service: Authorization['service'];
+  requested_amount: StoredAmount;
+  quantity_ml: StoredAmount | null;
+  limited_by: Authorization['limitedBy'];
   energy_type_code: string | null;
   pump_number: number | null;
   expires_at: Date;
@@ -56,6 +61,9 @@ const toAuthorization = (row: HoldRow): Authorization => ({
   cardId: row.card_id,
   servicePointId: row.service_point_id,
   amount: Money.fromStored(row.amount, row.unit_code).toApi(),
+  requested: Money.fromStored(row.requested_amount, row.unit_code).toApi(),
+  quantityMl: row.quantity_ml === null ? null : Number(row.quantity_ml),
+  limitedBy: row.limited_by,
   service: row.service,
   energyTypeCode: row.energy_type_code,
   pumpNumber: row.pump_number,
@@ -81,30 +89,50 @@ async function changeHeld(tx: Queryable, accountId: string, delta: bigint): Prom
   await tx.query('UPDATE ledger_accounts SET held = held + $2::bigint WHERE id = $1', [accountId, delta.toString()]);
 }
 
-/** Holds up to `amount` of the card's available balance for a fill at the service point. */
+/** How litres convert to the authorisation's unit: its scale (litres), or the price in force of the named energy type (money). */
+async function litreRate(tx: Queryable, unit: SpendingContext['unit'], energyTypeCode: string | null, at: Date): Promise<LitreRate | null> {
+  if (unit.kind === 'volume') return { kind: 'volume', scale: unit.scale };
+  if (energyTypeCode === null) return null;
+  const price = await priceInForce(tx, energyTypeCode, at);
+  return price && price.priceInclTax.unit === unit.code ? { kind: 'money', pricePerLitre: BigInt(price.priceInclTax.value) } : null;
+}
+
+/**
+ * Holds, for a fill at the service point, the lowest of what is asked, the available balance,
+ * the card's hard limits and its vehicle's tank (pump-sizing.ts), after the payment checks.
+ */
 export function authorize(db: Database, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
   const attempt = { at: new Date(), amount: Money.fromApi(input.amount), service: input.service, energyTypeCode: input.energyTypeCode ?? null, quantityMl: null };
-  const declined = (tx: Queryable, refusal: AppError) => recordDecline(tx, actor, refusal, { ...attempt, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
+  const asked = input.quantityMl === undefined ? null : BigInt(input.quantityMl);
+  const declined = (tx: Queryable, refusal: AppError) =>
+    recordDecline(tx, actor, refusal, { ...attempt, quantityMl: asked, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
   return idempotent(db, actor, request, async (tx) => {
     const { amount } = attempt;
     if (input.energyTypeCode !== undefined && input.service !== 'fuel') {
       throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} authorisation names no energy type`, { errors: [{ path: '/body/energyTypeCode', message: 'only for service fuel' }] });
     }
+    if (input.quantityMl !== undefined && input.energyTypeCode === undefined) {
+      throw new AppError('FUEL_RECORD_INVALID', 'An authorisation in litres names its energy type', { errors: [{ path: '/body/energyTypeCode', message: 'required with quantityMl' }] });
+    }
     const { debit: account, stationCardId, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
     const { cards, balances } = await lockLedger(tx, [input.cardId, stationCardId], [account.id]);
     checkSpendingCard(cards, input.cardId, input.service);
     checkReceivingCard(cards, stationCardId);
-    const soft = await enforceControls(tx, spending, attempt);
+    const spends = await spendsFor(tx, spending, attempt.at);
     const locked = balances.get(account.id) as AccountBalance;
-    const available = Money.fromStored(BigInt(locked.posted) - BigInt(locked.held), amount.unit);
-    if (available.compare(amount) < 0) throw insufficientFunds(account, locked, available, amount);
-    await changeHeld(tx, account.id, amount.minor);
+    const available = BigInt(locked.posted) - BigInt(locked.held);
+    const sizing = sizeAuthorization(
+      { controls: spending.controls, attempt: placed(spending, attempt), spends, available, quantityMl: asked, tankMl: null, rate: await litreRate(tx, spending.unit, attempt.energyTypeCode, attempt.at) },
+      () => insufficientFunds(account, locked, Money.fromStored(available.toString(), amount.unit), amount),
+    );
+    const soft = applyControls(spending, sizedAttempt(placed(spending, attempt), sizing), spends);
+    await changeHeld(tx, account.id, sizing.amount);
     const [row] = await tx.query<HoldRow>(
-      `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, service, energy_type_code, pump_number, expires_at,
-         actor_kind, actor_id, actor_name, channel, request_id)
-       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7, $8, $9, now() + make_interval(secs => $10), $11, $12, $13, $14, $15) RETURNING *`,
-      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, amount.toStored(), input.service, input.energyTypeCode ?? null, input.pumpNumber ?? null,
-        input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
+      `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, requested_amount, quantity_ml, limited_by, service, energy_type_code,
+         pump_number, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
+       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9, $10, $11, $12, now() + make_interval(secs => $13), $14, $15, $16, $17, $18) RETURNING *`,
+      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, sizing.amount.toString(), amount.toStored(), sizing.quantityMl?.toString() ?? null, sizing.limitedBy,
+        input.service, input.energyTypeCode ?? null, input.pumpNumber ?? null, input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
     );
     const authorization = toAuthorization(row);
     await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
@@ -148,8 +176,14 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
   return idempotent(db, actor, request, async (tx) => {
     const hold = await openHold(tx, id);
     const held = Money.fromStored(hold.amount, hold.unit_code);
-    if (input.amount.unit !== hold.unit_code || Money.fromApi(input.amount).compare(held) > 0) {
+    if (input.amount.unit !== hold.unit_code || BigInt(input.amount.value) > held.minor) {
       throw new AppError('CAPTURE_EXCEEDS_HOLD', `Authorisation ${id} holds ${held.toStored()} ${held.unit}; ${input.amount.value} ${input.amount.unit} asked`);
+    }
+    if (input.amount.value === 0) return voidHold(tx, hold); // nothing dispensed
+    if (hold.quantity_ml !== null && input.fuel && BigInt(input.fuel.quantityMl) > BigInt(hold.quantity_ml)) {
+      throw new AppError('CAPTURE_EXCEEDS_HOLD', `Authorisation ${id} allows ${hold.quantity_ml} mL; ${input.fuel.quantityMl} mL dispensed`, {
+        errors: [{ path: '/body/fuel/quantityMl', message: `at most ${hold.quantity_ml}` }],
+      });
     }
     const amount = Money.fromApi(input.amount);
     if (hold.energy_type_code !== null && input.fuel && input.fuel.energyTypeCode !== hold.energy_type_code) {
@@ -175,11 +209,15 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
 /** Releases the whole hold of an open authorisation. */
 export function voidAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string): Promise<{ data: Authorization; replayed: boolean }> {
   return idempotent(db, actor, request, async (tx) => {
-    const hold = await openHold(tx, id);
-    await lockLedger(tx, [hold.card_id], [hold.account_id]);
-    await release(tx, [hold]);
-    return (await settle(tx, [hold], 'voided'))[0];
+    return voidHold(tx, await openHold(tx, id));
   });
+}
+
+/** Releases an open hold whole (its row locked), as voided. */
+async function voidHold(tx: Queryable, hold: HoldRow): Promise<Authorization> {
+  await lockLedger(tx, [hold.card_id], [hold.account_id]);
+  await release(tx, [hold]);
+  return (await settle(tx, [hold], 'voided'))[0];
 }
 
 /**

@@ -786,6 +786,33 @@ export const codeCatalog = {
       "en": "Fill too soon after the previous one"
     }
   },
+  "OFFLINE_BATCH_INVALID": {
+    "code": "4060",
+    "status": 400,
+    "meaning": "An offline batch lists a terminal transaction id more than once (`errors` names each repeat). Nothing is booked.",
+    "message": {
+      "fr": "Lot hors ligne invalide",
+      "en": "Invalid offline batch"
+    }
+  },
+  "OFFLINE_FILL_IN_FUTURE": {
+    "code": "4061",
+    "status": 400,
+    "meaning": "A fill of an offline batch took place in the future by the server's clock (5 minutes of clock drift allowed; `errors` names each). Nothing is booked.",
+    "message": {
+      "fr": "Transaction hors ligne datée dans le futur",
+      "en": "Offline fill dated in the future"
+    }
+  },
+  "OFFLINE_FILL_CONFLICT": {
+    "code": "4062",
+    "status": 409,
+    "meaning": "The terminal transaction id was already booked for another fill (another card, amount or receipt): the fill is refused, the first one stands.",
+    "message": {
+      "fr": "Transaction hors ligne déjà enregistrée autrement",
+      "en": "Offline fill already booked differently"
+    }
+  },
   "SYSTEM_ERROR": {
     "code": "9999",
     "status": 500,

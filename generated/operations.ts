@@ -916,6 +916,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  uploadOfflineFills: {
+    operationId: "uploadOfflineFills",
+    method: "post",
+    path: "/core/v1/service-points/{servicePointId}/offline-fills",
+    expressPath: "/core/v1/service-points/:servicePointId/offline-fills",
+    security: [{"oauth2":["core:payments.write"]}],
+    scopes: ["core:payments.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   validateOrder: {
     operationId: "validateOrder",
     method: "post",
@@ -943,7 +954,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";

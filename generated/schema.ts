@@ -517,6 +517,26 @@ export interface paths {
         patch: operations["updateServicePoint"];
         trace?: never;
     };
+    "/core/v1/service-points/{servicePointId}/offline-fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload fills accepted offline
+         * @description A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point's E-service card, in a transaction of its own, even when the card's state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile's monthly offline cap (the calendar month of `occurredAt`, in the cap's unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+         */
+        post: operations["uploadOfflineFills"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/fuel-tickets": {
         parameters: {
             query?: never;
@@ -2092,6 +2112,100 @@ export interface components {
             address?: components["schemas"]["Address"];
             timeZone?: components["schemas"]["TimeZone"];
         };
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        PositiveAmount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
+         *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
+         *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
+         *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
+         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
+         */
+        FuelRecord: {
+            /** @example GASOIL */
+            energyTypeCode: string;
+            /** @example 22500 */
+            quantityMl: number;
+            unitPrice: components["schemas"]["PositiveAmount"];
+        };
+        /**
+         * @description A fill the station's terminal accepted while offline: a payment as `PaymentCreate` says it,
+         *     with the terminal's own transaction id (unique per terminal: the fill's idempotency key)
+         *     and when it took place.
+         */
+        OfflineFill: {
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            /**
+             * Format: date-time
+             * @description When the fill took place, by the terminal's clock; not in the future (400, code 4061).
+             * @example 2026-11-29T06:40:00Z
+             */
+            occurredAt: string;
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 2 */
+            pumpNumber?: number;
+            /**
+             * @description The service point's receipt number; unique per service point.
+             * @example T3-001204
+             */
+            receiptNumber: string;
+        };
+        /** @description Fills one terminal of the service point accepted offline, uploaded together: each terminal transaction id at most once in a batch (400, code 4060). */
+        OfflineFillBatch: {
+            /** @example TPE-03 */
+            terminalId: string;
+            fills: components["schemas"]["OfflineFill"][];
+        };
+        /**
+         * @description What became of one fill of a batch: `booked` (now), `already-booked` (by an earlier upload
+         *     of the same terminal transaction id: the same operation, nothing booked twice) or
+         *     `refused` (`error` says why: an unknown card, a unit it does not hold, a fuel record that
+         *     does not give the amount, a receipt number or a terminal transaction id already used for
+         *     another fill). A booked fill may take the card's balance below zero (`balanceAfter`); the
+         *     next recharge makes it good. `overCap` says it went beyond the profile's monthly offline cap
+         *     (booked and flagged with an `offline-over-cap` exception).
+         */
+        OfflineFillResult: {
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            /** @enum {string} */
+            status: "booked" | "already-booked" | "refused";
+            /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+            operationId: string | null;
+            overCap: boolean;
+            /** @description The card's posted balance just after the fill (booked now), possibly below zero. */
+            balanceAfter: {
+                /** @example -4000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /** @example null */
+            error: {
+                /** @example 3008 */
+                code: string;
+                /** @example No card crd_000000000000000000000000 */
+                message: string;
+            } | null;
+        };
+        /** @description One result per fill, in the batch's order. */
+        OfflineFillBatchResult: {
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @example TPE-03 */
+            terminalId: string;
+            results: components["schemas"]["OfflineFillResult"][];
+        };
+        OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OfflineFillBatchResult"];
+        };
         /** @description A fuel-ticket value (valeur ticket carburant) accepted for the listed energy types. */
         FuelTicket: {
             code: components["schemas"]["ReferenceCode"];
@@ -2198,12 +2312,6 @@ export interface components {
             monthlyOfflineCap?: components["schemas"]["Amount"];
             /** @description Each service at most once (400 otherwise). */
             allowedServices?: components["schemas"]["CardService"][];
-        };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
-        PositiveAmount: {
-            /** @example 15000 */
-            value: number;
-            unit: components["schemas"]["UnitCode"];
         };
         /**
          * @description Money limits in one unit of the card's profile: every amount of one entry is in the same
@@ -2462,7 +2570,8 @@ export interface components {
         };
         /**
          * @description Something a fleet manager should look at on an approved payment or pump authorisation: a
-         *     soft spending control breached (`soft-rule`, with the rule and its figures). Written in the
+         *     soft spending control breached (`soft-rule`, with the rule and its figures), an offline
+         *     fill beyond the monthly offline cap (`offline-over-cap`). Written in the
          *     transaction of the operation or authorisation it concerns, with an event.
          */
         CardException: {
@@ -2471,10 +2580,10 @@ export interface components {
             cardId: components["schemas"]["CardId"];
             clientId: components["schemas"]["ClientId"];
             /**
-             * @description `soft-rule`: a soft spending control was breached and the transaction approved.
+             * @description `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill).
              * @enum {string}
              */
-            kind: "soft-rule";
+            kind: "soft-rule" | "offline-over-cap";
             /**
              * @description The spending control breached, for a `soft-rule` exception.
              * @example volume
@@ -2995,6 +3104,17 @@ export interface components {
              * @example null
              */
             orderId: string | null;
+            /**
+             * @description For a fill a station's terminal accepted offline and uploaded later (`POST /core/v1/service-points/{id}/offline-fills`): the terminal, its own transaction id and when the fill took place; null otherwise.
+             * @example null
+             */
+            offline: {
+                /** @example TPE-03 */
+                terminalId: string;
+                /** @example TPE-03-000451 */
+                terminalTransactionId: string;
+                occurredAt: components["schemas"]["Timestamp"];
+            } | null;
             actor: components["schemas"]["AuditActor"];
             /** @enum {string} */
             channel: "api" | "cli" | "system";
@@ -3004,20 +3124,6 @@ export interface components {
         };
         OperationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Operation"];
-        };
-        /**
-         * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
-         *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
-         *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
-         *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
-         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
-         */
-        FuelRecord: {
-            /** @example GASOIL */
-            energyTypeCode: string;
-            /** @example 22500 */
-            quantityMl: number;
-            unitPrice: components["schemas"]["PositiveAmount"];
         };
         /** @description A payment by a member card at a service point. */
         PaymentCreate: {
@@ -4931,6 +5037,41 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    uploadOfflineFills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfflineFillBatch"];
+            };
+        };
+        responses: {
+            /** @description Each fill's outcome, in the batch's order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineFillBatchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -5,6 +5,7 @@ import { cancelOperation, chargeFee, fundPartnerFloat, recordPayment, regularise
 import { findOperation, listOperations } from '../domain/ledger/operations-read';
 import { authorize, captureAuthorization, findAuthorization, voidAuthorization } from '../domain/ledger/holds';
 import { cardStatement } from '../domain/ledger/statements';
+import { uploadOfflineFills } from '../domain/ledger/offline-fills';
 import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/ledger/orders';
 import { actorOf, moveMoney, type HandlerContext } from './context';
 
@@ -12,6 +13,7 @@ type LedgerHandlers = Pick<
   Handlers<HandlerContext>,
   | 'createFloatFunding' | 'createPayment' | 'createFee' | 'createRegularisation' | 'cancelOperation' | 'getOperation' | 'listOperations' | 'listLedgerAccounts'
   | 'getCardStatement' | 'createAuthorization' | 'getAuthorization' | 'captureAuthorization' | 'voidAuthorization'
+  | 'uploadOfflineFills'
   | 'listOrders' | 'createOrder' | 'getOrder' | 'validateOrder' | 'rejectOrder' | 'cancelOrder' | 'executeOrder'
 >;
 
@@ -32,6 +34,7 @@ export const ledgerHandlers: LedgerHandlers = {
     moveMoney(context, 'captureAuthorization', input, (request) => captureAuthorization(context.db, actorOf(context), request, input.path.authorizationId, input.body)),
   voidAuthorization: (context, input) =>
     moveMoney(context, 'voidAuthorization', { ...input, body: null }, (request) => voidAuthorization(context.db, actorOf(context), request, input.path.authorizationId)),
+  uploadOfflineFills: (context, { path, body }) => uploadOfflineFills(context.db, actorOf(context), path.servicePointId, body),
   listOrders: (context, { query }) => listOrders(context.db, actorOf(context), query ?? {}, query ?? {}),
   createOrder: (context, { body }) => createOrder(context.db, actorOf(context), body),
   getOrder: (context, { path }) => findOrder(context.db, actorOf(context), path.orderId),

@@ -26,6 +26,8 @@ import type {
   FloatFundingCreate,
   LedgerAccountKind,
   LedgerAccountListResponse,
+  OfflineFillBatch,
+  OfflineFillBatchResponse,
   OperationListResponse,
   OperationResponse,
   OperationType,
@@ -60,6 +62,10 @@ import {
     LedgerAccountKindToJSON,
     LedgerAccountListResponseFromJSON,
     LedgerAccountListResponseToJSON,
+    OfflineFillBatchFromJSON,
+    OfflineFillBatchToJSON,
+    OfflineFillBatchResponseFromJSON,
+    OfflineFillBatchResponseToJSON,
     OperationListResponseFromJSON,
     OperationListResponseToJSON,
     OperationResponseFromJSON,
@@ -187,6 +193,11 @@ export interface ListOrdersRequest {
 export interface RejectOrderRequest {
     orderId: string;
     orderStepRequest?: OrderStepRequest;
+}
+
+export interface UploadOfflineFillsRequest {
+    servicePointId: string;
+    offlineFillBatch: OfflineFillBatch;
 }
 
 export interface ValidateOrderRequest {
@@ -1056,6 +1067,50 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async rejectOrder(requestParameters: RejectOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
         const response = await this.rejectOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+     * Upload fills accepted offline
+     */
+    async uploadOfflineFillsRaw(requestParameters: UploadOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OfflineFillBatchResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling uploadOfflineFills.');
+        }
+
+        if (requestParameters.offlineFillBatch === null || requestParameters.offlineFillBatch === undefined) {
+            throw new runtime.RequiredError('offlineFillBatch','Required parameter requestParameters.offlineFillBatch was null or undefined when calling uploadOfflineFills.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}/offline-fills`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OfflineFillBatchToJSON(requestParameters.offlineFillBatch),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OfflineFillBatchResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+     * Upload fills accepted offline
+     */
+    async uploadOfflineFills(requestParameters: UploadOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OfflineFillBatchResponse> {
+        const response = await this.uploadOfflineFillsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -16,7 +16,8 @@
 import { exists, mapValues } from '../runtime';
 /**
  * Something a fleet manager should look at on an approved payment or pump authorisation: a
- * soft spending control breached (`soft-rule`, with the rule and its figures). Written in the
+ * soft spending control breached (`soft-rule`, with the rule and its figures), an offline
+ * fill beyond the monthly offline cap (`offline-over-cap`). Written in the
  * transaction of the operation or authorisation it concerns, with an event.
  * @export
  * @interface CardException
@@ -41,7 +42,7 @@ export interface CardException {
      */
     clientId: string;
     /**
-     * `soft-rule`: a soft spending control was breached and the transaction approved.
+     * `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill).
      * @type {string}
      * @memberof CardException
      */
@@ -89,7 +90,8 @@ export interface CardException {
  * @export
  */
 export const CardExceptionKindEnum = {
-    SoftRule: 'soft-rule'
+    SoftRule: 'soft-rule',
+    OfflineOverCap: 'offline-over-cap'
 } as const;
 export type CardExceptionKindEnum = typeof CardExceptionKindEnum[keyof typeof CardExceptionKindEnum];
 

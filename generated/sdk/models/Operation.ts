@@ -38,6 +38,12 @@ import {
     OperationFuelFromJSONTyped,
     OperationFuelToJSON,
 } from './OperationFuel';
+import type { OperationOffline } from './OperationOffline';
+import {
+    OperationOfflineFromJSON,
+    OperationOfflineFromJSONTyped,
+    OperationOfflineToJSON,
+} from './OperationOffline';
 import type { OperationType } from './OperationType';
 import {
     OperationTypeFromJSON,
@@ -169,6 +175,12 @@ export interface Operation {
     orderId: string | null;
     /**
      * 
+     * @type {OperationOffline}
+     * @memberof Operation
+     */
+    offline: OperationOffline | null;
+    /**
+     * 
      * @type {AuditActor}
      * @memberof Operation
      */
@@ -251,6 +263,7 @@ export function instanceOfOperation(value: object): boolean {
     isInstance = isInstance && "cancels" in value;
     isInstance = isInstance && "cancelledBy" in value;
     isInstance = isInstance && "orderId" in value;
+    isInstance = isInstance && "offline" in value;
     isInstance = isInstance && "actor" in value;
     isInstance = isInstance && "channel" in value;
     isInstance = isInstance && "requestId" in value;
@@ -288,6 +301,7 @@ export function OperationFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'cancels': json['cancels'],
         'cancelledBy': json['cancelledBy'],
         'orderId': json['orderId'],
+        'offline': OperationOfflineFromJSON(json['offline']),
         'actor': AuditActorFromJSON(json['actor']),
         'channel': json['channel'],
         'requestId': json['requestId'],
@@ -323,6 +337,7 @@ export function OperationToJSON(value?: Operation | null): any {
         'cancels': value.cancels,
         'cancelledBy': value.cancelledBy,
         'orderId': value.orderId,
+        'offline': OperationOfflineToJSON(value.offline),
         'actor': AuditActorToJSON(value.actor),
         'channel': value.channel,
         'requestId': value.requestId,

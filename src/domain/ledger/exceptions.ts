@@ -1,6 +1,6 @@
 /**
- * Exceptions (issue 14 item 8): what a fleet manager should look at on an approved payment or
- * pump authorisation, written in its transaction with an event per exception.
+ * Exceptions (issue 14 item 8): what a fleet manager should look at on an approved payment,
+ * pump authorisation or offline fill, written in its transaction with an event per exception.
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
@@ -48,18 +48,30 @@ export interface ExceptionTarget {
   authorizationId?: string;
 }
 
-/** Raises a `soft-rule` exception per soft breach, and its event (the caller holds the card's lock). */
-export async function raiseExceptions(tx: Queryable, target: ExceptionTarget, soft: readonly Breach[]): Promise<void> {
-  if (soft.length === 0) return;
+/** An exception to raise: its kind, the rule concerned (if any), what happened and the figures. */
+export interface NewException {
+  kind: CardException['kind'];
+  rule: CardException['rule'];
+  message: string;
+  details: object;
+}
+
+/** A `soft-rule` exception per soft breach. */
+export const softRuleExceptions = (soft: readonly Breach[]): NewException[] =>
+  soft.map((breach) => ({ kind: 'soft-rule', rule: breach.details.rule, message: breach.message, details: breach.details }));
+
+/** Raises the exceptions, each with its event (the caller holds the card's lock). */
+export async function raiseExceptions(tx: Queryable, target: ExceptionTarget, exceptions: readonly NewException[]): Promise<void> {
+  if (exceptions.length === 0) return;
   const rows = await tx.query<ExceptionRow>(
     `INSERT INTO card_exceptions (id, card_id, client_id, kind, rule, operation_id, authorization_id, message, details)
-     SELECT e.id, $1, $2, 'soft-rule', e.rule, $3, $4, e.message, e.details::jsonb
-       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS e (id, rule, message, details, ord)
+     SELECT e.id, $1, $2, e.kind, e.rule, $3, $4, e.message, e.details::jsonb
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS e (id, kind, rule, message, details, ord)
       ORDER BY e.ord
      RETURNING *`,
     [
-      target.cardId, target.clientId, target.operationId ?? null, target.authorizationId ?? null,
-      soft.map(() => newId('exc')), soft.map((breach) => breach.details.rule), soft.map((breach) => breach.message), soft.map((breach) => JSON.stringify(breach.details)),
+      target.cardId, target.clientId, target.operationId ?? null, target.authorizationId ?? null, exceptions.map(() => newId('exc')),
+      exceptions.map((item) => item.kind), exceptions.map((item) => item.rule), exceptions.map((item) => item.message), exceptions.map((item) => JSON.stringify(item.details)),
     ],
   );
   await recordCardEvents(

@@ -20,7 +20,7 @@ import { checkReceivingCard, checkSpendingCard } from './card-rules';
 import { fuelRecord } from './operations';
 import { insufficientFunds, lockLedger, post } from './posting';
 import { recordDecline } from './declines';
-import { raiseExceptions } from './exceptions';
+import { raiseExceptions, softRuleExceptions } from './exceptions';
 import { applyControls, placed, spendsFor } from './spending-checks';
 import { sizeAuthorization, sizedAttempt, type LitreRate } from './pump-sizing';
 import { priceInForce } from '../referential/energy-types';
@@ -136,7 +136,7 @@ export function authorize(db: Database, actor: Actor, request: IdempotentRequest
     );
     const authorization = toAuthorization(row);
     await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
-    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, authorizationId: row.id }, soft);
+    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, authorizationId: row.id }, softRuleExceptions(soft));
     return authorization;
   }, declined);
 }

@@ -50,11 +50,18 @@ const INVARIANTS: readonly Invariant[] = [
               OR EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = a.id AND e.balance_after IS NOT NULL))`,
   },
   {
-    name: 'no bounded account is below zero (posted minus held)',
+    name: 'no bounded account is below zero (posted minus held) but after an offline fill',
     sql: `SELECT a.id AS subject, 'available ' || (b.posted - a.held)::text AS problem
             FROM ledger_accounts a
             CROSS JOIN LATERAL (SELECT CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END AS posted) b
-           WHERE a.non_negative AND b.posted - a.held < 0`,
+           WHERE a.non_negative AND b.posted - a.held < 0
+             AND NOT EXISTS (SELECT 1 FROM ledger_operations o WHERE o.debit_account_id = a.id AND o.terminal_transaction_id IS NOT NULL)`,
+  },
+  {
+    name: 'only an offline fill debits an account that keeps its balance below zero',
+    sql: `SELECT e.account_id || ' v' || e.version_after::text AS subject, o.type || ' ' || o.id || ' left ' || e.balance_after::text AS problem
+            FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id JOIN ledger_operations o ON o.id = e.operation_id
+           WHERE a.non_negative AND a.stored_balance AND e.amount < 0 AND e.balance_after < 0 AND o.terminal_transaction_id IS NULL`,
   },
   {
     name: 'every account holds exactly its open holds',

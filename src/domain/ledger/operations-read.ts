@@ -32,6 +32,9 @@ export interface OperationRow {
   cancels_operation_id: string | null;
   cancelled_by_operation_id: string | null;
   order_id: string | null;
+  terminal_id: string | null;
+  terminal_transaction_id: string | null;
+  occurred_at: Date | null;
   actor_kind: string;
   actor_id: string | null;
   actor_name: string;
@@ -63,6 +66,9 @@ export function toOperation(row: OperationRow, accounts: { debit: AccountSide; c
     cancels: row.cancels_operation_id,
     cancelledBy: row.cancelled_by_operation_id,
     orderId: row.order_id,
+    offline: row.terminal_transaction_id === null
+      ? null
+      : { terminalId: row.terminal_id as string, terminalTransactionId: row.terminal_transaction_id, occurredAt: (row.occurred_at as Date).toISOString() },
     actor: { id: row.actor_id, name: row.actor_name },
     channel: row.channel,
     requestId: row.request_id,

@@ -16,7 +16,7 @@ import { cardAccount, partnerFloatAccount, paymentAccounts, systemAccount, type 
 import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
 import { post } from './posting';
 import { recordDecline } from './declines';
-import { raiseExceptions } from './exceptions';
+import { raiseExceptions, softRuleExceptions } from './exceptions';
 import { enforceControls } from './spending-checks';
 import type { Breach } from '../cards/spending-rules';
 import { operationRow, toOperation, type Operation } from './operations-read';
@@ -24,7 +24,7 @@ import { operationRow, toOperation, type Operation } from './operations-read';
 type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
 
 /** Runs a statement whose unique violation on `constraint` means `refusal`. */
-async function uniquely<T>(constraint: string, refusal: AppError, work: () => Promise<T>): Promise<T> {
+export async function uniquely<T>(constraint: string, refusal: AppError, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -61,10 +61,10 @@ interface UnitRow {
 }
 
 /**
- * The fuel record as stored, with the price in force; FUEL_RECORD_INVALID or AMOUNT_MISMATCH
+ * The fuel record as stored, with the price in force at `at`; FUEL_RECORD_INVALID or AMOUNT_MISMATCH
  * when it does not fit the service or the amount.
  */
-export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'service' | 'fuel'>, amount: Money): Promise<Operation['fuel']> {
+export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'service' | 'fuel'>, amount: Money, at = new Date()): Promise<Operation['fuel']> {
   const fuel = input.fuel;
   if (input.service !== 'fuel') {
     if (fuel) throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} payment carries no fuel record`, { errors: [{ path: '/body/fuel', message: 'only for service fuel' }] });
@@ -95,7 +95,7 @@ export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'serv
       throw new AppError('AMOUNT_MISMATCH', `${fuel.quantityMl} mL is not ${amount.toStored()} ${amount.unit} (scale ${unit.scale})`, { errors: [{ path: '/body/amount/value', message: 'must be the quantity in the unit' }] });
     }
   }
-  const price = await priceInForce(tx, fuel.energyTypeCode, new Date());
+  const price = await priceInForce(tx, fuel.energyTypeCode, at);
   return { energyTypeCode: fuel.energyTypeCode, quantityMl: fuel.quantityMl, unitPrice: unitPrice.toApi(), priceInForce: price?.priceInclTax ?? null };
 }
 
@@ -132,7 +132,7 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
           },
         }),
     );
-    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, soft);
+    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, softRuleExceptions(soft));
     return payment;
   }, declined);
 }

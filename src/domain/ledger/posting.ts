@@ -56,6 +56,7 @@ interface OperationFields {
   comment?: string | null;
   cancels?: string | null;
   orderId?: string | null;
+  offline?: { terminalId: string; terminalTransactionId: string; occurredAt: string } | null;
 }
 
 export interface Posting {
@@ -71,6 +72,8 @@ export interface Posting {
   authorise?: (cards: ReadonlyMap<string, LockedCard>) => void | Promise<void>;
   /** Prefixed to its refusal's message when several operations post together ("Line 3"). */
   label?: string;
+  /** The debit may take its account below zero (an offline fill, already served). */
+  overdraft?: boolean;
 }
 
 interface Locked {
@@ -287,7 +290,7 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     try {
       await posting.authorise?.(locked.cards);
       const state = running.get(posting.debit.id) ?? summed.get(posting.debit.id);
-      if (state) {
+      if (state && !posting.overdraft) {
         const available = Money.fromStored(state.posted - state.held, posting.amount.unit);
         if (available.compare(posting.amount) < 0) throw insufficientFunds(posting.debit, { version: state.version.toString() }, available, posting.amount);
       }
@@ -306,13 +309,14 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     `WITH ops AS (
        INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,
          external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id, order_id,
-         actor_kind, actor_id, actor_name, channel, request_id)
+         terminal_id, terminal_transaction_id, occurred_at, actor_kind, actor_id, actor_name, channel, request_id)
        SELECT o.id, o.type, 'completed', o.unit_code, o.amount, o.debit, o.credit, o.service_point_id, o.partner_id, o.external_reference, o.receipt_number,
-              o.service, o.fuel::jsonb, o.pump_number, o.reason, o.comment, o.cancels, o.order_id, $18, $19, $20, $21, $22
+              o.service, o.fuel::jsonb, o.pump_number, o.reason, o.comment, o.cancels, o.order_id, o.offline::jsonb->>'terminalId',
+              o.offline::jsonb->>'terminalTransactionId', (o.offline::jsonb->>'occurredAt')::timestamptz, $18, $19, $20, $21, $22
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                     $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[]) WITH ORDINALITY
+                     $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $32::text[]) WITH ORDINALITY
               AS o (id, type, unit_code, amount, debit, credit, service_point_id, partner_id, external_reference, receipt_number,
-                    service, fuel, pump_number, reason, comment, cancels, order_id, ord)
+                    service, fuel, pump_number, reason, comment, cancels, order_id, offline, ord)
         ORDER BY o.ord
        RETURNING *
      ), balances AS (
@@ -338,6 +342,7 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
       column(balances, ([id]) => id), column(balances, ([, state]) => state.posted.toString()), column(balances, ([, state]) => state.version.toString()),
       column(entries, (e) => e.operationId), column(entries, (e) => e.accountId), column(entries, (e) => e.unit), column(entries, (e) => e.amount.toString()),
       column(entries, (e) => e.after?.posted.toString() ?? null), column(entries, (e) => e.after?.version.toString() ?? null),
+      column(fields, (f) => (f.offline ? JSON.stringify(f.offline) : null)),
     ],
     { prepare: true },
   );

@@ -381,6 +381,15 @@ export const codeCatalog = {
       "en": "Partner not found"
     }
   },
+  "CONTRACT_NOT_FOUND": {
+    "code": "3020",
+    "status": 404,
+    "meaning": "No contract of this partner has this id.",
+    "message": {
+      "fr": "Contrat introuvable",
+      "en": "Contract not found"
+    }
+  },
   "OPERATION_NOT_FOUND": {
     "code": "3012",
     "status": 404,
@@ -811,6 +820,24 @@ export const codeCatalog = {
     "message": {
       "fr": "Transaction hors ligne déjà enregistrée autrement",
       "en": "Offline fill already booked differently"
+    }
+  },
+  "CONTRACT_EXISTS": {
+    "code": "4063",
+    "status": 409,
+    "meaning": "The partner already has an active contract for this client or service point. Nothing is stored.",
+    "message": {
+      "fr": "Contrat déjà actif",
+      "en": "Contract already active"
+    }
+  },
+  "CONTRACT_ENDED": {
+    "code": "4064",
+    "status": 409,
+    "meaning": "The contract has already ended.",
+    "message": {
+      "fr": "Contrat déjà terminé",
+      "en": "Contract already ended"
     }
   },
   "SYSTEM_ERROR": {

@@ -179,6 +179,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  createPartnerContract: {
+    operationId: "createPartnerContract",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/contracts",
+    expressPath: "/core/v1/partners/:partnerId/contracts",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   createPayment: {
     operationId: "createPayment",
     method: "post",
@@ -272,6 +283,17 @@ export const operationTable = {
     method: "post",
     path: "/core/v1/partners/{partnerId}/enable",
     expressPath: "/core/v1/partners/:partnerId/enable",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  endPartnerContract: {
+    operationId: "endPartnerContract",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/contracts/{contractId}/end",
+    expressPath: "/core/v1/partners/:partnerId/contracts/:contractId/end",
     security: [{"oauth2":["core:partners.write"]}],
     scopes: ["core:partners.write"],
     envelope: true,
@@ -498,6 +520,28 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getPartnerCard: {
+    operationId: "getPartnerCard",
+    method: "get",
+    path: "/partner/v1/cards/{cardId}",
+    expressPath: "/partner/v1/cards/:cardId",
+    security: [{"oauth2":["partner:cards.read"]}],
+    scopes: ["partner:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  getPartnerCardAllowances: {
+    operationId: "getPartnerCardAllowances",
+    method: "get",
+    path: "/partner/v1/cards/{cardId}/allowances",
+    expressPath: "/partner/v1/cards/:cardId/allowances",
+    security: [{"oauth2":["partner:cards.read"]}],
+    scopes: ["partner:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   getPartnerMe: {
     operationId: "getPartnerMe",
     method: "get",
@@ -718,6 +762,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  listPartnerContracts: {
+    operationId: "listPartnerContracts",
+    method: "get",
+    path: "/core/v1/partners/{partnerId}/contracts",
+    expressPath: "/core/v1/partners/:partnerId/contracts",
+    security: [{"oauth2":["core:partners.read"]}],
+    scopes: ["core:partners.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   listPartners: {
     operationId: "listPartners",
     method: "get",
@@ -769,6 +824,17 @@ export const operationTable = {
     expressPath: "/core/v1/cards/lookup",
     security: [{"oauth2":["core:cards.read"]}],
     scopes: ["core:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  lookupPartnerCard: {
+    operationId: "lookupPartnerCard",
+    method: "post",
+    path: "/partner/v1/cards/lookup",
+    expressPath: "/partner/v1/cards/lookup",
+    security: [{"oauth2":["partner:cards.read"]}],
+    scopes: ["partner:cards.read"],
     envelope: true,
     headers: [],
     csv: false,
@@ -954,7 +1020,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -962,6 +1028,7 @@ export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "get
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
+  "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances and remaining allowances.",
   "core:networks.read": "Core API: read networks.",
   "core:networks.write": "Core API: create and update networks.",
   "core:clients.read": "Core API: read clients.",

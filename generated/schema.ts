@@ -201,6 +201,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/cards/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look a card up by its number
+         * @description The card whose full number is in the body (numbers never travel in a URL), with its status, expiry, holder's first name and balances; use its `id` afterwards. A number failing its check digit is 400 (code 2009). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+         */
+        post: operations["lookupPartnerCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/cards/{cardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card and its balances
+         * @description The card's status, expiry, holder's first name and balance in each unit (posted and available). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+         */
+        get: operations["getPartnerCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/cards/{cardId}/allowances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's remaining allowances
+         * @description For each day, week and month limit of the card's spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+         */
+        get: operations["getPartnerCardAllowances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -987,6 +1047,50 @@ export interface paths {
          * @description Makes a new consumer-secret (in this answer only). The current secret keeps working for `overlapSeconds` (default one day), then stops; older secrets stop at once. Tokens already issued live out their lifetime (at most TOKEN_TTL_SECONDS). The caller rotates only the secret of a partner whose scopes its token carries (403, code 1017). The rotation is in the audit trail and is a `partner.secret-rotated` security event naming the caller; the owner sees who made the new secret (`credentials[].createdBy`) in `GET /partner/v1/me`.
          */
         post: operations["rotatePartnerSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a partner's contracts
+         * @description The partner's contracts, active and ended, oldest first, by cursor pages; `status` keeps one kind. 404, code 3011, for an unknown partner.
+         */
+        get: operations["listPartnerContracts"];
+        put?: never;
+        /**
+         * Contract a partner for a client's cards or a service point
+         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+         */
+        post: operations["createPartnerContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/contracts/{contractId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a partner's contract
+         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+         */
+        post: operations["endPartnerContract"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1837,6 +1941,119 @@ export interface components {
         PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerMe"];
         };
+        /**
+         * Format: password
+         * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
+         * @example 7070701234564321
+         */
+        CardNumber: string;
+        CardLookup: {
+            cardNumber: components["schemas"]["CardNumber"];
+        };
+        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+        CardId: string;
+        /**
+         * @description The card number with all but its first 6 and last 4 digits hidden.
+         * @example 707070******4321
+         */
+        MaskedCardNumber: string;
+        /**
+         * @description `active`: usable. `suspended`: temporarily blocked, reversible. `opposed`: lost, stolen,
+         *     damaged or fraud; no more spending, the balance stays recoverable. `cancelled`: terminal.
+         *     `expired`: past its expiry date (an active or suspended card becomes expired when its
+         *     validity ends).
+         * @enum {string}
+         */
+        CardStatus: "active" | "suspended" | "opposed" | "cancelled" | "expired";
+        /**
+         * @description A member card as a partner sees it: its opaque id, masked number, status, expiry, the
+         *     holder's first name, and its balance in each unit (posted, and available: posted minus
+         *     open authorisations). Only a card of a client the partner is contracted for.
+         */
+        PartnerCard: {
+            id: components["schemas"]["CardId"];
+            maskedNumber: components["schemas"]["MaskedCardNumber"];
+            status: components["schemas"]["CardStatus"];
+            /**
+             * Format: date-time
+             * @example 2029-11-29T10:40:00.000Z
+             */
+            expiresAt: string | null;
+            /**
+             * @description The first word of the holder's name.
+             * @example Konan
+             */
+            holderFirstName: string | null;
+            balances: {
+                unit: components["schemas"]["UnitCode"];
+                /**
+                 * @description What the card holds (below zero only after offline fills).
+                 * @example 45000
+                 */
+                posted: number;
+                /**
+                 * @description What it may spend now (posted minus open authorisations).
+                 * @example 30000
+                 */
+                available: number;
+            }[];
+        };
+        PartnerCardResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerCard"];
+        };
+        /**
+         * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+         * @example Africa/Abidjan
+         */
+        TimeZone: string;
+        /**
+         * @description One period limit of a card's effective controls and where it stands at `at`. Figures are
+         *     integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
+         *     for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
+         *     period (a cancelled payment counts no more); `held` its open authorisations (they count once
+         *     captured, as the payment; an authorisation carries no litres, so `held` is 0 for `volume`); `remaining` is `limit - used - held`, never below zero.
+         */
+        Allowance: {
+            /** @enum {string} */
+            measure: "amount" | "volume" | "transactions";
+            /** @description The unit of an `amount` limit; absent for the others. */
+            unit?: components["schemas"]["UnitCode"];
+            /** @enum {string} */
+            period: "day" | "week" | "month";
+            /**
+             * @description Whether the limit is the card's own or its profile's.
+             * @enum {string}
+             */
+            source: "card" | "profile";
+            mode: components["schemas"]["ControlMode"];
+            /** @example 400000 */
+            limit: number;
+            /** @example 125000 */
+            used: number;
+            /** @example 0 */
+            held: number;
+            /** @example 275000 */
+            remaining: number;
+            periodStart: components["schemas"]["Timestamp"];
+            /** @description When the period ends and the allowance is whole again. */
+            resetsAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The remaining allowance of each day, week and month limit that applies to a card (its
+         *     effective controls), as of `at`. Periods are calendar days, weeks from Monday and calendar
+         *     months in the issuer's time zone, Africa/Abidjan (UTC, no daylight saving time). Limits per
+         *     transaction have no running total: they are read in the controls. A card with no period
+         *     limit has no items.
+         */
+        CardAllowances: {
+            cardId: components["schemas"]["CardId"];
+            at: components["schemas"]["Timestamp"];
+            timeZone: components["schemas"]["TimeZone"];
+            items: components["schemas"]["Allowance"][];
+        };
+        CardAllowancesResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardAllowances"];
+        };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
         /**
@@ -2047,24 +2264,6 @@ export interface components {
          * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
          */
         Address: string;
-        /**
-         * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
-         * @example Africa/Abidjan
-         */
-        TimeZone: string;
-        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
-        CardId: string;
-        /**
-         * @description The card number with all but its first 6 and last 4 digits hidden.
-         * @example 707070******4321
-         */
-        MaskedCardNumber: string;
-        /**
-         * Format: password
-         * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
-         * @example 7070701234564321
-         */
-        CardNumber: string;
         /** @description A station or merchant of a network, with the E-service card created with it. */
         ServicePoint: {
             id: components["schemas"]["ServicePointId"];
@@ -2632,14 +2831,6 @@ export interface components {
             data: components["schemas"]["CardExceptionPage"];
         };
         /**
-         * @description `active`: usable. `suspended`: temporarily blocked, reversible. `opposed`: lost, stolen,
-         *     damaged or fraud; no more spending, the balance stays recoverable. `cancelled`: terminal.
-         *     `expired`: past its expiry date (an active or suspended card becomes expired when its
-         *     validity ends).
-         * @enum {string}
-         */
-        CardStatus: "active" | "suspended" | "opposed" | "cancelled" | "expired";
-        /**
          * @description A card, always with its number masked: a `member` card of a client's driver, or the
          *     `eservice` card of a service point (which receives payments and has no client, profile,
          *     holder or expiry).
@@ -2727,9 +2918,6 @@ export interface components {
         IssuedCardResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["IssuedCard"];
         };
-        CardLookup: {
-            cardNumber: components["schemas"]["CardNumber"];
-        };
         CardResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Card"];
         };
@@ -2788,54 +2976,6 @@ export interface components {
         };
         CardControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardControls"];
-        };
-        /**
-         * @description One period limit of a card's effective controls and where it stands at `at`. Figures are
-         *     integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
-         *     for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
-         *     period (a cancelled payment counts no more); `held` its open authorisations (they count once
-         *     captured, as the payment; an authorisation carries no litres, so `held` is 0 for `volume`); `remaining` is `limit - used - held`, never below zero.
-         */
-        Allowance: {
-            /** @enum {string} */
-            measure: "amount" | "volume" | "transactions";
-            /** @description The unit of an `amount` limit; absent for the others. */
-            unit?: components["schemas"]["UnitCode"];
-            /** @enum {string} */
-            period: "day" | "week" | "month";
-            /**
-             * @description Whether the limit is the card's own or its profile's.
-             * @enum {string}
-             */
-            source: "card" | "profile";
-            mode: components["schemas"]["ControlMode"];
-            /** @example 400000 */
-            limit: number;
-            /** @example 125000 */
-            used: number;
-            /** @example 0 */
-            held: number;
-            /** @example 275000 */
-            remaining: number;
-            periodStart: components["schemas"]["Timestamp"];
-            /** @description When the period ends and the allowance is whole again. */
-            resetsAt: components["schemas"]["Timestamp"];
-        };
-        /**
-         * @description The remaining allowance of each day, week and month limit that applies to a card (its
-         *     effective controls), as of `at`. Periods are calendar days, weeks from Monday and calendar
-         *     months in the issuer's time zone, Africa/Abidjan (UTC, no daylight saving time). Limits per
-         *     transaction have no running total: they are read in the controls. A card with no period
-         *     limit has no items.
-         */
-        CardAllowances: {
-            cardId: components["schemas"]["CardId"];
-            at: components["schemas"]["Timestamp"];
-            timeZone: components["schemas"]["TimeZone"];
-            items: components["schemas"]["Allowance"][];
-        };
-        CardAllowancesResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["CardAllowances"];
         };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
@@ -2987,6 +3127,65 @@ export interface components {
              * @example 86400
              */
             overlapSeconds?: number;
+        };
+        /** @example ctr_9a8b7c6d5e4f3a2b1c0d9e8f */
+        ContractId: string;
+        /**
+         * @description What a partner may act on through the 3rd Party API: a client's member cards (read them,
+         *     recharge them) or a service point (take payments there, from any member card presented).
+         *     Anything outside its active contracts answers 404, exactly like an unknown id. Ended
+         *     contracts stay listed.
+         */
+        PartnerContract: {
+            id: components["schemas"]["ContractId"];
+            partnerId: components["schemas"]["PartnerId"];
+            /**
+             * @description The client whose cards the contract covers (null for a service point contract).
+             * @example cli_0a1b2c3d4e5f6a7b8c9d0e1f
+             */
+            clientId: string | null;
+            /**
+             * @description The service point the contract covers (null for a client contract).
+             * @example null
+             */
+            servicePointId: string | null;
+            /** @enum {string} */
+            status: "active" | "ended";
+            startedAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @example null
+             */
+            endedAt: string | null;
+            /** @example null */
+            endReason: string | null;
+        };
+        /** @description One page of PartnerContract items, oldest first. */
+        PartnerContractPage: {
+            items: components["schemas"]["PartnerContract"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerContractListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerContractPage"];
+        };
+        /** @description Exactly one of `clientId` (the client's cards) and `servicePointId` (the service point): 400, code 2001, otherwise. A partner has at most one active contract per client and per service point (409, code 4063). */
+        PartnerContractCreate: {
+            clientId?: components["schemas"]["ClientId"];
+            servicePointId?: components["schemas"]["ServicePointId"];
+        };
+        PartnerContractResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerContract"];
+        };
+        PartnerContractEnd: {
+            /**
+             * @description Why the contract ends (recorded with it and in the audit trail).
+             * @example Fin du partenariat au 30 novembre
+             */
+            reason: string;
         };
         /**
          * @description A free comment, kept with the operation.
@@ -3422,7 +3621,7 @@ export interface components {
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner" | "partner-contract";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -3737,6 +3936,10 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The card's id (never its number). */
+        CardId: components["schemas"]["CardId"];
+        /** @description The instant (RFC 3339); now when omitted. */
+        AtQuery: string;
         /**
          * @description Page size (1 to 100).
          * @example 20
@@ -3762,8 +3965,6 @@ export interface components {
          * @example GASOIL
          */
         EnergyTypeCode: components["schemas"]["ReferenceCode"];
-        /** @description The instant (RFC 3339); now when omitted. */
-        AtQuery: string;
         /** @description The service point's id. */
         ServicePointId: components["schemas"]["ServicePointId"];
         /**
@@ -3793,8 +3994,6 @@ export interface components {
         ExpiresBeforeQuery: string;
         /** @description Only the cards of this holder's phone number. */
         HolderPhoneQuery: components["schemas"]["PhoneNumber"];
-        /** @description The card's id (never its number). */
-        CardId: components["schemas"]["CardId"];
         /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
         StatementUnitQuery: components["schemas"]["UnitCode"];
         /** @description Start of the period, included (RFC 3339). */
@@ -3803,6 +4002,8 @@ export interface components {
         PeriodToQuery: string;
         /** @description The partner's id. */
         PartnerId: components["schemas"]["PartnerId"];
+        /** @description The contract's id. */
+        ContractId: components["schemas"]["ContractId"];
         /**
          * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
          *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
@@ -4212,6 +4413,105 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    lookupPartnerCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardLookup"];
+            };
+        };
+        responses: {
+            /** @description Look a card up by its number succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card and its balances succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerCardAllowances: {
+        parameters: {
+            query?: {
+                /** @description The instant (RFC 3339); now when omitted. */
+                at?: components["parameters"]["AtQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's remaining allowances succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardAllowancesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5072,6 +5372,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6181,6 +6483,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerContracts: {
+        parameters: {
+            query?: {
+                /** @description Only the active or only the ended contracts. */
+                status?: "active" | "ended";
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a partner's contracts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerContractListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPartnerContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerContractCreate"];
+            };
+        };
+        responses: {
+            /** @description Contract a partner for a client's cards or a service point succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerContractResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endPartnerContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The contract's id. */
+                contractId: components["parameters"]["ContractId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerContractEnd"];
+            };
+        };
+        responses: {
+            /** @description End a partner's contract succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerContractResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

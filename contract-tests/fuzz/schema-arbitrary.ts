@@ -1,7 +1,7 @@
 /**
  * JSON Schema (the subset the contract uses) to fast-check arbitraries of valid values. No
  * mature converter exists on npm; this one covers: type, enum, nullable, pattern, format,
- * min/max length, minimum/maximum, items, min/max items, properties, required, minProperties, uniqueItems,
+ * min/max length, minimum/maximum, items, min/max items, properties, required, min/maxProperties, uniqueItems,
  * allOf (via flatten), oneOf/anyOf. Anything else fails loudly so the harness never silently under-tests.
  */
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import { flatten, type Json } from '../support/contract';
 const KNOWN_KEYS = new Set([
   'type', 'enum', 'nullable', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
   'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'oneOf',
-  'anyOf', 'minProperties', 'uniqueItems', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
+  'anyOf', 'minProperties', 'maxProperties', 'uniqueItems', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
 ]);
 
 function stringArbitrary(schema: Json): fc.Arbitrary<string> {
@@ -73,7 +73,8 @@ function valueArbitrary(schema: Json, depth: number): fc.Arbitrary<unknown> {
       const properties = (schema.properties ?? {}) as Record<string, Json>;
       const model = Object.fromEntries(Object.entries(properties).map(([name, sub]) => [name, schemaArbitrary(sub, depth + 1)]));
       const record = fc.record(model, { requiredKeys: (schema.required ?? []) as string[] });
-      return schema.minProperties ? record.filter((value) => Object.keys(value).length >= schema.minProperties) : record;
+      const count = (value: object) => Object.keys(value).length;
+      return record.filter((value) => count(value) >= (schema.minProperties ?? 0) && count(value) <= (schema.maxProperties ?? Infinity));
     }
     case undefined:
       return depth > 3 ? fc.constant(null) : fc.jsonValue({ maxDepth: 2 });

@@ -1,9 +1,11 @@
 /** Handlers of the `core-partners` tag. */
 import type { Handlers } from '../../generated/operations';
 import { createPartner, findPartner, listPartners, rotatePartnerSecret, setPartnerStatus, updatePartner } from '../domain/partners/partners';
+import { createPartnerContract, endPartnerContract, listPartnerContracts } from '../domain/partners/contracts';
 import { actorOf, type HandlerContext } from './context';
 
-type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'>;
+type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'
+  | 'listPartnerContracts' | 'createPartnerContract' | 'endPartnerContract'>;
 
 export const partnerAdminHandlers: PartnerAdminHandlers = {
   listPartners: (context, { query }) => listPartners(context.db, actorOf(context), query ?? {}),
@@ -16,4 +18,7 @@ export const partnerAdminHandlers: PartnerAdminHandlers = {
   rotatePartnerSecret: (context, { path, body }) => rotatePartnerSecret(context.db, actorOf(context), path.partnerId, body?.overlapSeconds),
   disablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'disabled'),
   enablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'active'),
+  listPartnerContracts: (context, { path, query }) => listPartnerContracts(context.db, actorOf(context), path.partnerId, query?.status, query ?? {}),
+  createPartnerContract: (context, { path, body }) => createPartnerContract(context.db, actorOf(context), path.partnerId, body),
+  endPartnerContract: (context, { path, body }) => endPartnerContract(context.db, actorOf(context), path.partnerId, path.contractId, body.reason),
 };

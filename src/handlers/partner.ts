@@ -1,9 +1,10 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
+import { findPartnerCard, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe'>;
+type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -21,4 +22,7 @@ export const partnerHandlers: PartnerHandlers = {
       credentials: own.credentials,
     };
   },
+  lookupPartnerCard: (context, { body }) => lookupPartnerCard(context.db, context.cardVault, actorOf(context), body.cardNumber),
+  getPartnerCard: (context, { path }) => findPartnerCard(context.db, actorOf(context), path.cardId),
+  getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
 };

@@ -17,6 +17,10 @@
 import * as runtime from '../runtime';
 import type {
   ErrorEnvelope,
+  PartnerContractCreate,
+  PartnerContractEnd,
+  PartnerContractListResponse,
+  PartnerContractResponse,
   PartnerCreate,
   PartnerListResponse,
   PartnerResponse,
@@ -28,6 +32,14 @@ import type {
 import {
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    PartnerContractCreateFromJSON,
+    PartnerContractCreateToJSON,
+    PartnerContractEndFromJSON,
+    PartnerContractEndToJSON,
+    PartnerContractListResponseFromJSON,
+    PartnerContractListResponseToJSON,
+    PartnerContractResponseFromJSON,
+    PartnerContractResponseToJSON,
     PartnerCreateFromJSON,
     PartnerCreateToJSON,
     PartnerListResponseFromJSON,
@@ -48,6 +60,11 @@ export interface CreatePartnerRequest {
     partnerCreate: PartnerCreate;
 }
 
+export interface CreatePartnerContractRequest {
+    partnerId: string;
+    partnerContractCreate: PartnerContractCreate;
+}
+
 export interface DisablePartnerRequest {
     partnerId: string;
 }
@@ -56,8 +73,21 @@ export interface EnablePartnerRequest {
     partnerId: string;
 }
 
+export interface EndPartnerContractRequest {
+    partnerId: string;
+    contractId: string;
+    partnerContractEnd: PartnerContractEnd;
+}
+
 export interface GetPartnerRequest {
     partnerId: string;
+}
+
+export interface ListPartnerContractsRequest {
+    partnerId: string;
+    status?: ListPartnerContractsStatusEnum;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface ListPartnersRequest {
@@ -117,6 +147,50 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async createPartner(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
         const response = await this.createPartnerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+     * Contract a partner for a client\'s cards or a service point
+     */
+    async createPartnerContractRaw(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling createPartnerContract.');
+        }
+
+        if (requestParameters.partnerContractCreate === null || requestParameters.partnerContractCreate === undefined) {
+            throw new runtime.RequiredError('partnerContractCreate','Required parameter requestParameters.partnerContractCreate was null or undefined when calling createPartnerContract.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/contracts`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerContractCreateToJSON(requestParameters.partnerContractCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerContractResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+     * Contract a partner for a client\'s cards or a service point
+     */
+    async createPartnerContract(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
+        const response = await this.createPartnerContractRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -195,6 +269,54 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+     * End a partner\'s contract
+     */
+    async endPartnerContractRaw(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling endPartnerContract.');
+        }
+
+        if (requestParameters.contractId === null || requestParameters.contractId === undefined) {
+            throw new runtime.RequiredError('contractId','Required parameter requestParameters.contractId was null or undefined when calling endPartnerContract.');
+        }
+
+        if (requestParameters.partnerContractEnd === null || requestParameters.partnerContractEnd === undefined) {
+            throw new runtime.RequiredError('partnerContractEnd','Required parameter requestParameters.partnerContractEnd was null or undefined when calling endPartnerContract.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/contracts/{contractId}/end`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"contractId"}}`, encodeURIComponent(String(requestParameters.contractId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerContractEndToJSON(requestParameters.partnerContractEnd),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerContractResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+     * End a partner\'s contract
+     */
+    async endPartnerContract(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
+        const response = await this.endPartnerContractRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * One partner by id (404, code 3011, if unknown).
      * Read a partner
      */
@@ -228,6 +350,55 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async getPartner(requestParameters: GetPartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {
         const response = await this.getPartnerRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The partner\'s contracts, active and ended, oldest first, by cursor pages; `status` keeps one kind. 404, code 3011, for an unknown partner.
+     * List a partner\'s contracts
+     */
+    async listPartnerContractsRaw(requestParameters: ListPartnerContractsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractListResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling listPartnerContracts.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.status !== undefined) {
+            queryParameters['status'] = requestParameters.status;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/contracts`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerContractListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The partner\'s contracts, active and ended, oldest first, by cursor pages; `status` keeps one kind. 404, code 3011, for an unknown partner.
+     * List a partner\'s contracts
+     */
+    async listPartnerContracts(requestParameters: ListPartnerContractsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractListResponse> {
+        const response = await this.listPartnerContractsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -361,3 +532,12 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
 }
+
+/**
+ * @export
+ */
+export const ListPartnerContractsStatusEnum = {
+    Active: 'active',
+    Ended: 'ended'
+} as const;
+export type ListPartnerContractsStatusEnum = typeof ListPartnerContractsStatusEnum[keyof typeof ListPartnerContractsStatusEnum];

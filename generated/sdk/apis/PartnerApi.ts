@@ -16,23 +16,123 @@
 
 import * as runtime from '../runtime';
 import type {
+  CardAllowancesResponse,
+  CardLookup,
   ErrorEnvelope,
+  PartnerCardResponse,
   PartnerMeResponse,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    CardAllowancesResponseFromJSON,
+    CardAllowancesResponseToJSON,
+    CardLookupFromJSON,
+    CardLookupToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    PartnerCardResponseFromJSON,
+    PartnerCardResponseToJSON,
     PartnerMeResponseFromJSON,
     PartnerMeResponseToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
 
+export interface GetPartnerCardRequest {
+    cardId: string;
+}
+
+export interface GetPartnerCardAllowancesRequest {
+    cardId: string;
+    at?: Date;
+}
+
+export interface LookupPartnerCardRequest {
+    cardLookup: CardLookup;
+}
+
 /**
  * 
  */
 export class PartnerApi extends runtime.BaseAPI {
+
+    /**
+     * The card\'s status, expiry, holder\'s first name and balance in each unit (posted and available). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Read a card and its balances
+     */
+    async getPartnerCardRaw(requestParameters: GetPartnerCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getPartnerCard.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/{cardId}`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card\'s status, expiry, holder\'s first name and balance in each unit (posted and available). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Read a card and its balances
+     */
+    async getPartnerCard(requestParameters: GetPartnerCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
+        const response = await this.getPartnerCardRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * For each day, week and month limit of the card\'s spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Read a card\'s remaining allowances
+     */
+    async getPartnerCardAllowancesRaw(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardAllowancesResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling getPartnerCardAllowances.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.at !== undefined) {
+            queryParameters['at'] = (requestParameters.at as any).toISOString();
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/{cardId}/allowances`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardAllowancesResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * For each day, week and month limit of the card\'s spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Read a card\'s remaining allowances
+     */
+    async getPartnerCardAllowances(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
+        const response = await this.getPartnerCardAllowancesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret). 
@@ -67,6 +167,46 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerMeResponse> {
         const response = await this.getPartnerMeRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The card whose full number is in the body (numbers never travel in a URL), with its status, expiry, holder\'s first name and balances; use its `id` afterwards. A number failing its check digit is 400 (code 2009). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Look a card up by its number
+     */
+    async lookupPartnerCardRaw(requestParameters: LookupPartnerCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardResponse>> {
+        if (requestParameters.cardLookup === null || requestParameters.cardLookup === undefined) {
+            throw new runtime.RequiredError('cardLookup','Required parameter requestParameters.cardLookup was null or undefined when calling lookupPartnerCard.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/lookup`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: CardLookupToJSON(requestParameters.cardLookup),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card whose full number is in the body (numbers never travel in a URL), with its status, expiry, holder\'s first name and balances; use its `id` afterwards. A number failing its check digit is 400 (code 2009). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * Look a card up by its number
+     */
+    async lookupPartnerCard(requestParameters: LookupPartnerCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
+        const response = await this.lookupPartnerCardRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

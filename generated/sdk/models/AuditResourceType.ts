@@ -27,7 +27,8 @@ export const AuditResourceType = {
     FuelTicket: 'fuel-ticket',
     CardProfile: 'card-profile',
     Card: 'card',
-    Partner: 'partner'
+    Partner: 'partner',
+    PartnerContract: 'partner-contract'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

@@ -41,7 +41,7 @@ interface CardRow {
 }
 
 /** The status a caller sees: active and suspended cards past their expiry are expired. */
-function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now = new Date()): CardStatus {
+export function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now = new Date()): CardStatus {
   const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
   return (row.status === 'active' || row.status === 'suspended') && expired ? 'expired' : row.status;
 }

@@ -143,6 +143,13 @@ async function authorityOver(tx: Queryable, actor: Actor, row: PartnerRow): Prom
   return authority;
 }
 
+/** The partner, locked, when the caller may change what concerns it (PARTNER_NOT_FOUND, PARTNER_OUT_OF_REACH). */
+export async function partnerInReach(tx: Queryable, actor: Actor, id: string): Promise<{ id: string; status: Partner['status'] }> {
+  const row = await partnerRow(tx, id, true);
+  await authorityOver(tx, actor, row);
+  return row;
+}
+
 /**
  * Creates a partner; the consumer secret is returned here and never again. The caller grants
  * only scopes it holds, Core scopes only to an internal partner, and only an internal caller

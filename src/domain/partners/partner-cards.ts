@@ -1,0 +1,72 @@
+/**
+ * The 3rd Party API's cards (issue 15 item 2): a member card of a client the partner is
+ * contracted for, as a partner sees it. A card outside its contracts is CARD_NOT_FOUND, from
+ * the same single query as an unknown one: the answer and its cost say nothing of it.
+ */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import type { Actor } from '../actor';
+import { findCardAllowances } from '../cards/allowances';
+import { effectiveStatus } from '../cards/cards';
+import { isValidCardNumber, type CardVault } from '../cards/card-numbers';
+
+type PartnerCard = components['schemas']['PartnerCard'];
+type CardAllowances = components['schemas']['CardAllowances'];
+
+interface PartnerCardRow {
+  id: string;
+  masked_number: string;
+  status: 'active' | 'suspended' | 'opposed' | 'cancelled';
+  expires_at: Date | null;
+  holder_name: string | null;
+  balances: { unit: string; posted: number; held: number }[];
+}
+
+/** The card (by id or by number hash) if the partner is contracted for its client, with its balances; one statement. */
+async function contractedCardRow(db: Queryable, actor: Actor, by: { id: string } | { hash: string }): Promise<PartnerCardRow | undefined> {
+  const [row] = await db.query<PartnerCardRow>(
+    `SELECT c.id, c.masked_number, c.status, c.expires_at, c.holder_name,
+            COALESCE(json_agg(json_build_object('unit', a.unit_code, 'posted', a.posted, 'held', a.held) ORDER BY a.unit_code) FILTER (WHERE a.id IS NOT NULL), '[]') AS balances
+       FROM cards c
+       JOIN partner_contracts pc ON pc.client_id = c.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL
+       LEFT JOIN ledger_accounts a ON a.card_id = c.id
+      WHERE ${'id' in by ? 'c.id' : 'c.number_hash'} = $1 AND c.kind = 'member'
+      GROUP BY c.id`,
+    ['id' in by ? by.id : by.hash, actor.id],
+    { prepare: true },
+  );
+  return row;
+}
+
+const toPartnerCard = (row: PartnerCardRow): PartnerCard => ({
+  id: row.id,
+  maskedNumber: row.masked_number,
+  status: effectiveStatus(row),
+  expiresAt: row.expires_at?.toISOString() ?? null,
+  holderFirstName: row.holder_name?.trim().split(/\s+/u)[0] ?? null,
+  balances: row.balances.map((balance) => ({ unit: balance.unit, posted: Number(balance.posted), available: Number(balance.posted) - Number(balance.held) })),
+});
+
+/** The partner's card by id (CARD_NOT_FOUND outside its contracts). */
+export async function findPartnerCard(db: Queryable, actor: Actor, cardId: string): Promise<PartnerCard> {
+  const row = await contractedCardRow(db, actor, { id: cardId });
+  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
+  return toPartnerCard(row);
+}
+
+/** The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, CARD_NOT_FOUND outside its contracts). */
+export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
+  if (!isValidCardNumber(number)) {
+    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
+  }
+  const row = await contractedCardRow(db, actor, { hash: vault.lookupHash(number) });
+  if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
+  return toPartnerCard(row);
+}
+
+/** The partner's card's remaining allowances. */
+export async function partnerCardAllowances(db: Queryable, actor: Actor, cardId: string, at?: Date): Promise<CardAllowances> {
+  await findPartnerCard(db, actor, cardId);
+  return findCardAllowances(db, actor, cardId, at);
+}

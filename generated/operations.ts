@@ -432,6 +432,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getMetrics: {
+    operationId: "getMetrics",
+    method: "get",
+    path: "/metrics",
+    expressPath: "/metrics",
+    security: [{"oauth2":["core:metrics.read"]}],
+    scopes: ["core:metrics.read"],
+    envelope: false,
+    headers: [],
+    csv: false,
+  },
   getNetwork: {
     operationId: "getNetwork",
     method: "get",
@@ -924,7 +935,7 @@ export type OperationId = keyof typeof operationTable;
 export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
-export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
+export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
 
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
@@ -961,7 +972,8 @@ export const oauthScopes = {
   "core:payments.write": "Core API: record payments at service points, and authorise, capture and void pay-at-pump holds.",
   "core:fees.write": "Core API: charge fees (such as SMS notification fees) to cards.",
   "core:audit.read": "Core API: read the audit trail.",
-  "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."
+  "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes).",
+  "core:metrics.read": "Core API: scrape the service's metrics (GET /metrics, Prometheus text)."
 } as const;
 
 export type Scope = keyof typeof oauthScopes;

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     internal: config.internalListener,
   });
   logger.info({ url: running.url, internalUrl: running.internalUrl }, 'CYNOD API listening');
-  if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
+  if (demo) process.stdout.write(demoBanner(running.url, demo, running.internalUrl) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
 
   // Background work, one run of each job at a time, awaited before shutdown (its safe point):

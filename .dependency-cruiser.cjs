@@ -1,17 +1,24 @@
 /**
  * The layers of src/, checked in CI (npm run lint:deps). Arrows point down:
- * handlers -> domain -> db; http/ and auth/ sit beside the domain and may call it; the
- * domain knows neither; db/ knows nothing above it; nothing in src/ reaches into the tests
+ * handlers -> domain -> db; http/, auth/ and metrics/ sit beside the domain and may call it; the
+ * domain knows none of them (it reports through src/domain/observation.ts); db/ knows nothing above it; nothing in src/ reaches into the tests
  * or the build scripts. README "Layers" says the same in prose.
  */
 module.exports = {
   forbidden: [
     {
       name: 'domain-knows-no-transport',
-      comment: 'src/domain holds business rules: it must not import http/, auth/, handlers/ or the composition root.',
+      comment: 'src/domain holds business rules: it must not import http/, auth/, handlers/, metrics/ or the composition root.',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { path: '^src/(http|auth|handlers)/|^src/(app|server|main|cli|demo|config)\\.ts$' },
+      to: { path: '^src/(http|auth|handlers|metrics)/|^src/(app|server|main|cli|demo|config)\\.ts$' },
+    },
+    {
+      name: 'only-metrics-knows-prom-client',
+      comment: 'The domain and the database report through their observation channels (observation.ts); src/metrics alone turns them into metrics.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/metrics/' },
+      to: { path: 'node_modules/prom-client/' },
     },
     {
       name: 'db-knows-nothing-above',

@@ -70,7 +70,7 @@ onPostgres('SIGTERM (PostgreSQL only: a request is held in flight by another ses
     await sleep(500); // the request now waits on the lock
     server.kill('SIGTERM');
     await sleep(300);
-    return { server, url, inFlight, release: async () => void (await blocker.query('COMMIT').finally(() => blocker.end())) };
+    return { server, url, internalUrl: await server.internalUrl, inFlight, release: async () => void (await blocker.query('COMMIT').finally(() => blocker.end())) };
   }
 
   it('when SIGTERM comes with a request in flight, then new connections are refused, the request finishes, and the process exits 0', async () => {
@@ -83,6 +83,16 @@ onPostgres('SIGTERM (PostgreSQL only: a request is held in flight by another ses
     expect(code).toBe(0);
     expect(output).toMatch(/shutting down: finishing in-flight requests/);
     expect(output).toMatch(/"msg":"stopped"/);
+  });
+
+  it('when SIGTERM comes to a server with an internal listener, then both listeners refuse new connections, the request finishes, and the process exits 0', async () => {
+    const { server, url, internalUrl, inFlight, release } = await stopWithRequestInFlight({ INTERNAL_PORT: '0' });
+    expect(internalUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    await expect(fetch(`${internalUrl}/health`)).rejects.toThrow();
+    await release();
+    expect((await inFlight).answer?.status).toBe(200);
+    expect((await server.exit).code).toBe(0);
   });
 
   it('when the request in flight outlasts SHUTDOWN_GRACE_SECONDS, then it is cut and the process exits 1, saying so', async () => {

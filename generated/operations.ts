@@ -454,6 +454,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getMetrics: {
+    operationId: "getMetrics",
+    method: "get",
+    path: "/metrics",
+    expressPath: "/metrics",
+    security: [{"oauth2":["core:metrics.read"]}],
+    scopes: ["core:metrics.read"],
+    envelope: false,
+    headers: [],
+    csv: false,
+  },
   getNetwork: {
     operationId: "getNetwork",
     method: "get",
@@ -1023,7 +1034,7 @@ export type OperationId = keyof typeof operationTable;
 export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardProfileControls" | "rotatePartnerSecret" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
-export type RawOperationId = "createToken" | "getDocs" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
+export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
 
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
@@ -1061,7 +1072,8 @@ export const oauthScopes = {
   "core:payments.write": "Core API: record payments at service points, and authorise, capture and void pay-at-pump holds.",
   "core:fees.write": "Core API: charge fees (such as SMS notification fees) to cards.",
   "core:audit.read": "Core API: read the audit trail.",
-  "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes)."
+  "core:security.read": "Core API: read security events (tokens issued and revoked, failed authentications, partner changes).",
+  "core:metrics.read": "Core API: scrape the service's metrics (GET /metrics, Prometheus text)."
 } as const;
 
 export type Scope = keyof typeof oauthScopes;

@@ -106,6 +106,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics (Prometheus)
+         * @description The service's metrics in the Prometheus text exposition format (version 0.0.4), for a
+         *     Prometheus server scraping with OAuth 2.0 client credentials (its `oauth2` scrape
+         *     setting) as an internal application holding `core:metrics.read`.
+         *
+         *     Request latency (`http_request_duration_seconds`, labelled by the contract's
+         *     operationId, the method and the status, never by path or query), the database pool,
+         *     transaction retries by cause, money-moving requests by type and outcome,
+         *     Idempotency-Key replays and conflicts, open pay-at-pump holds, the lag of the
+         *     background jobs, and Node.js's process metrics. The README ("Operating it") lists them.
+         *
+         *     When the server has an internal listener (`INTERNAL_PORT`), this operation is served
+         *     there only, like the Core API: on the public listener it answers 404 as an unknown path.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/token": {
         parameters: {
             query?: never;
@@ -4053,10 +4084,10 @@ export interface components {
         XRequestId: components["schemas"]["RequestId"];
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
-        /** @description Token answers are never cached. */
-        CacheControlNoStore: "no-store";
         /** @description The authentication challenge (RFC 6750 for bearer tokens, RFC 7617 for Basic). */
         WwwAuthenticate: string;
+        /** @description Token answers are never cached. */
+        CacheControlNoStore: "no-store";
         /**
          * @description Sent on every answer to a call authenticated with HTTP Basic: bearer tokens are preferred
          *     (a token expires and can be revoked; a secret sent on every call cannot). Get one from
@@ -4187,6 +4218,33 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, as Prometheus text. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createToken: {

@@ -25,13 +25,15 @@
  * Exits 1 when a scenario is flagged (non-2xx answers or errors: its numbers mean nothing).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { runLoad, type LoadRequest, type LoadResult } from './bench/load';
 import type { TargetSpec } from './bench/protocol';
 import { prepareDatabase, startTarget, type RunningTarget } from './bench/target';
+import { createBenchDatabase, type BenchDatabase } from './bench/database';
+import { bearerToken, type Credentials, FLOAT_PARTNERS, LEDGER_CARDS, LEDGER_SERVICE_POINTS, type LedgerFixture, ledgerSetup, mapConcurrent, payment, SETUP_CONCURRENCY, TOKEN_REQUEST, validatedVoucher, VOUCHER_LINES, xof } from './bench/fixture';
+import { median } from './bench/stats';
 
 // ---------------------------------------------------------------- settings
 
@@ -58,28 +60,11 @@ const settings = {
 
 // ---------------------------------------------------------------- scenarios
 
-interface Credentials {
-  consumerKey: string;
-  consumerSecret: string;
-}
-
 interface Fixture extends Credentials {
   /** An internal back-office application holding every scope (the ledger scenarios). */
   core: Credentials;
   /** What the ledger scenarios pay with and at; made once per run (ledgerSetup), when one is selected. */
   ledger?: LedgerFixture;
-}
-
-interface LedgerFixture {
-  /** Member cards, each credited far more than a run can spend. */
-  cards: string[];
-  servicePoints: string[];
-  /** The partner whose float pays the recharge vouchers, funded far beyond what a run spends. */
-  floatPartnerId: string;
-  /** FLOAT_PARTNERS more partners, each float funded alike (recharge-spread-floats). */
-  spreadPartnerIds: string[];
-  /** VOUCHER_LINES more cards for the 1,000-card voucher (empty when it is not selected). */
-  voucherCards: string[];
 }
 
 /** What a scenario's setup made before its measurement: here, validated vouchers to execute. */
@@ -126,25 +111,6 @@ interface Scenario {
   spreadFloats?: boolean;
 }
 
-const basicHeader = (fixture: Credentials) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(fixture.consumerKey)}:${encodeURIComponent(fixture.consumerSecret)}`).toString('base64');
-
-const TOKEN_REQUEST = (fixture: Credentials): LoadRequest => ({
-  method: 'POST',
-  path: '/oauth/token',
-  headers: { authorization: basicHeader(fixture), 'content-type': 'application/x-www-form-urlencoded' },
-  body: 'grant_type=client_credentials',
-});
-
-/** Gets a bearer token from the running server, as a partner would. */
-async function bearerToken(url: string, fixture: Credentials): Promise<string> {
-  const request = TOKEN_REQUEST(fixture);
-  const answer = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
-  const body = (await answer.json()) as { access_token?: string };
-  if (!answer.ok || !body.access_token) throw new Error(`token request answered ${answer.status}: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
-
 /** An authenticated, validated read with a bearer token. */
 const read = (id: string, path: string, extra: Partial<Scenario> = {}): Scenario => ({
   id,
@@ -163,104 +129,12 @@ const HELLO: LoadRequest = { method: 'GET', path: '/' };
 
 // ---------------------------------------------------------------- ledger scenarios
 
-/** Cards and service points of the ledger scenarios: enough that 50 connections rarely meet on one. */
-const LEDGER_CARDS = 200;
-const LEDGER_SERVICE_POINTS = 50;
-/** Credited to every card at setup: a run of 1-XOF payments never exhausts it. */
-const LEDGER_CARD_CREDIT = 100_000_000_000;
-
-const xof = (value: number) => ({ value, unit: 'XOF' });
-
-/** A Core API call of the setup, as the back-office would make it; returns `data`. */
-async function coreCall<T>(url: string, token: string, method: 'GET' | 'POST', path: string, body?: object, idempotencyKey?: string): Promise<T> {
-  const answer = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await answer.text();
-  if (!answer.ok) throw new Error(`${method} ${path} answered ${answer.status}: ${text}`);
-  return (JSON.parse(text) as { data: T }).data;
-}
-
-/** Runs `work(0)` ... `work(count - 1)`, at most `limit` at a time; the results in order. */
-async function mapConcurrent<T>(count: number, limit: number, work: (n: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async () => {
-      while (next < count) {
-        const n = next++;
-        results[n] = await work(n);
-      }
-    }),
-  );
-  return results;
-}
-
-/** Concurrent API calls of the setups (enough to keep the server busy, few enough not to queue on its pool). */
-const SETUP_CONCURRENCY = 16;
 /**
  * The vouchers recharge-hot-float makes before each measurement: BENCH_VOUCHER_RATE per second
  * of warm-up and measurement, and one more per connection and run (the requests in flight when
  * a run stops are executed but not counted).
  */
 const hotFloatVouchers = () => settings.voucherRate * (settings.warmupSeconds + settings.durationSeconds) + 2 * settings.connections;
-/** Partners whose floats recharge-spread-floats spreads its vouchers over. */
-const FLOAT_PARTNERS = 50;
-/** Lines of the big voucher, and so the extra cards made for it. */
-const VOUCHER_LINES = 1000;
-/** What the partner float is funded with (the largest amount an operation may move): 1-XOF recharges never exhaust it. */
-const FLOAT_FUNDING = 1_000_000_000_000;
-
-/**
- * Creates the network, client, profile, service points and credited cards of the ledger
- * scenarios through the API, a partner whose float is funded far beyond a run, and (for the
- * 1,000-card voucher) VOUCHER_LINES more cards.
- */
-async function ledgerSetup(url: string, core: Credentials, options: { voucherCards: boolean; spreadFloats: boolean }): Promise<LedgerFixture> {
-  const token = await bearerToken(url, core);
-  const call = <T>(path: string, body: object, key?: string) => coreCall<T>(url, token, 'POST', path, body, key);
-  const network = await call<{ id: string }>('/core/v1/networks', { code: 'RES-BENCH', name: 'Réseau de benchmark' });
-  const client = await call<{ id: string }>('/core/v1/clients', { networkId: network.id, code: 'BENCH', name: 'Transports du benchmark' });
-  const profile = await call<{ id: string }>('/core/v1/card-profiles', {
-    code: 'BENCH', label: 'Flotte', validityMonths: 24, rechargeMode: 'manual', monthlyOfflineCap: xof(50_000), allowedServices: ['fuel', 'shop'], allowedUnits: ['XOF'],
-  });
-  const servicePoints: string[] = [];
-  for (let n = 0; n < LEDGER_SERVICE_POINTS; n++) {
-    servicePoints.push((await call<{ id: string }>('/core/v1/service-points', { code: `STATION-BENCH-${n}`, name: `Station ${n}`, address: 'Plateau, Abidjan', networkId: network.id })).id);
-  }
-  const run = randomBytes(4).toString('hex');
-  const cards = await Promise.all(
-    Array.from({ length: LEDGER_CARDS }, async (_, n) => {
-      const card = await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } });
-      await call('/core/v1/regularisations', { cardId: card.id, direction: 'credit', amount: xof(LEDGER_CARD_CREDIT), reason: 'Solde de benchmark' }, `bench-setup-${run}-${n}`);
-      return card.id;
-    }),
-  );
-  const fundedPartner = async (n: number) => {
-    const partner = await call<{ id: string }>('/core/v1/partners', { name: `Partenaire flotte de benchmark ${n}`, scopes: ['partner:profile.read'] });
-    await call('/core/v1/float-fundings', { partnerId: partner.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-${n}` }, `bench-float-${run}-${n}`);
-    return partner.id;
-  };
-  const [floatPartnerId, ...spreadPartnerIds] = await mapConcurrent(options.spreadFloats ? 1 + FLOAT_PARTNERS : 1, SETUP_CONCURRENCY, fundedPartner);
-  const voucherCards = options.voucherCards
-    ? await mapConcurrent(VOUCHER_LINES, SETUP_CONCURRENCY, async (n) =>
-        (await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur bon ${n}`, phone: '+2250707080911' } })).id)
-    : [];
-  return { cards, servicePoints, floatPartnerId, spreadPartnerIds, voucherCards };
-}
-
-/** Enters and validates a recharge voucher paid by a partner float (the fixture's hot one by default), 1 XOF a line; returns its id. */
-async function validatedVoucher(url: string, token: string, ledger: LedgerFixture, cardIds: string[], partnerId = ledger.floatPartnerId): Promise<string> {
-  const order = await coreCall<{ id: string }>(url, token, 'POST', '/core/v1/orders', {
-    type: 'recharge', sourcePartnerId: partnerId, lines: cardIds.map((cardId) => ({ cardId, amount: xof(1) })), reason: 'Recharge de benchmark',
-  });
-  // The core application holds core:orders.chain: it may validate what it entered.
-  await coreCall(url, token, 'POST', `/core/v1/orders/${order.id}/validate`, {});
-  return order.id;
-}
-
 /** Executes a validated voucher, timed end to end (the HTTP call, its answer read). */
 async function executeVoucher(url: string, token: string, orderId: string, lines: number): Promise<TimedCall> {
   const started = performance.now();
@@ -300,9 +174,6 @@ const moneyPost = (id: string, name: string, path: string, body: (n: number, led
     };
   },
 });
-
-/** A shop payment of 1 XOF: no fuel record, so the cost is the ledger's. */
-const payment = (cardId: string, servicePointId: string, receiptNumber: string) => ({ cardId, servicePointId, amount: xof(1), service: 'shop', receiptNumber });
 
 /** An authenticated read of a card's balance, as the back-office application (cards spread over the fixture's). */
 const ledgerRead = (id: string, name: string, path: (cardId: string) => string): Scenario => ({
@@ -409,58 +280,6 @@ const ALL_SCENARIOS: Scenario[] = [
   ...LEDGER_SCENARIOS,
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
-
-// ---------------------------------------------------------------- database
-
-interface BenchDatabase {
-  kind: 'postgres' | 'pglite';
-  version: string;
-  /** What the server processes open. */
-  spec: Pick<TargetSpec, 'databaseUrl' | 'dataDir'>;
-  dispose(): Promise<void>;
-}
-
-/** A connection string whose sessions use `schema` (the `options` parameter sets search_path). */
-function schemaUrl(baseUrl: string, schema: string): string {
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
-}
-
-/** Runs statements one after the other on a short-lived connection; returns the rows of the last. */
-async function adminQuery<Row extends object>(baseUrl: string, ...statements: string[]): Promise<Row[]> {
-  const client = new Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    let rows: Row[] = [];
-    for (const sql of statements) rows = (await client.query<Row>(sql)).rows;
-    return rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function createBenchDatabase(): Promise<BenchDatabase> {
-  const baseUrl = process.env.DATABASE_URL;
-  if (baseUrl) {
-    const schema = `bench_${randomBytes(6).toString('hex')}`;
-    const [{ server_version }] = await adminQuery<{ server_version: string }>(baseUrl, `CREATE SCHEMA ${schema}`, 'SHOW server_version');
-    return {
-      kind: 'postgres',
-      version: `PostgreSQL ${server_version}`,
-      spec: { databaseUrl: schemaUrl(baseUrl, schema) },
-      dispose: async () => void (await adminQuery(baseUrl, `DROP SCHEMA ${schema} CASCADE`)),
-    };
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'cynod-bench-'));
-  const manifest = join(__dirname, '..', 'node_modules', '@electric-sql', 'pglite', 'package.json');
-  return {
-    kind: 'pglite',
-    version: `PGlite ${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`,
-    spec: { dataDir },
-    dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
-  };
-}
 
 // ---------------------------------------------------------------- measurement
 
@@ -611,13 +430,6 @@ async function measure(scenario: Scenario, round: number, database: BenchDatabas
 }
 
 // ---------------------------------------------------------------- report
-
-const median = (values: number[]): number => {
-  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /**
  * Median over rounds of a per-round comparison of two scenarios (measured in the same round,

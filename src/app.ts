@@ -22,10 +22,12 @@ import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes }
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
 import { precompressed } from './http/precompressed';
+import { internalOnly } from './http/listeners';
 import { headAsGet, singleAuthorization, utf8Body } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { textGuard } from './http/text-guard';
 import { transportSecurity } from './http/transport-security';
+import type { Metrics } from './metrics/metrics';
 import type { Handlers } from '../generated/operations';
 
 const GENERATED = join(__dirname, '..', 'generated');
@@ -60,6 +62,8 @@ export interface AppParts {
   cardVault: CardVault;
   logger: Logger;
   config: AppConfig;
+  /** Times the requests and answers GET /metrics. */
+  metrics: Metrics;
   /** Replaces handlers (tests plant faulty ones); defaults to the real ones. */
   handlers?: Handlers<HandlerContext>;
   /** True once the process is shutting down (GET /ready then answers 503); default never. */
@@ -73,7 +77,7 @@ function actorOfRequest(req: Request): Actor | undefined {
   return partnerActor({ id: credential.partnerId, name: credential.partnerName, scopes: credential.scopes }, { requestId: req.requestId, address: clientAddressOf(req) });
 }
 
-export function createApp({ db, cardVault, logger, config, handlers = defaultHandlers, draining = () => false }: AppParts): Express {
+export function createApp({ db, cardVault, logger, config, metrics, handlers = defaultHandlers, draining = () => false }: AppParts): Express {
   const guard = new ClientGuard(db, config);
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
@@ -82,6 +86,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
     getOpenApiJson: contractJsonAnswer,
     getOpenApiYaml: contractYamlAnswer,
     getDocs: docsAnswer,
+    getMetrics: metrics.scrape,
   };
   checkHandlerKeys(handlers, rawRoutes);
 
@@ -92,6 +97,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('trust proxy', config.trustProxy);
+  app.use(metrics.requestTimer);
   app.use(requestContext(logger));
   app.use(singleAuthorization);
   app.use(headAsGet);
@@ -102,6 +108,7 @@ export function createApp({ db, cardVault, logger, config, handlers = defaultHan
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));
   app.use(textGuard);
   mountRawRoutes(app, rawRoutes, true);
+  app.use(internalOnly);
   app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
   mountRawRoutes(app, rawRoutes, false);
   mountEnvelopeRoutes(app, handlers, (req, res): HandlerContext => ({

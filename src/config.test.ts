@@ -11,6 +11,18 @@ describe('readConfig', () => {
     expect(config.dataDir).toMatch(/\.data$/);
   });
 
+  it('when INTERNAL_PORT is set, then an internal listener on INTERNAL_HOST (default 127.0.0.1); unset, none', () => {
+    expect(readConfig({}).internalListener).toBeUndefined();
+    expect(readConfig({ INTERNAL_PORT: '9090' }).internalListener).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(readConfig({ INTERNAL_PORT: '9090', INTERNAL_HOST: '10.0.0.5' }).internalListener).toEqual({ host: '10.0.0.5', port: 9090 });
+  });
+
+  it('when the internal listener is set wrongly, then it refuses to start and names the variable', () => {
+    expect(() => readConfig({ INTERNAL_HOST: '10.0.0.5' })).toThrow(new ConfigError('INTERNAL_HOST needs INTERNAL_PORT'));
+    expect(() => readConfig({ INTERNAL_PORT: '8080' })).toThrow(/INTERNAL_PORT must differ from PORT/);
+    expect(() => readConfig({ INTERNAL_PORT: 'x' })).toThrow(/INTERNAL_PORT must be an integer/);
+  });
+
   it('when no database timeout is set, then statements get 15 s, locks 5 s and idle transactions 30 s', () => {
     expect(readConfig({}).databaseTimeouts).toEqual({ statementTimeoutMs: 15_000, lockTimeoutMs: 5_000, idleInTransactionTimeoutMs: 30_000 });
   });

@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** TCP port (0 picks a free one). */
   port: number;
+  /** INTERNAL_HOST / INTERNAL_PORT: the listener that alone serves the Core API and /metrics; absent: one listener serves everything. */
+  internalListener: { host: string; port: number } | undefined;
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
   databaseUrl: string | undefined;
   /** Data directory of the embedded database. */
@@ -153,14 +155,28 @@ function trustProxy(raw: string | undefined): Config['trustProxy'] {
   return entries;
 }
 
+/** INTERNAL_PORT (and INTERNAL_HOST, default 127.0.0.1): set, a second listener; never the public one's address. */
+function internalListener(env: NodeJS.ProcessEnv, host: string, port: number): Config['internalListener'] {
+  if (env.INTERNAL_PORT === undefined || env.INTERNAL_PORT === '') {
+    if (env.INTERNAL_HOST) throw new ConfigError('INTERNAL_HOST needs INTERNAL_PORT');
+    return undefined;
+  }
+  const listener = { host: env.INTERNAL_HOST || '127.0.0.1', port: integer(env, 'INTERNAL_PORT', 0, 0, 65535) };
+  if (listener.port !== 0 && listener.port === port && listener.host === host) throw new ConfigError(`INTERNAL_PORT must differ from PORT on the same host (${host}:${port})`);
+  return listener;
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the faulty variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const host = env.HOST || '127.0.0.1';
+  const port = integer(env, 'PORT', 8080, 0, 65535);
   return {
-    host: env.HOST || '127.0.0.1',
-    port: integer(env, 'PORT', 8080, 0, 65535),
+    host,
+    port,
+    internalListener: internalListener(env, host, port),
     databaseUrl,
     dataDir: resolve(env.DATA_DIR || '.data'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),

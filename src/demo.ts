@@ -89,7 +89,8 @@ export async function ensureDemoData(db: Database, dataDir: string, vault: CardV
   return credentials;
 }
 
-export function demoBanner(url: string, credentials: DemoCredentials): string {
+/** What npm start prints: the demo credentials and curl commands to paste (the Core API's on the internal listener when there is one). */
+export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = url): string {
   return [
     '',
     'Demo partner (embedded database):',
@@ -104,7 +105,7 @@ export function demoBanner(url: string, credentials: DemoCredentials): string {
     `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/partner/v1/me`,
     '',
     'Explore the Core API with the same token (demo network, clients, profile, service point, cards):',
-    `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/core/v1/cards`,
+    `  curl -s -H "Authorization: Bearer $TOKEN" ${coreUrl}/core/v1/cards`,
     '',
   ].join('\n');
 }

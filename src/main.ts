@@ -8,6 +8,7 @@ import { cardVaultFor } from './card-keys';
 import { secureDataDir } from './data-dir';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { createLogger } from './http/logger';
+import { createMetrics } from './metrics/metrics';
 import { startServer } from './server';
 import { SYSTEM_ACTORS } from './domain/actor';
 import { expireHolds } from './domain/ledger/holds';
@@ -48,9 +49,14 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) secureDataDir(config.dataDir);
 
   let draining = false;
-  const running = await startServer({ db, cardVault, logger, config, draining: () => draining }, config.host, config.port, { tls: config.tls, maxHeaderSize: config.maxHeaderBytes });
-  logger.info({ url: running.url }, 'CYNOD API listening');
-  if (demo) process.stdout.write(demoBanner(running.url, demo) + '\n');
+  const metrics = createMetrics(db);
+  const running = await startServer({ db, cardVault, logger, config, metrics, draining: () => draining }, config.host, config.port, {
+    tls: config.tls,
+    maxHeaderSize: config.maxHeaderBytes,
+    internal: config.internalListener,
+  });
+  logger.info({ url: running.url, internalUrl: running.internalUrl }, 'CYNOD API listening');
+  if (demo) process.stdout.write(demoBanner(running.url, demo, running.internalUrl) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
 
   // Background work, one run of each job at a time, awaited before shutdown (its safe point):
@@ -70,19 +76,25 @@ async function main(): Promise<void> {
   };
   const sweep = every(HOLD_SWEEP_INTERVAL_MS, () =>
     expireHolds(db, SYSTEM_ACTORS.system).then(
-      (released) => released > 0 && logger.info({ released }, 'expired holds released'),
+      (released) => {
+        metrics.jobSucceeded('hold-expiry');
+        if (released > 0) logger.info({ released }, 'expired holds released');
+      },
       (error: unknown) => logger.warn({ err: error }, 'hold expiry sweep failed'),
     ),
   );
   const purge = every(IDEMPOTENCY_PURGE_INTERVAL_MS, () =>
     purgeIdempotencyKeys(db, SYSTEM_ACTORS.system, config.idempotencyRetentionHours).then(
-      (purged) => purged > 0 && logger.info({ purged }, 'old idempotency keys purged'),
+      (purged) => {
+        metrics.jobSucceeded('idempotency-key-purge');
+        if (purged > 0) logger.info({ purged }, 'old idempotency keys purged');
+      },
       (error: unknown) => logger.warn({ err: error }, 'idempotency key purge failed'),
     ),
   );
 
   /**
-   * SIGTERM/SIGINT: /ready answers 503, the listener closes (new connections are refused),
+   * SIGTERM/SIGINT: /ready answers 503, the listeners close (new connections are refused),
    * idle keep-alive connections are closed, in-flight requests and the background job finish,
    * then the database closes and the process exits 0. Past SHUTDOWN_GRACE_SECONDS what is
    * still open is cut and the process exits 1.
@@ -93,12 +105,13 @@ async function main(): Promise<void> {
     logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down: finishing in-flight requests');
     const timer = setTimeout(() => {
       logger.error({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown grace period elapsed: open requests cut');
-      running.server.closeAllConnections();
+      running.closeAllConnections();
       process.exit(1);
     }, config.shutdownGraceSeconds * 1000).unref();
     clearInterval(sweep);
     clearInterval(purge);
     await Promise.all([running.close().catch((error) => logger.error({ err: error }, 'server close failed')), ...runs]);
+    metrics.close();
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);
     unlock();

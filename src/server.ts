@@ -1,45 +1,95 @@
-/** Starts the HTTP or HTTPS server on a database; used by main.ts and by the contract tests. */
+/**
+ * Starts the HTTP or HTTPS server on a database, with an optional internal listener; used by
+ * main.ts, the bench and the contract tests.
+ */
 import type { AddressInfo } from 'node:net';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createApp, type AppParts } from './app';
+import { publicListener } from './http/listeners';
+import { createMetrics } from './metrics/metrics';
+
+/** An interface and a TCP port (0 picks a free one). */
+interface ListenAddress {
+  host: string;
+  port: number;
+}
 
 export interface ServerOptions {
-  /** PEM certificate chain and key: the server speaks HTTPS (TLS 1.2 and later) only. */
+  /** PEM certificate chain and key: the server speaks HTTPS (TLS 1.2 and later) only, on every listener. */
   tls?: { cert: Buffer; key: Buffer };
   /** Largest request head in bytes (node's default 16384); larger ones are answered 431. */
   maxHeaderSize?: number;
+  /** A second listener, the only one serving the Core API and /metrics (src/http/listeners.ts). */
+  internal?: ListenAddress;
 }
 
 export interface RunningServer {
-  server: HttpServer | HttpsServer;
-  /** Base URL, e.g. http://127.0.0.1:8080 or https://127.0.0.1:8443 */
+  /** Base URL of the public listener, e.g. http://127.0.0.1:8080 or https://127.0.0.1:8443 */
   url: string;
-  /** Stops accepting connections and waits for open requests to finish. */
+  /** Base URL of the internal listener, when there is one. */
+  internalUrl: string | undefined;
+  /** Stops accepting connections on every listener and waits for open requests to finish. */
   close(): Promise<void>;
+  /** Cuts every connection still open (what a shutdown does when its grace period is over). */
+  closeAllConnections(): void;
 }
 
-export async function startServer(parts: AppParts, host: string, port: number, options: ServerOptions = {}): Promise<RunningServer> {
-  const app = createApp(parts);
+type Listener = HttpServer | HttpsServer;
+
+function createListener(handler: RequestListener, options: ServerOptions): Listener {
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000, maxHeaderSize: options.maxHeaderSize }, app)
-    : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, app);
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000, maxHeaderSize: options.maxHeaderSize }, handler)
+    : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+/** Listens; resolves with the base URL. */
+async function listen(server: Listener, { host, port }: ListenAddress, secure: boolean): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${secure ? 'https' : 'http'}://${shownHost}:${address.port}`;
+}
+
+const closeListener = (server: Listener) =>
+  new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+
+/** Starts the server; without `parts.metrics` it makes its own, closed with it. */
+export async function startServer(parts: Omit<AppParts, 'metrics'> & Partial<Pick<AppParts, 'metrics'>>, host: string, port: number, options: ServerOptions = {}): Promise<RunningServer> {
+  const metrics = parts.metrics ?? createMetrics(parts.db);
+  const app = createApp({ ...parts, metrics });
+  const secure = Boolean(options.tls);
+  const listeners: Listener[] = [createListener(options.internal ? publicListener(app) : app, options)];
+  if (options.internal) listeners.push(createListener(app, options));
+  const addresses = [{ host, port }, ...(options.internal ? [options.internal] : [])];
+  const urls: string[] = [];
+  try {
+    for (const [index, server] of listeners.entries()) urls.push(await listen(server, addresses[index], secure));
+  } catch (error) {
+    await Promise.all(listeners.filter((server) => server.listening).map(closeListener));
+    if (!parts.metrics) metrics.close();
+    throw error;
+  }
   return {
-    server,
-    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
+    url: urls[0],
+    internalUrl: urls[1],
+    close: async () => {
+      try {
+        await Promise.all(listeners.map(closeListener));
+      } finally {
+        if (!parts.metrics) metrics.close();
+      }
+    },
+    closeAllConnections: () => listeners.forEach((server) => server.closeAllConnections()),
   };
 }

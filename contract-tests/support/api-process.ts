@@ -7,6 +7,8 @@ const root = join(__dirname, '..', '..');
 export interface ApiProcess {
   /** Resolves once it listens. */
   url: Promise<string>;
+  /** The internal listener's URL (INTERNAL_PORT), resolved with `url`; undefined without one. */
+  internalUrl: Promise<string | undefined>;
   /** Resolves when it ends, with everything it wrote. */
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
   kill(signal: NodeJS.Signals): void;
@@ -24,10 +26,15 @@ export function startApiProcess(env: Record<string, string>): ApiProcess {
   let listening: (url: string) => void;
   let failed: (error: Error) => void;
   const url = new Promise<string>((resolve, reject) => ((listening = resolve), (failed = reject)));
+  let internalListening: (url: string | undefined) => void;
+  const internalUrl = new Promise<string | undefined>((resolve) => (internalListening = resolve));
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
     const found = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1];
-    if (found) listening(found);
+    if (found) {
+      internalListening(/"internalUrl":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1]);
+      listening(found);
+    }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
@@ -38,5 +45,6 @@ export function startApiProcess(env: Record<string, string>): ApiProcess {
     }),
   );
   url.catch(() => undefined); // awaited by the tests that need it
-  return { url, exit, kill: (signal) => child.kill(signal) };
+  void exit.then(() => internalListening(undefined));
+  return { url, internalUrl, exit, kill: (signal) => child.kill(signal) };
 }

@@ -44,6 +44,8 @@ function sdkClients(configuration: Configuration) {
 
 export interface TestServer {
   url: string;
+  /** The internal listener's base URL, when `server.internal` asked for one. */
+  internalUrl: string | undefined;
   database: TestDatabase;
   /**
    * Creates a partner directly in the database (as the system); returns its key and secret. A
@@ -67,7 +69,7 @@ export async function startTestServer(
     database?: TestDatabase;
     /** Interface to listen on (default 127.0.0.1). */
     host?: string;
-    /** TLS and header-size options of the server. */
+    /** TLS, header-size and internal-listener options of the server. */
     server?: ServerOptions;
     /** Whether the server is shutting down (GET /ready). */
     draining?: AppParts['draining'];
@@ -92,6 +94,7 @@ export async function startTestServer(
   };
   return {
     url: running.url,
+    internalUrl: running.internalUrl,
     database,
     async partner(input = {}) {
       const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {

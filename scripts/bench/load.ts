@@ -1,5 +1,6 @@
 /** One timed autocannon run against a loopback server, reduced to the numbers the report shows. */
 import type { EventEmitter } from 'node:events';
+import { percentile } from './stats';
 
 /** A request the load generator repeats. */
 export interface LoadRequest {
@@ -44,13 +45,6 @@ type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: ArrayLike<number>, fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil(fraction * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
 /** The next number of each varying request, kept across its runs. */
 const nextNumber = new WeakMap<LoadRequest, number>();
 
@@ -64,12 +58,20 @@ function varied(request: LoadRequest) {
   };
 }
 
+/** What a steady load (the soak) adds to a run. */
+interface SteadyOptions {
+  /** Requests per second over all connections (autocannon's overallRate); default: as fast as the server answers. */
+  ratePerSecond?: number;
+  /** Called with every answer's status and latency in milliseconds. */
+  onResponse?: (status: number, ms: number) => void;
+}
+
 /**
  * Runs `connections` keep-alive connections against `baseUrl` for `durationSeconds`.
  * autocannon's own latency histogram rounds to whole milliseconds, too coarse for a
  * hello-world, so the 2xx latencies are collected from its `response` events instead.
  */
-export async function runLoad(baseUrl: string, request: LoadRequest, durationSeconds: number, connections: number): Promise<LoadResult> {
+export async function runLoad(baseUrl: string, request: LoadRequest, durationSeconds: number, connections: number, steady: SteadyOptions = {}): Promise<LoadResult> {
   const latencies: number[] = [];
   const instance = autocannon({
     url: baseUrl + request.path,
@@ -80,9 +82,11 @@ export async function runLoad(baseUrl: string, request: LoadRequest, durationSec
     connections,
     duration: durationSeconds,
     timeout: 10,
+    ...(steady.ratePerSecond ? { overallRate: steady.ratePerSecond } : {}),
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    steady.onResponse?.(statusCode, responseTime);
   });
   const result = await instance;
   const sorted = Float64Array.from(latencies).sort();

@@ -110,7 +110,7 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       return {
         url: running.url,
         async stop() {
-          running.server.closeAllConnections();
+          running.closeAllConnections();
           await running.close();
           await db.close();
         },

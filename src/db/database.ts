@@ -43,8 +43,20 @@ export interface Queryable {
   beforeCommit(work: () => Promise<void>): void;
 }
 
+/** How the connections are used right now (read at each scrape of the metrics). */
+interface PoolUsage {
+  /** Connections running a statement or a transaction. */
+  inUse: number;
+  /** Open connections waiting for work. */
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** PostgreSQL: the pool's counts. PGlite, one session: in use 1 while a call runs (idle 0), the calls queued behind it waiting. */
+  usage(): PoolUsage;
   close(): Promise<void>;
 }
 
@@ -168,6 +180,7 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
       const isolation = isolationOf(txOptions);
       return withRetries(txOptions, () => attempt(work, isolation));
     },
+    usage: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
@@ -186,21 +199,36 @@ export function wrapPglite(pglite: PGlite): Database {
     query: async <Row>(sql: string, params: unknown[] = []) => guarded(async () => (await session.query<Row>(sql, params)).rows, sql),
     exec: async (sql: string) => guarded(async () => void (await session.exec(sql)), sql),
   });
+  // Calls on the instance (statements, transactions) running or queued behind the one session.
+  let calls = 0;
+  const counted = async <T>(call: () => Promise<T>): Promise<T> => {
+    calls += 1;
+    try {
+      return await call();
+    } finally {
+      calls -= 1;
+    }
+  };
+  const statements = on(pglite);
   return {
     kind: 'pglite',
-    ...on(pglite),
+    query: (sql, params, queryOptions) => counted(() => statements.query(sql, params, queryOptions)),
+    exec: (sql) => counted(() => statements.exec(sql)),
     beforeCommit: outsideTransaction,
     transaction: (work, txOptions) => {
       const isolation = isolationOf(txOptions);
-      return withRetries(txOptions, () =>
-        guarded(() =>
-          pglite.transaction(async (session) => {
-            await session.exec(`SET TRANSACTION ${isolationClause(isolation)}`);
-            return inTransaction(on(session), isolation, work);
-          }),
+      return counted(() =>
+        withRetries(txOptions, () =>
+          guarded(() =>
+            pglite.transaction(async (session) => {
+              await session.exec(`SET TRANSACTION ${isolationClause(isolation)}`);
+              return inTransaction(on(session), isolation, work);
+            }),
+          ),
         ),
       );
     },
+    usage: () => ({ inUse: Math.min(calls, 1), idle: calls > 0 ? 0 : 1, waiting: Math.max(calls - 1, 0) }),
     close: async () => {
       if (!pglite.closed) await pglite.close();
     },

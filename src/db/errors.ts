@@ -64,7 +64,11 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind | undef
 }
 
 /** Kinds after which running the whole transaction again may succeed. */
-const RETRYABLE: ReadonlySet<DatabaseErrorKind> = new Set(['serialization_failure', 'deadlock', 'lock_timeout', 'query_canceled']);
+export const RETRYABLE_KINDS = ['serialization_failure', 'deadlock', 'lock_timeout', 'query_canceled'] as const satisfies readonly DatabaseErrorKind[];
+
+export type RetryableKind = (typeof RETRYABLE_KINDS)[number];
+
+const RETRYABLE: ReadonlySet<DatabaseErrorKind> = new Set(RETRYABLE_KINDS);
 
 /** True when the whole transaction is worth running again (serialization failure, deadlock, lock timeout, a cancelled statement). */
 export const isRetryableTransactionError = (error: unknown): boolean => {

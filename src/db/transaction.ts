@@ -4,7 +4,8 @@
  * PostgreSQL aborts it for a serialization failure, a deadlock or a lock timeout, and nested
  * use-cases joining the transaction already open instead of starting their own.
  */
-import { isRetryableTransactionError } from './errors';
+import { classifyDatabaseError, isRetryableTransactionError, type RetryableKind } from './errors';
+import { transactionRetried } from './observation';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -53,6 +54,7 @@ export async function withRetries<T>(options: TransactionOptions | undefined, at
       return await attempt();
     } catch (error) {
       if (done >= retries || !isRetryableTransactionError(error)) throw error;
+      transactionRetried.publish({ cause: classifyDatabaseError(error) as RetryableKind });
       await sleep(retryDelayMs(done));
     }
   }

@@ -2,6 +2,7 @@ import type { Database, Queryable } from '../db/database';
 import { SYSTEM_ACTORS } from './actor';
 import { AppError } from './app-error';
 import { idempotent } from './idempotency';
+import { moneyRequestAnswered } from './observation';
 
 /**
  * A database whose key claims answer as `claims` says, in turn (true: the key is free and
@@ -44,5 +45,31 @@ describe('idempotent', () => {
     const { db, statements } = fakeDatabase([true, false]);
     await expect(idempotent(db, SYSTEM_ACTORS.system, request, async () => refused())).rejects.toMatchObject({ codeName: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
     expect(statements.filter((sql) => sql.startsWith('INSERT INTO idempotency_keys'))).toEqual([]);
+  });
+});
+
+describe('idempotent: what it reports to the metrics (src/domain/observation.ts)', () => {
+  /** The events published while `work` runs. */
+  async function reported(work: () => Promise<unknown>) {
+    const events: unknown[] = [];
+    const stop = moneyRequestAnswered.subscribe((event) => events.push(event));
+    try {
+      await work().catch(() => undefined);
+    } finally {
+      stop();
+    }
+    return events;
+  }
+
+  it('when the work completes, is refused, meets a key in flight or fails, then one event says so, with the operationId and the code name', async () => {
+    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([{ operation: 'createPayment', kind: 'completed' }]);
+    expect(await reported(() => idempotent(fakeDatabase([true, true]).db, SYSTEM_ACTORS.system, request, async () => refused()))).toEqual([
+      { operation: 'createPayment', kind: 'refused', code: 'INSUFFICIENT_FUNDS' },
+    ]);
+    expect(await reported(() => idempotent(fakeDatabase([false]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([{ operation: 'createPayment', kind: 'key-in-flight' }]);
+    const lost = async () => {
+      throw new Error('connection lost');
+    };
+    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, lost))).toEqual([{ operation: 'createPayment', kind: 'failed' }]);
   });
 });

@@ -18,6 +18,7 @@ import type { Database, Queryable } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { AppError, type ErrorCodeName, type ErrorDetails } from './app-error';
 import type { Actor } from './actor';
+import { moneyRequestAnswered, type MoneyRequestOutcome } from './observation';
 
 export interface IdempotentRequest {
   /** The Idempotency-Key header. */
@@ -106,8 +107,16 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
   return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
 }
 
-/** The work's outcome as the caller sees it: its data, or its refusal (or the claim's) thrown. */
-function answer<T>(outcome: Outcome<T> | AppError): { data: T; replayed: boolean } {
+/** What the outcome reports to the metrics. */
+function observed<T>(outcome: Outcome<T> | AppError): MoneyRequestOutcome {
+  if (outcome instanceof AppError) return { kind: outcome.codeName === 'IDEMPOTENCY_KEY_IN_FLIGHT' ? 'key-in-flight' : 'key-reused' };
+  if (outcome.replayed) return { kind: 'replayed' };
+  return 'data' in outcome ? { kind: 'completed' } : { kind: 'refused', code: outcome.refusal.codeName };
+}
+
+/** The work's outcome as the caller sees it (and as it is reported): its data, or its refusal (or the claim's) thrown. */
+function answer<T>(request: IdempotentRequest, outcome: Outcome<T> | AppError): { data: T; replayed: boolean } {
+  moneyRequestAnswered.publish({ operation: request.operation, ...observed(outcome) });
   if (outcome instanceof AppError) throw outcome;
   if ('data' in outcome) return outcome;
   throw new AppError(outcome.refusal.codeName, outcome.refusal.debugMessage, {
@@ -135,7 +144,22 @@ export async function idempotent<T>(
   /** Runs in the refusal's transaction, before it is stored: once per refused key. */
   onRefusal?: (tx: Queryable, refusal: AppError) => Promise<void>,
 ): Promise<{ data: T; replayed: boolean }> {
-  const caller = callerOf(actor);
+  try {
+    return await runOnce(db, callerOf(actor), request, work, onRefusal);
+  } catch (error) {
+    // Refusals (4xx) were reported as they were answered; anything else stored nothing.
+    if (!(error instanceof AppError && error.status < 500)) moneyRequestAnswered.publish({ operation: request.operation, kind: 'failed' });
+    throw error;
+  }
+}
+
+async function runOnce<T>(
+  db: Database,
+  caller: string,
+  request: IdempotentRequest,
+  work: (tx: Queryable) => Promise<T>,
+  onRefusal: ((tx: Queryable, refusal: AppError) => Promise<void>) | undefined,
+): Promise<{ data: T; replayed: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     let outcome: Outcome<T> | AppError;
     try {
@@ -151,6 +175,7 @@ export async function idempotent<T>(
       if (error instanceof AppError && error.status < 500) {
         const refusal = refusalOf(error);
         return answer(
+          request,
           await db.transaction(async (tx): Promise<Outcome<T> | AppError> => {
             const claimed = await claim<T>(tx, caller, request);
             if (claimed) return claimed;
@@ -163,7 +188,7 @@ export async function idempotent<T>(
       if (attempt < 3 && isUniqueViolation(error, 'idempotency_keys_pkey')) continue;
       throw error;
     }
-    return answer(outcome); // outside the try: a claim's refusal or a stored one is thrown as it is, never stored
+    return answer(request, outcome); // outside the try: a claim's refusal or a stored one is thrown as it is, never stored
   }
 }
 

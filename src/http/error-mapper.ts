@@ -50,6 +50,9 @@ function isUndecodableBody(error: unknown): boolean {
   return status === 400 && type === undefined && typeof code === 'string' && typeof errno === 'number';
 }
 
+/** The answer to a path no operation serves (also a Core path on the public listener, src/http/listeners.ts). */
+export const routeNotFound = (req: Request) => new AppError('ROUTE_NOT_FOUND', `No operation at ${req.method} ${req.path}`);
+
 /** Where the validator reports a missing Idempotency-Key header. */
 const IDEMPOTENCY_KEY_PATH = '/headers/idempotency-key';
 
@@ -67,7 +70,7 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
     case 403:
       return new AppError('AUTHENTICATION_REQUIRED', 'This operation requires credentials');
     case 404:
-      return new AppError('ROUTE_NOT_FOUND', `No operation at ${req.method} ${req.path}`);
+      return routeNotFound(req);
     case 405: {
       const allowed = (Object.values(error.headers ?? {})[0] ?? '').toUpperCase().split(/\s*,\s*/).filter(Boolean);
       // HEAD is served wherever GET is (request-shape.ts).

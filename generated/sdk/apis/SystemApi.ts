@@ -101,6 +101,43 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
+     * The service\'s metrics in the Prometheus text exposition format (version 0.0.4), for a Prometheus server scraping with OAuth 2.0 client credentials (its `oauth2` scrape setting) as an internal application holding `core:metrics.read`.  Request latency (`http_request_duration_seconds`, labelled by the contract\'s operationId, the method and the status, never by path or query), the database pool, transaction retries by cause, money-moving requests by type and outcome, Idempotency-Key replays and conflicts, open pay-at-pump holds, the lag of the background jobs, and Node.js\'s process metrics. The README (\"Operating it\") lists them.  When the server has an internal listener (`INTERNAL_PORT`), this operation is served there only, like the Core API: on the public listener it answers 404 as an unknown path. 
+     * Metrics (Prometheus)
+     */
+    async getMetricsRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<string>> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:metrics.read"]);
+        }
+
+        const response = await this.request({
+            path: `/metrics`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        if (this.isJsonMime(response.headers.get('content-type'))) {
+            return new runtime.JSONApiResponse<string>(response);
+        } else {
+            return new runtime.TextApiResponse(response) as any;
+        }
+    }
+
+    /**
+     * The service\'s metrics in the Prometheus text exposition format (version 0.0.4), for a Prometheus server scraping with OAuth 2.0 client credentials (its `oauth2` scrape setting) as an internal application holding `core:metrics.read`.  Request latency (`http_request_duration_seconds`, labelled by the contract\'s operationId, the method and the status, never by path or query), the database pool, transaction retries by cause, money-moving requests by type and outcome, Idempotency-Key replays and conflicts, open pay-at-pump holds, the lag of the background jobs, and Node.js\'s process metrics. The README (\"Operating it\") lists them.  When the server has an internal listener (`INTERNAL_PORT`), this operation is served there only, like the Core API: on the public listener it answers 404 as an unknown path. 
+     * Metrics (Prometheus)
+     */
+    async getMetrics(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {
+        const response = await this.getMetricsRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
      * The bundled OpenAPI document this server implements, as JSON. Not wrapped in an envelope. Sent brotli- or gzip-compressed when `Accept-Encoding` allows it (q-values honoured), with `Vary` naming `Accept-Encoding`.
      * The published contract (JSON)
      */

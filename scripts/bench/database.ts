@@ -1,0 +1,60 @@
+/**
+ * The database of a bench or soak run: a dedicated fresh schema on the PostgreSQL of
+ * DATABASE_URL (dropped at the end), else the embedded PGlite in a fresh temporary directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { TargetSpec } from './protocol';
+
+export interface BenchDatabase {
+  kind: 'postgres' | 'pglite';
+  version: string;
+  /** What the server processes open. */
+  spec: Pick<TargetSpec, 'databaseUrl' | 'dataDir'>;
+  dispose(): Promise<void>;
+}
+
+/** A connection string whose sessions use `schema` (the `options` parameter sets search_path). */
+function schemaUrl(baseUrl: string, schema: string): string {
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** Runs statements one after the other on a short-lived connection; returns the rows of the last. */
+async function adminQuery<Row extends object>(baseUrl: string, ...statements: string[]): Promise<Row[]> {
+  const client = new Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    let rows: Row[] = [];
+    for (const sql of statements) rows = (await client.query<Row>(sql)).rows;
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createBenchDatabase(): Promise<BenchDatabase> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (baseUrl) {
+    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    const [{ server_version }] = await adminQuery<{ server_version: string }>(baseUrl, `CREATE SCHEMA ${schema}`, 'SHOW server_version');
+    return {
+      kind: 'postgres',
+      version: `PostgreSQL ${server_version}`,
+      spec: { databaseUrl: schemaUrl(baseUrl, schema) },
+      dispose: async () => void (await adminQuery(baseUrl, `DROP SCHEMA ${schema} CASCADE`)),
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'cynod-bench-'));
+  const manifest = join(__dirname, '..', '..', 'node_modules', '@electric-sql', 'pglite', 'package.json');
+  return {
+    kind: 'pglite',
+    version: `PGlite ${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`,
+    spec: { dataDir },
+    dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}

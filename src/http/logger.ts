@@ -33,13 +33,16 @@ function loggableError(error: unknown): unknown {
   return serialized;
 }
 
+/** A logged path with every run of 13 to 19 digits (a card number a client put in a URL) redacted. */
+const loggablePath = (path: unknown) => (typeof path === 'string' ? path.replace(/[0-9]{13,19}/gu, '[redacted]') : path);
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'cynod-api' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      serializers: { err: loggableError },
+      serializers: { err: loggableError, path: loggablePath },
       redact: {
         paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`), 'req.headers.authorization', 'req.headers.cookie'],
         censor: '[redacted]',

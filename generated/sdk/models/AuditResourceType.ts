@@ -27,7 +27,9 @@ export const AuditResourceType = {
     FuelTicket: 'fuel-ticket',
     CardProfile: 'card-profile',
     Card: 'card',
-    Partner: 'partner'
+    Partner: 'partner',
+    Vehicle: 'vehicle',
+    Driver: 'driver'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

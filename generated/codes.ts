@@ -417,6 +417,24 @@ export const codeCatalog = {
       "en": "Authorisation not found"
     }
   },
+  "VEHICLE_NOT_FOUND": {
+    "code": "3015",
+    "status": 404,
+    "meaning": "No vehicle has this id.",
+    "message": {
+      "fr": "Véhicule introuvable",
+      "en": "Vehicle not found"
+    }
+  },
+  "DRIVER_NOT_FOUND": {
+    "code": "3016",
+    "status": 404,
+    "meaning": "No driver has this id.",
+    "message": {
+      "fr": "Conducteur introuvable",
+      "en": "Driver not found"
+    }
+  },
   "STATE_CONFLICT": {
     "code": "4001",
     "status": 409,
@@ -838,6 +856,51 @@ export const codeCatalog = {
     "message": {
       "fr": "Contrat déjà terminé",
       "en": "Contract already ended"
+    }
+  },
+  "FLEET_CLIENT_MISMATCH": {
+    "code": "4070",
+    "status": 409,
+    "meaning": "The vehicle or the driver belongs to another client than the card; a card is linked only to its own client's vehicles and drivers. Nothing was changed.",
+    "message": {
+      "fr": "Véhicule ou conducteur d'un autre client",
+      "en": "Vehicle or driver of another client"
+    }
+  },
+  "VEHICLE_RETIRED": {
+    "code": "4071",
+    "status": 409,
+    "meaning": "The vehicle is retired; no card is linked to it anew. Nothing was changed.",
+    "message": {
+      "fr": "Véhicule retiré",
+      "en": "Vehicle retired"
+    }
+  },
+  "DRIVER_RETIRED": {
+    "code": "4072",
+    "status": 409,
+    "meaning": "The driver is retired; no card is issued to them anew. Nothing was changed.",
+    "message": {
+      "fr": "Conducteur retiré",
+      "en": "Driver retired"
+    }
+  },
+  "REGISTRATION_TAKEN": {
+    "code": "4073",
+    "status": 409,
+    "meaning": "Another vehicle of the client has this registration (compared upper-case). Nothing was changed.",
+    "message": {
+      "fr": "Immatriculation déjà enregistrée",
+      "en": "Registration already recorded"
+    }
+  },
+  "DRIVER_CODE_INVALID": {
+    "code": "4074",
+    "status": 403,
+    "meaning": "The driver code given at payment time is not the code of the driver the card is issued to. 403: the caller is authenticated, but the credential the driver presented does not allow the card's use. Nothing moves.",
+    "message": {
+      "fr": "Code conducteur invalide",
+      "en": "Invalid driver code"
     }
   },
   "SYSTEM_ERROR": {

@@ -1016,6 +1016,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/cards/{cardId}/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Link a card to a vehicle and a driver
+         * @description Links a member card to a vehicle and issues it to a driver, both of the card's client (409, code 4070, otherwise), both active (409, codes 4071 and 4072, for a retired one; a card already linked to a vehicle or driver since retired may keep it); null removes a link. 404, codes 3008, 3015 and 3016, for an unknown card, vehicle or driver; an E-service card has no fleet (400, code 4018). Answers the card. Nothing changes on a refusal. Recorded in the audit trail (action `card-fleet.replaced`, with the links before and after).
+         */
+        put: operations["replaceCardFleet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List vehicles
+         * @description Vehicles, oldest first, by cursor pages; filter by client and status.
+         */
+        get: operations["listVehicles"];
+        put?: never;
+        /**
+         * Create a vehicle
+         * @description Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client's vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`).
+         */
+        post: operations["createVehicle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/vehicles/{vehicleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a vehicle
+         * @description One vehicle by id (404, code 3015, if unknown).
+         */
+        get: operations["getVehicle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a vehicle
+         * @description Changes the vehicle's registration (unique in its client, 409, code 4073), tank capacity (1 L to 2,000 L, else 400, code 2001), energy type (404, code 3005, if unknown; null for none) or status (`retired` keeps the cards already linked and links none anew; `active` again). Nothing changes on a refusal. Recorded in the audit trail (action `vehicle.updated`).
+         */
+        patch: operations["updateVehicle"];
+        trace?: never;
+    };
+    "/core/v1/drivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List drivers
+         * @description Drivers, oldest first, by cursor pages; filter by client and status. No answer ever carries a driver code.
+         */
+        get: operations["listDrivers"];
+        put?: never;
+        /**
+         * Create a driver
+         * @description Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code).
+         */
+        post: operations["createDriver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/drivers/{driverId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a driver
+         * @description One driver by id (404, code 3016, if unknown), without the driver code.
+         */
+        get: operations["getDriver"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a driver
+         * @description Changes the driver's name, phone or status (`retired` keeps the cards already issued to them and takes no new one; `active` again). The code changes through `POST /core/v1/drivers/{driverId}/code`. Recorded in the audit trail (action `driver.updated`).
+         */
+        patch: operations["updateDriver"];
+        trace?: never;
+    };
+    "/core/v1/drivers/{driverId}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a driver code
+         * @description Replaces the driver's code with a new one of 4 to 8 digits (400, code 2001, otherwise); the old code stops matching at once. The answer is the driver, without the code (`codeSetAt` moves). A retired driver's code can be set too. Recorded in the audit trail (action `driver-code.changed`, without the code).
+         */
+        post: operations["setDriverCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners": {
         parameters: {
             query?: never;
@@ -2893,6 +3029,16 @@ export interface components {
                 /** @example +2250707080910 */
                 phone: string;
             } | null;
+            /**
+             * @description The vehicle of its client a member card is linked to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The driver of its client a member card is issued to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+             * @example null
+             */
+            driverId: string | null;
             status: components["schemas"]["CardStatus"];
             /**
              * @description Why the card is in its status (the reason of the last transition).
@@ -3067,6 +3213,131 @@ export interface components {
         };
         CardStatementResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardStatement"];
+        };
+        /** @description The vehicle a member card is linked to and the driver it is issued to; null for none. */
+        CardFleet: {
+            /** @example veh_4d5e6f7a8b9c0d1e2f3a4b5c */
+            vehicleId: string | null;
+            /** @example drv_5e6f7a8b9c0d1e2f3a4b5c6d */
+            driverId: string | null;
+        };
+        /**
+         * @description A retired vehicle or driver stays listed with its history but is linked to no card anew.
+         * @enum {string}
+         */
+        FleetStatus: "active" | "retired";
+        /** @example veh_4d5e6f7a8b9c0d1e2f3a4b5c */
+        VehicleId: string;
+        /**
+         * @description The vehicle's registration plate: letters and digits in groups separated by one space or hyphen, 2 to 16 characters. Stored upper-case (`ab-123-cd` is `AB-123-CD`), unique among the vehicles of one client (409, code 4073).
+         * @example 1234 AB 01
+         */
+        VehicleRegistration: string;
+        /**
+         * Format: int32
+         * @description The tank's capacity in millilitres, from 1 L (1000) to 2,000 L (2000000); a tank of 0 or 10,000 litres is refused (400, code 2001, naming `tankCapacityMl`). A fill above it is refused or flagged at payment time.
+         * @example 80000
+         */
+        TankCapacity: number;
+        /** @description A vehicle of a client's fleet. Member cards of the same client may be linked to it (`PUT /core/v1/cards/{cardId}/fleet`); its energy type, when set, restricts the products its cards buy, and its tank capacity bounds a fill. */
+        Vehicle: {
+            id: components["schemas"]["VehicleId"];
+            clientId: components["schemas"]["ClientId"];
+            registration: components["schemas"]["VehicleRegistration"];
+            tankCapacityMl: components["schemas"]["TankCapacity"];
+            /**
+             * @description The energy type the vehicle runs on; null when not restricted.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+            status: components["schemas"]["FleetStatus"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Vehicle items, oldest first. */
+        VehiclePage: {
+            items: components["schemas"]["Vehicle"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        VehicleListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["VehiclePage"];
+        };
+        VehicleCreate: {
+            clientId: components["schemas"]["ClientId"];
+            registration: components["schemas"]["VehicleRegistration"];
+            tankCapacityMl: components["schemas"]["TankCapacity"];
+            /**
+             * @description The energy type the vehicle runs on (404, code 3005, if unknown); absent or null for none.
+             * @example GASOIL
+             */
+            energyTypeCode?: string | null;
+        };
+        VehicleResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Vehicle"];
+        };
+        /** @description The fields to change; the client never changes. `energyTypeCode` null removes the restriction. */
+        VehicleUpdate: {
+            registration?: components["schemas"]["VehicleRegistration"];
+            tankCapacityMl?: components["schemas"]["TankCapacity"];
+            /**
+             * @description The energy type the vehicle runs on (404, code 3005, if unknown); null for none.
+             * @example GASOIL
+             */
+            energyTypeCode?: string | null;
+            status?: components["schemas"]["FleetStatus"];
+        };
+        /** @example drv_5e6f7a8b9c0d1e2f3a4b5c6d */
+        DriverId: string;
+        /** @description A driver of a client's fleet. Member cards of the same client may be issued to them (`PUT /core/v1/cards/{cardId}/fleet`). The driver code is never part of an answer: `codeSetAt` says when it was last set. */
+        Driver: {
+            id: components["schemas"]["DriverId"];
+            clientId: components["schemas"]["ClientId"];
+            name: components["schemas"]["Label"];
+            phone: components["schemas"]["PhoneNumber"];
+            status: components["schemas"]["FleetStatus"];
+            codeSetAt: components["schemas"]["Timestamp"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Driver items, oldest first. */
+        DriverPage: {
+            items: components["schemas"]["Driver"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        DriverListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["DriverPage"];
+        };
+        /**
+         * Format: password
+         * @description The driver's code: 4 to 8 digits, distinct from the card number, asked at the pump. It is stored only as a keyed hash, never returned by any answer and never logged; a code that is not 4 to 8 digits is 400 (code 2001).
+         * @example 482915
+         */
+        DriverCode: string;
+        DriverCreate: {
+            clientId: components["schemas"]["ClientId"];
+            name: components["schemas"]["Label"];
+            phone: components["schemas"]["PhoneNumber"];
+            driverCode: components["schemas"]["DriverCode"];
+        };
+        DriverResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Driver"];
+        };
+        /** @description The fields to change; the client never changes, the code changes through `POST /core/v1/drivers/{driverId}/code`. */
+        DriverUpdate: {
+            name?: components["schemas"]["Label"];
+            phone?: components["schemas"]["PhoneNumber"];
+            status?: components["schemas"]["FleetStatus"];
+        };
+        DriverCodeChange: {
+            driverCode: components["schemas"]["DriverCode"];
         };
         /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
         PartnerId: string;
@@ -3652,7 +3923,7 @@ export interface components {
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner" | "partner-contract";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner" | "partner-contract" | "vehicle" | "driver";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -4031,6 +4302,14 @@ export interface components {
         PeriodFromQuery: string;
         /** @description End of the period, excluded (RFC 3339); after `from`. */
         PeriodToQuery: string;
+        /** @description Only the vehicles or drivers of this client. */
+        FleetClientIdQuery: components["schemas"]["ClientId"];
+        /** @description Only the vehicles or drivers with this status. */
+        FleetStatusQuery: components["schemas"]["FleetStatus"];
+        /** @description The vehicle's id. */
+        VehicleId: components["schemas"]["VehicleId"];
+        /** @description The driver's id. */
+        DriverId: components["schemas"]["DriverId"];
         /** @description The partner's id. */
         PartnerId: components["schemas"]["PartnerId"];
         /** @description The contract's id. */
@@ -6373,6 +6652,374 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    replaceCardFleet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardFleet"];
+            };
+        };
+        responses: {
+            /** @description Link a card to a vehicle and a driver succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listVehicles: {
+        parameters: {
+            query?: {
+                /** @description Only the vehicles or drivers of this client. */
+                clientId?: components["parameters"]["FleetClientIdQuery"];
+                /** @description Only the vehicles or drivers with this status. */
+                status?: components["parameters"]["FleetStatusQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List vehicles succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a vehicle succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The vehicle's id. */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a vehicle succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The vehicle's id. */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a vehicle succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listDrivers: {
+        parameters: {
+            query?: {
+                /** @description Only the vehicles or drivers of this client. */
+                clientId?: components["parameters"]["FleetClientIdQuery"];
+                /** @description Only the vehicles or drivers with this status. */
+                status?: components["parameters"]["FleetStatusQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List drivers succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createDriver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriverCreate"];
+            };
+        };
+        responses: {
+            /** @description Create a driver succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getDriver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The driver's id. */
+                driverId: components["parameters"]["DriverId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a driver succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateDriver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The driver's id. */
+                driverId: components["parameters"]["DriverId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriverUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update a driver succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setDriverCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The driver's id. */
+                driverId: components["parameters"]["DriverId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriverCodeChange"];
+            };
+        };
+        responses: {
+            /** @description Set a driver code succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1,7 +1,7 @@
 /**
  * Demo data for `npm start` on the embedded database, created the first time: a demo partner
  * holding every scope, and a network, two clients, energy prices, a card profile, a service
- * point and a few cards to explore the Core API with. The partner's credentials are kept in
+ * point, a few cards, a vehicle and a driver to explore the Core API with. The partner's credentials are kept in
  * the data directory (git-ignored, mode 0600) so that every start can print them; a real
  * deployment (DATABASE_URL) creates partners with the CLI instead.
  */
@@ -14,6 +14,9 @@ import type { CardVault } from './domain/cards/card-numbers';
 import { issueCard, transitionCard } from './domain/cards/cards';
 import { replaceCardControls, replaceCardProfileControls } from './domain/cards/controls';
 import { createCardProfile } from './domain/cards/profiles';
+import { replaceCardFleet } from './domain/fleet/card-fleet';
+import { createDriver } from './domain/fleet/drivers';
+import { createVehicle } from './domain/fleet/vehicles';
 import { createPartner } from './domain/partners/partners';
 import { createClient } from './domain/referential/clients';
 import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
@@ -74,6 +77,10 @@ async function seedReferential(db: Database, vault: CardVault): Promise<void> {
     schedule: { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '05:00', to: '22:00' }], mode: 'soft' },
   });
   await replaceCardControls(db, DEMO_ACTOR, issued[0].id, { amount: { limits: [{ perTransaction: xof(50_000), perDay: xof(100_000) }], mode: 'hard' } });
+  // The restricted card drives a gasoil bus with a 300 L tank, held by its driver (code 482915).
+  const bus = await createVehicle(db, DEMO_ACTOR, { clientId: sotra.id, registration: '1234 AB 01', tankCapacityMl: 300_000, energyTypeCode: 'GASOIL' });
+  const driver = await createDriver(db, vault, DEMO_ACTOR, { clientId: sotra.id, name: 'Konan Kouadio', phone: '+2250707080910', driverCode: '482915' });
+  await replaceCardFleet(db, DEMO_ACTOR, issued[0].id, { vehicleId: bus.id, driverId: driver.id });
 }
 
 export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
@@ -104,7 +111,7 @@ export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = 
     `  TOKEN=$(curl -s -u '${credentials.consumerKey}:${credentials.consumerSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
     `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/partner/v1/me`,
     '',
-    'Explore the Core API with the same token (demo network, clients, profile, service point, cards):',
+    'Explore the Core API with the same token (demo network, clients, profile, service point, cards, vehicle, driver):',
     `  curl -s -H "Authorization: Bearer $TOKEN" ${coreUrl}/core/v1/cards`,
     '',
   ].join('\n');

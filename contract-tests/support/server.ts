@@ -6,7 +6,7 @@ import { startServer, type ServerOptions } from '../../src/server';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
-import { Configuration, CoreAuditApi, CoreCardsApi, CoreLedgerApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import { Configuration, CoreAuditApi, CoreCardsApi, CoreFleetApi, CoreLedgerApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
@@ -37,6 +37,7 @@ function sdkClients(configuration: Configuration) {
     coreReferential: new CoreReferentialApi(configuration),
     coreAudit: new CoreAuditApi(configuration),
     coreCards: new CoreCardsApi(configuration),
+    coreFleet: new CoreFleetApi(configuration),
     corePartners: new CorePartnersApi(configuration),
     coreLedger: new CoreLedgerApi(configuration),
   };
@@ -47,6 +48,8 @@ export interface TestServer {
   /** The internal listener's base URL, when `server.internal` asked for one. */
   internalUrl: string | undefined;
   database: TestDatabase;
+  /** The server's card vault (its keys hash card numbers and driver codes). */
+  cardVault: CardVault;
   /**
    * Creates a partner directly in the database (as the system); returns its key and secret. A
    * partner given Core scopes is internal unless `internal` says otherwise (only internal
@@ -77,8 +80,9 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const logger = testLogger();
+  const cardVault = new CardVault(newCardKeys(), '707070');
   const running = await startServer(
-    { db: database.db, cardVault: new CardVault(newCardKeys(), '707070'), logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers, draining: options.draining },
+    { db: database.db, cardVault, logger, config: { ...TEST_CONFIG, ...options.config }, handlers: options.handlers, draining: options.draining },
     options.host ?? '127.0.0.1',
     0,
     options.server,
@@ -96,6 +100,7 @@ export async function startTestServer(
     url: running.url,
     internalUrl: running.internalUrl,
     database,
+    cardVault,
     async partner(input = {}) {
       const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {
         name: input.name ?? 'Partenaire de test',

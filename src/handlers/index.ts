@@ -3,10 +3,11 @@ import type { Handlers } from '../../generated/operations';
 import type { HandlerContext } from './context';
 import { auditHandlers } from './core-audit';
 import { cardHandlers } from './core-cards';
+import { fleetHandlers } from './core-fleet';
 import { ledgerHandlers } from './core-ledger';
 import { partnerAdminHandlers } from './core-partners';
 import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
 import { systemHandlers } from './system';
 
-export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...cardHandlers, ...partnerAdminHandlers, ...ledgerHandlers, ...auditHandlers };
+export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...cardHandlers, ...fleetHandlers, ...partnerAdminHandlers, ...ledgerHandlers, ...auditHandlers };

@@ -8,8 +8,12 @@ import { loggableDatabaseError } from '../db/errors';
 
 export type { Logger };
 
-/** Fields that hold credentials or card numbers, wherever they appear (one level deep). */
-const SECRET_FIELDS = ['authorization', 'client_secret', 'clientSecret', 'consumerSecret', 'access_token', 'accessToken', 'password', 'cardNumber', 'number'];
+/**
+ * Fields that hold credentials, card numbers or driver codes, wherever they appear (one level
+ * deep). A driver code travels as `driverCode` only: `code` is the catalog code of every
+ * answer, which the logs keep.
+ */
+const SECRET_FIELDS = ['authorization', 'client_secret', 'clientSecret', 'consumerSecret', 'access_token', 'accessToken', 'password', 'cardNumber', 'number', 'driverCode'];
 
 /**
  * Errors as log lines: the standard serializer, except that a database error (or one caused

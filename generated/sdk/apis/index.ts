@@ -3,6 +3,7 @@
 /* eslint-disable */
 export * from './CoreAuditApi';
 export * from './CoreCardsApi';
+export * from './CoreFleetApi';
 export * from './CoreLedgerApi';
 export * from './CorePartnersApi';
 export * from './CoreReferentialApi';

@@ -28,7 +28,9 @@ export const AuditResourceType = {
     CardProfile: 'card-profile',
     Card: 'card',
     Partner: 'partner',
-    PartnerContract: 'partner-contract'
+    PartnerContract: 'partner-contract',
+    Vehicle: 'vehicle',
+    Driver: 'driver'
 } as const;
 export type AuditResourceType = typeof AuditResourceType[keyof typeof AuditResourceType];
 

@@ -90,6 +90,18 @@ export interface Card {
      */
     holder: CardHolder | null;
     /**
+     * The vehicle of its client a member card is linked to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+     * @type {string}
+     * @memberof Card
+     */
+    vehicleId: string | null;
+    /**
+     * The driver of its client a member card is issued to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+     * @type {string}
+     * @memberof Card
+     */
+    driverId: string | null;
+    /**
      * 
      * @type {CardStatus}
      * @memberof Card
@@ -156,6 +168,8 @@ export function instanceOfCard(value: object): boolean {
     isInstance = isInstance && "profileId" in value;
     isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "holder" in value;
+    isInstance = isInstance && "vehicleId" in value;
+    isInstance = isInstance && "driverId" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "statusReason" in value;
     isInstance = isInstance && "expiresAt" in value;
@@ -184,6 +198,8 @@ export function CardFromJSONTyped(json: any, ignoreDiscriminator: boolean): Card
         'profileId': json['profileId'],
         'servicePointId': json['servicePointId'],
         'holder': CardHolderFromJSON(json['holder']),
+        'vehicleId': json['vehicleId'],
+        'driverId': json['driverId'],
         'status': CardStatusFromJSON(json['status']),
         'statusReason': json['statusReason'],
         'expiresAt': (json['expiresAt'] === null ? null : new Date(json['expiresAt'])),
@@ -210,6 +226,8 @@ export function CardToJSON(value?: Card | null): any {
         'profileId': value.profileId,
         'servicePointId': value.servicePointId,
         'holder': CardHolderToJSON(value.holder),
+        'vehicleId': value.vehicleId,
+        'driverId': value.driverId,
         'status': CardStatusToJSON(value.status),
         'statusReason': value.statusReason,
         'expiresAt': (value.expiresAt === null ? null : value.expiresAt.toISOString()),

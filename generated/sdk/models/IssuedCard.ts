@@ -89,6 +89,18 @@ export interface IssuedCard {
      */
     holder: CardHolder | null;
     /**
+     * The vehicle of its client a member card is linked to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+     * @type {string}
+     * @memberof IssuedCard
+     */
+    vehicleId: string | null;
+    /**
+     * The driver of its client a member card is issued to (`PUT /core/v1/cards/{cardId}/fleet`); null for none and for an E-service card.
+     * @type {string}
+     * @memberof IssuedCard
+     */
+    driverId: string | null;
+    /**
      * 
      * @type {CardStatus}
      * @memberof IssuedCard
@@ -161,6 +173,8 @@ export function instanceOfIssuedCard(value: object): boolean {
     isInstance = isInstance && "profileId" in value;
     isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "holder" in value;
+    isInstance = isInstance && "vehicleId" in value;
+    isInstance = isInstance && "driverId" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "statusReason" in value;
     isInstance = isInstance && "expiresAt" in value;
@@ -189,6 +203,8 @@ export function IssuedCardFromJSONTyped(json: any, ignoreDiscriminator: boolean)
         'profileId': json['profileId'],
         'servicePointId': json['servicePointId'],
         'holder': CardHolderFromJSON(json['holder']),
+        'vehicleId': json['vehicleId'],
+        'driverId': json['driverId'],
         'status': CardStatusFromJSON(json['status']),
         'statusReason': json['statusReason'],
         'expiresAt': (json['expiresAt'] === null ? null : new Date(json['expiresAt'])),
@@ -216,6 +232,8 @@ export function IssuedCardToJSON(value?: IssuedCard | null): any {
         'profileId': value.profileId,
         'servicePointId': value.servicePointId,
         'holder': CardHolderToJSON(value.holder),
+        'vehicleId': value.vehicleId,
+        'driverId': value.driverId,
         'status': CardStatusToJSON(value.status),
         'statusReason': value.statusReason,
         'expiresAt': (value.expiresAt === null ? null : value.expiresAt.toISOString()),

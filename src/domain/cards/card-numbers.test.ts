@@ -29,4 +29,14 @@ describe('card numbers', () => {
     expect(() => other.decrypt(sealed)).toThrow();
     expect(other.lookupHash('7070701234564321')).not.toBe(vault.lookupHash('7070701234564321'));
   });
+
+  it('when another secret is hashed, then it is stable, keyed, tied to its owner and never the hash of the same digits as a card number', () => {
+    const vault = new CardVault(newCardKeys(), '707070');
+    const hash = vault.secretHash('driver-code', 'drv_1', '482915');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(vault.secretHash('driver-code', 'drv_1', '482915')).toBe(hash);
+    expect(vault.secretHash('driver-code', 'drv_2', '482915')).not.toBe(hash);
+    expect(vault.lookupHash('482915')).not.toBe(hash);
+    expect(new CardVault(newCardKeys(), '707070').secretHash('driver-code', 'drv_1', '482915')).not.toBe(hash);
+  });
 });

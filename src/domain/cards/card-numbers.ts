@@ -1,7 +1,8 @@
 /**
  * Card numbers are bearer credentials: 16 digits ending with a Luhn check digit, stored as a
  * keyed hash (for lookups) and an authenticated encryption (to recover the number), shown
- * masked everywhere else. This module is the one place that handles a full number.
+ * masked everywhere else. This module is the one place that handles a full number. Its hash
+ * key also hashes the other secrets a card is used with (driver codes), each under its own prefix.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomInt } from 'node:crypto';
 
@@ -54,6 +55,14 @@ export class CardVault {
   /** HMAC-SHA256 of the number: equal numbers, equal hashes; no key, no guess. */
   lookupHash(number: string): string {
     return createHmac('sha256', this.keys.hashKey).update(number).digest('hex');
+  }
+
+  /**
+   * HMAC-SHA256 of another secret under the same key, prefixed by its purpose and its owner's
+   * id: never the hash of a card number, and the same code of two drivers hashes differently.
+   */
+  secretHash(purpose: 'driver-code', ownerId: string, secret: string): string {
+    return createHmac('sha256', this.keys.hashKey).update(`${purpose}\0${ownerId}\0${secret}`).digest('hex');
   }
 
   /** AES-256-GCM, as `iv.tag.ciphertext` in base64url. */

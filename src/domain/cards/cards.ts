@@ -10,6 +10,7 @@ import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from
 import { MONEY_UNIT } from '../referential/units';
 import { Money } from '../money';
 import { findCardProfile } from './profiles';
+import { lockActiveClient } from '../referential/clients';
 import { cardBalances, openCardAccounts } from '../ledger/accounts';
 import { recordCardEvents } from '../events/events';
 
@@ -29,6 +30,8 @@ interface CardRow {
   service_point_id: string | null;
   holder_name: string | null;
   holder_phone: string | null;
+  vehicle_id: string | null;
+  driver_id: string | null;
   status: StoredStatus;
   status_reason: string | null;
   expires_at: Date | null;
@@ -55,6 +58,8 @@ function toCard(row: CardRow, balances: { unit_code: string; value: string }[]):
     profileId: row.profile_id,
     servicePointId: row.service_point_id,
     holder: row.holder_name && row.holder_phone ? { name: row.holder_name, phone: row.holder_phone } : null,
+    vehicleId: row.vehicle_id,
+    driverId: row.driver_id,
     status: effectiveStatus(row),
     statusReason: row.status_reason,
     expiresAt: row.expires_at?.toISOString() ?? null,
@@ -193,9 +198,7 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
 export async function issueCard(db: Database, vault: CardVault, actor: Actor, input: CardIssue, reveal: boolean): Promise<IssuedCard> {
   return db.transaction(async (tx) => {
     // Shared locks: a concurrent deactivation or profile deletion waits for this issue, or wins before it.
-    const [client] = await tx.query<{ status: string }>('SELECT status FROM clients WHERE id = $1 FOR SHARE', [input.clientId]);
-    if (!client) throw new AppError('CLIENT_NOT_FOUND', `No client ${input.clientId}`);
-    if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', 'The client is inactive; activate it before issuing cards');
+    await lockActiveClient(tx, input.clientId, 'issuing cards');
     await tx.query('SELECT 1 FROM card_profiles WHERE id = $1 FOR SHARE', [input.profileId]);
     const profile = await findCardProfile(tx, actor, input.profileId);
     const { row, number } = await insertCard(

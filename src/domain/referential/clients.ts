@@ -42,6 +42,17 @@ export async function findClient(db: Queryable, actor: Actor, id: string, forUpd
   return toClient(row);
 }
 
+/**
+ * Holds a share lock on an active client for the transaction, so that a concurrent
+ * deactivation waits for what the caller adds to it: CLIENT_NOT_FOUND, or CLIENT_INACTIVE
+ * naming what the client must be activated for.
+ */
+export async function lockActiveClient(tx: Queryable, clientId: string, before: string): Promise<void> {
+  const [client] = await tx.query<{ status: ClientStatus }>('SELECT status FROM clients WHERE id = $1 FOR SHARE', [clientId]);
+  if (!client) throw new AppError('CLIENT_NOT_FOUND', `No client ${clientId}`);
+  if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', `The client is inactive; activate it before ${before}`);
+}
+
 export async function listClients(db: Queryable, actor: Actor, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
   return pageOfRows(
     db,

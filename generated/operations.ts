@@ -641,6 +641,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getVehicleConsumption: {
+    operationId: "getVehicleConsumption",
+    method: "get",
+    path: "/core/v1/vehicles/{vehicleId}/consumption",
+    expressPath: "/core/v1/vehicles/:vehicleId/consumption",
+    security: [{"oauth2":["core:fleet.read"]}],
+    scopes: ["core:fleet.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   introspectToken: {
     operationId: "introspectToken",
     method: "post",
@@ -1141,7 +1152,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";

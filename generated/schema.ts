@@ -1084,6 +1084,26 @@ export interface paths {
         patch: operations["updateVehicle"];
         trace?: never;
     };
+    "/core/v1/vehicles/{vehicleId}/consumption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a vehicle's consumption report
+         * @description Litres, amounts, distance from the odometer readings and litres per 100 km of a vehicle over `from` (included) to `to` (excluded), with the readings it could not use named. 404, code 3015, for an unknown vehicle; `to` not after `from` is 400 (code 2001).
+         */
+        get: operations["getVehicleConsumption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/drivers": {
         parameters: {
             query?: never;
@@ -1843,10 +1863,10 @@ export interface components {
             /** @enum {string} */
             rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval";
             /**
-             * @description Whether the rule is the card's own or its profile's.
+             * @description Whether the rule is the card's own or its profile's, or the energy type of the card's vehicle (`products`).
              * @enum {string}
              */
-            source: "card" | "profile";
+            source: "card" | "profile" | "vehicle";
             mode: components["schemas"]["ControlMode"];
             /** @enum {string} */
             period?: "perTransaction" | "perDay" | "perWeek" | "perMonth";
@@ -2520,6 +2540,11 @@ export interface components {
             /** @example 2 */
             pumpNumber?: number;
             /**
+             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+             * @example 184250
+             */
+            odometerKm?: number;
+            /**
              * @description The service point's receipt number; unique per service point.
              * @example T3-001204
              */
@@ -2946,10 +2971,10 @@ export interface components {
             cardId: components["schemas"]["CardId"];
             clientId: components["schemas"]["ClientId"];
             /**
-             * @description `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill).
+             * @description `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings).
              * @enum {string}
              */
-            kind: "soft-rule" | "offline-over-cap";
+            kind: "soft-rule" | "offline-over-cap" | "over-tank" | "odometer-backwards";
             /**
              * @description The spending control breached, for a `soft-rule` exception.
              * @example volume
@@ -3290,6 +3315,59 @@ export interface components {
             energyTypeCode?: string | null;
             status?: components["schemas"]["FleetStatus"];
         };
+        /**
+         * @description A vehicle's fuel consumption over a period, from the fuel payments of the cards linked to
+         *     it (cancelled ones left out): the fills, the litres and the amounts, the distance between
+         *     its first and last usable odometer readings, and the consumption: the litres of the fills
+         *     after the first usable reading, per 100 km of that distance, in millilitres (null without
+         *     two usable readings). A reading is unusable when the fill gave none, or when it is below an
+         *     earlier reading (the odometer went backwards); each is named.
+         */
+        VehicleConsumption: {
+            vehicleId: components["schemas"]["VehicleId"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @example 4 */
+            fills: number;
+            /**
+             * @description The litres of every fill of the period, in millilitres.
+             * @example 212000
+             */
+            quantityMl: number;
+            /** @description What the fills cost, per unit. */
+            amounts: components["schemas"]["Amount"][];
+            /** @description The first usable odometer reading of the period. */
+            firstReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @description The last usable odometer reading of the period. */
+            lastReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @example 640 */
+            distanceKm: number | null;
+            /**
+             * @description Millilitres per 100 km, rounded to the nearest (35 000 is 35 L/100 km).
+             * @example 33125
+             */
+            mlPer100Km: number | null;
+            unusableReadings: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 183900 */
+                odometerKm: number | null;
+                /** @enum {string} */
+                reason: "missing" | "backwards";
+            }[];
+        };
+        VehicleConsumptionResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["VehicleConsumption"];
+        };
         /** @example drv_5e6f7a8b9c0d1e2f3a4b5c6d */
         DriverId: string;
         /** @description A driver of a client's fleet. Member cards of the same client may be issued to them (`PUT /core/v1/cards/{cardId}/fleet`). The driver code is never part of an answer: `codeSetAt` says when it was last set. */
@@ -3586,6 +3664,22 @@ export interface components {
             } | null;
             /** @example null */
             pumpNumber: number | null;
+            /**
+             * @description The vehicle the paying card was linked to (payments).
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The odometer reading given with the fill, in kilometres.
+             * @example null
+             */
+            odometerKm: number | null;
+            /**
+             * @description For a payment: the driver's code was given and matched, was not given, or the card is issued to no driver; null for other operations.
+             * @example null
+             * @enum {string|null}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver" | null;
             /** @example null */
             reason: string | null;
             /** @example null */
@@ -3636,6 +3730,16 @@ export interface components {
             fuel?: components["schemas"]["FuelRecord"];
             /** @example 3 */
             pumpNumber?: number;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+             * @example 184250
+             */
+            odometerKm?: number;
+            /**
+             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+             * @example 482915
+             */
+            driverCode?: string;
             /**
              * @description The service point's receipt number; unique per service point (4022 when reused).
              * @example T3-000981
@@ -3709,6 +3813,11 @@ export interface components {
             /** @example 3 */
             pumpNumber?: number;
             /**
+             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+             * @example 482915
+             */
+            driverCode?: string;
+            /**
              * @default 900
              * @example 900
              */
@@ -3746,6 +3855,17 @@ export interface components {
             energyTypeCode: string | null;
             /** @example 3 */
             pumpNumber: number | null;
+            /**
+             * @description The vehicle the card was linked to; its tank capacity bounds the authorisation.
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
+             * @example no-driver
+             * @enum {string}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver";
             expiresAt: components["schemas"]["Timestamp"];
             /** @description The amount captured, once captured. */
             captured: {
@@ -3778,6 +3898,11 @@ export interface components {
             };
             /** @example T3-000982 */
             receiptNumber: string;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+             * @example 184250
+             */
+            odometerKm?: number;
             fuel?: components["schemas"]["FuelRecord"];
         };
         /**
@@ -6836,6 +6961,42 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getVehicleConsumption: {
+        parameters: {
+            query: {
+                /** @description Start of the period, included (RFC 3339). */
+                from: components["parameters"]["PeriodFromQuery"];
+                /** @description End of the period, excluded (RFC 3339); after `from`. */
+                to: components["parameters"]["PeriodToQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The vehicle's id. */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a vehicle's consumption report succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleConsumptionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -3,11 +3,13 @@ import type { Handlers } from '../../generated/operations';
 import { createVehicle, findVehicle, listVehicles, updateVehicle } from '../domain/fleet/vehicles';
 import { createDriver, findDriver, listDrivers, setDriverCode, updateDriver } from '../domain/fleet/drivers';
 import { replaceCardFleet } from '../domain/fleet/card-fleet';
+import { vehicleConsumption } from '../domain/fleet/consumption';
 import { actorOf, type HandlerContext } from './context';
 
 type FleetHandlers = Pick<
   Handlers<HandlerContext>,
   'listVehicles' | 'createVehicle' | 'getVehicle' | 'updateVehicle' | 'listDrivers' | 'createDriver' | 'getDriver' | 'updateDriver' | 'setDriverCode' | 'replaceCardFleet'
+  | 'getVehicleConsumption'
 >;
 
 export const fleetHandlers: FleetHandlers = {
@@ -15,6 +17,7 @@ export const fleetHandlers: FleetHandlers = {
   createVehicle: (context, { body }) => createVehicle(context.db, actorOf(context), body),
   getVehicle: (context, { path }) => findVehicle(context.db, actorOf(context), path.vehicleId),
   updateVehicle: (context, { path, body }) => updateVehicle(context.db, actorOf(context), path.vehicleId, body),
+  getVehicleConsumption: (context, { path, query }) => vehicleConsumption(context.db, actorOf(context), path.vehicleId, query),
   listDrivers: (context, { query }) => listDrivers(context.db, actorOf(context), query ?? {}, query ?? {}),
   createDriver: (context, { body }) => createDriver(context.db, context.cardVault, actorOf(context), body),
   getDriver: (context, { path }) => findDriver(context.db, actorOf(context), path.driverId),

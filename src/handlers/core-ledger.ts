@@ -19,7 +19,7 @@ type LedgerHandlers = Pick<
 
 export const ledgerHandlers: LedgerHandlers = {
   createFloatFunding: (context, input) => moveMoney(context, 'createFloatFunding', input, (request) => fundPartnerFloat(context.db, actorOf(context), request, input.body)),
-  createPayment: (context, input) => moveMoney(context, 'createPayment', input, (request) => recordPayment(context.db, actorOf(context), request, input.body)),
+  createPayment: (context, input) => moveMoney(context, 'createPayment', input, (request) => recordPayment(context.db, context.cardVault, actorOf(context), request, input.body)),
   createFee: (context, input) => moveMoney(context, 'createFee', input, (request) => chargeFee(context.db, actorOf(context), request, input.body)),
   createRegularisation: (context, input) => moveMoney(context, 'createRegularisation', input, (request) => regularise(context.db, actorOf(context), request, input.body)),
   cancelOperation: (context, input) =>
@@ -28,7 +28,7 @@ export const ledgerHandlers: LedgerHandlers = {
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
   getCardStatement: (context, { path, query }) => cardStatement(context.db, actorOf(context), path.cardId, query),
-  createAuthorization: (context, input) => moveMoney(context, 'createAuthorization', input, (request) => authorize(context.db, actorOf(context), request, input.body)),
+  createAuthorization: (context, input) => moveMoney(context, 'createAuthorization', input, (request) => authorize(context.db, context.cardVault, actorOf(context), request, input.body)),
   getAuthorization: (context, { path }) => findAuthorization(context.db, actorOf(context), path.authorizationId),
   captureAuthorization: (context, input) =>
     moveMoney(context, 'captureAuthorization', input, (request) => captureAuthorization(context.db, actorOf(context), request, input.path.authorizationId, input.body)),

@@ -26,6 +26,7 @@ import type {
   ErrorEnvelope,
   FleetStatus,
   SystemErrorEnvelope,
+  VehicleConsumptionResponse,
   VehicleCreate,
   VehicleListResponse,
   VehicleResponse,
@@ -52,6 +53,8 @@ import {
     FleetStatusToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    VehicleConsumptionResponseFromJSON,
+    VehicleConsumptionResponseToJSON,
     VehicleCreateFromJSON,
     VehicleCreateToJSON,
     VehicleListResponseFromJSON,
@@ -76,6 +79,12 @@ export interface GetDriverRequest {
 
 export interface GetVehicleRequest {
     vehicleId: string;
+}
+
+export interface GetVehicleConsumptionRequest {
+    vehicleId: string;
+    from: Date;
+    to: Date;
 }
 
 export interface ListDriversRequest {
@@ -268,6 +277,59 @@ export class CoreFleetApi extends runtime.BaseAPI {
      */
     async getVehicle(requestParameters: GetVehicleRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<VehicleResponse> {
         const response = await this.getVehicleRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Litres, amounts, distance from the odometer readings and litres per 100 km of a vehicle over `from` (included) to `to` (excluded), with the readings it could not use named. 404, code 3015, for an unknown vehicle; `to` not after `from` is 400 (code 2001).
+     * Read a vehicle\'s consumption report
+     */
+    async getVehicleConsumptionRaw(requestParameters: GetVehicleConsumptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<VehicleConsumptionResponse>> {
+        if (requestParameters.vehicleId === null || requestParameters.vehicleId === undefined) {
+            throw new runtime.RequiredError('vehicleId','Required parameter requestParameters.vehicleId was null or undefined when calling getVehicleConsumption.');
+        }
+
+        if (requestParameters.from === null || requestParameters.from === undefined) {
+            throw new runtime.RequiredError('from','Required parameter requestParameters.from was null or undefined when calling getVehicleConsumption.');
+        }
+
+        if (requestParameters.to === null || requestParameters.to === undefined) {
+            throw new runtime.RequiredError('to','Required parameter requestParameters.to was null or undefined when calling getVehicleConsumption.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:fleet.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/vehicles/{vehicleId}/consumption`.replace(`{${"vehicleId"}}`, encodeURIComponent(String(requestParameters.vehicleId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => VehicleConsumptionResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Litres, amounts, distance from the odometer readings and litres per 100 km of a vehicle over `from` (included) to `to` (excluded), with the readings it could not use named. 404, code 3015, for an unknown vehicle; `to` not after `from` is 400 (code 2001).
+     * Read a vehicle\'s consumption report
+     */
+    async getVehicleConsumption(requestParameters: GetVehicleConsumptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<VehicleConsumptionResponse> {
+        const response = await this.getVehicleConsumptionRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -106,6 +106,18 @@ export interface Authorization {
      */
     pumpNumber: number | null;
     /**
+     * The vehicle the card was linked to; its tank capacity bounds the authorisation.
+     * @type {string}
+     * @memberof Authorization
+     */
+    vehicleId: string | null;
+    /**
+     * The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
+     * @type {string}
+     * @memberof Authorization
+     */
+    driverCheck: AuthorizationDriverCheckEnum;
+    /**
      * An RFC 3339 UTC instant.
      * @type {Date}
      * @memberof Authorization
@@ -161,6 +173,16 @@ export const AuthorizationLimitedByEnum = {
 } as const;
 export type AuthorizationLimitedByEnum = typeof AuthorizationLimitedByEnum[keyof typeof AuthorizationLimitedByEnum];
 
+/**
+ * @export
+ */
+export const AuthorizationDriverCheckEnum = {
+    Matched: 'matched',
+    NotGiven: 'not-given',
+    NoDriver: 'no-driver'
+} as const;
+export type AuthorizationDriverCheckEnum = typeof AuthorizationDriverCheckEnum[keyof typeof AuthorizationDriverCheckEnum];
+
 
 /**
  * Check if a given object implements the Authorization interface.
@@ -178,6 +200,8 @@ export function instanceOfAuthorization(value: object): boolean {
     isInstance = isInstance && "service" in value;
     isInstance = isInstance && "energyTypeCode" in value;
     isInstance = isInstance && "pumpNumber" in value;
+    isInstance = isInstance && "vehicleId" in value;
+    isInstance = isInstance && "driverCheck" in value;
     isInstance = isInstance && "expiresAt" in value;
     isInstance = isInstance && "captured" in value;
     isInstance = isInstance && "paymentId" in value;
@@ -208,6 +232,8 @@ export function AuthorizationFromJSONTyped(json: any, ignoreDiscriminator: boole
         'service': CardServiceFromJSON(json['service']),
         'energyTypeCode': json['energyTypeCode'],
         'pumpNumber': json['pumpNumber'],
+        'vehicleId': json['vehicleId'],
+        'driverCheck': json['driverCheck'],
         'expiresAt': (new Date(json['expiresAt'])),
         'captured': AuthorizationCapturedFromJSON(json['captured']),
         'paymentId': json['paymentId'],
@@ -236,6 +262,8 @@ export function AuthorizationToJSON(value?: Authorization | null): any {
         'service': CardServiceToJSON(value.service),
         'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,
+        'vehicleId': value.vehicleId,
+        'driverCheck': value.driverCheck,
         'expiresAt': (value.expiresAt.toISOString()),
         'captured': AuthorizationCapturedToJSON(value.captured),
         'paymentId': value.paymentId,

@@ -49,6 +49,12 @@ export interface AuthorizationCapture {
      */
     receiptNumber: string;
     /**
+     * The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+     * @type {number}
+     * @memberof AuthorizationCapture
+     */
+    odometerKm?: number;
+    /**
      * 
      * @type {FuelRecord}
      * @memberof AuthorizationCapture
@@ -79,6 +85,7 @@ export function AuthorizationCaptureFromJSONTyped(json: any, ignoreDiscriminator
         
         'amount': AuthorizationCaptureAmountFromJSON(json['amount']),
         'receiptNumber': json['receiptNumber'],
+        'odometerKm': !exists(json, 'odometerKm') ? undefined : json['odometerKm'],
         'fuel': !exists(json, 'fuel') ? undefined : FuelRecordFromJSON(json['fuel']),
     };
 }
@@ -94,6 +101,7 @@ export function AuthorizationCaptureToJSON(value?: AuthorizationCapture | null):
         
         'amount': AuthorizationCaptureAmountToJSON(value.amount),
         'receiptNumber': value.receiptNumber,
+        'odometerKm': value.odometerKm,
         'fuel': FuelRecordToJSON(value.fuel),
     };
 }

@@ -81,6 +81,12 @@ export interface AuthorizationCreate {
      */
     pumpNumber?: number;
     /**
+     * The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+     * @type {string}
+     * @memberof AuthorizationCreate
+     */
+    driverCode?: string;
+    /**
      * 
      * @type {number}
      * @memberof AuthorizationCreate
@@ -118,6 +124,7 @@ export function AuthorizationCreateFromJSONTyped(json: any, ignoreDiscriminator:
         'energyTypeCode': !exists(json, 'energyTypeCode') ? undefined : json['energyTypeCode'],
         'quantityMl': !exists(json, 'quantityMl') ? undefined : json['quantityMl'],
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
+        'driverCode': !exists(json, 'driverCode') ? undefined : json['driverCode'],
         'holdSeconds': !exists(json, 'holdSeconds') ? undefined : json['holdSeconds'],
     };
 }
@@ -138,6 +145,7 @@ export function AuthorizationCreateToJSON(value?: AuthorizationCreate | null): a
         'energyTypeCode': value.energyTypeCode,
         'quantityMl': value.quantityMl,
         'pumpNumber': value.pumpNumber,
+        'driverCode': value.driverCode,
         'holdSeconds': value.holdSeconds,
     };
 }

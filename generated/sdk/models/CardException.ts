@@ -42,7 +42,7 @@ export interface CardException {
      */
     clientId: string;
     /**
-     * `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill).
+     * `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings).
      * @type {string}
      * @memberof CardException
      */
@@ -91,7 +91,9 @@ export interface CardException {
  */
 export const CardExceptionKindEnum = {
     SoftRule: 'soft-rule',
-    OfflineOverCap: 'offline-over-cap'
+    OfflineOverCap: 'offline-over-cap',
+    OverTank: 'over-tank',
+    OdometerBackwards: 'odometer-backwards'
 } as const;
 export type CardExceptionKindEnum = typeof CardExceptionKindEnum[keyof typeof CardExceptionKindEnum];
 

@@ -52,7 +52,7 @@ export interface ControlBreach {
      */
     rule: ControlBreachRuleEnum;
     /**
-     * Whether the rule is the card's own or its profile's.
+     * Whether the rule is the card's own or its profile's, or the energy type of the card's vehicle (`products`).
      * @type {string}
      * @memberof ControlBreach
      */
@@ -193,7 +193,8 @@ export type ControlBreachRuleEnum = typeof ControlBreachRuleEnum[keyof typeof Co
  */
 export const ControlBreachSourceEnum = {
     Card: 'card',
-    Profile: 'profile'
+    Profile: 'profile',
+    Vehicle: 'vehicle'
 } as const;
 export type ControlBreachSourceEnum = typeof ControlBreachSourceEnum[keyof typeof ControlBreachSourceEnum];
 

@@ -84,6 +84,12 @@ export interface OfflineFill {
      */
     pumpNumber?: number;
     /**
+     * The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+     * @type {number}
+     * @memberof OfflineFill
+     */
+    odometerKm?: number;
+    /**
      * The service point's receipt number; unique per service point.
      * @type {string}
      * @memberof OfflineFill
@@ -123,6 +129,7 @@ export function OfflineFillFromJSONTyped(json: any, ignoreDiscriminator: boolean
         'service': CardServiceFromJSON(json['service']),
         'fuel': !exists(json, 'fuel') ? undefined : FuelRecordFromJSON(json['fuel']),
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
+        'odometerKm': !exists(json, 'odometerKm') ? undefined : json['odometerKm'],
         'receiptNumber': json['receiptNumber'],
     };
 }
@@ -143,6 +150,7 @@ export function OfflineFillToJSON(value?: OfflineFill | null): any {
         'service': CardServiceToJSON(value.service),
         'fuel': FuelRecordToJSON(value.fuel),
         'pumpNumber': value.pumpNumber,
+        'odometerKm': value.odometerKm,
         'receiptNumber': value.receiptNumber,
     };
 }

@@ -144,6 +144,24 @@ export interface Operation {
      */
     pumpNumber: number | null;
     /**
+     * The vehicle the paying card was linked to (payments).
+     * @type {string}
+     * @memberof Operation
+     */
+    vehicleId: string | null;
+    /**
+     * The odometer reading given with the fill, in kilometres.
+     * @type {number}
+     * @memberof Operation
+     */
+    odometerKm: number | null;
+    /**
+     * For a payment: the driver's code was given and matched, was not given, or the card is issued to no driver; null for other operations.
+     * @type {string}
+     * @memberof Operation
+     */
+    driverCheck: OperationDriverCheckEnum;
+    /**
      * 
      * @type {string}
      * @memberof Operation
@@ -231,6 +249,17 @@ export type OperationServiceEnum = typeof OperationServiceEnum[keyof typeof Oper
 /**
  * @export
  */
+export const OperationDriverCheckEnum = {
+    Matched: 'matched',
+    NotGiven: 'not-given',
+    NoDriver: 'no-driver',
+    Null: 'null'
+} as const;
+export type OperationDriverCheckEnum = typeof OperationDriverCheckEnum[keyof typeof OperationDriverCheckEnum];
+
+/**
+ * @export
+ */
 export const OperationChannelEnum = {
     Api: 'api',
     Cli: 'cli',
@@ -258,6 +287,9 @@ export function instanceOfOperation(value: object): boolean {
     isInstance = isInstance && "service" in value;
     isInstance = isInstance && "fuel" in value;
     isInstance = isInstance && "pumpNumber" in value;
+    isInstance = isInstance && "vehicleId" in value;
+    isInstance = isInstance && "odometerKm" in value;
+    isInstance = isInstance && "driverCheck" in value;
     isInstance = isInstance && "reason" in value;
     isInstance = isInstance && "comment" in value;
     isInstance = isInstance && "cancels" in value;
@@ -296,6 +328,9 @@ export function OperationFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'service': json['service'],
         'fuel': OperationFuelFromJSON(json['fuel']),
         'pumpNumber': json['pumpNumber'],
+        'vehicleId': json['vehicleId'],
+        'odometerKm': json['odometerKm'],
+        'driverCheck': json['driverCheck'],
         'reason': json['reason'],
         'comment': json['comment'],
         'cancels': json['cancels'],
@@ -332,6 +367,9 @@ export function OperationToJSON(value?: Operation | null): any {
         'service': value.service,
         'fuel': OperationFuelToJSON(value.fuel),
         'pumpNumber': value.pumpNumber,
+        'vehicleId': value.vehicleId,
+        'odometerKm': value.odometerKm,
+        'driverCheck': value.driverCheck,
         'reason': value.reason,
         'comment': value.comment,
         'cancels': value.cancels,

@@ -76,6 +76,18 @@ export interface PaymentCreate {
      */
     pumpNumber?: number;
     /**
+     * The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+     * @type {number}
+     * @memberof PaymentCreate
+     */
+    odometerKm?: number;
+    /**
+     * The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+     * @type {string}
+     * @memberof PaymentCreate
+     */
+    driverCode?: string;
+    /**
      * The service point's receipt number; unique per service point (4022 when reused).
      * @type {string}
      * @memberof PaymentCreate
@@ -113,6 +125,8 @@ export function PaymentCreateFromJSONTyped(json: any, ignoreDiscriminator: boole
         'service': CardServiceFromJSON(json['service']),
         'fuel': !exists(json, 'fuel') ? undefined : FuelRecordFromJSON(json['fuel']),
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
+        'odometerKm': !exists(json, 'odometerKm') ? undefined : json['odometerKm'],
+        'driverCode': !exists(json, 'driverCode') ? undefined : json['driverCode'],
         'receiptNumber': json['receiptNumber'],
     };
 }
@@ -132,6 +146,8 @@ export function PaymentCreateToJSON(value?: PaymentCreate | null): any {
         'service': CardServiceToJSON(value.service),
         'fuel': FuelRecordToJSON(value.fuel),
         'pumpNumber': value.pumpNumber,
+        'odometerKm': value.odometerKm,
+        'driverCode': value.driverCode,
         'receiptNumber': value.receiptNumber,
     };
 }

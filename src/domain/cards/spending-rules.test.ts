@@ -12,7 +12,7 @@ const controls = (rules: Partial<EffectiveControls>): EffectiveControls => ({
 });
 const attempt = (at: string, extra: Partial<Attempt> = {}): Attempt => ({
   at: new Date(at), amount: Money.fromApi({ value: 10000, unit: 'XOF' }), service: 'fuel', energyTypeCode: 'GASOIL', quantityMl: 15000n,
-  servicePointId: 'spt_1', networkId: 'net_1', timeZone: 'Africa/Abidjan', ...extra,
+  servicePointId: 'spt_1', networkId: 'net_1', timeZone: 'Africa/Abidjan', vehicleEnergyType: null, ...extra,
 });
 const paid = (at: string, amount = 30000n, quantityMl = 40000n): Spend => ({ unit: 'XOF', amount, quantityMl, at: new Date(at), held: false, fill: true });
 

@@ -1,8 +1,9 @@
 /**
  * The spending controls applied to one attempt (a payment or a pump authorisation), as a pure
  * function of the card's effective rules, the attempt and the card's spends: the breaches, in
- * a fixed order (products, locations, schedule, fill interval, money, litres, count), at most
- * one per rule kind, each hard or soft as its rule says. The ledger decides what they do.
+ * a fixed order (products, the vehicle's energy type, locations, schedule, fill interval,
+ * money, litres, count), at most one per rule kind but products, each hard or soft as its rule
+ * says (the vehicle's energy type is hard). The ledger decides what they do.
  */
 import type { components } from '../../../generated/schema';
 import type { ErrorCodeName } from '../app-error';
@@ -26,6 +27,8 @@ export interface Attempt {
   networkId: string | null;
   /** The service point's time zone: the days and hours are its local time. */
   timeZone: string;
+  /** The energy type of the card's vehicle, which restricts the fuels it buys. */
+  vehicleEnergyType: string | null;
 }
 
 export interface Breach {
@@ -136,6 +139,15 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
       const asked = attempt.energyTypeCode === null ? 'an unnamed fuel' : attempt.energyTypeCode;
       add('PRODUCT_NOT_ALLOWED', 'products', controls.products, `The card may buy only ${energyTypes.join(', ')}, not ${asked}`, figures);
     }
+  }
+
+  if (fill && attempt.vehicleEnergyType !== null && attempt.energyTypeCode !== attempt.vehicleEnergyType) {
+    const asked = attempt.energyTypeCode === null ? 'an unnamed fuel' : attempt.energyTypeCode;
+    found.push({
+      code: 'PRODUCT_NOT_ALLOWED',
+      message: `The card's vehicle runs on ${attempt.vehicleEnergyType}, not ${asked} (vehicle rule, hard)`,
+      details: { rule: 'products', source: 'vehicle', mode: 'hard', allowedEnergyTypes: [attempt.vehicleEnergyType], service: 'fuel', energyTypeCode: attempt.energyTypeCode },
+    });
   }
 
   const locations = controls.locations.rule;

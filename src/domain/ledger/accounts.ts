@@ -103,13 +103,18 @@ export interface SpendingContext {
   timeZone: string;
   /** The payment's unit: money, or litres of one energy type at a scale. */
   unit: { code: string; kind: 'money' | 'volume'; scale: number; energyTypeCode: string | null };
+  /** The vehicle the card is linked to: its tank bounds a fill, its energy type the products. */
+  vehicle: { id: string; tankMl: bigint; energyTypeCode: string | null } | null;
+  /** The driver the card is issued to, whose code a transaction may be given. */
+  driver: { id: string; codeHash: string } | null;
 }
 
 /**
  * The two sides of a payment at a service point, in one query: the card's account in the
  * unit and the service point's E-service card and account (opened at its first payment in
  * the unit), with what the card's spending controls need (its rules and its profile's, the
- * service point's network and time zone). CARD_NOT_FOUND, SERVICE_POINT_NOT_FOUND, then
+ * service point's network and time zone, the card's vehicle and driver). CARD_NOT_FOUND,
+ * SERVICE_POINT_NOT_FOUND, then
  * UNIT_NOT_HELD.
  */
 export async function paymentAccounts(
@@ -122,9 +127,11 @@ export async function paymentAccounts(
     card: string | null; client_id: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean;
     card_rules: SpendingControls | null; profile_rules: SpendingControls | null; network_id: string | null; time_zone: string;
     unit_kind: 'money' | 'volume'; unit_scale: number; unit_energy_type: string | null;
+    vehicle_id: string | null; tank_ml: number | null; vehicle_energy_type: string | null; driver_id: string | null; driver_code_hash: string | null;
   }>(
     `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
-            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type
+            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type,
+            v.id AS vehicle_id, v.tank_capacity_ml AS tank_ml, v.energy_type_code AS vehicle_energy_type, d.id AS driver_id, d.code_hash AS driver_code_hash
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
@@ -133,7 +140,9 @@ export async function paymentAccounts(
        LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3
        LEFT JOIN card_controls cc ON cc.card_id = c.id
        LEFT JOIN card_profile_controls pc ON pc.profile_id = c.profile_id
-       LEFT JOIN units u ON u.code = $3`,
+       LEFT JOIN units u ON u.code = $3
+       LEFT JOIN vehicles v ON v.id = c.vehicle_id
+       LEFT JOIN drivers d ON d.id = c.driver_id`,
     [cardId, servicePointId, unit],
     { prepare: true },
   );
@@ -149,6 +158,8 @@ export async function paymentAccounts(
       cardId, clientId: row.client_id, controls: effectiveControls(row.card_rules ?? {}, row.profile_rules ?? {}),
       servicePointId, networkId: row.network_id, timeZone: row.time_zone,
       unit: { code: unit, kind: row.unit_kind, scale: row.unit_scale, energyTypeCode: row.unit_energy_type },
+      vehicle: row.vehicle_id ? { id: row.vehicle_id, tankMl: BigInt(row.tank_ml as number), energyTypeCode: row.vehicle_energy_type } : null,
+      driver: row.driver_id ? { id: row.driver_id, codeHash: row.driver_code_hash as string } : null,
     },
   };
 }

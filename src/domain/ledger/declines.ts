@@ -17,7 +17,7 @@ type CardDecline = components['schemas']['CardDecline'];
 /** The refusals that are a card's decline; a malformed or inconsistent request (400) is not. */
 const DECLINES: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
   'CLIENT_INACTIVE', 'INSUFFICIENT_FUNDS', 'CARD_SUSPENDED', 'CARD_OPPOSED', 'CARD_CANCELLED', 'CARD_EXPIRED', 'SERVICE_NOT_ALLOWED',
-  'AMOUNT_LIMIT_EXCEEDED', 'VOLUME_LIMIT_EXCEEDED', 'TRANSACTION_LIMIT_EXCEEDED', 'PRODUCT_NOT_ALLOWED', 'LOCATION_NOT_ALLOWED', 'OUTSIDE_ALLOWED_HOURS', 'FILL_TOO_SOON',
+  'DRIVER_CODE_INVALID', 'AMOUNT_LIMIT_EXCEEDED', 'VOLUME_LIMIT_EXCEEDED', 'TRANSACTION_LIMIT_EXCEEDED', 'PRODUCT_NOT_ALLOWED', 'LOCATION_NOT_ALLOWED', 'OUTSIDE_ALLOWED_HOURS', 'FILL_TOO_SOON',
 ]);
 
 /** What was attempted, as the request said it. */

@@ -22,6 +22,8 @@ import { insufficientFunds, lockLedger, post } from './posting';
 import { recordDecline } from './declines';
 import { raiseExceptions, softRuleExceptions } from './exceptions';
 import { applyControls, placed, spendsFor } from './spending-checks';
+import { checkDriver, fillExceptions } from './fleet-checks';
+import type { CardVault } from '../cards/card-numbers';
 import { sizeAuthorization, sizedAttempt, type LitreRate } from './pump-sizing';
 import { priceInForce } from '../referential/energy-types';
 import { paymentAccounts, type AccountRow, type SpendingContext } from './accounts';
@@ -48,6 +50,8 @@ interface HoldRow {
   limited_by: Authorization['limitedBy'];
   energy_type_code: string | null;
   pump_number: number | null;
+  vehicle_id: string | null;
+  driver_check: Authorization['driverCheck'];
   expires_at: Date;
   captured_amount: StoredAmount | null;
   payment_id: string | null;
@@ -67,6 +71,8 @@ const toAuthorization = (row: HoldRow): Authorization => ({
   service: row.service,
   energyTypeCode: row.energy_type_code,
   pumpNumber: row.pump_number,
+  vehicleId: row.vehicle_id,
+  driverCheck: row.driver_check,
   expiresAt: row.expires_at.toISOString(),
   captured: row.captured_amount === null ? null : Money.fromStored(row.captured_amount, row.unit_code).toApi(),
   paymentId: row.payment_id,
@@ -101,13 +107,13 @@ async function litreRate(tx: Queryable, unit: SpendingContext['unit'], energyTyp
  * Holds, for a fill at the service point, the lowest of what is asked, the available balance,
  * the card's hard limits and its vehicle's tank (pump-sizing.ts), after the payment checks.
  */
-export function authorize(db: Database, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
-  const attempt = { at: new Date(), amount: Money.fromApi(input.amount), service: input.service, energyTypeCode: input.energyTypeCode ?? null, quantityMl: null };
+export function authorize(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
+  const named = { at: new Date(), amount: Money.fromApi(input.amount), service: input.service, energyTypeCode: input.energyTypeCode ?? null, quantityMl: null };
   const asked = input.quantityMl === undefined ? null : BigInt(input.quantityMl);
   const declined = (tx: Queryable, refusal: AppError) =>
-    recordDecline(tx, actor, refusal, { ...attempt, quantityMl: asked, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
+    recordDecline(tx, actor, refusal, { ...named, quantityMl: asked, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
   return idempotent(db, actor, request, async (tx) => {
-    const { amount } = attempt;
+    const { amount } = named;
     if (input.energyTypeCode !== undefined && input.service !== 'fuel') {
       throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} authorisation names no energy type`, { errors: [{ path: '/body/energyTypeCode', message: 'only for service fuel' }] });
     }
@@ -115,6 +121,10 @@ export function authorize(db: Database, actor: Actor, request: IdempotentRequest
       throw new AppError('FUEL_RECORD_INVALID', 'An authorisation in litres names its energy type', { errors: [{ path: '/body/energyTypeCode', message: 'required with quantityMl' }] });
     }
     const { debit: account, stationCardId, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    // A fill for a vehicle that runs on one fuel is of that fuel unless the station names another.
+    const vehicleFuel = input.service === 'fuel' ? (spending.vehicle?.energyTypeCode ?? null) : null;
+    const attempt = { ...named, energyTypeCode: named.energyTypeCode ?? vehicleFuel };
+    const driverCheck = checkDriver(vault, spending, input.driverCode);
     const { cards, balances } = await lockLedger(tx, [input.cardId, stationCardId], [account.id]);
     checkSpendingCard(cards, input.cardId, input.service);
     checkReceivingCard(cards, stationCardId);
@@ -122,17 +132,21 @@ export function authorize(db: Database, actor: Actor, request: IdempotentRequest
     const locked = balances.get(account.id) as AccountBalance;
     const available = BigInt(locked.posted) - BigInt(locked.held);
     const sizing = sizeAuthorization(
-      { controls: spending.controls, attempt: placed(spending, attempt), spends, available, quantityMl: asked, tankMl: null, rate: await litreRate(tx, spending.unit, attempt.energyTypeCode, attempt.at) },
+      {
+        controls: spending.controls, attempt: placed(spending, attempt), spends, available, quantityMl: asked, tankMl: spending.vehicle?.tankMl ?? null,
+        rate: await litreRate(tx, spending.unit, attempt.energyTypeCode, attempt.at),
+      },
       () => insufficientFunds(account, locked, Money.fromStored(available.toString(), amount.unit), amount),
     );
     const soft = applyControls(spending, sizedAttempt(placed(spending, attempt), sizing), spends);
     await changeHeld(tx, account.id, sizing.amount);
     const [row] = await tx.query<HoldRow>(
       `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, requested_amount, quantity_ml, limited_by, service, energy_type_code,
-         pump_number, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
-       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9, $10, $11, $12, now() + make_interval(secs => $13), $14, $15, $16, $17, $18) RETURNING *`,
+         pump_number, vehicle_id, driver_check, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
+       VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9, $10, $11, $12, $13, $14, now() + make_interval(secs => $15), $16, $17, $18, $19, $20) RETURNING *`,
       [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, sizing.amount.toString(), amount.toStored(), sizing.quantityMl?.toString() ?? null, sizing.limitedBy,
-        input.service, input.energyTypeCode ?? null, input.pumpNumber ?? null, input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
+        input.service, attempt.energyTypeCode, input.pumpNumber ?? null, spending.vehicle?.id ?? null, driverCheck,
+        input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
     );
     const authorization = toAuthorization(row);
     await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
@@ -190,14 +204,21 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
       throw new AppError('FUEL_RECORD_INVALID', `Authorisation ${id} is for ${hold.energy_type_code}, not ${input.fuel.energyTypeCode}`, { errors: [{ path: '/body/fuel/energyTypeCode', message: `must be ${hold.energy_type_code}` }] });
     }
     const fuel = await fuelRecord(tx, { service: hold.service, fuel: input.fuel }, amount);
-    const { debit, stationCardId, credit } = await paymentAccounts(tx, hold.card_id, hold.service_point_id, amount.unit);
+    const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, hold.card_id, hold.service_point_id, amount.unit);
     await lockLedger(tx, [hold.card_id, stationCardId], [hold.account_id]);
     await release(tx, [hold]); // first: the payment is checked against the balance it frees
     try {
       const payment = await post(tx, actor, {
         type: 'payment', amount, debit, credit,
-        fields: { servicePointId: hold.service_point_id, receiptNumber: input.receiptNumber, service: hold.service, fuel, pumpNumber: hold.pump_number },
+        fields: {
+          servicePointId: hold.service_point_id, receiptNumber: input.receiptNumber, service: hold.service, fuel, pumpNumber: hold.pump_number,
+          vehicleId: hold.vehicle_id, odometerKm: input.odometerKm, driverCheck: hold.driver_check,
+        },
       });
+      const onVehicle = await fillExceptions(tx, { ...spending, vehicle: hold.vehicle_id === spending.vehicle?.id ? spending.vehicle : null }, {
+        operationId: payment.id, quantityMl: input.fuel ? BigInt(input.fuel.quantityMl) : null, odometerKm: input.odometerKm,
+      });
+      await raiseExceptions(tx, { cardId: hold.card_id, clientId: spending.clientId as string, operationId: payment.id }, onVehicle);
       return (await settle(tx, [hold], 'captured', { id: payment.id, amount }))[0];
     } catch (error) {
       if (isUniqueViolation(error, 'ledger_operations_receipt')) throw new AppError('RECEIPT_NUMBER_REUSED', `Service point ${hold.service_point_id} has already recorded receipt ${input.receiptNumber}`);

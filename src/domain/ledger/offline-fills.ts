@@ -15,6 +15,7 @@ import { paymentAccounts } from './accounts';
 import { raiseExceptions, type NewException } from './exceptions';
 import { fuelRecord, uniquely } from './operations';
 import { post } from './posting';
+import { fillExceptions } from './fleet-checks';
 
 type OfflineFillBatch = components['schemas']['OfflineFillBatch'];
 type OfflineFill = components['schemas']['OfflineFill'];
@@ -106,13 +107,15 @@ async function bookFill(db: Database, actor: Actor, servicePointId: string, term
             fields: {
               servicePointId, receiptNumber: fill.receiptNumber, service: fill.service, fuel, pumpNumber: fill.pumpNumber,
               offline: { terminalId, terminalTransactionId: fill.terminalTransactionId, occurredAt: occurredAt.toISOString() },
+              vehicleId: spending.vehicle?.id, odometerKm: fill.odometerKm, driverCheck: spending.driver ? 'not-given' : 'no-driver',
             },
             authorise: async () => {
               overCap = await offlineCap(tx, fill.cardId, debit.id, amount, occurredAt);
             },
           }),
       );
-      if (overCap) await raiseExceptions(tx, { cardId: fill.cardId, clientId: spending.clientId, operationId: payment.id }, [overCap]);
+      const onVehicle = await fillExceptions(tx, spending, { operationId: payment.id, quantityMl: fill.fuel ? BigInt(fill.fuel.quantityMl) : null, odometerKm: fill.odometerKm });
+      await raiseExceptions(tx, { cardId: fill.cardId, clientId: spending.clientId, operationId: payment.id }, [...(overCap ? [overCap] : []), ...onVehicle]);
       const [entry] = await tx.query<{ balance_after: StoredAmount }>('SELECT balance_after::text FROM ledger_entries WHERE operation_id = $1 AND account_id = $2', [payment.id, debit.id]);
       return {
         terminalTransactionId: fill.terminalTransactionId, status: 'booked', operationId: payment.id, overCap: overCap !== null,

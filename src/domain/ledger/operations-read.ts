@@ -35,6 +35,9 @@ export interface OperationRow {
   terminal_id: string | null;
   terminal_transaction_id: string | null;
   occurred_at: Date | null;
+  vehicle_id: string | null;
+  odometer_km: string | null;
+  driver_check: Operation['driverCheck'];
   actor_kind: string;
   actor_id: string | null;
   actor_name: string;
@@ -61,6 +64,9 @@ export function toOperation(row: OperationRow, accounts: { debit: AccountSide; c
     service: row.service,
     fuel: row.fuel,
     pumpNumber: row.pump_number,
+    vehicleId: row.vehicle_id,
+    odometerKm: row.odometer_km === null ? null : Number(row.odometer_km),
+    driverCheck: row.driver_check,
     reason: row.reason,
     comment: row.comment,
     cancels: row.cancels_operation_id,

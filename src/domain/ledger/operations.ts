@@ -18,6 +18,8 @@ import { post } from './posting';
 import { recordDecline } from './declines';
 import { raiseExceptions, softRuleExceptions } from './exceptions';
 import { enforceControls } from './spending-checks';
+import { checkDriver, fillExceptions } from './fleet-checks';
+import type { CardVault } from '../cards/card-numbers';
 import type { Breach } from '../cards/spending-rules';
 import { operationRow, toOperation, type Operation } from './operations-read';
 
@@ -101,10 +103,11 @@ export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'serv
 
 /**
  * A member card pays a service point: the card is debited, the service point's E-service card
- * credited, after the card's rules and its spending controls (a soft breach raises an
- * exception; a refusal of the card is kept among its declines).
+ * credited, after the card's rules, its driver's code and its spending controls (a soft
+ * breach raises an exception, and so does a fill beyond the vehicle's tank or an odometer
+ * going backwards; a refusal of the card is kept among its declines).
  */
-export function recordPayment(db: Database, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
+export function recordPayment(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
   const attempt = {
     at: new Date(), amount: Money.fromApi(input.amount), service: input.service,
     energyTypeCode: input.fuel?.energyTypeCode ?? null, quantityMl: input.fuel ? BigInt(input.fuel.quantityMl) : null,
@@ -114,6 +117,7 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
     const { amount } = attempt;
     const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
     const fuel = await fuelRecord(tx, input, amount);
+    const driverCheck = checkDriver(vault, spending, input.driverCode);
     let soft: Breach[] = [];
     const payment = await uniquely(
       'ledger_operations_receipt',
@@ -124,7 +128,10 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
           amount,
           debit,
           credit,
-          fields: { servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber },
+          fields: {
+            servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber,
+            vehicleId: spending.vehicle?.id, odometerKm: input.odometerKm, driverCheck,
+          },
           authorise: async (cards) => {
             checkSpendingCard(cards, input.cardId, input.service);
             checkReceivingCard(cards, stationCardId);
@@ -132,7 +139,8 @@ export function recordPayment(db: Database, actor: Actor, request: IdempotentReq
           },
         }),
     );
-    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, softRuleExceptions(soft));
+    const onVehicle = await fillExceptions(tx, spending, { operationId: payment.id, quantityMl: attempt.quantityMl, odometerKm: input.odometerKm });
+    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, [...softRuleExceptions(soft), ...onVehicle]);
     return payment;
   }, declined);
 }

@@ -57,6 +57,9 @@ interface OperationFields {
   cancels?: string | null;
   orderId?: string | null;
   offline?: { terminalId: string; terminalTransactionId: string; occurredAt: string } | null;
+  vehicleId?: string | null;
+  odometerKm?: number | null;
+  driverCheck?: string | null;
 }
 
 export interface Posting {
@@ -309,14 +312,15 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
     `WITH ops AS (
        INSERT INTO ledger_operations (id, type, status, unit_code, amount, debit_account_id, credit_account_id, service_point_id, partner_id,
          external_reference, receipt_number, service, fuel, pump_number, reason, comment, cancels_operation_id, order_id,
-         terminal_id, terminal_transaction_id, occurred_at, actor_kind, actor_id, actor_name, channel, request_id)
+         terminal_id, terminal_transaction_id, occurred_at, vehicle_id, odometer_km, driver_check, actor_kind, actor_id, actor_name, channel, request_id)
        SELECT o.id, o.type, 'completed', o.unit_code, o.amount, o.debit, o.credit, o.service_point_id, o.partner_id, o.external_reference, o.receipt_number,
               o.service, o.fuel::jsonb, o.pump_number, o.reason, o.comment, o.cancels, o.order_id, o.offline::jsonb->>'terminalId',
-              o.offline::jsonb->>'terminalTransactionId', (o.offline::jsonb->>'occurredAt')::timestamptz, $18, $19, $20, $21, $22
+              o.offline::jsonb->>'terminalTransactionId', (o.offline::jsonb->>'occurredAt')::timestamptz, o.vehicle_id, o.odometer_km, o.driver_check,
+              $18, $19, $20, $21, $22
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                     $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $32::text[]) WITH ORDINALITY
+                     $11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $32::text[], $33::text[], $34::bigint[], $35::text[]) WITH ORDINALITY
               AS o (id, type, unit_code, amount, debit, credit, service_point_id, partner_id, external_reference, receipt_number,
-                    service, fuel, pump_number, reason, comment, cancels, order_id, offline, ord)
+                    service, fuel, pump_number, reason, comment, cancels, order_id, offline, vehicle_id, odometer_km, driver_check, ord)
         ORDER BY o.ord
        RETURNING *
      ), balances AS (
@@ -343,6 +347,7 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
       column(entries, (e) => e.operationId), column(entries, (e) => e.accountId), column(entries, (e) => e.unit), column(entries, (e) => e.amount.toString()),
       column(entries, (e) => e.after?.posted.toString() ?? null), column(entries, (e) => e.after?.version.toString() ?? null),
       column(fields, (f) => (f.offline ? JSON.stringify(f.offline) : null)),
+      column(fields, (f) => f.vehicleId ?? null), column(fields, (f) => f.odometerKm ?? null), column(fields, (f) => f.driverCheck ?? null),
     ],
     { prepare: true },
   );

@@ -24,7 +24,7 @@ export interface SizingInput {
   available: bigint;
   /** The litres asked (a preset), if any. */
   quantityMl: bigint | null;
-  /** The vehicle's tank capacity, if the card has a vehicle. */
+  /** The vehicle's tank capacity, if the card has a vehicle (a bound when the litres convert). */
   tankMl: bigint | null;
   /** null: the authorisation names no energy type, or it has no price in force. */
   rate: LitreRate | null;
@@ -56,13 +56,14 @@ export function sizeAuthorization(input: SizingInput, refuseFunds: () => AppErro
   if (input.quantityMl !== null) litres.push({ value: input.quantityMl, by: 'request' });
   const volumeRoom = attempt.service === 'fuel' ? hardHeadroom(controls, 'volume', attempt, spends) : null;
   if (volumeRoom) litres.push({ value: volumeRoom.remaining, by: 'volume-limit' });
-  if (input.tankMl !== null && attempt.service === 'fuel') litres.push({ value: input.tankMl, by: 'tank' });
   if (litres.length > 0 && rate === null) {
     const why = attempt.energyTypeCode === null ? 'names no energy type' : `has no price in force for ${attempt.energyTypeCode}`;
     throw new AppError('FUEL_RECORD_INVALID', `The authorisation is bounded in litres (${litres.map((bound) => bound.by).join(', ')}) but ${why}`, {
       errors: [{ path: '/body/energyTypeCode', message: attempt.energyTypeCode === null ? 'required to size the litres' : 'no price in force' }],
     });
   }
+  // The tank bounds the litres when they convert; otherwise the capture flags a fill beyond it.
+  if (input.tankMl !== null && attempt.service === 'fuel' && rate !== null) litres.push({ value: input.tankMl, by: 'tank' });
   const bounds = [...money, ...litres.map((bound) => ({ value: moneyFor(bound.value, rate as LitreRate), by: bound.by }))];
   const least = bounds.reduce((low, bound) => (bound.value < low.value ? bound : low));
   if (least.value <= 0n) {

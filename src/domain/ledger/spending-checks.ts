@@ -9,11 +9,11 @@ import { breaches, needsSpends, type Attempt, type Breach } from '../cards/spend
 import { cardSpends, type Spend } from '../cards/spends';
 import type { SpendingContext } from './accounts';
 
-export type SpendingAttempt = Omit<Attempt, 'servicePointId' | 'networkId' | 'timeZone'>;
+export type SpendingAttempt = Omit<Attempt, 'servicePointId' | 'networkId' | 'timeZone' | 'vehicleEnergyType'>;
 
 /** The attempt at the service point, as the rules see it. */
 export const placed = (spending: SpendingContext, attempt: SpendingAttempt): Attempt => ({
-  ...attempt, servicePointId: spending.servicePointId, networkId: spending.networkId, timeZone: spending.timeZone,
+  ...attempt, servicePointId: spending.servicePointId, networkId: spending.networkId, timeZone: spending.timeZone, vehicleEnergyType: spending.vehicle?.energyTypeCode ?? null,
 });
 
 /** The card's spends, read (under its lock) only when a rule needs them. */

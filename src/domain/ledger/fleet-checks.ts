@@ -1,0 +1,54 @@
+/**
+ * What a card's vehicle and driver add to a fill (issue 14 items 3, 4 and 8): the driver
+ * code check, and the exceptions a fill raises on its vehicle (larger than the tank, an
+ * odometer going backwards).
+ */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import type { CardVault } from '../cards/card-numbers';
+import { driverCodeMatches } from '../fleet/drivers';
+import type { SpendingContext } from './accounts';
+import type { NewException } from './exceptions';
+
+export type DriverCheck = components['schemas']['Authorization']['driverCheck'];
+
+/** `matched`, `not-given` or `no-driver`; DRIVER_CODE_INVALID when the code given is not the card's driver's. */
+export function checkDriver(vault: CardVault, spending: SpendingContext, code: string | undefined): DriverCheck {
+  if (!spending.driver) return 'no-driver';
+  if (code === undefined) return 'not-given';
+  if (!driverCodeMatches(vault, spending.driver, code)) throw new AppError('DRIVER_CODE_INVALID', `The driver code given is not the code of card ${spending.cardId}'s driver`);
+  return 'matched';
+}
+
+/**
+ * The exceptions a fill (just posted) of `quantityMl` with an odometer reading raises on the card's vehicle:
+ * `over-tank` beyond its tank, `odometer-backwards` below its last reading (read only when a
+ * reading is given).
+ */
+export async function fillExceptions(tx: Queryable, spending: SpendingContext, fill: { operationId: string; quantityMl: bigint | null; odometerKm: number | undefined }): Promise<NewException[]> {
+  const vehicle = spending.vehicle;
+  if (!vehicle) return [];
+  const found: NewException[] = [];
+  if (fill.quantityMl !== null && fill.quantityMl > vehicle.tankMl) {
+    found.push({
+      kind: 'over-tank', rule: null,
+      message: `A fill of ${fill.quantityMl} mL is more than vehicle ${vehicle.id}'s tank of ${vehicle.tankMl} mL`,
+      details: { vehicleId: vehicle.id, tankCapacityMl: Number(vehicle.tankMl), quantityMl: Number(fill.quantityMl) },
+    });
+  }
+  if (fill.odometerKm !== undefined) {
+    const [last] = await tx.query<{ id: string; odometer_km: string }>(
+      'SELECT id, odometer_km::text FROM ledger_operations WHERE vehicle_id = $1 AND odometer_km IS NOT NULL AND id <> $2 ORDER BY created_at DESC, seq DESC LIMIT 1',
+      [vehicle.id, fill.operationId],
+    );
+    if (last && BigInt(last.odometer_km) > BigInt(fill.odometerKm)) {
+      found.push({
+        kind: 'odometer-backwards', rule: null,
+        message: `Odometer ${fill.odometerKm} km is below vehicle ${vehicle.id}'s last reading of ${last.odometer_km} km`,
+        details: { vehicleId: vehicle.id, odometerKm: fill.odometerKm, lastOdometerKm: Number(last.odometer_km), lastOperationId: last.id },
+      });
+    }
+  }
+  return found;
+}

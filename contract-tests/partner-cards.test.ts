@@ -117,6 +117,21 @@ describe('the 3rd Party API cards', () => {
     expect([byNumber.status, byNumber.body.code]).toEqual([404, '3008']);
   });
 
+  it('when the card was declined, then the partner lists the attempt with its figures but not who made it; another partner\'s card is 404', async () => {
+    const refused = await failure(sdk().coreLedger.createPayment({
+      idempotencyKey: randomUUID(), paymentCreate: { cardId: a.cardId, servicePointId, amount: xof(900000), service: CardService.Shop, receiptNumber: 'DCL-1' },
+    }));
+    expect(refused.body.code).toBe('4015'); // the profile allows fuel only
+    const [decline, ...more] = (await server.sdk({ token: a.token }).partner.listPartnerCardDeclines({ cardId: a.cardId })).data.items;
+    expect(more).toEqual([]);
+    expect(decline).toEqual({
+      id: expect.stringMatching(/^dcl_/), cardId: a.cardId, servicePointId, attempt: 'payment', own: false, code: '4015', rule: null, message: expect.any(String),
+      amount: xof(900000), service: 'shop', energyTypeCode: null, quantityMl: null, details: null, createdAt: expect.any(Date),
+    });
+    const foreign = await failure(server.sdk({ token: a.token }).partner.listPartnerCardDeclines({ cardId: b.cardId }));
+    expect([foreign.status, foreign.body.code]).toEqual([404, '3008']);
+  });
+
   it('when the contract ends, then its cards answer 404; without partner:cards.read the partner is refused 403', async () => {
     const side = await (async () => {
       const partner = await server.partner({ name: 'MTN MoMo', scopes: ['partner:cards.read'] });

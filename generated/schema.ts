@@ -292,6 +292,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/cards/{cardId}/declines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a card's declined attempts
+         * @description The card's payments and pump authorisations refused by a business rule (its state, client, funds, driver code or spending controls), oldest first, by cursor pages, each with the rule and the figures, and whether the attempt was the caller's own; `from` and `to` bound the time. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008.
+         */
+        get: operations["listPartnerCardDeclines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -2240,6 +2260,87 @@ export interface components {
         };
         CardAllowancesResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardAllowances"];
+        };
+        /**
+         * @description A payment or pump authorisation of the card refused by a business rule (an error code
+         *     4xxx), as a partner sees it: which rule, with which figures, and whether the attempt was
+         *     its own (who else made it is not shown).
+         */
+        PartnerCardDecline: {
+            /** @example dcl_5e6f7a8b9c0d1e2f3a4b5c6d */
+            id: string;
+            cardId: components["schemas"]["CardId"];
+            /**
+             * @description The service point of the attempt (null when it named none that exists).
+             * @example spt_4d5e6f7a8b9c0d1e2f3a4b5c
+             */
+            servicePointId: string | null;
+            /** @enum {string} */
+            attempt: "payment" | "authorization";
+            /** @description True when the calling partner made the attempt. */
+            own: boolean;
+            /**
+             * @description The refusal's error code (see the catalog), as the attempt's answer carried it.
+             * @example 4053
+             */
+            code: string;
+            /**
+             * @description The spending control that refused it; null for another rule (card status, funds, service of the profile...).
+             * @example amount
+             * @enum {string|null}
+             */
+            rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval" | null;
+            /**
+             * @description What was refused, with the figures, in English.
+             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             */
+            message: string;
+            amount: components["schemas"]["Amount"];
+            service: components["schemas"]["CardService"];
+            /** @example GASOIL */
+            energyTypeCode: string | null;
+            /** @example 22500 */
+            quantityMl: number | null;
+            /**
+             * @description The refusal's figures, as its error answer gave them in `details`.
+             * @example {
+             *       "rule": "amount",
+             *       "source": "profile",
+             *       "period": "perDay",
+             *       "limit": {
+             *         "value": 100000,
+             *         "unit": "XOF"
+             *       },
+             *       "used": {
+             *         "value": 90000,
+             *         "unit": "XOF"
+             *       },
+             *       "held": {
+             *         "value": 0,
+             *         "unit": "XOF"
+             *       },
+             *       "requested": {
+             *         "value": 15000,
+             *         "unit": "XOF"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of PartnerCardDecline items, oldest first. */
+        PartnerCardDeclinePage: {
+            items: components["schemas"]["PartnerCardDecline"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerCardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerCardDeclinePage"];
         };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
@@ -4367,6 +4468,10 @@ export interface components {
         CardId: components["schemas"]["CardId"];
         /** @description The instant (RFC 3339); now when omitted. */
         AtQuery: string;
+        /** @description Only the items at or after this instant (RFC 3339). */
+        FromQuery: string;
+        /** @description Only the items before this instant (RFC 3339). */
+        ToQuery: string;
         /**
          * @description Page size (1 to 100).
          * @example 20
@@ -4405,10 +4510,6 @@ export interface components {
         ClientIdQuery: components["schemas"]["ClientId"];
         /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
         CardIdQuery: components["schemas"]["CardId"];
-        /** @description Only the items at or after this instant (RFC 3339). */
-        FromQuery: string;
-        /** @description Only the items before this instant (RFC 3339). */
-        ToQuery: string;
         /** @description Only the cards of this kind. */
         CardKindQuery: "member" | "eservice";
         /** @description Only the cards in this status. */
@@ -4968,6 +5069,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardAllowancesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerCardDeclines: {
+        parameters: {
+            query?: {
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a card's declined attempts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -19,6 +19,7 @@ import type {
   CardAllowancesResponse,
   CardLookup,
   ErrorEnvelope,
+  PartnerCardDeclineListResponse,
   PartnerCardResponse,
   PartnerMeResponse,
   SystemErrorEnvelope,
@@ -30,6 +31,8 @@ import {
     CardLookupToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    PartnerCardDeclineListResponseFromJSON,
+    PartnerCardDeclineListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
     PartnerMeResponseFromJSON,
@@ -45,6 +48,14 @@ export interface GetPartnerCardRequest {
 export interface GetPartnerCardAllowancesRequest {
     cardId: string;
     at?: Date;
+}
+
+export interface ListPartnerCardDeclinesRequest {
+    cardId: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface LookupPartnerCardRequest {
@@ -167,6 +178,59 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerMeResponse> {
         const response = await this.getPartnerMeRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The card\'s payments and pump authorisations refused by a business rule (its state, client, funds, driver code or spending controls), oldest first, by cursor pages, each with the rule and the figures, and whether the attempt was the caller\'s own; `from` and `to` bound the time. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008.
+     * List a card\'s declined attempts
+     */
+    async listPartnerCardDeclinesRaw(requestParameters: ListPartnerCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardDeclineListResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling listPartnerCardDeclines.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/{cardId}/declines`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardDeclineListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card\'s payments and pump authorisations refused by a business rule (its state, client, funds, driver code or spending controls), oldest first, by cursor pages, each with the rule and the figures, and whether the attempt was the caller\'s own; `from` and `to` bound the time. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008.
+     * List a card\'s declined attempts
+     */
+    async listPartnerCardDeclines(requestParameters: ListPartnerCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardDeclineListResponse> {
+        const response = await this.listPartnerCardDeclinesRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -48,7 +48,7 @@ export async function recordDecline(tx: Queryable, actor: Actor, refusal: AppErr
   );
 }
 
-interface DeclineRow {
+export interface DeclineRow {
   seq: string;
   id: string;
   card_id: string;
@@ -71,7 +71,7 @@ interface DeclineRow {
   created_at: Date;
 }
 
-const toDecline = (row: DeclineRow): CardDecline => ({
+export const toDecline = (row: DeclineRow): CardDecline => ({
   id: row.id,
   cardId: row.card_id,
   clientId: row.client_id,

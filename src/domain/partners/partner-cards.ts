@@ -10,9 +10,12 @@ import type { Actor } from '../actor';
 import { findCardAllowances } from '../cards/allowances';
 import { effectiveStatus } from '../cards/cards';
 import { isValidCardNumber, type CardVault } from '../cards/card-numbers';
+import { activityFilters, toDecline, type DeclineRow } from '../ledger/declines';
+import { pageOfRows, type Page, type PageInput } from '../pagination';
 
 type PartnerCard = components['schemas']['PartnerCard'];
 type CardAllowances = components['schemas']['CardAllowances'];
+type PartnerCardDecline = components['schemas']['PartnerCardDecline'];
 
 interface PartnerCardRow {
   id: string;
@@ -69,4 +72,13 @@ export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: 
 export async function partnerCardAllowances(db: Queryable, actor: Actor, cardId: string, at?: Date): Promise<CardAllowances> {
   await findPartnerCard(db, actor, cardId);
   return findCardAllowances(db, actor, cardId, at);
+}
+
+/** The partner's card's declined attempts, oldest first; whose they were is said only of its own. */
+export async function listPartnerCardDeclines(db: Queryable, actor: Actor, cardId: string, period: { from?: string; to?: string }, page: PageInput): Promise<Page<PartnerCardDecline>> {
+  await findPartnerCard(db, actor, cardId);
+  return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow): PartnerCardDecline => {
+    const { clientId: _client, actor: by, channel: _channel, requestId: _request, ...decline } = toDecline(row);
+    return { ...decline, own: by.id === actor.id };
+  });
 }

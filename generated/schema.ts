@@ -312,6 +312,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/operations/{operationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an operation
+         * @description One operation by id: one of the partner's own (it made it, or it moved its float; its reference is shown), or one on a card of a client the partner is contracted for. Any other id, whether it exists or not, is 404, code 3012, the same answer in each case.
+         */
+        get: operations["getPartnerOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -2342,6 +2362,131 @@ export interface components {
         PartnerCardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCardDeclinePage"];
         };
+        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+        OperationId: string;
+        /**
+         * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
+         * @example OP0000000042
+         */
+        OperationReference: string;
+        /**
+         * @description What the operation does:
+         *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
+         *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
+         *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
+         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
+         *     - `payment`: a member card pays a service point (its E-service card is credited);
+         *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
+         *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
+         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
+         *     - `cancellation`: the reversal of an earlier operation.
+         * @enum {string}
+         */
+        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
+        /** @description The fuel record of a payment, with the energy type's price (incl. tax) in force when it was recorded (null if none was). */
+        OperationFuel: {
+            /** @example GASOIL */
+            energyTypeCode: string;
+            /** @example 22500 */
+            quantityMl: number;
+            unitPrice: components["schemas"]["Amount"];
+            priceInForce: {
+                /** @example 675 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+        } | null;
+        /**
+         * @description For a fill a station's terminal accepted offline and uploaded later (`POST /core/v1/service-points/{id}/offline-fills`): the terminal, its own transaction id and when the fill took place; null otherwise.
+         * @example null
+         */
+        OperationOffline: {
+            /** @example TPE-03 */
+            terminalId: string;
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            occurredAt: components["schemas"]["Timestamp"];
+        } | null;
+        /**
+         * @description An operation as a partner sees it through the 3rd Party API: a recharge, payment,
+         *     cancellation or float funding that the partner made or that touched its float (`own`), or
+         *     an operation on a card of a client it is contracted for. The partner's reference is shown
+         *     only on its own operations; who else made an operation, and the ledger's account ids, are
+         *     never shown.
+         */
+        PartnerOperation: {
+            id: components["schemas"]["OperationId"];
+            reference: components["schemas"]["OperationReference"];
+            type: components["schemas"]["OperationType"];
+            /**
+             * @description `cancelled` once a cancellation has reversed it.
+             * @enum {string}
+             */
+            status: "completed" | "cancelled";
+            /** @description True when the operation is the calling partner's (it made it, or it moved its float). */
+            own: boolean;
+            amount: components["schemas"]["Amount"];
+            /**
+             * @description The member card credited (recharge) or debited (payment); for a cancellation, the card of the operation it reverses; null when no member card is involved (float funding).
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId: string | null;
+            /**
+             * @description The service point paid (payments and their cancellations).
+             * @example null
+             */
+            servicePointId: string | null;
+            /**
+             * @description The partner's own reference, unique per partner; null on an operation that is not the caller's.
+             * @example MM-2026-11-30-000123
+             */
+            externalReference: string | null;
+            /**
+             * @description The service point's receipt number (payments).
+             * @example null
+             */
+            receiptNumber: string | null;
+            /**
+             * @description What a payment bought (see CardService).
+             * @example null
+             * @enum {string|null}
+             */
+            service: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance" | null;
+            fuel: components["schemas"]["OperationFuel"];
+            /** @example null */
+            pumpNumber: number | null;
+            /**
+             * @description The odometer reading given with the fill, in kilometres.
+             * @example null
+             */
+            odometerKm: number | null;
+            /**
+             * @description For a payment: the driver's code was given and matched, was not given, or the card is issued to no driver; null for other operations.
+             * @example null
+             * @enum {string|null}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver" | null;
+            /**
+             * @description Why a cancellation reversed its operation.
+             * @example null
+             */
+            reason: string | null;
+            /**
+             * @description For a cancellation, the id of the operation it reverses.
+             * @example null
+             */
+            cancels: string | null;
+            /**
+             * @description The id of the cancellation that reversed this operation, if any.
+             * @example null
+             */
+            cancelledBy: string | null;
+            offline: components["schemas"]["OperationOffline"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        PartnerOperationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerOperation"];
+        };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
         /**
@@ -3280,27 +3425,6 @@ export interface components {
         CardControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardControls"];
         };
-        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
-        OperationId: string;
-        /**
-         * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
-         * @example OP0000000042
-         */
-        OperationReference: string;
-        /**
-         * @description What the operation does:
-         *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
-         *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
-         *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
-         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
-         *     - `payment`: a member card pays a service point (its E-service card is credited);
-         *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
-         *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
-         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
-         *     - `cancellation`: the reversal of an earlier operation.
-         * @enum {string}
-         */
-        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
         /**
          * @description A card's statement in one unit for a period: the balance at `from`, every movement in the
          *     period (oldest first, each with the balance after it, as the ledger recorded it), and the
@@ -3750,19 +3874,7 @@ export interface components {
              * @enum {string|null}
              */
             service: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance" | null;
-            /** @description The fuel record of a payment, with the energy type's price (incl. tax) in force when it was recorded (null if none was). */
-            fuel: {
-                /** @example GASOIL */
-                energyTypeCode: string;
-                /** @example 22500 */
-                quantityMl: number;
-                unitPrice: components["schemas"]["Amount"];
-                priceInForce: {
-                    /** @example 675 */
-                    value: number;
-                    unit: components["schemas"]["UnitCode"];
-                } | null;
-            } | null;
+            fuel: components["schemas"]["OperationFuel"];
             /** @example null */
             pumpNumber: number | null;
             /**
@@ -3800,17 +3912,7 @@ export interface components {
              * @example null
              */
             orderId: string | null;
-            /**
-             * @description For a fill a station's terminal accepted offline and uploaded later (`POST /core/v1/service-points/{id}/offline-fills`): the terminal, its own transaction id and when the fill took place; null otherwise.
-             * @example null
-             */
-            offline: {
-                /** @example TPE-03 */
-                terminalId: string;
-                /** @example TPE-03-000451 */
-                terminalTransactionId: string;
-                occurredAt: components["schemas"]["Timestamp"];
-            } | null;
+            offline: components["schemas"]["OperationOffline"];
             actor: components["schemas"]["AuditActor"];
             /** @enum {string} */
             channel: "api" | "cli" | "system";
@@ -4482,6 +4584,8 @@ export interface components {
          * @example MTA
          */
         Cursor: string;
+        /** @description The operation's id. */
+        OperationId: components["schemas"]["OperationId"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -4554,8 +4658,6 @@ export interface components {
         OperationReferenceQuery: components["schemas"]["OperationReference"];
         /** @description Only operations of this type. */
         OperationTypeQuery: components["schemas"]["OperationType"];
-        /** @description The operation's id. */
-        OperationId: components["schemas"]["OperationId"];
         /** @description The authorisation's id. */
         AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description Only vouchers in this status. */
@@ -5115,6 +5217,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                operationId: components["parameters"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an operation succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerOperationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -41,3 +41,9 @@ export function partnerActor(partner: { id: string; name: string; scopes: readon
 export function holdsScope(actor: Actor, scope: string): boolean {
   return actor.scopes.includes(scope) || (actor.kind === 'system' && actor.scopes.includes('*'));
 }
+
+/** The partner's id, for the 3rd Party API's use-cases (which only partners reach). */
+export function partnerIdOf(actor: Actor): string {
+  if (actor.kind !== 'partner' || actor.id === null) throw new Error(`a 3rd Party API use-case called by a ${actor.kind} actor`);
+  return actor.id;
+}

@@ -2,9 +2,10 @@
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
 import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { findPartnerOperation } from '../domain/partners/partner-operations';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines'>;
+type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -26,4 +27,5 @@ export const partnerHandlers: PartnerHandlers = {
   getPartnerCard: (context, { path }) => findPartnerCard(context.db, actorOf(context), path.cardId),
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
+  getPartnerOperation: (context, { path }) => findPartnerOperation(context.db, actorOf(context), path.operationId),
 };

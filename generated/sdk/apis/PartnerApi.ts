@@ -22,6 +22,7 @@ import type {
   PartnerCardDeclineListResponse,
   PartnerCardResponse,
   PartnerMeResponse,
+  PartnerOperationResponse,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
@@ -37,6 +38,8 @@ import {
     PartnerCardResponseToJSON,
     PartnerMeResponseFromJSON,
     PartnerMeResponseToJSON,
+    PartnerOperationResponseFromJSON,
+    PartnerOperationResponseToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
@@ -48,6 +51,10 @@ export interface GetPartnerCardRequest {
 export interface GetPartnerCardAllowancesRequest {
     cardId: string;
     at?: Date;
+}
+
+export interface GetPartnerOperationRequest {
+    operationId: string;
 }
 
 export interface ListPartnerCardDeclinesRequest {
@@ -178,6 +185,43 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerMeResponse> {
         const response = await this.getPartnerMeRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One operation by id: one of the partner\'s own (it made it, or it moved its float; its reference is shown), or one on a card of a client the partner is contracted for. Any other id, whether it exists or not, is 404, code 3012, the same answer in each case.
+     * Read an operation
+     */
+    async getPartnerOperationRaw(requestParameters: GetPartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
+        if (requestParameters.operationId === null || requestParameters.operationId === undefined) {
+            throw new runtime.RequiredError('operationId','Required parameter requestParameters.operationId was null or undefined when calling getPartnerOperation.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/operations/{operationId}`.replace(`{${"operationId"}}`, encodeURIComponent(String(requestParameters.operationId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerOperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One operation by id: one of the partner\'s own (it made it, or it moved its float; its reference is shown), or one on a card of a client the partner is contracted for. Any other id, whether it exists or not, is 404, code 3012, the same answer in each case.
+     * Read an operation
+     */
+    async getPartnerOperation(requestParameters: GetPartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
+        const response = await this.getPartnerOperationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -170,6 +170,8 @@ export * from './PartnerCredential';
 export * from './PartnerListResponse';
 export * from './PartnerMe';
 export * from './PartnerMeResponse';
+export * from './PartnerOperation';
+export * from './PartnerOperationResponse';
 export * from './PartnerPage';
 export * from './PartnerResponse';
 export * from './PartnerUpdate';

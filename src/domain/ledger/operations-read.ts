@@ -82,7 +82,8 @@ export function toOperation(row: OperationRow, accounts: { debit: AccountSide; c
   };
 }
 
-interface JoinedRow extends OperationRow {
+/** An operation row with what its two accounts belong to (OPERATION_SELECT). */
+export interface JoinedRow extends OperationRow {
   debit_kind: AccountRow['kind'];
   debit_card_id: string | null;
   debit_partner_id: string | null;
@@ -91,13 +92,14 @@ interface JoinedRow extends OperationRow {
   credit_partner_id: string | null;
 }
 
-const SELECT = `SELECT o.*, d.kind AS debit_kind, d.card_id AS debit_card_id, d.partner_id AS debit_partner_id,
+/** Operations `o` joined to their debit `d` and credit `c` accounts; add WHERE and ORDER BY. */
+export const OPERATION_SELECT = `SELECT o.*, d.kind AS debit_kind, d.card_id AS debit_card_id, d.partner_id AS debit_partner_id,
                        c.kind AS credit_kind, c.card_id AS credit_card_id, c.partner_id AS credit_partner_id
                   FROM ledger_operations o
                   JOIN ledger_accounts d ON d.id = o.debit_account_id
                   JOIN ledger_accounts c ON c.id = o.credit_account_id`;
 
-const fromJoined = (row: JoinedRow): Operation =>
+export const fromJoined = (row: JoinedRow): Operation =>
   toOperation(row, {
     debit: { id: row.debit_account_id, kind: row.debit_kind, card_id: row.debit_card_id, partner_id: row.debit_partner_id },
     credit: { id: row.credit_account_id, kind: row.credit_kind, card_id: row.credit_card_id, partner_id: row.credit_partner_id },
@@ -111,7 +113,7 @@ export async function operationRow(db: Queryable, id: string, forUpdate = false)
 }
 
 export async function findOperation(db: Queryable, actor: Actor, id: string): Promise<Operation> {
-  const [row] = await db.query<JoinedRow>(`${SELECT} WHERE o.id = $1`, [id]);
+  const [row] = await db.query<JoinedRow>(`${OPERATION_SELECT} WHERE o.id = $1`, [id]);
   if (!row) throw new AppError('OPERATION_NOT_FOUND', `No operation ${id}`);
   return fromJoined(row);
 }
@@ -139,6 +141,6 @@ export async function listOperations(db: Queryable, actor: Actor, filters: Opera
     ],
     params,
   );
-  const rows = await db.query<JoinedRow>(`${SELECT} ${where} ORDER BY o.seq LIMIT ${limit + 1}`, params);
+  const rows = await db.query<JoinedRow>(`${OPERATION_SELECT} ${where} ORDER BY o.seq LIMIT ${limit + 1}`, params);
   return toPage(rows, limit, fromJoined);
 }

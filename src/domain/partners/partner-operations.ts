@@ -1,0 +1,61 @@
+/**
+ * The 3rd Party API's operations (issue 15 item 7): an operation as a partner sees it. The
+ * partner's own are those that name it (`partner_id`: every operation made through the 3rd
+ * Party API, and every one that moved its float); it also sees those on the cards of the
+ * clients it is contracted for, without another partner's reference. Outside both, an id
+ * answers exactly as an unknown one, from the same single query.
+ */
+import type { components } from '../../../generated/schema';
+import type { Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import { partnerIdOf, type Actor } from '../actor';
+import { OPERATION_SELECT, fromJoined, type JoinedRow, type Operation } from '../ledger/operations-read';
+
+type PartnerOperation = components['schemas']['PartnerOperation'];
+
+/** The side of the operation that is the member card concerned (credited by a recharge, debited by a payment). */
+function memberCardOf(operation: Operation): string | null {
+  const reversedPayment = operation.type === 'cancellation' && operation.servicePointId !== null;
+  const side = operation.type === 'recharge' || reversedPayment ? operation.credit : operation.debit;
+  return side.kind === 'card' ? side.cardId : null;
+}
+
+/** The operation in the partner's view: its reference only if it is its own; no account ids, no actor. */
+export function toPartnerOperation(operation: Operation, partnerId: string): PartnerOperation {
+  const own = operation.partnerId === partnerId;
+  return {
+    id: operation.id,
+    reference: operation.reference,
+    type: operation.type,
+    status: operation.status,
+    own,
+    amount: operation.amount,
+    cardId: memberCardOf(operation),
+    servicePointId: operation.servicePointId,
+    externalReference: own ? operation.externalReference : null,
+    receiptNumber: operation.receiptNumber,
+    service: operation.service,
+    fuel: operation.fuel,
+    pumpNumber: operation.pumpNumber,
+    odometerKm: operation.odometerKm,
+    driverCheck: operation.driverCheck,
+    reason: operation.reason,
+    cancels: operation.cancels,
+    cancelledBy: operation.cancelledBy,
+    offline: operation.offline,
+    createdAt: operation.createdAt,
+  };
+}
+
+/** SQL true when operation `o` (accounts `d`, `c`) is within the reach of partner `$2`: its own, or on a contracted client's member card. */
+export const IN_PARTNER_REACH = `(o.partner_id = $2 OR EXISTS (
+    SELECT 1 FROM cards k JOIN partner_contracts pc ON pc.client_id = k.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL
+     WHERE k.id IN (d.card_id, c.card_id) AND k.kind = 'member'))`;
+
+/** One operation within the partner's reach (OPERATION_NOT_FOUND otherwise, as for an unknown id). */
+export async function findPartnerOperation(db: Queryable, actor: Actor, operationId: string): Promise<PartnerOperation> {
+  const partnerId = partnerIdOf(actor);
+  const [row] = await db.query<JoinedRow>(`${OPERATION_SELECT} WHERE o.id = $1 AND ${IN_PARTNER_REACH}`, [operationId, partnerId], { prepare: true });
+  if (!row) throw new AppError('OPERATION_NOT_FOUND', `No operation ${operationId}`);
+  return toPartnerOperation(fromJoined(row), partnerId);
+}

@@ -903,6 +903,42 @@ export const codeCatalog = {
       "en": "Invalid driver code"
     }
   },
+  "RECHARGE_LIMIT_EXCEEDED": {
+    "code": "4080",
+    "status": 409,
+    "meaning": "The recharge would go beyond one of the partner's recharge limits (per operation, per day, or per card per day; days are UTC days); `details` names the limit and its figures. Nothing moved.",
+    "message": {
+      "fr": "Plafond de recharge atteint",
+      "en": "Recharge limit reached"
+    }
+  },
+  "REVERSAL_WINDOW_CLOSED": {
+    "code": "4081",
+    "status": 409,
+    "meaning": "The operation is older than the reversal window of the 3rd Party API (24 hours); ask the issuer to cancel it.",
+    "message": {
+      "fr": "Délai d'annulation dépassé",
+      "en": "Reversal window closed"
+    }
+  },
+  "OPERATION_NOT_REVERSIBLE": {
+    "code": "4082",
+    "status": 409,
+    "meaning": "A partner reverses only the recharges and payments it made itself through the 3rd Party API (not a float funding, not an operation the back office or another partner made, not a cancellation).",
+    "message": {
+      "fr": "Opération non annulable par le partenaire",
+      "en": "Operation not reversible by the partner"
+    }
+  },
+  "STATEMENT_DAY_NOT_STARTED": {
+    "code": "4083",
+    "status": 422,
+    "meaning": "The daily statement asked for is of a day that has not started yet (UTC).",
+    "message": {
+      "fr": "Journée non commencée",
+      "en": "Day not started"
+    }
+  },
   "SYSTEM_ERROR": {
     "code": "9999",
     "status": 500,

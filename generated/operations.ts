@@ -201,6 +201,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  createPartnerRecharge: {
+    operationId: "createPartnerRecharge",
+    method: "post",
+    path: "/partner/v1/recharges",
+    expressPath: "/partner/v1/recharges",
+    security: [{"oauth2":["partner:recharges.write"]}],
+    scopes: ["partner:recharges.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+  },
   createPayment: {
     operationId: "createPayment",
     method: "post",
@@ -586,6 +597,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  getPartnerFloat: {
+    operationId: "getPartnerFloat",
+    method: "get",
+    path: "/partner/v1/float",
+    expressPath: "/partner/v1/float",
+    security: [{"oauth2":["partner:operations.read"]}],
+    scopes: ["partner:operations.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   getPartnerMe: {
     operationId: "getPartnerMe",
     method: "get",
@@ -604,6 +626,17 @@ export const operationTable = {
     expressPath: "/partner/v1/operations/:operationId",
     security: [{"oauth2":["partner:operations.read"]}],
     scopes: ["partner:operations.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  getPartnerRechargeLimits: {
+    operationId: "getPartnerRechargeLimits",
+    method: "get",
+    path: "/core/v1/partners/{partnerId}/recharge-limits",
+    expressPath: "/core/v1/partners/:partnerId/recharge-limits",
+    security: [{"oauth2":["core:partners.read"]}],
+    scopes: ["core:partners.read"],
     envelope: true,
     headers: [],
     csv: false,
@@ -872,6 +905,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  listPartnerOperations: {
+    operationId: "listPartnerOperations",
+    method: "get",
+    path: "/partner/v1/operations",
+    expressPath: "/partner/v1/operations",
+    security: [{"oauth2":["partner:operations.read"]}],
+    scopes: ["partner:operations.read"],
+    envelope: true,
+    headers: [],
+    csv: true,
+  },
   listPartners: {
     operationId: "listPartners",
     method: "get",
@@ -1015,6 +1059,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  reversePartnerOperation: {
+    operationId: "reversePartnerOperation",
+    method: "post",
+    path: "/partner/v1/operations/{operationId}/reverse",
+    expressPath: "/partner/v1/operations/:operationId/reverse",
+    security: [{"oauth2":["partner:recharges.write"]},{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write","partner:recharges.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+  },
   revokeToken: {
     operationId: "revokeToken",
     method: "post",
@@ -1044,6 +1099,17 @@ export const operationTable = {
     expressPath: "/core/v1/drivers/:driverId/code",
     security: [{"oauth2":["core:fleet.write"]}],
     scopes: ["core:fleet.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  setPartnerRechargeLimits: {
+    operationId: "setPartnerRechargeLimits",
+    method: "put",
+    path: "/core/v1/partners/{partnerId}/recharge-limits",
+    expressPath: "/core/v1/partners/:partnerId/recharge-limits",
+    security: [{"oauth2":["core:partners.write"]}],
+    scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
     csv: false,
@@ -1174,7 +1240,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getPartnerOperation" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPartnerRecharge" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartnerOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "rotatePartnerSecret" | "setDriverCode" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -1183,6 +1249,8 @@ export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpen
 export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
   "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances and declined attempts.",
+  "partner:recharges.write": "Recharge the cards of the clients the partner is contracted for from its float, and reverse its own recharges.",
+  "partner:payments.write": "Take payments and pump authorisations (hold, capture, void) with member cards at the service points the partner is contracted for, upload their offline fills, and reverse its own payments.",
   "partner:operations.read": "Read the partner's own operations (those it made and those that moved its float) and those on the cards of the clients it is contracted for: by id, by its reference, by period, and its daily statement.",
   "core:networks.read": "Core API: read networks.",
   "core:networks.write": "Core API: create and update networks.",

@@ -312,6 +312,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/recharges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recharge a card from the partner's float
+         * @description Moves value from the partner's float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner's `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner's contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner's limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today's use are in `GET /partner/v1/float`).
+         */
+        post: operations["createPartnerRecharge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/float": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the partner's float
+         * @description The partner's float in each unit it has one in (posted, held, available: what it can still recharge cards with), its recharge limits, and what its recharges have used of them today (UTC day).
+         */
+        get: operations["getPartnerFloat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the partner's operations
+         * @description The partner's own operations (those it made through the 3rd Party API and those that moved its float: float fundings, recharges, payments, their cancellations), oldest first, by cursor pages that never shift (new operations come after the last page). `externalReference` finds one by the partner's reference; `from` and `to` bound the time, `type` the kind. For `Accept: text/csv` the page is served as CSV.
+         */
+        get: operations["listPartnerOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -326,6 +386,26 @@ export interface paths {
         get: operations["getPartnerOperation"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/operations/{operationId}/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse one of the partner's operations
+         * @description Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge's value goes back to the float, a payment's to the card). Idempotent like every money call. A recharge's reversal needs `partner:recharges.write`, a payment's `partner:payments.write`. Refused, with nothing moved: an id outside the partner's reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner's payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+         */
+        post: operations["reversePartnerOperation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1324,6 +1404,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/partners/{partnerId}/recharge-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a partner's recharge limits
+         * @description The limits within which the partner recharges cards through the 3rd Party API, per unit. An unknown partner is 404 (3011).
+         */
+        get: operations["getPartnerRechargeLimits"];
+        /**
+         * Set a partner's recharge limits
+         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+         */
+        put: operations["setPartnerRechargeLimits"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners/{partnerId}/disable": {
         parameters: {
             query?: never;
@@ -1931,10 +2035,29 @@ export interface components {
             minMinutes?: number;
         };
         /**
-         * @description The figures a refusal was checked against, so that the caller knows what to do next:
-         *     those of 4010 (insufficient funds), or of a spending control that refused it (4053-4059).
+         * @description The figures of 4080 (a recharge limit reached): which limit, in which unit, the limit, what the partner's recharges have used of it today (UTC day; 0 for `perOperation`) and what was asked.
+         * @example {
+         *       "rechargeLimit": "perCardPerDay",
+         *       "unit": "XOF",
+         *       "limit": 1000000,
+         *       "used": 900000,
+         *       "requested": 150000
+         *     }
          */
-        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"];
+        RechargeLimitBreach: {
+            /** @enum {string} */
+            rechargeLimit: "perOperation" | "perDay" | "perCardPerDay";
+            unit: components["schemas"]["UnitCode"];
+            limit: number;
+            used: number;
+            requested: number;
+        };
+        /**
+         * @description The figures a refusal was checked against, so that the caller knows what to do next:
+         *     those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
+         *     of a partner's recharge limit (4080).
+         */
+        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"];
         /** @description A functional error caused by the request (4xx). */
         ErrorEnvelope: {
             /** @enum {boolean} */
@@ -2362,6 +2485,28 @@ export interface components {
         PartnerCardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCardDeclinePage"];
         };
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        PositiveAmount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description A free comment, kept with the operation.
+         * @example Virement reçu le 30/11
+         */
+        OperationComment: string;
+        /** @description A partner recharges a card of a client it is contracted for from its float. */
+        PartnerRechargeCreate: {
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+            /**
+             * @description The partner's own reference for the recharge (its transaction id), unique per partner (4024 when reused); find the recharge by it with `GET /partner/v1/operations?externalReference=`.
+             * @example MM-2026-11-30-000123
+             */
+            externalReference: string;
+            comment?: components["schemas"]["OperationComment"];
+        };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
         /**
@@ -2486,6 +2631,66 @@ export interface components {
         };
         PartnerOperationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerOperation"];
+        };
+        /** @description The partner's float in one unit: what it can still recharge cards with, its recharge limits and what its recharges have used of them today (UTC day). */
+        PartnerFloat: {
+            unit: components["schemas"]["UnitCode"];
+            posted: components["schemas"]["Amount"];
+            held: components["schemas"]["Amount"];
+            available: components["schemas"]["Amount"];
+            limits: {
+                /** @example 500000 */
+                perOperation: number | null;
+                /** @example 50000000 */
+                perDay: number | null;
+                /** @example 1000000 */
+                perCardPerDay: number | null;
+            };
+            today: {
+                /**
+                 * Format: date
+                 * @example 2026-12-02
+                 */
+                day: string;
+                /**
+                 * @description The total the partner's recharges credited today, in the unit's smallest denomination.
+                 * @example 1250000
+                 */
+                recharged: number;
+                /**
+                 * @description How many recharges it made today.
+                 * @example 17
+                 */
+                recharges: number;
+            };
+        };
+        PartnerFloatListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: {
+                /** @description One entry per unit the partner has a float in or a limit for, by unit code. */
+                floats: components["schemas"]["PartnerFloat"][];
+            };
+        };
+        /** @description One page of operations, oldest first; pages stay stable while new operations arrive (they come after the last page). */
+        PartnerOperationPage: {
+            items: components["schemas"]["PartnerOperation"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerOperationListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerOperationPage"];
+        };
+        /**
+         * @description Why the operation is made (required for fees, regularisations and cancellations).
+         * @example Frais de notification SMS, novembre 2026
+         */
+        OperationReason: string;
+        /** @description Why the operation is cancelled. */
+        CancellationCreate: {
+            reason: components["schemas"]["OperationReason"];
+            comment?: components["schemas"]["OperationComment"];
         };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
@@ -2743,12 +2948,6 @@ export interface components {
             name?: components["schemas"]["Label"];
             address?: components["schemas"]["Address"];
             timeZone?: components["schemas"]["TimeZone"];
-        };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
-        PositiveAmount: {
-            /** @example 15000 */
-            value: number;
-            unit: components["schemas"]["UnitCode"];
         };
         /**
          * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
@@ -3792,11 +3991,32 @@ export interface components {
              */
             reason: string;
         };
-        /**
-         * @description A free comment, kept with the operation.
-         * @example Virement reçu le 30/11
-         */
-        OperationComment: string;
+        /** @description A partner's recharge limits in one unit, in the unit's smallest denomination; null means no limit of that kind. Days are UTC calendar days. */
+        RechargeLimit: {
+            unit: components["schemas"]["UnitCode"];
+            /**
+             * @description The most one recharge may credit.
+             * @example 500000
+             */
+            perOperation: number | null;
+            /**
+             * @description The most the partner's recharges may credit in total in a day.
+             * @example 50000000
+             */
+            perDay: number | null;
+            /**
+             * @description The most the partner's recharges may credit to one card in a day.
+             * @example 1000000
+             */
+            perCardPerDay: number | null;
+        };
+        /** @description A partner's recharge limits through the 3rd Party API, one entry per unit (a unit without an entry has no limit but the float). Setting them replaces them all. */
+        RechargeLimits: {
+            limits: components["schemas"]["RechargeLimit"][];
+        };
+        RechargeLimitsResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["RechargeLimits"];
+        };
         /** @description The issuer credits a partner's float with what the partner has paid it. */
         FloatFundingCreate: {
             partnerId: components["schemas"]["PartnerId"];
@@ -3949,11 +4169,6 @@ export interface components {
              */
             receiptNumber: string;
         };
-        /**
-         * @description Why the operation is made (required for fees, regularisations and cancellations).
-         * @example Frais de notification SMS, novembre 2026
-         */
-        OperationReason: string;
         /** @description A fee debited from a member card (such as the SMS notification fee) and credited to the fee revenue account. */
         FeeCreate: {
             cardId: components["schemas"]["CardId"];
@@ -3984,11 +4199,6 @@ export interface components {
         };
         OperationListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["OperationPage"];
-        };
-        /** @description Why the operation is cancelled. */
-        CancellationCreate: {
-            reason: components["schemas"]["OperationReason"];
-            comment?: components["schemas"]["OperationComment"];
         };
         /**
          * @description A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
@@ -4584,6 +4794,20 @@ export interface components {
          * @example MTA
          */
         Cursor: string;
+        /**
+         * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+         *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+         *     key with the same request replays the first answer (status and body, with
+         *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+         *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+         *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+         */
+        IdempotencyKey: string;
+        /** @description Only the partner's operation with this reference of its own. */
+        ExternalReferenceQuery: string;
+        /** @description Only operations of this type. */
+        OperationTypeQuery: components["schemas"]["OperationType"];
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
         /** @description The network's id. */
@@ -4644,20 +4868,8 @@ export interface components {
         PartnerId: components["schemas"]["PartnerId"];
         /** @description The contract's id. */
         ContractId: components["schemas"]["ContractId"];
-        /**
-         * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
-         *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
-         *     key with the same request replays the first answer (status and body, with
-         *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
-         *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
-         *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
-         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
-         */
-        IdempotencyKey: string;
         /** @description Only the operation with this reference (as printed on receipts and statements). */
         OperationReferenceQuery: components["schemas"]["OperationReference"];
-        /** @description Only operations of this type. */
-        OperationTypeQuery: components["schemas"]["OperationType"];
         /** @description The authorisation's id. */
         AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description Only vouchers in this status. */
@@ -5228,6 +5440,128 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    createPartnerRecharge: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerRechargeCreate"];
+            };
+        };
+        responses: {
+            /** @description The recharge is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerOperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerFloat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read the partner's float succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFloatListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerOperations: {
+        parameters: {
+            query?: {
+                /** @description Only the partner's operation with this reference of its own. */
+                externalReference?: components["parameters"]["ExternalReferenceQuery"];
+                /** @description Only operations of this type. */
+                type?: components["parameters"]["OperationTypeQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the partner's operations succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerOperationListResponse"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getPartnerOperation: {
         parameters: {
             query?: never;
@@ -5254,6 +5588,57 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reversePartnerOperation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The operation's id. */
+                operationId: components["parameters"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancellationCreate"];
+            };
+        };
+        responses: {
+            /** @description The reversal is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key); the answer is the cancellation. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerOperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7758,6 +8143,74 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerRechargeLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a partner's recharge limits succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RechargeLimitsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setPartnerRechargeLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RechargeLimits"];
+            };
+        };
+        responses: {
+            /** @description The limits are set. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RechargeLimitsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];

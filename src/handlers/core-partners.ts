@@ -2,10 +2,11 @@
 import type { Handlers } from '../../generated/operations';
 import { createPartner, findPartner, listPartners, rotatePartnerSecret, setPartnerStatus, updatePartner } from '../domain/partners/partners';
 import { createPartnerContract, endPartnerContract, listPartnerContracts } from '../domain/partners/contracts';
+import { getRechargeLimits, setRechargeLimits } from '../domain/partners/recharge-limits';
 import { actorOf, type HandlerContext } from './context';
 
 type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'
-  | 'listPartnerContracts' | 'createPartnerContract' | 'endPartnerContract'>;
+  | 'listPartnerContracts' | 'createPartnerContract' | 'endPartnerContract' | 'getPartnerRechargeLimits' | 'setPartnerRechargeLimits'>;
 
 export const partnerAdminHandlers: PartnerAdminHandlers = {
   listPartners: (context, { query }) => listPartners(context.db, actorOf(context), query ?? {}),
@@ -21,4 +22,6 @@ export const partnerAdminHandlers: PartnerAdminHandlers = {
   listPartnerContracts: (context, { path, query }) => listPartnerContracts(context.db, actorOf(context), path.partnerId, query?.status, query ?? {}),
   createPartnerContract: (context, { path, body }) => createPartnerContract(context.db, actorOf(context), path.partnerId, body),
   endPartnerContract: (context, { path, body }) => endPartnerContract(context.db, actorOf(context), path.partnerId, path.contractId, body.reason),
+  getPartnerRechargeLimits: (context, { path }) => getRechargeLimits(context.db, actorOf(context), path.partnerId),
+  setPartnerRechargeLimits: (context, { path, body }) => setRechargeLimits(context.db, actorOf(context), path.partnerId, body),
 };

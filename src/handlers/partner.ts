@@ -2,10 +2,16 @@
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
 import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
-import { findPartnerOperation } from '../domain/partners/partner-operations';
-import { actorOf, credentialOf, type HandlerContext } from './context';
+import { findPartnerOperation, listPartnerOperations } from '../domain/partners/partner-operations';
+import { partnerFloats, rechargeCard } from '../domain/partners/partner-recharges';
+import { reversePartnerOperation } from '../domain/partners/partner-reversals';
+import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'>;
+type PartnerHandlers = Pick<
+  Handlers<HandlerContext>,
+  | 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'
+  | 'createPartnerRecharge' | 'getPartnerFloat' | 'listPartnerOperations' | 'reversePartnerOperation'
+>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -28,4 +34,9 @@ export const partnerHandlers: PartnerHandlers = {
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   getPartnerOperation: (context, { path }) => findPartnerOperation(context.db, actorOf(context), path.operationId),
+  createPartnerRecharge: (context, input) => moveMoney(context, 'createPartnerRecharge', input, (request) => rechargeCard(context.db, actorOf(context), request, input.body)),
+  getPartnerFloat: (context) => partnerFloats(context.db, actorOf(context)),
+  listPartnerOperations: (context, { query }) => listPartnerOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
+  reversePartnerOperation: (context, input) =>
+    moveMoney(context, 'reversePartnerOperation', input, (request) => reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body)),
 };

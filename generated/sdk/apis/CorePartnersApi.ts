@@ -26,6 +26,8 @@ import type {
   PartnerResponse,
   PartnerUpdate,
   PartnerWithSecretResponse,
+  RechargeLimits,
+  RechargeLimitsResponse,
   SecretRotation,
   SystemErrorEnvelope,
 } from '../models/index';
@@ -50,6 +52,10 @@ import {
     PartnerUpdateToJSON,
     PartnerWithSecretResponseFromJSON,
     PartnerWithSecretResponseToJSON,
+    RechargeLimitsFromJSON,
+    RechargeLimitsToJSON,
+    RechargeLimitsResponseFromJSON,
+    RechargeLimitsResponseToJSON,
     SecretRotationFromJSON,
     SecretRotationToJSON,
     SystemErrorEnvelopeFromJSON,
@@ -83,6 +89,10 @@ export interface GetPartnerRequest {
     partnerId: string;
 }
 
+export interface GetPartnerRechargeLimitsRequest {
+    partnerId: string;
+}
+
 export interface ListPartnerContractsRequest {
     partnerId: string;
     status?: ListPartnerContractsStatusEnum;
@@ -98,6 +108,11 @@ export interface ListPartnersRequest {
 export interface RotatePartnerSecretRequest {
     partnerId: string;
     secretRotation: SecretRotation;
+}
+
+export interface SetPartnerRechargeLimitsRequest {
+    partnerId: string;
+    rechargeLimits: RechargeLimits;
 }
 
 export interface UpdatePartnerRequest {
@@ -354,6 +369,43 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
+     * The limits within which the partner recharges cards through the 3rd Party API, per unit. An unknown partner is 404 (3011).
+     * Read a partner\'s recharge limits
+     */
+    async getPartnerRechargeLimitsRaw(requestParameters: GetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RechargeLimitsResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling getPartnerRechargeLimits.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/recharge-limits`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RechargeLimitsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The limits within which the partner recharges cards through the 3rd Party API, per unit. An unknown partner is 404 (3011).
+     * Read a partner\'s recharge limits
+     */
+    async getPartnerRechargeLimits(requestParameters: GetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RechargeLimitsResponse> {
+        const response = await this.getPartnerRechargeLimitsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * The partner\'s contracts, active and ended, oldest first, by cursor pages; `status` keeps one kind. 404, code 3011, for an unknown partner.
      * List a partner\'s contracts
      */
@@ -484,6 +536,50 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async rotatePartnerSecret(requestParameters: RotatePartnerSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
         const response = await this.rotatePartnerSecretRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+     * Set a partner\'s recharge limits
+     */
+    async setPartnerRechargeLimitsRaw(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RechargeLimitsResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling setPartnerRechargeLimits.');
+        }
+
+        if (requestParameters.rechargeLimits === null || requestParameters.rechargeLimits === undefined) {
+            throw new runtime.RequiredError('rechargeLimits','Required parameter requestParameters.rechargeLimits was null or undefined when calling setPartnerRechargeLimits.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/recharge-limits`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: RechargeLimitsToJSON(requestParameters.rechargeLimits),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => RechargeLimitsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+     * Set a partner\'s recharge limits
+     */
+    async setPartnerRechargeLimits(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RechargeLimitsResponse> {
+        const response = await this.setPartnerRechargeLimitsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -16,33 +16,53 @@
 
 import * as runtime from '../runtime';
 import type {
+  CancellationCreate,
   CardAllowancesResponse,
   CardLookup,
   ErrorEnvelope,
+  OperationType,
   PartnerCardDeclineListResponse,
   PartnerCardResponse,
+  PartnerFloatListResponse,
   PartnerMeResponse,
+  PartnerOperationListResponse,
   PartnerOperationResponse,
+  PartnerRechargeCreate,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    CancellationCreateFromJSON,
+    CancellationCreateToJSON,
     CardAllowancesResponseFromJSON,
     CardAllowancesResponseToJSON,
     CardLookupFromJSON,
     CardLookupToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    OperationTypeFromJSON,
+    OperationTypeToJSON,
     PartnerCardDeclineListResponseFromJSON,
     PartnerCardDeclineListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
+    PartnerFloatListResponseFromJSON,
+    PartnerFloatListResponseToJSON,
     PartnerMeResponseFromJSON,
     PartnerMeResponseToJSON,
+    PartnerOperationListResponseFromJSON,
+    PartnerOperationListResponseToJSON,
     PartnerOperationResponseFromJSON,
     PartnerOperationResponseToJSON,
+    PartnerRechargeCreateFromJSON,
+    PartnerRechargeCreateToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
+
+export interface CreatePartnerRechargeRequest {
+    idempotencyKey: string;
+    partnerRechargeCreate: PartnerRechargeCreate;
+}
 
 export interface GetPartnerCardRequest {
     cardId: string;
@@ -65,14 +85,77 @@ export interface ListPartnerCardDeclinesRequest {
     cursor?: string;
 }
 
+export interface ListPartnerOperationsRequest {
+    externalReference?: string;
+    type?: OperationType;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
 export interface LookupPartnerCardRequest {
     cardLookup: CardLookup;
+}
+
+export interface ReversePartnerOperationRequest {
+    operationId: string;
+    idempotencyKey: string;
+    cancellationCreate: CancellationCreate;
 }
 
 /**
  * 
  */
 export class PartnerApi extends runtime.BaseAPI {
+
+    /**
+     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
+     * Recharge a card from the partner\'s float
+     */
+    async createPartnerRechargeRaw(requestParameters: CreatePartnerRechargeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createPartnerRecharge.');
+        }
+
+        if (requestParameters.partnerRechargeCreate === null || requestParameters.partnerRechargeCreate === undefined) {
+            throw new runtime.RequiredError('partnerRechargeCreate','Required parameter requestParameters.partnerRechargeCreate was null or undefined when calling createPartnerRecharge.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:recharges.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/recharges`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerRechargeCreateToJSON(requestParameters.partnerRechargeCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerOperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
+     * Recharge a card from the partner\'s float
+     */
+    async createPartnerRecharge(requestParameters: CreatePartnerRechargeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
+        const response = await this.createPartnerRechargeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * The card\'s status, expiry, holder\'s first name and balance in each unit (posted and available). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
@@ -149,6 +232,39 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerCardAllowances(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
         const response = await this.getPartnerCardAllowancesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The partner\'s float in each unit it has one in (posted, held, available: what it can still recharge cards with), its recharge limits, and what its recharges have used of them today (UTC day).
+     * Read the partner\'s float
+     */
+    async getPartnerFloatRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerFloatListResponse>> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/float`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerFloatListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The partner\'s float in each unit it has one in (posted, held, available: what it can still recharge cards with), its recharge limits, and what its recharges have used of them today (UTC day).
+     * Read the partner\'s float
+     */
+    async getPartnerFloat(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerFloatListResponse> {
+        const response = await this.getPartnerFloatRaw(initOverrides);
         return await response.value();
     }
 
@@ -279,6 +395,63 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
+     * The partner\'s own operations (those it made through the 3rd Party API and those that moved its float: float fundings, recharges, payments, their cancellations), oldest first, by cursor pages that never shift (new operations come after the last page). `externalReference` finds one by the partner\'s reference; `from` and `to` bound the time, `type` the kind. For `Accept: text/csv` the page is served as CSV.
+     * List the partner\'s operations
+     */
+    async listPartnerOperationsRaw(requestParameters: ListPartnerOperationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.externalReference !== undefined) {
+            queryParameters['externalReference'] = requestParameters.externalReference;
+        }
+
+        if (requestParameters.type !== undefined) {
+            queryParameters['type'] = requestParameters.type;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/operations`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerOperationListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The partner\'s own operations (those it made through the 3rd Party API and those that moved its float: float fundings, recharges, payments, their cancellations), oldest first, by cursor pages that never shift (new operations come after the last page). `externalReference` finds one by the partner\'s reference; `from` and `to` bound the time, `type` the kind. For `Accept: text/csv` the page is served as CSV.
+     * List the partner\'s operations
+     */
+    async listPartnerOperations(requestParameters: ListPartnerOperationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationListResponse> {
+        const response = await this.listPartnerOperationsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * The card whose full number is in the body (numbers never travel in a URL), with its status, expiry, holder\'s first name and balances; use its `id` afterwards. A number failing its check digit is 400 (code 2009). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
      * Look a card up by its number
      */
@@ -315,6 +488,58 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async lookupPartnerCard(requestParameters: LookupPartnerCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
         const response = await this.lookupPartnerCardRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+     * Reverse one of the partner\'s operations
+     */
+    async reversePartnerOperationRaw(requestParameters: ReversePartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
+        if (requestParameters.operationId === null || requestParameters.operationId === undefined) {
+            throw new runtime.RequiredError('operationId','Required parameter requestParameters.operationId was null or undefined when calling reversePartnerOperation.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling reversePartnerOperation.');
+        }
+
+        if (requestParameters.cancellationCreate === null || requestParameters.cancellationCreate === undefined) {
+            throw new runtime.RequiredError('cancellationCreate','Required parameter requestParameters.cancellationCreate was null or undefined when calling reversePartnerOperation.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", []);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/operations/{operationId}/reverse`.replace(`{${"operationId"}}`, encodeURIComponent(String(requestParameters.operationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: CancellationCreateToJSON(requestParameters.cancellationCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerOperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+     * Reverse one of the partner\'s operations
+     */
+    async reversePartnerOperation(requestParameters: ReversePartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
+        const response = await this.reversePartnerOperationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -27,14 +27,22 @@ import {
     FundsDetailsFromJSONTyped,
     FundsDetailsToJSON,
 } from './FundsDetails';
+import {
+    RechargeLimitBreach,
+    instanceOfRechargeLimitBreach,
+    RechargeLimitBreachFromJSON,
+    RechargeLimitBreachFromJSONTyped,
+    RechargeLimitBreachToJSON,
+} from './RechargeLimitBreach';
 
 /**
  * @type ErrorDetails
  * The figures a refusal was checked against, so that the caller knows what to do next:
- * those of 4010 (insufficient funds), or of a spending control that refused it (4053-4059).
+ * those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
+ * of a partner's recharge limit (4080).
  * @export
  */
-export type ErrorDetails = ControlBreach | FundsDetails;
+export type ErrorDetails = ControlBreach | FundsDetails | RechargeLimitBreach;
 
 export function ErrorDetailsFromJSON(json: any): ErrorDetails {
     return ErrorDetailsFromJSONTyped(json, false);
@@ -44,7 +52,7 @@ export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true) };
+    return { ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true) };
 }
 
 export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
@@ -60,6 +68,9 @@ export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
     }
     if (instanceOfFundsDetails(value)) {
         return FundsDetailsToJSON(value as FundsDetails);
+    }
+    if (instanceOfRechargeLimitBreach(value)) {
+        return RechargeLimitBreachToJSON(value as RechargeLimitBreach);
     }
 
     return {};

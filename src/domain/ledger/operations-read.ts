@@ -120,6 +120,9 @@ export async function findOperation(db: Queryable, actor: Actor, id: string): Pr
 
 export interface OperationFilters {
   reference?: string;
+  /** The partner the operations name (its own: made through the 3rd Party API, or moving its float). */
+  partnerId?: string;
+  externalReference?: string;
   type?: OperationType;
   cardId?: string;
   from?: string;
@@ -134,6 +137,8 @@ export async function listOperations(db: Queryable, actor: Actor, filters: Opera
     [
       ['o.seq > ?', cursorPosition(page.cursor)],
       ['o.reference = ?', filters.reference],
+      ['o.partner_id = ?', filters.partnerId],
+      ['o.external_reference = ?', filters.externalReference],
       ['o.type = ?', filters.type],
       ['? IN (d.card_id, c.card_id)', filters.cardId],
       ['o.created_at >= ?', filters.from],

@@ -21,7 +21,7 @@ import { enforceControls } from './spending-checks';
 import { checkDriver, fillExceptions } from './fleet-checks';
 import type { CardVault } from '../cards/card-numbers';
 import type { Breach } from '../cards/spending-rules';
-import { operationRow, toOperation, type Operation } from './operations-read';
+import { operationRow, toOperation, type Operation, type OperationRow } from './operations-read';
 
 type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
 
@@ -185,9 +185,18 @@ type CancellationCreate = components['schemas']['CancellationCreate'];
  * what it debited. The card rules do not apply (it restores the state before the operation),
  * the bounds do: value already spent cannot be given back.
  */
-export function cancelOperation(db: Database, actor: Actor, request: IdempotentRequest, operationId: string, input: CancellationCreate): Idempotent<Operation> {
+export function cancelOperation(
+  db: Database,
+  actor: Actor,
+  request: IdempotentRequest,
+  operationId: string,
+  input: CancellationCreate,
+  /** The caller's own conditions, checked first on the locked operation (the 3rd Party API's reach, ownership and window). */
+  allowed?: (tx: Queryable, original: OperationRow) => Promise<void>,
+): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
     const original = await operationRow(tx, operationId, true);
+    await allowed?.(tx, original);
     if (original.type === 'cancellation') throw new AppError('CANCELLATION_NOT_CANCELLABLE', `Operation ${operationId} is a cancellation; a cancellation is never cancelled`);
     if (original.status === 'cancelled') throw new AppError('OPERATION_ALREADY_CANCELLED', `Operation ${operationId} was already cancelled by ${original.cancelled_by_operation_id}`);
     const accounts = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE id = ANY($1)', [[original.debit_account_id, original.credit_account_id]]);

@@ -9,7 +9,8 @@ import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { partnerIdOf, type Actor } from '../actor';
-import { OPERATION_SELECT, fromJoined, type JoinedRow, type Operation } from '../ledger/operations-read';
+import { OPERATION_SELECT, fromJoined, listOperations, type JoinedRow, type Operation, type OperationFilters } from '../ledger/operations-read';
+import type { Page, PageInput } from '../pagination';
 
 type PartnerOperation = components['schemas']['PartnerOperation'];
 
@@ -58,4 +59,17 @@ export async function findPartnerOperation(db: Queryable, actor: Actor, operatio
   const [row] = await db.query<JoinedRow>(`${OPERATION_SELECT} WHERE o.id = $1 AND ${IN_PARTNER_REACH}`, [operationId, partnerId], { prepare: true });
   if (!row) throw new AppError('OPERATION_NOT_FOUND', `No operation ${operationId}`);
   return toPartnerOperation(fromJoined(row), partnerId);
+}
+
+/** The partner's own operations, oldest first, by cursor pages. */
+export async function listPartnerOperations(
+  db: Queryable,
+  actor: Actor,
+  filters: Pick<OperationFilters, 'externalReference' | 'type' | 'from' | 'to'>,
+  page: PageInput,
+): Promise<Page<PartnerOperation>> {
+  const partnerId = partnerIdOf(actor);
+  const { externalReference, type, from, to } = filters;
+  const result = await listOperations(db, actor, { externalReference, type, from, to, partnerId }, page);
+  return { items: result.items.map((operation) => toPartnerOperation(operation, partnerId)), nextCursor: result.nextCursor };
 }

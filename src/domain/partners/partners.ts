@@ -90,7 +90,7 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
   }));
 }
 
-async function partnerRow(db: Queryable, id: string, forUpdate = false): Promise<PartnerRow> {
+export async function partnerRow(db: Queryable, id: string, forUpdate = false): Promise<PartnerRow> {
   const [row] = await db.query<PartnerRow>(`SELECT * FROM partners WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw new AppError('PARTNER_NOT_FOUND', `No partner ${id}`);
   return row;

@@ -1,0 +1,138 @@
+/**
+ * The 3rd Party API's recharges (issue 15 item 4): a partner moves value from its float to a
+ * card of a client it is contracted for, exactly once per Idempotency-Key, within its limits.
+ *
+ * The limits hold under concurrency: per operation before anything is locked; per card per
+ * day under the card's row lock (posting's `authorise`); per day in a counter updated just
+ * before COMMIT, after posting has locked the partner's float (the hot account: see
+ * posting.ts), so concurrent recharges of one partner count one after another.
+ */
+import type { components } from '../../../generated/schema';
+import type { Database, Queryable } from '../../db/database';
+import { AppError } from '../app-error';
+import { Money, type StoredAmount } from '../money';
+import { partnerIdOf, type Actor } from '../actor';
+import { idempotent, type IdempotentRequest } from '../idempotency';
+import { cardAccount, partnerFloatAccount } from '../ledger/accounts';
+import { checkReceivingCard } from '../ledger/card-rules';
+import { uniquely } from '../ledger/operations';
+import { post } from '../ledger/posting';
+import { toPartnerOperation } from './partner-operations';
+import { limitBreach, limitsIn, type LimitRow } from './recharge-limits';
+
+type PartnerRechargeCreate = components['schemas']['PartnerRechargeCreate'];
+type PartnerOperation = components['schemas']['PartnerOperation'];
+type PartnerFloat = components['schemas']['PartnerFloat'];
+
+/** The UTC day of the transaction's time, as SQL. */
+const TODAY = "(now() AT TIME ZONE 'UTC')::date";
+
+/** CARD_NOT_FOUND unless the card is a member card of a client the partner is contracted for. */
+async function requireContractedCard(tx: Queryable, partnerId: string, cardId: string): Promise<void> {
+  const [row] = await tx.query(
+    `SELECT 1 FROM cards c JOIN partner_contracts pc ON pc.client_id = c.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL
+      WHERE c.id = $1 AND c.kind = 'member'`,
+    [cardId, partnerId],
+    { prepare: true },
+  );
+  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
+}
+
+/** What the partner's recharges credited to the card's account today (the caller holds the card's lock). */
+async function rechargedToCardToday(tx: Queryable, partnerId: string, accountId: string): Promise<bigint> {
+  const [row] = await tx.query<{ total: StoredAmount }>(
+    `SELECT COALESCE(sum(amount), 0)::bigint AS total FROM ledger_operations
+      WHERE credit_account_id = $1 AND type = 'recharge' AND partner_id = $2 AND created_at >= ${TODAY}::timestamp AT TIME ZONE 'UTC'`,
+    [accountId, partnerId],
+    { prepare: true },
+  );
+  return BigInt(row.total);
+}
+
+/** Adds the recharge to the partner's day (run before COMMIT, under the float's lock); RECHARGE_LIMIT_EXCEEDED beyond the per-day limit. */
+async function countInDay(tx: Queryable, partnerId: string, amount: Money, limits: LimitRow | undefined): Promise<void> {
+  const [row] = await tx.query<{ total: StoredAmount }>(
+    `INSERT INTO partner_recharge_days (partner_id, unit_code, day, total, count) VALUES ($1, $2, ${TODAY}, $3::bigint, 1)
+     ON CONFLICT (partner_id, unit_code, day) DO UPDATE SET total = partner_recharge_days.total + EXCLUDED.total, count = partner_recharge_days.count + 1
+     RETURNING total`,
+    [partnerId, amount.unit, amount.toStored()],
+    { prepare: true },
+  );
+  const total = BigInt(row.total);
+  const perDay = limits?.per_day ?? null;
+  if (perDay !== null && total > BigInt(perDay)) throw limitBreach('perDay', BigInt(perDay), total - amount.minor, amount);
+}
+
+/** Recharges a contracted card from the partner's float. */
+export function rechargeCard(db: Database, actor: Actor, request: IdempotentRequest, input: PartnerRechargeCreate): Promise<{ data: PartnerOperation; replayed: boolean }> {
+  const partnerId = partnerIdOf(actor);
+  return idempotent(db, actor, request, async (tx) => {
+    const amount = Money.fromApi(input.amount);
+    await requireContractedCard(tx, partnerId, input.cardId);
+    const credit = await cardAccount(tx, input.cardId, amount.unit);
+    const limits = await limitsIn(tx, partnerId, amount.unit);
+    const perOperation = limits?.per_operation ?? null;
+    if (perOperation !== null && amount.minor > BigInt(perOperation)) throw limitBreach('perOperation', BigInt(perOperation), 0n, amount);
+    const debit = await partnerFloatAccount(tx, partnerId, amount.unit);
+    const recharge = await uniquely(
+      'ledger_operations_external_reference',
+      new AppError('EXTERNAL_REFERENCE_REUSED', `The partner already has an operation with external reference ${input.externalReference}`),
+      () =>
+        post(tx, actor, {
+          type: 'recharge', amount, debit, credit,
+          fields: { partnerId, externalReference: input.externalReference, comment: input.comment },
+          authorise: async (cards) => {
+            checkReceivingCard(cards, input.cardId);
+            const perCard = limits?.per_card_per_day ?? null;
+            if (perCard === null) return;
+            const used = await rechargedToCardToday(tx, partnerId, credit.id);
+            if (used + amount.minor > BigInt(perCard)) throw limitBreach('perCardPerDay', BigInt(perCard), used, amount);
+          },
+        }),
+    );
+    tx.beforeCommit(() => countInDay(tx, partnerId, amount, limits));
+    return toPartnerOperation(recharge, partnerId);
+  });
+}
+
+interface FloatRow {
+  unit_code: string;
+  posted: StoredAmount | null;
+  held: StoredAmount | null;
+  per_operation: StoredAmount | null;
+  per_day: StoredAmount | null;
+  per_card_per_day: StoredAmount | null;
+  day: string;
+  recharged: StoredAmount | null;
+  recharges: number | null;
+}
+
+const orNull = (value: StoredAmount | null) => (value === null ? null : Number(value));
+
+/** The partner's floats (and units it has limits in), with today's use of its limits; one statement. */
+export async function partnerFloats(db: Queryable, actor: Actor): Promise<{ floats: PartnerFloat[] }> {
+  const rows = await db.query<FloatRow>(
+    `SELECT u.unit_code, a.posted, a.held, l.per_operation, l.per_day, l.per_card_per_day, ${TODAY}::text AS day, d.total AS recharged, d.count AS recharges
+       FROM (SELECT unit_code FROM ledger_accounts WHERE partner_id = $1 UNION SELECT unit_code FROM partner_recharge_limits WHERE partner_id = $1) u
+       LEFT JOIN ledger_accounts a ON a.partner_id = $1 AND a.unit_code = u.unit_code
+       LEFT JOIN partner_recharge_limits l ON l.partner_id = $1 AND l.unit_code = u.unit_code
+       LEFT JOIN partner_recharge_days d ON d.partner_id = $1 AND d.unit_code = u.unit_code AND d.day = ${TODAY}
+      ORDER BY u.unit_code`,
+    [partnerIdOf(actor)],
+    { prepare: true },
+  );
+  return {
+    floats: rows.map((row) => {
+      const posted = Money.fromStored(row.posted ?? '0', row.unit_code);
+      const held = Money.fromStored(row.held ?? '0', row.unit_code);
+      return {
+        unit: row.unit_code,
+        posted: posted.toApi(),
+        held: held.toApi(),
+        available: posted.subtract(held).toApi(),
+        limits: { perOperation: orNull(row.per_operation), perDay: orNull(row.per_day), perCardPerDay: orNull(row.per_card_per_day) },
+        today: { day: row.day, recharged: Number(row.recharged ?? 0), recharges: row.recharges ?? 0 },
+      };
+    }),
+  };
+}

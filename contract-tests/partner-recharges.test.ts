@@ -228,4 +228,45 @@ describe('operations and reversals', () => {
     const reverse = await failure(partnerApi(a).reversePartnerOperation({ operationId: made.id, idempotencyKey: randomUUID(), cancellationCreate: { reason: 'Non' } }));
     expect([reverse.status, reverse.body.code]).toEqual([409, '4082']);
   });
+
+  it('when a partner reads its daily statement, then the float\'s opening and closing, the totals per type and every line reconcile; as CSV too', async () => {
+    const free = await side('Free Money', 'CLIENT-RF', 1_000_000);
+    const first = (await recharge(free, free.cardId, 100000, 'FM-1')).data;
+    await recharge(free, free.cardId, 100000, 'FM-2');
+    await partnerApi(free).reversePartnerOperation({ operationId: first.id, idempotencyKey: randomUUID(), cancellationCreate: { reason: 'Erreur' } });
+    const today = new Date().toISOString().slice(0, 10);
+    const statement = (await partnerApi(free).getPartnerDailyStatement({ day: today, unit: 'XOF' })).data;
+    expect(statement).toMatchObject({ unit: 'XOF', closed: false, openingFloat: xof(0), closingFloat: xof(900000), nextCursor: null });
+    expect(statement.totals).toEqual([
+      { type: 'cancellation', count: 1, amount: xof(100000), floatMovement: xof(100000) },
+      { type: 'float-funding', count: 1, amount: xof(1_000_000), floatMovement: xof(1_000_000) },
+      { type: 'recharge', count: 2, amount: xof(200000), floatMovement: xof(-200000) },
+    ]);
+    expect(statement.lines.map((line) => [line.type, line.externalReference, line.floatMovement.value, line.floatBalanceAfter?.value, line.cardId])).toEqual([
+      ['float-funding', 'VIR-CLIENT-RF', 1_000_000, 1_000_000, null],
+      ['recharge', 'FM-1', -100000, 900000, free.cardId],
+      ['recharge', 'FM-2', -100000, 800000, free.cardId],
+      ['cancellation', null, 100000, 900000, free.cardId],
+    ]);
+    const paged = (await partnerApi(free).getPartnerDailyStatement({ day: today, unit: 'XOF', limit: 3 })).data;
+    expect(paged.lines).toHaveLength(3);
+    const rest = (await partnerApi(free).getPartnerDailyStatement({ day: today, unit: 'XOF', cursor: paged.nextCursor as string })).data;
+    expect([...paged.lines, ...rest.lines]).toEqual(statement.lines);
+    const csv = await fetch(`${server.url}/partner/v1/statements/${today}?unit=XOF`, { headers: { authorization: `Bearer ${free.token}`, accept: 'text/csv' } });
+    expect([csv.status, csv.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
+    const rows = (await csv.text()).replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(rows[0].split(',')).toEqual(expect.arrayContaining(['operationId', 'type', 'externalReference', 'floatMovement.value', 'floatBalanceAfter.value']));
+    expect(rows).toHaveLength(5);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await partnerApi(free).getPartnerDailyStatement({ day: yesterday, unit: 'XOF' })).data)
+      .toEqual({ day: yesterday, unit: 'XOF', closed: true, openingFloat: xof(0), closingFloat: xof(0), totals: [], lines: [], nextCursor: null });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const early = await failure(partnerApi(free).getPartnerDailyStatement({ day: tomorrow, unit: 'XOF' }));
+    expect([early.status, early.body.code]).toEqual([422, '4083']);
+    expectDocumented('getPartnerDailyStatement', 422, early.body);
+    const notADay = await failure(partnerApi(a).getPartnerDailyStatement({ day: '2026-02-30', unit: 'XOF' }));
+    expect([notADay.status, notADay.body.code, notADay.body.errors]).toEqual([400, '2001', [{ path: '/path/day', message: 'must be a calendar day (YYYY-MM-DD)' }]]);
+    const unknown = await failure(partnerApi(a).getPartnerDailyStatement({ day: today, unit: 'EUR' }));
+    expect([unknown.status, unknown.body.code]).toEqual([404, '3004']);
+  });
 });

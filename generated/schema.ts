@@ -412,6 +412,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/statements/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the partner's daily statement
+         * @description The partner's statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+         */
+        get: operations["getPartnerDailyStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -2647,10 +2667,7 @@ export interface components {
                 perCardPerDay: number | null;
             };
             today: {
-                /**
-                 * Format: date
-                 * @example 2026-12-02
-                 */
+                /** @example 2026-12-02 */
                 day: string;
                 /**
                  * @description The total the partner's recharges credited today, in the unit's smallest denomination.
@@ -2691,6 +2708,71 @@ export interface components {
         CancellationCreate: {
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
+        };
+        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it. */
+        PartnerStatementLine: {
+            operationId: components["schemas"]["OperationId"];
+            reference: components["schemas"]["OperationReference"];
+            type: components["schemas"]["OperationType"];
+            /** @example MM-2026-11-30-000123 */
+            externalReference: string | null;
+            /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+            cardId: string | null;
+            /** @example null */
+            servicePointId: string | null;
+            /** @example null */
+            receiptNumber: string | null;
+            amount: components["schemas"]["Amount"];
+            floatMovement: components["schemas"]["Amount"];
+            /** @description The float's balance after the line (null when the line moved no float). */
+            floatBalanceAfter: {
+                /** @example 48600000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description For a cancellation, the operation it reverses (possibly of an earlier day).
+             * @example null
+             */
+            cancels: string | null;
+            at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The partner's statement of one UTC day in one unit: its float at the start and the end of
+         *     the day, the totals per operation type, and every line, by cursor pages (the balances and
+         *     totals are on every page). A line is on the day its float entry was written (for a payment,
+         *     which moves no float, the day it was recorded), so `closingFloat` is `openingFloat` plus the
+         *     lines' `floatMovement`, and once the day is over (`closed`) the statement never changes: a
+         *     later reversal is a line of its own day.
+         */
+        PartnerDailyStatement: {
+            /**
+             * @description A UTC calendar day (YYYY-MM-DD).
+             * @example 2026-12-01
+             */
+            day: string;
+            unit: components["schemas"]["UnitCode"];
+            /** @description True once the day is over; until then the statement grows. */
+            closed: boolean;
+            openingFloat: components["schemas"]["Amount"];
+            closingFloat: components["schemas"]["Amount"];
+            /** @description Per operation type present that day, by type. */
+            totals: {
+                type: components["schemas"]["OperationType"];
+                /** @example 17 */
+                count: number;
+                amount: components["schemas"]["Amount"];
+                floatMovement: components["schemas"]["Amount"];
+            }[];
+            lines: components["schemas"]["PartnerStatementLine"][];
+            /**
+             * @description Pass it as `cursor` to get the next page of lines; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerDailyStatementResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerDailyStatement"];
         };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
@@ -4810,6 +4892,10 @@ export interface components {
         OperationTypeQuery: components["schemas"]["OperationType"];
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
+        /** @description The UTC calendar day of the statement, as YYYY-MM-DD. */
+        StatementDay: string;
+        /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
+        StatementUnitQuery: components["schemas"]["UnitCode"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -4850,8 +4936,6 @@ export interface components {
         ExpiresBeforeQuery: string;
         /** @description Only the cards of this holder's phone number. */
         HolderPhoneQuery: components["schemas"]["PhoneNumber"];
-        /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
-        StatementUnitQuery: components["schemas"]["UnitCode"];
         /** @description Start of the period, included (RFC 3339). */
         PeriodFromQuery: string;
         /** @description End of the period, excluded (RFC 3339); after `from`. */
@@ -5638,6 +5722,52 @@ export interface operations {
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerDailyStatement: {
+        parameters: {
+            query: {
+                /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
+                unit: components["parameters"]["StatementUnitQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The UTC calendar day of the statement, as YYYY-MM-DD. */
+                day: components["parameters"]["StatementDay"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read the partner's daily statement succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDailyStatementResponse"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

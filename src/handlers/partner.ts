@@ -5,12 +5,13 @@ import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCar
 import { findPartnerOperation, listPartnerOperations } from '../domain/partners/partner-operations';
 import { partnerFloats, rechargeCard } from '../domain/partners/partner-recharges';
 import { reversePartnerOperation } from '../domain/partners/partner-reversals';
+import { partnerDailyStatement } from '../domain/partners/partner-statements';
 import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context';
 
 type PartnerHandlers = Pick<
   Handlers<HandlerContext>,
   | 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'
-  | 'createPartnerRecharge' | 'getPartnerFloat' | 'listPartnerOperations' | 'reversePartnerOperation'
+  | 'createPartnerRecharge' | 'getPartnerFloat' | 'listPartnerOperations' | 'reversePartnerOperation' | 'getPartnerDailyStatement'
 >;
 
 export const partnerHandlers: PartnerHandlers = {
@@ -39,4 +40,5 @@ export const partnerHandlers: PartnerHandlers = {
   listPartnerOperations: (context, { query }) => listPartnerOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   reversePartnerOperation: (context, input) =>
     moveMoney(context, 'reversePartnerOperation', input, (request) => reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body)),
+  getPartnerDailyStatement: (context, { path, query }) => partnerDailyStatement(context.db, actorOf(context), path.day, query),
 };

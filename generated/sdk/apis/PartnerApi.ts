@@ -23,6 +23,7 @@ import type {
   OperationType,
   PartnerCardDeclineListResponse,
   PartnerCardResponse,
+  PartnerDailyStatementResponse,
   PartnerFloatListResponse,
   PartnerMeResponse,
   PartnerOperationListResponse,
@@ -45,6 +46,8 @@ import {
     PartnerCardDeclineListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
+    PartnerDailyStatementResponseFromJSON,
+    PartnerDailyStatementResponseToJSON,
     PartnerFloatListResponseFromJSON,
     PartnerFloatListResponseToJSON,
     PartnerMeResponseFromJSON,
@@ -71,6 +74,13 @@ export interface GetPartnerCardRequest {
 export interface GetPartnerCardAllowancesRequest {
     cardId: string;
     at?: Date;
+}
+
+export interface GetPartnerDailyStatementRequest {
+    day: string;
+    unit: string;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface GetPartnerOperationRequest {
@@ -232,6 +242,59 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerCardAllowances(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
         const response = await this.getPartnerCardAllowancesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The partner\'s statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+     * Read the partner\'s daily statement
+     */
+    async getPartnerDailyStatementRaw(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerDailyStatementResponse>> {
+        if (requestParameters.day === null || requestParameters.day === undefined) {
+            throw new runtime.RequiredError('day','Required parameter requestParameters.day was null or undefined when calling getPartnerDailyStatement.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling getPartnerDailyStatement.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/statements/{day}`.replace(`{${"day"}}`, encodeURIComponent(String(requestParameters.day))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerDailyStatementResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The partner\'s statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+     * Read the partner\'s daily statement
+     */
+    async getPartnerDailyStatement(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerDailyStatementResponse> {
+        const response = await this.getPartnerDailyStatementRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

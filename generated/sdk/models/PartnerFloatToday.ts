@@ -22,10 +22,10 @@ import { exists, mapValues } from '../runtime';
 export interface PartnerFloatToday {
     /**
      * 
-     * @type {Date}
+     * @type {string}
      * @memberof PartnerFloatToday
      */
-    day: Date;
+    day: string;
     /**
      * The total the partner's recharges credited today, in the unit's smallest denomination.
      * @type {number}
@@ -62,7 +62,7 @@ export function PartnerFloatTodayFromJSONTyped(json: any, ignoreDiscriminator: b
     }
     return {
         
-        'day': (new Date(json['day'])),
+        'day': json['day'],
         'recharged': json['recharged'],
         'recharges': json['recharges'],
     };
@@ -77,7 +77,7 @@ export function PartnerFloatTodayToJSON(value?: PartnerFloatToday | null): any {
     }
     return {
         
-        'day': (value.day.toISOString().substring(0,10)),
+        'day': value.day,
         'recharged': value.recharged,
         'recharges': value.recharges,
     };

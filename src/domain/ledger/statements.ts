@@ -36,7 +36,7 @@ interface LineRow {
 }
 
 /** The balance before `at`: the last one an entry recorded, or (an account whose balance is summed) the sum of the entries before it. */
-async function balanceBefore(db: Queryable, account: { id: string; stored_balance: boolean }, unit: string, at: Date): Promise<Money> {
+export async function balanceBefore(db: Queryable, account: { id: string; stored_balance: boolean }, unit: string, at: Date): Promise<Money> {
   const [row] = await db.query<{ balance: StoredAmount | null }>(
     account.stored_balance
       ? 'SELECT balance_after AS balance FROM ledger_entries WHERE account_id = $1 AND created_at < $2 ORDER BY seq DESC LIMIT 1'

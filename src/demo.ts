@@ -1,9 +1,11 @@
 /**
  * Demo data for `npm start` on the embedded database, created the first time: a demo partner
  * holding every scope, and a network, two clients, energy prices, a card profile, a service
- * point, a few cards, a vehicle and a driver to explore the Core API with. The partner's credentials are kept in
- * the data directory (git-ignored, mode 0600) so that every start can print them; a real
- * deployment (DATABASE_URL) creates partners with the CLI instead.
+ * point, a few cards, a vehicle and a driver to explore the Core API with; the partner is
+ * contracted for both clients and the service point, with a funded float and recharge limits,
+ * to walk the 3rd Party API's quick start with. The partner's credentials and a card's number
+ * are kept in the data directory (git-ignored, mode 0600) so that every start can print them;
+ * a real deployment (DATABASE_URL) creates partners with the CLI instead.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,10 @@ import { createCardProfile } from './domain/cards/profiles';
 import { replaceCardFleet } from './domain/fleet/card-fleet';
 import { createDriver } from './domain/fleet/drivers';
 import { createVehicle } from './domain/fleet/vehicles';
+import { fundPartnerFloat } from './domain/ledger/operations';
+import { createPartnerContract } from './domain/partners/contracts';
 import { createPartner } from './domain/partners/partners';
+import { setRechargeLimits } from './domain/partners/recharge-limits';
 import { createClient } from './domain/referential/clients';
 import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
 import { createNetwork } from './domain/referential/networks';
@@ -28,6 +33,8 @@ export interface DemoCredentials {
   partnerId: string;
   consumerKey: string;
   consumerSecret: string;
+  /** A member card's full number, to look up through the 3rd Party API (null if the demo data was seeded by an earlier start). */
+  cardNumber?: string | null;
 }
 
 const DEMO_NAME = 'Partenaire de démonstration';
@@ -35,7 +42,8 @@ const DEMO_NAME = 'Partenaire de démonstration';
 const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 
 /** A small, realistic referential to explore the Core API with. */
-async function seedReferential(db: Database, vault: CardVault): Promise<void> {
+/** Seeds the referential; returns the number of the card the quick start uses. */
+async function seedReferential(db: Database, vault: CardVault): Promise<string> {
   const network = await createNetwork(db, DEMO_ACTOR, { code: 'RES-ABIDJAN', name: 'Réseau Abidjan' });
   const sotra = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'SOTRA', name: 'Société des Transports Abidjanais', phone: '+2252720000000' });
   const logistique = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'LOGEX-CI', name: 'Logistique Express Côte d\'Ivoire' });
@@ -67,7 +75,10 @@ async function seedReferential(db: Database, vault: CardVault): Promise<void> {
     [logistique.id, 'Moussa Diabaté', '+2250101020304'],
   ] as const;
   const issued = [];
-  for (const [clientId, name, phone] of drivers) issued.push(await issueCard(db, vault, DEMO_ACTOR, { clientId, profileId: profile.id, holder: { name, phone } }, false));
+  // The last card's number is shown (kept with the demo credentials) for the partner quick start.
+  for (const [index, [clientId, name, phone]] of drivers.entries()) {
+    issued.push(await issueCard(db, vault, DEMO_ACTOR, { clientId, profileId: profile.id, holder: { name, phone } }, index === drivers.length - 1));
+  }
   await transitionCard(db, DEMO_ACTOR, issued[1].id, 'suspend', 'Suspension demandée par le client');
   // Spending controls: the profile's defaults, and a card that overrides its money limits.
   await replaceCardProfileControls(db, DEMO_ACTOR, profile.id, {
@@ -81,6 +92,18 @@ async function seedReferential(db: Database, vault: CardVault): Promise<void> {
   const bus = await createVehicle(db, DEMO_ACTOR, { clientId: sotra.id, registration: '1234 AB 01', tankCapacityMl: 300_000, energyTypeCode: 'GASOIL' });
   const driver = await createDriver(db, vault, DEMO_ACTOR, { clientId: sotra.id, name: 'Konan Kouadio', phone: '+2250707080910', driverCode: '482915' });
   await replaceCardFleet(db, DEMO_ACTOR, issued[0].id, { vehicleId: bus.id, driverId: driver.id });
+  return issued[2].number as string;
+}
+
+/** The demo partner's contracts (both clients, the service point), its float and its recharge limits. */
+async function seedPartnerChannel(db: Database, partnerId: string): Promise<void> {
+  const clients = await db.query<{ id: string }>("SELECT id FROM clients WHERE code IN ('SOTRA', 'LOGEX-CI') ORDER BY code");
+  const [station] = await db.query<{ id: string }>("SELECT id FROM service_points WHERE code = 'STATION-MARCORY'");
+  for (const client of clients) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId: client.id });
+  if (station) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId: station.id });
+  const funding = { key: `demo-float-${partnerId}`, operation: 'createFloatFunding', fingerprint: partnerId };
+  await fundPartnerFloat(db, DEMO_ACTOR, funding, { partnerId, amount: { value: 10_000_000, unit: 'XOF' }, externalReference: 'DEMO-VIREMENT-0001', comment: 'Float de démonstration' });
+  await setRechargeLimits(db, DEMO_ACTOR, partnerId, { limits: [{ unit: 'XOF', perOperation: 500_000, perDay: 5_000_000, perCardPerDay: 1_000_000 }] });
 }
 
 export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
@@ -89,9 +112,10 @@ export async function ensureDemoData(db: Database, dataDir: string, vault: CardV
   const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
   const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
-  if (!seeded) await seedReferential(db, vault);
+  const cardNumber = seeded ? null : await seedReferential(db, vault);
   const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
-  const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret };
+  await seedPartnerChannel(db, partner.id);
+  const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret, cardNumber };
   if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   return credentials;
 }
@@ -111,6 +135,10 @@ export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = 
     `  TOKEN=$(curl -s -u '${credentials.consumerKey}:${credentials.consumerSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
     `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/partner/v1/me`,
     '',
+    ...(credentials.cardNumber
+      ? ['Look a member card up through the 3rd Party API (the partner quick start in the README goes on from there):',
+        `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"cardNumber":"${credentials.cardNumber}"}' ${url}/partner/v1/cards/lookup`, '']
+      : []),
     'Explore the Core API with the same token (demo network, clients, profile, service point, cards, vehicle, driver):',
     `  curl -s -H "Authorization: Bearer $TOKEN" ${coreUrl}/core/v1/cards`,
     '',

@@ -1,0 +1,176 @@
+/**
+ * Two partners with the same client name, the same holder name and cards of their own never
+ * see each other's data: every operation of the 3rd Party API, called by one partner with
+ * each id of the other (in its path, its query or its body), answers exactly as it does for
+ * an unknown id (404, the same body), and no answer to the one carries anything of the
+ * other's. The sweep reads the operations from the contract, so a new partner operation is
+ * covered the day it is added (and fails here if it takes an id this test does not know).
+ */
+import { randomUUID } from 'node:crypto';
+import { oauthScopes, operationTable } from '../generated/operations';
+import { CardService, RechargeMode } from '../generated/sdk';
+import { document, resolve, type Json } from './support/contract';
+import { call, type Answer } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+const sdk = () => server.sdk({ token });
+const xof = (value: number) => ({ value, unit: 'XOF' });
+const PARTNER_SCOPES = Object.keys(oauthScopes).filter((scope) => scope.startsWith('partner:'));
+
+/** The ids a partner operation may take, by parameter or body field name. */
+type Ids = Record<'cardId' | 'cardNumber' | 'operationId' | 'authorizationId' | 'servicePointId', string>;
+const UNKNOWN: Ids = {
+  cardId: 'crd_000000000000000000000000', cardNumber: '7070700000000005', operationId: 'op_000000000000000000000000',
+  authorizationId: 'hld_000000000000000000000000', servicePointId: 'spt_000000000000000000000000',
+};
+const ALIASES: Record<string, keyof Ids> = { numeroCarte: 'cardNumber' };
+const idName = (name: string): keyof Ids | undefined => (name in UNKNOWN ? (name as keyof Ids) : ALIASES[name]);
+
+interface Side {
+  name: string;
+  partnerId: string;
+  token: string;
+  ids: Ids;
+  externalReference: string;
+}
+let a: Side;
+let b: Side;
+let networkId: string;
+let profileId: string;
+
+async function side(name: string, code: string): Promise<Side> {
+  const partner = await server.partner({ name, scopes: PARTNER_SCOPES });
+  const clientId = (await sdk().coreReferential.createClient({ clientCreate: { networkId, code, name: 'Transports Ivoiriens' } })).data.id;
+  const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data;
+  const servicePointId = (await sdk().coreReferential.createServicePoint({ servicePointCreate: { code: `STATION-${code}`, name: 'Station Cocody', address: 'Cocody', networkId } })).data.id;
+  await sdk().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
+  await sdk().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { servicePointId } });
+  await sdk().coreLedger.createFloatFunding({ idempotencyKey: randomUUID(), floatFundingCreate: { partnerId: partner.id, amount: xof(1_000_000), externalReference: `VIR-${code}` } });
+  const partnerToken = await server.token(partner.key, partner.secret);
+  const externalReference = `REF-${code}`;
+  const recharge = (await server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
+    idempotencyKey: randomUUID(), partnerRechargeCreate: { cardId: card.id, amount: xof(100000), externalReference },
+  })).data;
+  const hold = (await sdk().coreLedger.createAuthorization({
+    idempotencyKey: randomUUID(), authorizationCreate: { cardId: card.id, servicePointId, amount: xof(10000), service: CardService.Fuel },
+  })).data;
+  return {
+    name, partnerId: partner.id, token: partnerToken, externalReference,
+    ids: { cardId: card.id, cardNumber: card.number as string, operationId: recharge.id, authorizationId: hold.id, servicePointId },
+  };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+  networkId = (await sdk().coreReferential.createNetwork({ networkCreate: { code: 'RES-ISO', name: 'Réseau isolation' } })).data.id;
+  profileId = (await sdk().coreCards.createCardProfile({
+    cardProfileCreate: { code: 'ISO', label: 'Isolation', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
+  })).data.id;
+  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  a = await side('Orange Money', 'ISO-A');
+  b = await side('Wave', 'ISO-B');
+});
+afterAll(() => server.stop());
+
+/** The contract's partner operations. */
+const partnerOperations = Object.values(operationTable).filter((operation) => operation.path.startsWith('/partner/') || (operation.path as string) === '/get-solde-carte');
+
+/** The partner operations that take no id: the sweep checks only that they reveal nothing. */
+const WITHOUT_IDS = ['getPartnerMe', 'getPartnerFloat', 'listPartnerOperations', 'getPartnerDailyStatement'];
+
+/** A body's ids replaced by `ids`, its references made fresh. */
+function withIds(value: unknown, ids: Ids, used: Set<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => withIds(item, ids, used));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => {
+    const id = idName(key);
+    if (id) {
+      used.add(key);
+      return [key, ids[id]];
+    }
+    if (key === 'externalReference' || key === 'receiptNumber' || key === 'terminalTransactionId') return [key, randomUUID()];
+    return [key, withIds(item, ids, used)];
+  }));
+}
+
+/** The request an operation's contract example makes, with `ids` wherever it takes one; `used` names them. */
+function requestOf(operationId: string, ids: Ids): { url: string; init: RequestInit; used: string[] } {
+  const operation = operationTable[operationId as keyof typeof operationTable];
+  const spec = document.paths[operation.path][operation.method] as Json;
+  const used = new Set<string>();
+  let path: string = operation.path;
+  const query = new URLSearchParams();
+  for (const parameter of ((spec.parameters ?? []) as Json[]).map(resolve)) {
+    const id = idName(parameter.name);
+    if (parameter.in === 'path') {
+      if (parameter.name === 'day') path = path.replace('{day}', new Date().toISOString().slice(0, 10));
+      else if (id) path = path.replace(`{${parameter.name}}`, ids[id]);
+      else throw new Error(`${operationId}: path parameter ${parameter.name} is not an id this test knows; add it to Ids`);
+      if (id) used.add(parameter.name);
+    } else if (parameter.in === 'query') {
+      if (id) {
+        query.set(parameter.name, ids[id]);
+        used.add(parameter.name);
+      } else if (parameter.required) {
+        const example = parameter.example ?? resolve(parameter.schema).example;
+        if (example === undefined) throw new Error(`${operationId}: required query parameter ${parameter.name} has no example`);
+        query.set(parameter.name, String(example));
+      }
+    }
+  }
+  const example = Object.values((spec.requestBody?.content?.['application/json']?.examples ?? {}) as Json)[0]?.value;
+  const body = example === undefined ? undefined : JSON.stringify(withIds(example, ids, used));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (operation.headers.includes('Idempotency-Key' as never)) headers['idempotency-key'] = randomUUID();
+  const search = query.size > 0 ? `?${query}` : '';
+  return { url: `${server.url}${path}${search}`, init: { method: operation.method.toUpperCase(), headers, body }, used: [...used] };
+}
+
+const send = (request: { url: string; init: RequestInit }, side: Side): Promise<Answer> =>
+  call(request.url, { ...request.init, headers: { ...(request.init.headers as Record<string, string>), authorization: `Bearer ${side.token}` } });
+
+/** What of `other` must never appear in an answer to `to`. */
+const markers = (other: Side) => [other.partnerId, other.externalReference, ...Object.values(other.ids)];
+
+/** An answer with the caller's own ids put back as the unknown ones, and without its request id. */
+function normalised(answer: Answer, ids: Ids): unknown {
+  let text = answer.text;
+  for (const key of Object.keys(ids) as (keyof Ids)[]) text = text.split(ids[key]).join(UNKNOWN[key]);
+  const body = JSON.parse(text) as Json;
+  return { status: answer.status, ...body, requestId: undefined };
+}
+
+describe('partner isolation', () => {
+  it('covers every partner operation of the contract, and knows which take no id', () => {
+    const without = partnerOperations.filter((operation) => requestOf(operation.operationId, b.ids).used.length === 0).map((operation) => operation.operationId);
+    expect(without.sort()).toEqual([...WITHOUT_IDS].sort());
+  });
+
+  it.each(partnerOperations.map((operation) => [operation.operationId]))('%s: with the other partner\'s ids, it answers as for unknown ones and reveals nothing', async (operationId) => {
+    const foreign = requestOf(operationId, b.ids);
+    const answer = await send(foreign, a);
+    for (const marker of markers(b).filter((value) => !foreign.used.some((key) => b.ids[idName(key) as keyof Ids] === value))) {
+      expect(answer.text).not.toContain(marker);
+    }
+    if (foreign.used.length === 0) {
+      expect(answer.status).toBeLessThan(500);
+      return;
+    }
+    const unknown = await send(requestOf(operationId, UNKNOWN), a);
+    expect(answer.status).toBe(404);
+    expect(normalised(answer, b.ids)).toEqual(normalised(unknown, UNKNOWN));
+  });
+
+  it('when each partner reads its own lists, then none carries the other\'s ids or references', async () => {
+    for (const [reader, other] of [[a, b], [b, a]] as const) {
+      for (const operation of partnerOperations.filter((item) => item.method === 'get' && !item.path.includes('{'))) {
+        const answer = await send(requestOf(operation.operationId, reader.ids), reader);
+        for (const marker of markers(other)) expect(answer.text).not.toContain(marker);
+      }
+    }
+  });
+});

@@ -17,9 +17,10 @@ import { startTestServer, type TestServer } from './support/server';
  * Statements per request, its authentication included (the token lookup and the rate-limit
  * count: 2). A payment: those, BEGIN, the key's claim, one lookup (card, station, both
  * accounts), the locks (cards, then accounts), the write (operation, entries, balances), the
- * events, the key's answer, COMMIT. The others look their system account up separately.
+ * events, the key's answer, COMMIT. The others look their system account up separately. A
+ * partner's recharge: a payment's, with the float's late write and its day's count before COMMIT.
  */
-const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 15 };
+const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 15, partnerRecharge: 12 };
 
 const onPostgres = usingPostgres() ? describe : describe.skip;
 
@@ -28,6 +29,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
   let token: string;
   let cards: string[];
   let servicePointId: string;
+  let partnerToken: string;
   const xof = (value: number) => ({ value, unit: 'XOF' });
   const core = () => server.sdk({ token }).coreLedger;
 
@@ -63,6 +65,10 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
       cards.push((await sdk.coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } } })).data.id);
     }
     await core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Credit, amount: xof(1_000_000), reason: 'Solde de départ' } });
+    const partner = await server.partner({ name: 'Orange Money', scopes: ['partner:recharges.write'] });
+    await sdk.corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
+    await core().createFloatFunding({ idempotencyKey: randomUUID(), floatFundingCreate: { partnerId: partner.id, amount: xof(1_000_000), externalReference: 'VIR-RT' } });
+    partnerToken = await server.token(partner.key, partner.secret);
     // The station's E-service account is opened by its first payment: not the usual case counted below.
     await core().createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId: cards[0], servicePointId, amount: xof(1), service: CardService.Shop, receiptNumber: randomUUID() } });
   });
@@ -73,7 +79,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
   });
 
-  it('a payment, a fee, a regularisation and an authorisation each stay within their budget', async () => {
+  it('a payment, a fee, a regularisation, an authorisation and a partner\'s recharge each stay within their budget', async () => {
     // Once first: a system account is opened by its first operation, not the usual case counted.
     await core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } });
     const counts = {
@@ -83,6 +89,9 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
         core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Debit, amount: xof(10), reason: 'Correction' } })),
       authorization: await roundTrips(() =>
         core().createAuthorization({ idempotencyKey: randomUUID(), authorizationCreate: { cardId: cards[0], servicePointId, amount: xof(100), service: CardService.Shop } })),
+      partnerRecharge: await roundTrips(() => server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
+        idempotencyKey: randomUUID(), partnerRechargeCreate: { cardId: cards[1], amount: xof(10), externalReference: randomUUID() },
+      })),
     };
     for (const [operation, count] of Object.entries(counts)) expect({ operation, count, withinBudget: count <= BUDGET[operation as keyof typeof BUDGET] }).toEqual({ operation, count, withinBudget: true });
   });

@@ -157,7 +157,14 @@ async function executeVoucher(url: string, token: string, orderId: string, lines
  * A money-moving POST repeated with a fresh Idempotency-Key per request (and whatever else
  * `body` varies, e.g. the receipt number), as the back-office application.
  */
-const moneyPost = (id: string, name: string, path: string, body: (n: number, ledger: LedgerFixture, run: string) => object): Scenario => ({
+const moneyPost = (
+  id: string,
+  name: string,
+  path: string,
+  body: (n: number, ledger: LedgerFixture, run: string) => object,
+  /** Who posts: the back-office application, or the fixture's 3rd Party API partner. */
+  as: 'core' | 'gateway' = 'core',
+): Scenario => ({
   id,
   name,
   target: 'api',
@@ -169,14 +176,14 @@ const moneyPost = (id: string, name: string, path: string, body: (n: number, led
     return {
       method: 'POST',
       path,
-      headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await bearerToken(url, as === 'core' ? fixture.core : ledger.gateway)}`, 'content-type': 'application/json' },
       vary: (n) => ({ headers: { 'idempotency-key': `${run}-${n}` }, body: JSON.stringify(body(n, ledger, run)) }),
     };
   },
 });
 
-/** An authenticated read of a card's balance, as the back-office application (cards spread over the fixture's). */
-const ledgerRead = (id: string, name: string, path: (cardId: string) => string): Scenario => ({
+/** An authenticated read of a card's balance, as the back-office application or the 3rd Party API partner (cards spread over the fixture's). */
+const ledgerRead = (id: string, name: string, path: (cardId: string) => string, as: 'core' | 'gateway' = 'core'): Scenario => ({
   id,
   name,
   target: 'api',
@@ -186,7 +193,7 @@ const ledgerRead = (id: string, name: string, path: (cardId: string) => string):
     return {
       method: 'GET',
       path: path(ledger.cards[0]),
-      headers: { authorization: `Bearer ${await bearerToken(url, fixture.core)}` },
+      headers: { authorization: `Bearer ${await bearerToken(url, as === 'core' ? fixture.core : ledger.gateway)}` },
       vary: (n) => ({ path: path(ledger.cards[n % ledger.cards.length]) }),
     };
   },
@@ -236,6 +243,9 @@ const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledge
 const LEDGER_SCENARIOS: Scenario[] = [
   ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
   ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
+  ledgerRead('partner-balance', 'GET /partner/v1/cards/{id} (a partner\'s balance read)', (cardId) => `/partner/v1/cards/${cardId}`, 'gateway'),
+  moneyPost('partner-recharge', `POST /partner/v1/recharges, ${LEDGER_CARDS} cards from the partner's float (hot debited account)`, '/partner/v1/recharges', (n, ledger, run) =>
+    ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), externalReference: `R-${run}-${n}` }), 'gateway'),
   moneyPost('payment-spread', `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`, '/core/v1/payments', (n, ledger, run) =>
     payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`)),
   moneyPost('payment-hot-station', `POST /core/v1/payments, ${LEDGER_CARDS} cards at 1 station (hot credited card)`, '/core/v1/payments', (n, ledger, run) =>

@@ -1,7 +1,9 @@
 /**
  * The documentation page's document: the bundled contract with the partner guide
  * (spec/docs/guide.md) and the error-code annex, generated from the catalog, as its
- * introduction. Redoc renders the introduction's headings as sections of the page.
+ * introduction. Redoc renders the introduction's headings as sections of the page. The
+ * guide's pictures (`![...](name.svg)`, files beside it) are inlined as data URIs, so the page
+ * stays one self-contained file.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,8 +41,13 @@ export function renderErrorAnnex(document: Json): string {
  */
 const DOCS_SERVERS = [{ url: '/', description: 'The server this page is served from' }];
 
+/** The guide with its SVG pictures inlined. */
+function inlinePictures(guide: string, docsDir: string): string {
+  return guide.replace(/\]\(([a-z0-9-]+\.svg)\)/g, (_link, file: string) => `](data:image/svg+xml;base64,${readFileSync(join(docsDir, file)).toString('base64')})`);
+}
+
 export function docsDocument(document: Json, specDir: string): Json {
-  const guide = readFileSync(join(specDir, 'docs', 'guide.md'), 'utf8');
+  const guide = inlinePictures(readFileSync(join(specDir, 'docs', 'guide.md'), 'utf8'), join(specDir, 'docs'));
   const info = document.info as Json;
   return {
     ...document,

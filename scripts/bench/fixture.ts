@@ -21,6 +21,10 @@ export interface LedgerFixture {
   spreadPartnerIds: string[];
   /** VOUCHER_LINES more cards for the 1,000-card voucher (empty when it is not selected). */
   voucherCards: string[];
+  /** The full numbers of `cards`, in order (partners pay with a card's number). */
+  cardNumbers: string[];
+  /** A 3rd Party API partner contracted for the client and every service point, its float funded alike. */
+  gateway: Credentials & { partnerId: string };
 }
 
 const basicHeader = (fixture: Credentials) =>
@@ -107,9 +111,9 @@ export async function ledgerSetup(url: string, core: Credentials, options: { vou
   const run = randomBytes(4).toString('hex');
   const cards = await Promise.all(
     Array.from({ length: LEDGER_CARDS }, async (_, n) => {
-      const card = await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } });
+      const card = await call<{ id: string; number: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } });
       await call('/core/v1/regularisations', { cardId: card.id, direction: 'credit', amount: xof(LEDGER_CARD_CREDIT), reason: 'Solde de benchmark' }, `bench-setup-${run}-${n}`);
-      return card.id;
+      return card;
     }),
   );
   const fundedPartner = async (n: number) => {
@@ -122,7 +126,16 @@ export async function ledgerSetup(url: string, core: Credentials, options: { vou
     ? await mapConcurrent(VOUCHER_LINES, SETUP_CONCURRENCY, async (n) =>
         (await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur bon ${n}`, phone: '+2250707080911' } })).id)
     : [];
-  return { cards, servicePoints, floatPartnerId, spreadPartnerIds, voucherCards };
+  const gateway = await call<{ id: string; consumerKey: string; consumerSecret: string }>('/core/v1/partners', {
+    name: 'Passerelle de benchmark', scopes: ['partner:cards.read', 'partner:recharges.write', 'partner:payments.write', 'partner:operations.read'],
+  });
+  await call(`/core/v1/partners/${gateway.id}/contracts`, { clientId: client.id });
+  await mapConcurrent(servicePoints.length, SETUP_CONCURRENCY, (n) => call(`/core/v1/partners/${gateway.id}/contracts`, { servicePointId: servicePoints[n] }));
+  await call('/core/v1/float-fundings', { partnerId: gateway.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-gateway` }, `bench-float-${run}-gateway`);
+  return {
+    cards: cards.map((card) => card.id), cardNumbers: cards.map((card) => card.number), servicePoints, floatPartnerId, spreadPartnerIds, voucherCards,
+    gateway: { partnerId: gateway.id, consumerKey: gateway.consumerKey, consumerSecret: gateway.consumerSecret },
+  };
 }
 
 /** Enters and validates a recharge voucher paid by a partner float (the fixture's hot one by default), 1 XOF a line; returns its id. */

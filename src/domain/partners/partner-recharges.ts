@@ -13,12 +13,12 @@ import { AppError } from '../app-error';
 import { Money, type StoredAmount } from '../money';
 import { partnerIdOf, type Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
-import { cardAccount, partnerFloatAccount } from '../ledger/accounts';
+import { partnerFloatAccount } from '../ledger/accounts';
 import { checkReceivingCard } from '../ledger/card-rules';
 import { uniquely } from '../ledger/operations';
-import { post } from '../ledger/posting';
+import { post, type AccountKey } from '../ledger/posting';
 import { toPartnerOperation } from './partner-operations';
-import { limitBreach, limitsIn, type LimitRow } from './recharge-limits';
+import { limitBreach, type LimitRow } from './recharge-limits';
 
 type PartnerRechargeCreate = components['schemas']['PartnerRechargeCreate'];
 type PartnerOperation = components['schemas']['PartnerOperation'];
@@ -27,15 +27,44 @@ type PartnerFloat = components['schemas']['PartnerFloat'];
 /** The UTC day of the transaction's time, as SQL. */
 const TODAY = "(now() AT TIME ZONE 'UTC')::date";
 
-/** CARD_NOT_FOUND unless the card is a member card of a client the partner is contracted for. */
-async function requireContractedCard(tx: Queryable, partnerId: string, cardId: string): Promise<void> {
-  const [row] = await tx.query(
-    `SELECT 1 FROM cards c JOIN partner_contracts pc ON pc.client_id = c.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL
-      WHERE c.id = $1 AND c.kind = 'member'`,
-    [cardId, partnerId],
+interface RechargeSides {
+  credit: AccountKey;
+  debit: AccountKey | null;
+  limits: LimitRow | undefined;
+}
+
+/**
+ * In one statement: the card's account in the unit, if the card is a member card of a client
+ * the partner is contracted for (CARD_NOT_FOUND otherwise, as for an unknown card; then
+ * UNIT_NOT_HELD), the partner's float in the unit (null before its first funding) and its
+ * recharge limits in it.
+ */
+async function rechargeSides(tx: Queryable, partnerId: string, cardId: string, unit: string): Promise<RechargeSides> {
+  const [row] = await tx.query<{
+    card: string | null; card_account: string | null; card_stored: boolean; float_account: string | null;
+    per_operation: StoredAmount | null; per_day: StoredAmount | null; per_card_per_day: StoredAmount | null; limited: boolean;
+  }>(
+    `SELECT c.id AS card, ca.id AS card_account, ca.stored_balance AS card_stored, fa.id AS float_account,
+            l.per_operation, l.per_day, l.per_card_per_day, l.partner_id IS NOT NULL AS limited
+       FROM (SELECT 1) one
+       LEFT JOIN cards c ON c.id = $1 AND c.kind = 'member'
+                        AND EXISTS (SELECT 1 FROM partner_contracts pc WHERE pc.client_id = c.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL)
+       LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
+       LEFT JOIN ledger_accounts fa ON fa.partner_id = $2 AND fa.unit_code = $3
+       LEFT JOIN partner_recharge_limits l ON l.partner_id = $2 AND l.unit_code = $3`,
+    [cardId, partnerId, unit],
     { prepare: true },
   );
-  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
+  if (!row.card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
+  if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
+  const side = (id: string, kind: AccountKey['kind'], stored: boolean): AccountKey => ({
+    id, kind, card_id: kind === 'card' ? cardId : null, partner_id: kind === 'partner-float' ? partnerId : null, unit_code: unit, non_negative: true, stored_balance: stored,
+  });
+  return {
+    credit: side(row.card_account, 'card', row.card_stored),
+    debit: row.float_account === null ? null : side(row.float_account, 'partner-float', true),
+    limits: row.limited ? { unit_code: unit, per_operation: row.per_operation, per_day: row.per_day, per_card_per_day: row.per_card_per_day } : undefined,
+  };
 }
 
 /** What the partner's recharges credited to the card's account today (the caller holds the card's lock). */
@@ -68,12 +97,10 @@ export function rechargeCard(db: Database, actor: Actor, request: IdempotentRequ
   const partnerId = partnerIdOf(actor);
   return idempotent(db, actor, request, async (tx) => {
     const amount = Money.fromApi(input.amount);
-    await requireContractedCard(tx, partnerId, input.cardId);
-    const credit = await cardAccount(tx, input.cardId, amount.unit);
-    const limits = await limitsIn(tx, partnerId, amount.unit);
+    const { credit, debit: float, limits } = await rechargeSides(tx, partnerId, input.cardId, amount.unit);
     const perOperation = limits?.per_operation ?? null;
     if (perOperation !== null && amount.minor > BigInt(perOperation)) throw limitBreach('perOperation', BigInt(perOperation), 0n, amount);
-    const debit = await partnerFloatAccount(tx, partnerId, amount.unit);
+    const debit = float ?? (await partnerFloatAccount(tx, partnerId, amount.unit)); // opened at zero: the float's bound refuses
     const recharge = await uniquely(
       'ledger_operations_external_reference',
       new AppError('EXTERNAL_REFERENCE_REUSED', `The partner already has an operation with external reference ${input.externalReference}`),

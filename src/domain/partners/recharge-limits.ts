@@ -35,14 +35,6 @@ async function limitRows(db: Queryable, partnerId: string): Promise<LimitRow[]> 
   return db.query<LimitRow>('SELECT unit_code, per_operation, per_day, per_card_per_day FROM partner_recharge_limits WHERE partner_id = $1 ORDER BY unit_code', [partnerId]);
 }
 
-/** The partner's limits in one unit, if it has any. */
-export async function limitsIn(db: Queryable, partnerId: string, unit: string): Promise<LimitRow | undefined> {
-  const [row] = await db.query<LimitRow>('SELECT unit_code, per_operation, per_day, per_card_per_day FROM partner_recharge_limits WHERE partner_id = $1 AND unit_code = $2', [partnerId, unit], {
-    prepare: true,
-  });
-  return row;
-}
-
 /** RECHARGE_LIMIT_EXCEEDED with its figures. */
 export function limitBreach(limit: RechargeLimitName, value: bigint, used: bigint, requested: Money): AppError {
   const what = { perOperation: 'per operation', perDay: 'per day', perCardPerDay: 'per card per day' }[limit];

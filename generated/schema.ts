@@ -332,6 +332,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pull the events feed
+         * @description The events about the member cards of the clients the partner is contracted for and
+         *     about its own operations, in the partner's shape (another partner's reference, who made
+         *     a change, request ids and ledger accounts are never shown), oldest first, by cursor.
+         *     `cardId` and `type` narrow the feed.
+         *
+         *     **Ordering.** Events come in the order they were committed to the ledger's event
+         *     table, and each event's `cursor` is its position in it: a page never shifts, new
+         *     events always come after the last one. Within a card, `cardSequence` only grows.
+         *
+         *     **Catching up (at least once).** Keep the `cursor` of the last event you applied (or
+         *     the page's `nextCursor`) and ask again with it: you get every event that came after it,
+         *     whatever you missed. Apply events idempotently by `id`: after a crash between applying
+         *     an event and saving its cursor you will see it again. Webhooks, when they come, deliver
+         *     this same feed. Events stop when the partner's contract for the card's client ends
+         *     (except those of its own operations).
+         */
+        get: operations["listPartnerEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -2487,6 +2521,141 @@ export interface components {
         PartnerOperationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerOperation"];
         };
+        /**
+         * @description What happened: an operation was recorded (`operation.completed`) or reversed by a
+         *     cancellation (`operation.cancelled`: the operation's new state, with `cancelledBy`); a
+         *     pump authorisation's hold was placed, captured (by a payment, which has its own
+         *     `operation.completed`), voided or expired; the card's status changed (suspended,
+         *     reactivated, opposed, cancelled). The back office's internal events (order voucher
+         *     steps, exceptions raised for review) are not part of the feed.
+         * @example operation.completed
+         * @enum {string}
+         */
+        PartnerEventType: "operation.completed" | "operation.cancelled" | "hold.created" | "hold.captured" | "hold.voided" | "hold.expired" | "card.status-changed";
+        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
+        AuthorizationId: string;
+        /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
+        ServicePointId: string;
+        /**
+         * @description A pump authorisation as a partner sees it: the hold on the card, what set its amount, its
+         *     expiry and, once captured, the payment; whether it was the calling partner's own (who else
+         *     placed it is not shown).
+         */
+        PartnerAuthorization: {
+            id: components["schemas"]["AuthorizationId"];
+            /** @enum {string} */
+            status: "open" | "captured" | "voided" | "expired";
+            /** @description True when the calling partner placed the authorisation. */
+            own: boolean;
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @description The amount held (authorised): at most what was asked. */
+            amount: components["schemas"]["Amount"];
+            /** @description The amount the station asked for. */
+            requested: components["schemas"]["Amount"];
+            /**
+             * @description The most litres (in mL) authorised, when the authorisation names an energy type.
+             * @example 42000
+             */
+            quantityMl: number | null;
+            /**
+             * @description What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @example request
+             * @enum {string}
+             */
+            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
+            service: components["schemas"]["CardService"];
+            /** @example GASOIL */
+            energyTypeCode: string | null;
+            /** @example 3 */
+            pumpNumber: number | null;
+            /**
+             * @example no-driver
+             * @enum {string}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver";
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * @description The amount captured (the payment's amount), once captured; null before.
+             * @example null
+             */
+            captured: {
+                /** @example 15188 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description The payment operation the capture recorded.
+             * @example null
+             */
+            paymentId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A card's status change, as a partner sees it (who made it and why are the issuer's). */
+        PartnerCardStatusChange: {
+            cardId: components["schemas"]["CardId"];
+            from: components["schemas"]["CardStatus"];
+            to: components["schemas"]["CardStatus"];
+        };
+        /**
+         * @description Something that happened to a card of a client the partner is contracted for, or to one of
+         *     the partner's own operations, in the partner's shape. An event about an operation concerns
+         *     each member card it touched (a transfer between two cards is two events, one per card,
+         *     each numbered in its card's sequence).
+         */
+        PartnerEvent: {
+            /**
+             * @description The event's id; a receiver that already applied this id can skip it.
+             * @example evt_6f7a8b9c0d1e2f3a4b5c6d7e
+             */
+            id: string;
+            /**
+             * @description The feed's position just after this event; pass it as `cursor` to get the events that came after it.
+             * @example MTI
+             */
+            cursor: string;
+            type: components["schemas"]["PartnerEventType"];
+            /**
+             * @description What `resourceId` names.
+             * @example operation
+             * @enum {string}
+             */
+            resourceType: "operation" | "authorization" | "card";
+            /**
+             * @description The id of the operation (`op_`), authorisation (`hld_`) or card (`crd_`) the event is about.
+             * @example op_5a6b7c8d9e0f1a2b3c4d5e6f
+             */
+            resourceId: string;
+            cardId: components["schemas"]["CardId"];
+            /**
+             * @description The event's number in its card's sequence: it only grows, so a receiver can drop an
+             *     event older than one it has already applied for the card. Numbers of events the
+             *     partner does not see (internal ones) leave gaps.
+             * @example 7
+             */
+            cardSequence: number;
+            occurredAt: components["schemas"]["Timestamp"];
+            /** @description The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`) or a PartnerCardStatusChange (`card.status-changed`). */
+            data: components["schemas"]["PartnerOperation"] | components["schemas"]["PartnerAuthorization"] | components["schemas"]["PartnerCardStatusChange"];
+        };
+        /** @description One page of PartnerEvent items, oldest first. */
+        PartnerEventPage: {
+            items: components["schemas"]["PartnerEvent"][];
+            /**
+             * @description The position after this page's last event (the cursor given when the page is empty): keep it and poll with it, new events come after it. Null only when no cursor was given and there is no event yet.
+             * @example MTI
+             */
+            nextCursor: string | null;
+            /**
+             * @description True when more events are already waiting after this page (ask again at once with `nextCursor`).
+             * @example false
+             */
+            hasMore: boolean;
+        };
+        PartnerEventListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerEventPage"];
+        };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
         /**
@@ -2690,8 +2859,6 @@ export interface components {
         EnergyPriceResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["EnergyPrice"];
         };
-        /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
-        ServicePointId: string;
         /**
          * @description A postal address or location description.
          * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
@@ -4026,8 +4193,6 @@ export interface components {
              */
             holdSeconds: number;
         };
-        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
-        AuthorizationId: string;
         /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
         Authorization: {
             id: components["schemas"]["AuthorizationId"];
@@ -4586,6 +4751,10 @@ export interface components {
         Cursor: string;
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
+        /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
+        EventCardIdQuery: components["schemas"]["CardId"];
+        /** @description Only the events of this type. */
+        PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -5248,6 +5417,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerOperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerEvents: {
+        parameters: {
+            query?: {
+                /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
+                cardId?: components["parameters"]["EventCardIdQuery"];
+                /** @description Only the events of this type. */
+                type?: components["parameters"]["PartnerEventTypeQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pull the events feed succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerEventListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

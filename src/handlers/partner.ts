@@ -2,10 +2,11 @@
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
 import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { listPartnerEvents } from '../domain/partners/partner-events';
 import { findPartnerOperation } from '../domain/partners/partner-operations';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'>;
+type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation' | 'listPartnerEvents'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -28,4 +29,5 @@ export const partnerHandlers: PartnerHandlers = {
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   getPartnerOperation: (context, { path }) => findPartnerOperation(context.db, actorOf(context), path.operationId),
+  listPartnerEvents: (context, { query }) => listPartnerEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
 };

@@ -21,6 +21,8 @@ import type {
   ErrorEnvelope,
   PartnerCardDeclineListResponse,
   PartnerCardResponse,
+  PartnerEventListResponse,
+  PartnerEventType,
   PartnerMeResponse,
   PartnerOperationResponse,
   SystemErrorEnvelope,
@@ -36,6 +38,10 @@ import {
     PartnerCardDeclineListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
+    PartnerEventListResponseFromJSON,
+    PartnerEventListResponseToJSON,
+    PartnerEventTypeFromJSON,
+    PartnerEventTypeToJSON,
     PartnerMeResponseFromJSON,
     PartnerMeResponseToJSON,
     PartnerOperationResponseFromJSON,
@@ -61,6 +67,13 @@ export interface ListPartnerCardDeclinesRequest {
     cardId: string;
     from?: Date;
     to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerEventsRequest {
+    cardId?: string;
+    type?: PartnerEventType;
     limit?: number;
     cursor?: string;
 }
@@ -275,6 +288,55 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async listPartnerCardDeclines(requestParameters: ListPartnerCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardDeclineListResponse> {
         const response = await this.listPartnerCardDeclinesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The events about the member cards of the clients the partner is contracted for and about its own operations, in the partner\'s shape (another partner\'s reference, who made a change, request ids and ledger accounts are never shown), oldest first, by cursor. `cardId` and `type` narrow the feed.  **Ordering.** Events come in the order they were committed to the ledger\'s event table, and each event\'s `cursor` is its position in it: a page never shifts, new events always come after the last one. Within a card, `cardSequence` only grows.  **Catching up (at least once).** Keep the `cursor` of the last event you applied (or the page\'s `nextCursor`) and ask again with it: you get every event that came after it, whatever you missed. Apply events idempotently by `id`: after a crash between applying an event and saving its cursor you will see it again. Webhooks, when they come, deliver this same feed. Events stop when the partner\'s contract for the card\'s client ends (except those of its own operations). 
+     * Pull the events feed
+     */
+    async listPartnerEventsRaw(requestParameters: ListPartnerEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerEventListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.type !== undefined) {
+            queryParameters['type'] = requestParameters.type;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:events.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/events`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerEventListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The events about the member cards of the clients the partner is contracted for and about its own operations, in the partner\'s shape (another partner\'s reference, who made a change, request ids and ledger accounts are never shown), oldest first, by cursor. `cardId` and `type` narrow the feed.  **Ordering.** Events come in the order they were committed to the ledger\'s event table, and each event\'s `cursor` is its position in it: a page never shifts, new events always come after the last one. Within a card, `cardSequence` only grows.  **Catching up (at least once).** Keep the `cursor` of the last event you applied (or the page\'s `nextCursor`) and ask again with it: you get every event that came after it, whatever you missed. Apply events idempotently by `id`: after a crash between applying an event and saving its cursor you will see it again. Webhooks, when they come, deliver this same feed. Events stop when the partner\'s contract for the card\'s client ends (except those of its own operations). 
+     * Pull the events feed
+     */
+    async listPartnerEvents(requestParameters: ListPartnerEventsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerEventListResponse> {
+        const response = await this.listPartnerEventsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

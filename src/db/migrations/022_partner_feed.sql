@@ -1,7 +1,11 @@
 -- The 3rd Party API's events feed and card history (issue 15 items 8 and 2).
--- A partner's feed reads the events of its contracted clients' cards after a cursor: by card,
--- in seq order, so it never scans the events of other cards.
+-- An event names the partner whose own resource it is (an operation made by it or moving its
+-- float), so its feed finds them without reading its operations; existing events get theirs.
+ALTER TABLE events ADD COLUMN partner_id text REFERENCES partners (id);
+UPDATE events e SET partner_id = o.partner_id
+  FROM ledger_operations o
+ WHERE e.resource_type = 'operation' AND o.id = e.resource_id AND o.partner_id IS NOT NULL;
+-- A partner's feed reads, after its cursor, the events of its contracted clients' cards (card by
+-- card, in seq order) and those that name it: never every event.
 CREATE INDEX events_card_idx ON events (card_id, seq) WHERE card_id IS NOT NULL;
--- ... and the events of its own operations (the operations that name it, then their events).
-CREATE INDEX events_operation_idx ON events (resource_id) WHERE resource_type = 'operation';
-CREATE INDEX ledger_operations_partner_idx ON ledger_operations (partner_id, seq) WHERE partner_id IS NOT NULL;
+CREATE INDEX events_partner_idx ON events (partner_id, seq) WHERE partner_id IS NOT NULL;

@@ -62,40 +62,44 @@ const toPartnerEvent = (row: EventRow, partnerId: string): PartnerEvent => ({
   data: partnerData(row, partnerId),
 });
 
+type EventFilters = { cardId?: string; type?: PartnerEventType };
+
 /**
- * The partner's events after the cursor, oldest first. Two index-driven branches, each cut
- * at the page size, merged: the contracted cards' events (events_card_idx per card) and the
- * events of the partner's own operations on member cards (its operations, then their
- * events), which also reach cards whose contract has ended.
+ * The feed's statement: the `limit` events of the partner after seq `after`, from two
+ * index-driven branches, each cut at the limit, then merged: each contracted card's events
+ * (events_card_idx, read card by card, so never the other cards' events) and the events that
+ * name the partner on member cards (events_partner_idx: its own operations, also on cards
+ * whose contract has ended). Exported for the test that reads its plan.
  */
-export async function listPartnerEvents(db: Queryable, actor: Actor, filters: { cardId?: string; type?: PartnerEventType }, page: PageInput): Promise<PartnerEventPage> {
-  const partnerId = partnerIdOf(actor);
-  const limit = pageSize(page.limit);
-  const after = cursorPosition(page.cursor);
+export function partnerEventsQuery(partnerId: string, filters: EventFilters, after: number, limit: number): { text: string; values: unknown[] } {
   const types = filters.type === undefined ? PARTNER_EVENT_TYPES : [filters.type];
-  const params: unknown[] = [partnerId, after, types, limit + 1];
-  const card = filters.cardId === undefined ? '' : `AND e.card_id = $${params.push(filters.cardId)}`;
-  const rows = await db.query<EventRow>(
-    `WITH page AS (
-       (SELECT e.seq FROM partner_contracts pc
+  const values: unknown[] = [partnerId, after, types, limit];
+  const card = filters.cardId === undefined ? '' : `AND e.card_id = $${values.push(filters.cardId)}`;
+  const text = `WITH page AS (
+       (SELECT x.seq FROM partner_contracts pc
           JOIN cards k ON k.client_id = pc.client_id AND k.kind = 'member'
-          JOIN events e ON e.card_id = k.id
-         WHERE pc.partner_id = $1 AND pc.ended_at IS NULL AND e.seq > $2 AND e.type = ANY($3::text[]) ${card}
-         ORDER BY e.seq LIMIT $4)
+          CROSS JOIN LATERAL (SELECT e.seq FROM events e WHERE e.card_id = k.id AND e.seq > $2 AND e.type = ANY($3::text[]) ${card} ORDER BY e.seq LIMIT $4) x
+         WHERE pc.partner_id = $1 AND pc.ended_at IS NULL AND pc.client_id IS NOT NULL
+         ORDER BY x.seq LIMIT $4)
        UNION
-       (SELECT e.seq FROM ledger_operations o
-          JOIN events e ON e.resource_id = o.id AND e.resource_type = 'operation'
-          JOIN cards k ON k.id = e.card_id AND k.kind = 'member'
-         WHERE o.partner_id = $1 AND e.seq > $2 AND e.type = ANY($3::text[]) ${card}
+       (SELECT e.seq FROM events e JOIN cards k ON k.id = e.card_id AND k.kind = 'member'
+         WHERE e.partner_id = $1 AND e.seq > $2 AND e.type = ANY($3::text[]) ${card}
          ORDER BY e.seq LIMIT $4)
      )
      SELECT e.seq, e.id, e.type, e.resource_type, e.resource_id, e.card_id, e.card_sequence, e.data, e.occurred_at,
             h.actor_kind = 'partner' AND h.actor_id = $1 AS own_hold
        FROM page JOIN events e ON e.seq = page.seq
        LEFT JOIN ledger_holds h ON e.resource_type = 'authorization' AND h.id = e.resource_id
-      ORDER BY e.seq LIMIT $4`,
-    params,
-  );
+      ORDER BY e.seq LIMIT $4`;
+  return { text, values };
+}
+
+/** The partner's events after the cursor, oldest first; `nextCursor` is the last event's, or the cursor given on an empty page. */
+export async function listPartnerEvents(db: Queryable, actor: Actor, filters: EventFilters, page: PageInput): Promise<PartnerEventPage> {
+  const partnerId = partnerIdOf(actor);
+  const limit = pageSize(page.limit);
+  const query = partnerEventsQuery(partnerId, filters, cursorPosition(page.cursor), limit + 1);
+  const rows = await db.query<EventRow>(query.text, query.values);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {

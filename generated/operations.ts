@@ -861,6 +861,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  listPartnerCardHistory: {
+    operationId: "listPartnerCardHistory",
+    method: "get",
+    path: "/partner/v1/cards/{cardId}/history",
+    expressPath: "/partner/v1/cards/:cardId/history",
+    security: [{"oauth2":["partner:cards.read"]}],
+    scopes: ["partner:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   listPartnerContracts: {
     operationId: "listPartnerContracts",
     method: "get",
@@ -1185,7 +1196,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getPartnerOperation" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartnerEvents" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getPartnerOperation" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -1193,7 +1204,7 @@ export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpen
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
-  "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances and declined attempts.",
+  "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances, declined attempts and history (mini-statement).",
   "partner:operations.read": "Read the partner's own operations (those it made and those that moved its float) and those on the cards of the clients it is contracted for: by id, by its reference, by period, and its daily statement.",
   "partner:events.read": "Pull the events feed: what happened to the cards of the clients the partner is contracted for and to its own operations (operations, pump authorisations, card status changes), by cursor.",
   "core:networks.read": "Core API: read networks.",

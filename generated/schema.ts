@@ -312,6 +312,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/cards/{cardId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's history (mini-statement)
+         * @description The card's recent history, **newest first** as on a mini-statement: the operations that
+         *     moved its balance (recharges, payments, transfers, fees, regularisations, cancellations:
+         *     each as a PartnerOperation, with the card's balance just after it) and its declined
+         *     attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor
+         *     pages. Pages never shift: new activity comes before the first page, so the `nextCursor`
+         *     of a page keeps giving the same older lines. Whose an operation or attempt was is said
+         *     only of the partner's own (`own`); another partner's reference is never shown. A card
+         *     that does not exist, is not a member card, or is not of a client the partner is
+         *     contracted for is 404, code 3008.
+         */
+        get: operations["listPartnerCardHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -2517,6 +2545,37 @@ export interface components {
             cancelledBy: string | null;
             offline: components["schemas"]["OperationOffline"];
             createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description One line of a card's history: an operation that moved its balance (`kind: operation`, with
+         *     `operation` and the card's `balanceAfter`) or an attempt refused by one of its rules
+         *     (`kind: decline`, with `decline`).
+         */
+        PartnerCardHistoryItem: {
+            /** @enum {string} */
+            kind: "operation" | "decline";
+            /** @description When the line was written to the card (an operation's entry on the card's account, a decline's record); the history's order. */
+            at: components["schemas"]["Timestamp"];
+            operation?: components["schemas"]["PartnerOperation"];
+            decline?: components["schemas"]["PartnerCardDecline"];
+            /** @description For an operation: the card's posted balance in the operation's unit just after it, as the ledger recorded it (null where it did not record one). */
+            balanceAfter?: {
+                /** @example 30000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+        };
+        /** @description One page of a card's history, newest first. */
+        PartnerCardHistoryPage: {
+            items: components["schemas"]["PartnerCardHistoryItem"][];
+            /**
+             * @description Pass it as `cursor` to get the next (older) page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerCardHistoryListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerCardHistoryPage"];
         };
         PartnerOperationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerOperation"];
@@ -5386,6 +5445,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerCardHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's history succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardHistoryListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

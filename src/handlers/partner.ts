@@ -2,11 +2,12 @@
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
 import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { listPartnerCardHistory } from '../domain/partners/partner-card-history';
 import { listPartnerEvents } from '../domain/partners/partner-events';
 import { findPartnerOperation } from '../domain/partners/partner-operations';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation' | 'listPartnerEvents'>;
+type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation' | 'listPartnerEvents' | 'listPartnerCardHistory'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -29,5 +30,6 @@ export const partnerHandlers: PartnerHandlers = {
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   getPartnerOperation: (context, { path }) => findPartnerOperation(context.db, actorOf(context), path.operationId),
+  listPartnerCardHistory: (context, { path, query }) => listPartnerCardHistory(context.db, actorOf(context), path.cardId, query ?? {}),
   listPartnerEvents: (context, { query }) => listPartnerEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
 };

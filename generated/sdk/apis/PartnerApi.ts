@@ -20,6 +20,7 @@ import type {
   CardLookup,
   ErrorEnvelope,
   PartnerCardDeclineListResponse,
+  PartnerCardHistoryListResponse,
   PartnerCardResponse,
   PartnerEventListResponse,
   PartnerEventType,
@@ -36,6 +37,8 @@ import {
     ErrorEnvelopeToJSON,
     PartnerCardDeclineListResponseFromJSON,
     PartnerCardDeclineListResponseToJSON,
+    PartnerCardHistoryListResponseFromJSON,
+    PartnerCardHistoryListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
     PartnerEventListResponseFromJSON,
@@ -67,6 +70,12 @@ export interface ListPartnerCardDeclinesRequest {
     cardId: string;
     from?: Date;
     to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerCardHistoryRequest {
+    cardId: string;
     limit?: number;
     cursor?: string;
 }
@@ -288,6 +297,51 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async listPartnerCardDeclines(requestParameters: ListPartnerCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardDeclineListResponse> {
         const response = await this.listPartnerCardDeclinesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The card\'s recent history, **newest first** as on a mini-statement: the operations that moved its balance (recharges, payments, transfers, fees, regularisations, cancellations: each as a PartnerOperation, with the card\'s balance just after it) and its declined attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor pages. Pages never shift: new activity comes before the first page, so the `nextCursor` of a page keeps giving the same older lines. Whose an operation or attempt was is said only of the partner\'s own (`own`); another partner\'s reference is never shown. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. 
+     * Read a card\'s history (mini-statement)
+     */
+    async listPartnerCardHistoryRaw(requestParameters: ListPartnerCardHistoryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardHistoryListResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling listPartnerCardHistory.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/{cardId}/history`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardHistoryListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card\'s recent history, **newest first** as on a mini-statement: the operations that moved its balance (recharges, payments, transfers, fees, regularisations, cancellations: each as a PartnerOperation, with the card\'s balance just after it) and its declined attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor pages. Pages never shift: new activity comes before the first page, so the `nextCursor` of a page keeps giving the same older lines. Whose an operation or attempt was is said only of the partner\'s own (`own`); another partner\'s reference is never shown. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. 
+     * Read a card\'s history (mini-statement)
+     */
+    async listPartnerCardHistory(requestParameters: ListPartnerCardHistoryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardHistoryListResponse> {
+        const response = await this.listPartnerCardHistoryRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -77,8 +77,16 @@ export async function partnerCardAllowances(db: Queryable, actor: Actor, cardId:
 /** The partner's card's declined attempts, oldest first; whose they were is said only of its own. */
 export async function listPartnerCardDeclines(db: Queryable, actor: Actor, cardId: string, period: { from?: string; to?: string }, page: PageInput): Promise<Page<PartnerCardDecline>> {
   await findPartnerCard(db, actor, cardId);
-  return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow): PartnerCardDecline => {
-    const { clientId: _client, actor: by, channel: _channel, requestId: _request, ...decline } = toDecline(row);
-    return { ...decline, own: by.id === actor.id };
-  });
+  return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow) => toPartnerCardDecline(row, actor.id));
+}
+
+/**
+ * A decline in the partner's view: `own` when it made the attempt; never who else did, the
+ * client, channel or request, nor the ledger account a refusal for funds names (its message
+ * and figures keep the rest).
+ */
+export function toPartnerCardDecline(row: DeclineRow, partnerId: string | null): PartnerCardDecline {
+  const { clientId: _client, actor: by, channel: _channel, requestId: _request, message, details, ...decline } = toDecline(row);
+  const { accountId: _account, accountVersion: _version, ...figures } = details ?? {};
+  return { ...decline, message: message.replace(/ \(account acc_[0-9a-f]+\)/gu, ''), details: details ? figures : null, own: by.id === partnerId };
 }

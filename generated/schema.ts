@@ -209,6 +209,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/get-solde-carte": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card balance enquiry (the seed's, deprecated)
+         * @deprecated
+         * @description **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then
+         *     `GET /partner/v1/cards/{cardId}`. The seed's balance enquiry as its wiki documents it,
+         *     the card's number in the query string (`numeroCarte`), answering the same envelope as the
+         *     look-up: the card's status, expiry, holder's first name and balances (posted and
+         *     available) per unit. Its answers carry `Deprecation: true`.
+         *
+         *     Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with
+         *     `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16
+         *     digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer
+         *     quotes it. A card that does not exist, is not a member card, or is not of a client the
+         *     partner is contracted for is 404, code 3008. The number never reaches a log line, a
+         *     metric label or an error message.
+         */
+        get: operations["getLegacyCardBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/me": {
         parameters: {
             query?: never;
@@ -1317,7 +1349,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -2187,58 +2219,12 @@ export interface components {
             /** @example Opération réussie */
             message: string;
         };
-        PartnerCredential: {
-            /** @example sec_1f2e3d4c5b6a79880716253a */
-            id: string;
-            createdAt: components["schemas"]["Timestamp"];
-            /**
-             * Format: date-time
-             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
-             * @example null
-             */
-            expiresAt: string | null;
-            /**
-             * @description The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
-             * @example null
-             */
-            createdBy: string | null;
-        };
-        /** @description The calling partner as the API sees it. */
-        PartnerMe: {
-            /** @example ptn_7QkZ2mX9vB3nR5tW */
-            partnerId: string;
-            /** @example Orange Money Côte d'Ivoire */
-            name: string;
-            /** @description The scopes of the credential used for this call. */
-            scopes: string[];
-            /** @description Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes). */
-            internal: boolean;
-            /**
-             * @description How this call was authenticated.
-             * @enum {string}
-             */
-            authMethod: "bearer" | "basic";
-            /**
-             * Format: date-time
-             * @description When the access token expires (RFC 3339, UTC); null with HTTP Basic.
-             * @example 2026-11-29T15:04:05Z
-             */
-            tokenExpiresAt: string | null;
-            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
-            credentials: components["schemas"]["PartnerCredential"][];
-        };
-        PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["PartnerMe"];
-        };
         /**
          * Format: password
          * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
          * @example 7070701234564321
          */
         CardNumber: string;
-        CardLookup: {
-            cardNumber: components["schemas"]["CardNumber"];
-        };
         /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
         CardId: string;
         /**
@@ -2289,6 +2275,52 @@ export interface components {
         };
         PartnerCardResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCard"];
+        };
+        PartnerCredential: {
+            /** @example sec_1f2e3d4c5b6a79880716253a */
+            id: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
+             * @example null
+             */
+            createdBy: string | null;
+        };
+        /** @description The calling partner as the API sees it. */
+        PartnerMe: {
+            /** @example ptn_7QkZ2mX9vB3nR5tW */
+            partnerId: string;
+            /** @example Orange Money Côte d'Ivoire */
+            name: string;
+            /** @description The scopes of the credential used for this call. */
+            scopes: string[];
+            /** @description Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes). */
+            internal: boolean;
+            /**
+             * @description How this call was authenticated.
+             * @enum {string}
+             */
+            authMethod: "bearer" | "basic";
+            /**
+             * Format: date-time
+             * @description When the access token expires (RFC 3339, UTC); null with HTTP Basic.
+             * @example 2026-11-29T15:04:05Z
+             */
+            tokenExpiresAt: string | null;
+            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
+            credentials: components["schemas"]["PartnerCredential"][];
+        };
+        PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerMe"];
+        };
+        CardLookup: {
+            cardNumber: components["schemas"]["CardNumber"];
         };
         /**
          * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
@@ -3895,6 +3927,8 @@ export interface components {
             allowedIps: components["schemas"]["AllowedIps"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
+            /** @description Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`). */
+            legacyBalanceAllowed: boolean;
             /** @description Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record. */
             internal: boolean;
             /** @enum {string} */
@@ -3949,6 +3983,8 @@ export interface components {
             scopes?: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
             basicAllowed?: boolean;
+            /** @description Enables or disables the seed's deprecated `GET /get-solde-carte` for the partner (recorded in the audit trail like every change). */
+            legacyBalanceAllowed?: boolean;
             /** @description Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request). */
             internal?: boolean;
         };
@@ -4790,6 +4826,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The card's full number, as the seed's wiki documents it. A bearer credential in a URL: the server never logs it, never counts it in a metric and never quotes it in an answer; prefer `POST /partner/v1/cards/lookup`, which takes it in the body. */
+        NumeroCarteQuery: components["schemas"]["CardNumber"];
         /** @description The card's id (never its number). */
         CardId: components["schemas"]["CardId"];
         /** @description The instant (RFC 3339); now when omitted. */
@@ -4923,6 +4961,8 @@ export interface components {
         WwwAuthenticate: string;
         /** @description Token answers are never cached. */
         CacheControlNoStore: "no-store";
+        /** @description `true` on every answer of a deprecated operation (the IETF Deprecation header): plan the move to the successors its description names. */
+        Deprecation: "true";
         /**
          * @description Sent on every answer to a call authenticated with HTTP Basic: bearer tokens are preferred
          *     (a token expires and can be revoked; a secret sent on every call cannot). Get one from
@@ -5281,6 +5321,38 @@ export interface operations {
             429: components["responses"]["OAuthTooManyRequests"];
             500: components["responses"]["OAuthServerError"];
             503: components["responses"]["OAuthServiceUnavailable"];
+        };
+    };
+    getLegacyCardBalance: {
+        parameters: {
+            query: {
+                /** @description The card's full number, as the seed's wiki documents it. A bearer credential in a URL: the server never logs it, never counts it in a metric and never quotes it in an answer; prefer `POST /partner/v1/cards/lookup`, which takes it in the body. */
+                numeroCarte: components["parameters"]["NumeroCarteQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Card balance enquiry succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Deprecation: components["headers"]["Deprecation"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPartnerMe: {

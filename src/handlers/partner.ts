@@ -1,13 +1,13 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
-import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { findPartnerCard, legacyBalanceEnquiry, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
 import { listPartnerCardHistory } from '../domain/partners/partner-card-history';
 import { listPartnerEvents } from '../domain/partners/partner-events';
 import { findPartnerOperation } from '../domain/partners/partner-operations';
 import { actorOf, credentialOf, type HandlerContext } from './context';
 
-type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation' | 'listPartnerEvents' | 'listPartnerCardHistory'>;
+type PartnerHandlers = Pick<Handlers<HandlerContext>, 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation' | 'listPartnerEvents' | 'listPartnerCardHistory' | 'getLegacyCardBalance'>;
 
 export const partnerHandlers: PartnerHandlers = {
   async getPartnerMe(context) {
@@ -26,6 +26,7 @@ export const partnerHandlers: PartnerHandlers = {
     };
   },
   lookupPartnerCard: (context, { body }) => lookupPartnerCard(context.db, context.cardVault, actorOf(context), body.cardNumber),
+  getLegacyCardBalance: (context, { query }) => legacyBalanceEnquiry(context.db, context.cardVault, actorOf(context), query.numeroCarte),
   getPartnerCard: (context, { path }) => findPartnerCard(context.db, actorOf(context), path.cardId),
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),

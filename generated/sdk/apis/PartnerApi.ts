@@ -53,6 +53,10 @@ import {
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
 
+export interface GetLegacyCardBalanceRequest {
+    numeroCarte: string;
+}
+
 export interface GetPartnerCardRequest {
     cardId: string;
 }
@@ -95,6 +99,50 @@ export interface LookupPartnerCardRequest {
  * 
  */
 export class PartnerApi extends runtime.BaseAPI {
+
+    /**
+     * **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then `GET /partner/v1/cards/{cardId}`. The seed\'s balance enquiry as its wiki documents it, the card\'s number in the query string (`numeroCarte`), answering the same envelope as the look-up: the card\'s status, expiry, holder\'s first name and balances (posted and available) per unit. Its answers carry `Deprecation: true`.  Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16 digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer quotes it. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. The number never reaches a log line, a metric label or an error message. 
+     * Card balance enquiry (the seed\'s, deprecated)
+     */
+    async getLegacyCardBalanceRaw(requestParameters: GetLegacyCardBalanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardResponse>> {
+        if (requestParameters.numeroCarte === null || requestParameters.numeroCarte === undefined) {
+            throw new runtime.RequiredError('numeroCarte','Required parameter requestParameters.numeroCarte was null or undefined when calling getLegacyCardBalance.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.numeroCarte !== undefined) {
+            queryParameters['numeroCarte'] = requestParameters.numeroCarte;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/get-solde-carte`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then `GET /partner/v1/cards/{cardId}`. The seed\'s balance enquiry as its wiki documents it, the card\'s number in the query string (`numeroCarte`), answering the same envelope as the look-up: the card\'s status, expiry, holder\'s first name and balances (posted and available) per unit. Its answers carry `Deprecation: true`.  Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16 digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer quotes it. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. The number never reaches a log line, a metric label or an error message. 
+     * Card balance enquiry (the seed\'s, deprecated)
+     */
+    async getLegacyCardBalance(requestParameters: GetLegacyCardBalanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
+        const response = await this.getLegacyCardBalanceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * The card\'s status, expiry, holder\'s first name and balance in each unit (posted and available). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.

@@ -6,7 +6,7 @@
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
-import type { Actor } from '../actor';
+import { partnerIdOf, type Actor } from '../actor';
 import { findCardAllowances } from '../cards/allowances';
 import { effectiveStatus } from '../cards/cards';
 import { isValidCardNumber, type CardVault } from '../cards/card-numbers';
@@ -58,14 +58,30 @@ export async function findPartnerCard(db: Queryable, actor: Actor, cardId: strin
   return toPartnerCard(row);
 }
 
-/** The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, CARD_NOT_FOUND outside its contracts). */
-export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
+/**
+ * The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, naming the
+ * request's `field`; CARD_NOT_FOUND outside its contracts). Neither answer quotes the number.
+ */
+export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string, field = '/body/cardNumber'): Promise<PartnerCard> {
   if (!isValidCardNumber(number)) {
-    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
+    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: field, message: 'fails the Luhn check' }] });
   }
   const row = await contractedCardRow(db, actor, { hash: vault.lookupHash(number) });
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return toPartnerCard(row);
+}
+
+/**
+ * The seed's balance enquiry (GET /get-solde-carte, deprecated): the look-up's answer, for a
+ * partner the issuer enabled it for (LEGACY_BALANCE_NOT_ALLOWED otherwise, before the number
+ * is even read).
+ */
+export async function legacyBalanceEnquiry(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
+  const [partner] = await db.query<{ legacy_balance_allowed: boolean }>('SELECT legacy_balance_allowed FROM partners WHERE id = $1', [partnerIdOf(actor)], { prepare: true });
+  if (!partner?.legacy_balance_allowed) {
+    throw new AppError('LEGACY_BALANCE_NOT_ALLOWED', 'GET /get-solde-carte is not enabled for this partner; use POST /partner/v1/cards/lookup, then GET /partner/v1/cards/{cardId}');
+  }
+  return lookupPartnerCard(db, vault, actor, number, '/query/numeroCarte');
 }
 
 /** The partner's card's remaining allowances. */

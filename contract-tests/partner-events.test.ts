@@ -147,6 +147,19 @@ describe('the events feed', () => {
     expect(wave.items.map((event) => event.type)).toEqual(['operation.completed']);
   });
 
+  it('when the partner\'s contract ends, then the card\'s later events are no longer in its feed', async () => {
+    const partner = await server.partner({ name: 'MTN MoMo', scopes: ['partner:events.read'] });
+    const contract = (await core().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId: a.clientId } })).data;
+    const mtn = { partnerId: partner.id, token: await server.token(partner.key, partner.secret), clientId: a.clientId, cardId: a.cardId };
+    const before = await feed(mtn);
+    expect(before.items.length).toBeGreaterThan(0);
+    await core().corePartners.endPartnerContract({ partnerId: partner.id, contractId: contract.id, partnerContractEnd: { reason: 'Résiliation' } });
+    await core().coreCards.suspendCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Après la fin du contrat' } });
+    expect((await feed(mtn, { cursor: before.cursor })).items).toEqual([]);
+    expect((await feed(a, { type: 'card.status-changed' })).items.length).toBeGreaterThan(0);
+    await core().coreCards.reactivateCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Levée de suspension' } });
+  });
+
   it('when the cursor is not one the API gave, the type unknown or the scope missing, then the answer is 400 or 403', async () => {
     const badCursor = await rawFeed(a, '?cursor=bm90LWEtY3Vyc29y');
     expect([badCursor.status, badCursor.body.code]).toEqual([400, '2001']);

@@ -192,6 +192,15 @@ export const codeCatalog = {
       "en": "Only an internal application can change this setting"
     }
   },
+  "LEGACY_BALANCE_NOT_ALLOWED": {
+    "code": "1030",
+    "status": 403,
+    "meaning": "The seed's deprecated balance enquiry (GET /get-solde-carte) is not enabled for this partner (it is off unless enabled per partner). Use POST /partner/v1/cards/lookup and GET /partner/v1/cards/{cardId} instead.",
+    "message": {
+      "fr": "Consultation de solde historique non autorisée",
+      "en": "Legacy balance enquiry not allowed"
+    }
+  },
   "VALIDATION_FAILED": {
     "code": "2001",
     "status": 400,

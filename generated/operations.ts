@@ -13,6 +13,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   cancelCard: {
     operationId: "cancelCard",
@@ -24,6 +25,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   cancelOperation: {
     operationId: "cancelOperation",
@@ -35,6 +37,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   cancelOrder: {
     operationId: "cancelOrder",
@@ -46,6 +49,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   captureAuthorization: {
     operationId: "captureAuthorization",
@@ -57,6 +61,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createAuthorization: {
     operationId: "createAuthorization",
@@ -68,6 +73,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createCardProfile: {
     operationId: "createCardProfile",
@@ -79,6 +85,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createClient: {
     operationId: "createClient",
@@ -90,6 +97,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createDriver: {
     operationId: "createDriver",
@@ -101,6 +109,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createEnergyPrice: {
     operationId: "createEnergyPrice",
@@ -112,6 +121,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createEnergyType: {
     operationId: "createEnergyType",
@@ -123,6 +133,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createFee: {
     operationId: "createFee",
@@ -134,6 +145,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createFloatFunding: {
     operationId: "createFloatFunding",
@@ -145,6 +157,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createFuelTicket: {
     operationId: "createFuelTicket",
@@ -156,6 +169,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createNetwork: {
     operationId: "createNetwork",
@@ -167,6 +181,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createOrder: {
     operationId: "createOrder",
@@ -178,6 +193,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createPartner: {
     operationId: "createPartner",
@@ -189,6 +205,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createPartnerContract: {
     operationId: "createPartnerContract",
@@ -200,6 +217,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createPartnerRecharge: {
     operationId: "createPartnerRecharge",
@@ -211,6 +229,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createPayment: {
     operationId: "createPayment",
@@ -222,6 +241,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createRegularisation: {
     operationId: "createRegularisation",
@@ -233,6 +253,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   createServicePoint: {
     operationId: "createServicePoint",
@@ -244,6 +265,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createToken: {
     operationId: "createToken",
@@ -255,6 +277,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createUnit: {
     operationId: "createUnit",
@@ -266,6 +289,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   createVehicle: {
     operationId: "createVehicle",
@@ -277,6 +301,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   deactivateClient: {
     operationId: "deactivateClient",
@@ -288,6 +313,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   deleteCardProfile: {
     operationId: "deleteCardProfile",
@@ -299,6 +325,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   disablePartner: {
     operationId: "disablePartner",
@@ -310,6 +337,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   enablePartner: {
     operationId: "enablePartner",
@@ -321,6 +349,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   endPartnerContract: {
     operationId: "endPartnerContract",
@@ -332,6 +361,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   executeOrder: {
     operationId: "executeOrder",
@@ -343,6 +373,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   getAuthorization: {
     operationId: "getAuthorization",
@@ -354,6 +385,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCard: {
     operationId: "getCard",
@@ -365,6 +397,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCardAllowances: {
     operationId: "getCardAllowances",
@@ -376,6 +409,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCardControls: {
     operationId: "getCardControls",
@@ -387,6 +421,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCardProfile: {
     operationId: "getCardProfile",
@@ -398,6 +433,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCardProfileControls: {
     operationId: "getCardProfileControls",
@@ -409,6 +445,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getCardStatement: {
     operationId: "getCardStatement",
@@ -420,6 +457,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
+    deprecated: false,
   },
   getClient: {
     operationId: "getClient",
@@ -431,6 +469,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getDocs: {
     operationId: "getDocs",
@@ -442,6 +481,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getDriver: {
     operationId: "getDriver",
@@ -453,6 +493,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getEnergyPriceInForce: {
     operationId: "getEnergyPriceInForce",
@@ -464,6 +505,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getEnergyType: {
     operationId: "getEnergyType",
@@ -475,6 +517,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getFuelTicket: {
     operationId: "getFuelTicket",
@@ -486,6 +529,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getHealth: {
     operationId: "getHealth",
@@ -497,6 +541,19 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
+  },
+  getLegacyCardBalance: {
+    operationId: "getLegacyCardBalance",
+    method: "get",
+    path: "/get-solde-carte",
+    expressPath: "/get-solde-carte",
+    security: [{"oauth2":["partner:cards.read"]},{"basicAuth":[]}],
+    scopes: ["partner:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+    deprecated: true,
   },
   getMetrics: {
     operationId: "getMetrics",
@@ -508,6 +565,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getNetwork: {
     operationId: "getNetwork",
@@ -519,6 +577,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getOpenApiJson: {
     operationId: "getOpenApiJson",
@@ -530,6 +589,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getOpenApiYaml: {
     operationId: "getOpenApiYaml",
@@ -541,6 +601,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getOperation: {
     operationId: "getOperation",
@@ -552,6 +613,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getOrder: {
     operationId: "getOrder",
@@ -563,6 +625,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartner: {
     operationId: "getPartner",
@@ -574,6 +637,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerCard: {
     operationId: "getPartnerCard",
@@ -585,6 +649,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerCardAllowances: {
     operationId: "getPartnerCardAllowances",
@@ -596,6 +661,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerDailyStatement: {
     operationId: "getPartnerDailyStatement",
@@ -607,6 +673,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
+    deprecated: false,
   },
   getPartnerFloat: {
     operationId: "getPartnerFloat",
@@ -618,6 +685,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerMe: {
     operationId: "getPartnerMe",
@@ -629,6 +697,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerOperation: {
     operationId: "getPartnerOperation",
@@ -640,6 +709,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getPartnerRechargeLimits: {
     operationId: "getPartnerRechargeLimits",
@@ -651,6 +721,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getReady: {
     operationId: "getReady",
@@ -662,6 +733,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getServicePoint: {
     operationId: "getServicePoint",
@@ -673,6 +745,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getUnit: {
     operationId: "getUnit",
@@ -684,6 +757,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getVehicle: {
     operationId: "getVehicle",
@@ -695,6 +769,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   getVehicleConsumption: {
     operationId: "getVehicleConsumption",
@@ -706,6 +781,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   introspectToken: {
     operationId: "introspectToken",
@@ -717,6 +793,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   issueCard: {
     operationId: "issueCard",
@@ -728,6 +805,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listAuditEvents: {
     operationId: "listAuditEvents",
@@ -739,6 +817,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listCardDeclines: {
     operationId: "listCardDeclines",
@@ -750,6 +829,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listCardExceptions: {
     operationId: "listCardExceptions",
@@ -761,6 +841,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listCardProfiles: {
     operationId: "listCardProfiles",
@@ -772,6 +853,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listCards: {
     operationId: "listCards",
@@ -783,6 +865,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listCardTransitions: {
     operationId: "listCardTransitions",
@@ -794,6 +877,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listClients: {
     operationId: "listClients",
@@ -805,6 +889,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listDrivers: {
     operationId: "listDrivers",
@@ -816,6 +901,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listEnergyPrices: {
     operationId: "listEnergyPrices",
@@ -827,6 +913,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listEnergyTypes: {
     operationId: "listEnergyTypes",
@@ -838,6 +925,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listFuelTickets: {
     operationId: "listFuelTickets",
@@ -849,6 +937,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listLedgerAccounts: {
     operationId: "listLedgerAccounts",
@@ -860,6 +949,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listNetworks: {
     operationId: "listNetworks",
@@ -871,6 +961,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listOperations: {
     operationId: "listOperations",
@@ -882,6 +973,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
+    deprecated: false,
   },
   listOrders: {
     operationId: "listOrders",
@@ -893,6 +985,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listPartnerCardDeclines: {
     operationId: "listPartnerCardDeclines",
@@ -904,6 +997,19 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
+  },
+  listPartnerCardHistory: {
+    operationId: "listPartnerCardHistory",
+    method: "get",
+    path: "/partner/v1/cards/{cardId}/history",
+    expressPath: "/partner/v1/cards/:cardId/history",
+    security: [{"oauth2":["partner:cards.read"]}],
+    scopes: ["partner:cards.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+    deprecated: false,
   },
   listPartnerContracts: {
     operationId: "listPartnerContracts",
@@ -915,6 +1021,19 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
+  },
+  listPartnerEvents: {
+    operationId: "listPartnerEvents",
+    method: "get",
+    path: "/partner/v1/events",
+    expressPath: "/partner/v1/events",
+    security: [{"oauth2":["partner:events.read"]}],
+    scopes: ["partner:events.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+    deprecated: false,
   },
   listPartnerOperations: {
     operationId: "listPartnerOperations",
@@ -926,6 +1045,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
+    deprecated: false,
   },
   listPartners: {
     operationId: "listPartners",
@@ -937,6 +1057,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listSecurityEvents: {
     operationId: "listSecurityEvents",
@@ -948,6 +1069,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listServicePoints: {
     operationId: "listServicePoints",
@@ -959,6 +1081,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listUnits: {
     operationId: "listUnits",
@@ -970,6 +1093,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   listVehicles: {
     operationId: "listVehicles",
@@ -981,6 +1105,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   lookupCard: {
     operationId: "lookupCard",
@@ -992,6 +1117,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   lookupPartnerCard: {
     operationId: "lookupPartnerCard",
@@ -1003,6 +1129,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   opposeCard: {
     operationId: "opposeCard",
@@ -1014,6 +1141,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   reactivateCard: {
     operationId: "reactivateCard",
@@ -1025,6 +1153,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   rejectOrder: {
     operationId: "rejectOrder",
@@ -1036,6 +1165,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   replaceCardControls: {
     operationId: "replaceCardControls",
@@ -1047,6 +1177,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   replaceCardFleet: {
     operationId: "replaceCardFleet",
@@ -1058,6 +1189,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   replaceCardProfileControls: {
     operationId: "replaceCardProfileControls",
@@ -1069,6 +1201,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   reversePartnerOperation: {
     operationId: "reversePartnerOperation",
@@ -1080,6 +1213,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
   revokeToken: {
     operationId: "revokeToken",
@@ -1091,6 +1225,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   rotatePartnerSecret: {
     operationId: "rotatePartnerSecret",
@@ -1102,6 +1237,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   setDriverCode: {
     operationId: "setDriverCode",
@@ -1113,6 +1249,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   setPartnerRechargeLimits: {
     operationId: "setPartnerRechargeLimits",
@@ -1124,6 +1261,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   suspendCard: {
     operationId: "suspendCard",
@@ -1135,6 +1273,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateCardProfile: {
     operationId: "updateCardProfile",
@@ -1146,6 +1285,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateClient: {
     operationId: "updateClient",
@@ -1157,6 +1297,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateDriver: {
     operationId: "updateDriver",
@@ -1168,6 +1309,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateNetwork: {
     operationId: "updateNetwork",
@@ -1179,6 +1321,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updatePartner: {
     operationId: "updatePartner",
@@ -1190,6 +1333,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateServicePoint: {
     operationId: "updateServicePoint",
@@ -1201,6 +1345,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   updateVehicle: {
     operationId: "updateVehicle",
@@ -1212,6 +1357,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   uploadOfflineFills: {
     operationId: "uploadOfflineFills",
@@ -1223,6 +1369,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   validateOrder: {
     operationId: "validateOrder",
@@ -1234,6 +1381,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
+    deprecated: false,
   },
   voidAuthorization: {
     operationId: "voidAuthorization",
@@ -1245,13 +1393,14 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
+    deprecated: false,
   },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPartnerRecharge" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartnerOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "rotatePartnerSecret" | "setDriverCode" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPartnerRecharge" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "rotatePartnerSecret" | "setDriverCode" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -1259,10 +1408,11 @@ export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpen
 /** The OAuth2 scopes the contract defines, with their descriptions. */
 export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
-  "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances and declined attempts.",
+  "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances, declined attempts and history (mini-statement).",
   "partner:recharges.write": "Recharge the cards of the clients the partner is contracted for from its float, and reverse its own recharges.",
   "partner:payments.write": "Take payments and pump authorisations (hold, capture, void) with member cards at the service points the partner is contracted for, upload their offline fills, and reverse its own payments.",
   "partner:operations.read": "Read the partner's own operations (those it made and those that moved its float) and those on the cards of the clients it is contracted for: by id, by its reference, by period, and its daily statement.",
+  "partner:events.read": "Pull the events feed: what happened to the cards of the clients the partner is contracted for and to its own operations (operations, pump authorisations, card status changes), by cursor.",
   "core:networks.read": "Core API: read networks.",
   "core:networks.write": "Core API: create and update networks.",
   "core:clients.read": "Core API: read clients.",
@@ -1307,7 +1457,7 @@ export type Scope = keyof typeof oauthScopes;
 export const requestHeaderNames = ["Idempotency-Key"] as const;
 
 /** Response headers the contract declares on some answer. */
-export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Idempotent-Replayed","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
+export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Deprecation","Idempotent-Replayed","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
 
 /** The bounds of an amount's value in its unit's smallest denomination (components.schemas.Amount). */
 export const amountBounds = {"minimum":-1000000000000,"maximum":1000000000000} as const;

@@ -209,6 +209,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/get-solde-carte": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card balance enquiry (the seed's, deprecated)
+         * @deprecated
+         * @description **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then
+         *     `GET /partner/v1/cards/{cardId}`. The seed's balance enquiry as its wiki documents it,
+         *     the card's number in the query string (`numeroCarte`), answering the same envelope as the
+         *     look-up: the card's status, expiry, holder's first name and balances (posted and
+         *     available) per unit. Its answers carry `Deprecation: true`.
+         *
+         *     Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with
+         *     `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16
+         *     digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer
+         *     quotes it. A card that does not exist, is not a member card, or is not of a client the
+         *     partner is contracted for is 404, code 3008. The number never reaches a log line, a
+         *     metric label or an error message.
+         */
+        get: operations["getLegacyCardBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/me": {
         parameters: {
             query?: never;
@@ -304,6 +336,34 @@ export interface paths {
          * @description The card's payments and pump authorisations refused by a business rule (its state, client, funds, driver code or spending controls), oldest first, by cursor pages, each with the rule and the figures, and whether the attempt was the caller's own; `from` and `to` bound the time. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008.
          */
         get: operations["listPartnerCardDeclines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/cards/{cardId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a card's history (mini-statement)
+         * @description The card's recent history, **newest first** as on a mini-statement: the operations that
+         *     moved its balance (recharges, payments, transfers, fees, regularisations, cancellations:
+         *     each as a PartnerOperation, with the card's balance just after it) and its declined
+         *     attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor
+         *     pages. Pages never shift: new activity comes before the first page, so the `nextCursor`
+         *     of a page keeps giving the same older lines. Whose an operation or attempt was is said
+         *     only of the partner's own (`own`); another partner's reference is never shown. A card
+         *     that does not exist, is not a member card, or is not of a client the partner is
+         *     contracted for is 404, code 3008.
+         */
+        get: operations["listPartnerCardHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -424,6 +484,40 @@ export interface paths {
          * @description The partner's statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
          */
         get: operations["getPartnerDailyStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pull the events feed
+         * @description The events about the member cards of the clients the partner is contracted for and
+         *     about its own operations, in the partner's shape (another partner's reference, who made
+         *     a change, request ids and ledger accounts are never shown), oldest first, by cursor.
+         *     `cardId` and `type` narrow the feed.
+         *
+         *     **Ordering.** Events come in the order they were committed to the ledger's event
+         *     table, and each event's `cursor` is its position in it: a page never shifts, new
+         *     events always come after the last one. Within a card, `cardSequence` only grows.
+         *
+         *     **Catching up (at least once).** Keep the `cursor` of the last event you applied (or
+         *     the page's `nextCursor`) and ask again with it: you get every event that came after it,
+         *     whatever you missed. Apply events idempotently by `id`: after a crash between applying
+         *     an event and saving its cursor you will see it again. Webhooks, when they come, deliver
+         *     this same feed. Events stop when the partner's contract for the card's client ends
+         *     (except those of its own operations).
+         */
+        get: operations["listPartnerEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1355,7 +1449,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -2268,58 +2362,12 @@ export interface components {
             /** @example Opération réussie */
             message: string;
         };
-        PartnerCredential: {
-            /** @example sec_1f2e3d4c5b6a79880716253a */
-            id: string;
-            createdAt: components["schemas"]["Timestamp"];
-            /**
-             * Format: date-time
-             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
-             * @example null
-             */
-            expiresAt: string | null;
-            /**
-             * @description The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
-             * @example null
-             */
-            createdBy: string | null;
-        };
-        /** @description The calling partner as the API sees it. */
-        PartnerMe: {
-            /** @example ptn_7QkZ2mX9vB3nR5tW */
-            partnerId: string;
-            /** @example Orange Money Côte d'Ivoire */
-            name: string;
-            /** @description The scopes of the credential used for this call. */
-            scopes: string[];
-            /** @description Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes). */
-            internal: boolean;
-            /**
-             * @description How this call was authenticated.
-             * @enum {string}
-             */
-            authMethod: "bearer" | "basic";
-            /**
-             * Format: date-time
-             * @description When the access token expires (RFC 3339, UTC); null with HTTP Basic.
-             * @example 2026-11-29T15:04:05Z
-             */
-            tokenExpiresAt: string | null;
-            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
-            credentials: components["schemas"]["PartnerCredential"][];
-        };
-        PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["PartnerMe"];
-        };
         /**
          * Format: password
          * @description A full 16-digit card number with a Luhn check digit. A bearer credential at service points.
          * @example 7070701234564321
          */
         CardNumber: string;
-        CardLookup: {
-            cardNumber: components["schemas"]["CardNumber"];
-        };
         /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
         CardId: string;
         /**
@@ -2370,6 +2418,52 @@ export interface components {
         };
         PartnerCardResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCard"];
+        };
+        PartnerCredential: {
+            /** @example sec_1f2e3d4c5b6a79880716253a */
+            id: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When this secret stops working (set when a newer one replaces it); null while it is the current one.
+             * @example null
+             */
+            expiresAt: string | null;
+            /**
+             * @description The partner whose call made this secret (its own id when it rotated its own secret, another partner's when an administrator did); null when CYNOD made it (command line, start-up).
+             * @example null
+             */
+            createdBy: string | null;
+        };
+        /** @description The calling partner as the API sees it. */
+        PartnerMe: {
+            /** @example ptn_7QkZ2mX9vB3nR5tW */
+            partnerId: string;
+            /** @example Orange Money Côte d'Ivoire */
+            name: string;
+            /** @description The scopes of the credential used for this call. */
+            scopes: string[];
+            /** @description Whether the partner is one of CYNOD's internal applications (the only ones that may hold Core scopes). */
+            internal: boolean;
+            /**
+             * @description How this call was authenticated.
+             * @enum {string}
+             */
+            authMethod: "bearer" | "basic";
+            /**
+             * Format: date-time
+             * @description When the access token expires (RFC 3339, UTC); null with HTTP Basic.
+             * @example 2026-11-29T15:04:05Z
+             */
+            tokenExpiresAt: string | null;
+            /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
+            credentials: components["schemas"]["PartnerCredential"][];
+        };
+        PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerMe"];
+        };
+        CardLookup: {
+            cardNumber: components["schemas"]["CardNumber"];
         };
         /**
          * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
@@ -2505,28 +2599,6 @@ export interface components {
         PartnerCardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCardDeclinePage"];
         };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
-        PositiveAmount: {
-            /** @example 15000 */
-            value: number;
-            unit: components["schemas"]["UnitCode"];
-        };
-        /**
-         * @description A free comment, kept with the operation.
-         * @example Virement reçu le 30/11
-         */
-        OperationComment: string;
-        /** @description A partner recharges a card of a client it is contracted for from its float. */
-        PartnerRechargeCreate: {
-            cardId: components["schemas"]["CardId"];
-            amount: components["schemas"]["PositiveAmount"];
-            /**
-             * @description The partner's own reference for the recharge (its transaction id), unique per partner (4024 when reused); find the recharge by it with `GET /partner/v1/operations?externalReference=`.
-             * @example MM-2026-11-30-000123
-             */
-            externalReference: string;
-            comment?: components["schemas"]["OperationComment"];
-        };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
         /**
@@ -2648,6 +2720,59 @@ export interface components {
             cancelledBy: string | null;
             offline: components["schemas"]["OperationOffline"];
             createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description One line of a card's history: an operation that moved its balance (`kind: operation`, with
+         *     `operation` and the card's `balanceAfter`) or an attempt refused by one of its rules
+         *     (`kind: decline`, with `decline`).
+         */
+        PartnerCardHistoryItem: {
+            /** @enum {string} */
+            kind: "operation" | "decline";
+            /** @description When the line was written to the card (an operation's entry on the card's account, a decline's record); the history's order. */
+            at: components["schemas"]["Timestamp"];
+            operation?: components["schemas"]["PartnerOperation"];
+            decline?: components["schemas"]["PartnerCardDecline"];
+            /** @description For an operation: the card's posted balance in the operation's unit just after it, as the ledger recorded it (null where it did not record one). */
+            balanceAfter?: {
+                /** @example 30000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+        };
+        /** @description One page of a card's history, newest first. */
+        PartnerCardHistoryPage: {
+            items: components["schemas"]["PartnerCardHistoryItem"][];
+            /**
+             * @description Pass it as `cursor` to get the next (older) page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        PartnerCardHistoryListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerCardHistoryPage"];
+        };
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        PositiveAmount: {
+            /** @example 15000 */
+            value: number;
+            unit: components["schemas"]["UnitCode"];
+        };
+        /**
+         * @description A free comment, kept with the operation.
+         * @example Virement reçu le 30/11
+         */
+        OperationComment: string;
+        /** @description A partner recharges a card of a client it is contracted for from its float. */
+        PartnerRechargeCreate: {
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+            /**
+             * @description The partner's own reference for the recharge (its transaction id), unique per partner (4024 when reused); find the recharge by it with `GET /partner/v1/operations?externalReference=`.
+             * @example MM-2026-11-30-000123
+             */
+            externalReference: string;
+            comment?: components["schemas"]["OperationComment"];
         };
         PartnerOperationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerOperation"];
@@ -2773,6 +2898,141 @@ export interface components {
         };
         PartnerDailyStatementResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerDailyStatement"];
+        };
+        /**
+         * @description What happened: an operation was recorded (`operation.completed`) or reversed by a
+         *     cancellation (`operation.cancelled`: the operation's new state, with `cancelledBy`); a
+         *     pump authorisation's hold was placed, captured (by a payment, which has its own
+         *     `operation.completed`), voided or expired; the card's status changed (suspended,
+         *     reactivated, opposed, cancelled). The back office's internal events (order voucher
+         *     steps, exceptions raised for review) are not part of the feed.
+         * @example operation.completed
+         * @enum {string}
+         */
+        PartnerEventType: "operation.completed" | "operation.cancelled" | "hold.created" | "hold.captured" | "hold.voided" | "hold.expired" | "card.status-changed";
+        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
+        AuthorizationId: string;
+        /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
+        ServicePointId: string;
+        /**
+         * @description A pump authorisation as a partner sees it: the hold on the card, what set its amount, its
+         *     expiry and, once captured, the payment; whether it was the calling partner's own (who else
+         *     placed it is not shown).
+         */
+        PartnerAuthorization: {
+            id: components["schemas"]["AuthorizationId"];
+            /** @enum {string} */
+            status: "open" | "captured" | "voided" | "expired";
+            /** @description True when the calling partner placed the authorisation. */
+            own: boolean;
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @description The amount held (authorised): at most what was asked. */
+            amount: components["schemas"]["Amount"];
+            /** @description The amount the station asked for. */
+            requested: components["schemas"]["Amount"];
+            /**
+             * @description The most litres (in mL) authorised, when the authorisation names an energy type.
+             * @example 42000
+             */
+            quantityMl: number | null;
+            /**
+             * @description What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @example request
+             * @enum {string}
+             */
+            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
+            service: components["schemas"]["CardService"];
+            /** @example GASOIL */
+            energyTypeCode: string | null;
+            /** @example 3 */
+            pumpNumber: number | null;
+            /**
+             * @example no-driver
+             * @enum {string}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver";
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * @description The amount captured (the payment's amount), once captured; null before.
+             * @example null
+             */
+            captured: {
+                /** @example 15188 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description The payment operation the capture recorded.
+             * @example null
+             */
+            paymentId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A card's status change, as a partner sees it (who made it and why are the issuer's). */
+        PartnerCardStatusChange: {
+            cardId: components["schemas"]["CardId"];
+            from: components["schemas"]["CardStatus"];
+            to: components["schemas"]["CardStatus"];
+        };
+        /**
+         * @description Something that happened to a card of a client the partner is contracted for, or to one of
+         *     the partner's own operations, in the partner's shape. An event about an operation concerns
+         *     each member card it touched (a transfer between two cards is two events, one per card,
+         *     each numbered in its card's sequence).
+         */
+        PartnerEvent: {
+            /**
+             * @description The event's id; a receiver that already applied this id can skip it.
+             * @example evt_6f7a8b9c0d1e2f3a4b5c6d7e
+             */
+            id: string;
+            /**
+             * @description The feed's position just after this event; pass it as `cursor` to get the events that came after it.
+             * @example MTI
+             */
+            cursor: string;
+            type: components["schemas"]["PartnerEventType"];
+            /**
+             * @description What `resourceId` names.
+             * @example operation
+             * @enum {string}
+             */
+            resourceType: "operation" | "authorization" | "card";
+            /**
+             * @description The id of the operation (`op_`), authorisation (`hld_`) or card (`crd_`) the event is about.
+             * @example op_5a6b7c8d9e0f1a2b3c4d5e6f
+             */
+            resourceId: string;
+            cardId: components["schemas"]["CardId"];
+            /**
+             * @description The event's number in its card's sequence: it only grows, so a receiver can drop an
+             *     event older than one it has already applied for the card. Numbers of events the
+             *     partner does not see (internal ones) leave gaps.
+             * @example 7
+             */
+            cardSequence: number;
+            occurredAt: components["schemas"]["Timestamp"];
+            /** @description The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`) or a PartnerCardStatusChange (`card.status-changed`). */
+            data: components["schemas"]["PartnerOperation"] | components["schemas"]["PartnerAuthorization"] | components["schemas"]["PartnerCardStatusChange"];
+        };
+        /** @description One page of PartnerEvent items, oldest first. */
+        PartnerEventPage: {
+            items: components["schemas"]["PartnerEvent"][];
+            /**
+             * @description The position after this page's last event (the cursor given when the page is empty): keep it and poll with it, new events come after it. Null only when no cursor was given and there is no event yet.
+             * @example MTI
+             */
+            nextCursor: string | null;
+            /**
+             * @description True when more events are already waiting after this page (ask again at once with `nextCursor`).
+             * @example false
+             */
+            hasMore: boolean;
+        };
+        PartnerEventListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerEventPage"];
         };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
@@ -2977,8 +3237,6 @@ export interface components {
         EnergyPriceResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["EnergyPrice"];
         };
-        /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
-        ServicePointId: string;
         /**
          * @description A postal address or location description.
          * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
@@ -3950,6 +4208,8 @@ export interface components {
             allowedIps: components["schemas"]["AllowedIps"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
+            /** @description Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`). */
+            legacyBalanceAllowed: boolean;
             /** @description Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record. */
             internal: boolean;
             /** @enum {string} */
@@ -4004,6 +4264,8 @@ export interface components {
             scopes?: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
             basicAllowed?: boolean;
+            /** @description Enables or disables the seed's deprecated `GET /get-solde-carte` for the partner (recorded in the audit trail like every change). */
+            legacyBalanceAllowed?: boolean;
             /** @description Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request). */
             internal?: boolean;
         };
@@ -4318,8 +4580,6 @@ export interface components {
              */
             holdSeconds: number;
         };
-        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
-        AuthorizationId: string;
         /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
         Authorization: {
             id: components["schemas"]["AuthorizationId"];
@@ -4858,6 +5118,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The card's full number, as the seed's wiki documents it. A bearer credential in a URL: the server never logs it, never counts it in a metric and never quotes it in an answer; prefer `POST /partner/v1/cards/lookup`, which takes it in the body. */
+        NumeroCarteQuery: components["schemas"]["CardNumber"];
         /** @description The card's id (never its number). */
         CardId: components["schemas"]["CardId"];
         /** @description The instant (RFC 3339); now when omitted. */
@@ -4896,6 +5158,10 @@ export interface components {
         StatementDay: string;
         /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
         StatementUnitQuery: components["schemas"]["UnitCode"];
+        /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
+        EventCardIdQuery: components["schemas"]["CardId"];
+        /** @description Only the events of this type. */
+        PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -4991,6 +5257,8 @@ export interface components {
         WwwAuthenticate: string;
         /** @description Token answers are never cached. */
         CacheControlNoStore: "no-store";
+        /** @description `true` on every answer of a deprecated operation (the IETF Deprecation header): plan the move to the successors its description names. */
+        Deprecation: "true";
         /**
          * @description Sent on every answer to a call authenticated with HTTP Basic: bearer tokens are preferred
          *     (a token expires and can be revoked; a secret sent on every call cannot). Get one from
@@ -5351,6 +5619,38 @@ export interface operations {
             503: components["responses"]["OAuthServiceUnavailable"];
         };
     };
+    getLegacyCardBalance: {
+        parameters: {
+            query: {
+                /** @description The card's full number, as the seed's wiki documents it. A bearer credential in a URL: the server never logs it, never counts it in a metric and never quotes it in an answer; prefer `POST /partner/v1/cards/lookup`, which takes it in the body. */
+                numeroCarte: components["parameters"]["NumeroCarteQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Card balance enquiry succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Deprecation: components["headers"]["Deprecation"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getPartnerMe: {
         parameters: {
             query?: never;
@@ -5513,6 +5813,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerCardHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a card's history succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCardHistoryListResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5769,6 +6111,49 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerEvents: {
+        parameters: {
+            query?: {
+                /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
+                cardId?: components["parameters"]["EventCardIdQuery"];
+                /** @description Only the events of this type. */
+                type?: components["parameters"]["PartnerEventTypeQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pull the events feed succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerEventListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

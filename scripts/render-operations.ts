@@ -18,6 +18,8 @@ interface OperationRow {
   headers: string[];
   /** Its 200 answer is also served as CSV (text/csv), for `Accept: text/csv`. */
   csv: boolean;
+  /** The contract marks it deprecated: its answers carry `Deprecation: true`. */
+  deprecated: boolean;
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -67,6 +69,7 @@ export function collectOperations(document: Json): OperationRow[] {
       rows.push({
         operationId: operation.operationId, method, path, security, scopes,
         envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation), csv: servesCsv(document, operation),
+        deprecated: operation.deprecated === true,
       });
     }
   }
@@ -121,6 +124,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
         `    csv: ${literal(row.csv)},`,
+        `    deprecated: ${literal(row.deprecated)},`,
         '  },',
       ].join('\n'),
     ),

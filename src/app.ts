@@ -18,7 +18,7 @@ import { errorMapper } from './http/error-mapper';
 import { cacheRouteMatchers } from './http/route-matcher-cache';
 import type { Logger } from './http/logger';
 import { clientAddressOf, requestContext } from './http/request-context';
-import { checkHandlerKeys, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
+import { checkHandlerKeys, markDeprecated, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './http/security';
 import { cors } from './http/cors';
 import { precompressed } from './http/precompressed';
@@ -104,6 +104,7 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
   app.use(securityHeaders(docsPage));
   app.use(transportSecurity(config));
   app.use(cors(config.corsOrigins));
+  markDeprecated(app);
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: utf8Body }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));
   app.use(textGuard);

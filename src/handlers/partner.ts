@@ -1,7 +1,9 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
-import { findPartnerCard, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { findPartnerCard, legacyBalanceEnquiry, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
+import { listPartnerCardHistory } from '../domain/partners/partner-card-history';
+import { listPartnerEvents } from '../domain/partners/partner-events';
 import { findPartnerOperation, listPartnerOperations } from '../domain/partners/partner-operations';
 import { partnerFloats, rechargeCard } from '../domain/partners/partner-recharges';
 import { reversePartnerOperation } from '../domain/partners/partner-reversals';
@@ -11,6 +13,7 @@ import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context
 type PartnerHandlers = Pick<
   Handlers<HandlerContext>,
   | 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'
+  | 'listPartnerEvents' | 'listPartnerCardHistory' | 'getLegacyCardBalance'
   | 'createPartnerRecharge' | 'getPartnerFloat' | 'listPartnerOperations' | 'reversePartnerOperation' | 'getPartnerDailyStatement'
 >;
 
@@ -31,6 +34,7 @@ export const partnerHandlers: PartnerHandlers = {
     };
   },
   lookupPartnerCard: (context, { body }) => lookupPartnerCard(context.db, context.cardVault, actorOf(context), body.cardNumber),
+  getLegacyCardBalance: (context, { query }) => legacyBalanceEnquiry(context.db, context.cardVault, actorOf(context), query.numeroCarte),
   getPartnerCard: (context, { path }) => findPartnerCard(context.db, actorOf(context), path.cardId),
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
   getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
@@ -41,4 +45,6 @@ export const partnerHandlers: PartnerHandlers = {
   reversePartnerOperation: (context, input) =>
     moveMoney(context, 'reversePartnerOperation', input, (request) => reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body)),
   getPartnerDailyStatement: (context, { path, query }) => partnerDailyStatement(context.db, actorOf(context), path.day, query),
+  listPartnerCardHistory: (context, { path, query }) => listPartnerCardHistory(context.db, actorOf(context), path.cardId, query ?? {}),
+  listPartnerEvents: (context, { query }) => listPartnerEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
 };

@@ -32,6 +32,20 @@ export function mountRawRoutes(app: Express, routes: RawRoutes, beforeValidator:
   }
 }
 
+/**
+ * Marks every answer of the operations the contract deprecates with `Deprecation: true`, the
+ * validator's refusals included (mounted before it).
+ */
+export function markDeprecated(app: Express): void {
+  for (const operation of Object.values(operationTable)) {
+    if (!operation.deprecated) continue;
+    app[operation.method](operation.expressPath, (_req, res, next) => {
+      res.setHeader('Deprecation', 'true');
+      next();
+    });
+  }
+}
+
 /** What mounting needs of an operation-table row (a test may plant one). */
 export interface MountedOperation {
   operationId: EnvelopeOperationId;

@@ -584,7 +584,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
      * Update a partner
      */
     async updatePartnerRaw(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -619,7 +619,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
      * Update a partner
      */
     async updatePartner(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {

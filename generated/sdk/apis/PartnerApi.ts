@@ -22,8 +22,11 @@ import type {
   ErrorEnvelope,
   OperationType,
   PartnerCardDeclineListResponse,
+  PartnerCardHistoryListResponse,
   PartnerCardResponse,
   PartnerDailyStatementResponse,
+  PartnerEventListResponse,
+  PartnerEventType,
   PartnerFloatListResponse,
   PartnerMeResponse,
   PartnerOperationListResponse,
@@ -44,10 +47,16 @@ import {
     OperationTypeToJSON,
     PartnerCardDeclineListResponseFromJSON,
     PartnerCardDeclineListResponseToJSON,
+    PartnerCardHistoryListResponseFromJSON,
+    PartnerCardHistoryListResponseToJSON,
     PartnerCardResponseFromJSON,
     PartnerCardResponseToJSON,
     PartnerDailyStatementResponseFromJSON,
     PartnerDailyStatementResponseToJSON,
+    PartnerEventListResponseFromJSON,
+    PartnerEventListResponseToJSON,
+    PartnerEventTypeFromJSON,
+    PartnerEventTypeToJSON,
     PartnerFloatListResponseFromJSON,
     PartnerFloatListResponseToJSON,
     PartnerMeResponseFromJSON,
@@ -65,6 +74,10 @@ import {
 export interface CreatePartnerRechargeRequest {
     idempotencyKey: string;
     partnerRechargeCreate: PartnerRechargeCreate;
+}
+
+export interface GetLegacyCardBalanceRequest {
+    numeroCarte: string;
 }
 
 export interface GetPartnerCardRequest {
@@ -91,6 +104,19 @@ export interface ListPartnerCardDeclinesRequest {
     cardId: string;
     from?: Date;
     to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerCardHistoryRequest {
+    cardId: string;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerEventsRequest {
+    cardId?: string;
+    type?: PartnerEventType;
     limit?: number;
     cursor?: string;
 }
@@ -164,6 +190,50 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async createPartnerRecharge(requestParameters: CreatePartnerRechargeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
         const response = await this.createPartnerRechargeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then `GET /partner/v1/cards/{cardId}`. The seed\'s balance enquiry as its wiki documents it, the card\'s number in the query string (`numeroCarte`), answering the same envelope as the look-up: the card\'s status, expiry, holder\'s first name and balances (posted and available) per unit. Its answers carry `Deprecation: true`.  Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16 digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer quotes it. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. The number never reaches a log line, a metric label or an error message. 
+     * Card balance enquiry (the seed\'s, deprecated)
+     */
+    async getLegacyCardBalanceRaw(requestParameters: GetLegacyCardBalanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardResponse>> {
+        if (requestParameters.numeroCarte === null || requestParameters.numeroCarte === undefined) {
+            throw new runtime.RequiredError('numeroCarte','Required parameter requestParameters.numeroCarte was null or undefined when calling getLegacyCardBalance.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.numeroCarte !== undefined) {
+            queryParameters['numeroCarte'] = requestParameters.numeroCarte;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/get-solde-carte`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * **Deprecated**: use `POST /partner/v1/cards/lookup` (the number in the body) and then `GET /partner/v1/cards/{cardId}`. The seed\'s balance enquiry as its wiki documents it, the card\'s number in the query string (`numeroCarte`), answering the same envelope as the look-up: the card\'s status, expiry, holder\'s first name and balances (posted and available) per unit. Its answers carry `Deprecation: true`.  Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16 digits is 400 (code 2001), one failing its check digit 400 (code 2009); neither answer quotes it. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. The number never reaches a log line, a metric label or an error message. 
+     * Card balance enquiry (the seed\'s, deprecated)
+     */
+    async getLegacyCardBalance(requestParameters: GetLegacyCardBalanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
+        const response = await this.getLegacyCardBalanceRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -454,6 +524,100 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async listPartnerCardDeclines(requestParameters: ListPartnerCardDeclinesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardDeclineListResponse> {
         const response = await this.listPartnerCardDeclinesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The card\'s recent history, **newest first** as on a mini-statement: the operations that moved its balance (recharges, payments, transfers, fees, regularisations, cancellations: each as a PartnerOperation, with the card\'s balance just after it) and its declined attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor pages. Pages never shift: new activity comes before the first page, so the `nextCursor` of a page keeps giving the same older lines. Whose an operation or attempt was is said only of the partner\'s own (`own`); another partner\'s reference is never shown. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. 
+     * Read a card\'s history (mini-statement)
+     */
+    async listPartnerCardHistoryRaw(requestParameters: ListPartnerCardHistoryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerCardHistoryListResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling listPartnerCardHistory.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:cards.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/cards/{cardId}/history`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerCardHistoryListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card\'s recent history, **newest first** as on a mini-statement: the operations that moved its balance (recharges, payments, transfers, fees, regularisations, cancellations: each as a PartnerOperation, with the card\'s balance just after it) and its declined attempts (each as a PartnerCardDecline, with the rule and figures), together, by cursor pages. Pages never shift: new activity comes before the first page, so the `nextCursor` of a page keeps giving the same older lines. Whose an operation or attempt was is said only of the partner\'s own (`own`); another partner\'s reference is never shown. A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008. 
+     * Read a card\'s history (mini-statement)
+     */
+    async listPartnerCardHistory(requestParameters: ListPartnerCardHistoryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardHistoryListResponse> {
+        const response = await this.listPartnerCardHistoryRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The events about the member cards of the clients the partner is contracted for and about its own operations, in the partner\'s shape (another partner\'s reference, who made a change, request ids and ledger accounts are never shown), oldest first, by cursor. `cardId` and `type` narrow the feed.  **Ordering.** Events come in the order they were committed to the ledger\'s event table, and each event\'s `cursor` is its position in it: a page never shifts, new events always come after the last one. Within a card, `cardSequence` only grows.  **Catching up (at least once).** Keep the `cursor` of the last event you applied (or the page\'s `nextCursor`) and ask again with it: you get every event that came after it, whatever you missed. Apply events idempotently by `id`: after a crash between applying an event and saving its cursor you will see it again. Webhooks, when they come, deliver this same feed. Events stop when the partner\'s contract for the card\'s client ends (except those of its own operations). 
+     * Pull the events feed
+     */
+    async listPartnerEventsRaw(requestParameters: ListPartnerEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerEventListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.type !== undefined) {
+            queryParameters['type'] = requestParameters.type;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:events.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/events`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerEventListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The events about the member cards of the clients the partner is contracted for and about its own operations, in the partner\'s shape (another partner\'s reference, who made a change, request ids and ledger accounts are never shown), oldest first, by cursor. `cardId` and `type` narrow the feed.  **Ordering.** Events come in the order they were committed to the ledger\'s event table, and each event\'s `cursor` is its position in it: a page never shifts, new events always come after the last one. Within a card, `cardSequence` only grows.  **Catching up (at least once).** Keep the `cursor` of the last event you applied (or the page\'s `nextCursor`) and ask again with it: you get every event that came after it, whatever you missed. Apply events idempotently by `id`: after a crash between applying an event and saving its cursor you will see it again. Webhooks, when they come, deliver this same feed. Events stop when the partner\'s contract for the card\'s client ends (except those of its own operations). 
+     * Pull the events feed
+     */
+    async listPartnerEvents(requestParameters: ListPartnerEventsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerEventListResponse> {
+        const response = await this.listPartnerEventsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -66,6 +66,12 @@ export interface Partner {
      */
     basicAllowed: boolean;
     /**
+     * Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`).
+     * @type {boolean}
+     * @memberof Partner
+     */
+    legacyBalanceAllowed: boolean;
+    /**
      * Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record.
      * @type {boolean}
      * @memberof Partner
@@ -119,6 +125,7 @@ export function instanceOfPartner(value: object): boolean {
     isInstance = isInstance && "scopes" in value;
     isInstance = isInstance && "allowedIps" in value;
     isInstance = isInstance && "basicAllowed" in value;
+    isInstance = isInstance && "legacyBalanceAllowed" in value;
     isInstance = isInstance && "internal" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "credentials" in value;
@@ -144,6 +151,7 @@ export function PartnerFromJSONTyped(json: any, ignoreDiscriminator: boolean): P
         'scopes': json['scopes'],
         'allowedIps': json['allowedIps'],
         'basicAllowed': json['basicAllowed'],
+        'legacyBalanceAllowed': json['legacyBalanceAllowed'],
         'internal': json['internal'],
         'status': json['status'],
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
@@ -167,6 +175,7 @@ export function PartnerToJSON(value?: Partner | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,
         'status': value.status,
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),

@@ -47,6 +47,12 @@ export interface PartnerUpdate {
      */
     basicAllowed?: boolean;
     /**
+     * Enables or disables the seed's deprecated `GET /get-solde-carte` for the partner (recorded in the audit trail like every change).
+     * @type {boolean}
+     * @memberof PartnerUpdate
+     */
+    legacyBalanceAllowed?: boolean;
+    /**
      * Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request).
      * @type {boolean}
      * @memberof PartnerUpdate
@@ -77,6 +83,7 @@ export function PartnerUpdateFromJSONTyped(json: any, ignoreDiscriminator: boole
         'scopes': !exists(json, 'scopes') ? undefined : json['scopes'],
         'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
+        'legacyBalanceAllowed': !exists(json, 'legacyBalanceAllowed') ? undefined : json['legacyBalanceAllowed'],
         'internal': !exists(json, 'internal') ? undefined : json['internal'],
     };
 }
@@ -94,6 +101,7 @@ export function PartnerUpdateToJSON(value?: PartnerUpdate | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,
     };
 }

@@ -66,6 +66,12 @@ export interface PartnerWithSecret {
      */
     basicAllowed: boolean;
     /**
+     * Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`).
+     * @type {boolean}
+     * @memberof PartnerWithSecret
+     */
+    legacyBalanceAllowed: boolean;
+    /**
      * Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record.
      * @type {boolean}
      * @memberof PartnerWithSecret
@@ -125,6 +131,7 @@ export function instanceOfPartnerWithSecret(value: object): boolean {
     isInstance = isInstance && "scopes" in value;
     isInstance = isInstance && "allowedIps" in value;
     isInstance = isInstance && "basicAllowed" in value;
+    isInstance = isInstance && "legacyBalanceAllowed" in value;
     isInstance = isInstance && "internal" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "credentials" in value;
@@ -151,6 +158,7 @@ export function PartnerWithSecretFromJSONTyped(json: any, ignoreDiscriminator: b
         'scopes': json['scopes'],
         'allowedIps': json['allowedIps'],
         'basicAllowed': json['basicAllowed'],
+        'legacyBalanceAllowed': json['legacyBalanceAllowed'],
         'internal': json['internal'],
         'status': json['status'],
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
@@ -175,6 +183,7 @@ export function PartnerWithSecretToJSON(value?: PartnerWithSecret | null): any {
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
         'basicAllowed': value.basicAllowed,
+        'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,
         'status': value.status,
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),

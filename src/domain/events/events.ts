@@ -24,6 +24,8 @@ export interface NewEvent {
   resourceType: 'operation' | 'card' | 'order' | 'authorization' | 'exception';
   resourceId: string;
   data: object;
+  /** The partner whose own resource it is (an operation that names it), whose feed it joins wherever the card's contract is. */
+  partnerId?: string | null;
 }
 
 /** An event and the cards it concerns (it is recorded once per card). */
@@ -42,21 +44,21 @@ export async function recordCardEvents(tx: Queryable, events: readonly CardEvent
   if (rows.length === 0) return;
   await tx.query(
     `WITH e AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
-         AS e (id, type, resource_type, resource_id, card_id, data, ord)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+         AS e (id, type, resource_type, resource_id, card_id, data, partner_id, ord)
      ), counts AS (
        SELECT card_id, count(*) AS n FROM e GROUP BY card_id
      ), numbered AS (
        UPDATE cards c SET event_sequence = c.event_sequence + counts.n FROM counts WHERE c.id = counts.card_id AND c.kind = 'member'
        RETURNING c.id, c.event_sequence - counts.n AS before
      )
-     INSERT INTO events (id, type, resource_type, resource_id, card_id, card_sequence, data)
-     SELECT e.id, e.type, e.resource_type, e.resource_id, e.card_id, numbered.before + row_number() OVER (PARTITION BY e.card_id ORDER BY e.ord), e.data::jsonb
+     INSERT INTO events (id, type, resource_type, resource_id, card_id, card_sequence, data, partner_id)
+     SELECT e.id, e.type, e.resource_type, e.resource_id, e.card_id, numbered.before + row_number() OVER (PARTITION BY e.card_id ORDER BY e.ord), e.data::jsonb, e.partner_id
        FROM e LEFT JOIN numbered ON numbered.id = e.card_id
       ORDER BY e.ord`,
     [
       rows.map(() => newId('evt')), rows.map((row) => row.event.type), rows.map((row) => row.event.resourceType), rows.map((row) => row.event.resourceId),
-      rows.map((row) => row.cardId), rows.map((row) => row.data),
+      rows.map((row) => row.cardId), rows.map((row) => row.data), rows.map((row) => row.event.partnerId ?? null),
     ],
     { prepare: true },
   );

@@ -211,7 +211,7 @@ export function cancelOperation(
     const [updated] = await tx.query<typeof original>("UPDATE ledger_operations SET status = 'cancelled', cancelled_by_operation_id = $2 WHERE id = $1 RETURNING *", [original.id, cancellation.id]);
     const cancelled = toOperation(updated, { debit: account(original.debit_account_id), credit: account(original.credit_account_id) });
     const cards = [cancelled.debit.cardId, cancelled.credit.cardId].filter((id): id is string => id !== null);
-    await recordCardEvents(tx, [{ type: 'operation.cancelled', resourceType: 'operation', resourceId: original.id, data: cancelled, cardIds: cards }]);
+    await recordCardEvents(tx, [{ type: 'operation.cancelled', resourceType: 'operation', resourceId: original.id, data: cancelled, partnerId: cancelled.partnerId, cardIds: cards }]);
     return cancellation;
   });
 }

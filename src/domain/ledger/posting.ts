@@ -360,6 +360,7 @@ export async function postAll(tx: Queryable, actor: Actor, postings: readonly Po
       resourceType: 'operation' as const,
       resourceId: operation.id,
       data: operation,
+      partnerId: operation.partnerId,
       cardIds: [operation.debit.cardId, operation.credit.cardId].filter((id): id is string => id !== null),
     })),
   );

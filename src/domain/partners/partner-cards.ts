@@ -6,7 +6,7 @@
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
-import type { Actor } from '../actor';
+import { partnerIdOf, type Actor } from '../actor';
 import { findCardAllowances } from '../cards/allowances';
 import { effectiveStatus } from '../cards/cards';
 import { isValidCardNumber, type CardVault } from '../cards/card-numbers';
@@ -58,14 +58,30 @@ export async function findPartnerCard(db: Queryable, actor: Actor, cardId: strin
   return toPartnerCard(row);
 }
 
-/** The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, CARD_NOT_FOUND outside its contracts). */
-export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
+/**
+ * The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, naming the
+ * request's `field`; CARD_NOT_FOUND outside its contracts). Neither answer quotes the number.
+ */
+export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string, field = '/body/cardNumber'): Promise<PartnerCard> {
   if (!isValidCardNumber(number)) {
-    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
+    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: field, message: 'fails the Luhn check' }] });
   }
   const row = await contractedCardRow(db, actor, { hash: vault.lookupHash(number) });
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return toPartnerCard(row);
+}
+
+/**
+ * The seed's balance enquiry (GET /get-solde-carte, deprecated): the look-up's answer, for a
+ * partner the issuer enabled it for (LEGACY_BALANCE_NOT_ALLOWED otherwise, before the number
+ * is even read).
+ */
+export async function legacyBalanceEnquiry(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
+  const [partner] = await db.query<{ legacy_balance_allowed: boolean }>('SELECT legacy_balance_allowed FROM partners WHERE id = $1', [partnerIdOf(actor)], { prepare: true });
+  if (!partner?.legacy_balance_allowed) {
+    throw new AppError('LEGACY_BALANCE_NOT_ALLOWED', 'GET /get-solde-carte is not enabled for this partner; use POST /partner/v1/cards/lookup, then GET /partner/v1/cards/{cardId}');
+  }
+  return lookupPartnerCard(db, vault, actor, number, '/query/numeroCarte');
 }
 
 /** The partner's card's remaining allowances. */
@@ -77,8 +93,16 @@ export async function partnerCardAllowances(db: Queryable, actor: Actor, cardId:
 /** The partner's card's declined attempts, oldest first; whose they were is said only of its own. */
 export async function listPartnerCardDeclines(db: Queryable, actor: Actor, cardId: string, period: { from?: string; to?: string }, page: PageInput): Promise<Page<PartnerCardDecline>> {
   await findPartnerCard(db, actor, cardId);
-  return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow): PartnerCardDecline => {
-    const { clientId: _client, actor: by, channel: _channel, requestId: _request, ...decline } = toDecline(row);
-    return { ...decline, own: by.id === actor.id };
-  });
+  return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow) => toPartnerCardDecline(row, actor.id));
+}
+
+/**
+ * A decline in the partner's view: `own` when it made the attempt; never who else did, the
+ * client, channel or request, nor the ledger account a refusal for funds names (its message
+ * and figures keep the rest).
+ */
+export function toPartnerCardDecline(row: DeclineRow, partnerId: string | null): PartnerCardDecline {
+  const { clientId: _client, actor: by, channel: _channel, requestId: _request, message, details, ...decline } = toDecline(row);
+  const { accountId: _account, accountVersion: _version, ...figures } = details ?? {};
+  return { ...decline, message: message.replace(/ \(account acc_[0-9a-f]+\)/gu, ''), details: details ? figures : null, own: by.id === partnerId };
 }

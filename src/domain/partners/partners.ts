@@ -34,6 +34,7 @@ interface PartnerRow {
   scopes: string[];
   allowed_ips: string[];
   basic_allowed: boolean;
+  legacy_balance_allowed: boolean;
   internal: boolean;
   status: 'active' | 'disabled';
   created_at: Date;
@@ -80,6 +81,7 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
     scopes: row.scopes,
     allowedIps: row.allowed_ips,
     basicAllowed: row.basic_allowed,
+    legacyBalanceAllowed: row.legacy_balance_allowed,
     internal: row.internal,
     status: row.status,
     credentials: credentials
@@ -181,6 +183,7 @@ export interface PartnerChanges {
   scopes?: string[];
   allowedIps?: string[];
   basicAllowed?: boolean;
+  legacyBalanceAllowed?: boolean;
   internal?: boolean;
 }
 
@@ -201,8 +204,9 @@ export async function updatePartner(db: Database, actor: Actor, id: string, chan
     const [before] = await withCredentials(tx, [current]);
     const [row] = await tx.query<PartnerRow>(
       `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
-              basic_allowed = COALESCE($5, basic_allowed), internal = $6, updated_at = now() WHERE id = $1 RETURNING *`,
-      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal],
+              basic_allowed = COALESCE($5, basic_allowed), internal = $6, legacy_balance_allowed = COALESCE($7, legacy_balance_allowed), updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal, changes.legacyBalanceAllowed],
     );
     const [after] = await withCredentials(tx, [row]);
     await recordPartnerChange(tx, actor, 'partner.updated', id, before, after);

@@ -1,0 +1,128 @@
+/**
+ * The seed's balance enquiry, GET /get-solde-carte?numeroCarte=...: deprecated (the header
+ * says so on every answer), off unless the issuer enables it for the partner, answering the
+ * look-up's envelope; the card number in its query string never reaches a log line, a metric
+ * or an error answer, whatever its shape.
+ */
+import { randomUUID } from 'node:crypto';
+import { CardService, RechargeMode } from '../generated/sdk';
+import { expectDocumented } from './support/contract';
+import { captured } from './support/log-capture';
+import { call } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+const core = () => server.sdk({ token });
+const xof = (value: number) => ({ value, unit: 'XOF' });
+
+let partnerId: string;
+let partnerToken: string;
+let cardId: string;
+let cardNumber: string;
+let foreignNumber: string;
+/** Every number a test put in a query string. */
+const numbersSent = new Set<string>();
+
+const enquiry = (numeroCarte: string, bearer = partnerToken, extra = '') => {
+  numbersSent.add(numeroCarte);
+  return call(`${server.url}/get-solde-carte?numeroCarte=${encodeURIComponent(numeroCarte)}${extra}`, { headers: { authorization: `Bearer ${bearer}` } });
+};
+const enable = (legacyBalanceAllowed: boolean) => core().corePartners.updatePartner({ partnerId, partnerUpdate: { legacyBalanceAllowed } });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+  const networkId = (await core().coreReferential.createNetwork({ networkCreate: { code: 'RES-SOLDE', name: 'Réseau solde' } })).data.id;
+  const profileId = (await core().coreCards.createCardProfile({
+    cardProfileCreate: { code: 'SOLDE', label: 'Solde', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
+  })).data.id;
+  const issue = async (code: string) => {
+    const clientId = (await core().coreReferential.createClient({ clientCreate: { networkId, code, name: 'Transports Ivoiriens' } })).data.id;
+    const issued = (await core().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data;
+    await core().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: issued.id, direction: 'credit', amount: xof(45000), reason: 'Solde de départ' } });
+    return { clientId, cardId: issued.id, number: issued.number as string };
+  };
+  const mine = await issue('SOLDE-A');
+  const other = await issue('SOLDE-B');
+  cardId = mine.cardId;
+  cardNumber = mine.number;
+  foreignNumber = other.number;
+  const partner = await server.partner({ name: 'Orange Money', scopes: ['partner:cards.read'] });
+  partnerId = partner.id;
+  partnerToken = await server.token(partner.key, partner.secret);
+  await core().corePartners.createPartnerContract({ partnerId, partnerContractCreate: { clientId: mine.clientId } });
+});
+afterAll(() => server.stop());
+
+describe('GET /get-solde-carte', () => {
+  it('when the partner was not enabled for it, then 403 code 1030, marked deprecated, and the partner record says it is off', async () => {
+    expect((await core().corePartners.getPartner({ partnerId })).data.legacyBalanceAllowed).toBe(false);
+    const refused = await enquiry(cardNumber);
+    expect([refused.status, refused.body.code, refused.headers.get('deprecation')]).toEqual([403, '1030', 'true']);
+    expectDocumented('getLegacyCardBalance', 403, refused.body);
+  });
+
+  it('when the issuer enables it, then the partner gets the look-up\'s answer with the balances, deprecated, and the change is audited', async () => {
+    expect((await enable(true)).data.legacyBalanceAllowed).toBe(true);
+    const answer = await enquiry(cardNumber);
+    expect([answer.status, answer.headers.get('deprecation')]).toEqual([200, 'true']);
+    expect(answer.body).toEqual({
+      success: true, code: '0000', message: 'Opération réussie',
+      data: { id: cardId, maskedNumber: `${cardNumber.slice(0, 6)}******${cardNumber.slice(-4)}`, status: 'active', expiresAt: expect.any(String), holderFirstName: 'Konan', balances: [{ unit: 'XOF', posted: 45000, available: 45000 }] },
+    });
+    const lookedUp = (await server.sdk({ token: partnerToken }).partner.lookupPartnerCard({ cardLookup: { cardNumber } })).data;
+    expect(answer.body.data.id).toBe(lookedUp.id);
+    expectDocumented('getLegacyCardBalance', 200, answer.body);
+    const audit = (await core().coreAudit.listAuditEvents({ resourceId: partnerId })).data.items.filter((item) => item.action === 'partner.updated');
+    expect(audit.map((item) => [(item.before as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed, (item.after as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed])).toEqual([[false, true]]);
+  });
+
+  it.each([
+    ['a number failing its check digit', () => `${cardNumber.slice(0, 15)}${(Number(cardNumber[15]) + 1) % 10}`, 400, '2009'],
+    ['15 digits', () => cardNumber.slice(0, 15), 400, '2001'],
+    ['17 digits', () => `${cardNumber}7`, 400, '2001'],
+    ['a number with letters', () => `${cardNumber}abc`, 400, '2001'],
+    ['another partner\'s card', () => foreignNumber, 404, '3008'],
+  ])('when the query names %s, then the envelope refuses it without quoting the number', async (_name, number, status, code) => {
+    const numeroCarte = number();
+    const answer = await enquiry(numeroCarte);
+    expect([answer.status, answer.body.code, answer.headers.get('deprecation')]).toEqual([status, code, 'true']);
+    expect(answer.text).not.toContain(numeroCarte);
+    expect(answer.text).not.toContain(numeroCarte.slice(0, 12));
+    expectDocumented('getLegacyCardBalance', status, answer.body);
+  });
+
+  it('when the number is missing or the scope lacking, then 400 or 403 as for any operation', async () => {
+    const missing = await call(`${server.url}/get-solde-carte`, { headers: { authorization: `Bearer ${partnerToken}` } });
+    expect([missing.status, missing.body.code]).toEqual([400, '2001']);
+    const profileOnly = await server.partner({ name: 'Sans cartes', scopes: ['partner:profile.read'] });
+    const forbidden = await enquiry(cardNumber, await server.token(profileOnly.key, profileOnly.secret));
+    expect([forbidden.status, forbidden.body.code]).toEqual([403, '1006']);
+    expect(forbidden.text).not.toContain(cardNumber);
+  });
+
+  it('when it is disabled again, then 403 1030 again', async () => {
+    await enable(false);
+    expect((await enquiry(cardNumber)).body.code).toBe('1030');
+  });
+
+  it('then no number sent in a query string is in the logs or the metrics, and the access log names the operation without its query', async () => {
+    const metrics = await call(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(metrics.status).toBe(200);
+    const logs = captured().lines.join('');
+    for (const number of numbersSent) {
+      for (const text of [logs, metrics.text]) {
+        expect(text).not.toContain(number);
+        expect(text).not.toContain(number.slice(0, 12));
+        expect(text).not.toContain(encodeURIComponent(number));
+      }
+    }
+    expect(logs).not.toContain('numeroCarte=');
+    expect(metrics.text).not.toContain('numeroCarte');
+    const lines = captured().lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request' && line.operationId === 'getLegacyCardBalance');
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(lines.map((line) => line.path))).toEqual(new Set(['/get-solde-carte']));
+    expect(metrics.text).toMatch(/operation="getLegacyCardBalance"/);
+  });
+});

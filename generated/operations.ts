@@ -58,6 +58,17 @@ export const operationTable = {
     headers: ["Idempotency-Key"],
     csv: false,
   },
+  capturePartnerAuthorization: {
+    operationId: "capturePartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations/{authorizationId}/capture",
+    expressPath: "/partner/v1/authorizations/:authorizationId/capture",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+  },
   createAuthorization: {
     operationId: "createAuthorization",
     method: "post",
@@ -190,6 +201,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  createPartnerAuthorization: {
+    operationId: "createPartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations",
+    expressPath: "/partner/v1/authorizations",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+  },
   createPartnerContract: {
     operationId: "createPartnerContract",
     method: "post",
@@ -199,6 +221,17 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
+  },
+  createPartnerPayment: {
+    operationId: "createPartnerPayment",
+    method: "post",
+    path: "/partner/v1/payments",
+    expressPath: "/partner/v1/payments",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
     csv: false,
   },
   createPayment: {
@@ -560,6 +593,17 @@ export const operationTable = {
     expressPath: "/core/v1/partners/:partnerId",
     security: [{"oauth2":["core:partners.read"]}],
     scopes: ["core:partners.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
+  getPartnerAuthorization: {
+    operationId: "getPartnerAuthorization",
+    method: "get",
+    path: "/partner/v1/authorizations/{authorizationId}",
+    expressPath: "/partner/v1/authorizations/:authorizationId",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
     envelope: true,
     headers: [],
     csv: false,
@@ -1147,6 +1191,17 @@ export const operationTable = {
     headers: [],
     csv: false,
   },
+  uploadPartnerOfflineFills: {
+    operationId: "uploadPartnerOfflineFills",
+    method: "post",
+    path: "/partner/v1/service-points/{servicePointId}/offline-fills",
+    expressPath: "/partner/v1/service-points/:servicePointId/offline-fills",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+  },
   validateOrder: {
     operationId: "validateOrder",
     method: "post",
@@ -1169,12 +1224,23 @@ export const operationTable = {
     headers: ["Idempotency-Key"],
     csv: false,
   },
+  voidPartnerAuthorization: {
+    operationId: "voidPartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations/{authorizationId}/void",
+    expressPath: "/partner/v1/authorizations/:authorizationId/void",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getPartnerOperation" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerMe" | "getPartnerOperation" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerContracts" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "rotatePartnerSecret" | "setDriverCode" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -1183,6 +1249,7 @@ export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpen
 export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
   "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances and declined attempts.",
+  "partner:payments.write": "Take payments at the service points the partner is contracted for, from any member card read at the pump: payments, pay-at-pump authorisations (hold, read, capture, void: the partner's own only) and offline fill uploads.",
   "partner:operations.read": "Read the partner's own operations (those it made and those that moved its float) and those on the cards of the clients it is contracted for: by id, by its reference, by period, and its daily statement.",
   "core:networks.read": "Core API: read networks.",
   "core:networks.write": "Core API: create and update networks.",

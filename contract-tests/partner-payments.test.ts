@@ -203,6 +203,16 @@ describe('partner pay-at-pump', () => {
     expect(captured).toMatchObject({ status: 'captured', captured: xof(7000), paymentId: expect.stringMatching(/^op_/) });
     expect(await balances(card.id)).toEqual({ posted: 43000, held: 0 });
     expect((await api(p).getPartnerOperation({ operationId: captured.paymentId! })).data).toMatchObject({ type: 'payment', own: true, externalReference, amount: xof(7000), pumpNumber: 2 });
+
+    const second = (await api(p).createPartnerAuthorization({
+      idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(7000), service: CardService.Fuel },
+    })).data;
+    const reused = await failure(api(p).capturePartnerAuthorization({
+      authorizationId: second.id, idempotencyKey: key(), partnerAuthorizationCapture: { amount: xof(7000), receiptNumber: `PP-${next()}`, externalReference, fuel: { energyTypeCode: 'GASOIL', quantityMl: 10000, unitPrice: xof(700) } },
+    }));
+    expect([reused.status, reused.body.code]).toEqual([409, '4024']);
+    expect((await api(p).getPartnerAuthorization({ authorizationId: second.id })).data.status).toBe('open');
+    expect(await balances(card.id)).toEqual({ posted: 43000, held: 7000 });
   });
 
   it('when the balance is below what is asked, then the hold is the balance (limitedBy balance); a void releases it', async () => {

@@ -403,7 +403,7 @@ export interface paths {
         put?: never;
         /**
          * Capture one of the partner's authorisations
-         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner's own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. An expired or already settled authorisation is 409 (4042, 4044). Another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner's own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
          */
         post: operations["capturePartnerAuthorization"];
         delete?: never;

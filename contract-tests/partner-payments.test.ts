@@ -106,6 +106,8 @@ describe('partner payments', () => {
     expect(await balances(card.id)).toEqual({ posted: 36000, held: 0 });
     expect((await sdk().coreLedger.getOperation({ operationId: paid.id })).data).toMatchObject({ partnerId: p.id, externalReference: body.externalReference });
     expect((await api(p).getPartnerOperation({ operationId: paid.id })).data).toEqual(paid);
+    const foreign = await failure(api(q).getPartnerOperation({ operationId: paid.id })); // another station's partner: not its own, not its client's card
+    expect([foreign.status, foreign.body.code]).toEqual([404, '3012']);
 
     const again = await api(p).createPartnerPaymentRaw({ idempotencyKey, partnerPaymentCreate: { ...body } });
     expect([again.raw.status, again.raw.headers.get('idempotent-replayed'), (await again.value()).data]).toEqual([200, 'true', paid]);

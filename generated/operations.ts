@@ -63,6 +63,18 @@ export const operationTable = {
     csv: false,
     deprecated: false,
   },
+  capturePartnerAuthorization: {
+    operationId: "capturePartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations/{authorizationId}/capture",
+    expressPath: "/partner/v1/authorizations/:authorizationId/capture",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+    deprecated: false,
+  },
   createAuthorization: {
     operationId: "createAuthorization",
     method: "post",
@@ -207,6 +219,18 @@ export const operationTable = {
     csv: false,
     deprecated: false,
   },
+  createPartnerAuthorization: {
+    operationId: "createPartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations",
+    expressPath: "/partner/v1/authorizations",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+    deprecated: false,
+  },
   createPartnerContract: {
     operationId: "createPartnerContract",
     method: "post",
@@ -216,6 +240,18 @@ export const operationTable = {
     scopes: ["core:partners.write"],
     envelope: true,
     headers: [],
+    csv: false,
+    deprecated: false,
+  },
+  createPartnerPayment: {
+    operationId: "createPartnerPayment",
+    method: "post",
+    path: "/partner/v1/payments",
+    expressPath: "/partner/v1/payments",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
     csv: false,
     deprecated: false,
   },
@@ -634,6 +670,18 @@ export const operationTable = {
     expressPath: "/core/v1/partners/:partnerId",
     security: [{"oauth2":["core:partners.read"]}],
     scopes: ["core:partners.read"],
+    envelope: true,
+    headers: [],
+    csv: false,
+    deprecated: false,
+  },
+  getPartnerAuthorization: {
+    operationId: "getPartnerAuthorization",
+    method: "get",
+    path: "/partner/v1/authorizations/{authorizationId}",
+    expressPath: "/partner/v1/authorizations/:authorizationId",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
     envelope: true,
     headers: [],
     csv: false,
@@ -1371,6 +1419,18 @@ export const operationTable = {
     csv: false,
     deprecated: false,
   },
+  uploadPartnerOfflineFills: {
+    operationId: "uploadPartnerOfflineFills",
+    method: "post",
+    path: "/partner/v1/service-points/{servicePointId}/offline-fills",
+    expressPath: "/partner/v1/service-points/:servicePointId/offline-fills",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: [],
+    csv: false,
+    deprecated: false,
+  },
   validateOrder: {
     operationId: "validateOrder",
     method: "post",
@@ -1395,12 +1455,24 @@ export const operationTable = {
     csv: false,
     deprecated: false,
   },
+  voidPartnerAuthorization: {
+    operationId: "voidPartnerAuthorization",
+    method: "post",
+    path: "/partner/v1/authorizations/{authorizationId}/void",
+    expressPath: "/partner/v1/authorizations/:authorizationId/void",
+    security: [{"oauth2":["partner:payments.write"]}],
+    scopes: ["partner:payments.write"],
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: false,
+    deprecated: false,
+  },
 } as const;
 
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerContract" | "createPartnerRecharge" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "rotatePartnerSecret" | "setDriverCode" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "validateOrder" | "voidAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPayment" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "issueCard" | "listAuditEvents" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOrders" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "reactivateCard" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "rotatePartnerSecret" | "setDriverCode" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateDriver" | "updateNetwork" | "updatePartner" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -1410,7 +1482,7 @@ export const oauthScopes = {
   "partner:profile.read": "Read the calling partner's own profile (who am I).",
   "partner:cards.read": "Read the cards of the clients the partner is contracted for: look one up by number, its status, balances, remaining allowances, declined attempts and history (mini-statement).",
   "partner:recharges.write": "Recharge the cards of the clients the partner is contracted for from its float, and reverse its own recharges.",
-  "partner:payments.write": "Take payments and pump authorisations (hold, capture, void) with member cards at the service points the partner is contracted for, upload their offline fills, and reverse its own payments.",
+  "partner:payments.write": "Take payments at the service points the partner is contracted for, from any member card read at the pump: payments, pay-at-pump authorisations (hold, read, capture, void: the partner's own only) and offline fill uploads, and reverse its own payments.",
   "partner:operations.read": "Read the partner's own operations (those it made and those that moved its float) and those on the cards of the clients it is contracted for: by id, by its reference, by period, and its daily statement.",
   "partner:events.read": "Pull the events feed: what happened to the cards of the clients the partner is contracted for and to its own operations (operations, pump authorisations, card status changes), by cursor.",
   "core:networks.read": "Core API: read networks.",

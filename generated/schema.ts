@@ -526,6 +526,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a payment at a contracted service point
+         * @description Debits the member card whose number the station read (any member card, whoever its client) and credits the service point's E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver's code, the card's spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card's declines). The payment is the partner's own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card's is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+         */
+        post: operations["createPartnerPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/authorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authorise a pay-at-pump fill at a contracted service point
+         * @description Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card's available balance, what its hard money and litre limits still allow and its vehicle's tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold's expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound's code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card's is 404, code 3008.
+         */
+        post: operations["createPartnerAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/authorizations/{authorizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one of the partner's authorisations
+         * @description One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner's or one that does not exist, is 404, code 3014, the same answer in each case.
+         */
+        get: operations["getPartnerAuthorization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/authorizations/{authorizationId}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Capture one of the partner's authorisations
+         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner's own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+         */
+        post: operations["capturePartnerAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/authorizations/{authorizationId}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void one of the partner's authorisations
+         * @description Releases the whole hold of an open authorisation the partner made (nothing was dispensed). An expired or already settled authorisation is 409 (4042, 4044); another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case.
+         */
+        post: operations["voidPartnerAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/service-points/{servicePointId}/offline-fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload fills a terminal accepted offline at a contracted service point
+         * @description A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner's (found again in reconciliation), even when the card's state or spending controls would now refuse it and even below a zero balance; beyond the profile's monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A number that is no member card's refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card's balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+         */
+        post: operations["uploadPartnerOfflineFills"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/networks": {
         parameters: {
             query?: never;
@@ -3034,6 +3154,247 @@ export interface components {
         PartnerEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerEventPage"];
         };
+        /**
+         * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
+         *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
+         *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
+         *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
+         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
+         */
+        FuelRecord: {
+            /** @example GASOIL */
+            energyTypeCode: string;
+            /** @example 22500 */
+            quantityMl: number;
+            unitPrice: components["schemas"]["PositiveAmount"];
+        };
+        /**
+         * @description The partner's own reference for the operation (its transaction or ticket id), unique per partner across all its operations (409, code 4024, when reused); it finds the operation again in reconciliation.
+         * @example STN-2026-12-02-004512
+         */
+        PartnerExternalReference: string;
+        /**
+         * @description A payment at a service point the partner is contracted for, by a member card the station
+         *     read at the pump (its full number: any member card pays there, whoever its client). As
+         *     `PaymentCreate` otherwise, plus the partner's own reference.
+         */
+        PartnerPaymentCreate: {
+            cardNumber: components["schemas"]["CardNumber"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 3 */
+            pumpNumber?: number;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres.
+             * @example 184250
+             */
+            odometerKm?: number;
+            /**
+             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the payment (403, code 4074); without it the operation records `driverCheck: not-given`.
+             * @example 482915
+             */
+            driverCode?: string;
+            /**
+             * @description The service point's receipt number; unique per service point (4022 when reused).
+             * @example T3-000981
+             */
+            receiptNumber: string;
+            externalReference: components["schemas"]["PartnerExternalReference"];
+        };
+        /**
+         * @description A pay-at-pump authorisation at a service point the partner is contracted for, by a member
+         *     card the station read at the pump (its full number). As `AuthorizationCreate` otherwise:
+         *     the hold is sized to the lowest of what is asked, the card's available balance, its hard
+         *     money and litre limits and its vehicle's tank, and the answer says which set it
+         *     (`limitedBy`) and when the hold expires (`expiresAt`).
+         */
+        PartnerAuthorizationCreate: {
+            cardNumber: components["schemas"]["CardNumber"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise); needed with `quantityMl` and by litre limits. The capture's fuel record must then be of it.
+             * @example GASOIL
+             */
+            energyTypeCode?: string;
+            /**
+             * @description The most litres (in mL) the station may dispense (a preset), with `energyTypeCode`.
+             * @example 60000
+             */
+            quantityMl?: number;
+            /** @example 3 */
+            pumpNumber?: number;
+            /**
+             * @description The code the driver keyed in (403, code 4074, when it is not the card's driver's).
+             * @example 482915
+             */
+            driverCode?: string;
+            /**
+             * @default 900
+             * @example 900
+             */
+            holdSeconds: number;
+        };
+        /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
+        Authorization: {
+            id: components["schemas"]["AuthorizationId"];
+            /** @enum {string} */
+            status: "open" | "captured" | "voided" | "expired";
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @description The amount held (authorised): at most what was asked. */
+            amount: components["schemas"]["Amount"];
+            /** @description The amount the station asked for. */
+            requested: components["schemas"]["Amount"];
+            /**
+             * @description The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
+             * @example 42000
+             */
+            quantityMl: number | null;
+            /**
+             * @description What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @example request
+             * @enum {string}
+             */
+            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
+            service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel the authorisation is for, if the request named one.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+            /** @example 3 */
+            pumpNumber: number | null;
+            /**
+             * @description The vehicle the card was linked to; its tank capacity bounds the authorisation.
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
+             * @example no-driver
+             * @enum {string}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver";
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description The amount captured, once captured. */
+            captured: {
+                /** @example 15188 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description The payment operation the capture recorded.
+             * @example null
+             */
+            paymentId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Authorization"];
+        };
+        /**
+         * @description What was dispensed (as `AuthorizationCapture`: at most the authorised amount and litres,
+         *     of the authorised fuel; `amount` 0 releases the whole hold and records no payment), with
+         *     the partner's own reference for the payment it records.
+         */
+        PartnerAuthorizationCapture: {
+            /** @description What was dispensed, in the authorisation's unit. */
+            amount: {
+                /** @example 17500 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            };
+            /** @example T3-000982 */
+            receiptNumber: string;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres.
+             * @example 184250
+             */
+            odometerKm?: number;
+            fuel?: components["schemas"]["FuelRecord"];
+            externalReference: components["schemas"]["PartnerExternalReference"];
+        };
+        /**
+         * @description A fill the station's terminal accepted while offline, as `OfflineFill` says it, the card
+         *     given by the full number the terminal read.
+         */
+        PartnerOfflineFill: {
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            /**
+             * Format: date-time
+             * @description When the fill took place, by the terminal's clock; not in the future (400, code 4061).
+             * @example 2026-11-29T06:40:00Z
+             */
+            occurredAt: string;
+            cardNumber: components["schemas"]["CardNumber"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 2 */
+            pumpNumber?: number;
+            /** @example 184250 */
+            odometerKm?: number;
+            /**
+             * @description The service point's receipt number; unique per service point.
+             * @example T3-001204
+             */
+            receiptNumber: string;
+        };
+        /** @description Fills one terminal of the service point accepted offline, uploaded together: each terminal transaction id at most once in a batch (400, code 4060); every card number with its check digit (400, code 2009, naming the fill). */
+        PartnerOfflineFillBatch: {
+            /** @example TPE-03 */
+            terminalId: string;
+            fills: components["schemas"]["PartnerOfflineFill"][];
+        };
+        /**
+         * @description What became of one fill of a batch: `booked` (now), `already-booked` (by an earlier upload
+         *     of the same terminal transaction id: the same operation, nothing booked twice) or
+         *     `refused` (`error` says why: an unknown card, a unit it does not hold, a fuel record that
+         *     does not give the amount, a receipt number or a terminal transaction id already used for
+         *     another fill). A booked fill may take the card's balance below zero (`balanceAfter`); the
+         *     next recharge makes it good. `overCap` says it went beyond the profile's monthly offline cap
+         *     (booked and flagged with an `offline-over-cap` exception).
+         */
+        OfflineFillResult: {
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            /** @enum {string} */
+            status: "booked" | "already-booked" | "refused";
+            /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+            operationId: string | null;
+            overCap: boolean;
+            /** @description The card's posted balance just after the fill (booked now), possibly below zero. */
+            balanceAfter: {
+                /** @example -4000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /** @example null */
+            error: {
+                /** @example 3008 */
+                code: string;
+                /** @example No card crd_000000000000000000000000 */
+                message: string;
+            } | null;
+        };
+        /** @description One result per fill, in the batch's order. */
+        OfflineFillBatchResult: {
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @example TPE-03 */
+            terminalId: string;
+            results: components["schemas"]["OfflineFillResult"][];
+        };
+        OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OfflineFillBatchResult"];
+        };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
         /**
@@ -3290,20 +3651,6 @@ export interface components {
             timeZone?: components["schemas"]["TimeZone"];
         };
         /**
-         * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
-         *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
-         *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
-         *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
-         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
-         */
-        FuelRecord: {
-            /** @example GASOIL */
-            energyTypeCode: string;
-            /** @example 22500 */
-            quantityMl: number;
-            unitPrice: components["schemas"]["PositiveAmount"];
-        };
-        /**
          * @description A fill the station's terminal accepted while offline: a payment as `PaymentCreate` says it,
          *     with the terminal's own transaction id (unique per terminal: the fill's idempotency key)
          *     and when it took place.
@@ -3340,47 +3687,6 @@ export interface components {
             /** @example TPE-03 */
             terminalId: string;
             fills: components["schemas"]["OfflineFill"][];
-        };
-        /**
-         * @description What became of one fill of a batch: `booked` (now), `already-booked` (by an earlier upload
-         *     of the same terminal transaction id: the same operation, nothing booked twice) or
-         *     `refused` (`error` says why: an unknown card, a unit it does not hold, a fuel record that
-         *     does not give the amount, a receipt number or a terminal transaction id already used for
-         *     another fill). A booked fill may take the card's balance below zero (`balanceAfter`); the
-         *     next recharge makes it good. `overCap` says it went beyond the profile's monthly offline cap
-         *     (booked and flagged with an `offline-over-cap` exception).
-         */
-        OfflineFillResult: {
-            /** @example TPE-03-000451 */
-            terminalTransactionId: string;
-            /** @enum {string} */
-            status: "booked" | "already-booked" | "refused";
-            /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
-            operationId: string | null;
-            overCap: boolean;
-            /** @description The card's posted balance just after the fill (booked now), possibly below zero. */
-            balanceAfter: {
-                /** @example -4000 */
-                value: number;
-                unit: components["schemas"]["UnitCode"];
-            } | null;
-            /** @example null */
-            error: {
-                /** @example 3008 */
-                code: string;
-                /** @example No card crd_000000000000000000000000 */
-                message: string;
-            } | null;
-        };
-        /** @description One result per fill, in the batch's order. */
-        OfflineFillBatchResult: {
-            servicePointId: components["schemas"]["ServicePointId"];
-            /** @example TPE-03 */
-            terminalId: string;
-            results: components["schemas"]["OfflineFillResult"][];
-        };
-        OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["OfflineFillBatchResult"];
         };
         /** @description A fuel-ticket value (valeur ticket carburant) accepted for the listed energy types. */
         FuelTicket: {
@@ -4580,65 +4886,6 @@ export interface components {
              */
             holdSeconds: number;
         };
-        /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
-        Authorization: {
-            id: components["schemas"]["AuthorizationId"];
-            /** @enum {string} */
-            status: "open" | "captured" | "voided" | "expired";
-            cardId: components["schemas"]["CardId"];
-            servicePointId: components["schemas"]["ServicePointId"];
-            /** @description The amount held (authorised): at most what was asked. */
-            amount: components["schemas"]["Amount"];
-            /** @description The amount the station asked for. */
-            requested: components["schemas"]["Amount"];
-            /**
-             * @description The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
-             * @example 42000
-             */
-            quantityMl: number | null;
-            /**
-             * @description What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
-             * @example request
-             * @enum {string}
-             */
-            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
-            service: components["schemas"]["CardService"];
-            /**
-             * @description The fuel the authorisation is for, if the request named one.
-             * @example GASOIL
-             */
-            energyTypeCode: string | null;
-            /** @example 3 */
-            pumpNumber: number | null;
-            /**
-             * @description The vehicle the card was linked to; its tank capacity bounds the authorisation.
-             * @example null
-             */
-            vehicleId: string | null;
-            /**
-             * @description The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
-             * @example no-driver
-             * @enum {string}
-             */
-            driverCheck: "matched" | "not-given" | "no-driver";
-            expiresAt: components["schemas"]["Timestamp"];
-            /** @description The amount captured, once captured. */
-            captured: {
-                /** @example 15188 */
-                value: number;
-                unit: components["schemas"]["UnitCode"];
-            } | null;
-            /**
-             * @description The payment operation the capture recorded.
-             * @example null
-             */
-            paymentId: string | null;
-            createdAt: components["schemas"]["Timestamp"];
-            updatedAt: components["schemas"]["Timestamp"];
-        };
-        AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["Authorization"];
-        };
         /**
          * @description What was dispensed: at most the authorised amount and, in the fuel record, at most the
          *     authorised litres, of the authorised energy type (the rest is released). The payment it
@@ -5162,6 +5409,10 @@ export interface components {
         EventCardIdQuery: components["schemas"]["CardId"];
         /** @description Only the events of this type. */
         PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
+        /** @description The authorisation's id. */
+        AuthorizationId: components["schemas"]["AuthorizationId"];
+        /** @description The service point's id. */
+        ServicePointId: components["schemas"]["ServicePointId"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -5177,8 +5428,6 @@ export interface components {
          * @example GASOIL
          */
         EnergyTypeCode: components["schemas"]["ReferenceCode"];
-        /** @description The service point's id. */
-        ServicePointId: components["schemas"]["ServicePointId"];
         /**
          * @description The fuel-ticket value's code.
          * @example TICKET-10000
@@ -5220,8 +5469,6 @@ export interface components {
         ContractId: components["schemas"]["ContractId"];
         /** @description Only the operation with this reference (as printed on receipts and statements). */
         OperationReferenceQuery: components["schemas"]["OperationReference"];
-        /** @description The authorisation's id. */
-        AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description Only vouchers in this status. */
         OrderStatusQuery: components["schemas"]["OrderStatus"];
         /** @description Only vouchers of this type. */
@@ -6154,6 +6401,268 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPartnerPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerPaymentCreate"];
+            };
+        };
+        responses: {
+            /** @description The payment is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerOperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPartnerAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerAuthorizationCreate"];
+            };
+        };
+        responses: {
+            /** @description The hold is placed (or, with `Idempotent-Replayed`, was placed by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerAuthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read one of the partner's authorisations succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    capturePartnerAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerAuthorizationCapture"];
+            };
+        };
+        responses: {
+            /** @description The payment is recorded and the rest of the hold released (or, with `Idempotent-Replayed`, by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    voidPartnerAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hold is released (or, with `Idempotent-Replayed`, was released by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    uploadPartnerOfflineFills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerOfflineFillBatch"];
+            };
+        };
+        responses: {
+            /** @description Each fill's outcome, in the batch's order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineFillBatchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

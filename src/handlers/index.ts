@@ -8,6 +8,7 @@ import { ledgerHandlers } from './core-ledger';
 import { partnerAdminHandlers } from './core-partners';
 import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
+import { partnerPaymentHandlers } from './partner-payments';
 import { systemHandlers } from './system';
 
-export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...referentialHandlers, ...cardHandlers, ...fleetHandlers, ...partnerAdminHandlers, ...ledgerHandlers, ...auditHandlers };
+export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...partnerPaymentHandlers, ...referentialHandlers, ...cardHandlers, ...fleetHandlers, ...partnerAdminHandlers, ...ledgerHandlers, ...auditHandlers };

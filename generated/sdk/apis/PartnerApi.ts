@@ -16,11 +16,15 @@
 
 import * as runtime from '../runtime';
 import type {
+  AuthorizationResponse,
   CancellationCreate,
   CardAllowancesResponse,
   CardLookup,
   ErrorEnvelope,
+  OfflineFillBatchResponse,
   OperationType,
+  PartnerAuthorizationCapture,
+  PartnerAuthorizationCreate,
   PartnerCardDeclineListResponse,
   PartnerCardHistoryListResponse,
   PartnerCardResponse,
@@ -29,12 +33,16 @@ import type {
   PartnerEventType,
   PartnerFloatListResponse,
   PartnerMeResponse,
+  PartnerOfflineFillBatch,
   PartnerOperationListResponse,
   PartnerOperationResponse,
+  PartnerPaymentCreate,
   PartnerRechargeCreate,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
+    AuthorizationResponseFromJSON,
+    AuthorizationResponseToJSON,
     CancellationCreateFromJSON,
     CancellationCreateToJSON,
     CardAllowancesResponseFromJSON,
@@ -43,8 +51,14 @@ import {
     CardLookupToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    OfflineFillBatchResponseFromJSON,
+    OfflineFillBatchResponseToJSON,
     OperationTypeFromJSON,
     OperationTypeToJSON,
+    PartnerAuthorizationCaptureFromJSON,
+    PartnerAuthorizationCaptureToJSON,
+    PartnerAuthorizationCreateFromJSON,
+    PartnerAuthorizationCreateToJSON,
     PartnerCardDeclineListResponseFromJSON,
     PartnerCardDeclineListResponseToJSON,
     PartnerCardHistoryListResponseFromJSON,
@@ -61,15 +75,35 @@ import {
     PartnerFloatListResponseToJSON,
     PartnerMeResponseFromJSON,
     PartnerMeResponseToJSON,
+    PartnerOfflineFillBatchFromJSON,
+    PartnerOfflineFillBatchToJSON,
     PartnerOperationListResponseFromJSON,
     PartnerOperationListResponseToJSON,
     PartnerOperationResponseFromJSON,
     PartnerOperationResponseToJSON,
+    PartnerPaymentCreateFromJSON,
+    PartnerPaymentCreateToJSON,
     PartnerRechargeCreateFromJSON,
     PartnerRechargeCreateToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
+
+export interface CapturePartnerAuthorizationRequest {
+    authorizationId: string;
+    idempotencyKey: string;
+    partnerAuthorizationCapture: PartnerAuthorizationCapture;
+}
+
+export interface CreatePartnerAuthorizationRequest {
+    idempotencyKey: string;
+    partnerAuthorizationCreate: PartnerAuthorizationCreate;
+}
+
+export interface CreatePartnerPaymentRequest {
+    idempotencyKey: string;
+    partnerPaymentCreate: PartnerPaymentCreate;
+}
 
 export interface CreatePartnerRechargeRequest {
     idempotencyKey: string;
@@ -78,6 +112,10 @@ export interface CreatePartnerRechargeRequest {
 
 export interface GetLegacyCardBalanceRequest {
     numeroCarte: string;
+}
+
+export interface GetPartnerAuthorizationRequest {
+    authorizationId: string;
 }
 
 export interface GetPartnerCardRequest {
@@ -140,10 +178,168 @@ export interface ReversePartnerOperationRequest {
     cancellationCreate: CancellationCreate;
 }
 
+export interface UploadPartnerOfflineFillsRequest {
+    servicePointId: string;
+    partnerOfflineFillBatch: PartnerOfflineFillBatch;
+}
+
+export interface VoidPartnerAuthorizationRequest {
+    authorizationId: string;
+    idempotencyKey: string;
+}
+
 /**
  * 
  */
 export class PartnerApi extends runtime.BaseAPI {
+
+    /**
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+     * Capture one of the partner\'s authorisations
+     */
+    async capturePartnerAuthorizationRaw(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling capturePartnerAuthorization.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling capturePartnerAuthorization.');
+        }
+
+        if (requestParameters.partnerAuthorizationCapture === null || requestParameters.partnerAuthorizationCapture === undefined) {
+            throw new runtime.RequiredError('partnerAuthorizationCapture','Required parameter requestParameters.partnerAuthorizationCapture was null or undefined when calling capturePartnerAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations/{authorizationId}/capture`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerAuthorizationCaptureToJSON(requestParameters.partnerAuthorizationCapture),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+     * Capture one of the partner\'s authorisations
+     */
+    async capturePartnerAuthorization(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.capturePartnerAuthorizationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and its vehicle\'s tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008.
+     * Authorise a pay-at-pump fill at a contracted service point
+     */
+    async createPartnerAuthorizationRaw(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createPartnerAuthorization.');
+        }
+
+        if (requestParameters.partnerAuthorizationCreate === null || requestParameters.partnerAuthorizationCreate === undefined) {
+            throw new runtime.RequiredError('partnerAuthorizationCreate','Required parameter requestParameters.partnerAuthorizationCreate was null or undefined when calling createPartnerAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerAuthorizationCreateToJSON(requestParameters.partnerAuthorizationCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and its vehicle\'s tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008.
+     * Authorise a pay-at-pump fill at a contracted service point
+     */
+    async createPartnerAuthorization(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.createPartnerAuthorizationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+     * Take a payment at a contracted service point
+     */
+    async createPartnerPaymentRaw(requestParameters: CreatePartnerPaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createPartnerPayment.');
+        }
+
+        if (requestParameters.partnerPaymentCreate === null || requestParameters.partnerPaymentCreate === undefined) {
+            throw new runtime.RequiredError('partnerPaymentCreate','Required parameter requestParameters.partnerPaymentCreate was null or undefined when calling createPartnerPayment.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/payments`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerPaymentCreateToJSON(requestParameters.partnerPaymentCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerOperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+     * Take a payment at a contracted service point
+     */
+    async createPartnerPayment(requestParameters: CreatePartnerPaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
+        const response = await this.createPartnerPaymentRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
@@ -234,6 +430,43 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getLegacyCardBalance(requestParameters: GetLegacyCardBalanceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerCardResponse> {
         const response = await this.getLegacyCardBalanceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * Read one of the partner\'s authorisations
+     */
+    async getPartnerAuthorizationRaw(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling getPartnerAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations/{authorizationId}`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * Read one of the partner\'s authorisations
+     */
+    async getPartnerAuthorization(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.getPartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -767,6 +1000,95 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async reversePartnerOperation(requestParameters: ReversePartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
         const response = await this.reversePartnerOperationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+     * Upload fills a terminal accepted offline at a contracted service point
+     */
+    async uploadPartnerOfflineFillsRaw(requestParameters: UploadPartnerOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OfflineFillBatchResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling uploadPartnerOfflineFills.');
+        }
+
+        if (requestParameters.partnerOfflineFillBatch === null || requestParameters.partnerOfflineFillBatch === undefined) {
+            throw new runtime.RequiredError('partnerOfflineFillBatch','Required parameter requestParameters.partnerOfflineFillBatch was null or undefined when calling uploadPartnerOfflineFills.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/service-points/{servicePointId}/offline-fills`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PartnerOfflineFillBatchToJSON(requestParameters.partnerOfflineFillBatch),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OfflineFillBatchResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+     * Upload fills a terminal accepted offline at a contracted service point
+     */
+    async uploadPartnerOfflineFills(requestParameters: UploadPartnerOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OfflineFillBatchResponse> {
+        const response = await this.uploadPartnerOfflineFillsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Releases the whole hold of an open authorisation the partner made (nothing was dispensed). An expired or already settled authorisation is 409 (4042, 4044); another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case.
+     * Void one of the partner\'s authorisations
+     */
+    async voidPartnerAuthorizationRaw(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling voidPartnerAuthorization.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling voidPartnerAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations/{authorizationId}/void`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Releases the whole hold of an open authorisation the partner made (nothing was dispensed). An expired or already settled authorisation is 409 (4042, 4044); another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case.
+     * Void one of the partner\'s authorisations
+     */
+    async voidPartnerAuthorization(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.voidPartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -80,14 +80,22 @@ const toAuthorization = (row: HoldRow): Authorization => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-async function holdRow(tx: Queryable, id: string, forUpdate = false): Promise<HoldRow> {
-  const [row] = await tx.query<HoldRow>(`SELECT * FROM ledger_holds WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+/**
+ * The hold, if it exists and, when `ownedBy` names a partner, that partner made it: another
+ * partner's hold is AUTHORIZATION_NOT_FOUND from the same statement as an unknown id.
+ */
+async function holdRow(tx: Queryable, id: string, ownedBy: string | null, forUpdate = false): Promise<HoldRow> {
+  const [row] = await tx.query<HoldRow>(
+    `SELECT * FROM ledger_holds WHERE id = $1 AND ($2::text IS NULL OR (actor_kind = 'partner' AND actor_id = $2))${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id, ownedBy],
+  );
   if (!row) throw new AppError('AUTHORIZATION_NOT_FOUND', `No authorisation ${id}`);
   return row;
 }
 
-export async function findAuthorization(db: Queryable, actor: Actor, id: string): Promise<Authorization> {
-  return toAuthorization(await holdRow(db, id));
+/** One authorisation (with `ownedBy`, only one that partner made). */
+export async function findAuthorization(db: Queryable, actor: Actor, id: string, ownedBy: string | null = null): Promise<Authorization> {
+  return toAuthorization(await holdRow(db, id, ownedBy));
 }
 
 /** Adds `delta` to an account's `held` (the caller holds its lock). */
@@ -108,25 +116,36 @@ async function litreRate(tx: Queryable, unit: SpendingContext['unit'], energyTyp
  * the card's hard limits and its vehicle's tank (pump-sizing.ts), after the payment checks.
  */
 export function authorize(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: AuthorizationCreate): Promise<{ data: Authorization; replayed: boolean }> {
+  return placeHold(db, vault, actor, request, input, async () => input.cardId);
+}
+
+/** authorize, the card found inside the transaction by `cardOf` (the 3rd Party API: by number, at a contracted service point). */
+export function placeHold(
+  db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: Omit<AuthorizationCreate, 'cardId'>, cardOf: (tx: Queryable) => Promise<string>,
+): Promise<{ data: Authorization; replayed: boolean }> {
   const named = { at: new Date(), amount: Money.fromApi(input.amount), service: input.service, energyTypeCode: input.energyTypeCode ?? null, quantityMl: null };
   const asked = input.quantityMl === undefined ? null : BigInt(input.quantityMl);
-  const declined = (tx: Queryable, refusal: AppError) =>
-    recordDecline(tx, actor, refusal, { ...named, quantityMl: asked, attempt: 'authorization', cardId: input.cardId, servicePointId: input.servicePointId });
+  let cardId: string | null = null; // known once found: a refusal before that is no card's decline
+  const declined = async (tx: Queryable, refusal: AppError) => {
+    if (cardId !== null) await recordDecline(tx, actor, refusal, { ...named, quantityMl: asked, attempt: 'authorization', cardId, servicePointId: input.servicePointId });
+  };
   return idempotent(db, actor, request, async (tx) => {
     const { amount } = named;
+    const heldCard = await cardOf(tx);
+    cardId = heldCard;
     if (input.energyTypeCode !== undefined && input.service !== 'fuel') {
       throw new AppError('FUEL_RECORD_INVALID', `A ${input.service} authorisation names no energy type`, { errors: [{ path: '/body/energyTypeCode', message: 'only for service fuel' }] });
     }
     if (input.quantityMl !== undefined && input.energyTypeCode === undefined) {
       throw new AppError('FUEL_RECORD_INVALID', 'An authorisation in litres names its energy type', { errors: [{ path: '/body/energyTypeCode', message: 'required with quantityMl' }] });
     }
-    const { debit: account, stationCardId, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    const { debit: account, stationCardId, spending } = await paymentAccounts(tx, heldCard, input.servicePointId, amount.unit);
     // A fill for a vehicle that runs on one fuel is of that fuel unless the station names another.
     const vehicleFuel = input.service === 'fuel' ? (spending.vehicle?.energyTypeCode ?? null) : null;
     const attempt = { ...named, energyTypeCode: named.energyTypeCode ?? vehicleFuel };
     const driverCheck = checkDriver(vault, spending, input.driverCode);
-    const { cards, balances } = await lockLedger(tx, [input.cardId, stationCardId], [account.id]);
-    checkSpendingCard(cards, input.cardId, input.service);
+    const { cards, balances } = await lockLedger(tx, [heldCard, stationCardId], [account.id]);
+    checkSpendingCard(cards, heldCard, input.service);
     checkReceivingCard(cards, stationCardId);
     const spends = await spendsFor(tx, spending, attempt.at);
     const locked = balances.get(account.id) as AccountBalance;
@@ -144,20 +163,20 @@ export function authorize(db: Database, vault: CardVault, actor: Actor, request:
       `INSERT INTO ledger_holds (id, status, account_id, card_id, service_point_id, unit_code, amount, requested_amount, quantity_ml, limited_by, service, energy_type_code,
          pump_number, vehicle_id, driver_check, expires_at, actor_kind, actor_id, actor_name, channel, request_id)
        VALUES ($1, 'open', $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9, $10, $11, $12, $13, $14, now() + make_interval(secs => $15), $16, $17, $18, $19, $20) RETURNING *`,
-      [newId('hld'), account.id, input.cardId, input.servicePointId, amount.unit, sizing.amount.toString(), amount.toStored(), sizing.quantityMl?.toString() ?? null, sizing.limitedBy,
+      [newId('hld'), account.id, heldCard, input.servicePointId, amount.unit, sizing.amount.toString(), amount.toStored(), sizing.quantityMl?.toString() ?? null, sizing.limitedBy,
         input.service, attempt.energyTypeCode, input.pumpNumber ?? null, spending.vehicle?.id ?? null, driverCheck,
         input.holdSeconds ?? DEFAULT_HOLD_SECONDS, actor.kind, actor.id, actor.name, actor.channel, actor.requestId],
     );
     const authorization = toAuthorization(row);
-    await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [input.cardId] }]);
-    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, authorizationId: row.id }, softRuleExceptions(soft));
+    await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [heldCard] }]);
+    await raiseExceptions(tx, { cardId: heldCard, clientId: spending.clientId as string, authorizationId: row.id }, softRuleExceptions(soft));
     return authorization;
   }, declined);
 }
 
 /** The open, unexpired hold, locked; the refusal that fits otherwise. */
-async function openHold(tx: Queryable, id: string): Promise<HoldRow> {
-  const hold = await holdRow(tx, id, true);
+async function openHold(tx: Queryable, id: string, ownedBy: string | null): Promise<HoldRow> {
+  const hold = await holdRow(tx, id, ownedBy, true);
   if (hold.status === 'expired' || (hold.status === 'open' && hold.expires_at.getTime() <= Date.now())) {
     throw new AppError('AUTHORIZATION_EXPIRED', `Authorisation ${id} expired at ${hold.expires_at.toISOString()}; its hold is released`);
   }
@@ -185,10 +204,18 @@ async function settle(tx: Queryable, holds: readonly HoldRow[], status: 'capture
   return authorizations;
 }
 
+/** A partner's own authorisations: only those it made, and the payment a capture records is its own, with its reference. */
+export interface HoldOwner {
+  partnerId: string;
+  externalReference?: string;
+}
+
 /** Records the payment of the dispensed amount (at most the hold) and releases the hold. */
-export function captureAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string, input: AuthorizationCapture): Promise<{ data: Authorization; replayed: boolean }> {
+export function captureAuthorization(
+  db: Database, actor: Actor, request: IdempotentRequest, id: string, input: AuthorizationCapture, owner?: HoldOwner,
+): Promise<{ data: Authorization; replayed: boolean }> {
   return idempotent(db, actor, request, async (tx) => {
-    const hold = await openHold(tx, id);
+    const hold = await openHold(tx, id, owner?.partnerId ?? null);
     const held = Money.fromStored(hold.amount, hold.unit_code);
     if (input.amount.unit !== hold.unit_code || BigInt(input.amount.value) > held.minor) {
       throw new AppError('CAPTURE_EXCEEDS_HOLD', `Authorisation ${id} holds ${held.toStored()} ${held.unit}; ${input.amount.value} ${input.amount.unit} asked`);
@@ -213,6 +240,7 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
         fields: {
           servicePointId: hold.service_point_id, receiptNumber: input.receiptNumber, service: hold.service, fuel, pumpNumber: hold.pump_number,
           vehicleId: hold.vehicle_id, odometerKm: input.odometerKm, driverCheck: hold.driver_check,
+          partnerId: owner?.partnerId, externalReference: owner?.externalReference,
         },
       });
       const onVehicle = await fillExceptions(tx, { ...spending, vehicle: hold.vehicle_id === spending.vehicle?.id ? spending.vehicle : null }, {
@@ -222,15 +250,18 @@ export function captureAuthorization(db: Database, actor: Actor, request: Idempo
       return (await settle(tx, [hold], 'captured', { id: payment.id, amount }))[0];
     } catch (error) {
       if (isUniqueViolation(error, 'ledger_operations_receipt')) throw new AppError('RECEIPT_NUMBER_REUSED', `Service point ${hold.service_point_id} has already recorded receipt ${input.receiptNumber}`);
+      if (isUniqueViolation(error, 'ledger_operations_external_reference')) {
+        throw new AppError('EXTERNAL_REFERENCE_REUSED', `Partner ${owner?.partnerId} already has an operation with external reference ${owner?.externalReference}`);
+      }
       throw error;
     }
   });
 }
 
-/** Releases the whole hold of an open authorisation. */
-export function voidAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string): Promise<{ data: Authorization; replayed: boolean }> {
+/** Releases the whole hold of an open authorisation (with `owner`, only one that partner made). */
+export function voidAuthorization(db: Database, actor: Actor, request: IdempotentRequest, id: string, owner?: Pick<HoldOwner, 'partnerId'>): Promise<{ data: Authorization; replayed: boolean }> {
   return idempotent(db, actor, request, async (tx) => {
-    return voidHold(tx, await openHold(tx, id));
+    return voidHold(tx, await openHold(tx, id, owner?.partnerId ?? null));
   });
 }
 

@@ -25,8 +25,11 @@ type OfflineFillBatchResult = components['schemas']['OfflineFillBatchResult'];
 /** How far ahead of the server's clock a terminal's clock may be. */
 const CLOCK_DRIFT_MS = 5 * 60_000;
 
+/** A fill to book, its card found (null: the number the terminal read is no member card's). */
+export type BookableFill = Omit<OfflineFill, 'cardId'> & { cardId: string | null };
+
 /** The batch's refusals: a transaction id twice, a fill in the future. Nothing is booked then. */
-function checkBatch(batch: OfflineFillBatch, now: Date): void {
+export function checkBatch(batch: { fills: readonly Pick<OfflineFill, 'terminalTransactionId' | 'occurredAt'>[] }, now: Date): void {
   const ids = batch.fills.map((fill) => fill.terminalTransactionId);
   const repeats = ids.flatMap((id, index) => (ids.indexOf(id) !== index ? [{ path: `/body/fills/${index}/terminalTransactionId`, message: `${id} is already fill ${ids.indexOf(id)}` }] : []));
   if (repeats.length) throw new AppError('OFFLINE_BATCH_INVALID', `The batch lists a terminal transaction id more than once: ${repeats.map((repeat) => repeat.path).join(', ')}`, { errors: repeats });
@@ -49,7 +52,7 @@ interface BookedRow {
  * OFFLINE_FILL_CONFLICT. The id is locked first (a transaction-scoped advisory lock), so that
  * the same fill uploaded twice at once is booked by one and found by the other.
  */
-async function alreadyBooked(tx: Queryable, servicePointId: string, terminalId: string, fill: OfflineFill): Promise<string | null> {
+async function alreadyBooked(tx: Queryable, servicePointId: string, terminalId: string, fill: BookableFill): Promise<string | null> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2 || ' ' || $3, 1))", [servicePointId, terminalId, fill.terminalTransactionId]);
   const [row] = await tx.query<BookedRow>(
     `SELECT o.id, a.card_id, o.amount, o.unit_code, o.receipt_number FROM ledger_operations o JOIN ledger_accounts a ON a.id = o.debit_account_id
@@ -82,20 +85,22 @@ async function offlineCap(tx: Queryable, cardId: string, accountId: string, amou
   };
 }
 
-const refused = (fill: OfflineFill, error: AppError): OfflineFillResult => ({
+const refused = (fill: BookableFill, error: AppError): OfflineFillResult => ({
   terminalTransactionId: fill.terminalTransactionId, status: 'refused', operationId: null, overCap: false, balanceAfter: null, error: { code: error.code, message: error.debugMessage },
 });
 
-/** Books one fill in its own transaction, or says it was booked before; a business refusal is its result. */
-async function bookFill(db: Database, actor: Actor, servicePointId: string, terminalId: string, fill: OfflineFill): Promise<OfflineFillResult> {
+/** Books one fill in its own transaction (the partner's operation when one uploads it), or says it was booked before; a business refusal is its result. */
+async function bookFill(db: Database, actor: Actor, servicePointId: string, terminalId: string, fill: BookableFill, partnerId?: string): Promise<OfflineFillResult> {
   try {
     return await db.transaction(async (tx): Promise<OfflineFillResult> => {
       const booked = await alreadyBooked(tx, servicePointId, terminalId, fill);
       if (booked) return { terminalTransactionId: fill.terminalTransactionId, status: 'already-booked', operationId: booked, overCap: false, balanceAfter: null, error: null };
+      if (fill.cardId === null) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
+      const cardId = fill.cardId;
       const amount = Money.fromApi(fill.amount);
       const occurredAt = new Date(fill.occurredAt);
-      const { debit, credit, spending } = await paymentAccounts(tx, fill.cardId, servicePointId, amount.unit);
-      if (spending.clientId === null) throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${fill.cardId} is an E-service card; only member cards pay`);
+      const { debit, credit, spending } = await paymentAccounts(tx, cardId, servicePointId, amount.unit);
+      if (spending.clientId === null) throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards pay`);
       const fuel = await fuelRecord(tx, fill, amount, occurredAt);
       let overCap: NewException | null = null;
       const payment = await uniquely(
@@ -107,15 +112,15 @@ async function bookFill(db: Database, actor: Actor, servicePointId: string, term
             fields: {
               servicePointId, receiptNumber: fill.receiptNumber, service: fill.service, fuel, pumpNumber: fill.pumpNumber,
               offline: { terminalId, terminalTransactionId: fill.terminalTransactionId, occurredAt: occurredAt.toISOString() },
-              vehicleId: spending.vehicle?.id, odometerKm: fill.odometerKm, driverCheck: spending.driver ? 'not-given' : 'no-driver',
+              vehicleId: spending.vehicle?.id, odometerKm: fill.odometerKm, driverCheck: spending.driver ? 'not-given' : 'no-driver', partnerId,
             },
             authorise: async () => {
-              overCap = await offlineCap(tx, fill.cardId, debit.id, amount, occurredAt);
+              overCap = await offlineCap(tx, cardId, debit.id, amount, occurredAt);
             },
           }),
       );
       const onVehicle = await fillExceptions(tx, spending, { operationId: payment.id, quantityMl: fill.fuel ? BigInt(fill.fuel.quantityMl) : null, odometerKm: fill.odometerKm });
-      await raiseExceptions(tx, { cardId: fill.cardId, clientId: spending.clientId, operationId: payment.id }, [...(overCap ? [overCap] : []), ...onVehicle]);
+      await raiseExceptions(tx, { cardId, clientId: spending.clientId, operationId: payment.id }, [...(overCap ? [overCap] : []), ...onVehicle]);
       const [entry] = await tx.query<{ balance_after: StoredAmount }>('SELECT balance_after::text FROM ledger_entries WHERE operation_id = $1 AND account_id = $2', [payment.id, debit.id]);
       return {
         terminalTransactionId: fill.terminalTransactionId, status: 'booked', operationId: payment.id, overCap: overCap !== null,
@@ -133,7 +138,14 @@ export async function uploadOfflineFills(db: Database, actor: Actor, servicePoin
   checkBatch(batch, now);
   const [servicePoint] = await db.query('SELECT 1 FROM service_points WHERE id = $1', [servicePointId]);
   if (!servicePoint) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
+  return bookOfflineFills(db, actor, servicePointId, batch.terminalId, batch.fills);
+}
+
+/** Books a checked batch's fills, one by one, in its order; with `partnerId`, as that partner's operations. */
+export async function bookOfflineFills(
+  db: Database, actor: Actor, servicePointId: string, terminalId: string, fills: readonly BookableFill[], partnerId?: string,
+): Promise<OfflineFillBatchResult> {
   const results: OfflineFillResult[] = [];
-  for (const fill of batch.fills) results.push(await bookFill(db, actor, servicePointId, batch.terminalId, fill));
-  return { servicePointId, terminalId: batch.terminalId, results };
+  for (const fill of fills) results.push(await bookFill(db, actor, servicePointId, terminalId, fill, partnerId));
+  return { servicePointId, terminalId, results };
 }

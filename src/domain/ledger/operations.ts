@@ -102,20 +102,42 @@ export async function fuelRecord(tx: Queryable, input: Pick<PaymentCreate, 'serv
 }
 
 /**
+ * Who pays and for whom, beyond the request: the paying card, found inside the payment's
+ * transaction (the 3rd Party API finds it by number and checks its contract there, so that
+ * its refusals are kept under the idempotency key too), and, for a partner's payment, the
+ * partner whose operation it is and its reference.
+ */
+export interface Payer {
+  cardId: (tx: Queryable) => Promise<string>;
+  partnerId?: string;
+  externalReference?: string;
+}
+
+/**
  * A member card pays a service point: the card is debited, the service point's E-service card
  * credited, after the card's rules, its driver's code and its spending controls (a soft
  * breach raises an exception, and so does a fill beyond the vehicle's tank or an odometer
  * going backwards; a refusal of the card is kept among its declines).
  */
 export function recordPayment(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
+  return takePayment(db, vault, actor, request, input, { cardId: async () => input.cardId });
+}
+
+/** recordPayment, the card found by `payer` (and the operation its partner's, with its reference, when it names one). */
+export function takePayment(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: Omit<PaymentCreate, 'cardId'>, payer: Payer): Idempotent<Operation> {
   const attempt = {
     at: new Date(), amount: Money.fromApi(input.amount), service: input.service,
     energyTypeCode: input.fuel?.energyTypeCode ?? null, quantityMl: input.fuel ? BigInt(input.fuel.quantityMl) : null,
   };
-  const declined = (tx: Queryable, refusal: AppError) => recordDecline(tx, actor, refusal, { ...attempt, attempt: 'payment', cardId: input.cardId, servicePointId: input.servicePointId });
+  let cardId: string | null = null; // known once found: a refusal before that is no card's decline
+  const declined = async (tx: Queryable, refusal: AppError) => {
+    if (cardId !== null) await recordDecline(tx, actor, refusal, { ...attempt, attempt: 'payment', cardId, servicePointId: input.servicePointId });
+  };
   return idempotent(db, actor, request, async (tx) => {
     const { amount } = attempt;
-    const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, input.cardId, input.servicePointId, amount.unit);
+    const payingCard = await payer.cardId(tx);
+    cardId = payingCard;
+    const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, payingCard, input.servicePointId, amount.unit);
     const fuel = await fuelRecord(tx, input, amount);
     const driverCheck = checkDriver(vault, spending, input.driverCode);
     let soft: Breach[] = [];
@@ -123,24 +145,29 @@ export function recordPayment(db: Database, vault: CardVault, actor: Actor, requ
       'ledger_operations_receipt',
       new AppError('RECEIPT_NUMBER_REUSED', `Service point ${input.servicePointId} has already recorded receipt ${input.receiptNumber}`),
       () =>
-        post(tx, actor, {
-          type: 'payment',
-          amount,
-          debit,
-          credit,
-          fields: {
-            servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber,
-            vehicleId: spending.vehicle?.id, odometerKm: input.odometerKm, driverCheck,
-          },
-          authorise: async (cards) => {
-            checkSpendingCard(cards, input.cardId, input.service);
-            checkReceivingCard(cards, stationCardId);
-            soft = await enforceControls(tx, spending, attempt);
-          },
-        }),
+        uniquely(
+          'ledger_operations_external_reference',
+          new AppError('EXTERNAL_REFERENCE_REUSED', `Partner ${payer.partnerId} already has an operation with external reference ${payer.externalReference}`),
+          () =>
+            post(tx, actor, {
+              type: 'payment',
+              amount,
+              debit,
+              credit,
+              fields: {
+                servicePointId: input.servicePointId, receiptNumber: input.receiptNumber, service: input.service, fuel, pumpNumber: input.pumpNumber,
+                vehicleId: spending.vehicle?.id, odometerKm: input.odometerKm, driverCheck, partnerId: payer.partnerId, externalReference: payer.externalReference,
+              },
+              authorise: async (cards) => {
+                checkSpendingCard(cards, payingCard, input.service);
+                checkReceivingCard(cards, stationCardId);
+                soft = await enforceControls(tx, spending, attempt);
+              },
+            }),
+        ),
     );
     const onVehicle = await fillExceptions(tx, spending, { operationId: payment.id, quantityMl: attempt.quantityMl, odometerKm: input.odometerKm });
-    await raiseExceptions(tx, { cardId: input.cardId, clientId: spending.clientId as string, operationId: payment.id }, [...softRuleExceptions(soft), ...onVehicle]);
+    await raiseExceptions(tx, { cardId: payingCard, clientId: spending.clientId as string, operationId: payment.id }, [...softRuleExceptions(soft), ...onVehicle]);
     return payment;
   }, declined);
 }

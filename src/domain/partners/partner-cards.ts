@@ -58,14 +58,17 @@ export async function findPartnerCard(db: Queryable, actor: Actor, cardId: strin
   return toPartnerCard(row);
 }
 
+/** CARD_NUMBER_INVALID, naming the field at `path`, when the number fails its Luhn check digit. */
+export function checkCardNumber(number: string, path = '/body/cardNumber'): void {
+  if (!isValidCardNumber(number)) throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path, message: 'fails the Luhn check' }] });
+}
+
 /**
  * The partner's card by its full number (CARD_NUMBER_INVALID on a Luhn failure, naming the
  * request's `field`; CARD_NOT_FOUND outside its contracts). Neither answer quotes the number.
  */
 export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: Actor, number: string, field = '/body/cardNumber'): Promise<PartnerCard> {
-  if (!isValidCardNumber(number)) {
-    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: field, message: 'fails the Luhn check' }] });
-  }
+  checkCardNumber(number, field);
   const row = await contractedCardRow(db, actor, { hash: vault.lookupHash(number) });
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return toPartnerCard(row);

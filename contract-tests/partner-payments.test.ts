@@ -1,0 +1,290 @@
+/**
+ * The 3rd Party API's payments at the pump (issue 15 item 5): a partner contracted for a
+ * service point takes payments there from any member card by its number, idempotently, as
+ * its own operations; authorises, captures and voids pay-at-pump holds (its own only); and
+ * uploads a terminal's offline batch. A service point outside its contracts answers exactly
+ * as an unknown one, and no refusal moves anything.
+ */
+import { randomUUID } from 'node:crypto';
+import { CardService, RechargeMode, type PartnerOfflineFill, type PartnerPaymentCreate } from '../generated/sdk';
+import { SYSTEM_ACTORS } from '../src/domain/actor';
+import { checkLedger } from '../src/domain/ledger/invariants';
+import { expectDocumented } from './support/contract';
+import { failure } from './support/http';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let token: string;
+let clientId: string;
+let profileId: string;
+let stationA: string; // contracted by partner p
+let stationB: string; // contracted by partner q
+let stationC: string; // no contract
+let sequence = 0;
+const UNKNOWN_STATION = 'spt_000000000000000000000000';
+const UNKNOWN_NUMBER = '7070700000000005'; // a valid check digit, no card
+const xof = (value: number) => ({ value, unit: 'XOF' });
+const sdk = () => server.sdk({ token });
+const key = () => randomUUID();
+const next = () => (sequence += 1);
+
+interface Partner {
+  id: string;
+  token: string;
+}
+let p: Partner;
+let q: Partner;
+const api = (partner: Partner) => server.sdk({ token: partner.token }).partner;
+
+async function stationPartner(name: string, servicePointId: string): Promise<Partner> {
+  const partner = await server.partner({ name, scopes: ['partner:payments.write', 'partner:operations.read'] });
+  await sdk().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { servicePointId } });
+  return { id: partner.id, token: await server.token(partner.key, partner.secret) };
+}
+
+async function station(code: string, networkId: string): Promise<string> {
+  return (await sdk().coreReferential.createServicePoint({ servicePointCreate: { code, name: `Station ${code}`, address: 'Plateau', networkId } })).data.id;
+}
+
+/** A member card of a client no partner is contracted for, with `value` XOF. */
+async function fundedCard(value: number): Promise<{ id: string; number: string }> {
+  const issued = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Yao Kouassi', phone: '+2250102030405' } } })).data;
+  await sdk().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: issued.id, direction: 'credit', amount: xof(value), reason: 'Solde de départ' } });
+  return { id: issued.id, number: issued.number as string };
+}
+const balances = async (cardId: string) => {
+  const [account] = (await sdk().coreLedger.listLedgerAccounts({ cardId })).data.items;
+  return { posted: account.posted.value, held: account.held.value };
+};
+const operationCount = async () => (await server.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_operations'))[0].n;
+
+/** A payment of `litres` of GASOIL at 700 XOF/L. */
+const fuelPayment = (cardNumber: string, servicePointId: string, litres: number): PartnerPaymentCreate => ({
+  cardNumber, servicePointId, amount: xof(litres * 700), service: CardService.Fuel, pumpNumber: 4,
+  fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) }, receiptNumber: `PP-${next()}`, externalReference: `STN-${next()}`,
+});
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.coreToken();
+  const referential = sdk().coreReferential;
+  const networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-STATIONS', name: 'Réseau stations' } })).data.id;
+  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-STN', name: 'Flotte stations' } })).data.id;
+  profileId = (await sdk().coreCards.createCardProfile({
+    cardProfileCreate: { code: 'STN', label: 'Stations', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(100000), allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
+  })).data.id;
+  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await referential.createEnergyPrice({
+    energyTypeCode: 'GASOIL',
+    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(700), priceExclVat: xof(600), priceExclTaxAndCustoms: xof(550), priceExclAllTaxes: xof(500) },
+  });
+  stationA = await station('STN-A', networkId);
+  stationB = await station('STN-B', networkId);
+  stationC = await station('STN-C', networkId);
+  p = await stationPartner('Station Plateau SI', stationA);
+  q = await stationPartner('Station Marcory SI', stationB);
+});
+afterEach(async () => {
+  expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
+});
+afterAll(() => server.stop());
+
+describe('partner payments', () => {
+  it('when a contracted station takes a payment by card number, then the card pays, the operation is the partner\'s own, and a replay answers the same', async () => {
+    const card = await fundedCard(50000);
+    const body = fuelPayment(card.number, stationA, 20);
+    const idempotencyKey = key();
+    const first = await api(p).createPartnerPaymentRaw({ idempotencyKey, partnerPaymentCreate: body });
+    const paid = (await first.value()).data;
+    expect(paid).toEqual({
+      id: expect.stringMatching(/^op_/), reference: expect.any(String), type: 'payment', status: 'completed', own: true, amount: xof(14000), cardId: card.id, servicePointId: stationA,
+      externalReference: body.externalReference, receiptNumber: body.receiptNumber, service: 'fuel',
+      fuel: { energyTypeCode: 'GASOIL', quantityMl: 20000, unitPrice: xof(700), priceInForce: xof(700) }, pumpNumber: 4, odometerKm: null, driverCheck: 'no-driver',
+      reason: null, cancels: null, cancelledBy: null, offline: null, createdAt: expect.any(Date),
+    });
+    expect(first.raw.headers.get('idempotent-replayed')).toBeNull();
+    expect(await balances(card.id)).toEqual({ posted: 36000, held: 0 });
+    expect((await sdk().coreLedger.getOperation({ operationId: paid.id })).data).toMatchObject({ partnerId: p.id, externalReference: body.externalReference });
+    expect((await api(p).getPartnerOperation({ operationId: paid.id })).data).toEqual(paid);
+    const foreign = await failure(api(q).getPartnerOperation({ operationId: paid.id })); // another station's partner: not its own, not its client's card
+    expect([foreign.status, foreign.body.code]).toEqual([404, '3012']);
+
+    const again = await api(p).createPartnerPaymentRaw({ idempotencyKey, partnerPaymentCreate: { ...body } });
+    expect([again.raw.status, again.raw.headers.get('idempotent-replayed'), (await again.value()).data]).toEqual([200, 'true', paid]);
+    const other = await failure(api(p).createPartnerPayment({ idempotencyKey, partnerPaymentCreate: { ...body, amount: xof(14700), fuel: { ...body.fuel!, quantityMl: 21000 } } }));
+    expect([other.status, other.body.code]).toEqual([422, '4031']);
+    expectDocumented('createPartnerPayment', 422, other.body);
+    expect(await balances(card.id)).toEqual({ posted: 36000, held: 0 });
+  });
+
+  it('when the service point is another partner\'s, of no contract, unknown or of an ended contract, then each is the same 404 3009 and nothing moves', async () => {
+    const card = await fundedCard(20000);
+    const before = await operationCount();
+    for (const servicePointId of [stationB, stationC, UNKNOWN_STATION]) {
+      const refused = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(card.number, servicePointId, 10) }));
+      expect([refused.status, refused.body.code, refused.body.message, refused.body.debugMessage]).toEqual([404, '3009', expect.any(String), `No service point ${servicePointId}`]);
+      expectDocumented('createPartnerPayment', 404, refused.body);
+      const hold = await failure(api(p).createPartnerAuthorization({ idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId, amount: xof(5000), service: CardService.Fuel } }));
+      expect([hold.status, hold.body.code, hold.body.debugMessage]).toEqual([404, '3009', `No service point ${servicePointId}`]);
+    }
+    const ended = await stationPartner('Station sortante', stationC);
+    const [contract] = (await sdk().corePartners.listPartnerContracts({ partnerId: ended.id })).data.items;
+    await sdk().corePartners.endPartnerContract({ partnerId: ended.id, contractId: contract.id, partnerContractEnd: { reason: 'Fin du contrat' } });
+    const afterEnd = await failure(api(ended).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(card.number, stationC, 10) }));
+    expect([afterEnd.status, afterEnd.body.code]).toEqual([404, '3009']);
+    expect(await balances(card.id)).toEqual({ posted: 20000, held: 0 });
+    expect(await operationCount()).toBe(before);
+  });
+
+  it('when the card number is unknown or fails its check digit, or the reference is reused, then 404 3008, 400 2009, 409 4024 and nothing moves', async () => {
+    const card = await fundedCard(30000);
+    const unknown = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(UNKNOWN_NUMBER, stationA, 10) }));
+    expect([unknown.status, unknown.body.code]).toEqual([404, '3008']);
+    const luhn = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment('7070700000000006', stationA, 10) }));
+    expect([luhn.status, luhn.body.code, luhn.body.errors]).toEqual([400, '2009', [{ path: '/body/cardNumber', message: expect.any(String) }]]);
+    const first = fuelPayment(card.number, stationA, 10);
+    await api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: first });
+    const before = await operationCount();
+    const reused = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: { ...fuelPayment(card.number, stationA, 10), externalReference: first.externalReference } }));
+    expect([reused.status, reused.body.code]).toEqual([409, '4024']);
+    expectDocumented('createPartnerPayment', 409, reused.body);
+    // another partner may use the same reference: references are unique per partner
+    const elsewhere = await api(q).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: { ...fuelPayment(card.number, stationB, 10), externalReference: first.externalReference } });
+    expect(elsewhere.data).toMatchObject({ own: true, externalReference: first.externalReference, servicePointId: stationB });
+    expect(await operationCount()).toBe(before + 1);
+    expect(await balances(card.id)).toEqual({ posted: 16000, held: 0 });
+  });
+
+  it('when the card cannot pay (insufficient funds), then 409 4010, nothing moves and the attempt is kept among its declines', async () => {
+    const card = await fundedCard(5000);
+    const refused = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(card.number, stationA, 10) }));
+    expect([refused.status, refused.body.code]).toEqual([409, '4010']);
+    expectDocumented('createPartnerPayment', 409, refused.body);
+    expect(await balances(card.id)).toEqual({ posted: 5000, held: 0 });
+    const declines = (await sdk().coreCards.listCardDeclines({ cardId: card.id })).data.items;
+    expect(declines.map((decline) => [decline.code, decline.attempt, decline.servicePointId, decline.actor.id])).toEqual([['4010', 'payment', stationA, p.id]]);
+  });
+
+  it('when a partner without partner:payments.write pays, then 403 1006', async () => {
+    const reader = await server.partner({ name: 'Lecteur', scopes: ['partner:operations.read'] });
+    const readerToken = await server.token(reader.key, reader.secret);
+    const refused = await failure(server.sdk({ token: readerToken }).partner.createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(UNKNOWN_NUMBER, stationA, 1) }));
+    expect([refused.status, refused.body.code]).toEqual([403, '1006']);
+  });
+});
+
+describe('partner pay-at-pump', () => {
+  it('when a fill is authorised, then the answer gives amount, litres, limitedBy and expiry; a capture above the hold is refused, one below pays as the partner\'s own', async () => {
+    const card = await fundedCard(50000);
+    const asked = Date.now();
+    const hold = (await api(p).createPartnerAuthorization({
+      idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(14000), service: CardService.Fuel, energyTypeCode: 'GASOIL', pumpNumber: 2 },
+    })).data;
+    expect(hold).toMatchObject({ status: 'open', cardId: card.id, servicePointId: stationA, amount: xof(14000), requested: xof(14000), quantityMl: 20000, limitedBy: 'request', energyTypeCode: 'GASOIL' });
+    expect(Math.abs(hold.expiresAt.getTime() - (asked + 900_000))).toBeLessThan(60_000);
+    expect((await api(p).getPartnerAuthorization({ authorizationId: hold.id })).data).toEqual(hold);
+    expect(await balances(card.id)).toEqual({ posted: 50000, held: 14000 });
+
+    const above = await failure(api(p).capturePartnerAuthorization({
+      authorizationId: hold.id, idempotencyKey: key(), partnerAuthorizationCapture: { amount: xof(14700), receiptNumber: `PP-${next()}`, externalReference: `STN-${next()}` },
+    }));
+    expect([above.status, above.body.code]).toEqual([409, '4043']);
+    expectDocumented('capturePartnerAuthorization', 409, above.body);
+    const moreLitres = await failure(api(p).capturePartnerAuthorization({
+      authorizationId: hold.id, idempotencyKey: key(),
+      partnerAuthorizationCapture: { amount: xof(14000), receiptNumber: `PP-${next()}`, externalReference: `STN-${next()}`, fuel: { energyTypeCode: 'GASOIL', quantityMl: 20001, unitPrice: xof(700) } },
+    }));
+    expect([moreLitres.status, moreLitres.body.code]).toEqual([409, '4043']);
+    expect(await balances(card.id)).toEqual({ posted: 50000, held: 14000 });
+
+    const externalReference = `STN-${next()}`;
+    const captured = (await api(p).capturePartnerAuthorization({
+      authorizationId: hold.id, idempotencyKey: key(),
+      partnerAuthorizationCapture: { amount: xof(7000), receiptNumber: `PP-${next()}`, externalReference, fuel: { energyTypeCode: 'GASOIL', quantityMl: 10000, unitPrice: xof(700) } },
+    })).data;
+    expect(captured).toMatchObject({ status: 'captured', captured: xof(7000), paymentId: expect.stringMatching(/^op_/) });
+    expect(await balances(card.id)).toEqual({ posted: 43000, held: 0 });
+    expect((await api(p).getPartnerOperation({ operationId: captured.paymentId! })).data).toMatchObject({ type: 'payment', own: true, externalReference, amount: xof(7000), pumpNumber: 2 });
+
+    const second = (await api(p).createPartnerAuthorization({
+      idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(7000), service: CardService.Fuel },
+    })).data;
+    const reused = await failure(api(p).capturePartnerAuthorization({
+      authorizationId: second.id, idempotencyKey: key(), partnerAuthorizationCapture: { amount: xof(7000), receiptNumber: `PP-${next()}`, externalReference, fuel: { energyTypeCode: 'GASOIL', quantityMl: 10000, unitPrice: xof(700) } },
+    }));
+    expect([reused.status, reused.body.code]).toEqual([409, '4024']);
+    expect((await api(p).getPartnerAuthorization({ authorizationId: second.id })).data.status).toBe('open');
+    expect(await balances(card.id)).toEqual({ posted: 43000, held: 7000 });
+  });
+
+  it('when the balance is below what is asked, then the hold is the balance (limitedBy balance); a void releases it', async () => {
+    const card = await fundedCard(7000);
+    const hold = (await api(p).createPartnerAuthorization({
+      idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(30000), service: CardService.Fuel, energyTypeCode: 'GASOIL' },
+    })).data;
+    expect(hold).toMatchObject({ amount: xof(7000), requested: xof(30000), quantityMl: 10000, limitedBy: 'balance' });
+    const voided = (await api(p).voidPartnerAuthorization({ authorizationId: hold.id, idempotencyKey: key() })).data;
+    expect([voided.status, voided.captured, voided.paymentId]).toEqual(['voided', null, null]);
+    expect(await balances(card.id)).toEqual({ posted: 7000, held: 0 });
+    const twice = await failure(api(p).voidPartnerAuthorization({ authorizationId: hold.id, idempotencyKey: key() }));
+    expect([twice.status, twice.body.code]).toEqual([409, '4044']);
+  });
+
+  it('when a partner names another partner\'s authorisation, a Core one or an unknown id, then get, capture and void are the same 404 3014 and nothing moves', async () => {
+    const card = await fundedCard(20000);
+    const theirs = (await api(q).createPartnerAuthorization({
+      idempotencyKey: key(), partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationB, amount: xof(5000), service: CardService.Fuel },
+    })).data;
+    const core = (await sdk().coreLedger.createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId: card.id, servicePointId: stationA, amount: xof(5000), service: CardService.Fuel } })).data;
+    for (const authorizationId of [theirs.id, core.id, 'hld_000000000000000000000000']) {
+      const read = await failure(api(p).getPartnerAuthorization({ authorizationId }));
+      const capture = await failure(api(p).capturePartnerAuthorization({ authorizationId, idempotencyKey: key(), partnerAuthorizationCapture: { amount: xof(100), receiptNumber: `PP-${next()}`, externalReference: `STN-${next()}` } }));
+      const voided = await failure(api(p).voidPartnerAuthorization({ authorizationId, idempotencyKey: key() }));
+      for (const [operationId, answer] of [['getPartnerAuthorization', read], ['capturePartnerAuthorization', capture], ['voidPartnerAuthorization', voided]] as const) {
+        expect([answer.status, answer.body.code, answer.body.debugMessage]).toEqual([404, '3014', `No authorisation ${authorizationId}`]);
+        expectDocumented(operationId, 404, answer.body);
+      }
+    }
+    expect(await balances(card.id)).toEqual({ posted: 20000, held: 10000 });
+    expect((await api(q).getPartnerAuthorization({ authorizationId: theirs.id })).data.status).toBe('open');
+  });
+});
+
+describe('partner offline fills', () => {
+  const offlineFill = (cardNumber: string, litres: number): PartnerOfflineFill => {
+    const n = next();
+    return {
+      terminalTransactionId: `TPE-P-${n}`, occurredAt: new Date(Date.now() - 3_600_000), cardNumber, amount: xof(litres * 700), service: CardService.Fuel,
+      fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) }, pumpNumber: 1, receiptNumber: `OFF-${n}`,
+    };
+  };
+
+  it('when a contracted station uploads its batch, then known cards are booked as the partner\'s, an unknown number refuses its fill only, and a second upload books nothing twice', async () => {
+    const card = await fundedCard(5000);
+    const fills = [offlineFill(card.number, 10), offlineFill(UNKNOWN_NUMBER, 5)];
+    const { data } = await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills } });
+    expect(data.results.map((result) => [result.status, result.balanceAfter, result.error?.code ?? null])).toEqual([['booked', null, null], ['refused', null, '3008']]);
+    expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 }); // booked below zero: the fuel is in the tank
+    const booked = (await api(p).getPartnerOperation({ operationId: data.results[0].operationId! })).data;
+    expect(booked).toMatchObject({ type: 'payment', own: true, cardId: card.id, servicePointId: stationA, offline: { terminalId: 'TPE-P', terminalTransactionId: fills[0].terminalTransactionId } });
+    const again = (await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills: [fills[0]] } })).data;
+    expect(again.results.map((result) => [result.status, result.operationId])).toEqual([['already-booked', data.results[0].operationId]]);
+    expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 });
+  });
+
+  it('when the service point is not contracted or a number fails its check digit, then the batch is refused whole and nothing is booked', async () => {
+    const card = await fundedCard(5000);
+    const before = await operationCount();
+    for (const servicePointId of [stationB, stationC, UNKNOWN_STATION]) {
+      const refused = await failure(api(p).uploadPartnerOfflineFills({ servicePointId, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills: [offlineFill(card.number, 1)] } }));
+      expect([refused.status, refused.body.code, refused.body.debugMessage]).toEqual([404, '3009', `No service point ${servicePointId}`]);
+      expectDocumented('uploadPartnerOfflineFills', 404, refused.body);
+    }
+    const luhn = await failure(api(p).uploadPartnerOfflineFills({
+      servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills: [offlineFill(card.number, 1), offlineFill('7070700000000006', 1)] },
+    }));
+    expect([luhn.status, luhn.body.code, luhn.body.errors]).toEqual([400, '2009', [{ path: '/body/fills/1/cardNumber', message: expect.any(String) }]]);
+    expect(await operationCount()).toBe(before);
+    expect(await balances(card.id)).toEqual({ posted: 5000, held: 0 });
+  });
+});

@@ -244,6 +244,9 @@ const LEDGER_SCENARIOS: Scenario[] = [
   ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
   ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
   ledgerRead('partner-balance', 'GET /partner/v1/cards/{id} (a partner\'s balance read)', (cardId) => `/partner/v1/cards/${cardId}`, 'gateway'),
+  moneyPost('partner-payment', `POST /partner/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations (a station system, by card number)`, '/partner/v1/payments', (n, ledger, run) =>
+    ({ cardNumber: ledger.cardNumbers[n % ledger.cardNumbers.length], servicePointId: ledger.servicePoints[n % ledger.servicePoints.length], amount: xof(1), service: 'shop',
+      receiptNumber: `P-${run}-${n}`, externalReference: `P-${run}-${n}` }), 'gateway'),
   moneyPost('partner-recharge', `POST /partner/v1/recharges, ${LEDGER_CARDS} cards from the partner's float (hot debited account)`, '/partner/v1/recharges', (n, ledger, run) =>
     ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), externalReference: `R-${run}-${n}` }), 'gateway'),
   moneyPost('payment-spread', `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`, '/core/v1/payments', (n, ledger, run) =>
@@ -519,7 +522,10 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
  */
 function ledgerGoals(
   summaries: ScenarioSummary[],
-  derived: { hotStationToSpreadPayments: number | null; hotFloatToSpreadPayments: number | null; hotFloatToSpreadFloats: number | null; hotCardToSpreadFees: number | null },
+  derived: {
+    hotStationToSpreadPayments: number | null; hotFloatToSpreadPayments: number | null; hotFloatToSpreadFloats: number | null; hotCardToSpreadFees: number | null;
+    partnerRechargeToSpreadPayments: number | null; partnerPaymentToSpreadPayments: number | null;
+  },
 ): string[] {
   const byId = new Map(summaries.map((summary) => [summary.id, summary]));
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
@@ -540,6 +546,11 @@ function ledgerGoals(
     const ratio = derived.hotFloatToSpreadPayments;
     lines.push(`goal hot-float recharges >= 0.8x spread payments: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);
   }
+  if (byId.has('partner-recharge')) {
+    const ratio = derived.partnerRechargeToSpreadPayments;
+    lines.push(`goal hot-float recharges >= 0.8x spread payments, measured on a partner's direct recharge: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);
+  }
+  if (derived.partnerPaymentToSpreadPayments !== null) lines.push(`(no goal) a partner's payments per Core API payment: ${fixed(derived.partnerPaymentToSpreadPayments, 2)}x`);
   const voucher = byId.get('voucher-1000')?.timedMs;
   if (voucher) {
     const measured = !Number.isNaN(voucher.median);
@@ -635,6 +646,10 @@ async function main(): Promise<void> {
       hotStationToSpreadPayments: pairedMedian(results, 'payment-hot-station', 'payment-spread', (a, b) => a / b),
       /** Recharges from one partner float per spread payment (same round). */
       hotFloatToSpreadPayments: pairedMedian(results, 'recharge-hot-float', 'payment-spread', (a, b) => a / b),
+      /** A partner's direct recharges (its one float, hot) per spread payment (same round). */
+      partnerRechargeToSpreadPayments: pairedMedian(results, 'partner-recharge', 'payment-spread', (a, b) => a / b),
+      /** A partner's payments per Core API payment (same round): the cost of the 3rd Party API's checks. */
+      partnerPaymentToSpreadPayments: pairedMedian(results, 'partner-payment', 'payment-spread', (a, b) => a / b),
       /** Recharges from one partner float per recharge from many (same round): the cost of the hot float alone. */
       hotFloatToSpreadFloats: pairedMedian(results, 'recharge-hot-float', 'recharge-spread-floats', (a, b) => a / b),
       /** Credits onto one card per spread fee (same round): the cost of one hot bounded account. */

@@ -7,13 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { newCardKeys } from '../../src/domain/cards/card-numbers';
 import type { TargetSpec } from './protocol';
 
 export interface BenchDatabase {
   kind: 'postgres' | 'pglite';
   version: string;
   /** What the server processes open. */
-  spec: Pick<TargetSpec, 'databaseUrl' | 'dataDir'>;
+  spec: Pick<TargetSpec, 'databaseUrl' | 'dataDir' | 'cardKeys'>;
   dispose(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     return {
       kind: 'postgres',
       version: `PostgreSQL ${server_version}`,
-      spec: { databaseUrl: schemaUrl(baseUrl, schema) },
+      spec: { databaseUrl: schemaUrl(baseUrl, schema), cardKeys: throwawayCardKeys() },
       dispose: async () => void (await adminQuery(baseUrl, `DROP SCHEMA ${schema} CASCADE`)),
     };
   }
@@ -54,7 +55,13 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   return {
     kind: 'pglite',
     version: `PGlite ${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`,
-    spec: { dataDir },
+    spec: { dataDir, cardKeys: throwawayCardKeys() },
     dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
+}
+
+/** Card-number keys for a throwaway database, as in the contract tests. */
+function throwawayCardKeys(): TargetSpec['cardKeys'] {
+  const { hashKey, encryptionKey } = newCardKeys();
+  return { hashKey: hashKey.toString('base64'), encryptionKey: encryptionKey.toString('base64') };
 }

@@ -8,6 +8,8 @@ export interface TargetSpec {
   databaseUrl?: string;
   /** Data directory of the embedded PGlite database. */
   dataDir?: string;
+  /** The database's card-number keys (base64), one pair for all its server processes: a number hashed by one is found by the next. */
+  cardKeys: { hashKey: string; encryptionKey: string };
   /** API only: pino level of the server's logger (its lines go to the process's stdout). */
   logLevel: string;
   /** API only: the VALIDATE_RESPONSES setting. */

@@ -12,7 +12,7 @@ import express from 'express';
 import { readConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
-import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
+import { CardVault } from '../../src/domain/cards/card-numbers';
 import { createPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { createLogger } from '../../src/http/logger';
@@ -102,8 +102,8 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       const db = await openBenchDatabase(spec, config.databasePoolSize);
       const logger = createLogger(spec.logLevel);
       const running = await startServer(
-        // Throwaway card keys for a throwaway database, as in the contract tests.
-        { db, cardVault: new CardVault(newCardKeys(), config.cardIin), logger, config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT } },
+        // The throwaway database's card keys, shared by all its server processes.
+        { db, cardVault: new CardVault({ hashKey: Buffer.from(spec.cardKeys.hashKey, 'base64'), encryptionKey: Buffer.from(spec.cardKeys.encryptionKey, 'base64') }, config.cardIin), logger, config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT } },
         '127.0.0.1',
         0,
       );

@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CardService, RechargeMode } from '../generated/sdk';
+import { SYSTEM_ACTORS } from '../src/domain/actor';
+import { checkLedger } from '../src/domain/ledger/invariants';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
@@ -60,6 +62,10 @@ beforeAll(async () => {
   b = await side('Wave', 'CLIENT-RB', 5_000_000); // the same client name and holder, another partner
 });
 afterAll(() => server.stop());
+afterEach(async () => {
+  // Whatever moved or was refused, the ledger still balances and every bound holds.
+  expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
+});
 
 describe('recharges', () => {
   it('when a partner recharges its client\'s card, then the card is credited from its float once, and it finds the recharge by id and by its reference', async () => {

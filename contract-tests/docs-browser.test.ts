@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { operationTable } from '../generated/operations';
 import { startTestServer, type TestServer } from './support/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,5 +63,23 @@ describeWithBrowser('the /docs page in headless Chromium', () => {
     const artifacts = join(__dirname, '..', 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'docs.png') });
+  }, 60_000);
+
+  it('when a partner follows a deprecated operation\'s Link header (rel="deprecation"), then the page opens at that operation', async () => {
+    const links = Object.values(operationTable).flatMap(({ deprecation }) => (deprecation ? [deprecation.link] : []));
+    expect(links.length).toBeGreaterThan(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    for (const link of links) {
+      await page.goto(`${server.url}${link}`, { waitUntil: 'load' });
+      const section = page.locator(`[data-section-id="${link.replace(/^\/docs#/, '')}"]`);
+      await section.first().waitFor({ timeout: 30_000 });
+      // Redoc scrolls to the section once it has rendered it: its top comes to the top of the window.
+      let top = Infinity;
+      for (let tries = 0; tries < 50 && !(top < 200); tries += 1) {
+        top = (await section.first().boundingBox())?.y ?? Infinity;
+        if (!(top < 200)) await page.waitForTimeout(200);
+      }
+      expect(top).toBeLessThan(200);
+    }
   }, 60_000);
 });

@@ -262,7 +262,7 @@ describe('when CORS_ORIGINS names an origin', () => {
     const reply = await send(`${server.url}/partner/v1/me`, { headers: { origin: allowed } });
     expect(reply.status).toBe(401);
     expect(reply.headers['access-control-allow-origin']).toBe(allowed);
-    expect(reply.headers['access-control-expose-headers']).toBe('Cynod-Auth-Advice, Deprecation, Idempotent-Replayed, Retry-After, WWW-Authenticate, X-Request-Id');
+    expect(reply.headers['access-control-expose-headers']).toBe('Cynod-Auth-Advice, Deprecation, Idempotent-Replayed, Link, Retry-After, Sunset, WWW-Authenticate, X-Request-Id');
     expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
     expect(reply.headers.vary).toMatch(/Origin/);
     const other = await send(`${server.url}/partner/v1/me`, { headers: { origin: 'https://evil.example.net' } });

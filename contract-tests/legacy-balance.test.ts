@@ -1,10 +1,12 @@
 /**
- * The seed's balance enquiry, GET /get-solde-carte?numeroCarte=...: deprecated (the header
- * says so on every answer), off unless the issuer enables it for the partner, answering the
+ * The seed's balance enquiry, GET /get-solde-carte?numeroCarte=...: deprecated (Deprecation,
+ * Sunset and Link say so on every answer, from the contract's x-deprecation), off unless the issuer enables it for the partner, answering the
  * look-up's envelope; the card number in its query string never reaches a log line, a metric
  * or an error answer, whatever its shape.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CardService, RechargeMode } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { captured } from './support/log-capture';
@@ -28,6 +30,13 @@ const enquiry = (numeroCarte: string, bearer = partnerToken, extra = '') => {
   numbersSent.add(numeroCarte);
   return call(`${server.url}/get-solde-carte?numeroCarte=${encodeURIComponent(numeroCarte)}${extra}`, { headers: { authorization: `Bearer ${bearer}` } });
 };
+/** What the contract says of the deprecation, as the three headers must announce it. */
+const { since, sunset } = (JSON.parse(readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8')) as {
+  paths: Record<string, { get: { 'x-deprecation': { since: string; sunset: string } } }>;
+}).paths['/get-solde-carte'].get['x-deprecation'];
+const ANNOUNCED = [`@${Date.parse(since) / 1000}`, new Date(sunset).toUTCString(), '</docs#/partner/getlegacycardbalance>; rel="deprecation"'];
+const announced = (headers: Headers) => ['deprecation', 'sunset', 'link'].map((name) => headers.get(name));
+
 const enable = (legacyBalanceAllowed: boolean) => core().corePartners.updatePartner({ partnerId, partnerUpdate: { legacyBalanceAllowed } });
 
 beforeAll(async () => {
@@ -59,14 +68,15 @@ describe('GET /get-solde-carte', () => {
   it('when the partner was not enabled for it, then 403 code 1030, marked deprecated, and the partner record says it is off', async () => {
     expect((await core().corePartners.getPartner({ partnerId })).data.legacyBalanceAllowed).toBe(false);
     const refused = await enquiry(cardNumber);
-    expect([refused.status, refused.body.code, refused.headers.get('deprecation')]).toEqual([403, '1030', 'true']);
+    expect([refused.status, refused.body.code, announced(refused.headers)]).toEqual([403, '1030', ANNOUNCED]);
     expectDocumented('getLegacyCardBalance', 403, refused.body);
   });
 
   it('when the issuer enables it, then the partner gets the look-up\'s answer with the balances, deprecated, and the change is audited', async () => {
     expect((await enable(true)).data.legacyBalanceAllowed).toBe(true);
     const answer = await enquiry(cardNumber);
-    expect([answer.status, answer.headers.get('deprecation')]).toEqual([200, 'true']);
+    expect([answer.status, announced(answer.headers)]).toEqual([200, ANNOUNCED]);
+    expect(ANNOUNCED.slice(0, 2)).toEqual(['@1796169600', 'Wed, 30 Jun 2027 23:59:59 GMT']); // 2 December 2026, 30 June 2027 (the description's dates)
     expect(answer.body).toEqual({
       success: true, code: '0000', message: 'Opération réussie',
       data: { id: cardId, maskedNumber: `${cardNumber.slice(0, 6)}******${cardNumber.slice(-4)}`, status: 'active', expiresAt: expect.any(String), holderFirstName: 'Konan', balances: [{ unit: 'XOF', posted: 45000, available: 45000 }] },
@@ -87,7 +97,7 @@ describe('GET /get-solde-carte', () => {
   ])('when the query names %s, then the envelope refuses it without quoting the number', async (_name, number, status, code) => {
     const numeroCarte = number();
     const answer = await enquiry(numeroCarte);
-    expect([answer.status, answer.body.code, answer.headers.get('deprecation')]).toEqual([status, code, 'true']);
+    expect([answer.status, answer.body.code, announced(answer.headers)]).toEqual([status, code, ANNOUNCED]);
     expect(answer.text).not.toContain(numeroCarte);
     expect(answer.text).not.toContain(numeroCarte.slice(0, 12));
     expectDocumented('getLegacyCardBalance', status, answer.body);

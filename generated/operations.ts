@@ -13,7 +13,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   cancelCard: {
     operationId: "cancelCard",
@@ -25,7 +25,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   cancelOperation: {
     operationId: "cancelOperation",
@@ -37,7 +37,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   cancelOrder: {
     operationId: "cancelOrder",
@@ -49,7 +49,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   captureAuthorization: {
     operationId: "captureAuthorization",
@@ -61,7 +61,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   capturePartnerAuthorization: {
     operationId: "capturePartnerAuthorization",
@@ -73,7 +73,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createAuthorization: {
     operationId: "createAuthorization",
@@ -85,7 +85,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createCardProfile: {
     operationId: "createCardProfile",
@@ -97,7 +97,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createClient: {
     operationId: "createClient",
@@ -109,7 +109,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createDriver: {
     operationId: "createDriver",
@@ -121,7 +121,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createEnergyPrice: {
     operationId: "createEnergyPrice",
@@ -133,7 +133,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createEnergyType: {
     operationId: "createEnergyType",
@@ -145,7 +145,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createFee: {
     operationId: "createFee",
@@ -157,7 +157,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createFloatFunding: {
     operationId: "createFloatFunding",
@@ -169,7 +169,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createFuelTicket: {
     operationId: "createFuelTicket",
@@ -181,7 +181,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createNetwork: {
     operationId: "createNetwork",
@@ -193,7 +193,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createOrder: {
     operationId: "createOrder",
@@ -205,7 +205,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPartner: {
     operationId: "createPartner",
@@ -217,7 +217,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPartnerAuthorization: {
     operationId: "createPartnerAuthorization",
@@ -229,7 +229,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPartnerContract: {
     operationId: "createPartnerContract",
@@ -241,7 +241,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPartnerPayment: {
     operationId: "createPartnerPayment",
@@ -253,7 +253,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPartnerRecharge: {
     operationId: "createPartnerRecharge",
@@ -265,7 +265,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createPayment: {
     operationId: "createPayment",
@@ -277,7 +277,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createRegularisation: {
     operationId: "createRegularisation",
@@ -289,7 +289,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createServicePoint: {
     operationId: "createServicePoint",
@@ -301,7 +301,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createToken: {
     operationId: "createToken",
@@ -313,7 +313,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createUnit: {
     operationId: "createUnit",
@@ -325,7 +325,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   createVehicle: {
     operationId: "createVehicle",
@@ -337,7 +337,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   deactivateClient: {
     operationId: "deactivateClient",
@@ -349,7 +349,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   deleteCardProfile: {
     operationId: "deleteCardProfile",
@@ -361,7 +361,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   disablePartner: {
     operationId: "disablePartner",
@@ -373,7 +373,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   enablePartner: {
     operationId: "enablePartner",
@@ -385,7 +385,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   endPartnerContract: {
     operationId: "endPartnerContract",
@@ -397,7 +397,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   executeOrder: {
     operationId: "executeOrder",
@@ -409,7 +409,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getAuthorization: {
     operationId: "getAuthorization",
@@ -421,7 +421,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCard: {
     operationId: "getCard",
@@ -433,7 +433,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCardAllowances: {
     operationId: "getCardAllowances",
@@ -445,7 +445,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCardControls: {
     operationId: "getCardControls",
@@ -457,7 +457,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCardProfile: {
     operationId: "getCardProfile",
@@ -469,7 +469,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCardProfileControls: {
     operationId: "getCardProfileControls",
@@ -481,7 +481,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getCardStatement: {
     operationId: "getCardStatement",
@@ -493,7 +493,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
-    deprecated: false,
+    deprecation: null,
   },
   getClient: {
     operationId: "getClient",
@@ -505,7 +505,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getDocs: {
     operationId: "getDocs",
@@ -517,7 +517,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getDriver: {
     operationId: "getDriver",
@@ -529,7 +529,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getEnergyPriceInForce: {
     operationId: "getEnergyPriceInForce",
@@ -541,7 +541,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getEnergyType: {
     operationId: "getEnergyType",
@@ -553,7 +553,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getFuelTicket: {
     operationId: "getFuelTicket",
@@ -565,7 +565,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getHealth: {
     operationId: "getHealth",
@@ -577,7 +577,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getLegacyCardBalance: {
     operationId: "getLegacyCardBalance",
@@ -589,7 +589,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: true,
+    deprecation: {"since":1796169600,"sunset":"Wed, 30 Jun 2027 23:59:59 GMT","link":"/docs#/partner/getlegacycardbalance"},
   },
   getMetrics: {
     operationId: "getMetrics",
@@ -601,7 +601,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getNetwork: {
     operationId: "getNetwork",
@@ -613,7 +613,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getOpenApiJson: {
     operationId: "getOpenApiJson",
@@ -625,7 +625,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getOpenApiYaml: {
     operationId: "getOpenApiYaml",
@@ -637,7 +637,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getOperation: {
     operationId: "getOperation",
@@ -649,7 +649,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getOrder: {
     operationId: "getOrder",
@@ -661,7 +661,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartner: {
     operationId: "getPartner",
@@ -673,7 +673,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerAuthorization: {
     operationId: "getPartnerAuthorization",
@@ -685,7 +685,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerCard: {
     operationId: "getPartnerCard",
@@ -697,7 +697,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerCardAllowances: {
     operationId: "getPartnerCardAllowances",
@@ -709,7 +709,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerDailyStatement: {
     operationId: "getPartnerDailyStatement",
@@ -721,7 +721,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerFloat: {
     operationId: "getPartnerFloat",
@@ -733,7 +733,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerMe: {
     operationId: "getPartnerMe",
@@ -745,7 +745,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerOperation: {
     operationId: "getPartnerOperation",
@@ -757,7 +757,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getPartnerRechargeLimits: {
     operationId: "getPartnerRechargeLimits",
@@ -769,7 +769,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getReady: {
     operationId: "getReady",
@@ -781,7 +781,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getServicePoint: {
     operationId: "getServicePoint",
@@ -793,7 +793,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getUnit: {
     operationId: "getUnit",
@@ -805,7 +805,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getVehicle: {
     operationId: "getVehicle",
@@ -817,7 +817,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   getVehicleConsumption: {
     operationId: "getVehicleConsumption",
@@ -829,7 +829,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   introspectToken: {
     operationId: "introspectToken",
@@ -841,7 +841,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   issueCard: {
     operationId: "issueCard",
@@ -853,7 +853,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listAuditEvents: {
     operationId: "listAuditEvents",
@@ -865,7 +865,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listCardDeclines: {
     operationId: "listCardDeclines",
@@ -877,7 +877,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listCardExceptions: {
     operationId: "listCardExceptions",
@@ -889,7 +889,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listCardProfiles: {
     operationId: "listCardProfiles",
@@ -901,7 +901,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listCards: {
     operationId: "listCards",
@@ -913,7 +913,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listCardTransitions: {
     operationId: "listCardTransitions",
@@ -925,7 +925,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listClients: {
     operationId: "listClients",
@@ -937,7 +937,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listDrivers: {
     operationId: "listDrivers",
@@ -949,7 +949,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listEnergyPrices: {
     operationId: "listEnergyPrices",
@@ -961,7 +961,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listEnergyTypes: {
     operationId: "listEnergyTypes",
@@ -973,7 +973,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listFuelTickets: {
     operationId: "listFuelTickets",
@@ -985,7 +985,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listLedgerAccounts: {
     operationId: "listLedgerAccounts",
@@ -997,7 +997,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listNetworks: {
     operationId: "listNetworks",
@@ -1009,7 +1009,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listOperations: {
     operationId: "listOperations",
@@ -1021,7 +1021,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
-    deprecated: false,
+    deprecation: null,
   },
   listOrders: {
     operationId: "listOrders",
@@ -1033,7 +1033,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listPartnerCardDeclines: {
     operationId: "listPartnerCardDeclines",
@@ -1045,7 +1045,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listPartnerCardHistory: {
     operationId: "listPartnerCardHistory",
@@ -1057,7 +1057,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listPartnerContracts: {
     operationId: "listPartnerContracts",
@@ -1069,7 +1069,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listPartnerEvents: {
     operationId: "listPartnerEvents",
@@ -1081,7 +1081,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listPartnerOperations: {
     operationId: "listPartnerOperations",
@@ -1093,7 +1093,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: true,
-    deprecated: false,
+    deprecation: null,
   },
   listPartners: {
     operationId: "listPartners",
@@ -1105,7 +1105,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listSecurityEvents: {
     operationId: "listSecurityEvents",
@@ -1117,7 +1117,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listServicePoints: {
     operationId: "listServicePoints",
@@ -1129,7 +1129,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listUnits: {
     operationId: "listUnits",
@@ -1141,7 +1141,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   listVehicles: {
     operationId: "listVehicles",
@@ -1153,7 +1153,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   lookupCard: {
     operationId: "lookupCard",
@@ -1165,7 +1165,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   lookupPartnerCard: {
     operationId: "lookupPartnerCard",
@@ -1177,7 +1177,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   opposeCard: {
     operationId: "opposeCard",
@@ -1189,7 +1189,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   reactivateCard: {
     operationId: "reactivateCard",
@@ -1201,7 +1201,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   rejectOrder: {
     operationId: "rejectOrder",
@@ -1213,7 +1213,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   replaceCardControls: {
     operationId: "replaceCardControls",
@@ -1225,7 +1225,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   replaceCardFleet: {
     operationId: "replaceCardFleet",
@@ -1237,7 +1237,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   replaceCardProfileControls: {
     operationId: "replaceCardProfileControls",
@@ -1249,7 +1249,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   reversePartnerOperation: {
     operationId: "reversePartnerOperation",
@@ -1261,7 +1261,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   revokeToken: {
     operationId: "revokeToken",
@@ -1273,7 +1273,7 @@ export const operationTable = {
     envelope: false,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   rotatePartnerSecret: {
     operationId: "rotatePartnerSecret",
@@ -1285,7 +1285,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   setDriverCode: {
     operationId: "setDriverCode",
@@ -1297,7 +1297,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   setPartnerRechargeLimits: {
     operationId: "setPartnerRechargeLimits",
@@ -1309,7 +1309,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   suspendCard: {
     operationId: "suspendCard",
@@ -1321,7 +1321,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateCardProfile: {
     operationId: "updateCardProfile",
@@ -1333,7 +1333,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateClient: {
     operationId: "updateClient",
@@ -1345,7 +1345,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateDriver: {
     operationId: "updateDriver",
@@ -1357,7 +1357,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateNetwork: {
     operationId: "updateNetwork",
@@ -1369,7 +1369,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updatePartner: {
     operationId: "updatePartner",
@@ -1381,7 +1381,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateServicePoint: {
     operationId: "updateServicePoint",
@@ -1393,7 +1393,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   updateVehicle: {
     operationId: "updateVehicle",
@@ -1405,7 +1405,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   uploadOfflineFills: {
     operationId: "uploadOfflineFills",
@@ -1417,7 +1417,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   uploadPartnerOfflineFills: {
     operationId: "uploadPartnerOfflineFills",
@@ -1429,7 +1429,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   validateOrder: {
     operationId: "validateOrder",
@@ -1441,7 +1441,7 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   voidAuthorization: {
     operationId: "voidAuthorization",
@@ -1453,7 +1453,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
   voidPartnerAuthorization: {
     operationId: "voidPartnerAuthorization",
@@ -1465,7 +1465,7 @@ export const operationTable = {
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: false,
-    deprecated: false,
+    deprecation: null,
   },
 } as const;
 
@@ -1529,7 +1529,7 @@ export type Scope = keyof typeof oauthScopes;
 export const requestHeaderNames = ["Idempotency-Key"] as const;
 
 /** Response headers the contract declares on some answer. */
-export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Deprecation","Idempotent-Replayed","Retry-After","WWW-Authenticate","X-Request-Id"] as const;
+export const responseHeaderNames = ["Cache-Control","Cynod-Auth-Advice","Deprecation","Idempotent-Replayed","Link","Retry-After","Sunset","WWW-Authenticate","X-Request-Id"] as const;
 
 /** The bounds of an amount's value in its unit's smallest denomination (components.schemas.Amount). */
 export const amountBounds = {"minimum":-1000000000000,"maximum":1000000000000} as const;

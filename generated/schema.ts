@@ -223,7 +223,9 @@ export interface paths {
          *     `GET /partner/v1/cards/{cardId}`. The seed's balance enquiry as its wiki documents it,
          *     the card's number in the query string (`numeroCarte`), answering the same envelope as the
          *     look-up: the card's status, expiry, holder's first name and balances (posted and
-         *     available) per unit. Its answers carry `Deprecation: true`.
+         *     available) per unit. Every answer, refusals included, announces the deprecation: `Deprecation`
+         *     (RFC 9745: deprecated since 2 December 2026), `Sunset` (RFC 8594: it may be removed after
+         *     30 June 2027) and `Link` to this section (`rel="deprecation"`).
          *
          *     Off unless enabled for the partner (`legacyBalanceAllowed`, set by the issuer with
          *     `PATCH /core/v1/partners/{partnerId}`): otherwise 403, code 1030. A number that is not 16
@@ -5504,8 +5506,12 @@ export interface components {
         WwwAuthenticate: string;
         /** @description Token answers are never cached. */
         CacheControlNoStore: "no-store";
-        /** @description `true` on every answer of a deprecated operation (the IETF Deprecation header): plan the move to the successors its description names. */
-        Deprecation: "true";
+        /** @description On every answer of a deprecated operation (RFC 9745): when it was deprecated, as a Structured Field Date (`@` and seconds since 1970-01-01T00:00:00Z). Plan the move to the successors its description names before its `Sunset`. */
+        Deprecation: string;
+        /** @description On every answer of a deprecated operation (RFC 8594): the time after which it may be removed, as an HTTP-date; never earlier than 6 months after its `Deprecation`. */
+        Sunset: string;
+        /** @description On every answer of a deprecated operation (RFC 8288, RFC 9745): a link with `rel="deprecation"` to the operation's section of `/docs`, which names its successors. */
+        DeprecationLink: string;
         /**
          * @description Sent on every answer to a call authenticated with HTTP Basic: bearer tokens are preferred
          *     (a token expires and can be revoked; a secret sent on every call cannot). Get one from
@@ -5883,6 +5889,8 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     Deprecation: components["headers"]["Deprecation"];
+                    Sunset: components["headers"]["Sunset"];
+                    Link: components["headers"]["DeprecationLink"];
                     [name: string]: unknown;
                 };
                 content: {

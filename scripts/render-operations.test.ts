@@ -54,6 +54,30 @@ describe('the operation table (scripts/render-operations)', () => {
     expect(responseHeaderNames(fixture)).toEqual(['Retry-After', 'X-Request-Id']);
   });
 
+  describe('when an operation is deprecated', () => {
+    const deprecating = (extension: unknown, deprecated = true) => {
+      const document = structuredClone(fixture);
+      Object.assign(document.paths['/things/{thingId}'].get, { tags: ['things'], deprecated, 'x-deprecation': extension });
+      return () => collectOperations(document).find((row) => row.operationId === 'getThing')?.deprecation;
+    };
+
+    it('with x-deprecation, then its row carries the Deprecation seconds, the Sunset HTTP-date and its /docs section', () => {
+      expect(deprecating({ since: '2026-12-02T00:00:00Z', sunset: '2027-06-30T23:59:59Z' })()).toEqual({
+        since: 1796169600, sunset: 'Wed, 30 Jun 2027 23:59:59 GMT', link: '/docs#/things/getthing',
+      });
+      expect(collectOperations(fixture).find((row) => row.operationId === 'getThing')?.deprecation).toBeNull();
+    });
+
+    it.each([
+      ['without x-deprecation', undefined, true, /needs x-deprecation/],
+      ['with a sunset that is not a date', { since: '2026-12-02T00:00:00Z', sunset: 'soon' }, true, /needs x-deprecation/],
+      ['with less than 6 months of notice', { since: '2026-12-02T00:00:00Z', sunset: '2027-06-01T23:59:59Z' }, true, /at least 6 months/],
+      ['x-deprecation on an operation that is not deprecated', { since: '2026-12-02T00:00:00Z', sunset: '2027-06-30T23:59:59Z' }, false, /not deprecated: true/],
+    ])('%s, then generation fails', (_name, extension, deprecated, message) => {
+      expect(deprecating(extension, deprecated)).toThrow(message);
+    });
+  });
+
   it('when the Amount schema has no maximum, then generation fails (contract first)', () => {
     const unbounded = structuredClone(fixture);
     delete (unbounded.components.schemas.Amount.properties.value as { maximum?: number }).maximum;

@@ -18,8 +18,46 @@ interface OperationRow {
   headers: string[];
   /** Its 200 answer is also served as CSV (text/csv), for `Accept: text/csv`. */
   csv: boolean;
-  /** The contract marks it deprecated: its answers carry `Deprecation: true`. */
-  deprecated: boolean;
+  /** The contract deprecates it (`deprecated: true` with `x-deprecation`): what its answers announce. */
+  deprecation: Deprecation | null;
+}
+
+/**
+ * A deprecated operation's announcement (RFC 9745 Deprecation, RFC 8594 Sunset): since when
+ * it is deprecated, the time after which it may be removed, and the page that says what
+ * replaces it (the operation's own section of /docs).
+ */
+export interface Deprecation {
+  /** Seconds since the epoch, as the Deprecation header gives it (`@<seconds>`). */
+  since: number;
+  /** An HTTP-date, as the Sunset header gives it. */
+  sunset: string;
+  link: string;
+}
+
+/** The README's deprecation policy: an operation stays for at least 6 months after it is deprecated. */
+const MIN_NOTICE_MONTHS = 6;
+
+/**
+ * The operation's `x-deprecation` ({ since, sunset }, date-times), required exactly when it is
+ * `deprecated: true`, its sunset at least MIN_NOTICE_MONTHS after its deprecation.
+ */
+function deprecationOf(operation: Json, where: string): Deprecation | null {
+  const extension = operation['x-deprecation'] as { since?: unknown; sunset?: unknown } | undefined;
+  if (operation.deprecated !== true) {
+    if (extension) throw new Error(`${where} has x-deprecation but is not deprecated: true`);
+    return null;
+  }
+  const since = typeof extension?.since === 'string' ? Date.parse(extension.since) : NaN;
+  const sunset = typeof extension?.sunset === 'string' ? Date.parse(extension.sunset) : NaN;
+  if (Number.isNaN(since) || Number.isNaN(sunset)) throw new Error(`${where} is deprecated: it needs x-deprecation: { since: <date-time>, sunset: <date-time> }`);
+  const earliest = new Date(since);
+  earliest.setUTCMonth(earliest.getUTCMonth() + MIN_NOTICE_MONTHS);
+  if (sunset < earliest.getTime()) throw new Error(`${where}: x-deprecation.sunset must be at least ${MIN_NOTICE_MONTHS} months after its since`);
+  const tag = ((operation.tags as string[] | undefined) ?? [])[0];
+  if (!tag) throw new Error(`${where} is deprecated: it needs a tag (its /docs section is /<tag>/<operationid>)`);
+  // The operation's section of the Redoc page (the page rewrites older anchors to this form).
+  return { since: Math.floor(since / 1000), sunset: new Date(sunset).toUTCString(), link: `/docs#/${tag}/${String(operation.operationId).toLowerCase()}` };
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -69,7 +107,7 @@ export function collectOperations(document: Json): OperationRow[] {
       rows.push({
         operationId: operation.operationId, method, path, security, scopes,
         envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation), csv: servesCsv(document, operation),
-        deprecated: operation.deprecated === true,
+        deprecation: deprecationOf(operation, `${method.toUpperCase()} ${path}`),
       });
     }
   }
@@ -124,7 +162,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
         `    csv: ${literal(row.csv)},`,
-        `    deprecated: ${literal(row.deprecated)},`,
+        `    deprecation: ${literal(row.deprecation)},`,
         '  },',
       ].join('\n'),
     ),

@@ -33,14 +33,16 @@ export function mountRawRoutes(app: Express, routes: RawRoutes, beforeValidator:
 }
 
 /**
- * Marks every answer of the operations the contract deprecates with `Deprecation: true`, the
- * validator's refusals included (mounted before it).
+ * Announces the deprecation on every answer of the operations the contract deprecates, the
+ * validator's refusals included (mounted before it): `Deprecation` (RFC 9745), `Sunset`
+ * (RFC 8594) and a `Link` to the operation's section of /docs, from its `x-deprecation`.
  */
 export function markDeprecated(app: Express): void {
-  for (const operation of Object.values(operationTable)) {
-    if (!operation.deprecated) continue;
-    app[operation.method](operation.expressPath, (_req, res, next) => {
-      res.setHeader('Deprecation', 'true');
+  for (const { method, expressPath, deprecation } of Object.values(operationTable)) {
+    if (!deprecation) continue;
+    const headers = { Deprecation: `@${deprecation.since}`, Sunset: deprecation.sunset, Link: `<${deprecation.link}>; rel="deprecation"` };
+    app[method](expressPath, (_req, res, next) => {
+      res.set(headers);
       next();
     });
   }

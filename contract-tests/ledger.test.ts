@@ -86,7 +86,7 @@ describe('regularisations and balances', () => {
     const before = await ledgerState();
     const answer = await failure(core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(3001), reason: 'Trop' } }));
     expect([answer.status, answer.body.code]).toEqual([409, '4010']);
-    expect(answer.body.details).toEqual({ accountId: expect.stringMatching(/^acc_/), bound: 'available-not-below-zero', available: xof(3000), requested: xof(3001), accountVersion: 1 });
+    expect(answer.body.details).toEqual({ account: 'card', accountId: expect.stringMatching(/^acc_/), bound: 'available-not-below-zero', available: xof(3000), requested: xof(3001), accountVersion: 1 });
     expectDocumented('createRegularisation', 409, answer.body);
     expect(await ledgerState()).toBe(before);
   });

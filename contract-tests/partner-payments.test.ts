@@ -158,7 +158,8 @@ describe('partner payments', () => {
   it('when the card cannot pay (insufficient funds), then 409 4010, nothing moves and the attempt is kept among its declines', async () => {
     const card = await fundedCard(5000);
     const refused = await failure(api(p).createPartnerPayment({ idempotencyKey: key(), partnerPaymentCreate: fuelPayment(card.number, stationA, 10) }));
-    expect([refused.status, refused.body.code]).toEqual([409, '4010']);
+    expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, '4010', { account: 'card', bound: 'available-not-below-zero', available: xof(5000), requested: xof(7000) }]);
+    expect(refused.text).not.toMatch(/acc_/);
     expectDocumented('createPartnerPayment', 409, refused.body);
     expect(await balances(card.id)).toEqual({ posted: 5000, held: 0 });
     const declines = (await sdk().coreCards.listCardDeclines({ cardId: card.id })).data.items;

@@ -110,10 +110,17 @@ describe('recharges', () => {
     expect((await floatOf(a))?.available.value).toBe(float);
   });
 
-  it('when the float does not cover the recharge, then it is refused with the figures and nothing moves', async () => {
+  it('when the float does not cover the recharge, then it is refused with the figures, naming the float but no ledger account, and nothing moves', async () => {
     const poor = await side('MTN MoMo', 'CLIENT-RC', 1000);
-    const refused = await failure(recharge(poor, poor.cardId, 1001));
-    expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, '4010', expect.objectContaining({ available: xof(1000), requested: xof(1001) })]);
+    const [reference, key] = [randomUUID(), randomUUID()];
+    const refused = await failure(recharge(poor, poor.cardId, 1001, reference, key));
+    expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, '4010', { account: 'partner-float', bound: 'available-not-below-zero', available: xof(1000), requested: xof(1001) }]);
+    expect(refused.text).not.toMatch(/acc_/);
+    expectDocumented('createPartnerRecharge', 409, refused.body);
+    // A retry with the key replays the stored refusal in the same shape.
+    const replayed = await failure(recharge(poor, poor.cardId, 1001, reference, key));
+    expect([replayed.headers.get('idempotent-replayed'), replayed.body]).toEqual(['true', { ...refused.body, requestId: replayed.body.requestId }]);
+    expect(replayed.text).not.toMatch(/acc_/);
     expect(await cardBalance(poor.cardId)).toBe(0);
     expect((await floatOf(poor))?.today).toMatchObject({ recharged: 0, recharges: 0 });
   });

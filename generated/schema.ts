@@ -2167,6 +2167,14 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * @description `card`: a card's balance in one unit (member cards and E-service cards; never below zero).
+         *     `issuer-float`: the value the issuer has put in circulation, per unit (goes below zero as
+         *     cards are recharged). `partner-float`: what a partner has prepaid, per unit (never below
+         *     zero: a partner recharges cards only up to it). `fee-revenue` and `adjustments`: per unit.
+         * @enum {string}
+         */
+        LedgerAccountKind: "card" | "issuer-float" | "partner-float" | "fee-revenue" | "adjustments";
         /** @example acc_9e8d7c6b5a4f3e2d1c0b9a8f */
         LedgerAccountId: string;
         /**
@@ -2184,9 +2192,16 @@ export interface components {
             value: number;
             unit: components["schemas"]["UnitCode"];
         };
-        /** @description The figures of 4010 (insufficient funds): the account whose bound failed, its available balance, the amount requested and the account's version at the time of the check. */
+        /**
+         * @description The figures of 4010 (insufficient funds): which account's bound failed (`account`: the
+         *     card's, or the partner's float for a partner's recharge), its available balance and the
+         *     amount requested. Core API answers also name the ledger account (`accountId`) and its
+         *     version at the time of the check (`accountVersion`); answers of the 3rd Party API never
+         *     name a ledger account, as its views never do.
+         */
         FundsDetails: {
-            accountId: components["schemas"]["LedgerAccountId"];
+            account: components["schemas"]["LedgerAccountKind"];
+            accountId?: components["schemas"]["LedgerAccountId"];
             /**
              * @description The bound that failed.
              * @enum {string}
@@ -2194,8 +2209,11 @@ export interface components {
             bound: "available-not-below-zero";
             available: components["schemas"]["Amount"];
             requested: components["schemas"]["Amount"];
-            /** @example 7 */
-            accountVersion: number;
+            /**
+             * @description Core API answers only.
+             * @example 7
+             */
+            accountVersion?: number;
         };
         /**
          * @description What a breach of the rule does: `hard` declines the transaction, `soft` approves it and raises an exception for the fleet manager.
@@ -4680,14 +4698,6 @@ export interface components {
             externalReference: string;
             comment?: components["schemas"]["OperationComment"];
         };
-        /**
-         * @description `card`: a card's balance in one unit (member cards and E-service cards; never below zero).
-         *     `issuer-float`: the value the issuer has put in circulation, per unit (goes below zero as
-         *     cards are recharged). `partner-float`: what a partner has prepaid, per unit (never below
-         *     zero: a partner recharges cards only up to it). `fee-revenue` and `adjustments`: per unit.
-         * @enum {string}
-         */
-        LedgerAccountKind: "card" | "issuer-float" | "partner-float" | "fee-revenue" | "adjustments";
         /** @description A ledger account an operation debits or credits, with what it belongs to. */
         LedgerAccountRef: {
             accountId: components["schemas"]["LedgerAccountId"];
@@ -5283,6 +5293,18 @@ export interface components {
         };
         /** @description The operation is refused by a business rule (insufficient funds, card status, service not allowed...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. */
         MoneyConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The operation is refused by a business rule (insufficient funds on the card or on the partner's float, card status, service not allowed...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A refusal for funds says which account's bound failed (`details.account`: `card` or `partner-float`) and never names a ledger account. */
+        PartnerMoneyConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -6160,7 +6182,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6316,7 +6338,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6453,7 +6475,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6501,7 +6523,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6583,7 +6605,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6630,7 +6652,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["MoneyConflict"];
+            409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];

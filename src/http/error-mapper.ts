@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
 import { classifyDatabaseError, isDatabaseBusy } from '../db/errors';
 import { AppError } from '../domain/app-error';
+import { partnerRefusal } from '../domain/partners/partner-cards';
 import { sendError } from './envelope';
 import { authFailureOf } from './security';
 
@@ -119,7 +120,8 @@ export function errorMapper(): ErrorRequestHandler {
     const mapped = toAppError(error, req);
     if (mapped && mapped.status < 500) {
       req.log.debug({ code: mapped.code, debugMessage: mapped.debugMessage }, 'request refused');
-      return sendError(req, res, mapped);
+      // The 3rd Party API's answers never name a ledger account (its views never do).
+      return sendError(req, res, req.path.startsWith('/partner/') ? partnerRefusal(mapped) : mapped);
     }
     const answer = mapped ?? new AppError('SYSTEM_ERROR', 'Unexpected error; quote the requestId to support');
     req.log.error({ err: mapped?.cause ?? error }, answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : answer.codeName === 'DATABASE_BUSY' ? 'database busy' : 'dependency unavailable');

@@ -20,19 +20,35 @@ import {
     AmountFromJSONTyped,
     AmountToJSON,
 } from './Amount';
+import type { LedgerAccountKind } from './LedgerAccountKind';
+import {
+    LedgerAccountKindFromJSON,
+    LedgerAccountKindFromJSONTyped,
+    LedgerAccountKindToJSON,
+} from './LedgerAccountKind';
 
 /**
- * The figures of 4010 (insufficient funds): the account whose bound failed, its available balance, the amount requested and the account's version at the time of the check.
+ * The figures of 4010 (insufficient funds): which account's bound failed (`account`: the
+ * card's, or the partner's float for a partner's recharge), its available balance and the
+ * amount requested. Core API answers also name the ledger account (`accountId`) and its
+ * version at the time of the check (`accountVersion`); answers of the 3rd Party API never
+ * name a ledger account, as its views never do.
  * @export
  * @interface FundsDetails
  */
 export interface FundsDetails {
     /**
      * 
+     * @type {LedgerAccountKind}
+     * @memberof FundsDetails
+     */
+    account: LedgerAccountKind;
+    /**
+     * 
      * @type {string}
      * @memberof FundsDetails
      */
-    accountId: string;
+    accountId?: string;
     /**
      * The bound that failed.
      * @type {string}
@@ -52,11 +68,11 @@ export interface FundsDetails {
      */
     requested: Amount;
     /**
-     * 
+     * Core API answers only.
      * @type {number}
      * @memberof FundsDetails
      */
-    accountVersion: number;
+    accountVersion?: number;
 }
 
 
@@ -74,11 +90,10 @@ export type FundsDetailsBoundEnum = typeof FundsDetailsBoundEnum[keyof typeof Fu
  */
 export function instanceOfFundsDetails(value: object): boolean {
     let isInstance = true;
-    isInstance = isInstance && "accountId" in value;
+    isInstance = isInstance && "account" in value;
     isInstance = isInstance && "bound" in value;
     isInstance = isInstance && "available" in value;
     isInstance = isInstance && "requested" in value;
-    isInstance = isInstance && "accountVersion" in value;
 
     return isInstance;
 }
@@ -93,11 +108,12 @@ export function FundsDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     }
     return {
         
-        'accountId': json['accountId'],
+        'account': LedgerAccountKindFromJSON(json['account']),
+        'accountId': !exists(json, 'accountId') ? undefined : json['accountId'],
         'bound': json['bound'],
         'available': AmountFromJSON(json['available']),
         'requested': AmountFromJSON(json['requested']),
-        'accountVersion': json['accountVersion'],
+        'accountVersion': !exists(json, 'accountVersion') ? undefined : json['accountVersion'],
     };
 }
 
@@ -110,6 +126,7 @@ export function FundsDetailsToJSON(value?: FundsDetails | null): any {
     }
     return {
         
+        'account': LedgerAccountKindToJSON(value.account),
         'accountId': value.accountId,
         'bound': value.bound,
         'available': AmountToJSON(value.available),

@@ -140,7 +140,7 @@ export function insufficientFunds(account: AccountKey, balance: Pick<AccountRow,
   return new AppError(
     'INSUFFICIENT_FUNDS',
     `The ${owner} (account ${account.id}) has ${available.toStored()} ${available.unit} available; ${requested.toStored()} ${requested.unit} requested`,
-    { details: { accountId: account.id, bound: 'available-not-below-zero', available: available.toApi(), requested: requested.toApi(), accountVersion: Number(balance.version) } },
+    { details: { account: account.kind, accountId: account.id, bound: 'available-not-below-zero', available: available.toApi(), requested: requested.toApi(), accountVersion: Number(balance.version) } },
   );
 }
 

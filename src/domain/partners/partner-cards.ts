@@ -100,12 +100,29 @@ export async function listPartnerCardDeclines(db: Queryable, actor: Actor, cardI
 }
 
 /**
+ * What the 3rd Party API shows of a refusal's message and figures: never the ledger account a
+ * refusal for funds names (its id and version), only which kind of account fell short.
+ */
+function withoutLedgerAccount<D extends object | null | undefined>(message: string, details: D): { message: string; details: D } {
+  const bare = message.replace(/ \(account acc_[0-9a-f]+\)/gu, '');
+  if (!details || !('accountId' in details || 'accountVersion' in details)) return { message: bare, details };
+  const { accountId: _account, accountVersion: _version, ...figures } = details as { accountId?: unknown; accountVersion?: unknown };
+  return { message: bare, details: figures as D };
+}
+
+/** A refusal as the 3rd Party API answers it (see withoutLedgerAccount). */
+export function partnerRefusal(error: AppError): AppError {
+  const { message, details } = withoutLedgerAccount(error.debugMessage, error.details);
+  if (message === error.debugMessage && details === error.details) return error;
+  return new AppError(error.codeName, message, { status: error.status, headers: error.headers, oauthError: error.oauthError, errors: error.errors, details });
+}
+
+/**
  * A decline in the partner's view: `own` when it made the attempt; never who else did, the
  * client, channel or request, nor the ledger account a refusal for funds names (its message
  * and figures keep the rest).
  */
 export function toPartnerCardDecline(row: DeclineRow, partnerId: string | null): PartnerCardDecline {
   const { clientId: _client, actor: by, channel: _channel, requestId: _request, message, details, ...decline } = toDecline(row);
-  const { accountId: _account, accountVersion: _version, ...figures } = details ?? {};
-  return { ...decline, message: message.replace(/ \(account acc_[0-9a-f]+\)/gu, ''), details: details ? figures : null, own: by.id === partnerId };
+  return { ...decline, ...withoutLedgerAccount(message, details), own: by.id === partnerId };
 }

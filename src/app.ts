@@ -16,6 +16,7 @@ import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
 import { cacheRouteMatchers } from './http/route-matcher-cache';
+import { leanValidatorSchemas } from './http/validator-schema-cache';
 import type { Logger } from './http/logger';
 import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, markDeprecated, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
@@ -43,6 +44,7 @@ const docsAnswer = precompressed(docsPage, 'text/html');
 
 
 cacheRouteMatchers();
+leanValidatorSchemas();
 
 export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses' | 'allowInsecureHttp' | 'corsOrigins' | 'trustProxy' | keyof GuardSettings>;
 

@@ -19,6 +19,8 @@ import { startTestServer, type TestServer } from './support/server';
 
 const CLIENTS = 20;
 const KEYS = 300;
+/** Rounds of terminating every session of the server (a round about every 150 ms). */
+const KILL_ROUNDS = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const onPostgres = usingPostgres() ? describe : describe.skip;
@@ -39,8 +41,9 @@ onPostgres('sessions ending under a keyed money load (PostgreSQL only)', () => {
       let terminated = 0;
       let loading = true;
       // Every 100-200 ms, every session on the test's database but the killer's own: the server's pool, in and out of transactions.
+      // At most KILL_ROUNDS times: past them the load drains (with no bound, a slow machine spent a minute answering 503s).
       const killing = (async () => {
-        while (loading) {
+        for (let round = 0; loading && round < KILL_ROUNDS; round++) {
           await sleep(100 + Math.floor(Math.random() * 100));
           const [{ n }] = (await killer.query<{ n: number }>(
             'SELECT count(*) FILTER (WHERE t)::int AS n FROM (SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k',

@@ -1,0 +1,31 @@
+/**
+ * Writes contract-tests/support/test-durations.json, the seconds each test file took, from
+ * the Jest JSON reports given (`npm test -- --json --outputFile=report.json`; .ci/run writes
+ * one per shard and keeps them with CI_KEEP_REPORTS=<dir>). The balanced sequencer
+ * (contract-tests/support/test-sequencer.cjs) splits shards by these figures. A file in
+ * several reports keeps its longest time.
+ *
+ *   npm run -s test:durations -- <report.json>...
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+interface Report {
+  testResults: { name: string; startTime: number; endTime: number }[];
+}
+
+const root = join(__dirname, '..');
+const reports = process.argv.slice(2);
+if (reports.length === 0) throw new Error('usage: npm run -s test:durations -- <jest-report.json>...');
+const seconds = new Map<string, number>();
+for (const file of reports) {
+  for (const result of (JSON.parse(readFileSync(file, 'utf8')) as Report).testResults) {
+    // A report made in another clone names its files there: keep the path from the repository's top folders.
+    const path = relative(root, result.name).replace(/^(\.\.\/)+[^]*?(?=(src|scripts|contract-tests)\/)/, '');
+    const took = Math.round((result.endTime - result.startTime) / 100) / 10;
+    seconds.set(path, Math.max(seconds.get(path) ?? 0, took));
+  }
+}
+const sorted = Object.fromEntries([...seconds].sort(([a], [b]) => (a < b ? -1 : 1)));
+writeFileSync(join(root, 'contract-tests/support/test-durations.json'), `${JSON.stringify(sorted, null, 2)}\n`);
+console.log(`contract-tests/support/test-durations.json: ${seconds.size} files`);

@@ -7,7 +7,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
 import { classifyDatabaseError, isDatabaseBusy } from '../db/errors';
 import { AppError } from '../domain/app-error';
-import { partnerRefusal } from '../domain/partners/partner-cards';
+import { partnerRefusal } from '../domain/partners/partner-refusals';
 import { sendError } from './envelope';
 import { authFailureOf } from './security';
 

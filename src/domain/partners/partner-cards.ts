@@ -6,6 +6,7 @@
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
+import { withoutLedgerAccount } from './partner-refusals';
 import { partnerIdOf, type Actor } from '../actor';
 import { findCardAllowances } from '../cards/allowances';
 import { effectiveStatus } from '../cards/cards';
@@ -97,24 +98,6 @@ export async function partnerCardAllowances(db: Queryable, actor: Actor, cardId:
 export async function listPartnerCardDeclines(db: Queryable, actor: Actor, cardId: string, period: { from?: string; to?: string }, page: PageInput): Promise<Page<PartnerCardDecline>> {
   await findPartnerCard(db, actor, cardId);
   return pageOfRows(db, 'card_declines', activityFilters({ cardId, ...period }), page, (row: DeclineRow) => toPartnerCardDecline(row, actor.id));
-}
-
-/**
- * What the 3rd Party API shows of a refusal's message and figures: never the ledger account a
- * refusal for funds names (its id and version), only which kind of account fell short.
- */
-function withoutLedgerAccount<D extends object | null | undefined>(message: string, details: D): { message: string; details: D } {
-  const bare = message.replace(/ \(account acc_[0-9a-f]+\)/gu, '');
-  if (!details || !('accountId' in details || 'accountVersion' in details)) return { message: bare, details };
-  const { accountId: _account, accountVersion: _version, ...figures } = details as { accountId?: unknown; accountVersion?: unknown };
-  return { message: bare, details: figures as D };
-}
-
-/** A refusal as the 3rd Party API answers it (see withoutLedgerAccount). */
-export function partnerRefusal(error: AppError): AppError {
-  const { message, details } = withoutLedgerAccount(error.debugMessage, error.details);
-  if (message === error.debugMessage && details === error.details) return error;
-  return new AppError(error.codeName, message, { status: error.status, headers: error.headers, oauthError: error.oauthError, errors: error.errors, details });
 }
 
 /**

@@ -6,7 +6,8 @@ import { leanValidatorSchemas, validatorSchemaCacheStats } from './validator-sch
 leanValidatorSchemas();
 
 const problem = { description: 'refused', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-const thing = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^thg_' } } };
+/** A Thing's tag is a component of its own: reached from an operation only through Thing. */
+const thing = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^thg_' }, tag: { $ref: '#/components/schemas/Tag' } } };
 
 /** Two operations sharing one response (as the contract's 400/404/500 are shared), one with a body. */
 function contract() {
@@ -31,7 +32,7 @@ function contract() {
     },
     components: {
       responses: { Refused: problem },
-      schemas: { Thing: thing, Problem: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', pattern: '^[0-9]{4}$' } } } },
+      schemas: { Thing: thing, Tag: { type: 'string', pattern: '^tag_' }, Problem: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', pattern: '^[0-9]{4}$' } } } },
     },
   };
 }
@@ -69,6 +70,9 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
       expect(await server.call('GET', '/things/thg_1', { status: 409, body: { code: '4010' } })).toBe(409);
       expect(validatorSchemaCacheStats.sharedResponses).toBeGreaterThan(before.sharedResponses);
       expect(validatorSchemaCacheStats.pathsLeftOut).toBeGreaterThan(before.pathsLeftOut);
+      expect(validatorSchemaCacheStats.componentsTrimmed).toBeGreaterThan(before.componentsTrimmed);
+      // The preprocessor read the component schemas named by $ref without compiling them.
+      expect(validatorSchemaCacheStats.refsResolvedUncompiled).toBeGreaterThan(before.refsResolvedUncompiled);
       // The shared response's schema still refuses what breaks it, on both operations.
       expect(await server.call('GET', '/things/thg_1', { status: 409, body: { code: 'oops' } })).toBe(500);
       expect(await server.call('POST', '/things', { status: 409, body: { code: '4010', extra: true } }, { id: 'thg_2' })).toBe(500);
@@ -76,6 +80,10 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'nope' } })).toBe(500);
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1' } })).toBe(200);
       expect(await server.call('POST', '/things', { status: 200, body: { id: 'thg_3' } }, { id: 'nope' })).toBe(400);
+      // And the component reached only through another one.
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1', tag: 'tag_red' } })).toBe(200);
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1', tag: 'red' } })).toBe(500);
+      expect(await server.call('POST', '/things', { status: 200, body: { id: 'thg_4' } }, { id: 'thg_4', tag: 'red' })).toBe(400);
     } finally {
       await server.close();
     }
@@ -93,7 +101,29 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
     try {
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1' } })).toBe(200);
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'nope' } })).toBe(500);
-      expect(validatorSchemaCacheStats).toEqual(before);
+      const { sharedResponses, pathsLeftOut, componentsTrimmed } = validatorSchemaCacheStats;
+      expect({ sharedResponses, pathsLeftOut, componentsTrimmed }).toEqual({ sharedResponses: before.sharedResponses, pathsLeftOut: before.pathsLeftOut, componentsTrimmed: before.componentsTrimmed });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when a $ref points inside a component schema, then the components it keeps include that schema and the $ref still resolves', async () => {
+    const inside = contract();
+    (inside.paths['/things/{thingId}'].get.responses as Record<string, unknown>)[200] = {
+      description: 'ok',
+      content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { $ref: '#/components/schemas/Thing/properties/id' }, like: { $ref: '#/components/schemas/Thing' } } } } },
+    };
+    const before = { ...validatorSchemaCacheStats };
+    const server = await serve(inside);
+    try {
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1' } })).toBe(200);
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'nope' } })).toBe(500);
+      // Tag, reached only through Thing's own $ref.
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1', like: { id: 'thg_2', tag: 'tag_red' } } })).toBe(200);
+      expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1', like: { id: 'thg_2', tag: 'red' } } })).toBe(500);
+      expect(await server.call('POST', '/things', { status: 200, body: { id: 'thg_3' } }, { id: 'nope' })).toBe(400);
+      expect(validatorSchemaCacheStats.componentsTrimmed).toBeGreaterThan(before.componentsTrimmed);
     } finally {
       await server.close();
     }

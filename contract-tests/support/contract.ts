@@ -79,7 +79,8 @@ export function findOperation(operationId: string): Operation {
   return found;
 }
 
-const validators = new Map<string, ValidateFunction>();
+/** Per documented schema object: the schemas of shared responses (400, 401, 404...) are compiled once, not once per operation. */
+const validators = new WeakMap<object, ValidateFunction>();
 
 /** Why the answer breaks the contract, or null when `status` is documented and `body` matches its closed schema. */
 export function contractViolation(operationId: string, status: number, body: unknown, mediaType = 'application/json'): string | null {
@@ -89,13 +90,12 @@ export function contractViolation(operationId: string, status: number, body: unk
   const media = resolve(documented).content?.[mediaType];
   if (!media) return `${operationId} ${status} does not document a ${mediaType} body`;
   if (!media.schema) return null;
-  const key = `${operationId} ${status} ${mediaType}`;
-  let validate = validators.get(key);
+  let validate = validators.get(media.schema);
   if (!validate) {
     validate = ajv.compile(close(flatten(media.schema)));
-    validators.set(key, validate);
+    validators.set(media.schema, validate);
   }
-  return validate(body) ? null : `${key} body does not match the contract: ${ajv.errorsText(validate.errors)}`;
+  return validate(body) ? null : `${operationId} ${status} ${mediaType} body does not match the contract: ${ajv.errorsText(validate.errors)}`;
 }
 
 /** Throws unless `status` is documented for the operation and `body` matches its closed schema. */

@@ -4,9 +4,9 @@
  * from 20 clients split across both, a third of its keys sent again at once to the other
  * instance. Afterwards (support/keyed-load.ts): exactly one operation per key, the answers
  * agree, no key left claimed, balances and invariants hold. Then the background work run twice
- * at once, as two instances do: holds past their expiry released by two concurrent sweeps
- * (`expireHolds`, SKIP LOCKED), each once; old Idempotency-Key answers purged by two
- * concurrent purges, each once.
+ * at once, as two instances do (the server processes stopped first, their own sweeps with
+ * them): holds past their expiry released by two concurrent sweeps (`expireHolds`, SKIP
+ * LOCKED), each once; old Idempotency-Key answers purged by two concurrent purges, each once.
  */
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../src/db/database';
@@ -93,6 +93,9 @@ onPostgres('two instances on one database (PostgreSQL only)', () => {
       expect([answer.status, answer.body.data?.status]).toEqual([200, 'open']);
       holds.push(answer.body.data.id as string);
     }
+    // Each instance sweeps expired holds every 10 s itself: they are stopped, so that only the two sweeps below race.
+    for (const instance of instances) instance.kill('SIGTERM');
+    await Promise.all(instances.map((instance) => instance.exit));
     // The contract's shortest hold is 60 s: the test moves their expiry into the past.
     await database.db.query("UPDATE ledger_holds SET expires_at = now() - interval '1 second' WHERE id = ANY($1)", [holds]);
     const sweepUntilDone = async (db: Database) => {

@@ -1,10 +1,10 @@
 /**
  * Writes contract-tests/support/test-durations.json, the seconds each test file took on each
  * database, from the Jest JSON reports given (`npm test -- --json --outputFile=report.json`;
- * .ci/run writes one per shard, postgres-N.json and pglite-N.json, and keeps them with
+ * .ci/run writes one per database pass, postgres.json and pglite.json, and keeps them with
  * CI_KEEP_REPORTS=<dir>): a report whose file name starts with `pglite` counts for the
- * embedded database, any other for PostgreSQL. The balanced sequencer
- * (contract-tests/support/test-sequencer.cjs) splits shards by these figures. A file in
+ * embedded database, any other for PostgreSQL. The sequencer
+ * (contract-tests/support/test-sequencer.cjs) starts the longest files first by these figures. A file in
  * several reports of one database keeps its longest time.
  *
  *   npm run -s test:durations -- <report.json>...

@@ -17,6 +17,7 @@ import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
 import { cacheRouteMatchers } from './http/route-matcher-cache';
 import { leanValidatorSchemas } from './http/validator-schema-cache';
+import { leanSpecLoading } from './http/validator-spec-loading';
 import type { Logger } from './http/logger';
 import { clientAddressOf, requestContext } from './http/request-context';
 import { checkHandlerKeys, markDeprecated, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
@@ -45,6 +46,7 @@ const docsAnswer = precompressed(docsPage, 'text/html');
 
 cacheRouteMatchers();
 leanValidatorSchemas();
+leanSpecLoading();
 
 export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses' | 'allowInsecureHttp' | 'corsOrigins' | 'trustProxy' | keyof GuardSettings>;
 

@@ -1,0 +1,73 @@
+import { createRequire } from 'node:module';
+
+interface SchemaValidatorOptions {
+  version: string;
+  validateApiSpec: boolean;
+}
+type SchemaValidatorClass = (new (options: SchemaValidatorOptions) => object) & { shared?: true };
+type LoadSpec = ((spec: unknown, refParser?: unknown) => Promise<unknown>) & { lean?: true };
+
+/** The validator's own modules (resolved from its folder). */
+const fromValidator = createRequire(require.resolve('express-openapi-validator'));
+/** Its start-up: loads the contract (`loadSpec`) and checks it against the OpenAPI schema. */
+const framework = fromValidator('./framework/index') as { OpenAPIFramework: { prototype: { loadSpec: LoadSpec } } };
+/** The checker it builds for that, which `framework` reads from this module's exports at each start-up. */
+const schemaValidatorModule = fromValidator('./framework/openapi.schema.validator') as { OpenAPISchemaValidator: SchemaValidatorClass };
+
+/** What was spared: tests read it to prove the validator goes through the patch. */
+export const validatorSpecLoadingStats = { bundlesSkipped: 0, schemaValidatorsShared: 0 };
+
+/** True when every `$ref` of `node` points inside the document itself (`#...`). */
+export function selfContained(node: unknown): boolean {
+  if (Array.isArray(node)) return node.every(selfContained);
+  if (!node || typeof node !== 'object') return true;
+  return Object.entries(node).every(([key, value]) => (key === '$ref' ? typeof value === 'string' && value.startsWith('#') : selfContained(value)));
+}
+
+/**
+ * express-openapi-validator 5.6 does two things at each start-up (each app) whose result is
+ * the same every time for the same contract:
+ * - it bundles the contract given as an object with json-schema-ref-parser, a walk of every
+ *   `$ref` of the document; for a document whose `$ref`s all point inside it (the bundled
+ *   contract is one), the bundler only writes each `$ref` back as it was (its `remap` leaves
+ *   internal `$ref`s as they are), so such a document is taken as it is (unless the app asked
+ *   for `$refParser: { mode: 'dereference' }`);
+ * - it compiles the OpenAPI 3 schema into an Ajv validator (even with `validateApiSpec`
+ *   false, when it then never uses it); one checker per OpenAPI version and setting is built
+ *   once per process and shared (it holds no state between two checks).
+ * The contract itself is still checked against the OpenAPI schema at every start-up.
+ * Profiles of contract test files put about a quarter of a second of CPU per app there.
+ */
+export function leanSpecLoading(): void {
+  const prototype = framework.OpenAPIFramework.prototype;
+  const loadSpec = prototype.loadSpec;
+  if (!loadSpec.lean) {
+    const lean: LoadSpec = function (this: unknown, spec, refParser) {
+      const dereference = (refParser as { mode?: string } | undefined)?.mode === 'dereference';
+      if (!dereference && spec && typeof spec === 'object' && selfContained(spec)) {
+        validatorSpecLoadingStats.bundlesSkipped += 1;
+        return Promise.resolve(spec);
+      }
+      return loadSpec.call(this, spec, refParser);
+    };
+    lean.lean = true;
+    prototype.loadSpec = lean;
+  }
+  const Original = schemaValidatorModule.OpenAPISchemaValidator;
+  if (!Original.shared) {
+    const built = new Map<string, object>();
+    const Shared = function (options: SchemaValidatorOptions) {
+      const key = `${options.version} ${options.validateApiSpec}`;
+      const existing = built.get(key);
+      if (existing) {
+        validatorSpecLoadingStats.schemaValidatorsShared += 1;
+        return existing;
+      }
+      const made = new Original(options);
+      built.set(key, made);
+      return made;
+    } as unknown as SchemaValidatorClass;
+    Shared.shared = true;
+    schemaValidatorModule.OpenAPISchemaValidator = Shared;
+  }
+}

@@ -26,4 +26,11 @@ describe('route matchers of the validator', () => {
     expect(sensitive.regexp.exec('/CORE/v1/cards/crd_42')).toBeNull();
     expect(sensitive.regexp.exec('/core/v1/cards/crd_42/')).toBeNull();
   });
+
+  it('when the validator asks for strict routing, then a trailing slash no longer matches (path-to-regexp 8 spells it trailing: false)', () => {
+    const strict = pathToRegexpModule.pathToRegexp('/core/v1/partners', { sensitive: true, strict: true });
+    expect([strict.regexp.test('/core/v1/partners'), strict.regexp.test('/core/v1/partners/')]).toEqual([true, false]);
+    const loose = pathToRegexpModule.pathToRegexp('/core/v1/partners', { sensitive: true, strict: false });
+    expect([loose.regexp.test('/core/v1/partners'), loose.regexp.test('/core/v1/partners/')]).toEqual([true, true]);
+  });
 });

@@ -10,6 +10,7 @@ interface AjvLike {
 type UseAjvCache = (ajv: AjvLike, schema: Record<string, unknown>, key: string) => unknown;
 interface Preprocessor {
   ajv: AjvLike;
+  apiDoc: object;
   resolvedSchemaCache: Map<string, unknown>;
 }
 type ResolveSchema = (this: Preprocessor, schema: unknown) => unknown;
@@ -86,7 +87,12 @@ function responseOf(schema: Record<string, unknown>): object | null {
  *   given to Ajv as the very schema object compiled the first time, which Ajv recognises
  *   without walking or compiling it again;
  * - the preprocessor reads a `$ref` to an added schema from Ajv without compiling it (the
- *   request and response validators compile what they use, when first used).
+ *   request and response validators compile what they use, when first used), in a document
+ *   without discriminators (a discriminator's variants are used as the preprocessor compiled
+ *   them, before it takes read-only properties out of `required`). One difference remains: a
+ *   component schema Ajv cannot compile (an invalid `pattern`) fails the first request that
+ *   uses it instead of the start-up; every CI run sends each operation of the contract through
+ *   the validator (examples and fuzz tests), so such a contract does not pass CI.
  */
 export function leanValidatorSchemas(): void {
   leanPreprocessor();
@@ -120,13 +126,24 @@ export function leanValidatorSchemas(): void {
   validatorUtil.useAjvCache = lean;
 }
 
+/** True when `node` holds a `discriminator` anywhere. */
+function hasDiscriminator(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasDiscriminator);
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([key, value]) => key === 'discriminator' || hasDiscriminator(value));
+}
+
 function leanPreprocessor(): void {
   const prototype = schemaPreprocessor.SchemaPreprocessor.prototype;
   const original = prototype.resolveSchema;
   if (original.lean) return;
+  /** Per document: whether it has discriminators, whose variants the validator uses as compiled here, before its other edits. */
+  const discriminated = new WeakMap<object, boolean>();
   const lean: ResolveSchema & { lean?: true } = function (this: Preprocessor, schema) {
     const ref = (schema as { $ref?: unknown } | null)?.$ref;
-    if (typeof ref === 'string' && !this.resolvedSchemaCache.has(ref)) {
+    let withDiscriminator = discriminated.get(this.apiDoc);
+    if (withDiscriminator === undefined) discriminated.set(this.apiDoc, (withDiscriminator = hasDiscriminator(this.apiDoc)));
+    if (typeof ref === 'string' && !withDiscriminator && !this.resolvedSchemaCache.has(ref)) {
       // What the original reads back from `ajv.getSchema(ref).schema`, compiling first.
       const added = this.ajv.schemas[ref];
       if (added) {

@@ -17,21 +17,38 @@ const schemaValidatorModule = fromValidator('./framework/openapi.schema.validato
 /** What was spared: tests read it to prove the validator goes through the patch. */
 export const validatorSpecLoadingStats = { bundlesSkipped: 0, schemaValidatorsShared: 0 };
 
-/** True when every `$ref` of `node` points inside the document itself (`#...`). */
-export function selfContained(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(selfContained);
-  if (!node || typeof node !== 'object') return true;
-  return Object.entries(node).every(([key, value]) => (key === '$ref' ? typeof value === 'string' && value.startsWith('#') : selfContained(value)));
+/** A `$ref` to a whole component under a plain name (what the bundled contract holds). */
+const PLAIN_COMPONENT_REF = /^#\/components\/([A-Za-z]+)\/([A-Za-z0-9._-]+)$/;
+
+/**
+ * True when the bundler would give `document` back as it is: every `$ref` names a whole
+ * component under a plain name (nothing to percent-encode), that component exists, and it is
+ * not itself a `$ref` (the bundler rewrites a `$ref` to an alias into one to its target).
+ */
+export function alreadyBundled(document: object): boolean {
+  const refs: string[] = [];
+  const collect = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.every(collect);
+    if (!node || typeof node !== 'object') return true;
+    return Object.entries(node).every(([key, value]) => (key === '$ref' ? typeof value === 'string' && refs.push(value) > 0 : collect(value)));
+  };
+  if (!collect(document)) return false;
+  const components = (document as { components?: Record<string, Record<string, unknown> | undefined> }).components;
+  return refs.every((ref) => {
+    const [, section, name] = PLAIN_COMPONENT_REF.exec(ref) ?? [];
+    const target = section ? components?.[section]?.[name] : undefined;
+    return target !== undefined && target !== null && typeof target === 'object' && !('$ref' in target);
+  });
 }
 
 /**
  * express-openapi-validator 5.6 does two things at each start-up (each app) whose result is
  * the same every time for the same contract:
  * - it bundles the contract given as an object with json-schema-ref-parser, a walk of every
- *   `$ref` of the document; for a document whose `$ref`s all point inside it (the bundled
- *   contract is one), the bundler only writes each `$ref` back as it was (its `remap` leaves
- *   internal `$ref`s as they are), so such a document is taken as it is (unless the app asked
- *   for `$refParser: { mode: 'dereference' }`);
+ *   `$ref` of the document; for a document already bundled (`alreadyBundled`: the contract
+ *   is one), the bundler only writes each `$ref` back as it was (its `remap` leaves internal
+ *   `$ref`s as they are), so such a document is taken as it is (unless the app asked for
+ *   `$refParser: { mode: 'dereference' }`); any other goes through the bundler;
  * - it compiles the OpenAPI 3 schema into an Ajv validator (even with `validateApiSpec`
  *   false, when it then never uses it); one checker per OpenAPI version and setting is built
  *   once per process and shared (it holds no state between two checks).
@@ -44,7 +61,7 @@ export function leanSpecLoading(): void {
   if (!loadSpec.lean) {
     const lean: LoadSpec = function (this: unknown, spec, refParser) {
       const dereference = (refParser as { mode?: string } | undefined)?.mode === 'dereference';
-      if (!dereference && spec && typeof spec === 'object' && selfContained(spec)) {
+      if (!dereference && spec && typeof spec === 'object' && alreadyBundled(spec)) {
         validatorSpecLoadingStats.bundlesSkipped += 1;
         return Promise.resolve(spec);
       }

@@ -25,11 +25,16 @@ const schemaPreprocessor = fromValidator('./middlewares/parsers/schema.preproces
 /** How many compiles were spared: tests read it to prove the validator goes through the patch. */
 export const validatorSchemaCacheStats = { sharedResponses: 0, pathsLeftOut: 0, componentsTrimmed: 0, refsResolvedUncompiled: 0 };
 
+/** True when `found` holds for an entry (key and value) of `node` or of any object or array within it. */
+export function anyEntry(node: unknown, found: (key: string, value: unknown) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((item) => anyEntry(item, found));
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([key, value]) => found(key, value) || anyEntry(value, found));
+}
+
 /** True when no `$ref` of the contract points into its `paths` (then a schema can be compiled without them). */
 function noRefIntoPaths(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(noRefIntoPaths);
-  if (!node || typeof node !== 'object') return true;
-  return Object.entries(node).every(([key, value]) => (key === '$ref' ? !(typeof value === 'string' && value.startsWith('#/paths')) : noRefIntoPaths(value)));
+  return !anyEntry(node, (key, value) => key === '$ref' && typeof value === 'string' && value.startsWith('#/paths'));
 }
 
 type Components = Record<string, Record<string, unknown> | undefined>;
@@ -126,13 +131,6 @@ export function leanValidatorSchemas(): void {
   validatorUtil.useAjvCache = lean;
 }
 
-/** True when `node` holds a `discriminator` anywhere. */
-function hasDiscriminator(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasDiscriminator);
-  if (!node || typeof node !== 'object') return false;
-  return Object.entries(node).some(([key, value]) => key === 'discriminator' || hasDiscriminator(value));
-}
-
 function leanPreprocessor(): void {
   const prototype = schemaPreprocessor.SchemaPreprocessor.prototype;
   const original = prototype.resolveSchema;
@@ -142,7 +140,7 @@ function leanPreprocessor(): void {
   const lean: ResolveSchema & { lean?: true } = function (this: Preprocessor, schema) {
     const ref = (schema as { $ref?: unknown } | null)?.$ref;
     let withDiscriminator = discriminated.get(this.apiDoc);
-    if (withDiscriminator === undefined) discriminated.set(this.apiDoc, (withDiscriminator = hasDiscriminator(this.apiDoc)));
+    if (withDiscriminator === undefined) discriminated.set(this.apiDoc, (withDiscriminator = anyEntry(this.apiDoc, (key) => key === 'discriminator')));
     if (typeof ref === 'string' && !withDiscriminator && !this.resolvedSchemaCache.has(ref)) {
       // What the original reads back from `ajv.getSchema(ref).schema`, compiling first.
       const added = this.ajv.schemas[ref];

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { anyEntry } from './validator-schema-cache';
 
 interface SchemaValidatorOptions {
   version: string;
@@ -26,19 +27,13 @@ const PLAIN_COMPONENT_REF = /^#\/components\/([A-Za-z]+)\/([A-Za-z0-9._-]+)$/;
  * not itself a `$ref` (the bundler rewrites a `$ref` to an alias into one to its target).
  */
 export function alreadyBundled(document: object): boolean {
-  const refs: string[] = [];
-  const collect = (node: unknown): boolean => {
-    if (Array.isArray(node)) return node.every(collect);
-    if (!node || typeof node !== 'object') return true;
-    return Object.entries(node).every(([key, value]) => (key === '$ref' ? typeof value === 'string' && refs.push(value) > 0 : collect(value)));
-  };
-  if (!collect(document)) return false;
   const components = (document as { components?: Record<string, Record<string, unknown> | undefined> }).components;
-  return refs.every((ref) => {
-    const [, section, name] = PLAIN_COMPONENT_REF.exec(ref) ?? [];
+  const plain = (ref: unknown) => {
+    const [, section, name] = (typeof ref === 'string' && PLAIN_COMPONENT_REF.exec(ref)) || [];
     const target = section ? components?.[section]?.[name] : undefined;
-    return target !== undefined && target !== null && typeof target === 'object' && !('$ref' in target);
-  });
+    return typeof target === 'object' && target !== null && !('$ref' in target);
+  };
+  return !anyEntry(document, (key, value) => key === '$ref' && !plain(value));
 }
 
 /**

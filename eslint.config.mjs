@@ -16,11 +16,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name='Number'] > MemberExpression[property.name=/^(value|balance|amount)$/]", message: 'Amounts are exact: use the money module, never Number() on a stored amount.' },
+        {
+          selector: "CallExpression[callee.name='Number'] > MemberExpression[property.name=/^(value|balance|amount)$/]",
+          message: 'Amounts are exact: use the money module, never Number() on a stored amount.',
+        },
       ],
       eqeqeq: ['error', 'always'],
     },
   },
   { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -5,6 +5,7 @@ import { isValidCardNumber } from '../src/domain/cards/card-numbers';
 import { expectDocumented } from './support/contract';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { newClient, newNetwork } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -25,14 +26,14 @@ const profileInput = (code: string): CardProfileCreate => ({
 const issue = async (overrides: { clientId?: string; profileId?: string } = {}) =>
   (await cards().issueCard({ cardIssue: { clientId, profileId, holder, ...overrides } })).data;
 /** Every stored column of every card-related table, as text. */
-const dump = async () => JSON.stringify(await server.database.db.query('SELECT c.*, t.* FROM cards c LEFT JOIN card_transitions t ON t.card_id = c.id'))
-  + JSON.stringify(await server.database.db.query('SELECT * FROM audit_events'));
+const dump = async () =>
+  JSON.stringify(await server.database.db.query('SELECT c.*, t.* FROM cards c LEFT JOIN card_transitions t ON t.card_id = c.id')) +
+  JSON.stringify(await server.database.db.query('SELECT * FROM audit_events'));
 
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const network = (await referential().createNetwork({ networkCreate: { code: 'RES-CARTES', name: 'Réseau cartes' } })).data;
-  clientId = (await referential().createClient({ clientCreate: { networkId: network.id, code: 'SOTRA', name: 'SOTRA' } })).data.id;
+  clientId = await newClient(server.sdk({ token }), await newNetwork(server.sdk({ token }), 'RES-CARTES'), 'SOTRA');
   profileId = (await cards().createCardProfile({ cardProfileCreate: profileInput('FLOTTE-STANDARD') })).data.id;
 });
 afterAll(() => server.stop());
@@ -40,7 +41,9 @@ afterAll(() => server.stop());
 describe('card profiles', () => {
   it('when a profile is created, updated and read, then it holds the latest values', async () => {
     const created = (await cards().createCardProfile({ cardProfileCreate: profileInput('PROFIL-MAJ') })).data;
-    const updated = (await cards().updateCardProfile({ profileId: created.id, cardProfileUpdate: { monthlyOfflineCap: { value: 250000, unit: 'XOF' }, validityMonths: 24 } })).data;
+    const updated = (
+      await cards().updateCardProfile({ profileId: created.id, cardProfileUpdate: { monthlyOfflineCap: { value: 250000, unit: 'XOF' }, validityMonths: 24 } })
+    ).data;
     expect(updated).toMatchObject({ code: 'PROFIL-MAJ', validityMonths: 24, monthlyOfflineCap: { value: 250000, unit: 'XOF' }, allowedUnits: ['XOF'] });
     expect((await cards().getCardProfile({ profileId: created.id })).data).toEqual(updated);
     const listed = (await cards().listCardProfiles({ limit: 100 })).data.items;
@@ -119,7 +122,8 @@ describe('issuing a card', () => {
     const network = (await referential().listNetworks({})).data.items[0];
     let overrides: { clientId?: string; profileId?: string };
     if (situation === 'inactive') {
-      const client = (await referential().createClient({ clientCreate: { networkId: network.id, code: `INACTIF-${Date.now()}`, name: 'Client inactif' } })).data;
+      const client = (await referential().createClient({ clientCreate: { networkId: network.id, code: `INACTIF-${Date.now()}`, name: 'Client inactif' } }))
+        .data;
       await referential().deactivateClient({ clientId: client.id });
       overrides = { clientId: client.id };
     } else if (situation === 'unknown-client') overrides = { clientId: 'cli_000000000000000000000000' };
@@ -151,7 +155,7 @@ const act = (cardId: string, action: Action) => {
     case 'oppose':
       return cards().opposeCard({ cardId, cardOppositionRequest: { reason: 'stolen', comment: 'Vol déclaré' } });
     case 'cancel':
-      return cards().cancelCard({ cardId, cardTransitionRequest: { reason: 'Véhicule vendu' } });
+      return cards().cancelCard({ cardId, cardCancellationRequest: { reason: 'Véhicule vendu' } });
   }
 };
 /** Brings a new card to a status through allowed transitions (or by expiry). */
@@ -238,7 +242,8 @@ describe('card queries', () => {
     await act(b.id, 'suspend');
     await server.database.db.query(`UPDATE cards SET expires_at = now() - interval '1 hour' WHERE id = $1`, [c.id]);
 
-    const ids = async (query: Parameters<ReturnType<typeof cards>['listCards']>[0]) => (await cards().listCards({ clientId: fleet, ...query })).data.items.map((card) => card.id);
+    const ids = async (query: Parameters<ReturnType<typeof cards>['listCards']>[0]) =>
+      (await cards().listCards({ clientId: fleet, ...query })).data.items.map((card) => card.id);
     expect(await ids({})).toEqual([a.id, b.id, c.id]);
     expect(await ids({ status: 'active' })).toEqual([a.id]);
     expect(await ids({ status: 'suspended' })).toEqual([b.id]);

@@ -1,9 +1,10 @@
 /** Core API: spending controls on card profiles (defaults) and cards (overrides), with the source of each effective rule. */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { CardService, RegularisationCreateDirectionEnum } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -21,7 +22,6 @@ const request = (method: 'GET' | 'PUT', path: string, body?: unknown, bearer = t
     headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 
 /** A full set of rules, one of each kind. */
 const fullControls = () => ({
@@ -34,47 +34,67 @@ const fullControls = () => ({
 });
 
 /** Every stored control and audit event, to show a refusal stored nothing. */
-const stored = async () => JSON.stringify([
-  await server.database.db.query('SELECT * FROM card_profile_controls ORDER BY profile_id'),
-  await server.database.db.query('SELECT * FROM card_controls ORDER BY card_id'),
-  await server.database.db.query('SELECT count(*)::int AS n FROM audit_events'),
-]);
+const stored = async () =>
+  JSON.stringify([
+    await server.database.db.query('SELECT * FROM card_profile_controls ORDER BY profile_id'),
+    await server.database.db.query('SELECT * FROM card_controls ORDER BY card_id'),
+    await server.database.db.query('SELECT count(*)::int AS n FROM audit_events'),
+  ]);
 
 async function newProfile(code: string): Promise<string> {
-  return (await sdk().coreCards.createCardProfile({
-    cardProfileCreate: {
-      code, label: `Profil ${code}`, validityMonths: 36, rechargeMode: RechargeMode.Manual,
-      monthlyOfflineCap: xof(200000), allowedServices: [CardService.Fuel, CardService.Lubricants], allowedUnits: ['XOF'],
-    },
-  })).data.id;
+  return newCardProfile(sdk(), code, {
+    label: `Profil ${code}`,
+    validityMonths: 36,
+    monthlyOfflineCap: xof(200000),
+    allowedServices: [CardService.Fuel, CardService.Lubricants],
+  });
 }
 
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   const referential = sdk().coreReferential;
-  networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-CONTROLES', name: 'Réseau contrôles' } })).data.id;
-  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-CTRL', name: 'Flotte contrôlée' } })).data.id;
+  networkId = await newNetwork(sdk(), 'RES-CONTROLES');
+  clientId = await newClient(sdk(), networkId, 'FLOTTE-CTRL');
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyPrice({
     energyTypeCode: 'GASOIL',
-    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(675), priceExclVat: xof(575), priceExclTaxAndCustoms: xof(525), priceExclAllTaxes: xof(475) },
+    energyPriceCreate: {
+      effectiveAt: new Date('2026-01-01T00:00:00Z'),
+      priceInclTax: xof(675),
+      priceExclVat: xof(575),
+      priceExclTaxAndCustoms: xof(525),
+      priceExclAllTaxes: xof(475),
+    },
   });
   await referential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litre de gasoil', kind: 'volume', scale: 3, energyTypeCode: 'GASOIL' } });
-  const station = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-CTRL', name: 'Station contrôles', address: 'Rue des Jardins, Abidjan', networkId } })).data;
+  const station = await newStation(sdk(), networkId, 'STATION-CTRL');
   servicePointId = station.id;
-  eserviceCardId = station.eServiceCard.id;
+  eserviceCardId = station.cardId;
   profileId = await newProfile('PROFIL-CTRL');
-  cardId = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Awa Traoré', phone: '+2250101010101' } } })).data.id;
+  cardId = (await issueCard(sdk(), { clientId, profileId })).id;
 });
 afterAll(() => server.stop());
 
-const NONE = { amount: { source: 'none' }, volume: { source: 'none' }, transactions: { source: 'none' }, products: { source: 'none' }, locations: { source: 'none' }, schedule: { source: 'none' }, fillInterval: { source: 'none' } };
+const NONE = {
+  amount: { source: 'none' },
+  volume: { source: 'none' },
+  transactions: { source: 'none' },
+  products: { source: 'none' },
+  locations: { source: 'none' },
+  schedule: { source: 'none' },
+  fillInterval: { source: 'none' },
+};
 
 describe('controls of a card profile and of its cards', () => {
   it('when nothing is set, then both levels answer empty controls, every effective rule from none', async () => {
     const profile = await newProfile('PROFIL-VIDE');
-    expect((await sdk().coreCards.getCardProfileControls({ profileId: profile })).data).toEqual({ profileId: profile, controls: {}, effective: NONE, updatedAt: null });
+    expect((await sdk().coreCards.getCardProfileControls({ profileId: profile })).data).toEqual({
+      profileId: profile,
+      controls: {},
+      effective: NONE,
+      updatedAt: null,
+    });
     const card = await request('GET', `cards/${cardId}/controls`);
     expect(card.status).toBe(200);
     expect(card.body.data).toMatchObject({ cardId, profileId, overrides: {}, updatedAt: null });
@@ -101,7 +121,10 @@ describe('controls of a card profile and of its cards', () => {
 
   it('when a card overrides some kinds, then those come from the card and the rest from the profile; {} inherits all again', async () => {
     await request('PUT', `card-profiles/${profileId}/controls`, fullControls());
-    const overrides = { volume: { perTransaction: 80000, perDay: 80000, perWeek: 600000, mode: 'soft' }, locations: { list: 'deny', servicePointIds: [servicePointId], mode: 'hard' } };
+    const overrides = {
+      volume: { perTransaction: 80000, perDay: 80000, perWeek: 600000, mode: 'soft' },
+      locations: { list: 'deny', servicePointIds: [servicePointId], mode: 'hard' },
+    };
     const written = await request('PUT', `cards/${cardId}/controls`, overrides);
     expect(written.status).toBe(200);
     expectDocumented('replaceCardControls', 200, written.body);
@@ -125,19 +148,38 @@ describe('controls of a card profile and of its cards', () => {
     expect(cleared.effective.volume).toEqual({ source: 'none' });
     expect(cleared.effective.transactions.source).toBe('profile');
     const audit = (await request('GET', `audit-events?resourceId=${cardId}&action=card-controls.replaced`)).body.data.items;
-    expect(audit.map((event: { before: unknown; after: unknown }) => [event.before, event.after])).toEqual([[{}, overrides], [overrides, {}]]);
+    expect(audit.map((event: { before: unknown; after: unknown }) => [event.before, event.after])).toEqual([
+      [{}, overrides],
+      [overrides, {}],
+    ]);
   });
 });
 
 describe('an inconsistent write is refused with the offending pair, and nothing is stored', () => {
   it.each([
-    ['money per day above per week', { amount: { limits: [{ perDay: xof(200000), perWeek: xof(150000) }], mode: 'hard' } }, [['/body/amount/limits/0/perDay', 'perWeek']]],
-    ['money per transaction above per month', { amount: { limits: [{ perTransaction: xof(90000), perMonth: xof(80000) }], mode: 'soft' } }, [['/body/amount/limits/0/perTransaction', 'perMonth']]],
+    [
+      'money per day above per week',
+      { amount: { limits: [{ perDay: xof(200000), perWeek: xof(150000) }], mode: 'hard' } },
+      [['/body/amount/limits/0/perDay', 'perWeek']],
+    ],
+    [
+      'money per transaction above per month',
+      { amount: { limits: [{ perTransaction: xof(90000), perMonth: xof(80000) }], mode: 'soft' } },
+      [['/body/amount/limits/0/perTransaction', 'perMonth']],
+    ],
     ['litres per transaction above per day', { volume: { perTransaction: 70000, perDay: 60000, mode: 'hard' } }, [['/body/volume/perTransaction', 'perDay']]],
     ['litres per week above per month', { volume: { perWeek: 500000, perMonth: 400000, mode: 'hard' } }, [['/body/volume/perWeek', 'perMonth']]],
     ['transactions per day above per week', { transactions: { perDay: 8, perWeek: 5, mode: 'soft' } }, [['/body/transactions/perDay', 'perWeek']]],
     ['transactions per week above per month', { transactions: { perWeek: 40, perMonth: 30, mode: 'hard' } }, [['/body/transactions/perWeek', 'perMonth']]],
-    ['two pairs at once', { volume: { perTransaction: 90000, perDay: 80000, perWeek: 70000, mode: 'hard' } }, [['/body/volume/perTransaction', 'perDay'], ['/body/volume/perTransaction', 'perWeek'], ['/body/volume/perDay', 'perWeek']]],
+    [
+      'two pairs at once',
+      { volume: { perTransaction: 90000, perDay: 80000, perWeek: 70000, mode: 'hard' } },
+      [
+        ['/body/volume/perTransaction', 'perDay'],
+        ['/body/volume/perTransaction', 'perWeek'],
+        ['/body/volume/perDay', 'perWeek'],
+      ],
+    ],
   ])('when %s, then it is 400 4050 on both levels', async (_label, body, pairs) => {
     for (const path of [`card-profiles/${profileId}/controls`, `cards/${cardId}/controls`]) {
       const before = await stored();
@@ -152,9 +194,23 @@ describe('an inconsistent write is refused with the offending pair, and nothing 
   const PERIODS = ['perTransaction', 'perDay', 'perWeek', 'perMonth'] as const;
   const pairs = (periods: readonly string[]) => periods.flatMap((shorter, i) => periods.slice(i + 1).map((longer) => [shorter, longer] as const));
   const everyPair = [
-    ...pairs(PERIODS).map(([shorter, longer]) => ['amount', shorter, longer, { amount: { limits: [{ [shorter]: xof(2000), [longer]: xof(1000) }], mode: 'hard' } }, `/body/amount/limits/0/${shorter}`] as const),
-    ...pairs(PERIODS).map(([shorter, longer]) => ['volume', shorter, longer, { volume: { [shorter]: 2000, [longer]: 1000, mode: 'soft' } }, `/body/volume/${shorter}`] as const),
-    ...pairs(PERIODS.slice(1)).map(([shorter, longer]) => ['transactions', shorter, longer, { transactions: { [shorter]: 2, [longer]: 1, mode: 'hard' } }, `/body/transactions/${shorter}`] as const),
+    ...pairs(PERIODS).map(
+      ([shorter, longer]) =>
+        [
+          'amount',
+          shorter,
+          longer,
+          { amount: { limits: [{ [shorter]: xof(2000), [longer]: xof(1000) }], mode: 'hard' } },
+          `/body/amount/limits/0/${shorter}`,
+        ] as const,
+    ),
+    ...pairs(PERIODS).map(
+      ([shorter, longer]) => ['volume', shorter, longer, { volume: { [shorter]: 2000, [longer]: 1000, mode: 'soft' } }, `/body/volume/${shorter}`] as const,
+    ),
+    ...pairs(PERIODS.slice(1)).map(
+      ([shorter, longer]) =>
+        ['transactions', shorter, longer, { transactions: { [shorter]: 2, [longer]: 1, mode: 'hard' } }, `/body/transactions/${shorter}`] as const,
+    ),
   ];
   it.each(everyPair)('when %s %s is above %s, then the card write is 400 4050 naming that pair', async (_measure, _shorter, longer, body, path) => {
     const before = await stored();
@@ -165,7 +221,9 @@ describe('an inconsistent write is refused with the offending pair, and nothing 
   });
 
   it('when equal limits follow each other, then they are consistent', async () => {
-    const answer = await request('PUT', `cards/${cardId}/controls`, { volume: { perTransaction: 60000, perDay: 60000, perWeek: 60000, perMonth: 60000, mode: 'hard' } });
+    const answer = await request('PUT', `cards/${cardId}/controls`, {
+      volume: { perTransaction: 60000, perDay: 60000, perWeek: 60000, perMonth: 60000, mode: 'hard' },
+    });
     expect(answer.status).toBe(200);
     await request('PUT', `cards/${cardId}/controls`, {});
   });
@@ -217,7 +275,15 @@ describe('bad input is a precise 4xx and changes nothing', () => {
   });
 
   it('when a window ends at 24:00, then it is accepted', async () => {
-    const answer = await request('PUT', `cards/${cardId}/controls`, { schedule: { windows: [{ days: ['fri'], from: '22:00', to: '24:00' }, { days: ['sat'], from: '00:00', to: '06:00' }], mode: 'hard' } });
+    const answer = await request('PUT', `cards/${cardId}/controls`, {
+      schedule: {
+        windows: [
+          { days: ['fri'], from: '22:00', to: '24:00' },
+          { days: ['sat'], from: '00:00', to: '06:00' },
+        ],
+        mode: 'hard',
+      },
+    });
     expect(answer.status).toBe(200);
     await request('PUT', `cards/${cardId}/controls`, {});
   });
@@ -268,19 +334,27 @@ describe('service points have a time zone', () => {
   it('when a service point is created without one, then it is Africa/Abidjan; one given is kept and can be changed', async () => {
     const referential = sdk().coreReferential;
     expect((await referential.getServicePoint({ servicePointId })).data.timeZone).toBe('Africa/Abidjan');
-    const lagos = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-LAGOS', name: 'Station Lagos', address: 'Broad Street, Lagos', networkId, timeZone: 'Africa/Lagos' } })).data;
+    const lagos = (
+      await referential.createServicePoint({
+        servicePointCreate: { code: 'STATION-LAGOS', name: 'Station Lagos', address: 'Broad Street, Lagos', networkId, timeZone: 'Africa/Lagos' },
+      })
+    ).data;
     expect(lagos.timeZone).toBe('Africa/Lagos');
     expect((await referential.updateServicePoint({ servicePointId: lagos.id, servicePointUpdate: { timeZone: 'UTC' } })).data.timeZone).toBe('UTC');
   });
 
-  it.each([['Mars/Olympus_Mons'], ['africa/abidjan'], ['+01:00']])('when the time zone is %s, then it is 400 2001 on /body/timeZone and nothing changes', async (timeZone) => {
+  it.each([
+    ['Mars/Olympus_Mons', '4160'],
+    ['africa/abidjan', '2001'],
+    ['+01:00', '2001'],
+  ])('when the time zone is %s, then it is 400 %s on /body/timeZone and nothing changes', async (timeZone, code) => {
     const before = (await sdk().coreReferential.getServicePoint({ servicePointId })).data;
     const answer = await call(`${server.url}/core/v1/service-points/${servicePointId}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ timeZone }),
     });
-    expect([answer.status, answer.body.code]).toEqual([400, '2001']);
+    expect([answer.status, answer.body.code]).toEqual([400, code]);
     expect(answer.body.errors.map((error: { path: string }) => error.path)).toContain('/body/timeZone');
     expect((await sdk().coreReferential.getServicePoint({ servicePointId })).data).toEqual(before);
   });
@@ -291,14 +365,40 @@ describe('remaining allowances', () => {
     const answer = await request('GET', `cards/${card}/allowances${at ? `?at=${encodeURIComponent(at)}` : ''}`);
     expect(answer.status).toBe(200);
     expectDocumented('getCardAllowances', 200, answer.body);
-    return answer.body.data as { at: string; timeZone: string; items: { measure: string; unit?: string; period: string; source: string; mode: string; limit: number; used: number; held: number; remaining: number; periodStart: string; resetsAt: string }[] };
+    return answer.body.data as {
+      at: string;
+      timeZone: string;
+      items: {
+        measure: string;
+        unit?: string;
+        period: string;
+        source: string;
+        mode: string;
+        limit: number;
+        used: number;
+        held: number;
+        remaining: number;
+        periodStart: string | null;
+        resetsAt: string | null;
+      }[];
+    };
   };
-  const row = (data: Awaited<ReturnType<typeof allowances>>, measure: string, period: string) => data.items.find((item) => item.measure === measure && item.period === period);
+  const row = (data: Awaited<ReturnType<typeof allowances>>, measure: string, period: string) =>
+    data.items.find((item) => item.measure === measure && item.period === period);
   const pay = async (card: string, litres: number) =>
-    (await sdk().coreLedger.createPayment({
-      idempotencyKey: randomUUID(),
-      paymentCreate: { cardId: card, servicePointId, amount: xof(litres * 675), service: CardService.Fuel, fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(675) }, receiptNumber: `R-${randomUUID()}` },
-    })).data;
+    (
+      await sdk().coreLedger.createPayment({
+        idempotencyKey: randomUUID(),
+        paymentCreate: {
+          cardId: card,
+          servicePointId,
+          amount: xof(litres * 675),
+          service: CardService.Fuel,
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(675) },
+          receiptNumber: `R-${randomUUID()}`,
+        },
+      })
+    ).data;
 
   it('when a card has paid across a day, a week and a month boundary, then each limit shows its use, what remains and when it resets', async () => {
     const profile = await newProfile('PROFIL-CONSO');
@@ -306,9 +406,13 @@ describe('remaining allowances', () => {
       amount: { limits: [{ perTransaction: xof(50000), perDay: xof(100000), perWeek: xof(200000) }], mode: 'hard' },
       volume: { perDay: 100000, perMonth: 1000000, mode: 'soft' },
     });
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
+      .data.id;
     await request('PUT', `cards/${card}/controls`, { transactions: { perDay: 3, perMonth: 20, mode: 'hard' } });
-    await sdk().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' } });
+    await sdk().coreLedger.createRegularisation({
+      idempotencyKey: randomUUID(),
+      regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' },
+    });
     const wednesday = await pay(card, 40); // 27000 XOF, Wednesday 25 November 23:30
     const thursday = await pay(card, 20); // 13500 XOF, Thursday 26 November 00:30
     await server.database.db.query("UPDATE ledger_operations SET created_at = '2026-11-25T23:30:00Z' WHERE id = $1", [wednesday.id]);
@@ -316,11 +420,63 @@ describe('remaining allowances', () => {
 
     const noon = await allowances(card, '2026-11-26T12:00:00Z');
     expect(noon).toMatchObject({ at: '2026-11-26T12:00:00.000Z', timeZone: 'Africa/Abidjan' });
-    expect(noon.items.map((item) => `${item.measure}/${item.period}`).sort()).toEqual(['amount/day', 'amount/week', 'transactions/day', 'transactions/month', 'volume/day', 'volume/month']);
-    expect(row(noon, 'amount', 'day')).toEqual({ measure: 'amount', unit: 'XOF', period: 'day', source: 'profile', mode: 'hard', limit: 100000, used: 13500, held: 0, remaining: 86500, periodStart: '2026-11-26T00:00:00.000Z', resetsAt: '2026-11-27T00:00:00.000Z' });
-    expect(row(noon, 'amount', 'week')).toMatchObject({ used: 40500, remaining: 159500, periodStart: '2026-11-23T00:00:00.000Z', resetsAt: '2026-11-30T00:00:00.000Z' });
+    expect(noon.items.map((item) => `${item.measure}/${item.period}`)).toEqual([
+      'amount/transaction',
+      'amount/day',
+      'volume/day',
+      'transactions/day',
+      'amount/week',
+      'volume/month',
+      'transactions/month',
+    ]);
+    expect(row(noon, 'amount', 'transaction')).toEqual({
+      measure: 'amount',
+      unit: 'XOF',
+      period: 'transaction',
+      source: 'profile',
+      mode: 'hard',
+      limit: 50000,
+      used: 0,
+      held: 0,
+      remaining: 50000,
+      periodStart: null,
+      resetsAt: null,
+    });
+    expect(noon.items.map((item) => `${item.measure}/${item.period}`).sort()).toEqual([
+      'amount/day',
+      'amount/transaction',
+      'amount/week',
+      'transactions/day',
+      'transactions/month',
+      'volume/day',
+      'volume/month',
+    ]);
+    expect(row(noon, 'amount', 'day')).toEqual({
+      measure: 'amount',
+      unit: 'XOF',
+      period: 'day',
+      source: 'profile',
+      mode: 'hard',
+      limit: 100000,
+      used: 13500,
+      held: 0,
+      remaining: 86500,
+      periodStart: '2026-11-26T00:00:00.000Z',
+      resetsAt: '2026-11-27T00:00:00.000Z',
+    });
+    expect(row(noon, 'amount', 'week')).toMatchObject({
+      used: 40500,
+      remaining: 159500,
+      periodStart: '2026-11-23T00:00:00.000Z',
+      resetsAt: '2026-11-30T00:00:00.000Z',
+    });
     expect(row(noon, 'volume', 'day')).toMatchObject({ source: 'profile', mode: 'soft', limit: 100000, used: 20000, remaining: 80000 });
-    expect(row(noon, 'volume', 'month')).toMatchObject({ used: 60000, remaining: 940000, periodStart: '2026-11-01T00:00:00.000Z', resetsAt: '2026-12-01T00:00:00.000Z' });
+    expect(row(noon, 'volume', 'month')).toMatchObject({
+      used: 60000,
+      remaining: 940000,
+      periodStart: '2026-11-01T00:00:00.000Z',
+      resetsAt: '2026-12-01T00:00:00.000Z',
+    });
     expect(row(noon, 'transactions', 'day')).toMatchObject({ source: 'card', limit: 3, used: 1, remaining: 2 });
     expect(row(noon, 'transactions', 'month')).toMatchObject({ used: 2, remaining: 18 });
 
@@ -329,7 +485,12 @@ describe('remaining allowances', () => {
     expect(row(beforeMidnight, 'amount', 'week')).toMatchObject({ used: 27000 });
 
     const nextMonday = await allowances(card, '2026-11-30T00:00:00Z');
-    expect(row(nextMonday, 'amount', 'week')).toMatchObject({ used: 0, remaining: 200000, periodStart: '2026-11-30T00:00:00.000Z', resetsAt: '2026-12-07T00:00:00.000Z' });
+    expect(row(nextMonday, 'amount', 'week')).toMatchObject({
+      used: 0,
+      remaining: 200000,
+      periodStart: '2026-11-30T00:00:00.000Z',
+      resetsAt: '2026-12-07T00:00:00.000Z',
+    });
     expect(row(nextMonday, 'volume', 'month')).toMatchObject({ used: 60000 });
     const december = await allowances(card, '2026-12-01T00:00:00Z');
     expect(row(december, 'volume', 'month')).toMatchObject({ used: 0, periodStart: '2026-12-01T00:00:00.000Z', resetsAt: '2027-01-01T00:00:00.000Z' });
@@ -337,23 +498,52 @@ describe('remaining allowances', () => {
 
   it('when a payment is cancelled, it no longer counts; an open authorisation counts as held; a limit cannot go below zero', async () => {
     const profile = await newProfile('PROFIL-RESTE');
-    await request('PUT', `card-profiles/${profile}/controls`, { amount: { limits: [{ perDay: xof(30000) }], mode: 'soft' }, transactions: { perDay: 2, mode: 'soft' } });
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
-    await sdk().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' } });
+    await request('PUT', `card-profiles/${profile}/controls`, {
+      amount: { limits: [{ perDay: xof(30000) }], mode: 'soft' },
+      transactions: { perDay: 2, mode: 'soft' },
+    });
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
+      .data.id;
+    await sdk().coreLedger.createRegularisation({
+      idempotencyKey: randomUUID(),
+      regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' },
+    });
     const cancelled = await pay(card, 10);
-    await sdk().coreLedger.cancelOperation({ operationId: cancelled.id, idempotencyKey: randomUUID(), cancellationCreate: { reason: 'Ticket saisi par erreur' } });
+    await sdk().coreLedger.cancelOperation({
+      operationId: cancelled.id,
+      idempotencyKey: randomUUID(),
+      cancellationCreate: { reason: 'Ticket saisi par erreur' },
+    });
     await pay(card, 40); // 27000 XOF
-    await sdk().coreLedger.createAuthorization({ idempotencyKey: randomUUID(), authorizationCreate: { cardId: card, servicePointId, amount: xof(10000), service: CardService.Fuel } });
+    await sdk().coreLedger.createAuthorization({
+      idempotencyKey: randomUUID(),
+      authorizationCreate: { cardId: card, servicePointId, amount: xof(10000), service: CardService.Fuel },
+    });
     const now = await allowances(card);
     expect(row(now, 'amount', 'day')).toMatchObject({ limit: 30000, used: 27000, held: 10000, remaining: 0 });
     expect(row(now, 'transactions', 'day')).toMatchObject({ limit: 2, used: 1, held: 1, remaining: 0 });
   });
 
-  it('when a card has no period limit, then it has no allowance; unknown and E-service cards are refused', async () => {
+  it('when a card has only a per-transaction limit, then that limit is its one allowance; with no limit, none; unknown and E-service cards are refused', async () => {
     const profile = await newProfile('PROFIL-LIBRE-CONSO');
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } })).data.id;
-    await request('PUT', `cards/${card}/controls`, { volume: { perTransaction: 60000, mode: 'hard' } });
+    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
+      .data.id;
     expect((await allowances(card)).items).toEqual([]);
+    await request('PUT', `cards/${card}/controls`, { volume: { perTransaction: 60000, mode: 'hard' } });
+    expect((await allowances(card)).items).toEqual([
+      {
+        measure: 'volume',
+        period: 'transaction',
+        source: 'card',
+        mode: 'hard',
+        limit: 60000,
+        used: 0,
+        held: 0,
+        remaining: 60000,
+        periodStart: null,
+        resetsAt: null,
+      },
+    ]);
     const unknown = await request('GET', 'cards/crd_000000000000000000000000/allowances');
     expect([unknown.status, unknown.body.code]).toEqual([404, '3008']);
     const eservice = await request('GET', `cards/${eserviceCardId}/allowances`);

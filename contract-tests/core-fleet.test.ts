@@ -1,10 +1,11 @@
 /** Core API: vehicles and drivers of client fleets, driver codes kept secret, and the links of member cards to them. */
-import { CardService, FleetStatus, RechargeMode } from '../generated/sdk';
+import { FleetStatus } from '../generated/sdk';
 import { cardDriver, driverCodeMatches } from '../src/domain/fleet/drivers';
 import { cardVehicle } from '../src/domain/fleet/vehicles';
 import { expectDocumented } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
+import { issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -26,7 +27,11 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
 const request = async (method: Method, path: string, body?: unknown, bearer = token, language?: string): Promise<Answer> => {
   const answer = await call(`${server.url}/core/v1/${path}`, {
     method,
-    headers: { authorization: `Bearer ${bearer}`, ...(language ? { 'accept-language': language } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(language ? { 'accept-language': language } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   answers.push(answer.text);
@@ -34,12 +39,13 @@ const request = async (method: Method, path: string, body?: unknown, bearer = to
 };
 
 /** Everything a refusal could have changed: vehicles, drivers, the cards' links and the audit trail. */
-const stored = async () => JSON.stringify([
-  await server.database.db.query('SELECT * FROM vehicles ORDER BY seq'),
-  await server.database.db.query('SELECT * FROM drivers ORDER BY seq'),
-  await server.database.db.query('SELECT id, vehicle_id, driver_id, updated_at FROM cards ORDER BY seq'),
-  await server.database.db.query('SELECT count(*)::int AS n FROM audit_events'),
-]);
+const stored = async () =>
+  JSON.stringify([
+    await server.database.db.query('SELECT * FROM vehicles ORDER BY seq'),
+    await server.database.db.query('SELECT * FROM drivers ORDER BY seq'),
+    await server.database.db.query('SELECT id, vehicle_id, driver_id, updated_at FROM cards ORDER BY seq'),
+    await server.database.db.query('SELECT count(*)::int AS n FROM audit_events'),
+  ]);
 
 let registrations = 0;
 /** A new vehicle of the client (a fresh registration each time); answers its id. */
@@ -53,7 +59,12 @@ async function newVehicle(client = clientId, fields: Record<string, unknown> = {
 let driverCodes = 0;
 async function newDriver(client = clientId): Promise<string> {
   driverCodes += 1;
-  const answer = await request('POST', 'drivers', { clientId: client, name: 'Yao Koffi', phone: '+2250102030405', driverCode: driverCode(String(61000000 + driverCodes)) });
+  const answer = await request('POST', 'drivers', {
+    clientId: client,
+    name: 'Yao Koffi',
+    phone: '+2250102030405',
+    driverCode: driverCode(String(61000000 + driverCodes)),
+  });
   expect(answer.status).toBe(200);
   return answer.body.data.id;
 }
@@ -62,21 +73,17 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   const referential = sdk().coreReferential;
-  const networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-FLOTTE', name: 'Réseau flotte' } })).data.id;
-  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-A', name: 'Flotte A' } })).data.id;
-  otherClientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-B', name: 'Flotte B' } })).data.id;
-  inactiveClientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-C', name: 'Flotte C' } })).data.id;
+  const networkId = await newNetwork(sdk(), 'RES-FLOTTE');
+  clientId = await newClient(sdk(), networkId, 'FLOTTE-A');
+  otherClientId = await newClient(sdk(), networkId, 'FLOTTE-B');
+  inactiveClientId = await newClient(sdk(), networkId, 'FLOTTE-C');
   await referential.deactivateClient({ clientId: inactiveClientId });
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
-  const station = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-FLOTTE', name: 'Station flotte', address: 'Rue 12, Abidjan', networkId } })).data;
-  eserviceCardId = station.eServiceCard.id;
-  const profileId = (await sdk().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'PROFIL-FLOTTE', label: 'Profil flotte', validityMonths: 36, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: { value: 100000, unit: 'XOF' }, allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
-  })).data.id;
-  const issue = (client: string) => sdk().coreCards.issueCard({ cardIssue: { clientId: client, profileId, holder: { name: 'Awa Traoré', phone: '+2250101010101' } } });
-  cardId = (await issue(clientId)).data.id;
-  otherCardId = (await issue(otherClientId)).data.id;
+  eserviceCardId = (await newStation(sdk(), networkId, 'STATION-FLOTTE')).cardId;
+  const profileId = await newCardProfile(sdk(), 'PROFIL-FLOTTE', { validityMonths: 36, monthlyOfflineCap: xof(100000) });
+  cardId = (await issueCard(sdk(), { clientId, profileId })).id;
+  otherCardId = (await issueCard(sdk(), { clientId: otherClientId, profileId })).id;
 });
 afterAll(() => server.stop());
 
@@ -87,8 +94,14 @@ describe('vehicles', () => {
     expectDocumented('createVehicle', 200, created.body);
     const vehicle = created.body.data;
     expect(vehicle).toEqual({
-      id: expect.stringMatching(/^veh_[0-9a-f]{24}$/), clientId, registration: 'AB-123-CD', tankCapacityMl: 80000, energyTypeCode: 'GASOIL', status: 'active',
-      createdAt: expect.any(String), updatedAt: expect.any(String),
+      id: expect.stringMatching(/^veh_[0-9a-f]{24}$/),
+      clientId,
+      registration: 'AB-123-CD',
+      tankCapacityMl: 80000,
+      energyTypeCode: 'GASOIL',
+      status: 'active',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     const read = await request('GET', `vehicles/${vehicle.id}`);
     expectDocumented('getVehicle', 200, read.body);
@@ -131,7 +144,11 @@ describe('vehicles', () => {
     expect(updated.body.data).toEqual({ ...before, tankCapacityMl: 100000, updatedAt: expect.any(String) });
     expect((await request('PATCH', `vehicles/${id}`, { registration: 'cd 456 ef' })).body.data.registration).toBe('CD 456 EF');
     expect((await request('PATCH', `vehicles/${id}`, { energyTypeCode: 'SUPER' })).body.data.energyTypeCode).toBe('SUPER');
-    expect((await request('PATCH', `vehicles/${id}`, { energyTypeCode: null })).body.data).toMatchObject({ energyTypeCode: null, tankCapacityMl: 100000, registration: 'CD 456 EF' });
+    expect((await request('PATCH', `vehicles/${id}`, { energyTypeCode: null })).body.data).toMatchObject({
+      energyTypeCode: null,
+      tankCapacityMl: 100000,
+      registration: 'CD 456 EF',
+    });
     expect((await request('PATCH', `vehicles/${id}`, { status: 'retired' })).body.data.status).toBe('retired');
     expect((await request('PATCH', `vehicles/${id}`, { status: 'active' })).body.data.status).toBe('active');
     // Its own registration again, in another case: no conflict with itself.
@@ -215,8 +232,14 @@ describe('drivers and their codes', () => {
     expectDocumented('createDriver', 200, created.body);
     const driver = created.body.data;
     expect(driver).toEqual({
-      id: expect.stringMatching(/^drv_[0-9a-f]{24}$/), clientId, name: 'Konan Kouadio', phone: '+2250707080910', status: 'active',
-      codeSetAt: expect.any(String), createdAt: expect.any(String), updatedAt: expect.any(String),
+      id: expect.stringMatching(/^drv_[0-9a-f]{24}$/),
+      clientId,
+      name: 'Konan Kouadio',
+      phone: '+2250707080910',
+      status: 'active',
+      codeSetAt: expect.any(String),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     const read = await request('GET', `drivers/${driver.id}`);
     expectDocumented('getDriver', 200, read.body);
@@ -238,7 +261,8 @@ describe('drivers and their codes', () => {
   it('when two drivers have the same code, then their stored hashes differ, and each matches only its own code', async () => {
     const code = driverCode('55550001');
     const ids = [];
-    for (const name of ['Driss Ouattara', 'Fanta Koné']) ids.push((await request('POST', 'drivers', { clientId, name, phone: '+2250504030201', driverCode: code })).body.data.id);
+    for (const name of ['Driss Ouattara', 'Fanta Koné'])
+      ids.push((await request('POST', 'drivers', { clientId, name, phone: '+2250504030201', driverCode: code })).body.data.id);
     const rows = await server.database.db.query<{ id: string; code_hash: string }>('SELECT id, code_hash FROM drivers WHERE id = ANY($1::text[])', [ids]);
     expect(new Set(rows.map((row) => row.code_hash)).size).toBe(2);
     for (const row of rows) {
@@ -363,7 +387,12 @@ describe("a member card's vehicle and driver", () => {
     expect(driverCodeMatches(server.cardVault, driver!, '80604021')).toBe(false);
 
     const audit = (await request('GET', `audit-events?resourceId=${cardId}&action=card-fleet.replaced`)).body.data.items;
-    expect(audit.map((event: { before: unknown; after: unknown }) => [event.before, event.after])).toEqual([[{ vehicleId: null, driverId: null }, { vehicleId, driverId }]]);
+    expect(audit.map((event: { before: unknown; after: unknown }) => [event.before, event.after])).toEqual([
+      [
+        { vehicleId: null, driverId: null },
+        { vehicleId, driverId },
+      ],
+    ]);
 
     // Retired since: the card keeps them, and may be written with them unchanged (here: a new driver only).
     await request('PATCH', `vehicles/${vehicleId}`, { status: 'retired' });
@@ -386,18 +415,33 @@ describe("a member card's vehicle and driver", () => {
   const refusals: [string, () => Promise<[string, unknown]>, number, string][] = [
     ["another client's vehicle", async () => [`cards/${cardId}/fleet`, { vehicleId: await newVehicle(otherClientId), driverId: null }], 409, '4070'],
     ["another client's driver", async () => [`cards/${cardId}/fleet`, { vehicleId: null, driverId: await newDriver(otherClientId) }], 409, '4070'],
-    ["its own vehicle and another client's driver", async () => [`cards/${cardId}/fleet`, { vehicleId: await newVehicle(), driverId: await newDriver(otherClientId) }], 409, '4070'],
+    [
+      "its own vehicle and another client's driver",
+      async () => [`cards/${cardId}/fleet`, { vehicleId: await newVehicle(), driverId: await newDriver(otherClientId) }],
+      409,
+      '4070',
+    ],
     ["another client's card", async () => [`cards/${otherCardId}/fleet`, { vehicleId: await newVehicle(), driverId: await newDriver() }], 409, '4070'],
-    ['a retired vehicle', async () => {
-      const id = await newVehicle();
-      await request('PATCH', `vehicles/${id}`, { status: 'retired' });
-      return [`cards/${cardId}/fleet`, { vehicleId: id, driverId: null }];
-    }, 409, '4071'],
-    ['a retired driver', async () => {
-      const id = await newDriver();
-      await request('PATCH', `drivers/${id}`, { status: 'retired' });
-      return [`cards/${cardId}/fleet`, { vehicleId: null, driverId: id }];
-    }, 409, '4072'],
+    [
+      'a retired vehicle',
+      async () => {
+        const id = await newVehicle();
+        await request('PATCH', `vehicles/${id}`, { status: 'retired' });
+        return [`cards/${cardId}/fleet`, { vehicleId: id, driverId: null }];
+      },
+      409,
+      '4071',
+    ],
+    [
+      'a retired driver',
+      async () => {
+        const id = await newDriver();
+        await request('PATCH', `drivers/${id}`, { status: 'retired' });
+        return [`cards/${cardId}/fleet`, { vehicleId: null, driverId: id }];
+      },
+      409,
+      '4072',
+    ],
     ['an E-service card', async () => [`cards/${eserviceCardId}/fleet`, { vehicleId: null, driverId: null }], 400, '4018'],
     ['an unknown card', async () => ['cards/crd_000000000000000000000000/fleet', { vehicleId: null, driverId: null }], 404, '3008'],
     ['an unknown vehicle', async () => [`cards/${cardId}/fleet`, { vehicleId: 'veh_000000000000000000000000', driverId: null }], 404, '3015'],
@@ -433,7 +477,8 @@ describe('scopes', () => {
     const driverId = await newDriver();
     const reader = await server.partner({ scopes: ['core:fleet.read', 'core:cards.write', 'core:controls.write'] });
     const readerToken = await server.token(reader.key, reader.secret);
-    for (const path of ['vehicles', `vehicles/${vehicleId}`, 'drivers', `drivers/${driverId}`]) expect((await request('GET', path, undefined, readerToken)).status).toBe(200);
+    for (const path of ['vehicles', `vehicles/${vehicleId}`, 'drivers', `drivers/${driverId}`])
+      expect((await request('GET', path, undefined, readerToken)).status).toBe(200);
     const before = await stored();
     const writes: [Method, string, unknown][] = [
       ['POST', 'vehicles', { clientId, registration: 'SCOPE 1', tankCapacityMl: 50000 }],

@@ -6,7 +6,8 @@ let server: TestServer;
 let token: string;
 const admin = () => server.sdk({ token }).corePartners;
 const tokenFor = async (key: string, secret: string) => (await server.sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
-const refusedToken = async (key: string, secret: string) => (await failure(server.sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials' }))).status;
+const refusedToken = async (key: string, secret: string) =>
+  (await failure(server.sdk({ key, secret }).oauth.createToken({ grantType: 'client_credentials' }))).status;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -46,7 +47,8 @@ describe('partners', () => {
   it('when a partner is updated, then new tokens carry its new scopes and Basic follows basicAllowed', async () => {
     const partner = await newPartner('Wave CI');
     await admin().updatePartner({ partnerId: partner.id, partnerUpdate: { scopes: [], basicAllowed: true } });
-    const scopeless = (await server.sdk({ key: partner.consumerKey, secret: partner.consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).scope;
+    const scopeless = (await server.sdk({ key: partner.consumerKey, secret: partner.consumerSecret }).oauth.createToken({ grantType: 'client_credentials' }))
+      .scope;
     expect(scopeless).toBe('');
     const basicCall = await failure(server.sdk({ key: partner.consumerKey, secret: partner.consumerSecret }).partner.getPartnerMe());
     expect([basicCall.status, basicCall.body.code]).toEqual([403, '1006']); // Basic accepted, scope missing

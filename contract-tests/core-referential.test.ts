@@ -9,9 +9,13 @@ let token: string;
 let backOffice: { id: string };
 const core = () => server.sdk({ token });
 const counts = async () =>
-  (await server.database.db.query<{ n: number; t: string }>(
-    `SELECT 'networks' AS t, count(*)::int AS n FROM networks UNION ALL SELECT 'clients', count(*)::int FROM clients UNION ALL SELECT 'audit', count(*)::int FROM audit_events`,
-  )).map((row) => `${row.t}=${row.n}`).join(' ');
+  (
+    await server.database.db.query<{ n: number; t: string }>(
+      `SELECT 'networks' AS t, count(*)::int AS n FROM networks UNION ALL SELECT 'clients', count(*)::int FROM clients UNION ALL SELECT 'audit', count(*)::int FROM audit_events`,
+    )
+  )
+    .map((row) => `${row.t}=${row.n}`)
+    .join(' ');
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -88,7 +92,9 @@ describe('clients', () => {
   });
 
   it('when a client is created in a network, then it is active and listed under that network', async () => {
-    const created = await core().coreReferential.createClient({ clientCreate: { networkId, code: 'TRANSPORTS-KONE', name: 'Transports Koné', phone: '+2250701020304' } });
+    const created = await core().coreReferential.createClient({
+      clientCreate: { networkId, code: 'TRANSPORTS-KONE', name: 'Transports Koné', phone: '+2250701020304' },
+    });
     expect(created.data).toMatchObject({ networkId, status: 'active', phone: '+2250701020304' });
     const listed = await core().coreReferential.listClients({ networkId });
     expect(listed.data.items.map((client) => client.id)).toEqual([created.data.id]);
@@ -99,7 +105,9 @@ describe('clients', () => {
 
   it('when the network does not exist, then creating a client is 404 3002 and nothing changes', async () => {
     const before = await counts();
-    const answer = await failure(core().coreReferential.createClient({ clientCreate: { networkId: 'net_000000000000000000000000', code: 'ORPHAN', name: 'Orphelin' } }));
+    const answer = await failure(
+      core().coreReferential.createClient({ clientCreate: { networkId: 'net_000000000000000000000000', code: 'ORPHAN', name: 'Orphelin' } }),
+    );
     expect(answer.status).toBe(404);
     expect(answer.body.code).toBe('3002');
     expect(await counts()).toBe(before);
@@ -165,4 +173,3 @@ describe('clients', () => {
     expect(answer.body.code).toBe('1006');
   });
 });
-

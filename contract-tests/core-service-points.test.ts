@@ -2,6 +2,7 @@
 import { isValidCardNumber } from '../src/domain/cards/card-numbers';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { newNetwork } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -12,7 +13,7 @@ const cards = () => server.sdk({ token }).coreCards;
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  networkId = (await referential().createNetwork({ networkCreate: { code: 'RES-STATIONS', name: 'Réseau stations' } })).data.id;
+  networkId = await newNetwork(server.sdk({ token }), 'RES-STATIONS');
   await referential().createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential().createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
 });
@@ -20,11 +21,24 @@ afterAll(() => server.stop());
 
 describe('service points', () => {
   it('when a service point is created, then its E-service card is created with it: active, in XOF, number shown once', async () => {
-    const created = (await referential().createServicePoint({ servicePointCreate: { code: 'STATION-MARCORY', name: 'Station Marcory', address: 'Bd VGE, Marcory, Abidjan', networkId } })).data;
+    const created = (
+      await referential().createServicePoint({
+        servicePointCreate: { code: 'STATION-MARCORY', name: 'Station Marcory', address: 'Bd VGE, Marcory, Abidjan', networkId },
+      })
+    ).data;
     expect(isValidCardNumber(created.eServiceCard.number!)).toBe(true);
 
     const card = (await cards().getCard({ cardId: created.eServiceCard.id })).data;
-    expect(card).toMatchObject({ kind: 'eservice', servicePointId: created.id, clientId: null, profileId: null, holder: null, expiresAt: null, status: 'active', balances: [{ value: 0, unit: 'XOF' }] });
+    expect(card).toMatchObject({
+      kind: 'eservice',
+      servicePointId: created.id,
+      clientId: null,
+      profileId: null,
+      holder: null,
+      expiresAt: null,
+      status: 'active',
+      balances: [{ value: 0, unit: 'XOF' }],
+    });
     expect((await cards().lookupCard({ cardLookup: { cardNumber: created.eServiceCard.number! } })).data.id).toBe(card.id);
 
     const read = (await referential().getServicePoint({ servicePointId: created.id })).data;
@@ -33,18 +47,29 @@ describe('service points', () => {
   });
 
   it('when a service point is updated, then its name and address change and nothing else', async () => {
-    const created = (await referential().createServicePoint({ servicePointCreate: { code: 'STATION-COCODY', name: 'Station Cocody', address: 'Riviera 2, Cocody', networkId } })).data;
+    const created = (
+      await referential().createServicePoint({
+        servicePointCreate: { code: 'STATION-COCODY', name: 'Station Cocody', address: 'Riviera 2, Cocody', networkId },
+      })
+    ).data;
     const updated = (await referential().updateServicePoint({ servicePointId: created.id, servicePointUpdate: { address: 'Riviera 3, Cocody' } })).data;
     expect(updated).toMatchObject({ code: 'STATION-COCODY', name: 'Station Cocody', address: 'Riviera 3, Cocody', networkId });
     expect((await referential().listServicePoints({ networkId })).data.items.map((item) => item.code)).toEqual(['STATION-MARCORY', 'STATION-COCODY']);
   });
 
   it('when the network is unknown or the code taken, then nothing is created, not even a card', async () => {
-    const count = async () => (await server.database.db.query<{ n: number }>('SELECT (SELECT count(*) FROM service_points) + (SELECT count(*) FROM cards) AS n'))[0];
+    const count = async () =>
+      (await server.database.db.query<{ n: number }>('SELECT (SELECT count(*) FROM service_points) + (SELECT count(*) FROM cards) AS n'))[0];
     const before = await count();
-    const unknown = await failure(referential().createServicePoint({ servicePointCreate: { code: 'STATION-X', name: 'X', address: 'Nulle part', networkId: 'net_000000000000000000000000' } }));
+    const unknown = await failure(
+      referential().createServicePoint({
+        servicePointCreate: { code: 'STATION-X', name: 'X', address: 'Nulle part', networkId: 'net_000000000000000000000000' },
+      }),
+    );
     expect([unknown.status, unknown.body.code]).toEqual([404, '3002']);
-    const taken = await failure(referential().createServicePoint({ servicePointCreate: { code: 'STATION-MARCORY', name: 'Doublon', address: 'Ailleurs', networkId } }));
+    const taken = await failure(
+      referential().createServicePoint({ servicePointCreate: { code: 'STATION-MARCORY', name: 'Doublon', address: 'Ailleurs', networkId } }),
+    );
     expect([taken.status, taken.body.code]).toEqual([409, '4002']);
     expect(await count()).toEqual(before);
   });
@@ -57,7 +82,11 @@ describe('service points', () => {
 
 describe('fuel-ticket values', () => {
   it('when a fuel-ticket value is created, then it is read and listed', async () => {
-    const created = (await referential().createFuelTicket({ fuelTicketCreate: { code: 'TICKET-10000', label: 'Ticket 10 000 FCFA', value: { value: 10000, unit: 'XOF' }, energyTypeCodes: ['GASOIL', 'SUPER'] } })).data;
+    const created = (
+      await referential().createFuelTicket({
+        fuelTicketCreate: { code: 'TICKET-10000', label: 'Ticket 10 000 FCFA', value: { value: 10000, unit: 'XOF' }, energyTypeCodes: ['GASOIL', 'SUPER'] },
+      })
+    ).data;
     expect((await referential().getFuelTicket({ fuelTicketCode: 'TICKET-10000' })).data).toEqual(created);
     expect((await referential().listFuelTickets({})).data.items.map((item) => item.code)).toEqual(['TICKET-10000']);
   });
@@ -69,7 +98,11 @@ describe('fuel-ticket values', () => {
     ['a repeated energy type', { energyTypeCodes: ['GASOIL', 'GASOIL'] }, 400, '2001'],
     ['a taken code', { code: 'TICKET-10000' }, 409, '4002'],
   ])('when a fuel-ticket value has %s, then it is refused with a precise code', async (_label, patch, status, code) => {
-    const answer = await failure(referential().createFuelTicket({ fuelTicketCreate: { code: 'TICKET-5000', label: 'Ticket 5 000', value: { value: 5000, unit: 'XOF' }, energyTypeCodes: ['GASOIL'], ...patch } }));
+    const answer = await failure(
+      referential().createFuelTicket({
+        fuelTicketCreate: { code: 'TICKET-5000', label: 'Ticket 5 000', value: { value: 5000, unit: 'XOF' }, energyTypeCodes: ['GASOIL'], ...patch },
+      }),
+    );
     expect([answer.status, answer.body.code]).toEqual([status, code]);
   });
 

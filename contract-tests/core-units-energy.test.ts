@@ -1,11 +1,11 @@
 /** Core API: units, energy types and their dated prices. */
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { xof } from './support/world';
 
 let server: TestServer;
 let token: string;
 const core = () => server.sdk({ token }).coreReferential;
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const price = (effectiveAt: string, inclTax: number) => ({
   effectiveAt: new Date(effectiveAt),
   priceInclTax: xof(inclTax),
@@ -29,7 +29,10 @@ describe('units', () => {
   it('when a volume unit is created for an energy type, then it is listed with its scale', async () => {
     await core().createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' } });
     const units = await core().listUnits({});
-    expect(units.data.items.map((unit) => [unit.code, unit.scale])).toEqual([['XOF', 0], ['L-GASOIL', 2]]);
+    expect(units.data.items.map((unit) => [unit.code, unit.scale])).toEqual([
+      ['XOF', 0],
+      ['L-GASOIL', 2],
+    ]);
   });
 
   it.each([
@@ -71,7 +74,10 @@ describe('energy prices', () => {
     expect(await at('2099-01-01T00:00:00Z')).toBe(995);
     expect((await core().getEnergyType({ energyTypeCode: 'SUPER' })).data.currentPrice?.priceInclTax).toEqual(xof(895));
     const listed = (await core().listEnergyTypes({})).data.items;
-    expect(listed.map((item) => [item.code, item.currentPrice?.priceInclTax.value])).toEqual([['GASOIL', undefined], ['SUPER', 895]]);
+    expect(listed.map((item) => [item.code, item.currentPrice?.priceInclTax.value])).toEqual([
+      ['GASOIL', undefined],
+      ['SUPER', 895],
+    ]);
     const history = await core().listEnergyPrices({ energyTypeCode: 'SUPER', limit: 2 });
     expect(history.data.items.map((item) => item.priceInclTax.value)).toEqual([875, 895]);
     expect(history.data.nextCursor).toEqual(expect.any(String));
@@ -98,7 +104,9 @@ describe('energy prices', () => {
     ['prices increasing toward excl. all taxes', { priceExclAllTaxes: xof(2000) }, '2007', '/body/priceExclAllTaxes/value'],
     ['a zero price', { priceInclTax: xof(0) }, '2007', '/body/priceInclTax/value'],
   ])('when a price has %s, then it is 400 with a precise code and the field', async (_label, patch, code, path) => {
-    const answer = await failure(core().createEnergyPrice({ energyTypeCode: 'GASOIL', energyPriceCreate: { ...price('2030-01-01T00:00:00Z', 900), ...patch } }));
+    const answer = await failure(
+      core().createEnergyPrice({ energyTypeCode: 'GASOIL', energyPriceCreate: { ...price('2030-01-01T00:00:00Z', 900), ...patch } }),
+    );
     expect([answer.status, answer.body.code]).toEqual([400, code]);
     expect(answer.body.errors.map((error: { path: string }) => error.path)).toContain(path);
   });

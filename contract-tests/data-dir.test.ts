@@ -1,11 +1,11 @@
-/** The embedded database's files are private to the user running the API (item 10 of issue 11). */
+/** The embedded database's files are private to the user running the API. */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secureDataDir } from '../src/data-dir';
 import { npmStart } from './support/npm-start';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 /** Every path under dir with its permission bits, the dir itself included. */
 function modes(dir: string): Array<[string, number, boolean]> {

@@ -5,11 +5,10 @@
  * lose their per-card numbers; a member card's keep theirs.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { CardService } from '../generated/sdk';
 import { migrationFiles } from '../src/db/migrate';
-import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
 import { startTestServer, type TestServer } from './support/server';
+import { expectLedgerHolds, fundedCard, newClientWorld, newStation, xof } from './support/world';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -38,26 +37,23 @@ const BEFORE_013 = `
 it('when migration 013 runs on E-service accounts that kept their balance, then their balances are summed, unchanged, and the ledger holds', async () => {
   const token = await server.coreToken();
   const sdk = server.sdk({ token });
-  const xof = (value: number) => ({ value, unit: 'XOF' });
-  const networkId = (await sdk.coreReferential.createNetwork({ networkCreate: { code: 'RES-013', name: 'Réseau 013' } })).data.id;
-  const clientId = (await sdk.coreReferential.createClient({ clientCreate: { networkId, code: 'M013', name: 'Transports 013' } })).data.id;
-  const profileId = (await sdk.coreCards.createCardProfile({
-    cardProfileCreate: { code: 'M013', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  const point = (await sdk.coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-013', name: 'Station', address: 'Plateau, Abidjan', networkId } })).data;
-  const cardId = (await sdk.coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
-  await sdk.coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(5000), reason: 'Solde' } });
+  const owner = await newClientWorld(sdk, 'M013', { validityMonths: 24, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop] });
+  const point = await newStation(sdk, owner.networkId, 'STATION-013');
+  const cardId = (await fundedCard(sdk, owner, 5000)).id;
   for (const value of [700, 800]) {
-    await sdk.coreLedger.createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId, servicePointId: point.id, amount: xof(value), service: CardService.Shop, receiptNumber: randomUUID() } });
+    await sdk.coreLedger.createPayment({
+      idempotencyKey: randomUUID(),
+      paymentCreate: { cardId, servicePointId: point.id, amount: xof(value), service: CardService.Shop, receiptNumber: randomUUID() },
+    });
   }
-  const station = point.eServiceCard.id;
+  const station = point.cardId;
   const balances = async () => [(await sdk.coreCards.getCard({ cardId: station })).data.balances, (await sdk.coreCards.getCard({ cardId })).data.balances];
   const readBefore = await balances();
   expect(readBefore[0]).toEqual([{ value: 1500, unit: 'XOF' }]);
 
   const db = server.database.db;
   await db.exec(BEFORE_013);
-  const [old] = await db.query<{ posted: string; version: string }>("SELECT posted::text, version::text FROM ledger_accounts WHERE card_id = $1", [station]);
+  const [old] = await db.query<{ posted: string; version: string }>('SELECT posted::text, version::text FROM ledger_accounts WHERE card_id = $1', [station]);
   expect(old).toEqual({ posted: '1500', version: '2' }); // the state 013 meets
   await db.exec(migrationFiles().find((file) => file.name === '013_eservice_balances.sql')!.sql);
 
@@ -70,8 +66,11 @@ it('when migration 013 runs on E-service accounts that kept their balance, then 
     { card_id: station, stored_balance: false, posted: '0', version: '0' },
   ]);
   expect(await balances()).toEqual(readBefore);
-  const sequences = await db.query<{ card_id: string; card_sequence: string | null }>('SELECT card_id, card_sequence::text FROM events WHERE card_id = ANY($1) ORDER BY seq', [[cardId, station]]);
+  const sequences = await db.query<{ card_id: string; card_sequence: string | null }>(
+    'SELECT card_id, card_sequence::text FROM events WHERE card_id = ANY($1) ORDER BY seq',
+    [[cardId, station]],
+  );
   expect(sequences.filter((row) => row.card_id === station).map((row) => row.card_sequence)).toEqual([null, null]);
   expect(sequences.filter((row) => row.card_id === cardId).map((row) => row.card_sequence)).toEqual(['1', '2', '3']);
-  expect((await checkLedger(db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
+  await expectLedgerHolds(db);
 });

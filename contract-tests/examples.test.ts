@@ -12,7 +12,6 @@ import contract from '../generated/openapi.json';
 import { validatorOptions } from '../src/app';
 import { exampleHeaders, examplePath, exampleQuery, findOperation, resolve, type Json } from './support/contract';
 
-
 interface ResponseExample {
   operationId: string;
   method: string;
@@ -43,10 +42,13 @@ const requestExamples = operations.flatMap(({ path, method, operation }) =>
 const everyResponseExample: (readonly [key: string, example: ResponseExample])[] = operations.flatMap(({ path, method, operation }) =>
   Object.entries(operation.responses as Json).flatMap(([status, response]) => {
     const media = (resolve(response as Json).content?.['application/json'] ?? {}) as Json;
-    return Object.entries((media.examples ?? {}) as Json).map(([name, example]) => [
-      JSON.stringify([status, media.schema, name, example]),
-      { operationId: operation.operationId as string, method, path, status: Number(status), name, value: resolve(example as Json).value as Json },
-    ] as const);
+    return Object.entries((media.examples ?? {}) as Json).map(
+      ([name, example]) =>
+        [
+          JSON.stringify([status, media.schema, name, example]),
+          { operationId: operation.operationId as string, method, path, status: Number(status), name, value: resolve(example as Json).value as Json },
+        ] as const,
+    );
   }),
 );
 
@@ -82,7 +84,12 @@ beforeAll(async () => {
 afterAll(() => new Promise((done) => server.close(done)));
 
 it('finds examples for every operation', () => {
-  const withExamples = new Set(everyResponseExample.map(([, example]) => example).filter((example) => example.status === 200).map((example) => example.operationId));
+  const withExamples = new Set(
+    everyResponseExample
+      .map(([, example]) => example)
+      .filter((example) => example.status === 200)
+      .map((example) => example.operationId),
+  );
   const jsonOperations = operations.filter(({ operation }) => resolve(operation.responses['200']).content?.['application/json']);
   expect(jsonOperations.map(({ operation }) => operation.operationId).filter((id) => !withExamples.has(id))).toEqual([]);
 });

@@ -29,7 +29,7 @@ onPostgres('sessions ending under a keyed money load (PostgreSQL only)', () => {
   let database: TestDatabase;
   afterEach(async () => database?.dispose());
 
-  it('when PostgreSQL terminates the server\'s backends again and again, then the affected requests get 503 9999, the server recovers by itself, and every key retried makes exactly one operation', async () => {
+  it("when PostgreSQL terminates the server's backends again and again, then the affected requests get 503 9999, the server recovers by itself, and every key retried makes exactly one operation", async () => {
     database = await createTestDatabase({ poolSize: 10 });
     const server: TestServer = await startTestServer({ database });
     const killer = new Client({ connectionString: database.url });
@@ -45,9 +45,11 @@ onPostgres('sessions ending under a keyed money load (PostgreSQL only)', () => {
       const killing = (async () => {
         for (let round = 0; loading && round < KILL_ROUNDS; round++) {
           await sleep(100 + Math.floor(Math.random() * 100));
-          const [{ n }] = (await killer.query<{ n: number }>(
-            'SELECT count(*) FILTER (WHERE t)::int AS n FROM (SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k',
-          )).rows;
+          const [{ n }] = (
+            await killer.query<{ n: number }>(
+              'SELECT count(*) FILTER (WHERE t)::int AS n FROM (SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k',
+            )
+          ).rows;
           terminated += n;
         }
       })();
@@ -61,7 +63,12 @@ onPostgres('sessions ending under a keyed money load (PostgreSQL only)', () => {
       await expectExactlyOnce(database.db, ledger, requests, result);
       // The same server, not restarted, serves again.
       expect((await call(`${server.url}/ready`)).status).toBe(200);
-      const after = await runKeyedLoad(keyedRequests(`after-kill-${randomBytes(3).toString('hex')}`, 5, ledger), { clients: 1, token, target: () => server.url, maxAttempts: 1 });
+      const after = await runKeyedLoad(keyedRequests(`after-kill-${randomBytes(3).toString('hex')}`, 5, ledger), {
+        clients: 1,
+        token,
+        target: () => server.url,
+        maxAttempts: 1,
+      });
       expect([after.failures, [...after.finals.values()].flat().map((answer) => answer.status)]).toEqual([[], [200, 200, 200, 200, 200]]);
       if (process.env.FAULTS_SUMMARY) process.stdout.write(`backends killed: ${terminated}, ${JSON.stringify(seenOf(result))}\n`);
     } finally {

@@ -1,35 +1,37 @@
 /**
- * Fills of a card linked to a vehicle and issued to a driver (issue 14 items 3, 4, 5, 8, 9):
+ * Fills of a card linked to a vehicle and issued to a driver:
  * the driver code checked, the vehicle's fuel and tank applied, the fuel record kept with its
  * vehicle, odometer and check, the exceptions raised, and the vehicle's consumption report.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode } from '../generated/sdk';
-import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
+import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { checkLedgerAfterEach, fundedCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
 
 let server: TestServer;
 let token: string;
-let clientId: string;
-let profileId: string;
+let owner: ClientWorld;
 let servicePointId: string;
 let receipt = 0;
 const CODE = '4826';
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const sdk = () => server.sdk({ token });
 const ledger = () => sdk().coreLedger;
 const key = () => randomUUID();
 
 /** A funded card linked to a new GASOIL vehicle with a 60 L tank and issued to a driver with CODE. */
 async function fleetCard(): Promise<{ cardId: string; vehicleId: string }> {
-  const cardId = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Bamba Ouattara', phone: '+2250102020202' } } })).data.id;
-  await ledger().createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: 'credit', amount: xof(500000), reason: 'Solde de départ' } });
+  const cardId = (await fundedCard(sdk(), owner, 500000)).id;
+  const { clientId } = owner;
   receipt += 1;
-  const vehicleId = (await sdk().coreFleet.createVehicle({ vehicleCreate: { clientId, registration: `${1000 + receipt} CD 01`, tankCapacityMl: 60000, energyTypeCode: 'GASOIL' } })).data.id;
-  const driverId = (await sdk().coreFleet.createDriver({ driverCreate: { clientId, name: 'Bamba Ouattara', phone: '+2250102020202', driverCode: CODE } })).data.id;
+  const vehicleId = (
+    await sdk().coreFleet.createVehicle({
+      vehicleCreate: { clientId, registration: `${1000 + receipt} CD 01`, tankCapacityMl: 60000, energyTypeCode: 'GASOIL' },
+    })
+  ).data.id;
+  const driverId = (await sdk().coreFleet.createDriver({ driverCreate: { clientId, name: 'Bamba Ouattara', phone: '+2250102020202', driverCode: CODE } })).data
+    .id;
   await sdk().coreFleet.replaceCardFleet({ cardId, cardFleet: { vehicleId, driverId } });
   return { cardId, vehicleId };
 }
@@ -39,9 +41,15 @@ const fill = (cardId: string, litres: number, extra: { driverCode?: string; odom
   ledger().createPayment({
     idempotencyKey: key(),
     paymentCreate: {
-      cardId, servicePointId, amount: xof(litres * 700), service: CardService.Fuel, receiptNumber: `F-${(receipt += 1)}`, pumpNumber: 1,
+      cardId,
+      servicePointId,
+      amount: xof(litres * 700),
+      service: CardService.Fuel,
+      receiptNumber: `F-${(receipt += 1)}`,
+      pumpNumber: 1,
       fuel: { energyTypeCode: extra.energyTypeCode ?? 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) },
-      ...(extra.driverCode ? { driverCode: extra.driverCode } : {}), ...(extra.odometerKm !== undefined ? { odometerKm: extra.odometerKm } : {}),
+      ...(extra.driverCode ? { driverCode: extra.driverCode } : {}),
+      ...(extra.odometerKm !== undefined ? { odometerKm: extra.odometerKm } : {}),
     },
   });
 const exceptions = async (cardId: string) => (await sdk().coreCards.listCardExceptions({ cardId })).data.items;
@@ -50,29 +58,34 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   const referential = sdk().coreReferential;
-  const networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-FLOTTE', name: 'Réseau flotte' } })).data.id;
-  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-VEH', name: 'Flotte véhicules' } })).data.id;
-  profileId = (await sdk().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'VEH', label: 'Véhicules', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(100000), allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  servicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-VEH', name: 'Station Abobo', address: 'Abobo', networkId } })).data.id;
+  owner = await newClientWorld(sdk(), 'VEH', { monthlyOfflineCap: xof(100000), allowedServices: [CardService.Fuel, CardService.Shop] });
+  servicePointId = (await newStation(sdk(), owner.networkId, 'STATION-VEH')).id;
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
   await referential.createEnergyPrice({
     energyTypeCode: 'GASOIL',
-    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(700), priceExclVat: xof(600), priceExclTaxAndCustoms: xof(550), priceExclAllTaxes: xof(500) },
+    energyPriceCreate: {
+      effectiveAt: new Date('2026-01-01T00:00:00Z'),
+      priceInclTax: xof(700),
+      priceExclVat: xof(600),
+      priceExclTaxAndCustoms: xof(550),
+      priceExclAllTaxes: xof(500),
+    },
   });
 });
-afterEach(async () => {
-  expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
-});
+checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
 
 describe('fills of a card with a vehicle and a driver', () => {
   it('when the driver code is right, missing or wrong, then the payment records matched or not-given, or is refused 4074 and declined', async () => {
     const { cardId, vehicleId } = await fleetCard();
     const matched = (await fill(cardId, 20, { driverCode: CODE, odometerKm: 10500 })).data;
-    expect(matched).toMatchObject({ vehicleId, odometerKm: 10500, driverCheck: 'matched', fuel: { energyTypeCode: 'GASOIL', quantityMl: 20000, unitPrice: xof(700), priceInForce: xof(700) } });
+    expect(matched).toMatchObject({
+      vehicleId,
+      odometerKm: 10500,
+      driverCheck: 'matched',
+      fuel: { energyTypeCode: 'GASOIL', quantityMl: 20000, unitPrice: xof(700), priceInForce: xof(700) },
+    });
     expect((await fill(cardId, 20)).data.driverCheck).toBe('not-given');
     const wrong = await failure(fill(cardId, 20, { driverCode: '0000' }));
     expect([wrong.status, wrong.body.code]).toEqual([403, '4074']);
@@ -82,12 +95,14 @@ describe('fills of a card with a vehicle and a driver', () => {
     expect((await ledger().listLedgerAccounts({ cardId })).data.items[0].posted.value).toBe(500000 - 2 * 14000);
   });
 
-  it('when the fuel is not the vehicle\'s, then it is refused with the vehicle as the source; a card without fleet records no-driver', async () => {
+  it("when the fuel is not the vehicle's, then it is refused with the vehicle as the source; a card without fleet records no-driver", async () => {
     const { cardId } = await fleetCard();
     const refused = await failure(fill(cardId, 10, { energyTypeCode: 'SUPER' }));
-    expect([refused.body.code, refused.body.details]).toEqual(['4056', expect.objectContaining({ rule: 'products', source: 'vehicle', allowedEnergyTypes: ['GASOIL'], energyTypeCode: 'SUPER' })]);
-    const plain = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Sans flotte', phone: '+2250103030303' } } })).data.id;
-    await ledger().createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: plain, direction: 'credit', amount: xof(50000), reason: 'Solde' } });
+    expect([refused.body.code, refused.body.details]).toEqual([
+      '4056',
+      expect.objectContaining({ rule: 'products', source: 'vehicle', allowedEnergyTypes: ['GASOIL'], energyTypeCode: 'SUPER' }),
+    ]);
+    const plain = (await fundedCard(sdk(), owner, 50000)).id;
     expect((await fill(plain, 10, { driverCode: CODE, energyTypeCode: 'SUPER' })).data).toMatchObject({ vehicleId: null, driverCheck: 'no-driver' });
   });
 
@@ -102,21 +117,48 @@ describe('fills of a card with a vehicle and a driver', () => {
     ]);
   });
 
-  it('when a pump authorisation asks more than the tank holds, then the tank sets it, of the vehicle\'s fuel, and the capture keeps the vehicle, the check and the odometer', async () => {
+  it("when a pump authorisation asks more than the tank holds, then the tank sets it, of the vehicle's fuel, and the capture keeps the vehicle, the check and the odometer", async () => {
     const { cardId, vehicleId } = await fleetCard();
-    const hold = (await ledger().createAuthorization({
-      idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(100000), service: CardService.Fuel, driverCode: CODE, pumpNumber: 2 },
-    })).data;
-    expect(hold).toMatchObject({ amount: xof(42000), requested: xof(100000), quantityMl: 60000, limitedBy: 'tank', energyTypeCode: 'GASOIL', vehicleId, driverCheck: 'matched' });
-    const wrongCode = await failure(ledger().createAuthorization({
-      idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Fuel, driverCode: '99999' },
-    }));
+    const hold = (
+      await ledger().createAuthorization({
+        idempotencyKey: key(),
+        authorizationCreate: { cardId, servicePointId, amount: xof(100000), service: CardService.Fuel, driverCode: CODE, pumpNumber: 2 },
+      })
+    ).data;
+    expect(hold).toMatchObject({
+      amount: xof(42000),
+      requested: xof(100000),
+      quantityMl: 60000,
+      limitedBy: 'tank',
+      energyTypeCode: 'GASOIL',
+      vehicleId,
+      driverCheck: 'matched',
+    });
+    const wrongCode = await failure(
+      ledger().createAuthorization({
+        idempotencyKey: key(),
+        authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Fuel, driverCode: '99999' },
+      }),
+    );
     expect([wrongCode.status, wrongCode.body.code]).toEqual([403, '4074']);
-    const captured = (await ledger().captureAuthorization({
-      authorizationId: hold.id, idempotencyKey: key(),
-      authorizationCapture: { amount: xof(35000), receiptNumber: `F-${(receipt += 1)}`, odometerKm: 30100, fuel: { energyTypeCode: 'GASOIL', quantityMl: 50000, unitPrice: xof(700) } },
-    })).data;
-    expect((await ledger().getOperation({ operationId: captured.paymentId! })).data).toMatchObject({ vehicleId, driverCheck: 'matched', odometerKm: 30100, pumpNumber: 2 });
+    const captured = (
+      await ledger().captureAuthorization({
+        authorizationId: hold.id,
+        idempotencyKey: key(),
+        authorizationCapture: {
+          amount: xof(35000),
+          receiptNumber: `F-${(receipt += 1)}`,
+          odometerKm: 30100,
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: 50000, unitPrice: xof(700) },
+        },
+      })
+    ).data;
+    expect((await ledger().getOperation({ operationId: captured.paymentId! })).data).toMatchObject({
+      vehicleId,
+      driverCheck: 'matched',
+      odometerKm: 30100,
+      pumpNumber: 2,
+    });
   });
 
   it('when a vehicle has fills with good, missing and backwards readings, then its report counts the distance and the litres after the first reading', async () => {
@@ -127,12 +169,22 @@ describe('fills of a card with a vehicle and a driver', () => {
     const back = (await fill(cardId, 5, { odometerKm: 1400 })).data;
     const last = (await fill(cardId, 35, { odometerKm: 2000 })).data;
     const after = (await fill(cardId, 20)).data; // after the last reading: not in the consumption
-    const report = (await sdk().coreFleet.getVehicleConsumption({ vehicleId, from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) })).data;
+    const report = (await sdk().coreFleet.getVehicleConsumption({ vehicleId, from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) }))
+      .data;
     expect(report).toMatchObject({
-      vehicleId, fills: 6, quantityMl: 140000, amounts: [xof(98000)],
-      firstReading: { operationId: first.id, odometerKm: 1000 }, lastReading: { operationId: last.id, odometerKm: 2000 },
-      distanceKm: 1000, mlPer100Km: 8000, // 30 + 10 + 5 + 35 L over 1,000 km
-      unusableReadings: [{ operationId: missing.id, odometerKm: null, reason: 'missing' }, { operationId: back.id, odometerKm: 1400, reason: 'backwards' }, { operationId: after.id, odometerKm: null, reason: 'missing' }],
+      vehicleId,
+      fills: 6,
+      quantityMl: 140000,
+      amounts: [xof(98000)],
+      firstReading: { operationId: first.id, odometerKm: 1000 },
+      lastReading: { operationId: last.id, odometerKm: 2000 },
+      distanceKm: 1000,
+      mlPer100Km: 8000, // 30 + 10 + 5 + 35 L over 1,000 km
+      unusableReadings: [
+        { operationId: missing.id, odometerKm: null, reason: 'missing' },
+        { operationId: back.id, odometerKm: 1400, reason: 'backwards' },
+        { operationId: after.id, odometerKm: null, reason: 'missing' },
+      ],
     });
     const unknown = await failure(sdk().coreFleet.getVehicleConsumption({ vehicleId: 'veh_000000000000000000000000', from: new Date(0), to: new Date() }));
     expect([unknown.status, unknown.body.code]).toEqual([404, '3015']);
@@ -147,7 +199,18 @@ describe('fills of a card with a vehicle and a driver', () => {
       servicePointId,
       offlineFillBatch: {
         terminalId: 'TPE-9',
-        fills: [{ terminalTransactionId: 'TPE-9-1', occurredAt: new Date(Date.now() - 60_000), cardId, amount: xof(7000), service: CardService.Fuel, odometerKm: 4990, receiptNumber: `F-${(receipt += 1)}`, fuel: { energyTypeCode: 'GASOIL', quantityMl: 10000, unitPrice: xof(700) } }],
+        fills: [
+          {
+            terminalTransactionId: 'TPE-9-1',
+            occurredAt: new Date(),
+            cardId,
+            amount: xof(7000),
+            service: CardService.Fuel,
+            odometerKm: 4990,
+            receiptNumber: `F-${(receipt += 1)}`,
+            fuel: { energyTypeCode: 'GASOIL', quantityMl: 10000, unitPrice: xof(700) },
+          },
+        ],
       },
     });
     const operation = (await ledger().getOperation({ operationId: data.results[0].operationId! })).data;

@@ -5,11 +5,12 @@
  * retry that replays the refusal.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode } from '../generated/sdk';
+import { CardService } from '../generated/sdk';
 import { migrationFiles } from '../src/db/migrate';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { issueCard, newClientWorld, newStation, xof } from './support/world';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -25,16 +26,17 @@ const BEFORE_023 = `
 
 it('when migration 023 runs on refusals for funds stored without the account kind, then declines and replays answer it again', async () => {
   const sdk = server.sdk({ token: await server.coreToken() });
-  const xof = (value: number) => ({ value, unit: 'XOF' });
-  const networkId = (await sdk.coreReferential.createNetwork({ networkCreate: { code: 'RES-023', name: 'Réseau 023' } })).data.id;
-  const clientId = (await sdk.coreReferential.createClient({ clientCreate: { networkId, code: 'M023', name: 'Transports 023' } })).data.id;
-  const profileId = (await sdk.coreCards.createCardProfile({
-    cardProfileCreate: { code: 'M023', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  const servicePointId = (await sdk.coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-023', name: 'Station', address: 'Plateau, Abidjan', networkId } })).data.id;
-  const cardId = (await sdk.coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
+  const owner = await newClientWorld(sdk, 'M023', { validityMonths: 24, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop] });
+  const servicePointId = (await newStation(sdk, owner.networkId, 'STATION-023')).id;
+  const cardId = (await issueCard(sdk, owner)).id;
   const idempotencyKey = randomUUID();
-  const pay = () => failure(sdk.coreLedger.createPayment({ idempotencyKey, paymentCreate: { cardId, servicePointId, amount: xof(700), service: CardService.Shop, receiptNumber: 'R-023' } }));
+  const pay = () =>
+    failure(
+      sdk.coreLedger.createPayment({
+        idempotencyKey,
+        paymentCreate: { cardId, servicePointId, amount: xof(700), service: CardService.Shop, receiptNumber: 'R-023' },
+      }),
+    );
   const refused = await pay();
   expect([refused.status, refused.body.code, refused.body.details?.account]).toEqual([409, '4010', 'card']);
 

@@ -29,9 +29,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-describe.each(operations.map((target) => [`${target.method.toUpperCase()} ${target.path} (${target.operationId})`, target] as const))('%s', (_title, target) => {
-  it('answers valid requests, examples first, below 500 with a documented answer', () => checkValidRequests(target, options));
-  it('refuses each mutated request with the documented 400 envelope', () => checkMutatedRequests(target, options));
-  it('answers 401 with WWW-Authenticate without a credential, 403 without the scope', () => checkSecurity(target, options));
-  it('answers a wrong method 405 with Allow', () => checkWrongMethod(target, options, Object.keys(document.paths[target.path])));
-});
+describe.each(operations.map((target) => [`${target.method.toUpperCase()} ${target.path} (${target.operationId})`, target] as const))(
+  '%s',
+  (_title, target) => {
+    it('answers valid requests, examples first, below 500 with a documented answer', () => checkValidRequests(target, options));
+    it('refuses each mutated request with the documented 400 envelope', () => checkMutatedRequests(target, options));
+    it('answers 401 with WWW-Authenticate without a credential, 403 without the scope', () => checkSecurity(target, options));
+    it('answers a wrong method 405 with Allow', () => checkWrongMethod(target, options, Object.keys(document.paths[target.path])));
+  },
+);

@@ -2,11 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handlers } from '../src/handlers';
+import { servedContract } from '../src/http/contract-answers';
 import { expectDocumented } from './support/contract';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
+const published = {
+  json: readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8'),
+  yaml: readFileSync(join(__dirname, '../generated/openapi.yaml'), 'utf8'),
+};
 beforeAll(async () => {
   server = await startTestServer();
 });
@@ -16,7 +21,7 @@ describe('when a route or method does not exist', () => {
   it('then an unknown route is 404 with code 3001', async () => {
     const answer = await call(`${server.url}/partner/v1/nothing-here`);
     expect(answer.status).toBe(404);
-    expect(answer.body).toMatchObject({ success: false, code: '3001', moreInfo: null });
+    expect(answer.body).toMatchObject({ success: false, code: '3001', moreInfo: '/docs#error-3001' });
     expect(answer.body.requestId).toEqual(expect.any(String));
   });
 
@@ -94,12 +99,27 @@ describe('when a handler fails unexpectedly', () => {
 });
 
 describe('when a partner downloads the contract', () => {
-  it('then /openapi.json and /openapi.yaml are the published bundle, byte for byte (getOpenApiJson, getOpenApiYaml)', async () => {
+  it('then /openapi.json and /openapi.yaml are the published bundle naming no other server than the one serving it (getOpenApiJson, getOpenApiYaml)', async () => {
     const json = await call(`${server.url}/openapi.json`);
     const yaml = await call(`${server.url}/openapi.yaml`);
-    expect(json.text).toBe(readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8'));
-    expect(yaml.text).toBe(readFileSync(join(__dirname, '../generated/openapi.yaml'), 'utf8'));
+    expect(json.text).toBe(servedContract(published, undefined).json);
+    expect(yaml.text).toBe(servedContract(published, undefined).yaml);
+    // A test server listens on a port the system chose: it names "/", relative to where the contract was fetched.
+    expect((json.body as { servers: unknown }).servers).toEqual([{ url: '/', description: 'The server this contract is served from' }]);
+    expect(yaml.text).toContain('servers:\n  - url: "/"\n');
+    expect({ ...(json.body as object), servers: undefined }).toEqual({ ...(JSON.parse(published.json) as object), servers: undefined });
     expect(yaml.headers.get('content-type')).toMatch(/^application\/yaml/);
+  });
+
+  it('when the server has a public address, then the contract names it as its server (what Postman and Insomnia import)', async () => {
+    const named = await startTestServer({ config: { publicBaseUrl: 'https://api.cynod.example/v' } });
+    try {
+      const json = await call(`${named.url}/openapi.json`);
+      expect((json.body as { servers: unknown }).servers).toEqual([{ url: 'https://api.cynod.example/v', description: 'This server' }]);
+      expect((await call(`${named.url}/openapi.yaml`)).text).toContain('servers:\n  - url: "https://api.cynod.example/v"\n    description: This server\n');
+    } finally {
+      await named.stop();
+    }
   });
 
   it('then health and readiness answer the success envelope', async () => {
@@ -107,5 +127,43 @@ describe('when a partner downloads the contract', () => {
     const ready = await server.sdk().system.getReady();
     expect(health.data.status).toBe('ok');
     expect(ready.data).toEqual({ status: 'ready', database: 'up' });
+  });
+});
+
+describe('what an answer says of its language and its code', () => {
+  it('when a client asks in English or not at all, then Content-Language says which and Vary names Accept-Language, on successes, refusals and /oauth', async () => {
+    for (const [acceptLanguage, language, message] of [
+      ['en', 'en', 'Resource not found'],
+      [undefined, 'fr', 'Ressource introuvable'],
+      ['de, en;q=0.5', 'en', 'Resource not found'],
+    ] as const) {
+      const headers: Record<string, string> = acceptLanguage ? { 'accept-language': acceptLanguage } : {};
+      const missing = await call(`${server.url}/partner/v1/nothing-here`, { headers });
+      expect([missing.headers.get('content-language'), missing.body.message]).toEqual([language, message]);
+      expect(missing.headers.get('vary')).toMatch(/Accept-Language/i);
+      const health = await call(`${server.url}/health`, { headers });
+      expect(health.headers.get('content-language')).toBe(language);
+      expect(health.headers.get('vary')).toMatch(/Accept-Language/i);
+      const token = await call(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      expect(token.status).toBeGreaterThanOrEqual(400);
+      expect(token.headers.get('content-language')).toBe(language);
+    }
+  });
+
+  it("when a request is refused, then moreInfo links the code's entry in the error annex of /docs, which the page has", async () => {
+    const refused = await call(`${server.url}/health?verbose=1`);
+    expect(refused.body.moreInfo).toBe('/docs#error-2001');
+    const token = await call(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(token.body.moreInfo).toBe(`/docs#error-${String(token.body.code)}`);
+    const page = await (await fetch(`${server.url}/docs`)).text();
+    for (const code of ['2001', String(token.body.code)]) expect(page).toMatch(new RegExp(`id=\\\\?"error-${code}\\\\?"`));
   });
 });

@@ -1,7 +1,6 @@
 /**
  * HTTP semantics a proxy or a standard client relies on: exact paths, HEAD wherever GET is
- * served, one Authorization header, bodies that do not decode. Regression tests for issue 11
- * (items 4, 6, 7, 8).
+ * served, one Authorization header, bodies that do not decode.
  */
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -22,12 +21,15 @@ const bearer = () => ({ authorization: `Bearer ${coreToken}` });
 function rawRequest(url: string, method: string, headers: [string, string][], body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method, headers: [['Host', target.host], ...headers].flat() }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, method, headers: [['Host', target.host], ...headers].flat() },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -75,8 +77,14 @@ describe('when a client sends HEAD', () => {
 describe('when a request carries two Authorization headers', () => {
   it('then a resource call is refused 400 with code 1009, whichever comes first', async () => {
     for (const headers of [
-      [['Authorization', `Bearer ${coreToken}`], ['Authorization', 'Bearer forged']],
-      [['Authorization', 'Bearer forged'], ['authorization', `Bearer ${coreToken}`]],
+      [
+        ['Authorization', `Bearer ${coreToken}`],
+        ['Authorization', 'Bearer forged'],
+      ],
+      [
+        ['Authorization', 'Bearer forged'],
+        ['authorization', `Bearer ${coreToken}`],
+      ],
     ] as [string, string][][]) {
       const answer = await rawRequest(`${server.url}/core/v1/partners`, 'GET', headers);
       expect(answer.status).toBe(400);
@@ -90,7 +98,11 @@ describe('when a request carries two Authorization headers', () => {
     const answer = await rawRequest(
       `${server.url}/oauth/token`,
       'POST',
-      [['Authorization', basic], ['Authorization', basic], ['Content-Type', 'application/x-www-form-urlencoded']],
+      [
+        ['Authorization', basic],
+        ['Authorization', basic],
+        ['Content-Type', 'application/x-www-form-urlencoded'],
+      ],
       'grant_type=client_credentials',
     );
     expect(answer.status).toBe(400);
@@ -100,7 +112,11 @@ describe('when a request carries two Authorization headers', () => {
 
 describe('when a body carries a Content-Encoding', () => {
   const post = (body: BodyInit, encoding: string) =>
-    call(`${server.url}/core/v1/networks`, { method: 'POST', body, headers: { ...bearer(), 'content-type': 'application/json', 'content-encoding': encoding } });
+    call(`${server.url}/core/v1/networks`, {
+      method: 'POST',
+      body,
+      headers: { ...bearer(), 'content-type': 'application/json', 'content-encoding': encoding },
+    });
 
   it.each(['gzip', 'deflate', 'br', 'zstd'])('then a %s body that does not decode is 400 with code 2001, not 500', async (encoding) => {
     const answer = await post('not compressed at all', encoding);

@@ -82,8 +82,25 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cynod-https-'));
   execFileSync(
     '/usr/bin/openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
     { stdio: 'ignore' },
   );
   cert = readFileSync(join(dir, 'cert.pem'));
@@ -216,7 +233,7 @@ describe('when the server trusts the proxy on loopback (TRUST_PROXY=loopback)', 
         code: '1013',
         message: 'HTTPS required',
         debugMessage: expect.any(String),
-        moreInfo: null,
+        moreInfo: '/docs#error-1013',
         requestId: reply.headers['x-request-id'],
       });
       expect(reply.headers['strict-transport-security']).toBeUndefined();
@@ -262,7 +279,9 @@ describe('when CORS_ORIGINS names an origin', () => {
     const reply = await send(`${server.url}/partner/v1/me`, { headers: { origin: allowed } });
     expect(reply.status).toBe(401);
     expect(reply.headers['access-control-allow-origin']).toBe(allowed);
-    expect(reply.headers['access-control-expose-headers']).toBe('Cynod-Auth-Advice, Deprecation, Idempotent-Replayed, Link, Retry-After, Sunset, WWW-Authenticate, X-Request-Id');
+    expect(reply.headers['access-control-expose-headers']).toBe(
+      'Cynod-Auth-Advice, Deprecation, Idempotent-Replayed, Link, Retry-After, Sunset, WWW-Authenticate, X-Request-Id',
+    );
     expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
     expect(reply.headers.vary).toMatch(/Origin/);
     const other = await send(`${server.url}/partner/v1/me`, { headers: { origin: 'https://evil.example.net' } });

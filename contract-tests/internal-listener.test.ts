@@ -47,7 +47,9 @@ describe('with an internal listener', () => {
       const unknown = await call(`${publicUrl}/nowhere${path}`, init);
       expect([path, hidden.status, hidden.body.code]).toEqual([path, 404, '3001']);
       expect(hidden.body.debugMessage).toBe(`No operation at ${init.method ?? 'GET'} ${path}`);
-      expect(comparable({ ...hidden, body: { ...hidden.body, debugMessage: undefined } })).toEqual(comparable({ ...unknown, body: { ...unknown.body, debugMessage: undefined } }));
+      expect(comparable({ ...hidden, body: { ...hidden.body, debugMessage: undefined } })).toEqual(
+        comparable({ ...unknown, body: { ...unknown.body, debugMessage: undefined } }),
+      );
     }
   });
 
@@ -58,7 +60,8 @@ describe('with an internal listener', () => {
     // The tokens of beforeAll came from the public listener; without credentials, an RFC 6749 error, not a 404.
     const token = await call(`${publicUrl}/oauth/token`, { method: 'POST', headers: FORM, body: 'grant_type=client_credentials' });
     expect([token.status, token.body.error]).toEqual([400, 'invalid_client']);
-    for (const path of ['/health', '/ready', '/openapi.json', '/openapi.yaml', '/docs']) expect([path, (await call(`${publicUrl}${path}`)).status]).toEqual([path, 200]);
+    for (const path of ['/health', '/ready', '/openapi.json', '/openapi.yaml', '/docs'])
+      expect([path, (await call(`${publicUrl}${path}`)).status]).toEqual([path, 200]);
   });
 
   it('when the Core API, /metrics and the rest are called on the internal listener, then they are served', async () => {

@@ -22,8 +22,13 @@ afterAll(async () => {
 });
 
 const tokenRequest = (url: string, key: string, secret: string, headers: Record<string, string> = {}) =>
-  call(`${url}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: basic(key, secret), ...headers }, body: form({ grant_type: 'client_credentials' }) });
-const me = (url: string, authorization: string, headers: Record<string, string> = {}) => call(`${url}/partner/v1/me`, { headers: { authorization, ...headers } });
+  call(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(key, secret), ...headers },
+    body: form({ grant_type: 'client_credentials' }),
+  });
+const me = (url: string, authorization: string, headers: Record<string, string> = {}) =>
+  call(`${url}/partner/v1/me`, { headers: { authorization, ...headers } });
 const tokenCount = async (partnerId: string) =>
   Number((await server.database.db.query<{ n: string }>('SELECT count(*) AS n FROM access_tokens WHERE partner_id = $1', [partnerId]))[0].n);
 
@@ -47,10 +52,18 @@ describe('IP allow-list at the OAuth endpoints', () => {
     const partner = await server.partner({ allowedIps: ['127.0.0.0/8'] });
     const token = await server.token(partner.key, partner.secret);
     await server.database.db.query('UPDATE partners SET allowed_ips = $2 WHERE id = $1', [partner.id, OUTSIDE]);
-    const revoke = await call(`${server.url}/oauth/revoke`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.key, partner.secret) }, body: form({ token }) });
+    const revoke = await call(`${server.url}/oauth/revoke`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: basic(partner.key, partner.secret) },
+      body: form({ token }),
+    });
     expect([revoke.status, revoke.body.error, revoke.body.code]).toEqual([400, 'unauthorized_client', '1012']);
     const introspector = await server.partner({ scopes: ['core:tokens.introspect'], allowedIps: OUTSIDE });
-    const introspect = await call(`${server.url}/oauth/introspect`, { method: 'POST', headers: { ...FORM, authorization: basic(introspector.key, introspector.secret) }, body: form({ token }) });
+    const introspect = await call(`${server.url}/oauth/introspect`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: basic(introspector.key, introspector.secret) },
+      body: form({ token }),
+    });
     expect([introspect.status, introspect.body.error, introspect.body.code]).toEqual([400, 'unauthorized_client', '1012']);
   });
 });
@@ -93,7 +106,10 @@ describe('X-Forwarded-For', () => {
     const outside = await me(proxied.url, `Bearer ${issued.body.access_token}`, { 'x-forwarded-for': '198.51.100.4', 'x-forwarded-proto': 'https' });
     expect([outside.status, outside.body.code, outside.body.debugMessage]).toEqual([403, '1012', 'Calls for this partner are not accepted from 198.51.100.4']);
     // The client address is the rightmost untrusted one: a forged left-hand entry does not help.
-    const forged = await me(proxied.url, `Bearer ${issued.body.access_token}`, { 'x-forwarded-for': '203.0.113.9, 198.51.100.4', 'x-forwarded-proto': 'https' });
+    const forged = await me(proxied.url, `Bearer ${issued.body.access_token}`, {
+      'x-forwarded-for': '203.0.113.9, 198.51.100.4',
+      'x-forwarded-proto': 'https',
+    });
     expect(forged.status).toBe(403);
   });
 });

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CardService, RechargeMode, RegularisationCreateDirectionEnum, type PaymentCreate } from '../generated/sdk';
-import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
 import { expectDocumented } from './support/contract';
+import { spreadsheetCells } from './support/csv';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { checkLedgerAfterEach, issueCard as newCard, newClient, newClientWorld, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -18,13 +18,16 @@ let profileId: string;
 let servicePointId: string;
 let stationCardId: string;
 const core = () => server.sdk({ token });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const key = () => randomUUID();
 
-const issueCard = async (profile = profileId) =>
-  (await core().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
+const issueCard = async (profile = profileId) => (await newCard(core(), { clientId, profileId: profile })).id;
 const credit = async (cardId: string, value: number) =>
-  (await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(value), reason: 'Solde de départ' } })).data;
+  (
+    await core().coreLedger.createRegularisation({
+      idempotencyKey: key(),
+      regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(value), reason: 'Solde de départ' },
+    })
+  ).data;
 const available = async (cardId: string) => (await core().coreCards.getCard({ cardId })).data.balances.find((balance) => balance.unit === 'XOF')?.value;
 const pay = (overrides: Partial<PaymentCreate> & { cardId: string }, idempotencyKey = key()) =>
   core().coreLedger.createPayment({
@@ -42,40 +45,56 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   const referential = core().coreReferential;
-  const networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-LEDGER', name: 'Réseau grand livre' } })).data.id;
-  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'LEDGER', name: 'Transports du grand livre' } })).data.id;
-  profileId = (await core().coreCards.createCardProfile({
-    cardProfileCreate: {
-      code: 'LEDGER', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000),
-      allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'],
-    },
-  })).data.id;
-  const servicePoint = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-LEDGER', name: 'Station Plateau', address: 'Plateau, Abidjan', networkId } })).data;
-  servicePointId = servicePoint.id;
-  stationCardId = servicePoint.eServiceCard.id;
+  let networkId: string;
+  ({ networkId, clientId, profileId } = await newClientWorld(core(), 'LEDGER', {
+    label: 'Flotte',
+    validityMonths: 24,
+    monthlyOfflineCap: xof(50000),
+    allowedServices: [CardService.Fuel, CardService.Shop],
+  }));
+  ({ id: servicePointId, cardId: stationCardId } = await newStation(core(), networkId, 'STATION-LEDGER'));
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyPrice({
     energyTypeCode: 'GASOIL',
-    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(675), priceExclVat: xof(575), priceExclTaxAndCustoms: xof(525), priceExclAllTaxes: xof(475) },
+    energyPriceCreate: {
+      effectiveAt: new Date('2026-01-01T00:00:00Z'),
+      priceInclTax: xof(675),
+      priceExclVat: xof(575),
+      priceExclTaxAndCustoms: xof(525),
+      priceExclAllTaxes: xof(475),
+    },
   });
 });
-afterEach(async () => {
-  const broken = (await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0);
-  expect(broken).toEqual([]);
-});
+checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
 
 describe('regularisations and balances', () => {
   it('when a card is credited then debited, then its balance, version and entries follow, and each entry records the balance after it', async () => {
     const cardId = await issueCard();
     const first = await credit(cardId, 20000);
-    expect(first).toMatchObject({ type: 'regularisation', status: 'completed', amount: xof(20000), debit: { kind: 'adjustments', cardId: null }, credit: { kind: 'card', cardId }, reference: expect.stringMatching(/^OP\d{10}$/) });
-    await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(5000), reason: 'Correction' } });
+    expect(first).toMatchObject({
+      type: 'regularisation',
+      status: 'completed',
+      amount: xof(20000),
+      debit: { kind: 'adjustments', cardId: null },
+      credit: { kind: 'card', cardId },
+      reference: expect.stringMatching(/^OP\d{10}$/),
+    });
+    await core().coreLedger.createRegularisation({
+      idempotencyKey: key(),
+      regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(5000), reason: 'Correction' },
+    });
     expect(await available(cardId)).toBe(15000);
     const [account] = (await core().coreLedger.listLedgerAccounts({ cardId })).data.items;
     expect(account).toMatchObject({ kind: 'card', nonNegative: true, posted: xof(15000), held: xof(0), available: xof(15000), version: 2 });
-    const entries = await server.database.db.query<{ balance_after: string; version_after: string }>('SELECT balance_after::text, version_after::text FROM ledger_entries WHERE account_id = $1 ORDER BY seq', [account.id]);
-    expect(entries).toEqual([{ balance_after: '20000', version_after: '1' }, { balance_after: '15000', version_after: '2' }]);
+    const entries = await server.database.db.query<{ balance_after: string; version_after: string }>(
+      'SELECT balance_after::text, version_after::text FROM ledger_entries WHERE account_id = $1 ORDER BY seq',
+      [account.id],
+    );
+    expect(entries).toEqual([
+      { balance_after: '20000', version_after: '1' },
+      { balance_after: '15000', version_after: '2' },
+    ]);
     const [adjustments] = (await core().coreLedger.listLedgerAccounts({ kind: 'adjustments' })).data.items;
     expect(adjustments).toMatchObject({ nonNegative: false, version: null });
   });
@@ -84,9 +103,21 @@ describe('regularisations and balances', () => {
     const cardId = await issueCard();
     await credit(cardId, 3000);
     const before = await ledgerState();
-    const answer = await failure(core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(3001), reason: 'Trop' } }));
+    const answer = await failure(
+      core().coreLedger.createRegularisation({
+        idempotencyKey: key(),
+        regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Debit, amount: xof(3001), reason: 'Trop' },
+      }),
+    );
     expect([answer.status, answer.body.code]).toEqual([409, '4010']);
-    expect(answer.body.details).toEqual({ account: 'card', accountId: expect.stringMatching(/^acc_/), bound: 'available-not-below-zero', available: xof(3000), requested: xof(3001), accountVersion: 1 });
+    expect(answer.body.details).toEqual({
+      account: 'card',
+      accountId: expect.stringMatching(/^acc_/),
+      bound: 'available-not-below-zero',
+      available: xof(3000),
+      requested: xof(3001),
+      accountVersion: 1,
+    });
     expectDocumented('createRegularisation', 409, answer.body);
     expect(await ledgerState()).toBe(before);
   });
@@ -106,9 +137,22 @@ describe('payments', () => {
   it('when a card pays for fuel, then the card is debited, the station credited, and the fuel record kept with the price in force', async () => {
     const cardId = await issueCard();
     await credit(cardId, 20000);
-    const payment = (await pay({ cardId, amount: xof(15188), service: CardService.Fuel, fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675) }, pumpNumber: 3 })).data;
+    const payment = (
+      await pay({
+        cardId,
+        amount: xof(15188),
+        service: CardService.Fuel,
+        fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675) },
+        pumpNumber: 3,
+      })
+    ).data;
     expect(payment).toMatchObject({
-      type: 'payment', debit: { cardId }, credit: { cardId: stationCardId }, servicePointId, service: 'fuel', pumpNumber: 3,
+      type: 'payment',
+      debit: { cardId },
+      credit: { cardId: stationCardId },
+      servicePointId,
+      service: 'fuel',
+      pumpNumber: 3,
       fuel: { energyTypeCode: 'GASOIL', quantityMl: 22500, unitPrice: xof(675), priceInForce: xof(675) },
     });
     expect(await available(cardId)).toBe(4812);
@@ -137,14 +181,19 @@ describe('payments', () => {
       expectDocumented('createPayment', answer.status, answer.body);
       return `${answer.status} ${answer.body.code}`;
     };
-    for (const [action, code] of [['suspend', '409 4011'], ['oppose', '409 4012'], ['cancel', '409 4013']] as const) {
+    for (const [action, code] of [
+      ['suspend', '409 4011'],
+      ['oppose', '409 4012'],
+      ['cancel', '409 4013'],
+    ] as const) {
       const cardId = await issueCard();
       await credit(cardId, 5000);
       const cards = core().coreCards;
       const body = { cardTransitionRequest: { reason: 'test' }, cardOppositionRequest: { reason: 'lost' as const } };
       if (action === 'suspend') await cards.suspendCard({ cardId, ...body });
       if (action === 'oppose') await cards.opposeCard({ cardId, ...body });
-      if (action === 'cancel') await cards.cancelCard({ cardId, ...body });
+      if (action === 'cancel')
+        await cards.cancelCard({ cardId, idempotencyKey: randomUUID(), cardCancellationRequest: { reason: 'test', remainingBalance: { to: 'refund' } } });
       refusals.push([await attempt(cardId), code]);
     }
     const expired = await issueCard();
@@ -156,9 +205,16 @@ describe('payments', () => {
     refusals.push([await attempt(notAllowed, { service: CardService.CarWash }), '409 4015']);
     refusals.push([await attempt(notAllowed, { amount: { value: 1000, unit: 'L-SUPER' } }), '400 4016']);
     refusals.push([await attempt(stationCardId), '400 4017']); // the station's own card paying it
-    const otherStation = (await core().coreReferential.createServicePoint({
-      servicePointCreate: { code: 'STATION-AUTRE', name: 'Station Treichville', address: 'Treichville, Abidjan', networkId: (await core().coreReferential.getClient({ clientId })).data.networkId },
-    })).data.eServiceCard.id;
+    const otherStation = (
+      await core().coreReferential.createServicePoint({
+        servicePointCreate: {
+          code: 'STATION-AUTRE',
+          name: 'Station Treichville',
+          address: 'Treichville, Abidjan',
+          networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
+        },
+      })
+    ).data.eServiceCard.id;
     await credit(otherStation, 5000);
     refusals.push([await attempt(otherStation), '400 4018']);
     refusals.push([await attempt('crd_000000000000000000000000'), '404 3008']);
@@ -168,9 +224,8 @@ describe('payments', () => {
 
   it('when a client is deactivated, then its cards are refused 4004', async () => {
     const referential = core().coreReferential;
-    const network = (await referential.createNetwork({ networkCreate: { code: 'RES-INACTIF', name: 'Réseau inactif' } })).data.id;
-    const other = (await referential.createClient({ clientCreate: { networkId: network, code: 'INACTIF', name: 'Client inactif' } })).data.id;
-    const cardId = (await core().coreCards.issueCard({ cardIssue: { clientId: other, profileId, holder: { name: 'Awa Traoré', phone: '+2250707080911' } } })).data.id;
+    const other = await newClient(core(), await newNetwork(core(), 'RES-INACTIF'), 'INACTIF');
+    const cardId = (await newCard(core(), { clientId: other, profileId })).id;
     await credit(cardId, 5000);
     await referential.deactivateClient({ clientId: other });
     const answer = await failure(pay({ cardId }));
@@ -198,13 +253,28 @@ describe('fees, float fundings and cancellations', () => {
 
   it('when a partner float is funded, then its float is credited from the issuer float, once per external reference', async () => {
     const partner = await server.partner({ name: 'Orange Money CI' });
-    const funding = (await core().coreLedger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: partner.id, amount: xof(1000000), externalReference: 'VIR-001' } })).data;
-    expect(funding).toMatchObject({ type: 'float-funding', debit: { kind: 'issuer-float' }, credit: { kind: 'partner-float', partnerId: partner.id }, externalReference: 'VIR-001' });
+    const funding = (
+      await core().coreLedger.createFloatFunding({
+        idempotencyKey: key(),
+        floatFundingCreate: { partnerId: partner.id, amount: xof(1000000), externalReference: 'VIR-001' },
+      })
+    ).data;
+    expect(funding).toMatchObject({
+      type: 'float-funding',
+      debit: { kind: 'issuer-float' },
+      credit: { kind: 'partner-float', partnerId: partner.id },
+      externalReference: 'VIR-001',
+    });
     const [float] = (await core().coreLedger.listLedgerAccounts({ partnerId: partner.id })).data.items;
     expect(float).toMatchObject({ available: xof(1000000), version: 1 });
     const [issuer] = (await core().coreLedger.listLedgerAccounts({ kind: 'issuer-float' })).data.items;
     expect(issuer.posted.value).toBeLessThanOrEqual(-1000000);
-    const again = await failure(core().coreLedger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: partner.id, amount: xof(5), externalReference: 'VIR-001' } }));
+    const again = await failure(
+      core().coreLedger.createFloatFunding({
+        idempotencyKey: key(),
+        floatFundingCreate: { partnerId: partner.id, amount: xof(5), externalReference: 'VIR-001' },
+      }),
+    );
     expect([again.status, again.body.code]).toEqual([409, '4024']);
   });
 
@@ -212,13 +282,19 @@ describe('fees, float fundings and cancellations', () => {
     const cardId = await issueCard();
     await credit(cardId, 5000);
     const payment = (await pay({ cardId, amount: xof(1200) })).data;
-    const cancellation = (await core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Ticket saisi par erreur' } })).data;
+    const cancellation = (
+      await core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Ticket saisi par erreur' } })
+    ).data;
     expect(cancellation).toMatchObject({ type: 'cancellation', cancels: payment.id, debit: { cardId: stationCardId }, credit: { cardId }, amount: xof(1200) });
     expect(await available(cardId)).toBe(5000);
     expect((await core().coreLedger.getOperation({ operationId: payment.id })).data).toMatchObject({ status: 'cancelled', cancelledBy: cancellation.id });
-    const twice = await failure(core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Encore' } }));
+    const twice = await failure(
+      core().coreLedger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Encore' } }),
+    );
     expect([twice.status, twice.body.code]).toEqual([409, '4019']);
-    const ofCancellation = await failure(core().coreLedger.cancelOperation({ operationId: cancellation.id, idempotencyKey: key(), cancellationCreate: { reason: 'Non' } }));
+    const ofCancellation = await failure(
+      core().coreLedger.cancelOperation({ operationId: cancellation.id, idempotencyKey: key(), cancellationCreate: { reason: 'Non' } }),
+    );
     expect([ofCancellation.status, ofCancellation.body.code]).toEqual([409, '4020']);
   });
 
@@ -227,7 +303,9 @@ describe('fees, float fundings and cancellations', () => {
     const credited = await credit(cardId, 1000);
     await pay({ cardId, amount: xof(600) });
     const before = await ledgerState();
-    const answer = await failure(core().coreLedger.cancelOperation({ operationId: credited.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur' } }));
+    const answer = await failure(
+      core().coreLedger.cancelOperation({ operationId: credited.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur' } }),
+    );
     expect([answer.status, answer.body.code]).toEqual([409, '4010']);
     expect(await ledgerState()).toBe(before);
   });
@@ -244,7 +322,10 @@ describe('statements', () => {
     await credit(cardId, 1);
     const statement = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end })).data;
     expect(statement).toMatchObject({ openingBalance: xof(9000), closingBalance: xof(6400), closingValue: null });
-    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([[payment.id, -2500, 6500], [fee.id, -100, 6400]]);
+    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([
+      [payment.id, -2500, 6500],
+      [fee.id, -100, 6400],
+    ]);
     const firstPage = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end, limit: 1 })).data;
     const secondPage = (await core().coreLedger.getCardStatement({ cardId, unit: 'XOF', from: start, to: end, limit: 1, cursor: firstPage.nextCursor! })).data;
     expect([...firstPage.lines, ...secondPage.lines]).toEqual(statement.lines);
@@ -256,13 +337,30 @@ describe('statements', () => {
   });
 
   it('when a card holds litres, then its statement values the closing balance at the price in force at the end of the period', async () => {
-    await core().coreReferential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' } });
-    const litresProfile = (await core().coreCards.createCardProfile({
-      cardProfileCreate: { code: 'LITRES', label: 'Litres', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(1000), allowedServices: [CardService.Fuel], allowedUnits: ['XOF', 'L-GASOIL'] },
-    })).data.id;
+    await core().coreReferential.createUnit({
+      unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' },
+    });
+    const litresProfile = (
+      await core().coreCards.createCardProfile({
+        cardProfileCreate: {
+          code: 'LITRES',
+          label: 'Litres',
+          validityMonths: 12,
+          rechargeMode: RechargeMode.Manual,
+          monthlyOfflineCap: xof(1000),
+          allowedServices: [CardService.Fuel],
+          allowedUnits: ['XOF', 'L-GASOIL'],
+        },
+      })
+    ).data.id;
     const cardId = await issueCard(litresProfile);
-    await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: { value: 4050, unit: 'L-GASOIL' }, reason: 'Dotation' } });
-    const statement = (await core().coreLedger.getCardStatement({ cardId, unit: 'L-GASOIL', from: new Date('2026-01-01T00:00:00Z'), to: new Date(Date.now() + 60_000) })).data;
+    await core().coreLedger.createRegularisation({
+      idempotencyKey: key(),
+      regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: { value: 4050, unit: 'L-GASOIL' }, reason: 'Dotation' },
+    });
+    const statement = (
+      await core().coreLedger.getCardStatement({ cardId, unit: 'L-GASOIL', from: new Date('2026-01-01T00:00:00Z'), to: new Date(Date.now() + 60_000) })
+    ).data;
     // 40.50 L at 675 XOF/L = 27 337.5, rounded half up
     expect(statement).toMatchObject({ closingBalance: { value: 4050, unit: 'L-GASOIL' }, closingValue: xof(27338) });
   });
@@ -271,7 +369,12 @@ describe('statements', () => {
 describe("the station's E-service card (its balance summed: a credit locks nothing)", () => {
   it('when payments credit a station, then its balance is the sum of its entries everywhere it is read, and its statement and events follow', async () => {
     const { data: point } = await core().coreReferential.createServicePoint({
-      servicePointCreate: { code: 'STATION-SUM', name: 'Station Cocody', address: 'Cocody, Abidjan', networkId: (await core().coreReferential.getClient({ clientId })).data.networkId },
+      servicePointCreate: {
+        code: 'STATION-SUM',
+        name: 'Station Cocody',
+        address: 'Cocody, Abidjan',
+        networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
+      },
     });
     const station = point.eServiceCard.id;
     const cardId = await issueCard();
@@ -284,19 +387,28 @@ describe("the station's E-service card (its balance summed: a credit locks nothi
     const [account] = (await core().coreLedger.listLedgerAccounts({ cardId: station })).data.items;
     expect(account).toMatchObject({ kind: 'card', nonNegative: true, posted: xof(1500), held: xof(0), available: xof(1500), version: null });
     expect(await available(station)).toBe(1500);
-    const [row] = await server.database.db.query<{ posted: string; version: string; stored_balance: boolean }>('SELECT posted::text, version::text, stored_balance FROM ledger_accounts WHERE id = $1', [account.id]);
+    const [row] = await server.database.db.query<{ posted: string; version: string; stored_balance: boolean }>(
+      'SELECT posted::text, version::text, stored_balance FROM ledger_accounts WHERE id = $1',
+      [account.id],
+    );
     expect(row).toEqual({ posted: '0', version: '0', stored_balance: false });
 
     const statement = (await core().coreLedger.getCardStatement({ cardId: station, unit: 'XOF', from: start, to: end })).data;
     expect(statement).toMatchObject({ openingBalance: xof(0), closingBalance: xof(1500) });
-    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([[first.id, 1200, 1200], [second.id, 300, 1500]]);
+    expect(statement.lines.map((line) => [line.operationId, line.amount.value, line.balanceAfter.value])).toEqual([
+      [first.id, 1200, 1200],
+      [second.id, 300, 1500],
+    ]);
 
     // Cancelling a payment debits the station: its row is locked and the bound checked against the sum.
     await core().coreLedger.cancelOperation({ operationId: first.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de pompe' } });
     expect(await available(station)).toBe(300);
     expect(await available(cardId)).toBe(10000 - 300);
 
-    const events = await server.database.db.query<{ type: string; card_sequence: string | null }>('SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq', [station]);
+    const events = await server.database.db.query<{ type: string; card_sequence: string | null }>(
+      'SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq',
+      [station],
+    );
     expect(events).toEqual([
       { type: 'operation.completed', card_sequence: null },
       { type: 'operation.completed', card_sequence: null },
@@ -307,27 +419,67 @@ describe("the station's E-service card (its balance summed: a credit locks nothi
 });
 
 describe('CSV exports', () => {
+  /** `INV-7;=1+1;` was written as it is, and a French-locale spreadsheet splits on `;`. */
+  it('when a text holds a separator then a formula, then no spreadsheet separator (comma, semicolon, tab, pipe) cuts out a cell that starts a formula', async () => {
+    const cardId = await issueCard();
+    const reasons = ['INV-7;=1+1;', 'INV-8\t+cmd|calc', 'INV-9 @SUM(A1)', 'INV-10,-2+3', 'INV-11\n=2+2', 'INV-12| "=3+3"', 'INV-13;;@x'];
+    for (const reason of reasons)
+      await core().coreLedger.createRegularisation({
+        idempotencyKey: key(),
+        regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(10), reason },
+      });
+    const list = await call(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } });
+    expect(list.status).toBe(200);
+    // (Not the space: a spreadsheet splits on it only when asked to, and it would cut every sentence.)
+    for (const separator of [',', ';', '\t', '|']) {
+      const cells = spreadsheetCells(list.text, separator).flat();
+      expect(cells.filter((cell) => /^[=+\-@]/.test(cell) && !/^-?\d+$/.test(cell))).toEqual([]);
+    }
+    const byComma = spreadsheetCells(list.text, ',');
+    const reasonColumn = byComma[0].indexOf('reason');
+    // What the comma-splitting spreadsheet shows: the texts, an apostrophe before each formula lead after a separator.
+    expect(byComma.slice(1).map((row) => row[reasonColumn])).toEqual([
+      "INV-7;'=1+1;",
+      "INV-8\t'+cmd|calc",
+      'INV-9 @SUM(A1)',
+      "INV-10,'-2+3",
+      "INV-11\n'=2+2",
+      'INV-12| "\'=3+3"',
+      "INV-13;;'@x",
+    ]);
+  });
+
   it('when a list or a statement is asked with Accept: text/csv, then the same rows come as CSV, formulas defused', async () => {
     const cardId = await issueCard();
-    const first = await core().coreLedger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(300), reason: '=HYPERLINK("http://x")' } });
+    const first = await core().coreLedger.createRegularisation({
+      idempotencyKey: key(),
+      regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(300), reason: '=HYPERLINK("http://x")' },
+    });
     await pay({ cardId, amount: xof(120) });
     const headers = { authorization: `Bearer ${token}`, accept: 'text/csv' };
     const list = await call(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers });
-    expect([list.status, list.headers.get('content-type'), list.headers.get('vary')]).toEqual([200, 'text/csv; charset=utf-8', expect.stringContaining('Accept')]);
+    expect([list.status, list.headers.get('content-type'), list.headers.get('vary')]).toEqual([
+      200,
+      'text/csv; charset=utf-8',
+      expect.stringContaining('Accept'),
+    ]);
     const bytes = Buffer.from(await (await fetch(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers })).arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the byte-order mark (fetch's text() drops it)
     const [header, ...rows] = list.text.trimEnd().split('\r\n');
-    expect(header.split(',').slice(0, 6)).toEqual(['id', 'reference', 'type', 'status', 'amount.value', 'amount.unit']);
+    expect(header.split(',').slice(0, 6)).toEqual(['createdAt', 'reference', 'type', 'status', 'amount.value', 'amount.unit']);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toContain(`${first.data.id},${first.data.reference},regularisation,completed,300,XOF`);
+    expect(rows[0]).toContain(`${first.data.reference},regularisation,completed,300,XOF`);
+    expect(rows[0]).toContain(first.data.id);
     expect(rows[0]).toContain(`"'=HYPERLINK(""http://x"")"`);
     const json = (await core().coreLedger.listOperations({ cardId })).data.items;
     expect(json).toHaveLength(2);
-    const statement = await call(`${server.url}/core/v1/cards/${cardId}/statement?unit=XOF&from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z`, { headers });
+    const statement = await call(`${server.url}/core/v1/cards/${cardId}/statement?unit=XOF&from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z`, {
+      headers,
+    });
     expect(statement.text.trimEnd().split('\r\n')).toEqual([
-      'operationId,reference,type,at,amount.value,amount.unit,balanceAfter.value,balanceAfter.unit',
-      expect.stringMatching(/^op_[0-9a-f]{24},OP\d{10},regularisation,[^,]+,300,XOF,300,XOF$/),
-      expect.stringMatching(/,payment,[^,]+,-120,XOF,180,XOF$/),
+      'at,reference,type,amount.value,amount.unit,discount.value,balanceAfter.value,corrects,operationId',
+      expect.stringMatching(/^[^,]+,OP\d{10},regularisation,300,XOF,0,300,,op_[0-9a-f]{24}$/),
+      expect.stringMatching(/,payment,-120,XOF,0,180,,op_[0-9a-f]{24}$/),
     ]);
   });
 });
@@ -338,7 +490,10 @@ describe('events', () => {
     await credit(cardId, 1000);
     await pay({ cardId, amount: xof(100) });
     await core().coreCards.suspendCard({ cardId, cardTransitionRequest: { reason: 'contrôle' } });
-    const events = await server.database.db.query<{ type: string; card_sequence: string }>('SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq', [cardId]);
+    const events = await server.database.db.query<{ type: string; card_sequence: string }>(
+      'SELECT type, card_sequence::text FROM events WHERE card_id = $1 ORDER BY seq',
+      [cardId],
+    );
     expect(events).toEqual([
       { type: 'operation.completed', card_sequence: '1' },
       { type: 'operation.completed', card_sequence: '2' },

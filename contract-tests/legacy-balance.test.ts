@@ -4,19 +4,17 @@
  * look-up's envelope; the card number in its query string never reaches a log line, a metric
  * or an error answer, whatever its shape.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CardService, RechargeMode } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { captured } from './support/log-capture';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { contractedPartner, fundedCard, newCardProfile, newClient, newNetwork, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
 const core = () => server.sdk({ token });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 
 let partnerId: string;
 let partnerToken: string;
@@ -31,9 +29,11 @@ const enquiry = (numeroCarte: string, bearer = partnerToken, extra = '') => {
   return call(`${server.url}/get-solde-carte?numeroCarte=${encodeURIComponent(numeroCarte)}${extra}`, { headers: { authorization: `Bearer ${bearer}` } });
 };
 /** What the contract says of the deprecation, as the three headers must announce it. */
-const { since, sunset } = (JSON.parse(readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8')) as {
-  paths: Record<string, { get: { 'x-deprecation': { since: string; sunset: string } } }>;
-}).paths['/get-solde-carte'].get['x-deprecation'];
+const { since, sunset } = (
+  JSON.parse(readFileSync(join(__dirname, '../generated/openapi.json'), 'utf8')) as {
+    paths: Record<string, { get: { 'x-deprecation': { since: string; sunset: string } } }>;
+  }
+).paths['/get-solde-carte'].get['x-deprecation'];
 const ANNOUNCED = [`@${Date.parse(since) / 1000}`, new Date(sunset).toUTCString(), '</docs#/partner/getlegacycardbalance>; rel="deprecation"'];
 const announced = (headers: Headers) => ['deprecation', 'sunset', 'link'].map((name) => headers.get(name));
 
@@ -42,25 +42,23 @@ const enable = (legacyBalanceAllowed: boolean) => core().corePartners.updatePart
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const networkId = (await core().coreReferential.createNetwork({ networkCreate: { code: 'RES-SOLDE', name: 'Réseau solde' } })).data.id;
-  const profileId = (await core().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'SOLDE', label: 'Solde', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
-  })).data.id;
+  const networkId = await newNetwork(core(), 'RES-SOLDE');
+  const profileId = await newCardProfile(core(), 'SOLDE', { validityMonths: 24, monthlyOfflineCap: xof(0) });
   const issue = async (code: string) => {
-    const clientId = (await core().coreReferential.createClient({ clientCreate: { networkId, code, name: 'Transports Ivoiriens' } })).data.id;
-    const issued = (await core().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data;
-    await core().coreLedger.createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: issued.id, direction: 'credit', amount: xof(45000), reason: 'Solde de départ' } });
-    return { clientId, cardId: issued.id, number: issued.number as string };
+    const clientId = await newClient(core(), networkId, code, 'Transports Ivoiriens');
+    const issued = await fundedCard(core(), { clientId, profileId }, 45000, { name: 'Konan Kouadio', phone: '+2250707080910' });
+    return { clientId, cardId: issued.id, number: issued.number };
   };
   const mine = await issue('SOLDE-A');
   const other = await issue('SOLDE-B');
   cardId = mine.cardId;
   cardNumber = mine.number;
   foreignNumber = other.number;
-  const partner = await server.partner({ name: 'Orange Money', scopes: ['partner:cards.read'] });
-  partnerId = partner.id;
-  partnerToken = await server.token(partner.key, partner.secret);
-  await core().corePartners.createPartnerContract({ partnerId, partnerContractCreate: { clientId: mine.clientId } });
+  ({ id: partnerId, token: partnerToken } = await contractedPartner(server, core(), {
+    name: 'Orange Money',
+    scopes: ['partner:cards.read'],
+    clientId: mine.clientId,
+  }));
 });
 afterAll(() => server.stop());
 
@@ -72,20 +70,34 @@ describe('GET /get-solde-carte', () => {
     expectDocumented('getLegacyCardBalance', 403, refused.body);
   });
 
-  it('when the issuer enables it, then the partner gets the look-up\'s answer with the balances, deprecated, and the change is audited', async () => {
+  it("when the issuer enables it, then the partner gets the look-up's answer with the balances, deprecated, and the change is audited", async () => {
     expect((await enable(true)).data.legacyBalanceAllowed).toBe(true);
     const answer = await enquiry(cardNumber);
     expect([answer.status, announced(answer.headers)]).toEqual([200, ANNOUNCED]);
     expect(ANNOUNCED.slice(0, 2)).toEqual(['@1796169600', 'Wed, 30 Jun 2027 23:59:59 GMT']); // 2 December 2026, 30 June 2027 (the description's dates)
     expect(answer.body).toEqual({
-      success: true, code: '0000', message: 'Opération réussie',
-      data: { id: cardId, maskedNumber: `${cardNumber.slice(0, 6)}******${cardNumber.slice(-4)}`, status: 'active', expiresAt: expect.any(String), holderFirstName: 'Konan', balances: [{ unit: 'XOF', posted: 45000, available: 45000 }] },
+      success: true,
+      code: '0000',
+      message: 'Opération réussie',
+      data: {
+        id: cardId,
+        maskedNumber: `${cardNumber.slice(0, 6)}******${cardNumber.slice(-4)}`,
+        status: 'active',
+        expiresAt: expect.any(String),
+        holderFirstName: 'Konan',
+        balances: [{ unit: 'XOF', posted: 45000, available: 45000 }],
+      },
     });
     const lookedUp = (await server.sdk({ token: partnerToken }).partner.lookupPartnerCard({ cardLookup: { cardNumber } })).data;
     expect(answer.body.data.id).toBe(lookedUp.id);
     expectDocumented('getLegacyCardBalance', 200, answer.body);
     const audit = (await core().coreAudit.listAuditEvents({ resourceId: partnerId })).data.items.filter((item) => item.action === 'partner.updated');
-    expect(audit.map((item) => [(item.before as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed, (item.after as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed])).toEqual([[false, true]]);
+    expect(
+      audit.map((item) => [
+        (item.before as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed,
+        (item.after as { legacyBalanceAllowed: boolean }).legacyBalanceAllowed,
+      ]),
+    ).toEqual([[false, true]]);
   });
 
   it.each([
@@ -93,7 +105,7 @@ describe('GET /get-solde-carte', () => {
     ['15 digits', () => cardNumber.slice(0, 15), 400, '2001'],
     ['17 digits', () => `${cardNumber}7`, 400, '2001'],
     ['a number with letters', () => `${cardNumber}abc`, 400, '2001'],
-    ['another partner\'s card', () => foreignNumber, 404, '3008'],
+    ["another partner's card", () => foreignNumber, 404, '3008'],
   ])('when the query names %s, then the envelope refuses it without quoting the number', async (_name, number, status, code) => {
     const numeroCarte = number();
     const answer = await enquiry(numeroCarte);
@@ -130,7 +142,9 @@ describe('GET /get-solde-carte', () => {
     }
     expect(logs).not.toContain('numeroCarte=');
     expect(metrics.text).not.toContain('numeroCarte');
-    const lines = captured().lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request' && line.operationId === 'getLegacyCardBalance');
+    const lines = captured()
+      .lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request' && line.operationId === 'getLegacyCardBalance');
     expect(lines.length).toBeGreaterThanOrEqual(8);
     expect(new Set(lines.map((line) => line.path))).toEqual(new Set(['/get-solde-carte']));
     expect(metrics.text).toMatch(/operation="getLegacyCardBalance"/);

@@ -1,5 +1,5 @@
-/** Recovering from a lock-out: the 429 says how, and `npm run cli -- lockouts` lists and clears (item 12 of issue 11). */
-import { runCli } from '../src/cli';
+/** Recovering from a lock-out: the 429 says how, and `npm run cli -- lockouts` lists and clears. */
+import { runCli } from '../src/cli/commands';
 import { basic, call, form, FORM } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
 import type { AppConfig } from '../src/app';
@@ -9,7 +9,11 @@ const config: Partial<AppConfig> = { ...settings, trustProxy: ['loopback'] };
 /** Calls come through a trusted proxy on loopback, so each test picks its client address. */
 const from = (address: string) => ({ 'x-forwarded-for': address, 'x-forwarded-proto': 'https' });
 const tokenRequest = (url: string, key: string, secret: string, address: string) =>
-  call(`${url}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: basic(key, secret), ...from(address) }, body: form({ grant_type: 'client_credentials' }) });
+  call(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(key, secret), ...from(address) },
+    body: form({ grant_type: 'client_credentials' }),
+  });
 
 jest.setTimeout(60_000);
 
@@ -36,7 +40,7 @@ async function lockOut(key: string, address: string, seconds = 10): Promise<void
 }
 
 describe('npm run cli -- lockouts', () => {
-  it('when an address is locked out, then the 429 debugMessage says to wait for Retry-After or to run lockouts clear with that address', async () => {
+  it('when an address is locked out, then the 429 debugMessage says to wait for Retry-After or to run lockouts clear with that address (from a clone or a build)', async () => {
     const partner = await server.partner();
     await lockOut(partner.key, '198.51.100.30');
 
@@ -46,17 +50,33 @@ describe('npm run cli -- lockouts', () => {
     expect(locked.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(locked.body.debugMessage).toContain('Retry-After');
     expect(locked.body.debugMessage).toContain('npm run cli -- lockouts clear 198.51.100.30');
+    expect(locked.body.debugMessage).toContain('node dist/cli.js lockouts clear 198.51.100.30');
   });
 
-  it('when lock-outs are listed, then the address and the consumer-key show their failures, their lock and when they fade', async () => {
+  it('when lock-outs are listed, then a table with column headers shows the address and the consumer-key, their failures, their lock and when they fade', async () => {
     const partner = await server.partner();
     await lockOut(partner.key, '198.51.100.31');
 
     const lines = await cli('lockouts', 'list');
 
-    const address = lines.find((line) => line.startsWith('address\t198.51.100.31\t'));
-    expect(address).toMatch(/\t[\d.]+\/4 failures\tlocked until \d{4}-.*Z\tfades at \d{4}-.*Z$/);
-    expect(lines.find((line) => line.startsWith(`consumer-key\t${partner.key}\t`))).toMatch(/\t[\d.]+\/4 failures\tlocked until .*\tfades at /);
+    expect(lines[0].split(/\s+/)).toEqual(['KIND', 'SUBJECT', 'FAILURES', 'LOCKED-UNTIL', 'FADES-AT']);
+    const addressLine = lines.find((line) => line.startsWith('address ') && line.includes(' 198.51.100.31 '))!;
+    const address = addressLine.split(/\s+/);
+    expect(address).toEqual([
+      'address',
+      '198.51.100.31',
+      expect.stringMatching(/^[\d.]+\/4$/),
+      expect.stringMatching(/^\d{4}-.*Z$/),
+      expect.stringMatching(/^\d{4}-.*Z$/),
+    ]);
+    expect(lines.find((line) => line.startsWith('consumer-key ') && line.includes(partner.key))?.split(/\s+/)).toEqual([
+      'consumer-key',
+      partner.key,
+      expect.stringMatching(/^[\d.]+\/4$/),
+      expect.stringMatching(/Z$/),
+      expect.stringMatching(/Z$/),
+    ]);
+    expect(addressLine.indexOf('198.51.100.31')).toBe(lines[0].indexOf('SUBJECT')); // the columns line up under their headers
   });
 
   it('when one address is cleared, then its right secret works again at once, other lock-outs stay, and the clearing is a security event', async () => {
@@ -72,7 +92,9 @@ describe('npm run cli -- lockouts', () => {
     expect(answer.status).toBe(200);
     usedSecret(answer.body.access_token);
     expect((await tokenRequest(server.url, partner.key, partner.secret, '198.51.100.33')).status).toBe(429);
-    const events = await server.database.db.query<{ channel: string; address: string }>("SELECT channel, address FROM security_events WHERE type = 'auth.lockout-cleared'");
+    const events = await server.database.db.query<{ channel: string; address: string }>(
+      "SELECT channel, address FROM security_events WHERE type = 'auth.lockout-cleared'",
+    );
     expect(events).toEqual([{ channel: 'cli', address: '198.51.100.32' }]);
   });
 
@@ -83,7 +105,9 @@ describe('npm run cli -- lockouts', () => {
     await cli('lockouts', 'clear', partner.key);
 
     expect((await cli('lockouts', 'list')).some((line) => line.includes(partner.key))).toBe(false);
-    const events = await server.database.db.query<{ partner_id: string }>("SELECT partner_id FROM security_events WHERE type = 'auth.lockout-cleared' AND partner_id IS NOT NULL");
+    const events = await server.database.db.query<{ partner_id: string }>(
+      "SELECT partner_id FROM security_events WHERE type = 'auth.lockout-cleared' AND partner_id IS NOT NULL",
+    );
     expect(events).toEqual([{ partner_id: partner.id }]);
   });
 

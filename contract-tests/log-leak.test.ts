@@ -20,7 +20,9 @@ describe('when a server answers a token request and an authenticated call', () =
     const partner = await server.partner();
     const token = await server.token(partner.key, partner.secret);
     await server.sdk({ token }).partner.getPartnerMe();
-    const requests = captured().lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request');
+    const requests = captured()
+      .lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request');
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(requests.some((line) => line.partnerId === partner.id && typeof line.operationId === 'string' && typeof line.latencyMs === 'number')).toBe(true);
     expect(requestLineProblems(captured().lines)).toEqual([]);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Configuration, CoreCardsApi, OauthApi, PartnerApi, SystemApi } from '../generated/sdk';
 import { exampleHeaders, examplePath, exampleQuery, operations, resolve, type Json } from './support/contract';
 
+const PRISM_START_MS = 180_000;
 let prism: ChildProcess;
 let baseUrl: string;
 
@@ -27,8 +28,12 @@ beforeAll(async () => {
   // Started as the README says, with the port overridden: the script's default (4010) must give way.
   // detached: npm, tsx and Prism form one process group, stopped together.
   prism = spawn('npm', ['run', '-s', 'mock', '--', '--port', String(port)], { cwd: root, stdio: 'ignore', detached: true });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  let exited: string | undefined;
+  prism.on('exit', (code, signal) => (exited = `Prism exited (${signal ?? code}) before it listened`));
+  // Prism reads and resolves the whole contract before it listens: about 15 s on an idle machine,
+  // several times that on a loaded one (CI runs two database passes side by side).
+  const deadline = Date.now() + PRISM_START_MS;
+  while (Date.now() < deadline && !exited) {
     try {
       await fetch(`${baseUrl}/health`);
       return;
@@ -36,8 +41,8 @@ beforeAll(async () => {
       await new Promise((done) => setTimeout(done, 250));
     }
   }
-  throw new Error('Prism did not start within 30 s');
-}, 40_000);
+  throw new Error(exited ?? `Prism did not start within ${PRISM_START_MS / 1000} s`);
+}, PRISM_START_MS + 10_000);
 afterAll(() => {
   if (prism?.pid) process.kill(-prism.pid, 'SIGTERM');
 });
@@ -71,7 +76,10 @@ describe.each(operations.map((target) => [`${target.method.toUpperCase()} ${targ
     const statuses = Object.keys(target.operation.responses).filter((status) => status !== '200');
     for (const status of statuses) {
       const response = await fetch(baseUrl + examplePath(target) + exampleQuery(target), requestFor(target, { prefer: `code=${status}` }));
-      expect({ status: response.status, success: ((await response.json()) as { success?: unknown }).success }).toEqual({ status: Number(status), success: false });
+      expect({ status: response.status, success: ((await response.json()) as { success?: unknown }).success }).toEqual({
+        status: Number(status),
+        success: false,
+      });
     }
   });
 });

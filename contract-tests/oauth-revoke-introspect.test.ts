@@ -45,7 +45,11 @@ describe('revocation', () => {
     expect([wrongSecret.status, wrongSecret.body.error, wrongSecret.body.code]).toEqual([401, 'invalid_client', '1004']);
     const noToken = await post('/oauth/revoke', partner, {});
     expect([noToken.status, noToken.body.error, noToken.body.code]).toEqual([400, 'invalid_request', '1010']);
-    const inQuery = await call(`${server.url}/oauth/revoke?token=${token}`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.key, partner.secret) }, body: '' });
+    const inQuery = await call(`${server.url}/oauth/revoke?token=${token}`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: basic(partner.key, partner.secret) },
+      body: '',
+    });
     expect(inQuery.status).toBe(400);
     expect((await me(token)).status).toBe(200);
   });
@@ -56,7 +60,14 @@ describe('introspection', () => {
     const token = await server.token(partner.key, partner.secret);
     const answer = await post('/oauth/introspect', internal, { token });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ active: true, scope: 'partner:profile.read', client_id: partner.key, sub: partner.id, token_type: 'Bearer', success: true });
+    expect(answer.body).toMatchObject({
+      active: true,
+      scope: 'partner:profile.read',
+      client_id: partner.key,
+      sub: partner.id,
+      token_type: 'Bearer',
+      success: true,
+    });
     expect(answer.body.exp - answer.body.iat).toBe(3600);
     expectDocumented('introspectToken', 200, answer.body);
   });
@@ -65,7 +76,9 @@ describe('introspection', () => {
     const revoked = await server.token(partner.key, partner.secret);
     await post('/oauth/revoke', partner, { token: revoked });
     const expired = await server.token(partner.key, partner.secret);
-    await server.database.db.query(`UPDATE access_tokens SET expires_at = now() - interval '1 second' WHERE expires_at > now() AND partner_id = $1`, [partner.id]);
+    await server.database.db.query(`UPDATE access_tokens SET expires_at = now() - interval '1 second' WHERE expires_at > now() AND partner_id = $1`, [
+      partner.id,
+    ]);
     for (const token of [revoked, expired, 'unknown']) {
       const answer = await post('/oauth/introspect', internal, { token });
       expect(answer.body).toEqual({ active: false, success: true, code: '0000', message: 'Opération réussie' });

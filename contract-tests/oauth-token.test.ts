@@ -38,10 +38,14 @@ describe('when a partner authenticates with HTTP Basic', () => {
   });
 
   it('then a requested subset of its scopes is granted and an unknown or foreign scope is invalid_scope', async () => {
-    const granted = await server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'partner:profile.read' });
+    const granted = await server
+      .sdk({ key: partner.key, secret: partner.secret })
+      .oauth.createToken({ grantType: 'client_credentials', scope: 'partner:profile.read' });
     expect(granted.scope).toBe('partner:profile.read');
 
-    const refused = await failure(server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'core:cards.write' }));
+    const refused = await failure(
+      server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'core:cards.write' }),
+    );
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: 'invalid_scope', success: false, code: '1007' });
     expectDocumented('createToken', 400, refused.body);
@@ -94,7 +98,11 @@ describe('when client authentication fails', () => {
   });
 
   it('then a malformed Basic header is invalid_client 401', async () => {
-    const answer = await call(tokenUrl(), { method: 'POST', headers: { ...FORM, authorization: 'Basic !!!' }, body: form({ grant_type: 'client_credentials' }) });
+    const answer = await call(tokenUrl(), {
+      method: 'POST',
+      headers: { ...FORM, authorization: 'Basic !!!' },
+      body: form({ grant_type: 'client_credentials' }),
+    });
     expect(answer.status).toBe(401);
     expect(answer.body).toMatchObject({ error: 'invalid_client', code: '1004' });
     expect(answer.headers.get('www-authenticate')).toMatch(/^Basic /);
@@ -135,9 +143,17 @@ describe('when the token request is malformed', () => {
 
   it('then a JSON body is 415, malformed JSON 400 and an oversized form 413, all RFC shaped', async () => {
     const headers = { authorization: basic(partner.key, partner.secret) };
-    const json = await call(tokenUrl(), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+    const json = await call(tokenUrl(), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
     const malformed = await call(tokenUrl(), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"grant_type":' });
-    const oversized = await call(tokenUrl(), { method: 'POST', headers: { ...headers, ...FORM }, body: form({ grant_type: 'client_credentials', scope: 'x'.repeat(32 * 1024) }) });
+    const oversized = await call(tokenUrl(), {
+      method: 'POST',
+      headers: { ...headers, ...FORM },
+      body: form({ grant_type: 'client_credentials', scope: 'x'.repeat(32 * 1024) }),
+    });
 
     expect([json.status, malformed.status, oversized.status]).toEqual([415, 400, 413]);
     expect([json.body.code, malformed.body.code, oversized.body.code]).toEqual(['2003', '2002', '2004']);

@@ -4,15 +4,15 @@
  * from the last cursor it kept; another partner's cards, identity and reference stay hidden.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, OrderType, RechargeMode, type PartnerEvent } from '../generated/sdk';
+import { CardService, OrderType, type PartnerEvent } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { contractedPartner, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
 const core = () => server.sdk({ token });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const key = () => randomUUID();
 
 interface Side {
@@ -28,11 +28,10 @@ let profileId: string;
 let networkId: string;
 
 async function side(name: string, clientCode: string): Promise<Side> {
-  const partner = await server.partner({ name, scopes: ['partner:events.read', 'partner:cards.read'] });
-  const clientId = (await core().coreReferential.createClient({ clientCreate: { networkId, code: clientCode, name: 'Transports Ivoiriens' } })).data.id;
-  const cardId = (await core().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
-  await core().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
-  return { partnerId: partner.id, token: await server.token(partner.key, partner.secret), clientId, cardId };
+  const clientId = await newClient(core(), networkId, clientCode, 'Transports Ivoiriens');
+  const cardId = (await issueCard(core(), { clientId, profileId })).id;
+  const partner = await contractedPartner(server, core(), { name, scopes: ['partner:events.read', 'partner:cards.read'], clientId });
+  return { partnerId: partner.id, token: partner.token, clientId, cardId };
 }
 
 /** The partner's whole feed after the cursor, page by page. */
@@ -57,33 +56,59 @@ async function rawFeed(partner: Side, query = ''): Promise<{ status: number; bod
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  networkId = (await core().coreReferential.createNetwork({ networkCreate: { code: 'RES-FEED', name: 'Réseau flux' } })).data.id;
-  profileId = (await core().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'FEED', label: 'Flux', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  servicePointId = (await core().coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-FEED', name: 'Station Plateau', address: 'Plateau', networkId } })).data.id;
+  networkId = await newNetwork(core(), 'RES-FEED');
+  profileId = await newCardProfile(core(), 'FEED', { validityMonths: 24, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel, CardService.Shop] });
+  servicePointId = (await newStation(core(), networkId, 'STATION-FEED')).id;
   a = await side('Orange Money', 'FEED-A');
   b = await side('Wave', 'FEED-B'); // the same client name and holder, another client and partner
 
   const ledger = core().coreLedger;
-  await ledger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' } });
-  await ledger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' } });
-  const hold = (await ledger.createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId: a.cardId, servicePointId, amount: xof(10000), service: CardService.Fuel, pumpNumber: 4 } })).data;
+  await ledger.createRegularisation({
+    idempotencyKey: key(),
+    regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
+  });
+  await ledger.createRegularisation({
+    idempotencyKey: key(),
+    regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
+  });
+  const hold = (
+    await ledger.createAuthorization({
+      idempotencyKey: key(),
+      authorizationCreate: { cardId: a.cardId, servicePointId, amount: xof(10000), service: CardService.Fuel, pumpNumber: 4 },
+    })
+  ).data;
   await ledger.voidAuthorization({ authorizationId: hold.id, idempotencyKey: key() });
   await core().coreCards.suspendCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Suspension demandée par le gestionnaire de flotte' } });
   await core().coreCards.reactivateCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Levée de suspension' } });
-  // Wave's float pays a recharge of Orange Money's client's card: Wave's own operation, on a card it is not contracted for.
-  await ledger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-1' } });
-  const order = (await ledger.createOrder({ orderCreate: { type: OrderType.Recharge, sourcePartnerId: b.partnerId, lines: [{ cardId: a.cardId, amount: xof(5000) }] } })).data;
+  // Wave's float pays a recharge of Orange Money's client's card: Wave's own operation, on a card it is not (any longer) contracted for.
+  await ledger.createFloatFunding({
+    idempotencyKey: key(),
+    floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-1' },
+  });
+  // A float pays only for its partner's contracted clients: Wave is contracted for the client
+  // while its voucher is executed, and no longer afterwards.
+  const contract = (await core().corePartners.createPartnerContract({ partnerId: b.partnerId, partnerContractCreate: { clientId: a.clientId } })).data;
+  const order = (
+    await ledger.createOrder({
+      idempotencyKey: key(),
+      orderCreate: { type: OrderType.Recharge, sourcePartnerId: b.partnerId, lines: [{ cardId: a.cardId, amount: xof(5000) }] },
+    })
+  ).data;
   await ledger.validateOrder({ orderId: order.id });
   await ledger.executeOrder({ orderId: order.id, idempotencyKey: key() });
-  const payment = (await ledger.createPayment({ idempotencyKey: key(), paymentCreate: { cardId: a.cardId, servicePointId, amount: xof(7000), service: CardService.Shop, receiptNumber: 'FEED-1' } })).data;
+  await core().corePartners.endPartnerContract({ partnerId: b.partnerId, contractId: contract.id, partnerContractEnd: { reason: 'Bon exécuté' } });
+  const payment = (
+    await ledger.createPayment({
+      idempotencyKey: key(),
+      paymentCreate: { cardId: a.cardId, servicePointId, amount: xof(7000), service: CardService.Shop, receiptNumber: 'FEED-1' },
+    })
+  ).data;
   await ledger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de saisie' } });
 });
 afterAll(() => server.stop());
 
 describe('the events feed', () => {
-  it('when a partner pulls its feed, then it gets its card\'s events oldest first, each numbered in the card\'s sequence, without internal events', async () => {
+  it("when a partner pulls its feed, then it gets its card's events oldest first, each numbered in the card's sequence, without internal events", async () => {
     const { items } = await feed(a);
     expect(items.map((event) => [event.type, event.cardId])).toEqual([
       ['operation.completed', a.cardId], // the starting balance
@@ -101,22 +126,36 @@ describe('the events feed', () => {
     expect(new Set(sequences).size).toBe(sequences.length);
     expect(items[3].data).toMatchObject({ cardId: a.cardId, from: 'active', to: 'suspended' });
     expect(items[1].data).toMatchObject({ status: 'open', own: false, cardId: a.cardId, servicePointId, amount: xof(10000), pumpNumber: 4 });
-    expect(items[6].data).toMatchObject({ type: 'payment', status: 'completed', own: false, amount: xof(7000), cardId: a.cardId, servicePointId, receiptNumber: 'FEED-1' });
+    expect(items[6].data).toMatchObject({
+      type: 'payment',
+      status: 'completed',
+      own: false,
+      amount: xof(7000),
+      cardId: a.cardId,
+      servicePointId,
+      receiptNumber: 'FEED-1',
+    });
     expect(items[7].data).toMatchObject({ type: 'cancellation', cancels: items[6].resourceId, reason: 'Erreur de saisie' });
     expect(items[8].data).toMatchObject({ type: 'payment', status: 'cancelled', cancelledBy: items[7].resourceId });
     expectDocumented('listPartnerEvents', 200, (await rawFeed(a)).body);
   });
 
-  it('when another partner\'s float paid a recharge, then the partner sees it without that partner\'s identity, reference, actor, request id or accounts; the payer sees it as its own', async () => {
-    await server.database.db.query("UPDATE events SET data = jsonb_set(data, '{externalReference}', '\"WAVE-REF-42\"') WHERE resource_type = 'operation' AND data->>'partnerId' = $1", [b.partnerId]);
+  it("when another partner's float paid a recharge, then the partner sees it without that partner's identity, reference, actor, request id or accounts; the payer sees it as its own", async () => {
+    await server.database.db.query(
+      "UPDATE events SET data = jsonb_set(data, '{externalReference}', '\"WAVE-REF-42\"') WHERE resource_type = 'operation' AND data->>'partnerId' = $1",
+      [b.partnerId],
+    );
     const { text, body } = await rawFeed(a);
-    for (const hidden of [b.partnerId, 'WAVE-REF-42', 'Wave', 'requestId', '"actor"', 'acc_', 'debit', 'Suspension demandée', 'holderName', 'vehicleId']) expect(text).not.toContain(hidden);
+    for (const hidden of [b.partnerId, 'WAVE-REF-42', 'Wave', 'requestId', '"actor"', 'acc_', 'debit', 'Suspension demandée', 'holderName', 'vehicleId'])
+      expect(text).not.toContain(hidden);
     const recharge = (body.data as { items: { type: string; data: Record<string, unknown> }[] }).items[5];
     expect(recharge.data).toMatchObject({ type: 'recharge', own: false, externalReference: null, cardId: a.cardId, amount: xof(5000) });
 
     const wave = await feed(b);
     const own = wave.items.filter((event) => event.cardId === a.cardId);
-    expect(own.map((event) => [event.type, event.data])).toEqual([['operation.completed', expect.objectContaining({ type: 'recharge', own: true, externalReference: 'WAVE-REF-42' })]]);
+    expect(own.map((event) => [event.type, event.data])).toEqual([
+      ['operation.completed', expect.objectContaining({ type: 'recharge', own: true, externalReference: 'WAVE-REF-42' })],
+    ]);
     expect(wave.items.filter((event) => event.cardId !== a.cardId).map((event) => event.cardId)).toEqual([b.cardId]);
   });
 
@@ -131,14 +170,16 @@ describe('the events feed', () => {
     await core().coreCards.suspendCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Nouvelle suspension' } });
     await core().coreCards.suspendCard({ cardId: b.cardId, cardTransitionRequest: { reason: 'Autre partenaire' } });
     const caughtUp = await feed(a, { cursor: whole.cursor });
-    expect(caughtUp.items.map((event) => [event.type, event.cardId, event.cardSequence])).toEqual([['card.status-changed', a.cardId, whole.items[whole.items.length - 1].cardSequence + 1]]);
+    expect(caughtUp.items.map((event) => [event.type, event.cardId, event.cardSequence])).toEqual([
+      ['card.status-changed', a.cardId, whole.items[whole.items.length - 1].cardSequence + 1],
+    ]);
     const fromMiddle = await feed(a, { cursor: whole.items[2].cursor });
     expect(fromMiddle.items.map((event) => event.id)).toEqual([...whole.items.slice(3), ...caughtUp.items].map((event) => event.id));
     await core().coreCards.reactivateCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Levée de suspension' } });
     await core().coreCards.reactivateCard({ cardId: b.cardId, cardTransitionRequest: { reason: 'Levée de suspension' } });
   });
 
-  it('when the partner filters by card or type, then only those events come; another partner\'s card gives an empty page', async () => {
+  it("when the partner filters by card or type, then only those events come; another partner's card gives an empty page", async () => {
     const holds = await feed(a, { type: 'hold.voided' });
     expect(holds.items.map((event) => [event.type, event.resourceType])).toEqual([['hold.voided', 'authorization']]);
     expect((await feed(a, { cardId: b.cardId })).items).toEqual([]);
@@ -147,7 +188,7 @@ describe('the events feed', () => {
     expect(wave.items.map((event) => event.type)).toEqual(['operation.completed']);
   });
 
-  it('when the partner\'s contract ends, then the card\'s later events are no longer in its feed', async () => {
+  it("when the partner's contract ends, then the card's later events are no longer in its feed", async () => {
     const partner = await server.partner({ name: 'MTN MoMo', scopes: ['partner:events.read'] });
     const contract = (await core().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId: a.clientId } })).data;
     const mtn = { partnerId: partner.id, token: await server.token(partner.key, partner.secret), clientId: a.clientId, cardId: a.cardId };

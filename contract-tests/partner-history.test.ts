@@ -5,20 +5,21 @@
  * and another partner's reference stays hidden.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, OrderType, RechargeMode, type PartnerCardHistoryItem } from '../generated/sdk';
+import { CardService, OrderType, type PartnerCardHistoryItem } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { contractedPartner, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
 const core = () => server.sdk({ token });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const key = () => randomUUID();
 
 interface Side {
   partnerId: string;
   token: string;
+  clientId: string;
   cardId: string;
 }
 let a: Side;
@@ -29,15 +30,17 @@ let profileId: string;
 let networkId: string;
 
 async function side(name: string, clientCode: string): Promise<Side> {
-  const partner = await server.partner({ name, scopes: ['partner:cards.read'] });
-  const clientId = (await core().coreReferential.createClient({ clientCreate: { networkId, code: clientCode, name: 'Transports Ivoiriens' } })).data.id;
-  const cardId = (await core().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data.id;
-  await core().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
-  return { partnerId: partner.id, token: await server.token(partner.key, partner.secret), cardId };
+  const clientId = await newClient(core(), networkId, clientCode, 'Transports Ivoiriens');
+  const cardId = (await issueCard(core(), { clientId, profileId })).id;
+  const partner = await contractedPartner(server, core(), { name, scopes: ['partner:cards.read'], clientId });
+  return { partnerId: partner.id, token: partner.token, clientId, cardId };
 }
 
 const pay = (cardId: string, value: number, receiptNumber: string) =>
-  core().coreLedger.createPayment({ idempotencyKey: key(), paymentCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Shop, receiptNumber } });
+  core().coreLedger.createPayment({
+    idempotencyKey: key(),
+    paymentCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Shop, receiptNumber },
+  });
 
 /** The whole history of the card, page by page. */
 async function history(partner: Side, cardId: string, limit?: number): Promise<PartnerCardHistoryItem[]> {
@@ -52,37 +55,53 @@ async function history(partner: Side, cardId: string, limit?: number): Promise<P
 }
 
 const line = (item: PartnerCardHistoryItem) =>
-  item.kind === 'operation' ? [item.kind, item.operation?.type, item.operation?.status, item.balanceAfter?.value] : [item.kind, item.decline?.code, item.decline?.amount.value];
+  item.kind === 'operation'
+    ? [item.kind, item.operation?.type, item.operation?.status, item.balanceAfter?.value]
+    : [item.kind, item.decline?.code, item.decline?.amount.value];
 
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  networkId = (await core().coreReferential.createNetwork({ networkCreate: { code: 'RES-HIST', name: 'Réseau historique' } })).data.id;
-  profileId = (await core().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'HIST', label: 'Historique', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  const station = (await core().coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-HIST', name: 'Station Marcory', address: 'Marcory', networkId } })).data;
-  servicePointId = station.id;
-  eServiceCardId = station.eServiceCard.id;
+  networkId = await newNetwork(core(), 'RES-HIST');
+  profileId = await newCardProfile(core(), 'HIST', { validityMonths: 24, monthlyOfflineCap: xof(0), allowedServices: [CardService.Shop] });
+  ({ id: servicePointId, cardId: eServiceCardId } = await newStation(core(), networkId, 'STATION-HIST'));
   a = await side('Orange Money', 'HIST-A');
   b = await side('Wave', 'HIST-B'); // the same client name and holder, another client and partner
 
   const ledger = core().coreLedger;
-  await ledger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' } });
-  await ledger.createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' } });
+  await ledger.createRegularisation({
+    idempotencyKey: key(),
+    regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
+  });
+  await ledger.createRegularisation({
+    idempotencyKey: key(),
+    regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
+  });
   const payment = (await pay(a.cardId, 7000, 'HIST-1')).data;
   await failure(pay(a.cardId, 900000, 'HIST-2')); // declined: not enough funds
-  await ledger.createFloatFunding({ idempotencyKey: key(), floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-H' } });
-  const order = (await ledger.createOrder({ orderCreate: { type: OrderType.Recharge, sourcePartnerId: b.partnerId, lines: [{ cardId: a.cardId, amount: xof(5000) }] } })).data;
+  await ledger.createFloatFunding({
+    idempotencyKey: key(),
+    floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-H' },
+  });
+  // A float pays only for its partner's contracted clients: Wave is contracted for the client
+  // while its voucher is executed, and no longer afterwards.
+  const contract = (await core().corePartners.createPartnerContract({ partnerId: b.partnerId, partnerContractCreate: { clientId: a.clientId } })).data;
+  const order = (
+    await ledger.createOrder({
+      idempotencyKey: key(),
+      orderCreate: { type: OrderType.Recharge, sourcePartnerId: b.partnerId, lines: [{ cardId: a.cardId, amount: xof(5000) }] },
+    })
+  ).data;
   await ledger.validateOrder({ orderId: order.id });
   await ledger.executeOrder({ orderId: order.id, idempotencyKey: key() });
+  await core().corePartners.endPartnerContract({ partnerId: b.partnerId, contractId: contract.id, partnerContractEnd: { reason: 'Bon exécuté' } });
   await ledger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de caisse' } });
   await pay(b.cardId, 1000, 'HIST-B-1');
 });
 afterAll(() => server.stop());
 
 describe('the card history', () => {
-  it('when a partner reads its card\'s history, then operations and declines come together, newest first, each operation with the balance after it', async () => {
+  it("when a partner reads its card's history, then operations and declines come together, newest first, each operation with the balance after it", async () => {
     const items = await history(a, a.cardId);
     expect(items.map(line)).toEqual([
       ['operation', 'cancellation', 'completed', 55000],
@@ -112,7 +131,7 @@ describe('the card history', () => {
     expect((await history(a, a.cardId, 1)).map(line)).toEqual([['operation', 'payment', 'completed', 53000], ...whole.map(line)]);
   });
 
-  it('when another partner\'s float paid an operation, then its identity and reference are not shown', async () => {
+  it("when another partner's float paid an operation, then its identity and reference are not shown", async () => {
     await server.database.db.query("UPDATE ledger_operations SET external_reference = 'WAVE-REF-H' WHERE partner_id = $1 AND type = 'recharge'", [b.partnerId]);
     const raw = await fetch(`${server.url}/partner/v1/cards/${a.cardId}/history`, { headers: { authorization: `Bearer ${a.token}` } });
     const text = await raw.text();
@@ -121,7 +140,7 @@ describe('the card history', () => {
     expect(recharge?.operation).toMatchObject({ own: false, externalReference: null, amount: xof(5000) });
   });
 
-  it('when a partner names another partner\'s card, an E-service card or an unknown one, then each is the same 404; a bad cursor is 400', async () => {
+  it("when a partner names another partner's card, an E-service card or an unknown one, then each is the same 404; a bad cursor is 400", async () => {
     const partner = server.sdk({ token: a.token }).partner;
     for (const cardId of [b.cardId, eServiceCardId, 'crd_000000000000000000000000']) {
       const answer = await failure(partner.listPartnerCardHistory({ cardId }));

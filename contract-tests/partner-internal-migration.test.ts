@@ -1,7 +1,7 @@
 /**
  * Migration 009 on a database made before it: partners holding Core scopes that CYNOD itself
  * created (CLI, demo data) become internal; one given Core scopes through the API does not,
- * so its tokens lose them. Issue 11 item 1.
+ * so its tokens lose them.
  */
 import { migrationFiles } from '../src/db/migrate';
 import { partnerActor, SYSTEM_ACTORS } from '../src/domain/actor';
@@ -32,7 +32,9 @@ it('when migration 009 runs on partners made before it, then only the Core-scope
   await db.exec('ALTER TABLE partners DROP COLUMN internal; ALTER TABLE partner_credentials DROP COLUMN created_by');
   await db.exec(migrationFiles().find((file) => file.name === '009_partner_internal.sql')!.sql);
 
-  const rows = await db.query<{ id: string; internal: boolean }>('SELECT id, internal FROM partners WHERE id = ANY($1)', [[byCli.id, byDemo.id, viaApi.id, plain.id]]);
+  const rows = await db.query<{ id: string; internal: boolean }>('SELECT id, internal FROM partners WHERE id = ANY($1)', [
+    [byCli.id, byDemo.id, viaApi.id, plain.id],
+  ]);
   expect(Object.fromEntries(rows.map((row) => [row.id, row.internal]))).toEqual({ [byCli.id]: true, [byDemo.id]: true, [viaApi.id]: false, [plain.id]: false });
   expect(await db.query('SELECT DISTINCT created_by FROM partner_credentials')).toEqual([{ created_by: null }]);
 });

@@ -9,22 +9,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { oauthScopes, operationTable } from '../generated/operations';
-import { CardService, RechargeMode } from '../generated/sdk';
+import { readConfig } from '../src/config';
+import { CardService } from '../generated/sdk';
 import { document, resolve, type Json } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { fundFloat, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
 const sdk = () => server.sdk({ token });
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const PARTNER_SCOPES = Object.keys(oauthScopes).filter((scope) => scope.startsWith('partner:'));
 
 /** The ids a partner operation may take, by parameter or body field name. */
-type Ids = Record<'cardId' | 'cardNumber' | 'operationId' | 'authorizationId' | 'servicePointId', string>;
+type Ids = Record<'cardId' | 'cardNumber' | 'operationId' | 'authorizationId' | 'servicePointId' | 'endpointId', string>;
 const UNKNOWN: Ids = {
-  cardId: 'crd_000000000000000000000000', cardNumber: '7070700000000005', operationId: 'op_000000000000000000000000',
-  authorizationId: 'hld_000000000000000000000000', servicePointId: 'spt_000000000000000000000000',
+  cardId: 'crd_000000000000000000000000',
+  cardNumber: '7070700000000005',
+  operationId: 'op_000000000000000000000000',
+  authorizationId: 'hld_000000000000000000000000',
+  servicePointId: 'spt_000000000000000000000000',
+  endpointId: 'whe_000000000000000000000000',
 };
 const ALIASES: Record<string, keyof Ids> = { numeroCarte: 'cardNumber' };
 const idName = (name: string): keyof Ids | undefined => (name in UNKNOWN ? (name as keyof Ids) : ALIASES[name]);
@@ -44,33 +49,44 @@ let profileId: string;
 async function side(name: string, code: string): Promise<Side> {
   const partner = await server.partner({ name, scopes: PARTNER_SCOPES });
   await sdk().corePartners.updatePartner({ partnerId: partner.id, partnerUpdate: { legacyBalanceAllowed: true } }); // the seed's balance enquiry too
-  const clientId = (await sdk().coreReferential.createClient({ clientCreate: { networkId, code, name: 'Transports Ivoiriens' } })).data.id;
-  const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Konan Kouadio', phone: '+2250707080910' } } })).data;
-  const servicePointId = (await sdk().coreReferential.createServicePoint({ servicePointCreate: { code: `STATION-${code}`, name: 'Station Cocody', address: 'Cocody', networkId } })).data.id;
+  const clientId = await newClient(sdk(), networkId, code, 'Transports Ivoiriens');
+  const card = await issueCard(sdk(), { clientId, profileId });
+  const servicePointId = (await newStation(sdk(), networkId, `STATION-${code}`)).id;
   await sdk().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
   await sdk().corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { servicePointId } });
-  await sdk().coreLedger.createFloatFunding({ idempotencyKey: randomUUID(), floatFundingCreate: { partnerId: partner.id, amount: xof(1_000_000), externalReference: `VIR-${code}` } });
+  await fundFloat(sdk(), partner.id, 1_000_000, `VIR-${code}`);
   const partnerToken = await server.token(partner.key, partner.secret);
   const externalReference = `REF-${code}`;
-  const recharge = (await server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
-    idempotencyKey: randomUUID(), partnerRechargeCreate: { cardId: card.id, amount: xof(100000), externalReference },
-  })).data;
-  const hold = (await sdk().coreLedger.createAuthorization({
-    idempotencyKey: randomUUID(), authorizationCreate: { cardId: card.id, servicePointId, amount: xof(10000), service: CardService.Fuel },
-  })).data;
+  const recharge = (
+    await server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
+      idempotencyKey: randomUUID(),
+      partnerRechargeCreate: { cardId: card.id, amount: xof(100000), externalReference },
+    })
+  ).data;
+  const hold = (
+    await sdk().coreLedger.createAuthorization({
+      idempotencyKey: randomUUID(),
+      authorizationCreate: { cardId: card.id, servicePointId, amount: xof(10000), service: CardService.Fuel },
+    })
+  ).data;
+  // Nothing listens there, and the test server runs no dispatcher: the endpoint is only an id.
+  const endpoint = (
+    await server.sdk({ token: partnerToken }).partner.createPartnerWebhookEndpoint({ webhookEndpointCreate: { url: `http://127.0.0.1:9/${code}` } })
+  ).data;
   return {
-    name, partnerId: partner.id, token: partnerToken, externalReference,
-    ids: { cardId: card.id, cardNumber: card.number as string, operationId: recharge.id, authorizationId: hold.id, servicePointId },
+    name,
+    partnerId: partner.id,
+    token: partnerToken,
+    externalReference,
+    ids: { cardId: card.id, cardNumber: card.number, operationId: recharge.id, authorizationId: hold.id, servicePointId, endpointId: endpoint.id },
   };
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ config: { webhooks: { ...readConfig({}).webhooks, allowLoopbackHttp: true } } });
   token = await server.coreToken();
-  networkId = (await sdk().coreReferential.createNetwork({ networkCreate: { code: 'RES-ISO', name: 'Réseau isolation' } })).data.id;
-  profileId = (await sdk().coreCards.createCardProfile({
-    cardProfileCreate: { code: 'ISO', label: 'Isolation', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(0), allowedServices: [CardService.Fuel], allowedUnits: ['XOF'] },
-  })).data.id;
+  networkId = await newNetwork(sdk(), 'RES-ISO');
+  profileId = await newCardProfile(sdk(), 'ISO', { validityMonths: 24, monthlyOfflineCap: xof(0) });
   await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   a = await side('Orange Money', 'ISO-A');
   b = await side('Wave', 'ISO-B');
@@ -78,24 +94,37 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 /** The contract's partner operations. */
-const partnerOperations = Object.values(operationTable).filter((operation) => operation.path.startsWith('/partner/') || (operation.path as string) === '/get-solde-carte');
+const partnerOperations = Object.values(operationTable).filter(
+  (operation) => operation.path.startsWith('/partner/') || (operation.path as string) === '/get-solde-carte',
+);
 
 /** The partner operations that take no id: the sweep checks only that they reveal nothing. */
-const WITHOUT_IDS = ['getPartnerMe', 'getPartnerFloat', 'listPartnerOperations', 'getPartnerDailyStatement'];
+const WITHOUT_IDS = [
+  'getPartnerMe',
+  'getPartnerFloat',
+  'listPartnerOperations',
+  'getPartnerDailyStatement',
+  'listPartnerUnits',
+  'getPartnerUnit',
+  'listPartnerWebhookEndpoints',
+  'createPartnerWebhookEndpoint',
+];
 
 /** A body's ids replaced by `ids`, its references made fresh. */
 function withIds(value: unknown, ids: Ids, used: Set<string>): unknown {
   if (Array.isArray(value)) return value.map((item) => withIds(item, ids, used));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => {
-    const id = idName(key);
-    if (id) {
-      used.add(key);
-      return [key, ids[id]];
-    }
-    if (key === 'externalReference' || key === 'receiptNumber' || key === 'terminalTransactionId') return [key, randomUUID()];
-    return [key, withIds(item, ids, used)];
-  }));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      const id = idName(key);
+      if (id) {
+        used.add(key);
+        return [key, ids[id]];
+      }
+      if (key === 'externalReference' || key === 'receiptNumber' || key === 'terminalTransactionId') return [key, randomUUID()];
+      return [key, withIds(item, ids, used)];
+    }),
+  );
 }
 
 /** The request an operation's contract example makes, with `ids` wherever it takes one; `used` names them. */
@@ -109,6 +138,8 @@ function requestOf(operationId: string, ids: Ids): { url: string; init: RequestI
     const id = idName(parameter.name);
     if (parameter.in === 'path') {
       if (parameter.name === 'day') path = path.replace('{day}', new Date().toISOString().slice(0, 10));
+      // Units are the issuer's referential, the same for every partner: not an id a partner owns.
+      else if (parameter.name === 'unitCode') path = path.replace('{unitCode}', 'XOF');
       else if (id) path = path.replace(`{${parameter.name}}`, ids[id]);
       else throw new Error(`${operationId}: path parameter ${parameter.name} is not an id this test knows; add it to Ids`);
       if (id) used.add(parameter.name);
@@ -148,33 +179,92 @@ function normalised(answer: Answer, ids: Ids): unknown {
 
 describe('partner isolation', () => {
   it('covers every partner operation of the contract, and knows which take no id', () => {
-    const without = partnerOperations.filter((operation) => requestOf(operation.operationId, b.ids).used.length === 0).map((operation) => operation.operationId);
+    const without = partnerOperations
+      .filter((operation) => requestOf(operation.operationId, b.ids).used.length === 0)
+      .map((operation) => operation.operationId);
     expect(without.sort()).toEqual([...WITHOUT_IDS].sort());
   });
 
-  it.each(partnerOperations.map((operation) => [operation.operationId]))('%s: with the other partner\'s ids, it answers as for unknown ones and reveals nothing', async (operationId) => {
-    const foreign = requestOf(operationId, b.ids);
-    const answer = await send(foreign, a);
-    for (const marker of markers(b).filter((value) => !foreign.used.some((key) => b.ids[idName(key) as keyof Ids] === value))) {
-      expect(answer.text).not.toContain(marker);
-    }
-    if (foreign.used.length === 0) {
-      expect(answer.status).toBeLessThan(500);
-      return;
-    }
-    const unknown = await send(requestOf(operationId, UNKNOWN), a);
-    expect(normalised(answer, b.ids)).toEqual(normalised(unknown, UNKNOWN));
-    // An id is 404; a list filtered by an id is the empty list an unknown id gives.
-    if (answer.status === 200) expect([foreign.init.method, answer.body.data.items]).toEqual(['GET', []]);
-    else expect(answer.status).toBe(404);
-  });
+  it.each(partnerOperations.map((operation) => [operation.operationId]))(
+    "%s: with the other partner's ids, it answers as for unknown ones and reveals nothing",
+    async (operationId) => {
+      const foreign = requestOf(operationId, b.ids);
+      const answer = await send(foreign, a);
+      for (const marker of markers(b).filter((value) => !foreign.used.some((key) => b.ids[idName(key) as keyof Ids] === value))) {
+        expect(answer.text).not.toContain(marker);
+      }
+      if (foreign.used.length === 0) {
+        expect(answer.status).toBeLessThan(500);
+        return;
+      }
+      const unknown = await send(requestOf(operationId, UNKNOWN), a);
+      expect(normalised(answer, b.ids)).toEqual(normalised(unknown, UNKNOWN));
+      // An id is 404; a list filtered by an id is the empty list an unknown id gives.
+      if (answer.status === 200) expect([foreign.init.method, answer.body.data.items]).toEqual(['GET', []]);
+      else expect(answer.status).toBe(404);
+    },
+  );
 
-  it('when each partner reads its own lists, then none carries the other\'s ids or references', async () => {
-    for (const [reader, other] of [[a, b], [b, a]] as const) {
+  it("when each partner reads its own lists, then none carries the other's ids or references", async () => {
+    for (const [reader, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       for (const operation of partnerOperations.filter((item) => item.method === 'get' && !item.path.includes('{'))) {
         const answer = await send(requestOf(operation.operationId, reader.ids), reader);
         for (const marker of markers(other)) expect(answer.text).not.toContain(marker);
       }
+    }
+  });
+
+  it("when a station pays and authorises at its own service point with the other partner's client's card, then no answer carries the card's id, balance or anything of the other; a blocked card and a short balance answer as an unknown number", async () => {
+    const station = server.sdk({ token: a.token }).partner;
+    const foreignMarkers = markers(b).filter((marker) => marker !== b.ids.cardNumber);
+    const texts: string[] = [];
+    const hold = await station.createPartnerAuthorizationRaw({
+      idempotencyKey: randomUUID(),
+      partnerAuthorizationCreate: { cardNumber: b.ids.cardNumber, servicePointId: a.ids.servicePointId, amount: xof(5000), service: CardService.Fuel },
+    });
+    const held = (await hold.value()).data;
+    texts.push(JSON.stringify(held), JSON.stringify((await station.getPartnerAuthorization({ authorizationId: held.id })).data));
+    texts.push(JSON.stringify((await station.voidPartnerAuthorization({ authorizationId: held.id, idempotencyKey: randomUUID() })).data));
+    const paid = await station.createPartnerPayment({
+      idempotencyKey: randomUUID(),
+      partnerPaymentCreate: {
+        cardNumber: b.ids.cardNumber,
+        servicePointId: a.ids.servicePointId,
+        amount: xof(700),
+        service: CardService.Fuel,
+        fuel: { energyTypeCode: 'GASOIL', quantityMl: 1000, unitPrice: xof(700) },
+        receiptNumber: randomUUID(),
+        externalReference: randomUUID(),
+      },
+    });
+    for (const text of texts) {
+      for (const marker of foreignMarkers) expect(text).not.toContain(marker);
+      expect(text).not.toMatch(/"limitedBy":"balance"|"vehicleId"/u);
+    }
+    // the payment is the station's own operation, on the card it names (as GET /partner/v1/operations/{id} reads it): nothing else of the other
+    for (const marker of foreignMarkers.filter((value) => value !== b.ids.cardId)) expect(JSON.stringify(paid.data)).not.toContain(marker);
+    const refusal = async (cardNumber: string, value: number) => {
+      const request = {
+        url: `${server.url}/partner/v1/authorizations`,
+        init: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify({ cardNumber, servicePointId: a.ids.servicePointId, amount: xof(value), service: 'fuel' }),
+        },
+      };
+      return normalised(await send(request, a), a.ids);
+    };
+    const unknown = await refusal(UNKNOWN.cardNumber, 5000);
+    expect(unknown).toMatchObject({ status: 409, code: '4090' });
+    expect(await refusal(b.ids.cardNumber, 10_000_000)).toEqual(unknown); // more than its balance
+    await sdk().coreCards.suspendCard({ cardId: b.ids.cardId, cardTransitionRequest: { reason: 'contrôle' } });
+    try {
+      expect(await refusal(b.ids.cardNumber, 5000)).toEqual(unknown);
+    } finally {
+      await sdk().coreCards.reactivateCard({ cardId: b.ids.cardId, cardTransitionRequest: { reason: 'fin du contrôle' } });
     }
   });
 });

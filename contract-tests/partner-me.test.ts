@@ -38,7 +38,7 @@ describe('when the caller has no valid credential', () => {
     const answer = await failure(server.sdk().partner.getPartnerMe());
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="cynod"');
-    expect(answer.body).toMatchObject({ success: false, code: '1001', moreInfo: null });
+    expect(answer.body).toMatchObject({ success: false, code: '1001', moreInfo: '/docs#error-1001' });
     expect(answer.body.requestId).toBe(answer.headers.get('x-request-id'));
     expectDocumented('getPartnerMe', 401, answer.body);
   });

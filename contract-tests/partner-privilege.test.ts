@@ -6,6 +6,7 @@
  */
 import { basic, call, failure } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
+import { newClient, newNetwork } from './support/world';
 
 let server: TestServer;
 let root: string;
@@ -32,8 +33,14 @@ describe('creating a partner', () => {
   it('when the caller grants a scope its token does not carry, then it is 403 1015 naming the scope, and nothing is created', async () => {
     const admin = await administrator(['partner:profile.read']);
     const before = await partnerCount();
-    const refused = await failure(sdkOf(admin.token).createPartner({ partnerCreate: { name: 'Escalade', scopes: ['partner:profile.read', 'core:cards.reveal'], internal: true } }));
-    expect([refused.status, refused.body.code, refused.body.errors]).toEqual([403, '1015', [{ path: '/body/scopes', message: expect.stringContaining('core:cards.reveal') }]]);
+    const refused = await failure(
+      sdkOf(admin.token).createPartner({ partnerCreate: { name: 'Escalade', scopes: ['partner:profile.read', 'core:cards.reveal'], internal: true } }),
+    );
+    expect([refused.status, refused.body.code, refused.body.errors]).toEqual([
+      403,
+      '1015',
+      [{ path: '/body/scopes', message: expect.stringContaining('core:cards.reveal') }],
+    ]);
     expect(refused.body.debugMessage).toContain('core:cards.reveal');
     expect(refused.body.debugMessage).not.toContain('partner:profile.read');
     expect(await partnerCount()).toBe(before);
@@ -69,14 +76,17 @@ describe('updating a partner', () => {
   it('when a partner widens its own scopes, then it is 403 1015 and its record is unchanged', async () => {
     const admin = await administrator();
     const before = await stored(admin.id);
-    const refused = await failure(sdkOf(admin.token).updatePartner({ partnerId: admin.id, partnerUpdate: { scopes: [...before.scopes, 'core:cards.reveal'], name: 'Renommé' } }));
+    const refused = await failure(
+      sdkOf(admin.token).updatePartner({ partnerId: admin.id, partnerUpdate: { scopes: [...before.scopes, 'core:cards.reveal'], name: 'Renommé' } }),
+    );
     expect([refused.status, refused.body.code, refused.body.errors[0].message]).toEqual([403, '1015', expect.stringContaining('core:cards.reveal')]);
     expect(await stored(admin.id)).toEqual(before);
   });
 
   it('when a partner narrows its own scopes, then it may', async () => {
     const admin = await administrator(['core:cards.read']);
-    const narrowed = (await sdkOf(admin.token).updatePartner({ partnerId: admin.id, partnerUpdate: { scopes: ['core:partners.write', 'core:partners.read'] } })).data;
+    const narrowed = (await sdkOf(admin.token).updatePartner({ partnerId: admin.id, partnerUpdate: { scopes: ['core:partners.write', 'core:partners.read'] } }))
+      .data;
     expect(narrowed.scopes).toEqual(['core:partners.write', 'core:partners.read']);
   });
 
@@ -84,7 +94,9 @@ describe('updating a partner', () => {
     const admin = await administrator(['partner:profile.read']);
     const target = await server.partner({ scopes: ['partner:profile.read'] });
     const before = await stored(target.id);
-    const lacking = await failure(sdkOf(admin.token).updatePartner({ partnerId: target.id, partnerUpdate: { scopes: ['partner:profile.read', 'core:cards.reveal'] } }));
+    const lacking = await failure(
+      sdkOf(admin.token).updatePartner({ partnerId: target.id, partnerUpdate: { scopes: ['partner:profile.read', 'core:cards.reveal'] } }),
+    );
     expect([lacking.status, lacking.body.code]).toEqual([403, '1015']);
     const core = await failure(sdkOf(admin.token).updatePartner({ partnerId: target.id, partnerUpdate: { scopes: ['core:partners.read'] } }));
     expect([core.status, core.body.code, core.body.errors[0].message]).toEqual([403, '1016', expect.stringContaining('core:partners.read')]);
@@ -115,7 +127,7 @@ describe('updating a partner', () => {
 });
 
 describe('rotating, disabling and enabling a partner', () => {
-  it("when the target holds a scope the caller lacks, then rotating, disabling and enabling are 403 1017 and its secrets and status are unchanged", async () => {
+  it('when the target holds a scope the caller lacks, then rotating, disabling and enabling are 403 1017 and its secrets and status are unchanged', async () => {
     const admin = await administrator(['partner:profile.read']);
     const stronger = await server.partner({ scopes: ['partner:profile.read', 'core:cards.reveal'] });
     const before = await stored(stronger.id);
@@ -130,7 +142,12 @@ describe('rotating, disabling and enabling a partner', () => {
     const enabling = await failure(sdkOf(admin.token).enablePartner({ partnerId: stronger.id }));
     expect([enabling.status, enabling.body.code]).toEqual([403, '1017']);
     expect(await stored(stronger.id)).toMatchObject({ status: 'disabled', credentials: before.credentials });
-    await expect(server.token(stronger.key, stronger.secret).then(() => 'issued', () => 'refused')).resolves.toBe('refused');
+    await expect(
+      server.token(stronger.key, stronger.secret).then(
+        () => 'issued',
+        () => 'refused',
+      ),
+    ).resolves.toBe('refused');
   });
 
   it("when another partner's secret is rotated, then the audit trail and a security event name the caller, and the owner sees it in /partner/v1/me", async () => {
@@ -140,7 +157,9 @@ describe('rotating, disabling and enabling a partner', () => {
     const rotated = (await sdkOf(admin.token).rotatePartnerSecret({ partnerId: owner.id, secretRotation: { overlapSeconds: 3600 } })).data;
     usedSecret(rotated.consumerSecret);
 
-    const events = await call(`${server.url}/core/v1/security-events?${new URLSearchParams({ partnerId: owner.id, type: 'partner.secret-rotated' })}`, { headers: { authorization: `Bearer ${root}` } });
+    const events = await call(`${server.url}/core/v1/security-events?${new URLSearchParams({ partnerId: owner.id, type: 'partner.secret-rotated' })}`, {
+      headers: { authorization: `Bearer ${root}` },
+    });
     expect(events.body.data.items).toEqual([expect.objectContaining({ partnerId: owner.id, actorId: admin.id, channel: 'api' })]);
     const audit = (await server.sdk({ token: root }).coreAudit.listAuditEvents({ resourceType: 'partner', resourceId: owner.id })).data.items;
     expect(audit.find((event) => event.action === 'partner.secret-rotated')).toMatchObject({ actor: { id: admin.id } });
@@ -161,7 +180,9 @@ describe('issuing and using tokens', () => {
     const answer = await server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials' });
     usedSecret(answer.access_token);
     expect(answer.scope).toBe('partner:profile.read');
-    const asked = await failure(server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'core:cards.read' }));
+    const asked = await failure(
+      server.sdk({ key: partner.key, secret: partner.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'core:cards.read' }),
+    );
     expect([asked.status, asked.body.code]).toEqual([400, '1007']);
     const cards = await failure(server.sdk({ token: answer.access_token }).coreCards.listCards({}));
     expect([cards.status, cards.body.code]).toEqual([403, '1006']);
@@ -183,10 +204,85 @@ describe('issuing and using tokens', () => {
     const admin = await administrator(['partner:profile.read', 'core:cards.read']);
     const target = await server.partner({ scopes: ['partner:profile.read', 'core:cards.read'], internal: true });
     await sdkOf(admin.token).updatePartner({ partnerId: target.id, partnerUpdate: { scopes: ['partner:profile.read'] } });
-    const asked = await failure(server.sdk({ key: target.key, secret: target.secret }).oauth.createToken({ grantType: 'client_credentials', scope: 'partner:profile.read core:cards.read' }));
+    const asked = await failure(
+      server
+        .sdk({ key: target.key, secret: target.secret })
+        .oauth.createToken({ grantType: 'client_credentials', scope: 'partner:profile.read core:cards.read' }),
+    );
     expect([asked.status, asked.body.code]).toEqual([400, '1007']);
     const answer = await server.sdk({ key: target.key, secret: target.secret }).oauth.createToken({ grantType: 'client_credentials' });
     usedSecret(answer.access_token);
     expect(answer.scope).toBe('partner:profile.read');
+  });
+});
+
+describe("administering oneself (issue: core:partners.write widens its holder's own reach)", () => {
+  /** A client of a fresh network: something to be contracted for. */
+  async function someClient(code: string): Promise<string> {
+    const core = server.sdk({ token: root });
+    return newClient(core, await newNetwork(core, `RES-${code}`), code, 'Transports Ivoiriens');
+  }
+  const contractsOf = async (partnerId: string) => (await rootAdmin().listPartnerContracts({ partnerId })).data.items;
+
+  it('when a limited internal administrator adds or ends a contract of its own, then it is 403 4100 and its contracts are unchanged', async () => {
+    const admin = await administrator(['partner:recharges.write']);
+    const clientId = await someClient('SELF-CTR');
+    const refused = await failure(sdkOf(admin.token).createPartnerContract({ partnerId: admin.id, partnerContractCreate: { clientId } }));
+    expect([refused.status, refused.body.code]).toEqual([403, '4100']);
+    expect(await contractsOf(admin.id)).toEqual([]);
+
+    const contract = (await rootAdmin().createPartnerContract({ partnerId: admin.id, partnerContractCreate: { clientId } })).data;
+    const ending = await failure(
+      sdkOf(admin.token).endPartnerContract({ partnerId: admin.id, contractId: contract.id, partnerContractEnd: { reason: 'Fin' } }),
+    );
+    expect([ending.status, ending.body.code]).toEqual([403, '4100']);
+    expect(await contractsOf(admin.id)).toEqual([contract]);
+  });
+
+  it('when a partner clears its own IP allow-list or turns on Basic or the legacy balance enquiry for itself, then it is 403 4100 and its record is unchanged', async () => {
+    const admin = await administrator();
+    await rootAdmin().updatePartner({ partnerId: admin.id, partnerUpdate: { allowedIps: ['127.0.0.0/8', '::1/128'] } });
+    const before = await stored(admin.id);
+    for (const partnerUpdate of [{ allowedIps: [] }, { basicAllowed: true }, { legacyBalanceAllowed: true }, { name: 'Renommé', allowedIps: ['10.0.0.0/8'] }]) {
+      const refused = await failure(sdkOf(admin.token).updatePartner({ partnerId: admin.id, partnerUpdate }));
+      expect([refused.status, refused.body.code, Object.keys(partnerUpdate).some((field) => refused.body.debugMessage.includes(field))]).toEqual([
+        403,
+        '4100',
+        true,
+      ]);
+    }
+    expect(await stored(admin.id)).toEqual(before);
+  });
+
+  it('when a partner sets its own recharge limits, then it is 403 4100 and they are unchanged', async () => {
+    const admin = await administrator();
+    const refused = await failure(
+      sdkOf(admin.token).setPartnerRechargeLimits({
+        partnerId: admin.id,
+        rechargeLimits: { limits: [{ unit: 'XOF', perOperation: null, perDay: null, perCardPerDay: null }] },
+      }),
+    );
+    expect([refused.status, refused.body.code]).toEqual([403, '4100']);
+    expect((await rootAdmin().getPartnerRechargeLimits({ partnerId: admin.id })).data.limits).toEqual([]);
+  });
+
+  it('when a partner renames itself, narrows its scopes or sends its own options unchanged, then it may; another administrator changes its options', async () => {
+    const admin = await administrator(['core:cards.read']);
+    const current = await stored(admin.id);
+    const renamed = (
+      await sdkOf(admin.token).updatePartner({
+        partnerId: admin.id,
+        partnerUpdate: {
+          name: 'Outil renommé',
+          scopes: ['core:partners.write', 'core:partners.read'],
+          allowedIps: current.allowedIps,
+          basicAllowed: false,
+          legacyBalanceAllowed: false,
+        },
+      })
+    ).data;
+    expect(renamed).toMatchObject({ name: 'Outil renommé', scopes: ['core:partners.write', 'core:partners.read'] });
+    const other = await administrator();
+    expect((await sdkOf(other.token).updatePartner({ partnerId: admin.id, partnerUpdate: { basicAllowed: true } })).data.basicAllowed).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const onOwnPostgres = usingPostgres() && throwawayPostgresAvailable() ? describe : describe.skip;
 
-onOwnPostgres('PostgreSQL restarted under load (a throwaway cluster of the test\'s own)', () => {
+onOwnPostgres("PostgreSQL restarted under load (a throwaway cluster of the test's own)", () => {
   let cluster: ThrowawayPostgres | undefined;
   let server: TestServer | undefined;
   let database: TestDatabase | undefined;

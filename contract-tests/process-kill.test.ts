@@ -3,12 +3,11 @@
  * payments and regularisations) then started again on the same database, the clients
  * retrying with the same keys (support/keyed-load.ts checks the exactly-once outcome); and
  * while a keyed payment waits on a lock, to show how long a dead process's claim on its key
- * lasts: until PostgreSQL ends that transaction (README, "Operating it").
+ * lasts: until PostgreSQL ends that transaction (docs/operating.md, "Operating it").
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
 import { createPartner } from '../src/domain/partners/partners';
 import { oauthScopes } from '../generated/operations';
 import { startApiProcess, type ApiProcess } from './support/api-process';
@@ -16,6 +15,7 @@ import { createTestDatabase, usingPostgres, type TestDatabase } from './support/
 import { basic, call, FORM } from './support/http';
 import { expectExactlyOnce, keyedRequests, runKeyedLoad, seenOf, setUpLedger } from './support/keyed-load';
 import { usedSecret } from './support/server';
+import { expectLedgerHolds } from './support/world';
 
 const CLIENTS = 20;
 const KEYS = 300;
@@ -29,25 +29,52 @@ onPostgres('the API process killed with SIGKILL (PostgreSQL only)', () => {
 
   it('when the API process is killed while a keyed payment waits on a lock, then its claim lasts until PostgreSQL ends that transaction: the retry on a new process is 409 4030 meanwhile, then makes the payment once', async () => {
     database = await createTestDatabase();
-    const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes), internal: true });
+    const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {
+      name: 'Back-office CYNOD',
+      scopes: Object.keys(oauthScopes),
+      internal: true,
+    });
     usedSecret(consumerSecret);
-    const env = { DATABASE_URL: database.url!, CARD_HASH_KEY: randomBytes(32).toString('base64'), CARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'), DATABASE_LOCK_TIMEOUT_MS: '20000' };
+    const env = {
+      DATABASE_URL: database.url!,
+      CARD_HASH_KEY: randomBytes(32).toString('base64'),
+      CARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DATABASE_LOCK_TIMEOUT_MS: '20000',
+    };
     const first = startApiProcess(env);
     let second: ApiProcess | undefined;
     const blocker = new Client({ connectionString: database.url });
     try {
       const firstUrl = await first.url;
-      const token = (await call(`${firstUrl}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.consumerKey, consumerSecret) }, body: 'grant_type=client_credentials' })).body.access_token as string;
+      const token = (
+        await call(`${firstUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { ...FORM, authorization: basic(partner.consumerKey, consumerSecret) },
+          body: 'grant_type=client_credentials',
+        })
+      ).body.access_token as string;
       usedSecret(token);
       const ledger = await setUpLedger(firstUrl, token, 'Verrou', 1);
       const [request] = keyedRequests(`dead-claim-${randomBytes(3).toString('hex')}`, 1, ledger);
       const send = (url: string) =>
-        call(url + request.path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'idempotency-key': request.key, 'content-type': 'application/json' }, body: JSON.stringify(request.body) });
-      const advisoryLocks = async () => (await database.db.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length;
+        call(url + request.path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'idempotency-key': request.key, 'content-type': 'application/json' },
+          body: JSON.stringify(request.body),
+        });
+      const advisoryLocks = async () =>
+        (
+          await database.db.query(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          )
+        ).length;
       await blocker.connect();
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE ledger_accounts IN ACCESS EXCLUSIVE MODE');
-      const cut = send(firstUrl).then(() => 'answered', () => 'cut');
+      const cut = send(firstUrl).then(
+        () => 'answered',
+        () => 'cut',
+      );
       await sleep(500);
       expect(await advisoryLocks()).toBe(1); // the key is claimed; its work waits on the lock
       first.kill('SIGKILL');
@@ -67,7 +94,7 @@ onPostgres('the API process killed with SIGKILL (PostgreSQL only)', () => {
       const made = await database.db.query<{ id: string }>('SELECT id FROM ledger_operations WHERE receipt_number = $1 OR reason = $1', [request.mark]);
       expect(made.map((row) => row.id)).toEqual([final.body.data.id]);
       expect(await advisoryLocks()).toBe(0);
-      expect((await checkLedger(database.db, SYSTEM_ACTORS.system)).filter((check) => check.violations.length > 0)).toEqual([]);
+      await expectLedgerHolds(database.db);
     } finally {
       await blocker.end().catch(() => undefined);
       first.kill('SIGKILL');
@@ -79,14 +106,24 @@ onPostgres('the API process killed with SIGKILL (PostgreSQL only)', () => {
 
   it('when the API process is killed with SIGKILL mid-load and started again on the same database, then every key retried completes exactly once and none stays in flight', async () => {
     database = await createTestDatabase();
-    const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes), internal: true });
+    const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {
+      name: 'Back-office CYNOD',
+      scopes: Object.keys(oauthScopes),
+      internal: true,
+    });
     usedSecret(consumerSecret);
     const env = { DATABASE_URL: database.url!, CARD_HASH_KEY: randomBytes(32).toString('base64'), CARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     const first = startApiProcess(env);
     let second: ApiProcess | undefined;
     try {
       const firstUrl = await first.url;
-      const token = (await call(`${firstUrl}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.consumerKey, consumerSecret) }, body: 'grant_type=client_credentials' })).body.access_token as string;
+      const token = (
+        await call(`${firstUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { ...FORM, authorization: basic(partner.consumerKey, consumerSecret) },
+          body: 'grant_type=client_credentials',
+        })
+      ).body.access_token as string;
       usedSecret(token);
       const ledger = await setUpLedger(firstUrl, token, 'Arret');
       const requests = keyedRequests(`sigkill-${randomBytes(3).toString('hex')}`, KEYS, ledger);

@@ -1,5 +1,5 @@
 /** The shared rate counter on the real database: exact under concurrency, and its arithmetic. */
-import { RateLimiter } from '../src/auth/rate-limiter';
+import { RateLimiter } from '../src/domain/security/rate-counters';
 import { estimate, retryAfterSeconds } from '../src/domain/security/sliding-window';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
@@ -32,7 +32,9 @@ describe('RateLimiter', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(hits);
-    const rows = await database.db.query<{ bucket: string; hits: number }>('SELECT bucket, hits FROM rate_counters WHERE bucket = ANY($1) ORDER BY bucket', [buckets]);
+    const rows = await database.db.query<{ bucket: string; hits: number }>('SELECT bucket, hits FROM rate_counters WHERE bucket = ANY($1) ORDER BY bucket', [
+      buckets,
+    ]);
     expect(rows).toEqual(buckets.map((bucket) => ({ bucket, hits: 320 })));
   });
 

@@ -13,7 +13,11 @@ async function awayFromMinuteEdge(): Promise<void> {
 }
 
 const tokenRequest = (url: string, key: string, secret: string, headers: Record<string, string> = {}) =>
-  call(`${url}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: basic(key, secret), ...headers }, body: form({ grant_type: 'client_credentials' }) });
+  call(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(key, secret), ...headers },
+    body: form({ grant_type: 'client_credentials' }),
+  });
 const me = (url: string, token: string) => call(`${url}/partner/v1/me`, { headers: { authorization: `Bearer ${token}` } });
 
 function expectRetryAfter(answer: { headers: Headers }, max: number): void {
@@ -105,7 +109,8 @@ describe('failed authentications', () => {
     expect(elsewhere.status).toBe(200);
     usedSecret(elsewhere.body.access_token);
 
-    const recorded = (await call(`${server.url}/core/v1/security-events?address=198.51.100.10&limit=100`, { headers: { authorization: `Bearer ${core}` } })).body.data.items;
+    const recorded = (await call(`${server.url}/core/v1/security-events?address=198.51.100.10&limit=100`, { headers: { authorization: `Bearer ${core}` } }))
+      .body.data.items;
     expect(recorded.filter((event: { type: string }) => event.type === 'auth.failed')).toHaveLength(4);
     expect(recorded.filter((event: { type: string }) => event.type === 'auth.locked-out')).toEqual([
       // The address and the key both reached the limit with the 4th failure: one event each.
@@ -126,7 +131,9 @@ describe('failed authentications', () => {
     const own = await tokenRequest(server.url, partner.key, partner.secret, from('198.51.100.201'));
     expect(own.status).toBe(200);
     usedSecret(own.body.access_token);
-    const recorded = (await call(`${server.url}/core/v1/security-events?partnerId=${partner.id}&type=auth.locked-out`, { headers: { authorization: `Bearer ${core}` } })).body.data.items;
+    const recorded = (
+      await call(`${server.url}/core/v1/security-events?partnerId=${partner.id}&type=auth.locked-out`, { headers: { authorization: `Bearer ${core}` } })
+    ).body.data.items;
     expect(recorded).toHaveLength(1);
   });
 
@@ -137,7 +144,7 @@ describe('failed authentications', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(200));
   });
 
-  it('when many wrong secrets for one key race in parallel, then only the limit\'s worth are answered 401, the rest 429 1014', async () => {
+  it("when many wrong secrets for one key race in parallel, then only the limit's worth are answered 401, the rest 429 1014", async () => {
     await awayFromMinuteEdge();
     const partner = await server.partner();
     const answers = await Promise.all(Array.from({ length: 12 }, () => tokenRequest(server.url, partner.key, 'cs_wrong', from('198.51.100.60'))));
@@ -150,16 +157,25 @@ describe('failed authentications', () => {
     await awayFromMinuteEdge();
     const partner = await server.partner();
     const revoke = (secret: string) =>
-      call(`${server.url}/oauth/revoke`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.key, secret), ...from('198.51.100.70') }, body: form({ token: 'x' }) });
+      call(`${server.url}/oauth/revoke`, {
+        method: 'POST',
+        headers: { ...FORM, authorization: basic(partner.key, secret), ...from('198.51.100.70') },
+        body: form({ token: 'x' }),
+      });
     for (let index = 0; index < 4; index += 1) expect((await revoke('cs_wrong')).status).toBe(401);
     const locked = await revoke(partner.secret);
     expect([locked.status, locked.body.error, locked.body.code]).toEqual([429, 'temporarily_unavailable', '1014']);
   });
 
   it('when a Basic header is malformed at the token endpoint, then it is a recorded, counted failure', async () => {
-    const answer = await call(`${server.url}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: 'Basic !!!', ...from('198.51.100.80') }, body: form({ grant_type: 'client_credentials' }) });
+    const answer = await call(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: 'Basic !!!', ...from('198.51.100.80') },
+      body: form({ grant_type: 'client_credentials' }),
+    });
     expect([answer.status, answer.body.error]).toEqual([401, 'invalid_client']);
-    const recorded = (await call(`${server.url}/core/v1/security-events?address=198.51.100.80`, { headers: { authorization: `Bearer ${core}` } })).body.data.items;
+    const recorded = (await call(`${server.url}/core/v1/security-events?address=198.51.100.80`, { headers: { authorization: `Bearer ${core}` } })).body.data
+      .items;
     expect(recorded).toEqual([expect.objectContaining({ type: 'auth.failed', reason: 'malformed-credentials', authMethod: 'basic', partnerId: null })]);
   });
 });

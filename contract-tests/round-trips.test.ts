@@ -7,11 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { CardService, OrderType, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
-import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
+import { CardService, OrderType, RegularisationCreateDirectionEnum } from '../generated/sdk';
 import { usingPostgres } from './support/database';
 import { startTestServer, type TestServer } from './support/server';
+import { checkLedgerAfterEach, contractedPartner, credit, issueCard, newClientWorld, newStation, xof } from './support/world';
 
 /**
  * Statements per request, its authentication included (the token lookup and the rate-limit
@@ -30,7 +29,6 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
   let cards: string[];
   let servicePointId: string;
   let partnerToken: string;
-  const xof = (value: number) => ({ value, unit: 'XOF' });
   const core = () => server.sdk({ token }).coreLedger;
 
   /** Counts the statements the driver sends while `work` runs (nothing else runs meanwhile). */
@@ -54,46 +52,63 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     server = await startTestServer();
     token = await server.coreToken();
     const sdk = server.sdk({ token });
-    const networkId = (await sdk.coreReferential.createNetwork({ networkCreate: { code: 'RES-RT', name: 'Réseau allers-retours' } })).data.id;
-    const clientId = (await sdk.coreReferential.createClient({ clientCreate: { networkId, code: 'RT', name: 'Transports allers-retours' } })).data.id;
-    const profileId = (await sdk.coreCards.createCardProfile({
-      cardProfileCreate: { code: 'RT', label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
-    })).data.id;
-    servicePointId = (await sdk.coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-RT', name: 'Station', address: 'Plateau, Abidjan', networkId } })).data.id;
+    const owner = await newClientWorld(sdk, 'RT', { label: 'Flotte', validityMonths: 24, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop] });
+    servicePointId = (await newStation(sdk, owner.networkId, 'STATION-RT')).id;
     cards = [];
-    for (let n = 0; n < 50; n++) {
-      cards.push((await sdk.coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } } })).data.id);
-    }
-    await core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Credit, amount: xof(1_000_000), reason: 'Solde de départ' } });
-    const partner = await server.partner({ name: 'Orange Money', scopes: ['partner:recharges.write'] });
-    await sdk.corePartners.createPartnerContract({ partnerId: partner.id, partnerContractCreate: { clientId } });
-    await core().createFloatFunding({ idempotencyKey: randomUUID(), floatFundingCreate: { partnerId: partner.id, amount: xof(1_000_000), externalReference: 'VIR-RT' } });
-    partnerToken = await server.token(partner.key, partner.secret);
+    for (let n = 0; n < 50; n++) cards.push((await issueCard(sdk, owner, { name: `Porteur ${n}`, phone: '+2250707080910' })).id);
+    await credit(sdk, cards[0], 1_000_000);
+    partnerToken = (
+      await contractedPartner(server, sdk, {
+        name: 'Orange Money',
+        scopes: ['partner:recharges.write'],
+        clientId: owner.clientId,
+        float: 1_000_000,
+        floatReference: 'VIR-RT',
+      })
+    ).token;
     // The station's E-service account is opened by its first payment: not the usual case counted below.
-    await core().createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId: cards[0], servicePointId, amount: xof(1), service: CardService.Shop, receiptNumber: randomUUID() } });
+    await core().createPayment({
+      idempotencyKey: randomUUID(),
+      paymentCreate: { cardId: cards[0], servicePointId, amount: xof(1), service: CardService.Shop, receiptNumber: randomUUID() },
+    });
   });
   afterAll(async () => {
     await server?.stop();
   });
-  afterEach(async () => {
-    expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
-  });
+  checkLedgerAfterEach(() => server.database.db);
 
-  it('a payment, a fee, a regularisation, an authorisation and a partner\'s recharge each stay within their budget', async () => {
+  it("a payment, a fee, a regularisation, an authorisation and a partner's recharge each stay within their budget", async () => {
     // Once first: a system account is opened by its first operation, not the usual case counted.
     await core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } });
     const counts = {
-      payment: await roundTrips(() => core().createPayment({ idempotencyKey: randomUUID(), paymentCreate: { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() } })),
+      payment: await roundTrips(() =>
+        core().createPayment({
+          idempotencyKey: randomUUID(),
+          paymentCreate: { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() },
+        }),
+      ),
       fee: await roundTrips(() => core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } })),
       regularisation: await roundTrips(() =>
-        core().createRegularisation({ idempotencyKey: randomUUID(), regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Debit, amount: xof(10), reason: 'Correction' } })),
+        core().createRegularisation({
+          idempotencyKey: randomUUID(),
+          regularisationCreate: { cardId: cards[0], direction: RegularisationCreateDirectionEnum.Debit, amount: xof(10), reason: 'Correction' },
+        }),
+      ),
       authorization: await roundTrips(() =>
-        core().createAuthorization({ idempotencyKey: randomUUID(), authorizationCreate: { cardId: cards[0], servicePointId, amount: xof(100), service: CardService.Shop } })),
-      partnerRecharge: await roundTrips(() => server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
-        idempotencyKey: randomUUID(), partnerRechargeCreate: { cardId: cards[1], amount: xof(10), externalReference: randomUUID() },
-      })),
+        core().createAuthorization({
+          idempotencyKey: randomUUID(),
+          authorizationCreate: { cardId: cards[0], servicePointId, amount: xof(100), service: CardService.Shop },
+        }),
+      ),
+      partnerRecharge: await roundTrips(() =>
+        server.sdk({ token: partnerToken }).partner.createPartnerRecharge({
+          idempotencyKey: randomUUID(),
+          partnerRechargeCreate: { cardId: cards[1], amount: xof(10), externalReference: randomUUID() },
+        }),
+      ),
     };
-    for (const [operation, count] of Object.entries(counts)) expect({ operation, count, withinBudget: count <= BUDGET[operation as keyof typeof BUDGET] }).toEqual({ operation, count, withinBudget: true });
+    for (const [operation, count] of Object.entries(counts))
+      expect({ operation, count, withinBudget: count <= BUDGET[operation as keyof typeof BUDGET] }).toEqual({ operation, count, withinBudget: true });
   });
 
   it('a replayed key answers from its claim: BEGIN, the claim, COMMIT', async () => {
@@ -105,7 +120,12 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
 
   it('a recharge voucher executes in as many round trips for 50 lines as for 2', async () => {
     const execute = async (lines: number) => {
-      const order = (await core().createOrder({ orderCreate: { type: OrderType.Recharge, lines: cards.slice(0, lines).map((cardId) => ({ cardId, amount: xof(100) })) } })).data;
+      const order = (
+        await core().createOrder({
+          idempotencyKey: randomUUID(),
+          orderCreate: { type: OrderType.Recharge, lines: cards.slice(0, lines).map((cardId) => ({ cardId, amount: xof(100) })) },
+        })
+      ).data;
       await core().validateOrder({ orderId: order.id });
       return roundTrips(async () => expect((await core().executeOrder({ orderId: order.id, idempotencyKey: randomUUID() })).data.status).toBe('executed'));
     };

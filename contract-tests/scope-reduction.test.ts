@@ -1,7 +1,7 @@
 /**
  * Scopes taken from a partner stop working on its live tokens at the next call, as a
  * disabled status and a changed IP allow-list already do; introspection shows the effective
- * scopes. Regression test for issue 11 item 2.
+ * scopes.
  */
 import { basic, call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';

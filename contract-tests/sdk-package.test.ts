@@ -19,7 +19,13 @@ afterAll(() => server.stop());
 describe('ClientCredentialsTokenProvider', () => {
   it('when calls follow each other, then one token serves them until shortly before it expires', async () => {
     let now = Date.now();
-    const tokens = new ClientCredentialsTokenProvider({ basePath: server.url, consumerKey: partner.key, consumerSecret: partner.secret, refreshMarginSeconds: 60, now: () => now });
+    const tokens = new ClientCredentialsTokenProvider({
+      basePath: server.url,
+      consumerKey: partner.key,
+      consumerSecret: partner.secret,
+      refreshMarginSeconds: 60,
+      now: () => now,
+    });
     const api = new PartnerApi(tokens.configuration());
     const before = await issuedTokens();
 
@@ -66,7 +72,9 @@ describe('the SDK example script', () => {
   it('when CYNOD_BASE_URL is not set, then it prints one line saying what to set and exits 1, without a stack trace', async () => {
     const { code, stdout, stderr } = await runExample({ CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret });
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^set CYNOD_BASE_URL, e\.g\. CYNOD_BASE_URL=http:\/\/127\.0\.0\.1:8080 CYNOD_CONSUMER_KEY=ck_\.\.\. /)]);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^set CYNOD_BASE_URL, e\.g\. CYNOD_BASE_URL=http:\/\/127\.0\.0\.1:8080 CYNOD_CONSUMER_KEY=ck_\.\.\. /),
+    ]);
   });
 
   it('when nothing is set, then the line names the three settings', async () => {
@@ -80,8 +88,14 @@ describe('the SDK example script', () => {
     await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
     const { port } = closed.address() as { port: number };
     await new Promise((done) => closed.close(done));
-    const { code, stderr } = await runExample({ CYNOD_BASE_URL: `http://127.0.0.1:${port}`, CYNOD_CONSUMER_KEY: partner.key, CYNOD_CONSUMER_SECRET: partner.secret });
+    const { code, stderr } = await runExample({
+      CYNOD_BASE_URL: `http://127.0.0.1:${port}`,
+      CYNOD_CONSUMER_KEY: partner.key,
+      CYNOD_CONSUMER_SECRET: partner.secret,
+    });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([`no answer from CYNOD_BASE_URL=http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is the server running? npm start)`]);
+    expect(stderr.trim().split('\n')).toEqual([
+      `no answer from CYNOD_BASE_URL=http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port} (is the server running? npm start)`,
+    ]);
   });
 });

@@ -1,15 +1,17 @@
 /** Security events over real HTTP: what is recorded, with whom, from where, and how it is read. */
 import { randomBytes } from 'node:crypto';
-import { saveAccessToken } from '../src/auth/access-tokens';
+import { saveAccessToken } from '../src/auth/oauth-model';
 import { basic, call, failure, form, FORM } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
 
 let server: TestServer;
 let core: string;
-const events = (query: Record<string, string> = {}) => call(`${server.url}/core/v1/security-events?${new URLSearchParams({ limit: '100', ...query })}`, { headers: { authorization: `Bearer ${core}` } });
+const events = (query: Record<string, string> = {}) =>
+  call(`${server.url}/core/v1/security-events?${new URLSearchParams({ limit: '100', ...query })}`, { headers: { authorization: `Bearer ${core}` } });
 const eventsOf = async (partnerId: string) => (await events({ partnerId })).body.data.items as Record<string, unknown>[];
 /** The events after the partner's creation (server.partner() records partner.created, channel system). */
-const afterCreation = async (partnerId: string) => (await eventsOf(partnerId)).filter((event) => !(event.type === 'partner.created' && event.channel === 'system'));
+const afterCreation = async (partnerId: string) =>
+  (await eventsOf(partnerId)).filter((event) => !(event.type === 'partner.created' && event.channel === 'system'));
 const tokenRequest = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
   call(`${server.url}/oauth/token`, { method: 'POST', headers: { ...FORM, ...headers }, body: form({ grant_type: 'client_credentials', ...fields }) });
 
@@ -25,7 +27,17 @@ describe('security events', () => {
     const issued = await tokenRequest({}, { authorization: basic(partner.key, partner.secret), 'x-request-id': 'req-sec-issued-1' });
     usedSecret(issued.body.access_token);
     expect(await afterCreation(partner.id)).toEqual([
-      expect.objectContaining({ type: 'token.issued', partnerId: partner.id, actorId: partner.id, channel: 'api', address: '127.0.0.1', requestId: 'req-sec-issued-1', authMethod: 'basic', scopes: ['partner:profile.read'], reason: null }),
+      expect.objectContaining({
+        type: 'token.issued',
+        partnerId: partner.id,
+        actorId: partner.id,
+        channel: 'api',
+        address: '127.0.0.1',
+        requestId: 'req-sec-issued-1',
+        authMethod: 'basic',
+        scopes: ['partner:profile.read'],
+        reason: null,
+      }),
     ]);
   });
 
@@ -33,7 +45,9 @@ describe('security events', () => {
     const partner = await server.partner();
     await tokenRequest({ client_id: partner.key, client_secret: 'cs_wrong' });
     await tokenRequest({ client_id: 'ck_nobody', client_secret: 'cs_wrong' }, { 'x-request-id': 'req-sec-unknown-key' });
-    expect(await afterCreation(partner.id)).toEqual([expect.objectContaining({ type: 'auth.failed', partnerId: partner.id, actorId: null, reason: 'wrong-credentials', authMethod: 'body' })]);
+    expect(await afterCreation(partner.id)).toEqual([
+      expect.objectContaining({ type: 'auth.failed', partnerId: partner.id, actorId: null, reason: 'wrong-credentials', authMethod: 'body' }),
+    ]);
     const unknown = (await events({ type: 'auth.failed' })).body.data.items.filter((event: { requestId: string }) => event.requestId === 'req-sec-unknown-key');
     expect(unknown).toEqual([expect.objectContaining({ partnerId: null, reason: 'wrong-credentials' })]);
 
@@ -61,7 +75,12 @@ describe('security events', () => {
   it('when a partner revokes its token, then token.revoked is recorded; an unknown token records nothing', async () => {
     const partner = await server.partner();
     const token = await server.token(partner.key, partner.secret);
-    const revoke = (value: string) => call(`${server.url}/oauth/revoke`, { method: 'POST', headers: { ...FORM, authorization: basic(partner.key, partner.secret) }, body: form({ token: value }) });
+    const revoke = (value: string) =>
+      call(`${server.url}/oauth/revoke`, {
+        method: 'POST',
+        headers: { ...FORM, authorization: basic(partner.key, partner.secret) },
+        body: form({ token: value }),
+      });
     expect((await revoke(token)).status).toBe(200);
     expect((await revoke('not-a-token')).status).toBe(200);
     expect((await afterCreation(partner.id)).map((event) => event.type)).toEqual(['token.issued', 'token.revoked']);
@@ -76,7 +95,13 @@ describe('security events', () => {
     await admin.disablePartner({ partnerId: created.id });
     await admin.enablePartner({ partnerId: created.id });
     const recorded = await eventsOf(created.id);
-    expect(recorded.map((event) => event.type)).toEqual(['partner.created', 'partner.updated', 'partner.secret-rotated', 'partner.disabled', 'partner.enabled']);
+    expect(recorded.map((event) => event.type)).toEqual([
+      'partner.created',
+      'partner.updated',
+      'partner.secret-rotated',
+      'partner.disabled',
+      'partner.enabled',
+    ]);
     const operator = recorded[0].actorId as string;
     expect(operator).toMatch(/^ptn_/);
     expect(recorded.every((event) => event.actorId === operator && event.address === '127.0.0.1' && typeof event.requestId === 'string')).toBe(true);
@@ -110,7 +135,9 @@ describe('security events', () => {
     const token = await server.token(partner.key, partner.secret);
     await tokenRequest({ client_id: partner.key, client_secret: `${partner.secret}x` });
     await tokenRequest({ client_id: partner.secret, client_secret: partner.secret }); // a secret pasted as the key
-    const dump = JSON.stringify(await server.database.db.query('SELECT * FROM security_events')) + JSON.stringify(await server.database.db.query('SELECT * FROM rate_counters'));
+    const dump =
+      JSON.stringify(await server.database.db.query('SELECT * FROM security_events')) +
+      JSON.stringify(await server.database.db.query('SELECT * FROM rate_counters'));
     for (const secret of [partner.secret, token]) expect(dump).not.toContain(secret);
   });
 });

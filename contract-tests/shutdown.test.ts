@@ -22,7 +22,9 @@ it('when the database cannot be reached at start, then the process says so in on
   const { exit } = startApiProcess({ DATABASE_URL: 'postgres://cynod:s3cret-pw@127.0.0.1:1/cynod' });
   const { code, output } = await exit;
   expect(code).toBe(1);
-  expect(output.trim().split('\n')).toEqual(['failed to start: cannot reach postgres://cynod@127.0.0.1:1/cynod (ECONNREFUSED); is PostgreSQL running and DATABASE_URL right?']);
+  expect(output.trim().split('\n')).toEqual([
+    'failed to start: cannot reach postgres://cynod@127.0.0.1:1/cynod (ECONNREFUSED); is PostgreSQL running and DATABASE_URL right?',
+  ]);
 });
 
 it('when the server is shutting down, then GET /ready answers 503 9999 with Retry-After, and /health still 200', async () => {
@@ -42,7 +44,7 @@ it('when the server is shutting down, then GET /ready answers 503 9999 with Retr
 
 const onPostgres = usingPostgres() ? describe : describe.skip;
 
-onPostgres('SIGTERM (PostgreSQL only: a request is held in flight by another session\'s lock)', () => {
+onPostgres("SIGTERM (PostgreSQL only: a request is held in flight by another session's lock)", () => {
   let database: TestDatabase;
   let credentials: string;
   beforeAll(async () => {
@@ -63,14 +65,24 @@ onPostgres('SIGTERM (PostgreSQL only: a request is held in flight by another ses
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE partners IN ACCESS EXCLUSIVE MODE');
     // Settled, never rejected: the request may be cut while nobody awaits it yet.
-    const inFlight = fetch(`${url}/oauth/token`, { method: 'POST', headers: { ...FORM, authorization: credentials }, body: 'grant_type=client_credentials' }).then(
+    const inFlight = fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: credentials },
+      body: 'grant_type=client_credentials',
+    }).then(
       (answer) => ({ answer, error: null }),
       (error: unknown) => ({ answer: null, error }),
     );
     await sleep(500); // the request now waits on the lock
     server.kill('SIGTERM');
     await sleep(300);
-    return { server, url, internalUrl: await server.internalUrl, inFlight, release: async () => void (await blocker.query('COMMIT').finally(() => blocker.end())) };
+    return {
+      server,
+      url,
+      internalUrl: await server.internalUrl,
+      inFlight,
+      release: async () => void (await blocker.query('COMMIT').finally(() => blocker.end())),
+    };
   }
 
   it('when SIGTERM comes with a request in flight, then new connections are refused, the request finishes, and the process exits 0', async () => {

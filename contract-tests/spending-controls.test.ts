@@ -1,16 +1,15 @@
 /**
- * Spending controls at payment time (issue 14): each rule kind refuses a payment or an
+ * Spending controls at payment time: each rule kind refuses a payment or an
  * authorisation in hard mode (the figures in the answer, nothing moves, the attempt kept among
  * the declines once) and approves it with an exception in soft mode; a card's rule replaces
  * its profile's; open authorisations count against the limits.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode } from '../generated/sdk';
-import { SYSTEM_ACTORS } from '../src/domain/actor';
-import { checkLedger } from '../src/domain/ledger/invariants';
+import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -20,19 +19,18 @@ let networkId: string;
 let servicePointId: string;
 let otherServicePointId: string;
 let receipt = 0;
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const sdk = () => server.sdk({ token });
 const ledger = () => sdk().coreLedger;
 const key = () => randomUUID();
 
 const put = (path: string, body: unknown): Promise<Answer> =>
-  call(`${server.url}/core/v1/${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  call(`${server.url}/core/v1/${path}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
-async function fundedCard(value: number): Promise<string> {
-  const cardId = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Yao Kouamé', phone: '+2250102030405' } } })).data.id;
-  await ledger().createRegularisation({ idempotencyKey: key(), regularisationCreate: { cardId, direction: 'credit', amount: xof(value), reason: 'Solde de départ' } });
-  return cardId;
-}
+const fundedCard = async (value: number) => (await newFundedCard(sdk(), { clientId, profileId }, value)).id;
 
 async function cardWith(controls: object, value = 100000): Promise<string> {
   const cardId = await fundedCard(value);
@@ -46,13 +44,20 @@ const fill = (cardId: string, litres: number, options: { station?: string; idemp
   ledger().createPayment({
     idempotencyKey: options.idempotencyKey ?? key(),
     paymentCreate: {
-      cardId, servicePointId: options.station ?? servicePointId, amount: xof(litres * 700), service: CardService.Fuel, receiptNumber: options.idempotencyKey ? `R-${options.idempotencyKey}` : `R-${(receipt += 1)}`,
+      cardId,
+      servicePointId: options.station ?? servicePointId,
+      amount: xof(litres * 700),
+      service: CardService.Fuel,
+      receiptNumber: options.idempotencyKey ? `R-${options.idempotencyKey}` : `R-${(receipt += 1)}`,
       fuel: { energyTypeCode: options.energyTypeCode ?? 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) },
     },
   });
 
 const authorise = (cardId: string, value: number, extra: { energyTypeCode?: string; quantityMl?: number } = {}) =>
-  ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Fuel, pumpNumber: 4, ...extra } });
+  ledger().createAuthorization({
+    idempotencyKey: key(),
+    authorizationCreate: { cardId, servicePointId, amount: xof(value), service: CardService.Fuel, pumpNumber: 4, ...extra },
+  });
 const available = async (cardId: string) => (await ledger().listLedgerAccounts({ cardId })).data.items[0].available.value;
 const declines = async (cardId: string) => (await sdk().coreCards.listCardDeclines({ cardId })).data.items;
 const exceptions = async (cardId: string) => (await sdk().coreCards.listCardExceptions({ cardId })).data.items;
@@ -71,71 +76,124 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   const referential = sdk().coreReferential;
-  networkId = (await referential.createNetwork({ networkCreate: { code: 'RES-REGLES', name: 'Réseau règles' } })).data.id;
-  clientId = (await referential.createClient({ clientCreate: { networkId, code: 'FLOTTE-REGLES', name: 'Flotte règles' } })).data.id;
-  profileId = (await sdk().coreCards.createCardProfile({
-    cardProfileCreate: {
-      code: 'REGLES', label: 'Règles', validityMonths: 12, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(1000),
-      allowedServices: [CardService.Fuel, CardService.Shop], allowedUnits: ['XOF'],
-    },
-  })).data.id;
-  servicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-REGLES', name: 'Station Plateau', address: 'Plateau', networkId, timeZone: 'Africa/Abidjan' } })).data.id;
-  otherServicePointId = (await referential.createServicePoint({ servicePointCreate: { code: 'STATION-AUTRE', name: 'Station Yopougon', address: 'Yopougon', networkId } })).data.id;
+  ({ networkId, clientId, profileId } = await newClientWorld(sdk(), 'REGLES', { allowedServices: [CardService.Fuel, CardService.Shop] }));
+  servicePointId = (await newStation(sdk(), networkId, 'STATION-REGLES', { timeZone: 'Africa/Abidjan' })).id;
+  otherServicePointId = (await newStation(sdk(), networkId, 'STATION-AUTRE')).id;
   await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
   await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
   await referential.createEnergyPrice({
     energyTypeCode: 'GASOIL',
-    energyPriceCreate: { effectiveAt: new Date('2026-01-01T00:00:00Z'), priceInclTax: xof(700), priceExclVat: xof(600), priceExclTaxAndCustoms: xof(550), priceExclAllTaxes: xof(500) },
+    energyPriceCreate: {
+      effectiveAt: new Date('2026-01-01T00:00:00Z'),
+      priceInclTax: xof(700),
+      priceExclVat: xof(600),
+      priceExclTaxAndCustoms: xof(550),
+      priceExclAllTaxes: xof(500),
+    },
   });
 });
-afterEach(async () => {
-  expect((await checkLedger(server.database.db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0)).toEqual([]);
-});
+checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
 
 /** Each rule kind, with a control that the second fill of 30 L (after one of 30 L) breaches, and the code it is refused with. */
-const RULES: { rule: string; code: string; controls: (mode: 'hard' | 'soft') => object; breach: (cardId: string, idempotencyKey?: string) => ReturnType<typeof fill> }[] = [
-  { rule: 'amount', code: '4053', controls: (mode) => ({ amount: { limits: [{ perDay: xof(40000) }], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
-  { rule: 'volume', code: '4054', controls: (mode) => ({ volume: { perWeek: 50000, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
-  { rule: 'transactions', code: '4055', controls: (mode) => ({ transactions: { perDay: 1, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
-  { rule: 'products', code: '4056', controls: (mode) => ({ products: { energyTypes: ['GASOIL'], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, energyTypeCode: 'SUPER' }) },
-  { rule: 'locations', code: '4057', controls: (mode) => ({ locations: { list: 'deny', servicePointIds: [otherServicePointId], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, station: otherServicePointId }) },
-  { rule: 'schedule', code: '4058', controls: (mode) => ({ schedule: { windows: [windowEndingNow()], mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
-  { rule: 'fillInterval', code: '4059', controls: (mode) => ({ fillInterval: { minMinutes: 60, mode } }), breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }) },
+const RULES: {
+  rule: string;
+  code: string;
+  controls: (mode: 'hard' | 'soft') => object;
+  breach: (cardId: string, idempotencyKey?: string) => ReturnType<typeof fill>;
+}[] = [
+  {
+    rule: 'amount',
+    code: '4053',
+    controls: (mode) => ({ amount: { limits: [{ perDay: xof(40000) }], mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }),
+  },
+  {
+    rule: 'volume',
+    code: '4054',
+    controls: (mode) => ({ volume: { perWeek: 50000, mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }),
+  },
+  {
+    rule: 'transactions',
+    code: '4055',
+    controls: (mode) => ({ transactions: { perDay: 1, mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }),
+  },
+  {
+    rule: 'products',
+    code: '4056',
+    controls: (mode) => ({ products: { energyTypes: ['GASOIL'], mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, energyTypeCode: 'SUPER' }),
+  },
+  {
+    rule: 'locations',
+    code: '4057',
+    controls: (mode) => ({ locations: { list: 'deny', servicePointIds: [otherServicePointId], mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey, station: otherServicePointId }),
+  },
+  {
+    rule: 'schedule',
+    code: '4058',
+    controls: (mode) => ({ schedule: { windows: [windowEndingNow()], mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }),
+  },
+  {
+    rule: 'fillInterval',
+    code: '4059',
+    controls: (mode) => ({ fillInterval: { minMinutes: 60, mode } }),
+    breach: (cardId, idempotencyKey) => fill(cardId, 30, { idempotencyKey }),
+  },
 ];
 
 describe('spending controls at payment time', () => {
-  it.each(RULES)('when a hard $rule rule is breached, then the payment is refused with $code and its figures, nothing moves, and the attempt is declined once', async ({ rule, code, controls, breach }) => {
-    const cardId = await cardWith(controls('hard'));
-    if (rule !== 'schedule') await fill(cardId, 30); // within every rule but the schedule
-    const before = await available(cardId);
-    const idempotencyKey = key();
-    const refused = await failure(breach(cardId, idempotencyKey));
-    expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, code, expect.objectContaining({ rule, source: 'card', mode: 'hard' })]);
-    expectDocumented('createPayment', 409, refused.body);
-    expect(await available(cardId)).toBe(before);
-    const [declined, ...more] = await declines(cardId);
-    expect(more).toEqual([]);
-    expect(declined).toMatchObject({ cardId, clientId, attempt: 'payment', code, rule, details: refused.body.details, service: 'fuel', quantityMl: 30000 });
-    const replay = await failure(breach(cardId, idempotencyKey));
-    expect([replay.headers.get('idempotent-replayed'), replay.body.code]).toEqual(['true', code]);
-    expect(await declines(cardId)).toHaveLength(1);
-    expect(await exceptions(cardId)).toEqual([]);
-  });
+  it.each(RULES)(
+    'when a hard $rule rule is breached, then the payment is refused with $code and its figures, nothing moves, and the attempt is declined once',
+    async ({ rule, code, controls, breach }) => {
+      const cardId = await cardWith(controls('hard'));
+      if (rule !== 'schedule') await fill(cardId, 30); // within every rule but the schedule
+      const before = await available(cardId);
+      const idempotencyKey = key();
+      const refused = await failure(breach(cardId, idempotencyKey));
+      expect([refused.status, refused.body.code, refused.body.details]).toEqual([409, code, expect.objectContaining({ rule, source: 'card', mode: 'hard' })]);
+      expectDocumented('createPayment', 409, refused.body);
+      expect(await available(cardId)).toBe(before);
+      const [declined, ...more] = await declines(cardId);
+      expect(more).toEqual([]);
+      expect(declined).toMatchObject({ cardId, clientId, attempt: 'payment', code, rule, details: refused.body.details, service: 'fuel', quantityMl: 30000 });
+      const replay = await failure(breach(cardId, idempotencyKey));
+      expect([replay.headers.get('idempotent-replayed'), replay.body.code]).toEqual(['true', code]);
+      expect(await declines(cardId)).toHaveLength(1);
+      expect(await exceptions(cardId)).toEqual([]);
+    },
+  );
 
-  it.each(RULES)('when a soft $rule rule is breached, then the payment is approved and raises an exception with an event', async ({ rule, controls, breach }) => {
-    const cardId = await cardWith(controls('soft'));
-    if (rule !== 'schedule') await fill(cardId, 30);
-    const before = await available(cardId);
-    const payment = (await breach(cardId)).data;
-    expect(await available(cardId)).toBe(before - 21000);
-    const [exception, ...more] = await exceptions(cardId);
-    expect(more).toEqual([]);
-    expect(exception).toMatchObject({ cardId, clientId, kind: 'soft-rule', rule, operationId: payment.id, authorizationId: null, details: expect.objectContaining({ rule, mode: 'soft', source: 'card' }) });
-    const events = await server.database.db.query<{ type: string; card_id: string }>("SELECT type, card_id FROM events WHERE resource_id = $1", [exception.id]);
-    expect(events).toEqual([{ type: 'exception.raised', card_id: cardId }]);
-    expect(await declines(cardId)).toEqual([]);
-  });
+  it.each(RULES)(
+    'when a soft $rule rule is breached, then the payment is approved and raises an exception with an event',
+    async ({ rule, controls, breach }) => {
+      const cardId = await cardWith(controls('soft'));
+      if (rule !== 'schedule') await fill(cardId, 30);
+      const before = await available(cardId);
+      const payment = (await breach(cardId)).data;
+      expect(await available(cardId)).toBe(before - 21000);
+      const [exception, ...more] = await exceptions(cardId);
+      expect(more).toEqual([]);
+      expect(exception).toMatchObject({
+        cardId,
+        clientId,
+        kind: 'soft-rule',
+        rule,
+        operationId: payment.id,
+        authorizationId: null,
+        details: expect.objectContaining({ rule, mode: 'soft', source: 'card' }),
+      });
+      const events = await server.database.db.query<{ type: string; card_id: string }>('SELECT type, card_id FROM events WHERE resource_id = $1', [
+        exception.id,
+      ]);
+      expect(events).toEqual([{ type: 'exception.raised', card_id: cardId }]);
+      expect(await declines(cardId)).toEqual([]);
+    },
+  );
 
   it('when ten payments of one card race against its daily limit, then exactly as many pass as the limit allows and the rest are declined', async () => {
     const cardId = await cardWith({ amount: { limits: [{ perDay: xof(5 * 7000) }], mode: 'hard' }, transactions: { perDay: 8, mode: 'hard' } }, 1_000_000);
@@ -150,19 +208,27 @@ describe('spending controls at payment time', () => {
     try {
       const inherits = await fundedCard(100000);
       const refused = await failure(fill(inherits, 30));
-      expect([refused.body.code, refused.body.details]).toEqual(['4053', { rule: 'amount', source: 'profile', mode: 'hard', period: 'perTransaction', unit: 'XOF', limit: 20000, used: 0, held: 0, requested: 21000 }]);
+      expect([refused.body.code, refused.body.details]).toEqual([
+        '4053',
+        { rule: 'amount', source: 'profile', mode: 'hard', period: 'perTransaction', unit: 'XOF', limit: 20000, used: 0, held: 0, requested: 21000 },
+      ]);
       const overrides = await cardWith({ amount: { limits: [{ perTransaction: xof(20000) }], mode: 'soft' } });
       await fill(overrides, 30);
-      expect((await exceptions(overrides)).map((item) => item.details)).toEqual([expect.objectContaining({ source: 'card', mode: 'soft', limit: 20000, requested: 21000 })]);
+      expect((await exceptions(overrides)).map((item) => item.details)).toEqual([
+        expect.objectContaining({ source: 'card', mode: 'soft', limit: 20000, requested: 21000 }),
+      ]);
     } finally {
       await put(`card-profiles/${profileId}/controls`, {});
     }
   });
 
-  it('when yesterday\'s fills are outside today\'s period, then only today\'s count against the daily limit, and a cancelled payment gives its allowance back', async () => {
+  it("when yesterday's fills are outside today's period, then only today's count against the daily limit, and a cancelled payment gives its allowance back", async () => {
     const cardId = await cardWith({ amount: { limits: [{ perDay: xof(40000) }], mode: 'hard' } });
     const yesterday = (await fill(cardId, 30)).data;
-    await server.database.db.query("UPDATE ledger_operations SET created_at = (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1", [yesterday.id]);
+    await server.database.db.query(
+      "UPDATE ledger_operations SET created_at = (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1",
+      [yesterday.id],
+    );
     const today = (await fill(cardId, 30)).data;
     expect((await failure(fill(cardId, 30))).body.details).toMatchObject({ period: 'perDay', used: 21000, requested: 21000, limit: 40000 });
     await ledger().cancelOperation({ operationId: today.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de saisie' } });
@@ -178,43 +244,83 @@ describe('spending controls at payment time', () => {
     const second = (await authorise(cardId, 30000)).data; // what the day still allows; the second transaction of a day allowing one (soft)
     expect(second).toMatchObject({ amount: xof(20000), requested: xof(30000), limitedBy: 'amount-limit' });
     const third = await failure(authorise(cardId, 1000));
-    expect([third.status, third.body.code, third.body.details]).toEqual([409, '4053', expect.objectContaining({ period: 'perDay', used: 0, held: 50000, requested: 1000 })]);
+    expect([third.status, third.body.code, third.body.details]).toEqual([
+      409,
+      '4053',
+      expect.objectContaining({ period: 'perDay', used: 0, held: 50000, requested: 1000 }),
+    ]);
     expectDocumented('createAuthorization', 409, third.body);
-    expect((await declines(cardId)).map((item) => [item.attempt, item.code])).toEqual([['payment', '4053'], ['authorization', '4053']]);
+    expect((await declines(cardId)).map((item) => [item.attempt, item.code])).toEqual([
+      ['payment', '4053'],
+      ['authorization', '4053'],
+    ]);
     expect((await exceptions(cardId)).map((item) => [item.rule, item.authorizationId, item.operationId])).toEqual([['transactions', second.id, null]]);
-    const otherFuel = await failure(ledger().captureAuthorization({
-      authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof(7000), receiptNumber: `R-${(receipt += 1)}`, fuel: { energyTypeCode: 'SUPER', quantityMl: 10000, unitPrice: xof(700) } },
-    }));
+    const otherFuel = await failure(
+      ledger().captureAuthorization({
+        authorizationId: hold.id,
+        idempotencyKey: key(),
+        authorizationCapture: {
+          amount: xof(7000),
+          receiptNumber: `R-${(receipt += 1)}`,
+          fuel: { energyTypeCode: 'SUPER', quantityMl: 10000, unitPrice: xof(700) },
+        },
+      }),
+    );
     expect([otherFuel.status, otherFuel.body.code]).toEqual([400, '4021']);
   });
 
   it('when a product rule allows only some fuels, then an authorisation that names none is refused', async () => {
     const cardId = await cardWith({ products: { energyTypes: ['GASOIL'], mode: 'hard' } });
-    const unnamed = await failure(ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Fuel } }));
+    const unnamed = await failure(
+      ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Fuel } }),
+    );
     expect([unnamed.body.code, unnamed.body.details.energyTypeCode]).toEqual(['4056', null]);
-    const shopWithFuel = await failure(ledger().createAuthorization({ idempotencyKey: key(), authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Shop, energyTypeCode: 'GASOIL' } }));
+    const shopWithFuel = await failure(
+      ledger().createAuthorization({
+        idempotencyKey: key(),
+        authorizationCreate: { cardId, servicePointId, amount: xof(1000), service: CardService.Shop, energyTypeCode: 'GASOIL' },
+      }),
+    );
     expect([shopWithFuel.status, shopWithFuel.body.code]).toEqual([400, '4021']);
   });
 
   it('when a location rule allows a network, then its service points are allowed and others refused', async () => {
     const elsewhere = (await sdk().coreReferential.createNetwork({ networkCreate: { code: 'RES-AILLEURS', name: 'Ailleurs' } })).data.id;
-    const foreign = (await sdk().coreReferential.createServicePoint({ servicePointCreate: { code: 'STATION-AILLEURS', name: 'Station Bouaké', address: 'Bouaké', networkId: elsewhere } })).data.id;
+    const foreign = (
+      await sdk().coreReferential.createServicePoint({
+        servicePointCreate: { code: 'STATION-AILLEURS', name: 'Station Bouaké', address: 'Bouaké', networkId: elsewhere },
+      })
+    ).data.id;
     const cardId = await cardWith({ locations: { list: 'allow', networkIds: [networkId], mode: 'hard' } });
     await fill(cardId, 10);
     await fill(cardId, 10, { station: otherServicePointId });
     const refused = await failure(fill(cardId, 10, { station: foreign }));
-    expect([refused.body.code, refused.body.details]).toEqual(['4057', { rule: 'locations', source: 'card', mode: 'hard', list: 'allow', servicePointId: foreign, networkId: elsewhere }]);
+    expect([refused.body.code, refused.body.details]).toEqual([
+      '4057',
+      { rule: 'locations', source: 'card', mode: 'hard', list: 'allow', servicePointId: foreign, networkId: elsewhere },
+    ]);
   });
 
   it('when the card is refused for its state or its funds, then the attempt is declined too; a malformed one is not', async () => {
     const cardId = await fundedCard(1000);
     expect((await failure(fill(cardId, 30))).body.code).toBe('4010');
-    const mismatch = await failure(ledger().createPayment({
-      idempotencyKey: key(),
-      paymentCreate: { cardId, servicePointId, amount: xof(999), service: CardService.Fuel, receiptNumber: 'R-X', fuel: { energyTypeCode: 'GASOIL', quantityMl: 1000, unitPrice: xof(700) } },
-    }));
+    const mismatch = await failure(
+      ledger().createPayment({
+        idempotencyKey: key(),
+        paymentCreate: {
+          cardId,
+          servicePointId,
+          amount: xof(999),
+          service: CardService.Fuel,
+          receiptNumber: 'R-X',
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: 1000, unitPrice: xof(700) },
+        },
+      }),
+    );
     expect(mismatch.body.code).toBe('4023');
-    expect((await declines(cardId)).map((item) => [item.code, item.rule, item.details])).toEqual([['4010', null, expect.objectContaining({ bound: 'available-not-below-zero' })]]);
+    expect((await declines(cardId)).map((item) => [item.code, item.rule, item.details])).toEqual([
+      ['4010', null, expect.objectContaining({ bound: 'available-not-below-zero' })],
+    ]);
     const byClient = (await sdk().coreCards.listCardDeclines({ clientId })).data.items;
     expect(byClient.every((item) => item.clientId === clientId)).toBe(true);
   });
@@ -239,9 +345,16 @@ describe('pump authorisations sized by the rules', () => {
     const cardId = await cardWith({ volume: { perTransaction: 20000, mode: 'hard' } });
     const hold = (await authorise(cardId, 30000, { energyTypeCode: 'GASOIL' })).data;
     expect([hold.amount, hold.quantityMl, hold.limitedBy]).toEqual([xof(14000), 20000, 'volume-limit']);
-    const capture = (ml: number) => ledger().captureAuthorization({
-      authorizationId: hold.id, idempotencyKey: key(), authorizationCapture: { amount: xof((ml * 700) / 1000), receiptNumber: `R-${(receipt += 1)}`, fuel: { energyTypeCode: 'GASOIL', quantityMl: ml, unitPrice: xof(700) } },
-    });
+    const capture = (ml: number) =>
+      ledger().captureAuthorization({
+        authorizationId: hold.id,
+        idempotencyKey: key(),
+        authorizationCapture: {
+          amount: xof((ml * 700) / 1000),
+          receiptNumber: `R-${(receipt += 1)}`,
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: ml, unitPrice: xof(700) },
+        },
+      });
     const over = await failure(capture(20010));
     expect([over.status, over.body.code]).toEqual([409, '4043']);
     expect((await capture(20000)).data).toMatchObject({ status: 'captured', captured: xof(14000) });
@@ -250,12 +363,20 @@ describe('pump authorisations sized by the rules', () => {
   it('when a litre limit applies and the authorisation names no fuel, or litres are asked without it, then it is refused 4021; a used-up litre limit is 4054', async () => {
     const cardId = await cardWith({ volume: { perDay: 10000, mode: 'hard' } });
     const unnamed = await failure(authorise(cardId, 1000));
-    expect([unnamed.status, unnamed.body.code, unnamed.body.errors]).toEqual([400, '4021', [{ path: '/body/energyTypeCode', message: 'required to size the litres' }]]);
+    expect([unnamed.status, unnamed.body.code, unnamed.body.errors]).toEqual([
+      400,
+      '4021',
+      [{ path: '/body/energyTypeCode', message: 'required to size the litres' }],
+    ]);
     const litresOnly = await failure(authorise(cardId, 1000, { quantityMl: 1000 }));
     expect([litresOnly.status, litresOnly.body.code]).toEqual([400, '4021']);
     await fill(cardId, 10);
     const usedUp = await failure(authorise(cardId, 1000, { energyTypeCode: 'GASOIL' }));
-    expect([usedUp.status, usedUp.body.code, usedUp.body.details]).toEqual([409, '4054', expect.objectContaining({ period: 'perDay', used: 10000, limit: 10000 })]);
+    expect([usedUp.status, usedUp.body.code, usedUp.body.details]).toEqual([
+      409,
+      '4054',
+      expect.objectContaining({ period: 'perDay', used: 10000, limit: 10000 }),
+    ]);
     expect((await declines(cardId)).map((item) => item.code)).toEqual(['4054']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A failed statement is logged by its class, SQLSTATE and statement name, never by its
- * parameters or by PostgreSQL's message (which quotes the offending value). Regression test
- * for issue 11 item 5 (sealed card numbers, hashes and offered client ids reached the logs).
+ * parameters or by PostgreSQL's message (which quotes the offending value): sealed card numbers, hashes and
+ * offered client ids once reached the logs that way.
  */
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/http/logger';

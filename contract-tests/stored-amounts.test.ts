@@ -7,23 +7,20 @@
 import { amountBounds } from '../generated/operations';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
+import { issueCard, newClientWorld } from './support/world';
 
 let server: TestServer;
 let token: string;
 let cardId: string;
 const cards = () => server.sdk({ token }).coreCards;
-const setBalance = (value: string) => server.database.db.query("UPDATE ledger_accounts SET posted = $1::bigint WHERE card_id = $2 AND unit_code = 'XOF'", [value, cardId]);
+const setBalance = (value: string) =>
+  server.database.db.query("UPDATE ledger_accounts SET posted = $1::bigint WHERE card_id = $2 AND unit_code = 'XOF'", [value, cardId]);
 
 beforeAll(async () => {
   server = await startTestServer({ config: { validateResponses: false } });
   token = await server.coreToken();
-  const referential = server.sdk({ token }).coreReferential;
-  const network = (await referential.createNetwork({ networkCreate: { code: 'RES-MONTANTS', name: 'Réseau montants' } })).data;
-  const clientId = (await referential.createClient({ clientCreate: { networkId: network.id, code: 'MONTANTS', name: 'Montants' } })).data.id;
-  const profileId = (await cards().createCardProfile({
-    cardProfileCreate: { code: 'MONTANTS', label: 'Montants', validityMonths: 12, rechargeMode: 'manual', monthlyOfflineCap: { value: 1000, unit: 'XOF' }, allowedServices: ['fuel'], allowedUnits: ['XOF'] },
-  })).data.id;
-  cardId = (await cards().issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Awa Traoré', phone: '+2250707080911' } } })).data.id;
+  const core = server.sdk({ token });
+  cardId = (await issueCard(core, await newClientWorld(core, 'MONTANTS'))).id;
 });
 afterAll(() => server.stop());
 

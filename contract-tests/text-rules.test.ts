@@ -1,8 +1,7 @@
 /**
  * The contract's text rule (guide, "Text fields"; src/domain/text.ts) over real HTTP: NUL,
  * control, bidirectional and zero-width characters and lone surrogates are refused with 400
- * and the field named, never a 500 from PostgreSQL; accepted text is stored NFC. Regression
- * tests for issue 11 item 3.
+ * and the field named, never a 500 from PostgreSQL; accepted text is stored NFC.
  */
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
@@ -15,7 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const json = (method: string, body: unknown) => ({ method, body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+const json = (method: string, body: unknown) => ({
+  method,
+  body: JSON.stringify(body),
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+});
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
   method: 'POST',
   body: new URLSearchParams(fields).toString(),
@@ -51,7 +54,11 @@ describe('when a text field carries a refused character', () => {
   it('then a percent-encoded byte that is not UTF-8, in a query or a form value, is 400, not read as U+FFFD', async () => {
     const query = await call(`${server.url}/core/v1/cards?holderPhone=%2B225%FF`, { headers: { authorization: `Bearer ${token}` } });
     expect([query.status, query.body.code, query.body.errors?.[0]?.path]).toEqual([400, '2001', '/query/holderPhone']);
-    const form = await call(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=ck%FF&client_secret=x' });
+    const form = await call(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=ck%FF&client_secret=x',
+    });
     expect([form.status, form.body.error]).toEqual([400, 'invalid_client']);
   });
 });
@@ -85,7 +92,32 @@ describe('when OAuth credentials carry a refused character', () => {
 
   it('then a control character in another OAuth parameter is 400 invalid_request', async () => {
     const partner = await server.partner();
-    const answer = await call(`${server.url}/oauth/token`, form({ grant_type: 'client_credentials', client_id: partner.key, client_secret: partner.secret, scope: 'partner:profile.read\u0000' }));
+    const answer = await call(
+      `${server.url}/oauth/token`,
+      form({ grant_type: 'client_credentials', client_id: partner.key, client_secret: partner.secret, scope: 'partner:profile.read\u0000' }),
+    );
     expect([answer.status, answer.body.error]).toEqual([400, 'invalid_request']);
+  });
+});
+
+/** The text guard recursed, so arrays 2,000 deep answered 500 (a stack trace logged) before authentication. */
+describe('when a JSON body nests deeper than the text guard walks', () => {
+  const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
+
+  it.each([
+    ['arrays 33 deep', nested(33)],
+    ['arrays 2,000 deep (4 KB)', nested(2000)],
+    ['arrays 8,000 deep (16 KB)', nested(8000)],
+    ['objects 1,000 deep', `${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`],
+  ])('then %s are refused 400 2001 before authentication', async (_label, body) => {
+    const answer = await call(`${server.url}/core/v1/networks`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect([answer.status, answer.body?.code]).toEqual([400, '2001']);
+    expect(answer.body.errors).toEqual([{ path: '/body', message: expect.stringMatching(/nest/) }]);
+  });
+
+  it('then 32 levels, the bound, still reach the validator', async () => {
+    const answer = await call(`${server.url}/core/v1/networks`, json('POST', { code: 'DEEP-OK', name: 'x', zz: JSON.parse(nested(31)) }));
+    expect(answer.body.errors?.some((error: { path: string }) => error.path === '/body')).toBeFalsy();
+    expect(answer.status).toBe(400);
   });
 });

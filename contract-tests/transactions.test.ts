@@ -144,7 +144,11 @@ onPostgres('when transactions contend on PostgreSQL (skipped on PGlite: one sess
   });
 
   it('when timeouts are configured, then every pooled session carries them', async () => {
-    const limited = await openDatabase({ databaseUrl: database.url, poolSize: 1, timeouts: { statementTimeoutMs: 1500, lockTimeoutMs: 250, idleInTransactionTimeoutMs: 4000 } });
+    const limited = await openDatabase({
+      databaseUrl: database.url,
+      poolSize: 1,
+      timeouts: { statementTimeoutMs: 1500, lockTimeoutMs: 250, idleInTransactionTimeoutMs: 4000 },
+    });
     try {
       const [row] = await limited.query<Record<string, string>>(
         "SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle",
@@ -191,9 +195,7 @@ describe('when use-cases are nested', () => {
   });
 
   it('when the inner use-case asks a stronger isolation than the outer one, then it is refused clearly', async () => {
-    const failure = await db
-      .transaction((tx) => tx.transaction(async () => 'never runs', { isolation: 'serializable' }))
-      .catch((error: Error) => error);
+    const failure = await db.transaction((tx) => tx.transaction(async () => 'never runs', { isolation: 'serializable' })).catch((error: Error) => error);
 
     expect(String(failure)).toMatch(/serializable cannot join an open read committed transaction/);
   });
@@ -209,7 +211,7 @@ describe('when use-cases are nested', () => {
 });
 
 describe('when work is left for just before COMMIT', () => {
-  it('when a use-case leaves statements for the end, then they run after the whole work (a joined use-case\'s too), in order, inside the transaction', async () => {
+  it("when a use-case leaves statements for the end, then they run after the whole work (a joined use-case's too), in order, inside the transaction", async () => {
     const order: string[] = [];
     await db.transaction(async (tx) => {
       tx.beforeCommit(async () => {

@@ -507,6 +507,33 @@ export const codeCatalog = {
       "en": "Insufficient balance"
     }
   },
+  "DRIVER_CODE_LOCKED": {
+    "code": "4111",
+    "status": 403,
+    "meaning": "The card's driver code is locked after too many wrong codes in a row (its profile's `driverCodeMaxFailures`): an attempt with a code, even the right one, is refused until the driver's code is set again. The lock is recorded as a `driver-code.locked` security event.",
+    "message": {
+      "fr": "Code conducteur bloqué",
+      "en": "Driver code locked"
+    }
+  },
+  "DRIVER_CODE_REQUIRED": {
+    "code": "4112",
+    "status": 403,
+    "meaning": "The card's profile requires the driver's code for a payment or a pump authorisation, and none was given.",
+    "message": {
+      "fr": "Code conducteur requis",
+      "en": "Driver code required"
+    }
+  },
+  "BALANCE_OUT_OF_BOUNDS": {
+    "code": "4110",
+    "status": 409,
+    "meaning": "The operation would leave an account (a card, a partner's float, a station's E-service card) at a balance beyond what an amount can show (-10^12 to 10^12 in the unit's smallest denomination). `debugMessage` says which account and the balance it would reach. An offline fill refused for this is listed as refused with this code; nothing moved.",
+    "message": {
+      "fr": "Solde hors des limites autorisées",
+      "en": "Balance out of the allowed bounds"
+    }
+  },
   "CARD_SUSPENDED": {
     "code": "4011",
     "status": 409,
@@ -645,7 +672,7 @@ export const codeCatalog = {
   "TRANSFER_NOT_ALLOWED": {
     "code": "4026",
     "status": 409,
-    "meaning": "The two cards belong to clients of different networks (a transfer stays within a client or a network; a full transfer within a client).",
+    "meaning": "The two cards belong to clients of different networks (a transfer stays within a client or a network; a full transfer within a client). A voucher is checked when it is entered, again when it is validated, and when it is executed.",
     "message": {
       "fr": "Transfert non autorisé entre ces cartes",
       "en": "Transfer not allowed between these cards"
@@ -654,7 +681,7 @@ export const codeCatalog = {
   "FULL_TRANSFER_SOURCE_NOT_OPPOSED": {
     "code": "4027",
     "status": 409,
-    "meaning": "A full transfer moves the balance of an opposed card only; oppose the card first.",
+    "meaning": "A full transfer moves the balance of an opposed card only (or of a card cancelled while it held value, before cancellations moved balances); oppose the card first. Checked when the voucher is entered, again when it is validated, and when it is executed.",
     "message": {
       "fr": "La carte source n'est pas en opposition",
       "en": "The source card is not opposed"
@@ -699,7 +726,7 @@ export const codeCatalog = {
   "SAME_ACTOR_FORBIDDEN": {
     "code": "4041",
     "status": 403,
-    "meaning": "The author of a voucher cannot validate or reject it (maker-checker) unless they hold core:orders.chain.",
+    "meaning": "The author of a voucher cannot validate or reject it (maker-checker) unless they hold core:orders.chain; nor can a partner that is one identity with the author: one that the author created or that created the author, transitively, two created by one partner, or one whose live secret the other made (see `createdBy` on partners).",
     "message": {
       "fr": "L'auteur du bon ne peut pas le valider",
       "en": "The voucher's author cannot validate it"
@@ -861,7 +888,7 @@ export const codeCatalog = {
   "CONTRACT_ENDED": {
     "code": "4064",
     "status": 409,
-    "meaning": "The contract has already ended.",
+    "meaning": "The contract has already ended; or a station captures an authorisation at a service point whose contract has ended (ending it voided the open ones; this one was placed as it ended): void it, or let it expire. Nothing moved.",
     "message": {
       "fr": "Contrat déjà terminé",
       "en": "Contract already ended"
@@ -912,10 +939,37 @@ export const codeCatalog = {
       "en": "Invalid driver code"
     }
   },
+  "CARD_DECLINED": {
+    "code": "4090",
+    "status": 409,
+    "meaning": "A station system (3rd Party API, through a service point contract) asked for a payment or an authorisation that the card cannot make: the number is no member card's, the card is suspended, opposed, cancelled or expired, its client inactive, or its available balance is below what is asked. One answer for every one of these, without figures or card id: a station reads neither a card's state nor its balance (only partners contracted for the card's client do). The reason is kept among the card's declines. Nothing moved.",
+    "message": {
+      "fr": "Carte refusée",
+      "en": "Card declined"
+    }
+  },
+  "OFFLINE_FILL_TOO_OLD": {
+    "code": "4091",
+    "status": 409,
+    "meaning": "An offline fill dated before what it can be: more than the service point's offline window (`offlinePolicy.maxAgeDays`) before its upload, before the card was issued, or, uploaded by a station system, before the partner's contract for the service point began. The fill is refused (its result in the batch says which bound); nothing is booked.",
+    "message": {
+      "fr": "Transaction hors ligne trop ancienne",
+      "en": "Offline fill too old"
+    }
+  },
+  "OFFLINE_CEILING_EXCEEDED": {
+    "code": "4092",
+    "status": 409,
+    "meaning": "An offline fill beyond a hard ceiling of the service point's offline policy, per fill or per day (in money or in litres); its result says which, with the figures. Nothing is booked.",
+    "message": {
+      "fr": "Plafond hors ligne de la station atteint",
+      "en": "Station offline ceiling reached"
+    }
+  },
   "RECHARGE_LIMIT_EXCEEDED": {
     "code": "4080",
     "status": 409,
-    "meaning": "The recharge would go beyond one of the partner's recharge limits (per operation, per day, or per card per day; days are UTC days); `details` names the limit and its figures. Nothing moved.",
+    "meaning": "The recharge would go beyond one of the partner's recharge limits (per operation, per day, or per card per day; days are UTC days; a recharge reversed or cancelled no longer counts); `details` names the limit and its figures. Nothing moved.",
     "message": {
       "fr": "Plafond de recharge atteint",
       "en": "Recharge limit reached"
@@ -942,10 +996,271 @@ export const codeCatalog = {
   "STATEMENT_DAY_NOT_STARTED": {
     "code": "4083",
     "status": 422,
-    "meaning": "The daily statement asked for is of a day that has not started yet (UTC).",
+    "meaning": "The daily statement asked for is of a day that has not started yet (in the statement's time zone).",
     "message": {
       "fr": "Journée non commencée",
       "en": "Day not started"
+    }
+  },
+  "SELF_ADMINISTRATION_FORBIDDEN": {
+    "code": "4100",
+    "status": 403,
+    "meaning": "A partner never changes its own contracts, IP allow-list, authentication options (HTTP Basic, the legacy balance enquiry) or recharge limits, nor those of a partner that created it or made one of its live secrets (through which it would change its own); another administrator does. Renaming itself, narrowing its scopes and rotating its own secret stay allowed.",
+    "message": {
+      "fr": "Un partenaire ne peut pas modifier ses propres accès",
+      "en": "A partner cannot change its own access"
+    }
+  },
+  "CARD_NOT_CONTRACTED": {
+    "code": "4101",
+    "status": 409,
+    "meaning": "A recharge voucher paid from a partner's float credits only member cards of clients the partner has an active contract for, as the partner's own recharges do (the debugMessage names the line). Contract the partner for the client, or pay the voucher from the issuer's float.",
+    "message": {
+      "fr": "Carte hors contrat du partenaire payeur",
+      "en": "Card outside the paying partner's contracts"
+    }
+  },
+  "PRICE_DEVIATION": {
+    "code": "4120",
+    "status": 409,
+    "meaning": "The unit price charged strays from the energy type's price in force beyond the hard price tolerance of the service point (or its network). `details` gives the unit price charged, the price in force, the deviation (signed, XOF per litre), the tolerance allowed that way and where it was set (`service-point` or `network`). Charge the price in force; nothing moved.",
+    "message": {
+      "fr": "Prix unitaire hors de la tolérance autorisée",
+      "en": "Unit price outside the allowed tolerance"
+    }
+  },
+  "PRICE_AGREEMENT_NOT_AFTER_LATEST": {
+    "code": "4121",
+    "status": 409,
+    "meaning": "A client's new price agreement for an energy type must take effect after its latest one; history is never rewritten.",
+    "message": {
+      "fr": "Le nouvel accord de prix doit suivre le dernier",
+      "en": "The new price agreement must follow the latest one"
+    }
+  },
+  "CLIENT_PRICE_NOT_POSITIVE": {
+    "code": "4122",
+    "status": 409,
+    "meaning": "The client's discount per litre is not below the pump price charged, so the fill would cost the client nothing. `details` gives the pump price, the discount and the agreement. Nothing moved; correct the agreement with a new one.",
+    "message": {
+      "fr": "La remise du client dépasse le prix à la pompe",
+      "en": "The client's discount exceeds the pump price"
+    }
+  },
+  "CARD_HOLDS_VALUE": {
+    "code": "4140",
+    "status": 409,
+    "meaning": "The card still holds value and its cancellation says nowhere to move it: a cancelled card would keep it for ever. `details` gives the card's balances per unit (posted, held, available). Cancel again with `remainingBalance`: to another member card of the card's client (`{\"to\": \"card\", \"cardId\": ...}`, a full transfer) or to the issuer's card refunds account (`{\"to\": \"refund\"}`), which the issuer settles with the client.",
+    "message": {
+      "fr": "La carte détient encore un solde",
+      "en": "The card still holds a balance"
+    }
+  },
+  "CARD_HAS_OPEN_HOLDS": {
+    "code": "4141",
+    "status": 409,
+    "meaning": "The card has open pump authorisations: a station may still capture them. `details` lists them (id, amount, expiry) with the card's balances; capture or void them (or let them expire), then cancel the card.",
+    "message": {
+      "fr": "La carte a des autorisations en cours",
+      "en": "The card has open authorisations"
+    }
+  },
+  "CORRECTED_OPERATION_MISMATCH": {
+    "code": "4142",
+    "status": 409,
+    "meaning": "The operation a regularisation names in `corrects` cannot be corrected by it: it did not move value on the regularised card, it is in another unit, or it is a cancellation (debugMessage says which). Name the operation of this card that the regularisation corrects.",
+    "message": {
+      "fr": "Opération corrigée sans rapport avec la régularisation",
+      "en": "Corrected operation does not match the regularisation"
+    }
+  },
+  "BALANCE_DESTINATION_INVALID": {
+    "code": "4143",
+    "status": 409,
+    "meaning": "The card named to receive the balance of a card being cancelled cannot take it: it is the cancelled card itself, or not a member card of the same client (debugMessage says which). Name another member card of the client, or move the balance to the refund account.",
+    "message": {
+      "fr": "Destination du solde invalide",
+      "en": "Invalid balance destination"
+    }
+  },
+  "REFUND_ALREADY_PAID": {
+    "code": "4190",
+    "status": 409,
+    "meaning": "The card refund named was already paid out: a payout that stands settles it (its id in `details.payoutId`). A refund is paid once, in full; cancel that payout first to pay it again.",
+    "message": {
+      "fr": "Remboursement déjà versé",
+      "en": "Refund already paid out"
+    }
+  },
+  "NOT_A_STANDING_REFUND": {
+    "code": "4191",
+    "status": 409,
+    "meaning": "The operation a payout names is not a card refund, or it was cancelled: only a card refund that stands can be paid out.",
+    "message": {
+      "fr": "L'opération n'est pas un remboursement à verser",
+      "en": "Not a card refund to pay out"
+    }
+  },
+  "STATION_REFERENCE_REUSED": {
+    "code": "4130",
+    "status": 409,
+    "meaning": "The service point already has an authorisation with this station reference, placed by the same caller (a station's references are its own: another partner's are not seen). Give each pump transaction its own reference, or find the existing authorisation with the `stationReference` filter of the list.",
+    "message": {
+      "fr": "Référence station déjà utilisée à ce point de service",
+      "en": "Station reference already used at this service point"
+    }
+  },
+  "STATION_REFERENCE_FIXED": {
+    "code": "4131",
+    "status": 409,
+    "meaning": "The authorisation already carries another station reference: a reference once given does not change (giving the same one again succeeds and changes nothing).",
+    "message": {
+      "fr": "L'autorisation porte déjà une autre référence station",
+      "en": "The authorisation already has another station reference"
+    }
+  },
+  "OPERATOR_NOT_FOUND": {
+    "code": "3030",
+    "status": 404,
+    "meaning": "No operator has this id.",
+    "message": {
+      "fr": "Opérateur introuvable",
+      "en": "Operator not found"
+    }
+  },
+  "OPERATOR_ROLE_NOT_FOUND": {
+    "code": "3031",
+    "status": 404,
+    "meaning": "No operator role has this id.",
+    "message": {
+      "fr": "Rôle introuvable",
+      "en": "Role not found"
+    }
+  },
+  "OPERATOR_GRANT_NOT_FOUND": {
+    "code": "3032",
+    "status": 404,
+    "meaning": "The operator has no role grant with this id.",
+    "message": {
+      "fr": "Attribution de rôle introuvable",
+      "en": "Role grant not found"
+    }
+  },
+  "OPERATOR_RIGHT_MISSING": {
+    "code": "4180",
+    "status": 403,
+    "meaning": "The operator holds no role granting the right this operation needs (the operation's x-operator-right), over any scope.",
+    "message": {
+      "fr": "Droit insuffisant pour cette opération",
+      "en": "You do not have the right to perform this operation"
+    }
+  },
+  "OPERATOR_RIGHT_SCOPED": {
+    "code": "4181",
+    "status": 403,
+    "meaning": "The operator holds the right only over some networks, clients or service points, and this operation names none of them in its path (lists and creations need the right over the whole issuer).",
+    "message": {
+      "fr": "Ce droit ne vous est accordé que sur un périmètre limité",
+      "en": "You hold this right only over a limited scope"
+    }
+  },
+  "OPERATOR_NOT_ENROLLED": {
+    "code": "4182",
+    "status": 403,
+    "meaning": "The operator token is valid but names no active operator (its issuer and subject are not enrolled, or the operator is disabled).",
+    "message": {
+      "fr": "Opérateur non habilité",
+      "en": "Operator not enrolled"
+    }
+  },
+  "OPERATOR_EXISTS": {
+    "code": "4183",
+    "status": 409,
+    "meaning": "An operator with this issuer and subject already exists.",
+    "message": {
+      "fr": "Cet opérateur existe déjà",
+      "en": "This operator already exists"
+    }
+  },
+  "OPERATOR_ROLE_EXISTS": {
+    "code": "4184",
+    "status": 409,
+    "meaning": "A role with this name already exists.",
+    "message": {
+      "fr": "Ce rôle existe déjà",
+      "en": "This role already exists"
+    }
+  },
+  "WEBHOOK_URL_REFUSED": {
+    "code": "4150",
+    "status": 400,
+    "meaning": "The webhook URL cannot be used: not `https://` (plain `http://` only to a loopback address on a server in test mode), a user or password in it, a host that does not resolve, or one that resolves to a private, loopback, link-local, shared, multicast or metadata address (IPv4, IPv6 and IPv4-mapped forms alike). debugMessage says which. Give a public HTTPS URL.",
+    "message": {
+      "fr": "Adresse de webhook refusée",
+      "en": "Webhook URL refused"
+    }
+  },
+  "WEBHOOK_ENDPOINT_LIMIT": {
+    "code": "4151",
+    "status": 409,
+    "meaning": "The partner already has 5 webhook endpoints, the most it may have. Delete one, or give one several event types.",
+    "message": {
+      "fr": "Nombre maximal de webhooks atteint",
+      "en": "Webhook endpoint limit reached"
+    }
+  },
+  "WEBHOOK_REDELIVERY_INVALID": {
+    "code": "4152",
+    "status": 400,
+    "meaning": "A redelivery names either one event (`eventId`) or a time range (`from` before `to`, at most 31 days apart), not both and not neither. debugMessage says which.",
+    "message": {
+      "fr": "Demande de renvoi invalide",
+      "en": "Invalid redelivery request"
+    }
+  },
+  "WEBHOOK_ENDPOINT_NOT_FOUND": {
+    "code": "4153",
+    "status": 404,
+    "meaning": "No webhook endpoint with this id belongs to the partner (another partner's endpoints are never shown).",
+    "message": {
+      "fr": "Webhook introuvable",
+      "en": "Webhook endpoint not found"
+    }
+  },
+  "WEBHOOK_EVENT_NOT_FOUND": {
+    "code": "4154",
+    "status": 404,
+    "meaning": "The event was never queued for this endpoint (not in the partner's feed, not of its event types, or from before the endpoint was registered).",
+    "message": {
+      "fr": "Événement introuvable pour ce webhook",
+      "en": "Event not found for this webhook endpoint"
+    }
+  },
+  "NOT_ACCEPTABLE": {
+    "code": "4170",
+    "status": 406,
+    "meaning": "The request's Accept header names none of the media types the operation answers in (every operation answers application/json; the lists and statements the back office exports also text/csv). Leave Accept out, or ask for one of them.",
+    "message": {
+      "fr": "Format de réponse non disponible",
+      "en": "Response format not available"
+    }
+  },
+  "TIME_ZONE_UNKNOWN": {
+    "code": "4160",
+    "status": 400,
+    "meaning": "The time zone given (a network's or a service point's `timeZone`, a statement's `timeZone` parameter) is not an IANA time zone name the server knows, such as `Africa/Porto-Novo`, `Africa/Niamey` or `Africa/Abidjan`; `errors` names the field.",
+    "message": {
+      "fr": "Fuseau horaire inconnu",
+      "en": "Unknown time zone"
+    }
+  },
+  "STATEMENT_TIME_ZONE_REQUIRED": {
+    "code": "4161",
+    "status": 400,
+    "meaning": "The partner is contracted in networks that keep different time zones, so its daily statement has no one day: name the time zone with the `timeZone` parameter (the debugMessage lists the networks' zones).",
+    "message": {
+      "fr": "Fuseau horaire du relevé à préciser",
+      "en": "Statement time zone required"
     }
   },
   "SYSTEM_ERROR": {
@@ -978,3 +1293,31 @@ export const codeCatalog = {
 } as const;
 
 export type CodeName = keyof typeof codeCatalog;
+
+/** The end user's message of each exception kind (components.schemas.CardException x-message-catalog). */
+export const exceptionMessages = {
+  "soft-rule": {
+    "fr": "Règle de dépense souple dépassée : opération acceptée et signalée",
+    "en": "Soft spending rule exceeded: approved and flagged"
+  },
+  "offline-over-cap": {
+    "fr": "Plafond mensuel hors ligne du profil dépassé",
+    "en": "Profile's monthly offline cap exceeded"
+  },
+  "offline-over-ceiling": {
+    "fr": "Plafond hors ligne du point de service dépassé",
+    "en": "Service point's offline ceiling exceeded"
+  },
+  "over-tank": {
+    "fr": "Plein supérieur au réservoir du véhicule",
+    "en": "Fill larger than the vehicle's tank"
+  },
+  "odometer-backwards": {
+    "fr": "Kilométrage inférieur au dernier relevé du véhicule",
+    "en": "Odometer below the vehicle's last reading"
+  },
+  "price-deviation": {
+    "fr": "Prix unitaire hors de la tolérance du prix en vigueur",
+    "en": "Unit price outside the tolerance of the price in force"
+  }
+} as const;

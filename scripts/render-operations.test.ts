@@ -15,9 +15,9 @@ const fixture = {
       post: {
         operationId: 'createThing',
         parameters: [{ $ref: '#/components/parameters/IdempotencyKey' }, { name: 'X-Trace', in: 'header', schema: { type: 'string' } }],
-        responses: { 200: { $ref: '#/components/responses/ThingOk' } },
+        responses: { 200: { $ref: '#/components/responses/ThingOk' }, 406: { description: 'not acceptable' } },
       },
-      get: { operationId: 'getThing', responses: { 200: { $ref: '#/components/responses/ThingOk' } } },
+      get: { operationId: 'getThing', responses: { 200: { $ref: '#/components/responses/ThingOk' }, 406: { description: 'not acceptable' } } },
     },
   },
   components: {
@@ -30,7 +30,12 @@ const fixture = {
         headers: { 'X-Request-Id': { $ref: '#/components/headers/XRequestId' } },
         content: {
           'application/json': {
-            schema: { allOf: [{ $ref: '#/components/schemas/SuccessEnvelope' }, { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } }] },
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/SuccessEnvelope' },
+                { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
+              ],
+            },
           },
         },
       },
@@ -54,6 +59,79 @@ describe('the operation table (scripts/render-operations)', () => {
     expect(responseHeaderNames(fixture)).toEqual(['Retry-After', 'X-Request-Id']);
   });
 
+  it('when an envelope operation declares no 406, then generation fails', () => {
+    const document = structuredClone(fixture) as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    delete document.paths['/things/{thingId}'].get.responses['406'];
+    expect(() => collectOperations(document)).toThrow(/GET \/things\/\{thingId\} needs a 406 response/);
+  });
+
+  describe('when an operation serves text/csv', () => {
+    const listing = (columns: unknown[], fileName = 'things_{from:start}') => {
+      const document = structuredClone(fixture) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture reshaped per case
+      document.paths['/things'] = {
+        get: {
+          operationId: 'listThings',
+          parameters: [{ name: 'from', in: 'query', schema: { type: 'string' } }],
+          responses: {
+            406: { description: 'not acceptable' },
+            200: {
+              description: 'ok',
+              content: {
+                'application/json': {
+                  schema: {
+                    allOf: [
+                      { $ref: '#/components/schemas/SuccessEnvelope' },
+                      {
+                        type: 'object',
+                        properties: {
+                          data: {
+                            type: 'object',
+                            properties: {
+                              items: {
+                                type: 'array',
+                                items: { type: 'object', properties: { id: { type: 'string' }, amount: { $ref: '#/components/schemas/Amount' } } },
+                              },
+                            },
+                          },
+                        },
+                      },
+                    ],
+                  },
+                },
+                'text/csv': { schema: { type: 'string' }, 'x-csv-rows': 'items', 'x-csv-file-name': fileName, 'x-csv-columns': columns },
+              },
+            },
+          },
+        },
+      };
+      return () => collectOperations(document).find((row) => row.operationId === 'listThings')?.csv;
+    };
+    const column = (path: string, description = 'what it is') => ({ name: path, path, description });
+
+    it('with columns naming scalars of a row, then its row carries the rows, the file name and the columns in their order', () => {
+      expect(listing([column('amount.value'), column('id')])()).toEqual({
+        rows: 'items',
+        fileName: 'things_{from:start}',
+        columns: [
+          { name: 'amount.value', path: 'amount.value' },
+          { name: 'id', path: 'id' },
+        ],
+      });
+      expect(collectOperations(fixture).find((row) => row.operationId === 'getThing')?.csv).toBeNull();
+    });
+
+    it.each([
+      ['a path that is not in the row', [column('amount.cents')], undefined, /names amount\.cents, not a scalar/],
+      ['a path naming an object', [column('amount')], undefined, /names amount, not a scalar/],
+      ['a column without a description', [column('id', ' ')], undefined, /needs a name, a path and a description/],
+      ['a column declared twice', [column('id'), column('id')], undefined, /declared twice/],
+      ['no columns', [], undefined, /needs x-csv-rows, x-csv-file-name and x-csv-columns/],
+      ['a file name naming an unknown parameter', [column('id')], 'things_{day}', /names day, not a parameter/],
+    ])('with %s, then generation fails', (_title, columns, fileName, message) => {
+      expect(listing(columns, fileName)).toThrow(message);
+    });
+  });
+
   describe('when an operation is deprecated', () => {
     const deprecating = (extension: unknown, deprecated = true) => {
       const document = structuredClone(fixture);
@@ -63,7 +141,9 @@ describe('the operation table (scripts/render-operations)', () => {
 
     it('with x-deprecation, then its row carries the Deprecation seconds, the Sunset HTTP-date and its /docs section', () => {
       expect(deprecating({ since: '2026-12-02T00:00:00Z', sunset: '2027-06-30T23:59:59Z' })()).toEqual({
-        since: 1796169600, sunset: 'Wed, 30 Jun 2027 23:59:59 GMT', link: '/docs#/things/getthing',
+        since: 1796169600,
+        sunset: 'Wed, 30 Jun 2027 23:59:59 GMT',
+        link: '/docs#/things/getthing',
       });
       expect(collectOperations(fixture).find((row) => row.operationId === 'getThing')?.deprecation).toBeNull();
     });
@@ -72,9 +152,46 @@ describe('the operation table (scripts/render-operations)', () => {
       ['without x-deprecation', undefined, true, /needs x-deprecation/],
       ['with a sunset that is not a date', { since: '2026-12-02T00:00:00Z', sunset: 'soon' }, true, /needs x-deprecation/],
       ['with less than 6 months of notice', { since: '2026-12-02T00:00:00Z', sunset: '2027-06-01T23:59:59Z' }, true, /at least 6 months/],
-      ['x-deprecation on an operation that is not deprecated', { since: '2026-12-02T00:00:00Z', sunset: '2027-06-30T23:59:59Z' }, false, /not deprecated: true/],
+      [
+        'x-deprecation on an operation that is not deprecated',
+        { since: '2026-12-02T00:00:00Z', sunset: '2027-06-30T23:59:59Z' },
+        false,
+        /not deprecated: true/,
+      ],
     ])('%s, then generation fails', (_name, extension, deprecated, message) => {
       expect(deprecating(extension, deprecated)).toThrow(message);
+    });
+  });
+
+  describe('operator rights', () => {
+    /** The fixture with its path under /core/ and a catalog of two rights. */
+    const core = (right: unknown, path = '/core/things/{thingId}') => {
+      const document: Record<string, unknown> = structuredClone(fixture);
+      const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
+      const item = paths['/things/{thingId}'];
+      for (const method of ['get', 'post']) item[method]['x-operator-right'] = right;
+      delete paths['/things/{thingId}'];
+      paths[path] = item;
+      document['x-operator-rights'] = { 'things.read': 'Read things.', 'things.write': 'Write things.' };
+      return document;
+    };
+
+    it('when every Core operation names a right of the catalog, then its row carries it and the table lists the catalog', () => {
+      const document = core('things.read');
+      expect(collectOperations(document).map((row) => row.operatorRight)).toEqual(['things.read', 'things.read']);
+      expect(renderOperations(document, 'notice')).toContain('"things.write": "Write things."');
+    });
+
+    it('when a Core operation declares no right, then generation fails naming it', () => {
+      expect(() => collectOperations(core(undefined))).toThrow(/GET \/core\/things\/\{thingId\} is a Core operation: it needs x-operator-right/);
+    });
+
+    it('when a Core operation names a right the catalog does not define, then generation fails', () => {
+      expect(() => collectOperations(core('things.delete'))).toThrow(/x-operator-right things.delete is not in the root x-operator-rights catalog/);
+    });
+
+    it('when an operation outside the Core API names a right, then generation fails', () => {
+      expect(() => collectOperations(core('things.read', '/partner/things/{thingId}'))).toThrow(/not a Core operation/);
     });
   });
 
@@ -90,7 +207,11 @@ describe('the operation table (scripts/render-operations)', () => {
     try {
       writeFileSync(join(dir, 'openapi.json'), JSON.stringify(fixture));
       writeFileSync(join(dir, 'redocly.yaml'), 'extends: []\n');
-      execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.json'), '-o', join(dir, 'schema.ts'), '--redocly', join(dir, 'redocly.yaml')], { stdio: 'pipe' });
+      execFileSync(
+        join(root, 'node_modules/.bin/openapi-typescript'),
+        [join(dir, 'openapi.json'), '-o', join(dir, 'schema.ts'), '--redocly', join(dir, 'redocly.yaml')],
+        { stdio: 'pipe' },
+      );
       writeFileSync(join(dir, 'operations.ts'), renderOperations(fixture, 'fixture'));
       writeFileSync(
         join(dir, 'check.ts'),
@@ -105,11 +226,18 @@ describe('the operation table (scripts/render-operations)', () => {
           "export const all: readonly ['Idempotency-Key', 'X-Trace'] = requestHeaderNames;",
           'export const handlers: Handlers<null> = {',
           "  createThing: async (_context, input) => ({ id: `${input.path.thingId}:${input.header['Idempotency-Key']}` }),",
-          "  getThing: async (_context, input) => ({ id: input.path.thingId }),",
+          '  getThing: async (_context, input) => ({ id: input.path.thingId }),',
           '};',
         ].join('\n'),
       );
-      const program = ts.createProgram([join(dir, 'check.ts')], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true, types: [] });
+      const program = ts.createProgram([join(dir, 'check.ts')], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        skipLibCheck: true,
+        types: [],
+      });
       const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
       expect(problems).toEqual([]);
     } finally {

@@ -13,11 +13,13 @@ interface OperationRow {
   path: string;
   security: Record<string, string[]>[];
   scopes: string[];
+  /** The right a back-office operator needs for it (Core operations only; x-operator-right). */
+  operatorRight: string | null;
   envelope: boolean;
   /** The operation's header parameters (path-level and its own), names as declared. */
   headers: string[];
-  /** Its 200 answer is also served as CSV (text/csv), for `Accept: text/csv`. */
-  csv: boolean;
+  /** Its 200 answer is also served as CSV (text/csv), for `Accept: text/csv`: how, from the media type's extensions. */
+  csv: CsvExport | null;
   /** The contract deprecates it (`deprecated: true` with `x-deprecation`): what its answers announce. */
   deprecation: Deprecation | null;
 }
@@ -35,7 +37,7 @@ export interface Deprecation {
   link: string;
 }
 
-/** The README's deprecation policy: an operation stays for at least 6 months after it is deprecated. */
+/** The deprecation policy (docs/contract-stability.md): an operation stays for at least 6 months after it is deprecated. */
 const MIN_NOTICE_MONTHS = 6;
 
 /**
@@ -50,7 +52,8 @@ function deprecationOf(operation: Json, where: string): Deprecation | null {
   }
   const since = typeof extension?.since === 'string' ? Date.parse(extension.since) : NaN;
   const sunset = typeof extension?.sunset === 'string' ? Date.parse(extension.sunset) : NaN;
-  if (Number.isNaN(since) || Number.isNaN(sunset)) throw new Error(`${where} is deprecated: it needs x-deprecation: { since: <date-time>, sunset: <date-time> }`);
+  if (Number.isNaN(since) || Number.isNaN(sunset))
+    throw new Error(`${where} is deprecated: it needs x-deprecation: { since: <date-time>, sunset: <date-time> }`);
   const earliest = new Date(since);
   earliest.setUTCMonth(earliest.getUTCMonth() + MIN_NOTICE_MONTHS);
   if (sunset < earliest.getTime()) throw new Error(`${where}: x-deprecation.sunset must be at least ${MIN_NOTICE_MONTHS} months after its since`);
@@ -60,10 +63,39 @@ function deprecationOf(operation: Json, where: string): Deprecation | null {
   return { since: Math.floor(since / 1000), sunset: new Date(sunset).toUTCString(), link: `/docs#/${tag}/${String(operation.operationId).toLowerCase()}` };
 }
 
+/** The operator rights the contract defines (root x-operator-rights: right → description). */
+export function operatorRightCatalog(document: Json): Record<string, string> {
+  const catalog = (document['x-operator-rights'] ?? {}) as Record<string, unknown>;
+  for (const [right, description] of Object.entries(catalog)) {
+    if (!/^[a-z][a-z-]*(\.[a-z][a-z-]*)+$/.test(right) || typeof description !== 'string')
+      throw new Error(`x-operator-rights.${right} needs a dotted lower-case name and a description`);
+  }
+  return catalog as Record<string, string>;
+}
+
+/**
+ * The operator right of an operation: every Core operation (path under /core/) names exactly
+ * one right of the catalog with `x-operator-right`; no other operation names one (operator
+ * tokens are accepted on Core operations only).
+ */
+function operatorRightOf(operation: Json, path: string, rights: Record<string, string>, where: string): string | null {
+  const right = operation['x-operator-right'];
+  if (!path.startsWith('/core/')) {
+    if (right !== undefined) throw new Error(`${where} is not a Core operation: it cannot declare x-operator-right`);
+    return null;
+  }
+  if (typeof right !== 'string') throw new Error(`${where} is a Core operation: it needs x-operator-right naming the right an operator needs for it`);
+  if (!Object.hasOwn(rights, right)) throw new Error(`${where}: x-operator-right ${right} is not in the root x-operator-rights catalog`);
+  return right;
+}
+
 function resolveRef(document: Json, node: unknown): Json {
   let current = node as Json;
   while (current && typeof current.$ref === 'string') {
-    const pointer = current.$ref.replace(/^#\//, '').split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const pointer = current.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
     current = pointer.reduce<Json>((value, key) => value[key] as Json, document);
   }
   return current;
@@ -77,10 +109,61 @@ function isEnvelope(document: Json, operation: Json): boolean {
   return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
 }
 
-/** The 200 answer declares a text/csv representation. */
-function servesCsv(document: Json, operation: Json): boolean {
+/**
+ * How an operation's 200 answer is exported as CSV, from its `text/csv` media type: the rows
+ * (`x-csv-rows`, an array property of the answer's `data`), the file name's template
+ * (`x-csv-file-name`, `{parameter}` or `{parameter:when absent}` placeholders) and the fixed
+ * columns (`x-csv-columns`: name, dotted path in a row, description), in the order they are read.
+ */
+export interface CsvExport {
+  rows: string;
+  fileName: string;
+  columns: { name: string; path: string }[];
+}
+
+/** The schema a dotted path names inside `schema` (through $ref, allOf and properties), or undefined. */
+function schemaAt(document: Json, schema: unknown, path: string[]): Json | undefined {
+  let current: Json | undefined = resolveRef(document, schema);
+  for (const key of path) {
+    const parts: Json[] = [current ?? {}, ...(((current?.allOf as unknown[] | undefined) ?? []).map((part) => resolveRef(document, part)) as Json[])];
+    const found = parts.map((part) => (part.properties as Json | undefined)?.[key]).find((property) => property !== undefined);
+    current = found === undefined ? undefined : resolveRef(document, found);
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+/** The 200 answer's CSV export, checked against the JSON answer's schema; null when it serves no text/csv. */
+function csvExportOf(document: Json, operation: Json, where: string): CsvExport | null {
   const ok = resolveRef(document, (operation.responses as Json)?.['200']);
-  return Boolean((ok?.content as Json | undefined)?.['text/csv']);
+  const content = (ok?.content as Json | undefined) ?? {};
+  const media = content['text/csv'] as Json | undefined;
+  if (!media) return null;
+  const rows = media['x-csv-rows'];
+  const fileName = media['x-csv-file-name'];
+  const columns = media['x-csv-columns'] as { name?: unknown; path?: unknown; description?: unknown }[] | undefined;
+  if (typeof rows !== 'string' || typeof fileName !== 'string' || !Array.isArray(columns) || columns.length === 0)
+    throw new Error(`${where} serves text/csv: it needs x-csv-rows, x-csv-file-name and x-csv-columns`);
+  const json = (content['application/json'] as Json | undefined)?.schema;
+  const list = schemaAt(document, json, ['data', rows]);
+  const row = list?.type === 'array' ? resolveRef(document, list.items) : undefined;
+  if (!row) throw new Error(`${where}: x-csv-rows ${rows} is not an array of the answer's data`);
+  const names = new Set<string>();
+  for (const column of columns) {
+    const { name, path, description } = column;
+    if (typeof name !== 'string' || typeof path !== 'string' || typeof description !== 'string' || description.trim() === '')
+      throw new Error(`${where}: each x-csv-columns entry needs a name, a path and a description`);
+    if (names.has(name)) throw new Error(`${where}: the CSV column ${name} is declared twice`);
+    names.add(name);
+    const target = schemaAt(document, row, path.split('.'));
+    if (!target || target.type === 'object' || target.type === 'array')
+      throw new Error(`${where}: the CSV column ${name} names ${path}, not a scalar of a row`);
+  }
+  for (const [, parameter] of fileName.matchAll(/\{([A-Za-z]+)(?::[a-z-]+)?\}/g)) {
+    const declared = [...((operation.parameters as unknown[]) ?? [])].map((item) => resolveRef(document, item).name);
+    if (!declared.includes(parameter)) throw new Error(`${where}: x-csv-file-name names ${parameter}, not a parameter of the operation`);
+  }
+  return { rows, fileName, columns: columns.map((column) => ({ name: String(column.name), path: String(column.path) })) };
 }
 
 /** Header parameter names of a path item and its operation; the operation's own win by name (case-insensitive). */
@@ -96,6 +179,7 @@ function headerParameters(document: Json, item: Json, operation: Json): string[]
 /** Every operation of the document, sorted by operationId. */
 export function collectOperations(document: Json): OperationRow[] {
   const rows: OperationRow[] = [];
+  const rights = operatorRightCatalog(document);
   const paths = document.paths as Record<string, Json>;
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
@@ -104,9 +188,19 @@ export function collectOperations(document: Json): OperationRow[] {
       if (typeof operation.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
       const security = (operation.security ?? document.security ?? []) as Record<string, string[]>[];
       const scopes = [...new Set(security.flatMap((requirement) => requirement.oauth2 ?? []))].sort();
+      const envelope = isEnvelope(document, operation);
+      // Every envelope operation refuses an Accept naming none of its media types (src/http/routes.ts).
+      if (envelope && !(operation.responses as Json)['406']) throw new Error(`${method.toUpperCase()} ${path} needs a 406 response (NotAcceptable.yaml)`);
       rows.push({
-        operationId: operation.operationId, method, path, security, scopes,
-        envelope: isEnvelope(document, operation), headers: headerParameters(document, item, operation), csv: servesCsv(document, operation),
+        operationId: operation.operationId,
+        method,
+        path,
+        security,
+        scopes,
+        operatorRight: operatorRightOf(operation, path, rights, `${method.toUpperCase()} ${path}`),
+        envelope,
+        headers: headerParameters(document, item, operation),
+        csv: csvExportOf(document, operation, `${method.toUpperCase()} ${path}`),
         deprecation: deprecationOf(operation, `${method.toUpperCase()} ${path}`),
       });
     }
@@ -159,6 +253,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    expressPath: ${literal(row.path.replace(/\{([^}]+)\}/g, ':$1'))},`,
         `    security: ${literal(row.security)},`,
         `    scopes: ${literal(row.scopes)},`,
+        `    operatorRight: ${literal(row.operatorRight)},`,
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
         `    csv: ${literal(row.csv)},`,
@@ -171,15 +266,30 @@ export function renderOperations(document: Json, notice: string): string {
     'export type OperationId = keyof typeof operationTable;',
     '',
     '/** Operations answered with the success envelope: a handler returns their `data`. */',
-    `export type EnvelopeOperationId = ${rows.filter((row) => row.envelope).map((row) => literal(row.operationId)).join(' | ') || 'never'};`,
+    `export type EnvelopeOperationId = ${
+      rows
+        .filter((row) => row.envelope)
+        .map((row) => literal(row.operationId))
+        .join(' | ') || 'never'
+    };`,
     '',
     '/** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */',
-    `export type RawOperationId = ${rows.filter((row) => !row.envelope).map((row) => literal(row.operationId)).join(' | ') || 'never'};`,
+    `export type RawOperationId = ${
+      rows
+        .filter((row) => !row.envelope)
+        .map((row) => literal(row.operationId))
+        .join(' | ') || 'never'
+    };`,
     '',
     '/** The OAuth2 scopes the contract defines, with their descriptions. */',
     `export const oauthScopes = ${JSON.stringify(scopes, null, 2)} as const;`,
     '',
     'export type Scope = keyof typeof oauthScopes;',
+    '',
+    '/** The rights a back-office operator may be granted (root x-operator-rights), with their descriptions. */',
+    `export const operatorRights = ${JSON.stringify(operatorRightCatalog(document), null, 2)} as const;`,
+    '',
+    'export type OperatorRight = keyof typeof operatorRights;',
     '',
     '/** Header parameters some operation declares (names as declared, case-insensitive on the wire). */',
     `export const requestHeaderNames = ${literal([...new Map(rows.flatMap((row) => row.headers).map((name) => [name.toLowerCase(), name])).values()].sort((a, b) => a.localeCompare(b)))} as const;`,
@@ -187,14 +297,14 @@ export function renderOperations(document: Json, notice: string): string {
     '/** Response headers the contract declares on some answer. */',
     `export const responseHeaderNames = ${literal(responseHeaderNames(document))} as const;`,
     '',
-    '/** The bounds of an amount\'s value in its unit\'s smallest denomination (components.schemas.Amount). */',
+    "/** The bounds of an amount's value in its unit's smallest denomination (components.schemas.Amount). */",
     `export const amountBounds = ${literal(amountBounds(document))} as const;`,
     '',
     'type Parameters<Op extends keyof operations> = operations[Op] extends { parameters: infer P } ? P : never;',
-    'type JsonOf<T> = T extends { content: { \'application/json\': infer Body } } ? Body : never;',
+    "type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;",
     '',
-    '/** The `data` of an operation\'s success envelope. */',
-    'export type OperationData<Op extends EnvelopeOperationId> = JsonOf<operations[Op][\'responses\'][200]> extends { data: infer Data } ? Data : never;',
+    "/** The `data` of an operation's success envelope. */",
+    "export type OperationData<Op extends EnvelopeOperationId> = JsonOf<operations[Op]['responses'][200]> extends { data: infer Data } ? Data : never;",
     '',
     '/** What a handler receives, already validated against the contract. */',
     'export interface OperationInput<Op extends EnvelopeOperationId> {',
@@ -236,11 +346,26 @@ export function renderCodes(document: Json, notice: string): string {
       /^[0-9]{4}$/.test(entry.code) &&
       Number.isInteger(entry.status) &&
       typeof entry.meaning === 'string' &&
-      Object.keys(entry.message ?? {}).sort().join() === 'en,fr' &&
+      Object.keys(entry.message ?? {})
+        .sort()
+        .join() === 'en,fr' &&
       typeof entry.message.fr === 'string' &&
       typeof entry.message.en === 'string';
-    if (!wellFormed) throw new Error(`x-code-catalog.${name} needs exactly: a 4-digit code, an integer status (and optionally oauthStatus), a meaning, message.fr and message.en`);
+    if (!wellFormed)
+      throw new Error(
+        `x-code-catalog.${name} needs exactly: a 4-digit code, an integer status (and optionally oauthStatus), a meaning, message.fr and message.en`,
+      );
   }
+  const exceptionSchema = ((document.components as Json).schemas as Json).CardException as Json;
+  const exceptionMessages = exceptionSchema['x-message-catalog'] as Record<string, { fr: string; en: string }> | undefined;
+  const kinds = ((exceptionSchema.properties as Json).kind as Json).enum as string[];
+  const wellFormedMessages =
+    exceptionMessages !== undefined &&
+    Object.keys(exceptionMessages).sort().join() === [...kinds].sort().join() &&
+    Object.values(exceptionMessages).every(
+      (message) => Object.keys(message).sort().join() === 'en,fr' && typeof message.fr === 'string' && typeof message.en === 'string',
+    );
+  if (!wellFormedMessages) throw new Error('components.schemas.CardException needs an x-message-catalog giving each kind exactly message.fr and message.en');
   return [
     `// ${notice}`,
     '',
@@ -248,6 +373,23 @@ export function renderCodes(document: Json, notice: string): string {
     `export const codeCatalog = ${JSON.stringify(catalog, null, 2)} as const;`,
     '',
     'export type CodeName = keyof typeof codeCatalog;',
+    '',
+    "/** The end user's message of each exception kind (components.schemas.CardException x-message-catalog). */",
+    `export const exceptionMessages = ${JSON.stringify(exceptionMessages, null, 2)} as const;`,
+    '',
+  ].join('\n');
+}
+
+/** The SDK's list of the POST operations that accept an Idempotency-Key, as path patterns (its retries add a key to them). */
+export function renderIdempotentPosts(document: Json): string {
+  const patterns = collectOperations(document)
+    .filter((row) => row.method === 'post' && row.headers.includes('Idempotency-Key'))
+    .map((row) => `  /^${row.path.replace(/\{[^}]+\}/g, '[^/]+').replaceAll('/', '\\/')}$/, // ${row.operationId}`);
+  return [
+    '/** The POST operations that accept an Idempotency-Key (the SDK gives one to a call without, so that it can be retried). */',
+    'export const IDEMPOTENT_POSTS: readonly RegExp[] = [',
+    ...patterns,
+    '];',
     '',
   ].join('\n');
 }

@@ -29,7 +29,17 @@ import { openDatabase } from '../src/db/database';
 import { SYSTEM_ACTORS } from '../src/domain/actor';
 import { checkLedger } from '../src/domain/ledger/invariants';
 import { createBenchDatabase, type BenchDatabase } from './bench/database';
-import { bearerToken, ledgerSetup, mapConcurrent, payment, SETUP_CONCURRENCY, TOKEN_REQUEST, validatedVoucher, type Credentials, type LedgerFixture } from './bench/fixture';
+import {
+  bearerToken,
+  ledgerSetup,
+  mapConcurrent,
+  payment,
+  SETUP_CONCURRENCY,
+  TOKEN_REQUEST,
+  validatedVoucher,
+  type Credentials,
+  type LedgerFixture,
+} from './bench/fixture';
 import { runLoad, type LoadRequest, type LoadResult } from './bench/load';
 import { prepareDatabase, startTarget } from './bench/target';
 import { percentile, thirds } from './bench/stats';
@@ -78,16 +88,30 @@ const postJson = async (url: string, core: Credentials) => ({ ...(await bearer(u
 
 const STREAMS: Stream[] = [
   { name: 'POST /oauth/token', share: 0.02, request: async (_url, { partner }) => TOKEN_REQUEST(partner) },
-  { name: 'GET /partner/v1/me', share: 0.13, request: async (url, { partner }) => ({ method: 'GET', path: '/partner/v1/me', headers: await bearer(url, partner) }) },
+  {
+    name: 'GET /partner/v1/me',
+    share: 0.13,
+    request: async (url, { partner }) => ({ method: 'GET', path: '/partner/v1/me', headers: await bearer(url, partner) }),
+  },
   {
     name: 'GET /core/v1/ledger-accounts?cardId=',
     share: 0.25,
-    request: async (url, { core, ledger }) => ({ method: 'GET', path: `/core/v1/ledger-accounts?cardId=${card(ledger, 0)}`, headers: await bearer(url, core), vary: (n) => ({ path: `/core/v1/ledger-accounts?cardId=${card(ledger, n)}` }) }),
+    request: async (url, { core, ledger }) => ({
+      method: 'GET',
+      path: `/core/v1/ledger-accounts?cardId=${card(ledger, 0)}`,
+      headers: await bearer(url, core),
+      vary: (n) => ({ path: `/core/v1/ledger-accounts?cardId=${card(ledger, n)}` }),
+    }),
   },
   {
     name: 'GET /core/v1/cards/{id}',
     share: 0.15,
-    request: async (url, { core, ledger }) => ({ method: 'GET', path: `/core/v1/cards/${card(ledger, 0)}`, headers: await bearer(url, core), vary: (n) => ({ path: `/core/v1/cards/${card(ledger, n)}` }) }),
+    request: async (url, { core, ledger }) => ({
+      method: 'GET',
+      path: `/core/v1/cards/${card(ledger, 0)}`,
+      headers: await bearer(url, core),
+      vary: (n) => ({ path: `/core/v1/cards/${card(ledger, n)}` }),
+    }),
   },
   {
     name: 'POST /core/v1/payments',
@@ -96,7 +120,10 @@ const STREAMS: Stream[] = [
       method: 'POST',
       path: '/core/v1/payments',
       headers: await postJson(url, core),
-      vary: (n) => ({ headers: { 'idempotency-key': `soak-${run}-pay-${n}` }, body: JSON.stringify(payment(card(ledger, n), servicePoint(ledger, n), `S-${run}-${n}`)) }),
+      vary: (n) => ({
+        headers: { 'idempotency-key': `soak-${run}-pay-${n}` },
+        body: JSON.stringify(payment(card(ledger, n), servicePoint(ledger, n), `S-${run}-${n}`)),
+      }),
     }),
   },
   {
@@ -109,7 +136,10 @@ const STREAMS: Stream[] = [
       headers: await postJson(url, core),
       vary: (n) => {
         const pair = Math.floor(n / 2);
-        return { headers: { 'idempotency-key': `soak-${run}-twice-${pair}` }, body: JSON.stringify(payment(card(ledger, pair + 7), servicePoint(ledger, pair), `T-${run}-${pair}`)) };
+        return {
+          headers: { 'idempotency-key': `soak-${run}-twice-${pair}` },
+          body: JSON.stringify(payment(card(ledger, pair + 7), servicePoint(ledger, pair), `T-${run}-${pair}`)),
+        };
       },
     }),
   },
@@ -118,7 +148,13 @@ const STREAMS: Stream[] = [
     share: 0.05,
     request: async (url, { core, orderIds }) => {
       const path = (n: number) => `/core/v1/orders/${orderIds[Math.min(n, orderIds.length - 1)]}/execute`;
-      return { method: 'POST', path: path(0), headers: await postJson(url, core), body: '{}', vary: (n) => ({ path: path(n), headers: { 'idempotency-key': `soak-${run}-exec-${n}` } }) };
+      return {
+        method: 'POST',
+        path: path(0),
+        headers: await postJson(url, core),
+        body: '{}',
+        vary: (n) => ({ path: path(n), headers: { 'idempotency-key': `soak-${run}-exec-${n}` } }),
+      };
     },
   },
 ];
@@ -151,7 +187,10 @@ async function scrapeServer(url: string, token: string): Promise<Scraped> {
   if (!answer.ok) throw new Error(`GET /metrics answered ${answer.status}: ${text.slice(0, 200)}`);
   /** The sum of a metric's samples whose series matches `series` (its name and labels). */
   const sum = (series: RegExp) =>
-    text.split('\n').filter((line) => series.test(line)).reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    text
+      .split('\n')
+      .filter((line) => series.test(line))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   return {
     rssBytes: sum(/^process_resident_memory_bytes /),
     heapBytes: sum(/^nodejs_heap_size_used_bytes /),
@@ -164,7 +203,14 @@ async function scrapeServer(url: string, token: string): Promise<Scraped> {
 async function soak(url: string, fixture: SoakFixture): Promise<{ intervals: Interval[]; results: { name: string; result: LoadResult }[]; last: Scraped }> {
   const metricsToken = await bearerToken(url, fixture.core);
   const intervals: Interval[] = [];
-  const open = (): Interval => ({ warmUp: intervals.length * settings.intervalSeconds < settings.warmupSeconds, answered: 0, latencies: [], non2xx: 0, rssBytes: NaN, heapBytes: NaN });
+  const open = (): Interval => ({
+    warmUp: intervals.length * settings.intervalSeconds < settings.warmupSeconds,
+    answered: 0,
+    latencies: [],
+    non2xx: 0,
+    rssBytes: NaN,
+    heapBytes: NaN,
+  });
   let current = open();
   const requests = await Promise.all(STREAMS.map((stream) => stream.request(url, fixture)));
   const totalSeconds = settings.warmupSeconds + settings.seconds;
@@ -177,7 +223,9 @@ async function soak(url: string, fixture: SoakFixture): Promise<{ intervals: Int
       (error: unknown) => process.stderr.write(`  memory sample failed: ${String(error)}\n`),
     );
     const row = intervals.length;
-    process.stderr.write(`  ${String(row * settings.intervalSeconds).padStart(5)} s  ${(closing.answered / settings.intervalSeconds).toFixed(0).padStart(5)} req/s  p99 ${percentile(Float64Array.from(closing.latencies).sort(), 0.99).toFixed(1).padStart(7)} ms${closing.non2xx ? `  non-2xx ${closing.non2xx}` : ''}\n`);
+    process.stderr.write(
+      `  ${String(row * settings.intervalSeconds).padStart(5)} s  ${(closing.answered / settings.intervalSeconds).toFixed(0).padStart(5)} req/s  p99 ${percentile(Float64Array.from(closing.latencies).sort(), 0.99).toFixed(1).padStart(7)} ms${closing.non2xx ? `  non-2xx ${closing.non2xx}` : ''}\n`,
+    );
   }, settings.intervalSeconds * 1000);
   try {
     const results = await Promise.all(
@@ -204,7 +252,9 @@ async function soak(url: string, fixture: SoakFixture): Promise<{ intervals: Int
 async function dirtyInvariants(database: BenchDatabase): Promise<string[]> {
   const db = await openDatabase({ ...database.spec, poolSize: 1 });
   try {
-    return (await checkLedger(db, SYSTEM_ACTORS.system)).filter((result) => result.violations.length > 0).map((result) => `${result.name}: ${JSON.stringify(result.violations.slice(0, 3))}`);
+    return (await checkLedger(db, SYSTEM_ACTORS.system))
+      .filter((result) => result.violations.length > 0)
+      .map((result) => `${result.name}: ${JSON.stringify(result.violations.slice(0, 3))}`);
   } finally {
     await db.close();
   }
@@ -217,7 +267,9 @@ async function main(): Promise<void> {
   try {
     const rechargeRate = rateOf(STREAMS.find((stream) => stream.name.includes('execute'))!);
     const vouchers = Math.ceil(rechargeRate * (settings.warmupSeconds + settings.seconds) * 1.2) + 20;
-    process.stderr.write(`soak: ${settings.rate} req/s for ${settings.seconds} s (+${settings.warmupSeconds} s warm-up), ${database.version}; setting up ${vouchers} vouchers\n`);
+    process.stderr.write(
+      `soak: ${settings.rate} req/s for ${settings.seconds} s (+${settings.warmupSeconds} s warm-up), ${database.version}; setting up ${vouchers} vouchers\n`,
+    );
     const spec = { ...database.spec, logLevel: 'silent', validateResponses: true };
     const credentials = await prepareDatabase(spec);
     const setup = await startTarget({ kind: 'api', ...spec }, { stdout: 'inherit' });
@@ -262,7 +314,10 @@ async function main(): Promise<void> {
     const report = [
       [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n'),
       '',
-      ...results.map(({ name, result }) => `  ${name}: ${result.totalRequests} requests, ${result.requestsPerSecond.toFixed(1)}/s, p99 ${result.p99Ms.toFixed(1)} ms${result.non2xx || result.errors ? `, non-2xx ${JSON.stringify(result.statusCounts)}, errors ${result.errors}` : ''}`),
+      ...results.map(
+        ({ name, result }) =>
+          `  ${name}: ${result.totalRequests} requests, ${result.requestsPerSecond.toFixed(1)}/s, p99 ${result.p99Ms.toFixed(1)} ms${result.non2xx || result.errors ? `, non-2xx ${JSON.stringify(result.statusCounts)}, errors ${result.errors}` : ''}`,
+      ),
       `the server's metrics: ${last.completed} money-moving requests completed, ${last.replays} replays`,
       `memory: median RSS ${mb(rss.first)} MB in the first third, ${mb(rss.last)} MB in the last (limit x${MEMORY_GROWTH_LIMIT}), peak ${mb(peakRssBytes)} MB: ${memoryGrew ? 'GROWS' : 'level'}`,
       `p99: median ${latency.first.toFixed(1)} ms in the first third, ${latency.last.toFixed(1)} ms in the last (${(latency.last / latency.first).toFixed(2)}x; reported, not a failure)`,

@@ -18,7 +18,11 @@ const CARD_200 = `${CARD}/responses/200/content/application~1json/schema`;
 const RECHARGE_BODY = `${RECHARGE}/requestBody/content/application~1json/schema`;
 
 function contract(): Json {
-  const ok = (schema: string) => ({ description: 'OK', headers: { 'X-Request-Id': { schema: { type: 'string' } } }, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
+  const ok = (schema: string) => ({
+    description: 'OK',
+    headers: { 'X-Request-Id': { schema: { type: 'string' } } },
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+  });
   return {
     openapi: '3.0.3',
     info: { title: 'test', version: '1' },
@@ -52,7 +56,12 @@ function contract(): Json {
           required: ['success', 'code'],
           properties: { success: { type: 'boolean' }, code: { type: 'string', pattern: '^0[0-9]{3}$' } },
         },
-        CardResponse: { allOf: [{ $ref: '#/components/schemas/SuccessEnvelope' }, { type: 'object', required: ['data'], properties: { data: { $ref: '#/components/schemas/Card' } } }] },
+        CardResponse: {
+          allOf: [
+            { $ref: '#/components/schemas/SuccessEnvelope' },
+            { type: 'object', required: ['data'], properties: { data: { $ref: '#/components/schemas/Card' } } },
+          ],
+        },
         Card: {
           type: 'object',
           required: ['id', 'status', 'balance', 'updatedAt'],
@@ -78,7 +87,12 @@ function contract(): Json {
         },
       },
       securitySchemes: {
-        oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'partner:cards.read': '', 'partner:recharges.write': '', 'partner:cards.admin': '' } } } },
+        oauth2: {
+          type: 'oauth2',
+          flows: {
+            clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'partner:cards.read': '', 'partner:recharges.write': '', 'partner:cards.admin': '' } },
+          },
+        },
         basicAuth: { type: 'http', scheme: 'basic' },
       },
     },
@@ -107,41 +121,236 @@ test('the base contract compared with itself has no change', () => {
 describe('breaking changes', () => {
   const cases: [string, (doc: Json) => void, string, string, string][] = [
     ['operation removed', (doc) => delete doc.paths['/partner/v1/recharges'], 'operation-removed', 'createRecharge', RECHARGE],
-    ['operationId renamed (SDK method)', (doc) => (createRecharge(doc).operationId = 'rechargeCard'), 'operation-id-changed', 'createRecharge', `${RECHARGE}/operationId`],
+    [
+      'operationId renamed (SDK method)',
+      (doc) => (createRecharge(doc).operationId = 'rechargeCard'),
+      'operation-id-changed',
+      'createRecharge',
+      `${RECHARGE}/operationId`,
+    ],
     ['response status removed', (doc) => delete getCard(doc).responses['404'], 'response-status-removed', 'getCard', `${CARD}/responses/404`],
-    ['response media type removed', (doc) => (getCard(doc).responses['200'].content = { 'application/xml': {} }), 'response-media-type-removed', 'getCard', `${CARD}/responses/200/content/application~1json`],
-    ['response header removed', (doc) => delete getCard(doc).responses['200'].headers, 'response-header-removed', 'getCard', `${CARD}/responses/200/headers/X-Request-Id`],
-    ['response field removed (optional one, behind allOf and $ref)', (doc) => delete card(doc).properties.nickname, 'response-field-removed', 'getCard', `${CARD_200}/properties/data/properties/nickname`],
-    ['response field removed from the envelope', (doc) => delete schemas(doc).SuccessEnvelope.properties.code, 'response-field-removed', 'getCard', `${CARD_200}/properties/code`],
-    ['response field no longer required', (doc) => (card(doc).required = ['id', 'status', 'updatedAt']), 'response-field-optional', 'getCard', `${CARD_200}/properties/data/properties/balance`],
-    ['response type changed', (doc) => (card(doc).properties.balance = { type: 'string' }), 'type-changed', 'getCard', `${CARD_200}/properties/data/properties/balance`],
-    ['response value made nullable', (doc) => (card(doc).properties.id.nullable = true), 'type-changed', 'getCard', `${CARD_200}/properties/data/properties/id`],
-    ['response format removed', (doc) => delete card(doc).properties.updatedAt.format, 'format-changed', 'getCard', `${CARD_200}/properties/data/properties/updatedAt/format`],
-    ['response format widened (int64 to a number)', (doc) => (card(doc).properties.balance.format = 'double'), 'format-changed', 'getCard', `${CARD_200}/properties/data/properties/balance/format`],
-    ['request type changed', (doc) => (recharge(doc).properties.amount = { type: 'string' }), 'type-changed', 'createRecharge', `${RECHARGE_BODY}/properties/amount`],
-    ['request format narrowed (format added)', (doc) => (recharge(doc).properties.reference.format = 'uuid'), 'format-changed', 'createRecharge', `${RECHARGE_BODY}/properties/reference/format`],
-    ['request format narrowed (int64 to int32)', (doc) => (recharge(doc).properties.amount.format = 'int32'), 'format-changed', 'createRecharge', `${RECHARGE_BODY}/properties/amount/format`],
-    ['request parameter added as required', (doc) => getCard(doc).parameters.push({ name: 'X-Partner-Ref', in: 'header', required: true, schema: { type: 'string' } }), 'parameter-added-required', 'getCard', `${CARD}/parameters/header/X-Partner-Ref`],
-    ['request parameter made required', (doc) => (getCard(doc).parameters[0].required = true), 'parameter-made-required', 'getCard', `${CARD}/parameters/query/fields`],
-    ['query parameter removed (the server rejects unknown ones)', (doc) => (getCard(doc).parameters = []), 'parameter-removed', 'getCard', `${CARD}/parameters/query/fields`],
-    ['request parameter type changed', (doc) => (getCard(doc).parameters[0].schema = { type: 'integer' }), 'type-changed', 'getCard', `${CARD}/parameters/query/fields/schema`],
-    ['request body added as required', (doc) => (getCard(doc).requestBody = { required: true, content: { 'application/json': { schema: { type: 'object' } } } }), 'request-body-added-required', 'getCard', `${CARD}/requestBody`],
-    ['request media type removed', (doc) => (createRecharge(doc).requestBody.content = { 'application/x-www-form-urlencoded': createRecharge(doc).requestBody.content['application/json'] }), 'request-media-type-removed', 'createRecharge', `${RECHARGE}/requestBody/content/application~1json`],
-    ['request body field added as required', (doc) => { recharge(doc).properties.currency = { type: 'string' }; recharge(doc).required.push('currency'); }, 'request-field-added-required', 'createRecharge', `${RECHARGE_BODY}/properties/currency`],
-    ['request body field made required', (doc) => recharge(doc).required.push('channel'), 'request-field-required', 'createRecharge', `${RECHARGE_BODY}/properties/channel`],
-    ['request field removed from a closed object', (doc) => delete recharge(doc).properties.note, 'request-field-removed', 'createRecharge', `${RECHARGE_BODY}/properties/note`],
-    ['request enum value removed', (doc) => (recharge(doc).properties.channel.enum = ['app']), 'request-enum-value-removed', 'createRecharge', `${RECHARGE_BODY}/properties/channel/enum`],
-    ['request value restricted to an enum', (doc) => (recharge(doc).properties.reference.enum = ['a', 'b']), 'request-enum-added', 'createRecharge', `${RECHARGE_BODY}/properties/reference/enum`],
-    ['request pattern tightened', (doc) => (recharge(doc).properties.cardId.pattern = '^crd_[0-9a-f]{24}$'), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/cardId/pattern`],
-    ['request pattern added', (doc) => (recharge(doc).properties.reference.pattern = '^[A-Z]+$'), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/reference/pattern`],
-    ['request maxLength tightened', (doc) => (recharge(doc).properties.note.maxLength = 100), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/note/maxLength`],
-    ['request maxLength added', (doc) => (recharge(doc).properties.reference.maxLength = 64), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/reference/maxLength`],
-    ['request maximum tightened', (doc) => (recharge(doc).properties.amount.maximum = 500000), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/amount/maximum`],
-    ['request minimum raised', (doc) => (recharge(doc).properties.amount.minimum = 100), 'request-constraint-tightened', 'createRecharge', `${RECHARGE_BODY}/properties/amount/minimum`],
+    [
+      'response media type removed',
+      (doc) => (getCard(doc).responses['200'].content = { 'application/xml': {} }),
+      'response-media-type-removed',
+      'getCard',
+      `${CARD}/responses/200/content/application~1json`,
+    ],
+    [
+      'response header removed',
+      (doc) => delete getCard(doc).responses['200'].headers,
+      'response-header-removed',
+      'getCard',
+      `${CARD}/responses/200/headers/X-Request-Id`,
+    ],
+    [
+      'response field removed (optional one, behind allOf and $ref)',
+      (doc) => delete card(doc).properties.nickname,
+      'response-field-removed',
+      'getCard',
+      `${CARD_200}/properties/data/properties/nickname`,
+    ],
+    [
+      'response field removed from the envelope',
+      (doc) => delete schemas(doc).SuccessEnvelope.properties.code,
+      'response-field-removed',
+      'getCard',
+      `${CARD_200}/properties/code`,
+    ],
+    [
+      'response field no longer required',
+      (doc) => (card(doc).required = ['id', 'status', 'updatedAt']),
+      'response-field-optional',
+      'getCard',
+      `${CARD_200}/properties/data/properties/balance`,
+    ],
+    [
+      'response type changed',
+      (doc) => (card(doc).properties.balance = { type: 'string' }),
+      'type-changed',
+      'getCard',
+      `${CARD_200}/properties/data/properties/balance`,
+    ],
+    [
+      'response value made nullable',
+      (doc) => (card(doc).properties.id.nullable = true),
+      'type-changed',
+      'getCard',
+      `${CARD_200}/properties/data/properties/id`,
+    ],
+    [
+      'response format removed',
+      (doc) => delete card(doc).properties.updatedAt.format,
+      'format-changed',
+      'getCard',
+      `${CARD_200}/properties/data/properties/updatedAt/format`,
+    ],
+    [
+      'response format widened (int64 to a number)',
+      (doc) => (card(doc).properties.balance.format = 'double'),
+      'format-changed',
+      'getCard',
+      `${CARD_200}/properties/data/properties/balance/format`,
+    ],
+    [
+      'request type changed',
+      (doc) => (recharge(doc).properties.amount = { type: 'string' }),
+      'type-changed',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/amount`,
+    ],
+    [
+      'request format narrowed (format added)',
+      (doc) => (recharge(doc).properties.reference.format = 'uuid'),
+      'format-changed',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/reference/format`,
+    ],
+    [
+      'request format narrowed (int64 to int32)',
+      (doc) => (recharge(doc).properties.amount.format = 'int32'),
+      'format-changed',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/amount/format`,
+    ],
+    [
+      'request parameter added as required',
+      (doc) => getCard(doc).parameters.push({ name: 'X-Partner-Ref', in: 'header', required: true, schema: { type: 'string' } }),
+      'parameter-added-required',
+      'getCard',
+      `${CARD}/parameters/header/X-Partner-Ref`,
+    ],
+    [
+      'request parameter made required',
+      (doc) => (getCard(doc).parameters[0].required = true),
+      'parameter-made-required',
+      'getCard',
+      `${CARD}/parameters/query/fields`,
+    ],
+    [
+      'query parameter removed (the server rejects unknown ones)',
+      (doc) => (getCard(doc).parameters = []),
+      'parameter-removed',
+      'getCard',
+      `${CARD}/parameters/query/fields`,
+    ],
+    [
+      'request parameter type changed',
+      (doc) => (getCard(doc).parameters[0].schema = { type: 'integer' }),
+      'type-changed',
+      'getCard',
+      `${CARD}/parameters/query/fields/schema`,
+    ],
+    [
+      'request body added as required',
+      (doc) => (getCard(doc).requestBody = { required: true, content: { 'application/json': { schema: { type: 'object' } } } }),
+      'request-body-added-required',
+      'getCard',
+      `${CARD}/requestBody`,
+    ],
+    [
+      'request media type removed',
+      (doc) => (createRecharge(doc).requestBody.content = { 'application/x-www-form-urlencoded': createRecharge(doc).requestBody.content['application/json'] }),
+      'request-media-type-removed',
+      'createRecharge',
+      `${RECHARGE}/requestBody/content/application~1json`,
+    ],
+    [
+      'request body field added as required',
+      (doc) => {
+        recharge(doc).properties.currency = { type: 'string' };
+        recharge(doc).required.push('currency');
+      },
+      'request-field-added-required',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/currency`,
+    ],
+    [
+      'request body field made required',
+      (doc) => recharge(doc).required.push('channel'),
+      'request-field-required',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/channel`,
+    ],
+    [
+      'request field removed from a closed object',
+      (doc) => delete recharge(doc).properties.note,
+      'request-field-removed',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/note`,
+    ],
+    [
+      'request enum value removed',
+      (doc) => (recharge(doc).properties.channel.enum = ['app']),
+      'request-enum-value-removed',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/channel/enum`,
+    ],
+    [
+      'request value restricted to an enum',
+      (doc) => (recharge(doc).properties.reference.enum = ['a', 'b']),
+      'request-enum-added',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/reference/enum`,
+    ],
+    [
+      'request pattern tightened',
+      (doc) => (recharge(doc).properties.cardId.pattern = '^crd_[0-9a-f]{24}$'),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/cardId/pattern`,
+    ],
+    [
+      'request pattern added',
+      (doc) => (recharge(doc).properties.reference.pattern = '^[A-Z]+$'),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/reference/pattern`,
+    ],
+    [
+      'request maxLength tightened',
+      (doc) => (recharge(doc).properties.note.maxLength = 100),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/note/maxLength`,
+    ],
+    [
+      'request maxLength added',
+      (doc) => (recharge(doc).properties.reference.maxLength = 64),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/reference/maxLength`,
+    ],
+    [
+      'request maximum tightened',
+      (doc) => (recharge(doc).properties.amount.maximum = 500000),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/amount/maximum`,
+    ],
+    [
+      'request minimum raised',
+      (doc) => (recharge(doc).properties.amount.minimum = 100),
+      'request-constraint-tightened',
+      'createRecharge',
+      `${RECHARGE_BODY}/properties/amount/minimum`,
+    ],
     ['new scope required', (doc) => getCard(doc).security[0].oauth2.push('partner:cards.admin'), 'security-scope-added', 'getCard', `${CARD}/security`],
-    ['scope replaced', (doc) => (createRecharge(doc).security = [{ oauth2: ['partner:cards.admin'] }]), 'security-scope-added', 'createRecharge', `${RECHARGE}/security`],
+    [
+      'scope replaced',
+      (doc) => (createRecharge(doc).security = [{ oauth2: ['partner:cards.admin'] }]),
+      'security-scope-added',
+      'createRecharge',
+      `${RECHARGE}/security`,
+    ],
     ['security alternative removed (basicAuth)', (doc) => getCard(doc).security.pop(), 'security-alternative-removed', 'getCard', `${CARD}/security`],
-    ['public operation now secured', (doc) => (doc.paths['/health'].get.security = [{ oauth2: ['partner:cards.read'] }]), 'security-added', 'getHealth', `${HEALTH}/security`],
+    [
+      'public operation now secured',
+      (doc) => (doc.paths['/health'].get.security = [{ oauth2: ['partner:cards.read'] }]),
+      'security-added',
+      'getHealth',
+      `${HEALTH}/security`,
+    ],
   ];
 
   test.each(cases)('%s', (_name, edit, rule, operationId, location) => {
@@ -155,16 +364,25 @@ describe('breaking changes', () => {
   });
 
   test('a changed security scheme is breaking (document level)', () => {
-    const diff = diffContracts(contract(), changed((doc) => (doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl = '/oauth2/token')));
+    const diff = diffContracts(
+      contract(),
+      changed((doc) => (doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl = '/oauth2/token')),
+    );
     expect(diff.breaking).toEqual([expect.objectContaining({ rule: 'security-scheme-changed', location: '#/components/securitySchemes/oauth2' })]);
   });
 });
 
 describe('warnings', () => {
   test('an enum value added to a response field is a warning, not a breaking change', () => {
-    const diff = diffContracts(contract(), changed((doc) => card(doc).properties.status.enum.push('blocked')));
+    const diff = diffContracts(
+      contract(),
+      changed((doc) => card(doc).properties.status.enum.push('blocked')),
+    );
     expect(diff.breaking).toEqual([]);
-    expect(summary(diff.warnings)).toEqual([`response-enum-value-added getCard ${CARD_200}/properties/data/properties/status/enum`, `response-enum-value-added createRecharge ${RECHARGE}/responses/200/content/application~1json/schema/properties/data/properties/status/enum`]);
+    expect(summary(diff.warnings)).toEqual([
+      `response-enum-value-added getCard ${CARD_200}/properties/data/properties/status/enum`,
+      `response-enum-value-added createRecharge ${RECHARGE}/responses/200/content/application~1json/schema/properties/data/properties/status/enum`,
+    ]);
   });
 });
 
@@ -177,7 +395,9 @@ describe('non-breaking changes', () => {
       recharge(doc).properties.channelRef = { type: 'string' }; // new optional request field
       getCard(doc).parameters.push({ name: 'expand', in: 'query', schema: { type: 'string' } }); // new optional parameter
       getCard(doc).responses['403'] = { description: 'forbidden' }; // new status
-      doc.paths['/partner/v1/balances'] = { get: { operationId: 'getBalance', security: [{ oauth2: ['partner:cards.read'] }], responses: { '200': { description: 'OK' } } } }; // new operation
+      doc.paths['/partner/v1/balances'] = {
+        get: { operationId: 'getBalance', security: [{ oauth2: ['partner:cards.read'] }], responses: { '200': { description: 'OK' } } },
+      }; // new operation
     });
     const diff = diffContracts(contract(), after);
     expect(diff.breaking).toEqual([]);
@@ -227,7 +447,13 @@ describe('non-breaking changes', () => {
       schemas(doc).Node = { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } };
       card(doc).properties.tree = { $ref: '#/components/schemas/Node' };
     };
-    const diff = diffContracts(changed(tree), changed((doc) => { tree(doc); delete schemas(doc).Node.properties.children; }));
+    const diff = diffContracts(
+      changed(tree),
+      changed((doc) => {
+        tree(doc);
+        delete schemas(doc).Node.properties.children;
+      }),
+    );
     expect(summary(diff.breaking)).toContain(`response-field-removed getCard ${CARD_200}/properties/data/properties/tree/properties/children`);
   });
 });
@@ -248,7 +474,11 @@ describe('the repository contract', () => {
     const before = JSON.parse(git('show', 'HEAD:generated/openapi.json'));
     const after = JSON.parse(JSON.stringify(before));
     delete after.components.schemas.Card.properties.maskedNumber;
-    const operations = new Set(diffContracts(before, after).breaking.filter((change) => change.rule === 'response-field-removed').map((change) => change.operationId));
+    const operations = new Set(
+      diffContracts(before, after)
+        .breaking.filter((change) => change.rule === 'response-field-removed')
+        .map((change) => change.operationId),
+    );
     expect([...operations]).toEqual(expect.arrayContaining(['getCard', 'listCards', 'issueCard', 'lookupCard', 'suspendCard']));
   });
 
@@ -285,13 +515,23 @@ describe('the gate: npm run spec:diff against spec/published/openapi.json', () =
 
   test('when the bundle only adds to the published contract, then it passes', () => {
     write('spec/published/openapi.json', contract());
-    write('generated/openapi.json', changed((doc) => { card(doc).properties.nickname = { type: 'string' }; }));
+    write(
+      'generated/openapi.json',
+      changed((doc) => {
+        card(doc).properties.nickname = { type: 'string' };
+      }),
+    );
     expect(run()).toEqual({ status: 0, output: expect.stringContaining('0 breaking') });
   });
 
   test('when the bundle removes a field partners read, then it fails and names the change', () => {
     write('spec/published/openapi.json', contract());
-    write('generated/openapi.json', changed((doc) => { delete card(doc).properties.balance; }));
+    write(
+      'generated/openapi.json',
+      changed((doc) => {
+        delete card(doc).properties.balance;
+      }),
+    );
     const { status, output } = run();
     expect(status).toBe(1);
     expect(output).toMatch(/BREAKING +getCard .*response-field-removed/s);

@@ -124,7 +124,12 @@ class Differ {
   private operation(old: Operation, current: Operation): void {
     const loc = current.location;
     if (old.operation.operationId !== current.operation.operationId)
-      this.report('breaking', 'operation-id-changed', `${loc}/operationId`, `operationId ${show(old.operation.operationId)} renamed ${show(current.operation.operationId)} (the SDK method name)`);
+      this.report(
+        'breaking',
+        'operation-id-changed',
+        `${loc}/operationId`,
+        `operationId ${show(old.operation.operationId)} renamed ${show(current.operation.operationId)} (the SDK method name)`,
+      );
     this.security(old, current);
     this.parameters(old, current);
     this.requestBody(deref(this.before, old.operation.requestBody), deref(this.after, current.operation.requestBody), `${loc}/requestBody`);
@@ -140,20 +145,31 @@ class Differ {
     };
     const before = alternatives(this.before, old);
     const after = alternatives(this.after, current);
-    const label = (alt: Json) => (Object.keys(alt).length === 0 ? 'no authentication' : Object.entries(alt).map(([name, scopes]) => `${name}${(scopes as string[]).length ? ` [${(scopes as string[]).join(', ')}]` : ''}`).join(' + '));
+    const label = (alt: Json) =>
+      Object.keys(alt).length === 0
+        ? 'no authentication'
+        : Object.entries(alt)
+            .map(([name, scopes]) => `${name}${(scopes as string[]).length ? ` [${(scopes as string[]).join(', ')}]` : ''}`)
+            .join(' + ');
     const satisfies = (client: Json, required: Json) =>
-      Object.entries(required).every(([name, scopes]) => client[name] !== undefined && (scopes as string[]).every((scope) => (client[name] as string[]).includes(scope)));
+      Object.entries(required).every(
+        ([name, scopes]) => client[name] !== undefined && (scopes as string[]).every((scope) => (client[name] as string[]).includes(scope)),
+      );
     for (const alt of before) {
       if (after.some((required) => satisfies(alt, required))) continue;
       const sameSchemes = after.find((required) => Object.keys(required).sort().join() === Object.keys(alt).sort().join() && Object.keys(alt).length > 0);
-      if (Object.keys(alt).length === 0) this.report('breaking', 'security-added', loc, `the operation was public and now requires ${after.map(label).join(' or ')}`);
+      if (Object.keys(alt).length === 0)
+        this.report('breaking', 'security-added', loc, `the operation was public and now requires ${after.map(label).join(' or ')}`);
       else if (sameSchemes) {
-        const missing = Object.entries(sameSchemes).flatMap(([name, scopes]) => (scopes as string[]).filter((scope) => !(alt[name] as string[]).includes(scope)));
+        const missing = Object.entries(sameSchemes).flatMap(([name, scopes]) =>
+          (scopes as string[]).filter((scope) => !(alt[name] as string[]).includes(scope)),
+        );
         this.report('breaking', 'security-scope-added', loc, `new scope required: ${missing.join(', ')} (was ${label(alt)})`);
       } else this.report('breaking', 'security-alternative-removed', loc, `security alternative ${label(alt)} removed (now ${after.map(label).join(' or ')})`);
     }
     for (const alt of after)
-      if (!before.some((prior) => satisfies(prior, alt) && satisfies(alt, prior))) this.report('info', 'security-alternative-added', loc, `security alternative ${label(alt)} accepted`);
+      if (!before.some((prior) => satisfies(prior, alt) && satisfies(alt, prior)))
+        this.report('info', 'security-alternative-added', loc, `security alternative ${label(alt)} accepted`);
   }
 
   private securitySchemes(): void {
@@ -161,13 +177,21 @@ class Differ {
     const after: Json = this.after.components?.securitySchemes ?? {};
     const shape = (doc: Json, node: Json) => {
       const scheme = deref(doc, node) ?? {};
-      const flows = Object.fromEntries(Object.entries((scheme.flows ?? {}) as Json).map(([name, flow]) => [name, { tokenUrl: flow.tokenUrl, authorizationUrl: flow.authorizationUrl }]));
+      const flows = Object.fromEntries(
+        Object.entries((scheme.flows ?? {}) as Json).map(([name, flow]) => [name, { tokenUrl: flow.tokenUrl, authorizationUrl: flow.authorizationUrl }]),
+      );
       return JSON.stringify({ type: scheme.type, scheme: scheme.scheme?.toLowerCase(), in: scheme.in, name: scheme.name, flows });
     };
     for (const [name, scheme] of Object.entries(before)) {
       const loc = at('/components/securitySchemes', name);
       if (!(name in after)) this.report('breaking', 'security-scheme-removed', loc, `security scheme ${name} removed`);
-      else if (shape(this.before, scheme) !== shape(this.after, after[name])) this.report('breaking', 'security-scheme-changed', loc, `security scheme ${name} changed: ${shape(this.before, scheme)} -> ${shape(this.after, after[name])}`);
+      else if (shape(this.before, scheme) !== shape(this.after, after[name]))
+        this.report(
+          'breaking',
+          'security-scheme-changed',
+          loc,
+          `security scheme ${name} changed: ${shape(this.before, scheme)} -> ${shape(this.after, after[name])}`,
+        );
     }
   }
 
@@ -179,11 +203,13 @@ class Differ {
       const next = after.get(key);
       if (!next) {
         // express-openapi-validator answers 400 to an unknown query parameter; unknown headers are ignored.
-        if (parameter.in === 'query' || parameter.in === 'path') this.report('breaking', 'parameter-removed', loc, `${parameter.in} parameter ${parameter.name} removed: clients sending it are rejected`);
+        if (parameter.in === 'query' || parameter.in === 'path')
+          this.report('breaking', 'parameter-removed', loc, `${parameter.in} parameter ${parameter.name} removed: clients sending it are rejected`);
         else this.report('info', 'parameter-removed', loc, `${parameter.in} parameter ${parameter.name} removed`);
         continue;
       }
-      if (!parameter.required && next.required) this.report('breaking', 'parameter-made-required', loc, `${parameter.in} parameter ${parameter.name} is now required`);
+      if (!parameter.required && next.required)
+        this.report('breaking', 'parameter-made-required', loc, `${parameter.in} parameter ${parameter.name} is now required`);
       this.schema(parameter.schema, next.schema, 'request', `${loc}/schema`);
     }
     for (const [key, parameter] of after) {
@@ -217,11 +243,11 @@ class Differ {
       const current = deref(this.after, after[status]) ?? {};
       const currentHeaders = new Set(Object.keys(current.headers ?? {}).map((name) => name.toLowerCase()));
       for (const name of Object.keys(old.headers ?? {}))
-        if (!currentHeaders.has(name.toLowerCase())) this.report('breaking', 'response-header-removed', at(statusLoc, 'headers', name), `response header ${name} removed`);
+        if (!currentHeaders.has(name.toLowerCase()))
+          this.report('breaking', 'response-header-removed', at(statusLoc, 'headers', name), `response header ${name} removed`);
       this.content(old.content ?? {}, current.content ?? {}, 'response', `${statusLoc}/content`);
     }
-    for (const status of Object.keys(after))
-      if (!(status in before)) this.report('info', 'response-status-added', at(loc, status), `response ${status} added`);
+    for (const status of Object.keys(after)) if (!(status in before)) this.report('info', 'response-status-added', at(loc, status), `response ${status} added`);
   }
 
   private content(before: Json, after: Json, direction: Direction, loc: string): void {
@@ -274,12 +300,18 @@ class Differ {
       const propLoc = at(loc, 'properties', name);
       if (!(name in afterProps)) {
         if (!request) this.report('breaking', 'response-field-removed', propLoc, `${field(name)} removed`);
-        else if (closed) this.report('breaking', 'request-field-removed', propLoc, `${field(name)} removed from a closed object: clients sending it are rejected`);
+        else if (closed)
+          this.report('breaking', 'request-field-removed', propLoc, `${field(name)} removed from a closed object: clients sending it are rejected`);
         else this.report('info', 'request-field-removed', propLoc, `${field(name)} removed`);
         continue;
       }
       if (wasRequired.has(name) && !isRequired.has(name))
-        this.report(request ? 'info' : 'breaking', request ? 'request-field-optional' : 'response-field-optional', propLoc, `${field(name)} is no longer required`);
+        this.report(
+          request ? 'info' : 'breaking',
+          request ? 'request-field-optional' : 'response-field-optional',
+          propLoc,
+          `${field(name)} is no longer required`,
+        );
       if (!wasRequired.has(name) && isRequired.has(name))
         this.report(request ? 'breaking' : 'info', request ? 'request-field-required' : 'response-field-required', propLoc, `${field(name)} is now required`);
       this.schema(sub, afterProps[name], direction, propLoc, nextStack);
@@ -301,8 +333,10 @@ class Differ {
       const before: Json[] = b[keyword] ?? [];
       const after: Json[] = a[keyword] ?? [];
       if (before.length === after.length) before.forEach((sub, index) => this.schema(sub, after[index], direction, at(loc, keyword, index), nextStack));
-      else if (request && after.length < before.length && after.length > 0) this.report('breaking', 'variants-changed', `${loc}/${keyword}`, `${keyword} variants reduced from ${before.length} to ${after.length}`);
-      else if (!request && after.length > before.length && before.length > 0) this.report('warnings', 'variants-changed', `${loc}/${keyword}`, `${keyword} variants grew from ${before.length} to ${after.length}`);
+      else if (request && after.length < before.length && after.length > 0)
+        this.report('breaking', 'variants-changed', `${loc}/${keyword}`, `${keyword} variants reduced from ${before.length} to ${after.length}`);
+      else if (!request && after.length > before.length && before.length > 0)
+        this.report('warnings', 'variants-changed', `${loc}/${keyword}`, `${keyword} variants grew from ${before.length} to ${after.length}`);
       else this.report('info', 'variants-changed', `${loc}/${keyword}`, `${keyword} variants changed from ${before.length} to ${after.length}`);
     }
   }
@@ -321,9 +355,16 @@ class Differ {
       }
     } else {
       if (!before) this.report('info', 'response-enum-added', loc, `response value now restricted to ${show(after)}`);
-      else if (!after) this.report('warnings', 'response-enum-removed', loc, 'response value no longer restricted to an enum: clients may receive values they do not know');
+      else if (!after)
+        this.report('warnings', 'response-enum-removed', loc, 'response value no longer restricted to an enum: clients may receive values they do not know');
       else {
-        if (added.length) this.report('warnings', 'response-enum-value-added', loc, `response enum value(s) added: ${added.map(key).join(', ')}: clients switching on the value may not handle them`);
+        if (added.length)
+          this.report(
+            'warnings',
+            'response-enum-value-added',
+            loc,
+            `response enum value(s) added: ${added.map(key).join(', ')}: clients switching on the value may not handle them`,
+          );
         if (removed.length) this.report('info', 'response-enum-value-removed', loc, `response enum value(s) removed: ${removed.map(key).join(', ')}`);
       }
     }
@@ -331,7 +372,8 @@ class Differ {
 
   /** Request constraints: a tighter bound rejects values clients could send before. */
   private constraints(b: Json, a: Json, loc: string): void {
-    const tightened = (key: string, how: string) => this.report('breaking', 'request-constraint-tightened', `${loc}/${key}`, `request ${key} tightened: ${how}`);
+    const tightened = (key: string, how: string) =>
+      this.report('breaking', 'request-constraint-tightened', `${loc}/${key}`, `request ${key} tightened: ${how}`);
     const relaxed = (key: string, how: string) => this.report('info', 'request-constraint-relaxed', `${loc}/${key}`, `request ${key} relaxed: ${how}`);
     const change = (key: string) => `${show(b[key])} -> ${show(a[key])}`;
     for (const key of UPPER_BOUNDS) {
@@ -390,7 +432,8 @@ function parametersOf(doc: Json, op: Operation): Map<string, Json> {
   for (const node of [...(op.pathItem.parameters ?? []), ...(op.operation.parameters ?? [])]) {
     const parameter = deref(doc, node);
     if (!parameter) continue;
-    const name = parameter.in === 'header' ? String(parameter.name).toLowerCase() : parameter.in === 'path' ? `#${template.indexOf(parameter.name)}` : parameter.name;
+    const name =
+      parameter.in === 'header' ? String(parameter.name).toLowerCase() : parameter.in === 'path' ? `#${template.indexOf(parameter.name)}` : parameter.name;
     parameters.set(`${parameter.in}:${name}`, parameter);
   }
   return parameters;

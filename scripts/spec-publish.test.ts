@@ -31,7 +31,9 @@ function contract(version = '1.2.3'): Json {
         },
       },
     },
-    components: { securitySchemes: { oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'partner:profile.read': '' } } } } } },
+    components: {
+      securitySchemes: { oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'partner:profile.read': '' } } } } },
+    },
   };
 }
 
@@ -47,7 +49,7 @@ describe('nextVersion', () => {
     expect([nextVersion('1.2.3', 'major'), nextVersion('1.2.3', 'minor'), nextVersion('1.2.3', 'patch')]).toEqual(['2.0.0', '1.3.0', '1.2.4']);
   });
   test('a version that is not major.minor.patch is refused', () => {
-    expect(() => nextVersion('1.2', 'minor')).toThrow(/major.minor.patch/);
+    for (const version of ['1.2', 'v1.2.3', '1.2.3-rc.1', '1.2.3+build', ' 1.2.3']) expect(() => nextVersion(version, 'minor')).toThrow(/major.minor.patch/);
   });
 });
 
@@ -57,12 +59,18 @@ describe('planPublication', () => {
   });
 
   test('when a field is added, then the minor version goes up', () => {
-    const plan = planPublication(contract(), edited((doc) => (meSchema(doc).properties.name = { type: 'string' })));
+    const plan = planPublication(
+      contract(),
+      edited((doc) => (meSchema(doc).properties.name = { type: 'string' })),
+    );
     expect(plan).toMatchObject({ action: 'bump', bump: 'minor', version: '1.3.0' });
   });
 
   test('when only a description changes, then the patch version goes up', () => {
-    const plan = planPublication(contract(), edited((doc) => (doc.paths['/partner/v1/me'].get.description = 'Who the partner is.')));
+    const plan = planPublication(
+      contract(),
+      edited((doc) => (doc.paths['/partner/v1/me'].get.description = 'Who the partner is.')),
+    );
     expect(plan).toMatchObject({ action: 'bump', bump: 'patch', version: '1.2.4' });
   });
 
@@ -109,9 +117,17 @@ describe('npm run spec:publish in a copy of the repository', () => {
   const tools = (): PublishTools => ({
     log: (line) => lines.push(line),
     dir,
+    now: () => new Date('2026-12-09T10:00:00Z'),
     generate: (check) => {
       generated.push(check);
-      if (!check) write('generated/openapi.json', JSON.stringify({ ...read('generated/openapi.json'), info: { ...read('generated/openapi.json').info, version: (parseYaml(spec()) as Json).info.version } }));
+      if (!check)
+        write(
+          'generated/openapi.json',
+          JSON.stringify({
+            ...read('generated/openapi.json'),
+            info: { ...read('generated/openapi.json').info, version: (parseYaml(spec()) as Json).info.version },
+          }),
+        );
       return check ? fresh : true;
     },
   });
@@ -138,6 +154,10 @@ describe('npm run spec:publish in a copy of the repository', () => {
     expect(main([], tools())).toBe(0);
     expect(read('spec/published/openapi.json')).toEqual(contract());
     expect(generated).toEqual([true]);
+    expect(read('spec/published/versions.json')).toMatchObject([
+      { version: '1.2.3', date: '2026-12-09', changes: { breaking: [], info: [{ rule: 'operation-added', operationId: 'getPartnerMe' }] } },
+    ]);
+    expect(readFileSync(join(dir, 'CHANGELOG.md'), 'utf8')).toMatch(/## 1\.2\.3 \(2026-12-09\)\n\nFirst publication: 1 operations/);
   });
 
   test('when a field was added, then the minor version is set in the spec, regenerated and published', () => {
@@ -148,6 +168,12 @@ describe('npm run spec:publish in a copy of the repository', () => {
     expect(generated).toEqual([true, false]);
     expect(read('spec/published/openapi.json')).toEqual(read('generated/openapi.json'));
     expect(read('spec/published/openapi.json').info.version).toBe('1.3.0');
+    expect(read('spec/published/versions.json')).toMatchObject([
+      { version: '1.3.0', date: '2026-12-09', changes: { breaking: [], info: [{ rule: 'field-added', operationId: 'getPartnerMe' }] } },
+    ]);
+    expect(readFileSync(join(dir, 'CHANGELOG.md'), 'utf8')).toMatch(
+      /## 1\.3\.0 \(2026-12-09\)[\s\S]*`GET \/partner\/v1\/me` \(`getPartnerMe`\): response 200 `name`: optional response field name added/,
+    );
   });
 
   test('when a change breaks clients, then it refuses without --major and names the change, and publishes 2.0.0 with it', () => {
@@ -157,8 +183,10 @@ describe('npm run spec:publish in a copy of the repository', () => {
     expect(lines.join('\n')).toMatch(/BREAKING[\s\S]*refused: 1 breaking change/);
     expect(read('spec/published/openapi.json')).toEqual(contract());
     expect((parseYaml(spec()) as Json).info.version).toBe('1.2.3');
+    expect(() => read('spec/published/versions.json')).toThrow();
     expect(main(['--major'], tools())).toBe(0);
     expect(read('spec/published/openapi.json').info.version).toBe('2.0.0');
+    expect(read('spec/published/versions.json')).toMatchObject([{ version: '2.0.0', changes: { breaking: [{ rule: 'response-field-removed' }] } }]);
   });
 
   test('when an unknown option is given, then it exits 2', () => {

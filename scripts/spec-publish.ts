@@ -2,7 +2,7 @@
  * `npm run spec:publish` publishes the contract: it copies the bundled contract
  * (generated/openapi.json) to spec/published/openapi.json, the contract partners have, which CI
  * compares every change against (`npm run spec:diff`). Publishing is a deliberate step, one
- * commit: spec/openapi.yaml (the version), generated/ and spec/published/ together.
+ * commit: spec/openapi.yaml (the version), generated/, spec/published/ and CHANGELOG.md together.
  *
  * It refuses when generated/ does not match spec/ (run `npm run generate` first), and it sets
  * `info.version` (in spec/openapi.yaml, then regenerates) from the changes since the last
@@ -15,13 +15,18 @@
  * to set: it refuses when spec/openapi.yaml already carries another version than the published
  * one. The first publication (no spec/published/openapi.json yet) keeps the version as it is.
  *
+ * It records the publication in spec/published/versions.json (its version, day and changes) and
+ * writes CHANGELOG.md from that record (scripts/changelog.ts).
+ *
  * Exit 0: published; 1: refused (stale generated/, breaking without --major, nothing new,
  * version edited by hand); 2: bad arguments.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
+import { inc, prerelease, valid } from 'semver';
 import { parse as parseYaml } from 'yaml';
+import { CHANGELOG, NOTHING_PUBLISHED, readPublications, VERSIONS, writePublications } from './changelog';
 import { BUNDLE, diffContracts, PUBLISHED, report, type ContractDiff } from './spec-diff';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- an arbitrary OpenAPI document
@@ -31,14 +36,11 @@ export type Bump = 'major' | 'minor' | 'patch';
 /** The root of the multi-file contract, which holds info.version. */
 export const SPEC_ROOT = 'spec/openapi.yaml';
 
-/** The version after a bump of a `major.minor.patch` version. */
+/** The version after a bump of a plain `major.minor.patch` version (no `v`, pre-release or build). */
 export function nextVersion(current: string, bump: Bump): string {
-  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(current);
-  if (!match) throw new Error(`info.version ${current} is not major.minor.patch`);
-  const [major, minor, patch] = match.slice(1).map(Number);
-  if (bump === 'major') return `${major + 1}.0.0`;
-  if (bump === 'minor') return `${major}.${minor + 1}.0`;
-  return `${major}.${minor}.${patch + 1}`;
+  const next = valid(current) === current && prerelease(current) === null ? inc(current, bump) : null;
+  if (!next) throw new Error(`info.version ${current} is not major.minor.patch`);
+  return next;
 }
 
 export type Plan =
@@ -51,11 +53,18 @@ export function planPublication(published: Json | null, bundle: Json, options: {
   if (published === null) return { action: 'first', version: String(bundle.info.version) };
   const version = String(published.info.version);
   if (bundle.info.version !== version) {
-    return { action: 'refuse', reason: `${SPEC_ROOT} has info.version ${bundle.info.version}, the published contract ${version}: leave it at ${version}, spec:publish sets it` };
+    return {
+      action: 'refuse',
+      reason: `${SPEC_ROOT} has info.version ${bundle.info.version}, the published contract ${version}: leave it at ${version}, spec:publish sets it`,
+    };
   }
   const diff = diffContracts(published, bundle);
   if (diff.breaking.length > 0 && !options.major) {
-    return { action: 'refuse', reason: `${diff.breaking.length} breaking change(s) since ${version}: a major version; publish with --major if that is intended`, diff };
+    return {
+      action: 'refuse',
+      reason: `${diff.breaking.length} breaking change(s) since ${version}: a major version; publish with --major if that is intended`,
+      diff,
+    };
   }
   let bump: Bump;
   if (options.major) bump = 'major';
@@ -79,6 +88,8 @@ export interface PublishTools {
   dir: string;
   /** Runs `npm run generate` (`check`: `generate:check`); false when it fails. */
   generate: (check: boolean) => boolean;
+  /** The clock the publication's day is read from (tests fix it). */
+  now?: () => Date;
 }
 
 const root = resolvePath(__dirname, '..');
@@ -93,7 +104,7 @@ function runGenerate(check: boolean): boolean {
 }
 
 export function main(argv: string[], tools: PublishTools = { log: console.log, dir: root, generate: runGenerate }): number {
-  const { log, dir, generate } = tools;
+  const { log, dir, generate, now = () => new Date() } = tools;
   if (argv.some((argument) => argument !== '--major')) {
     log('usage: npm run spec:publish [-- --major]');
     return 2;
@@ -124,7 +135,12 @@ export function main(argv: string[], tools: PublishTools = { log: console.log, d
   }
   mkdirSync(dirname(join(dir, PUBLISHED)), { recursive: true });
   writeFileSync(join(dir, PUBLISHED), read(BUNDLE));
-  log(`spec:publish: published ${plan.version} (${plan.action === 'first' ? 'first publication' : plan.bump}): commit ${SPEC_ROOT}, generated/ and ${PUBLISHED} together`);
+  // The record of publications, and the partners' changelog written from it (npm run changelog).
+  const changes = plan.action === 'first' ? diffContracts(NOTHING_PUBLISHED, JSON.parse(read(BUNDLE)) as Json) : plan.diff;
+  writePublications(dir, [...readPublications(dir), { version: plan.version, date: now().toISOString().slice(0, 10), changes }]);
+  log(
+    `spec:publish: published ${plan.version} (${plan.action === 'first' ? 'first publication' : plan.bump}): commit ${SPEC_ROOT}, generated/, ${PUBLISHED}, ${VERSIONS} and ${CHANGELOG} together`,
+  );
   return 0;
 }
 

@@ -10,6 +10,7 @@ import { introspectionEndpoint, revocationEndpoint } from './auth/token-lifecycl
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { partnerActor, type Actor } from './domain/actor';
+import { isContractDate, isContractDateTime } from './domain/calendar';
 import type { CardVault } from './domain/cards/card-numbers';
 import { REPLAY_HEADER } from './domain/idempotency';
 import { handlers as defaultHandlers } from './handlers';
@@ -19,13 +20,17 @@ import { cacheRouteMatchers } from './http/route-matcher-cache';
 import { leanValidatorSchemas } from './http/validator-schema-cache';
 import { leanSpecLoading } from './http/validator-spec-loading';
 import type { Logger } from './http/logger';
-import { clientAddressOf, requestContext } from './http/request-context';
+import { requestContext } from './http/request-context';
+import { clientAddressOf } from './request/request';
+import { languageOf } from './request/language';
 import { checkHandlerKeys, markDeprecated, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
-import { securityHandlers } from './http/security';
+import { securityHandlers } from './auth/security';
+import { OperatorTokenVerifier } from './auth/operator-tokens';
 import { cors } from './http/cors';
+import { contractAnswersFor } from './http/contract-answers';
 import { precompressed } from './http/precompressed';
 import { internalOnly } from './http/listeners';
-import { headAsGet, singleAuthorization, utf8Body } from './http/request-shape';
+import { headAsGet, rfc3986Query, singleAuthorization, utf8Body } from './http/request-shape';
 import { securityHeaders } from './http/security-headers';
 import { textGuard } from './http/text-guard';
 import { transportSecurity } from './http/transport-security';
@@ -34,21 +39,28 @@ import type { Handlers } from '../generated/operations';
 
 const GENERATED = join(__dirname, '..', 'generated');
 /** The published contract, read once. */
-const contractJson = readFileSync(join(GENERATED, 'openapi.json'), 'utf8');
-const contractYaml = readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8');
+const published = { json: readFileSync(join(GENERATED, 'openapi.json'), 'utf8'), yaml: readFileSync(join(GENERATED, 'openapi.yaml'), 'utf8') };
+const contract = JSON.parse(published.json) as OpenAPIV3.DocumentV3;
 const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
-const contract = JSON.parse(contractJson) as OpenAPIV3.DocumentV3;
-/** Their answers, compressed once per process when first asked for (shared by every app). */
-const contractJsonAnswer = precompressed(contractJson, 'application/json');
-const contractYamlAnswer = precompressed(contractYaml, 'application/yaml');
 const docsAnswer = precompressed(docsPage, 'text/html');
-
 
 cacheRouteMatchers();
 leanValidatorSchemas();
 leanSpecLoading();
 
-export type AppConfig = Pick<Config, 'bodyLimitBytes' | 'tokenTtlSeconds' | 'validateResponses' | 'allowInsecureHttp' | 'corsOrigins' | 'trustProxy' | keyof GuardSettings>;
+export type AppConfig = Pick<
+  Config,
+  | 'bodyLimitBytes'
+  | 'tokenTtlSeconds'
+  | 'validateResponses'
+  | 'allowInsecureHttp'
+  | 'corsOrigins'
+  | 'trustProxy'
+  | 'partnerHoldMaxSeconds'
+  | 'webhooks'
+  | keyof GuardSettings
+> &
+  Partial<Pick<Config, 'publicBaseUrl' | 'oidc'>>;
 
 /** The validator options the server uses; the example test reuses them. */
 export function validatorOptions(config: Pick<Config, 'validateResponses'>, security: ReturnType<typeof securityHandlers>) {
@@ -58,6 +70,8 @@ export function validatorOptions(config: Pick<Config, 'validateResponses'>, secu
     validateResponses: config.validateResponses,
     validateSecurity: { handlers: security },
     ignoreUndocumented: false,
+    // One reading of dates for every operation, requests and answers: real calendar instants within the contract's range.
+    formats: { 'date-time': { type: 'string' as const, validate: isContractDateTime }, date: { type: 'string' as const, validate: isContractDate } },
   };
 }
 
@@ -76,19 +90,24 @@ export interface AppParts {
 
 /** The request's actor, built once from its verified credential (none on public operations). */
 function actorOfRequest(req: Request): Actor | undefined {
+  if (req.operator) return req.operator;
   const { credential } = req;
   if (!credential) return undefined;
-  return partnerActor({ id: credential.partnerId, name: credential.partnerName, scopes: credential.scopes }, { requestId: req.requestId, address: clientAddressOf(req) });
+  return partnerActor(
+    { id: credential.partnerId, name: credential.partnerName, scopes: credential.scopes },
+    { requestId: req.requestId, address: clientAddressOf(req), language: languageOf(req) },
+  );
 }
 
 export function createApp({ db, cardVault, logger, config, metrics, handlers = defaultHandlers, draining = () => false }: AppParts): Express {
   const guard = new ClientGuard(db, config);
+  const operatorTokens = config.oidc ? new OperatorTokenVerifier(config.oidc) : null;
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
     revokeToken: revocationEndpoint(guard),
     introspectToken: introspectionEndpoint(guard),
-    getOpenApiJson: contractJsonAnswer,
-    getOpenApiYaml: contractYamlAnswer,
+    getOpenApiJson: contractAnswersFor(published, config.publicBaseUrl).json,
+    getOpenApiYaml: contractAnswersFor(published, config.publicBaseUrl).yaml,
     getDocs: docsAnswer,
     getMetrics: metrics.scrape,
   };
@@ -112,13 +131,24 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: utf8Body }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));
   app.use(textGuard);
+  app.use(rfc3986Query);
   mountRawRoutes(app, rawRoutes, true);
   app.use(internalOnly);
-  app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard))));
+  app.use(OpenApiValidator.middleware(validatorOptions(config, securityHandlers(guard, operatorTokens))));
   mountRawRoutes(app, rawRoutes, false);
-  mountEnvelopeRoutes(app, handlers, (req, res): HandlerContext => ({
-    db, cardVault, credential: req.credential, actor: actorOfRequest(req), markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'), draining,
-  }));
+  mountEnvelopeRoutes(
+    app,
+    handlers,
+    (req, res): HandlerContext => ({
+      db,
+      cardVault,
+      settings: { partnerHoldMaxSeconds: config.partnerHoldMaxSeconds, webhooks: config.webhooks },
+      credential: req.credential,
+      actor: actorOfRequest(req),
+      markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),
+      draining,
+    }),
+  );
   app.use(errorMapper());
   return app;
 }

@@ -21,7 +21,9 @@ export function cardVaultFor(config: Pick<Config, 'cardHashKey' | 'cardEncryptio
     keys = { hashKey: Buffer.from(stored.hashKey, 'base64'), encryptionKey: Buffer.from(stored.encryptionKey, 'base64') };
   } else {
     keys = newCardKeys();
-    writeFileSync(file, JSON.stringify({ hashKey: keys.hashKey.toString('base64'), encryptionKey: keys.encryptionKey.toString('base64') }) + '\n', { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ hashKey: keys.hashKey.toString('base64'), encryptionKey: keys.encryptionKey.toString('base64') }) + '\n', {
+      mode: 0o600,
+    });
   }
   return new CardVault(keys, config.cardIin);
 }

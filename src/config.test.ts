@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, readConfig } from './config';
@@ -9,6 +9,27 @@ describe('readConfig', () => {
     const config = readConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: undefined, tokenTtlSeconds: 3600, demoData: true, validateResponses: true });
     expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('when OIDC_ISSUER_URL and OIDC_AUDIENCE are set, then operator tokens are checked against them; unset, none are accepted', () => {
+    expect(readConfig({}).oidc).toBeUndefined();
+    expect(readConfig({ OIDC_ISSUER_URL: 'https://login.example/realms/cynod', OIDC_AUDIENCE: 'cynod-core-api' }).oidc).toEqual({
+      issuer: 'https://login.example/realms/cynod',
+      audience: 'cynod-core-api',
+      clockSkewSeconds: 60,
+      jwksCooldownSeconds: 30,
+    });
+    expect(readConfig({ OIDC_ISSUER_URL: 'http://127.0.0.1:9000', OIDC_AUDIENCE: 'api', OIDC_CLOCK_SKEW_SECONDS: '0' }).oidc?.clockSkewSeconds).toBe(0);
+  });
+
+  it.each([
+    [{ OIDC_ISSUER_URL: 'https://login.example' }, 'set both or neither'],
+    [{ OIDC_AUDIENCE: 'api' }, 'set both or neither'],
+    [{ OIDC_ISSUER_URL: 'http://login.example', OIDC_AUDIENCE: 'api' }, 'https issuer'],
+    [{ OIDC_ISSUER_URL: 'https://login.example?x=1', OIDC_AUDIENCE: 'api' }, 'https issuer'],
+    [{ OIDC_ISSUER_URL: 'https://login.example', OIDC_AUDIENCE: 'api', OIDC_CLOCK_SKEW_SECONDS: '301' }, 'OIDC_CLOCK_SKEW_SECONDS'],
+  ])('when the OIDC settings are %j, then the configuration is refused (%s)', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
   });
 
   it('when INTERNAL_PORT is set, then an internal listener on INTERNAL_HOST (default 127.0.0.1); unset, none', () => {
@@ -30,6 +51,37 @@ describe('readConfig', () => {
   it('when the database timeouts are set, then they are read in milliseconds and 0 is kept', () => {
     const config = readConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2500', DATABASE_LOCK_TIMEOUT_MS: '0', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '60000' });
     expect(config.databaseTimeouts).toEqual({ statementTimeoutMs: 2500, lockTimeoutMs: 0, idleInTransactionTimeoutMs: 60_000 });
+  });
+
+  it('when PARTNER_HOLD_MAX_SECONDS is unset, then a station holds a card at most 30 minutes; set, from 60 s to a day', () => {
+    expect(readConfig({}).partnerHoldMaxSeconds).toBe(1800);
+    expect(readConfig({ PARTNER_HOLD_MAX_SECONDS: '600' }).partnerHoldMaxSeconds).toBe(600);
+    expect(() => readConfig({ PARTNER_HOLD_MAX_SECONDS: '30' })).toThrow(/PARTNER_HOLD_MAX_SECONDS must be an integer between 60 and 86400/);
+  });
+
+  it('when no WEBHOOK_ variable is set, then https targets only, 10 s attempts, 4 at once per endpoint, 17 attempts from 30 s (about 3 days)', () => {
+    expect(readConfig({}).webhooks).toEqual({
+      allowLoopbackHttp: false,
+      timeoutMs: 10_000,
+      maxInFlightPerEndpoint: 4,
+      retryBaseMs: 30_000,
+      maxAttempts: 17,
+      circuitThreshold: 5,
+      circuitOpenMs: 60_000,
+      pollIntervalMs: 1000,
+    });
+  });
+
+  it('when WEBHOOK_ variables are set, then they are read within their bounds, and an attempt stays below the shutdown grace', () => {
+    const webhooks = readConfig({ WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_MAX_ATTEMPTS: '3' }).webhooks;
+    expect(webhooks).toMatchObject({ allowLoopbackHttp: true, retryBaseMs: 20, maxAttempts: 3 });
+    expect(() => readConfig({ WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '0' })).toThrow(/WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT must be an integer between 1 and 50/);
+    expect(() => readConfig({ WEBHOOK_ALLOW_LOOPBACK_HTTP: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK_HTTP must be true or false/);
+    expect(() => readConfig({ WEBHOOK_TIMEOUT_MS: '30000', SHUTDOWN_GRACE_SECONDS: '20' })).toThrow(
+      /WEBHOOK_TIMEOUT_MS \(30000\) must be below SHUTDOWN_GRACE_SECONDS \(20 s\)/,
+    );
+    // Unset, the timeout follows a short grace (half of it) instead of refusing to start.
+    expect([readConfig({}).webhooks.timeoutMs, readConfig({ SHUTDOWN_GRACE_SECONDS: '1' }).webhooks.timeoutMs]).toEqual([10_000, 500]);
   });
 
   it('when DATABASE_URL is set, then demo data is off unless asked for', () => {
@@ -60,7 +112,27 @@ describe('readConfig: transport security', () => {
     dir = mkdtempSync(join(tmpdir(), 'cynod-config-tls-'));
     certFile = join(dir, 'cert.pem');
     keyFile = join(dir, 'key.pem');
-    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      '/usr/bin/openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -88,10 +160,24 @@ describe('readConfig: transport security', () => {
   });
 
   it('when CORS_ORIGINS lists origins, then they are kept exactly', () => {
-    expect(readConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(readConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+  });
+
+  it("when PUBLIC_BASE_URL is set, then the served contract names it; unset, the listener's own address, or none for a wildcard interface or a chosen port", () => {
+    expect(readConfig({ PUBLIC_BASE_URL: 'https://api.cynod.example/' }).publicBaseUrl).toBe('https://api.cynod.example');
+    expect(readConfig({ PORT: '8081' }).publicBaseUrl).toBe('http://127.0.0.1:8081');
+    expect(readConfig({ HOST: '::1', PORT: '9000' }).publicBaseUrl).toBe('http://[::1]:9000');
+    expect(readConfig({ HOST: '0.0.0.0' }).publicBaseUrl).toBeUndefined();
+    expect(readConfig({ PORT: '0' }).publicBaseUrl).toBeUndefined();
   });
 
   it.each([
+    ['PUBLIC_BASE_URL', 'api.cynod.example'],
+    ['PUBLIC_BASE_URL', 'ftp://api.cynod.example'],
+    ['PUBLIC_BASE_URL', 'https://api.cynod.example/?x=1'],
     ['ALLOW_INSECURE_HTTP', 'yes'],
     ['MAX_HEADER_BYTES', '512'],
     ['MAX_HEADER_BYTES', '70000'],
@@ -118,7 +204,36 @@ describe('TRUST_PROXY', () => {
     expect(readConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
-  it.each(['true', '0', '1', '11', 'proxy.example.com', '10.0.0.1/8', 'loopback,,10.0.0.0/8'])('when TRUST_PROXY is %s, then it refuses to start and names the variable', (raw) => {
-    expect(() => readConfig({ TRUST_PROXY: raw })).toThrow('TRUST_PROXY');
+  it.each(['true', '0', '1', '11', 'proxy.example.com', '10.0.0.1/8', 'loopback,,10.0.0.0/8'])(
+    'when TRUST_PROXY is %s, then it refuses to start and names the variable',
+    (raw) => {
+      expect(() => readConfig({ TRUST_PROXY: raw })).toThrow('TRUST_PROXY');
+    },
+  );
+});
+
+describe('the configuration table (docs/operating.md, Configuration)', () => {
+  const root = join(__dirname, '..');
+  /** The variables config.ts reads: `env.NAME`, or a reader called with `(env, 'NAME', ...)` or `('NAME', ...)`. */
+  const read = new Set(
+    [...readFileSync(join(root, 'src/config.ts'), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]+)|\((?:env, )?'([A-Z][A-Z0-9_]+)'/g)].map(
+      (match) => match[1] ?? match[2],
+    ),
+  );
+  /** The variables the table's rows name (first column; a row may name two, as TLS_CERT_FILE, TLS_KEY_FILE). */
+  const documented = (() => {
+    const page = readFileSync(join(root, 'docs/operating.md'), 'utf8');
+    const section = page.slice(page.indexOf('## Configuration'), page.indexOf('\n## ', page.indexOf('## Configuration') + 1));
+    const rows = section.split('\n').filter((line) => /^\| `[A-Z]/.test(line));
+    return new Set(rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1])));
+  })();
+
+  it('when config.ts reads a variable, then the table documents it', () => {
+    expect(read.size).toBeGreaterThan(20);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('when the table documents a variable, then config.ts reads it', () => {
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
   });
 });

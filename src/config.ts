@@ -1,8 +1,10 @@
-/** The one config reader: every setting comes from an environment variable (see README). */
+/** The one config reader: every setting comes from an environment variable (the table in docs/operating.md, Configuration). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCidr } from './domain/partners/ip-ranges';
+import { parseCidr } from './domain/ip-ranges';
+import type { WebhookSettings } from './domain/webhooks/settings';
 import { createSecureContext } from 'node:tls';
+import type { OidcSettings } from './auth/operator-tokens';
 
 export interface Config {
   /** Interface to listen on. */
@@ -44,6 +46,13 @@ export interface Config {
   allowInsecureHttp: boolean;
   /** Exact origins allowed by CORS; empty: CORS off. */
   corsOrigins: string[];
+  /**
+   * The address partners reach this server at, named as the server of the contract served at
+   * /openapi.json and /openapi.yaml (what Postman and Insomnia import): PUBLIC_BASE_URL, else
+   * the listener's own address; undefined (the contract says "/", relative to where it was
+   * fetched) when neither names one (port 0, or a wildcard HOST without PUBLIC_BASE_URL).
+   */
+  publicBaseUrl: string | undefined;
   /** Largest request head (request line and headers) in bytes; larger ones get 431. */
   maxHeaderBytes: number;
   /**
@@ -59,6 +68,15 @@ export interface Config {
   authFailureLimit: number;
   /** The window over which failed authentications are counted, in seconds. */
   authFailureWindowSeconds: number;
+  /** The longest hold a station system's authorisation keeps on a card (3rd Party API), in seconds; a longer `holdSeconds` is cut to it. */
+  partnerHoldMaxSeconds: number;
+  /**
+   * OIDC_ISSUER_URL and OIDC_AUDIENCE: the OpenID Connect provider whose access tokens name
+   * back-office operators (src/auth/operator-tokens.ts); undefined: operator tokens are not accepted.
+   */
+  oidc: OidcSettings | undefined;
+  /** Webhook delivery (src/domain/webhooks/): the WEBHOOK_* variables. */
+  webhooks: WebhookSettings;
 }
 
 export class ConfigError extends Error {}
@@ -139,13 +157,35 @@ function corsOrigins(raw: string | undefined): string[] {
   });
 }
 
+/** PUBLIC_BASE_URL (an http(s) origin, optionally with a path prefix), else the listener's address when it names one. */
+function publicBaseUrl(raw: string | undefined, host: string, port: number, secure: boolean): string | undefined {
+  if (raw !== undefined && raw !== '') {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
+      throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) address such as https://api.example.com, without query or fragment; got "${raw}"`);
+    }
+    return parsed.href.replace(/\/$/, '');
+  }
+  if (port === 0 || ['0.0.0.0', '::', ''].includes(host)) return undefined;
+  return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function trustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   // A number of hops would believe X-Forwarded-For from whoever connects: proxies are named.
-  if (/^[0-9]+$/.test(raw)) throw new ConfigError(`TRUST_PROXY must name the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal), not a number of hops, got "${raw}"`);
-  if (raw === 'true') throw new ConfigError('TRUST_PROXY=true would believe X-Forwarded-For from anyone; list the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal)');
+  if (/^[0-9]+$/.test(raw))
+    throw new ConfigError(`TRUST_PROXY must name the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal), not a number of hops, got "${raw}"`);
+  if (raw === 'true')
+    throw new ConfigError(
+      'TRUST_PROXY=true would believe X-Forwarded-For from anyone; list the proxies (addresses, CIDR ranges, loopback, linklocal, uniquelocal)',
+    );
   const entries = raw.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
     if (!PROXY_RANGE_NAMES.includes(entry) && typeof parseCidr(entry) === 'string') {
@@ -162,8 +202,54 @@ function internalListener(env: NodeJS.ProcessEnv, host: string, port: number): C
     return undefined;
   }
   const listener = { host: env.INTERNAL_HOST || '127.0.0.1', port: integer(env, 'INTERNAL_PORT', 0, 0, 65535) };
-  if (listener.port !== 0 && listener.port === port && listener.host === host) throw new ConfigError(`INTERNAL_PORT must differ from PORT on the same host (${host}:${port})`);
+  if (listener.port !== 0 && listener.port === port && listener.host === host)
+    throw new ConfigError(`INTERNAL_PORT must differ from PORT on the same host (${host}:${port})`);
   return listener;
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** OIDC_ISSUER_URL with OIDC_AUDIENCE (both or neither): an https issuer, http only on loopback (tests, development). */
+function oidc(env: NodeJS.ProcessEnv): Config['oidc'] {
+  const issuer = env.OIDC_ISSUER_URL ?? '';
+  const audience = env.OIDC_AUDIENCE ?? '';
+  if (issuer === '' && audience === '') return undefined;
+  if (issuer === '' || audience === '') throw new ConfigError('OIDC_ISSUER_URL and OIDC_AUDIENCE go together: set both or neither');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(issuer);
+  } catch {
+    parsed = undefined;
+  }
+  const secure = parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK_HOSTS.includes(parsed.hostname));
+  if (!parsed || !secure || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(`OIDC_ISSUER_URL must be the provider's https issuer (http only on loopback), without query or fragment; got "${issuer}"`);
+  }
+  return {
+    issuer,
+    audience,
+    clockSkewSeconds: integer(env, 'OIDC_CLOCK_SKEW_SECONDS', 60, 0, 300),
+    jwksCooldownSeconds: integer(env, 'OIDC_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+  };
+}
+
+/** The WEBHOOK_* variables; an attempt's timeout stays below the shutdown grace, so a delivery in flight finishes before the process exits. */
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  const graceMs = integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 1, 300) * 1000;
+  const settings: WebhookSettings = {
+    allowLoopbackHttp: boolean(env, 'WEBHOOK_ALLOW_LOOPBACK_HTTP', false),
+    // By default at most half the shutdown grace, so that a short grace needs no second setting.
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', Math.max(100, Math.min(10_000, graceMs / 2)), 100, 60_000),
+    maxInFlightPerEndpoint: integer(env, 'WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 4, 1, 50),
+    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+    maxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 17, 1, 50),
+    circuitThreshold: integer(env, 'WEBHOOK_CIRCUIT_THRESHOLD', 5, 1, 100),
+    circuitOpenMs: integer(env, 'WEBHOOK_CIRCUIT_OPEN_MS', 60_000, 10, 3_600_000),
+    pollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 60_000),
+  };
+  if (settings.timeoutMs >= graceMs)
+    throw new ConfigError(`WEBHOOK_TIMEOUT_MS (${settings.timeoutMs}) must be below SHUTDOWN_GRACE_SECONDS (${graceMs / 1000} s)`);
+  return settings;
 }
 
 /** Reads and checks the configuration; throws ConfigError naming the faulty variable. */
@@ -173,6 +259,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const host = env.HOST || '127.0.0.1';
   const port = integer(env, 'PORT', 8080, 0, 65535);
+  const tls = tlsFiles(env);
   return {
     host,
     port,
@@ -187,6 +274,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86400),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_KEY_RETENTION_HOURS', 24, 24, 8760),
+    partnerHoldMaxSeconds: integer(env, 'PARTNER_HOLD_MAX_SECONDS', 1800, 60, 86400),
     shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 1, 300),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     logLevel,
@@ -195,14 +283,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cardHashKey: key(env, 'CARD_HASH_KEY'),
     cardEncryptionKey: key(env, 'CARD_ENCRYPTION_KEY'),
     cardIin: cardIin(env.CARD_IIN),
-    tls: tlsFiles(env),
+    tls,
     allowInsecureHttp: boolean(env, 'ALLOW_INSECURE_HTTP', false),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    publicBaseUrl: publicBaseUrl(env.PUBLIC_BASE_URL, host, port, tls !== undefined),
     maxHeaderBytes: integer(env, 'MAX_HEADER_BYTES', 16 * 1024, 1024, 64 * 1024),
     trustProxy: trustProxy(env.TRUST_PROXY),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000_000),
     tokenRateLimitPerMinute: integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000_000),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 10, 2, 1_000_000_000),
     authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 900, 60, 86_400),
+    oidc: oidc(env),
+    webhooks: webhookSettings(env),
   };
 }

@@ -5,6 +5,7 @@
  * Whoever opens the embedded database (the server, the CLI) holds `cynod.lock` in the data
  * directory, created exclusively and holding its pid; a lock whose pid is no longer alive is
  * stale and taken over. With DATABASE_URL, PostgreSQL handles concurrency and no lock is taken.
+ * The CLI finding the directory held by a server runs its command inside it (src/cli/channel.ts).
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

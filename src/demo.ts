@@ -19,14 +19,14 @@ import { createCardProfile } from './domain/cards/profiles';
 import { replaceCardFleet } from './domain/fleet/card-fleet';
 import { createDriver } from './domain/fleet/drivers';
 import { createVehicle } from './domain/fleet/vehicles';
-import { fundPartnerFloat } from './domain/ledger/operations';
+import { fundPartnerFloat } from './domain/payments/operations';
 import { createPartnerContract } from './domain/partners/contracts';
 import { createPartner } from './domain/partners/partners';
 import { setRechargeLimits } from './domain/partners/recharge-limits';
 import { createClient } from './domain/referential/clients';
 import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
 import { createNetwork } from './domain/referential/networks';
-import { createServicePoint } from './domain/referential/service-points';
+import { createServicePoint } from './domain/cards/service-point-cards';
 import { createUnit } from './domain/referential/units';
 
 export interface DemoCredentials {
@@ -45,10 +45,18 @@ const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 /** Seeds the referential; returns the number of the card the quick start uses. */
 async function seedReferential(db: Database, vault: CardVault): Promise<string> {
   const network = await createNetwork(db, DEMO_ACTOR, { code: 'RES-ABIDJAN', name: 'Réseau Abidjan' });
-  const sotra = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'SOTRA', name: 'Société des Transports Abidjanais', phone: '+2252720000000' });
-  const logistique = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'LOGEX-CI', name: 'Logistique Express Côte d\'Ivoire' });
+  const sotra = await createClient(db, DEMO_ACTOR, {
+    networkId: network.id,
+    code: 'SOTRA',
+    name: 'Société des Transports Abidjanais',
+    phone: '+2252720000000',
+  });
+  const logistique = await createClient(db, DEMO_ACTOR, { networkId: network.id, code: 'LOGEX-CI', name: "Logistique Express Côte d'Ivoire" });
   const xof = (value: number) => ({ value, unit: 'XOF' });
-  for (const [code, label, price] of [['GASOIL', 'Gasoil', 715], ['SUPER', 'Super sans plomb', 875]] as const) {
+  for (const [code, label, price] of [
+    ['GASOIL', 'Gasoil', 715],
+    ['SUPER', 'Super sans plomb', 875],
+  ] as const) {
     await createEnergyType(db, DEMO_ACTOR, { code, label });
     await addEnergyPrice(db, DEMO_ACTOR, code, {
       effectiveAt: new Date(Date.now() - 86_400_000).toISOString(),
@@ -68,7 +76,13 @@ async function seedReferential(db: Database, vault: CardVault): Promise<string> 
     allowedServices: ['fuel', 'lubricants', 'car-wash'],
     allowedUnits: ['XOF', 'L-GASOIL'],
   });
-  await createServicePoint(db, vault, DEMO_ACTOR, { code: 'STATION-MARCORY', name: 'Station Marcory', address: 'Boulevard VGE, Marcory, Abidjan', networkId: network.id }, false);
+  await createServicePoint(
+    db,
+    vault,
+    DEMO_ACTOR,
+    { code: 'STATION-MARCORY', name: 'Station Marcory', address: 'Boulevard VGE, Marcory, Abidjan', networkId: network.id },
+    false,
+  );
   const drivers = [
     [sotra.id, 'Konan Kouadio', '+2250707080910'],
     [sotra.id, 'Awa Traoré', '+2250505060708'],
@@ -102,7 +116,12 @@ async function seedPartnerChannel(db: Database, partnerId: string): Promise<void
   for (const client of clients) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId: client.id });
   if (station) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId: station.id });
   const funding = { key: `demo-float-${partnerId}`, operation: 'createFloatFunding', fingerprint: partnerId };
-  await fundPartnerFloat(db, DEMO_ACTOR, funding, { partnerId, amount: { value: 10_000_000, unit: 'XOF' }, externalReference: 'DEMO-VIREMENT-0001', comment: 'Float de démonstration' });
+  await fundPartnerFloat(db, DEMO_ACTOR, funding, {
+    partnerId,
+    amount: { value: 10_000_000, unit: 'XOF' },
+    externalReference: 'DEMO-VIREMENT-0001',
+    comment: 'Float de démonstration',
+  });
   await setRechargeLimits(db, DEMO_ACTOR, partnerId, { limits: [{ unit: 'XOF', perOperation: 500_000, perDay: 5_000_000, perCardPerDay: 1_000_000 }] });
 }
 
@@ -136,8 +155,11 @@ export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = 
     `  curl -s -H "Authorization: Bearer $TOKEN" ${url}/partner/v1/me`,
     '',
     ...(credentials.cardNumber
-      ? ['Look a member card up through the 3rd Party API (the partner quick start in the README goes on from there):',
-        `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"cardNumber":"${credentials.cardNumber}"}' ${url}/partner/v1/cards/lookup`, '']
+      ? [
+          'Look a member card up through the 3rd Party API (the partner quick start in docs/partner-api.md goes on from there):',
+          `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"cardNumber":"${credentials.cardNumber}"}' ${url}/partner/v1/cards/lookup`,
+          '',
+        ]
       : []),
     'Explore the Core API with the same token (demo network, clients, profile, service point, cards, vehicle, driver):',
     `  curl -s -H "Authorization: Bearer $TOKEN" ${coreUrl}/core/v1/cards`,

@@ -2,17 +2,19 @@
 import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { DatabaseUnavailableError } from './db/errors';
-import { migrate } from './db/migrate';
+import { migrate, MigrationHistoryError } from './db/migrate';
 import { demoBanner, ensureDemoData } from './demo';
 import { cardVaultFor } from './card-keys';
 import { secureDataDir } from './data-dir';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
+import { serveCli, type CliChannel } from './cli/channel';
 import { createLogger } from './http/logger';
 import { createMetrics } from './metrics/metrics';
 import { startServer } from './server';
 import { SYSTEM_ACTORS } from './domain/actor';
-import { expireHolds } from './domain/ledger/holds';
+import { expireHolds } from './domain/payments/holds';
 import { purgeIdempotencyKeys } from './domain/idempotency';
+import { WebhookDispatcher } from './domain/webhooks/dispatcher';
 
 /** How often expired pay-at-pump holds are released. */
 const HOLD_SWEEP_INTERVAL_MS = 10_000;
@@ -25,7 +27,9 @@ const REQUIRED_NODE_MAJOR = 24;
 async function main(): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < REQUIRED_NODE_MAJOR) {
-    throw new ConfigError(`Node.js ${REQUIRED_NODE_MAJOR} is required, this is ${process.version}: start with npm start (it runs node_modules/.bin/node) or install Node.js ${REQUIRED_NODE_MAJOR}`);
+    throw new ConfigError(
+      `Node.js ${REQUIRED_NODE_MAJOR} is required, this is ${process.version}: start with npm start (it runs node_modules/.bin/node) or install Node.js ${REQUIRED_NODE_MAJOR}`,
+    );
   }
   const config = readConfig();
   const logger = createLogger(config.logLevel);
@@ -47,6 +51,13 @@ async function main(): Promise<void> {
   const cardVault = cardVaultFor(config);
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
   if (!config.databaseUrl) secureDataDir(config.dataDir);
+  // The CLI cannot open the embedded database beside us: it hands its commands to us instead.
+  const cliChannel: CliChannel | null = config.databaseUrl
+    ? null
+    : await serveCli(config.dataDir, db, config, (error) => logger.error({ err: error }, 'CLI command failed')).catch((error: unknown) => {
+        logger.warn({ err: error }, 'the CLI channel could not open: the CLI cannot run while the server runs');
+        return null;
+      });
 
   let draining = false;
   const metrics = createMetrics(db);
@@ -93,9 +104,24 @@ async function main(): Promise<void> {
     ),
   );
 
+  // Webhooks: each instance queues the feeds' new events and sends due deliveries (claimed with
+  // SKIP LOCKED under a lease); a run only starts deliveries, which the dispatcher tracks.
+  const { pollIntervalMs, allowLoopbackHttp, ...delivery } = config.webhooks;
+  const dispatcher = new WebhookDispatcher(db, cardVault, { ...delivery, policy: { allowLoopbackHttp } }, (error) =>
+    logger.warn({ err: error }, 'webhook delivery failed to record'),
+  );
+  const webhooks = every(pollIntervalMs, () =>
+    dispatcher.run().then(
+      () => metrics.jobSucceeded('webhook-dispatch'),
+      (error: unknown) => logger.warn({ err: error }, 'webhook dispatch failed'),
+    ),
+  );
+
   /**
    * SIGTERM/SIGINT: /ready answers 503, the listeners close (new connections are refused),
-   * idle keep-alive connections are closed, in-flight requests and the background job finish,
+   * idle keep-alive connections are closed, in-flight requests, the background jobs and the
+   * webhook deliveries in flight finish (an attempt's deadline is below the grace; one cut
+   * short is retried by whichever instance claims it when its lease runs out),
    * then the database closes and the process exits 0. Past SHUTDOWN_GRACE_SECONDS what is
    * still open is cut and the process exits 1.
    */
@@ -110,7 +136,13 @@ async function main(): Promise<void> {
     }, config.shutdownGraceSeconds * 1000).unref();
     clearInterval(sweep);
     clearInterval(purge);
-    await Promise.all([running.close().catch((error) => logger.error({ err: error }, 'server close failed')), ...runs]);
+    clearInterval(webhooks);
+    await Promise.all([
+      running.close().catch((error) => logger.error({ err: error }, 'server close failed')),
+      cliChannel?.close().catch((error) => logger.error({ err: error }, 'CLI channel close failed')),
+      ...runs,
+    ]);
+    await dispatcher.drain();
     metrics.close();
     await db.close().catch((error) => logger.error({ err: error }, 'database close failed'));
     if (!config.databaseUrl) secureDataDir(config.dataDir);
@@ -140,6 +172,7 @@ function shownUrl(databaseUrl: string | undefined): string {
 function startFailure(error: unknown): string {
   if (error instanceof ConfigError) return `configuration error: ${error.message}`;
   if (error instanceof DataDirLockedError) return error.message;
+  if (error instanceof MigrationHistoryError) return `failed to start: ${error.message}`;
   if (error instanceof DatabaseUnavailableError) {
     const cause = error.cause as { code?: string; message?: string } | undefined;
     return `failed to start: cannot reach ${shownUrl(process.env.DATABASE_URL)} (${cause?.code ?? cause?.message ?? 'no answer'}); is PostgreSQL running and DATABASE_URL right?`;

@@ -39,7 +39,10 @@ type Listener = HttpServer | HttpsServer;
 
 function createListener(handler: RequestListener, options: ServerOptions): Listener {
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000, maxHeaderSize: options.maxHeaderSize }, handler)
+    ? createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000, maxHeaderSize: options.maxHeaderSize },
+        handler,
+      )
     : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
@@ -65,7 +68,12 @@ const closeListener = (server: Listener) =>
   });
 
 /** Starts the server; without `parts.metrics` it makes its own, closed with it. */
-export async function startServer(parts: Omit<AppParts, 'metrics'> & Partial<Pick<AppParts, 'metrics'>>, host: string, port: number, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  parts: Omit<AppParts, 'metrics'> & Partial<Pick<AppParts, 'metrics'>>,
+  host: string,
+  port: number,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
   const metrics = parts.metrics ?? createMetrics(parts.db);
   const app = createApp({ ...parts, metrics });
   const secure = Boolean(options.tls);

@@ -107,7 +107,8 @@ export async function checkSecurity(target: Operation, options: FuzzOptions): Pr
   if (security.anonymous) return;
   const [request] = exampleRequests(target);
   const anonymous = await send(options.baseUrl, target, request);
-  if (anonymous.status !== 401 || !anonymous.headers.get('www-authenticate')) fail('no credential: expected 401 with WWW-Authenticate', options, target, request, anonymous);
+  if (anonymous.status !== 401 || !anonymous.headers.get('www-authenticate'))
+    fail('no credential: expected 401 with WWW-Authenticate', options, target, request, anonymous);
   const violation = answerViolation(target, anonymous);
   if (violation) fail(violation, options, target, request, anonymous);
   if (security.scopes.length === 0) return;
@@ -123,7 +124,10 @@ export async function checkWrongMethod(target: Operation, options: FuzzOptions, 
   if (!method) return;
   const request: FuzzRequest = { method, path: {}, query: {}, headers: {} };
   const answer = await send(options.baseUrl, target, request, authHeaders(target, options.credentials));
-  const allow = (answer.headers.get('allow') ?? '').split(/,\s*/).map((item) => item.toLowerCase()).sort();
+  const allow = (answer.headers.get('allow') ?? '')
+    .split(/,\s*/)
+    .map((item) => item.toLowerCase())
+    .sort();
   const expected = definedMethods.includes('get') ? [...definedMethods, 'head'] : [...definedMethods];
   if (answer.status !== 405 || allow.join() !== expected.sort().join()) {
     fail(`a wrong method: expected 405 with Allow: ${expected.join(', ').toUpperCase()}`, options, target, request, answer);

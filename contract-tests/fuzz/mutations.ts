@@ -71,7 +71,26 @@ function badFormatValue(schema: Json): string | undefined {
  * bidirectional overrides and isolates, zero-width and invisible characters, and (in JSON,
  * the one encoding that can carry them) lone surrogates.
  */
-const FORBIDDEN_CHARACTERS = ['\u0000', '\u0001', '\u0008', '\u000b', '\u001b', '\u007f', '\u0085', '\u009f', '\u00ad', '\u061c', '\u200b', '\u200d', '\u200e', '\u202e', '\u2060', '\u2066', '\u2069', '\ufeff'];
+const FORBIDDEN_CHARACTERS = [
+  '\u0000',
+  '\u0001',
+  '\u0008',
+  '\u000b',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009f',
+  '\u00ad',
+  '\u061c',
+  '\u200b',
+  '\u200d',
+  '\u200e',
+  '\u202e',
+  '\u2060',
+  '\u2066',
+  '\u2069',
+  '\ufeff',
+];
 const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d', '\ude00b'];
 /** Byte sequences that are not UTF-8: a stray continuation byte, an overlong form, an encoded surrogate, 0xFF, a cut sequence. */
 const INVALID_UTF8 = [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe], [0xe2, 0x82]];
@@ -96,6 +115,54 @@ function wrongType(field: Field, isForm: boolean): unknown {
   return typeOf(field.schema) === 'string' ? 12345 : 'a string where another type is expected';
 }
 
+/**
+ * Date-times and dates the calendar does not have or the contract cannot express:
+ * month 13, 30 February, 29 February of a common year, hour 24 and 25, minute and
+ * second 60, an offset of 24 hours, year 10000, before 1970, an offset pushing 31 December
+ * 9999 into year 10000.
+ */
+const IMPOSSIBLE_DATE_TIMES = [
+  '2026-13-01T00:00:00Z',
+  '2026-02-30T10:00:00Z',
+  '2025-02-29T00:00:00Z',
+  '2026-04-31T00:00:00Z',
+  '2026-01-01T24:00:00Z',
+  '2026-11-03T25:00:00Z',
+  '2026-01-01T10:60:00Z',
+  '2026-06-30T23:59:60Z',
+  '2026-01-01T10:00:00+24:00',
+  '10000-01-01T00:00:00Z',
+  '1969-12-31T23:59:59Z',
+  '9999-12-31T23:00:00-05:00',
+];
+const IMPOSSIBLE_DATES = ['2026-13-01', '2026-02-30', '2025-02-29', '2026-04-31', '2026-00-10', '10000-01-01', '1969-12-31'];
+const isCalendarField = (schema: Json) => schema.format === 'date-time' || schema.format === 'date';
+
+/** The paths (property names, `*` for an array's items) of the date and date-time fields nested in a body schema. */
+function nestedCalendarPaths(schema: Json, prefix: string[] = [], depth = 0): string[][] {
+  if (!schema || typeof schema !== 'object' || depth > 6) return [];
+  if (isCalendarField(schema) && prefix.length > 1) return [prefix];
+  const items = schema.items ? nestedCalendarPaths(flatten(schema.items), [...prefix, '*'], depth + 1) : [];
+  const properties = Object.entries((schema.properties ?? {}) as Record<string, Json>).flatMap(([name, sub]) =>
+    nestedCalendarPaths(flatten(sub), [...prefix, name], depth + 1),
+  );
+  return [...items, ...properties];
+}
+
+/** A copy of `body` with `value` at `path` (an existing array item chosen by `pick`, or one made). */
+function withNested(body: unknown, path: string[], value: unknown, pick: number): unknown {
+  const [head, ...rest] = path;
+  if (head === '*') {
+    const items = Array.isArray(body) && body.length > 0 ? [...body] : [{}];
+    const at = pick % items.length;
+    items[at] = rest.length ? withNested(items[at], rest, value, pick) : value;
+    return items;
+  }
+  const object = { ...(body && typeof body === 'object' && !Array.isArray(body) ? body : {}) } as Record<string, unknown>;
+  object[head] = rest.length ? withNested(object[head], rest, value, pick) : value;
+  return object;
+}
+
 export function mutationsFor(target: Operation): Mutation[] {
   const fields = fieldsOf(target);
   const media = bodyMediaOf(target);
@@ -109,7 +176,15 @@ export function mutationsFor(target: Operation): Mutation[] {
   if (required.length) mutations.push({ kind: 'missing required field', expected: [400], apply: (r, pick) => withField(r, choose(required, pick), undefined) });
 
   const typed = of((field) => wrongType(field, isForm) !== undefined && typeOf(field.schema) !== undefined);
-  if (typed.length) mutations.push({ kind: 'wrong type', expected: [400], apply: (r, pick) => { const field = choose(typed, pick); return withField(r, field, wrongType(field, isForm)); } });
+  if (typed.length)
+    mutations.push({
+      kind: 'wrong type',
+      expected: [400],
+      apply: (r, pick) => {
+        const field = choose(typed, pick);
+        return withField(r, field, wrongType(field, isForm));
+      },
+    });
 
   const ranged = of((field) => field.schema.maximum !== undefined || field.schema.minimum !== undefined || field.schema.maxLength !== undefined);
   if (ranged.length) {
@@ -130,11 +205,43 @@ export function mutationsFor(target: Operation): Mutation[] {
 
   const formatted = of((field) => badFormatValue(field.schema) !== undefined);
   if (formatted.length) {
-    mutations.push({ kind: 'bad format', expected: [400], apply: (r, pick) => { const field = choose(formatted, pick); return withField(r, field, badFormatValue(field.schema)); } });
+    mutations.push({
+      kind: 'bad format',
+      expected: [400],
+      apply: (r, pick) => {
+        const field = choose(formatted, pick);
+        return withField(r, field, badFormatValue(field.schema));
+      },
+    });
+  }
+
+  // Impossible calendar dates in every date and date-time field: parameters, body fields, and fields nested in the body.
+  const calendarFields = of((field) => isCalendarField(field.schema));
+  const nestedCalendar = bodySchema && !isForm ? nestedCalendarPaths(bodySchema) : [];
+  if (calendarFields.length || nestedCalendar.length) {
+    mutations.push({
+      kind: 'impossible calendar date',
+      expected: [400],
+      apply: (r, pick) => {
+        const choice = pick % (calendarFields.length + nestedCalendar.length);
+        const isDate = (schema: Json) => schema.format === 'date';
+        const value = (date: boolean) => choose(date ? IMPOSSIBLE_DATES : IMPOSSIBLE_DATE_TIMES, Math.floor(pick / 3));
+        if (choice < calendarFields.length) {
+          const field = calendarFields[choice];
+          return withField(r, field, value(isDate(field.schema)));
+        }
+        const path = nestedCalendar[choice - calendarFields.length];
+        return { ...r, body: { mediaType: r.body!.mediaType, value: withNested(r.body?.value, path, value(false), Math.floor(pick / 7)) } };
+      },
+    });
   }
 
   if (bodySchema && bodySchema.additionalProperties === false) {
-    mutations.push({ kind: 'extra property', expected: [400], apply: (r) => ({ ...r, body: { mediaType: r.body!.mediaType, value: { ...(r.body!.value as object), zzUndocumented: 1 } } }) });
+    mutations.push({
+      kind: 'extra property',
+      expected: [400],
+      apply: (r) => ({ ...r, body: { mediaType: r.body!.mediaType, value: { ...(r.body!.value as object), zzUndocumented: 1 } } }),
+    });
   }
   if (rejectsUnknown) {
     mutations.push({ kind: 'unknown query parameter', expected: [400], apply: (r) => ({ ...r, query: { ...r.query, zz_undocumented: '1' } }) });
@@ -145,7 +252,8 @@ export function mutationsFor(target: Operation): Mutation[] {
     mutations.push({
       kind: 'huge string',
       expected: [400, 413],
-      apply: (r, pick) => (strings.length ? withField(r, choose(strings, pick), HUGE) : { ...r, body: { mediaType: r.body!.mediaType, raw: JSON.stringify(HUGE) } }),
+      apply: (r, pick) =>
+        strings.length ? withField(r, choose(strings, pick), HUGE) : { ...r, body: { mediaType: r.body!.mediaType, raw: JSON.stringify(HUGE) } },
     });
   } else if (rejectsUnknown) {
     mutations.push({ kind: 'huge string', expected: [400], apply: (r) => ({ ...r, query: { ...r.query, zz_huge: 'x'.repeat(8 * 1024) } }) });
@@ -180,7 +288,10 @@ export function mutationsFor(target: Operation): Mutation[] {
         const parameter = choose(pathTexts, pick);
         const bad = choose(FORBIDDEN_CHARACTERS, Math.floor(pick / pathTexts.length));
         const current = r.path[parameter.name];
-        return { ...r, path: { ...r.path, [parameter.name]: spliced(typeof current === 'string' && current !== '' ? current : 'texte', bad, Math.floor(pick / 7)) } };
+        return {
+          ...r,
+          path: { ...r.path, [parameter.name]: spliced(typeof current === 'string' && current !== '' ? current : 'texte', bad, Math.floor(pick / 7)) },
+        };
       },
     });
   }
@@ -222,7 +333,11 @@ export function mutationsFor(target: Operation): Mutation[] {
         const plain = encodeBody(r.body!.mediaType, r.body!.value);
         // The plain body, or a gzip stream cut short, or one with its last bytes (CRC, length) wrong.
         const zipped = gzipSync(plain);
-        const raw = [Buffer.from(plain), zipped.subarray(0, Math.max(10, zipped.length - 9)), Buffer.concat([zipped.subarray(0, zipped.length - 4), Buffer.from([0, 0, 0, 0])])][pick % 3];
+        const raw = [
+          Buffer.from(plain),
+          zipped.subarray(0, Math.max(10, zipped.length - 9)),
+          Buffer.concat([zipped.subarray(0, zipped.length - 4), Buffer.from([0, 0, 0, 0])]),
+        ][pick % 3];
         return { ...r, headers: { ...r.headers, 'content-encoding': 'gzip' }, body: { mediaType: r.body!.mediaType, raw } };
       },
     });
@@ -233,10 +348,31 @@ export function mutationsFor(target: Operation): Mutation[] {
     mutations.push({
       kind: 'deep object',
       expected: [400],
-      apply: (r, pick) => (bodyFields.length ? withField(r, choose(bodyFields, pick), deep(200)) : { ...r, body: { mediaType: 'application/json', value: [deep(200)] } }),
+      apply: (r, pick) =>
+        bodyFields.length ? withField(r, choose(bodyFields, pick), deep(200)) : { ...r, body: { mediaType: 'application/json', value: [deep(200)] } },
     });
   } else if (rejectsUnknown) {
     mutations.push({ kind: 'deep object', expected: [400], apply: (r) => ({ ...r, query: { ...r.query, [`a${'[b]'.repeat(50)}`]: '1' } }) });
+  }
+  // Arrays and objects nested thousands deep in a few KB, as the whole body or
+  // inside a field; sent as JSON to every operation but the form-encoded ones, body or not (a GET
+  // carries none: fetch refuses to send one).
+  if (!isForm && (media || (rejectsUnknown && target.method !== 'get'))) {
+    mutations.push({
+      kind: 'deeply nested JSON',
+      expected: [400],
+      apply: (r, pick) => {
+        const levels = choose([33, 1_000, 2_000], pick); // 2,000 objects: 12 KB, under the test servers' 16 KB limit
+        const nested = pick % 2 === 0 ? `${'['.repeat(levels)}${']'.repeat(levels)}` : `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+        const bodyFields = of((field) => field.location === 'body');
+        const marker = '"zzDEEPzz"';
+        const raw =
+          bodyFields.length && pick % 3 === 0
+            ? encodeBody('application/json', withField(r, choose(bodyFields, pick), 'zzDEEPzz').body!.value).replace(marker, nested)
+            : nested;
+        return { ...r, body: { mediaType: 'application/json', raw } };
+      },
+    });
   }
   return mutations;
 }

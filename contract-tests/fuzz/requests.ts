@@ -107,7 +107,13 @@ export async function send(baseUrl: string, target: Operation, request: FuzzRequ
 /** A replayable description of a request, printed when a property fails. */
 export function describeRequest(baseUrl: string, target: Operation, request: FuzzRequest): string {
   const raw = request.body?.raw;
-  const body = request.body ? (raw === undefined ? JSON.stringify(request.body.value) : typeof raw === 'string' ? raw : `bytes(${Buffer.from(raw).toString('hex')})`) : '';
+  const body = request.body
+    ? raw === undefined
+      ? JSON.stringify(request.body.value)
+      : typeof raw === 'string'
+        ? raw
+        : `bytes(${Buffer.from(raw).toString('hex')})`
+    : '';
   const shown = body.length > 300 ? `${body.slice(0, 300)}... (${body.length} chars)` : body;
   return `${request.method} ${urlOf(baseUrl, target, request).slice(0, 400)} headers=${JSON.stringify(request.headers)}${request.body ? ` ${request.body.mediaType} ${shown}` : ''}`;
 }

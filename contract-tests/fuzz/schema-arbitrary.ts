@@ -8,9 +8,35 @@ import fc from 'fast-check';
 import { flatten, type Json } from '../support/contract';
 
 const KNOWN_KEYS = new Set([
-  'type', 'enum', 'nullable', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum',
-  'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'oneOf',
-  'anyOf', 'minProperties', 'maxProperties', 'uniqueItems', 'description', 'example', 'title', 'default', 'readOnly', 'writeOnly', 'deprecated',
+  'type',
+  'enum',
+  'nullable',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'items',
+  'minItems',
+  'maxItems',
+  'properties',
+  'required',
+  'additionalProperties',
+  'oneOf',
+  'anyOf',
+  'minProperties',
+  'maxProperties',
+  'uniqueItems',
+  'description',
+  'example',
+  'title',
+  'default',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
 ]);
 
 function stringArbitrary(schema: Json): fc.Arbitrary<string> {
@@ -20,7 +46,9 @@ function stringArbitrary(schema: Json): fc.Arbitrary<string> {
     case 'date-time':
       return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString());
     case 'date':
-      return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+      return fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((date) => date.toISOString().slice(0, 10));
     case 'uri':
       return fc.webUrl();
     case 'email':

@@ -107,7 +107,11 @@ export function expectDocumented(operationId: string, status: number, body: unkn
 /** The operation's header parameters (such as Idempotency-Key) with their documented examples. */
 export function exampleHeaders(target: Operation): Record<string, string> {
   const parameters = ((target.operation.parameters ?? []) as Json[]).map(resolve);
-  return Object.fromEntries(parameters.filter((parameter) => parameter.in === 'header').map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]));
+  return Object.fromEntries(
+    parameters
+      .filter((parameter) => parameter.in === 'header')
+      .map((parameter) => [parameter.name as string, String(parameter.example ?? parameter.schema?.example)]),
+  );
 }
 
 /** The operation's required query parameters with their documented examples, as a query string ('' when none). */

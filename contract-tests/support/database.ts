@@ -34,7 +34,11 @@ function databaseUrl(baseUrl: string, database: string): string {
 /** A key of the migrations: a change to any of them makes a new template. */
 const migrationsKey = () =>
   createHash('sha256')
-    .update(migrationFiles().map((file) => file.name + file.sql).join('\n'))
+    .update(
+      migrationFiles()
+        .map((file) => file.name + file.sql)
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 16);
 
@@ -75,7 +79,8 @@ function postgresTemplate(baseUrl: string): Promise<string> {
   return postgresTemplateName;
 }
 
-async function pgliteTemplate(): Promise<Blob> {
+/** The migrated PGlite template, as a data-directory dump (cached in the temp folder per PGlite version and migrations). */
+export async function pgliteTemplate(): Promise<Blob> {
   const manifest = join(__dirname, '../../node_modules/@electric-sql/pglite/package.json');
   const pgliteVersion = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
   const key = createHash('sha256').update(pgliteVersion).update(migrationsKey()).digest('hex').slice(0, 16);
@@ -93,7 +98,13 @@ async function pgliteTemplate(): Promise<Blob> {
   return new Blob([readFileSync(file)]);
 }
 
-export async function createTestDatabase(options: { viaUrl?: (url: string) => string; /** PostgreSQL pool size (default 5). */ poolSize?: number; /** PostgreSQL session limits (default: the server's). */ timeouts?: DatabaseOptions['timeouts'] } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: {
+    viaUrl?: (url: string) => string;
+    /** PostgreSQL pool size (default 5). */ poolSize?: number;
+    /** PostgreSQL session limits (default: the server's). */ timeouts?: DatabaseOptions['timeouts'];
+  } = {},
+): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const db = await openDatabase({ loadDataDir: await pgliteTemplate() });

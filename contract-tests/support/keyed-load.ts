@@ -8,13 +8,11 @@
  * none, every copy of a key got the same answer, no answer was a 500 or an undocumented 503,
  * no key is left claimed, the balances are what the answers say, and the ledger's invariants hold.
  */
-import { CardService, Configuration, CoreCardsApi, CoreLedgerApi, CoreReferentialApi, RechargeMode, RegularisationCreateDirectionEnum } from '../../generated/sdk';
+import { CardService, Configuration, CoreCardsApi, CoreLedgerApi, CorePartnersApi, CoreReferentialApi } from '../../generated/sdk';
 import type { Database } from '../../src/db/database';
-import { SYSTEM_ACTORS } from '../../src/domain/actor';
-import { checkLedger } from '../../src/domain/ledger/invariants';
 import { contractViolation } from './contract';
+import { credit, expectLedgerHolds, issueCard, newClientWorld, newStation, xof, type Core } from './world';
 
-const xof = (value: number) => ({ value, unit: 'XOF' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
 
@@ -28,25 +26,24 @@ export interface Ledger {
 /** A network, a client, a card profile, a service point and `cards` member cards, each credited `funds` (through the API at `url`). */
 export async function setUpLedger(url: string, token: string, name: string, cardCount = 6, funds = 1_000_000): Promise<Ledger> {
   const configuration = new Configuration({ basePath: url, accessToken: async () => `Bearer ${token}` });
-  const referential = new CoreReferentialApi(configuration);
-  const coreCards = new CoreCardsApi(configuration);
-  const coreLedger = new CoreLedgerApi(configuration);
+  const core: Core = {
+    coreReferential: new CoreReferentialApi(configuration),
+    coreCards: new CoreCardsApi(configuration),
+    coreLedger: new CoreLedgerApi(configuration),
+    corePartners: new CorePartnersApi(configuration),
+  };
   const code = name.toUpperCase();
-  const networkId = (await referential.createNetwork({ networkCreate: { code: `RES-${code}`, name: `Réseau ${name}` } })).data.id;
-  const clientId = (await referential.createClient({ clientCreate: { networkId, code, name: `Transports ${name}` } })).data.id;
-  const profileId = (await coreCards.createCardProfile({
-    cardProfileCreate: { code, label: 'Flotte', validityMonths: 24, rechargeMode: RechargeMode.Manual, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop], allowedUnits: ['XOF'] },
-  })).data.id;
-  const point = (await referential.createServicePoint({ servicePointCreate: { code: `STATION-${code}`, name: `Station ${name}`, address: 'Plateau, Abidjan', networkId } })).data;
+  const owner = await newClientWorld(core, code, { label: 'Flotte', validityMonths: 24, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop] });
+  const station = await newStation(core, owner.networkId, `STATION-${code}`);
   const cards: string[] = [];
-  const initial = new Map<string, number>([[point.eServiceCard.id, 0]]);
+  const initial = new Map<string, number>([[station.cardId, 0]]);
   for (let n = 0; n < cardCount; n++) {
-    const cardId = (await coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } } })).data.id;
-    await coreLedger.createRegularisation({ idempotencyKey: `setup-${name}-${n}`, regularisationCreate: { cardId, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(funds), reason: 'Solde de départ' } });
+    const cardId = (await issueCard(core, owner, { name: `Porteur ${n}`, phone: '+2250707080910' })).id;
+    await credit(core, cardId, funds, 'Solde de départ', `setup-${name}-${n}`);
     cards.push(cardId);
     initial.set(cardId, funds);
   }
-  return { cards, station: { id: point.id, cardId: point.eServiceCard.id }, initial };
+  return { cards, station, initial };
 }
 
 export interface KeyedRequest {
@@ -67,11 +64,25 @@ export function keyedRequests(prefix: string, count: number, ledger: Ledger): Ke
     const roll = Math.random();
     if (roll < 0.5) {
       const mark = `R-${key}`;
-      return { key, kind: 'payment', operationId: 'createPayment', path: '/core/v1/payments', mark, body: { cardId, servicePointId: ledger.station.id, amount: xof(between(100, 3000)), service: 'shop', receiptNumber: mark } };
+      return {
+        key,
+        kind: 'payment',
+        operationId: 'createPayment',
+        path: '/core/v1/payments',
+        mark,
+        body: { cardId, servicePointId: ledger.station.id, amount: xof(between(100, 3000)), service: 'shop', receiptNumber: mark },
+      };
     }
     const direction = roll < 0.75 ? 'debit' : 'credit';
     const mark = `Correction ${key}`;
-    return { key, kind: direction, operationId: 'createRegularisation', path: '/core/v1/regularisations', mark, body: { cardId, direction, amount: xof(between(100, 3000)), reason: mark } };
+    return {
+      key,
+      kind: direction,
+      operationId: 'createRegularisation',
+      path: '/core/v1/regularisations',
+      mark,
+      body: { cardId, direction, amount: xof(between(100, 3000)), reason: mark },
+    };
   });
 }
 
@@ -147,7 +158,8 @@ export async function runKeyedLoad(requests: KeyedRequest[], options: LoadOption
       count(`${status}${code ? ` ${code}` : ''}`);
       if (status === 503) {
         const violation = contractViolation(request.operationId, 503, body);
-        if (violation || (code !== '9998' && code !== '9999') || INTERNALS.test(text)) failures.push(`${request.key}: 503 ${text}${violation ? ` (${violation})` : ''}`);
+        if (violation || (code !== '9998' && code !== '9999') || INTERNALS.test(text))
+          failures.push(`${request.key}: 503 ${text}${violation ? ` (${violation})` : ''}`);
       } else if (status >= 500) failures.push(`${request.key}: ${status} ${text}`);
       if ((status === 409 && code === '4030') || (status === 503 && (code === '9998' || code === '9999'))) {
         await sleep(between(5, 30));
@@ -190,7 +202,8 @@ export async function expectExactlyOnce(db: Database, ledger: Ledger, requests: 
       problems.push(`${request.key}: copies answered ${list.map((answer) => `${answer.status} ${answer.id}`).join(', ')}`);
     }
     // A key's first run may have committed with its answer lost (a connection cut, a process killed): then every answer is a replay.
-    if (list.filter((answer) => !answer.replayed).length > 1) problems.push(`${request.key}: ${list.filter((answer) => !answer.replayed).length} answers not marked replayed`);
+    if (list.filter((answer) => !answer.replayed).length > 1)
+      problems.push(`${request.key}: ${list.filter((answer) => !answer.replayed).length} answers not marked replayed`);
     outcome.set(request.key, first);
   }
   expect(problems).toEqual([]);
@@ -211,13 +224,23 @@ export async function expectExactlyOnce(db: Database, ledger: Ledger, requests: 
     const answered = outcome.get(request.key);
     return answered?.status === 200 ? ids.length !== 1 || ids[0] !== answered.id : ids.length !== 0;
   });
-  expect(wrong.map((request) => `${request.key}: made ${JSON.stringify(made.get(request.key) ?? [])}, answered ${outcome.get(request.key)?.status} ${outcome.get(request.key)?.id}`)).toEqual([]);
+  expect(
+    wrong.map(
+      (request) =>
+        `${request.key}: made ${JSON.stringify(made.get(request.key) ?? [])}, answered ${outcome.get(request.key)?.status} ${outcome.get(request.key)?.id}`,
+    ),
+  ).toEqual([]);
 
   // One stored answer per key, the one the clients got; no key left claimed (advisory locks end with their transactions).
-  const stored = await db.query<{ key: string; status: number; id: string | null }>("SELECT key, status, answer->'data'->>'id' AS id FROM idempotency_keys WHERE key = ANY($1)", [requests.map((request) => request.key)]);
+  const stored = await db.query<{ key: string; status: number; id: string | null }>(
+    "SELECT key, status, answer->'data'->>'id' AS id FROM idempotency_keys WHERE key = ANY($1)",
+    [requests.map((request) => request.key)],
+  );
   expect(stored.length).toBe(requests.length);
   expect(stored.filter((row) => row.status !== outcome.get(row.key)?.status || row.id !== outcome.get(row.key)?.id)).toEqual([]);
-  expect(await db.query("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).toEqual([]);
+  expect(
+    await db.query("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+  ).toEqual([]);
 
   // The balances are the setup's plus what the answers say; the invariants hold.
   const expected = new Map(ledger.initial);
@@ -235,7 +258,7 @@ export async function expectExactlyOnce(db: Database, ledger: Ledger, requests: 
     [[...expected.keys()]],
   );
   expect(Object.fromEntries(balances.map((row) => [row.card_id, Number(row.posted)]).sort())).toEqual(Object.fromEntries([...expected].sort()));
-  expect((await checkLedger(db, SYSTEM_ACTORS.system)).filter((check) => check.violations.length > 0)).toEqual([]);
+  await expectLedgerHolds(db);
 }
 
 /** The labels seen during a load, for a failure message or a summary. */

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
 
+/** How long stop() waits for the server's processes to be gone after SIGTERM. */
+const STOP_WAIT_MS = 90_000;
+
 export interface StartedServer {
   url: string;
   /** Stops the server with SIGTERM (a clean exit) and waits for it. */
@@ -32,8 +35,14 @@ export function npmStart(dataDir: string, env: Record<string, string> = {}): Pro
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
     await exited;
-    // npm may exit before the server it started: wait for the whole process group.
-    for (let i = 0; i < 200 && groupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // npm may exit before the server it started: wait for the whole process group. The server
+    // exits by its own shutdown grace (25 s by default); a loaded CI machine (two test passes
+    // side by side) can stretch that, so the wait is by the clock, and generous.
+    const since = Date.now();
+    while (groupAlive(child.pid!)) {
+      if (Date.now() - since > STOP_WAIT_MS) throw new Error(`the server's process group ${child.pid} is still alive ${STOP_WAIT_MS / 1000} s after SIGTERM`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
   return new Promise((resolve, reject) => {
     let output = '';

@@ -3,10 +3,23 @@ import pino from 'pino';
 import { CardVault, newCardKeys } from '../../src/domain/cards/card-numbers';
 import { createLogger } from '../../src/http/logger';
 import { startServer, type ServerOptions } from '../../src/server';
+import { readConfig } from '../../src/config';
 import type { AppConfig, AppParts } from '../../src/app';
 import { createPartner, type NewPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
-import { Configuration, CoreAuditApi, CoreCardsApi, CoreFleetApi, CoreLedgerApi, CorePartnersApi, CoreReferentialApi, OauthApi, PartnerApi, SystemApi } from '../../generated/sdk';
+import {
+  Configuration,
+  CoreAuditApi,
+  CoreCardsApi,
+  CoreFleetApi,
+  CoreLedgerApi,
+  CoreOperatorsApi,
+  CorePartnersApi,
+  CoreReferentialApi,
+  OauthApi,
+  PartnerApi,
+  SystemApi,
+} from '../../generated/sdk';
 import { createTestDatabase, type TestDatabase } from './database';
 import { oauthScopes } from '../../generated/operations';
 
@@ -21,12 +34,30 @@ export { usedSecret };
 function testLogger() {
   const shown = process.env.TEST_LOG_LEVEL;
   if (!shown || shown === 'silent') return createLogger('trace', captureStream);
-  return createLogger('trace', pino.multistream([{ level: 'trace', stream: captureStream }, { level: shown as pino.Level, stream: process.stdout }]));
+  return createLogger(
+    'trace',
+    pino.multistream([
+      { level: 'trace', stream: captureStream },
+      { level: shown as pino.Level, stream: process.stdout },
+    ]),
+  );
 }
 
-const TEST_CONFIG: AppConfig = { bodyLimitBytes: 16 * 1024, tokenTtlSeconds: 3600, validateResponses: true, allowInsecureHttp: false, corsOrigins: [], trustProxy: false,
+const TEST_CONFIG: AppConfig = {
+  bodyLimitBytes: 16 * 1024,
+  tokenTtlSeconds: 3600,
+  validateResponses: true,
+  allowInsecureHttp: false,
+  corsOrigins: [],
+  trustProxy: false,
   // Limits far above what the suites send; rate-limits.test.ts sets its own.
-  rateLimitPerMinute: 1_000_000, tokenRateLimitPerMinute: 1_000_000, authFailureLimit: 1_000_000, authFailureWindowSeconds: 900 };
+  rateLimitPerMinute: 1_000_000,
+  tokenRateLimitPerMinute: 1_000_000,
+  authFailureLimit: 1_000_000,
+  authFailureWindowSeconds: 900,
+  partnerHoldMaxSeconds: 1800,
+  webhooks: readConfig({}).webhooks,
+};
 
 /** One client per tag of the generated SDK. */
 function sdkClients(configuration: Configuration) {
@@ -40,6 +71,7 @@ function sdkClients(configuration: Configuration) {
     coreFleet: new CoreFleetApi(configuration),
     corePartners: new CorePartnersApi(configuration),
     coreLedger: new CoreLedgerApi(configuration),
+    coreOperators: new CoreOperatorsApi(configuration),
   };
 }
 
@@ -114,7 +146,11 @@ export async function startTestServer(
     },
     sdk,
     async coreToken() {
-      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, { name: 'Back-office CYNOD', scopes: Object.keys(oauthScopes), internal: true });
+      const { partner, consumerSecret } = await createPartner(database.db, SYSTEM_ACTORS.system, {
+        name: 'Back-office CYNOD',
+        scopes: Object.keys(oauthScopes),
+        internal: true,
+      });
       const token = (await sdk({ key: partner.consumerKey, secret: consumerSecret }).oauth.createToken({ grantType: 'client_credentials' })).access_token;
       usedSecret(consumerSecret, token);
       return token;

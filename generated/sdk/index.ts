@@ -5,3 +5,6 @@ export * from './runtime';
 export * from './apis/index';
 export * from './models/index';
 export * from './token-provider';
+export * from './errors';
+export * from './retries';
+export * from './pagination';

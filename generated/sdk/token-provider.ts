@@ -8,6 +8,8 @@
  *   const me = await partner.getPartnerMe();
  */
 import { OauthApi } from './apis';
+import { cynodErrors } from './errors';
+import { retryingFetch, type RetryOptions } from './retries';
 import { Configuration, type FetchAPI } from './runtime';
 
 export interface TokenProviderOptions {
@@ -21,6 +23,8 @@ export interface TokenProviderOptions {
   refreshMarginSeconds?: number;
   /** A fetch implementation (default: the global fetch). */
   fetchApi?: FetchAPI;
+  /** Retries of safe failures (retries.ts); `false` sends each request once. */
+  retry?: RetryOptions | false;
   /** The clock, in milliseconds (tests set it). */
   now?: () => number;
 }
@@ -33,7 +37,9 @@ export class ClientCredentialsTokenProvider {
 
   constructor(private readonly options: TokenProviderOptions) {
     // Client authentication with HTTP Basic, as RFC 6749 recommends.
-    this.oauth = new OauthApi(new Configuration({ basePath: options.basePath, username: options.consumerKey, password: options.consumerSecret, fetchApi: options.fetchApi }));
+    this.oauth = new OauthApi(
+      new Configuration({ basePath: options.basePath, username: options.consumerKey, password: options.consumerSecret, fetchApi: options.fetchApi }),
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -52,11 +58,16 @@ export class ClientCredentialsTokenProvider {
     this.token = undefined;
   }
 
-  /** An SDK configuration whose calls carry a fresh bearer token. */
+  /**
+   * An SDK configuration whose calls carry a fresh bearer token, retry safe failures (unless
+   * `retry: false`) and throw a CynodError for an error answer.
+   */
   configuration(): Configuration {
+    const { basePath, fetchApi, retry } = this.options;
     return new Configuration({
-      basePath: this.options.basePath,
-      fetchApi: this.options.fetchApi,
+      basePath,
+      fetchApi: retry === false ? fetchApi : retryingFetch(basePath, retry, fetchApi),
+      middleware: [cynodErrors],
       accessToken: async () => `Bearer ${await this.accessToken()}`,
     });
   }

@@ -3,7 +3,7 @@
  * (network, client, profile, service points, credited cards, a funded partner float) made
  * through the API, and the calls that make it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LoadRequest } from './load';
 
 export interface Credentials {
@@ -102,51 +102,127 @@ export async function ledgerSetup(url: string, core: Credentials, options: { vou
   const network = await call<{ id: string }>('/core/v1/networks', { code: 'RES-BENCH', name: 'Réseau de benchmark' });
   const client = await call<{ id: string }>('/core/v1/clients', { networkId: network.id, code: 'BENCH', name: 'Transports du benchmark' });
   const profile = await call<{ id: string }>('/core/v1/card-profiles', {
-    code: 'BENCH', label: 'Flotte', validityMonths: 24, rechargeMode: 'manual', monthlyOfflineCap: xof(50_000), allowedServices: ['fuel', 'shop'], allowedUnits: ['XOF'],
+    code: 'BENCH',
+    label: 'Flotte',
+    validityMonths: 24,
+    rechargeMode: 'manual',
+    monthlyOfflineCap: xof(50_000),
+    allowedServices: ['fuel', 'shop'],
+    allowedUnits: ['XOF'],
   });
   const servicePoints: string[] = [];
   for (let n = 0; n < LEDGER_SERVICE_POINTS; n++) {
-    servicePoints.push((await call<{ id: string }>('/core/v1/service-points', { code: `STATION-BENCH-${n}`, name: `Station ${n}`, address: 'Plateau, Abidjan', networkId: network.id })).id);
+    servicePoints.push(
+      (
+        await call<{ id: string }>('/core/v1/service-points', {
+          code: `STATION-BENCH-${n}`,
+          name: `Station ${n}`,
+          address: 'Plateau, Abidjan',
+          networkId: network.id,
+        })
+      ).id,
+    );
   }
   const run = randomBytes(4).toString('hex');
   const cards = await Promise.all(
     Array.from({ length: LEDGER_CARDS }, async (_, n) => {
-      const card = await call<{ id: string; number: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur ${n}`, phone: '+2250707080910' } });
-      await call('/core/v1/regularisations', { cardId: card.id, direction: 'credit', amount: xof(LEDGER_CARD_CREDIT), reason: 'Solde de benchmark' }, `bench-setup-${run}-${n}`);
+      const card = await call<{ id: string; number: string }>('/core/v1/cards', {
+        clientId: client.id,
+        profileId: profile.id,
+        holder: { name: `Porteur ${n}`, phone: '+2250707080910' },
+      });
+      await call(
+        '/core/v1/regularisations',
+        { cardId: card.id, direction: 'credit', amount: xof(LEDGER_CARD_CREDIT), reason: 'Solde de benchmark' },
+        `bench-setup-${run}-${n}`,
+      );
       return card;
     }),
   );
   const fundedPartner = async (n: number) => {
     const partner = await call<{ id: string }>('/core/v1/partners', { name: `Partenaire flotte de benchmark ${n}`, scopes: ['partner:profile.read'] });
-    await call('/core/v1/float-fundings', { partnerId: partner.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-${n}` }, `bench-float-${run}-${n}`);
+    await call(`/core/v1/partners/${partner.id}/contracts`, { clientId: client.id }); // its float pays vouchers of its contracted clients only
+    await call(
+      '/core/v1/float-fundings',
+      { partnerId: partner.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-${n}` },
+      `bench-float-${run}-${n}`,
+    );
     return partner.id;
   };
   const [floatPartnerId, ...spreadPartnerIds] = await mapConcurrent(options.spreadFloats ? 1 + FLOAT_PARTNERS : 1, SETUP_CONCURRENCY, fundedPartner);
   const voucherCards = options.voucherCards
-    ? await mapConcurrent(VOUCHER_LINES, SETUP_CONCURRENCY, async (n) =>
-        (await call<{ id: string }>('/core/v1/cards', { clientId: client.id, profileId: profile.id, holder: { name: `Porteur bon ${n}`, phone: '+2250707080911' } })).id)
+    ? await mapConcurrent(
+        VOUCHER_LINES,
+        SETUP_CONCURRENCY,
+        async (n) =>
+          (
+            await call<{ id: string }>('/core/v1/cards', {
+              clientId: client.id,
+              profileId: profile.id,
+              holder: { name: `Porteur bon ${n}`, phone: '+2250707080911' },
+            })
+          ).id,
+      )
     : [];
   const gateway = await call<{ id: string; consumerKey: string; consumerSecret: string }>('/core/v1/partners', {
-    name: 'Passerelle de benchmark', scopes: ['partner:cards.read', 'partner:recharges.write', 'partner:payments.write', 'partner:operations.read'],
+    name: 'Passerelle de benchmark',
+    scopes: ['partner:cards.read', 'partner:recharges.write', 'partner:payments.write', 'partner:operations.read'],
   });
   await call(`/core/v1/partners/${gateway.id}/contracts`, { clientId: client.id });
   await mapConcurrent(servicePoints.length, SETUP_CONCURRENCY, (n) => call(`/core/v1/partners/${gateway.id}/contracts`, { servicePointId: servicePoints[n] }));
-  await call('/core/v1/float-fundings', { partnerId: gateway.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-gateway` }, `bench-float-${run}-gateway`);
+  await call(
+    '/core/v1/float-fundings',
+    { partnerId: gateway.id, amount: xof(FLOAT_FUNDING), externalReference: `BENCH-${run}-gateway` },
+    `bench-float-${run}-gateway`,
+  );
   return {
-    cards: cards.map((card) => card.id), cardNumbers: cards.map((card) => card.number), servicePoints, floatPartnerId, spreadPartnerIds, voucherCards,
+    cards: cards.map((card) => card.id),
+    cardNumbers: cards.map((card) => card.number),
+    servicePoints,
+    floatPartnerId,
+    spreadPartnerIds,
+    voucherCards,
     gateway: { partnerId: gateway.id, consumerKey: gateway.consumerKey, consumerSecret: gateway.consumerSecret },
   };
 }
 
 /** Enters and validates a recharge voucher paid by a partner float (the fixture's hot one by default), 1 XOF a line; returns its id. */
-export async function validatedVoucher(url: string, token: string, ledger: LedgerFixture, cardIds: string[], partnerId = ledger.floatPartnerId): Promise<string> {
-  const order = await coreCall<{ id: string }>(url, token, 'POST', '/core/v1/orders', {
-    type: 'recharge', sourcePartnerId: partnerId, lines: cardIds.map((cardId) => ({ cardId, amount: xof(1) })), reason: 'Recharge de benchmark',
-  });
+export async function validatedVoucher(
+  url: string,
+  token: string,
+  ledger: LedgerFixture,
+  cardIds: string[],
+  partnerId = ledger.floatPartnerId,
+): Promise<string> {
+  const order = await coreCall<{ id: string }>(
+    url,
+    token,
+    'POST',
+    '/core/v1/orders',
+    {
+      type: 'recharge',
+      sourcePartnerId: partnerId,
+      lines: cardIds.map((cardId) => ({ cardId, amount: xof(1) })),
+      reason: 'Recharge de benchmark',
+    },
+    randomUUID(),
+  );
   // The core application holds core:orders.chain: it may validate what it entered.
   await coreCall(url, token, 'POST', `/core/v1/orders/${order.id}/validate`, {});
   return order.id;
 }
 
 /** A shop payment of 1 XOF: no fuel record, so the cost is the ledger's. */
-export const payment = (cardId: string, servicePointId: string, receiptNumber: string) => ({ cardId, servicePointId, amount: xof(1), service: 'shop', receiptNumber });
+export const payment = (cardId: string, servicePointId: string, receiptNumber: string) => ({
+  cardId,
+  servicePointId,
+  amount: xof(1),
+  service: 'shop',
+  receiptNumber,
+});
+
+/** Executes a validated voucher (its recharges recorded); fails unless it is executed. */
+export async function executedVoucher(url: string, token: string, orderId: string): Promise<void> {
+  const order = await coreCall<{ status: string }>(url, token, 'POST', `/core/v1/orders/${orderId}/execute`, {}, randomUUID());
+  if (order.status !== 'executed') throw new Error(`voucher ${orderId} is ${order.status}, not executed`);
+}

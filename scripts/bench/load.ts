@@ -71,7 +71,13 @@ interface SteadyOptions {
  * autocannon's own latency histogram rounds to whole milliseconds, too coarse for a
  * hello-world, so the 2xx latencies are collected from its `response` events instead.
  */
-export async function runLoad(baseUrl: string, request: LoadRequest, durationSeconds: number, connections: number, steady: SteadyOptions = {}): Promise<LoadResult> {
+export async function runLoad(
+  baseUrl: string,
+  request: LoadRequest,
+  durationSeconds: number,
+  connections: number,
+  steady: SteadyOptions = {},
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const instance = autocannon({
     url: baseUrl + request.path,

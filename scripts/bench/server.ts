@@ -22,7 +22,9 @@ import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
 
 /** Resolves once the message is handed to the IPC channel (so a disconnect cannot drop it). */
 const send = (message: ChildMessage) =>
-  new Promise<void>((resolve, reject) => (process.send ? process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve())) : resolve()));
+  new Promise<void>((resolve, reject) =>
+    process.send ? process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve())) : resolve(),
+  );
 
 /** The same body for both baselines, about the size of a small API answer. */
 const HELLO = JSON.stringify({ hello: 'world' });
@@ -73,7 +75,12 @@ async function prepare(spec: TargetSpec): Promise<void> {
     await migrate(db);
     const { partner, consumerSecret } = await createPartner(db, SYSTEM_ACTORS.system, { name: 'Partenaire de benchmark', scopes: ['partner:profile.read'] });
     const core = await createPartner(db, SYSTEM_ACTORS.system, { name: 'Back-office de benchmark', scopes: Object.keys(oauthScopes), internal: true });
-    await send({ type: 'prepared', consumerKey: partner.consumerKey, consumerSecret, core: { consumerKey: core.partner.consumerKey, consumerSecret: core.consumerSecret } });
+    await send({
+      type: 'prepared',
+      consumerKey: partner.consumerKey,
+      consumerSecret,
+      core: { consumerKey: core.partner.consumerKey, consumerSecret: core.consumerSecret },
+    });
   } finally {
     await db.close();
   }
@@ -103,7 +110,15 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       const logger = createLogger(spec.logLevel);
       const running = await startServer(
         // The throwaway database's card keys, shared by all its server processes.
-        { db, cardVault: new CardVault({ hashKey: Buffer.from(spec.cardKeys.hashKey, 'base64'), encryptionKey: Buffer.from(spec.cardKeys.encryptionKey, 'base64') }, config.cardIin), logger, config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT } },
+        {
+          db,
+          cardVault: new CardVault(
+            { hashKey: Buffer.from(spec.cardKeys.hashKey, 'base64'), encryptionKey: Buffer.from(spec.cardKeys.encryptionKey, 'base64') },
+            config.cardIin,
+          ),
+          logger,
+          config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT },
+        },
         '127.0.0.1',
         0,
       );

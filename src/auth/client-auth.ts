@@ -4,7 +4,7 @@
  * credentials by HTTP Basic or in the body but never both, and one answer for any failure.
  */
 import type { Request } from 'express';
-import type { Partner } from '../domain/partners/partners';
+import type { Partner } from './identity';
 import { AppError } from '../domain/app-error';
 import { refusedText } from '../domain/text';
 import { isBasicScheme, parseBasic } from './basic';

@@ -14,20 +14,24 @@
  * - failures, lock-outs and issued tokens are security events.
  */
 import type { Request } from 'express';
-import type { Config } from '../config';
 import type { Database } from '../db/database';
-import { authenticatePartner, type Partner } from '../domain/partners/partners';
+import { authenticatePartner, type Partner } from './identity';
 import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../domain/security/security-events';
 import { AppError } from '../domain/app-error';
-import { clientAddressOf } from '../http/request-context';
+import { clientAddressOf } from '../request/request';
 import type { BasicCredentials } from './basic';
-import { addressAllowed } from '../domain/partners/ip-ranges';
+import { addressAllowed } from '../domain/ip-ranges';
 import { addressFailureBucket, keyFailureBucket } from '../domain/security/lockouts';
 import { ipNotAllowed } from './ip-allow-list';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter } from '../domain/security/rate-counters';
 import { estimate, retryAfterSeconds, type Count } from '../domain/security/sliding-window';
 
-export type GuardSettings = Pick<Config, 'rateLimitPerMinute' | 'tokenRateLimitPerMinute' | 'authFailureLimit' | 'authFailureWindowSeconds'>;
+export interface GuardSettings {
+  rateLimitPerMinute: number;
+  tokenRateLimitPerMinute: number;
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+}
 
 export interface ClientAttempt {
   /** The credentials offered; null when they were malformed. */
@@ -98,19 +102,27 @@ export class ClientGuard {
     const count = await this.limiter.hit(`${kind}:${partnerId}`, RATE_WINDOW_SECONDS);
     if (estimate(count) <= limit) return;
     const retryAfter = retryAfterSeconds(count, limit);
-    throw new AppError('RATE_LIMITED', `Rate limit of ${limit} ${kind === 'api' ? 'calls' : 'token requests'} per minute exceeded; retry after ${retryAfter} seconds`, {
-      headers: { 'Retry-After': String(retryAfter) },
-      oauthError: oauth ? 'temporarily_unavailable' : undefined,
-    });
+    throw new AppError(
+      'RATE_LIMITED',
+      `Rate limit of ${limit} ${kind === 'api' ? 'calls' : 'token requests'} per minute exceeded; retry after ${retryAfter} seconds`,
+      {
+        headers: { 'Retry-After': String(retryAfter) },
+        oauthError: oauth ? 'temporarily_unavailable' : undefined,
+      },
+    );
   }
 
   /** The 429 says how to recover: wait, or have an operator clear the count (`subject`: what to clear). */
   private lockedOut(count: Count, oauth: boolean, subject: string): AppError {
     const retryAfter = retryAfterSeconds(count, this.settings.authFailureLimit);
-    return new AppError('AUTH_LOCKED_OUT', `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds (Retry-After), or an operator runs: npm run cli -- lockouts clear ${subject}`, {
-      headers: { 'Retry-After': String(retryAfter) },
-      oauthError: oauth ? 'temporarily_unavailable' : undefined,
-    });
+    return new AppError(
+      'AUTH_LOCKED_OUT',
+      `Too many failed authentications from this address or for this consumer-key; retry after ${retryAfter} seconds (Retry-After), or an operator runs, beside the running server: npm run cli -- lockouts clear ${subject} (node dist/cli.js lockouts clear ${subject} from a build)`,
+      {
+        headers: { 'Retry-After': String(retryAfter) },
+        oauthError: oauth ? 'temporarily_unavailable' : undefined,
+      },
+    );
   }
 
   private async failed(
@@ -119,12 +131,27 @@ export class ClientGuard {
     counts: { address: Count; key: Count | null },
     event: { partnerId: string | null; reason: SecurityEvent['reason'] },
   ): Promise<void> {
-    await recordSecurityEvent(this.db, source, { type: 'auth.failed', partnerId: event.partnerId, actorId: null, reason: event.reason, authMethod: attempt.method });
+    await recordSecurityEvent(this.db, source, {
+      type: 'auth.failed',
+      partnerId: event.partnerId,
+      actorId: null,
+      reason: event.reason,
+      authMethod: attempt.method,
+    });
     // A lock-out is recorded once, by the failure that reaches the limit: an address lock names no partner.
     const limit = this.settings.authFailureLimit;
-    for (const [count, partnerId] of [[counts.address, null], [counts.key, event.partnerId]] as const) {
+    for (const [count, partnerId] of [
+      [counts.address, null],
+      [counts.key, event.partnerId],
+    ] as const) {
       if (count && estimate(count) >= limit && estimate(count) - 1 < limit) {
-        await recordSecurityEvent(this.db, source, { type: 'auth.locked-out', partnerId, actorId: null, reason: 'too-many-failures', authMethod: attempt.method });
+        await recordSecurityEvent(this.db, source, {
+          type: 'auth.locked-out',
+          partnerId,
+          actorId: null,
+          reason: 'too-many-failures',
+          authMethod: attempt.method,
+        });
       }
     }
     const worst = Math.max(estimate(counts.address), counts.key ? estimate(counts.key) : 0);

@@ -1,5 +1,6 @@
 /**
- * A verified credential: set on the request by the security handlers. The app turns it into
+ * A verified credential: made by src/auth/identity.ts, set on the request by the security
+ * handlers (src/auth/security.ts). The app turns it into
  * the request's Actor (domain/actor) once; handlers see the actor, and only getPartnerMe
  * reads the credential itself (its method and expiry).
  */

@@ -1,4 +1,4 @@
-/** The answer to a call from outside a partner's IP allow-list (the ranges themselves: domain/partners/ip-ranges). */
+/** The answer to a call from outside a partner's IP allow-list (the ranges themselves: domain/ip-ranges). */
 import { codeCatalog } from '../../generated/codes';
 import { AppError } from '../domain/app-error';
 

@@ -1,10 +1,27 @@
-/** The @node-oauth/oauth2-server model for the client credentials grant. */
+/** The @node-oauth/oauth2-server model for the client credentials grant, and the store of the tokens it issues. */
 import type { ClientCredentialsModel, Client, Token, User } from '@node-oauth/oauth2-server';
 import type { Database } from '../db/database';
-import type { Partner } from '../domain/partners/partners';
+import type { Queryable } from '../db/database';
 import { recordSecurityEvent, type EventSource } from '../domain/security/security-events';
-import { saveAccessToken } from './access-tokens';
-import { newAccessToken } from '../domain/partners/secrets';
+import type { Partner } from './identity';
+import { hashSecret, newAccessToken } from '../domain/partners/secrets';
+
+interface IssuedToken {
+  token: string;
+  partnerId: string;
+  scopes: string[];
+  expiresAt: Date;
+}
+
+/** Stores a newly issued token (its hash only); src/auth/identity.ts reads it back on every call. */
+export async function saveAccessToken(db: Queryable, issued: IssuedToken): Promise<void> {
+  await db.query('INSERT INTO access_tokens (token_hash, partner_id, scopes, expires_at) VALUES ($1, $2, $3, $4)', [
+    hashSecret(issued.token),
+    issued.partnerId,
+    issued.scopes,
+    issued.expiresAt,
+  ]);
+}
 
 interface PartnerClient extends Client {
   partner: Partner;
@@ -46,7 +63,7 @@ export function oauthModel(db: Database, partner: Partner, source: EventSource, 
       return { ...token, client, user };
     },
 
-    // The resource endpoints verify tokens themselves (src/http/security.ts); the library's
+    // The resource endpoints verify tokens themselves (src/auth/identity.ts); the library's
     // authenticate() is not used, so it never reads a token back.
     async getAccessToken() {
       return false;

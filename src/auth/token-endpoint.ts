@@ -7,7 +7,8 @@ import OAuth2Server, { OAuthError, Request as OAuthRequest, Response as OAuthRes
 import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
 import { AppError, type ErrorCodeName } from '../domain/app-error';
-import { languageOf, messageFor } from '../http/envelope';
+import { answerIn } from '../request/language';
+import { messageFor } from '../domain/messages';
 import { authenticateClient, invalidClient, precheckOAuthRequest } from './client-auth';
 import { sourceOf, type ClientGuard } from './client-guard';
 import { oauthModel } from './oauth-model';
@@ -46,7 +47,11 @@ export function tokenEndpoint(guard: ClientGuard, tokenTtlSeconds: number): Requ
       const partner = await authenticateClient(guard, req);
       await guard.consume('token', partner.id, true);
       const method = req.headers.authorization ? 'basic' : 'body';
-      const server = new OAuth2Server({ model: oauthModel(guard.db, partner, sourceOf(req), method), accessTokenLifetime: tokenTtlSeconds, requireClientAuthentication: { client_credentials: true } });
+      const server = new OAuth2Server({
+        model: oauthModel(guard.db, partner, sourceOf(req), method),
+        accessTokenLifetime: tokenTtlSeconds,
+        requireClientAuthentication: { client_credentials: true },
+      });
       const oauthResponse = new OAuthResponse();
       await server.token(new OAuthRequest(req), oauthResponse);
       const body = oauthResponse.body as Record<string, unknown>;
@@ -57,7 +62,7 @@ export function tokenEndpoint(guard: ClientGuard, tokenTtlSeconds: number): Requ
         scope: body.scope ?? '',
         success: true,
         code: codeCatalog.TOKEN_ISSUED.code,
-        message: messageFor('TOKEN_ISSUED', languageOf(req)),
+        message: messageFor('TOKEN_ISSUED', answerIn(req, res)),
       });
     } catch (error) {
       next(translate(error, req));

@@ -7,11 +7,12 @@ import type { Request, RequestHandler } from 'express';
 import { codeCatalog } from '../../generated/codes';
 import { recordSecurityEvent } from '../domain/security/security-events';
 import { AppError } from '../domain/app-error';
-import { languageOf, messageFor } from '../http/envelope';
+import { answerIn } from '../request/language';
+import { messageFor } from '../domain/messages';
 import { bearerChallenge } from './challenges';
 import { authenticateClient, precheckOAuthRequest } from './client-auth';
 import { sourceOf, type ClientGuard } from './client-guard';
-import { EFFECTIVE_SCOPES_SQL } from './access-tokens';
+import { liveTokenGrant } from './identity';
 import { hashSecret } from '../domain/partners/secrets';
 
 /** The scope an internal client needs to introspect tokens. */
@@ -38,25 +39,25 @@ export function revocationEndpoint(guard: ClientGuard): RequestHandler {
       const partner = await authenticateClient(guard, req);
       const token = tokenParameter(req);
       await guard.db.transaction(async (tx) => {
-        const revoked = await tx.query('UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND partner_id = $2 AND revoked_at IS NULL RETURNING partner_id', [hashSecret(token), partner.id]);
+        const revoked = await tx.query(
+          'UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND partner_id = $2 AND revoked_at IS NULL RETURNING partner_id',
+          [hashSecret(token), partner.id],
+        );
         if (revoked.length > 0) {
-          await recordSecurityEvent(tx, sourceOf(req), { type: 'token.revoked', partnerId: partner.id, actorId: partner.id, authMethod: req.headers.authorization ? 'basic' : 'body' });
+          await recordSecurityEvent(tx, sourceOf(req), {
+            type: 'token.revoked',
+            partnerId: partner.id,
+            actorId: partner.id,
+            authMethod: req.headers.authorization ? 'basic' : 'body',
+          });
         }
       });
       noStore(res);
-      res.status(200).json({ success: true, code: codeCatalog.TOKEN_REVOKED.code, message: messageFor('TOKEN_REVOKED', languageOf(req)) });
+      res.status(200).json({ success: true, code: codeCatalog.TOKEN_REVOKED.code, message: messageFor('TOKEN_REVOKED', answerIn(req, res)) });
     } catch (error) {
       next(error);
     }
   };
-}
-
-interface IntrospectedRow {
-  scopes: string[];
-  issued_at: Date;
-  expires_at: Date;
-  partner_id: string;
-  consumer_key: string;
 }
 
 /** RFC 7662 for internal clients holding core:tokens.introspect: `active` and, when active, what the token carries. */
@@ -72,24 +73,19 @@ export function introspectionEndpoint(guard: ClientGuard): RequestHandler {
           headers: { 'WWW-Authenticate': bearerChallenge('insufficient_scope', 'The client lacks a required scope', INTROSPECT_SCOPE) },
         });
       }
-      const [row] = await db.query<IntrospectedRow>(
-        `SELECT ${EFFECTIVE_SCOPES_SQL} AS scopes, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
-           FROM access_tokens t JOIN partners p ON p.id = t.partner_id
-          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.status = 'active' AND t.expires_at > now()`,
-        [hashSecret(tokenParameter(req))],
-      );
-      const envelope = { success: true, code: codeCatalog.OK.code, message: messageFor('OK', languageOf(req)) };
+      const grant = await liveTokenGrant(db, tokenParameter(req));
+      const envelope = { success: true, code: codeCatalog.OK.code, message: messageFor('OK', answerIn(req, res)) };
       noStore(res);
       res.status(200).json(
-        row
+        grant
           ? {
               active: true,
-              scope: row.scopes.join(' '),
-              client_id: row.consumer_key,
-              sub: row.partner_id,
+              scope: grant.scopes.join(' '),
+              client_id: grant.consumerKey,
+              sub: grant.partnerId,
               token_type: 'Bearer',
-              iat: Math.floor(row.issued_at.getTime() / 1000),
-              exp: Math.floor(row.expires_at.getTime() / 1000),
+              iat: Math.floor(grant.issuedAt.getTime() / 1000),
+              exp: Math.floor(grant.expiresAt.getTime() / 1000),
               ...envelope,
             }
           : { active: false, ...envelope },

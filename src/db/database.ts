@@ -10,7 +10,6 @@ import { Pool, type PoolClient } from 'pg';
 import { classifyDatabaseError, DatabaseUnavailableError, scrubStatementError } from './errors';
 import { checkJoin, isolationClause, isolationOf, withRetries, type IsolationLevel, type TransactionOptions } from './transaction';
 
-
 interface QueryOptions {
   /**
    * PostgreSQL: run it as a named prepared statement, parsed and planned once per connection
@@ -68,6 +67,26 @@ async function guarded<T>(operation: () => Promise<T>, sql?: string): Promise<T>
     const error = sql === undefined ? raw : scrubStatementError(raw, statementName(sql));
     throw classifyDatabaseError(error) === 'connection_lost' && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
   }
+}
+
+const HORIZON_ATTEMPTS = 4;
+
+/**
+ * A statement outside a transaction, run again at once when the settled horizon moved while it
+ * was read (CYH01, migration 028): the next snapshot no longer has the transaction that ended.
+ * The 4th attempt runs with cynod.settled_horizon = 'hold', where the horizon holds there
+ * instead of raising (safe: what it hides comes in a later read), so a busy machine never
+ * turns a read into a failure. Inside a transaction the whole transaction runs again (withRetries).
+ */
+async function rereadOnMovedHorizon<T>(statement: () => Promise<T>, holding: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; attempt < HORIZON_ATTEMPTS; attempt += 1) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (classifyDatabaseError(error) !== 'horizon_moved') throw error;
+    }
+  }
+  return holding();
 }
 
 /** Per-session limits in milliseconds (0 or absent: the server's own setting). */
@@ -172,9 +191,19 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
       client.release(lost);
     }
   };
+  const statements = on(pool);
   return {
     kind: 'postgres',
-    ...on(pool),
+    query: (sql, params, queryOptions) =>
+      rereadOnMovedHorizon(
+        () => statements.query(sql, params, queryOptions),
+        () =>
+          attempt(async (tx) => {
+            await tx.exec("SET LOCAL cynod.settled_horizon = 'hold'");
+            return tx.query(sql, params, queryOptions);
+          }, 'read committed'),
+      ),
+    exec: statements.exec,
     beforeCommit: outsideTransaction,
     transaction: (work, txOptions) => {
       const isolation = isolationOf(txOptions);
@@ -186,9 +215,7 @@ function openPostgres(connectionString: string, options: DatabaseOptions): Datab
 }
 
 async function openPglite(options: DatabaseOptions): Promise<Database> {
-  const pglite = options.loadDataDir
-    ? await PGlite.create({ loadDataDir: options.loadDataDir })
-    : await PGlite.create(options.dataDir ?? 'memory://');
+  const pglite = options.loadDataDir ? await PGlite.create({ loadDataDir: options.loadDataDir }) : await PGlite.create(options.dataDir ?? 'memory://');
   return wrapPglite(pglite);
 }
 

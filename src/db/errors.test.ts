@@ -13,6 +13,7 @@ describe('classifyDatabaseError', () => {
     ['57P01', 'connection_lost'],
     ['25P03', 'connection_lost'],
     ['ECONNREFUSED', 'connection_lost'],
+    ['CYH01', 'horizon_moved'],
   ])('when PostgreSQL answers SQLSTATE %s, then it is a %s', (code, kind) => {
     expect(classifyDatabaseError(pgError(code))).toBe(kind);
   });
@@ -20,7 +21,10 @@ describe('classifyDatabaseError', () => {
   it('when a statement is cancelled by statement_timeout, then it is a statement_timeout; any other cancel is query_canceled, retried then busy', () => {
     expect(classifyDatabaseError(pgError('57014', 'canceling statement due to statement timeout'))).toBe('statement_timeout');
     expect(classifyDatabaseError(pgError('57014', 'canceling statement due to user request'))).toBe('query_canceled');
-    expect([isRetryableTransactionError(pgError('57014', 'canceling statement due to user request')), isDatabaseBusy(pgError('57014', 'canceling statement due to user request'))]).toEqual([true, true]);
+    expect([
+      isRetryableTransactionError(pgError('57014', 'canceling statement due to user request')),
+      isDatabaseBusy(pgError('57014', 'canceling statement due to user request')),
+    ]).toEqual([true, true]);
   });
 
   it('when the error is a faulty statement or not a database error, then it is unclassified', () => {
@@ -31,8 +35,20 @@ describe('classifyDatabaseError', () => {
   });
 
   it('when asked what to retry and what is busy, then contention is retried, a statement timeout is busy but not retried', () => {
-    expect(['40001', '40P01', '55P03', '57014', '23505'].map((code) => isRetryableTransactionError(pgError(code, 'statement timeout')))).toEqual([true, true, true, false, false]);
-    expect(['40001', '40P01', '55P03', '57014', '23505'].map((code) => isDatabaseBusy(pgError(code, 'statement timeout')))).toEqual([true, true, true, true, false]);
+    expect(['40001', '40P01', '55P03', '57014', '23505'].map((code) => isRetryableTransactionError(pgError(code, 'statement timeout')))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(['40001', '40P01', '55P03', '57014', '23505'].map((code) => isDatabaseBusy(pgError(code, 'statement timeout')))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('when a unique violation names a constraint, then isUniqueViolation matches it or any constraint', () => {

@@ -21,6 +21,8 @@ export type DatabaseErrorKind =
    * concurrency test, with nobody cancelling). Treated as contention: retried, then busy.
    */
   | 'query_canceled'
+  /** CYH01 (migration 028): the settled horizon's transaction ended while it was read; a newer snapshot answers. */
+  | 'horizon_moved'
   /** No database: stopped, refused, connection lost or closed. */
   | 'connection_lost';
 
@@ -56,6 +58,8 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind | undef
       return 'deadlock';
     case '55P03':
       return 'lock_timeout';
+    case 'CYH01':
+      return 'horizon_moved';
     case '57014':
       return typeof message === 'string' && /statement timeout/i.test(message) ? 'statement_timeout' : 'query_canceled';
   }
@@ -64,13 +68,19 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind | undef
 }
 
 /** Kinds after which running the whole transaction again may succeed. */
-export const RETRYABLE_KINDS = ['serialization_failure', 'deadlock', 'lock_timeout', 'query_canceled'] as const satisfies readonly DatabaseErrorKind[];
+export const RETRYABLE_KINDS = [
+  'serialization_failure',
+  'deadlock',
+  'lock_timeout',
+  'query_canceled',
+  'horizon_moved',
+] as const satisfies readonly DatabaseErrorKind[];
 
 export type RetryableKind = (typeof RETRYABLE_KINDS)[number];
 
 const RETRYABLE: ReadonlySet<DatabaseErrorKind> = new Set(RETRYABLE_KINDS);
 
-/** True when the whole transaction is worth running again (serialization failure, deadlock, lock timeout, a cancelled statement). */
+/** True when the whole transaction is worth running again (serialization failure, deadlock, lock timeout, a cancelled statement, a moved horizon). */
 export const isRetryableTransactionError = (error: unknown): boolean => {
   const kind = classifyDatabaseError(error);
   return kind !== undefined && RETRYABLE.has(kind);
@@ -113,5 +123,13 @@ export function loggableDatabaseError(error: unknown): Record<string, unknown> |
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, statement, table, constraint, severity, name } = error as Record<string, unknown>;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
-  return { type: typeof name === 'string' ? name : 'DatabaseError', code, condition: classifyDatabaseError(error) ?? 'statement_failed', statement, table, constraint, severity };
+  return {
+    type: typeof name === 'string' ? name : 'DatabaseError',
+    code,
+    condition: classifyDatabaseError(error) ?? 'statement_failed',
+    statement,
+    table,
+    constraint,
+    severity,
+  };
 }

@@ -7,14 +7,18 @@ describe('withRetries', () => {
     const stop = transactionRetried.subscribe(({ cause }) => causes.push(cause));
     try {
       const failures = [{ code: '40P01' }, { code: '55P03' }];
-      expect(await withRetries({ retries: 3 }, async () => {
-        const failure = failures.shift();
-        if (failure) throw failure;
-        return 'done';
-      })).toBe('done');
-      await expect(withRetries({ retries: 3 }, async () => {
-        throw { code: '23505' };
-      })).rejects.toEqual({ code: '23505' });
+      expect(
+        await withRetries({ retries: 3 }, async () => {
+          const failure = failures.shift();
+          if (failure) throw failure;
+          return 'done';
+        }),
+      ).toBe('done');
+      await expect(
+        withRetries({ retries: 3 }, async () => {
+          throw { code: '23505' };
+        }),
+      ).rejects.toEqual({ code: '23505' });
     } finally {
       stop();
     }

@@ -36,7 +36,8 @@ export function isolationOf(options: TransactionOptions = {}): IsolationLevel {
 
 function retriesOf(options: TransactionOptions = {}): number {
   const retries = options.retries ?? DEFAULT_RETRIES;
-  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) throw new TypeError(`transaction retries must be an integer between 0 and ${MAX_RETRIES}, got ${retries}`);
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES)
+    throw new TypeError(`transaction retries must be an integer between 0 and ${MAX_RETRIES}, got ${retries}`);
   return retries;
 }
 

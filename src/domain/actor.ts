@@ -1,8 +1,10 @@
 /**
  * Who is acting: one value built once per request (or per CLI command, or per background
  * job) and passed to every domain call, reads included. The audit trail records it, the
- * partner gateway checks object ownership with it, maker-checker compares two of them.
+ * partner gateway checks object ownership with it, maker-checker compares two of them; the
+ * texts a read gives (src/domain/messages.ts) are in its language.
  */
+import { DEFAULT_LANGUAGE, type Language } from './messages';
 
 export interface Actor {
   /** A partner application (OAuth client), a back-office operator, or the system itself. */
@@ -11,6 +13,8 @@ export interface Actor {
   id: string | null;
   /** A name people recognise in the audit trail. */
   name: string;
+  /** An operator's subject at its identity provider (absent for partners and the system). */
+  subject?: string;
   /** The scopes (partners) or rights (operators) the actor holds for this call. */
   scopes: readonly string[];
   channel: 'api' | 'cli' | 'system';
@@ -18,11 +22,13 @@ export interface Actor {
   requestId: string | null;
   /** The client's IP address, for calls through the API. */
   address: string | null;
+  /** The language the caller reads (Accept-Language through the API): texts inside answers are in it. */
+  language: Language;
 }
 
 /** A named actor for work done outside a request: every system actor holds every right. */
 function systemActor(name: string, channel: Actor['channel']): Actor {
-  return Object.freeze({ kind: 'system', id: null, name, scopes: Object.freeze(['*']), channel, requestId: null, address: null });
+  return Object.freeze({ kind: 'system', id: null, name, scopes: Object.freeze(['*']), channel, requestId: null, address: null, language: DEFAULT_LANGUAGE });
 }
 
 /** The named system actors: the CLI, the demo data seeding and background work. */
@@ -33,8 +39,38 @@ export const SYSTEM_ACTORS = {
 } as const;
 
 /** A partner calling through the API with a verified credential. */
-export function partnerActor(partner: { id: string; name: string; scopes: readonly string[] }, request: { requestId: string; address: string | null }): Actor {
-  return { kind: 'partner', id: partner.id, name: partner.name, scopes: partner.scopes, channel: 'api', requestId: request.requestId, address: request.address };
+export function partnerActor(
+  partner: { id: string; name: string; scopes: readonly string[] },
+  request: { requestId: string; address: string | null; language?: Language },
+): Actor {
+  return {
+    kind: 'partner',
+    id: partner.id,
+    name: partner.name,
+    scopes: partner.scopes,
+    channel: 'api',
+    requestId: request.requestId,
+    address: request.address,
+    language: request.language ?? DEFAULT_LANGUAGE,
+  };
+}
+
+/** An operator (a person of the back office) calling through the API with a verified token: it holds the rights of its roles. */
+export function operatorActor(
+  operator: { id: string; subject: string; displayName: string; grants: readonly { rights: readonly string[] }[] },
+  request: { requestId: string; address: string | null; language?: Language },
+): Actor {
+  return {
+    kind: 'operator',
+    id: operator.id,
+    name: operator.displayName,
+    subject: operator.subject,
+    scopes: [...new Set(operator.grants.flatMap((grant) => grant.rights))].sort(),
+    channel: 'api',
+    requestId: request.requestId,
+    address: request.address,
+    language: request.language ?? DEFAULT_LANGUAGE,
+  };
 }
 
 /** True when the actor holds the scope (system actors hold every scope). */

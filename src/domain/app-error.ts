@@ -48,5 +48,10 @@ export class AppError extends Error {
 /** A refusal (a 4xx AppError) with `label` in front of its message, its code and figures kept; anything else as it is. */
 export function labelled(label: string, error: unknown): unknown {
   if (!(error instanceof AppError) || error.status >= 500) return error;
-  return new AppError(error.codeName, `${label}: ${error.debugMessage}`, { status: error.status, errors: error.errors, details: error.details, headers: error.headers });
+  return new AppError(error.codeName, `${label}: ${error.debugMessage}`, {
+    status: error.status,
+    errors: error.errors,
+    details: error.details,
+    headers: error.headers,
+  });
 }

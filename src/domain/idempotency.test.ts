@@ -31,7 +31,10 @@ const refused = () => {
 describe('idempotent', () => {
   it('when the key is held by a request in flight, then 409 4030 is thrown and nothing is stored', async () => {
     const { db, statements } = fakeDatabase([false]);
-    await expect(idempotent(db, SYSTEM_ACTORS.system, request, async () => 'done')).rejects.toMatchObject({ codeName: 'IDEMPOTENCY_KEY_IN_FLIGHT', status: 409 });
+    await expect(idempotent(db, SYSTEM_ACTORS.system, request, async () => 'done')).rejects.toMatchObject({
+      codeName: 'IDEMPOTENCY_KEY_IN_FLIGHT',
+      status: 409,
+    });
     expect(statements.filter((sql) => sql.startsWith('INSERT INTO idempotency_keys'))).toEqual([]);
   });
 
@@ -62,14 +65,20 @@ describe('idempotent: what it reports to the metrics (src/domain/observation.ts)
   }
 
   it('when the work completes, is refused, meets a key in flight or fails, then one event says so, with the operationId and the code name', async () => {
-    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([{ operation: 'createPayment', kind: 'completed' }]);
+    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([
+      { operation: 'createPayment', kind: 'completed' },
+    ]);
     expect(await reported(() => idempotent(fakeDatabase([true, true]).db, SYSTEM_ACTORS.system, request, async () => refused()))).toEqual([
       { operation: 'createPayment', kind: 'refused', code: 'INSUFFICIENT_FUNDS' },
     ]);
-    expect(await reported(() => idempotent(fakeDatabase([false]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([{ operation: 'createPayment', kind: 'key-in-flight' }]);
+    expect(await reported(() => idempotent(fakeDatabase([false]).db, SYSTEM_ACTORS.system, request, async () => 'done'))).toEqual([
+      { operation: 'createPayment', kind: 'key-in-flight' },
+    ]);
     const lost = async () => {
       throw new Error('connection lost');
     };
-    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, lost))).toEqual([{ operation: 'createPayment', kind: 'failed' }]);
+    expect(await reported(() => idempotent(fakeDatabase([true]).db, SYSTEM_ACTORS.system, request, lost))).toEqual([
+      { operation: 'createPayment', kind: 'failed' },
+    ]);
   });
 });

@@ -38,7 +38,9 @@ const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -46,7 +48,9 @@ function canonical(value: unknown): string {
 
 /** The fingerprint of a request: its operation, path parameters and body. */
 export function requestFingerprint(operation: string, path: unknown, body: unknown): string {
-  return createHash('sha256').update(canonical([operation, path ?? {}, body ?? null])).digest('base64url');
+  return createHash('sha256')
+    .update(canonical([operation, path ?? {}, body ?? null]))
+    .digest('base64url');
 }
 
 const callerOf = (actor: Actor) => `${actor.kind}:${actor.id ?? actor.name}`;
@@ -76,7 +80,12 @@ const refusalOf = (error: AppError): StoredRefusal => ({
 
 async function store(tx: Queryable, caller: string, request: IdempotentRequest, status: number, answer: KeyRow['answer']): Promise<void> {
   await tx.query('INSERT INTO idempotency_keys (caller, key, operation, fingerprint, status, answer) VALUES ($1, $2, $3, $4, $5, $6::jsonb)', [
-    caller, request.key, request.operation, request.fingerprint, status, JSON.stringify(answer),
+    caller,
+    request.key,
+    request.operation,
+    request.fingerprint,
+    status,
+    JSON.stringify(answer),
   ]);
 }
 
@@ -95,16 +104,25 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
     { prepare: true },
   );
   if (!row.claimed) {
-    return new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`, {
-      headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
-    });
+    return new AppError(
+      'IDEMPOTENCY_KEY_IN_FLIGHT',
+      `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`,
+      {
+        headers: { 'Retry-After': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
+      },
+    );
   }
   const stored = row.stored;
   if (!stored) return null;
   if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
-    return new AppError('IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`);
+    return new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      `This Idempotency-Key was first used for another request (${stored.operation === request.operation ? 'another body or path' : stored.operation}); use a new key for a new operation`,
+    );
   }
-  return 'data' in stored.answer ? { replayed: true, data: stored.answer.data as T } : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
+  return 'data' in stored.answer
+    ? { replayed: true, data: stored.answer.data as T }
+    : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
 }
 
 /** What the outcome reports to the metrics. */
@@ -136,6 +154,9 @@ function answer<T>(request: IdempotentRequest, outcome: Outcome<T> | AppError): 
  * writes), unless another request with the key has stored an answer in between (that answer
  * is then the key's).
  */
+/** What an idempotent operation resolves to: its answer, and whether it replays an earlier one. */
+export type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
+
 export async function idempotent<T>(
   db: Database,
   actor: Actor,
@@ -143,7 +164,7 @@ export async function idempotent<T>(
   work: (tx: Queryable) => Promise<T>,
   /** Runs in the refusal's transaction, before it is stored: once per refused key. */
   onRefusal?: (tx: Queryable, refusal: AppError) => Promise<void>,
-): Promise<{ data: T; replayed: boolean }> {
+): Idempotent<T> {
   try {
     return await runOnce(db, callerOf(actor), request, work, onRefusal);
   } catch (error) {

@@ -132,7 +132,10 @@ describe('Money arithmetic', () => {
   it('property: sum equals the bigint sum when it stays in bounds', () => {
     fc.assert(
       fc.property(fc.array(fc.bigInt({ min: -1_000_000n, max: 1_000_000n }), { maxLength: 50 }), (values) => {
-        const total = Money.sum('XOF', values.map((value) => xof(value.toString())));
+        const total = Money.sum(
+          'XOF',
+          values.map((value) => xof(value.toString())),
+        );
         expect(total.minor).toBe(values.reduce((a, b) => a + b, 0n));
       }),
     );

@@ -19,3 +19,6 @@ export type MoneyRequestOutcome =
 
 /** A money-moving request answered; `operation` is the contract's operationId (createPayment, executeOrder...). */
 export const moneyRequestAnswered = eventChannel<{ operation: string } & MoneyRequestOutcome>('cynod:domain:money-request-answered');
+
+/** A webhook delivery attempt ended (src/domain/webhooks/dispatcher.ts). */
+export const webhookAttempted = eventChannel<{ outcome: 'succeeded' | 'retrying' | 'failed' | 'gone'; latencyMs: number }>('cynod:domain:webhook-attempted');

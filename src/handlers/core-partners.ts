@@ -1,26 +1,54 @@
 /** Handlers of the `core-partners` tag. */
 import type { Handlers } from '../../generated/operations';
 import { createPartner, findPartner, listPartners, rotatePartnerSecret, setPartnerStatus, updatePartner } from '../domain/partners/partners';
-import { createPartnerContract, endPartnerContract, listPartnerContracts } from '../domain/partners/contracts';
+import { createPartnerContract, listPartnerContracts } from '../domain/partners/contracts';
+import { endPartnerContract } from '../domain/payments/holds';
 import { getRechargeLimits, setRechargeLimits } from '../domain/partners/recharge-limits';
-import { actorOf, type HandlerContext } from './context';
+import { actorOf, createOnce, type HandlerContext } from './context';
 
-type PartnerAdminHandlers = Pick<Handlers<HandlerContext>, 'listPartners' | 'createPartner' | 'getPartner' | 'updatePartner' | 'rotatePartnerSecret' | 'disablePartner' | 'enablePartner'
-  | 'listPartnerContracts' | 'createPartnerContract' | 'endPartnerContract' | 'getPartnerRechargeLimits' | 'setPartnerRechargeLimits'>;
+type PartnerAdminHandlers = Pick<
+  Handlers<HandlerContext>,
+  | 'listPartners'
+  | 'createPartner'
+  | 'getPartner'
+  | 'updatePartner'
+  | 'rotatePartnerSecret'
+  | 'disablePartner'
+  | 'enablePartner'
+  | 'listPartnerContracts'
+  | 'createPartnerContract'
+  | 'endPartnerContract'
+  | 'getPartnerRechargeLimits'
+  | 'setPartnerRechargeLimits'
+>;
 
 export const partnerAdminHandlers: PartnerAdminHandlers = {
   listPartners: (context, { query }) => listPartners(context.db, actorOf(context), query ?? {}),
-  createPartner: async (context, { body }) => {
-    const { partner, consumerSecret } = await createPartner(context.db, actorOf(context), body);
-    return { ...partner, consumerSecret };
-  },
+  createPartner: (context, input) =>
+    createOnce(
+      context,
+      'createPartner',
+      input,
+      async (db) => {
+        const { partner, consumerSecret } = await createPartner(db, actorOf(context), input.body);
+        return { ...partner, consumerSecret };
+      },
+      {
+        // Stored under the key encrypted, so that a replay shows the secret again and a database dump does not.
+        secrets: {
+          seal: (created) => ({ ...created, consumerSecret: context.cardVault.encrypt(created.consumerSecret) }),
+          open: (stored) => ({ ...stored, consumerSecret: context.cardVault.decrypt(stored.consumerSecret) }),
+        },
+      },
+    ),
   getPartner: (context, { path }) => findPartner(context.db, actorOf(context), path.partnerId),
   updatePartner: (context, { path, body }) => updatePartner(context.db, actorOf(context), path.partnerId, body),
   rotatePartnerSecret: (context, { path, body }) => rotatePartnerSecret(context.db, actorOf(context), path.partnerId, body?.overlapSeconds),
   disablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'disabled'),
   enablePartner: (context, { path }) => setPartnerStatus(context.db, actorOf(context), path.partnerId, 'active'),
   listPartnerContracts: (context, { path, query }) => listPartnerContracts(context.db, actorOf(context), path.partnerId, query?.status, query ?? {}),
-  createPartnerContract: (context, { path, body }) => createPartnerContract(context.db, actorOf(context), path.partnerId, body),
+  createPartnerContract: (context, input) =>
+    createOnce(context, 'createPartnerContract', input, (db) => createPartnerContract(db, actorOf(context), input.path.partnerId, input.body)),
   endPartnerContract: (context, { path, body }) => endPartnerContract(context.db, actorOf(context), path.partnerId, path.contractId, body.reason),
   getPartnerRechargeLimits: (context, { path }) => getRechargeLimits(context.db, actorOf(context), path.partnerId),
   setPartnerRechargeLimits: (context, { path, body }) => setRechargeLimits(context.db, actorOf(context), path.partnerId, body),

@@ -5,10 +5,24 @@ import { auditHandlers } from './core-audit';
 import { cardHandlers } from './core-cards';
 import { fleetHandlers } from './core-fleet';
 import { ledgerHandlers } from './core-ledger';
+import { operatorHandlers } from './core-operators';
 import { partnerAdminHandlers } from './core-partners';
 import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
 import { partnerPaymentHandlers } from './partner-payments';
 import { systemHandlers } from './system';
+import { webhookHandlers } from './webhooks';
 
-export const handlers: Handlers<HandlerContext> = { ...systemHandlers, ...partnerHandlers, ...partnerPaymentHandlers, ...referentialHandlers, ...cardHandlers, ...fleetHandlers, ...partnerAdminHandlers, ...ledgerHandlers, ...auditHandlers };
+export const handlers: Handlers<HandlerContext> = {
+  ...systemHandlers,
+  ...partnerHandlers,
+  ...partnerPaymentHandlers,
+  ...referentialHandlers,
+  ...cardHandlers,
+  ...fleetHandlers,
+  ...partnerAdminHandlers,
+  ...ledgerHandlers,
+  ...auditHandlers,
+  ...operatorHandlers,
+  ...webhookHandlers,
+};

@@ -1,20 +1,34 @@
 /** Handlers of the `partner` tag (3rd Party API). */
 import type { Handlers } from '../../generated/operations';
 import { findPartner } from '../domain/partners/partners';
-import { findPartnerCard, legacyBalanceEnquiry, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/partners/partner-cards';
-import { listPartnerCardHistory } from '../domain/partners/partner-card-history';
-import { listPartnerEvents } from '../domain/partners/partner-events';
-import { findPartnerOperation, listPartnerOperations } from '../domain/partners/partner-operations';
-import { partnerFloats, rechargeCard } from '../domain/partners/partner-recharges';
-import { reversePartnerOperation } from '../domain/partners/partner-reversals';
-import { partnerDailyStatement } from '../domain/partners/partner-statements';
+import { findPartnerCard, legacyBalanceEnquiry, listPartnerCardDeclines, lookupPartnerCard, partnerCardAllowances } from '../domain/gateway/cards';
+import { listPartnerCardHistory } from '../domain/gateway/card-history';
+import { listPartnerEvents } from '../domain/gateway/events';
+import { findPartnerOperation, listPartnerOperations } from '../domain/gateway/operations';
+import { partnerFloats, rechargeCard } from '../domain/gateway/recharges';
+import { reversePartnerOperation } from '../domain/gateway/reversals';
+import { partnerDailyStatement } from '../domain/gateway/statements';
+import { findUnit, listUnits } from '../domain/referential/units';
 import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context';
 
 type PartnerHandlers = Pick<
   Handlers<HandlerContext>,
-  | 'getPartnerMe' | 'lookupPartnerCard' | 'getPartnerCard' | 'getPartnerCardAllowances' | 'listPartnerCardDeclines' | 'getPartnerOperation'
-  | 'listPartnerEvents' | 'listPartnerCardHistory' | 'getLegacyCardBalance'
-  | 'createPartnerRecharge' | 'getPartnerFloat' | 'listPartnerOperations' | 'reversePartnerOperation' | 'getPartnerDailyStatement'
+  | 'getPartnerMe'
+  | 'lookupPartnerCard'
+  | 'getPartnerCard'
+  | 'getPartnerCardAllowances'
+  | 'listPartnerCardDeclines'
+  | 'getPartnerOperation'
+  | 'listPartnerEvents'
+  | 'listPartnerCardHistory'
+  | 'getLegacyCardBalance'
+  | 'createPartnerRecharge'
+  | 'getPartnerFloat'
+  | 'listPartnerOperations'
+  | 'reversePartnerOperation'
+  | 'getPartnerDailyStatement'
+  | 'listPartnerUnits'
+  | 'getPartnerUnit'
 >;
 
 export const partnerHandlers: PartnerHandlers = {
@@ -37,14 +51,21 @@ export const partnerHandlers: PartnerHandlers = {
   getLegacyCardBalance: (context, { query }) => legacyBalanceEnquiry(context.db, context.cardVault, actorOf(context), query.numeroCarte),
   getPartnerCard: (context, { path }) => findPartnerCard(context.db, actorOf(context), path.cardId),
   listPartnerCardDeclines: (context, { path, query }) => listPartnerCardDeclines(context.db, actorOf(context), path.cardId, query ?? {}, query ?? {}),
-  getPartnerCardAllowances: (context, { path, query }) => partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
+  getPartnerCardAllowances: (context, { path, query }) =>
+    partnerCardAllowances(context.db, actorOf(context), path.cardId, query?.at === undefined ? undefined : new Date(query.at)),
   getPartnerOperation: (context, { path }) => findPartnerOperation(context.db, actorOf(context), path.operationId),
-  createPartnerRecharge: (context, input) => moveMoney(context, 'createPartnerRecharge', input, (request) => rechargeCard(context.db, actorOf(context), request, input.body)),
+  createPartnerRecharge: (context, input) =>
+    moveMoney(context, 'createPartnerRecharge', input, (request) => rechargeCard(context.db, actorOf(context), request, input.body)),
   getPartnerFloat: (context) => partnerFloats(context.db, actorOf(context)),
   listPartnerOperations: (context, { query }) => listPartnerOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   reversePartnerOperation: (context, input) =>
-    moveMoney(context, 'reversePartnerOperation', input, (request) => reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body)),
+    moveMoney(context, 'reversePartnerOperation', input, (request) =>
+      reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body),
+    ),
   getPartnerDailyStatement: (context, { path, query }) => partnerDailyStatement(context.db, actorOf(context), path.day, query),
   listPartnerCardHistory: (context, { path, query }) => listPartnerCardHistory(context.db, actorOf(context), path.cardId, query ?? {}),
+  // Units are the issuer's referential, the same for every partner: what an amount in each means.
+  listPartnerUnits: (context, { query }) => listUnits(context.db, actorOf(context), query ?? {}),
+  getPartnerUnit: (context, { path }) => findUnit(context.db, actorOf(context), path.unitCode),
   listPartnerEvents: (context, { query }) => listPartnerEvents(context.db, actorOf(context), query ?? {}, query ?? {}),
 };

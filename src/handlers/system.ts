@@ -11,7 +11,8 @@ export const systemHandlers: SystemHandlers = {
   },
   /** 503 while the process shuts down; a failing query throws DatabaseUnavailableError, answered 503 by the error mapper. */
   async getReady({ db, draining }) {
-    if (draining()) throw new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down; send requests to another instance', { headers: { 'Retry-After': '5' } });
+    if (draining())
+      throw new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down; send requests to another instance', { headers: { 'Retry-After': '5' } });
     await db.query('SELECT 1');
     return { status: 'ready', database: 'up' };
   },

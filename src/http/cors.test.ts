@@ -33,8 +33,10 @@ describe('CORS header lists', () => {
   });
 
   it('when names differ only in case, then each is listed once', () => {
-    expect(corsHeaderLists({ requestHeaders: ['authorization', 'Idempotency-Key'], responseHeaders: ['x-request-id', 'X-Request-Id'] }))
-      .toEqual({ allow: 'authorization, Content-Type, X-Request-Id, Idempotency-Key', expose: 'X-Request-Id' });
+    expect(corsHeaderLists({ requestHeaders: ['authorization', 'Idempotency-Key'], responseHeaders: ['x-request-id', 'X-Request-Id'] })).toEqual({
+      allow: 'authorization, Content-Type, X-Request-Id, Idempotency-Key',
+      expose: 'X-Request-Id',
+    });
   });
 
   it('when no lists are passed, then the generated contract supplies them', async () => {

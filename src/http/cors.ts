@@ -34,7 +34,10 @@ export function corsHeaderLists(contract: ContractHeaders): { allow: string; exp
 }
 
 /** CORS middleware; the header lists come from the generated contract unless a test plants others. */
-export function cors(origins: readonly string[], contract: ContractHeaders = { requestHeaders: requestHeaderNames, responseHeaders: responseHeaderNames }): RequestHandler {
+export function cors(
+  origins: readonly string[],
+  contract: ContractHeaders = { requestHeaders: requestHeaderNames, responseHeaders: responseHeaderNames },
+): RequestHandler {
   if (origins.length === 0) return (_req, _res, next) => next();
   const allowed = new Set(origins);
   const { allow, expose } = corsHeaderLists(contract);

@@ -1,50 +1,131 @@
 /**
- * CSV answers (RFC 4180) for the lists the back office exports to spreadsheets: the rows are
- * the first list in the answer's data (`items`, `lines`), nested fields become dotted columns
- * (`amount.value`), the header row is the columns of the first row in their order, a UTF-8
- * byte-order mark lets spreadsheets read accents, and text that a spreadsheet would run as a
- * formula (=, +, -, @, tab, carriage return first) is prefixed with an apostrophe.
+ * CSV exports (RFC 4180) of the lists the back office reads in spreadsheets. The contract fixes
+ * each export's rows and columns (`x-csv-rows`, `x-csv-columns` on the `text/csv` media type,
+ * in generated/operations.ts): the header never depends on the data. The export is the whole
+ * selection, fetched page after page and written as it comes, waiting for the client to drain
+ * what it was sent, so memory holds one page whatever the period's length. A UTF-8 byte-order
+ * mark lets spreadsheets read accents, and text that a spreadsheet would run as a formula (=,
+ * +, -, @, tab, carriage return first) is prefixed with an apostrophe. So is a formula lead
+ * that follows, inside a text, a character some spreadsheet splits cells or rows on (`;` in a
+ * French locale, tab, `|`, a line break, the comma): a spreadsheet that does not split on the
+ * comma ignores our quotes, and would cut `INV-7;=1+1;` into a cell `=1+1`.
  */
 import type { Response } from 'express';
 
-type Cell = string | number | boolean | null;
-
-function flatten(value: unknown, prefix: string, into: Map<string, Cell>): void {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, item] of Object.entries(value)) flatten(item, prefix ? `${prefix}.${key}` : key, into);
-    return;
-  }
-  into.set(prefix, Array.isArray(value) ? JSON.stringify(value) : (value as Cell) ?? null);
+/** An operation's CSV export, as the contract declares it (the operation table's `csv`). */
+export interface CsvExport {
+  rows: string;
+  fileName: string;
+  columns: readonly { name: string; path: string }[];
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** A formula lead after a separator (and any spaces or quotes), where a spreadsheet splitting there would start a cell. */
+const FORMULA_AFTER_SEPARATOR = /([,;\t|\r\n][ "]*)(?=[=+\-@])/g;
 
-function cell(value: Cell | undefined): string {
+function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  if (typeof value === 'object') return cell(JSON.stringify(value));
+  if (typeof value !== 'string') return String(value as number | boolean);
+  const defused = value.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  const text = FORMULA_START.test(defused) ? `'${defused}` : defused;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The rows of an answer's data: its first array property. */
-function rowsOf(data: unknown): unknown[] {
-  if (data === null || typeof data !== 'object') return [];
-  return (Object.values(data).find((value) => Array.isArray(value)) as unknown[] | undefined) ?? [];
+/** The value at a dotted path of a row; empty when a step on the way is null. */
+function valueAt(row: unknown, path: readonly string[]): unknown {
+  let value = row;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return null;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
-function toCsv(data: unknown): string {
-  const rows = rowsOf(data).map((row) => {
-    const cells = new Map<string, Cell>();
-    flatten(row, '', cells);
-    return cells;
+/** Writes the rows of pages, one page in memory at a time. */
+class CsvWriter {
+  private readonly paths: string[][];
+
+  constructor(
+    private readonly res: Response,
+    private readonly csv: CsvExport,
+  ) {
+    this.paths = csv.columns.map((column) => column.path.split('.'));
+  }
+
+  header(): string {
+    return `\ufeff${this.csv.columns.map((column) => cell(column.name)).join(',')}\r\n`;
+  }
+
+  lines(data: unknown): string {
+    const rows = (data as Record<string, unknown>)[this.csv.rows] as unknown[];
+    let text = '';
+    for (const row of rows) text += `${this.paths.map((path) => cell(valueAt(row, path))).join(',')}\r\n`;
+    return text;
+  }
+
+  /** Writes a chunk; when the socket's buffer is full, waits until it drains. False once the client has gone. */
+  write(chunk: string): Promise<boolean> {
+    const { res } = this;
+    if (res.destroyed) return Promise.resolve(false);
+    if (res.write(chunk)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = (open: boolean) => () => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+        resolve(open);
+      };
+      const onDrain = settle(true);
+      const onClose = settle(false);
+      res.on('drain', onDrain);
+      res.on('close', onClose);
+      if (res.destroyed) onClose();
+    });
+  }
+}
+
+/** A file-name part: a day stays a day, an instant at midnight UTC is its day, any other instant is compact UTC. */
+function namePart(value: unknown): string {
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  const instant = /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : null;
+  if (instant && !Number.isNaN(instant.getTime())) {
+    const iso = instant.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  }
+  return text.replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
+/** The export's file name: the contract's template with the request's parameters (`{to:now}` names the time of the export when `to` is absent). */
+export function csvFileName(template: string, parameters: Record<string, unknown>, now: Date): string {
+  const name = template.replace(/\{([A-Za-z]+)(?::([a-z-]+))?\}/g, (_, parameter: string, absent: string | undefined) => {
+    const value = parameters[parameter];
+    if (value !== undefined && value !== '') return namePart(value);
+    return absent === 'now' ? namePart(now) : (absent ?? 'all');
   });
-  const columns = [...new Set(rows.flatMap((row) => [...row.keys()]))];
-  const lines = [columns.map((column) => cell(column)).join(','), ...rows.map((row) => columns.map((column) => cell(row.get(column))).join(','))];
-  return `\ufeff${lines.join('\r\n')}\r\n`;
+  return `${name}.csv`;
 }
 
-/** Sends the answer's rows as a CSV attachment named after the operation. */
-export function sendCsv(res: Response, operationId: string, data: unknown): void {
-  res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${operationId}.csv"`);
-  res.send(toCsv(data));
+/**
+ * Streams the whole export: the first page (already read, so that a refusal was still answered
+ * as an error envelope), then each next page `nextPage` reads from the cursor the previous one
+ * gave, until a page has none. Stops when the client goes away.
+ */
+export async function streamCsv(
+  res: Response,
+  csv: CsvExport,
+  fileName: string,
+  first: unknown,
+  nextPage: (cursor: string) => Promise<unknown>,
+): Promise<void> {
+  const writer = new CsvWriter(res, csv);
+  res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  let page = first;
+  let open = await writer.write(writer.header() + writer.lines(page));
+  let cursor = (page as { nextCursor?: string | null }).nextCursor;
+  while (open && cursor) {
+    page = await nextPage(cursor);
+    open = await writer.write(writer.lines(page));
+    cursor = (page as { nextCursor?: string | null }).nextCursor;
+  }
+  if (open) res.end();
 }

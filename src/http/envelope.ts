@@ -1,28 +1,24 @@
 /** The one place that writes envelopes: success answers and the three error shapes. */
 import type { Request, Response } from 'express';
-import { codeCatalog, type CodeName } from '../../generated/codes';
+import { codeCatalog } from '../../generated/codes';
 import type { AppError } from '../domain/app-error';
-import { operationIdOf } from './request-context';
+import { operationIdOf } from '../request/request';
+import { answerIn } from '../request/language';
+import { messageFor } from '../domain/messages';
 
-export type Language = 'fr' | 'en';
-
-/** French by default; English when the request prefers it (`Accept-Language: en`). */
-export function languageOf(req: Request): Language {
-  return req.acceptsLanguages('fr', 'en') === 'en' ? 'en' : 'fr';
-}
-
-export const messageFor = (name: CodeName, language: Language) => codeCatalog[name].message[language];
+/** The code's entry in the error annex of the documentation page (scripts/render-docs.ts gives each code that anchor). */
+const moreInfoOf = (code: string) => `/docs#error-${code}`;
 
 /** Sends `{ success: true, code, message, data }`; the response validator checks it. */
 export function sendSuccess(req: Request, res: Response, data: unknown): void {
-  res.status(200).json({ success: true, code: codeCatalog.OK.code, message: messageFor('OK', languageOf(req)), data });
+  res.status(200).json({ success: true, code: codeCatalog.OK.code, message: messageFor('OK', answerIn(req, res)), data });
 }
 
 const OAUTH_ERROR_BY_STATUS: Record<number, string> = { 401: 'invalid_client', 500: 'server_error', 503: 'temporarily_unavailable' };
 
 /** The body of an error answer: system envelope for 5xx, functional envelope otherwise, RFC-shaped on /oauth. */
-function errorBody(req: Request, error: AppError): Record<string, unknown> {
-  const message = messageFor(error.codeName, languageOf(req));
+function errorBody(req: Request, res: Response, error: AppError): Record<string, unknown> {
+  const message = messageFor(error.codeName, answerIn(req, res));
   const envelope: Record<string, unknown> =
     error.status >= 500
       ? { success: false, code: error.code, message, debugMessage: error.debugMessage, requestId: req.requestId }
@@ -31,14 +27,14 @@ function errorBody(req: Request, error: AppError): Record<string, unknown> {
           code: error.code,
           message,
           debugMessage: error.debugMessage,
-          moreInfo: null,
+          moreInfo: moreInfoOf(error.code),
           requestId: req.requestId,
           ...(error.errors ? { errors: error.errors } : {}),
           ...(error.details ? { details: error.details } : {}),
         };
   if (!req.path.startsWith('/oauth/')) return envelope;
   const oauthError = error.oauthError ?? OAUTH_ERROR_BY_STATUS[error.status] ?? 'invalid_request';
-  return { error: oauthError, error_description: error.debugMessage, ...envelope, moreInfo: null };
+  return { error: oauthError, error_description: error.debugMessage, ...envelope, moreInfo: moreInfoOf(error.code) };
 }
 
 /**
@@ -54,7 +50,7 @@ export function sendError(req: Request, res: Response, error: AppError): void {
     res.setHeader('Pragma', 'no-cache');
   }
   res.status(error.status);
-  const body = errorBody(req, error);
+  const body = errorBody(req, res, error);
   if (operationIdOf(req) && !res.locals.sendingError) {
     res.locals.sendingError = true;
     res.json(body);

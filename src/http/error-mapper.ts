@@ -7,9 +7,9 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
 import { classifyDatabaseError, isDatabaseBusy } from '../db/errors';
 import { AppError } from '../domain/app-error';
-import { partnerRefusal } from '../domain/partners/partner-refusals';
+import { partnerRefusal } from '../domain/gateway/refusals';
 import { sendError } from './envelope';
-import { authFailureOf } from './security';
+import { authFailureOf } from '../auth/security';
 
 interface HttpErrorLike {
   status: number;
@@ -18,8 +18,7 @@ interface HttpErrorLike {
   errors?: { path: string; message: string }[];
 }
 
-const isValidatorError = (error: unknown): error is HttpErrorLike =>
-  Object.values(validatorErrors).some((ErrorClass) => error instanceof ErrorClass);
+const isValidatorError = (error: unknown): error is HttpErrorLike => Object.values(validatorErrors).some((ErrorClass) => error instanceof ErrorClass);
 
 /** body-parser errors carry a `type`. */
 function fromBodyParser(error: { type?: unknown; status?: unknown }): AppError | null {
@@ -63,7 +62,9 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
       // The validator says /params/ for path parameters; the contract documents /path/.
       const errors = (error.errors ?? []).map((item) => ({ path: item.path.replace(/^\/params\//, '/path/'), message: item.message }));
       if (errors.some((item) => item.path === IDEMPOTENCY_KEY_PATH && /required/.test(item.message))) {
-        return new AppError('IDEMPOTENCY_KEY_MISSING', 'This operation moves money: send an Idempotency-Key header (a new UUID per intended operation)', { errors });
+        return new AppError('IDEMPOTENCY_KEY_MISSING', 'This operation moves money: send an Idempotency-Key header (a new UUID per intended operation)', {
+          errors,
+        });
       }
       return new AppError('VALIDATION_FAILED', error.message, { errors });
     }
@@ -73,7 +74,10 @@ function fromValidator(error: HttpErrorLike, req: Request): AppError | null {
     case 404:
       return routeNotFound(req);
     case 405: {
-      const allowed = (Object.values(error.headers ?? {})[0] ?? '').toUpperCase().split(/\s*,\s*/).filter(Boolean);
+      const allowed = (Object.values(error.headers ?? {})[0] ?? '')
+        .toUpperCase()
+        .split(/\s*,\s*/)
+        .filter(Boolean);
       // HEAD is served wherever GET is (request-shape.ts).
       if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
       const allow = allowed.join(', ');
@@ -124,7 +128,10 @@ export function errorMapper(): ErrorRequestHandler {
       return sendError(req, res, req.path.startsWith('/partner/') ? partnerRefusal(mapped) : mapped);
     }
     const answer = mapped ?? new AppError('SYSTEM_ERROR', 'Unexpected error; quote the requestId to support');
-    req.log.error({ err: mapped?.cause ?? error }, answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : answer.codeName === 'DATABASE_BUSY' ? 'database busy' : 'dependency unavailable');
+    req.log.error(
+      { err: mapped?.cause ?? error },
+      answer.codeName === 'SYSTEM_ERROR' ? 'unexpected error' : answer.codeName === 'DATABASE_BUSY' ? 'database busy' : 'dependency unavailable',
+    );
     sendError(req, res, answer);
   };
 }

@@ -10,10 +10,12 @@ import { routeNotFound } from './error-mapper';
 const publicRequests = new WeakSet<IncomingMessage>();
 
 /** The request listener of the public listener of a server that also has an internal one. */
-export const publicListener = (app: RequestListener): RequestListener => (req, res) => {
-  publicRequests.add(req);
-  app(req, res);
-};
+export const publicListener =
+  (app: RequestListener): RequestListener =>
+  (req, res) => {
+    publicRequests.add(req);
+    app(req, res);
+  };
 
 /** The Core API and the metrics; percent-decoded first, so an encoded spelling cannot slip through. */
 const INTERNAL_PATH = /^\/(core(\/|$)|metrics$)/;

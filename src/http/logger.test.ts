@@ -6,7 +6,14 @@ describe('createLogger', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
     const logger = createLogger('info', sink);
-    logger.info({ authorization: 'Bearer abc', body: { client_secret: 'cs_x', cardNumber: '7070701234564321', driverCode: '48291573' }, headers: { authorization: 'Basic Y2s6Y3M=' } }, 'oops');
+    logger.info(
+      {
+        authorization: 'Bearer abc',
+        body: { client_secret: 'cs_x', cardNumber: '7070701234564321', driverCode: '48291573' },
+        headers: { authorization: 'Basic Y2s6Y3M=' },
+      },
+      'oops',
+    );
     expect(lines.join('')).not.toMatch(/abc|cs_x|7070701234564321|48291573|Y2s6Y3M=/);
     expect(lines.join('')).toContain('[redacted]');
   });

@@ -13,7 +13,18 @@ export type { Logger };
  * deep). A driver code travels as `driverCode` only: `code` is the catalog code of every
  * answer, which the logs keep.
  */
-const SECRET_FIELDS = ['authorization', 'client_secret', 'clientSecret', 'consumerSecret', 'access_token', 'accessToken', 'password', 'cardNumber', 'number', 'driverCode'];
+const SECRET_FIELDS = [
+  'authorization',
+  'client_secret',
+  'clientSecret',
+  'consumerSecret',
+  'access_token',
+  'accessToken',
+  'password',
+  'cardNumber',
+  'number',
+  'driverCode',
+];
 
 /**
  * Errors as log lines: the standard serializer, except that a database error (or one caused

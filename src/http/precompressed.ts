@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { RequestHandler } from 'express';
+import Negotiator from 'negotiator';
 
 type Coding = 'br' | 'gzip' | 'identity';
 /** Server preference when the client weighs codings equally: smallest first. */
@@ -17,43 +18,40 @@ const PREFERENCE: readonly Coding[] = ['br', 'gzip', 'identity'];
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
 
-/** The q-value of each coding an Accept-Encoding header names (`x-gzip` is gzip); malformed entries are ignored. */
-function weights(header: string): Map<string, number> {
-  const named = new Map<string, number>();
-  for (const entry of header.split(',')) {
-    const [token, ...parameters] = entry.split(';').map((part) => part.trim().toLowerCase());
-    if (!token) continue;
-    let q = 1;
-    for (const parameter of parameters) {
-      const value = /^q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.exec(parameter);
-      if (parameter.startsWith('q')) q = value ? Number(value[1]) : Number.NaN;
-    }
-    if (Number.isNaN(q)) continue;
-    named.set(token === 'x-gzip' ? 'gzip' : token, q);
-  }
-  return named;
+/** RFC 9110 §12.4.2: a weight is 0 to 1 with at most three decimals. */
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+/** An entry's `q` parameter and its value (none for a bare `q`). */
+const Q_PARAMETER = /;\s*q\s*(?:=\s*([^;]*?))?\s*(?:;|$)/i;
+
+/**
+ * The header as negotiator is to read it: `x-gzip` named gzip (RFC 9110 §8.4.1.3), and an entry
+ * whose weight is not an RFC 9110 one (q=2, q=abc, a bare q) left out as malformed, as if not
+ * sent (negotiator would take q=2 as above 1).
+ */
+function wellFormed(header: string): string {
+  return header
+    .split(',')
+    .filter((entry) => {
+      const q = Q_PARAMETER.exec(entry);
+      return !q || QVALUE.test(q[1] ?? '');
+    })
+    .map((entry) => entry.replace(/^\s*x-gzip\s*(?=;|$)/i, 'gzip'))
+    .join(',');
 }
 
 /**
- * The coding to answer with. No header: identity (a client that says nothing gets plain bytes).
- * A coding not named takes the weight of `*`, if any. Identity not named is acceptable unless
- * `*;q=0` excludes it, weighed as `*` or else as the least of the named codings (as the
- * `negotiator` package does): a client naming `gzip;q=0.8` alone wants gzip. When every coding
- * is excluded, identity still: the answer exists, better sent than refused.
+ * The coding to answer with, negotiated by negotiator (what express's `req.acceptsEncodings`
+ * runs; called here with the server's preference among equal weights, which
+ * `acceptsEncodings` does not pass on, as the `compression` middleware does). No header:
+ * identity (a client that says nothing gets plain bytes). A coding not named takes the weight of
+ * `*`, if any; identity not named is acceptable, weighed as `*` or else as the least of the
+ * named codings: a client naming `gzip;q=0.8` alone wants gzip. When every coding is excluded,
+ * identity still: the answer exists, better sent than refused.
  */
 function chooseCoding(header: string | undefined): Coding {
   if (header === undefined || header.trim() === '') return 'identity';
-  const named = weights(header);
-  const star = named.get('*');
-  const least = Math.min(1, ...named.values());
-  const weightOf = (coding: Coding) => named.get(coding) ?? (coding === 'identity' ? (star ?? least) : (star ?? 0));
-  let best: Coding = 'identity';
-  let bestWeight = 0;
-  for (const coding of PREFERENCE) {
-    const weight = weightOf(coding);
-    if (weight > bestWeight) [best, bestWeight] = [coding, weight];
-  }
-  return best;
+  const [best] = new Negotiator({ headers: { 'accept-encoding': wellFormed(header) } }).encodings(PREFERENCE, { preferred: PREFERENCE });
+  return (best as Coding | undefined) ?? 'identity';
 }
 
 interface Representation {

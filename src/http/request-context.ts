@@ -1,8 +1,9 @@
 /** Request ids, per-request loggers and the access log line. */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { plainAddress } from '../domain/partners/ip-ranges';
 import type { Credential } from '../auth/credential';
+import type { Actor } from '../domain/actor';
+import { operationIdOf } from '../request/request';
 import type { Logger } from './logger';
 
 declare global {
@@ -15,18 +16,10 @@ declare global {
       log: Logger;
       /** The authenticated caller, on secured operations. */
       credential?: Credential;
+      /** The operator calling with an operator token (src/auth/operator-tokens.ts), on Core operations. */
+      operator?: Actor;
     }
   }
-}
-
-/** The operationId the validator matched for this request, if any. */
-export function operationIdOf(req: Express.Request): string | undefined {
-  return (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
-}
-
-/** The client's IP address: the socket's, or through a trusted proxy (TRUST_PROXY) the forwarded one; IPv4-mapped IPv6 shown as IPv4. */
-export function clientAddressOf(req: Express.Request & { ip?: string }): string | null {
-  return req.ip ? plainAddress(req.ip) : null;
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -54,6 +47,7 @@ export function requestContext(logger: Logger): RequestHandler {
           status: res.statusCode,
           latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
           partnerId: req.credential?.partnerId,
+          operatorId: req.operator?.id ?? undefined,
           operationId: operationIdOf(req),
         },
         'request',

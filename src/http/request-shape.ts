@@ -1,7 +1,8 @@
 /**
  * Request shapes refused or normalised before anything reads them: a second Authorization
  * header (Node keeps only the first, so a proxy and the API could each believe a different
- * one), and HEAD, served wherever GET is (RFC 9110 §9.3.2).
+ * one), HEAD, served wherever GET is (RFC 9110 §9.3.2), and query strings holding characters
+ * RFC 3986 lets them hold raw (`?from=2026-01-01T00:00:00Z`).
  */
 import { isUtf8 } from 'node:buffer';
 import type { RequestHandler } from 'express';
@@ -33,3 +34,26 @@ export const headAsGet: RequestHandler = (req, _res, next) => {
 export function utf8Body(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 400, type: 'entity.encoding.invalid' });
 }
+
+/**
+ * Characters RFC 3986 lets a query hold unencoded (§3.4: pchar, "/" and "?"), which the
+ * validator refuses in a query value unless percent-encoded ("must be url encoded", 400): a
+ * raw `:` of a date-time, `@`, `/`, `?` and the sub-delimiters other than the query's own
+ * separators (`&`, `=`, `+`).
+ */
+const RAW_IN_QUERY = /[:@/?!$'()*,;]/gu;
+
+/**
+ * Accepts those raw characters in every query string: the query of `originalUrl`, which only
+ * the validator reads raw, gets them percent-encoded. The decoded parameters (`req.query`, read
+ * from `req.url`) are the same either way; the path is untouched.
+ */
+export const rfc3986Query: RequestHandler = (req, _res, next) => {
+  const start = req.originalUrl.indexOf('?');
+  if (start !== -1) {
+    const query = req.originalUrl.slice(start + 1);
+    const encoded = query.replace(RAW_IN_QUERY, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+    if (encoded !== query) req.originalUrl = req.originalUrl.slice(0, start + 1) + encoded;
+  }
+  next();
+};

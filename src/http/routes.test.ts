@@ -4,7 +4,15 @@ import { checkHandlerKeys, declaredHeaders, mountEnvelopeRoutes } from './routes
 import { handlers } from '../handlers';
 import type { HandlerContext } from '../handlers/context';
 
-const raw = { createToken: () => undefined, getOpenApiJson: () => undefined, getOpenApiYaml: () => undefined, getDocs: () => undefined, revokeToken: () => undefined, introspectToken: () => undefined, getMetrics: () => undefined };
+const raw = {
+  createToken: () => undefined,
+  getOpenApiJson: () => undefined,
+  getOpenApiYaml: () => undefined,
+  getDocs: () => undefined,
+  revokeToken: () => undefined,
+  introspectToken: () => undefined,
+  getMetrics: () => undefined,
+};
 
 describe('checkHandlerKeys', () => {
   it('when every operation has exactly one handler, then the server may start', () => {

@@ -4,7 +4,9 @@
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
-import { sendCsv } from './csv';
+import { AppError } from '../domain/app-error';
+import { MAX_PAGE_SIZE } from '../domain/pagination';
+import { csvFileName, streamCsv, type CsvExport } from './csv';
 import { sendSuccess } from './envelope';
 
 export type RawRoutes = Record<RawOperationId, RequestHandler>;
@@ -17,8 +19,7 @@ export function checkHandlerKeys(...maps: object[]): void {
   if (missing.length > 0) throw new Error(`operations without a handler: ${missing.join(', ')}`);
 }
 
-const operationsWhere = (envelope: boolean) =>
-  Object.values(operationTable).filter((operation) => operation.envelope === envelope);
+const operationsWhere = (envelope: boolean) => Object.values(operationTable).filter((operation) => operation.envelope === envelope);
 
 /**
  * Mounts the operations with their own answer format. The /oauth endpoints run before the
@@ -54,8 +55,18 @@ export interface MountedOperation {
   method: (typeof operationTable)[EnvelopeOperationId]['method'];
   expressPath: string;
   headers: readonly string[];
-  /** The 200 answer is also served as CSV for `Accept: text/csv`. */
-  csv?: boolean;
+  /** The 200 answer is also served as CSV for `Accept: text/csv`, as the contract declares it. */
+  csv?: CsvExport | null;
+}
+
+const JSON_ONLY = ['application/json'];
+const JSON_OR_CSV = ['application/json', 'text/csv'];
+
+/** The media type to answer in, of those the operation serves, by the request's `Accept`; 406 when it names none of them. */
+function answerType(req: Request, served: string[]): string {
+  const type = req.accepts(served);
+  if (type === false) throw new AppError('NOT_ACCEPTABLE', `Accept names none of the media types this operation serves (${served.join(', ')})`);
+  return type;
 }
 
 /**
@@ -87,17 +98,24 @@ export function mountEnvelopeRoutes<Context>(
       context: Context,
       input: { path: unknown; query: unknown; header: unknown; body: unknown },
     ) => Promise<unknown>;
+    const { csv } = operation;
     app[operation.method](operation.expressPath, async (req, res, next) => {
       try {
+        if (csv) res.vary('Accept');
+        const type = answerType(req, csv ? JSON_OR_CSV : JSON_ONLY);
+        const context = contextOf(req, res);
         const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
-        const data = await handler(contextOf(req, res), input);
-        if (operation.csv) res.vary('Accept');
-        if (operation.csv && req.accepts(['application/json', 'text/csv']) === 'text/csv') sendCsv(res, operation.operationId, data);
-        else sendSuccess(req, res, data);
+        if (!csv || type !== 'text/csv') return sendSuccess(req, res, await handler(context, input));
+        // The whole selection, in the largest pages the contract allows.
+        const pageOf = (cursor?: string) => handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } });
+        const fileName = csvFileName(csv.fileName, { ...req.query, ...req.params }, new Date());
+        await streamCsv(res, csv, fileName, await pageOf(req.query.cursor as string | undefined), pageOf);
       } catch (error) {
-        next(error);
+        if (!res.headersSent) return next(error);
+        // The export was cut after its first bytes: the client sees a broken transfer, never a short file.
+        req.log.error({ err: error }, 'CSV export cut by an error');
+        res.destroy();
       }
     });
   }
 }
-

@@ -6,8 +6,7 @@
  * the contract and its documentation).
  */
 import type { Request, RequestHandler } from 'express';
-import type { Config } from '../config';
-import { plainAddress } from '../domain/partners/ip-ranges';
+import { plainAddress } from '../domain/ip-ranges';
 import { AppError } from '../domain/app-error';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
@@ -23,7 +22,7 @@ function isLoopback(address: string | undefined): boolean {
 const PUBLIC = new Set(['/health', '/ready', '/openapi.json', '/openapi.yaml', '/docs']);
 const isPublicRead = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && PUBLIC.has(req.path);
 
-export function transportSecurity(config: Pick<Config, 'allowInsecureHttp'>): RequestHandler {
+export function transportSecurity(config: { allowInsecureHttp: boolean }): RequestHandler {
   return (req, res, next) => {
     if (req.secure) {
       res.setHeader('Strict-Transport-Security', HSTS);

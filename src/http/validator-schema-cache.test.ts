@@ -7,7 +7,12 @@ leanValidatorSchemas();
 
 const problem = { description: 'refused', content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 /** A Thing's tag is a component of its own: reached from an operation only through Thing. */
-const thing = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: '^thg_' }, tag: { $ref: '#/components/schemas/Tag' } } };
+const thing = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: '^thg_' }, tag: { $ref: '#/components/schemas/Tag' } },
+};
 
 /** Two operations sharing one response (as the contract's 400/404/500 are shared), one with a body. */
 function contract() {
@@ -19,20 +24,30 @@ function contract() {
         post: {
           operationId: 'createThing',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
-          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } }, 409: { $ref: '#/components/responses/Refused' } },
+          responses: {
+            200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+            409: { $ref: '#/components/responses/Refused' },
+          },
         },
       },
       '/things/{thingId}': {
         get: {
           operationId: 'getThing',
           parameters: [{ name: 'thingId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } }, 409: { $ref: '#/components/responses/Refused' } },
+          responses: {
+            200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+            409: { $ref: '#/components/responses/Refused' },
+          },
         },
       },
     },
     components: {
       responses: { Refused: problem },
-      schemas: { Thing: thing, Tag: { type: 'string', pattern: '^tag_' }, Problem: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', pattern: '^[0-9]{4}$' } } } },
+      schemas: {
+        Thing: thing,
+        Tag: { type: 'string', pattern: '^tag_' },
+        Problem: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', pattern: '^[0-9]{4}$' } } },
+      },
     },
   };
 }
@@ -54,14 +69,16 @@ async function serve(apiSpec: object) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const call = async (method: string, path: string, answer: { status: number; body: unknown }, body?: unknown) => {
     const response = await fetch(url + path, {
-      method, headers: { 'x-answer': JSON.stringify(answer), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      method,
+      headers: { 'x-answer': JSON.stringify(answer), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
     });
     return response.status;
   };
   return { call, close: () => new Promise((done) => server.close(done)) };
 }
 
-describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () => {
+describe("the validator's schemas, compiled lean (validator-schema-cache)", () => {
   it('when two operations answer a shared response, then it is compiled once and still validated for each', async () => {
     const before = { ...validatorSchemaCacheStats };
     const server = await serve(contract());
@@ -91,10 +108,14 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
 
   it('when a $ref of the contract points into its paths, then schemas keep them and that $ref still resolves', async () => {
     const referring = contract();
-    referring.paths['/things'].post.requestBody.content['application/json'].schema = { ...thing, properties: { id: { type: 'string', pattern: '^thg_' } } } as never;
+    referring.paths['/things'].post.requestBody.content['application/json'].schema = {
+      ...thing,
+      properties: { id: { type: 'string', pattern: '^thg_' } },
+    } as never;
     const id = { $ref: '#/paths/~1things/post/requestBody/content/application~1json/schema/properties/id' };
     (referring.paths['/things/{thingId}'].get.responses as Record<string, unknown>)[200] = {
-      description: 'ok', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id } } } },
+      description: 'ok',
+      content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id } } } },
     };
     const before = { ...validatorSchemaCacheStats };
     const server = await serve(referring);
@@ -102,7 +123,11 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'thg_1' } })).toBe(200);
       expect(await server.call('GET', '/things/thg_1', { status: 200, body: { id: 'nope' } })).toBe(500);
       const { sharedResponses, pathsLeftOut, componentsTrimmed } = validatorSchemaCacheStats;
-      expect({ sharedResponses, pathsLeftOut, componentsTrimmed }).toEqual({ sharedResponses: before.sharedResponses, pathsLeftOut: before.pathsLeftOut, componentsTrimmed: before.componentsTrimmed });
+      expect({ sharedResponses, pathsLeftOut, componentsTrimmed }).toEqual({
+        sharedResponses: before.sharedResponses,
+        pathsLeftOut: before.pathsLeftOut,
+        componentsTrimmed: before.componentsTrimmed,
+      });
     } finally {
       await server.close();
     }
@@ -112,7 +137,15 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
     const inside = contract();
     (inside.paths['/things/{thingId}'].get.responses as Record<string, unknown>)[200] = {
       description: 'ok',
-      content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { $ref: '#/components/schemas/Thing/properties/id' }, like: { $ref: '#/components/schemas/Thing' } } } } },
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { $ref: '#/components/schemas/Thing/properties/id' }, like: { $ref: '#/components/schemas/Thing' } },
+          },
+        },
+      },
     };
     const before = { ...validatorSchemaCacheStats };
     const server = await serve(inside);
@@ -134,18 +167,30 @@ describe('the validator\'s schemas, compiled lean (validator-schema-cache)', () 
     // `required`, so a cat without it is refused (a quirk of the library, kept: skipping the compile here let it through).
     const meow = { type: 'object', required: ['id', 'sound'], properties: { id: { type: 'string', readOnly: true }, sound: { type: 'string' } } };
     const pets = contract() as unknown as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
-    pets.paths['/pets'] = { post: { requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } }, responses: { 204: { description: 'ok' } } } };
+    pets.paths['/pets'] = {
+      post: {
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } },
+        responses: { 204: { description: 'ok' } },
+      },
+    };
     Object.assign(pets.components.schemas, {
       Meow: meow,
       Cat: { type: 'object', required: ['petType', 'meow'], properties: { petType: { type: 'string' }, meow: { $ref: '#/components/schemas/Meow' } } },
       Dog: { type: 'object', required: ['petType'], properties: { petType: { type: 'string' }, bark: { type: 'string', maxLength: 3 } } },
-      Pet: { oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }], discriminator: { propertyName: 'petType', mapping: { cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog' } } },
+      Pet: {
+        oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }],
+        discriminator: { propertyName: 'petType', mapping: { cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog' } },
+      },
     });
     const before = validatorSchemaCacheStats.refsResolvedUncompiled;
     const server = await serve(pets);
     try {
       const pet = (body: unknown) => server.call('POST', '/pets', { status: 204, body: undefined }, body);
-      expect([await pet({ petType: 'cat', meow: { sound: 'x' } }), await pet({ petType: 'dog', bark: 'wo' }), await pet({ petType: 'dog', bark: 'woof' })]).toEqual([400, 204, 400]);
+      expect([
+        await pet({ petType: 'cat', meow: { sound: 'x' } }),
+        await pet({ petType: 'dog', bark: 'wo' }),
+        await pet({ petType: 'dog', bark: 'woof' }),
+      ]).toEqual([400, 204, 400]);
       expect(validatorSchemaCacheStats.refsResolvedUncompiled).toBe(before);
     } finally {
       await server.close();

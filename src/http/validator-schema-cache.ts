@@ -20,7 +20,9 @@ const fromValidator = createRequire(require.resolve('express-openapi-validator')
 /** Its helper that compiles every request and response schema. */
 const validatorUtil = fromValidator('./middlewares/util') as { useAjvCache: UseAjvCache & { lean?: true } };
 /** Its start-up pass over the contract, which resolves each `$ref` once. */
-const schemaPreprocessor = fromValidator('./middlewares/parsers/schema.preprocessor') as { SchemaPreprocessor: { prototype: { resolveSchema: ResolveSchema & { lean?: true } } } };
+const schemaPreprocessor = fromValidator('./middlewares/parsers/schema.preprocessor') as {
+  SchemaPreprocessor: { prototype: { resolveSchema: ResolveSchema & { lean?: true } } };
+};
 
 /** How many compiles were spared: tests read it to prove the validator goes through the patch. */
 export const validatorSchemaCacheStats = { sharedResponses: 0, pathsLeftOut: 0, componentsTrimmed: 0, refsResolvedUncompiled: 0 };
@@ -45,7 +47,11 @@ const COMPONENT_REF = /^#\/components\/([^/]+)\/([^/]+)(?:\/|$)/;
  * reach: the same objects under the same names, so every `$ref` resolves as in the whole. Null
  * when a `$ref` leads anywhere but into `components`.
  */
-function reachedComponents(node: unknown, components: Components, reached: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown>> | null {
+function reachedComponents(
+  node: unknown,
+  components: Components,
+  reached: Record<string, Record<string, unknown>> = {},
+): Record<string, Record<string, unknown>> | null {
   if (!node || typeof node !== 'object') return reached;
   for (const [key, value] of Object.entries(node)) {
     if (key === '$ref' && typeof value === 'string') {

@@ -14,7 +14,16 @@ leanSpecLoading();
 async function serve(apiSpec: object, options: { $refParser?: { mode: 'bundle' | 'dereference' } } = {}) {
   const app = express();
   app.use(express.json());
-  app.use(OpenApiValidator.middleware({ apiSpec: apiSpec as never, validateRequests: true, validateResponses: false, validateSecurity: false, ignoreUndocumented: true, ...options }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: apiSpec as never,
+      validateRequests: true,
+      validateResponses: false,
+      validateSecurity: false,
+      ignoreUndocumented: true,
+      ...options,
+    }),
+  );
   app.use((_req, res) => res.json({}));
   app.use((error: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(error.status ?? 599).json({});
@@ -22,7 +31,8 @@ async function serve(apiSpec: object, options: { $refParser?: { mode: 'bundle' |
   const server = app.listen(0, '127.0.0.1');
   await new Promise((done) => server.once('listening', done));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const post = async (path: string, body: unknown) => (await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+  const post = async (path: string, body: unknown) =>
+    (await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
   return { post, close: () => new Promise((done) => server.close(done)) };
 }
 
@@ -31,14 +41,18 @@ function fixture(thing: object, openapi = '3.0.3') {
   return {
     openapi,
     info: { title: 'fixture', version: '1.0.0' },
-    paths: { '/things': { post: { requestBody: { required: true, content: { 'application/json': { schema: thing } } }, responses: { 200: { description: 'ok' } } } } },
+    paths: {
+      '/things': { post: { requestBody: { required: true, content: { 'application/json': { schema: thing } } }, responses: { 200: { description: 'ok' } } } },
+    },
     components: { schemas: { Thing: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^thg_' } } } } },
   };
 }
 
 describe('the validator start-up patch (validator-spec-loading.ts)', () => {
   it('when the bundler is given the contract, then it gives the contract back unchanged: taking it as it is changes nothing', async () => {
-    const refParser = createRequire(require.resolve('express-openapi-validator'))('@apidevtools/json-schema-ref-parser') as { bundle(document: object): Promise<unknown> };
+    const refParser = createRequire(require.resolve('express-openapi-validator'))('@apidevtools/json-schema-ref-parser') as {
+      bundle(document: object): Promise<unknown>;
+    };
     expect(alreadyBundled(contract)).toBe(true);
     expect(await refParser.bundle(structuredClone(contract))).toEqual(contract);
   });

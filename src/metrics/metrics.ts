@@ -11,13 +11,14 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database';
 import { RETRYABLE_KINDS } from '../db/errors';
 import { transactionRetried } from '../db/observation';
-import { moneyRequestAnswered } from '../domain/observation';
-import { operationIdOf } from '../http/request-context';
+import { moneyRequestAnswered, webhookAttempted } from '../domain/observation';
+import { webhookBacklog } from '../domain/webhooks/dispatcher';
+import { operationIdOf } from '../request/request';
 import { operationTable } from '../../generated/operations';
 import { processRegistry } from './process-metrics';
 
 /** The background jobs whose lag is reported (src/main.ts runs them). */
-const BACKGROUND_JOBS = ['hold-expiry', 'idempotency-key-purge'] as const;
+const BACKGROUND_JOBS = ['hold-expiry', 'idempotency-key-purge', 'webhook-dispatch'] as const;
 
 type BackgroundJob = (typeof BACKGROUND_JOBS)[number];
 
@@ -56,11 +57,37 @@ export function createMetrics(db: Database): Metrics {
   });
 
   const usage = () => db.usage();
-  new Gauge({ name: 'cynod_db_pool_in_use', help: 'Database connections running a statement or a transaction (the embedded database: 1 while a call runs).', registers, collect() { this.set(usage().inUse); } });
-  new Gauge({ name: 'cynod_db_pool_idle', help: 'Open database connections waiting for work.', registers, collect() { this.set(usage().idle); } });
-  new Gauge({ name: 'cynod_db_pool_waiting', help: 'Callers waiting for a database connection (the embedded database: calls queued behind the running one).', registers, collect() { this.set(usage().waiting); } });
+  new Gauge({
+    name: 'cynod_db_pool_in_use',
+    help: 'Database connections running a statement or a transaction (the embedded database: 1 while a call runs).',
+    registers,
+    collect() {
+      this.set(usage().inUse);
+    },
+  });
+  new Gauge({
+    name: 'cynod_db_pool_idle',
+    help: 'Open database connections waiting for work.',
+    registers,
+    collect() {
+      this.set(usage().idle);
+    },
+  });
+  new Gauge({
+    name: 'cynod_db_pool_waiting',
+    help: 'Callers waiting for a database connection (the embedded database: calls queued behind the running one).',
+    registers,
+    collect() {
+      this.set(usage().waiting);
+    },
+  });
 
-  const retries = new Counter({ name: 'cynod_db_transaction_retries_total', help: 'Transactions run again, by the cause that aborted the attempt.', labelNames: ['cause'] as const, registers });
+  const retries = new Counter({
+    name: 'cynod_db_transaction_retries_total',
+    help: 'Transactions run again, by the cause that aborted the attempt.',
+    labelNames: ['cause'] as const,
+    registers,
+  });
   for (const cause of RETRYABLE_KINDS) retries.inc({ cause }, 0);
 
   const ledgerOperations = new Counter({
@@ -69,7 +96,12 @@ export function createMetrics(db: Database): Metrics {
     labelNames: ['type', 'outcome'] as const,
     registers,
   });
-  const replays = new Counter({ name: 'cynod_idempotency_replays_total', help: 'Idempotency-Key answers replayed, by type (operationId).', labelNames: ['type'] as const, registers });
+  const replays = new Counter({
+    name: 'cynod_idempotency_replays_total',
+    help: 'Idempotency-Key answers replayed, by type (operationId).',
+    labelNames: ['type'] as const,
+    registers,
+  });
   const conflicts = new Counter({
     name: 'cynod_idempotency_conflicts_total',
     help: 'Idempotency-Key conflicts, by type (operationId) and reason: in_flight (409, the first request still running) or reused (422, another request).',
@@ -91,6 +123,53 @@ export function createMetrics(db: Database): Metrics {
     },
   });
 
+  const webhookAttempts = new Counter({
+    name: 'cynod_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome: succeeded (2xx), retrying (failed, another attempt follows), failed (the last retry failed) or gone (410: the endpoint was disabled).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const webhookLatency = new Histogram({
+    name: 'cynod_webhook_attempt_duration_seconds',
+    help: 'Time from connecting to a webhook endpoint to the first bytes of its answer (or the failure), by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const backlog = { at: 0, value: Promise.resolve({ pending: Number.NaN, lagSeconds: Number.NaN, openCircuits: Number.NaN }) };
+  /** One read of the webhook tables per scrape, shared by the three gauges (NaN when the database did not answer). */
+  const webhookState = () => {
+    if (Date.now() - backlog.at > 500) {
+      backlog.at = Date.now();
+      backlog.value = webhookBacklog(db).catch(() => ({ pending: Number.NaN, lagSeconds: Number.NaN, openCircuits: Number.NaN }));
+    }
+    return backlog.value;
+  };
+  new Gauge({
+    name: 'cynod_webhook_deliveries_pending',
+    help: 'Webhook deliveries waiting to be sent or retried.',
+    registers,
+    async collect() {
+      this.set((await webhookState()).pending);
+    },
+  });
+  new Gauge({
+    name: 'cynod_webhook_delivery_lag_seconds',
+    help: 'Age of the oldest webhook delivery due now to an enabled endpoint (0 when none waits).',
+    registers,
+    async collect() {
+      this.set((await webhookState()).lagSeconds);
+    },
+  });
+  new Gauge({
+    name: 'cynod_webhook_open_circuits',
+    help: 'Enabled webhook endpoints whose circuit is open (failing: nothing is sent to them for a while).',
+    registers,
+    async collect() {
+      this.set((await webhookState()).openCircuits);
+    },
+  });
+
   const started = Date.now();
   const lastSuccess = new Map<BackgroundJob, number>(BACKGROUND_JOBS.map((job) => [job, started]));
   new Gauge({
@@ -106,6 +185,10 @@ export function createMetrics(db: Database): Metrics {
 
   const unsubscribe = [
     transactionRetried.subscribe(({ cause }) => retries.inc({ cause })),
+    webhookAttempted.subscribe(({ outcome, latencyMs }) => {
+      webhookAttempts.inc({ outcome });
+      webhookLatency.observe({ outcome }, latencyMs / 1000);
+    }),
     moneyRequestAnswered.subscribe((event) => {
       const type = event.operation;
       switch (event.kind) {

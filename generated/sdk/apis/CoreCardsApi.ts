@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -17,6 +17,7 @@
 import * as runtime from '../runtime';
 import type {
   CardAllowancesResponse,
+  CardCancellationRequest,
   CardControlsResponse,
   CardDeclineListResponse,
   CardExceptionListResponse,
@@ -42,6 +43,8 @@ import type {
 import {
     CardAllowancesResponseFromJSON,
     CardAllowancesResponseToJSON,
+    CardCancellationRequestFromJSON,
+    CardCancellationRequestToJSON,
     CardControlsResponseFromJSON,
     CardControlsResponseToJSON,
     CardDeclineListResponseFromJSON,
@@ -88,11 +91,13 @@ import {
 
 export interface CancelCardRequest {
     cardId: string;
-    cardTransitionRequest: CardTransitionRequest;
+    cardCancellationRequest: CardCancellationRequest;
+    idempotencyKey?: string;
 }
 
 export interface CreateCardProfileRequest {
     cardProfileCreate: CardProfileCreate;
+    idempotencyKey?: string;
 }
 
 export interface DeleteCardProfileRequest {
@@ -122,6 +127,7 @@ export interface GetCardProfileControlsRequest {
 
 export interface IssueCardRequest {
     cardIssue: CardIssue;
+    idempotencyKey?: string;
 }
 
 export interface ListCardDeclinesRequest {
@@ -205,7 +211,7 @@ export interface UpdateCardProfileRequest {
 export class CoreCardsApi extends runtime.BaseAPI {
 
     /**
-     * Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006).
+     * Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006). A cancelled card never holds value: a card that holds some is cancelled only with `remainingBalance`, which moves its whole balance first, in the same transaction, to another member card of its client (a `full-transfer` per unit; the receiving card must be able to receive: 4012, 4013, 4014, 4004 otherwise; another client\'s or an E-service card is 4143) or to the issuer\'s card refunds account (a `card-refund` per unit); without it, 409 code 4140 with the card\'s balances. A card with open pump authorisations is 409 code 4141 (listed in `details`): capture or void them first; so is a service point\'s E-service card while pump authorisations at that service point are open (a capture would credit it). A payment or an authorisation at the service point racing the cancellation of its E-service card either lands before it (and is moved with the balance) or is refused after it (code 4013). Moving a balance is a money movement: it needs an `Idempotency-Key` (400 code 2010 without one), which a cancellation without `remainingBalance` may carry too. Nothing changes on a refusal. 
      * Cancel a card
      */
     async cancelCardRaw(requestParameters: CancelCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardResponse>> {
@@ -213,8 +219,8 @@ export class CoreCardsApi extends runtime.BaseAPI {
             throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling cancelCard.');
         }
 
-        if (requestParameters.cardTransitionRequest === null || requestParameters.cardTransitionRequest === undefined) {
-            throw new runtime.RequiredError('cardTransitionRequest','Required parameter requestParameters.cardTransitionRequest was null or undefined when calling cancelCard.');
+        if (requestParameters.cardCancellationRequest === null || requestParameters.cardCancellationRequest === undefined) {
+            throw new runtime.RequiredError('cardCancellationRequest','Required parameter requestParameters.cardCancellationRequest was null or undefined when calling cancelCard.');
         }
 
         const queryParameters: any = {};
@@ -222,6 +228,10 @@ export class CoreCardsApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -233,14 +243,14 @@ export class CoreCardsApi extends runtime.BaseAPI {
             method: 'POST',
             headers: headerParameters,
             query: queryParameters,
-            body: CardTransitionRequestToJSON(requestParameters.cardTransitionRequest),
+            body: CardCancellationRequestToJSON(requestParameters.cardCancellationRequest),
         }, initOverrides);
 
         return new runtime.JSONApiResponse(response, (jsonValue) => CardResponseFromJSON(jsonValue));
     }
 
     /**
-     * Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006).
+     * Cancels a card for good, recording who cancelled it and why. A cancelled card is 409 (code 4006). A cancelled card never holds value: a card that holds some is cancelled only with `remainingBalance`, which moves its whole balance first, in the same transaction, to another member card of its client (a `full-transfer` per unit; the receiving card must be able to receive: 4012, 4013, 4014, 4004 otherwise; another client\'s or an E-service card is 4143) or to the issuer\'s card refunds account (a `card-refund` per unit); without it, 409 code 4140 with the card\'s balances. A card with open pump authorisations is 409 code 4141 (listed in `details`): capture or void them first; so is a service point\'s E-service card while pump authorisations at that service point are open (a capture would credit it). A payment or an authorisation at the service point racing the cancellation of its E-service card either lands before it (and is moved with the balance) or is refused after it (code 4013). Moving a balance is a money movement: it needs an `Idempotency-Key` (400 code 2010 without one), which a cancellation without `remainingBalance` may carry too. Nothing changes on a refusal. 
      * Cancel a card
      */
     async cancelCard(requestParameters: CancelCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardResponse> {
@@ -249,7 +259,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006).
+     * Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a card profile
      */
     async createCardProfileRaw(requestParameters: CreateCardProfileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardProfileResponse>> {
@@ -262,6 +272,10 @@ export class CoreCardsApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -280,7 +294,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006).
+     * Creates a profile. Its code is unique (409, code 4002); allowed units must exist (404, code 3004) and the monthly offline cap is in one of them (400, code 2006). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a card profile
      */
     async createCardProfile(requestParameters: CreateCardProfileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardProfileResponse> {
@@ -363,7 +377,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * For each limit of a member card\'s effective controls (money per unit, litres, number of transactions), per transaction, day, week and month: the limit, what the period has used and holds, what remains and when the period resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
      * Read a card\'s remaining allowances
      */
     async getCardAllowancesRaw(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardAllowancesResponse>> {
@@ -395,7 +409,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * For each day, week and month limit of a member card\'s effective controls (money per unit, litres, number of transactions): the limit, what the period has used and holds, what remains and when the period resets, as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
+     * For each limit of a member card\'s effective controls (money per unit, litres, number of transactions), per transaction, day, week and month: the limit, what the period has used and holds, what remains and when the period resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted; an instant in the past reads the payments made up to it). 404, code 3008, for an unknown card; an E-service card has no controls (400, code 4018).
      * Read a card\'s remaining allowances
      */
     async getCardAllowances(requestParameters: GetCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
@@ -515,7 +529,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile\'s validity; balances start at zero in each allowed unit.
+     * Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile\'s validity; balances start at zero in each allowed unit. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Issue a card
      */
     async issueCardRaw(requestParameters: IssueCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<IssuedCardResponse>> {
@@ -528,6 +542,10 @@ export class CoreCardsApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -546,7 +564,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile\'s validity; balances start at zero in each allowed unit.
+     * Issues an active card for an active client (409, code 4004, otherwise) with a profile and a holder. The 16-digit number (Luhn check digit) is generated; it is returned in full only here and only to callers holding core:cards.reveal. Expiry comes from the profile\'s validity; balances start at zero in each allowed unit. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Issue a card
      */
     async issueCard(requestParameters: IssueCardRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<IssuedCardResponse> {

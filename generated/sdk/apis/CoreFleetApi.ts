@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -67,10 +67,12 @@ import {
 
 export interface CreateDriverRequest {
     driverCreate: DriverCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateVehicleRequest {
     vehicleCreate: VehicleCreate;
+    idempotencyKey?: string;
 }
 
 export interface GetDriverRequest {
@@ -127,7 +129,7 @@ export interface UpdateVehicleRequest {
 export class CoreFleetApi extends runtime.BaseAPI {
 
     /**
-     * Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code).
+     * Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a driver
      */
     async createDriverRaw(requestParameters: CreateDriverRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DriverResponse>> {
@@ -140,6 +142,10 @@ export class CoreFleetApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -158,7 +164,7 @@ export class CoreFleetApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code).
+     * Creates an active driver of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one) with a driver code of 4 to 8 digits (400, code 2001, otherwise). The code is stored as a keyed hash, never answered and never logged; the answer says when it was set (`codeSetAt`). Nothing is stored on a refusal. Recorded in the audit trail (action `driver.created`, without the code). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a driver
      */
     async createDriver(requestParameters: CreateDriverRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DriverResponse> {
@@ -167,7 +173,7 @@ export class CoreFleetApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client\'s vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`).
+     * Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client\'s vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a vehicle
      */
     async createVehicleRaw(requestParameters: CreateVehicleRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<VehicleResponse>> {
@@ -180,6 +186,10 @@ export class CoreFleetApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -198,7 +208,7 @@ export class CoreFleetApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client\'s vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`).
+     * Creates an active vehicle of an active client (404, code 3003, for an unknown client; 409, code 4004, for an inactive one). The registration is stored upper-case and is unique among the client\'s vehicles (409, code 4073). The tank capacity is in millilitres, from 1 L to 2,000 L: a tank of 0 or 10,000 litres is 400 (code 2001, naming `tankCapacityMl`), as is a registration that is not letters and digits in groups. An unknown energy type is 404 (code 3005). Nothing is stored on a refusal. Recorded in the audit trail (action `vehicle.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a vehicle
      */
     async createVehicle(requestParameters: CreateVehicleRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<VehicleResponse> {

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -18,7 +18,9 @@ import * as runtime from '../runtime';
 import type {
   AuthorizationCapture,
   AuthorizationCreate,
+  AuthorizationListResponse,
   AuthorizationResponse,
+  AuthorizationStatus,
   CancellationCreate,
   CardStatementResponse,
   ErrorEnvelope,
@@ -38,7 +40,9 @@ import type {
   OrderStepRequest,
   OrderType,
   PaymentCreate,
+  PayoutCreate,
   RegularisationCreate,
+  StationReferenceChange,
   SystemErrorEnvelope,
 } from '../models/index';
 import {
@@ -46,8 +50,12 @@ import {
     AuthorizationCaptureToJSON,
     AuthorizationCreateFromJSON,
     AuthorizationCreateToJSON,
+    AuthorizationListResponseFromJSON,
+    AuthorizationListResponseToJSON,
     AuthorizationResponseFromJSON,
     AuthorizationResponseToJSON,
+    AuthorizationStatusFromJSON,
+    AuthorizationStatusToJSON,
     CancellationCreateFromJSON,
     CancellationCreateToJSON,
     CardStatementResponseFromJSON,
@@ -86,8 +94,12 @@ import {
     OrderTypeToJSON,
     PaymentCreateFromJSON,
     PaymentCreateToJSON,
+    PayoutCreateFromJSON,
+    PayoutCreateToJSON,
     RegularisationCreateFromJSON,
     RegularisationCreateToJSON,
+    StationReferenceChangeFromJSON,
+    StationReferenceChangeToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
 } from '../models/index';
@@ -125,12 +137,18 @@ export interface CreateFloatFundingRequest {
 }
 
 export interface CreateOrderRequest {
+    idempotencyKey: string;
     orderCreate: OrderCreate;
 }
 
 export interface CreatePaymentRequest {
     idempotencyKey: string;
     paymentCreate: PaymentCreate;
+}
+
+export interface CreatePayoutRequest {
+    idempotencyKey: string;
+    payoutCreate: PayoutCreate;
 }
 
 export interface CreateRegularisationRequest {
@@ -165,6 +183,17 @@ export interface GetOrderRequest {
     orderId: string;
 }
 
+export interface ListAuthorizationsRequest {
+    status?: AuthorizationStatus;
+    cardId?: string;
+    servicePointId?: string;
+    stationReference?: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
 export interface ListLedgerAccountsRequest {
     kind?: LedgerAccountKind;
     cardId?: string;
@@ -195,6 +224,11 @@ export interface RejectOrderRequest {
     orderStepRequest?: OrderStepRequest;
 }
 
+export interface SetAuthorizationStationReferenceRequest {
+    authorizationId: string;
+    stationReferenceChange: StationReferenceChange;
+}
+
 export interface UploadOfflineFillsRequest {
     servicePointId: string;
     offlineFillBatch: OfflineFillBatch;
@@ -216,7 +250,7 @@ export interface VoidAuthorizationRequest {
 export class CoreLedgerApi extends runtime.BaseAPI {
 
     /**
-     * Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019).
+     * Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019); a card refund that a payout paid is cancelled only once that payout is (4190). A payout cancelled leaves its card refund to be paid again.
      * Cancel an operation
      */
     async cancelOperationRaw(requestParameters: CancelOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperationResponse>> {
@@ -259,7 +293,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019).
+     * Reverses a completed operation once: a `cancellation` operation debits what the original credited and credits what it debited (the bounds apply: a card that has spent the value cannot give it back), and the original becomes `cancelled`. A cancellation is never cancelled (4020); a cancelled operation is not cancelled twice (4019); a card refund that a payout paid is cancelled only once that payout is (4190). A payout cancelled leaves its card refund to be paid again.
      * Cancel an operation
      */
     async cancelOperation(requestParameters: CancelOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
@@ -308,7 +342,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044). The unit price is checked against the price tolerance (409, code 4120, when hard) and the client\'s price agreement applies, as for a payment.
      * Capture an authorisation
      */
     async captureAuthorizationRaw(requestParameters: CaptureAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
@@ -351,7 +385,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044).
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it) and releases the rest. An expired or already settled authorisation is 409 (4042, 4044). The unit price is checked against the price tolerance (409, code 4120, when hard) and the client\'s price agreement applies, as for a payment.
      * Capture an authorisation
      */
     async captureAuthorization(requestParameters: CaptureAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
@@ -360,7 +394,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). `stationReference` (the pump transaction\'s id in the station\'s system) finds it again without its id; one the service point already has on another authorisation of the same placer is 409, code 4130. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
      * Authorise a pay-at-pump fill
      */
     async createAuthorizationRaw(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
@@ -399,7 +433,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
+     * Holds, for a fill at a service point, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and the vehicle\'s tank (`limitedBy` says which), after the same checks as a payment (its other spending controls included: a hard breach refuses it, a soft one raises an exception on it). Nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). `stationReference` (the pump transaction\'s id in the station\'s system) finds it again without its id; one the service point already has on another authorisation of the same placer is 409, code 4130. The hold lowers `available`, not `posted`; it is captured, voided, or released when it expires (`expiresAt`).
      * Authorise a pay-at-pump fill
      */
     async createAuthorization(requestParameters: CreateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
@@ -504,10 +538,14 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist. Needs an `Idempotency-Key` (400, code 2010 without it): a retry with the same key replays the first answer and enters nothing twice.
      * Enter an order voucher
      */
     async createOrderRaw(requestParameters: CreateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createOrder.');
+        }
+
         if (requestParameters.orderCreate === null || requestParameters.orderCreate === undefined) {
             throw new runtime.RequiredError('orderCreate','Required parameter requestParameters.orderCreate was null or undefined when calling createOrder.');
         }
@@ -517,6 +555,10 @@ export class CoreLedgerApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -535,7 +577,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist.
+     * Enters a recharge, transfer, full transfer or E-service recharge voucher (status `entered`); nothing moves until it is validated and executed. The cards, service points and partner named must exist. Needs an `Idempotency-Key` (400, code 2010 without it): a retry with the same key replays the first answer and enters nothing twice.
      * Enter an order voucher
      */
     async createOrder(requestParameters: CreateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
@@ -544,7 +586,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
+     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`). The unit price is the pump price: beyond the price tolerance of the service point or its network from the price in force, the payment is refused (409, code 4120, with the figures) or, soft, approved with a `price-deviation` exception; under a price agreement of the card\'s client for the energy type, a payment in XOF is charged at the client\'s price and its fuel record keeps the pump price, the client\'s price and the discount.
      * Record a payment at a service point
      */
     async createPaymentRaw(requestParameters: CreatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperationResponse>> {
@@ -583,11 +625,59 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`).
+     * Debits a member card and credits the service point\'s E-service card. The card must be active and not expired, its client active, the service allowed by its profile and the unit one it holds; a fuel payment carries its fuel record, whose quantity and price must give the amount. Then the card\'s effective spending controls apply (limits in money, litres and transactions per transaction, day, week and month, products, service points, days and hours, the interval between fills): a hard rule breached refuses the payment (4053-4059, with the figures), a soft one approves it and raises an exception (`GET /core/v1/card-exceptions`). Refusals name the rule that failed; nothing moves, and the attempt is kept (`GET /core/v1/card-declines`). The unit price is the pump price: beyond the price tolerance of the service point or its network from the price in force, the payment is refused (409, code 4120, with the figures) or, soft, approved with a `price-deviation` exception; under a price agreement of the card\'s client for the energy type, a payment in XOF is charged at the client\'s price and its fuel record keeps the pump price, the client\'s price and the discount.
      * Record a payment at a service point
      */
     async createPayment(requestParameters: CreatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
         const response = await this.createPaymentRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Records that the issuer paid a card refund to the card\'s client, outside CYNOD: the refund\'s whole amount leaves the `card-refunds` account for the issuer\'s float, in one `payout` operation naming the refund (`settles`) and the payment\'s reference. Each card refund is paid once: 409 code 4190 when a payout already paid it (its id in `details`), 409 code 4191 when the operation named is not a card refund or was cancelled, 404 code 3012 when it is unknown. Find the refunds still to pay with `GET /core/v1/operations?type=card-refund` and each one\'s payout with `?type=payout`. A money movement: it needs an `Idempotency-Key`. 
+     * Pay out a card refund
+     */
+    async createPayoutRaw(requestParameters: CreatePayoutRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createPayout.');
+        }
+
+        if (requestParameters.payoutCreate === null || requestParameters.payoutCreate === undefined) {
+            throw new runtime.RequiredError('payoutCreate','Required parameter requestParameters.payoutCreate was null or undefined when calling createPayout.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.payout"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/payouts`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PayoutCreateToJSON(requestParameters.payoutCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Records that the issuer paid a card refund to the card\'s client, outside CYNOD: the refund\'s whole amount leaves the `card-refunds` account for the issuer\'s float, in one `payout` operation naming the refund (`settles`) and the payment\'s reference. Each card refund is paid once: 409 code 4190 when a payout already paid it (its id in `details`), 409 code 4191 when the operation named is not a card refund or was cancelled, 404 code 3012 when it is unknown. Find the refunds still to pay with `GET /core/v1/operations?type=card-refund` and each one\'s payout with `?type=payout`. A money movement: it needs an `Idempotency-Key`. 
+     * Pay out a card refund
+     */
+    async createPayout(requestParameters: CreatePayoutRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
+        const response = await this.createPayoutRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -640,7 +730,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. A recharge paid from a partner\'s float obeys the partner\'s terms as its own recharges do: member cards of clients it is contracted for only (409, code 4101) and its recharge limits (409, code 4080: each line is an operation, and the voucher counts in the partner\'s day and in each card\'s day). Needs an Idempotency-Key.
      * Execute an order voucher
      */
     async executeOrderRaw(requestParameters: ExecuteOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
@@ -679,7 +769,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. Needs an Idempotency-Key.
+     * Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line\'s card and the rule; the voucher stays validated). Recharges lock their source once. A recharge paid from a partner\'s float obeys the partner\'s terms as its own recharges do: member cards of clients it is contracted for only (409, code 4101) and its recharge limits (409, code 4080: each line is an operation, and the voucher counts in the partner\'s day and in each card\'s day). Needs an Idempotency-Key.
      * Execute an order voucher
      */
     async executeOrder(requestParameters: ExecuteOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
@@ -864,6 +954,71 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async getOrder(requestParameters: GetOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {
         const response = await this.getOrderRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Pay-at-pump authorisations, oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card, service point, the station\'s reference and creation time (`from` included, `to` excluded). A station\'s reference is unique per service point for whoever placed the hold, so `servicePointId` with `stationReference` finds one authorisation without its id.
+     * List authorisations
+     */
+    async listAuthorizationsRaw(requestParameters: ListAuthorizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.status !== undefined) {
+            queryParameters['status'] = requestParameters.status;
+        }
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.servicePointId !== undefined) {
+            queryParameters['servicePointId'] = requestParameters.servicePointId;
+        }
+
+        if (requestParameters.stationReference !== undefined) {
+            queryParameters['stationReference'] = requestParameters.stationReference;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Pay-at-pump authorisations, oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card, service point, the station\'s reference and creation time (`from` included, `to` excluded). A station\'s reference is unique per service point for whoever placed the hold, so `servicePointId` with `stationReference` finds one authorisation without its id.
+     * List authorisations
+     */
+    async listAuthorizations(requestParameters: ListAuthorizationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationListResponse> {
+        const response = await this.listAuthorizationsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -1071,7 +1226,51 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+     * Attaches the station\'s own reference for the pump transaction to an authorisation, in any status (an open one, or one already captured, voided or expired, for reconciliation). The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the service point already has on another authorisation of the same placer is 409, code 4130. An unknown authorisation is 404, code 3014.
+     * Give an authorisation the station\'s reference
+     */
+    async setAuthorizationStationReferenceRaw(requestParameters: SetAuthorizationStationReferenceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling setAuthorizationStationReference.');
+        }
+
+        if (requestParameters.stationReferenceChange === null || requestParameters.stationReferenceChange === undefined) {
+            throw new runtime.RequiredError('stationReferenceChange','Required parameter requestParameters.stationReferenceChange was null or undefined when calling setAuthorizationStationReference.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/authorizations/{authorizationId}/station-reference`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: StationReferenceChangeToJSON(requestParameters.stationReferenceChange),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Attaches the station\'s own reference for the pump transaction to an authorisation, in any status (an open one, or one already captured, voided or expired, for reconciliation). The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the service point already has on another authorisation of the same placer is 409, code 4130. An unknown authorisation is 404, code 3014.
+     * Give an authorisation the station\'s reference
+     */
+    async setAuthorizationStationReference(requestParameters: SetAuthorizationStationReferenceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+        const response = await this.setAuthorizationStationReferenceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A fill dated before what it can be (more than the service point\'s offline window, `offlinePolicy.maxAgeDays`, before its upload, or before the card was issued) is refused, code 4091; one beyond a ceiling of the service point\'s offline policy (per fill, or per day of the service point, in money or litres) is refused, code 4092, or, when the policy is `soft`, booked and flagged (an `offline-over-ceiling` exception). A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
      * Upload fills accepted offline
      */
     async uploadOfflineFillsRaw(requestParameters: UploadOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OfflineFillBatchResponse>> {
@@ -1106,7 +1305,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
+     * A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point\'s E-service card, in a transaction of its own, even when the card\'s state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile\'s monthly offline cap (the calendar month of `occurredAt`, in the cap\'s unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A fill dated before what it can be (more than the service point\'s offline window, `offlinePolicy.maxAgeDays`, before its upload, or before the card was issued) is refused, code 4091; one beyond a ceiling of the service point\'s offline policy (per fill, or per day of the service point, in money or litres) is refused, code 4092, or, when the policy is `soft`, booked and flagged (an `offline-over-ceiling` exception). A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
      * Upload fills accepted offline
      */
     async uploadOfflineFills(requestParameters: UploadOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OfflineFillBatchResponse> {
@@ -1115,7 +1314,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`; a partner created by the author (transitively), one that created the author, two created by one partner, and a partner whose live secret the other made count as the author. Anything but an entered voucher is 409 (code 4040).
      * Validate an order voucher
      */
     async validateOrderRaw(requestParameters: ValidateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrderResponse>> {
@@ -1146,7 +1345,7 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`. Anything but an entered voucher is 409 (code 4040).
+     * Validates an entered voucher. The validator must not be its author (403, code 4041) unless they hold `core:orders.chain`; a partner created by the author (transitively), one that created the author, two created by one partner, and a partner whose live secret the other made count as the author. Anything but an entered voucher is 409 (code 4040).
      * Validate an order voucher
      */
     async validateOrder(requestParameters: ValidateOrderRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderResponse> {

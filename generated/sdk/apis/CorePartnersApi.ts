@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -16,6 +16,7 @@
 
 import * as runtime from '../runtime';
 import type {
+  DeletionResponse,
   ErrorEnvelope,
   PartnerContractCreate,
   PartnerContractEnd,
@@ -30,8 +31,15 @@ import type {
   RechargeLimitsResponse,
   SecretRotation,
   SystemErrorEnvelope,
+  WebhookEndpointCreate,
+  WebhookEndpointListResponse,
+  WebhookEndpointResponse,
+  WebhookEndpointUpdate,
+  WebhookEndpointWithSecretResponse,
 } from '../models/index';
 import {
+    DeletionResponseFromJSON,
+    DeletionResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
     PartnerContractCreateFromJSON,
@@ -60,15 +68,37 @@ import {
     SecretRotationToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    WebhookEndpointCreateFromJSON,
+    WebhookEndpointCreateToJSON,
+    WebhookEndpointListResponseFromJSON,
+    WebhookEndpointListResponseToJSON,
+    WebhookEndpointResponseFromJSON,
+    WebhookEndpointResponseToJSON,
+    WebhookEndpointUpdateFromJSON,
+    WebhookEndpointUpdateToJSON,
+    WebhookEndpointWithSecretResponseFromJSON,
+    WebhookEndpointWithSecretResponseToJSON,
 } from '../models/index';
+
+export interface CreateCoreWebhookEndpointRequest {
+    partnerId: string;
+    webhookEndpointCreate: WebhookEndpointCreate;
+}
 
 export interface CreatePartnerRequest {
     partnerCreate: PartnerCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreatePartnerContractRequest {
     partnerId: string;
     partnerContractCreate: PartnerContractCreate;
+    idempotencyKey?: string;
+}
+
+export interface DeleteCoreWebhookEndpointRequest {
+    partnerId: string;
+    endpointId: string;
 }
 
 export interface DisablePartnerRequest {
@@ -90,6 +120,10 @@ export interface GetPartnerRequest {
 }
 
 export interface GetPartnerRechargeLimitsRequest {
+    partnerId: string;
+}
+
+export interface ListCoreWebhookEndpointsRequest {
     partnerId: string;
 }
 
@@ -115,6 +149,12 @@ export interface SetPartnerRechargeLimitsRequest {
     rechargeLimits: RechargeLimits;
 }
 
+export interface UpdateCoreWebhookEndpointRequest {
+    partnerId: string;
+    endpointId: string;
+    webhookEndpointUpdate: WebhookEndpointUpdate;
+}
+
 export interface UpdatePartnerRequest {
     partnerId: string;
     partnerUpdate: PartnerUpdate;
@@ -126,7 +166,51 @@ export interface UpdatePartnerRequest {
 export class CorePartnersApi extends runtime.BaseAPI {
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Register a partner\'s webhook endpoint
+     */
+    async createCoreWebhookEndpointRaw(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling createCoreWebhookEndpoint.');
+        }
+
+        if (requestParameters.webhookEndpointCreate === null || requestParameters.webhookEndpointCreate === undefined) {
+            throw new runtime.RequiredError('webhookEndpointCreate','Required parameter requestParameters.webhookEndpointCreate was null or undefined when calling createCoreWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointCreateToJSON(requestParameters.webhookEndpointCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointWithSecretResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Register a partner\'s webhook endpoint
+     */
+    async createCoreWebhookEndpoint(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {
+        const response = await this.createCoreWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartnerRaw(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerWithSecretResponse>> {
@@ -139,6 +223,10 @@ export class CorePartnersApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -157,7 +245,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing.
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartner(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
@@ -166,7 +254,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Contract a partner for a client\'s cards or a service point
      */
     async createPartnerContractRaw(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
@@ -183,6 +271,10 @@ export class CorePartnersApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -201,11 +293,52 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). Audited (`partner-contract.created`).
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Contract a partner for a client\'s cards or a service point
      */
     async createPartnerContract(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
         const response = await this.createPartnerContractRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Deletes a partner\'s endpoint with its waiting deliveries and its log. 404 (4153) for an endpoint of another partner.
+     * Delete a partner\'s webhook endpoint
+     */
+    async deleteCoreWebhookEndpointRaw(requestParameters: DeleteCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DeletionResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling deleteCoreWebhookEndpoint.');
+        }
+
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling deleteCoreWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => DeletionResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Deletes a partner\'s endpoint with its waiting deliveries and its log. 404 (4153) for an endpoint of another partner.
+     * Delete a partner\'s webhook endpoint
+     */
+    async deleteCoreWebhookEndpoint(requestParameters: DeleteCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DeletionResponse> {
+        const response = await this.deleteCoreWebhookEndpointRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -284,7 +417,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
      * End a partner\'s contract
      */
     async endPartnerContractRaw(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
@@ -323,7 +456,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064). Audited (`partner-contract.ended`).
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
      * End a partner\'s contract
      */
     async endPartnerContract(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
@@ -402,6 +535,43 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async getPartnerRechargeLimits(requestParameters: GetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RechargeLimitsResponse> {
         const response = await this.getPartnerRechargeLimitsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A partner\'s webhook endpoints, as the partner sees them. 404 (3011) for an unknown partner or one the caller cannot reach.
+     * List a partner\'s webhook endpoints
+     */
+    async listCoreWebhookEndpointsRaw(requestParameters: ListCoreWebhookEndpointsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointListResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling listCoreWebhookEndpoints.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A partner\'s webhook endpoints, as the partner sees them. 404 (3011) for an unknown partner or one the caller cannot reach.
+     * List a partner\'s webhook endpoints
+     */
+    async listCoreWebhookEndpoints(requestParameters: ListCoreWebhookEndpointsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointListResponse> {
+        const response = await this.listCoreWebhookEndpointsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -540,7 +710,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
      * Set a partner\'s recharge limits
      */
     async setPartnerRechargeLimitsRaw(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RechargeLimitsResponse>> {
@@ -575,7 +745,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. Audited (`partner-recharge-limits.set`).
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
      * Set a partner\'s recharge limits
      */
     async setPartnerRechargeLimits(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RechargeLimitsResponse> {
@@ -584,7 +754,55 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+     * Changes a partner\'s endpoint as the partner would; disabling it here records the issuer as the reason. 404 (4153) for an endpoint of another partner.
+     * Change a partner\'s webhook endpoint
+     */
+    async updateCoreWebhookEndpointRaw(requestParameters: UpdateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling updateCoreWebhookEndpoint.');
+        }
+
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling updateCoreWebhookEndpoint.');
+        }
+
+        if (requestParameters.webhookEndpointUpdate === null || requestParameters.webhookEndpointUpdate === undefined) {
+            throw new runtime.RequiredError('webhookEndpointUpdate','Required parameter requestParameters.webhookEndpointUpdate was null or undefined when calling updateCoreWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointUpdateToJSON(requestParameters.webhookEndpointUpdate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Changes a partner\'s endpoint as the partner would; disabling it here records the issuer as the reason. 404 (4153) for an endpoint of another partner.
+     * Change a partner\'s webhook endpoint
+     */
+    async updateCoreWebhookEndpoint(requestParameters: UpdateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointResponse> {
+        const response = await this.updateCoreWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
      * Update a partner
      */
     async updatePartnerRaw(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -619,7 +837,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018); a refusal changes nothing.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
      * Update a partner
      */
     async updatePartner(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -35,6 +35,9 @@ import type {
   NetworkListResponse,
   NetworkResponse,
   NetworkUpdate,
+  PriceAgreementCreate,
+  PriceAgreementListResponse,
+  PriceAgreementResponse,
   ServicePointCreate,
   ServicePointListResponse,
   ServicePointResponse,
@@ -83,6 +86,12 @@ import {
     NetworkResponseToJSON,
     NetworkUpdateFromJSON,
     NetworkUpdateToJSON,
+    PriceAgreementCreateFromJSON,
+    PriceAgreementCreateToJSON,
+    PriceAgreementListResponseFromJSON,
+    PriceAgreementListResponseToJSON,
+    PriceAgreementResponseFromJSON,
+    PriceAgreementResponseToJSON,
     ServicePointCreateFromJSON,
     ServicePointCreateToJSON,
     ServicePointListResponseFromJSON,
@@ -107,31 +116,44 @@ export interface ActivateClientRequest {
 
 export interface CreateClientRequest {
     clientCreate: ClientCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateEnergyPriceRequest {
     energyTypeCode: string;
     energyPriceCreate: EnergyPriceCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateEnergyTypeRequest {
     energyTypeCreate: EnergyTypeCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateFuelTicketRequest {
     fuelTicketCreate: FuelTicketCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateNetworkRequest {
     networkCreate: NetworkCreate;
+    idempotencyKey?: string;
+}
+
+export interface CreatePriceAgreementRequest {
+    clientId: string;
+    priceAgreementCreate: PriceAgreementCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateServicePointRequest {
     servicePointCreate: ServicePointCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreateUnitRequest {
     unitCreate: UnitCreate;
+    idempotencyKey?: string;
 }
 
 export interface DeactivateClientRequest {
@@ -191,6 +213,13 @@ export interface ListFuelTicketsRequest {
 }
 
 export interface ListNetworksRequest {
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPriceAgreementsRequest {
+    clientId: string;
+    energyTypeCode?: string;
     limit?: number;
     cursor?: string;
 }
@@ -264,7 +293,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002).
+     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a client
      */
     async createClientRaw(requestParameters: CreateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ClientResponse>> {
@@ -277,6 +306,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -295,7 +328,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002).
+     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a client
      */
     async createClient(requestParameters: CreateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ClientResponse> {
@@ -304,7 +337,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Add a price
      */
     async createEnergyPriceRaw(requestParameters: CreateEnergyPriceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyPriceResponse>> {
@@ -321,6 +354,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -339,7 +376,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007).
+     * Adds a price effective from `effectiveAt`, which must come after the latest price (409, code 4003). Amounts are in XOF (400, code 2006) and do not increase from incl. tax to excl. all taxes (400, code 2007). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Add a price
      */
     async createEnergyPrice(requestParameters: CreateEnergyPriceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyPriceResponse> {
@@ -348,7 +385,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an energy type without a price. Its code is unique (409, code 4002).
+     * Creates an energy type without a price. Its code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create an energy type
      */
     async createEnergyTypeRaw(requestParameters: CreateEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<EnergyTypeResponse>> {
@@ -361,6 +398,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -379,7 +420,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an energy type without a price. Its code is unique (409, code 4002).
+     * Creates an energy type without a price. Its code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create an energy type
      */
     async createEnergyType(requestParameters: CreateEnergyTypeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<EnergyTypeResponse> {
@@ -388,7 +429,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a fuel-ticket value
      */
     async createFuelTicketRaw(requestParameters: CreateFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<FuelTicketResponse>> {
@@ -401,6 +442,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -419,7 +464,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002).
+     * Creates a fuel-ticket value: a positive amount (400, code 2001) in an existing unit (404, code 3004) for existing energy types (404, code 3005), each once. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a fuel-ticket value
      */
     async createFuelTicket(requestParameters: CreateFuelTicketRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<FuelTicketResponse> {
@@ -428,7 +473,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a network. Its code is unique (409 with code 4002 otherwise).
+     * Creates a network. Its code is unique (409 with code 4002 otherwise). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a network
      */
     async createNetworkRaw(requestParameters: CreateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NetworkResponse>> {
@@ -441,6 +486,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -459,7 +508,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a network. Its code is unique (409 with code 4002 otherwise).
+     * Creates a network. Its code is unique (409 with code 4002 otherwise). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a network
      */
     async createNetwork(requestParameters: CreateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
@@ -468,7 +517,55 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+     * Adds a client\'s discount per litre off the pump price, or its negotiated price per litre, for an energy type, effective from `effectiveAt`, which must come after the client\'s latest agreement for that energy type (409, code 4121). An unknown client is 404 (code 3003), an unknown energy type 404 (code 3005). Audited (`price-agreement.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Add a price agreement
+     */
+    async createPriceAgreementRaw(requestParameters: CreatePriceAgreementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PriceAgreementResponse>> {
+        if (requestParameters.clientId === null || requestParameters.clientId === undefined) {
+            throw new runtime.RequiredError('clientId','Required parameter requestParameters.clientId was null or undefined when calling createPriceAgreement.');
+        }
+
+        if (requestParameters.priceAgreementCreate === null || requestParameters.priceAgreementCreate === undefined) {
+            throw new runtime.RequiredError('priceAgreementCreate','Required parameter requestParameters.priceAgreementCreate was null or undefined when calling createPriceAgreement.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:clients.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/clients/{clientId}/price-agreements`.replace(`{${"clientId"}}`, encodeURIComponent(String(requestParameters.clientId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PriceAgreementCreateToJSON(requestParameters.priceAgreementCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PriceAgreementResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Adds a client\'s discount per litre off the pump price, or its negotiated price per litre, for an energy type, effective from `effectiveAt`, which must come after the client\'s latest agreement for that energy type (409, code 4121). An unknown client is 404 (code 3003), an unknown energy type 404 (code 3005). Audited (`price-agreement.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Add a price agreement
+     */
+    async createPriceAgreement(requestParameters: CreatePriceAgreementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PriceAgreementResponse> {
+        const response = await this.createPriceAgreementRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a service point
      */
     async createServicePointRaw(requestParameters: CreateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointResponse>> {
@@ -481,6 +578,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -499,7 +600,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002).
+     * Creates a service point in a network (404, code 3002, if unknown) together with its E-service card, in one transaction. The E-service card\'s full number is in this answer only, and only for callers holding core:cards.reveal. The code is unique (409, code 4002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a service point
      */
     async createServicePoint(requestParameters: CreateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointResponse> {
@@ -508,7 +609,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a unit
      */
     async createUnitRaw(requestParameters: CreateUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitResponse>> {
@@ -521,6 +622,10 @@ export class CoreReferentialApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -539,7 +644,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes.
+     * Creates a unit. A volume unit measures one existing energy type (404, code 3005 otherwise); a money unit measures none (400, code 2008). The code is unique (409, code 4002) and the scale never changes. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a unit
      */
     async createUnit(requestParameters: CreateUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitResponse> {
@@ -1065,6 +1170,55 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
+     * The client\'s price agreements (discounts per litre and negotiated prices), in the order they were added, optionally of one energy type, by cursor pages. Nothing is ever overwritten.
+     * List a client\'s price agreements
+     */
+    async listPriceAgreementsRaw(requestParameters: ListPriceAgreementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PriceAgreementListResponse>> {
+        if (requestParameters.clientId === null || requestParameters.clientId === undefined) {
+            throw new runtime.RequiredError('clientId','Required parameter requestParameters.clientId was null or undefined when calling listPriceAgreements.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.energyTypeCode !== undefined) {
+            queryParameters['energyTypeCode'] = requestParameters.energyTypeCode;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:clients.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/clients/{clientId}/price-agreements`.replace(`{${"clientId"}}`, encodeURIComponent(String(requestParameters.clientId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PriceAgreementListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The client\'s price agreements (discounts per litre and negotiated prices), in the order they were added, optionally of one energy type, by cursor pages. Nothing is ever overwritten.
+     * List a client\'s price agreements
+     */
+    async listPriceAgreements(requestParameters: ListPriceAgreementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PriceAgreementListResponse> {
+        const response = await this.listPriceAgreementsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Service points, oldest first, by cursor pages; filter by network.
      * List service points
      */
@@ -1195,7 +1349,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the network\'s name; the code never changes.
+     * Changes the network\'s name or its price tolerance (how far a fuel payment\'s unit price may stray from the price in force at its service points: hard, refused with code 4120; soft, approved with a `price-deviation` exception); the code never changes. Audited (`network.updated`).
      * Update a network
      */
     async updateNetworkRaw(requestParameters: UpdateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<NetworkResponse>> {
@@ -1230,7 +1384,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the network\'s name; the code never changes.
+     * Changes the network\'s name or its price tolerance (how far a fuel payment\'s unit price may stray from the price in force at its service points: hard, refused with code 4120; soft, approved with a `price-deviation` exception); the code never changes. Audited (`network.updated`).
      * Update a network
      */
     async updateNetwork(requestParameters: UpdateNetworkRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<NetworkResponse> {
@@ -1239,7 +1393,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name or the address.
+     * Changes the name, the address, the time zone or the offline policy (`offlinePolicy`, replaced whole: the offline window and the ceilings of the fills its terminals upload; a ceiling in a unit that does not exist is 400, code 2001) or the price tolerance (`priceTolerance`, overriding its network\'s; null: the network\'s). Audited (`service-point.updated`).
      * Update a service point
      */
     async updateServicePointRaw(requestParameters: UpdateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointResponse>> {
@@ -1274,7 +1428,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name or the address.
+     * Changes the name, the address, the time zone or the offline policy (`offlinePolicy`, replaced whole: the offline window and the ceilings of the fills its terminals upload; a ceiling in a unit that does not exist is 400, code 2001) or the price tolerance (`priceTolerance`, overriding its network\'s; null: the network\'s). Audited (`service-point.updated`).
      * Update a service point
      */
     async updateServicePoint(requestParameters: UpdateServicePointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointResponse> {

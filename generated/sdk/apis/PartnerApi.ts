@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -16,15 +16,18 @@
 
 import * as runtime from '../runtime';
 import type {
-  AuthorizationResponse,
+  AuthorizationStatus,
   CancellationCreate,
   CardAllowancesResponse,
   CardLookup,
+  DeletionResponse,
   ErrorEnvelope,
   OfflineFillBatchResponse,
   OperationType,
   PartnerAuthorizationCapture,
   PartnerAuthorizationCreate,
+  PartnerAuthorizationListResponse,
+  PartnerAuthorizationResponse,
   PartnerCardDeclineListResponse,
   PartnerCardHistoryListResponse,
   PartnerCardResponse,
@@ -38,17 +41,32 @@ import type {
   PartnerOperationResponse,
   PartnerPaymentCreate,
   PartnerRechargeCreate,
+  SecretRotation,
+  StationReferenceChange,
   SystemErrorEnvelope,
+  UnitListResponse,
+  UnitResponse,
+  WebhookAttemptListResponse,
+  WebhookEndpointCreate,
+  WebhookEndpointListResponse,
+  WebhookEndpointResponse,
+  WebhookEndpointUpdate,
+  WebhookEndpointWithSecretResponse,
+  WebhookPingResponse,
+  WebhookRedelivery,
+  WebhookRedeliveryResponse,
 } from '../models/index';
 import {
-    AuthorizationResponseFromJSON,
-    AuthorizationResponseToJSON,
+    AuthorizationStatusFromJSON,
+    AuthorizationStatusToJSON,
     CancellationCreateFromJSON,
     CancellationCreateToJSON,
     CardAllowancesResponseFromJSON,
     CardAllowancesResponseToJSON,
     CardLookupFromJSON,
     CardLookupToJSON,
+    DeletionResponseFromJSON,
+    DeletionResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
     OfflineFillBatchResponseFromJSON,
@@ -59,6 +77,10 @@ import {
     PartnerAuthorizationCaptureToJSON,
     PartnerAuthorizationCreateFromJSON,
     PartnerAuthorizationCreateToJSON,
+    PartnerAuthorizationListResponseFromJSON,
+    PartnerAuthorizationListResponseToJSON,
+    PartnerAuthorizationResponseFromJSON,
+    PartnerAuthorizationResponseToJSON,
     PartnerCardDeclineListResponseFromJSON,
     PartnerCardDeclineListResponseToJSON,
     PartnerCardHistoryListResponseFromJSON,
@@ -85,8 +107,34 @@ import {
     PartnerPaymentCreateToJSON,
     PartnerRechargeCreateFromJSON,
     PartnerRechargeCreateToJSON,
+    SecretRotationFromJSON,
+    SecretRotationToJSON,
+    StationReferenceChangeFromJSON,
+    StationReferenceChangeToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    UnitListResponseFromJSON,
+    UnitListResponseToJSON,
+    UnitResponseFromJSON,
+    UnitResponseToJSON,
+    WebhookAttemptListResponseFromJSON,
+    WebhookAttemptListResponseToJSON,
+    WebhookEndpointCreateFromJSON,
+    WebhookEndpointCreateToJSON,
+    WebhookEndpointListResponseFromJSON,
+    WebhookEndpointListResponseToJSON,
+    WebhookEndpointResponseFromJSON,
+    WebhookEndpointResponseToJSON,
+    WebhookEndpointUpdateFromJSON,
+    WebhookEndpointUpdateToJSON,
+    WebhookEndpointWithSecretResponseFromJSON,
+    WebhookEndpointWithSecretResponseToJSON,
+    WebhookPingResponseFromJSON,
+    WebhookPingResponseToJSON,
+    WebhookRedeliveryFromJSON,
+    WebhookRedeliveryToJSON,
+    WebhookRedeliveryResponseFromJSON,
+    WebhookRedeliveryResponseToJSON,
 } from '../models/index';
 
 export interface CapturePartnerAuthorizationRequest {
@@ -110,6 +158,14 @@ export interface CreatePartnerRechargeRequest {
     partnerRechargeCreate: PartnerRechargeCreate;
 }
 
+export interface CreatePartnerWebhookEndpointRequest {
+    webhookEndpointCreate: WebhookEndpointCreate;
+}
+
+export interface DeletePartnerWebhookEndpointRequest {
+    endpointId: string;
+}
+
 export interface GetLegacyCardBalanceRequest {
     numeroCarte: string;
 }
@@ -130,12 +186,32 @@ export interface GetPartnerCardAllowancesRequest {
 export interface GetPartnerDailyStatementRequest {
     day: string;
     unit: string;
+    timeZone?: string;
     limit?: number;
     cursor?: string;
 }
 
 export interface GetPartnerOperationRequest {
     operationId: string;
+}
+
+export interface GetPartnerUnitRequest {
+    unitCode: string;
+}
+
+export interface GetPartnerWebhookEndpointRequest {
+    endpointId: string;
+}
+
+export interface ListPartnerAuthorizationsRequest {
+    status?: AuthorizationStatus;
+    cardId?: string;
+    servicePointId?: string;
+    stationReference?: string;
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
 }
 
 export interface ListPartnerCardDeclinesRequest {
@@ -168,14 +244,49 @@ export interface ListPartnerOperationsRequest {
     cursor?: string;
 }
 
+export interface ListPartnerUnitsRequest {
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerWebhookAttemptsRequest {
+    endpointId: string;
+    limit?: number;
+    cursor?: string;
+}
+
 export interface LookupPartnerCardRequest {
     cardLookup: CardLookup;
+}
+
+export interface PingPartnerWebhookEndpointRequest {
+    endpointId: string;
+}
+
+export interface RedeliverPartnerWebhookEventsRequest {
+    endpointId: string;
+    webhookRedelivery: WebhookRedelivery;
 }
 
 export interface ReversePartnerOperationRequest {
     operationId: string;
     idempotencyKey: string;
     cancellationCreate: CancellationCreate;
+}
+
+export interface RotatePartnerWebhookSecretRequest {
+    endpointId: string;
+    secretRotation: SecretRotation;
+}
+
+export interface SetPartnerAuthorizationStationReferenceRequest {
+    authorizationId: string;
+    stationReferenceChange: StationReferenceChange;
+}
+
+export interface UpdatePartnerWebhookEndpointRequest {
+    endpointId: string;
+    webhookEndpointUpdate: WebhookEndpointUpdate;
 }
 
 export interface UploadPartnerOfflineFillsRequest {
@@ -194,10 +305,10 @@ export interface VoidPartnerAuthorizationRequest {
 export class PartnerApi extends runtime.BaseAPI {
 
     /**
-     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. A station captures only while its contract for the service point is in force: ending the contract voids its open authorisations there (a capture then is 409 4044, already voided), and one placed as the contract ended is refused, 409 code 4064 (void it, or let it expire). An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
      * Capture one of the partner\'s authorisations
      */
-    async capturePartnerAuthorizationRaw(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+    async capturePartnerAuthorizationRaw(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationResponse>> {
         if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
             throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling capturePartnerAuthorization.');
         }
@@ -233,23 +344,23 @@ export class PartnerApi extends runtime.BaseAPI {
             body: PartnerAuthorizationCaptureToJSON(requestParameters.partnerAuthorizationCapture),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationResponseFromJSON(jsonValue));
     }
 
     /**
-     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. The partner captures (or voids) its authorisation even if its contract for the service point ended meanwhile: the fuel was authorised while it was in force. An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
+     * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. A station captures only while its contract for the service point is in force: ending the contract voids its open authorisations there (a capture then is 409 4044, already voided), and one placed as the contract ended is refused, 409 code 4064 (void it, or let it expire). An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
      * Capture one of the partner\'s authorisations
      */
-    async capturePartnerAuthorization(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+    async capturePartnerAuthorization(requestParameters: CapturePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
         const response = await this.capturePartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
     /**
-     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and its vehicle\'s tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008.
+     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), what the card\'s hard money and litre limits still allow and its vehicle\'s tank: the answer, in the partner\'s shape of an authorisation (as the events feed gives it; `cardId` null: a station learns nothing of the card it does not know), gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). A station reads no card\'s balance: an authorisation the available balance cannot cover whole (after the limits and the tank) is declined, never cut to the balance. The checks of a payment apply; a card that cannot pay (a number that is no member card\'s, a card suspended, opposed, cancelled or expired, its client inactive, a balance too low) is 409 code 4090, one answer without figures; nothing left under a hard limit is refused with its code (4053, 4054). `holdSeconds` is cut to `PARTNER_HOLD_MAX_SECONDS` (a server setting, 1800 unless set): `expiresAt` says when the hold ends. `stationReference` (the pump transaction\'s id in the station\'s system, also attachable later) finds it again without its id; one the partner already gave another authorisation at the service point is 409, code 4130. Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case.
      * Authorise a pay-at-pump fill at a contracted service point
      */
-    async createPartnerAuthorizationRaw(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+    async createPartnerAuthorizationRaw(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationResponse>> {
         if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
             throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling createPartnerAuthorization.');
         }
@@ -281,20 +392,20 @@ export class PartnerApi extends runtime.BaseAPI {
             body: PartnerAuthorizationCreateToJSON(requestParameters.partnerAuthorizationCreate),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationResponseFromJSON(jsonValue));
     }
 
     /**
-     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), the card\'s available balance, what its hard money and litre limits still allow and its vehicle\'s tank: the answer gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). The checks of a payment apply; nothing left to authorise is refused with the bound\'s code (4010, 4053, 4054). Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008.
+     * Holds, for a fill at a service point the partner is contracted for, by the member card whose number the station read, the lowest of `amount` (and `quantityMl` at the price in force), what the card\'s hard money and litre limits still allow and its vehicle\'s tank: the answer, in the partner\'s shape of an authorisation (as the events feed gives it; `cardId` null: a station learns nothing of the card it does not know), gives the authorised `amount` and `quantityMl`, the rule that set them (`limitedBy`) and the hold\'s expiry (`expiresAt`). A station reads no card\'s balance: an authorisation the available balance cannot cover whole (after the limits and the tank) is declined, never cut to the balance. The checks of a payment apply; a card that cannot pay (a number that is no member card\'s, a card suspended, opposed, cancelled or expired, its client inactive, a balance too low) is 409 code 4090, one answer without figures; nothing left under a hard limit is refused with its code (4053, 4054). `holdSeconds` is cut to `PARTNER_HOLD_MAX_SECONDS` (a server setting, 1800 unless set): `expiresAt` says when the hold ends. `stationReference` (the pump transaction\'s id in the station\'s system, also attachable later) finds it again without its id; one the partner already gave another authorisation at the service point is 409, code 4130. Capture it for what was dispensed or void it; only the partner that made an authorisation sees it. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case.
      * Authorise a pay-at-pump fill at a contracted service point
      */
-    async createPartnerAuthorization(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+    async createPartnerAuthorization(requestParameters: CreatePartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
         const response = await this.createPartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
     /**
-     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A card that cannot pay (a number that is no member card\'s, a card suspended, opposed, cancelled or expired, its client inactive, an available balance below the amount) is 409 code 4090, one answer without figures or card id: a station reads neither a card\'s state nor its balance (the reason is kept among the card\'s declines); other refusals never name the card. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a number failing its check digit is 400, code 2009. A unit price beyond the hard price tolerance of the service point or its network is 409, code 4120, with the figures (soft: approved and flagged for the issuer); under the client\'s price agreement the card is charged at the client\'s price (the answer\'s `amount` and `fuel` say it). A refusal moves nothing.
      * Take a payment at a contracted service point
      */
     async createPartnerPaymentRaw(requestParameters: CreatePartnerPaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
@@ -333,7 +444,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a card number that is no member card\'s is 404, code 3008; a number failing its check digit is 400, code 2009. A refusal moves nothing.
+     * Debits the member card whose number the station read (any member card, whoever its client) and credits the service point\'s E-service card, at a service point the partner is contracted for. Every check of a Core payment applies (card, client, profile, unit, the fuel record, the driver\'s code, the card\'s spending controls: a hard rule breached refuses it with the figures, 4053-4059, and the attempt is kept among the card\'s declines). The payment is the partner\'s own: it carries its `externalReference` (unique per partner, 409 code 4024 when reused) and is found again in reconciliation. A card that cannot pay (a number that is no member card\'s, a card suspended, opposed, cancelled or expired, its client inactive, an available balance below the amount) is 409 code 4090, one answer without figures or card id: a station reads neither a card\'s state nor its balance (the reason is kept among the card\'s declines); other refusals never name the card. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a number failing its check digit is 400, code 2009. A unit price beyond the hard price tolerance of the service point or its network is 409, code 4120, with the figures (soft: approved and flagged for the issuer); under the client\'s price agreement the card is charged at the client\'s price (the answer\'s `amount` and `fuel` say it). A refusal moves nothing.
      * Take a payment at a contracted service point
      */
     async createPartnerPayment(requestParameters: CreatePartnerPaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
@@ -342,7 +453,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
+     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 422, code 4031. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
      * Recharge a card from the partner\'s float
      */
     async createPartnerRechargeRaw(requestParameters: CreatePartnerRechargeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
@@ -381,11 +492,88 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 409, code 4023. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
+     * Moves value from the partner\'s float to a card of a client it is contracted for, at once and exactly once: a retry with the same `Idempotency-Key` and body answers the first answer again (`Idempotent-Replayed: true`); the same key with another body is 422, code 4031. The partner\'s `externalReference` is stored, unique per partner (409, 4024), and finds the recharge later. Refused, with nothing moved: a card outside the partner\'s contracts (404, 3008, as an unknown card), a card opposed, cancelled or expired or of an inactive client (4xxx), a unit the card does not hold (4xxx), a float that does not cover it (409, 4010, with the figures), and a recharge beyond the partner\'s limits per operation, per day or per card per day (409, 4080, with the figures; days are UTC days; the limits and today\'s use are in `GET /partner/v1/float`).
      * Recharge a card from the partner\'s float
      */
     async createPartnerRecharge(requestParameters: CreatePartnerRechargeRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
         const response = await this.createPartnerRechargeRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+     * Register a webhook endpoint
+     */
+    async createPartnerWebhookEndpointRaw(requestParameters: CreatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
+        if (requestParameters.webhookEndpointCreate === null || requestParameters.webhookEndpointCreate === undefined) {
+            throw new runtime.RequiredError('webhookEndpointCreate','Required parameter requestParameters.webhookEndpointCreate was null or undefined when calling createPartnerWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointCreateToJSON(requestParameters.webhookEndpointCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointWithSecretResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+     * Register a webhook endpoint
+     */
+    async createPartnerWebhookEndpoint(requestParameters: CreatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {
+        const response = await this.createPartnerWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Deletes the endpoint with its waiting deliveries and its delivery log. Another partner\'s endpoint is 404 (4153).
+     * Delete a webhook endpoint
+     */
+    async deletePartnerWebhookEndpointRaw(requestParameters: DeletePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DeletionResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling deletePartnerWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'DELETE',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => DeletionResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Deletes the endpoint with its waiting deliveries and its delivery log. Another partner\'s endpoint is 404 (4153).
+     * Delete a webhook endpoint
+     */
+    async deletePartnerWebhookEndpoint(requestParameters: DeletePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DeletionResponse> {
+        const response = await this.deletePartnerWebhookEndpointRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -434,10 +622,10 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * One authorisation the partner made, in the partner\'s shape (`cardId` null): its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
      * Read one of the partner\'s authorisations
      */
-    async getPartnerAuthorizationRaw(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+    async getPartnerAuthorizationRaw(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationResponse>> {
         if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
             throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling getPartnerAuthorization.');
         }
@@ -458,14 +646,14 @@ export class PartnerApi extends runtime.BaseAPI {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationResponseFromJSON(jsonValue));
     }
 
     /**
-     * One authorisation the partner made: its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * One authorisation the partner made, in the partner\'s shape (`cardId` null): its hold, status, expiry and, once captured, its payment. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
      * Read one of the partner\'s authorisations
      */
-    async getPartnerAuthorization(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+    async getPartnerAuthorization(requestParameters: GetPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
         const response = await this.getPartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }
@@ -508,7 +696,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * For each day, week and month limit of the card\'s spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * For each limit of the card\'s spending controls, per transaction, day, week and month: the limit, what the period has used and holds, what remains and when it resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
      * Read a card\'s remaining allowances
      */
     async getPartnerCardAllowancesRaw(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardAllowancesResponse>> {
@@ -540,7 +728,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * For each day, week and month limit of the card\'s spending controls: the limit, what the period has used and holds, what remains and when it resets, as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
+     * For each limit of the card\'s spending controls, per transaction, day, week and month: the limit, what the period has used and holds, what remains and when it resets (a per-transaction limit has no running total: what one transaction may take), as of `at` (now when omitted). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
      * Read a card\'s remaining allowances
      */
     async getPartnerCardAllowances(requestParameters: GetPartnerCardAllowancesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardAllowancesResponse> {
@@ -549,7 +737,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The partner\'s statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
      * Read the partner\'s daily statement
      */
     async getPartnerDailyStatementRaw(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerDailyStatementResponse>> {
@@ -565,6 +753,10 @@ export class PartnerApi extends runtime.BaseAPI {
 
         if (requestParameters.unit !== undefined) {
             queryParameters['unit'] = requestParameters.unit;
+        }
+
+        if (requestParameters.timeZone !== undefined) {
+            queryParameters['timeZone'] = requestParameters.timeZone;
         }
 
         if (requestParameters.limit !== undefined) {
@@ -593,7 +785,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The partner\'s statement of a UTC day in one unit, to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083).
+     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
      * Read the partner\'s daily statement
      */
     async getPartnerDailyStatement(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerDailyStatementResponse> {
@@ -704,6 +896,145 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerOperation(requestParameters: GetPartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
         const response = await this.getPartnerOperationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One unit by code, with its `scale` (404, code 3004, if unknown): what an amount in it means, `L-GASOIL` (scale 2) counting hundredths of a litre.
+     * Read a unit
+     */
+    async getPartnerUnitRaw(requestParameters: GetPartnerUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitResponse>> {
+        if (requestParameters.unitCode === null || requestParameters.unitCode === undefined) {
+            throw new runtime.RequiredError('unitCode','Required parameter requestParameters.unitCode was null or undefined when calling getPartnerUnit.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:units.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/units/{unitCode}`.replace(`{${"unitCode"}}`, encodeURIComponent(String(requestParameters.unitCode))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UnitResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One unit by code, with its `scale` (404, code 3004, if unknown): what an amount in it means, `L-GASOIL` (scale 2) counting hundredths of a litre.
+     * Read a unit
+     */
+    async getPartnerUnit(requestParameters: GetPartnerUnitRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitResponse> {
+        const response = await this.getPartnerUnitRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * One of the partner\'s webhook endpoints; another partner\'s is 404 (code 4153).
+     * Read a webhook endpoint
+     */
+    async getPartnerWebhookEndpointRaw(requestParameters: GetPartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling getPartnerWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One of the partner\'s webhook endpoints; another partner\'s is 404 (code 4153).
+     * Read a webhook endpoint
+     */
+    async getPartnerWebhookEndpoint(requestParameters: GetPartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointResponse> {
+        const response = await this.getPartnerWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The authorisations the partner placed (no other partner\'s), in the partner\'s shape (`cardId` null), oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card (a card outside the partner\'s contracted clients lists nothing), service point, the station\'s own reference and creation time (`from` included, `to` excluded). With `servicePointId` and `stationReference` it finds the one authorisation the station gave that reference, e.g. after losing the answer to its request.
+     * List the partner\'s authorisations
+     */
+    async listPartnerAuthorizationsRaw(requestParameters: ListPartnerAuthorizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.status !== undefined) {
+            queryParameters['status'] = requestParameters.status;
+        }
+
+        if (requestParameters.cardId !== undefined) {
+            queryParameters['cardId'] = requestParameters.cardId;
+        }
+
+        if (requestParameters.servicePointId !== undefined) {
+            queryParameters['servicePointId'] = requestParameters.servicePointId;
+        }
+
+        if (requestParameters.stationReference !== undefined) {
+            queryParameters['stationReference'] = requestParameters.stationReference;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The authorisations the partner placed (no other partner\'s), in the partner\'s shape (`cardId` null), oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card (a card outside the partner\'s contracted clients lists nothing), service point, the station\'s own reference and creation time (`from` included, `to` excluded). With `servicePointId` and `stationReference` it finds the one authorisation the station gave that reference, e.g. after losing the answer to its request.
+     * List the partner\'s authorisations
+     */
+    async listPartnerAuthorizations(requestParameters: ListPartnerAuthorizationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationListResponse> {
+        const response = await this.listPartnerAuthorizationsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -912,6 +1243,125 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
+     * The units amounts and balances are counted in, oldest first, by cursor pages: each with its `scale`, the decimal places of its smallest denomination. An amount\'s `value` is in that denomination: `{\"value\": 13000, \"unit\": \"L-GASOIL\"}` with scale 2 is 130.00 L, and a `quantityMl` is always millilitres. XOF (scale 0) always exists.
+     * List the units
+     */
+    async listPartnerUnitsRaw(requestParameters: ListPartnerUnitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<UnitListResponse>> {
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:units.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/units`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => UnitListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The units amounts and balances are counted in, oldest first, by cursor pages: each with its `scale`, the decimal places of its smallest denomination. An amount\'s `value` is in that denomination: `{\"value\": 13000, \"unit\": \"L-GASOIL\"}` with scale 2 is 130.00 L, and a `quantityMl` is always millilitres. XOF (scale 0) always exists.
+     * List the units
+     */
+    async listPartnerUnits(requestParameters: ListPartnerUnitsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<UnitListResponse> {
+        const response = await this.listPartnerUnitsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The endpoint\'s delivery log, newest first: every attempt with its time, the HTTP status (or why none came), the latency and the first bytes of the answer.
+     * List webhook delivery attempts
+     */
+    async listPartnerWebhookAttemptsRaw(requestParameters: ListPartnerWebhookAttemptsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookAttemptListResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling listPartnerWebhookAttempts.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}/attempts`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookAttemptListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The endpoint\'s delivery log, newest first: every attempt with its time, the HTTP status (or why none came), the latency and the first bytes of the answer.
+     * List webhook delivery attempts
+     */
+    async listPartnerWebhookAttempts(requestParameters: ListPartnerWebhookAttemptsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookAttemptListResponse> {
+        const response = await this.listPartnerWebhookAttemptsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The partner\'s webhook endpoints (at most 5), oldest first. Another partner\'s endpoints are never shown.
+     * List its webhook endpoints
+     */
+    async listPartnerWebhookEndpointsRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointListResponse>> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The partner\'s webhook endpoints (at most 5), oldest first. Another partner\'s endpoints are never shown.
+     * List its webhook endpoints
+     */
+    async listPartnerWebhookEndpoints(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointListResponse> {
+        const response = await this.listPartnerWebhookEndpointsRaw(initOverrides);
+        return await response.value();
+    }
+
+    /**
      * The card whose full number is in the body (numbers never travel in a URL), with its status, expiry, holder\'s first name and balances; use its `id` afterwards. A number failing its check digit is 400 (code 2009). A card that does not exist, is not a member card, or is not of a client the partner is contracted for is 404, code 3008, the same answer in each case.
      * Look a card up by its number
      */
@@ -952,7 +1402,88 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+     * Sends a signed `webhook.ping` message to the endpoint now, with the same checks and limits as a delivery (an address refused, no redirect followed, the timeout), and answers what the endpoint answered. Not logged, not retried.
+     * Ping a webhook endpoint
+     */
+    async pingPartnerWebhookEndpointRaw(requestParameters: PingPartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookPingResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling pingPartnerWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}/ping`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookPingResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Sends a signed `webhook.ping` message to the endpoint now, with the same checks and limits as a delivery (an address refused, no redirect followed, the timeout), and answers what the endpoint answered. Not logged, not retried.
+     * Ping a webhook endpoint
+     */
+    async pingPartnerWebhookEndpoint(requestParameters: PingPartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookPingResponse> {
+        const response = await this.pingPartnerWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Queues one event again (`eventId`, one that was queued for this endpoint: else 404, code 4154), or every event queued for it in a time range (`from`, `to`, at most 31 days); give one or the other (400, code 4152). The events feed stays the source of truth: what a receiver missed can always be pulled from GET /partner/v1/events.
+     * Redeliver webhook events
+     */
+    async redeliverPartnerWebhookEventsRaw(requestParameters: RedeliverPartnerWebhookEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookRedeliveryResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling redeliverPartnerWebhookEvents.');
+        }
+
+        if (requestParameters.webhookRedelivery === null || requestParameters.webhookRedelivery === undefined) {
+            throw new runtime.RequiredError('webhookRedelivery','Required parameter requestParameters.webhookRedelivery was null or undefined when calling redeliverPartnerWebhookEvents.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}/redeliver`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookRedeliveryToJSON(requestParameters.webhookRedelivery),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookRedeliveryResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Queues one event again (`eventId`, one that was queued for this endpoint: else 404, code 4154), or every event queued for it in a time range (`from`, `to`, at most 31 days); give one or the other (400, code 4152). The events feed stays the source of truth: what a receiver missed can always be pulled from GET /partner/v1/events.
+     * Redeliver webhook events
+     */
+    async redeliverPartnerWebhookEvents(requestParameters: RedeliverPartnerWebhookEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookRedeliveryResponse> {
+        const response = await this.redeliverPartnerWebhookEventsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). A reversed recharge no longer counts in the partner\'s recharge limits per day and per card per day: the day it was counted in gets it back (so does a recharge the issuer cancels). The cancellation is the partner\'s own (`own: true`) and a line of the statement of the day it is written. Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
      * Reverse one of the partner\'s operations
      */
     async reversePartnerOperationRaw(requestParameters: ReversePartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerOperationResponse>> {
@@ -995,7 +1526,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
+     * Reverses, once and with a reason, a recharge or a payment the partner made through the 3rd Party API, within 24 hours of it: a cancellation debits what the operation credited and credits what it debited (a recharge\'s value goes back to the float, a payment\'s to the card). A reversed recharge no longer counts in the partner\'s recharge limits per day and per card per day: the day it was counted in gets it back (so does a recharge the issuer cancels). The cancellation is the partner\'s own (`own: true`) and a line of the statement of the day it is written. Idempotent like every money call. A recharge\'s reversal needs `partner:recharges.write`, a payment\'s `partner:payments.write`. Refused, with nothing moved: an id outside the partner\'s reach (404, 3012, as an unknown one); an operation it did not make itself, such as a float funding or another partner\'s payment (409, 4082); one already reversed (409, 4019); one older than 24 hours (409, 4081); a recharge whose value the card has already spent (409, 4010, with the figures).
      * Reverse one of the partner\'s operations
      */
     async reversePartnerOperation(requestParameters: ReversePartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
@@ -1004,7 +1535,139 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+     * Makes a new signing secret (in this answer only). The current one keeps signing beside it for `overlapSeconds` (default one day, at most 30 days; 0 stops it at once): during the overlap `webhook-signature` carries both signatures, space-separated, so the receiver can switch at its own pace.
+     * Rotate a webhook endpoint secret
+     */
+    async rotatePartnerWebhookSecretRaw(requestParameters: RotatePartnerWebhookSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling rotatePartnerWebhookSecret.');
+        }
+
+        if (requestParameters.secretRotation === null || requestParameters.secretRotation === undefined) {
+            throw new runtime.RequiredError('secretRotation','Required parameter requestParameters.secretRotation was null or undefined when calling rotatePartnerWebhookSecret.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}/rotate-secret`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SecretRotationToJSON(requestParameters.secretRotation),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointWithSecretResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Makes a new signing secret (in this answer only). The current one keeps signing beside it for `overlapSeconds` (default one day, at most 30 days; 0 stops it at once): during the overlap `webhook-signature` carries both signatures, space-separated, so the receiver can switch at its own pace.
+     * Rotate a webhook endpoint secret
+     */
+    async rotatePartnerWebhookSecret(requestParameters: RotatePartnerWebhookSecretRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {
+        const response = await this.rotatePartnerWebhookSecretRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Attaches the station\'s own reference for the pump transaction to one of the partner\'s authorisations, in any status. The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the partner already gave another authorisation at the service point is 409, code 4130. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * Give one of the partner\'s authorisations the station\'s reference
+     */
+    async setPartnerAuthorizationStationReferenceRaw(requestParameters: SetPartnerAuthorizationStationReferenceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling setPartnerAuthorizationStationReference.');
+        }
+
+        if (requestParameters.stationReferenceChange === null || requestParameters.stationReferenceChange === undefined) {
+            throw new runtime.RequiredError('stationReferenceChange','Required parameter requestParameters.stationReferenceChange was null or undefined when calling setPartnerAuthorizationStationReference.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:payments.write"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/authorizations/{authorizationId}/station-reference`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: StationReferenceChangeToJSON(requestParameters.stationReferenceChange),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Attaches the station\'s own reference for the pump transaction to one of the partner\'s authorisations, in any status. The same reference again succeeds and changes nothing; another reference once one is given is 409, code 4131; a reference the partner already gave another authorisation at the service point is 409, code 4130. Any other id, another partner\'s or one that does not exist, is 404, code 3014, the same answer in each case.
+     * Give one of the partner\'s authorisations the station\'s reference
+     */
+    async setPartnerAuthorizationStationReference(requestParameters: SetPartnerAuthorizationStationReferenceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
+        const response = await this.setPartnerAuthorizationStationReferenceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Changes the URL (checked as at registration: 400, code 4150), the description, the event types, or disables (`enabled: false`) or enables it again (its circuit closes and waiting deliveries resume). Another partner\'s endpoint is 404 (4153).
+     * Change a webhook endpoint
+     */
+    async updatePartnerWebhookEndpointRaw(requestParameters: UpdatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointResponse>> {
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling updatePartnerWebhookEndpoint.');
+        }
+
+        if (requestParameters.webhookEndpointUpdate === null || requestParameters.webhookEndpointUpdate === undefined) {
+            throw new runtime.RequiredError('webhookEndpointUpdate','Required parameter requestParameters.webhookEndpointUpdate was null or undefined when calling updatePartnerWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/webhook-endpoints/{endpointId}`.replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'PATCH',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookEndpointUpdateToJSON(requestParameters.webhookEndpointUpdate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookEndpointResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Changes the URL (checked as at registration: 400, code 4150), the description, the event types, or disables (`enabled: false`) or enables it again (its circuit closes and waiting deliveries resume). Another partner\'s endpoint is 404 (4153).
+     * Change a webhook endpoint
+     */
+    async updatePartnerWebhookEndpoint(requestParameters: UpdatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointResponse> {
+        const response = await this.updatePartnerWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key, the partner\'s own (another partner\'s terminal and transaction ids at the same service point never find or refuse its fills; nor do its receipt numbers): uploading a batch again books nothing twice. A fill dated before the partner\'s contract for the service point began, before the card was issued or more than the service point\'s offline window (`maxAgeDays` of its offline policy, set by the issuer) before the upload is refused (`error.code` 4091); one beyond a ceiling of that policy (per fill or per day of the service point, in money or litres) is refused (4092) or, when the policy says `soft`, booked and flagged. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
      * Upload fills a terminal accepted offline at a contracted service point
      */
     async uploadPartnerOfflineFillsRaw(requestParameters: UploadPartnerOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OfflineFillBatchResponse>> {
@@ -1039,7 +1702,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key: uploading a batch again books nothing twice. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+     * A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner\'s (found again in reconciliation), even when the card\'s state or spending controls would now refuse it and even below a zero balance; beyond the profile\'s monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill\'s idempotency key, the partner\'s own (another partner\'s terminal and transaction ids at the same service point never find or refuse its fills; nor do its receipt numbers): uploading a batch again books nothing twice. A fill dated before the partner\'s contract for the service point began, before the card was issued or more than the service point\'s offline window (`maxAgeDays` of its offline policy, set by the issuer) before the upload is refused (`error.code` 4091); one beyond a ceiling of that policy (per fill or per day of the service point, in money or litres) is refused (4092) or, when the policy says `soft`, booked and flagged. A number that is no member card\'s refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card\'s balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
      * Upload fills a terminal accepted offline at a contracted service point
      */
     async uploadPartnerOfflineFills(requestParameters: UploadPartnerOfflineFillsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OfflineFillBatchResponse> {
@@ -1051,7 +1714,7 @@ export class PartnerApi extends runtime.BaseAPI {
      * Releases the whole hold of an open authorisation the partner made (nothing was dispensed). An expired or already settled authorisation is 409 (4042, 4044); another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case.
      * Void one of the partner\'s authorisations
      */
-    async voidPartnerAuthorizationRaw(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<AuthorizationResponse>> {
+    async voidPartnerAuthorizationRaw(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerAuthorizationResponse>> {
         if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
             throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling voidPartnerAuthorization.');
         }
@@ -1080,14 +1743,14 @@ export class PartnerApi extends runtime.BaseAPI {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => AuthorizationResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => PartnerAuthorizationResponseFromJSON(jsonValue));
     }
 
     /**
      * Releases the whole hold of an open authorisation the partner made (nothing was dispensed). An expired or already settled authorisation is 409 (4042, 4044); another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case.
      * Void one of the partner\'s authorisations
      */
-    async voidPartnerAuthorization(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<AuthorizationResponse> {
+    async voidPartnerAuthorization(requestParameters: VoidPartnerAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
         const response = await this.voidPartnerAuthorizationRaw(requestParameters, initOverrides);
         return await response.value();
     }

@@ -5,6 +5,7 @@ export * from './CoreAuditApi';
 export * from './CoreCardsApi';
 export * from './CoreFleetApi';
 export * from './CoreLedgerApi';
+export * from './CoreOperatorsApi';
 export * from './CorePartnersApi';
 export * from './CoreReferentialApi';
 export * from './OauthApi';

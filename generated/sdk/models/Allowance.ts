@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -22,7 +22,10 @@ import {
 } from './ControlMode';
 
 /**
- * One period limit of a card's effective controls and where it stands at `at`. Figures are
+ * One limit of a card's effective controls and where it stands at `at`: a period limit (day,
+ * week, month), or a per-transaction limit (`period: transaction`), which has no running
+ * total: `used` and `held` are 0, `remaining` is the limit (the most one payment or
+ * authorisation may take under it), and `periodStart` and `resetsAt` are null. Figures are
  * integers: in the unit's smallest denomination for `amount` (`unit` says which), millilitres
  * for `volume`, a count for `transactions`. `used` counts the card's completed payments of the
  * period (a cancelled payment counts no more); `held` its open authorisations (they count once
@@ -86,17 +89,17 @@ export interface Allowance {
      */
     remaining: number;
     /**
-     * An RFC 3339 UTC instant.
+     * When the period began; null for a per-transaction limit.
      * @type {Date}
      * @memberof Allowance
      */
-    periodStart: Date;
+    periodStart: Date | null;
     /**
-     * An RFC 3339 UTC instant.
+     * When the period ends and the allowance is whole again; null for a per-transaction limit.
      * @type {Date}
      * @memberof Allowance
      */
-    resetsAt: Date;
+    resetsAt: Date | null;
 }
 
 
@@ -114,6 +117,7 @@ export type AllowanceMeasureEnum = typeof AllowanceMeasureEnum[keyof typeof Allo
  * @export
  */
 export const AllowancePeriodEnum = {
+    Transaction: 'transaction',
     Day: 'day',
     Week: 'week',
     Month: 'month'
@@ -168,8 +172,8 @@ export function AllowanceFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'used': json['used'],
         'held': json['held'],
         'remaining': json['remaining'],
-        'periodStart': (new Date(json['periodStart'])),
-        'resetsAt': (new Date(json['resetsAt'])),
+        'periodStart': (json['periodStart'] === null ? null : new Date(json['periodStart'])),
+        'resetsAt': (json['resetsAt'] === null ? null : new Date(json['resetsAt'])),
     };
 }
 
@@ -191,8 +195,8 @@ export function AllowanceToJSON(value?: Allowance | null): any {
         'used': value.used,
         'held': value.held,
         'remaining': value.remaining,
-        'periodStart': (value.periodStart.toISOString()),
-        'resetsAt': (value.resetsAt.toISOString()),
+        'periodStart': (value.periodStart === null ? null : value.periodStart.toISOString()),
+        'resetsAt': (value.resetsAt === null ? null : value.resetsAt.toISOString()),
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -15,7 +15,7 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * Who made the change (an internal application authenticated as a partner, or the system).
+ * Who made the change: an internal application authenticated as a partner, an operator (a person authenticated by the OpenID Connect provider), or the system.
  * @export
  * @interface AuditActor
  */
@@ -32,7 +32,31 @@ export interface AuditActor {
      * @memberof AuditActor
      */
     name: string;
+    /**
+     * The kind of actor (given in the audit trail).
+     * @type {string}
+     * @memberof AuditActor
+     */
+    kind?: AuditActorKindEnum;
+    /**
+     * For an operator, the subject its identity provider knows it by (the tokens' `sub`); null otherwise (given in the audit trail).
+     * @type {string}
+     * @memberof AuditActor
+     */
+    subject?: string | null;
 }
+
+
+/**
+ * @export
+ */
+export const AuditActorKindEnum = {
+    Partner: 'partner',
+    Operator: 'operator',
+    System: 'system'
+} as const;
+export type AuditActorKindEnum = typeof AuditActorKindEnum[keyof typeof AuditActorKindEnum];
+
 
 /**
  * Check if a given object implements the AuditActor interface.
@@ -57,6 +81,8 @@ export function AuditActorFromJSONTyped(json: any, ignoreDiscriminator: boolean)
         
         'id': json['id'],
         'name': json['name'],
+        'kind': !exists(json, 'kind') ? undefined : json['kind'],
+        'subject': !exists(json, 'subject') ? undefined : json['subject'],
     };
 }
 
@@ -71,6 +97,8 @@ export function AuditActorToJSON(value?: AuditActor | null): any {
         
         'id': value.id,
         'name': value.name,
+        'kind': value.kind,
+        'subject': value.subject,
     };
 }
 

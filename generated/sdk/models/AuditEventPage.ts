@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -22,7 +22,7 @@ import {
 } from './AuditEvent';
 
 /**
- * One page of AuditEvent items, oldest first.
+ * One page of AuditEvent items, oldest first (settled order).
  * @export
  * @interface AuditEventPage
  */
@@ -39,6 +39,12 @@ export interface AuditEventPage {
      * @memberof AuditEventPage
      */
     nextCursor: string | null;
+    /**
+     * The position after this page's last item (the cursor given when the page is empty), on every page including the last: keep it and ask again later with it as `cursor` to read only what came after. Items appear in settled order: an item is listed once the transaction that wrote it, and every transaction that began writing before it, has ended, so no item ever lands before a position already given. Null only when no cursor was given and the list is empty.
+     * @type {string}
+     * @memberof AuditEventPage
+     */
+    resumeCursor: string | null;
 }
 
 /**
@@ -48,6 +54,7 @@ export function instanceOfAuditEventPage(value: object): boolean {
     let isInstance = true;
     isInstance = isInstance && "items" in value;
     isInstance = isInstance && "nextCursor" in value;
+    isInstance = isInstance && "resumeCursor" in value;
 
     return isInstance;
 }
@@ -64,6 +71,7 @@ export function AuditEventPageFromJSONTyped(json: any, ignoreDiscriminator: bool
         
         'items': ((json['items'] as Array<any>).map(AuditEventFromJSON)),
         'nextCursor': json['nextCursor'],
+        'resumeCursor': json['resumeCursor'],
     };
 }
 
@@ -78,6 +86,7 @@ export function AuditEventPageToJSON(value?: AuditEventPage | null): any {
         
         'items': ((value.items as Array<any>).map(AuditEventToJSON)),
         'nextCursor': value.nextCursor,
+        'resumeCursor': value.resumeCursor,
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -106,6 +106,12 @@ export interface Authorization {
      */
     pumpNumber: number | null;
     /**
+     * The station's own reference for the pump transaction, once given (at creation or later); null before.
+     * @type {string}
+     * @memberof Authorization
+     */
+    stationReference: string | null;
+    /**
      * The vehicle the card was linked to; its tank capacity bounds the authorisation.
      * @type {string}
      * @memberof Authorization
@@ -200,6 +206,7 @@ export function instanceOfAuthorization(value: object): boolean {
     isInstance = isInstance && "service" in value;
     isInstance = isInstance && "energyTypeCode" in value;
     isInstance = isInstance && "pumpNumber" in value;
+    isInstance = isInstance && "stationReference" in value;
     isInstance = isInstance && "vehicleId" in value;
     isInstance = isInstance && "driverCheck" in value;
     isInstance = isInstance && "expiresAt" in value;
@@ -232,6 +239,7 @@ export function AuthorizationFromJSONTyped(json: any, ignoreDiscriminator: boole
         'service': CardServiceFromJSON(json['service']),
         'energyTypeCode': json['energyTypeCode'],
         'pumpNumber': json['pumpNumber'],
+        'stationReference': json['stationReference'],
         'vehicleId': json['vehicleId'],
         'driverCheck': json['driverCheck'],
         'expiresAt': (new Date(json['expiresAt'])),
@@ -262,6 +270,7 @@ export function AuthorizationToJSON(value?: Authorization | null): any {
         'service': CardServiceToJSON(value.service),
         'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,
+        'stationReference': value.stationReference,
         'vehicleId': value.vehicleId,
         'driverCheck': value.driverCheck,
         'expiresAt': (value.expiresAt.toISOString()),

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -17,7 +17,8 @@ import { exists, mapValues } from '../runtime';
 /**
  * Something a fleet manager should look at on an approved payment or pump authorisation: a
  * soft spending control breached (`soft-rule`, with the rule and its figures), an offline
- * fill beyond the monthly offline cap (`offline-over-cap`). Written in the
+ * fill beyond the monthly offline cap (`offline-over-cap`), a unit price beyond the price
+ * tolerance (`price-deviation`). Written in the
  * transaction of the operation or authorisation it concerns, with an event.
  * @export
  * @interface CardException
@@ -42,7 +43,7 @@ export interface CardException {
      */
     clientId: string;
     /**
-     * `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings).
+     * `soft-rule`: a soft spending control was breached and the transaction approved; `offline-over-cap`: an offline fill took the card beyond its profile's monthly offline cap (`details`: the cap, the month's offline fills before it, the fill); `offline-over-ceiling`: an offline fill beyond a soft ceiling of its service point's offline policy (`details`: the ceiling, per fill or per day, what the day held before it, the fill); `over-tank`: a fill larger than the vehicle's tank (`details`: the tank and the fill, in mL); `odometer-backwards`: an odometer reading below the vehicle's last one (`details`: both readings); `price-deviation`: a unit price charged beyond the price tolerance of the service point or its network, soft, or any on an offline fill (`details`: the unit price, the price in force, the deviation, the tolerance and where it was set).
      * @type {string}
      * @memberof CardException
      */
@@ -66,11 +67,17 @@ export interface CardException {
      */
     authorizationId: string | null;
     /**
-     * 
+     * What happened, for the end user: the message of `kind` (`x-message-catalog` below), in French by default, English with `Accept-Language: en` (the answer's `Content-Language`). Read `kind`, `rule` and `details`, never this text.
      * @type {string}
      * @memberof CardException
      */
     message: string;
+    /**
+     * What happened, with the figures, for the partner's developers (English).
+     * @type {string}
+     * @memberof CardException
+     */
+    debugMessage: string;
     /**
      * 
      * @type {{ [key: string]: any; }}
@@ -92,8 +99,10 @@ export interface CardException {
 export const CardExceptionKindEnum = {
     SoftRule: 'soft-rule',
     OfflineOverCap: 'offline-over-cap',
+    OfflineOverCeiling: 'offline-over-ceiling',
     OverTank: 'over-tank',
-    OdometerBackwards: 'odometer-backwards'
+    OdometerBackwards: 'odometer-backwards',
+    PriceDeviation: 'price-deviation'
 } as const;
 export type CardExceptionKindEnum = typeof CardExceptionKindEnum[keyof typeof CardExceptionKindEnum];
 
@@ -126,6 +135,7 @@ export function instanceOfCardException(value: object): boolean {
     isInstance = isInstance && "operationId" in value;
     isInstance = isInstance && "authorizationId" in value;
     isInstance = isInstance && "message" in value;
+    isInstance = isInstance && "debugMessage" in value;
     isInstance = isInstance && "details" in value;
     isInstance = isInstance && "createdAt" in value;
 
@@ -150,6 +160,7 @@ export function CardExceptionFromJSONTyped(json: any, ignoreDiscriminator: boole
         'operationId': json['operationId'],
         'authorizationId': json['authorizationId'],
         'message': json['message'],
+        'debugMessage': json['debugMessage'],
         'details': json['details'],
         'createdAt': (new Date(json['createdAt'])),
     };
@@ -172,6 +183,7 @@ export function CardExceptionToJSON(value?: CardException | null): any {
         'operationId': value.operationId,
         'authorizationId': value.authorizationId,
         'message': value.message,
+        'debugMessage': value.debugMessage,
         'details': value.details,
         'createdAt': (value.createdAt.toISOString()),
     };

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -88,6 +88,18 @@ export interface CardProfile {
      */
     allowedUnits: Array<string>;
     /**
+     * True: a payment or pump authorisation of a card issued to a driver must give the driver's code; without it, it is refused (4112). Offline fills, already served, are booked all the same.
+     * @type {boolean}
+     * @memberof CardProfile
+     */
+    driverCodeRequired?: boolean;
+    /**
+     * Wrong driver codes in a row after which the card's driver code is locked: every attempt with a code is then refused (4111), the right one too, until the driver's code is set again (POST /core/v1/drivers/{driverId}/code). A right code starts the count again.
+     * @type {number}
+     * @memberof CardProfile
+     */
+    driverCodeMaxFailures?: number;
+    /**
      * An RFC 3339 UTC instant.
      * @type {Date}
      * @memberof CardProfile
@@ -138,6 +150,8 @@ export function CardProfileFromJSONTyped(json: any, ignoreDiscriminator: boolean
         'monthlyOfflineCap': AmountFromJSON(json['monthlyOfflineCap']),
         'allowedServices': ((json['allowedServices'] as Array<any>).map(CardServiceFromJSON)),
         'allowedUnits': json['allowedUnits'],
+        'driverCodeRequired': !exists(json, 'driverCodeRequired') ? undefined : json['driverCodeRequired'],
+        'driverCodeMaxFailures': !exists(json, 'driverCodeMaxFailures') ? undefined : json['driverCodeMaxFailures'],
         'createdAt': (new Date(json['createdAt'])),
         'updatedAt': (new Date(json['updatedAt'])),
     };
@@ -160,6 +174,8 @@ export function CardProfileToJSON(value?: CardProfile | null): any {
         'monthlyOfflineCap': AmountToJSON(value.monthlyOfflineCap),
         'allowedServices': ((value.allowedServices as Array<any>).map(CardServiceToJSON)),
         'allowedUnits': value.allowedUnits,
+        'driverCodeRequired': value.driverCodeRequired,
+        'driverCodeMaxFailures': value.driverCodeMaxFailures,
         'createdAt': (value.createdAt.toISOString()),
         'updatedAt': (value.updatedAt.toISOString()),
     };

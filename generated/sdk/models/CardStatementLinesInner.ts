@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -68,7 +68,19 @@ export interface CardStatementLinesInner {
      * @type {Amount}
      * @memberof CardStatementLinesInner
      */
+    discount: Amount;
+    /**
+     * 
+     * @type {Amount}
+     * @memberof CardStatementLinesInner
+     */
     balanceAfter: Amount;
+    /**
+     * For a regularisation, the operation it corrects (see Operation.corrects); null otherwise.
+     * @type {string}
+     * @memberof CardStatementLinesInner
+     */
+    corrects: string | null;
 }
 
 /**
@@ -81,7 +93,9 @@ export function instanceOfCardStatementLinesInner(value: object): boolean {
     isInstance = isInstance && "type" in value;
     isInstance = isInstance && "at" in value;
     isInstance = isInstance && "amount" in value;
+    isInstance = isInstance && "discount" in value;
     isInstance = isInstance && "balanceAfter" in value;
+    isInstance = isInstance && "corrects" in value;
 
     return isInstance;
 }
@@ -101,7 +115,9 @@ export function CardStatementLinesInnerFromJSONTyped(json: any, ignoreDiscrimina
         'type': OperationTypeFromJSON(json['type']),
         'at': (new Date(json['at'])),
         'amount': AmountFromJSON(json['amount']),
+        'discount': AmountFromJSON(json['discount']),
         'balanceAfter': AmountFromJSON(json['balanceAfter']),
+        'corrects': json['corrects'],
     };
 }
 
@@ -119,7 +135,9 @@ export function CardStatementLinesInnerToJSON(value?: CardStatementLinesInner | 
         'type': OperationTypeToJSON(value.type),
         'at': (value.at.toISOString()),
         'amount': AmountToJSON(value.amount),
+        'discount': AmountToJSON(value.discount),
         'balanceAfter': AmountToJSON(value.balanceAfter),
+        'corrects': value.corrects,
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -13,6 +13,20 @@
  * Do not edit the class manually.
  */
 
+import {
+    CardClosureDetails,
+    instanceOfCardClosureDetails,
+    CardClosureDetailsFromJSON,
+    CardClosureDetailsFromJSONTyped,
+    CardClosureDetailsToJSON,
+} from './CardClosureDetails';
+import {
+    ClientPriceDetails,
+    instanceOfClientPriceDetails,
+    ClientPriceDetailsFromJSON,
+    ClientPriceDetailsFromJSONTyped,
+    ClientPriceDetailsToJSON,
+} from './ClientPriceDetails';
 import {
     ControlBreach,
     instanceOfControlBreach,
@@ -28,6 +42,20 @@ import {
     FundsDetailsToJSON,
 } from './FundsDetails';
 import {
+    PaidRefundDetails,
+    instanceOfPaidRefundDetails,
+    PaidRefundDetailsFromJSON,
+    PaidRefundDetailsFromJSONTyped,
+    PaidRefundDetailsToJSON,
+} from './PaidRefundDetails';
+import {
+    PriceDeviationDetails,
+    instanceOfPriceDeviationDetails,
+    PriceDeviationDetailsFromJSON,
+    PriceDeviationDetailsFromJSONTyped,
+    PriceDeviationDetailsToJSON,
+} from './PriceDeviationDetails';
+import {
     RechargeLimitBreach,
     instanceOfRechargeLimitBreach,
     RechargeLimitBreachFromJSON,
@@ -39,10 +67,12 @@ import {
  * @type ErrorDetails
  * The figures a refusal was checked against, so that the caller knows what to do next:
  * those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
- * of a partner's recharge limit (4080).
+ * of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
+ * client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
+ * cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190).
  * @export
  */
-export type ErrorDetails = ControlBreach | FundsDetails | RechargeLimitBreach;
+export type ErrorDetails = CardClosureDetails | ClientPriceDetails | ControlBreach | FundsDetails | PaidRefundDetails | PriceDeviationDetails | RechargeLimitBreach;
 
 export function ErrorDetailsFromJSON(json: any): ErrorDetails {
     return ErrorDetailsFromJSONTyped(json, false);
@@ -52,7 +82,7 @@ export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true) };
+    return { ...CardClosureDetailsFromJSONTyped(json, true), ...ClientPriceDetailsFromJSONTyped(json, true), ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...PaidRefundDetailsFromJSONTyped(json, true), ...PriceDeviationDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true) };
 }
 
 export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
@@ -63,11 +93,23 @@ export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
         return null;
     }
 
+    if (instanceOfCardClosureDetails(value)) {
+        return CardClosureDetailsToJSON(value as CardClosureDetails);
+    }
+    if (instanceOfClientPriceDetails(value)) {
+        return ClientPriceDetailsToJSON(value as ClientPriceDetails);
+    }
     if (instanceOfControlBreach(value)) {
         return ControlBreachToJSON(value as ControlBreach);
     }
     if (instanceOfFundsDetails(value)) {
         return FundsDetailsToJSON(value as FundsDetails);
+    }
+    if (instanceOfPaidRefundDetails(value)) {
+        return PaidRefundDetailsToJSON(value as PaidRefundDetails);
+    }
+    if (instanceOfPriceDeviationDetails(value)) {
+        return PriceDeviationDetailsToJSON(value as PriceDeviationDetails);
     }
     if (instanceOfRechargeLimitBreach(value)) {
         return RechargeLimitBreachToJSON(value as RechargeLimitBreach);

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -28,7 +28,16 @@ import {
 } from './OperationFuelPriceInForce';
 
 /**
- * The fuel record of a payment, with the energy type's price (incl. tax) in force when it was recorded (null if none was).
+ * The fuel record of a payment: the litres, the unit price charged to the card (`unitPrice`:
+ * the client's price under a price agreement, else the pump price), the service point's pump
+ * price (`pumpPrice`, as it charged the litre), the energy type's price (incl. tax) in force
+ * when it was recorded (`priceInForce`, null if none was), the discount per litre
+ * (`discount`: pump price less the client's price) and on the whole fill (`discountAmount`:
+ * the amount at the pump price less the amount charged, in the payment's unit), and the client's
+ * price agreement applied (`agreementId`, null when none). A fill recorded before pump prices
+ * and client prices were kept has none of `pumpPrice`, `discount`, `discountAmount` and
+ * `agreementId`: it was charged at the pump price, without a discount (as it was recorded, an
+ * event or a replayed answer about it says the same).
  * @export
  * @interface OperationFuel
  */
@@ -53,10 +62,34 @@ export interface OperationFuel {
     unitPrice: Amount;
     /**
      * 
+     * @type {Amount}
+     * @memberof OperationFuel
+     */
+    pumpPrice?: Amount;
+    /**
+     * 
      * @type {OperationFuelPriceInForce}
      * @memberof OperationFuel
      */
     priceInForce: OperationFuelPriceInForce | null;
+    /**
+     * 
+     * @type {Amount}
+     * @memberof OperationFuel
+     */
+    discount?: Amount;
+    /**
+     * 
+     * @type {Amount}
+     * @memberof OperationFuel
+     */
+    discountAmount?: Amount;
+    /**
+     * 
+     * @type {string}
+     * @memberof OperationFuel
+     */
+    agreementId?: string | null;
 }
 
 /**
@@ -85,7 +118,11 @@ export function OperationFuelFromJSONTyped(json: any, ignoreDiscriminator: boole
         'energyTypeCode': json['energyTypeCode'],
         'quantityMl': json['quantityMl'],
         'unitPrice': AmountFromJSON(json['unitPrice']),
+        'pumpPrice': !exists(json, 'pumpPrice') ? undefined : AmountFromJSON(json['pumpPrice']),
         'priceInForce': OperationFuelPriceInForceFromJSON(json['priceInForce']),
+        'discount': !exists(json, 'discount') ? undefined : AmountFromJSON(json['discount']),
+        'discountAmount': !exists(json, 'discountAmount') ? undefined : AmountFromJSON(json['discountAmount']),
+        'agreementId': !exists(json, 'agreementId') ? undefined : json['agreementId'],
     };
 }
 
@@ -101,7 +138,11 @@ export function OperationFuelToJSON(value?: OperationFuel | null): any {
         'energyTypeCode': value.energyTypeCode,
         'quantityMl': value.quantityMl,
         'unitPrice': AmountToJSON(value.unitPrice),
+        'pumpPrice': AmountToJSON(value.pumpPrice),
         'priceInForce': OperationFuelPriceInForceToJSON(value.priceInForce),
+        'discount': AmountToJSON(value.discount),
+        'discountAmount': AmountToJSON(value.discountAmount),
+        'agreementId': value.agreementId,
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -19,12 +19,14 @@
  * - `float-funding`: the issuer credits a partner's float against the partner's external payment;
  * - `recharge`: a card is credited from the issuer's float or from a partner's float;
  * - `transfer`: value moves between two member cards of one client, or of clients of one network;
- * - `full-transfer`: the whole balance of an opposed card moves to another card of its client;
+ * - `full-transfer`: the whole balance of an opposed card, or of a card being cancelled, moves to another card of its client;
  * - `payment`: a member card pays a service point (its E-service card is credited);
  * - `eservice-recharge`: a service point's E-service card is credited from the issuer's float;
  * - `fee`: a fee (such as the SMS notification fee) is debited from a card;
- * - `regularisation`: an adjustment with a reason, against the adjustments account;
- * - `cancellation`: the reversal of an earlier operation.
+ * - `regularisation`: an adjustment with a reason, against the adjustments account, naming the operation it corrects (`corrects`) when there is one;
+ * - `cancellation`: the reversal of an earlier operation;
+ * - `card-refund`: the balance of a card being cancelled moves to the issuer's `card-refunds` account, which the issuer settles with the card's client (so does what a later cancellation gives back to a cancelled card).
+ * - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`).
  * @export
  */
 export const OperationType = {
@@ -36,7 +38,9 @@ export const OperationType = {
     EserviceRecharge: 'eservice-recharge',
     Fee: 'fee',
     Regularisation: 'regularisation',
-    Cancellation: 'cancellation'
+    Cancellation: 'cancellation',
+    CardRefund: 'card-refund',
+    Payout: 'payout'
 } as const;
 export type OperationType = typeof OperationType[keyof typeof OperationType];
 

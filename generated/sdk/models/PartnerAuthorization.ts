@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -36,7 +36,9 @@ import {
 /**
  * A pump authorisation as a partner sees it: the hold on the card, what set its amount, its
  * expiry and, once captured, the payment; whether it was the calling partner's own (who else
- * placed it is not shown).
+ * placed it is not shown). A station system reads its own authorisations in this shape too
+ * (`POST /partner/v1/authorizations` and the operations on one), where `cardId` is null: the
+ * station knows the card by the number it read, and learns nothing more of it.
  * @export
  * @interface PartnerAuthorization
  */
@@ -60,11 +62,11 @@ export interface PartnerAuthorization {
      */
     own: boolean;
     /**
-     * 
+     * The card held: given to partners contracted for its client (the events feed); null in a station's answers.
      * @type {string}
      * @memberof PartnerAuthorization
      */
-    cardId: string;
+    cardId: string | null;
     /**
      * 
      * @type {string}
@@ -90,7 +92,7 @@ export interface PartnerAuthorization {
      */
     quantityMl: number | null;
     /**
-     * What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity.
+     * What set the authorised amount: the request itself, the available balance, a hard money limit, a hard litre limit, or the vehicle's tank capacity. Never `balance` in a station's answers: a station's authorisation is not sized by the balance, it is declined (4090).
      * @type {string}
      * @memberof PartnerAuthorization
      */
@@ -113,6 +115,12 @@ export interface PartnerAuthorization {
      * @memberof PartnerAuthorization
      */
     pumpNumber: number | null;
+    /**
+     * The station's own reference for the pump transaction, once given (at creation or later); null before.
+     * @type {string}
+     * @memberof PartnerAuthorization
+     */
+    stationReference: string | null;
     /**
      * 
      * @type {string}
@@ -203,6 +211,7 @@ export function instanceOfPartnerAuthorization(value: object): boolean {
     isInstance = isInstance && "service" in value;
     isInstance = isInstance && "energyTypeCode" in value;
     isInstance = isInstance && "pumpNumber" in value;
+    isInstance = isInstance && "stationReference" in value;
     isInstance = isInstance && "driverCheck" in value;
     isInstance = isInstance && "expiresAt" in value;
     isInstance = isInstance && "captured" in value;
@@ -235,6 +244,7 @@ export function PartnerAuthorizationFromJSONTyped(json: any, ignoreDiscriminator
         'service': CardServiceFromJSON(json['service']),
         'energyTypeCode': json['energyTypeCode'],
         'pumpNumber': json['pumpNumber'],
+        'stationReference': json['stationReference'],
         'driverCheck': json['driverCheck'],
         'expiresAt': (new Date(json['expiresAt'])),
         'captured': PartnerAuthorizationCapturedFromJSON(json['captured']),
@@ -265,6 +275,7 @@ export function PartnerAuthorizationToJSON(value?: PartnerAuthorization | null):
         'service': CardServiceToJSON(value.service),
         'energyTypeCode': value.energyTypeCode,
         'pumpNumber': value.pumpNumber,
+        'stationReference': value.stationReference,
         'driverCheck': value.driverCheck,
         'expiresAt': (value.expiresAt.toISOString()),
         'captured': PartnerAuthorizationCapturedToJSON(value.captured),

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -80,6 +80,12 @@ export interface PartnerAuthorizationCreate {
      */
     pumpNumber?: number;
     /**
+     * The station's own reference for the pump transaction (its terminal's transaction id): unique per service point among the authorisations of whoever placed them (409, code 4130, when reused), given when the authorisation is placed or later (`PUT .../station-reference`), and never changed once given (409, code 4131). It finds the authorisation again without its id (`stationReference` filter of the lists).
+     * @type {string}
+     * @memberof PartnerAuthorizationCreate
+     */
+    stationReference?: string;
+    /**
      * The code the driver keyed in (403, code 4074, when it is not the card's driver's).
      * @type {string}
      * @memberof PartnerAuthorizationCreate
@@ -123,6 +129,7 @@ export function PartnerAuthorizationCreateFromJSONTyped(json: any, ignoreDiscrim
         'energyTypeCode': !exists(json, 'energyTypeCode') ? undefined : json['energyTypeCode'],
         'quantityMl': !exists(json, 'quantityMl') ? undefined : json['quantityMl'],
         'pumpNumber': !exists(json, 'pumpNumber') ? undefined : json['pumpNumber'],
+        'stationReference': !exists(json, 'stationReference') ? undefined : json['stationReference'],
         'driverCode': !exists(json, 'driverCode') ? undefined : json['driverCode'],
         'holdSeconds': !exists(json, 'holdSeconds') ? undefined : json['holdSeconds'],
     };
@@ -144,6 +151,7 @@ export function PartnerAuthorizationCreateToJSON(value?: PartnerAuthorizationCre
         'energyTypeCode': value.energyTypeCode,
         'quantityMl': value.quantityMl,
         'pumpNumber': value.pumpNumber,
+        'stationReference': value.stationReference,
         'driverCode': value.driverCode,
         'holdSeconds': value.holdSeconds,
     };

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -34,22 +34,51 @@ import {
 } from './PartnerStatementLine';
 
 /**
- * The partner's statement of one UTC day in one unit: its float at the start and the end of
+ * The partner's statement of one calendar day in one unit, the day of its time zone
+ * (`timeZone`: the time zone of the networks the partner is contracted in, or the one the
+ * request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
+ * 2026-12-02 runs from 2026-12-01T23:00Z, so a payment recorded at 23:30 UTC is on the next
+ * day's statement): its float at the start and the end of
  * the day, the totals per operation type, and every line, by cursor pages (the balances and
  * totals are on every page). A line is on the day its float entry was written (for a payment,
  * which moves no float, the day it was recorded), so `closingFloat` is `openingFloat` plus the
  * lines' `floatMovement`, and once the day is over (`closed`) the statement never changes: a
- * later reversal is a line of its own day.
+ * later reversal is a line of its own day. Lines come in the ledger's posting order (the order
+ * of the float's entries, which are written one at a time under the float's lock; a payment,
+ * which moves no float, where its first entry was written), so each line with a
+ * `floatBalanceAfter` has the previous such line's balance plus its own `floatMovement`, even
+ * when recharges race (their times may then be out of order by milliseconds). The lines are
+ * the partner's own operations (`own` on PartnerOperation), the issuer's cancellations of them
+ * included. While the day is open, a line whose transaction is still committing may appear
+ * before a cursor already given: reconcile a day once it is `closed`.
  * @export
  * @interface PartnerDailyStatement
  */
 export interface PartnerDailyStatement {
     /**
-     * A UTC calendar day (YYYY-MM-DD).
+     * A calendar day of `timeZone` (YYYY-MM-DD).
      * @type {string}
      * @memberof PartnerDailyStatement
      */
     day: string;
+    /**
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 4160).
+     * @type {string}
+     * @memberof PartnerDailyStatement
+     */
+    timeZone: string;
+    /**
+     * An RFC 3339 UTC instant.
+     * @type {Date}
+     * @memberof PartnerDailyStatement
+     */
+    from: Date;
+    /**
+     * An RFC 3339 UTC instant.
+     * @type {Date}
+     * @memberof PartnerDailyStatement
+     */
+    to: Date;
     /**
      * A unit's code (`XOF`, or litres of an energy type such as `L-GASOIL`).
      * @type {string}
@@ -100,6 +129,9 @@ export interface PartnerDailyStatement {
 export function instanceOfPartnerDailyStatement(value: object): boolean {
     let isInstance = true;
     isInstance = isInstance && "day" in value;
+    isInstance = isInstance && "timeZone" in value;
+    isInstance = isInstance && "from" in value;
+    isInstance = isInstance && "to" in value;
     isInstance = isInstance && "unit" in value;
     isInstance = isInstance && "closed" in value;
     isInstance = isInstance && "openingFloat" in value;
@@ -122,6 +154,9 @@ export function PartnerDailyStatementFromJSONTyped(json: any, ignoreDiscriminato
     return {
         
         'day': json['day'],
+        'timeZone': json['timeZone'],
+        'from': (new Date(json['from'])),
+        'to': (new Date(json['to'])),
         'unit': json['unit'],
         'closed': json['closed'],
         'openingFloat': AmountFromJSON(json['openingFloat']),
@@ -142,6 +177,9 @@ export function PartnerDailyStatementToJSON(value?: PartnerDailyStatement | null
     return {
         
         'day': value.day,
+        'timeZone': value.timeZone,
+        'from': (value.from.toISOString()),
+        'to': (value.to.toISOString()),
         'unit': value.unit,
         'closed': value.closed,
         'openingFloat': AmountToJSON(value.openingFloat),

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -74,7 +74,7 @@ export interface PartnerOperation {
      */
     status: PartnerOperationStatusEnum;
     /**
-     * True when the operation is the calling partner's (it made it, or it moved its float).
+     * True when the operation is the calling partner's: it made it through the 3rd Party API, it moved the partner's float (a float funding, a voucher paid from it), or it cancels one of the partner's operations, whoever cancelled it (the partner's reversal, or the issuer's cancellation through the Core API, which the partner did not ask for but must book). Its own operations carry its `externalReference`, are listed by `GET /partner/v1/operations` and are the lines of its daily statement; an operation on a card it is contracted for that is not its own shows no reference.
      * @type {boolean}
      * @memberof PartnerOperation
      */
@@ -158,6 +158,12 @@ export interface PartnerOperation {
      */
     cancelledBy: string | null;
     /**
+     * For a regularisation, the id of the operation it corrects (an operation on the same card, in the same unit); null otherwise, and for a regularisation that names none.
+     * @type {string}
+     * @memberof PartnerOperation
+     */
+    corrects: string | null;
+    /**
      * 
      * @type {OperationOffline}
      * @memberof PartnerOperation
@@ -229,6 +235,7 @@ export function instanceOfPartnerOperation(value: object): boolean {
     isInstance = isInstance && "reason" in value;
     isInstance = isInstance && "cancels" in value;
     isInstance = isInstance && "cancelledBy" in value;
+    isInstance = isInstance && "corrects" in value;
     isInstance = isInstance && "offline" in value;
     isInstance = isInstance && "createdAt" in value;
 
@@ -263,6 +270,7 @@ export function PartnerOperationFromJSONTyped(json: any, ignoreDiscriminator: bo
         'reason': json['reason'],
         'cancels': json['cancels'],
         'cancelledBy': json['cancelledBy'],
+        'corrects': json['corrects'],
         'offline': OperationOfflineFromJSON(json['offline']),
         'createdAt': (new Date(json['createdAt'])),
     };
@@ -295,6 +303,7 @@ export function PartnerOperationToJSON(value?: PartnerOperation | null): any {
         'reason': value.reason,
         'cancels': value.cancels,
         'cancelledBy': value.cancelledBy,
+        'corrects': value.corrects,
         'offline': OperationOfflineToJSON(value.offline),
         'createdAt': (value.createdAt.toISOString()),
     };

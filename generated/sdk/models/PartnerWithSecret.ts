@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -78,6 +78,12 @@ export interface PartnerWithSecret {
      */
     internal: boolean;
     /**
+     * The partner whose call created this one (null: CYNOD did, through the CLI or the demo data, or no creator was recorded before migration 026). A partner created by another, transitively, counts as its creator for the creator's vouchers (maker-checker, code 4041) and never changes its creator's access (code 4100).
+     * @type {string}
+     * @memberof PartnerWithSecret
+     */
+    createdBy: string | null;
+    /**
      * 
      * @type {string}
      * @memberof PartnerWithSecret
@@ -133,6 +139,7 @@ export function instanceOfPartnerWithSecret(value: object): boolean {
     isInstance = isInstance && "basicAllowed" in value;
     isInstance = isInstance && "legacyBalanceAllowed" in value;
     isInstance = isInstance && "internal" in value;
+    isInstance = isInstance && "createdBy" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "credentials" in value;
     isInstance = isInstance && "createdAt" in value;
@@ -160,6 +167,7 @@ export function PartnerWithSecretFromJSONTyped(json: any, ignoreDiscriminator: b
         'basicAllowed': json['basicAllowed'],
         'legacyBalanceAllowed': json['legacyBalanceAllowed'],
         'internal': json['internal'],
+        'createdBy': json['createdBy'],
         'status': json['status'],
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
         'createdAt': (new Date(json['createdAt'])),
@@ -185,6 +193,7 @@ export function PartnerWithSecretToJSON(value?: PartnerWithSecret | null): any {
         'basicAllowed': value.basicAllowed,
         'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,
+        'createdBy': value.createdBy,
         'status': value.status,
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),
         'createdAt': (value.createdAt.toISOString()),

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -22,7 +22,13 @@ import {
 } from './PositiveAmount';
 
 /**
- * An adjustment of a card's balance with a reason, against the adjustments account. `credit` raises the card's balance, `debit` lowers it (never below zero).
+ * An adjustment of a card's balance with a reason, against the adjustments account. `credit`
+ * raises the card's balance, `debit` lowers it (never below zero). `corrects` names the
+ * operation it corrects (the user guide's "régulariser": cancel the wrong operation, then
+ * record the right one; or record the difference): it must have moved value on this card, in
+ * the amount's unit, and not be a cancellation (409 code 4142 otherwise; 404 code 3012 for an
+ * unknown operation). The link is shown on the regularisation (`corrects`), in the card's
+ * statement lines and in the partners' card history.
  * @export
  * @interface RegularisationCreate
  */
@@ -57,6 +63,12 @@ export interface RegularisationCreate {
      * @memberof RegularisationCreate
      */
     comment?: string;
+    /**
+     * 
+     * @type {string}
+     * @memberof RegularisationCreate
+     */
+    corrects?: string;
 }
 
 
@@ -98,6 +110,7 @@ export function RegularisationCreateFromJSONTyped(json: any, ignoreDiscriminator
         'amount': PositiveAmountFromJSON(json['amount']),
         'reason': json['reason'],
         'comment': !exists(json, 'comment') ? undefined : json['comment'],
+        'corrects': !exists(json, 'corrects') ? undefined : json['corrects'],
     };
 }
 
@@ -115,6 +128,7 @@ export function RegularisationCreateToJSON(value?: RegularisationCreate | null):
         'amount': PositiveAmountToJSON(value.amount),
         'reason': value.reason,
         'comment': value.comment,
+        'corrects': value.corrects,
     };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 /**
  * CYNOD API
- * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
+ * The CYNOD API exposes the back office of closed-loop prepaid fuel cards: the **Core API** (`/core/v1/...`, CYNOD\'s internal functions) and the **3rd Party API** (`/partner/v1/...`) through which partners check balances, recharge cards, pay with cards and follow operations.  **Authentication.** Partners receive a consumer-key and a consumer-secret and obtain an access token from `POST /oauth/token` (OAuth 2.0 client credentials, RFC 6749 §4.4), then send `Authorization: Bearer <access_token>`. HTTP Basic with the same credentials is possible for partners allowed to use it, and is discouraged.  **Operators.** People of the back office call the Core API with an access token (a JWT) from the OpenID Connect provider the deployment names, sent the same way: `Authorization: Bearer <token>`. A bearer token of three dot-separated parts is read as an operator token, any other as a partner token. An operator acts with the rights of the roles granted to it, each over a scope of authority (the issuer, a network, a client company or a service point); every Core operation names the right it needs (`x-operator-right`), and the root `x-operator-rights` lists them all. Operator tokens are refused on the 3rd Party API and where no provider is configured.  **Administration.** `core:partners.write` is the administrative scope. Like every Core scope it is held only by internal applications, and it grants no more than its holder has (see the `oauth2` security scheme).  **Envelopes.** Every JSON answer is an envelope: `success` (a JSON boolean), a 4-digit `code` from the error catalog (see the `ErrorCode` schema), a `message` for the end user (French by default, English with `Accept-Language: en`), and either `data` (success) or `debugMessage`, `moreInfo` and `requestId` (errors). System errors use code `9999` and never carry internal details; quote the `requestId` (also in the `X-Request-Id` response header) when you contact support. 
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -14,6 +14,18 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { OfflinePolicy } from './OfflinePolicy';
+import {
+    OfflinePolicyFromJSON,
+    OfflinePolicyFromJSONTyped,
+    OfflinePolicyToJSON,
+} from './OfflinePolicy';
+import type { PriceTolerance } from './PriceTolerance';
+import {
+    PriceToleranceFromJSON,
+    PriceToleranceFromJSONTyped,
+    PriceToleranceToJSON,
+} from './PriceTolerance';
 import type { ServicePointEServiceCard } from './ServicePointEServiceCard';
 import {
     ServicePointEServiceCardFromJSON,
@@ -58,11 +70,23 @@ export interface ServicePoint {
      */
     networkId: string;
     /**
-     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 2001).
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 4160).
      * @type {string}
      * @memberof ServicePoint
      */
     timeZone: string;
+    /**
+     * 
+     * @type {OfflinePolicy}
+     * @memberof ServicePoint
+     */
+    offlinePolicy: OfflinePolicy;
+    /**
+     * 
+     * @type {PriceTolerance}
+     * @memberof ServicePoint
+     */
+    priceTolerance: PriceTolerance | null;
     /**
      * 
      * @type {ServicePointEServiceCard}
@@ -94,6 +118,8 @@ export function instanceOfServicePoint(value: object): boolean {
     isInstance = isInstance && "address" in value;
     isInstance = isInstance && "networkId" in value;
     isInstance = isInstance && "timeZone" in value;
+    isInstance = isInstance && "offlinePolicy" in value;
+    isInstance = isInstance && "priceTolerance" in value;
     isInstance = isInstance && "eServiceCard" in value;
     isInstance = isInstance && "createdAt" in value;
     isInstance = isInstance && "updatedAt" in value;
@@ -117,6 +143,8 @@ export function ServicePointFromJSONTyped(json: any, ignoreDiscriminator: boolea
         'address': json['address'],
         'networkId': json['networkId'],
         'timeZone': json['timeZone'],
+        'offlinePolicy': OfflinePolicyFromJSON(json['offlinePolicy']),
+        'priceTolerance': PriceToleranceFromJSON(json['priceTolerance']),
         'eServiceCard': ServicePointEServiceCardFromJSON(json['eServiceCard']),
         'createdAt': (new Date(json['createdAt'])),
         'updatedAt': (new Date(json['updatedAt'])),
@@ -138,6 +166,8 @@ export function ServicePointToJSON(value?: ServicePoint | null): any {
         'address': value.address,
         'networkId': value.networkId,
         'timeZone': value.timeZone,
+        'offlinePolicy': OfflinePolicyToJSON(value.offlinePolicy),
+        'priceTolerance': PriceToleranceToJSON(value.priceTolerance),
         'eServiceCard': ServicePointEServiceCardToJSON(value.eServiceCard),
         'createdAt': (value.createdAt.toISOString()),
         'updatedAt': (value.updatedAt.toISOString()),

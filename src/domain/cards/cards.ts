@@ -1,7 +1,7 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { pageOfRows, pageOfSettledRows, type Page, type PageInput, type SettledPage } from '../pagination';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -76,8 +76,16 @@ function toCard(row: CardRow, balances: { unit_code: string; value: string }[]):
 /** Cards with their balances, in the order of `rows`, in two queries. */
 async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
   if (rows.length === 0) return [];
-  const balances = await cardBalances(db, rows.map((row) => row.id));
-  return rows.map((row) => toCard(row, balances.filter((balance) => balance.card_id === row.id)));
+  const balances = await cardBalances(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) =>
+    toCard(
+      row,
+      balances.filter((balance) => balance.card_id === row.id),
+    ),
+  );
 }
 
 async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<CardRow> {
@@ -94,7 +102,9 @@ export async function findCard(db: Queryable, actor: Actor, id: string): Promise
 /** Finds a card by its full number (checked first: a Luhn failure is CARD_NUMBER_INVALID). */
 export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<Card> {
   if (!isValidCardNumber(number)) {
-    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', { errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }] });
+    throw new AppError('CARD_NUMBER_INVALID', 'The card number fails its check digit', {
+      errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }],
+    });
   }
   const [row] = await db.query<CardRow>('SELECT * FROM cards WHERE number_hash = $1', [vault.lookupHash(number)]);
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
@@ -178,9 +188,17 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', CASE WHEN $11::int IS NULL THEN NULL ELSE now() + make_interval(months => $11::int) END)
        ON CONFLICT (number_hash) DO NOTHING RETURNING *`,
       [
-        newId('crd'), fields.kind, vault.lookupHash(number), vault.encrypt(number), maskCardNumber(number),
-        member?.clientId ?? null, member?.profileId ?? null, fields.kind === 'eservice' ? fields.servicePointId : null,
-        member?.holder.name.trim() ?? null, member?.holder.phone ?? null, member?.validityMonths ?? null,
+        newId('crd'),
+        fields.kind,
+        vault.lookupHash(number),
+        vault.encrypt(number),
+        maskCardNumber(number),
+        member?.clientId ?? null,
+        member?.profileId ?? null,
+        fields.kind === 'eservice' ? fields.servicePointId : null,
+        member?.holder.name.trim() ?? null,
+        member?.holder.phone ?? null,
+        member?.validityMonths ?? null,
       ],
     );
     if (!row) continue;
@@ -195,14 +213,16 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
  * Issues an active member card for an active client. The full number is returned only when
  * `reveal` is true (the caller holds core:cards.reveal), and never again.
  */
-export async function issueCard(db: Database, vault: CardVault, actor: Actor, input: CardIssue, reveal: boolean): Promise<IssuedCard> {
+export async function issueCard(db: Queryable, vault: CardVault, actor: Actor, input: CardIssue, reveal: boolean): Promise<IssuedCard> {
   return db.transaction(async (tx) => {
     // Shared locks: a concurrent deactivation or profile deletion waits for this issue, or wins before it.
     await lockActiveClient(tx, input.clientId, 'issuing cards');
     await tx.query('SELECT 1 FROM card_profiles WHERE id = $1 FOR SHARE', [input.profileId]);
     const profile = await findCardProfile(tx, actor, input.profileId);
     const { row, number } = await insertCard(
-      tx, vault, actor,
+      tx,
+      vault,
+      actor,
       { kind: 'member', clientId: input.clientId, profileId: profile.id, holder: input.holder, validityMonths: profile.validityMonths },
       profile.allowedUnits,
     );
@@ -231,35 +251,72 @@ const TRANSITIONS: Record<CardAction, { from: CardStatus[]; to: StoredStatus; ve
 };
 
 /** Applies a lifecycle action; a status that does not allow it is CARD_TRANSITION_FORBIDDEN. */
-export async function transitionCard(db: Database, actor: Actor, cardId: string, action: CardAction, reason: string, comment?: string): Promise<Card> {
+export async function transitionCard(
+  db: Database,
+  actor: Actor,
+  cardId: string,
+  action: Exclude<CardAction, 'cancel'>,
+  reason: string,
+  comment?: string,
+): Promise<Card> {
+  return db.transaction((tx) => changeCardStatus(tx, actor, cardId, action, reason, comment));
+}
+
+/**
+ * Locks the card (CARD_NOT_FOUND) and checks that its status allows the action
+ * (CARD_TRANSITION_FORBIDDEN); returns the locked row's client, kind and status.
+ */
+export async function lockCardFor(tx: Queryable, cardId: string, action: CardAction): Promise<Pick<CardRow, 'id' | 'kind' | 'client_id' | 'status'>> {
+  return lockedForAction(tx, cardId, action);
+}
+
+async function lockedForAction(tx: Queryable, cardId: string, action: CardAction): Promise<CardRow> {
   const rule = TRANSITIONS[action];
-  return db.transaction(async (tx) => {
-    const row = await cardRow(tx, cardId, true);
-    const current = effectiveStatus(row);
-    if (!rule.from.includes(current)) {
-      throw new AppError('CARD_TRANSITION_FORBIDDEN', `A card that is ${current} cannot be ${rule.verb} (allowed from: ${rule.from.join(', ')})`);
-    }
-    const [before] = await withBalances(tx, [row]);
-    const cancelling = rule.to === 'cancelled';
-    const [updated] = await tx.query<CardRow>(
-      `UPDATE cards SET status = $2, status_reason = $3, updated_at = now(),
-         cancelled_by_id = CASE WHEN $4 THEN $5 ELSE cancelled_by_id END,
-         cancelled_by_name = CASE WHEN $4 THEN $6 ELSE cancelled_by_name END,
-         cancellation_reason = CASE WHEN $4 THEN $3 ELSE cancellation_reason END,
-         cancelled_at = CASE WHEN $4 THEN now() ELSE cancelled_at END
-       WHERE id = $1 RETURNING *`,
-      [cardId, rule.to, reason.trim(), cancelling, actor.id, actor.name],
-    );
-    await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
-    const [after] = await withBalances(tx, [updated]);
-    await recordAudit(tx, actor, { action: `card.${rule.verb}`, resourceType: 'card', resourceId: cardId, before, after });
-    await recordCardEvents(tx, [{ type: 'card.status-changed', resourceType: 'card', resourceId: cardId, data: { from: before.status, to: after.status, reason: reason.trim(), card: after }, cardIds: [cardId] }]);
-    return after;
-  });
+  const row = await cardRow(tx, cardId, true);
+  const current = effectiveStatus(row);
+  if (!rule.from.includes(current)) {
+    throw new AppError('CARD_TRANSITION_FORBIDDEN', `A card that is ${current} cannot be ${rule.verb} (allowed from: ${rule.from.join(', ')})`);
+  }
+  return row;
+}
+
+/**
+ * Applies a lifecycle action in the caller's transaction (the card locked and checked by
+ * lockCardFor): the new status, its transition, audit record and event. A cancellation's
+ * caller has emptied the card first (payments/card-closure.ts).
+ */
+export async function changeCardStatus(tx: Queryable, actor: Actor, cardId: string, action: CardAction, reason: string, comment?: string): Promise<Card> {
+  const rule = TRANSITIONS[action];
+  const row = await lockedForAction(tx, cardId, action);
+  const [before] = await withBalances(tx, [row]);
+  const cancelling = rule.to === 'cancelled';
+  const [updated] = await tx.query<CardRow>(
+    `UPDATE cards SET status = $2, status_reason = $3, updated_at = now(),
+       cancelled_by_id = CASE WHEN $4 THEN $5 ELSE cancelled_by_id END,
+       cancelled_by_name = CASE WHEN $4 THEN $6 ELSE cancelled_by_name END,
+       cancellation_reason = CASE WHEN $4 THEN $3 ELSE cancellation_reason END,
+       cancelled_at = CASE WHEN $4 THEN now() ELSE cancelled_at END
+     WHERE id = $1 RETURNING *`,
+    [cardId, rule.to, reason.trim(), cancelling, actor.id, actor.name],
+  );
+  await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
+  const [after] = await withBalances(tx, [updated]);
+  await recordAudit(tx, actor, { action: `card.${rule.verb}`, resourceType: 'card', resourceId: cardId, before, after });
+  await recordCardEvents(tx, [
+    {
+      type: 'card.status-changed',
+      resourceType: 'card',
+      resourceId: cardId,
+      data: { from: before.status, to: after.status, reason: reason.trim(), card: after },
+      cardIds: [cardId],
+    },
+  ]);
+  return after;
 }
 
 interface TransitionRow {
   seq: string;
+  xact: string;
   from_status: StoredStatus | null;
   to_status: StoredStatus;
   reason: string;
@@ -271,9 +328,9 @@ interface TransitionRow {
   at: Date;
 }
 
-export async function listCardTransitions(db: Queryable, actor: Actor, cardId: string, page: PageInput): Promise<Page<CardTransition>> {
+export async function listCardTransitions(db: Queryable, actor: Actor, cardId: string, page: PageInput): Promise<SettledPage<CardTransition>> {
   await cardRow(db, cardId);
-  return pageOfRows(db, 'card_transitions', [['card_id = ?', cardId]], page, (row: TransitionRow) => ({
+  return pageOfSettledRows(db, 'card_transitions', [['card_id = ?', cardId]], page, (row: TransitionRow) => ({
     from: row.from_status,
     to: row.to_status,
     reason: row.reason,

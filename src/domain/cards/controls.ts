@@ -1,9 +1,9 @@
 /**
- * Spending controls (issue 14): a card profile's default rules and a card's overrides, one
+ * Spending controls: a card profile's default rules and a card's overrides, one
  * document of rules per level (migration 014). A card's rule of a kind replaces its profile's
  * rule of that kind as a whole, so each effective rule is consistent by itself. A write is
  * checked in full before anything is stored; enforcement at payment time reads the same
- * documents (not here: src/domain/ledger/).
+ * documents (not here: src/domain/payments/).
  */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
@@ -79,7 +79,9 @@ function checkShape(body: SpendingControls, profile: CardProfile): void {
     ...(body.schedule?.windows ?? []).flatMap((window, index) => repeats(`/body/schedule/windows/${index}/days`, window.days)),
   ];
   const units = (body.amount?.limits ?? []).map((limit) => Object.values(limit)[0]?.unit ?? '');
-  duplicates.push(...units.flatMap((unit, index) => (units.indexOf(unit) !== index ? [{ path: `/body/amount/limits/${index}`, message: `a second limit in ${unit}` }] : [])));
+  duplicates.push(
+    ...units.flatMap((unit, index) => (units.indexOf(unit) !== index ? [{ path: `/body/amount/limits/${index}`, message: `a second limit in ${unit}` }] : [])),
+  );
   if (body.locations && (body.locations.servicePointIds?.length ?? 0) + (body.locations.networkIds?.length ?? 0) === 0) {
     duplicates.push({ path: '/body/locations', message: 'names no service point and no network' });
   }
@@ -95,12 +97,17 @@ function checkShape(body: SpendingControls, profile: CardProfile): void {
 
   const conflicts = [
     ...(body.amount?.limits ?? []).flatMap((limit, index) =>
-      periodConflicts(`/body/amount/limits/${index}`, Object.fromEntries(PERIODS.flatMap((period) => (limit[period] ? [[period, limit[period].value]] : []))))),
+      periodConflicts(`/body/amount/limits/${index}`, Object.fromEntries(PERIODS.flatMap((period) => (limit[period] ? [[period, limit[period].value]] : [])))),
+    ),
     ...(body.volume ? periodConflicts('/body/volume', body.volume) : []),
     ...(body.transactions ? periodConflicts('/body/transactions', body.transactions) : []),
   ];
   if (conflicts.length) {
-    throw new AppError('CONTROL_LIMITS_INCONSISTENT', `Limits must grow with their period: ${conflicts.map((conflict) => `${conflict.path}: ${conflict.message}`).join('; ')}`, { errors: conflicts });
+    throw new AppError(
+      'CONTROL_LIMITS_INCONSISTENT',
+      `Limits must grow with their period: ${conflicts.map((conflict) => `${conflict.path}: ${conflict.message}`).join('; ')}`,
+      { errors: conflicts },
+    );
   }
 
   const windows = (body.schedule?.windows ?? []).flatMap((window, index) =>
@@ -111,15 +118,24 @@ function checkShape(body: SpendingControls, profile: CardProfile): void {
   const products = body.products;
   if (products) {
     const foreign = (products.services ?? []).filter((service) => !profile.allowedServices.includes(service));
-    const problems: FieldError[] = foreign.map((service) => ({ path: '/body/products/services', message: `${service} is not among the profile's allowed services (${profile.allowedServices.join(', ')})` }));
+    const problems: FieldError[] = foreign.map((service) => ({
+      path: '/body/products/services',
+      message: `${service} is not among the profile's allowed services (${profile.allowedServices.join(', ')})`,
+    }));
     const services = products.services ?? profile.allowedServices;
-    if (products.energyTypes && !services.includes('fuel')) problems.push({ path: '/body/products/energyTypes', message: 'energy types need fuel among the allowed services' });
+    if (products.energyTypes && !services.includes('fuel'))
+      problems.push({ path: '/body/products/energyTypes', message: 'energy types need fuel among the allowed services' });
     if (problems.length) throw new AppError('CONTROL_PRODUCTS_INVALID', problems.map((problem) => problem.message).join('; '), { errors: problems });
   }
 }
 
 /** The ids of `ids` that `table.column` does not hold. */
-async function missing(db: Queryable, table: 'units' | 'energy_types' | 'service_points' | 'networks', column: 'code' | 'id', ids: readonly string[]): Promise<string[]> {
+async function missing(
+  db: Queryable,
+  table: 'units' | 'energy_types' | 'service_points' | 'networks',
+  column: 'code' | 'id',
+  ids: readonly string[],
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const found = await db.query<{ key: string }>(`SELECT ${column} AS key FROM ${table} WHERE ${column} = ANY($1::text[])`, [[...ids]]);
   const known = new Set(found.map((row) => row.key));
@@ -131,7 +147,10 @@ async function checkReferences(db: Queryable, body: SpendingControls, profile: C
   const units = (body.amount?.limits ?? []).map((limit) => Object.values(limit)[0]?.unit ?? '');
   const notHeld = units.filter((unit) => !profile.allowedUnits.includes(unit));
   const unknownUnits = await missing(db, 'units', 'code', notHeld);
-  if (unknownUnits.length) throw new AppError('UNIT_NOT_FOUND', `No unit ${unknownUnits.join(', ')}`, { errors: unknownUnits.map((unit) => ({ path: `/body/amount/limits/${units.indexOf(unit)}`, message: `no unit ${unit}` })) });
+  if (unknownUnits.length)
+    throw new AppError('UNIT_NOT_FOUND', `No unit ${unknownUnits.join(', ')}`, {
+      errors: unknownUnits.map((unit) => ({ path: `/body/amount/limits/${units.indexOf(unit)}`, message: `no unit ${unit}` })),
+    });
   if (notHeld.length) {
     throw new AppError('AMOUNT_UNIT_INVALID', `A money limit must be in a unit of the card's profile (${profile.allowedUnits.join(', ')})`, {
       errors: notHeld.map((unit) => ({ path: `/body/amount/limits/${units.indexOf(unit)}`, message: `${unit} is not a unit of the profile` })),
@@ -182,16 +201,26 @@ export async function replaceCardProfileControls(db: Database, actor: Actor, pro
        ON CONFLICT (profile_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = now() RETURNING rules, updated_at`,
       [profileId, JSON.stringify(body)],
     );
-    await recordAudit(tx, actor, { action: 'card-profile-controls.replaced', resourceType: 'card-profile', resourceId: profileId, before: before?.rules ?? {}, after: row.rules });
+    await recordAudit(tx, actor, {
+      action: 'card-profile-controls.replaced',
+      resourceType: 'card-profile',
+      resourceId: profileId,
+      before: before?.rules ?? {},
+      after: row.rules,
+    });
     return toProfileControls(profileId, row);
   });
 }
 
 /** A member card's id and profile, locked for a write; CARD_NOT_FOUND, or CARD_KIND_NOT_ALLOWED for an E-service card. */
 async function memberCard(db: Queryable, cardId: string, lock: boolean): Promise<{ id: string; profileId: string }> {
-  const [card] = await db.query<{ id: string; kind: string; profile_id: string | null }>(`SELECT id, kind, profile_id FROM cards WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`, [cardId]);
+  const [card] = await db.query<{ id: string; kind: string; profile_id: string | null }>(
+    `SELECT id, kind, profile_id FROM cards WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`,
+    [cardId],
+  );
   if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
-  if (card.kind !== 'member' || card.profile_id === null) throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards have spending controls`);
+  if (card.kind !== 'member' || card.profile_id === null)
+    throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards have spending controls`);
   return { id: card.id, profileId: card.profile_id };
 }
 

@@ -25,6 +25,8 @@ interface ProfileRow {
   offline_cap_unit: string;
   allowed_services: CardProfile['allowedServices'];
   allowed_units: string[];
+  driver_code_required: boolean;
+  driver_code_max_failures: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,6 +40,8 @@ const toProfile = (row: ProfileRow): CardProfile => ({
   monthlyOfflineCap: Money.fromStored(row.offline_cap_value, row.offline_cap_unit).toApi(),
   allowedServices: row.allowed_services,
   allowedUnits: row.allowed_units,
+  driverCodeRequired: row.driver_code_required,
+  driverCodeMaxFailures: row.driver_code_max_failures,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -69,10 +73,13 @@ function checkNoDuplicates(lists: Record<string, string[] | undefined>): void {
 }
 
 const checkCapValue = (cap: { value: number }) => {
-  if (cap.value < 0) throw new AppError('VALIDATION_FAILED', 'The monthly offline cap cannot be negative', { errors: [{ path: '/body/monthlyOfflineCap/value', message: 'must be >= 0' }] });
+  if (cap.value < 0)
+    throw new AppError('VALIDATION_FAILED', 'The monthly offline cap cannot be negative', {
+      errors: [{ path: '/body/monthlyOfflineCap/value', message: 'must be >= 0' }],
+    });
 };
 
-export async function createCardProfile(db: Database, actor: Actor, input: CardProfileCreate): Promise<CardProfile> {
+export async function createCardProfile(db: Queryable, actor: Actor, input: CardProfileCreate): Promise<CardProfile> {
   checkNoDuplicates({ allowedServices: input.allowedServices, allowedUnits: input.allowedUnits });
   checkCapValue(input.monthlyOfflineCap);
   checkCapUnit(input.monthlyOfflineCap, input.allowedUnits);
@@ -80,9 +87,22 @@ export async function createCardProfile(db: Database, actor: Actor, input: CardP
     for (const unit of input.allowedUnits) await findUnit(tx, actor, unit);
     try {
       const [row] = await tx.query<ProfileRow>(
-        `INSERT INTO card_profiles (id, code, label, validity_months, recharge_mode, offline_cap_value, offline_cap_unit, allowed_services, allowed_units)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [newId('prf'), input.code, input.label.trim(), input.validityMonths, input.rechargeMode, input.monthlyOfflineCap.value, input.monthlyOfflineCap.unit, input.allowedServices, input.allowedUnits],
+        `INSERT INTO card_profiles (id, code, label, validity_months, recharge_mode, offline_cap_value, offline_cap_unit, allowed_services, allowed_units,
+           driver_code_required, driver_code_max_failures)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [
+          newId('prf'),
+          input.code,
+          input.label.trim(),
+          input.validityMonths,
+          input.rechargeMode,
+          input.monthlyOfflineCap.value,
+          input.monthlyOfflineCap.unit,
+          input.allowedServices,
+          input.allowedUnits,
+          input.driverCodeRequired ?? false,
+          input.driverCodeMaxFailures ?? 5,
+        ],
       );
       const profile = toProfile(row);
       await recordAudit(tx, actor, { action: 'card-profile.created', resourceType: 'card-profile', resourceId: profile.id, before: null, after: profile });
@@ -103,9 +123,20 @@ export async function updateCardProfile(db: Database, actor: Actor, id: string, 
     const [row] = await tx.query<ProfileRow>(
       `UPDATE card_profiles SET label = COALESCE($2, label), validity_months = COALESCE($3, validity_months),
          recharge_mode = COALESCE($4, recharge_mode), offline_cap_value = COALESCE($5, offline_cap_value),
-         offline_cap_unit = COALESCE($6, offline_cap_unit), allowed_services = COALESCE($7, allowed_services), updated_at = now()
+         offline_cap_unit = COALESCE($6, offline_cap_unit), allowed_services = COALESCE($7, allowed_services),
+         driver_code_required = COALESCE($8, driver_code_required), driver_code_max_failures = COALESCE($9, driver_code_max_failures), updated_at = now()
        WHERE id = $1 RETURNING *`,
-      [id, changes.label?.trim(), changes.validityMonths, changes.rechargeMode, changes.monthlyOfflineCap?.value, changes.monthlyOfflineCap?.unit, changes.allowedServices],
+      [
+        id,
+        changes.label?.trim(),
+        changes.validityMonths,
+        changes.rechargeMode,
+        changes.monthlyOfflineCap?.value,
+        changes.monthlyOfflineCap?.unit,
+        changes.allowedServices,
+        changes.driverCodeRequired,
+        changes.driverCodeMaxFailures,
+      ],
     );
     const after = toProfile(row);
     await recordAudit(tx, actor, { action: 'card-profile.updated', resourceType: 'card-profile', resourceId: id, before, after });

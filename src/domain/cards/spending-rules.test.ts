@@ -8,16 +8,34 @@ type EffectiveControls = components['schemas']['EffectiveControls'];
 
 const none = { source: 'none' } as const;
 const controls = (rules: Partial<EffectiveControls>): EffectiveControls => ({
-  amount: none, volume: none, transactions: none, products: none, locations: none, schedule: none, fillInterval: none, ...rules,
+  amount: none,
+  volume: none,
+  transactions: none,
+  products: none,
+  locations: none,
+  schedule: none,
+  fillInterval: none,
+  ...rules,
 });
 const attempt = (at: string, extra: Partial<Attempt> = {}): Attempt => ({
-  at: new Date(at), amount: Money.fromApi({ value: 10000, unit: 'XOF' }), service: 'fuel', energyTypeCode: 'GASOIL', quantityMl: 15000n,
-  servicePointId: 'spt_1', networkId: 'net_1', timeZone: 'Africa/Abidjan', vehicleEnergyType: null, ...extra,
+  at: new Date(at),
+  amount: Money.fromApi({ value: 10000, unit: 'XOF' }),
+  service: 'fuel',
+  energyTypeCode: 'GASOIL',
+  quantityMl: 15000n,
+  servicePointId: 'spt_1',
+  networkId: 'net_1',
+  timeZone: 'Africa/Abidjan',
+  cardTimeZone: 'Africa/Abidjan',
+  vehicleEnergyType: null,
+  ...extra,
 });
 const paid = (at: string, amount = 30000n, quantityMl = 40000n): Spend => ({ unit: 'XOF', amount, quantityMl, at: new Date(at), held: false, fill: true });
 
 describe('period limits across boundaries (Africa/Abidjan, UTC)', () => {
-  const weekly = controls({ amount: { source: 'card', rule: { limits: [{ perDay: { value: 35000, unit: 'XOF' }, perWeek: { value: 35000, unit: 'XOF' } }], mode: 'hard' } } });
+  const weekly = controls({
+    amount: { source: 'card', rule: { limits: [{ perDay: { value: 35000, unit: 'XOF' }, perWeek: { value: 35000, unit: 'XOF' } }], mode: 'hard' } },
+  });
   const spends = [paid('2026-11-29T23:59:59.999Z')]; // a Sunday
 
   it('when the previous fill was on Sunday, then on Monday at 00:00 neither the day nor the week counts it', () => {
@@ -26,16 +44,27 @@ describe('period limits across boundaries (Africa/Abidjan, UTC)', () => {
 
   it('when the previous fill was earlier on Sunday, then the day limit is breached, with the figures', () => {
     expect(breaches(weekly, attempt('2026-11-29T23:59:59.999Z'), spends).map((breach) => breach.details)).toEqual([
-      { rule: 'amount', source: 'card', mode: 'hard', period: 'perDay', unit: 'XOF', limit: 35000, used: 30000, held: 0, requested: 10000 },
+      {
+        rule: 'amount',
+        source: 'card',
+        mode: 'hard',
+        period: 'perDay',
+        timeZone: 'Africa/Abidjan',
+        unit: 'XOF',
+        limit: 35000,
+        used: 30000,
+        held: 0,
+        requested: 10000,
+      },
     ]);
   });
 
   it('when a month starts mid-week, then the month limit forgets the previous month and the week limit does not', () => {
     const monthly = controls({ volume: { source: 'profile', rule: { perWeek: 50000, perMonth: 50000, mode: 'soft' } } });
     const lastMonth = [paid('2026-11-30T10:00:00.000Z')]; // Monday 30 November; 1 December is a Tuesday
-    expect(breaches(monthly, attempt('2026-12-01T10:00:00.000Z'), lastMonth).map((breach) => [breach.code, breach.details.period, breach.details.used])).toEqual([
-      ['VOLUME_LIMIT_EXCEEDED', 'perWeek', 40000],
-    ]);
+    expect(
+      breaches(monthly, attempt('2026-12-01T10:00:00.000Z'), lastMonth).map((breach) => [breach.code, breach.details.period, breach.details.used]),
+    ).toEqual([['VOLUME_LIMIT_EXCEEDED', 'perWeek', 40000]]);
     const nextWeek = attempt('2026-12-07T00:00:00.000Z');
     expect(breaches(monthly, nextWeek, [paid('2026-12-01T10:00:00.000Z', 1n, 40000n)]).map((breach) => breach.details.period)).toEqual(['perMonth']);
   });
@@ -46,8 +75,31 @@ describe('period limits across boundaries (Africa/Abidjan, UTC)', () => {
   });
 });
 
+describe("period limits in the card's network's time zone", () => {
+  const daily = controls({ amount: { source: 'profile', rule: { limits: [{ perDay: { value: 35000, unit: 'XOF' } }], mode: 'hard' } } });
+  const lateFill = [paid('2026-12-04T23:30:00.000Z')];
+
+  it('when a fill was at 23:30 UTC, then at UTC+1 (Benin, Niger) it counts in the next day, at UTC in its own; one at 22:30 UTC is the day before at UTC+1', () => {
+    for (const cardTimeZone of ['Africa/Porto-Novo', 'Africa/Niamey']) {
+      expect(breaches(daily, attempt('2026-12-05T10:00:00.000Z', { cardTimeZone }), lateFill).map((breach) => breach.details)).toMatchObject([
+        { period: 'perDay', timeZone: cardTimeZone, used: 30000 },
+      ]);
+      expect(breaches(daily, attempt('2026-12-04T23:30:00.000Z', { cardTimeZone }), [paid('2026-12-04T22:30:00.000Z')])).toEqual([]);
+    }
+    expect(breaches(daily, attempt('2026-12-04T23:30:00.000Z'), [paid('2026-12-04T22:30:00.000Z')])).toHaveLength(1);
+    expect(breaches(daily, attempt('2026-12-05T10:00:00.000Z'), lateFill)).toEqual([]);
+    expect(breaches(daily, attempt('2026-12-04T23:45:00.000Z'), lateFill).map((breach) => breach.details.used)).toEqual([30000]);
+  });
+
+  it("when the service point keeps another zone than the card's network, then the limit's day is the network's", () => {
+    expect(breaches(daily, attempt('2026-12-05T10:00:00.000Z', { timeZone: 'Africa/Porto-Novo' }), lateFill)).toEqual([]);
+  });
+});
+
 describe('days and hours in the service point time zone', () => {
-  const daytime = controls({ schedule: { source: 'profile', rule: { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '06:00', to: '24:00' }], mode: 'hard' } } });
+  const daytime = controls({
+    schedule: { source: 'profile', rule: { windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '06:00', to: '24:00' }], mode: 'hard' } },
+  });
 
   it('when it is 23:30 local time on a Friday at UTC+1, then the window to 24:00 allows it; at 00:30 local on Saturday it does not', () => {
     expect(breaches(daytime, attempt('2026-12-04T22:30:00.000Z', { timeZone: 'Africa/Lagos' }), [])).toEqual([]);

@@ -8,7 +8,8 @@
 import type { components } from '../../../generated/schema';
 import type { ErrorCodeName } from '../app-error';
 import type { Money } from '../money';
-import { periodBounds, spent, type Spend } from './spends';
+import { spent, type Spend } from './spends';
+import { periodBounds } from '../time-zones';
 
 type EffectiveControls = components['schemas']['EffectiveControls'];
 type ControlBreach = components['schemas']['ControlBreach'];
@@ -25,8 +26,10 @@ export interface Attempt {
   quantityMl: bigint | null;
   servicePointId: string;
   networkId: string | null;
-  /** The service point's time zone: the days and hours are its local time. */
+  /** The service point's time zone: the schedule's days and hours are its local time. */
   timeZone: string;
+  /** The time zone of the card's network: its limits' days, weeks and months. */
+  cardTimeZone: string;
   /** The energy type of the card's vehicle, which restricts the fuels it buys. */
   vehicleEnergyType: string | null;
 }
@@ -43,7 +46,8 @@ const PERIOD_WORDS = { perTransaction: 'per-transaction', perDay: 'per-day', per
 
 /** True when the rules look at the card's past spending (period limits, the fill interval). */
 export function needsSpends(controls: EffectiveControls): boolean {
-  const periodic = (rule: Partial<Record<LimitPeriod, unknown>> | undefined) => rule !== undefined && (rule.perDay !== undefined || rule.perWeek !== undefined || rule.perMonth !== undefined);
+  const periodic = (rule: Partial<Record<LimitPeriod, unknown>> | undefined) =>
+    rule !== undefined && (rule.perDay !== undefined || rule.perWeek !== undefined || rule.perMonth !== undefined);
   return (
     (controls.amount.rule?.limits.some(periodic) ?? false) ||
     periodic(controls.volume.rule) ||
@@ -81,21 +85,38 @@ interface PeriodFigures {
 }
 
 /** Each period of `limits`, shortest first, with what it has used, holds and still allows at the attempt's time. */
-function periodFigures(limits: Limits, at: Date, spends: readonly Spend[], figure: (spend: Spend) => bigint, matches?: (spend: Spend) => boolean): PeriodFigures[] {
+function periodFigures(
+  limits: Limits,
+  { at, cardTimeZone }: Pick<Attempt, 'at' | 'cardTimeZone'>,
+  spends: readonly Spend[],
+  figure: (spend: Spend) => bigint,
+  matches?: (spend: Spend) => boolean,
+): PeriodFigures[] {
   return LIMIT_PERIODS.flatMap((period) => {
     const value = limits[period];
     if (value === undefined) return [];
     const limit = BigInt(value);
-    const { used, held } = period === 'perTransaction' ? { used: 0n, held: 0n } : spent(spends, periodBounds(PERIOD_OF[period], at).start, figure, matches);
+    const { used, held } =
+      period === 'perTransaction' ? { used: 0n, held: 0n } : spent(spends, periodBounds(PERIOD_OF[period], at, cardTimeZone).start, figure, matches);
     const left = limit - used - held;
     return [{ period, limit, used, held, remaining: left > 0n ? left : 0n }];
   });
 }
 
 /** The first period of `limits` the attempt would take over its limit, with the figures. */
-function overLimit(limits: Limits, attempt: Attempt, spends: readonly Spend[], requested: bigint, figure: (spend: Spend) => bigint, matches?: (spend: Spend) => boolean): PeriodFigures | null {
-  return periodFigures(limits, attempt.at, spends, figure, matches).find((figures) => figures.used + figures.held + requested > figures.limit) ?? null;
+function overLimit(
+  limits: Limits,
+  attempt: Attempt,
+  spends: readonly Spend[],
+  requested: bigint,
+  figure: (spend: Spend) => bigint,
+  matches?: (spend: Spend) => boolean,
+): PeriodFigures | null {
+  return periodFigures(limits, attempt, spends, figure, matches).find((figures) => figures.used + figures.held + requested > figures.limit) ?? null;
 }
+
+/** A period limit's figures name the zone its days, weeks and months are counted in. */
+const zoneOf = (period: LimitPeriod, attempt: Attempt) => (period === 'perTransaction' ? {} : { timeZone: attempt.cardTimeZone });
 
 /** The money limits of the attempt's unit, as plain numbers by period. */
 const amountLimits = (controls: EffectiveControls, unit: string): Limits | null => {
@@ -108,12 +129,24 @@ const amountLimits = (controls: EffectiveControls, unit: string): Limits | null 
  * what it still allows, so that a pump authorisation can be sized to it; null when no hard
  * rule of the measure applies.
  */
-export function hardHeadroom(controls: EffectiveControls, measure: 'amount' | 'volume', attempt: Attempt, spends: readonly Spend[]): (PeriodFigures & { source: ControlBreach['source'] }) | null {
+export function hardHeadroom(
+  controls: EffectiveControls,
+  measure: 'amount' | 'volume',
+  attempt: Attempt,
+  spends: readonly Spend[],
+): (PeriodFigures & { source: ControlBreach['source'] }) | null {
   const applied = measure === 'amount' ? controls.amount : controls.volume;
   if (applied.rule?.mode !== 'hard') return null;
-  const figures = measure === 'amount'
-    ? periodFigures(amountLimits(controls, attempt.amount.unit) ?? {}, attempt.at, spends, (spend) => spend.amount, (spend) => spend.unit === attempt.amount.unit)
-    : periodFigures(controls.volume.rule as Limits, attempt.at, spends, (spend) => spend.quantityMl);
+  const figures =
+    measure === 'amount'
+      ? periodFigures(
+          amountLimits(controls, attempt.amount.unit) ?? {},
+          attempt,
+          spends,
+          (spend) => spend.amount,
+          (spend) => spend.unit === attempt.amount.unit,
+        )
+      : periodFigures(controls.volume.rule as Limits, attempt, spends, (spend) => spend.quantityMl);
   const tightest = figures.reduce<PeriodFigures | null>((least, item) => (least === null || item.remaining < least.remaining ? item : least), null);
   return tightest ? { ...tightest, source: applied.source as ControlBreach['source'] } : null;
 }
@@ -121,7 +154,13 @@ export function hardHeadroom(controls: EffectiveControls, measure: 'amount' | 'v
 /** Every rule the attempt breaches, in the fixed order. */
 export function breaches(controls: EffectiveControls, attempt: Attempt, spends: readonly Spend[]): Breach[] {
   const found: Breach[] = [];
-  const add = (code: ErrorCodeName, rule: ControlBreach['rule'], applied: { source: string; rule?: { mode: ControlBreach['mode'] } }, message: string, figures: Omit<ControlBreach, 'rule' | 'source' | 'mode'>) => {
+  const add = (
+    code: ErrorCodeName,
+    rule: ControlBreach['rule'],
+    applied: { source: string; rule?: { mode: ControlBreach['mode'] } },
+    message: string,
+    figures: Omit<ControlBreach, 'rule' | 'source' | 'mode'>,
+  ) => {
     const mode = applied.rule?.mode ?? 'hard';
     const source = applied.source as ControlBreach['source'];
     found.push({ code, message: `${message} (${source} rule, ${mode})`, details: { rule, source, mode, ...figures } });
@@ -132,7 +171,12 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
   if (products) {
     const services = products.services;
     const energyTypes = products.energyTypes;
-    const figures = { ...(services ? { allowedServices: services } : {}), ...(energyTypes ? { allowedEnergyTypes: energyTypes } : {}), service: attempt.service as ControlBreach['service'], energyTypeCode: attempt.energyTypeCode };
+    const figures = {
+      ...(services ? { allowedServices: services } : {}),
+      ...(energyTypes ? { allowedEnergyTypes: energyTypes } : {}),
+      service: attempt.service as ControlBreach['service'],
+      energyTypeCode: attempt.energyTypeCode,
+    };
     if (services && !services.includes(attempt.service as never)) {
       add('PRODUCT_NOT_ALLOWED', 'products', controls.products, `The card may buy ${services.join(', ')}, not ${attempt.service}`, figures);
     } else if (fill && energyTypes && (attempt.energyTypeCode === null || !energyTypes.includes(attempt.energyTypeCode))) {
@@ -146,25 +190,44 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
     found.push({
       code: 'PRODUCT_NOT_ALLOWED',
       message: `The card's vehicle runs on ${attempt.vehicleEnergyType}, not ${asked} (vehicle rule, hard)`,
-      details: { rule: 'products', source: 'vehicle', mode: 'hard', allowedEnergyTypes: [attempt.vehicleEnergyType], service: 'fuel', energyTypeCode: attempt.energyTypeCode },
+      details: {
+        rule: 'products',
+        source: 'vehicle',
+        mode: 'hard',
+        allowedEnergyTypes: [attempt.vehicleEnergyType],
+        service: 'fuel',
+        energyTypeCode: attempt.energyTypeCode,
+      },
     });
   }
 
   const locations = controls.locations.rule;
   if (locations) {
-    const listed = (locations.servicePointIds ?? []).includes(attempt.servicePointId) || (attempt.networkId !== null && (locations.networkIds ?? []).includes(attempt.networkId));
+    const listed =
+      (locations.servicePointIds ?? []).includes(attempt.servicePointId) ||
+      (attempt.networkId !== null && (locations.networkIds ?? []).includes(attempt.networkId));
     if (listed !== (locations.list === 'allow')) {
       const why = locations.list === 'allow' ? 'is not among the places the card may be used' : 'is among the places the card may not be used';
-      add('LOCATION_NOT_ALLOWED', 'locations', controls.locations, `Service point ${attempt.servicePointId} ${why}`, { list: locations.list, servicePointId: attempt.servicePointId, networkId: attempt.networkId });
+      add('LOCATION_NOT_ALLOWED', 'locations', controls.locations, `Service point ${attempt.servicePointId} ${why}`, {
+        list: locations.list,
+        servicePointId: attempt.servicePointId,
+        networkId: attempt.networkId,
+      });
     }
   }
 
   const schedule = controls.schedule.rule;
   if (schedule) {
     const local = localTime(attempt.at, attempt.timeZone);
-    const open = schedule.windows.some((window) => window.days.includes(local.weekday) && local.minutes >= minutesOf(window.from) && local.minutes < minutesOf(window.to));
+    const open = schedule.windows.some(
+      (window) => window.days.includes(local.weekday) && local.minutes >= minutesOf(window.from) && local.minutes < minutesOf(window.to),
+    );
     if (!open) {
-      add('OUTSIDE_ALLOWED_HOURS', 'schedule', controls.schedule, `The card may not be used on ${local.weekday} at ${local.text} (${attempt.timeZone})`, { timeZone: attempt.timeZone, weekday: local.weekday, localTime: local.text });
+      add('OUTSIDE_ALLOWED_HOURS', 'schedule', controls.schedule, `The card may not be used on ${local.weekday} at ${local.text} (${attempt.timeZone})`, {
+        timeZone: attempt.timeZone,
+        weekday: local.weekday,
+        localTime: local.text,
+      });
     }
   }
 
@@ -172,18 +235,43 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
   if (interval && fill) {
     const last = spends.filter((spend) => spend.fill).reduce<Date | null>((latest, spend) => (latest === null || spend.at > latest ? spend.at : latest), null);
     if (last && attempt.at.getTime() - last.getTime() < interval.minMinutes * 60_000) {
-      add('FILL_TOO_SOON', 'fillInterval', controls.fillInterval, `The card's last fill was at ${last.toISOString()}, less than ${interval.minMinutes} minutes ago`, { lastFillAt: last.toISOString(), minMinutes: interval.minMinutes });
+      add(
+        'FILL_TOO_SOON',
+        'fillInterval',
+        controls.fillInterval,
+        `The card's last fill was at ${last.toISOString()}, less than ${interval.minMinutes} minutes ago`,
+        { lastFillAt: last.toISOString(), minMinutes: interval.minMinutes },
+      );
     }
   }
 
   const limits = amountLimits(controls, attempt.amount.unit);
   if (limits) {
-    const over = overLimit(limits, attempt, spends, attempt.amount.minor, (spend) => spend.amount, (spend) => spend.unit === attempt.amount.unit);
+    const over = overLimit(
+      limits,
+      attempt,
+      spends,
+      attempt.amount.minor,
+      (spend) => spend.amount,
+      (spend) => spend.unit === attempt.amount.unit,
+    );
     if (over) {
       const unit = attempt.amount.unit;
-      add('AMOUNT_LIMIT_EXCEEDED', 'amount', controls.amount, `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} ${unit} is used ${over.used} and held ${over.held}; ${attempt.amount.minor} asked`, {
-        period: over.period, unit, limit: Number(over.limit), used: Number(over.used), held: Number(over.held), requested: Number(attempt.amount.minor),
-      });
+      add(
+        'AMOUNT_LIMIT_EXCEEDED',
+        'amount',
+        controls.amount,
+        `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} ${unit} is used ${over.used} and held ${over.held}; ${attempt.amount.minor} asked`,
+        {
+          period: over.period,
+          ...zoneOf(over.period, attempt),
+          unit,
+          limit: Number(over.limit),
+          used: Number(over.used),
+          held: Number(over.held),
+          requested: Number(attempt.amount.minor),
+        },
+      );
     }
   }
 
@@ -191,9 +279,20 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
   if (volume && fill && attempt.quantityMl !== null) {
     const over = overLimit(volume, attempt, spends, attempt.quantityMl, (spend) => spend.quantityMl);
     if (over) {
-      add('VOLUME_LIMIT_EXCEEDED', 'volume', controls.volume, `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} mL is used ${over.used} and held ${over.held}; ${attempt.quantityMl} asked`, {
-        period: over.period, limit: Number(over.limit), used: Number(over.used), held: Number(over.held), requested: Number(attempt.quantityMl),
-      });
+      add(
+        'VOLUME_LIMIT_EXCEEDED',
+        'volume',
+        controls.volume,
+        `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} mL is used ${over.used} and held ${over.held}; ${attempt.quantityMl} asked`,
+        {
+          period: over.period,
+          ...zoneOf(over.period, attempt),
+          limit: Number(over.limit),
+          used: Number(over.used),
+          held: Number(over.held),
+          requested: Number(attempt.quantityMl),
+        },
+      );
     }
   }
 
@@ -201,9 +300,20 @@ export function breaches(controls: EffectiveControls, attempt: Attempt, spends: 
   if (transactions) {
     const over = overLimit(transactions, attempt, spends, 1n, () => 1n);
     if (over) {
-      add('TRANSACTION_LIMIT_EXCEEDED', 'transactions', controls.transactions, `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} transactions is reached (${over.used} made, ${over.held} open)`, {
-        period: over.period, limit: Number(over.limit), used: Number(over.used), held: Number(over.held), requested: 1,
-      });
+      add(
+        'TRANSACTION_LIMIT_EXCEEDED',
+        'transactions',
+        controls.transactions,
+        `The card's ${PERIOD_WORDS[over.period]} limit of ${over.limit} transactions is reached (${over.used} made, ${over.held} open)`,
+        {
+          period: over.period,
+          ...zoneOf(over.period, attempt),
+          limit: Number(over.limit),
+          used: Number(over.used),
+          held: Number(over.held),
+          requested: 1,
+        },
+      );
     }
   }
   return found;

@@ -1,24 +1,20 @@
 /**
  * A card's spending, what its period limits are measured against: its payments not cancelled
- * and its open authorisations. Periods are calendar periods of the issuer's time zone,
- * Africa/Abidjan: UTC without daylight saving time, so plain UTC arithmetic is exact.
+ * and its open authorisations. Periods are calendar periods of the card's network's time zone
+ * (time-zones.ts).
  */
 import type { Queryable } from '../../db/database';
-
-export const ISSUER_TIME_ZONE = 'Africa/Abidjan';
-export type Period = 'day' | 'week' | 'month';
+import { DEFAULT_TIME_ZONE, periodBounds } from '../time-zones';
 
 const DAY_MS = 86_400_000;
 
-/** The start and end of the calendar period around `at` (weeks from Monday). */
-export function periodBounds(period: Period, at: Date): { start: Date; end: Date } {
-  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
-  if (period === 'day') return { start: new Date(day), end: new Date(day + DAY_MS) };
-  if (period === 'week') {
-    const monday = day - ((at.getUTCDay() + 6) % 7) * DAY_MS;
-    return { start: new Date(monday), end: new Date(monday + 7 * DAY_MS) };
-  }
-  return { start: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)), end: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)) };
+/** The time zone of the card's network (its client's): its limits' periods are counted in it. */
+export async function cardTimeZone(db: Queryable, cardId: string): Promise<string> {
+  const [row] = await db.query<{ time_zone: string }>(
+    'SELECT z.time_zone FROM cards c JOIN client_network_zones z ON z.client_id = c.client_id WHERE c.id = $1',
+    [cardId],
+  );
+  return row?.time_zone ?? DEFAULT_TIME_ZONE;
 }
 
 export interface Spend {
@@ -34,13 +30,15 @@ export interface Spend {
 
 /**
  * The card's payments (not cancelled) and open authorisations made in the current week and
- * month around `at`, and in the day before it (the interval between fills looks back up to a
+ * month around `at` in `timeZone`, and in the day before it (the interval between fills looks back up to a
  * day), in one statement. `asOf` reads them as they stood at `at` (a past instant, for the
  * allowances); without it every committed one counts, even one whose transaction started
  * after `at` (a payment racing this one: its row's time is its transaction's start).
  */
-export async function cardSpends(db: Queryable, cardId: string, at: Date, asOf = false): Promise<Spend[]> {
-  const since = new Date(Math.min(periodBounds('week', at).start.getTime(), periodBounds('month', at).start.getTime(), at.getTime() - DAY_MS));
+export async function cardSpends(db: Queryable, cardId: string, at: Date, timeZone: string, asOf = false): Promise<Spend[]> {
+  const since = new Date(
+    Math.min(periodBounds('week', at, timeZone).start.getTime(), periodBounds('month', at, timeZone).start.getTime(), at.getTime() - DAY_MS),
+  );
   const rows = await db.query<{ unit_code: string; amount: string; quantity_ml: string | null; created_at: Date; held: boolean; service: string }>(
     `SELECT o.unit_code, o.amount::text AS amount, (o.fuel->>'quantityMl') AS quantity_ml, o.created_at, false AS held, o.service
        FROM ledger_operations o JOIN ledger_accounts a ON a.id = o.debit_account_id
@@ -63,7 +61,12 @@ export async function cardSpends(db: Queryable, cardId: string, at: Date, asOf =
 }
 
 /** What the spends of the period starting at `start` add up to, by `figure`, among those `matches` keeps: paid, and held. */
-export function spent(spends: readonly Spend[], start: Date, figure: (spend: Spend) => bigint, matches: (spend: Spend) => boolean = () => true): { used: bigint; held: bigint } {
+export function spent(
+  spends: readonly Spend[],
+  start: Date,
+  figure: (spend: Spend) => bigint,
+  matches: (spend: Spend) => boolean = () => true,
+): { used: bigint; held: bigint } {
   let used = 0n;
   let held = 0n;
   for (const spend of spends) {

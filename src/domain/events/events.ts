@@ -57,8 +57,13 @@ export async function recordCardEvents(tx: Queryable, events: readonly CardEvent
        FROM e LEFT JOIN numbered ON numbered.id = e.card_id
       ORDER BY e.ord`,
     [
-      rows.map(() => newId('evt')), rows.map((row) => row.event.type), rows.map((row) => row.event.resourceType), rows.map((row) => row.event.resourceId),
-      rows.map((row) => row.cardId), rows.map((row) => row.data), rows.map((row) => row.event.partnerId ?? null),
+      rows.map(() => newId('evt')),
+      rows.map((row) => row.event.type),
+      rows.map((row) => row.event.resourceType),
+      rows.map((row) => row.event.resourceId),
+      rows.map((row) => row.cardId),
+      rows.map((row) => row.data),
+      rows.map((row) => row.event.partnerId ?? null),
     ],
     { prepare: true },
   );
@@ -67,6 +72,10 @@ export async function recordCardEvents(tx: Queryable, events: readonly CardEvent
 /** Records an event that concerns no card (an order voucher's step). */
 export async function recordEvent(tx: Queryable, event: NewEvent): Promise<void> {
   await tx.query('INSERT INTO events (id, type, resource_type, resource_id, data) VALUES ($1, $2, $3, $4, $5::jsonb)', [
-    newId('evt'), event.type, event.resourceType, event.resourceId, JSON.stringify(event.data),
+    newId('evt'),
+    event.type,
+    event.resourceType,
+    event.resourceId,
+    JSON.stringify(event.data),
   ]);
 }

@@ -1,10 +1,11 @@
-/** A member card's links to a vehicle and a driver of its own client (issue 14 item 3). */
+/** A member card's links to a vehicle and a driver of its own client. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findCard, type Card } from '../cards/cards';
+import { setFleetLinks } from '../cards/fleet-links';
 import { findVehicle } from './vehicles';
 import { findDriver } from './drivers';
 
@@ -21,7 +22,8 @@ interface LinkedCard {
 async function memberCardLinks(tx: Queryable, cardId: string): Promise<{ clientId: string; links: CardFleet }> {
   const [card] = await tx.query<LinkedCard>('SELECT kind, client_id, vehicle_id, driver_id FROM cards WHERE id = $1 FOR NO KEY UPDATE', [cardId]);
   if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
-  if (card.kind !== 'member' || card.client_id === null) throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards have a vehicle and a driver`);
+  if (card.kind !== 'member' || card.client_id === null)
+    throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards have a vehicle and a driver`);
   return { clientId: card.client_id, links: { vehicleId: card.vehicle_id, driverId: card.driver_id } };
 }
 
@@ -37,7 +39,9 @@ function checkLink(
 ): void {
   if (!link) return;
   if (link.clientId !== cardClientId) {
-    throw new AppError('FLEET_CLIENT_MISMATCH', `The ${what.noun} ${link.id} belongs to client ${link.clientId}, the card to client ${cardClientId}`, { errors: [{ path: what.path, message: `a ${what.noun} of another client` }] });
+    throw new AppError('FLEET_CLIENT_MISMATCH', `The ${what.noun} ${link.id} belongs to client ${link.clientId}, the card to client ${cardClientId}`, {
+      errors: [{ path: what.path, message: `a ${what.noun} of another client` }],
+    });
   }
   if (link.status === 'retired' && link.id !== current) {
     throw new AppError(what.retired, `The ${what.noun} ${link.id} is retired`, { errors: [{ path: what.path, message: `a retired ${what.noun}` }] });
@@ -52,7 +56,7 @@ export async function replaceCardFleet(db: Database, actor: Actor, cardId: strin
     const driver = input.driverId === null ? null : await findDriver(tx, actor, input.driverId, 'share');
     checkLink(vehicle, before.vehicleId, clientId, { noun: 'vehicle', path: '/body/vehicleId', retired: 'VEHICLE_RETIRED' });
     checkLink(driver, before.driverId, clientId, { noun: 'driver', path: '/body/driverId', retired: 'DRIVER_RETIRED' });
-    await tx.query('UPDATE cards SET vehicle_id = $2, driver_id = $3, updated_at = now() WHERE id = $1', [cardId, input.vehicleId, input.driverId]);
+    await setFleetLinks(tx, cardId, input.vehicleId, input.driverId);
     const after: CardFleet = { vehicleId: input.vehicleId, driverId: input.driverId };
     await recordAudit(tx, actor, { action: 'card-fleet.replaced', resourceType: 'card', resourceId: cardId, before, after });
     return findCard(tx, actor, cardId);

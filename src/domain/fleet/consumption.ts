@@ -1,5 +1,5 @@
 /**
- * A vehicle's consumption report (issue 14 item 9): its fuel payments in a period, the
+ * A vehicle's consumption report: its fuel payments in a period, the
  * distance between its first and last usable odometer readings, and the litres per 100 km.
  * The litres of the fill at the first reading are left out of the consumption: they fill
  * the tank for the distance after it.
@@ -25,7 +25,8 @@ interface FillRow {
 
 export async function vehicleConsumption(db: Queryable, actor: Actor, vehicleId: string, period: { from: string; to: string }): Promise<VehicleConsumption> {
   const [from, to] = [new Date(period.from), new Date(period.to)];
-  if (!(from.getTime() < to.getTime())) throw new AppError('VALIDATION_FAILED', 'The period must end after it starts', { errors: [{ path: '/query/to', message: 'must be after from' }] });
+  if (!(from.getTime() < to.getTime()))
+    throw new AppError('VALIDATION_FAILED', 'The period must end after it starts', { errors: [{ path: '/query/to', message: 'must be after from' }] });
   await findVehicle(db, actor, vehicleId);
   const fills = await db.query<FillRow>(
     `SELECT id, created_at, odometer_km::text, fuel->>'quantityMl' AS quantity_ml, amount::text, unit_code FROM ledger_operations

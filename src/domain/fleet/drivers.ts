@@ -1,5 +1,5 @@
 /**
- * Drivers of a client's fleet (issue 14 item 3): name, phone and a driver code of 4 to 8
+ * Drivers of a client's fleet: name, phone and a driver code of 4 to 8
  * digits, distinct from the card number. The code is a secret: stored only as a keyed hash
  * (CardVault.secretHash, salted with the driver's id), never in an answer, the audit trail
  * or a log. Payment-time checks read a card's driver through cardDriver() and compare the
@@ -14,7 +14,9 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import type { CardVault } from '../cards/card-numbers';
+import { clearDriverCodeFailures, countDriverCodeFailure } from '../cards/fleet-links';
 import { lockActiveClient } from '../referential/clients';
+import { recordSecurityEvent } from '../security/security-events';
 
 export type Driver = components['schemas']['Driver'];
 type DriverCreate = components['schemas']['DriverCreate'];
@@ -65,6 +67,36 @@ export function driverCodeMatches(vault: CardVault, driver: Pick<CardDriver, 'id
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/**
+ * Counts a wrong driver code on the card, in the transaction that keeps its decline; the
+ * failure that reaches the profile's `driverCodeMaxFailures` locks the code and is recorded as
+ * a `driver-code.locked` security event (once: later attempts are refused before the code is
+ * compared).
+ */
+export async function driverCodeFailed(tx: Queryable, actor: Actor, cardId: string): Promise<void> {
+  const count = await countDriverCodeFailure(tx, cardId);
+  if (!count || count.failures !== count.maxFailures) return;
+  await recordSecurityEvent(
+    tx,
+    { channel: actor.channel, address: actor.address, requestId: actor.requestId },
+    {
+      type: 'driver-code.locked',
+      partnerId: actor.kind === 'partner' ? actor.id : null,
+      actorId: actor.id,
+      reason: 'too-many-failures',
+      cardId,
+    },
+  );
+}
+
+/**
+ * A right driver code starts the card's count of wrong ones again, in the transaction of the
+ * payment it was given for (the card is locked already: its payment is posted).
+ */
+export async function driverCodeAccepted(tx: Queryable, cardId: string): Promise<void> {
+  await clearDriverCodeFailures(tx, { cardId });
+}
+
 /** The driver a card is issued to, or null (none, or an E-service card), in the caller's transaction. */
 export async function cardDriver(db: Queryable, cardId: string): Promise<CardDriver | null> {
   const [row] = await db.query<DriverRow>('SELECT d.* FROM cards c JOIN drivers d ON d.id = c.driver_id WHERE c.id = $1', [cardId]);
@@ -96,14 +128,17 @@ export async function listDrivers(db: Queryable, actor: Actor, filters: { client
 }
 
 /** Creates an active driver of an active client with their code (hashed); audited without it. */
-export async function createDriver(db: Database, vault: CardVault, actor: Actor, input: DriverCreate): Promise<Driver> {
+export async function createDriver(db: Queryable, vault: CardVault, actor: Actor, input: DriverCreate): Promise<Driver> {
   return db.transaction(async (tx) => {
     await lockActiveClient(tx, input.clientId, 'adding drivers');
     const id = newId('drv');
-    const [row] = await tx.query<DriverRow>(
-      'INSERT INTO drivers (id, client_id, name, phone, code_hash) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-      [id, input.clientId, input.name.trim(), input.phone, codeHash(vault, id, input.driverCode)],
-    );
+    const [row] = await tx.query<DriverRow>('INSERT INTO drivers (id, client_id, name, phone, code_hash) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+      id,
+      input.clientId,
+      input.name.trim(),
+      input.phone,
+      codeHash(vault, id, input.driverCode),
+    ]);
     const driver = toDriver(row);
     await recordAudit(tx, actor, { action: 'driver.created', resourceType: 'driver', resourceId: id, before: null, after: driver });
     return driver;
@@ -128,11 +163,13 @@ export async function updateDriver(db: Database, actor: Actor, id: string, chang
 export async function setDriverCode(db: Database, vault: CardVault, actor: Actor, id: string, code: string): Promise<Driver> {
   return db.transaction(async (tx) => {
     const before = await findDriver(tx, actor, id, 'update');
-    const [row] = await tx.query<DriverRow>(
-      'UPDATE drivers SET code_hash = $2, code_set_at = now(), updated_at = now() WHERE id = $1 RETURNING *',
-      [id, codeHash(vault, id, code)],
-    );
+    const [row] = await tx.query<DriverRow>('UPDATE drivers SET code_hash = $2, code_set_at = now(), updated_at = now() WHERE id = $1 RETURNING *', [
+      id,
+      codeHash(vault, id, code),
+    ]);
     const after = toDriver(row);
+    // A new code unlocks the cards issued to the driver (checkDriver, payments/fleet-checks.ts).
+    await clearDriverCodeFailures(tx, { driverId: id });
     await recordAudit(tx, actor, { action: 'driver-code.changed', resourceType: 'driver', resourceId: id, before, after });
     return after;
   });

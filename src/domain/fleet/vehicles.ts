@@ -1,5 +1,5 @@
 /**
- * Vehicles of a client's fleet (issue 14 item 3): registration, tank capacity, energy type.
+ * Vehicles of a client's fleet: registration, tank capacity, energy type.
  * Payment-time checks (a fill above the tank, a product other than the vehicle's energy type)
  * read a card's vehicle through cardVehicle().
  */
@@ -81,23 +81,29 @@ async function writeVehicle(run: () => Promise<VehicleRow[]>, registration: stri
     return row;
   } catch (error) {
     if (isUniqueViolation(error, 'vehicles_client_id_registration_key')) {
-      throw new AppError('REGISTRATION_TAKEN', `Another vehicle of the client is registered ${registration}`, { errors: [{ path: '/body/registration', message: 'already registered for this client' }] });
+      throw new AppError('REGISTRATION_TAKEN', `Another vehicle of the client is registered ${registration}`, {
+        errors: [{ path: '/body/registration', message: 'already registered for this client' }],
+      });
     }
     throw error;
   }
 }
 
 /** Creates an active vehicle of an active client; audited. */
-export async function createVehicle(db: Database, actor: Actor, input: VehicleCreate): Promise<Vehicle> {
+export async function createVehicle(db: Queryable, actor: Actor, input: VehicleCreate): Promise<Vehicle> {
   const registration = normalizedRegistration(input.registration);
   return db.transaction(async (tx) => {
     await lockActiveClient(tx, input.clientId, 'adding vehicles');
     if (input.energyTypeCode) await findEnergyTypeRow(tx, actor, input.energyTypeCode);
     const row = await writeVehicle(
-      () => tx.query<VehicleRow>(
-        'INSERT INTO vehicles (id, client_id, registration, tank_capacity_ml, energy_type_code) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [newId('veh'), input.clientId, registration, input.tankCapacityMl, input.energyTypeCode ?? null],
-      ),
+      () =>
+        tx.query<VehicleRow>('INSERT INTO vehicles (id, client_id, registration, tank_capacity_ml, energy_type_code) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+          newId('veh'),
+          input.clientId,
+          registration,
+          input.tankCapacityMl,
+          input.energyTypeCode ?? null,
+        ]),
       registration,
     );
     const vehicle = toVehicle(row);
@@ -113,12 +119,20 @@ export async function updateVehicle(db: Database, actor: Actor, id: string, chan
     const before = await findVehicle(tx, actor, id, 'update');
     if (changes.energyTypeCode) await findEnergyTypeRow(tx, actor, changes.energyTypeCode);
     const row = await writeVehicle(
-      () => tx.query<VehicleRow>(
-        `UPDATE vehicles SET registration = COALESCE($2, registration), tank_capacity_ml = COALESCE($3, tank_capacity_ml),
+      () =>
+        tx.query<VehicleRow>(
+          `UPDATE vehicles SET registration = COALESCE($2, registration), tank_capacity_ml = COALESCE($3, tank_capacity_ml),
            energy_type_code = CASE WHEN $4 THEN $5 ELSE energy_type_code END, status = COALESCE($6, status), updated_at = now()
          WHERE id = $1 RETURNING *`,
-        [id, registration ?? null, changes.tankCapacityMl ?? null, changes.energyTypeCode !== undefined, changes.energyTypeCode ?? null, changes.status ?? null],
-      ),
+          [
+            id,
+            registration ?? null,
+            changes.tankCapacityMl ?? null,
+            changes.energyTypeCode !== undefined,
+            changes.energyTypeCode ?? null,
+            changes.status ?? null,
+          ],
+        ),
       registration ?? before.registration,
     );
     const after = toVehicle(row);

@@ -1,6 +1,6 @@
 /**
  * Ledger accounts: one per card per unit, one float per partner per unit, and per unit the
- * issuer's float, fee revenue and adjustments. Cards and partner floats are bounded (never
+ * issuer's float, fee revenue, adjustments and card refunds (migration 031). Cards and partner floats are bounded (never
  * below zero). Member cards and partner floats keep their balance on their row, locked by
  * every movement; the others' balance is the sum of their entries, and a credit to them locks
  * nothing: the system accounts (unbounded, never locked) and the E-service cards credited by
@@ -14,13 +14,10 @@ import { newId } from '../ids';
 import { Money, type StoredAmount } from '../money';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import type { Actor } from '../actor';
-import { effectiveControls } from '../cards/controls';
 
 export type LedgerAccount = components['schemas']['LedgerAccount'];
 type AccountKind = LedgerAccount['kind'];
 type SystemKind = Exclude<AccountKind, 'card' | 'partner-float'>;
-type SpendingControls = components['schemas']['SpendingControls'];
-type EffectiveControls = components['schemas']['EffectiveControls'];
 
 export interface AccountRow {
   seq: string;
@@ -52,23 +49,35 @@ export const accountRef = (row: Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'pa
 export async function openCardAccounts(tx: Queryable, cardId: string, cardKind: 'member' | 'eservice', units: readonly string[]): Promise<void> {
   for (const unit of units) {
     await tx.query("INSERT INTO ledger_accounts (id, kind, card_id, unit_code, non_negative, stored_balance) VALUES ($1, 'card', $2, $3, true, $4)", [
-      newId('acc'), cardId, unit, cardKind === 'member',
+      newId('acc'),
+      cardId,
+      unit,
+      cardKind === 'member',
     ]);
   }
 }
 
 /** What posting needs of an account (posting.ts AccountKey): a card's account is bounded. */
-type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
+export type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
 
-const cardAccountKey = (id: string, cardId: string, unit: string, stored: boolean): CardAccountKey => ({
-  id, kind: 'card', card_id: cardId, partner_id: null, unit_code: unit, non_negative: true, stored_balance: stored,
+export const cardAccountKey = (id: string, cardId: string, unit: string, stored: boolean): CardAccountKey => ({
+  id,
+  kind: 'card',
+  card_id: cardId,
+  partner_id: null,
+  unit_code: unit,
+  non_negative: true,
+  stored_balance: stored,
 });
 
 /**
  * The accounts of cards in units, in the order asked, in one query: CARD_NOT_FOUND or
  * UNIT_NOT_HELD (at the item's path) for the first that is missing.
  */
-export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: string; unit: string; path: string; label?: string }[]): Promise<CardAccountKey[]> {
+export async function cardAccounts(
+  tx: Queryable,
+  wanted: readonly { cardId: string; unit: string; path: string; label?: string }[],
+): Promise<CardAccountKey[]> {
   const rows = await tx.query<{ found: string | null; id: string | null; stored_balance: boolean }>(
     `SELECT c.id AS found, a.id, a.stored_balance
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w (card_id, unit_code, ord)
@@ -82,7 +91,9 @@ export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: str
     const { found, id } = rows[index];
     const refusal = !found
       ? new AppError('CARD_NOT_FOUND', `No card ${cardId}`)
-      : !id ? new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path, message: 'a unit the card does not hold' }] }) : null;
+      : !id
+        ? new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path, message: 'a unit the card does not hold' }] })
+        : null;
     if (refusal) throw label ? labelled(label, refusal) : refusal;
     return cardAccountKey(id as string, cardId, unit, rows[index].stored_balance);
   });
@@ -91,77 +102,6 @@ export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: str
 /** The card's account in a unit: CARD_NOT_FOUND, or UNIT_NOT_HELD when the card holds no balance in it. */
 export async function cardAccount(tx: Queryable, cardId: string, unit: string, path = '/body/amount/unit'): Promise<CardAccountKey> {
   return (await cardAccounts(tx, [{ cardId, unit, path }]))[0];
-}
-
-/** What the spending controls of a payment or authorisation need to know, read with its accounts. */
-export interface SpendingContext {
-  cardId: string;
-  clientId: string | null;
-  controls: EffectiveControls;
-  servicePointId: string;
-  networkId: string | null;
-  timeZone: string;
-  /** The payment's unit: money, or litres of one energy type at a scale. */
-  unit: { code: string; kind: 'money' | 'volume'; scale: number; energyTypeCode: string | null };
-  /** The vehicle the card is linked to: its tank bounds a fill, its energy type the products. */
-  vehicle: { id: string; tankMl: bigint; energyTypeCode: string | null } | null;
-  /** The driver the card is issued to, whose code a transaction may be given. */
-  driver: { id: string; codeHash: string } | null;
-}
-
-/**
- * The two sides of a payment at a service point, in one query: the card's account in the
- * unit and the service point's E-service card and account (opened at its first payment in
- * the unit), with what the card's spending controls need (its rules and its profile's, the
- * service point's network and time zone, the card's vehicle and driver). CARD_NOT_FOUND,
- * SERVICE_POINT_NOT_FOUND, then
- * UNIT_NOT_HELD.
- */
-export async function paymentAccounts(
-  tx: Queryable,
-  cardId: string,
-  servicePointId: string,
-  unit: string,
-): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey; spending: SpendingContext }> {
-  const [row] = await tx.query<{
-    card: string | null; client_id: string | null; station_card: string | null; card_account: string | null; card_stored: boolean; station_account: string | null; station_stored: boolean;
-    card_rules: SpendingControls | null; profile_rules: SpendingControls | null; network_id: string | null; time_zone: string;
-    unit_kind: 'money' | 'volume'; unit_scale: number; unit_energy_type: string | null;
-    vehicle_id: string | null; tank_ml: number | null; vehicle_energy_type: string | null; driver_id: string | null; driver_code_hash: string | null;
-  }>(
-    `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
-            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type,
-            v.id AS vehicle_id, v.tank_capacity_ml AS tank_ml, v.energy_type_code AS vehicle_energy_type, d.id AS driver_id, d.code_hash AS driver_code_hash
-       FROM (SELECT 1) one
-       LEFT JOIN cards c ON c.id = $1
-       LEFT JOIN cards st ON st.service_point_id = $2
-       LEFT JOIN service_points sp ON sp.id = $2
-       LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
-       LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3
-       LEFT JOIN card_controls cc ON cc.card_id = c.id
-       LEFT JOIN card_profile_controls pc ON pc.profile_id = c.profile_id
-       LEFT JOIN units u ON u.code = $3
-       LEFT JOIN vehicles v ON v.id = c.vehicle_id
-       LEFT JOIN drivers d ON d.id = c.driver_id`,
-    [cardId, servicePointId, unit],
-    { prepare: true },
-  );
-  if (!row.card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
-  if (!row.station_card) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${servicePointId}`);
-  if (!row.card_account) throw new AppError('UNIT_NOT_HELD', `Card ${cardId} holds no balance in ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'a unit the card does not hold' }] });
-  const credit = row.station_account ? cardAccountKey(row.station_account, row.station_card, unit, row.station_stored) : await eServiceAccount(tx, row.station_card, unit);
-  return {
-    debit: cardAccountKey(row.card_account, cardId, unit, row.card_stored),
-    stationCardId: row.station_card,
-    credit,
-    spending: {
-      cardId, clientId: row.client_id, controls: effectiveControls(row.card_rules ?? {}, row.profile_rules ?? {}),
-      servicePointId, networkId: row.network_id, timeZone: row.time_zone,
-      unit: { code: unit, kind: row.unit_kind, scale: row.unit_scale, energyTypeCode: row.unit_energy_type },
-      vehicle: row.vehicle_id ? { id: row.vehicle_id, tankMl: BigInt(row.tank_ml as number), energyTypeCode: row.vehicle_energy_type } : null,
-      driver: row.driver_id ? { id: row.driver_id, codeHash: row.driver_code_hash as string } : null,
-    },
-  };
 }
 
 /** An E-service card's account in a unit (its balance summed: migration 013), opened at its first payment in that unit. */
@@ -181,7 +121,7 @@ async function requireUnit(tx: Queryable, unit: string): Promise<void> {
   if (!known) throw new AppError('UNIT_NOT_HELD', `No unit ${unit}`, { errors: [{ path: '/body/amount/unit', message: 'unknown unit' }] });
 }
 
-/** The issuer float, fee revenue or adjustments account of a unit, opened on first use. */
+/** The issuer float, fee revenue, adjustments or card refunds account of a unit, opened on first use. */
 export async function systemAccount(tx: Queryable, kind: SystemKind, unit: string): Promise<AccountRow> {
   const select = 'SELECT * FROM ledger_accounts WHERE kind = $1 AND unit_code = $2 AND card_id IS NULL AND partner_id IS NULL';
   const [existing] = await tx.query<AccountRow>(select, [kind, unit]);
@@ -209,6 +149,20 @@ export async function partnerFloatAccount(tx: Queryable, partnerId: string, unit
   return row;
 }
 
+/**
+ * Adds each amount to its account's `held` (negative to release), in one statement; the
+ * caller holds the accounts' locks. Holds themselves are payment policy (payments/holds.ts):
+ * the core keeps only their sum per account, which invariants.ts checks.
+ */
+export async function changeHeld(tx: Queryable, changes: readonly { accountId: string; delta: bigint }[]): Promise<void> {
+  await tx.query(
+    `UPDATE ledger_accounts a SET held = a.held + c.delta
+       FROM (SELECT account_id, sum(delta) AS delta FROM unnest($1::text[], $2::bigint[]) AS h (account_id, delta) GROUP BY account_id) c
+      WHERE a.id = c.account_id`,
+    [changes.map((change) => change.accountId), changes.map((change) => change.delta.toString())],
+  );
+}
+
 /** What an account can still be debited by: posted minus open holds. */
 export const availableOf = (row: AccountRow): Money => Money.fromStored(row.posted, row.unit_code).subtract(Money.fromStored(row.held, row.unit_code));
 
@@ -225,7 +179,10 @@ async function summedBalances(db: Queryable, ids: string[]): Promise<Map<string,
 /** The available balance (posted minus held) of each account of the cards, by unit. */
 export async function cardBalances(db: Queryable, cardIds: readonly string[]): Promise<{ card_id: string; unit_code: string; value: string }[]> {
   const rows = await db.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = ANY($1) ORDER BY unit_code', [cardIds]);
-  const sums = await summedBalances(db, rows.filter((row) => !row.stored_balance).map((row) => row.id));
+  const sums = await summedBalances(
+    db,
+    rows.filter((row) => !row.stored_balance).map((row) => row.id),
+  );
   return rows.map((row) => ({
     card_id: row.card_id as string,
     unit_code: row.unit_code,
@@ -235,7 +192,10 @@ export async function cardBalances(db: Queryable, cardIds: readonly string[]): P
 
 /** Accounts in the contract's shape, their balances read as they stand. */
 async function accountViews(db: Queryable, rows: AccountRow[]): Promise<LedgerAccount[]> {
-  const sums = await summedBalances(db, rows.filter((row) => !row.stored_balance).map((row) => row.id));
+  const sums = await summedBalances(
+    db,
+    rows.filter((row) => !row.stored_balance).map((row) => row.id),
+  );
   return rows.map((row) => {
     const posted = Money.fromStored(row.stored_balance ? row.posted : (sums.get(row.id) ?? 0), row.unit_code);
     const held = Money.fromStored(row.held, row.unit_code);

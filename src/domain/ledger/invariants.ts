@@ -3,6 +3,7 @@
  * test runs it afterwards). Each check returns the rows that break it: none when the ledger
  * is sound.
  */
+import { amountBounds } from '../../../generated/operations';
 import type { Queryable } from '../../db/database';
 import type { Actor } from '../actor';
 
@@ -56,6 +57,14 @@ const INVARIANTS: readonly Invariant[] = [
             CROSS JOIN LATERAL (SELECT CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END AS posted) b
            WHERE a.non_negative AND b.posted - a.held < 0
              AND NOT EXISTS (SELECT 1 FROM ledger_operations o WHERE o.debit_account_id = a.id AND o.terminal_transaction_id IS NOT NULL)`,
+  },
+  {
+    // Posting refuses to pass these bounds (4110): a balance beyond them could not be shown, and every read of its account would fail.
+    name: `every balance is one an amount can show (${amountBounds.minimum} to ${amountBounds.maximum})`,
+    sql: `SELECT a.id AS subject, 'posted ' || b.posted::text AS problem
+            FROM ledger_accounts a
+            CROSS JOIN LATERAL (SELECT CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END AS posted) b
+           WHERE b.posted NOT BETWEEN ${amountBounds.minimum} AND ${amountBounds.maximum}`,
   },
   {
     name: 'only an offline fill debits an account that keeps its balance below zero',

@@ -3,7 +3,7 @@ import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { Money, type StoredAmount } from '../money';
-import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../pagination';
+import { afterSettled, pageSize, settledPosition, toSettledPage, whereClause, type PageInput, type SettledPage } from '../pagination';
 import type { Actor } from '../actor';
 import { accountRef, type AccountRow } from './accounts';
 
@@ -12,6 +12,7 @@ export type OperationType = Operation['type'];
 
 export interface OperationRow {
   seq: string;
+  xact: string;
   id: string;
   reference: string;
   type: OperationType;
@@ -31,6 +32,8 @@ export interface OperationRow {
   comment: string | null;
   cancels_operation_id: string | null;
   cancelled_by_operation_id: string | null;
+  corrects_operation_id: string | null;
+  settles_operation_id: string | null;
   order_id: string | null;
   terminal_id: string | null;
   terminal_transaction_id: string | null;
@@ -71,10 +74,13 @@ export function toOperation(row: OperationRow, accounts: { debit: AccountSide; c
     comment: row.comment,
     cancels: row.cancels_operation_id,
     cancelledBy: row.cancelled_by_operation_id,
+    corrects: row.corrects_operation_id,
+    settles: row.settles_operation_id,
     orderId: row.order_id,
-    offline: row.terminal_transaction_id === null
-      ? null
-      : { terminalId: row.terminal_id as string, terminalTransactionId: row.terminal_transaction_id, occurredAt: (row.occurred_at as Date).toISOString() },
+    offline:
+      row.terminal_transaction_id === null
+        ? null
+        : { terminalId: row.terminal_id as string, terminalTransactionId: row.terminal_transaction_id, occurredAt: (row.occurred_at as Date).toISOString() },
     actor: { id: row.actor_id, name: row.actor_name },
     channel: row.channel,
     requestId: row.request_id,
@@ -129,13 +135,16 @@ export interface OperationFilters {
   to?: string;
 }
 
-/** Operations oldest first; a page never shifts, new operations come after the last one. */
-export async function listOperations(db: Queryable, actor: Actor, filters: OperationFilters, page: PageInput): Promise<Page<Operation>> {
+/**
+ * Operations in settled order (pagination.ts): a page never shifts and never gains an
+ * operation later; new ones come after the last page, read from its `resumeCursor`.
+ */
+export async function listOperations(db: Queryable, actor: Actor, filters: OperationFilters, page: PageInput): Promise<SettledPage<Operation>> {
   const limit = pageSize(page.limit);
   const params: unknown[] = [];
   const where = whereClause(
     [
-      ['o.seq > ?', cursorPosition(page.cursor)],
+      [afterSettled('o.', settledPosition(page.cursor), params), true],
       ['o.reference = ?', filters.reference],
       ['o.partner_id = ?', filters.partnerId],
       ['o.external_reference = ?', filters.externalReference],
@@ -146,6 +155,6 @@ export async function listOperations(db: Queryable, actor: Actor, filters: Opera
     ],
     params,
   );
-  const rows = await db.query<JoinedRow>(`${OPERATION_SELECT} ${where} ORDER BY o.seq LIMIT ${limit + 1}`, params);
-  return toPage(rows, limit, fromJoined);
+  const rows = await db.query<JoinedRow>(`${OPERATION_SELECT} ${where} ORDER BY o.xact, o.seq LIMIT ${limit + 1}`, params);
+  return toSettledPage(rows, limit, page.cursor, fromJoined);
 }

@@ -3,28 +3,16 @@ import type { components } from '../../../generated/schema';
 import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
-import { hashSecret, newConsumerKey, newConsumerSecret, sameHash } from './secrets';
+import { hashSecret, newConsumerKey, newConsumerSecret } from './secrets';
 import { newId } from '../ids';
-import { checkAllowList } from './ip-ranges';
+import { checkAllowList } from '../ip-ranges';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { recordSecurityEvent, type SecurityEventType } from '../security/security-events';
-import { authorityOf, checkGrant, checkInternalFlag, checkReach, effectiveScopes, type Authority } from './privilege';
+import { authorityOf, checkGrant, checkInternalFlag, checkNotOwnAccess, checkReach, type Authority, type OwnAccess } from './privilege';
 
 export type PartnerView = components['schemas']['Partner'];
-
-/** A partner as the authentication code needs it. */
-export interface Partner {
-  id: string;
-  name: string;
-  consumerKey: string;
-  /** The scopes it effectively holds: Core scopes only if it is internal. */
-  scopes: string[];
-  allowedIps: string[];
-  basicAllowed: boolean;
-  status: 'active' | 'disabled';
-}
 
 interface PartnerRow {
   seq: string;
@@ -36,6 +24,7 @@ interface PartnerRow {
   basic_allowed: boolean;
   legacy_balance_allowed: boolean;
   internal: boolean;
+  created_by: string | null;
   status: 'active' | 'disabled';
   created_at: Date;
   updated_at: Date;
@@ -49,18 +38,15 @@ interface CredentialRow {
   created_by: string | null;
 }
 
-const toPartner = (row: PartnerRow): Partner => ({
-  id: row.id,
-  name: row.name,
-  consumerKey: row.consumer_key,
-  scopes: effectiveScopes(row.scopes, row.internal),
-  allowedIps: row.allowed_ips,
-  basicAllowed: row.basic_allowed,
-  status: row.status,
-});
-
 /** A partner change goes to the audit trail (with before and after) and to the security events. */
-async function recordPartnerChange(tx: Queryable, actor: Actor, type: SecurityEventType & `partner.${string}`, id: string, before: PartnerView | null, after: PartnerView): Promise<void> {
+async function recordPartnerChange(
+  tx: Queryable,
+  actor: Actor,
+  type: SecurityEventType & `partner.${string}`,
+  id: string,
+  before: PartnerView | null,
+  after: PartnerView,
+): Promise<void> {
   await recordAudit(tx, actor, { action: type, resourceType: 'partner', resourceId: id, before, after });
   await recordSecurityEvent(tx, actor, { type, partnerId: id, actorId: actor.id });
 }
@@ -83,10 +69,16 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
     basicAllowed: row.basic_allowed,
     legacyBalanceAllowed: row.legacy_balance_allowed,
     internal: row.internal,
+    createdBy: row.created_by,
     status: row.status,
     credentials: credentials
       .filter((credential) => credential.partner_id === row.id)
-      .map((credential) => ({ id: credential.id, createdAt: credential.created_at.toISOString(), expiresAt: credential.expires_at?.toISOString() ?? null, createdBy: credential.created_by })),
+      .map((credential) => ({
+        id: credential.id,
+        createdAt: credential.created_at.toISOString(),
+        expiresAt: credential.expires_at?.toISOString() ?? null,
+        createdBy: credential.created_by,
+      })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }));
@@ -112,9 +104,13 @@ function checkScopes(scopes: string[], path = '/body/scopes'): void {
   const unknown = scopes.filter((scope) => !(scope in oauthScopes));
   const repeated = new Set(scopes).size !== scopes.length;
   if (unknown.length || repeated) {
-    throw new AppError('VALIDATION_FAILED', unknown.length ? `Unknown scope(s): ${unknown.join(', ')}; known: ${Object.keys(oauthScopes).join(', ')}` : 'A scope is repeated', {
-      errors: [{ path, message: unknown.length ? `unknown scope(s): ${unknown.join(', ')}` : 'must not contain the same scope twice' }],
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      unknown.length ? `Unknown scope(s): ${unknown.join(', ')}; known: ${Object.keys(oauthScopes).join(', ')}` : 'A scope is repeated',
+      {
+        errors: [{ path, message: unknown.length ? `unknown scope(s): ${unknown.join(', ')}` : 'must not contain the same scope twice' }],
+      },
+    );
   }
 }
 
@@ -145,21 +141,28 @@ async function authorityOver(tx: Queryable, actor: Actor, row: PartnerRow): Prom
   return authority;
 }
 
-/** The partner, locked, when the caller may change what concerns it (PARTNER_NOT_FOUND, PARTNER_OUT_OF_REACH). */
-export async function partnerInReach(tx: Queryable, actor: Actor, id: string): Promise<{ id: string; status: Partner['status'] }> {
+/**
+ * The partner, locked, when the caller may change what concerns it (PARTNER_NOT_FOUND,
+ * PARTNER_OUT_OF_REACH); `ownAccess` names what the change touches that a partner never
+ * changes on its own record (SELF_ADMINISTRATION_FORBIDDEN).
+ */
+export async function partnerInReach(tx: Queryable, actor: Actor, id: string, ownAccess?: OwnAccess): Promise<{ id: string; status: PartnerRow['status'] }> {
   const row = await partnerRow(tx, id, true);
-  await authorityOver(tx, actor, row);
+  const authority = await authorityOver(tx, actor, row);
+  if (ownAccess) await checkNotOwnAccess(tx, authority, id, [ownAccess]);
   return row;
 }
 
 /**
  * Creates a partner; the consumer secret is returned here and never again. The caller grants
  * only scopes it holds, Core scopes only to an internal partner, and only an internal caller
- * creates an internal partner (src/domain/partners/privilege.ts).
+ * creates an internal partner (src/domain/partners/privilege.ts). A partner's call records the
+ * partner as the creator (src/domain/partners/lines.ts); CYNOD's records none.
  */
-export async function createPartner(db: Database, actor: Actor, input: NewPartner): Promise<{ partner: PartnerView; consumerSecret: string }> {
+export async function createPartner(db: Queryable, actor: Actor, input: NewPartner): Promise<{ partner: PartnerView; consumerSecret: string }> {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 200) throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
+  if (name.length === 0 || name.length > 200)
+    throw new AppError('VALIDATION_FAILED', 'name must have 1 to 200 characters', { errors: [{ path: '/body/name', message: '1 to 200 characters' }] });
   checkScopes(input.scopes);
   const allowedIps = checkAllowList(input.allowedIps ?? []);
   const internal = input.internal ?? false;
@@ -168,8 +171,8 @@ export async function createPartner(db: Database, actor: Actor, input: NewPartne
     if (internal) checkInternalFlag(authority, null);
     checkGrant(authority, input.scopes, { id: null, internal });
     const [row] = await tx.query<PartnerRow>(
-      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
-      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal],
+      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
+      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal, actor.kind === 'partner' ? actor.id : null],
     );
     const consumerSecret = await addCredential(tx, actor, row.id);
     const [partner] = await withCredentials(tx, [row]);
@@ -187,10 +190,25 @@ export interface PartnerChanges {
   internal?: boolean;
 }
 
+/** The options of the partner's access that the changes would really change (the same value sent back changes nothing). */
+function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAccess[] {
+  const changed: OwnAccess[] = [];
+  if (
+    changes.allowedIps !== undefined &&
+    (changes.allowedIps.length !== current.allowed_ips.length || changes.allowedIps.some((range, index) => range !== current.allowed_ips[index]))
+  ) {
+    changed.push('allowedIps');
+  }
+  if (changes.basicAllowed !== undefined && changes.basicAllowed !== current.basic_allowed) changed.push('basicAllowed');
+  if (changes.legacyBalanceAllowed !== undefined && changes.legacyBalanceAllowed !== current.legacy_balance_allowed) changed.push('legacyBalanceAllowed');
+  return changed;
+}
+
 /**
  * Changes a partner the caller may reach (one whose scopes it carries). New scopes obey the
  * rules of creation, so a partner never widens its own; the internal flag is the internal
- * callers' to change, never on their own record, and Core scopes need it.
+ * callers' to change, never on their own record, and Core scopes need it. A partner never
+ * changes its own allow-list, Basic or legacy balance options (SELF_ADMINISTRATION_FORBIDDEN).
  */
 export async function updatePartner(db: Database, actor: Actor, id: string, changes: PartnerChanges): Promise<PartnerView> {
   if (changes.scopes) checkScopes(changes.scopes);
@@ -201,6 +219,7 @@ export async function updatePartner(db: Database, actor: Actor, id: string, chan
     const internal = changes.internal ?? current.internal;
     if (internal !== current.internal) checkInternalFlag(authority, id);
     checkGrant(authority, changes.scopes ?? current.scopes, { id, internal });
+    await checkNotOwnAccess(tx, authority, id, ownAccessChanged(current, { ...changes, allowedIps }));
     const [before] = await withCredentials(tx, [current]);
     const [row] = await tx.query<PartnerRow>(
       `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
@@ -222,14 +241,22 @@ const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
  * Only for a partner the caller may reach; the new secret records who made it, which the
  * owner reads in /partner/v1/me, and the security event names the caller.
  */
-export async function rotatePartnerSecret(db: Database, actor: Actor, id: string, overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS): Promise<PartnerView & { consumerSecret: string }> {
+export async function rotatePartnerSecret(
+  db: Database,
+  actor: Actor,
+  id: string,
+  overlapSeconds = DEFAULT_SECRET_OVERLAP_SECONDS,
+): Promise<PartnerView & { consumerSecret: string }> {
   return db.transaction(async (tx) => {
     const row = await partnerRow(tx, id, true);
     await authorityOver(tx, actor, row);
     if (row.status !== 'active') throw new AppError('STATE_CONFLICT', 'Enable the partner before rotating its secret');
     const [before] = await withCredentials(tx, [row]);
     await tx.query(`UPDATE partner_credentials SET expires_at = now() WHERE partner_id = $1 AND expires_at > now()`, [id]);
-    await tx.query(`UPDATE partner_credentials SET expires_at = now() + make_interval(secs => $2) WHERE partner_id = $1 AND expires_at IS NULL`, [id, overlapSeconds]);
+    await tx.query(`UPDATE partner_credentials SET expires_at = now() + make_interval(secs => $2) WHERE partner_id = $1 AND expires_at IS NULL`, [
+      id,
+      overlapSeconds,
+    ]);
     const consumerSecret = await addCredential(tx, actor, id);
     const [updated] = await tx.query<PartnerRow>('UPDATE partners SET updated_at = now() WHERE id = $1 RETURNING *', [id]);
     const [after] = await withCredentials(tx, [updated]);
@@ -243,7 +270,7 @@ export async function rotatePartnerSecret(db: Database, actor: Actor, id: string
  * refused if it is enabled again. Asking for the status it has is STATE_CONFLICT. Only for a
  * partner the caller may reach.
  */
-export async function setPartnerStatus(db: Database, actor: Actor, id: string, status: Partner['status']): Promise<PartnerView> {
+export async function setPartnerStatus(db: Database, actor: Actor, id: string, status: PartnerRow['status']): Promise<PartnerView> {
   return db.transaction(async (tx) => {
     const row = await partnerRow(tx, id, true);
     await authorityOver(tx, actor, row);
@@ -261,31 +288,4 @@ export async function setPartnerStatus(db: Database, actor: Actor, id: string, s
 export async function findPartnerByIdOrKey(db: Queryable, actor: Actor, idOrKey: string): Promise<PartnerView | null> {
   const [row] = await db.query<PartnerRow>('SELECT * FROM partners WHERE id = $1 OR consumer_key = $1', [idOrKey]);
   return row ? (await withCredentials(db, [row]))[0] : null;
-}
-
-/** A hash no secret produces, compared against when the key is unknown so timing says nothing. */
-const UNKNOWN_KEY_HASH = hashSecret('unknown consumer key');
-
-/** The outcome of a client authentication; on failure, the partner the key names (for the security events only). */
-export type Authentication = { partner: Partner } | { partner: null; partnerId: string | null; reason: 'wrong-credentials' | 'partner-disabled' };
-
-/**
- * The active partner these credentials authenticate, or why not. Every live secret of the key
- * is compared in constant time (a dummy one when the key is unknown); callers must answer an
- * unknown key, a wrong secret and a disabled partner alike.
- */
-export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Authentication> {
-  const rows = await db.query<PartnerRow & { secret_hash: string | null }>(
-    `SELECT p.*, c.secret_hash FROM partners p
-       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
-      WHERE p.consumer_key = $1`,
-    [consumerKey],
-  );
-  const offered = hashSecret(consumerSecret);
-  const hashes = rows.map((row) => row.secret_hash).filter((hash): hash is string => hash !== null);
-  let matches = false;
-  for (const hash of hashes.length ? hashes : [UNKNOWN_KEY_HASH]) matches = sameHash(offered, hash) || matches;
-  if (!rows[0] || !matches) return { partner: null, partnerId: rows[0]?.id ?? null, reason: 'wrong-credentials' };
-  if (rows[0].status !== 'active') return { partner: null, partnerId: rows[0].id, reason: 'partner-disabled' };
-  return { partner: toPartner(rows[0]) };
 }

@@ -9,12 +9,19 @@
 import type { Queryable } from '../../db/database';
 import { holdsScope, type Actor } from '../actor';
 import { AppError } from '../app-error';
+import { partnerLines } from './lines';
 
 const isCoreScope = (scope: string) => scope.startsWith('core:');
 
-/** The scopes a partner effectively holds: its Core scopes count only if it is internal. */
-export function effectiveScopes(scopes: readonly string[], internal: boolean): string[] {
-  return internal ? [...scopes] : scopes.filter((scope) => !isCoreScope(scope));
+/**
+ * The one rule of effective scopes: of the scopes a credential carries (a token's granted
+ * ones; with the consumer-key and secret, the partner's own), those its partner holds now, Core
+ * scopes only while the partner is internal, in the credential's order. Scopes taken from a
+ * partner stop working on its live tokens at the next call. src/auth/identity.ts applies it to
+ * every caller (bearer and Basic), the partner administration to the caller's authority.
+ */
+export function effectiveScopes(carried: readonly string[], partner: { scopes: readonly string[]; internal: boolean }): string[] {
+  return carried.filter((scope) => partner.scopes.includes(scope) && (partner.internal || !isCoreScope(scope)));
 }
 
 /** What the caller holds for this call, read from the database inside the change's transaction. */
@@ -37,8 +44,7 @@ export interface Target {
 export async function authorityOf(db: Queryable, actor: Actor): Promise<Authority> {
   if (actor.kind === 'system' && holdsScope(actor, '*')) return { actorId: null, everything: true, internal: true, scopes: new Set() };
   const [row] = actor.id ? await db.query<{ scopes: string[]; internal: boolean }>('SELECT scopes, internal FROM partners WHERE id = $1', [actor.id]) : [];
-  const held = new Set(row ? effectiveScopes(row.scopes, row.internal) : actor.scopes);
-  return { actorId: actor.id, everything: false, internal: row?.internal ?? false, scopes: new Set(actor.scopes.filter((scope) => held.has(scope))) };
+  return { actorId: actor.id, everything: false, internal: row?.internal ?? false, scopes: new Set(row ? effectiveScopes(actor.scopes, row) : actor.scopes) };
 }
 
 const notHeld = (authority: Authority, scopes: readonly string[]) => (authority.everything ? [] : scopes.filter((scope) => !authority.scopes.has(scope)));
@@ -85,6 +91,28 @@ export function checkGrant(authority: Authority, scopes: readonly string[], targ
 
 /** INTERNAL_FLAG_NOT_ALLOWED unless the caller is internal and the record (null: a new partner) is not its own. */
 export function checkInternalFlag(authority: Authority, targetId: string | null): void {
-  if (!authority.internal) throw new AppError('INTERNAL_FLAG_NOT_ALLOWED', targetId ? 'Only an internal partner can change whether a partner is internal' : 'Only an internal partner can create an internal partner');
-  if (targetId !== null && targetId === authority.actorId) throw new AppError('INTERNAL_FLAG_NOT_ALLOWED', 'A partner cannot change whether it is internal itself');
+  if (!authority.internal)
+    throw new AppError(
+      'INTERNAL_FLAG_NOT_ALLOWED',
+      targetId ? 'Only an internal partner can change whether a partner is internal' : 'Only an internal partner can create an internal partner',
+    );
+  if (targetId !== null && targetId === authority.actorId)
+    throw new AppError('INTERNAL_FLAG_NOT_ALLOWED', 'A partner cannot change whether it is internal itself');
+}
+
+/** What a partner never changes on its own record: what it may reach, from where and how it authenticates. */
+export type OwnAccess = 'contracts' | 'recharge limits' | 'allowedIps' | 'basicAllowed' | 'legacyBalanceAllowed';
+
+/**
+ * SELF_ADMINISTRATION_FORBIDDEN when the target is the caller or in the caller's line (a
+ * partner that created it or made one of its live secrets: src/domain/partners/lines.ts):
+ * nobody changes its own contracts, IP allow-list, authentication options or recharge limits,
+ * directly or through a partner it created; another administrator does. `changing` names
+ * what the request would change.
+ */
+export async function checkNotOwnAccess(db: Queryable, authority: Authority, targetId: string, changing: readonly OwnAccess[]): Promise<void> {
+  if (changing.length === 0 || authority.everything || authority.actorId === null) return;
+  if (targetId !== authority.actorId && !(await partnerLines(db, [authority.actorId])).get(authority.actorId)?.has(targetId)) return;
+  const whose = targetId === authority.actorId ? 'its own' : `those of ${targetId}, which created it or made its secret,`;
+  throw new AppError('SELF_ADMINISTRATION_FORBIDDEN', `A partner cannot change ${whose} ${changing.join(', ')}; another administrator must`);
 }

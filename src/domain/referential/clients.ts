@@ -73,14 +73,17 @@ export interface NewClient {
   phone?: string;
 }
 
-export async function createClient(db: Database, actor: Actor, input: NewClient): Promise<Client> {
+export async function createClient(db: Queryable, actor: Actor, input: NewClient): Promise<Client> {
   return db.transaction(async (tx) => {
     await findNetwork(tx, actor, input.networkId);
     try {
-      const [row] = await tx.query<ClientRow>(
-        'INSERT INTO clients (id, network_id, code, name, phone) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [newId('cli'), input.networkId, input.code, input.name.trim(), input.phone ?? null],
-      );
+      const [row] = await tx.query<ClientRow>('INSERT INTO clients (id, network_id, code, name, phone) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+        newId('cli'),
+        input.networkId,
+        input.code,
+        input.name.trim(),
+        input.phone ?? null,
+      ]);
       const client = toClient(row);
       await recordAudit(tx, actor, { action: 'client.created', resourceType: 'client', resourceId: client.id, before: null, after: client });
       return client;
@@ -111,7 +114,13 @@ export async function setClientStatus(db: Database, actor: Actor, id: string, st
     if (before.status === status) throw new AppError('STATE_CONFLICT', `The client is already ${status}`);
     const [row] = await tx.query<ClientRow>('UPDATE clients SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
     const after = toClient(row);
-    await recordAudit(tx, actor, { action: status === 'active' ? 'client.activated' : 'client.deactivated', resourceType: 'client', resourceId: id, before, after });
+    await recordAudit(tx, actor, {
+      action: status === 'active' ? 'client.activated' : 'client.deactivated',
+      resourceType: 'client',
+      resourceId: id,
+      before,
+      after,
+    });
     return after;
   });
 }

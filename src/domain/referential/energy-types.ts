@@ -1,6 +1,6 @@
 /** Energy types and their dated prices: the history is kept, never overwritten. */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { AppError } from '../app-error';
@@ -47,10 +47,10 @@ const toPrice = (row: PriceRow): EnergyPrice => ({
 
 /** The price in force at `at`: the latest not effective after it. */
 export async function priceInForce(db: Queryable, code: string, at: Date): Promise<EnergyPrice | undefined> {
-  const [row] = await db.query<PriceRow>(
-    'SELECT * FROM energy_prices WHERE energy_type_code = $1 AND effective_at <= $2 ORDER BY effective_at DESC LIMIT 1',
-    [code, at],
-  );
+  const [row] = await db.query<PriceRow>('SELECT * FROM energy_prices WHERE energy_type_code = $1 AND effective_at <= $2 ORDER BY effective_at DESC LIMIT 1', [
+    code,
+    at,
+  ]);
   return row ? toPrice(row) : undefined;
 }
 
@@ -75,7 +75,7 @@ export async function listEnergyTypes(db: Queryable, actor: Actor, page: PageInp
   return { items: await Promise.all(result.items.map((row) => toEnergyType(db, row))), nextCursor: result.nextCursor };
 }
 
-export async function createEnergyType(db: Database, actor: Actor, input: { code: string; label: string }): Promise<EnergyType> {
+export async function createEnergyType(db: Queryable, actor: Actor, input: { code: string; label: string }): Promise<EnergyType> {
   return db.transaction(async (tx) => {
     try {
       const [row] = await tx.query<EnergyTypeRow>('INSERT INTO energy_types (code, label) VALUES ($1, $2) RETURNING *', [input.code, input.label.trim()]);
@@ -123,14 +123,17 @@ function checkPrices(input: EnergyPriceCreate): void {
   }
 }
 
-export async function addEnergyPrice(db: Database, actor: Actor, code: string, input: EnergyPriceCreate): Promise<EnergyPrice> {
+export async function addEnergyPrice(db: Queryable, actor: Actor, code: string, input: EnergyPriceCreate): Promise<EnergyPrice> {
   checkPrices(input);
   const effectiveAt = new Date(input.effectiveAt);
   return db.transaction(async (tx) => {
     await findEnergyTypeRow(tx, actor, code, true);
     const [latest] = await tx.query<{ effective_at: Date }>('SELECT max(effective_at) AS effective_at FROM energy_prices WHERE energy_type_code = $1', [code]);
     if (latest?.effective_at && effectiveAt.getTime() <= latest.effective_at.getTime()) {
-      throw new AppError('PRICE_NOT_AFTER_LATEST', `The latest price of ${code} takes effect at ${latest.effective_at.toISOString()}; a new price must come after it`);
+      throw new AppError(
+        'PRICE_NOT_AFTER_LATEST',
+        `The latest price of ${code} takes effect at ${latest.effective_at.toISOString()}; a new price must come after it`,
+      );
     }
     try {
       const [row] = await tx.query<PriceRow>(

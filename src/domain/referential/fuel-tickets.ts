@@ -1,6 +1,6 @@
 /** Fuel-ticket values: a value in a unit, accepted for some energy types. */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { AppError } from '../app-error';
@@ -41,10 +41,12 @@ export async function listFuelTickets(db: Queryable, actor: Actor, page: PageInp
   return pageOfRows(db, 'fuel_tickets', [], page, toFuelTicket);
 }
 
-export async function createFuelTicket(db: Database, actor: Actor, input: FuelTicketCreate): Promise<FuelTicket> {
+export async function createFuelTicket(db: Queryable, actor: Actor, input: FuelTicketCreate): Promise<FuelTicket> {
   const errors = [
     ...(input.value.value <= 0 ? [{ path: '/body/value/value', message: 'must be > 0' }] : []),
-    ...(new Set(input.energyTypeCodes).size !== input.energyTypeCodes.length ? [{ path: '/body/energyTypeCodes', message: 'must not contain the same item twice' }] : []),
+    ...(new Set(input.energyTypeCodes).size !== input.energyTypeCodes.length
+      ? [{ path: '/body/energyTypeCodes', message: 'must not contain the same item twice' }]
+      : []),
   ];
   if (errors.length) throw new AppError('VALIDATION_FAILED', 'The fuel-ticket value is not acceptable', { errors });
   return db.transaction(async (tx) => {

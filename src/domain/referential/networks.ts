@@ -1,4 +1,4 @@
-/** Networks: groups of clients. */
+/** Networks: groups of clients, each with its time zone (time-zones.ts). */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
@@ -7,14 +7,19 @@ import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
+import { checkTimeZone, DEFAULT_TIME_ZONE } from '../time-zones';
 
 export type Network = components['schemas']['Network'];
+type NetworkCreate = components['schemas']['NetworkCreate'];
+type NetworkUpdate = components['schemas']['NetworkUpdate'];
 
 interface NetworkRow {
   seq: string;
   id: string;
   code: string;
   name: string;
+  time_zone: string;
+  price_tolerance: Network['priceTolerance'];
   created_at: Date;
   updated_at: Date;
 }
@@ -23,6 +28,8 @@ const toNetwork = (row: NetworkRow): Network => ({
   id: row.id,
   code: row.code,
   name: row.name,
+  timeZone: row.time_zone,
+  priceTolerance: row.price_tolerance,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -40,10 +47,16 @@ export async function listNetworks(db: Queryable, actor: Actor, page: PageInput)
   return pageOfRows(db, 'networks', [], page, toNetwork);
 }
 
-export async function createNetwork(db: Database, actor: Actor, input: { code: string; name: string }): Promise<Network> {
+export async function createNetwork(db: Queryable, actor: Actor, input: NetworkCreate): Promise<Network> {
+  checkTimeZone(input.timeZone, '/body/timeZone');
   return db.transaction(async (tx) => {
     try {
-      const [row] = await tx.query<NetworkRow>('INSERT INTO networks (id, code, name) VALUES ($1, $2, $3) RETURNING *', [newId('net'), input.code, input.name.trim()]);
+      const [row] = await tx.query<NetworkRow>('INSERT INTO networks (id, code, name, time_zone) VALUES ($1, $2, $3, $4) RETURNING *', [
+        newId('net'),
+        input.code,
+        input.name.trim(),
+        input.timeZone ?? DEFAULT_TIME_ZONE,
+      ]);
       const network = toNetwork(row);
       await recordAudit(tx, actor, { action: 'network.created', resourceType: 'network', resourceId: network.id, before: null, after: network });
       return network;
@@ -54,10 +67,22 @@ export async function createNetwork(db: Database, actor: Actor, input: { code: s
   });
 }
 
-export async function updateNetwork(db: Database, actor: Actor, id: string, changes: { name?: string }): Promise<Network> {
+/** Changes the name, the time zone or the price tolerance of the network's service points (replaced whole; null: the default). */
+export async function updateNetwork(db: Database, actor: Actor, id: string, changes: NetworkUpdate): Promise<Network> {
+  checkTimeZone(changes.timeZone, '/body/timeZone');
   return db.transaction(async (tx) => {
     const before = await findNetwork(tx, actor, id, true);
-    const [row] = await tx.query<NetworkRow>('UPDATE networks SET name = COALESCE($2, name), updated_at = now() WHERE id = $1 RETURNING *', [id, changes.name?.trim()]);
+    const [row] = await tx.query<NetworkRow>(
+      `UPDATE networks SET name = COALESCE($2, name), price_tolerance = CASE WHEN $3 THEN $4::jsonb ELSE price_tolerance END, time_zone = COALESCE($5, time_zone), updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [
+        id,
+        changes.name?.trim(),
+        changes.priceTolerance !== undefined,
+        changes.priceTolerance ? JSON.stringify(changes.priceTolerance) : null,
+        changes.timeZone,
+      ],
+    );
     const after = toNetwork(row);
     await recordAudit(tx, actor, { action: 'network.updated', resourceType: 'network', resourceId: id, before, after });
     return after;

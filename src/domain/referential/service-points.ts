@@ -1,4 +1,4 @@
-/** Service points (stations, merchants), each created with its E-service card. */
+/** Service points (stations, merchants); each is created with its E-service card (cards/service-point-cards.ts). */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
@@ -7,12 +7,14 @@ import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
-import type { CardVault } from '../cards/card-numbers';
-import { issueEServiceCard } from '../cards/cards';
 import { findNetwork } from './networks';
+import { checkTimeZone } from '../time-zones';
 
 export type ServicePoint = components['schemas']['ServicePoint'];
 type ServicePointCreate = components['schemas']['ServicePointCreate'];
+type ServicePointUpdate = components['schemas']['ServicePointUpdate'];
+type OfflinePolicy = components['schemas']['OfflinePolicy'];
+type PriceTolerance = components['schemas']['PriceTolerance'];
 
 interface ServicePointRow {
   seq: string;
@@ -22,6 +24,8 @@ interface ServicePointRow {
   address: string;
   network_id: string;
   time_zone: string;
+  offline_policy: OfflinePolicy;
+  price_tolerance: PriceTolerance | null;
   card_id: string;
   masked_number: string;
   created_at: Date;
@@ -38,6 +42,8 @@ const toServicePoint = (row: ServicePointRow): ServicePoint => ({
   address: row.address,
   networkId: row.network_id,
   timeZone: row.time_zone,
+  offlinePolicy: row.offline_policy,
+  priceTolerance: row.price_tolerance,
   eServiceCard: { id: row.card_id, maskedNumber: row.masked_number },
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
@@ -52,50 +58,74 @@ export async function findServicePoint(db: Queryable, actor: Actor, id: string, 
 export async function listServicePoints(db: Queryable, actor: Actor, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
   const limit = pageSize(page.limit);
   const params: unknown[] = [];
-  const where = whereClause([['s.seq > ?', cursorPosition(page.cursor)], ['s.network_id = ?', filters.networkId]], params);
+  const where = whereClause(
+    [
+      ['s.seq > ?', cursorPosition(page.cursor)],
+      ['s.network_id = ?', filters.networkId],
+    ],
+    params,
+  );
   const rows = await db.query<ServicePointRow>(`${SELECT} ${where} ORDER BY s.seq LIMIT ${limit + 1}`, params);
   return toPage(rows, limit, toServicePoint);
 }
 
-/** The time zone a service point keeps if none is given. */
-const DEFAULT_TIME_ZONE = 'Africa/Abidjan';
-const KNOWN_TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-
-/** Refuses a time zone name the runtime's IANA database does not know (the contract checks only its shape). */
-function checkTimeZone(timeZone: string | undefined): void {
-  if (timeZone !== undefined && !KNOWN_TIME_ZONES.has(timeZone)) {
-    throw new AppError('VALIDATION_FAILED', `Unknown time zone ${timeZone}`, { errors: [{ path: '/body/timeZone', message: 'not an IANA time zone this server knows' }] });
+/** Adds a service point, in the caller's transaction (whose E-service card the caller issues next); returns its id. */
+export async function addServicePoint(tx: Queryable, actor: Actor, input: ServicePointCreate): Promise<string> {
+  checkTimeZone(input.timeZone, '/body/timeZone');
+  const network = await findNetwork(tx, actor, input.networkId);
+  const id = newId('spt');
+  try {
+    await tx.query('INSERT INTO service_points (id, code, name, address, network_id, time_zone) VALUES ($1, $2, $3, $4, $5, $6)', [
+      id,
+      input.code,
+      input.name.trim(),
+      input.address.trim(),
+      input.networkId,
+      input.timeZone ?? network.timeZone,
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A service point with code ${input.code} exists`);
+    throw error;
   }
+  return id;
 }
 
-/** Creates the service point and its E-service card in one transaction. */
-export async function createServicePoint(db: Database, vault: CardVault, actor: Actor, input: ServicePointCreate, reveal: boolean): Promise<ServicePoint> {
-  checkTimeZone(input.timeZone);
-  return db.transaction(async (tx) => {
-    await findNetwork(tx, actor, input.networkId);
-    const id = newId('spt');
-    try {
-      await tx.query('INSERT INTO service_points (id, code, name, address, network_id, time_zone) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id, input.code, input.name.trim(), input.address.trim(), input.networkId, input.timeZone ?? DEFAULT_TIME_ZONE,
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('DUPLICATE_CODE', `A service point with code ${input.code} exists`);
-      throw error;
-    }
-    const { number } = await issueEServiceCard(tx, vault, actor, id);
-    const servicePoint = await findServicePoint(tx, actor, id);
-    await recordAudit(tx, actor, { action: 'service-point.created', resourceType: 'service-point', resourceId: id, before: null, after: servicePoint });
-    return reveal ? { ...servicePoint, eServiceCard: { ...servicePoint.eServiceCard, number } } : servicePoint;
+/** Refuses an offline policy whose money ceilings name a unit that does not exist. */
+async function checkOfflinePolicy(tx: Queryable, policy: OfflinePolicy | undefined): Promise<void> {
+  if (!policy) return;
+  const named = (['perFill', 'perDay'] as const).flatMap((ceiling) => {
+    const amount = policy[ceiling].amount;
+    return amount ? [{ ceiling, unit: amount.unit }] : [];
   });
+  if (named.length === 0) return;
+  const known = new Set(
+    (await tx.query<{ code: string }>('SELECT code FROM units WHERE code = ANY($1::text[])', [named.map((item) => item.unit)])).map((row) => row.code),
+  );
+  const errors = named
+    .filter((item) => !known.has(item.unit))
+    .map((item) => ({ path: `/body/offlinePolicy/${item.ceiling}/amount/unit`, message: `unknown unit ${item.unit}` }));
+  if (errors.length)
+    throw new AppError('VALIDATION_FAILED', `Unknown units in the offline policy: ${errors.map((error) => error.path).join(', ')}`, { errors });
 }
 
-export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: { name?: string; address?: string; timeZone?: string }): Promise<ServicePoint> {
-  checkTimeZone(changes.timeZone);
+export async function updateServicePoint(db: Database, actor: Actor, id: string, changes: ServicePointUpdate): Promise<ServicePoint> {
+  checkTimeZone(changes.timeZone, '/body/timeZone');
   return db.transaction(async (tx) => {
     const before = await findServicePoint(tx, actor, id, true);
-    await tx.query('UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), time_zone = COALESCE($4, time_zone), updated_at = now() WHERE id = $1', [
-      id, changes.name?.trim(), changes.address?.trim(), changes.timeZone,
-    ]);
+    await checkOfflinePolicy(tx, changes.offlinePolicy);
+    await tx.query(
+      `UPDATE service_points SET name = COALESCE($2, name), address = COALESCE($3, address), time_zone = COALESCE($4, time_zone), offline_policy = COALESCE($5::jsonb, offline_policy),
+              price_tolerance = CASE WHEN $6 THEN $7::jsonb ELSE price_tolerance END, updated_at = now() WHERE id = $1`,
+      [
+        id,
+        changes.name?.trim(),
+        changes.address?.trim(),
+        changes.timeZone,
+        changes.offlinePolicy ? JSON.stringify(changes.offlinePolicy) : null,
+        changes.priceTolerance !== undefined,
+        changes.priceTolerance ? JSON.stringify(changes.priceTolerance) : null,
+      ],
+    );
     const after = await findServicePoint(tx, actor, id);
     await recordAudit(tx, actor, { action: 'service-point.updated', resourceType: 'service-point', resourceId: id, before, after });
     return after;

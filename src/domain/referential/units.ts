@@ -1,6 +1,6 @@
 /** Units: what balances are held in, each with a fixed scale. */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { AppError } from '../app-error';
@@ -43,7 +43,7 @@ export async function listUnits(db: Queryable, actor: Actor, page: PageInput): P
   return pageOfRows(db, 'units', [], page, toUnit);
 }
 
-export async function createUnit(db: Database, actor: Actor, input: UnitCreate): Promise<Unit> {
+export async function createUnit(db: Queryable, actor: Actor, input: UnitCreate): Promise<Unit> {
   if ((input.kind === 'volume') !== (input.energyTypeCode !== undefined)) {
     throw new AppError('UNIT_DEFINITION_INVALID', 'A volume unit needs energyTypeCode; a money unit takes none', {
       errors: [{ path: '/body/energyTypeCode', message: input.kind === 'volume' ? 'required for a volume unit' : 'not allowed for a money unit' }],
@@ -52,10 +52,13 @@ export async function createUnit(db: Database, actor: Actor, input: UnitCreate):
   return db.transaction(async (tx) => {
     if (input.energyTypeCode) await findEnergyTypeRow(tx, actor, input.energyTypeCode);
     try {
-      const [row] = await tx.query<UnitRow>(
-        'INSERT INTO units (code, label, kind, scale, energy_type_code) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [input.code, input.label.trim(), input.kind, input.scale, input.energyTypeCode ?? null],
-      );
+      const [row] = await tx.query<UnitRow>('INSERT INTO units (code, label, kind, scale, energy_type_code) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+        input.code,
+        input.label.trim(),
+        input.kind,
+        input.scale,
+        input.energyTypeCode ?? null,
+      ]);
       const unit = toUnit(row);
       await recordAudit(tx, actor, { action: 'unit.created', resourceType: 'unit', resourceId: unit.code, before: null, after: unit });
       return unit;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Database, Queryable } from '../../db/database';
 import type { Actor } from '../actor';
-import { addressBucketOf, plainAddress } from '../partners/ip-ranges';
+import { addressBucketOf, plainAddress } from '../ip-ranges';
 import { recordSecurityEvent } from './security-events';
 import { estimate, retryAfterSeconds } from './sliding-window';
 

@@ -1,8 +1,8 @@
 /** Security events of the partner channel: tokens, failed authentications, partner changes. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
-import { pageOfRows, type Page, type PageInput } from '../pagination';
-import { plainAddress } from '../partners/ip-ranges';
+import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
+import { plainAddress } from '../ip-ranges';
 import { newId } from '../ids';
 import type { Actor } from '../actor';
 
@@ -23,19 +23,34 @@ export interface NewSecurityEvent {
   reason?: SecurityEvent['reason'];
   authMethod?: SecurityEvent['authMethod'];
   scopes?: string[] | null;
+  /** The card concerned (a locked driver code). */
+  cardId?: string | null;
 }
 
 /** Records one event; call it in the transaction of the change it describes, when there is one. */
 export async function recordSecurityEvent(db: Queryable, source: EventSource, event: NewSecurityEvent): Promise<void> {
   await db.query(
-    `INSERT INTO security_events (id, type, partner_id, actor_id, channel, address, request_id, reason, auth_method, scopes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [newId('sev'), event.type, event.partnerId, event.actorId, source.channel, source.address, source.requestId, event.reason ?? null, event.authMethod ?? null, event.scopes ?? null],
+    `INSERT INTO security_events (id, type, partner_id, actor_id, channel, address, request_id, reason, auth_method, scopes, card_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      newId('sev'),
+      event.type,
+      event.partnerId,
+      event.actorId,
+      source.channel,
+      source.address,
+      source.requestId,
+      event.reason ?? null,
+      event.authMethod ?? null,
+      event.scopes ?? null,
+      event.cardId ?? null,
+    ],
   );
 }
 
 interface SecurityEventRow {
   seq: string;
+  xact: string;
   id: string;
   at: Date;
   type: SecurityEventType;
@@ -47,6 +62,7 @@ interface SecurityEventRow {
   reason: SecurityEvent['reason'];
   auth_method: SecurityEvent['authMethod'];
   scopes: string[] | null;
+  card_id: string | null;
 }
 
 export interface SecurityEventFilters {
@@ -57,8 +73,8 @@ export interface SecurityEventFilters {
   to?: string;
 }
 
-export async function listSecurityEvents(db: Queryable, actor: Actor, filters: SecurityEventFilters, page: PageInput): Promise<Page<SecurityEvent>> {
-  return pageOfRows(
+export async function listSecurityEvents(db: Queryable, actor: Actor, filters: SecurityEventFilters, page: PageInput): Promise<SettledPage<SecurityEvent>> {
+  return pageOfSettledRows(
     db,
     'security_events',
     [
@@ -70,16 +86,18 @@ export async function listSecurityEvents(db: Queryable, actor: Actor, filters: S
     ],
     page,
     (row: SecurityEventRow) => ({
-    id: row.id,
-    at: row.at.toISOString(),
-    type: row.type,
-    partnerId: row.partner_id,
-    actorId: row.actor_id,
-    channel: row.channel,
-    address: row.address,
-    requestId: row.request_id,
-    reason: row.reason,
-    authMethod: row.auth_method,
-    scopes: row.scopes,
-  }));
+      id: row.id,
+      at: row.at.toISOString(),
+      type: row.type,
+      partnerId: row.partner_id,
+      actorId: row.actor_id,
+      channel: row.channel,
+      address: row.address,
+      requestId: row.request_id,
+      reason: row.reason,
+      authMethod: row.auth_method,
+      scopes: row.scopes,
+      ...(row.card_id === null ? {} : { cardId: row.card_id }),
+    }),
+  );
 }

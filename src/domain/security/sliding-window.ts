@@ -1,5 +1,5 @@
 /**
- * The sliding estimate of counts kept in fixed windows (see src/auth/rate-limiter.ts, which
+ * The sliding estimate of counts kept in fixed windows (see rate-counters.ts, which
  * counts them): previous × (1 − elapsed/window) + current. Shared by the rate limits and the
  * operator's view of failed-authentication lock-outs.
  */

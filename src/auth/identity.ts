@@ -1,0 +1,210 @@
+/**
+ * Who is calling, and with which scopes: the one door from a credential to its partner. A
+ * bearer token (on every secured call) and a consumer-key with its secret (HTTP Basic on
+ * resources; Basic or the form body at the OAuth endpoints, through ClientGuard) both come out
+ * here as the partner and the scopes the call may use, by one rule: effectiveScopes() in
+ * src/domain/partners/privilege.ts. Nothing is cached: every call reads the partner's status,
+ * scopes and allow-list, so disabling a partner or taking scopes from it applies to the next call.
+ */
+import type { Queryable } from '../db/database';
+import { AppError } from '../domain/app-error';
+import { effectiveScopes } from '../domain/partners/privilege';
+import { hashSecret, sameHash } from '../domain/partners/secrets';
+import { bearerChallenge } from './challenges';
+import type { Credential } from './credential';
+
+/** A partner authenticated by its consumer-key and secret, as the authentication code needs it. */
+export interface Partner {
+  id: string;
+  name: string;
+  consumerKey: string;
+  /** The scopes it effectively holds: Core scopes only if it is internal. */
+  scopes: string[];
+  allowedIps: string[];
+  basicAllowed: boolean;
+  status: 'active' | 'disabled';
+}
+
+/** What a credential's scopes are judged against: its partner as stored. */
+interface HolderColumns {
+  partner_scopes: string[];
+  internal: boolean;
+}
+
+const scopesOf = (carried: readonly string[], row: HolderColumns) => effectiveScopes(carried, { scopes: row.partner_scopes, internal: row.internal });
+
+/** A hash no secret produces, compared against when the key is unknown so timing says nothing. */
+const UNKNOWN_KEY_HASH = hashSecret('unknown consumer key');
+
+/** The outcome of a client authentication; on failure, the partner the key names (for the security events only). */
+export type Authentication = { partner: Partner } | { partner: null; partnerId: string | null; reason: 'wrong-credentials' | 'partner-disabled' };
+
+interface ClientRow extends HolderColumns {
+  id: string;
+  name: string;
+  consumer_key: string;
+  allowed_ips: string[];
+  basic_allowed: boolean;
+  status: 'active' | 'disabled';
+  secret_hash: string | null;
+}
+
+/**
+ * The active partner these credentials authenticate, or why not. Every live secret of the key
+ * is compared in constant time (a dummy one when the key is unknown); callers must answer an
+ * unknown key, a wrong secret and a disabled partner alike. Its scopes are those it holds
+ * (the credential carries them all), by the one rule.
+ */
+export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Authentication> {
+  const rows = await db.query<ClientRow>(
+    `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.basic_allowed, p.status, c.secret_hash
+       FROM partners p
+       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
+      WHERE p.consumer_key = $1`,
+    [consumerKey],
+  );
+  const offered = hashSecret(consumerSecret);
+  const hashes = rows.map((row) => row.secret_hash).filter((hash): hash is string => hash !== null);
+  let matches = false;
+  for (const hash of hashes.length ? hashes : [UNKNOWN_KEY_HASH]) matches = sameHash(offered, hash) || matches;
+  const row = rows[0];
+  if (!row || !matches) return { partner: null, partnerId: row?.id ?? null, reason: 'wrong-credentials' };
+  if (row.status !== 'active') return { partner: null, partnerId: row.id, reason: 'partner-disabled' };
+  return {
+    partner: {
+      id: row.id,
+      name: row.name,
+      consumerKey: row.consumer_key,
+      scopes: scopesOf(row.partner_scopes, row),
+      allowedIps: row.allowed_ips,
+      basicAllowed: row.basic_allowed,
+      status: row.status,
+    },
+  };
+}
+
+/** The credential of a partner that authenticated with HTTP Basic on a resource call: every scope it holds. */
+export function basicCredential(partner: Partner): Credential {
+  return { partnerId: partner.id, partnerName: partner.name, scopes: partner.scopes, allowedIps: partner.allowedIps, method: 'basic', tokenExpiresAt: null };
+}
+
+/** Live tokens: not revoked, of an active partner. */
+const LIVE_TOKENS = `access_tokens t JOIN partners p ON p.id = t.partner_id
+      WHERE t.revoked_at IS NULL AND p.status = 'active'`;
+
+interface TokenRow extends HolderColumns {
+  token_hash: string;
+  partner_id: string;
+  name: string;
+  token_scopes: string[];
+  allowed_ips: string[];
+  expires_at: Date;
+}
+
+/** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
+const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, p.allowed_ips, t.expires_at
+       FROM ${LIVE_TOKENS} AND t.token_hash = ANY($1::text[])`;
+
+/** Bounds the size of one lookup query; a full batch is sent at once. */
+const MAX_BATCH = 100;
+
+interface PendingLookup {
+  hash: string;
+  resolve(row: TokenRow | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Looks token hashes up, sending the lookups made in the same turn of the event loop as one
+ * query. Under load the round trip to the database, not the query, is what a lookup costs
+ * (it used to be the largest cost of a secured call), and a few dozen requests arrive in the
+ * same turn. This is batching, not caching: every lookup is answered by a query sent after
+ * the lookup was made, so a revoked token or a disabled partner is refused on the very next
+ * call, exactly as with one query per call.
+ */
+function batchedLookup(db: Queryable): (hash: string) => Promise<TokenRow | undefined> {
+  let pending: PendingLookup[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    db.query<TokenRow>(LOOKUP_SQL, [[...new Set(batch.map((lookup) => lookup.hash))]], { prepare: true }).then(
+      (rows) => {
+        const byHash = new Map(rows.map((row) => [row.token_hash, row]));
+        for (const lookup of batch) lookup.resolve(byHash.get(lookup.hash));
+      },
+      (error: unknown) => {
+        for (const lookup of batch) lookup.reject(error);
+      },
+    );
+  };
+  return (hash) =>
+    new Promise((resolve, reject) => {
+      pending.push({ hash, resolve, reject });
+      // setImmediate runs once the I/O callbacks of this turn (the other requests) are done.
+      if (pending.length === 1) setImmediate(flush);
+      else if (pending.length >= MAX_BATCH) flush();
+    });
+}
+
+/** One batching lookup per database handle (the app and the tests each have their own). */
+const lookups = new WeakMap<Queryable, (hash: string) => Promise<TokenRow | undefined>>();
+
+/**
+ * The credential of a bearer token. Unknown, revoked and disabled-partner tokens are
+ * TOKEN_INVALID; expired ones TOKEN_EXPIRED. Disabling a partner, and taking scopes from it,
+ * take effect at once because every call reads the partner's status and scopes.
+ */
+export async function verifyAccessToken(db: Queryable, token: string, now = new Date()): Promise<Credential> {
+  let lookup = lookups.get(db);
+  if (!lookup) lookups.set(db, (lookup = batchedLookup(db)));
+  const row = await lookup(hashSecret(token));
+  if (!row) {
+    throw new AppError('TOKEN_INVALID', 'The access token is invalid', {
+      headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', 'The access token is invalid') },
+    });
+  }
+  if (row.expires_at.getTime() <= now.getTime()) {
+    throw new AppError('TOKEN_EXPIRED', 'The access token expired; get a new one from /oauth/token', {
+      headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', 'The access token expired') },
+    });
+  }
+  // Its own scopes and date: requests sharing a token in one batch share its row.
+  return {
+    partnerId: row.partner_id,
+    partnerName: row.name,
+    scopes: scopesOf(row.token_scopes, row),
+    allowedIps: row.allowed_ips,
+    method: 'bearer',
+    tokenExpiresAt: new Date(row.expires_at),
+  };
+}
+
+/** What a live, unexpired token carries, for introspection (RFC 7662). */
+export interface TokenGrant {
+  partnerId: string;
+  consumerKey: string;
+  scopes: string[];
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+interface GrantRow extends HolderColumns {
+  partner_id: string;
+  consumer_key: string;
+  token_scopes: string[];
+  issued_at: Date;
+  expires_at: Date;
+}
+
+/** The grant of a live token not yet expired (by the database's clock), or null. */
+export async function liveTokenGrant(db: Queryable, token: string): Promise<TokenGrant | null> {
+  const [row] = await db.query<GrantRow>(
+    `SELECT t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
+       FROM ${LIVE_TOKENS} AND t.token_hash = $1 AND t.expires_at > now()`,
+    [hashSecret(token)],
+  );
+  return row
+    ? { partnerId: row.partner_id, consumerKey: row.consumer_key, scopes: scopesOf(row.token_scopes, row), issuedAt: row.issued_at, expiresAt: row.expires_at }
+    : null;
+}

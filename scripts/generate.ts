@@ -4,8 +4,9 @@
  *
  * Outputs: the bundled contract (openapi.yaml, openapi.json), types (schema.ts, by
  * openapi-typescript), the operation table (operations.ts), the code catalog (codes.ts), the
- * partner SDK (sdk/, by openapi-generator typescript-fetch from the pinned 7.0.0 JAR) and the
- * documentation page (docs/index.html, Redoc with its scripts inlined: it works offline).
+ * partner SDK (sdk/, by openapi-generator typescript-fetch from the pinned 7.0.0 JAR), the
+ * Postman collection and its environments (collection/) and the documentation page
+ * (docs/index.html, Redoc with its scripts inlined: it works offline).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { describedCodeProblems } from './described-codes';
 import { docsDocument, finishDocsPage } from './render-docs';
+import { renderCollection, renderEnvironments } from './render-collection';
 import { renderCodes, renderIdempotentPosts, renderOperations } from './render-operations';
 
 const root = resolve(__dirname, '..');
@@ -62,6 +64,11 @@ function generateInto(out: string): void {
     if (codeProblems.length > 0) throw new Error(`Descriptions name result codes the contract does not answer that way:\n${codeProblems.join('\n')}`);
     writeFileSync(join(out, 'operations.ts'), renderOperations(document, GENERATED_NOTICE));
     writeFileSync(join(out, 'codes.ts'), renderCodes(document, GENERATED_NOTICE));
+    mkdirSync(join(out, 'collection'));
+    writeFileSync(join(out, 'collection', 'cynod.postman_collection.json'), JSON.stringify(renderCollection(document), null, 2) + '\n');
+    for (const [file, environment] of Object.entries(renderEnvironments(document))) {
+      writeFileSync(join(out, 'collection', file), JSON.stringify(environment, null, 2) + '\n');
+    }
 
     const docsSource = join(work, 'docs.json');
     writeFileSync(docsSource, JSON.stringify(docsDocument(document, join(root, 'spec'))));

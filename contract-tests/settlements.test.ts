@@ -13,6 +13,7 @@ import { operationTable } from '../generated/operations';
 import { dayBounds, localDay } from '../src/domain/time-zones';
 import { expectDocumented } from './support/contract';
 import { spreadsheetCells } from './support/csv';
+import { usingPostgres } from './support/database';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newStation, xof, type Station } from './support/world';
@@ -400,5 +401,35 @@ describe('a closed day and the time zone', () => {
     expect(await settlement(day)).toEqual(before);
     // The next day, read closed earlier too, keeps its own, starting where the day ends.
     expect((await settlement(dayAfter)).from).toEqual(before.to);
+  });
+});
+
+/** Two sessions at once: PGlite has one, where the open transaction would hold the server's reads. */
+const onPostgres = usingPostgres() ? describe : describe.skip;
+
+onPostgres('a day with a transaction still running', () => {
+  it('when a transaction begun before the day ended is still running, then the day is not closed (nor paid) until it ends', async () => {
+    // A day of the other station kept as ending a millisecond after that transaction began (bounds are read in milliseconds), then passed.
+    const past = '2026-01-10';
+    await db().transaction(async (tx) => {
+      const [{ began }] = await tx.query<{ began: string }>('SELECT pg_current_xact_id()::text AS xid, now()::text AS began');
+      await db().query(
+        `INSERT INTO settlement_day_starts (service_point_id, day, time_zone, starts_at)
+         VALUES ($1, $2::date, $3, $4::timestamptz - interval '1 hour'), ($1, $2::date + 1, $3, date_trunc('milliseconds', $4::timestamptz) + interval '1 millisecond')`,
+        [otherStation.id, past, ZONE, began],
+      );
+      await db().query('SELECT pg_sleep(0.01)');
+      expect((await settlement(past, otherStation)).closed).toBe(false);
+      const refused = await failure(
+        core().coreLedger.payServicePointSettlement({
+          servicePointId: otherStation.id,
+          day: past,
+          idempotencyKey: randomUUID(),
+          settlementPayoutCreate: { unit: 'XOF', externalReference: `VIR-${past}` },
+        }),
+      );
+      expect([refused.status, refused.body.code]).toEqual([409, '4201']);
+    });
+    expect((await settlement(past, otherStation)).closed).toBe(true);
   });
 });

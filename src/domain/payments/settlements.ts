@@ -94,6 +94,8 @@ async function boundsOf(
  * before its end is still running (a transaction that has written holds an id; the entries it
  * dated before the end are then all committed or gone), on the database's clock, the one that
  * dates the entries. A statement of its own: the lines are read after it, on a newer snapshot.
+ * pg_stat_activity shows a session's transaction to the same role (or a superuser): the API's
+ * sessions, the only ones that write entries, all run as its one role.
  */
 async function dayState(db: Queryable, from: Date, to: Date): Promise<{ started: boolean; closed: boolean }> {
   const [state] = await db.query<{ started: boolean; closed: boolean }>(

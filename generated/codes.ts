@@ -1101,6 +1101,42 @@ export const codeCatalog = {
       "en": "Not a card refund to pay out"
     }
   },
+  "SETTLEMENT_ALREADY_PAID": {
+    "code": "4200",
+    "status": 409,
+    "meaning": "The service point's settlement of that day, in that unit, was already paid: a payout that stands pays it (its id in `details.payoutId`). A settlement is paid once; cancel that payout first to pay it again.",
+    "message": {
+      "fr": "Règlement de la journée déjà versé",
+      "en": "The day's settlement was already paid"
+    }
+  },
+  "SETTLEMENT_DAY_OPEN": {
+    "code": "4201",
+    "status": 409,
+    "meaning": "The settlement's day is not closed: it has not ended in its time zone, or an operation begun before its end is still being booked. Pay it once its settlement reads `closed`.",
+    "message": {
+      "fr": "Journée non clôturée",
+      "en": "The day is not closed"
+    }
+  },
+  "SETTLEMENT_NOTHING_DUE": {
+    "code": "4202",
+    "status": 409,
+    "meaning": "The settlement's `net` is not above zero: nothing is owed to the station for that day (its cancellations and fees outweigh its sales, or it had none); `debugMessage` gives the figure.",
+    "message": {
+      "fr": "Rien à verser pour cette journée",
+      "en": "Nothing is owed for this day"
+    }
+  },
+  "SETTLEMENT_DAY_NOT_STARTED": {
+    "code": "4203",
+    "status": 422,
+    "meaning": "The settlement asked for is of a day that has not started yet in the time zone of the service point's network.",
+    "message": {
+      "fr": "Journée non commencée",
+      "en": "Day not started"
+    }
+  },
   "STATION_REFERENCE_REUSED": {
     "code": "4130",
     "status": 409,

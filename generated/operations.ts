@@ -952,6 +952,19 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  getPartnerServicePointSettlement: {
+    operationId: "getPartnerServicePointSettlement",
+    method: "get",
+    path: "/partner/v1/service-points/{servicePointId}/settlements/{day}",
+    expressPath: "/partner/v1/service-points/:servicePointId/settlements/:day",
+    security: [{"oauth2":["partner:operations.read"]}],
+    scopes: ["partner:operations.read"],
+    operatorRight: null,
+    envelope: true,
+    headers: [],
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type"},{"name":"cancels","path":"cancels"},{"name":"clientId","path":"clientId"},{"name":"clientName","path":"clientName"},{"name":"energyTypeCode","path":"energyTypeCode"},{"name":"service","path":"service"},{"name":"count","path":"count"},{"name":"quantityMl","path":"quantityMl"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"}]},
+    deprecation: null,
+  },
   getPartnerUnit: {
     operationId: "getPartnerUnit",
     method: "get",
@@ -1002,6 +1015,19 @@ export const operationTable = {
     envelope: true,
     headers: [],
     csv: null,
+    deprecation: null,
+  },
+  getServicePointSettlement: {
+    operationId: "getServicePointSettlement",
+    method: "get",
+    path: "/core/v1/service-points/{servicePointId}/settlements/{day}",
+    expressPath: "/core/v1/service-points/:servicePointId/settlements/:day",
+    security: [{"oauth2":["core:ledger.read"]}],
+    scopes: ["core:ledger.read"],
+    operatorRight: "ledger.read",
+    envelope: true,
+    headers: [],
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type"},{"name":"cancels","path":"cancels"},{"name":"clientId","path":"clientId"},{"name":"clientName","path":"clientName"},{"name":"energyTypeCode","path":"energyTypeCode"},{"name":"service","path":"service"},{"name":"count","path":"count"},{"name":"quantityMl","path":"quantityMl"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"}]},
     deprecation: null,
   },
   getUnit: {
@@ -1563,6 +1589,19 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  payServicePointSettlement: {
+    operationId: "payServicePointSettlement",
+    method: "post",
+    path: "/core/v1/service-points/{servicePointId}/settlements/{day}/payout",
+    expressPath: "/core/v1/service-points/:servicePointId/settlements/:day/payout",
+    security: [{"oauth2":["core:ledger.payout"]}],
+    scopes: ["core:ledger.payout"],
+    operatorRight: "ledger.payout",
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: null,
+    deprecation: null,
+  },
   pingPartnerWebhookEndpoint: {
     operationId: "pingPartnerWebhookEndpoint",
     method: "post",
@@ -1984,7 +2023,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getServicePoint" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -2029,7 +2068,7 @@ export const oauthScopes = {
   "core:ledger.fund": "Core API: fund partners' floats from the issuer's float.",
   "core:ledger.adjust": "Core API: regularise card balances against the adjustments account.",
   "core:ledger.cancel": "Core API: cancel (reverse) operations.",
-  "core:ledger.payout": "Core API: record the issuer's payouts (card refunds paid to clients).",
+  "core:ledger.payout": "Core API: record the issuer's payouts (card refunds paid to clients, daily settlements paid to stations).",
   "core:orders.enter": "Core API: enter order vouchers (recharges, transfers, full transfers, E-service recharges) and cancel them.",
   "core:orders.validate": "Core API: validate or reject order vouchers entered by someone else.",
   "core:orders.execute": "Core API: execute validated order vouchers (the value moves).",
@@ -2064,8 +2103,8 @@ export const operatorRights = {
   "ledger.adjust": "Enter regularisations.",
   "ledger.cancel": "Cancel operations.",
   "ledger.fund": "Fund partner floats.",
-  "ledger.payout": "Record payouts (card refunds paid to clients).",
-  "ledger.read": "Read operations, order vouchers, authorisations, accounts and statements.",
+  "ledger.payout": "Record payouts (card refunds paid to clients, daily settlements paid to stations).",
+  "ledger.read": "Read operations, order vouchers, authorisations, accounts, statements and settlements.",
   "networks.read": "Read networks.",
   "networks.write": "Create and change networks.",
   "operators.manage": "Create and change operators, roles and role grants.",

@@ -844,6 +844,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/service-points/{servicePointId}/settlements/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a contracted service point's daily settlement
+         * @description The settlement of a service point the partner is contracted for (a station's own system reading its day), as the Core API gives it: what the station's E-service card received on one calendar day of its network's time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+         */
+        get: operations["getPartnerServicePointSettlement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/operators": {
         parameters: {
             query?: never;
@@ -1310,6 +1330,54 @@ export interface paths {
          * @description A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point's E-service card, in a transaction of its own, even when the card's state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile's monthly offline cap (the calendar month of `occurredAt`, in the cap's unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A fill dated before what it can be (more than the service point's offline window, `offlinePolicy.maxAgeDays`, before its upload, or before the card was issued) is refused, code 4091; one beyond a ceiling of the service point's offline policy (per fill, or per day of the service point, in money or litres) is refused, code 4092, or, when the policy is `soft`, booked and flagged (an `offline-over-ceiling` exception). A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
          */
         post: operations["uploadOfflineFills"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/service-points/{servicePointId}/settlements/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a service point's daily settlement
+         * @description A service point's settlement of one calendar day in one unit, for the issuer to pay the station and the station to reconcile: what its E-service card received, per kind of operation, client and product (count, litres, amount), the cancellations as lines of their own, the totals (sales, cancellations, fees, other, `net` owed to the station, payouts), the card's opening and closing balances with the check that closing = opening + movements, and the payout once paid. The day is the day of the time zone of the service point's network (the answer names it and gives the day's bounds in UTC); a line is on the day its entry was booked (a late offline fill on the day it was uploaded), so a `closed` day never changes. As JSON or, for `Accept: text/csv`, the lines as CSV. An unknown service point is 404 (3009), an unknown unit 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+         */
+        get: operations["getServicePointSettlement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/service-points/{servicePointId}/settlements/{day}/payout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a service point's daily settlement
+         * @description Records that the issuer paid the station what it is owed for a closed day (the settlement's
+         *     `net`), outside CYNOD: the amount leaves the service point's E-service card for the issuer's
+         *     float, in one `payout` operation naming the service point and the payment's reference, booked
+         *     on the day it is recorded (a line `payout` of that day's settlement). Each settlement is paid
+         *     once per service point, unit and day: 409 code 4200 when a payout already paid it (its id in
+         *     `details`). 409 code 4201 while the day is not closed, 4202 when its `net` is not above
+         *     zero (nothing is owed); 404 code 3009 for an unknown service point; 400 code 2001 for a day
+         *     that is not a calendar day. A payout cancelled through the operations' cancellation leaves
+         *     the settlement to be paid again. A money movement: it needs an `Idempotency-Key`.
+         */
+        post: operations["payServicePointSettlement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2843,7 +2911,7 @@ export interface components {
         };
         /** @example op_5a6b7c8d9e0f1a2b3c4d5e6f */
         OperationId: string;
-        /** @description The payout that already paid a card refund (4190). */
+        /** @description The payout that already paid a card refund (4190) or a station's daily settlement (4200). */
         PaidRefundDetails: {
             payoutId: components["schemas"]["OperationId"];
         };
@@ -2852,7 +2920,8 @@ export interface components {
          *     those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
          *     of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
          *     client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
-         *     cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190).
+         *     cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190) or
+         *     a station's daily settlement (4200).
          */
         ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"] | components["schemas"]["PriceDeviationDetails"] | components["schemas"]["ClientPriceDetails"] | components["schemas"]["CardClosureDetails"] | components["schemas"]["PaidRefundDetails"];
         /** @description A functional error caused by the request (4xx). */
@@ -3327,7 +3396,7 @@ export interface components {
          *     - `regularisation`: an adjustment with a reason, against the adjustments account, naming the operation it corrects (`corrects`) when there is one;
          *     - `cancellation`: the reversal of an earlier operation;
          *     - `card-refund`: the balance of a card being cancelled moves to the issuer's `card-refunds` account, which the issuer settles with the card's client (so does what a later cancellation gives back to a cancelled card).
-         *     - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`).
+         *     - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`), or a service point's daily settlement paid to the station (its E-service card debited, the issuer's float credited), naming the service point (`servicePointId`).
          * @enum {string}
          */
         OperationType: "float-funding" | "recharge" | "transfer" | "full-transfer" | "payment" | "eservice-recharge" | "fee" | "regularisation" | "cancellation" | "card-refund" | "payout";
@@ -4300,6 +4369,126 @@ export interface components {
         OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["OfflineFillBatchResult"];
         };
+        /** @description A count of operations, their litres and their amount. */
+        SettlementFigures: {
+            /** @example 42 */
+            count: number;
+            /**
+             * @description The litres of the fuel among them, in millilitres (35500 is 35.5 L); negative for cancelled fills.
+             * @example 1250000
+             */
+            quantityMl: number;
+            amount: components["schemas"]["Amount"];
+        };
+        /** @description The payout that paid the settlement's `net` to the station (a `payout` operation), once paid; null until then. */
+        SettlementPayoutRef: {
+            operationId: components["schemas"]["OperationId"];
+            amount: components["schemas"]["Amount"];
+            /** @example VIR-2026-12-0107 */
+            externalReference: string | null;
+            /** @description When the payout was recorded. */
+            paidAt: components["schemas"]["Timestamp"];
+        } | null;
+        /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
+        SettlementLine: {
+            type: components["schemas"]["OperationType"];
+            /**
+             * @description For a cancellation, the type of the operation it reverses (an OperationType); null otherwise.
+             * @example null
+             */
+            cancels: string | null;
+            /**
+             * @description The client of the member card on the other side (the card that paid, or was paid back); null when the other side is no member card (a payout, an E-service recharge).
+             * @example cli_2b3c4d5e6f7a8b9c0d1e2f3a
+             */
+            clientId: string | null;
+            /**
+             * @description That client's name.
+             * @example Transports Ivoiriens
+             */
+            clientName: string | null;
+            /**
+             * @description The fuel, for a fuel payment and its cancellation; null otherwise.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+            /**
+             * @description What was bought (`fuel`, `shop`, `wash`...), for a payment and its cancellation; null otherwise.
+             * @example fuel
+             */
+            service: string | null;
+            /** @example 12 */
+            count: number;
+            /**
+             * @description The litres of fuel of the line, in millilitres (0 for anything but fuel).
+             * @example 420000
+             */
+            quantityMl: number;
+            amount: components["schemas"]["Amount"];
+        };
+        /**
+         * @description A service point's daily settlement in one unit: what its E-service card received on one
+         *     calendar day, per kind of operation, client and product, the day's totals and what is owed
+         *     to the station for it. The day is a day of the time zone of the service point's network
+         *     (`timeZone`), from `from` to `to` in UTC: in `Africa/Porto-Novo` (UTC+1) the day 2026-12-02
+         *     runs from 2026-12-01T23:00Z, so a fill booked at 23:30 UTC is on the next day's settlement.
+         *
+         *     A line is on the day its entry on the E-service card was booked: a late offline fill, a
+         *     cancellation or a correction of an earlier day is booked on the day it reaches CYNOD, never
+         *     on a day already closed. The day is `closed` once it has ended and no transaction that began
+         *     before its end is still running; from then on the settlement never changes (its bounds are
+         *     kept from its first reading as closed, whatever later happens to the network's time zone).
+         *
+         *     `closingBalance` is `openingBalance` plus `movements` (`balanced` says it holds), and
+         *     `movements` is the sum of the lines' amounts: `net` (the sales less their cancellations,
+         *     fees and other movements: what is owed to the station for the day) plus `payouts` (what was
+         *     paid out to the station on that day, for earlier days). Once the day is closed, `net` is
+         *     paid once with `POST .../settlements/{day}/payout` (`payout` then names it).
+         */
+        ServicePointSettlement: {
+            servicePointId: components["schemas"]["ServicePointId"];
+            eServiceCardId: components["schemas"]["CardId"];
+            /**
+             * @description A calendar day of `timeZone` (YYYY-MM-DD).
+             * @example 2026-12-01
+             */
+            day: string;
+            /** @description The time zone the day is a day of (the service point's network's). */
+            timeZone: components["schemas"]["TimeZone"];
+            /** @description The day's first instant (its local midnight), in UTC. */
+            from: components["schemas"]["Timestamp"];
+            /** @description The next day's first instant, in UTC; the day holds the instants before it. */
+            to: components["schemas"]["Timestamp"];
+            unit: components["schemas"]["UnitCode"];
+            /** @description True once the day is over and nothing begun before its end is still being booked; until then the settlement grows. */
+            closed: boolean;
+            openingBalance: components["schemas"]["Amount"];
+            closingBalance: components["schemas"]["Amount"];
+            movements: components["schemas"]["Amount"];
+            /** @description True when `closingBalance` is `openingBalance` plus `movements`, the sum of the lines (always, unless the ledger is broken). */
+            balanced: boolean;
+            /** @description The day's totals, each the sum of the lines it names. */
+            totals: {
+                /** @description The payments received (gross). */
+                sales: components["schemas"]["SettlementFigures"];
+                /** @description The cancellations booked that day of payments and other operations (negative amounts; cancelled payouts count in `payouts`). */
+                cancellations: components["schemas"]["SettlementFigures"];
+                /** @description The fees charged to the E-service card (negative). */
+                fees: components["schemas"]["Amount"];
+                /** @description Any other movement owed with the day (regularisations, E-service recharges), signed. */
+                other: components["schemas"]["Amount"];
+                /** @description What is owed to the station for the day, to be paid out: sales + cancellations + fees + other. */
+                net: components["schemas"]["Amount"];
+                /** @description What was paid out to the station on that day (negative), less the payouts cancelled that day. */
+                payouts: components["schemas"]["Amount"];
+            };
+            payout: components["schemas"]["SettlementPayoutRef"];
+            /** @description By type, client, product; the CSV answer's rows. */
+            lines: components["schemas"]["SettlementLine"][];
+        };
+        ServicePointSettlementResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["ServicePointSettlement"];
+        };
         /** @example opr_1a2b3c4d5e6f7a8b9c0d1e2f */
         OperatorId: string;
         /** @example grt_3c4d5e6f7a8b9c0d1e2f3a4b */
@@ -4798,6 +4987,154 @@ export interface components {
             terminalId: string;
             fills: components["schemas"]["OfflineFill"][];
         };
+        /**
+         * @description The payment of a service point's daily settlement to the station, out of the closed loop (a
+         *     bank transfer): its `net` leaves the E-service card for the issuer's float, in one `payout`
+         *     operation naming the service point. Paid once per service point, unit and day.
+         */
+        SettlementPayoutCreate: {
+            unit: components["schemas"]["UnitCode"];
+            /**
+             * @description The payment's reference outside CYNOD (the bank transfer's), shown on the payout as `externalReference`.
+             * @example VIR-2026-12-0107
+             */
+            externalReference: string;
+            comment?: components["schemas"]["OperationComment"];
+        };
+        /** @description A ledger account an operation debits or credits, with what it belongs to. */
+        LedgerAccountRef: {
+            accountId: components["schemas"]["LedgerAccountId"];
+            kind: components["schemas"]["LedgerAccountKind"];
+            /**
+             * @description The card, for a `card` account.
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId: string | null;
+            /**
+             * @description The partner, for a `partner-float` account.
+             * @example null
+             */
+            partnerId: string | null;
+        };
+        /** @description Who made the change: an internal application authenticated as a partner, an operator (a person authenticated by the OpenID Connect provider), or the system. */
+        AuditActor: {
+            /** @example ptn_7QkZ2mX9vB3nR5tW */
+            id: string | null;
+            /** @example Back-office CYNOD */
+            name: string;
+            /**
+             * @description The kind of actor (given in the audit trail).
+             * @enum {string}
+             */
+            kind?: "partner" | "operator" | "system";
+            /**
+             * @description For an operator, the subject its identity provider knows it by (the tokens' `sub`); null otherwise (given in the audit trail).
+             * @example null
+             */
+            subject?: string | null;
+        };
+        /**
+         * @description One movement of value on the ledger: it debits one account and credits another by the same
+         *     amount, in one unit, exactly once. Completed operations are never changed except to be
+         *     marked `cancelled` when a `cancellation` operation reverses them.
+         */
+        Operation: {
+            id: components["schemas"]["OperationId"];
+            reference: components["schemas"]["OperationReference"];
+            type: components["schemas"]["OperationType"];
+            /**
+             * @description `cancelled` once a cancellation has reversed it.
+             * @enum {string}
+             */
+            status: "completed" | "cancelled";
+            amount: components["schemas"]["Amount"];
+            debit: components["schemas"]["LedgerAccountRef"];
+            credit: components["schemas"]["LedgerAccountRef"];
+            /**
+             * @description The service point paid (payments) or recharged (E-service recharges).
+             * @example null
+             */
+            servicePointId: string | null;
+            /**
+             * @description The partner whose float is funded or debited, if any.
+             * @example null
+             */
+            partnerId: string | null;
+            /**
+             * @description The partner's own reference (float fundings), unique per partner.
+             * @example null
+             */
+            externalReference: string | null;
+            /**
+             * @description The service point's receipt number (payments).
+             * @example null
+             */
+            receiptNumber: string | null;
+            /**
+             * @description What a payment bought (see CardService).
+             * @example null
+             * @enum {string|null}
+             */
+            service: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance" | null;
+            fuel: components["schemas"]["OperationFuel"];
+            /** @example null */
+            pumpNumber: number | null;
+            /**
+             * @description The vehicle the paying card was linked to (payments).
+             * @example null
+             */
+            vehicleId: string | null;
+            /**
+             * @description The odometer reading given with the fill, in kilometres.
+             * @example null
+             */
+            odometerKm: number | null;
+            /**
+             * @description For a payment: the driver's code was given and matched, was not given, or the card is issued to no driver; null for other operations.
+             * @example null
+             * @enum {string|null}
+             */
+            driverCheck: "matched" | "not-given" | "no-driver" | null;
+            /** @example null */
+            reason: string | null;
+            /** @example null */
+            comment: string | null;
+            /**
+             * @description For a cancellation, the id of the operation it reverses.
+             * @example null
+             */
+            cancels: string | null;
+            /**
+             * @description The id of the cancellation that reversed this operation, if any.
+             * @example null
+             */
+            cancelledBy: string | null;
+            /**
+             * @description For a regularisation, the id of the operation it corrects (an operation on the same card, in the same unit); null otherwise, and for a regularisation that names none.
+             * @example null
+             */
+            corrects: string | null;
+            /**
+             * @description For a payout of a card refund, the id of the card refund it pays (each is paid once, in full, unless the payout is cancelled); null otherwise (a station's settlement paid names its service point instead). Answers recorded before payouts existed may omit it.
+             * @example null
+             */
+            settles?: string | null;
+            /**
+             * @description The order voucher whose execution recorded the operation, if any.
+             * @example null
+             */
+            orderId: string | null;
+            offline: components["schemas"]["OperationOffline"];
+            actor: components["schemas"]["AuditActor"];
+            /** @enum {string} */
+            channel: "api" | "cli" | "system";
+            /** @example req_2f6c1d0e9b8a4f7c */
+            requestId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        OperationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Operation"];
+        };
         /** @description A fuel-ticket value (valeur ticket carburant) accepted for the listed energy types. */
         FuelTicket: {
             code: components["schemas"]["ReferenceCode"];
@@ -5087,23 +5424,6 @@ export interface components {
         };
         CardProfileControlsResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["CardProfileControls"];
-        };
-        /** @description Who made the change: an internal application authenticated as a partner, an operator (a person authenticated by the OpenID Connect provider), or the system. */
-        AuditActor: {
-            /** @example ptn_7QkZ2mX9vB3nR5tW */
-            id: string | null;
-            /** @example Back-office CYNOD */
-            name: string;
-            /**
-             * @description The kind of actor (given in the audit trail).
-             * @enum {string}
-             */
-            kind?: "partner" | "operator" | "system";
-            /**
-             * @description For an operator, the subject its identity provider knows it by (the tokens' `sub`); null otherwise (given in the audit trail).
-             * @example null
-             */
-            subject?: string | null;
         };
         /**
          * @description A payment or pump authorisation of a member card refused by a business rule (an error code
@@ -5858,123 +6178,6 @@ export interface components {
              */
             externalReference: string;
             comment?: components["schemas"]["OperationComment"];
-        };
-        /** @description A ledger account an operation debits or credits, with what it belongs to. */
-        LedgerAccountRef: {
-            accountId: components["schemas"]["LedgerAccountId"];
-            kind: components["schemas"]["LedgerAccountKind"];
-            /**
-             * @description The card, for a `card` account.
-             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
-             */
-            cardId: string | null;
-            /**
-             * @description The partner, for a `partner-float` account.
-             * @example null
-             */
-            partnerId: string | null;
-        };
-        /**
-         * @description One movement of value on the ledger: it debits one account and credits another by the same
-         *     amount, in one unit, exactly once. Completed operations are never changed except to be
-         *     marked `cancelled` when a `cancellation` operation reverses them.
-         */
-        Operation: {
-            id: components["schemas"]["OperationId"];
-            reference: components["schemas"]["OperationReference"];
-            type: components["schemas"]["OperationType"];
-            /**
-             * @description `cancelled` once a cancellation has reversed it.
-             * @enum {string}
-             */
-            status: "completed" | "cancelled";
-            amount: components["schemas"]["Amount"];
-            debit: components["schemas"]["LedgerAccountRef"];
-            credit: components["schemas"]["LedgerAccountRef"];
-            /**
-             * @description The service point paid (payments) or recharged (E-service recharges).
-             * @example null
-             */
-            servicePointId: string | null;
-            /**
-             * @description The partner whose float is funded or debited, if any.
-             * @example null
-             */
-            partnerId: string | null;
-            /**
-             * @description The partner's own reference (float fundings), unique per partner.
-             * @example null
-             */
-            externalReference: string | null;
-            /**
-             * @description The service point's receipt number (payments).
-             * @example null
-             */
-            receiptNumber: string | null;
-            /**
-             * @description What a payment bought (see CardService).
-             * @example null
-             * @enum {string|null}
-             */
-            service: "fuel" | "lubricants" | "shop" | "car-wash" | "maintenance" | null;
-            fuel: components["schemas"]["OperationFuel"];
-            /** @example null */
-            pumpNumber: number | null;
-            /**
-             * @description The vehicle the paying card was linked to (payments).
-             * @example null
-             */
-            vehicleId: string | null;
-            /**
-             * @description The odometer reading given with the fill, in kilometres.
-             * @example null
-             */
-            odometerKm: number | null;
-            /**
-             * @description For a payment: the driver's code was given and matched, was not given, or the card is issued to no driver; null for other operations.
-             * @example null
-             * @enum {string|null}
-             */
-            driverCheck: "matched" | "not-given" | "no-driver" | null;
-            /** @example null */
-            reason: string | null;
-            /** @example null */
-            comment: string | null;
-            /**
-             * @description For a cancellation, the id of the operation it reverses.
-             * @example null
-             */
-            cancels: string | null;
-            /**
-             * @description The id of the cancellation that reversed this operation, if any.
-             * @example null
-             */
-            cancelledBy: string | null;
-            /**
-             * @description For a regularisation, the id of the operation it corrects (an operation on the same card, in the same unit); null otherwise, and for a regularisation that names none.
-             * @example null
-             */
-            corrects: string | null;
-            /**
-             * @description For a payout, the id of the card refund it pays (each is paid once, in full, unless the payout is cancelled); null otherwise. Answers recorded before payouts existed may omit it.
-             * @example null
-             */
-            settles?: string | null;
-            /**
-             * @description The order voucher whose execution recorded the operation, if any.
-             * @example null
-             */
-            orderId: string | null;
-            offline: components["schemas"]["OperationOffline"];
-            actor: components["schemas"]["AuditActor"];
-            /** @enum {string} */
-            channel: "api" | "cli" | "system";
-            /** @example req_2f6c1d0e9b8a4f7c */
-            requestId: string | null;
-            createdAt: components["schemas"]["Timestamp"];
-        };
-        OperationResponse: components["schemas"]["SuccessEnvelope"] & {
-            data: components["schemas"]["Operation"];
         };
         /** @description A payment by a member card at a service point. */
         PaymentCreate: {
@@ -6772,6 +6975,10 @@ export interface components {
         AuthorizationId: components["schemas"]["AuthorizationId"];
         /** @description The service point's id. */
         ServicePointId: components["schemas"]["ServicePointId"];
+        /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
+        SettlementDay: string;
+        /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
+        SettlementUnitQuery: components["schemas"]["UnitCode"];
         /**
          * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
          *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
@@ -8552,6 +8759,49 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getPartnerServicePointSettlement: {
+        parameters: {
+            query: {
+                /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
+                unit: components["parameters"]["SettlementUnitQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+                /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
+                day: components["parameters"]["SettlementDay"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a contracted service point's daily settlement succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointSettlementResponse"];
+                    /**
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listOperators: {
         parameters: {
             query?: {
@@ -9960,6 +10210,103 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getServicePointSettlement: {
+        parameters: {
+            query: {
+                /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
+                unit: components["parameters"]["SettlementUnitQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+                /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
+                day: components["parameters"]["SettlementDay"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read a service point's daily settlement succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointSettlementResponse"];
+                    /**
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    payServicePointSettlement: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+                /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
+                day: components["parameters"]["SettlementDay"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementPayoutCreate"];
+            };
+        };
+        responses: {
+            /** @description The payout is recorded (or, with `Idempotent-Replayed`, was recorded by an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -32,6 +32,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/vehicles$/, // createVehicle
   /^\/core\/v1\/orders\/[^\/]+\/execute$/, // executeOrder
   /^\/core\/v1\/cards$/, // issueCard
+  /^\/core\/v1\/service-points\/[^\/]+\/settlements\/[^\/]+\/payout$/, // payServicePointSettlement
   /^\/partner\/v1\/operations\/[^\/]+\/reverse$/, // reversePartnerOperation
   /^\/core\/v1\/authorizations\/[^\/]+\/void$/, // voidAuthorization
   /^\/partner\/v1\/authorizations\/[^\/]+\/void$/, // voidPartnerAuthorization

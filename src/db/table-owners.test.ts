@@ -18,7 +18,7 @@ const OWNERS: Record<string, readonly string[]> = {
   fleet: ['vehicles', 'drivers'],
   operators: ['operators', 'operator_roles', 'operator_role_grants'],
   ledger: ['ledger_accounts', 'ledger_entries', 'ledger_operations'],
-  payments: ['ledger_holds', 'orders', 'order_steps', 'card_declines', 'card_exceptions'],
+  payments: ['ledger_holds', 'orders', 'order_steps', 'card_declines', 'card_exceptions', 'settlement_day_starts', 'settlement_payouts'],
   partners: ['partners', 'partner_contracts', 'partner_credentials', 'partner_recharge_limits', 'partner_recharge_days'],
   events: ['events'],
   webhooks: ['webhook_endpoints', 'webhook_deliveries', 'webhook_attempts'],

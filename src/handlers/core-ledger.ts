@@ -7,6 +7,8 @@ import { authorize, captureAuthorization, findAuthorization, voidAuthorization }
 import { listAuthorizations, setStationReference } from '../domain/payments/holds-read';
 import { cardStatement } from '../domain/payments/statements';
 import { payOutRefund } from '../domain/payments/payouts';
+import { servicePointSettlement } from '../domain/payments/settlements';
+import { paySettlement } from '../domain/payments/settlement-payouts';
 import { uploadOfflineFills } from '../domain/payments/offline-fills';
 import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/payments/orders';
 import { actorOf, createOnce, moveMoney, type HandlerContext } from './context';
@@ -23,6 +25,8 @@ type LedgerHandlers = Pick<
   | 'listOperations'
   | 'listLedgerAccounts'
   | 'getCardStatement'
+  | 'getServicePointSettlement'
+  | 'payServicePointSettlement'
   | 'createAuthorization'
   | 'getAuthorization'
   | 'listAuthorizations'
@@ -54,6 +58,11 @@ export const ledgerHandlers: LedgerHandlers = {
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
   getCardStatement: (context, { path, query }) => cardStatement(context.db, actorOf(context), path.cardId, query),
+  getServicePointSettlement: (context, { path, query }) => servicePointSettlement(context.db, actorOf(context), path.servicePointId, path.day, query.unit),
+  payServicePointSettlement: (context, input) =>
+    moveMoney(context, 'payServicePointSettlement', input, (request) =>
+      paySettlement(context.db, actorOf(context), request, input.path.servicePointId, input.path.day, input.body),
+    ),
   createAuthorization: (context, input) =>
     moveMoney(context, 'createAuthorization', input, (request) => authorize(context.db, context.cardVault, actorOf(context), request, input.body)),
   getAuthorization: (context, { path }) => findAuthorization(context.db, actorOf(context), path.authorizationId),

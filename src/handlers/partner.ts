@@ -8,6 +8,7 @@ import { findPartnerOperation, listPartnerOperations } from '../domain/gateway/o
 import { partnerFloats, rechargeCard } from '../domain/gateway/recharges';
 import { reversePartnerOperation } from '../domain/gateway/reversals';
 import { partnerDailyStatement } from '../domain/gateway/statements';
+import { partnerServicePointSettlement } from '../domain/gateway/settlements';
 import { findUnit, listUnits } from '../domain/referential/units';
 import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context';
 
@@ -27,6 +28,7 @@ type PartnerHandlers = Pick<
   | 'listPartnerOperations'
   | 'reversePartnerOperation'
   | 'getPartnerDailyStatement'
+  | 'getPartnerServicePointSettlement'
   | 'listPartnerUnits'
   | 'getPartnerUnit'
 >;
@@ -63,6 +65,8 @@ export const partnerHandlers: PartnerHandlers = {
       reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body),
     ),
   getPartnerDailyStatement: (context, { path, query }) => partnerDailyStatement(context.db, actorOf(context), path.day, query),
+  getPartnerServicePointSettlement: (context, { path, query }) =>
+    partnerServicePointSettlement(context.db, actorOf(context), path.servicePointId, path.day, query.unit),
   listPartnerCardHistory: (context, { path, query }) => listPartnerCardHistory(context.db, actorOf(context), path.cardId, query ?? {}),
   // Units are the issuer's referential, the same for every partner: what an amount in each means.
   listPartnerUnits: (context, { query }) => listUnits(context.db, actorOf(context), query ?? {}),

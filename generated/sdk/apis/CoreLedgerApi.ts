@@ -42,6 +42,8 @@ import type {
   PaymentCreate,
   PayoutCreate,
   RegularisationCreate,
+  ServicePointSettlementResponse,
+  SettlementPayoutCreate,
   StationReferenceChange,
   SystemErrorEnvelope,
 } from '../models/index';
@@ -98,6 +100,10 @@ import {
     PayoutCreateToJSON,
     RegularisationCreateFromJSON,
     RegularisationCreateToJSON,
+    ServicePointSettlementResponseFromJSON,
+    ServicePointSettlementResponseToJSON,
+    SettlementPayoutCreateFromJSON,
+    SettlementPayoutCreateToJSON,
     StationReferenceChangeFromJSON,
     StationReferenceChangeToJSON,
     SystemErrorEnvelopeFromJSON,
@@ -183,6 +189,12 @@ export interface GetOrderRequest {
     orderId: string;
 }
 
+export interface GetServicePointSettlementRequest {
+    servicePointId: string;
+    day: string;
+    unit: string;
+}
+
 export interface ListAuthorizationsRequest {
     status?: AuthorizationStatus;
     cardId?: string;
@@ -217,6 +229,13 @@ export interface ListOrdersRequest {
     type?: OrderType;
     limit?: number;
     cursor?: string;
+}
+
+export interface PayServicePointSettlementRequest {
+    servicePointId: string;
+    day: string;
+    idempotencyKey: string;
+    settlementPayoutCreate: SettlementPayoutCreate;
 }
 
 export interface RejectOrderRequest {
@@ -958,6 +977,55 @@ export class CoreLedgerApi extends runtime.BaseAPI {
     }
 
     /**
+     * A service point\'s settlement of one calendar day in one unit, for the issuer to pay the station and the station to reconcile: what its E-service card received, per kind of operation, client and product (count, litres, amount), the cancellations as lines of their own, the totals (sales, cancellations, fees, other, `net` owed to the station, payouts), the card\'s opening and closing balances with the check that closing = opening + movements, and the payout once paid. The day is the day of the time zone of the service point\'s network (the answer names it and gives the day\'s bounds in UTC); a line is on the day its entry was booked (a late offline fill on the day it was uploaded), so a `closed` day never changes. As JSON or, for `Accept: text/csv`, the lines as CSV. An unknown service point is 404 (3009), an unknown unit 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * Read a service point\'s daily settlement
+     */
+    async getServicePointSettlementRaw(requestParameters: GetServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointSettlementResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling getServicePointSettlement.');
+        }
+
+        if (requestParameters.day === null || requestParameters.day === undefined) {
+            throw new runtime.RequiredError('day','Required parameter requestParameters.day was null or undefined when calling getServicePointSettlement.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling getServicePointSettlement.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}/settlements/{day}`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))).replace(`{${"day"}}`, encodeURIComponent(String(requestParameters.day))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointSettlementResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A service point\'s settlement of one calendar day in one unit, for the issuer to pay the station and the station to reconcile: what its E-service card received, per kind of operation, client and product (count, litres, amount), the cancellations as lines of their own, the totals (sales, cancellations, fees, other, `net` owed to the station, payouts), the card\'s opening and closing balances with the check that closing = opening + movements, and the payout once paid. The day is the day of the time zone of the service point\'s network (the answer names it and gives the day\'s bounds in UTC); a line is on the day its entry was booked (a late offline fill on the day it was uploaded), so a `closed` day never changes. As JSON or, for `Accept: text/csv`, the lines as CSV. An unknown service point is 404 (3009), an unknown unit 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * Read a service point\'s daily settlement
+     */
+    async getServicePointSettlement(requestParameters: GetServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointSettlementResponse> {
+        const response = await this.getServicePointSettlementRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Pay-at-pump authorisations, oldest first (settled order: a hold is listed once the transaction that placed it has ended), by cursor pages; filter by status, card, service point, the station\'s reference and creation time (`from` included, `to` excluded). A station\'s reference is unique per service point for whoever placed the hold, so `servicePointId` with `stationReference` finds one authorisation without its id.
      * List authorisations
      */
@@ -1182,6 +1250,62 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async listOrders(requestParameters: ListOrdersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderListResponse> {
         const response = await this.listOrdersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Records that the issuer paid the station what it is owed for a closed day (the settlement\'s `net`), outside CYNOD: the amount leaves the service point\'s E-service card for the issuer\'s float, in one `payout` operation naming the service point and the payment\'s reference, booked on the day it is recorded (a line `payout` of that day\'s settlement). Each settlement is paid once per service point, unit and day: 409 code 4200 when a payout already paid it (its id in `details`). 409 code 4201 while the day is not closed, 4202 when its `net` is not above zero (nothing is owed); 404 code 3009 for an unknown service point; 400 code 2001 for a day that is not a calendar day. A payout cancelled through the operations\' cancellation leaves the settlement to be paid again. A money movement: it needs an `Idempotency-Key`. 
+     * Pay a service point\'s daily settlement
+     */
+    async payServicePointSettlementRaw(requestParameters: PayServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperationResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling payServicePointSettlement.');
+        }
+
+        if (requestParameters.day === null || requestParameters.day === undefined) {
+            throw new runtime.RequiredError('day','Required parameter requestParameters.day was null or undefined when calling payServicePointSettlement.');
+        }
+
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling payServicePointSettlement.');
+        }
+
+        if (requestParameters.settlementPayoutCreate === null || requestParameters.settlementPayoutCreate === undefined) {
+            throw new runtime.RequiredError('settlementPayoutCreate','Required parameter requestParameters.settlementPayoutCreate was null or undefined when calling payServicePointSettlement.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.payout"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}/settlements/{day}/payout`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))).replace(`{${"day"}}`, encodeURIComponent(String(requestParameters.day))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SettlementPayoutCreateToJSON(requestParameters.settlementPayoutCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => OperationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Records that the issuer paid the station what it is owed for a closed day (the settlement\'s `net`), outside CYNOD: the amount leaves the service point\'s E-service card for the issuer\'s float, in one `payout` operation naming the service point and the payment\'s reference, booked on the day it is recorded (a line `payout` of that day\'s settlement). Each settlement is paid once per service point, unit and day: 409 code 4200 when a payout already paid it (its id in `details`). 409 code 4201 while the day is not closed, 4202 when its `net` is not above zero (nothing is owed); 404 code 3009 for an unknown service point; 400 code 2001 for a day that is not a calendar day. A payout cancelled through the operations\' cancellation leaves the settlement to be paid again. A money movement: it needs an `Idempotency-Key`. 
+     * Pay a service point\'s daily settlement
+     */
+    async payServicePointSettlement(requestParameters: PayServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperationResponse> {
+        const response = await this.payServicePointSettlementRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -42,6 +42,7 @@ import type {
   PartnerPaymentCreate,
   PartnerRechargeCreate,
   SecretRotation,
+  ServicePointSettlementResponse,
   StationReferenceChange,
   SystemErrorEnvelope,
   UnitListResponse,
@@ -109,6 +110,8 @@ import {
     PartnerRechargeCreateToJSON,
     SecretRotationFromJSON,
     SecretRotationToJSON,
+    ServicePointSettlementResponseFromJSON,
+    ServicePointSettlementResponseToJSON,
     StationReferenceChangeFromJSON,
     StationReferenceChangeToJSON,
     SystemErrorEnvelopeFromJSON,
@@ -193,6 +196,12 @@ export interface GetPartnerDailyStatementRequest {
 
 export interface GetPartnerOperationRequest {
     operationId: string;
+}
+
+export interface GetPartnerServicePointSettlementRequest {
+    servicePointId: string;
+    day: string;
+    unit: string;
 }
 
 export interface GetPartnerUnitRequest {
@@ -896,6 +905,55 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerOperation(requestParameters: GetPartnerOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationResponse> {
         const response = await this.getPartnerOperationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * Read a contracted service point\'s daily settlement
+     */
+    async getPartnerServicePointSettlementRaw(requestParameters: GetPartnerServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointSettlementResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling getPartnerServicePointSettlement.');
+        }
+
+        if (requestParameters.day === null || requestParameters.day === undefined) {
+            throw new runtime.RequiredError('day','Required parameter requestParameters.day was null or undefined when calling getPartnerServicePointSettlement.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling getPartnerServicePointSettlement.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/service-points/{servicePointId}/settlements/{day}`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))).replace(`{${"day"}}`, encodeURIComponent(String(requestParameters.day))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServicePointSettlementResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * Read a contracted service point\'s daily settlement
+     */
+    async getPartnerServicePointSettlement(requestParameters: GetPartnerServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointSettlementResponse> {
+        const response = await this.getPartnerServicePointSettlementRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

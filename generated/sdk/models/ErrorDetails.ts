@@ -69,7 +69,8 @@ import {
  * those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
  * of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
  * client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
- * cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190).
+ * cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190) or
+ * a station's daily settlement (4200).
  * @export
  */
 export type ErrorDetails = CardClosureDetails | ClientPriceDetails | ControlBreach | FundsDetails | PaidRefundDetails | PriceDeviationDetails | RechargeLimitBreach;

@@ -192,7 +192,7 @@ export interface Operation {
      */
     corrects: string | null;
     /**
-     * For a payout, the id of the card refund it pays (each is paid once, in full, unless the payout is cancelled); null otherwise. Answers recorded before payouts existed may omit it.
+     * For a payout of a card refund, the id of the card refund it pays (each is paid once, in full, unless the payout is cancelled); null otherwise (a station's settlement paid names its service point instead). Answers recorded before payouts existed may omit it.
      * @type {string}
      * @memberof Operation
      */

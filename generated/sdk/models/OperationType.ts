@@ -26,7 +26,7 @@
  * - `regularisation`: an adjustment with a reason, against the adjustments account, naming the operation it corrects (`corrects`) when there is one;
  * - `cancellation`: the reversal of an earlier operation;
  * - `card-refund`: the balance of a card being cancelled moves to the issuer's `card-refunds` account, which the issuer settles with the card's client (so does what a later cancellation gives back to a cancelled card).
- * - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`).
+ * - `payout`: the issuer pays out what it owes, out of the closed loop: a card refund paid to the card's client (`card-refunds` debited, the issuer's float credited), naming the card refund it settles (`settles`), or a service point's daily settlement paid to the station (its E-service card debited, the issuer's float credited), naming the service point (`servicePointId`).
  * @export
  */
 export const OperationType = {

@@ -15,7 +15,7 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * The payout that already paid a card refund (4190).
+ * The payout that already paid a card refund (4190) or a station's daily settlement (4200).
  * @export
  * @interface PaidRefundDetails
  */

@@ -16,6 +16,7 @@ import { paymentAccounts } from './payment-accounts';
 import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
 import { passOnFromCancelledCard } from './card-closure';
 import { checkRefundUnpaid } from './payouts';
+import { releaseSettlement } from './settlement-payouts';
 import { markCancelled, post } from '../ledger/posting';
 import { recordDecline, RefusalView } from './declines';
 import { raiseExceptions, softRuleExceptions } from './exceptions';
@@ -267,6 +268,8 @@ export function cancelOperation(
       await giveBackToDay(tx, original.partner_id, Money.fromStored(original.amount, original.unit_code), original.created_at);
     // What it gives back to a card cancelled since goes on to the card refunds account.
     await passOnFromCancelledCard(tx, actor, account(original.debit_account_id), Money.fromStored(original.amount, original.unit_code), input.reason);
+    // A station's settlement whose payout is cancelled is to be paid again.
+    if (original.type === 'payout') await releaseSettlement(tx, original.id);
     const updated = await markCancelled(tx, original.id, cancellation.id);
     const cancelled = toOperation(updated, { debit: account(original.debit_account_id), credit: account(original.credit_account_id) });
     const cards = [cancelled.debit.cardId, cancelled.credit.cardId].filter((id): id is string => id !== null);

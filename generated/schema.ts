@@ -7448,6 +7448,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7491,6 +7492,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardHistoryListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7688,6 +7690,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PartnerOperationListResponse"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7819,6 +7822,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PartnerDailyStatementResponse"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8283,6 +8287,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerAuthorizationListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10120,6 +10125,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardProfileListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10393,6 +10399,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardDeclineListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10440,6 +10447,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardExceptionListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10493,6 +10501,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10987,6 +10996,7 @@ export interface operations {
                      *     2026-11-03T08:00:00.000Z,OP0000000041,recharge,25000,XOF,0,37000,,op_5a6b7c8d9e0f1a2b3c4d5e6f
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12359,6 +12369,7 @@ export interface operations {
                      *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12495,6 +12506,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthorizationListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12758,6 +12770,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -13106,6 +13119,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

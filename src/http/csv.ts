@@ -77,7 +77,7 @@ class CsvWriter {
 }
 
 /** Resolves when the response's buffer has drained (true), or once the client has gone (false). */
-export function drained(res: Response): Promise<boolean> {
+function drained(res: Response): Promise<boolean> {
   return new Promise((resolve) => {
     const settle = (open: boolean) => () => {
       res.off('drain', onDrain);

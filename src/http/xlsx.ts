@@ -2,16 +2,18 @@
  * Excel workbooks (Office Open XML, `.xlsx`) of the exports the contract also serves as XLSX:
  * the CSV export's rows and columns (`x-csv-columns`, in generated/operations.ts), one sheet,
  * streamed page after page with exceljs's streaming writer (rows are written to the zip as they
- * come, shared strings off), waiting for the client after each page. Cells are typed from the
+ * come, shared strings off), waiting after each page until the zip has taken the page in, at
+ * the client's pace. Cells are typed from the
  * row's schema: an instant is an Excel date-time in UTC (its header says so), a day an Excel
  * date, an amount a number at its unit's scale (13000 L-GASOIL of scale 2 is 130.00) with a
  * number format showing that scale and the unit, a number a number, a text a text cell (never
  * a formula, whatever it starts with). The header row is bold and frozen, with a filter; the
  * columns are as wide as their header and the first page's values.
  */
+import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { drained, valueAt, type CsvExport } from './csv';
+import { valueAt, type CsvExport } from './csv';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -30,6 +32,40 @@ const amountFormat = (unit: string, scale: number) => `#,##0${scale > 0 ? `.${'0
 
 /** What a person reads in the header: the column's name, and for an instant that it is UTC. */
 const headerOf = (column: Column) => (column.type === 'date-time' ? `${column.name} (UTC)` : column.name);
+
+/** The stream exceljs appends a sheet's XML to the zip through (a PassThrough of the archiver's, read at the client's pace). */
+interface ZipEntry {
+  _writableState: { needDrain: boolean };
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * The zip entry a sheet's rows are queued on. exceljs's sheet buffer writes to it without
+ * waiting (it ignores backpressure), so a slow client would leave the whole export in memory:
+ * the export waits for this entry to drain after each page instead. Fails loudly if a new
+ * exceljs writes its sheets another way.
+ */
+function zipEntryOf(sheet: ExcelJS.Worksheet): ZipEntry {
+  const entry = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as Partial<ZipEntry> | undefined;
+  if (typeof entry?._writableState?.needDrain !== 'boolean' || typeof entry.once !== 'function')
+    throw new Error('exceljs no longer queues a sheet on a zip entry stream: the XLSX export cannot wait for the client');
+  return entry as ZipEntry;
+}
+
+/** Resolves when the entry has passed what it holds on to the zip (true), or once the client has gone (false). */
+async function entryDrained(entry: ZipEntry, res: Response): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (!entry._writableState.needDrain) return true;
+  const closed = new AbortController();
+  const gone = once(res, 'close', { signal: closed.signal }).then(
+    () => false,
+    () => true,
+  );
+  const drained = new Promise<boolean>((resolve) => entry.once('drain', () => resolve(true)));
+  const open = await Promise.race([drained, gone]);
+  closed.abort();
+  return open;
+}
 
 /** Writes the pages' rows as typed cells, one page in memory at a time. */
 class SheetWriter {
@@ -120,6 +156,7 @@ export async function streamXlsx(
   const header = sheet.getRow(1);
   header.font = { bold: true };
   header.commit();
+  const entry = zipEntryOf(sheet);
   let page = first;
   for (;;) {
     for (const row of cells) {
@@ -129,7 +166,7 @@ export async function streamXlsx(
       });
       written.commit();
     }
-    if (res.destroyed || (res.writableNeedDrain && !(await drained(res)))) return;
+    if (!(await entryDrained(entry, res))) return;
     const cursor = (page as { nextCursor?: string | null }).nextCursor;
     if (!cursor) break;
     page = await nextPage(cursor);

@@ -113,6 +113,63 @@ describe('the whole selection', () => {
   });
 });
 
+describe('every list', () => {
+  it('when each list of the back office is exported, then its header is the contract’s columns and it holds the whole JSON selection', async () => {
+    const cardId = (await issueCard(core(), owner)).id;
+    await credit(core(), cardId, 500);
+    const refused = await call(`${server.url}/core/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ cardId, servicePointId, amount: xof(900), service: CardService.Shop, receiptNumber: `R-${randomUUID()}` }),
+    });
+    expect(refused.status).toBe(409);
+    const partner = await contractedPartner(server, core(), {
+      name: 'Export lists',
+      scopes: ['partner:cards.read', 'partner:payments.write'],
+      clientId: owner.clientId,
+      servicePointId,
+    });
+    /** Every row of the JSON selection, page after page. */
+    const everyRow = async (path: string, bearer: string) => {
+      const rows: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const separator = path.includes('?') ? '&' : '?';
+        const page = await call(`${server.url}${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+        rows.push(...page.body.data.items);
+        cursor = page.body.data.nextCursor;
+      } while (cursor);
+      return rows;
+    };
+    const lists: [keyof typeof operationTable, string, string][] = [
+      ['listCards', `/core/v1/cards?clientId=${owner.clientId}`, token],
+      ['listCardProfiles', '/core/v1/card-profiles', token],
+      ['listOrders', '/core/v1/orders', token],
+      ['listCardDeclines', `/core/v1/card-declines?cardId=${cardId}`, token],
+      ['listCardExceptions', '/core/v1/card-exceptions', token],
+      ['listAuthorizations', '/core/v1/authorizations', token],
+      ['listAuditEvents', '/core/v1/audit-events?resourceType=card', token],
+      ['listPartnerCardDeclines', `/partner/v1/cards/${cardId}/declines`, partner.token],
+      ['listPartnerCardHistory', `/partner/v1/cards/${cardId}/history`, partner.token],
+      ['listPartnerAuthorizations', '/partner/v1/authorizations', partner.token],
+    ];
+    for (const [operationId, path, bearer] of lists) {
+      const answer = await csv(path, bearer);
+      const rows = table(answer.text);
+      expect([operationId, answer.status, rows[0]]).toEqual([operationId, 200, declared(operationId)]);
+      expect([operationId, rows.length - 1]).toEqual([operationId, (await everyRow(path, bearer)).length]);
+    }
+    const declines = table((await csv(`/core/v1/card-declines?cardId=${cardId}`)).text);
+    expect(
+      declines.slice(1).map((row) => [row[declared('listCardDeclines').indexOf('amount.value')], row[declared('listCardDeclines').indexOf('cardId')]]),
+    ).toEqual([['900', cardId]]);
+    const history = table((await csv(`/partner/v1/cards/${cardId}/history`, partner.token)).text);
+    expect(history.slice(1).map((row) => row[declared('listPartnerCardHistory').indexOf('operation.amount.value')])).toContain('500');
+  });
+});
+
 describe('file names', () => {
   it('when an export is asked, then its file is named after the period and, for a statement, the card and the unit', async () => {
     const cardId = (await issueCard(core(), owner)).id;

@@ -1275,7 +1275,7 @@ export const codeCatalog = {
   "NOT_ACCEPTABLE": {
     "code": "4170",
     "status": 406,
-    "meaning": "The request's Accept header names none of the media types the operation answers in (every operation answers application/json; the lists and statements the back office exports also text/csv). Leave Accept out, or ask for one of them.",
+    "meaning": "The request's Accept header names none of the media types the operation answers in (every operation answers application/json; the lists and statements the back office exports also text/csv, and the operations and statements an Excel workbook, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet). Leave Accept out, or ask for one of them.",
     "message": {
       "fr": "Format de réponse non disponible",
       "en": "Response format not available"

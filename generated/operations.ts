@@ -637,7 +637,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"card-statement_{cardId}_{unit}_{from}_{to}","columns":[{"name":"at","path":"at"},{"name":"reference","path":"reference"},{"name":"type","path":"type"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"},{"name":"discount.value","path":"discount.value"},{"name":"balanceAfter.value","path":"balanceAfter.value"},{"name":"corrects","path":"corrects"},{"name":"operationId","path":"operationId"}]},
+    csv: {"rows":"lines","fileName":"card-statement_{cardId}_{unit}_{from}_{to}","columns":[{"name":"at","path":"at","type":"date-time"},{"name":"reference","path":"reference","type":"text"},{"name":"type","path":"type","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"discount.value","path":"discount.value","type":"amount","unit":"discount.unit"},{"name":"balanceAfter.value","path":"balanceAfter.value","type":"amount","unit":"balanceAfter.unit"},{"name":"corrects","path":"corrects","type":"text"},{"name":"operationId","path":"operationId","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   getClient: {
@@ -897,7 +897,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"partner-statement_{day}_{unit}","columns":[{"name":"at","path":"at"},{"name":"reference","path":"reference"},{"name":"type","path":"type"},{"name":"externalReference","path":"externalReference"},{"name":"cardId","path":"cardId"},{"name":"servicePointId","path":"servicePointId"},{"name":"receiptNumber","path":"receiptNumber"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"},{"name":"floatMovement.value","path":"floatMovement.value"},{"name":"floatBalanceAfter.value","path":"floatBalanceAfter.value"},{"name":"cancels","path":"cancels"},{"name":"operationId","path":"operationId"}]},
+    csv: {"rows":"lines","fileName":"partner-statement_{day}_{unit}","columns":[{"name":"at","path":"at","type":"date-time"},{"name":"reference","path":"reference","type":"text"},{"name":"type","path":"type","type":"text"},{"name":"externalReference","path":"externalReference","type":"text"},{"name":"cardId","path":"cardId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"receiptNumber","path":"receiptNumber","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"floatMovement.value","path":"floatMovement.value","type":"amount","unit":"floatMovement.unit"},{"name":"floatBalanceAfter.value","path":"floatBalanceAfter.value","type":"amount","unit":"floatBalanceAfter.unit"},{"name":"cancels","path":"cancels","type":"text"},{"name":"operationId","path":"operationId","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   getPartnerFloat: {
@@ -962,7 +962,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type"},{"name":"cancels","path":"cancels"},{"name":"clientId","path":"clientId"},{"name":"clientName","path":"clientName"},{"name":"energyTypeCode","path":"energyTypeCode"},{"name":"service","path":"service"},{"name":"count","path":"count"},{"name":"quantityMl","path":"quantityMl"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"}]},
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   getPartnerUnit: {
@@ -1027,7 +1027,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type"},{"name":"cancels","path":"cancels"},{"name":"clientId","path":"clientId"},{"name":"clientName","path":"clientName"},{"name":"energyTypeCode","path":"energyTypeCode"},{"name":"service","path":"service"},{"name":"count","path":"count"},{"name":"quantityMl","path":"quantityMl"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"}]},
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   getUnit: {
@@ -1118,7 +1118,7 @@ export const operationTable = {
     operatorRight: "audit.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"audit-events_{from:start}_{to:now}","columns":[{"name":"at","path":"at","type":"date-time"},{"name":"action","path":"action","type":"text"},{"name":"resourceType","path":"resourceType","type":"text"},{"name":"resourceId","path":"resourceId","type":"text"},{"name":"actor.name","path":"actor.name","type":"text"},{"name":"actor.kind","path":"actor.kind","type":"text"},{"name":"channel","path":"channel","type":"text"},{"name":"requestId","path":"requestId","type":"text"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listAuthorizations: {
@@ -1131,7 +1131,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"authorizations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"status","path":"status","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"requested.value","path":"requested.value","type":"amount","unit":"requested.unit"},{"name":"limitedBy","path":"limitedBy","type":"text"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"captured.value","path":"captured.value","type":"amount","unit":"captured.unit"},{"name":"service","path":"service","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"pumpNumber","path":"pumpNumber","type":"number"},{"name":"stationReference","path":"stationReference","type":"text"},{"name":"cardId","path":"cardId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"vehicleId","path":"vehicleId","type":"text"},{"name":"driverCheck","path":"driverCheck","type":"text"},{"name":"expiresAt","path":"expiresAt","type":"date-time"},{"name":"paymentId","path":"paymentId","type":"text"},{"name":"updatedAt","path":"updatedAt","type":"date-time"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listCardDeclines: {
@@ -1144,7 +1144,7 @@ export const operationTable = {
     operatorRight: "controls.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"card-declines_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"attempt","path":"attempt","type":"text"},{"name":"code","path":"code","type":"text"},{"name":"rule","path":"rule","type":"text"},{"name":"message","path":"message","type":"text"},{"name":"debugMessage","path":"debugMessage","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"cardId","path":"cardId","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"actor.name","path":"actor.name","type":"text"},{"name":"channel","path":"channel","type":"text"},{"name":"id","path":"id","type":"text"},{"name":"requestId","path":"requestId","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listCardExceptions: {
@@ -1157,7 +1157,7 @@ export const operationTable = {
     operatorRight: "controls.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"card-exceptions_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"kind","path":"kind","type":"text"},{"name":"rule","path":"rule","type":"text"},{"name":"message","path":"message","type":"text"},{"name":"debugMessage","path":"debugMessage","type":"text"},{"name":"cardId","path":"cardId","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"operationId","path":"operationId","type":"text"},{"name":"authorizationId","path":"authorizationId","type":"text"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listCardProfiles: {
@@ -1170,7 +1170,7 @@ export const operationTable = {
     operatorRight: "card-profiles.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"card-profiles","columns":[{"name":"code","path":"code","type":"text"},{"name":"label","path":"label","type":"text"},{"name":"validityMonths","path":"validityMonths","type":"number"},{"name":"rechargeMode","path":"rechargeMode","type":"text"},{"name":"monthlyOfflineCap.value","path":"monthlyOfflineCap.value","type":"amount","unit":"monthlyOfflineCap.unit"},{"name":"monthlyOfflineCap.unit","path":"monthlyOfflineCap.unit","type":"text"},{"name":"driverCodeRequired","path":"driverCodeRequired","type":"boolean"},{"name":"driverCodeMaxFailures","path":"driverCodeMaxFailures","type":"number"},{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"updatedAt","path":"updatedAt","type":"date-time"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listCards: {
@@ -1183,7 +1183,7 @@ export const operationTable = {
     operatorRight: "cards.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"cards_{clientId:all}_{status:all}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"maskedNumber","path":"maskedNumber","type":"text"},{"name":"kind","path":"kind","type":"text"},{"name":"status","path":"status","type":"text"},{"name":"statusReason","path":"statusReason","type":"text"},{"name":"holder.name","path":"holder.name","type":"text"},{"name":"holder.phone","path":"holder.phone","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"profileId","path":"profileId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"vehicleId","path":"vehicleId","type":"text"},{"name":"driverId","path":"driverId","type":"text"},{"name":"expiresAt","path":"expiresAt","type":"date-time"},{"name":"cancellation.at","path":"cancellation.at","type":"date-time"},{"name":"cancellation.reason","path":"cancellation.reason","type":"text"},{"name":"cancellation.by.name","path":"cancellation.by.name","type":"text"},{"name":"updatedAt","path":"updatedAt","type":"date-time"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listCardTransitions: {
@@ -1313,7 +1313,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: {"rows":"items","fileName":"operations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt"},{"name":"reference","path":"reference"},{"name":"type","path":"type"},{"name":"status","path":"status"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"},{"name":"debit.kind","path":"debit.kind"},{"name":"debit.cardId","path":"debit.cardId"},{"name":"debit.partnerId","path":"debit.partnerId"},{"name":"credit.kind","path":"credit.kind"},{"name":"credit.cardId","path":"credit.cardId"},{"name":"credit.partnerId","path":"credit.partnerId"},{"name":"servicePointId","path":"servicePointId"},{"name":"partnerId","path":"partnerId"},{"name":"externalReference","path":"externalReference"},{"name":"receiptNumber","path":"receiptNumber"},{"name":"service","path":"service"},{"name":"fuel.energyTypeCode","path":"fuel.energyTypeCode"},{"name":"fuel.quantityMl","path":"fuel.quantityMl"},{"name":"fuel.unitPrice.value","path":"fuel.unitPrice.value"},{"name":"fuel.pumpPrice.value","path":"fuel.pumpPrice.value"},{"name":"fuel.discountAmount.value","path":"fuel.discountAmount.value"},{"name":"fuel.agreementId","path":"fuel.agreementId"},{"name":"pumpNumber","path":"pumpNumber"},{"name":"vehicleId","path":"vehicleId"},{"name":"odometerKm","path":"odometerKm"},{"name":"driverCheck","path":"driverCheck"},{"name":"reason","path":"reason"},{"name":"comment","path":"comment"},{"name":"cancels","path":"cancels"},{"name":"cancelledBy","path":"cancelledBy"},{"name":"corrects","path":"corrects"},{"name":"orderId","path":"orderId"},{"name":"offline.terminalId","path":"offline.terminalId"},{"name":"offline.terminalTransactionId","path":"offline.terminalTransactionId"},{"name":"offline.occurredAt","path":"offline.occurredAt"},{"name":"actor.name","path":"actor.name"},{"name":"channel","path":"channel"},{"name":"id","path":"id"},{"name":"requestId","path":"requestId"}]},
+    csv: {"rows":"items","fileName":"operations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"reference","path":"reference","type":"text"},{"name":"type","path":"type","type":"text"},{"name":"status","path":"status","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"debit.kind","path":"debit.kind","type":"text"},{"name":"debit.cardId","path":"debit.cardId","type":"text"},{"name":"debit.partnerId","path":"debit.partnerId","type":"text"},{"name":"credit.kind","path":"credit.kind","type":"text"},{"name":"credit.cardId","path":"credit.cardId","type":"text"},{"name":"credit.partnerId","path":"credit.partnerId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"partnerId","path":"partnerId","type":"text"},{"name":"externalReference","path":"externalReference","type":"text"},{"name":"receiptNumber","path":"receiptNumber","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"fuel.energyTypeCode","path":"fuel.energyTypeCode","type":"text"},{"name":"fuel.quantityMl","path":"fuel.quantityMl","type":"number"},{"name":"fuel.unitPrice.value","path":"fuel.unitPrice.value","type":"amount","unit":"fuel.unitPrice.unit"},{"name":"fuel.pumpPrice.value","path":"fuel.pumpPrice.value","type":"amount","unit":"fuel.pumpPrice.unit"},{"name":"fuel.discountAmount.value","path":"fuel.discountAmount.value","type":"amount","unit":"fuel.discountAmount.unit"},{"name":"fuel.agreementId","path":"fuel.agreementId","type":"text"},{"name":"pumpNumber","path":"pumpNumber","type":"number"},{"name":"vehicleId","path":"vehicleId","type":"text"},{"name":"odometerKm","path":"odometerKm","type":"number"},{"name":"driverCheck","path":"driverCheck","type":"text"},{"name":"reason","path":"reason","type":"text"},{"name":"comment","path":"comment","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"cancelledBy","path":"cancelledBy","type":"text"},{"name":"corrects","path":"corrects","type":"text"},{"name":"orderId","path":"orderId","type":"text"},{"name":"offline.terminalId","path":"offline.terminalId","type":"text"},{"name":"offline.terminalTransactionId","path":"offline.terminalTransactionId","type":"text"},{"name":"offline.occurredAt","path":"offline.occurredAt","type":"date-time"},{"name":"actor.name","path":"actor.name","type":"text"},{"name":"channel","path":"channel","type":"text"},{"name":"id","path":"id","type":"text"},{"name":"requestId","path":"requestId","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   listOperatorRoles: {
@@ -1352,7 +1352,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"orders_{type:all}_{status:all}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"type","path":"type","type":"text"},{"name":"status","path":"status","type":"text"},{"name":"reason","path":"reason","type":"text"},{"name":"comment","path":"comment","type":"text"},{"name":"sourcePartnerId","path":"sourcePartnerId","type":"text"},{"name":"fromCardId","path":"fromCardId","type":"text"},{"name":"updatedAt","path":"updatedAt","type":"date-time"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listPartnerAuthorizations: {
@@ -1365,7 +1365,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"authorizations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"status","path":"status","type":"text"},{"name":"own","path":"own","type":"boolean"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"requested.value","path":"requested.value","type":"amount","unit":"requested.unit"},{"name":"limitedBy","path":"limitedBy","type":"text"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"captured.value","path":"captured.value","type":"amount","unit":"captured.unit"},{"name":"service","path":"service","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"pumpNumber","path":"pumpNumber","type":"number"},{"name":"stationReference","path":"stationReference","type":"text"},{"name":"cardId","path":"cardId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"driverCheck","path":"driverCheck","type":"text"},{"name":"expiresAt","path":"expiresAt","type":"date-time"},{"name":"paymentId","path":"paymentId","type":"text"},{"name":"updatedAt","path":"updatedAt","type":"date-time"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listPartnerCardDeclines: {
@@ -1378,7 +1378,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"card-declines_{cardId}_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"attempt","path":"attempt","type":"text"},{"name":"own","path":"own","type":"boolean"},{"name":"code","path":"code","type":"text"},{"name":"rule","path":"rule","type":"text"},{"name":"message","path":"message","type":"text"},{"name":"debugMessage","path":"debugMessage","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"id","path":"id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listPartnerCardHistory: {
@@ -1391,7 +1391,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: null,
+    csv: {"rows":"items","fileName":"card-history_{cardId}","columns":[{"name":"at","path":"at","type":"date-time"},{"name":"kind","path":"kind","type":"text"},{"name":"operation.reference","path":"operation.reference","type":"text"},{"name":"operation.type","path":"operation.type","type":"text"},{"name":"operation.status","path":"operation.status","type":"text"},{"name":"operation.own","path":"operation.own","type":"boolean"},{"name":"operation.amount.value","path":"operation.amount.value","type":"amount","unit":"operation.amount.unit"},{"name":"operation.amount.unit","path":"operation.amount.unit","type":"text"},{"name":"balanceAfter.value","path":"balanceAfter.value","type":"amount","unit":"balanceAfter.unit"},{"name":"operation.externalReference","path":"operation.externalReference","type":"text"},{"name":"operation.servicePointId","path":"operation.servicePointId","type":"text"},{"name":"operation.receiptNumber","path":"operation.receiptNumber","type":"text"},{"name":"operation.service","path":"operation.service","type":"text"},{"name":"operation.fuel.energyTypeCode","path":"operation.fuel.energyTypeCode","type":"text"},{"name":"operation.fuel.quantityMl","path":"operation.fuel.quantityMl","type":"number"},{"name":"operation.pumpNumber","path":"operation.pumpNumber","type":"number"},{"name":"operation.reason","path":"operation.reason","type":"text"},{"name":"operation.cancels","path":"operation.cancels","type":"text"},{"name":"operation.corrects","path":"operation.corrects","type":"text"},{"name":"operation.id","path":"operation.id","type":"text"},{"name":"decline.code","path":"decline.code","type":"text"},{"name":"decline.message","path":"decline.message","type":"text"},{"name":"decline.amount.value","path":"decline.amount.value","type":"amount","unit":"decline.amount.unit"},{"name":"decline.amount.unit","path":"decline.amount.unit","type":"text"},{"name":"decline.id","path":"decline.id","type":"text"}],"xlsx":false},
     deprecation: null,
   },
   listPartnerContracts: {
@@ -1430,7 +1430,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: {"rows":"items","fileName":"partner-operations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt"},{"name":"reference","path":"reference"},{"name":"type","path":"type"},{"name":"status","path":"status"},{"name":"amount.value","path":"amount.value"},{"name":"amount.unit","path":"amount.unit"},{"name":"externalReference","path":"externalReference"},{"name":"own","path":"own"},{"name":"cardId","path":"cardId"},{"name":"servicePointId","path":"servicePointId"},{"name":"receiptNumber","path":"receiptNumber"},{"name":"service","path":"service"},{"name":"fuel.energyTypeCode","path":"fuel.energyTypeCode"},{"name":"fuel.quantityMl","path":"fuel.quantityMl"},{"name":"fuel.unitPrice.value","path":"fuel.unitPrice.value"},{"name":"fuel.discountAmount.value","path":"fuel.discountAmount.value"},{"name":"pumpNumber","path":"pumpNumber"},{"name":"odometerKm","path":"odometerKm"},{"name":"driverCheck","path":"driverCheck"},{"name":"reason","path":"reason"},{"name":"cancels","path":"cancels"},{"name":"cancelledBy","path":"cancelledBy"},{"name":"corrects","path":"corrects"},{"name":"offline.terminalId","path":"offline.terminalId"},{"name":"offline.terminalTransactionId","path":"offline.terminalTransactionId"},{"name":"id","path":"id"}]},
+    csv: {"rows":"items","fileName":"partner-operations_{from:start}_{to:now}","columns":[{"name":"createdAt","path":"createdAt","type":"date-time"},{"name":"reference","path":"reference","type":"text"},{"name":"type","path":"type","type":"text"},{"name":"status","path":"status","type":"text"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"},{"name":"externalReference","path":"externalReference","type":"text"},{"name":"own","path":"own","type":"boolean"},{"name":"cardId","path":"cardId","type":"text"},{"name":"servicePointId","path":"servicePointId","type":"text"},{"name":"receiptNumber","path":"receiptNumber","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"fuel.energyTypeCode","path":"fuel.energyTypeCode","type":"text"},{"name":"fuel.quantityMl","path":"fuel.quantityMl","type":"number"},{"name":"fuel.unitPrice.value","path":"fuel.unitPrice.value","type":"amount","unit":"fuel.unitPrice.unit"},{"name":"fuel.discountAmount.value","path":"fuel.discountAmount.value","type":"amount","unit":"fuel.discountAmount.unit"},{"name":"pumpNumber","path":"pumpNumber","type":"number"},{"name":"odometerKm","path":"odometerKm","type":"number"},{"name":"driverCheck","path":"driverCheck","type":"text"},{"name":"reason","path":"reason","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"cancelledBy","path":"cancelledBy","type":"text"},{"name":"corrects","path":"corrects","type":"text"},{"name":"offline.terminalId","path":"offline.terminalId","type":"text"},{"name":"offline.terminalTransactionId","path":"offline.terminalTransactionId","type":"text"},{"name":"id","path":"id","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   listPartners: {

@@ -7655,6 +7655,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardDeclineListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7698,6 +7699,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerCardHistoryListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7895,6 +7897,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PartnerOperationListResponse"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8026,6 +8029,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PartnerDailyStatementResponse"];
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8490,6 +8494,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerAuthorizationListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10467,6 +10472,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardProfileListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10740,6 +10746,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardDeclineListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10787,6 +10794,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardExceptionListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10840,6 +10848,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -11334,6 +11343,7 @@ export interface operations {
                      *     2026-11-03T08:00:00.000Z,OP0000000041,recharge,25000,XOF,0,37000,,op_5a6b7c8d9e0f1a2b3c4d5e6f
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12706,6 +12716,7 @@ export interface operations {
                      *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12842,6 +12853,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthorizationListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -13105,6 +13117,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -13453,6 +13466,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -43,7 +43,8 @@ const fixture = {
     },
     schemas: {
       SuccessEnvelope: { type: 'object', required: ['success'], properties: { success: { type: 'boolean' } } },
-      Amount: { type: 'object', properties: { value: { type: 'integer', minimum: -100, maximum: 100 } } },
+      Amount: { type: 'object', properties: { value: { type: 'integer', minimum: -100, maximum: 100 }, unit: { type: 'string' } } },
+      Timestamp: { type: 'string', format: 'date-time' },
     },
   },
 };
@@ -66,7 +67,8 @@ describe('the operation table (scripts/render-operations)', () => {
   });
 
   describe('when an operation serves text/csv', () => {
-    const listing = (columns: unknown[], fileName = 'things_{from:start}') => {
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const listing = (columns: unknown[], fileName = 'things_{from:start}', media: string[] = ['text/csv']) => {
       const document = structuredClone(fixture) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture reshaped per case
       document.paths['/things'] = {
         get: {
@@ -89,7 +91,16 @@ describe('the operation table (scripts/render-operations)', () => {
                             properties: {
                               items: {
                                 type: 'array',
-                                items: { type: 'object', properties: { id: { type: 'string' }, amount: { $ref: '#/components/schemas/Amount' } } },
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    id: { type: 'string' },
+                                    amount: { $ref: '#/components/schemas/Amount' },
+                                    at: { allOf: [{ $ref: '#/components/schemas/Timestamp' }], description: 'when' },
+                                    count: { type: 'integer' },
+                                    paid: { type: 'boolean' },
+                                  },
+                                },
                               },
                             },
                           },
@@ -98,7 +109,10 @@ describe('the operation table (scripts/render-operations)', () => {
                     ],
                   },
                 },
-                'text/csv': { schema: { type: 'string' }, 'x-csv-rows': 'items', 'x-csv-file-name': fileName, 'x-csv-columns': columns },
+                ...(media.includes('text/csv')
+                  ? { 'text/csv': { schema: { type: 'string' }, 'x-csv-rows': 'items', 'x-csv-file-name': fileName, 'x-csv-columns': columns } }
+                  : {}),
+                ...(media.includes(XLSX) ? { [XLSX]: { schema: { type: 'string', format: 'binary' } } } : {}),
               },
             },
           },
@@ -108,16 +122,26 @@ describe('the operation table (scripts/render-operations)', () => {
     };
     const column = (path: string, description = 'what it is') => ({ name: path, path, description });
 
-    it('with columns naming scalars of a row, then its row carries the rows, the file name and the columns in their order', () => {
-      expect(listing([column('amount.value'), column('id')])()).toEqual({
+    it('with columns naming scalars of a row, then its row carries the rows, the file name and the columns in their order, each typed by its schema', () => {
+      expect(listing([column('amount.value'), column('id'), column('at'), column('count'), column('paid'), column('amount.unit')])()).toEqual({
         rows: 'items',
         fileName: 'things_{from:start}',
         columns: [
-          { name: 'amount.value', path: 'amount.value' },
-          { name: 'id', path: 'id' },
+          { name: 'amount.value', path: 'amount.value', type: 'amount', unit: 'amount.unit' },
+          { name: 'id', path: 'id', type: 'text' },
+          { name: 'at', path: 'at', type: 'date-time' },
+          { name: 'count', path: 'count', type: 'number' },
+          { name: 'paid', path: 'paid', type: 'boolean' },
+          { name: 'amount.unit', path: 'amount.unit', type: 'text' },
         ],
+        xlsx: false,
       });
       expect(collectOperations(fixture).find((row) => row.operationId === 'getThing')?.csv).toBeNull();
+    });
+
+    it('and XLSX, then its row says so; XLSX without text/csv (whose columns the workbook has) fails generation', () => {
+      expect(listing([column('id')], undefined, ['text/csv', XLSX])()).toEqual(expect.objectContaining({ xlsx: true }));
+      expect(listing([column('id')], undefined, [XLSX])).toThrow(/serves XLSX: it needs text\/csv too/);
     });
 
     it.each([

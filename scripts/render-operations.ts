@@ -109,16 +109,30 @@ function isEnvelope(document: Json, operation: Json): boolean {
   return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
 }
 
+/** The media type of an Excel workbook (Office Open XML), served beside text/csv where the contract declares it. */
+const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * What a column holds, from the JSON row's schema: an instant (`format: date-time`), a day
+ * (`format: date`), a number, a yes/no, an amount's value (the `value` of an object with
+ * `value` and `unit`, with the dotted path of its unit: a spreadsheet shows it at the unit's
+ * scale) or text.
+ */
+type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount';
+
 /**
  * How an operation's 200 answer is exported as CSV, from its `text/csv` media type: the rows
  * (`x-csv-rows`, an array property of the answer's `data`), the file name's template
  * (`x-csv-file-name`, `{parameter}` or `{parameter:when absent}` placeholders) and the fixed
- * columns (`x-csv-columns`: name, dotted path in a row, description), in the order they are read.
+ * columns (`x-csv-columns`: name, dotted path in a row, description), in the order they are read,
+ * each with its type. `xlsx`: the same rows and columns are also served as an Excel workbook
+ * (the 200 answer declares the XLSX media type too).
  */
 export interface CsvExport {
   rows: string;
   fileName: string;
-  columns: { name: string; path: string }[];
+  columns: { name: string; path: string; type: ColumnType; unit?: string }[];
+  xlsx: boolean;
 }
 
 /** The schema a dotted path names inside `schema` (through $ref, allOf and properties), or undefined. */
@@ -133,12 +147,33 @@ function schemaAt(document: Json, schema: unknown, path: string[]): Json | undef
   return current;
 }
 
+/** A schema with the parts of its allOf merged in (properties, type, format), $refs resolved. */
+function flattened(document: Json, schema: Json): Json {
+  const parts = ((schema.allOf as unknown[] | undefined) ?? []).map((part) => flattened(document, resolveRef(document, part)));
+  return Object.assign({}, ...parts, schema, { properties: Object.assign({}, ...parts.map((part) => part.properties), schema.properties) }) as Json;
+}
+
+/** The type of the column at `path` in a row, whose schema there is `target`. */
+function columnType(document: Json, row: Json, path: string[], target: Json): { type: ColumnType; unit?: string } {
+  const parent = path.length > 1 ? schemaAt(document, row, path.slice(0, -1)) : undefined;
+  const siblings = parent ? ((flattened(document, parent).properties as Json | undefined) ?? {}) : {};
+  if (path.at(-1) === 'value' && siblings.unit !== undefined && flattened(document, target).type === 'integer')
+    return { type: 'amount', unit: [...path.slice(0, -1), 'unit'].join('.') };
+  const { type, format } = flattened(document, target);
+  if (format === 'date-time' || format === 'date') return { type: format };
+  if (type === 'integer' || type === 'number') return { type: 'number' };
+  return { type: type === 'boolean' ? 'boolean' : 'text' };
+}
+
 /** The 200 answer's CSV export, checked against the JSON answer's schema; null when it serves no text/csv. */
 function csvExportOf(document: Json, operation: Json, where: string): CsvExport | null {
   const ok = resolveRef(document, (operation.responses as Json)?.['200']);
   const content = (ok?.content as Json | undefined) ?? {};
   const media = content['text/csv'] as Json | undefined;
-  if (!media) return null;
+  if (!media) {
+    if (content[XLSX_MEDIA_TYPE]) throw new Error(`${where} serves XLSX: it needs text/csv too, whose x-csv-columns the workbook has`);
+    return null;
+  }
   const rows = media['x-csv-rows'];
   const fileName = media['x-csv-file-name'];
   const columns = media['x-csv-columns'] as { name?: unknown; path?: unknown; description?: unknown }[] | undefined;
@@ -149,6 +184,7 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
   const row = list?.type === 'array' ? resolveRef(document, list.items) : undefined;
   if (!row) throw new Error(`${where}: x-csv-rows ${rows} is not an array of the answer's data`);
   const names = new Set<string>();
+  const typed: CsvExport['columns'] = [];
   for (const column of columns) {
     const { name, path, description } = column;
     if (typeof name !== 'string' || typeof path !== 'string' || typeof description !== 'string' || description.trim() === '')
@@ -158,12 +194,13 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
     const target = schemaAt(document, row, path.split('.'));
     if (!target || target.type === 'object' || target.type === 'array')
       throw new Error(`${where}: the CSV column ${name} names ${path}, not a scalar of a row`);
+    typed.push({ name, path, ...columnType(document, row, path.split('.'), target) });
   }
   for (const [, parameter] of fileName.matchAll(/\{([A-Za-z]+)(?::[a-z-]+)?\}/g)) {
     const declared = [...((operation.parameters as unknown[]) ?? [])].map((item) => resolveRef(document, item).name);
     if (!declared.includes(parameter)) throw new Error(`${where}: x-csv-file-name names ${parameter}, not a parameter of the operation`);
   }
-  return { rows, fileName, columns: columns.map((column) => ({ name: String(column.name), path: String(column.path) })) };
+  return { rows, fileName, columns: typed, xlsx: content[XLSX_MEDIA_TYPE] !== undefined };
 }
 
 /** Header parameter names of a path item and its operation; the operation's own win by name (case-insensitive). */

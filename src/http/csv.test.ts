@@ -1,15 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
-import { csvFileName, streamCsv, type CsvExport } from './csv';
+import { exportFileName, streamCsv, type CsvExport } from './csv';
 
 const EXPORT: CsvExport = {
   rows: 'items',
   fileName: 'things',
   columns: [
-    { name: 'id', path: 'id' },
-    { name: 'amount.value', path: 'amount.value' },
-    { name: 'note', path: 'note' },
+    { name: 'id', path: 'id', type: 'text' },
+    { name: 'amount.value', path: 'amount.value', type: 'amount', unit: 'amount.unit' },
+    { name: 'note', path: 'note', type: 'text' },
   ],
+  xlsx: false,
 };
 
 /** A response whose socket buffer is full after every write, until the test drains it. */
@@ -79,7 +80,7 @@ describe('streamCsv', () => {
   });
 });
 
-describe('csvFileName', () => {
+describe('exportFileName', () => {
   const now = new Date('2026-12-07T14:05:09.123Z');
   it.each([
     ['a day', 'statement_{day}_{unit}', { day: '2026-12-01', unit: 'XOF' }, 'statement_2026-12-01_XOF.csv'],
@@ -93,6 +94,6 @@ describe('csvFileName', () => {
     ['no period', 'ops_{from:start}_{to:now}', {}, 'ops_start_20261207T140509Z.csv'],
     ['a value with characters a file name should not hold', 'card_{cardId}', { cardId: '../a"b' }, 'card_..-a-b.csv'],
   ])('with %s, then the name is the template filled in', (_title, template, parameters, expected) => {
-    expect(csvFileName(template, parameters, now)).toBe(expected);
+    expect(exportFileName(template, parameters, now, 'csv')).toBe(expected);
   });
 });

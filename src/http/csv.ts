@@ -12,11 +12,15 @@
  */
 import type { Response } from 'express';
 
-/** An operation's CSV export, as the contract declares it (the operation table's `csv`). */
+/** What a column holds, from the JSON row's schema (scripts/render-operations.ts); an amount's column names the path of its unit. */
+type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount';
+
+/** An operation's CSV export, as the contract declares it (the operation table's `csv`); `xlsx` when it is also served as a workbook. */
 export interface CsvExport {
   rows: string;
   fileName: string;
-  columns: readonly { name: string; path: string }[];
+  columns: readonly { name: string; path: string; type: ColumnType; unit?: string }[];
+  xlsx: boolean;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -33,7 +37,7 @@ function cell(value: unknown): string {
 }
 
 /** The value at a dotted path of a row; empty when a step on the way is null. */
-function valueAt(row: unknown, path: readonly string[]): unknown {
+export function valueAt(row: unknown, path: readonly string[]): unknown {
   let value = row;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return null;
@@ -68,20 +72,24 @@ class CsvWriter {
   write(chunk: string): Promise<boolean> {
     const { res } = this;
     if (res.destroyed) return Promise.resolve(false);
-    if (res.write(chunk)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const settle = (open: boolean) => () => {
-        res.off('drain', onDrain);
-        res.off('close', onClose);
-        resolve(open);
-      };
-      const onDrain = settle(true);
-      const onClose = settle(false);
-      res.on('drain', onDrain);
-      res.on('close', onClose);
-      if (res.destroyed) onClose();
-    });
+    return res.write(chunk) ? Promise.resolve(true) : drained(res);
   }
+}
+
+/** Resolves when the response's buffer has drained (true), or once the client has gone (false). */
+function drained(res: Response): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (open: boolean) => () => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(open);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+    if (res.destroyed) onClose();
+  });
 }
 
 /** A file-name part: a day stays a day, an instant at midnight UTC is its day, any other instant is compact UTC. */
@@ -95,14 +103,14 @@ function namePart(value: unknown): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '-');
 }
 
-/** The export's file name: the contract's template with the request's parameters (`{to:now}` names the time of the export when `to` is absent). */
-export function csvFileName(template: string, parameters: Record<string, unknown>, now: Date): string {
+/** The export's file name: the contract's template with the request's parameters (`{to:now}` names the time of the export when `to` is absent), then the extension. */
+export function exportFileName(template: string, parameters: Record<string, unknown>, now: Date, extension: 'csv' | 'xlsx'): string {
   const name = template.replace(/\{([A-Za-z]+)(?::([a-z-]+))?\}/g, (_, parameter: string, absent: string | undefined) => {
     const value = parameters[parameter];
     if (value !== undefined && value !== '') return namePart(value);
     return absent === 'now' ? namePart(now) : (absent ?? 'all');
   });
-  return `${name}.csv`;
+  return `${name}.${extension}`;
 }
 
 /**

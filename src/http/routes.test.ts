@@ -39,9 +39,13 @@ describe('mountEnvelopeRoutes', () => {
     }) as unknown as typeof handlers.getHealth;
     const app = express();
     app.use(express.json());
-    mountEnvelopeRoutes(app, { ...handlers, getHealth: planted }, () => null as unknown as HandlerContext, [
-      { operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] },
-    ]);
+    mountEnvelopeRoutes(
+      app,
+      { ...handlers, getHealth: planted },
+      () => null as unknown as HandlerContext,
+      async () => new Map(),
+      [{ operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] }],
+    );
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

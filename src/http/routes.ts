@@ -6,8 +6,9 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
 import { AppError } from '../domain/app-error';
 import { MAX_PAGE_SIZE } from '../domain/pagination';
-import { csvFileName, streamCsv, type CsvExport } from './csv';
+import { exportFileName, streamCsv, type CsvExport } from './csv';
 import { sendSuccess } from './envelope';
+import { streamXlsx, XLSX_MEDIA_TYPE, type UnitScales } from './xlsx';
 
 export type RawRoutes = Record<RawOperationId, RequestHandler>;
 
@@ -55,12 +56,12 @@ export interface MountedOperation {
   method: (typeof operationTable)[EnvelopeOperationId]['method'];
   expressPath: string;
   headers: readonly string[];
-  /** The 200 answer is also served as CSV for `Accept: text/csv`, as the contract declares it. */
+  /** The 200 answer is also served as CSV for `Accept: text/csv` (and as XLSX where `xlsx`), as the contract declares it. */
   csv?: CsvExport | null;
 }
 
-const JSON_ONLY = ['application/json'];
-const JSON_OR_CSV = ['application/json', 'text/csv'];
+/** The media types an operation serves, JSON first (the answer to any type). */
+const servedTypes = (csv: CsvExport | null | undefined) => ['application/json', ...(csv ? ['text/csv'] : []), ...(csv?.xlsx ? [XLSX_MEDIA_TYPE] : [])];
 
 /** The media type to answer in, of those the operation serves, by the request's `Accept`; 406 when it names none of them. */
 function answerType(req: Request, served: string[]): string {
@@ -84,13 +85,15 @@ export function declaredHeaders(req: Request, names: readonly string[]): Record<
 }
 
 /**
- * Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope.
+ * Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope,
+ * or the export the contract declares (`unitScales` gives a workbook's amounts their scale).
  * `operations` defaults to the contract's; tests pass a planted row.
  */
 export function mountEnvelopeRoutes<Context>(
   app: Express,
   handlers: Handlers<Context>,
   contextOf: (req: Request, res: Response) => Context,
+  unitScales: UnitScales,
   operations: readonly MountedOperation[] = operationsWhere(true) as MountedOperation[],
 ): void {
   for (const operation of operations) {
@@ -99,21 +102,24 @@ export function mountEnvelopeRoutes<Context>(
       input: { path: unknown; query: unknown; header: unknown; body: unknown },
     ) => Promise<unknown>;
     const { csv } = operation;
+    const served = servedTypes(csv);
     app[operation.method](operation.expressPath, async (req, res, next) => {
       try {
         if (csv) res.vary('Accept');
-        const type = answerType(req, csv ? JSON_OR_CSV : JSON_ONLY);
+        const type = answerType(req, served);
         const context = contextOf(req, res);
         const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
-        if (!csv || type !== 'text/csv') return sendSuccess(req, res, await handler(context, input));
+        if (!csv || type === 'application/json') return sendSuccess(req, res, await handler(context, input));
         // The whole selection, in the largest pages the contract allows.
         const pageOf = (cursor?: string) => handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } });
-        const fileName = csvFileName(csv.fileName, { ...req.query, ...req.params }, new Date());
-        await streamCsv(res, csv, fileName, await pageOf(req.query.cursor as string | undefined), pageOf);
+        const parameters = { ...req.query, ...req.params };
+        const first = await pageOf(req.query.cursor as string | undefined);
+        if (type === 'text/csv') return await streamCsv(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'csv'), first, pageOf);
+        await streamXlsx(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'xlsx'), first, pageOf, unitScales);
       } catch (error) {
         if (!res.headersSent) return next(error);
         // The export was cut after its first bytes: the client sees a broken transfer, never a short file.
-        req.log.error({ err: error }, 'CSV export cut by an error');
+        req.log.error({ err: error }, 'export cut by an error');
         res.destroy();
       }
     });

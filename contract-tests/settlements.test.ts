@@ -8,6 +8,7 @@
  * rows then dated in the past in the database, as if the server had recorded them then.
  */
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { CardService, type ServicePointSettlement } from '../generated/sdk';
 import { operationTable } from '../generated/operations';
 import { dayBounds, localDay } from '../src/domain/time-zones';
@@ -30,6 +31,7 @@ const dayAfter = shift(day, 1);
 const bounds = dayBounds(day, ZONE);
 const at = (hours: number) => new Date(bounds.start.getTime() + hours * HOUR_MS);
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let server: TestServer;
 let token: string;
 let station: Station;
@@ -242,6 +244,22 @@ describe("a station's day", () => {
         'amount.value',
       ),
     ).toBe(json.totals.cancellations.amount.value);
+  });
+
+  it('when the Excel workbook is read back, then it has the CSV’s columns, typed, and its amounts add up to the JSON’s movements', async () => {
+    const response = await fetch(`${server.url}${path(day)}`, { headers: { authorization: `Bearer ${token}`, accept: XLSX } });
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, XLSX]);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="settlement_${station.id}_${day}_XOF.xlsx"`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
+    expect(header).toEqual((operationTable.getServicePointSettlement.csv ?? { columns: [] }).columns.map((column) => column.name));
+    const json = await settlement(day);
+    const amounts = Array.from({ length: sheet.rowCount - 1 }, (_, index) => sheet.getRow(index + 2).getCell(header.indexOf('amount.value') + 1).value);
+    expect(amounts).toHaveLength(json.lines.length);
+    expect(amounts.every((value) => typeof value === 'number')).toBe(true);
+    expect((amounts as number[]).reduce((total, value) => total + value, 0)).toBe(json.movements.value);
   });
 
   it('when something is booked after the day closed (a late offline fill of that day, a cancellation of its payment), then the day reads the same, and the booking is on today', async () => {

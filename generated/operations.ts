@@ -962,7 +962,7 @@ export const operationTable = {
     operatorRight: null,
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":false},
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   getPartnerUnit: {
@@ -1027,7 +1027,7 @@ export const operationTable = {
     operatorRight: "ledger.read",
     envelope: true,
     headers: [],
-    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":false},
+    csv: {"rows":"lines","fileName":"settlement_{servicePointId}_{day}_{unit}","columns":[{"name":"type","path":"type","type":"text"},{"name":"cancels","path":"cancels","type":"text"},{"name":"clientId","path":"clientId","type":"text"},{"name":"clientName","path":"clientName","type":"text"},{"name":"energyTypeCode","path":"energyTypeCode","type":"text"},{"name":"service","path":"service","type":"text"},{"name":"count","path":"count","type":"number"},{"name":"quantityMl","path":"quantityMl","type":"number"},{"name":"amount.value","path":"amount.value","type":"amount","unit":"amount.unit"},{"name":"amount.unit","path":"amount.unit","type":"text"}],"xlsx":true},
     deprecation: null,
   },
   getUnit: {

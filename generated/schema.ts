@@ -853,7 +853,7 @@ export interface paths {
         };
         /**
          * Read a contracted service point's daily settlement
-         * @description The settlement of a service point the partner is contracted for (a station's own system reading its day), as the Core API gives it: what the station's E-service card received on one calendar day of its network's time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+         * @description The settlement of a service point the partner is contracted for (a station's own system reading its day), as the Core API gives it: what the station's E-service card received on one calendar day of its network's time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON, CSV (`Accept: text/csv`) or an Excel workbook. A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
          */
         get: operations["getPartnerServicePointSettlement"];
         put?: never;
@@ -1345,7 +1345,7 @@ export interface paths {
         };
         /**
          * Read a service point's daily settlement
-         * @description A service point's settlement of one calendar day in one unit, for the issuer to pay the station and the station to reconcile: what its E-service card received, per kind of operation, client and product (count, litres, amount), the cancellations as lines of their own, the totals (sales, cancellations, fees, other, `net` owed to the station, payouts), the card's opening and closing balances with the check that closing = opening + movements, and the payout once paid. The day is the day of the time zone of the service point's network (the answer names it and gives the day's bounds in UTC); a line is on the day its entry was booked (a late offline fill on the day it was uploaded), so a `closed` day never changes. As JSON or, for `Accept: text/csv`, the lines as CSV. An unknown service point is 404 (3009), an unknown unit 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+         * @description A service point's settlement of one calendar day in one unit, for the issuer to pay the station and the station to reconcile: what its E-service card received, per kind of operation, client and product (count, litres, amount), the cancellations as lines of their own, the totals (sales, cancellations, fees, other, `net` owed to the station, payouts), the card's opening and closing balances with the check that closing = opening + movements, and the payout once paid. The day is the day of the time zone of the service point's network (the answer names it and gives the day's bounds in UTC); a line is on the day its entry was booked (a late offline fill on the day it was uploaded), so a `closed` day never changes. As JSON or, for `Accept: text/csv`, the lines as CSV (or as an Excel workbook). An unknown service point is 404 (3009), an unknown unit 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
          */
         get: operations["getServicePointSettlement"];
         put?: never;
@@ -8794,6 +8794,7 @@ export interface operations {
                      *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10250,6 +10251,7 @@ export interface operations {
                      *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
                      */
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];

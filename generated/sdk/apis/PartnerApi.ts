@@ -909,7 +909,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON, CSV (`Accept: text/csv`) or an Excel workbook. A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
      * Read a contracted service point\'s daily settlement
      */
     async getPartnerServicePointSettlementRaw(requestParameters: GetPartnerServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServicePointSettlementResponse>> {
@@ -949,7 +949,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON or CSV (`Accept: text/csv`). A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
+     * The settlement of a service point the partner is contracted for (a station\'s own system reading its day), as the Core API gives it: what the station\'s E-service card received on one calendar day of its network\'s time zone, per kind of operation, client and product, the totals, what is owed to the station (`net`) and, once paid, the payout. JSON, CSV (`Accept: text/csv`) or an Excel workbook. A service point the partner has no active contract for answers 404 (3009), as an unknown one; an unknown unit is 404 (3004); a day that is not a calendar day is 400 (2001); a day that has not started is 422 (4203).
      * Read a contracted service point\'s daily settlement
      */
     async getPartnerServicePointSettlement(requestParameters: GetPartnerServicePointSettlementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServicePointSettlementResponse> {

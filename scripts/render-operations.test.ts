@@ -193,6 +193,22 @@ describe('the operation table (scripts/render-operations)', () => {
     it('when an operation outside the Core API names a right, then generation fails', () => {
       expect(() => collectOperations(core('things.read', '/partner/things/{thingId}'))).toThrow(/not a Core operation/);
     });
+
+    it('when a Core operation declares x-operator-scoped, then its row says so; anything but true, or outside the Core API, fails', () => {
+      const scoped = (value: unknown, path = '/core/things/{thingId}') => {
+        const document = core('things.read', path);
+        const item = (document.paths as Record<string, Record<string, Record<string, unknown>>>)[path];
+        item.get['x-operator-scoped'] = value;
+        if (!path.startsWith('/core/')) for (const operation of Object.values(item)) delete operation['x-operator-right'];
+        return document;
+      };
+      expect(collectOperations(scoped(true)).map((row) => [row.operationId, row.operatorScoped])).toEqual([
+        ['createThing', false],
+        ['getThing', true],
+      ]);
+      expect(() => collectOperations(scoped('yes'))).toThrow(/x-operator-scoped is true when present/);
+      expect(() => collectOperations(scoped(true, '/partner/things/{thingId}'))).toThrow(/not a Core operation: it cannot declare x-operator-scoped/);
+    });
   });
 
   it('when the Amount schema has no maximum, then generation fails (contract first)', () => {

@@ -15,6 +15,8 @@ interface OperationRow {
   scopes: string[];
   /** The right a back-office operator needs for it (Core operations only; x-operator-right). */
   operatorRight: string | null;
+  /** The operation answers an operator with a narrower scope of authority than the issuer with only what lies within it (x-operator-scoped). */
+  operatorScoped: boolean;
   envelope: boolean;
   /** The operation's header parameters (path-level and its own), names as declared. */
   headers: string[];
@@ -87,6 +89,20 @@ function operatorRightOf(operation: Json, path: string, rights: Record<string, s
   if (typeof right !== 'string') throw new Error(`${where} is a Core operation: it needs x-operator-right naming the right an operator needs for it`);
   if (!Object.hasOwn(rights, right)) throw new Error(`${where}: x-operator-right ${right} is not in the root x-operator-rights catalog`);
   return right;
+}
+
+/**
+ * Whether a Core operation serves operators whose grants cover only some networks, client
+ * companies or service points by keeping its answer within them (`x-operator-scoped: true`,
+ * Core operations only). Without it, such an operator is refused unless the operation's path
+ * names a resource within its scope.
+ */
+function operatorScopedOf(operation: Json, path: string, where: string): boolean {
+  const scoped = operation['x-operator-scoped'];
+  if (scoped === undefined) return false;
+  if (scoped !== true) throw new Error(`${where}: x-operator-scoped is true when present`);
+  if (!path.startsWith('/core/')) throw new Error(`${where} is not a Core operation: it cannot declare x-operator-scoped`);
+  return true;
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -198,6 +214,7 @@ export function collectOperations(document: Json): OperationRow[] {
         security,
         scopes,
         operatorRight: operatorRightOf(operation, path, rights, `${method.toUpperCase()} ${path}`),
+        operatorScoped: operatorScopedOf(operation, path, `${method.toUpperCase()} ${path}`),
         envelope,
         headers: headerParameters(document, item, operation),
         csv: csvExportOf(document, operation, `${method.toUpperCase()} ${path}`),
@@ -254,6 +271,7 @@ export function renderOperations(document: Json, notice: string): string {
         `    security: ${literal(row.security)},`,
         `    scopes: ${literal(row.scopes)},`,
         `    operatorRight: ${literal(row.operatorRight)},`,
+        `    operatorScoped: ${row.operatorScoped},`,
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
         `    csv: ${literal(row.csv)},`,

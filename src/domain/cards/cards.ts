@@ -1,7 +1,8 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { pageOfRows, pageOfSettledRows, type Page, type PageInput, type SettledPage } from '../pagination';
+import { pageOfRows, pageOfSettledRows, whereClause, type Page, type PageInput, type SettledPage } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -88,9 +89,12 @@ async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
   );
 }
 
+/** What an unknown card answers (and one outside an operator's scope of authority). */
+export const cardNotFound = (id: string) => new AppError('CARD_NOT_FOUND', `No card ${id}`);
+
 async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<CardRow> {
   const [row] = await db.query<CardRow>(`SELECT * FROM cards WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
+  if (!row) throw cardNotFound(id);
   return row;
 }
 
@@ -106,7 +110,9 @@ export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, 
       errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }],
     });
   }
-  const [row] = await db.query<CardRow>('SELECT * FROM cards WHERE number_hash = $1', [vault.lookupHash(number)]);
+  const params: unknown[] = [vault.lookupHash(number)];
+  const where = whereClause([['number_hash = $1', true], authorityFilter(actor, ['client_id', 'service_point_id'])], params);
+  const [row] = await db.query<CardRow>(`SELECT * FROM cards ${where}`, params);
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return (await withBalances(db, [row]))[0];
 }
@@ -135,6 +141,7 @@ export async function listCards(db: Queryable, actor: Actor, filters: CardFilter
     db,
     'cards',
     [
+      authorityFilter(actor, ['client_id', 'service_point_id']),
       ['client_id = ?', filters.clientId],
       ['kind = ?', filters.kind],
       [filters.status ? STATUS_CONDITION[filters.status] : '', filters.status],

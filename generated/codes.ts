@@ -1200,6 +1200,15 @@ export const codeCatalog = {
       "en": "These controls go beyond what the card's profile allows"
     }
   },
+  "STEP_UP_REQUIRED": {
+    "code": "4186",
+    "status": 401,
+    "meaning": "The operation needs a recent strong authentication of the operator (`x-operator-step-up`): the token's `amr` must name `mfa` (RFC 8176) and its `auth_time` be at most the declared age. The `WWW-Authenticate` challenge says `error=\"insufficient_user_authentication\"` with `max_age` (RFC 9470): authenticate again at the identity provider, then retry.",
+    "message": {
+      "fr": "Authentification forte récente requise",
+      "en": "A recent strong authentication is required"
+    }
+  },
   "WEBHOOK_URL_REFUSED": {
     "code": "4150",
     "status": 400,

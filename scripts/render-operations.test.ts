@@ -209,6 +209,18 @@ describe('the operation table (scripts/render-operations)', () => {
       expect(() => collectOperations(scoped('yes'))).toThrow(/x-operator-scoped is true when present/);
       expect(() => collectOperations(scoped(true, '/partner/things/{thingId}'))).toThrow(/not a Core operation: it cannot declare x-operator-scoped/);
     });
+
+    it('when a Core operation declares x-operator-step-up, then its row carries the age; a malformed one fails', () => {
+      const stepUp = (value: unknown) => {
+        const document = core('things.read');
+        (document.paths as Record<string, Record<string, Record<string, unknown>>>)['/core/things/{thingId}'].get['x-operator-step-up'] = value;
+        return document;
+      };
+      expect(collectOperations(stepUp({ maxAgeSeconds: 300 })).map((row) => row.operatorStepUp)).toEqual([null, { maxAgeSeconds: 300 }]);
+      for (const malformed of [{ maxAgeSeconds: 0 }, { maxAgeSeconds: '300' }, { maxAgeSeconds: 300, acr: 'x' }, true]) {
+        expect(() => collectOperations(stepUp(malformed))).toThrow(/x-operator-step-up is \{ maxAgeSeconds \}/);
+      }
+    });
   });
 
   it('when the Amount schema has no maximum, then generation fails (contract first)', () => {

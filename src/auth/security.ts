@@ -54,12 +54,17 @@ function scopesOfOperation(req: Request): readonly string[] {
   return operationId && operationId in operationTable ? operationTable[operationId as OperationId].scopes : [];
 }
 
-/** What an operator needs for the request's operation (Core operations only): its right, and whether it keeps its answer within a scope; or null. */
-function operatorOperationOf(req: Request): OperatorOperation | null {
+/** What an operator needs for a Core operation: its right, whether it keeps its answer within a scope, the recent strong authentication it demands (x-operator-step-up). */
+type OperatorCall = OperatorOperation & { stepUpMaxAgeSeconds: number | null };
+
+/** What an operator needs for the request's operation (Core operations only), or null. */
+function operatorOperationOf(req: Request): OperatorCall | null {
   const operationId = operationIdOf(req);
   if (!operationId || !(operationId in operationTable)) return null;
   const operation = operationTable[operationId as OperationId];
-  return operation.operatorRight === null ? null : { right: operation.operatorRight, scoped: operation.operatorScoped };
+  return operation.operatorRight === null
+    ? null
+    : { right: operation.operatorRight, scoped: operation.operatorScoped, stepUpMaxAgeSeconds: operation.operatorStepUp?.maxAgeSeconds ?? null };
 }
 
 /** The path parameters the validator matched. */
@@ -71,19 +76,14 @@ const pathParametersOf = (req: Request): Record<string, string> => (req as { ope
  * than the issuer goes on the actor, for the lists to keep within. Rate limits count per
  * operator.
  */
-async function authenticateOperator(
-  req: Request,
-  guard: ClientGuard,
-  verifier: OperatorTokenVerifier,
-  token: string,
-  operation: OperatorOperation,
-): Promise<void> {
+async function authenticateOperator(req: Request, guard: ClientGuard, verifier: OperatorTokenVerifier, token: string, operation: OperatorCall): Promise<void> {
   const claims = await verifier.verify(token);
   const operator = await activeOperatorBySubject(guard.db, claims.issuer, claims.subject);
   if (!operator) throw new AppError('OPERATOR_NOT_ENROLLED', 'The operator token names no enrolled, active operator');
   await guard.consume('api', operator.id);
   const actor = operatorActor(operator, { requestId: req.requestId, address: clientAddressOf(req), language: languageOf(req) });
   const scopeOfAuthority = await checkOperatorAuthority(guard.db, actor, operator, operation, pathParametersOf(req), OPERATOR_PLACINGS);
+  if (operation.stepUpMaxAgeSeconds !== null) verifier.checkStepUp(claims, operation.stepUpMaxAgeSeconds);
   req.operator = scopeOfAuthority === undefined ? actor : { ...actor, scopeOfAuthority };
 }
 

@@ -19,6 +19,7 @@ export type Card = components['schemas']['Card'];
 export type IssuedCard = components['schemas']['IssuedCard'];
 type CardStatus = Card['status'];
 export type CardTransition = components['schemas']['CardTransition'];
+type CardNumberReveal = components['schemas']['CardNumberReveal'];
 type StoredStatus = Exclude<CardStatus, 'expired'>;
 
 interface CardRow {
@@ -115,6 +116,24 @@ export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, 
   const [row] = await db.query<CardRow>(`SELECT * FROM cards ${where}`, params);
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return (await withBalances(db, [row]))[0];
+}
+
+/**
+ * A card's full number, recovered from its sealed copy, for a caller allowed to see it (the
+ * contract's revealCardNumber: core:cards.reveal, and an operator's recent strong
+ * authentication); each reveal is recorded in the audit trail, without the number.
+ */
+export async function revealCardNumber(db: Queryable, vault: CardVault, actor: Actor, cardId: string): Promise<CardNumberReveal> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ id: string; number_sealed: string; masked_number: string }>(
+      'SELECT id, number_sealed, masked_number FROM cards WHERE id = $1',
+      [cardId],
+    );
+    if (!row) throw cardNotFound(cardId);
+    const revealed = { cardId: row.id, maskedNumber: row.masked_number };
+    await recordAudit(tx, actor, { action: 'card.revealed', resourceType: 'card', resourceId: row.id, before: null, after: revealed });
+    return { ...revealed, number: vault.decrypt(row.number_sealed) };
+  });
 }
 
 export interface CardFilters {

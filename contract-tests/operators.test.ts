@@ -121,6 +121,7 @@ describe('rights per action and scope of authority', () => {
     const answer = await call(`${server.url}/core/v1/cards/${cardB}`, { headers: bearer(await provider.token('awa')) });
     expect([answer.status, answer.body.success, answer.body.code]).toEqual([404, false, '3008']);
     expect(answer.body.requestId).toEqual(expect.any(String));
+    expect(answer.body.debugMessage).toBe(`No card ${cardB}`);
   });
 
   it("when an operator scoped to client A suspends client B's card, then it is 404 and the card is unchanged", async () => {
@@ -136,9 +137,19 @@ describe('rights per action and scope of authority', () => {
     expect([answer.status, answer.body.success, answer.body.code]).toEqual([403, false, '4180']);
   });
 
-  it('when an operator holds the right over a client only and the operation names no resource (a list), then it is 403 4181', async () => {
-    const answer = await call(`${server.url}/core/v1/cards`, { headers: bearer(await provider.token('awa')) });
-    expect([answer.status, answer.body.code]).toEqual([403, '4181']);
+  it("when an operator holds the right over a client only and lists cards, then the list holds that client's cards only", async () => {
+    const answer = await call(`${server.url}/core/v1/cards?limit=100`, { headers: bearer(await provider.token('awa')) });
+    expect([answer.status, answer.body.data.items.map((card: { id: string }) => card.id)]).toEqual([200, [cardA]]);
+  });
+
+  it('when an operator holds the right over a client only and the operation names no resource and keeps no list within a scope (a creation), then it is 403 4181', async () => {
+    await operatorWith('kadi', ['cards.issue'], { kind: 'client', id: clientA.clientId });
+    const creation = await failure(
+      core(await provider.token('kadi')).coreCards.issueCard({
+        cardIssue: { clientId: clientA.clientId, profileId: clientA.profileId, holder: { name: 'Awa Traoré', phone: '+2250101010101' } },
+      }),
+    );
+    expect([creation.status, creation.body.code]).toEqual([403, '4181']);
   });
 
   it('when an operator holding the right over the issuer reads any card, then it is 200', async () => {

@@ -1194,7 +1194,7 @@ export const codeCatalog = {
   "OPERATOR_RIGHT_SCOPED": {
     "code": "4181",
     "status": 403,
-    "meaning": "The operator holds the right only over some networks, clients or service points, and this operation names none of them in its path (lists and creations need the right over the whole issuer).",
+    "meaning": "The operator holds the right only over some networks, clients or service points, this operation's path names none of them, and the operation does not keep its answer within them (`x-operator-scoped`, as the lists do); creations, vouchers and the issuer's referential need the right over the whole issuer.",
     "message": {
       "fr": "Ce droit ne vous est accordé que sur un périmètre limité",
       "en": "You hold this right only over a limited scope"
@@ -1225,6 +1225,24 @@ export const codeCatalog = {
     "message": {
       "fr": "Ce rôle existe déjà",
       "en": "This role already exists"
+    }
+  },
+  "CONTROLS_BEYOND_PROFILE": {
+    "code": "4185",
+    "status": 403,
+    "meaning": "An operator whose right to set controls covers only some networks, client companies or service points (a fleet manager) sets a card's controls only within what the card's profile allows: where the profile sets a rule, the card's keeps every limit and does not raise it, stays hard where it is hard, keeps to the profile's services and fuels and its minimum interval between fills, and does not replace its places or hours. `errors` names each field beyond it.",
+    "message": {
+      "fr": "Ces contrôles dépassent ce que permet le profil de la carte",
+      "en": "These controls go beyond what the card's profile allows"
+    }
+  },
+  "STEP_UP_REQUIRED": {
+    "code": "4186",
+    "status": 401,
+    "meaning": "The operation needs a recent strong authentication of the operator (`x-operator-step-up`): the token's `amr` must name `mfa` (RFC 8176) and its `auth_time` be at most the declared age. The `WWW-Authenticate` challenge says `error=\"insufficient_user_authentication\"` with `max_age` (RFC 9470): authenticate again at the identity provider, then retry.",
+    "message": {
+      "fr": "Authentification forte récente requise",
+      "en": "A recent strong authentication is required"
     }
   },
   "WEBHOOK_URL_REFUSED": {

@@ -1608,6 +1608,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/cards/{cardId}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reveal a card's full number
+         * @description The card's full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token's `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error="insufficient_user_authentication"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+         */
+        post: operations["revealCardNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/cards/{cardId}/suspend": {
         parameters: {
             query?: never;
@@ -5689,6 +5709,19 @@ export interface components {
         };
         CardResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Card"];
+        };
+        /** @description A card's full number, revealed on demand to a caller allowed to see it (recorded in the audit trail as `card.revealed`). */
+        CardNumberReveal: {
+            cardId: components["schemas"]["CardId"];
+            number: components["schemas"]["CardNumber"];
+            /**
+             * @description The number as every other answer shows it.
+             * @example 707070******4321
+             */
+            maskedNumber: string;
+        };
+        CardNumberRevealResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["CardNumberReveal"];
         };
         CardTransitionRequest: {
             /**
@@ -10970,6 +11003,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revealCardNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reveal a card's full number succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardNumberRevealResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -217,6 +217,34 @@ describe('the operation table (scripts/render-operations)', () => {
     it('when an operation outside the Core API names a right, then generation fails', () => {
       expect(() => collectOperations(core('things.read', '/partner/things/{thingId}'))).toThrow(/not a Core operation/);
     });
+
+    it('when a Core operation declares x-operator-scoped, then its row says so; anything but true, or outside the Core API, fails', () => {
+      const scoped = (value: unknown, path = '/core/things/{thingId}') => {
+        const document = core('things.read', path);
+        const item = (document.paths as Record<string, Record<string, Record<string, unknown>>>)[path];
+        item.get['x-operator-scoped'] = value;
+        if (!path.startsWith('/core/')) for (const operation of Object.values(item)) delete operation['x-operator-right'];
+        return document;
+      };
+      expect(collectOperations(scoped(true)).map((row) => [row.operationId, row.operatorScoped])).toEqual([
+        ['createThing', false],
+        ['getThing', true],
+      ]);
+      expect(() => collectOperations(scoped('yes'))).toThrow(/x-operator-scoped is true when present/);
+      expect(() => collectOperations(scoped(true, '/partner/things/{thingId}'))).toThrow(/not a Core operation: it cannot declare x-operator-scoped/);
+    });
+
+    it('when a Core operation declares x-operator-step-up, then its row carries the age; a malformed one fails', () => {
+      const stepUp = (value: unknown) => {
+        const document = core('things.read');
+        (document.paths as Record<string, Record<string, Record<string, unknown>>>)['/core/things/{thingId}'].get['x-operator-step-up'] = value;
+        return document;
+      };
+      expect(collectOperations(stepUp({ maxAgeSeconds: 300 })).map((row) => row.operatorStepUp)).toEqual([null, { maxAgeSeconds: 300 }]);
+      for (const malformed of [{ maxAgeSeconds: 0 }, { maxAgeSeconds: '300' }, { maxAgeSeconds: 300, acr: 'x' }, true]) {
+        expect(() => collectOperations(stepUp(malformed))).toThrow(/x-operator-step-up is \{ maxAgeSeconds \}/);
+      }
+    });
   });
 
   it('when the Amount schema has no maximum, then generation fails (contract first)', () => {

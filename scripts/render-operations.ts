@@ -15,6 +15,10 @@ interface OperationRow {
   scopes: string[];
   /** The right a back-office operator needs for it (Core operations only; x-operator-right). */
   operatorRight: string | null;
+  /** The operation answers an operator with a narrower scope of authority than the issuer with only what lies within it (x-operator-scoped). */
+  operatorScoped: boolean;
+  /** An operator must have authenticated strongly within this many seconds (x-operator-step-up), or null. */
+  operatorStepUp: { maxAgeSeconds: number } | null;
   envelope: boolean;
   /** The operation's header parameters (path-level and its own), names as declared. */
   headers: string[];
@@ -87,6 +91,40 @@ function operatorRightOf(operation: Json, path: string, rights: Record<string, s
   if (typeof right !== 'string') throw new Error(`${where} is a Core operation: it needs x-operator-right naming the right an operator needs for it`);
   if (!Object.hasOwn(rights, right)) throw new Error(`${where}: x-operator-right ${right} is not in the root x-operator-rights catalog`);
   return right;
+}
+
+/**
+ * Whether a Core operation serves operators whose grants cover only some networks, client
+ * companies or service points by keeping its answer within them (`x-operator-scoped: true`,
+ * Core operations only). Without it, such an operator is refused unless the operation's path
+ * names a resource within its scope.
+ */
+function operatorScopedOf(operation: Json, path: string, where: string): boolean {
+  const scoped = operation['x-operator-scoped'];
+  if (scoped === undefined) return false;
+  if (scoped !== true) throw new Error(`${where}: x-operator-scoped is true when present`);
+  if (!path.startsWith('/core/')) throw new Error(`${where} is not a Core operation: it cannot declare x-operator-scoped`);
+  return true;
+}
+
+/**
+ * The recent strong authentication a Core operation demands of an operator
+ * (`x-operator-step-up: { maxAgeSeconds }`, 1 to 86400), or null.
+ */
+function operatorStepUpOf(operation: Json, path: string, where: string): { maxAgeSeconds: number } | null {
+  const stepUp = operation['x-operator-step-up'] as Json | undefined;
+  if (stepUp === undefined) return null;
+  if (!path.startsWith('/core/')) throw new Error(`${where} is not a Core operation: it cannot declare x-operator-step-up`);
+  const maxAgeSeconds = stepUp?.maxAgeSeconds;
+  if (
+    Object.keys(stepUp ?? {}).join() !== 'maxAgeSeconds' ||
+    !Number.isInteger(maxAgeSeconds) ||
+    (maxAgeSeconds as number) < 1 ||
+    (maxAgeSeconds as number) > 86400
+  ) {
+    throw new Error(`${where}: x-operator-step-up is { maxAgeSeconds } with an integer from 1 to 86400`);
+  }
+  return { maxAgeSeconds: maxAgeSeconds as number };
 }
 
 function resolveRef(document: Json, node: unknown): Json {
@@ -235,6 +273,8 @@ export function collectOperations(document: Json): OperationRow[] {
         security,
         scopes,
         operatorRight: operatorRightOf(operation, path, rights, `${method.toUpperCase()} ${path}`),
+        operatorScoped: operatorScopedOf(operation, path, `${method.toUpperCase()} ${path}`),
+        operatorStepUp: operatorStepUpOf(operation, path, `${method.toUpperCase()} ${path}`),
         envelope,
         headers: headerParameters(document, item, operation),
         csv: csvExportOf(document, operation, `${method.toUpperCase()} ${path}`),
@@ -291,6 +331,8 @@ export function renderOperations(document: Json, notice: string): string {
         `    security: ${literal(row.security)},`,
         `    scopes: ${literal(row.scopes)},`,
         `    operatorRight: ${literal(row.operatorRight)},`,
+        `    operatorScoped: ${row.operatorScoped},`,
+        `    operatorStepUp: ${literal(row.operatorStepUp)},`,
         `    envelope: ${row.envelope},`,
         `    headers: ${literal(row.headers)},`,
         `    csv: ${literal(row.csv)},`,

@@ -3,13 +3,14 @@
  * holding every scope, and a network, two clients, energy prices, a card profile, a service
  * point, a few cards, a vehicle and a driver to explore the Core API with; the partner is
  * contracted for both clients and the service point, with a funded float and recharge limits,
- * to walk the 3rd Party API's quick start with. The partner's credentials and a card's number
+ * to walk the 3rd Party API's quick start with, and a fleet manager of one client (an operator
+ * whose role is granted over that client only). The partner's credentials and a card's number
  * are kept in the data directory (git-ignored, mode 0600) so that every start can print them;
  * a real deployment (DATABASE_URL) creates partners with the CLI instead.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { oauthScopes } from '../generated/operations';
+import { oauthScopes, operatorRights } from '../generated/operations';
 import type { Database } from './db/database';
 import { SYSTEM_ACTORS } from './domain/actor';
 import type { CardVault } from './domain/cards/card-numbers';
@@ -28,6 +29,7 @@ import { addEnergyPrice, createEnergyType } from './domain/referential/energy-ty
 import { createNetwork } from './domain/referential/networks';
 import { createServicePoint } from './domain/cards/service-point-cards';
 import { createUnit } from './domain/referential/units';
+import { createOperator, createOperatorRole, grantOperatorRole } from './domain/operators/operators';
 
 export interface DemoCredentials {
   partnerId: string;
@@ -41,9 +43,21 @@ const DEMO_NAME = 'Partenaire de démonstration';
 
 const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 
-/** A small, realistic referential to explore the Core API with. */
-/** Seeds the referential; returns the number of the card the quick start uses. */
-async function seedReferential(db: Database, vault: CardVault): Promise<string> {
+/** The rights of the demo fleet manager's role: read its client, its cards, fleet and activity, block, suspend and reactivate cards, set their controls and the drivers' codes. */
+const FLEET_MANAGER_RIGHTS = ['clients.read', 'cards.read', 'cards.lifecycle', 'cards.controls', 'controls.read', 'fleet.read', 'fleet.write', 'ledger.read'];
+
+/** Where the demo operators are enrolled when no OpenID Connect provider is configured at the first start: a placeholder issuer no token names. */
+const PLACEHOLDER_ISSUER = 'urn:cynod:demo-operators';
+
+/** The demo fleet manager, subject `gestionnaire-sotra` at the provider: the role "Gestionnaire de flotte" granted over the client only. */
+async function seedFleetManager(db: Database, clientId: string, issuer: string): Promise<void> {
+  const role = await createOperatorRole(db, DEMO_ACTOR, { name: 'Gestionnaire de flotte', rights: FLEET_MANAGER_RIGHTS }, Object.keys(operatorRights));
+  const operator = await createOperator(db, DEMO_ACTOR, { issuer, subject: 'gestionnaire-sotra', displayName: 'Aminata Koné (flotte SOTRA)' });
+  await grantOperatorRole(db, DEMO_ACTOR, operator.id, { roleId: role.id, scope: { kind: 'client', id: clientId } });
+}
+
+/** Seeds the referential and the demo fleet manager (enrolled under `operatorIssuer`); returns the number of the card the quick start uses. */
+async function seedReferential(db: Database, vault: CardVault, operatorIssuer: string): Promise<string> {
   const network = await createNetwork(db, DEMO_ACTOR, { code: 'RES-ABIDJAN', name: 'Réseau Abidjan' });
   const sotra = await createClient(db, DEMO_ACTOR, {
     networkId: network.id,
@@ -106,6 +120,7 @@ async function seedReferential(db: Database, vault: CardVault): Promise<string> 
   const bus = await createVehicle(db, DEMO_ACTOR, { clientId: sotra.id, registration: '1234 AB 01', tankCapacityMl: 300_000, energyTypeCode: 'GASOIL' });
   const driver = await createDriver(db, vault, DEMO_ACTOR, { clientId: sotra.id, name: 'Konan Kouadio', phone: '+2250707080910', driverCode: '482915' });
   await replaceCardFleet(db, DEMO_ACTOR, issued[0].id, { vehicleId: bus.id, driverId: driver.id });
+  await seedFleetManager(db, sotra.id, operatorIssuer);
   return issued[2].number as string;
 }
 
@@ -125,13 +140,17 @@ async function seedPartnerChannel(db: Database, partnerId: string): Promise<void
   await setRechargeLimits(db, DEMO_ACTOR, partnerId, { limits: [{ unit: 'XOF', perOperation: 500_000, perDay: 5_000_000, perCardPerDay: 1_000_000 }] });
 }
 
-export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
+/**
+ * Creates the demo data the first time; `operatorIssuer` is the OpenID Connect provider the
+ * demo operators are enrolled under (OIDC_ISSUER_URL), when one is configured.
+ */
+export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault, operatorIssuer?: string): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
   const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
   const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
-  const cardNumber = seeded ? null : await seedReferential(db, vault);
+  const cardNumber = seeded ? null : await seedReferential(db, vault, operatorIssuer ?? PLACEHOLDER_ISSUER);
   const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
   await seedPartnerChannel(db, partner.id);
   const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret, cardNumber };

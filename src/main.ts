@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
   const cardVault = cardVaultFor(config);
-  const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
+  const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault, config.oidc?.issuer) : null;
   if (!config.databaseUrl) secureDataDir(config.dataDir);
   // The CLI cannot open the embedded database beside us: it hands its commands to us instead.
   const cliChannel: CliChannel | null = config.databaseUrl

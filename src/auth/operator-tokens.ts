@@ -38,10 +38,14 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** How long the provider may take to answer a discovery or key request, in milliseconds. */
 const PROVIDER_TIMEOUT_MS = 5000;
 
-/** The person a verified operator token names. */
+/** The person a verified operator token names, and how it authenticated. */
 export interface OperatorClaims {
   issuer: string;
   subject: string;
+  /** When the person authenticated at the provider (`auth_time`, seconds since the epoch), or null. */
+  authTime: number | null;
+  /** How it authenticated (`amr`, RFC 8176), empty when the token does not say. */
+  methods: readonly string[];
 }
 
 const invalid = (description: string) =>
@@ -87,6 +91,27 @@ export class OperatorTokenVerifier {
     });
   }
 
+  /**
+   * Throws STEP_UP_REQUIRED (401, with the RFC 9470 challenge) unless the operator
+   * authenticated strongly (`amr` names `mfa`, RFC 8176) within `maxAgeSeconds`, give or take
+   * the clock skew: what an operation declaring x-operator-step-up demands.
+   */
+  checkStepUp(claims: OperatorClaims, maxAgeSeconds: number, now = Date.now()): void {
+    const age = claims.authTime === null ? null : Math.floor(now / 1000) - claims.authTime;
+    const strong = claims.methods.includes('mfa');
+    if (strong && age !== null && age <= maxAgeSeconds + this.settings.clockSkewSeconds) return;
+    const why = !strong
+      ? 'its authentication was not multi-factor (amr names no mfa)'
+      : age === null
+        ? 'the token carries no auth_time'
+        : `it authenticated ${age} s ago`;
+    throw new AppError('STEP_UP_REQUIRED', `This operation needs a multi-factor authentication within the last ${maxAgeSeconds} s; ${why}`, {
+      headers: {
+        'WWW-Authenticate': `${bearerChallenge('insufficient_user_authentication', 'A recent multi-factor authentication is required')}, max_age=${maxAgeSeconds}`,
+      },
+    });
+  }
+
   /** The issuer and subject of a valid token; TOKEN_EXPIRED, TOKEN_INVALID, or SERVICE_UNAVAILABLE when the provider's keys cannot be fetched. */
   async verify(token: string): Promise<OperatorClaims> {
     const keys = await this.keySet();
@@ -98,7 +123,9 @@ export class OperatorTokenVerifier {
         clockTolerance: this.settings.clockSkewSeconds,
         requiredClaims: ['sub', 'exp'],
       });
-      return { issuer: this.settings.issuer, subject: String(payload.sub) };
+      const authTime = typeof payload.auth_time === 'number' && Number.isInteger(payload.auth_time) ? payload.auth_time : null;
+      const methods = Array.isArray(payload.amr) ? payload.amr.filter((method): method is string => typeof method === 'string') : [];
+      return { issuer: this.settings.issuer, subject: String(payload.sub), authTime, methods };
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
         throw new AppError('TOKEN_EXPIRED', 'The operator token expired; get a new one from the identity provider', {

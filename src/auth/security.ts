@@ -17,7 +17,8 @@ import { clientAddressOf, operationIdOf } from '../request/request';
 import { languageOf } from '../request/language';
 import { operatorActor } from '../domain/actor';
 import { activeOperatorBySubject } from '../domain/operators/operators';
-import { checkOperatorAuthority } from '../domain/operators/authority';
+import { checkOperatorAuthority, type OperatorOperation } from '../domain/operators/authority';
+import { OPERATOR_PLACINGS } from './operator-places';
 import { looksLikeJwt, type OperatorTokenVerifier } from './operator-tokens';
 
 const failures = new WeakMap<Request, unknown>();
@@ -53,10 +54,17 @@ function scopesOfOperation(req: Request): readonly string[] {
   return operationId && operationId in operationTable ? operationTable[operationId as OperationId].scopes : [];
 }
 
-/** The right an operator needs for the request's operation (Core operations only), or null. */
-function operatorRightOfOperation(req: Request): string | null {
+/** What an operator needs for a Core operation: its right, whether it keeps its answer within a scope, the recent strong authentication it demands (x-operator-step-up). */
+type OperatorCall = OperatorOperation & { stepUpMaxAgeSeconds: number | null };
+
+/** What an operator needs for the request's operation (Core operations only), or null. */
+function operatorOperationOf(req: Request): OperatorCall | null {
   const operationId = operationIdOf(req);
-  return operationId && operationId in operationTable ? operationTable[operationId as OperationId].operatorRight : null;
+  if (!operationId || !(operationId in operationTable)) return null;
+  const operation = operationTable[operationId as OperationId];
+  return operation.operatorRight === null
+    ? null
+    : { right: operation.operatorRight, scoped: operation.operatorScoped, stepUpMaxAgeSeconds: operation.operatorStepUp?.maxAgeSeconds ?? null };
 }
 
 /** The path parameters the validator matched. */
@@ -64,17 +72,19 @@ const pathParametersOf = (req: Request): Record<string, string> => (req as { ope
 
 /**
  * An operator token on a Core operation: the person it names must be an enrolled, active
- * operator holding the operation's right over what the operation acts on. Rate limits count
- * per operator.
+ * operator holding the operation's right over what the operation acts on; a narrower scope
+ * than the issuer goes on the actor, for the lists to keep within. Rate limits count per
+ * operator.
  */
-async function authenticateOperator(req: Request, guard: ClientGuard, verifier: OperatorTokenVerifier, token: string, right: string): Promise<void> {
+async function authenticateOperator(req: Request, guard: ClientGuard, verifier: OperatorTokenVerifier, token: string, operation: OperatorCall): Promise<void> {
   const claims = await verifier.verify(token);
   const operator = await activeOperatorBySubject(guard.db, claims.issuer, claims.subject);
   if (!operator) throw new AppError('OPERATOR_NOT_ENROLLED', 'The operator token names no enrolled, active operator');
   await guard.consume('api', operator.id);
   const actor = operatorActor(operator, { requestId: req.requestId, address: clientAddressOf(req), language: languageOf(req) });
-  await checkOperatorAuthority(guard.db, actor, operator, right, pathParametersOf(req));
-  req.operator = actor;
+  const scopeOfAuthority = await checkOperatorAuthority(guard.db, actor, operator, operation, pathParametersOf(req), OPERATOR_PLACINGS);
+  if (operation.stepUpMaxAgeSeconds !== null) verifier.checkStepUp(claims, operation.stepUpMaxAgeSeconds);
+  req.operator = scopeOfAuthority === undefined ? actor : { ...actor, scopeOfAuthority };
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -100,9 +110,9 @@ export function securityHandlers(guard: ClientGuard, operatorTokens: OperatorTok
             headers: { 'WWW-Authenticate': header ? bearerChallenge('invalid_request', 'Malformed Authorization header') : bearerChallenge() },
           });
         }
-        const right = operatorRightOfOperation(req);
-        if (operatorTokens && right && looksLikeJwt(match[1])) {
-          await authenticateOperator(req, guard, operatorTokens, match[1], right);
+        const operation = operatorOperationOf(req);
+        if (operatorTokens && operation && looksLikeJwt(match[1])) {
+          await authenticateOperator(req, guard, operatorTokens, match[1], operation);
           return true;
         }
         const credential = await verifyAccessToken(guard.db, match[1]);

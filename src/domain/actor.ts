@@ -24,6 +24,13 @@ export interface Actor {
   address: string | null;
   /** The language the caller reads (Accept-Language through the API): texts inside answers are in it. */
   language: Language;
+  /**
+   * An operator whose grants of the call's right cover only some networks, client companies or
+   * service points: their ids, each network's client companies and service points included
+   * (src/domain/scope-of-authority.ts keeps lists within them). Absent when nothing narrows
+   * the call: an operator with the right over the issuer, a partner, the system.
+   */
+  scopeOfAuthority?: readonly string[];
 }
 
 /** A named actor for work done outside a request: every system actor holds every right. */

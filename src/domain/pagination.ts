@@ -114,8 +114,8 @@ export function toPage<Row extends { seq: string | number }, T>(rows: Row[], lim
 
 /**
  * Builds `WHERE` conditions from optional filters, numbering parameters after the ones given.
- * Each filter is `[sql, value]`: skipped when the value is undefined; a `?` in the sql takes
- * the value as a parameter (a filter without `?` is a fixed condition).
+ * Each filter is `[sql, value]`: skipped when the value is undefined; each `?` in the sql takes
+ * the value as a parameter, the same one (a filter without `?` is a fixed condition).
  */
 export function whereClause(filters: [string, unknown][], params: unknown[]): string {
   const conditions = filters
@@ -123,7 +123,7 @@ export function whereClause(filters: [string, unknown][], params: unknown[]): st
     .map(([sql, value]) => {
       if (!sql.includes('?')) return sql;
       params.push(value);
-      return sql.replace('?', `$${params.length}`);
+      return sql.replaceAll('?', `$${params.length}`);
     });
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }

@@ -24,6 +24,7 @@ import type {
   CardIssue,
   CardListResponse,
   CardLookup,
+  CardNumberRevealResponse,
   CardOppositionRequest,
   CardProfileControlsResponse,
   CardProfileCreate,
@@ -57,6 +58,8 @@ import {
     CardListResponseToJSON,
     CardLookupFromJSON,
     CardLookupToJSON,
+    CardNumberRevealResponseFromJSON,
+    CardNumberRevealResponseToJSON,
     CardOppositionRequestFromJSON,
     CardOppositionRequestToJSON,
     CardProfileControlsResponseFromJSON,
@@ -193,6 +196,10 @@ export interface ReplaceCardControlsRequest {
 export interface ReplaceCardProfileControlsRequest {
     profileId: string;
     spendingControls: SpendingControls;
+}
+
+export interface RevealCardNumberRequest {
+    cardId: string;
 }
 
 export interface SuspendCardRequest {
@@ -1054,6 +1061,43 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async replaceCardProfileControls(requestParameters: ReplaceCardProfileControlsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardProfileControlsResponse> {
         const response = await this.replaceCardProfileControlsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+     * Reveal a card\'s full number
+     */
+    async revealCardNumberRaw(requestParameters: RevealCardNumberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardNumberRevealResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling revealCardNumber.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:cards.reveal"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/reveal`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardNumberRevealResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+     * Reveal a card\'s full number
+     */
+    async revealCardNumber(requestParameters: RevealCardNumberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardNumberRevealResponse> {
+        const response = await this.revealCardNumberRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -43,6 +43,8 @@ export * from './CardHolder';
 export * from './CardIssue';
 export * from './CardListResponse';
 export * from './CardLookup';
+export * from './CardNumberReveal';
+export * from './CardNumberRevealResponse';
 export * from './CardOppositionRequest';
 export * from './CardPage';
 export * from './CardProfile';

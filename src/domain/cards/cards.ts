@@ -1,7 +1,8 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
-import { pageOfRows, pageOfSettledRows, type Page, type PageInput, type SettledPage } from '../pagination';
+import { pageOfRows, pageOfSettledRows, whereClause, type Page, type PageInput, type SettledPage } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -18,6 +19,7 @@ export type Card = components['schemas']['Card'];
 export type IssuedCard = components['schemas']['IssuedCard'];
 type CardStatus = Card['status'];
 export type CardTransition = components['schemas']['CardTransition'];
+type CardNumberReveal = components['schemas']['CardNumberReveal'];
 type StoredStatus = Exclude<CardStatus, 'expired'>;
 
 interface CardRow {
@@ -88,9 +90,12 @@ async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
   );
 }
 
+/** What an unknown card answers (and one outside an operator's scope of authority). */
+export const cardNotFound = (id: string) => new AppError('CARD_NOT_FOUND', `No card ${id}`);
+
 async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<CardRow> {
   const [row] = await db.query<CardRow>(`SELECT * FROM cards WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!row) throw new AppError('CARD_NOT_FOUND', `No card ${id}`);
+  if (!row) throw cardNotFound(id);
   return row;
 }
 
@@ -106,9 +111,29 @@ export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, 
       errors: [{ path: '/body/cardNumber', message: 'fails the Luhn check' }],
     });
   }
-  const [row] = await db.query<CardRow>('SELECT * FROM cards WHERE number_hash = $1', [vault.lookupHash(number)]);
+  const params: unknown[] = [vault.lookupHash(number)];
+  const where = whereClause([['number_hash = $1', true], authorityFilter(actor, ['client_id', 'service_point_id'])], params);
+  const [row] = await db.query<CardRow>(`SELECT * FROM cards ${where}`, params);
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return (await withBalances(db, [row]))[0];
+}
+
+/**
+ * A card's full number, recovered from its sealed copy, for a caller allowed to see it (the
+ * contract's revealCardNumber: core:cards.reveal, and an operator's recent strong
+ * authentication); each reveal is recorded in the audit trail, without the number.
+ */
+export async function revealCardNumber(db: Queryable, vault: CardVault, actor: Actor, cardId: string): Promise<CardNumberReveal> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ id: string; number_sealed: string; masked_number: string }>(
+      'SELECT id, number_sealed, masked_number FROM cards WHERE id = $1',
+      [cardId],
+    );
+    if (!row) throw cardNotFound(cardId);
+    const revealed = { cardId: row.id, maskedNumber: row.masked_number };
+    await recordAudit(tx, actor, { action: 'card.revealed', resourceType: 'card', resourceId: row.id, before: null, after: revealed });
+    return { ...revealed, number: vault.decrypt(row.number_sealed) };
+  });
 }
 
 export interface CardFilters {
@@ -135,6 +160,7 @@ export async function listCards(db: Queryable, actor: Actor, filters: CardFilter
     db,
     'cards',
     [
+      authorityFilter(actor, ['client_id', 'service_point_id']),
       ['client_id = ?', filters.clientId],
       ['kind = ?', filters.kind],
       [filters.status ? STATUS_CONDITION[filters.status] : '', filters.status],

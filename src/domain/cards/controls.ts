@@ -11,6 +11,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findCardProfile, type CardProfile } from './profiles';
+import { checkWithinProfile } from './controls-within-profile';
 
 type SpendingControls = components['schemas']['SpendingControls'];
 type EffectiveControls = components['schemas']['EffectiveControls'];
@@ -246,11 +247,17 @@ export async function findCardControls(db: Queryable, actor: Actor, cardId: stri
   return toCardControls(db, card, await cardControlsRow(db, cardId));
 }
 
-/** Replaces a card's overrides after checking them against its profile; audited. */
+/**
+ * Replaces a card's overrides after checking them against its profile (for an operator whose
+ * scope of authority is narrower than the issuer, also that they stay within the profile's
+ * rules: controls-within-profile.ts); audited.
+ */
 export async function replaceCardControls(db: Database, actor: Actor, cardId: string, body: SpendingControls): Promise<CardControls> {
   return db.transaction(async (tx) => {
     const card = await memberCard(tx, cardId, true);
     await checkControls(tx, body, await findCardProfile(tx, actor, card.profileId));
+    // An operator of a client company or a network (a fleet manager) tightens the profile, never loosens it.
+    if (actor.scopeOfAuthority) checkWithinProfile(body, (await profileControlsRow(tx, card.profileId))?.rules ?? {});
     const before = await cardControlsRow(tx, cardId);
     const [row] = await tx.query<ControlsRow>(
       `INSERT INTO card_controls (card_id, rules) VALUES ($1, $2::jsonb)

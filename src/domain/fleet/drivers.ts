@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -103,9 +104,12 @@ export async function cardDriver(db: Queryable, cardId: string): Promise<CardDri
   return row ? { id: row.id, status: row.status, codeHash: row.code_hash } : null;
 }
 
+/** What an unknown driver answers (and one outside an operator's scope of authority). */
+export const driverNotFound = (id: string) => new AppError('DRIVER_NOT_FOUND', `No driver ${id}`);
+
 async function driverRow(db: Queryable, id: string, lock: 'update' | 'share' | null): Promise<DriverRow> {
   const [row] = await db.query<DriverRow>(`SELECT * FROM drivers WHERE id = $1${lock ? ` FOR ${lock.toUpperCase()}` : ''}`, [id]);
-  if (!row) throw new AppError('DRIVER_NOT_FOUND', `No driver ${id}`);
+  if (!row) throw driverNotFound(id);
   return row;
 }
 
@@ -118,10 +122,7 @@ export async function listDrivers(db: Queryable, actor: Actor, filters: { client
   return pageOfRows(
     db,
     'drivers',
-    [
-      ['client_id = ?', filters.clientId],
-      ['status = ?', filters.status],
-    ],
+    [authorityFilter(actor, ['client_id']), ['client_id = ?', filters.clientId], ['status = ?', filters.status]],
     page,
     toDriver,
   );

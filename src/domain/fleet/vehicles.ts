@@ -7,6 +7,7 @@ import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -45,10 +46,13 @@ const toVehicle = (row: VehicleRow): Vehicle => ({
 /** A registration as stored and compared: upper-case ("ab-123-cd" is "AB-123-CD"). */
 const normalizedRegistration = (registration: string) => registration.toUpperCase();
 
+/** What an unknown vehicle answers (and one outside an operator's scope of authority). */
+export const vehicleNotFound = (id: string) => new AppError('VEHICLE_NOT_FOUND', `No vehicle ${id}`);
+
 /** The vehicle, or VEHICLE_NOT_FOUND; `lock` holds it for the transaction. */
 export async function findVehicle(db: Queryable, actor: Actor, id: string, lock: 'update' | 'share' | null = null): Promise<Vehicle> {
   const [row] = await db.query<VehicleRow>(`SELECT * FROM vehicles WHERE id = $1${lock ? ` FOR ${lock.toUpperCase()}` : ''}`, [id]);
-  if (!row) throw new AppError('VEHICLE_NOT_FOUND', `No vehicle ${id}`);
+  if (!row) throw vehicleNotFound(id);
   return toVehicle(row);
 }
 
@@ -65,10 +69,7 @@ export async function listVehicles(db: Queryable, actor: Actor, filters: { clien
   return pageOfRows(
     db,
     'vehicles',
-    [
-      ['client_id = ?', filters.clientId],
-      ['status = ?', filters.status],
-    ],
+    [authorityFilter(actor, ['client_id']), ['client_id = ?', filters.clientId], ['status = ?', filters.status]],
     page,
     toVehicle,
   );

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { Money, type StoredAmount } from '../money';
 import { afterSettled, pageSize, settledPosition, toSettledPage, whereClause, type PageInput, type SettledPage } from '../pagination';
+import { withinAuthority } from '../scope-of-authority';
 import type { Actor } from '../actor';
 import { accountRef, type AccountRow } from './accounts';
 
@@ -111,16 +112,19 @@ export const fromJoined = (row: JoinedRow): Operation =>
     credit: { id: row.credit_account_id, kind: row.credit_kind, card_id: row.credit_card_id, partner_id: row.credit_partner_id },
   });
 
+/** What an unknown operation answers (and one outside an operator's scope of authority). */
+export const operationNotFound = (id: string) => new AppError('OPERATION_NOT_FOUND', `No operation ${id}`);
+
 /** The operation row, optionally locked (a cancellation locks the operation it reverses). */
 export async function operationRow(db: Queryable, id: string, forUpdate = false): Promise<OperationRow> {
   const [row] = await db.query<OperationRow>(`SELECT * FROM ledger_operations WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!row) throw new AppError('OPERATION_NOT_FOUND', `No operation ${id}`);
+  if (!row) throw operationNotFound(id);
   return row;
 }
 
 export async function findOperation(db: Queryable, actor: Actor, id: string): Promise<Operation> {
   const [row] = await db.query<JoinedRow>(`${OPERATION_SELECT} WHERE o.id = $1`, [id]);
-  if (!row) throw new AppError('OPERATION_NOT_FOUND', `No operation ${id}`);
+  if (!row) throw operationNotFound(id);
   return fromJoined(row);
 }
 
@@ -145,6 +149,10 @@ export async function listOperations(db: Queryable, actor: Actor, filters: Opera
   const where = whereClause(
     [
       [afterSettled('o.', settledPosition(page.cursor), params), true],
+      [
+        `(${withinAuthority(['o.service_point_id'])} OR EXISTS (SELECT 1 FROM cards k WHERE k.id IN (d.card_id, c.card_id) AND ${withinAuthority(['k.client_id', 'k.service_point_id'])}))`,
+        actor.scopeOfAuthority,
+      ],
       ['o.reference = ?', filters.reference],
       ['o.partner_id = ?', filters.partnerId],
       ['o.external_reference = ?', filters.externalReference],

@@ -2,68 +2,75 @@
  * An operator's authority for one Core operation: it needs a grant of a role carrying the
  * operation's right (its x-operator-right) over a scope that covers what the operation acts
  * on. A grant over the issuer covers everything. A grant over a network, a client company or a
- * service point covers an operation whose path names a card, client, service point or network
- * inside it; a resource outside it answers as if it did not exist (404 with its own code, as a
- * partner is answered for a card it is not contracted for). An operation whose path names none
- * of those (lists, creations, vouchers...) needs the right over the whole issuer: a narrower
- * grant is refused with 403 code 4181 rather than guessing what the operation will touch.
+ * service point covers what sits inside it (a network: its client companies and service
+ * points), and answers two ways:
+ * - an operation whose path names a resource (a card, client, service point, network,
+ *   vehicle, driver, operation or authorisation) is allowed when the resource sits within
+ *   the scope; outside it, it answers exactly as an unknown id (404, the same code and text:
+ *   no answer tells that it exists);
+ * - an operation that declares `x-operator-scoped` (the lists, the card look-up) is allowed
+ *   and answers only what lies within the scope: the scope's ids go on the actor
+ *   (Actor.scopeOfAuthority) and the domain's statements keep to them
+ *   (src/domain/scope-of-authority.ts);
+ * any other operation (a creation, a voucher, the issuer's referential) needs the right over
+ * the whole issuer: a narrower grant is refused with 403 code 4181.
  */
 import type { Queryable } from '../../db/database';
 import type { Actor } from '../actor';
-import { AppError, type ErrorCodeName } from '../app-error';
-import { findCard } from '../cards/cards';
-import { findClient } from '../referential/clients';
-import { findNetwork } from '../referential/networks';
-import { findServicePoint } from '../referential/service-points';
+import { AppError } from '../app-error';
+import { networkMembers } from '../referential/networks';
 import type { Operator } from './operators';
 
-/** Where a resource sits: its network, and its client or service point when it has one. */
-interface Place {
-  networkId: string;
-  clientId: string | null;
-  servicePointId: string | null;
+/**
+ * How to place a resource a path parameter names: `find` gives the ids of the networks, client
+ * companies or service points it sits at (an operation or authorisation may sit at a client's
+ * card and a service point) and throws the owner's not-found for an unknown id; `notFound`
+ * is that same answer, given for one outside the scope.
+ */
+interface Placing {
+  find: (db: Queryable, actor: Actor, id: string) => Promise<readonly (string | null)[]>;
+  notFound: (id: string) => AppError;
 }
 
-/** The path parameters that name a resource with a place, in the order they are judged, with the code a resource out of reach answers. */
-const PLACED: [parameter: string, notFound: ErrorCodeName][] = [
-  ['cardId', 'CARD_NOT_FOUND'],
-  ['clientId', 'CLIENT_NOT_FOUND'],
-  ['servicePointId', 'SERVICE_POINT_NOT_FOUND'],
-  ['networkId', 'NETWORK_NOT_FOUND'],
-];
+/** The path parameters that name a placed resource, in the order they are judged (the composition gives them: src/auth/operator-places.ts). */
+export type Placings = readonly (readonly [parameter: string, placing: Placing])[];
 
-async function placeOf(db: Queryable, actor: Actor, parameter: string, id: string): Promise<Place> {
-  switch (parameter) {
-    case 'cardId': {
-      const card = await findCard(db, actor, id);
-      if (card.clientId) return placeOf(db, actor, 'clientId', card.clientId);
-      return placeOf(db, actor, 'servicePointId', card.servicePointId ?? '');
-    }
-    case 'clientId':
-      return { networkId: (await findClient(db, actor, id)).networkId, clientId: id, servicePointId: null };
-    case 'servicePointId':
-      return { networkId: (await findServicePoint(db, actor, id)).networkId, clientId: null, servicePointId: id };
-    default:
-      return { networkId: (await findNetwork(db, actor, id)).id, clientId: null, servicePointId: null };
-  }
+/** What the operation is: the right it needs and whether it keeps its answer within a scope (x-operator-scoped). */
+export interface OperatorOperation {
+  right: string;
+  scoped: boolean;
 }
 
-/** Throws unless the operator may perform an operation needing `right` on the resources its path names. */
-export async function checkOperatorAuthority(db: Queryable, actor: Actor, operator: Operator, right: string, path: Record<string, string>): Promise<void> {
+/**
+ * Throws unless the operator may perform the operation on the resources its path names;
+ * returns the ids its scope of authority covers for the operation's right, or undefined when
+ * it holds the right over the issuer.
+ */
+export async function checkOperatorAuthority(
+  db: Queryable,
+  actor: Actor,
+  operator: Operator,
+  operation: OperatorOperation,
+  path: Record<string, string>,
+  placings: Placings,
+): Promise<readonly string[] | undefined> {
+  const { right } = operation;
   const grants = operator.grants.filter((grant) => grant.rights.includes(right));
   if (grants.length === 0) throw new AppError('OPERATOR_RIGHT_MISSING', `This operation needs the right ${right}, which none of your roles grants`);
-  if (grants.some((grant) => grant.scope.kind === 'issuer')) return;
-  const named = PLACED.find(([parameter]) => path[parameter] !== undefined);
-  if (!named) {
-    throw new AppError(
-      'OPERATOR_RIGHT_SCOPED',
-      `This operation needs the right ${right} over the whole issuer; your roles grant it over some networks, clients or service points only`,
-    );
+  if (grants.some((grant) => grant.scope.kind === 'issuer')) return undefined;
+  const granted = grants.map(({ scope }) => scope.id).filter((id): id is string => id !== null);
+  const networks = grants.filter(({ scope }) => scope.kind === 'network').map(({ scope }) => scope.id as string);
+  const scope = [...new Set([...granted, ...(await networkMembers(db, networks))])].sort();
+  const named = placings.find(([parameter]) => path[parameter] !== undefined);
+  if (named) {
+    const [parameter, placing] = named;
+    const places = await placing.find(db, actor, path[parameter]);
+    if (!places.some((place) => place !== null && scope.includes(place))) throw placing.notFound(path[parameter]);
+    return scope;
   }
-  const [parameter, notFound] = named;
-  const place = await placeOf(db, actor, parameter, path[parameter]);
-  const covered = grants.some(({ scope }) =>
-    scope.kind === 'network' ? scope.id === place.networkId : scope.kind === 'client' ? scope.id === place.clientId : scope.id === place.servicePointId,
+  if (operation.scoped) return scope;
+  throw new AppError(
+    'OPERATOR_RIGHT_SCOPED',
+    `This operation needs the right ${right} over the whole issuer; your roles grant it over some networks, clients or service points only`,
   );
-  if (!covered) throw new AppError(notFound, `No ${parameter.replace(/Id$/, '')} ${path[parameter]} within your scope of authority`);
 }

@@ -10,6 +10,7 @@ import { AppError, type ErrorCodeName } from '../app-error';
 import { newId } from '../ids';
 import { Money, type StoredAmount } from '../money';
 import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import type { Actor } from '../actor';
 import { driverCodeFailed } from '../fleet/drivers';
 import { messageOfCode, type Language } from '../messages';
@@ -151,7 +152,8 @@ export const activityFilters = (filters: CardActivityFilters): [string, unknown]
 
 /** Declined attempts, oldest first, by cursor pages. */
 export function listCardDeclines(db: Queryable, actor: Actor, filters: CardActivityFilters, page: PageInput): Promise<SettledPage<CardDecline>> {
-  return pageOfSettledRows(db, 'card_declines', activityFilters(filters), page, (row: DeclineRow) => toDecline(row, actor.language));
+  const scope = authorityFilter(actor, ['client_id', 'service_point_id']);
+  return pageOfSettledRows(db, 'card_declines', [scope, ...activityFilters(filters)], page, (row: DeclineRow) => toDecline(row, actor.language));
 }
 
 /**

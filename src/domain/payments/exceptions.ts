@@ -6,6 +6,7 @@ import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { newId } from '../ids';
 import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import type { Actor } from '../actor';
 import { recordCardEvents } from '../events/events';
 import type { Breach } from '../cards/spending-rules';
@@ -99,5 +100,7 @@ export async function raiseExceptions(tx: Queryable, target: ExceptionTarget, ex
 
 /** Exceptions, oldest first, by cursor pages. */
 export function listCardExceptions(db: Queryable, actor: Actor, filters: CardActivityFilters, page: PageInput): Promise<SettledPage<CardException>> {
-  return pageOfSettledRows(db, 'card_exceptions', activityFilters(filters), page, (row: ExceptionRow) => toException(row, actor.language));
+  return pageOfSettledRows(db, 'card_exceptions', [authorityFilter(actor, ['client_id']), ...activityFilters(filters)], page, (row: ExceptionRow) =>
+    toException(row, actor.language),
+  );
 }

@@ -11,6 +11,7 @@ import type { Actor } from '../actor';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { holdRow, toAuthorization, type Authorization, type HoldRow } from './holds';
 import { checkStationReference, stationReferenceUnique } from './hold-references';
 
@@ -39,6 +40,7 @@ export function listAuthorizations(
     [
       ["actor_kind = 'partner'", ownedBy === null ? undefined : true],
       ['actor_id = ?', ownedBy ?? undefined],
+      authorityFilter(actor, ['service_point_id', '(SELECT k.client_id FROM cards k WHERE k.id = card_id)']),
       ['status = ?', filters.status],
       ['card_id = ?', filters.cardId],
       ['service_point_id = ?', filters.servicePointId],

@@ -91,6 +91,9 @@ export const toAuthorization = (row: HoldRow): Authorization => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
+/** What an unknown authorisation answers (and one outside an operator's scope of authority). */
+export const authorizationNotFound = (id: string) => new AppError('AUTHORIZATION_NOT_FOUND', `No authorisation ${id}`);
+
 /**
  * The hold, if it exists and, when `ownedBy` names a partner, that partner made it: another
  * partner's hold is AUTHORIZATION_NOT_FOUND from the same statement as an unknown id.
@@ -100,7 +103,7 @@ export async function holdRow(tx: Queryable, id: string, ownedBy: string | null,
     `SELECT * FROM ledger_holds WHERE id = $1 AND ($2::text IS NULL OR (actor_kind = 'partner' AND actor_id = $2))${forUpdate ? ' FOR UPDATE' : ''}`,
     [id, ownedBy],
   );
-  if (!row) throw new AppError('AUTHORIZATION_NOT_FOUND', `No authorisation ${id}`);
+  if (!row) throw authorizationNotFound(id);
   return row;
 }
 

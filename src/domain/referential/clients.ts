@@ -3,6 +3,7 @@ import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -35,10 +36,13 @@ const toClient = (row: ClientRow): Client => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
+/** What an unknown client answers (and one outside an operator's scope of authority). */
+export const clientNotFound = (id: string) => new AppError('CLIENT_NOT_FOUND', `No client ${id}`);
+
 /** The client, or CLIENT_NOT_FOUND; `forUpdate` locks its row for the transaction. */
 export async function findClient(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<Client> {
   const [row] = await db.query<ClientRow>(`SELECT * FROM clients WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!row) throw new AppError('CLIENT_NOT_FOUND', `No client ${id}`);
+  if (!row) throw clientNotFound(id);
   return toClient(row);
 }
 
@@ -54,16 +58,7 @@ export async function lockActiveClient(tx: Queryable, clientId: string, before: 
 }
 
 export async function listClients(db: Queryable, actor: Actor, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
-  return pageOfRows(
-    db,
-    'clients',
-    [
-      ['network_id = ?', filters.networkId],
-      ['status = ?', filters.status],
-    ],
-    page,
-    toClient,
-  );
+  return pageOfRows(db, 'clients', [authorityFilter(actor, ['id']), ['network_id = ?', filters.networkId], ['status = ?', filters.status]], page, toClient);
 }
 
 export interface NewClient {

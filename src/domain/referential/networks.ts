@@ -34,13 +34,24 @@ const toNetwork = (row: NetworkRow): Network => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-const notFound = (id: string) => new AppError('NETWORK_NOT_FOUND', `No network ${id}`);
+/** What an unknown network answers (and one outside an operator's scope of authority). */
+export const networkNotFound = (id: string) => new AppError('NETWORK_NOT_FOUND', `No network ${id}`);
 
 /** The network, or NETWORK_NOT_FOUND; `forUpdate` locks its row for the transaction. */
 export async function findNetwork(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<Network> {
   const [row] = await db.query<NetworkRow>(`SELECT * FROM networks WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!row) throw notFound(id);
+  if (!row) throw networkNotFound(id);
   return toNetwork(row);
+}
+
+/** The ids of the client companies and service points of these networks: what a grant over a network covers besides the network. */
+export async function networkMembers(db: Queryable, networkIds: readonly string[]): Promise<string[]> {
+  if (networkIds.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    'SELECT id FROM clients WHERE network_id = ANY($1::text[]) UNION ALL SELECT id FROM service_points WHERE network_id = ANY($1::text[])',
+    [networkIds],
+  );
+  return rows.map((row) => row.id);
 }
 
 export async function listNetworks(db: Queryable, actor: Actor, page: PageInput): Promise<Page<Network>> {

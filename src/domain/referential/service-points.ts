@@ -3,6 +3,7 @@ import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
 import { isUniqueViolation } from '../../db/errors';
 import { cursorPosition, pageSize, toPage, whereClause, type Page, type PageInput } from '../pagination';
+import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
@@ -49,22 +50,19 @@ const toServicePoint = (row: ServicePointRow): ServicePoint => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
+/** What an unknown service point answers (and one outside an operator's scope of authority). */
+export const servicePointNotFound = (id: string) => new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${id}`);
+
 export async function findServicePoint(db: Queryable, actor: Actor, id: string, forUpdate = false): Promise<ServicePoint> {
   const [row] = await db.query<ServicePointRow>(`${SELECT} WHERE s.id = $1${forUpdate ? ' FOR UPDATE OF s' : ''}`, [id]);
-  if (!row) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${id}`);
+  if (!row) throw servicePointNotFound(id);
   return toServicePoint(row);
 }
 
 export async function listServicePoints(db: Queryable, actor: Actor, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
   const limit = pageSize(page.limit);
   const params: unknown[] = [];
-  const where = whereClause(
-    [
-      ['s.seq > ?', cursorPosition(page.cursor)],
-      ['s.network_id = ?', filters.networkId],
-    ],
-    params,
-  );
+  const where = whereClause([['s.seq > ?', cursorPosition(page.cursor)], ['s.network_id = ?', filters.networkId], authorityFilter(actor, ['s.id'])], params);
   const rows = await db.query<ServicePointRow>(`${SELECT} ${where} ORDER BY s.seq LIMIT ${limit + 1}`, params);
   return toPage(rows, limit, toServicePoint);
 }

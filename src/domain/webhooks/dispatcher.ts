@@ -12,17 +12,20 @@
  * runs again) and no two instances run one attempt at once; (3) sends them without waiting, so a
  * slow receiver holds only its own slots. Failures retry with exponential backoff and jitter
  * (about 3 days with the defaults); 410 disables the endpoint; the last retry failing disables
- * it too ("failing").
+ * it too ("failing"), and the partner is told in its feed (endpoints.ts, disableUnreachable).
+ * (4) purges, a batch a run, the delivery log older than WEBHOOK_LOG_RETENTION_DAYS.
  */
 import type { Queryable } from '../../db/database';
+import { SYSTEM_ACTORS } from '../actor';
 import { partnerFeedAfter } from '../gateway/events';
 import type { CardVault } from '../cards/card-numbers';
 import { newId } from '../ids';
 import { partnerRow } from '../partners/partners';
 import { webhookAttempted } from '../observation';
 import type { AddressPolicy } from './addresses';
-import { liveSecrets, type EndpointRow } from './endpoints';
+import { disableUnreachable, liveSecrets, type EndpointRow } from './endpoints';
 import { retryDelayMs } from './backoff';
+import { purgeDeliveryLog } from './retention';
 import { signedHeaders } from './signing';
 import type { WebhookSettings } from './settings';
 import { postWebhook, type Answer } from './transport';
@@ -30,8 +33,8 @@ import type { LookupFunction } from 'node:net';
 
 /** Events read from the feed per endpoint and run. */
 const FEED_BATCH = 100;
-/** A lease outlives an attempt's deadline by this much. */
-const LEASE_MARGIN_MS = 30_000;
+/** The pause between purges of the delivery log once one found less than a full batch. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface DispatcherSettings extends Omit<WebhookSettings, 'pollIntervalMs' | 'allowLoopbackHttp'> {
   policy: AddressPolicy;
@@ -52,6 +55,7 @@ type Outcome = 'succeeded' | 'retrying' | 'failed' | 'gone';
 
 export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  private nextPurgeAt = 0;
 
   constructor(
     private readonly db: Queryable,
@@ -60,11 +64,20 @@ export class WebhookDispatcher {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** One run: queue new events, claim and start due deliveries. Resolves once they are started, not sent. */
-  async run(): Promise<{ queued: number; started: number }> {
+  /** One run: queue new events, claim and start due deliveries, purge the old log when it is time. Resolves once deliveries are started, not sent. */
+  async run(): Promise<{ queued: number; started: number; purged: number }> {
     const queued = await this.queueFromFeeds();
     const started = await this.claimAndStart();
-    return { queued, started };
+    const purged = await this.purgeLog();
+    return { queued, started, purged };
+  }
+
+  /** A batch of the delivery log older than the retention, at most once a minute unless the last batch was full. */
+  async purgeLog(): Promise<number> {
+    if (Date.now() < this.nextPurgeAt) return 0;
+    const { purged, full } = await purgeDeliveryLog(this.db, this.settings.logRetentionDays);
+    this.nextPurgeAt = full ? 0 : Date.now() + PURGE_INTERVAL_MS;
+    return purged;
   }
 
   /** Resolves when every delivery started has ended (shutdown waits for it). */
@@ -157,7 +170,7 @@ export class WebhookDispatcher {
                   ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED) due
           WHERE d.id = due.id
           RETURNING d.id, d.event_id, d.payload, d.attempts`,
-        [endpointId, capacity - leased, this.settings.timeoutMs + LEASE_MARGIN_MS],
+        [endpointId, capacity - leased, this.settings.timeoutMs + this.settings.leaseMarginMs],
       );
       return deliveries.length ? { endpoint, deliveries } : null;
     });
@@ -219,13 +232,11 @@ export class WebhookDispatcher {
       }
       await tx.query(
         `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2),
-                circuit_open_until = CASE WHEN consecutive_failures + 1 >= $3 THEN now() + make_interval(secs => $4::double precision / 1000) ELSE circuit_open_until END,
-                status = CASE WHEN $5 IN ('gone', 'failed') THEN 'disabled' ELSE status END,
-                disabled_reason = CASE $5 WHEN 'gone' THEN 'gone' WHEN 'failed' THEN 'failing' ELSE disabled_reason END,
-                updated_at = CASE WHEN $5 IN ('gone', 'failed') THEN now() ELSE updated_at END
+                circuit_open_until = CASE WHEN consecutive_failures + 1 >= $3 THEN now() + make_interval(secs => $4::double precision / 1000) ELSE circuit_open_until END
           WHERE id = $1`,
-        [endpointId, attemptedAt, circuitThreshold, circuitOpenMs, outcome],
+        [endpointId, attemptedAt, circuitThreshold, circuitOpenMs],
       );
+      if (outcome === 'gone' || outcome === 'failed') await disableUnreachable(tx, SYSTEM_ACTORS.system, endpointId, outcome === 'gone' ? 'gone' : 'failing');
     });
   }
 }

@@ -121,7 +121,7 @@ describe('the events feed', () => {
       ['operation.completed', a.cardId], // the payment's cancellation
       ['operation.cancelled', a.cardId], // the payment, now cancelled
     ]);
-    const sequences = items.map((event) => event.cardSequence);
+    const sequences = items.map((event) => Number(event.cardSequence));
     expect([...sequences].sort((x, y) => x - y)).toEqual(sequences);
     expect(new Set(sequences).size).toBe(sequences.length);
     expect(items[3].data).toMatchObject({ cardId: a.cardId, from: 'active', to: 'suspended' });
@@ -171,7 +171,7 @@ describe('the events feed', () => {
     await core().coreCards.suspendCard({ cardId: b.cardId, cardTransitionRequest: { reason: 'Autre partenaire' } });
     const caughtUp = await feed(a, { cursor: whole.cursor });
     expect(caughtUp.items.map((event) => [event.type, event.cardId, event.cardSequence])).toEqual([
-      ['card.status-changed', a.cardId, whole.items[whole.items.length - 1].cardSequence + 1],
+      ['card.status-changed', a.cardId, Number(whole.items[whole.items.length - 1].cardSequence) + 1],
     ]);
     const fromMiddle = await feed(a, { cursor: whole.items[2].cursor });
     expect(fromMiddle.items.map((event) => event.id)).toEqual([...whole.items.slice(3), ...caughtUp.items].map((event) => event.id));

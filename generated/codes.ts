@@ -1284,7 +1284,7 @@ export const codeCatalog = {
   "WEBHOOK_EVENT_NOT_FOUND": {
     "code": "4154",
     "status": 404,
-    "meaning": "The event was never queued for this endpoint (not in the partner's feed, not of its event types, or from before the endpoint was registered).",
+    "meaning": "The event was never queued for this endpoint (not in the partner's feed, not of its event types, or from before the endpoint was registered), or its delivery is older than the delivery log's retention (30 days by default).",
     "message": {
       "fr": "Événement introuvable pour ce webhook",
       "en": "Event not found for this webhook endpoint"

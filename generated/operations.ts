@@ -1398,6 +1398,21 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  listCoreWebhookAttempts: {
+    operationId: "listCoreWebhookAttempts",
+    method: "get",
+    path: "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/attempts",
+    expressPath: "/core/v1/partners/:partnerId/webhook-endpoints/:endpointId/attempts",
+    security: [{"oauth2":["core:webhooks.manage"]}],
+    scopes: ["core:webhooks.manage"],
+    operatorRight: "partners.read",
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: [],
+    csv: null,
+    deprecation: null,
+  },
   listCoreWebhookEndpoints: {
     operationId: "listCoreWebhookEndpoints",
     method: "get",
@@ -1848,6 +1863,21 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  pingCoreWebhookEndpoint: {
+    operationId: "pingCoreWebhookEndpoint",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/ping",
+    expressPath: "/core/v1/partners/:partnerId/webhook-endpoints/:endpointId/ping",
+    security: [{"oauth2":["core:webhooks.manage"]}],
+    scopes: ["core:webhooks.manage"],
+    operatorRight: "partners.manage",
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: [],
+    csv: null,
+    deprecation: null,
+  },
   pingPartnerWebhookEndpoint: {
     operationId: "pingPartnerWebhookEndpoint",
     method: "post",
@@ -1871,6 +1901,21 @@ export const operationTable = {
     security: [{"oauth2":["core:cards.lifecycle"]}],
     scopes: ["core:cards.lifecycle"],
     operatorRight: "cards.lifecycle",
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: [],
+    csv: null,
+    deprecation: null,
+  },
+  redeliverCoreWebhookEvents: {
+    operationId: "redeliverCoreWebhookEvents",
+    method: "post",
+    path: "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/redeliver",
+    expressPath: "/core/v1/partners/:partnerId/webhook-endpoints/:endpointId/redeliver",
+    security: [{"oauth2":["core:webhooks.manage"]}],
+    scopes: ["core:webhooks.manage"],
+    operatorRight: "partners.manage",
     operatorScoped: false,
     operatorStepUp: null,
     envelope: true,
@@ -2348,7 +2393,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
+export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookAttempts" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingCoreWebhookEndpoint" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverCoreWebhookEvents" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -2386,7 +2431,7 @@ export const oauthScopes = {
   "core:fleet.read": "Core API: read the vehicles and drivers of client fleets (never a driver code).",
   "core:fleet.write": "Core API: create and update vehicles and drivers, set driver codes, and link member cards to a vehicle and a driver of their client.",
   "core:partners.read": "Core API: read partners (never their secrets).",
-  "core:webhooks.manage": "Core API: manage partners' webhook endpoints (list, register, change, disable, delete) for the partners the caller can reach.",
+  "core:webhooks.manage": "Core API: manage partners' webhook endpoints (list, register, change, disable, delete, ping them, read their delivery log and redeliver events) for the partners the caller can reach.",
   "core:partners.write": "Core API, the administrative scope: create, update, disable and enable partners and rotate their secrets, never granting or reaching beyond the scopes the caller holds itself (internal applications only).",
   "core:tokens.introspect": "Core API: introspect access tokens (RFC 7662).",
   "core:ledger.read": "Core API: read operations and the ledger accounts' balances.",

@@ -2120,6 +2120,66 @@ export interface paths {
         patch: operations["updateCoreWebhookEndpoint"];
         trace?: never;
     };
+    "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping a partner's webhook endpoint
+         * @description Sends a signed `webhook.ping` message to a partner's endpoint now, as the partner can, with the same checks and limits as a delivery, and answers what the endpoint answered. Not logged, not retried. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+         */
+        post: operations["pingCoreWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a partner's webhook delivery attempts
+         * @description A partner's endpoint's delivery log, as the partner sees it: every attempt, newest first, with its time, the HTTP status (or why none came), the latency and the first bytes of the answer. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+         */
+        get: operations["listCoreWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver a partner's webhook events
+         * @description Queues again, for a partner's endpoint, one event (`eventId`, one that was queued for this endpoint: else 404, code 4154) or every event queued for it in a time range (`from`, `to`, at most 31 days), as the partner can; give one or the other (400, code 4152). 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+         */
+        post: operations["redeliverCoreWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners/{partnerId}/recharge-limits": {
         parameters: {
             query?: never;
@@ -3790,12 +3850,15 @@ export interface components {
          *     cancellation (`operation.cancelled`: the operation's new state, with `cancelledBy`); a
          *     pump authorisation's hold was placed, captured (by a payment, which has its own
          *     `operation.completed`), voided or expired; the card's status changed (suspended,
-         *     reactivated, opposed, cancelled). The back office's internal events (order voucher
+         *     reactivated, opposed, cancelled); one of the partner's webhook endpoints was disabled by
+         *     CYNOD because it answered 410 Gone or failed every retry for about three days
+         *     (`webhook-endpoint.disabled`: which endpoint, why and since when; the partner's other
+         *     endpoints receive it too). The back office's internal events (order voucher
          *     steps, exceptions raised for review) are not part of the feed.
          * @example operation.completed
          * @enum {string}
          */
-        PartnerEventType: "operation.completed" | "operation.cancelled" | "hold.created" | "hold.captured" | "hold.voided" | "hold.expired" | "card.status-changed";
+        PartnerEventType: "operation.completed" | "operation.cancelled" | "hold.created" | "hold.captured" | "hold.voided" | "hold.expired" | "card.status-changed" | "webhook-endpoint.disabled";
         /** @example spt_4d5e6f7a8b9c0d1e2f3a4b5c */
         ServicePointId: string;
         /**
@@ -3871,11 +3934,47 @@ export interface components {
             from: components["schemas"]["CardStatus"];
             to: components["schemas"]["CardStatus"];
         };
+        /** @example whe_4e5f6a7b8c9d0e1f2a3b4c5d */
+        WebhookEndpointId: string;
+        /**
+         * Format: uri
+         * @description Where events are POSTed: an `https://` address whose host resolves to public addresses only
+         *     (private, loopback, link-local, shared, multicast and metadata addresses are refused here and
+         *     at every connection, by the address actually connected to). No user or password in it.
+         *     Redirects are never followed: a 3xx answer is a failed attempt. Plain `http://` to a loopback
+         *     address is accepted only by a server started with WEBHOOK_ALLOW_LOOPBACK_HTTP (tests and
+         *     sandboxes).
+         * @example https://hooks.orange-money.example/cynod
+         */
+        WebhookUrl: string;
+        /**
+         * @description One of the partner's webhook endpoints that CYNOD disabled (`webhook-endpoint.disabled`):
+         *     which one, why (`gone`: it answered 410 Gone; `failing`: every retry of a delivery failed,
+         *     for about three days) and since when. Its events wait until it is enabled again
+         *     (PATCH .../webhook-endpoints/{endpointId} with `enabled: true`); its delivery log says what it answered.
+         */
+        PartnerWebhookEndpointDisabled: {
+            endpointId: components["schemas"]["WebhookEndpointId"];
+            url: components["schemas"]["WebhookUrl"];
+            /**
+             * @example failing
+             * @enum {string}
+             */
+            disabledReason: "gone" | "failing";
+            disabledAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description The first failure since the last success.
+             * @example 2026-12-04T09:00:00.000Z
+             */
+            failingSince: string | null;
+        };
         /**
          * @description Something that happened to a card of a client the partner is contracted for, or to one of
          *     the partner's own operations, in the partner's shape. An event about an operation concerns
          *     each member card it touched (a transfer between two cards is two events, one per card,
-         *     each numbered in its card's sequence).
+         *     each numbered in its card's sequence). An event about the partner's own set-up
+         *     (`webhook-endpoint.disabled`) concerns no card: its `cardId` and `cardSequence` are null.
          */
         PartnerEvent: {
             /**
@@ -3894,23 +3993,27 @@ export interface components {
              * @example operation
              * @enum {string}
              */
-            resourceType: "operation" | "authorization" | "card";
+            resourceType: "operation" | "authorization" | "card" | "webhook-endpoint";
             /**
-             * @description The id of the operation (`op_`), authorisation (`hld_`) or card (`crd_`) the event is about.
+             * @description The id of the operation (`op_`), authorisation (`hld_`), card (`crd_`) or webhook endpoint (`whe_`) the event is about.
              * @example op_5a6b7c8d9e0f1a2b3c4d5e6f
              */
             resourceId: string;
-            cardId: components["schemas"]["CardId"];
+            /**
+             * @description The member card the event concerns; null on an event that concerns no card (`webhook-endpoint.disabled`).
+             * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
+             */
+            cardId: string | null;
             /**
              * @description The event's number in its card's sequence: it only grows, so a receiver can drop an
              *     event older than one it has already applied for the card. Numbers of events the
-             *     partner does not see (internal ones) leave gaps.
+             *     partner does not see (internal ones) leave gaps. Null on an event that concerns no card.
              * @example 7
              */
-            cardSequence: number;
+            cardSequence: number | null;
             occurredAt: components["schemas"]["Timestamp"];
-            /** @description The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`) or a PartnerCardStatusChange (`card.status-changed`). */
-            data: components["schemas"]["PartnerOperation"] | components["schemas"]["PartnerAuthorization"] | components["schemas"]["PartnerCardStatusChange"];
+            /** @description The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`), a PartnerCardStatusChange (`card.status-changed`) or a PartnerWebhookEndpointDisabled (`webhook-endpoint.disabled`). */
+            data: components["schemas"]["PartnerOperation"] | components["schemas"]["PartnerAuthorization"] | components["schemas"]["PartnerCardStatusChange"] | components["schemas"]["PartnerWebhookEndpointDisabled"];
         };
         /** @description One page of PartnerEvent items, oldest first. */
         PartnerEventPage: {
@@ -3929,21 +4032,8 @@ export interface components {
         PartnerEventListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerEventPage"];
         };
-        /** @example whe_4e5f6a7b8c9d0e1f2a3b4c5d */
-        WebhookEndpointId: string;
         /** @example ptn_7c1e9a2b4d6f8a0c2e4b6d8f */
         PartnerId: string;
-        /**
-         * Format: uri
-         * @description Where events are POSTed: an `https://` address whose host resolves to public addresses only
-         *     (private, loopback, link-local, shared, multicast and metadata addresses are refused here and
-         *     at every connection, by the address actually connected to). No user or password in it.
-         *     Redirects are never followed: a 3xx answer is a failed attempt. Plain `http://` to a loopback
-         *     address is accepted only by a server started with WEBHOOK_ALLOW_LOOPBACK_HTTP (tests and
-         *     sandboxes).
-         * @example https://hooks.orange-money.example/cynod
-         */
-        WebhookUrl: string;
         /**
          * @description The event types delivered to the endpoint; empty delivers every type of the feed.
          * @example [
@@ -3974,11 +4064,17 @@ export interface components {
              */
             status: "enabled" | "disabled";
             /**
-             * @description Why it is disabled: by the partner, by the issuer, because it answered 410 Gone, or because it failed for about three days (every retry of a delivery).
+             * @description Why it is disabled: by the partner, by the issuer, because it answered 410 Gone, or because it failed for about three days (every retry of a delivery). The last two are told in the events feed (`webhook-endpoint.disabled`).
              * @example null
              * @enum {string|null}
              */
             disabledReason: "partner" | "issuer" | "gone" | "failing" | null;
+            /**
+             * Format: date-time
+             * @description Since when it is disabled, or null while it is enabled.
+             * @example null
+             */
+            disabledAt: string | null;
             /**
              * @description `open`: the endpoint failed several times in a row and nothing is sent to it for a while; `half-open`: one delivery is tried, whose success closes the circuit.
              * @example closed
@@ -12345,6 +12441,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pingCoreWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ping a partner's webhook endpoint succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPingResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCoreWebhookAttempts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a partner's webhook delivery attempts succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAttemptListResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverCoreWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's id. */
+                partnerId: components["parameters"]["PartnerId"];
+                /** @description The webhook endpoint's id. */
+                endpointId: components["parameters"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRedelivery"];
+            };
+        };
+        responses: {
+            /** @description Redeliver a partner's webhook events succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRedeliveryResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];

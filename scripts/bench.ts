@@ -21,6 +21,7 @@
  *                                made before each measurement, per second of warm-up and measurement
  *                                (a generous upper bound of its rate: running out answers 409, which
  *                                flags the scenario)
+ *   BENCH_WEBHOOK_POLL_MS [100]  webhook-delivery, webhook-delivery-dead-endpoint: the dispatcher's poll interval
  *   BENCH_OUTPUT [bench-results/latest.json]
  * Exits 1 when a scenario is flagged (non-2xx answers or errors: its numbers mean nothing).
  */
@@ -50,6 +51,7 @@ import {
 } from './bench/fixture';
 import { median } from './bench/stats';
 import { EXPORT_LINES, EXPORT_RSS_GOAL_BYTES, exportCsv, exportDay } from './bench/export';
+import { WEBHOOK_P99_GOAL_MS, WEBHOOK_RATE, webhookDelivery } from './bench/webhooks';
 
 // ---------------------------------------------------------------- settings
 
@@ -71,6 +73,7 @@ const settings = {
   quietWaitSeconds: integerSetting('BENCH_QUIET_WAIT_SECONDS', 0, 0, 3600),
   cpuProfileDir: process.env.BENCH_CPU_PROFILE_DIR ? resolve(process.env.BENCH_CPU_PROFILE_DIR) : undefined,
   voucherRate: integerSetting('BENCH_VOUCHER_RATE', process.env.DATABASE_URL ? 600 : 300, 1, 100_000),
+  webhookPollMs: integerSetting('BENCH_WEBHOOK_POLL_MS', 100, 10, 60_000),
   output: resolve(process.env.BENCH_OUTPUT || 'bench-results/latest.json'),
 };
 
@@ -129,6 +132,8 @@ interface Scenario {
   voucherCards?: boolean;
   /** Needs ledgerSetup's FLOAT_PARTNERS funded partner floats. */
   spreadFloats?: boolean;
+  /** The server runs the webhook dispatcher (every BENCH_WEBHOOK_POLL_MS). */
+  webhooks?: boolean;
 }
 
 /** An authenticated, validated read with a bearer token. */
@@ -372,6 +377,23 @@ const EXPORT_SCENARIO: Scenario = {
   },
 };
 
+/** Webhook delivery at WEBHOOK_RATE events a second (scripts/bench/webhooks.ts); the call's time is the p99 lag. */
+const webhookScenario = (id: string, dead: boolean): Scenario => ({
+  id,
+  name: `webhook delivery at ${WEBHOOK_RATE} events/s, polling every ${settings.webhookPollMs} ms${dead ? ', beside an endpoint that never answers' : ''} (timed: p99 lag ms)`,
+  target: 'api',
+  ledger: true,
+  webhooks: true,
+  async timed(url, fixture) {
+    const token = await bearerToken(url, fixture.core);
+    return async () => {
+      const figures = await webhookDelivery(url, token, fixture.ledger!, settings.durationSeconds, dead);
+      const failure = figures.delivered < figures.events ? `${figures.events - figures.delivered} of ${figures.events} events not delivered` : undefined;
+      return { ms: figures.p99LagMs, status: 200, failure, figures: { ...figures } };
+    };
+  },
+});
+
 const ALL_SCENARIOS: Scenario[] = [
   { id: 'node-http', name: 'baseline node:http hello-world', target: 'node-http', request: async () => HELLO },
   { id: 'express', name: 'baseline Express 5 hello-world', target: 'express', request: async () => HELLO },
@@ -381,6 +403,8 @@ const ALL_SCENARIOS: Scenario[] = [
   read('me-log-info', '/partner/v1/me', { name: 'GET /partner/v1/me, log info to /dev/null', logToDevNull: true }),
   ...LEDGER_SCENARIOS,
   EXPORT_SCENARIO,
+  webhookScenario('webhook-delivery', false),
+  webhookScenario('webhook-delivery-dead-endpoint', true),
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
 
@@ -504,6 +528,7 @@ async function measure(scenario: Scenario, round: number, database: BenchDatabas
     ...database.spec,
     logLevel: scenario.logToDevNull ? 'info' : settings.logLevel,
     validateResponses: scenario.validateResponses ?? true,
+    ...(scenario.webhooks ? { webhookPollMs: settings.webhookPollMs } : {}),
   };
   let target: RunningTarget | undefined;
   try {
@@ -696,6 +721,21 @@ function ledgerGoals(
   return lines;
 }
 
+/** The webhook goal: the healthy endpoint's p99 lag, alone and beside a dead endpoint (medians over rounds). */
+function webhookGoals(summaries: ScenarioSummary[]): string[] {
+  return summaries
+    .filter((summary) => summary.id.startsWith('webhook-'))
+    .map((summary) => {
+      const figure = (name: string) => median(summary.rounds.map((round) => round.figures?.[name] ?? NaN));
+      const p99 = figure('p99LagMs');
+      return (
+        `goal ${summary.name}: p99 lag < ${WEBHOOK_P99_GOAL_MS} ms: ${fixed(figure('eventsPerSecond'), 0)} events/s, ${fixed(figure('deliveredPerSecond'), 0)} delivered/s, ` +
+        `lag p50 ${fixed(figure('p50LagMs'), 0)} ms, p99 ${fixed(p99, 0)} ms, max ${fixed(figure('maxLagMs'), 0)} ms, ` +
+        `${Number.isNaN(p99) ? 'not measured' : p99 < WEBHOOK_P99_GOAL_MS ? 'met' : 'MISSED'}`
+      );
+    });
+}
+
 const fixed = (value: number | null, digits: number) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
 function table(summaries: ScenarioSummary[]): string {
@@ -812,7 +852,7 @@ async function main(): Promise<void> {
       .map((measurement) => measurement.otherCpuCores ?? 0);
     const busyMachine = Math.max(0, ...baselineOtherCpu) > 0.25;
     const percent = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)}%`);
-    const goals = ledgerGoals(summaries, derived);
+    const goals = [...ledgerGoals(summaries, derived), ...webhookGoals(summaries)];
     const report = [
       table(summaries),
       ...(busyMachine

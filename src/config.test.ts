@@ -59,7 +59,7 @@ describe('readConfig', () => {
     expect(() => readConfig({ PARTNER_HOLD_MAX_SECONDS: '30' })).toThrow(/PARTNER_HOLD_MAX_SECONDS must be an integer between 60 and 86400/);
   });
 
-  it('when no WEBHOOK_ variable is set, then https targets only, 10 s attempts, 4 at once per endpoint, 17 attempts from 30 s (about 3 days)', () => {
+  it('when no WEBHOOK_ variable is set, then https targets only, 10 s attempts, 4 at once per endpoint, 17 attempts from 30 s (about 3 days), leases 30 s past the deadline, a 30-day log', () => {
     expect(readConfig({}).webhooks).toEqual({
       allowLoopbackHttp: false,
       timeoutMs: 10_000,
@@ -69,12 +69,21 @@ describe('readConfig', () => {
       circuitThreshold: 5,
       circuitOpenMs: 60_000,
       pollIntervalMs: 1000,
+      leaseMarginMs: 30_000,
+      logRetentionDays: 30,
     });
   });
 
   it('when WEBHOOK_ variables are set, then they are read within their bounds, and an attempt stays below the shutdown grace', () => {
-    const webhooks = readConfig({ WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_MAX_ATTEMPTS: '3' }).webhooks;
-    expect(webhooks).toMatchObject({ allowLoopbackHttp: true, retryBaseMs: 20, maxAttempts: 3 });
+    const webhooks = readConfig({
+      WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
+      WEBHOOK_RETRY_BASE_MS: '20',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_LEASE_MARGIN_MS: '500',
+      WEBHOOK_LOG_RETENTION_DAYS: '7',
+    }).webhooks;
+    expect(webhooks).toMatchObject({ allowLoopbackHttp: true, retryBaseMs: 20, maxAttempts: 3, leaseMarginMs: 500, logRetentionDays: 7 });
+    expect(() => readConfig({ WEBHOOK_LOG_RETENTION_DAYS: '0' })).toThrow(/WEBHOOK_LOG_RETENTION_DAYS must be an integer between 1 and 3650/);
     expect(() => readConfig({ WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '0' })).toThrow(/WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT must be an integer between 1 and 50/);
     expect(() => readConfig({ WEBHOOK_ALLOW_LOOPBACK_HTTP: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK_HTTP must be true or false/);
     expect(() => readConfig({ WEBHOOK_TIMEOUT_MS: '30000', SHUTDOWN_GRACE_SECONDS: '20' })).toThrow(

@@ -246,6 +246,8 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
     circuitThreshold: integer(env, 'WEBHOOK_CIRCUIT_THRESHOLD', 5, 1, 100),
     circuitOpenMs: integer(env, 'WEBHOOK_CIRCUIT_OPEN_MS', 60_000, 10, 3_600_000),
     pollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    leaseMarginMs: integer(env, 'WEBHOOK_LEASE_MARGIN_MS', 30_000, 100, 600_000),
+    logRetentionDays: integer(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1, 3650),
   };
   if (settings.timeoutMs >= graceMs)
     throw new ConfigError(`WEBHOOK_TIMEOUT_MS (${settings.timeoutMs}) must be below SHUTDOWN_GRACE_SECONDS (${graceMs / 1000} s)`);

@@ -112,7 +112,10 @@ async function main(): Promise<void> {
   );
   const webhooks = every(pollIntervalMs, () =>
     dispatcher.run().then(
-      () => metrics.jobSucceeded('webhook-dispatch'),
+      ({ purged }) => {
+        metrics.jobSucceeded('webhook-dispatch');
+        if (purged > 0) logger.info({ purged }, 'old webhook delivery log purged');
+      },
       (error: unknown) => logger.warn({ err: error }, 'webhook dispatch failed'),
     ),
   );

@@ -55,7 +55,14 @@ const LEDGER_CARD_CREDIT = 100_000_000_000;
 export const xof = (value: number) => ({ value, unit: 'XOF' });
 
 /** A Core API call of the setup, as the back-office would make it; returns `data`. */
-async function coreCall<T>(url: string, token: string, method: 'GET' | 'POST', path: string, body?: object, idempotencyKey?: string): Promise<T> {
+export async function coreCall<T>(
+  url: string,
+  token: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: object,
+  idempotencyKey?: string,
+): Promise<T> {
   const answer = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },

@@ -14,6 +14,8 @@ export interface TargetSpec {
   logLevel: string;
   /** API only: the VALIDATE_RESPONSES setting. */
   validateResponses: boolean;
+  /** API only: run the webhook dispatcher as an instance does, polling every this many milliseconds (loopback receivers allowed). */
+  webhookPollMs?: number;
 }
 
 export type ChildMessage =

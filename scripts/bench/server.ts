@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { readConfig } from '../../src/config';
+import { readConfig, type Config } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { CardVault } from '../../src/domain/cards/card-numbers';
@@ -17,6 +17,7 @@ import { createPartner } from '../../src/domain/partners/partners';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { createLogger } from '../../src/http/logger';
 import { startServer } from '../../src/server';
+import { WebhookDispatcher } from '../../src/domain/webhooks/dispatcher';
 import { oauthScopes } from '../../generated/operations';
 import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
 
@@ -86,6 +87,28 @@ async function prepare(spec: TargetSpec): Promise<void> {
   }
 }
 
+/** The webhook dispatcher run as src/main.ts runs it (one run at a time), receivers on loopback allowed; `stop` lets deliveries in flight end. */
+function dispatch(db: Database, cardVault: CardVault, config: Config, pollMs: number): { stop: () => Promise<void> } {
+  const { pollIntervalMs: _poll, allowLoopbackHttp: _loopback, ...delivery } = config.webhooks;
+  const dispatcher = new WebhookDispatcher(db, cardVault, { ...delivery, policy: { allowLoopbackHttp: true } }, (error) =>
+    process.stderr.write(`bench server: webhook delivery failed to record: ${String(error)}\n`),
+  );
+  let current: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    current ??= dispatcher
+      .run()
+      .catch((error) => process.stderr.write(`bench server: webhook dispatch failed: ${String(error)}\n`))
+      .finally(() => (current = null));
+  }, pollMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await current;
+      await dispatcher.drain();
+    },
+  };
+}
+
 /** Starts the target; returns its URL and how to stop it. */
 async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promise<void> }> {
   switch (spec.kind) {
@@ -108,25 +131,35 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
       const db = await openBenchDatabase(spec, config.databasePoolSize);
       const logger = createLogger(spec.logLevel);
+      const cardVault = new CardVault(
+        { hashKey: Buffer.from(spec.cardKeys.hashKey, 'base64'), encryptionKey: Buffer.from(spec.cardKeys.encryptionKey, 'base64') },
+        config.cardIin,
+      );
       const running = await startServer(
         // The throwaway database's card keys, shared by all its server processes.
         {
           db,
-          cardVault: new CardVault(
-            { hashKey: Buffer.from(spec.cardKeys.hashKey, 'base64'), encryptionKey: Buffer.from(spec.cardKeys.encryptionKey, 'base64') },
-            config.cardIin,
-          ),
+          cardVault,
           logger,
-          config: { ...config, validateResponses: spec.validateResponses, rateLimitPerMinute: BENCH_RATE_LIMIT, tokenRateLimitPerMinute: BENCH_RATE_LIMIT },
+          config: {
+            ...config,
+            validateResponses: spec.validateResponses,
+            rateLimitPerMinute: BENCH_RATE_LIMIT,
+            tokenRateLimitPerMinute: BENCH_RATE_LIMIT,
+            // The webhook scenarios' receivers are on loopback.
+            webhooks: { ...config.webhooks, allowLoopbackHttp: config.webhooks.allowLoopbackHttp || spec.webhookPollMs !== undefined },
+          },
         },
         '127.0.0.1',
         0,
       );
+      const dispatching = spec.webhookPollMs ? dispatch(db, cardVault, config, spec.webhookPollMs) : null;
       return {
         url: running.url,
         async stop() {
           running.closeAllConnections();
           await running.close();
+          await dispatching?.stop();
           await db.close();
         },
       };

@@ -30,11 +30,17 @@ type WebhookHandlers = Pick<
   | 'createCoreWebhookEndpoint'
   | 'updateCoreWebhookEndpoint'
   | 'deleteCoreWebhookEndpoint'
+  | 'pingCoreWebhookEndpoint'
+  | 'listCoreWebhookAttempts'
+  | 'redeliverCoreWebhookEvents'
 >;
 
 /** The calling partner, managing its own endpoints. */
 const self = (context: HandlerContext): Owner => ({ partnerId: partnerIdOf(actorOf(context)), by: 'partner' });
 const policy = (context: HandlerContext) => ({ allowLoopbackHttp: context.settings.webhooks.allowLoopbackHttp });
+const pinging = (context: HandlerContext) => ({ timeoutMs: context.settings.webhooks.timeoutMs, policy: policy(context) });
+/** A reachable partner, its endpoints managed by the issuer. */
+const issuer = (context: HandlerContext, partnerId: string) => issuerOwner(context.db, actorOf(context), partnerId);
 
 export const webhookHandlers: WebhookHandlers = {
   listPartnerWebhookEndpoints: (context) => listEndpoints(context.db, self(context)),
@@ -45,15 +51,17 @@ export const webhookHandlers: WebhookHandlers = {
   deletePartnerWebhookEndpoint: (context, { path }) => deleteEndpoint(context.db, actorOf(context), self(context), path.endpointId),
   rotatePartnerWebhookSecret: (context, { path, body }) =>
     rotateEndpointSecret(context.db, actorOf(context), context.cardVault, self(context), path.endpointId, body.overlapSeconds),
-  pingPartnerWebhookEndpoint: (context, { path }) =>
-    pingEndpoint(context.db, context.cardVault, { timeoutMs: context.settings.webhooks.timeoutMs, policy: policy(context) }, self(context), path.endpointId),
+  pingPartnerWebhookEndpoint: (context, { path }) => pingEndpoint(context.db, context.cardVault, pinging(context), self(context), path.endpointId),
   listPartnerWebhookAttempts: (context, { path, query }) => listAttempts(context.db, self(context), path.endpointId, query ?? {}),
   redeliverPartnerWebhookEvents: (context, { path, body }) => redeliver(context.db, self(context), path.endpointId, body),
-  listCoreWebhookEndpoints: async (context, { path }) => listEndpoints(context.db, await issuerOwner(context.db, actorOf(context), path.partnerId)),
+  listCoreWebhookEndpoints: async (context, { path }) => listEndpoints(context.db, await issuer(context, path.partnerId)),
   createCoreWebhookEndpoint: async (context, { path, body }) =>
-    createEndpoint(context.db, actorOf(context), context.cardVault, policy(context), await issuerOwner(context.db, actorOf(context), path.partnerId), body),
+    createEndpoint(context.db, actorOf(context), context.cardVault, policy(context), await issuer(context, path.partnerId), body),
   updateCoreWebhookEndpoint: async (context, { path, body }) =>
-    updateEndpoint(context.db, actorOf(context), policy(context), await issuerOwner(context.db, actorOf(context), path.partnerId), path.endpointId, body),
-  deleteCoreWebhookEndpoint: async (context, { path }) =>
-    deleteEndpoint(context.db, actorOf(context), await issuerOwner(context.db, actorOf(context), path.partnerId), path.endpointId),
+    updateEndpoint(context.db, actorOf(context), policy(context), await issuer(context, path.partnerId), path.endpointId, body),
+  deleteCoreWebhookEndpoint: async (context, { path }) => deleteEndpoint(context.db, actorOf(context), await issuer(context, path.partnerId), path.endpointId),
+  pingCoreWebhookEndpoint: async (context, { path }) =>
+    pingEndpoint(context.db, context.cardVault, pinging(context), await issuer(context, path.partnerId), path.endpointId),
+  listCoreWebhookAttempts: async (context, { path, query }) => listAttempts(context.db, await issuer(context, path.partnerId), path.endpointId, query ?? {}),
+  redeliverCoreWebhookEvents: async (context, { path, body }) => redeliver(context.db, await issuer(context, path.partnerId), path.endpointId, body),
 };

@@ -31,11 +31,15 @@ import type {
   RechargeLimitsResponse,
   SecretRotation,
   SystemErrorEnvelope,
+  WebhookAttemptListResponse,
   WebhookEndpointCreate,
   WebhookEndpointListResponse,
   WebhookEndpointResponse,
   WebhookEndpointUpdate,
   WebhookEndpointWithSecretResponse,
+  WebhookPingResponse,
+  WebhookRedelivery,
+  WebhookRedeliveryResponse,
 } from '../models/index';
 import {
     DeletionResponseFromJSON,
@@ -68,6 +72,8 @@ import {
     SecretRotationToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    WebhookAttemptListResponseFromJSON,
+    WebhookAttemptListResponseToJSON,
     WebhookEndpointCreateFromJSON,
     WebhookEndpointCreateToJSON,
     WebhookEndpointListResponseFromJSON,
@@ -78,6 +84,12 @@ import {
     WebhookEndpointUpdateToJSON,
     WebhookEndpointWithSecretResponseFromJSON,
     WebhookEndpointWithSecretResponseToJSON,
+    WebhookPingResponseFromJSON,
+    WebhookPingResponseToJSON,
+    WebhookRedeliveryFromJSON,
+    WebhookRedeliveryToJSON,
+    WebhookRedeliveryResponseFromJSON,
+    WebhookRedeliveryResponseToJSON,
 } from '../models/index';
 
 export interface CreateCoreWebhookEndpointRequest {
@@ -123,6 +135,13 @@ export interface GetPartnerRechargeLimitsRequest {
     partnerId: string;
 }
 
+export interface ListCoreWebhookAttemptsRequest {
+    partnerId: string;
+    endpointId: string;
+    limit?: number;
+    cursor?: string;
+}
+
 export interface ListCoreWebhookEndpointsRequest {
     partnerId: string;
 }
@@ -137,6 +156,17 @@ export interface ListPartnerContractsRequest {
 export interface ListPartnersRequest {
     limit?: number;
     cursor?: string;
+}
+
+export interface PingCoreWebhookEndpointRequest {
+    partnerId: string;
+    endpointId: string;
+}
+
+export interface RedeliverCoreWebhookEventsRequest {
+    partnerId: string;
+    endpointId: string;
+    webhookRedelivery: WebhookRedelivery;
 }
 
 export interface RotatePartnerSecretRequest {
@@ -539,6 +569,55 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
+     * A partner\'s endpoint\'s delivery log, as the partner sees it: every attempt, newest first, with its time, the HTTP status (or why none came), the latency and the first bytes of the answer. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * List a partner\'s webhook delivery attempts
+     */
+    async listCoreWebhookAttemptsRaw(requestParameters: ListCoreWebhookAttemptsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookAttemptListResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling listCoreWebhookAttempts.');
+        }
+
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling listCoreWebhookAttempts.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/attempts`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookAttemptListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A partner\'s endpoint\'s delivery log, as the partner sees it: every attempt, newest first, with its time, the HTTP status (or why none came), the latency and the first bytes of the answer. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * List a partner\'s webhook delivery attempts
+     */
+    async listCoreWebhookAttempts(requestParameters: ListCoreWebhookAttemptsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookAttemptListResponse> {
+        const response = await this.listCoreWebhookAttemptsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * A partner\'s webhook endpoints, as the partner sees them. 404 (3011) for an unknown partner or one the caller cannot reach.
      * List a partner\'s webhook endpoints
      */
@@ -662,6 +741,95 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async listPartners(requestParameters: ListPartnersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerListResponse> {
         const response = await this.listPartnersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Sends a signed `webhook.ping` message to a partner\'s endpoint now, as the partner can, with the same checks and limits as a delivery, and answers what the endpoint answered. Not logged, not retried. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * Ping a partner\'s webhook endpoint
+     */
+    async pingCoreWebhookEndpointRaw(requestParameters: PingCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookPingResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling pingCoreWebhookEndpoint.');
+        }
+
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling pingCoreWebhookEndpoint.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/ping`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookPingResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Sends a signed `webhook.ping` message to a partner\'s endpoint now, as the partner can, with the same checks and limits as a delivery, and answers what the endpoint answered. Not logged, not retried. 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * Ping a partner\'s webhook endpoint
+     */
+    async pingCoreWebhookEndpoint(requestParameters: PingCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookPingResponse> {
+        const response = await this.pingCoreWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Queues again, for a partner\'s endpoint, one event (`eventId`, one that was queued for this endpoint: else 404, code 4154) or every event queued for it in a time range (`from`, `to`, at most 31 days), as the partner can; give one or the other (400, code 4152). 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * Redeliver a partner\'s webhook events
+     */
+    async redeliverCoreWebhookEventsRaw(requestParameters: RedeliverCoreWebhookEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookRedeliveryResponse>> {
+        if (requestParameters.partnerId === null || requestParameters.partnerId === undefined) {
+            throw new runtime.RequiredError('partnerId','Required parameter requestParameters.partnerId was null or undefined when calling redeliverCoreWebhookEvents.');
+        }
+
+        if (requestParameters.endpointId === null || requestParameters.endpointId === undefined) {
+            throw new runtime.RequiredError('endpointId','Required parameter requestParameters.endpointId was null or undefined when calling redeliverCoreWebhookEvents.');
+        }
+
+        if (requestParameters.webhookRedelivery === null || requestParameters.webhookRedelivery === undefined) {
+            throw new runtime.RequiredError('webhookRedelivery','Required parameter requestParameters.webhookRedelivery was null or undefined when calling redeliverCoreWebhookEvents.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:webhooks.manage"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/partners/{partnerId}/webhook-endpoints/{endpointId}/redeliver`.replace(`{${"partnerId"}}`, encodeURIComponent(String(requestParameters.partnerId))).replace(`{${"endpointId"}}`, encodeURIComponent(String(requestParameters.endpointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: WebhookRedeliveryToJSON(requestParameters.webhookRedelivery),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => WebhookRedeliveryResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Queues again, for a partner\'s endpoint, one event (`eventId`, one that was queued for this endpoint: else 404, code 4154) or every event queued for it in a time range (`from`, `to`, at most 31 days), as the partner can; give one or the other (400, code 4152). 404 (3011) for an unknown partner or one the caller cannot reach, (4153) for an endpoint of another partner.
+     * Redeliver a partner\'s webhook events
+     */
+    async redeliverCoreWebhookEvents(requestParameters: RedeliverCoreWebhookEventsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookRedeliveryResponse> {
+        const response = await this.redeliverCoreWebhookEventsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

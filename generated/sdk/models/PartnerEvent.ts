@@ -31,7 +31,8 @@ import {
  * Something that happened to a card of a client the partner is contracted for, or to one of
  * the partner's own operations, in the partner's shape. An event about an operation concerns
  * each member card it touched (a transfer between two cards is two events, one per card,
- * each numbered in its card's sequence).
+ * each numbered in its card's sequence). An event about the partner's own set-up
+ * (`webhook-endpoint.disabled`) concerns no card: its `cardId` and `cardSequence` are null.
  * @export
  * @interface PartnerEvent
  */
@@ -61,25 +62,25 @@ export interface PartnerEvent {
      */
     resourceType: PartnerEventResourceTypeEnum;
     /**
-     * The id of the operation (`op_`), authorisation (`hld_`) or card (`crd_`) the event is about.
+     * The id of the operation (`op_`), authorisation (`hld_`), card (`crd_`) or webhook endpoint (`whe_`) the event is about.
      * @type {string}
      * @memberof PartnerEvent
      */
     resourceId: string;
     /**
-     * 
+     * The member card the event concerns; null on an event that concerns no card (`webhook-endpoint.disabled`).
      * @type {string}
      * @memberof PartnerEvent
      */
-    cardId: string;
+    cardId: string | null;
     /**
      * The event's number in its card's sequence: it only grows, so a receiver can drop an
      * event older than one it has already applied for the card. Numbers of events the
-     * partner does not see (internal ones) leave gaps.
+     * partner does not see (internal ones) leave gaps. Null on an event that concerns no card.
      * @type {number}
      * @memberof PartnerEvent
      */
-    cardSequence: number;
+    cardSequence: number | null;
     /**
      * An RFC 3339 UTC instant.
      * @type {Date}
@@ -101,7 +102,8 @@ export interface PartnerEvent {
 export const PartnerEventResourceTypeEnum = {
     Operation: 'operation',
     Authorization: 'authorization',
-    Card: 'card'
+    Card: 'card',
+    WebhookEndpoint: 'webhook-endpoint'
 } as const;
 export type PartnerEventResourceTypeEnum = typeof PartnerEventResourceTypeEnum[keyof typeof PartnerEventResourceTypeEnum];
 

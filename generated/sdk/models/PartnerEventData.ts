@@ -34,13 +34,20 @@ import {
     PartnerOperationFromJSONTyped,
     PartnerOperationToJSON,
 } from './PartnerOperation';
+import {
+    PartnerWebhookEndpointDisabled,
+    instanceOfPartnerWebhookEndpointDisabled,
+    PartnerWebhookEndpointDisabledFromJSON,
+    PartnerWebhookEndpointDisabledFromJSONTyped,
+    PartnerWebhookEndpointDisabledToJSON,
+} from './PartnerWebhookEndpointDisabled';
 
 /**
  * @type PartnerEventData
- * The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`) or a PartnerCardStatusChange (`card.status-changed`).
+ * The resource as it was when the event happened: a PartnerOperation (`operation.*`), a PartnerAuthorization (`hold.*`), a PartnerCardStatusChange (`card.status-changed`) or a PartnerWebhookEndpointDisabled (`webhook-endpoint.disabled`).
  * @export
  */
-export type PartnerEventData = PartnerAuthorization | PartnerCardStatusChange | PartnerOperation;
+export type PartnerEventData = PartnerAuthorization | PartnerCardStatusChange | PartnerOperation | PartnerWebhookEndpointDisabled;
 
 export function PartnerEventDataFromJSON(json: any): PartnerEventData {
     return PartnerEventDataFromJSONTyped(json, false);
@@ -50,7 +57,7 @@ export function PartnerEventDataFromJSONTyped(json: any, ignoreDiscriminator: bo
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...PartnerAuthorizationFromJSONTyped(json, true), ...PartnerCardStatusChangeFromJSONTyped(json, true), ...PartnerOperationFromJSONTyped(json, true) };
+    return { ...PartnerAuthorizationFromJSONTyped(json, true), ...PartnerCardStatusChangeFromJSONTyped(json, true), ...PartnerOperationFromJSONTyped(json, true), ...PartnerWebhookEndpointDisabledFromJSONTyped(json, true) };
 }
 
 export function PartnerEventDataToJSON(value?: PartnerEventData | null): any {
@@ -69,6 +76,9 @@ export function PartnerEventDataToJSON(value?: PartnerEventData | null): any {
     }
     if (instanceOfPartnerOperation(value)) {
         return PartnerOperationToJSON(value as PartnerOperation);
+    }
+    if (instanceOfPartnerWebhookEndpointDisabled(value)) {
+        return PartnerWebhookEndpointDisabledToJSON(value as PartnerWebhookEndpointDisabled);
     }
 
     return {};

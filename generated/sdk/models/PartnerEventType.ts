@@ -19,7 +19,10 @@
  * cancellation (`operation.cancelled`: the operation's new state, with `cancelledBy`); a
  * pump authorisation's hold was placed, captured (by a payment, which has its own
  * `operation.completed`), voided or expired; the card's status changed (suspended,
- * reactivated, opposed, cancelled). The back office's internal events (order voucher
+ * reactivated, opposed, cancelled); one of the partner's webhook endpoints was disabled by
+ * CYNOD because it answered 410 Gone or failed every retry for about three days
+ * (`webhook-endpoint.disabled`: which endpoint, why and since when; the partner's other
+ * endpoints receive it too). The back office's internal events (order voucher
  * steps, exceptions raised for review) are not part of the feed.
  * @export
  */
@@ -30,7 +33,8 @@ export const PartnerEventType = {
     HoldCaptured: 'hold.captured',
     HoldVoided: 'hold.voided',
     HoldExpired: 'hold.expired',
-    CardStatusChanged: 'card.status-changed'
+    CardStatusChanged: 'card.status-changed',
+    WebhookEndpointDisabled: 'webhook-endpoint.disabled'
 } as const;
 export type PartnerEventType = typeof PartnerEventType[keyof typeof PartnerEventType];
 

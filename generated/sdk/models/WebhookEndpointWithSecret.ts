@@ -75,11 +75,17 @@ export interface WebhookEndpointWithSecret {
      */
     status: WebhookEndpointWithSecretStatusEnum;
     /**
-     * Why it is disabled: by the partner, by the issuer, because it answered 410 Gone, or because it failed for about three days (every retry of a delivery).
+     * Why it is disabled: by the partner, by the issuer, because it answered 410 Gone, or because it failed for about three days (every retry of a delivery). The last two are told in the events feed (`webhook-endpoint.disabled`).
      * @type {string}
      * @memberof WebhookEndpointWithSecret
      */
     disabledReason: WebhookEndpointWithSecretDisabledReasonEnum;
+    /**
+     * Since when it is disabled, or null while it is enabled.
+     * @type {Date}
+     * @memberof WebhookEndpointWithSecret
+     */
+    disabledAt: Date | null;
     /**
      * `open`: the endpoint failed several times in a row and nothing is sent to it for a while; `half-open`: one delivery is tried, whose success closes the circuit.
      * @type {string}
@@ -164,6 +170,7 @@ export function instanceOfWebhookEndpointWithSecret(value: object): boolean {
     isInstance = isInstance && "enabled" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "disabledReason" in value;
+    isInstance = isInstance && "disabledAt" in value;
     isInstance = isInstance && "circuit" in value;
     isInstance = isInstance && "failingSince" in value;
     isInstance = isInstance && "previousSecretExpiresAt" in value;
@@ -192,6 +199,7 @@ export function WebhookEndpointWithSecretFromJSONTyped(json: any, ignoreDiscrimi
         'enabled': json['enabled'],
         'status': json['status'],
         'disabledReason': json['disabledReason'],
+        'disabledAt': (json['disabledAt'] === null ? null : new Date(json['disabledAt'])),
         'circuit': json['circuit'],
         'failingSince': (json['failingSince'] === null ? null : new Date(json['failingSince'])),
         'previousSecretExpiresAt': (json['previousSecretExpiresAt'] === null ? null : new Date(json['previousSecretExpiresAt'])),
@@ -218,6 +226,7 @@ export function WebhookEndpointWithSecretToJSON(value?: WebhookEndpointWithSecre
         'enabled': value.enabled,
         'status': value.status,
         'disabledReason': value.disabledReason,
+        'disabledAt': (value.disabledAt === null ? null : value.disabledAt.toISOString()),
         'circuit': value.circuit,
         'failingSince': (value.failingSince === null ? null : value.failingSince.toISOString()),
         'previousSecretExpiresAt': (value.previousSecretExpiresAt === null ? null : value.previousSecretExpiresAt.toISOString()),

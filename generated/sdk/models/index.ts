@@ -238,6 +238,7 @@ export * from './PartnerResponse';
 export * from './PartnerStatementLine';
 export * from './PartnerStatementLineFloatBalanceAfter';
 export * from './PartnerUpdate';
+export * from './PartnerWebhookEndpointDisabled';
 export * from './PartnerWithSecret';
 export * from './PartnerWithSecretResponse';
 export * from './PaymentCreate';

@@ -1,6 +1,6 @@
 /**
  * Events: what happened, written in the transaction of the change so that none is missing.
- * Partners will pull them and receive them as webhooks; nothing is delivered yet. An event
+ * Partners pull them (the feed) and receive them as webhooks. An event
  * about a member card carries that card's sequence number, which only grows (taken under the
  * card's row lock), so a receiver can drop an event older than one it has already applied.
  * An E-service card's events are ordered by the table's `seq` instead.
@@ -17,11 +17,12 @@ type EventType =
   | 'hold.captured'
   | 'hold.voided'
   | 'hold.expired'
-  | 'exception.raised';
+  | 'exception.raised'
+  | 'webhook-endpoint.disabled';
 
 export interface NewEvent {
   type: EventType;
-  resourceType: 'operation' | 'card' | 'order' | 'authorization' | 'exception';
+  resourceType: 'operation' | 'card' | 'order' | 'authorization' | 'exception' | 'webhook-endpoint';
   resourceId: string;
   data: object;
   /** The partner whose own resource it is (an operation that names it), whose feed it joins wherever the card's contract is. */
@@ -69,13 +70,14 @@ export async function recordCardEvents(tx: Queryable, events: readonly CardEvent
   );
 }
 
-/** Records an event that concerns no card (an order voucher's step). */
+/** Records an event that concerns no card (an order voucher's step; with `partnerId`, a partner's own set-up, in its feed). */
 export async function recordEvent(tx: Queryable, event: NewEvent): Promise<void> {
-  await tx.query('INSERT INTO events (id, type, resource_type, resource_id, data) VALUES ($1, $2, $3, $4, $5::jsonb)', [
+  await tx.query('INSERT INTO events (id, type, resource_type, resource_id, data, partner_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6)', [
     newId('evt'),
     event.type,
     event.resourceType,
     event.resourceId,
     JSON.stringify(event.data),
+    event.partnerId ?? null,
   ]);
 }

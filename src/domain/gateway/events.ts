@@ -20,6 +20,7 @@ type PartnerEventType = components['schemas']['PartnerEventType'];
 type PartnerEventPage = components['schemas']['PartnerEventPage'];
 type Authorization = components['schemas']['Authorization'];
 type CardStatus = components['schemas']['CardStatus'];
+type PartnerWebhookEndpointDisabled = components['schemas']['PartnerWebhookEndpointDisabled'];
 
 /** The event types a partner sees (the contract's PartnerEventType). */
 const PARTNER_EVENT_TYPES: readonly PartnerEventType[] = [
@@ -30,6 +31,7 @@ const PARTNER_EVENT_TYPES: readonly PartnerEventType[] = [
   'hold.voided',
   'hold.expired',
   'card.status-changed',
+  'webhook-endpoint.disabled',
 ];
 
 interface EventRow {
@@ -39,8 +41,8 @@ interface EventRow {
   type: PartnerEventType;
   resource_type: PartnerEvent['resourceType'];
   resource_id: string;
-  card_id: string;
-  card_sequence: string;
+  card_id: string | null;
+  card_sequence: string | null;
   data: Record<string, unknown>;
   occurred_at: Date;
   own_hold: boolean | null;
@@ -53,7 +55,8 @@ function partnerData(row: EventRow, partnerId: string): PartnerEvent['data'] {
     const { vehicleId: _vehicle, ...authorization } = row.data as unknown as Authorization;
     return { ...authorization, stationReference: authorization.stationReference ?? null, own: row.own_hold === true }; // events before migration 030 have none
   }
-  return { cardId: row.card_id, from: row.data.from as CardStatus, to: row.data.to as CardStatus };
+  if (row.resource_type === 'webhook-endpoint') return row.data as unknown as PartnerWebhookEndpointDisabled;
+  return { cardId: row.card_id as string, from: row.data.from as CardStatus, to: row.data.to as CardStatus };
 }
 
 const toPartnerEvent = (row: EventRow, partnerId: string): PartnerEvent => ({
@@ -63,7 +66,7 @@ const toPartnerEvent = (row: EventRow, partnerId: string): PartnerEvent => ({
   resourceType: row.resource_type,
   resourceId: row.resource_id,
   cardId: row.card_id,
-  cardSequence: Number(row.card_sequence),
+  cardSequence: row.card_sequence === null ? null : Number(row.card_sequence),
   occurredAt: row.occurred_at.toISOString(),
   data: partnerData(row, partnerId),
 });
@@ -73,16 +76,22 @@ type EventFilters = { cardId?: string; type?: PartnerEventType };
 /**
  * The feed's statement: the `limit` settled events of the partner after position `after`
  * (pagination.ts: in (xact, seq) order, below the settled horizon, so that an event committed
- * late never lands behind a cursor already given), from two index-driven branches, each cut at the limit, then merged: the events of each card within its reach
+ * late never lands behind a cursor already given), from index-driven branches, each cut at the limit, then merged: the events of each card within its reach
  * (reach.ts's cardsInReach, then events_card_idx, read card by card, so never the other cards' events) and the events that
  * name the partner on member cards (events_partner_idx: its own operations, also on cards
- * whose contract has ended). Exported for the test that reads its plan.
+ * whose contract has ended), and, unless the page is one card's, those that name the partner
+ * and no card (the same index: its own set-up, such as a webhook endpoint CYNOD disabled).
+ * Exported for the test that reads its plan.
  */
 export function partnerEventsQuery(partnerId: string, filters: EventFilters, after: Position, limit: number): { text: string; values: unknown[] } {
   const types = filters.type === undefined ? PARTNER_EVENT_TYPES : [filters.type];
   const values: unknown[] = [partnerId, after.xact, after.seq, types, limit];
   const card = filters.cardId === undefined ? '' : `AND e.card_id = $${values.push(filters.cardId)}`;
   const settled = '(e.xact, e.seq) > ($2::bigint, $3::bigint) AND e.xact < (SELECT horizon FROM h)';
+  const ownSetUp =
+    filters.cardId === undefined
+      ? `UNION (SELECT e.xact, e.seq FROM events e WHERE e.partner_id = $1 AND e.card_id IS NULL AND ${settled} AND e.type = ANY($4::text[]) ORDER BY e.xact, e.seq LIMIT $5)`
+      : '';
   const text = `WITH h AS MATERIALIZED (SELECT ${SETTLED_HORIZON} AS horizon),
      page AS (
        (SELECT x.xact, x.seq FROM ${cardsInReach('$1')} k
@@ -92,6 +101,7 @@ export function partnerEventsQuery(partnerId: string, filters: EventFilters, aft
        (SELECT e.xact, e.seq FROM events e JOIN cards k ON k.id = e.card_id AND k.kind = 'member'
          WHERE e.partner_id = $1 AND ${settled} AND e.type = ANY($4::text[]) ${card}
          ORDER BY e.xact, e.seq LIMIT $5)
+       ${ownSetUp}
      )
      SELECT e.seq, e.xact, e.id, e.type, e.resource_type, e.resource_id, e.card_id, e.card_sequence, e.data, e.occurred_at,
             h.actor_kind = 'partner' AND h.actor_id = $1 AS own_hold

@@ -3,35 +3,41 @@
  * A disabled partner is pushed nothing: its endpoints queue and send nothing until it is
  * enabled again, then carry on from their position in the feed.
  * Each run (1) queues, for every enabled endpoint, the events of its partner's feed after the
- * endpoint's position (the gateway's own statement and shape: push and pull never disagree),
+ * endpoint's position (batches of 100, up to 1,000 a run) (the gateway's own statement and shape: push and pull never disagree),
  * moving the position by compare-and-set so that two instances never queue an event twice;
  * (2) claims due deliveries endpoint by endpoint, the endpoint's row locked with SKIP LOCKED,
  * at most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT leased at once over every instance (one while its
  * circuit is half-open, none while it is open), each under a lease longer than an attempt's
  * deadline: a dispatcher killed mid-delivery loses nothing (the lease runs out and the attempt
  * runs again) and no two instances run one attempt at once; (3) sends them without waiting, so a
- * slow receiver holds only its own slots. Failures retry with exponential backoff and jitter
+ * slow receiver holds only its own slots, and a delivery that ends claims the endpoint's next
+ * due one at once (an endpoint is not limited to its slots per poll interval). Failures retry with exponential backoff and jitter
  * (about 3 days with the defaults); 410 disables the endpoint; the last retry failing disables
- * it too ("failing").
+ * it too ("failing"), and the partner is told in its feed (endpoints.ts, disableUnreachable).
+ * (4) purges, a batch a run, the delivery log older than WEBHOOK_LOG_RETENTION_DAYS.
  */
 import type { Queryable } from '../../db/database';
-import { partnerFeedAfter } from '../gateway/events';
+import { SYSTEM_ACTORS } from '../actor';
+import { partnerFeedAfter, type FeedEntry } from '../gateway/events';
 import type { CardVault } from '../cards/card-numbers';
 import { newId } from '../ids';
+import type { Position } from '../pagination';
 import { partnerRow } from '../partners/partners';
 import { webhookAttempted } from '../observation';
 import type { AddressPolicy } from './addresses';
-import { liveSecrets, type EndpointRow } from './endpoints';
+import { disableUnreachable, liveSecrets, type EndpointRow } from './endpoints';
 import { retryDelayMs } from './backoff';
+import { purgeDeliveryLog } from './retention';
 import { signedHeaders } from './signing';
 import type { WebhookSettings } from './settings';
 import { postWebhook, type Answer } from './transport';
 import type { LookupFunction } from 'node:net';
 
-/** Events read from the feed per endpoint and run. */
+/** Events read from the feed per batch, and batches per endpoint and run. */
 const FEED_BATCH = 100;
-/** A lease outlives an attempt's deadline by this much. */
-const LEASE_MARGIN_MS = 30_000;
+const MAX_FEED_BATCHES = 10;
+/** The pause between purges of the delivery log once one found less than a full batch. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface DispatcherSettings extends Omit<WebhookSettings, 'pollIntervalMs' | 'allowLoopbackHttp'> {
   policy: AddressPolicy;
@@ -52,6 +58,9 @@ type Outcome = 'succeeded' | 'retrying' | 'failed' | 'gone';
 
 export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  private nextPurgeAt = 0;
+  /** While draining, a delivery that ends does not start the next one. */
+  private draining = false;
 
   constructor(
     private readonly db: Queryable,
@@ -60,19 +69,33 @@ export class WebhookDispatcher {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** One run: queue new events, claim and start due deliveries. Resolves once they are started, not sent. */
-  async run(): Promise<{ queued: number; started: number }> {
+  /** One run: queue new events, claim and start due deliveries, purge the old log when it is time. Resolves once deliveries are started, not sent. */
+  async run(): Promise<{ queued: number; started: number; purged: number }> {
     const queued = await this.queueFromFeeds();
     const started = await this.claimAndStart();
-    return { queued, started };
+    const purged = await this.purgeLog();
+    return { queued, started, purged };
   }
 
-  /** Resolves when every delivery started has ended (shutdown waits for it). */
+  /** A batch of the delivery log older than the retention, at most once a minute unless the last batch was full. */
+  async purgeLog(): Promise<number> {
+    if (Date.now() < this.nextPurgeAt) return 0;
+    const { purged, full } = await purgeDeliveryLog(this.db, this.settings.logRetentionDays);
+    this.nextPurgeAt = full ? 0 : Date.now() + PURGE_INTERVAL_MS;
+    return purged;
+  }
+
+  /** Resolves when every delivery started has ended, starting no more meanwhile (shutdown waits for it). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.draining = true;
+    try {
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    } finally {
+      this.draining = false;
+    }
   }
 
-  /** Queues the feed's new events of every enabled endpoint. */
+  /** Queues the feed's new events of every enabled endpoint, batch after batch while batches are full (up to MAX_FEED_BATCHES). */
   async queueFromFeeds(): Promise<number> {
     const endpoints = await this.db.query<{ id: string; partner_id: string; event_types: string[]; feed_xact: string; feed_seq: string }>(
       "SELECT id, partner_id, event_types, feed_xact, feed_seq FROM webhook_endpoints WHERE status = 'enabled' ORDER BY seq",
@@ -80,32 +103,45 @@ export class WebhookDispatcher {
     let queued = 0;
     for (const endpoint of endpoints) {
       if (!(await partnerActive(this.db, endpoint.partner_id))) continue; // a disabled partner is pushed nothing: its events wait in the feed
-      const entries = await partnerFeedAfter(this.db, endpoint.partner_id, { xact: String(endpoint.feed_xact), seq: String(endpoint.feed_seq) }, FEED_BATCH);
-      const last = entries[entries.length - 1];
-      if (!last) continue;
-      const wanted = entries.filter((entry) => endpoint.event_types.length === 0 || endpoint.event_types.includes(entry.event.type));
-      queued += await this.db.transaction(async (tx) => {
-        const moved = await tx.query(
-          'UPDATE webhook_endpoints SET feed_xact = $2, feed_seq = $3 WHERE id = $1 AND feed_xact = $4 AND feed_seq = $5 RETURNING id',
-          [endpoint.id, last.position.xact, last.position.seq, endpoint.feed_xact, endpoint.feed_seq],
-        );
-        if (moved.length === 0 || wanted.length === 0) return 0; // another instance queued them
-        const rows = await tx.query(
-          `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
-           SELECT d.id, $1, d.event_id, d.event_type, d.payload FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS d (id, event_id, event_type, payload)
-           ON CONFLICT DO NOTHING RETURNING id`,
-          [
-            endpoint.id,
-            wanted.map(() => newId('whd')),
-            wanted.map((entry) => entry.event.id),
-            wanted.map((entry) => entry.event.type),
-            wanted.map((entry) => JSON.stringify(entry.event)),
-          ],
-        );
-        return rows.length;
-      });
+      let position: Position = { xact: String(endpoint.feed_xact), seq: String(endpoint.feed_seq) };
+      for (let batch = 0; batch < MAX_FEED_BATCHES; batch++) {
+        const entries = await partnerFeedAfter(this.db, endpoint.partner_id, position, FEED_BATCH);
+        const moved = await this.queueBatch(endpoint, position, entries);
+        if (moved === null) break; // another instance queued them
+        queued += moved;
+        position = entries[entries.length - 1].position;
+        if (entries.length < FEED_BATCH) break;
+      }
     }
     return queued;
+  }
+
+  /** Moves the endpoint's position from `from` to the batch's last event and queues the batch's wanted events; null when there was nothing, or another instance moved it first. */
+  private async queueBatch(endpoint: { id: string; event_types: string[] }, from: Position, entries: FeedEntry[]): Promise<number | null> {
+    const last = entries[entries.length - 1];
+    if (!last) return null;
+    const wanted = entries.filter((entry) => endpoint.event_types.length === 0 || endpoint.event_types.includes(entry.event.type));
+    return this.db.transaction(async (tx) => {
+      const moved = await tx.query(
+        'UPDATE webhook_endpoints SET feed_xact = $2, feed_seq = $3 WHERE id = $1 AND feed_xact = $4 AND feed_seq = $5 RETURNING id',
+        [endpoint.id, last.position.xact, last.position.seq, from.xact, from.seq],
+      );
+      if (moved.length === 0) return null;
+      if (wanted.length === 0) return 0;
+      const rows = await tx.query(
+        `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
+           SELECT d.id, $1, d.event_id, d.event_type, d.payload FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS d (id, event_id, event_type, payload)
+           ON CONFLICT DO NOTHING RETURNING id`,
+        [
+          endpoint.id,
+          wanted.map(() => newId('whd')),
+          wanted.map((entry) => entry.event.id),
+          wanted.map((entry) => entry.event.type),
+          wanted.map((entry) => JSON.stringify(entry.event)),
+        ],
+      );
+      return rows.length;
+    });
   }
 
   /** Claims the due deliveries of each endpoint within its limits, and starts them. */
@@ -118,22 +154,30 @@ export class WebhookDispatcher {
         ORDER BY e.seq`,
     );
     let started = 0;
-    for (const { id } of endpoints) {
-      const claim = await this.claim(id).catch((error: unknown) => {
-        this.onError(error);
-        return null;
-      });
-      if (!claim) continue;
-      const secrets = liveSecrets(claim.endpoint, this.vault);
-      for (const delivery of claim.deliveries) {
-        started += 1;
-        const run: Promise<void> = this.deliver(claim.endpoint, secrets, delivery)
-          .catch((error: unknown) => this.onError(error))
-          .finally(() => this.inFlight.delete(run));
-        this.inFlight.add(run);
-      }
-    }
+    for (const { id } of endpoints) started += await this.startFor(id);
     return started;
+  }
+
+  /**
+   * Claims and starts what the endpoint may send now. A delivery that ends frees its slot at
+   * once (unless draining): the endpoint's next due delivery is claimed then, not at the next
+   * run, so one endpoint's throughput is not its slots per poll interval.
+   */
+  private async startFor(endpointId: string): Promise<number> {
+    const claim = await this.claim(endpointId).catch((error: unknown) => {
+      this.onError(error);
+      return null;
+    });
+    if (!claim) return 0;
+    const secrets = liveSecrets(claim.endpoint, this.vault);
+    for (const delivery of claim.deliveries) {
+      const run: Promise<void> = this.deliver(claim.endpoint, secrets, delivery)
+        .catch((error: unknown) => this.onError(error))
+        .then(() => (this.draining ? undefined : this.startFor(endpointId).then(() => undefined)))
+        .finally(() => this.inFlight.delete(run));
+      this.inFlight.add(run);
+    }
+    return claim.deliveries.length;
   }
 
   /** In one transaction, the endpoint locked (skipped when another instance holds it): the deliveries it may start now, leased. */
@@ -157,7 +201,7 @@ export class WebhookDispatcher {
                   ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED) due
           WHERE d.id = due.id
           RETURNING d.id, d.event_id, d.payload, d.attempts`,
-        [endpointId, capacity - leased, this.settings.timeoutMs + LEASE_MARGIN_MS],
+        [endpointId, capacity - leased, this.settings.timeoutMs + this.settings.leaseMarginMs],
       );
       return deliveries.length ? { endpoint, deliveries } : null;
     });
@@ -219,13 +263,11 @@ export class WebhookDispatcher {
       }
       await tx.query(
         `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2),
-                circuit_open_until = CASE WHEN consecutive_failures + 1 >= $3 THEN now() + make_interval(secs => $4::double precision / 1000) ELSE circuit_open_until END,
-                status = CASE WHEN $5 IN ('gone', 'failed') THEN 'disabled' ELSE status END,
-                disabled_reason = CASE $5 WHEN 'gone' THEN 'gone' WHEN 'failed' THEN 'failing' ELSE disabled_reason END,
-                updated_at = CASE WHEN $5 IN ('gone', 'failed') THEN now() ELSE updated_at END
+                circuit_open_until = CASE WHEN consecutive_failures + 1 >= $3 THEN now() + make_interval(secs => $4::double precision / 1000) ELSE circuit_open_until END
           WHERE id = $1`,
-        [endpointId, attemptedAt, circuitThreshold, circuitOpenMs, outcome],
+        [endpointId, attemptedAt, circuitThreshold, circuitOpenMs],
       );
+      if (outcome === 'gone' || outcome === 'failed') await disableUnreachable(tx, SYSTEM_ACTORS.system, endpointId, outcome === 'gone' ? 'gone' : 'failing');
     });
   }
 }

@@ -10,6 +10,7 @@ import type { Actor } from '../actor';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { CardVault } from '../cards/card-numbers';
+import { recordEvent } from '../events/events';
 import { newId } from '../ids';
 import { SETTLED_HORIZON } from '../pagination';
 import { partnerInReach, partnerRow } from '../partners/partners';
@@ -20,6 +21,7 @@ type WebhookEndpoint = components['schemas']['WebhookEndpoint'];
 type WebhookEndpointWithSecret = components['schemas']['WebhookEndpointWithSecret'];
 type WebhookEndpointCreate = components['schemas']['WebhookEndpointCreate'];
 type WebhookEndpointUpdate = components['schemas']['WebhookEndpointUpdate'];
+type PartnerWebhookEndpointDisabled = components['schemas']['PartnerWebhookEndpointDisabled'];
 
 /** The most endpoints a partner may have. */
 const MAX_ENDPOINTS_PER_PARTNER = 5;
@@ -35,6 +37,7 @@ export interface EndpointRow {
   event_types: string[];
   status: 'enabled' | 'disabled';
   disabled_reason: WebhookEndpoint['disabledReason'];
+  disabled_at: Date | null;
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null;
@@ -56,6 +59,7 @@ export function toEndpoint(row: EndpointRow, now = new Date()): WebhookEndpoint 
     enabled: row.status === 'enabled',
     status: row.status,
     disabledReason: row.disabled_reason,
+    disabledAt: row.disabled_at?.toISOString() ?? null,
     circuit: open === null ? 'closed' : open > now ? 'open' : 'half-open',
     failingSince: row.failing_since?.toISOString() ?? null,
     previousSecretExpiresAt: row.previous_secret_expires_at && row.previous_secret_expires_at > now ? row.previous_secret_expires_at.toISOString() : null,
@@ -109,8 +113,8 @@ export async function createEndpoint(
       throw new AppError('WEBHOOK_ENDPOINT_LIMIT', `The partner already has ${count} webhook endpoints, the most it may have`);
     const enabled = input.enabled ?? true;
     const [row] = await tx.query<EndpointRow>(
-      `INSERT INTO webhook_endpoints (id, partner_id, url, description, event_types, status, disabled_reason, secret_sealed, feed_xact, feed_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${SETTLED_HORIZON} - 1, 9223372036854775807) RETURNING *`,
+      `INSERT INTO webhook_endpoints (id, partner_id, url, description, event_types, status, disabled_reason, disabled_at, secret_sealed, feed_xact, feed_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'disabled' THEN now() END, $8, ${SETTLED_HORIZON} - 1, 9223372036854775807) RETURNING *`,
       [
         newId('whe'),
         owner.partnerId,
@@ -143,6 +147,7 @@ export async function updateEndpoint(
     const enabling = enabled && before.status === 'disabled';
     const [row] = await tx.query<EndpointRow>(
       `UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4, status = $5, disabled_reason = $6, updated_at = now(),
+              disabled_at = CASE WHEN $5 = 'enabled' THEN NULL ELSE COALESCE(disabled_at, now()) END,
               consecutive_failures = CASE WHEN $7 THEN 0 ELSE consecutive_failures END,
               failing_since = CASE WHEN $7 THEN NULL ELSE failing_since END,
               circuit_open_until = CASE WHEN $7 THEN NULL ELSE circuit_open_until END
@@ -181,6 +186,43 @@ export async function deleteEndpoint(db: Queryable, actor: Actor, owner: Owner, 
       after: null,
     });
     return { id: endpointId, deleted: true as const };
+  });
+}
+
+/**
+ * CYNOD disables an endpoint that answered 410 Gone or failed every retry of a delivery, once
+ * (a failure recorded after another one, or after its owner, disabled it changes nothing): the
+ * partner is told in its feed by a `webhook-endpoint.disabled` event (which endpoint, why and
+ * since when; the partner's other endpoints receive it by webhook), and the audit trail records it.
+ */
+export async function disableUnreachable(tx: Queryable, actor: Actor, endpointId: string, reason: 'gone' | 'failing'): Promise<void> {
+  const [before] = await tx.query<EndpointRow>('SELECT * FROM webhook_endpoints WHERE id = $1 FOR UPDATE', [endpointId]);
+  if (before?.status !== 'enabled') return;
+  const [row] = await tx.query<EndpointRow>(
+    "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, disabled_at = now(), updated_at = now() WHERE id = $1 RETURNING *",
+    [endpointId, reason],
+  );
+  const after = toEndpoint(row);
+  const notice: PartnerWebhookEndpointDisabled = {
+    endpointId,
+    url: row.url,
+    disabledReason: reason,
+    disabledAt: after.disabledAt as string,
+    failingSince: after.failingSince,
+  };
+  await recordEvent(tx, {
+    type: 'webhook-endpoint.disabled',
+    resourceType: 'webhook-endpoint',
+    resourceId: endpointId,
+    data: notice,
+    partnerId: row.partner_id,
+  });
+  await recordAudit(tx, actor, {
+    action: 'webhook-endpoint.disabled',
+    resourceType: 'webhook-endpoint',
+    resourceId: endpointId,
+    before: toEndpoint(before),
+    after,
   });
 }
 

@@ -16,4 +16,8 @@ export interface WebhookSettings {
   circuitOpenMs: number;
   /** WEBHOOK_POLL_INTERVAL_MS: how often each instance's dispatcher reads the feed and claims due deliveries. */
   pollIntervalMs: number;
+  /** WEBHOOK_LEASE_MARGIN_MS: how long a claimed delivery's lease outlives the attempt's deadline (a dead dispatcher's claims are retried after both). */
+  leaseMarginMs: number;
+  /** WEBHOOK_LOG_RETENTION_DAYS: how long attempts and finished deliveries are kept (the delivery log, and what a redelivery can find). */
+  logRetentionDays: number;
 }

@@ -13,6 +13,7 @@ import { partnerActor, type Actor } from './domain/actor';
 import { isContractDate, isContractDateTime } from './domain/calendar';
 import type { CardVault } from './domain/cards/card-numbers';
 import { REPLAY_HEADER } from './domain/idempotency';
+import { withoutAmountScales, withScaledDetails, withUnitScales } from './domain/referential/unit-scales';
 import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
@@ -148,6 +149,7 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
       markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),
       draining,
     }),
+    { accept: (body) => withoutAmountScales(db, body), present: (data) => withUnitScales(db, data), presentRefusal: (error) => withScaledDetails(db, error) },
   );
   app.use(errorMapper());
   return app;

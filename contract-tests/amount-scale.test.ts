@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { document, type Json } from './support/contract';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import { checkLedgerAfterEach, contractedPartner, issueCard, newClient, newNetwork, newStation, xof, type ContractedPartner } from './support/world';
@@ -135,6 +136,23 @@ afterAll(() => server.stop());
 checkLedgerAfterEach(() => server.database.db);
 
 describe('reading amounts', () => {
+  it('when the contract names a unit beside figures, then it documents the scale beside it, and the decimal beside a value', () => {
+    // The server gives every object that names a `unit` its scale (src/domain/referential/unit-scales.ts): a shape without them would be refused by the response validator.
+    const missing: string[] = [];
+    const visit = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, index) => visit(item, `${at}/${index}`));
+      if (node === null || typeof node !== 'object') return;
+      const properties = (node as Json).properties as Json | undefined;
+      if (properties?.unit !== undefined) {
+        if (properties.scale === undefined) missing.push(`${at}: scale`);
+        if (properties.value !== undefined && properties.decimal === undefined) missing.push(`${at}: decimal`);
+      }
+      for (const [key, item] of Object.entries(node)) visit(item, `${at}/${key}`);
+    };
+    visit(document, '#');
+    expect(missing).toEqual([]);
+  });
+
   it('when a partner reads the units, then each gives its scale', async () => {
     const units = (await partnerData('/partner/v1/units')) as { items: { code: string; scale: number }[] };
     expect(Object.fromEntries(units.items.map((unit) => [unit.code, unit.scale]))).toMatchObject(SCALES);

@@ -432,6 +432,7 @@ describe('remaining allowances', () => {
     expect(row(noon, 'amount', 'transaction')).toEqual({
       measure: 'amount',
       unit: 'XOF',
+      scale: 0,
       period: 'transaction',
       source: 'profile',
       mode: 'hard',
@@ -454,6 +455,7 @@ describe('remaining allowances', () => {
     expect(row(noon, 'amount', 'day')).toEqual({
       measure: 'amount',
       unit: 'XOF',
+      scale: 0,
       period: 'day',
       source: 'profile',
       mode: 'hard',

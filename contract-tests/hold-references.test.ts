@@ -281,6 +281,7 @@ describe('allowances per transaction', () => {
       {
         measure: 'amount',
         unit: 'XOF',
+        scale: 0,
         period: 'transaction',
         source: 'card',
         mode: 'hard',

@@ -85,7 +85,7 @@ describe('GET /get-solde-carte', () => {
         status: 'active',
         expiresAt: expect.any(String),
         holderFirstName: 'Konan',
-        balances: [{ unit: 'XOF', posted: 45000, available: 45000 }],
+        balances: [{ unit: 'XOF', scale: 0, posted: 45000, available: 45000 }],
       },
     });
     const lookedUp = (await server.sdk({ token: partnerToken }).partner.lookupPartnerCard({ cardLookup: { cardNumber } })).data;

@@ -57,7 +57,7 @@ describe('cancelling a card that holds value (issue 27 item 6)', () => {
     const before = await state();
     const refused = await failure(cancel(cardId, { reason: 'Véhicule vendu' }, null));
     expect([refused.status, refused.body.code]).toEqual([409, '4140']);
-    expect(refused.body.details).toEqual({ cardId, balances: [{ unit: 'XOF', posted: 12000, held: 0, available: 12000 }], openHolds: [] });
+    expect(refused.body.details).toEqual({ cardId, balances: [{ unit: 'XOF', scale: 0, posted: 12000, held: 0, available: 12000 }], openHolds: [] });
     expectDocumented('cancelCard', 409, refused.body);
     expect(await state()).toBe(before);
     expect((await card(cardId)).status).toBe('active');
@@ -126,7 +126,7 @@ describe('cancelling a card that holds value (issue 27 item 6)', () => {
     const refused = await failure(cancel(cardId, { reason: 'Carte perdue', remainingBalance: { to: 'refund' } }));
     expect([refused.status, refused.body.code]).toEqual([409, '4141']);
     expect(refused.body.details).toMatchObject({
-      balances: [{ unit: 'XOF', posted: 20000, held: 10000, available: 10000 }],
+      balances: [{ unit: 'XOF', scale: 0, posted: 20000, held: 10000, available: 10000 }],
       openHolds: [{ authorizationId: hold.id, amount: xof(10000) }],
     });
     expectDocumented('cancelCard', 409, refused.body);

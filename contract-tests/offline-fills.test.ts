@@ -235,7 +235,7 @@ describe('offline fills', () => {
     expect(soft.status).toBe('booked'); // (and beyond the profile's monthly offline cap: overCap)
     const flagged = (await sdk().coreCards.listCardExceptions({ cardId })).data.items.filter((exception) => exception.kind === 'offline-over-ceiling');
     expect(flagged.map((exception) => [exception.operationId, exception.details])).toEqual([
-      [soft.operationId, { ceiling: 'perDay', measure: 'amount', limit: 15000, usedBefore: 14700, fill: 7000, unit: 'XOF' }],
+      [soft.operationId, { ceiling: 'perDay', measure: 'amount', limit: 15000, usedBefore: 14700, fill: 7000, unit: 'XOF', scale: 0 }],
     ]);
     expect(await posted(cardId)).toBe(100000 - 7000 * 3 - 700);
     const unknownUnit = await failure(

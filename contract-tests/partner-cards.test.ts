@@ -102,7 +102,7 @@ describe('the 3rd Party API cards', () => {
       status: 'active',
       expiresAt: expect.any(Date),
       holderFirstName: 'Konan',
-      balances: [{ unit: 'XOF', posted: 45000, available: 30000 }],
+      balances: [{ unit: 'XOF', scale: 0, posted: 45000, available: 30000 }],
     });
     expect((await server.sdk({ token: a.token }).partner.getPartnerCard({ cardId: a.cardId })).data).toEqual(found);
     expect((await server.sdk({ token: a.token }).partner.getPartnerCardAllowances({ cardId: a.cardId })).data).toMatchObject({ cardId: a.cardId, items: [] });

@@ -155,21 +155,21 @@ describe('recharges', () => {
       partnerId: limited.partnerId,
       rechargeLimits: { limits: [{ unit: 'XOF', perOperation: 100000, perDay: 250000, perCardPerDay: 150000 }] },
     });
-    expect(set.data.limits).toEqual([{ unit: 'XOF', perOperation: 100000, perDay: 250000, perCardPerDay: 150000 }]);
+    expect(set.data.limits).toEqual([{ unit: 'XOF', scale: 0, perOperation: 100000, perDay: 250000, perCardPerDay: 150000 }]);
     const perOperation = await failure(recharge(limited, limited.cardId, 100001));
     expect([perOperation.status, perOperation.body.code, perOperation.body.details]).toEqual([
       409,
       '4080',
-      { rechargeLimit: 'perOperation', unit: 'XOF', limit: 100000, used: 0, requested: 100001 },
+      { rechargeLimit: 'perOperation', unit: 'XOF', scale: 0, limit: 100000, used: 0, requested: 100001 },
     ]);
     expectDocumented('createPartnerRecharge', 409, perOperation.body);
     await recharge(limited, limited.cardId, 100000);
     const perCard = await failure(recharge(limited, limited.cardId, 50001));
-    expect(perCard.body.details).toEqual({ rechargeLimit: 'perCardPerDay', unit: 'XOF', limit: 150000, used: 100000, requested: 50001 });
+    expect(perCard.body.details).toEqual({ rechargeLimit: 'perCardPerDay', unit: 'XOF', scale: 0, limit: 150000, used: 100000, requested: 50001 });
     const second = await issue(limited.clientId);
     await recharge(limited, second, 100000);
     const perDay = await failure(recharge(limited, await issue(limited.clientId), 50001));
-    expect(perDay.body.details).toEqual({ rechargeLimit: 'perDay', unit: 'XOF', limit: 250000, used: 200000, requested: 50001 });
+    expect(perDay.body.details).toEqual({ rechargeLimit: 'perDay', unit: 'XOF', scale: 0, limit: 250000, used: 200000, requested: 50001 });
     expect([await cardBalance(limited.cardId), await cardBalance(second)]).toEqual([100000, 100000]);
     expect(await floatOf(limited)).toMatchObject({
       available: xof(4_800_000),
@@ -225,8 +225,8 @@ describe('recharges', () => {
     await partners.setPartnerRechargeLimits({ partnerId: a.partnerId, rechargeLimits: { limits: [] } });
     const audit = (await sdk().coreAudit.listAuditEvents({ resourceId: a.partnerId, action: 'partner-recharge-limits.set' })).data.items;
     expect(audit.map((item) => [item.before, item.after])).toEqual([
-      [{ limits: [] }, { limits: [{ unit: 'XOF', perOperation: 9_000_000, perDay: null, perCardPerDay: null }] }],
-      [{ limits: [{ unit: 'XOF', perOperation: 9_000_000, perDay: null, perCardPerDay: null }] }, { limits: [] }],
+      [{ limits: [] }, { limits: [{ unit: 'XOF', scale: 0, perOperation: 9_000_000, perDay: null, perCardPerDay: null }] }],
+      [{ limits: [{ unit: 'XOF', scale: 0, perOperation: 9_000_000, perDay: null, perCardPerDay: null }] }, { limits: [] }],
     ]);
     const unknownPartner = await failure(partners.getPartnerRechargeLimits({ partnerId: 'ptn_000000000000000000000000' }));
     expect([unknownPartner.status, unknownPartner.body.code]).toEqual([404, '3011']);
@@ -382,6 +382,7 @@ describe('operations and reversals', () => {
       from: new Date(`${yesterday}T00:00:00.000Z`),
       to: new Date(`${today}T00:00:00.000Z`),
       unit: 'XOF',
+      scale: 0,
       closed: true,
       openingFloat: xof(0),
       closingFloat: xof(0),

@@ -120,7 +120,7 @@ describe("a partner's statement lines", () => {
     expect([beyond.status, beyond.body.code, beyond.body.details]).toEqual([
       409,
       '4080',
-      { rechargeLimit: 'perDay', unit: 'XOF', limit: 3000, used: 3000, requested: 1 },
+      { rechargeLimit: 'perDay', unit: 'XOF', scale: 0, limit: 3000, used: 3000, requested: 1 },
     ]);
     const float = (await api.getPartnerFloat()).data;
     expect(float.floats.find((item) => item.unit === 'XOF')).toMatchObject({ posted: xof(97000), today: { timeZone: 'UTC', recharged: 3000, recharges: 2 } });

@@ -107,6 +107,7 @@ describe('the unit price charged', () => {
         direction: 'above',
         allowed: 0,
         unit: 'XOF',
+        scale: 0,
         mode: 'soft',
         source: 'default',
       },
@@ -127,7 +128,7 @@ describe('the unit price charged', () => {
       expect([refused.status, refused.body.code, refused.body.details]).toEqual([
         409,
         '4120',
-        { unitPrice, priceInForce: PRICE, deviation: unitPrice - PRICE, direction, allowed, unit: 'XOF', mode: 'hard', source: 'network' },
+        { unitPrice, priceInForce: PRICE, deviation: unitPrice - PRICE, direction, allowed, unit: 'XOF', scale: 0, mode: 'hard', source: 'network' },
       ]);
       expectDocumented('createPayment', 409, refused.body);
     }

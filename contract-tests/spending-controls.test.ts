@@ -210,7 +210,7 @@ describe('spending controls at payment time', () => {
       const refused = await failure(fill(inherits, 30));
       expect([refused.body.code, refused.body.details]).toEqual([
         '4053',
-        { rule: 'amount', source: 'profile', mode: 'hard', period: 'perTransaction', unit: 'XOF', limit: 20000, used: 0, held: 0, requested: 21000 },
+        { rule: 'amount', source: 'profile', mode: 'hard', period: 'perTransaction', unit: 'XOF', scale: 0, limit: 20000, used: 0, held: 0, requested: 21000 },
       ]);
       const overrides = await cardWith({ amount: { limits: [{ perTransaction: xof(20000) }], mode: 'soft' } });
       await fill(overrides, 30);

@@ -27,7 +27,9 @@ afterAll(() => server.stop());
 describe('stored balances', () => {
   it('when a balance is the contract maximum, then it is answered exactly', async () => {
     await setBalance(String(amountBounds.maximum));
-    expect((await cards().getCard({ cardId })).data.balances).toEqual([{ value: amountBounds.maximum, unit: 'XOF' }]);
+    expect((await cards().getCard({ cardId })).data.balances).toEqual([
+      { value: amountBounds.maximum, unit: 'XOF', scale: 0, decimal: String(amountBounds.maximum) },
+    ]);
   });
 
   it('when a stored balance lies beyond 2^53, then the read fails with 500 instead of answering a rounded figure', async () => {

@@ -1137,6 +1137,33 @@ export const codeCatalog = {
       "en": "Day not started"
     }
   },
+  "AMOUNT_SCALE_MISMATCH": {
+    "code": "4210",
+    "status": 400,
+    "meaning": "An amount of the request gives a `scale` that is not its unit's (`errors` names the field; `details` gives the unit and its scale). Leave `scale` out, or give the unit's (`GET /partner/v1/units/{unitCode}`); `value` always counts the unit's smallest denomination.",
+    "message": {
+      "fr": "Échelle incohérente avec l'unité",
+      "en": "Scale does not match the unit"
+    }
+  },
+  "AMOUNT_DECIMAL_MISMATCH": {
+    "code": "4211",
+    "status": 400,
+    "meaning": "An amount of the request gives a `decimal` that is not its `value` at the unit's scale (`value` / 10^scale with exactly `scale` decimals; `errors` names the field, `details` gives the unit and its scale). Leave `decimal` out, or give the one the value makes.",
+    "message": {
+      "fr": "Montant décimal incohérent avec la valeur",
+      "en": "Decimal amount does not match the value"
+    }
+  },
+  "QUANTITY_FINER_THAN_UNIT": {
+    "code": "4212",
+    "status": 400,
+    "meaning": "A quantity in millilitres cannot be expressed in the litre unit it is paid in: a unit of scale 2 counts hundredths of a litre, so the quantity must be a multiple of 10 mL (of scale 1, 100 mL; of scale 3, any). `errors` names the field; `details` gives the unit, its scale and the step in mL.",
+    "message": {
+      "fr": "Quantité plus fine que l'unité",
+      "en": "Quantity finer than the unit"
+    }
+  },
   "STATION_REFERENCE_REUSED": {
     "code": "4130",
     "status": 409,

@@ -2775,14 +2775,47 @@ export interface components {
          */
         UnitCode: string;
         /**
+         * @description The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+         *     that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+         *     10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+         *     scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+         *     answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+         *     `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+         *     amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+         *     code 4210, `errors` naming the field).
+         * @example 2
+         */
+        UnitScale: number;
+        /**
+         * @description `value` as an exact decimal string in the unit: `value` / 10^`scale`, with exactly `scale`
+         *     decimals and a dot (`"130.00"`, `"-0.05"`, `"15000"`), for display and for readers whose
+         *     numbers are binary floats. Always given in answers. A request may give it (an amount read in
+         *     an answer can be sent back as it is); it must then be `value` at the unit's scale (400, code
+         *     4211). The integer `value` stays the amount of record.
+         * @example 130.00
+         */
+        AmountDecimal: string;
+        /**
          * @description An exact quantity: an integer in the unit's smallest denomination, always with its unit.
          *     XOF has scale 0 (15000 is 15 000 FCFA); a unit of scale 2 counts hundredths (1550 L-GASOIL
          *     is 15.50 litres). Never a float.
+         *
+         *     Every amount in an answer also carries its unit's `scale` and the `decimal` string it makes,
+         *     so it reads without a second call: `{"value": 1550, "unit": "L-GASOIL", "scale": 2,
+         *     "decimal": "15.50"}`. The integer `value` stays the amount of record (exact in every
+         *     language, and what readers written before `scale` existed read): as the ledgers that do this
+         *     best (Modern Treasury's `currency_exponent`, Stripe's minor units) the figure is an integer
+         *     and its exponent travels beside it; `decimal` saves the division for display. In a request,
+         *     `value` counts the smallest denomination of the unit, so a quantity finer than the unit's
+         *     scale cannot be sent; `scale` and `decimal` may be given and must then agree with the unit
+         *     (4210, 4211).
          */
         Amount: {
             /** @example 15000 */
             value: number;
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
+            decimal?: components["schemas"]["AmountDecimal"];
         };
         /**
          * @description The figures of 4010 (insufficient funds): which account's bound failed (`account`: the
@@ -2862,6 +2895,7 @@ export interface components {
             /** @enum {string} */
             period?: "perTransaction" | "perDay" | "perWeek" | "perMonth";
             unit?: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             limit?: number;
             used?: number;
             held?: number;
@@ -2896,6 +2930,7 @@ export interface components {
             /** @enum {string} */
             rechargeLimit: "perOperation" | "perDay" | "perCardPerDay";
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             limit: number;
             used: number;
             requested: number;
@@ -2932,6 +2967,7 @@ export interface components {
              * @enum {string}
              */
             unit: "XOF";
+            scale?: components["schemas"]["UnitScale"];
             mode: components["schemas"]["ControlMode"];
             /**
              * @description Where the tolerance was set (`default`, none set: soft, no deviation allowed).
@@ -2951,6 +2987,7 @@ export interface components {
              * @enum {string}
              */
             unit: "XOF";
+            scale?: components["schemas"]["UnitScale"];
             /** @example pag_1a2b3c4d5e6f7a8b9c0d1e2f */
             agreementId: string;
         };
@@ -2979,6 +3016,7 @@ export interface components {
             cardId: components["schemas"]["CardId"];
             balances: {
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
                 posted: number;
                 held: number;
                 available: number;
@@ -2996,14 +3034,38 @@ export interface components {
             payoutId: components["schemas"]["OperationId"];
         };
         /**
+         * @description The figures of 4210, 4211 and 4212 (a request's amount or quantity that its unit's scale refuses): the field, its unit, the unit's scale and, for a quantity in millilitres, the step it must be a multiple of.
+         * @example {
+         *       "field": "/body/fuel/quantityMl",
+         *       "unit": "L-GASOIL",
+         *       "scale": 2,
+         *       "stepMl": 10
+         *     }
+         */
+        UnitScaleDetails: {
+            /**
+             * @description The field refused, as a JSON pointer into the request (as `errors[].path`).
+             * @example /body/fuel/quantityMl
+             */
+            field: string;
+            unit: components["schemas"]["UnitCode"];
+            scale: components["schemas"]["UnitScale"];
+            /**
+             * @description For a quantity in millilitres (4212), the multiple of mL the unit can express (10 for scale 2).
+             * @example 10
+             */
+            stepMl?: number;
+        };
+        /**
          * @description The figures a refusal was checked against, so that the caller knows what to do next:
          *     those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
          *     of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
          *     client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
-         *     cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190) or
-         *     a station's daily settlement (4200).
+         *     cancellation was refused (4140, 4141), the payout that already paid a card refund (4190) or a
+         *     station's daily settlement (4200), or the unit and scale that refused an amount or a quantity
+         *     of the request (4210-4212).
          */
-        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"] | components["schemas"]["PriceDeviationDetails"] | components["schemas"]["ClientPriceDetails"] | components["schemas"]["CardClosureDetails"] | components["schemas"]["PaidRefundDetails"];
+        ErrorDetails: components["schemas"]["FundsDetails"] | components["schemas"]["ControlBreach"] | components["schemas"]["RechargeLimitBreach"] | components["schemas"]["PriceDeviationDetails"] | components["schemas"]["ClientPriceDetails"] | components["schemas"]["CardClosureDetails"] | components["schemas"]["PaidRefundDetails"] | components["schemas"]["UnitScaleDetails"];
         /** @description A functional error caused by the request (4xx). */
         ErrorEnvelope: {
             /** @enum {boolean} */
@@ -3237,6 +3299,7 @@ export interface components {
             holderFirstName: string | null;
             balances: {
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
                 /**
                  * @description What the card holds (below zero only after offline fills).
                  * @example 45000
@@ -3318,6 +3381,7 @@ export interface components {
             measure: "amount" | "volume" | "transactions";
             /** @description The unit of an `amount` limit; absent for the others. */
             unit?: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             /** @enum {string} */
             period: "transaction" | "day" | "week" | "month";
             /**
@@ -3503,6 +3567,8 @@ export interface components {
                 /** @example 675 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             discount?: components["schemas"]["Amount"];
             discountAmount?: components["schemas"]["Amount"];
@@ -3619,6 +3685,8 @@ export interface components {
                 /** @example 30000 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
         };
         /** @description One page of a card's history, newest first. */
@@ -3674,11 +3742,13 @@ export interface components {
         UnitResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Unit"];
         };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). */
+        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). Read as Amount: `value` in the unit's smallest denomination, with the unit's `scale` and the `decimal` it makes in answers; in a request, `scale` and `decimal` are optional and must agree with the unit (4210, 4211). */
         PositiveAmount: {
             /** @example 15000 */
             value: number;
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
+            decimal?: components["schemas"]["AmountDecimal"];
         };
         /**
          * @description A free comment, kept with the operation.
@@ -3702,6 +3772,7 @@ export interface components {
         /** @description The partner's float in one unit: what it can still recharge cards with, its recharge limits and what its recharges have used of them today (UTC day). */
         PartnerFloat: {
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             posted: components["schemas"]["Amount"];
             held: components["schemas"]["Amount"];
             available: components["schemas"]["Amount"];
@@ -3783,6 +3854,8 @@ export interface components {
                 /** @example 48600000 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             /**
              * @description For a cancellation, the operation it reverses (possibly of an earlier day).
@@ -3823,6 +3896,7 @@ export interface components {
             /** @description The next day's first instant, in UTC; the day holds the instants before it. */
             to: components["schemas"]["Timestamp"];
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             /** @description True once the day is over; until then the statement grows. */
             closed: boolean;
             openingFloat: components["schemas"]["Amount"];
@@ -3919,6 +3993,8 @@ export interface components {
                 /** @example 15188 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             /**
              * @description The payment operation the capture recorded.
@@ -4259,7 +4335,11 @@ export interface components {
          *     `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
          *     amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
          *     (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
-         *     a payment in litres of the same energy type); otherwise the payment is refused (4023).
+         *     a payment in litres of the same energy type); otherwise the payment is refused (4023). A
+         *     payment in litres therefore counts its quantity in the unit's smallest denomination: with
+         *     `L-GASOIL` (scale 2, hundredths of a litre) `quantityMl` is a multiple of 10 mL and
+         *     22500 mL is `{"value": 2250, "unit": "L-GASOIL"}`; a quantity finer than that (22505 mL) is
+         *     refused with 4212, naming `quantityMl`, the unit and its scale.
          *     `unitPrice` is the service point's pump price: beyond the price tolerance of the service
          *     point (or its network) from the price in force, the payment is refused (409, 4120) or
          *     flagged (a `price-deviation` exception). When the card's client has a price agreement for
@@ -4270,7 +4350,10 @@ export interface components {
         FuelRecord: {
             /** @example GASOIL */
             energyTypeCode: string;
-            /** @example 22500 */
+            /**
+             * @description The volume dispensed, in millilitres. For a payment in a litre unit, a multiple of the step the unit's scale gives (10 mL at scale 2; 400, code 4212, otherwise).
+             * @example 22500
+             */
             quantityMl: number;
             unitPrice: components["schemas"]["PositiveAmount"];
         };
@@ -4384,6 +4467,8 @@ export interface components {
                 /** @example 17500 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             };
             /** @example T3-000982 */
             receiptNumber: string;
@@ -4455,6 +4540,8 @@ export interface components {
                 /** @example -4000 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             /** @example null */
             error: {
@@ -4576,6 +4663,7 @@ export interface components {
             /** @description The next day's first instant, in UTC; the day holds the instants before it. */
             to: components["schemas"]["Timestamp"];
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             /** @description True once the day is over and nothing begun before its end is still being booked; until then the settlement grows. */
             closed: boolean;
             openingBalance: components["schemas"]["Amount"];
@@ -4722,6 +4810,8 @@ export interface components {
              * @enum {string}
              */
             unit: "XOF";
+            scale?: components["schemas"]["UnitScale"];
+            decimal?: components["schemas"]["AmountDecimal"];
         };
         /**
          * @description How far the unit price a payment charges may stray from the energy type's price (incl. tax)
@@ -4986,6 +5076,8 @@ export interface components {
                 /** @example 100000 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             /** @example 150000 */
             quantityMl: number | null;
@@ -5110,6 +5202,7 @@ export interface components {
          */
         SettlementPayoutCreate: {
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             /**
              * @description The payment's reference outside CYNOD (the bank transfer's), shown on the payout as `externalReference`.
              * @example VIR-2026-12-0107
@@ -5909,6 +6002,7 @@ export interface components {
         CardStatement: {
             cardId: components["schemas"]["CardId"];
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             from: components["schemas"]["Timestamp"];
             to: components["schemas"]["Timestamp"];
             openingBalance: components["schemas"]["Amount"];
@@ -5917,6 +6011,8 @@ export interface components {
                 /** @example 33750 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             lines: {
                 operationId: components["schemas"]["OperationId"];
@@ -6274,6 +6370,7 @@ export interface components {
         /** @description A partner's recharge limits in one unit, in the unit's smallest denomination; null means no limit of that kind. Days are UTC calendar days. */
         RechargeLimit: {
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             /**
              * @description The most one recharge may credit.
              * @example 500000
@@ -6445,6 +6542,8 @@ export interface components {
                 /** @example 15188 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             } | null;
             /**
              * @description The payment operation the capture recorded.
@@ -6518,6 +6617,8 @@ export interface components {
                 /** @example 17500 */
                 value: number;
                 unit: components["schemas"]["UnitCode"];
+                scale?: components["schemas"]["UnitScale"];
+                decimal?: components["schemas"]["AmountDecimal"];
             };
             /** @example T3-000982 */
             receiptNumber: string;
@@ -6569,6 +6670,8 @@ export interface components {
                     /** @example 25000 */
                     value: number;
                     unit: components["schemas"]["UnitCode"];
+                    scale?: components["schemas"]["UnitScale"];
+                    decimal?: components["schemas"]["AmountDecimal"];
                 } | null;
             }[];
             /** @example null */
@@ -6648,6 +6751,7 @@ export interface components {
             /** @example null */
             partnerId: string | null;
             unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
             nonNegative: boolean;
             posted: components["schemas"]["Amount"];
             held: components["schemas"]["Amount"];

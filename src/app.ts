@@ -13,7 +13,7 @@ import { partnerActor, type Actor } from './domain/actor';
 import { isContractDate, isContractDateTime } from './domain/calendar';
 import type { CardVault } from './domain/cards/card-numbers';
 import { REPLAY_HEADER } from './domain/idempotency';
-import { unitScales } from './domain/referential/units';
+import { readUnitScales, withoutAmountScales, withScaledDetails, withUnitScales } from './domain/referential/unit-scales';
 import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
@@ -149,7 +149,12 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
       markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),
       draining,
     }),
-    () => unitScales(db),
+    {
+      accept: (body) => withoutAmountScales(db, body),
+      present: (data) => withUnitScales(db, data),
+      presentRefusal: (error) => withScaledDetails(db, error),
+      scales: () => readUnitScales(db),
+    },
   );
   app.use(errorMapper());
   return app;

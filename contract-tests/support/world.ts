@@ -11,8 +11,8 @@ import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { checkLedger } from '../../src/domain/ledger/invariants';
 import type { TestServer } from './server';
 
-/** An amount in francs CFA. */
-export const xof = (value: number) => ({ value, unit: 'XOF' });
+/** An amount in francs CFA as answers give it, with its scale and decimal (a request may send them: they are checked, then dropped). */
+export const xof = (value: number) => ({ value, unit: 'XOF', scale: 0, decimal: String(value) });
 
 /** The Core SDK clients of a token holding the Core scopes (`server.sdk({ token })` has them). */
 export type Core = Pick<ReturnType<TestServer['sdk']>, 'coreReferential' | 'coreCards' | 'coreLedger' | 'corePartners'>;

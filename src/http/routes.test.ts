@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { checkHandlerKeys, declaredHeaders, mountEnvelopeRoutes } from './routes';
 import { handlers } from '../handlers';
 import type { HandlerContext } from '../handlers/context';
+import type { AppError } from '../domain/app-error';
 
 const raw = {
   createToken: () => undefined,
@@ -39,13 +40,15 @@ describe('mountEnvelopeRoutes', () => {
     }) as unknown as typeof handlers.getHealth;
     const app = express();
     app.use(express.json());
-    mountEnvelopeRoutes(
-      app,
-      { ...handlers, getHealth: planted },
-      () => null as unknown as HandlerContext,
-      async () => new Map(),
-      [{ operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] }],
-    );
+    const asGiven = {
+      accept: async (body: unknown) => body,
+      present: async <T>(data: T) => data,
+      presentRefusal: async (error: AppError) => error,
+      scales: async () => new Map<string, number>(),
+    };
+    mountEnvelopeRoutes(app, { ...handlers, getHealth: planted }, () => null as unknown as HandlerContext, asGiven, [
+      { operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] },
+    ]);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

@@ -84,16 +84,28 @@ export function declaredHeaders(req: Request, names: readonly string[]): Record<
   return header;
 }
 
+/** What the adapter does with the amounts a request sends and an answer gives: their units' scales (domain/referential/unit-scales.ts). */
+interface AmountScales {
+  /** The request body without its amounts' `scale` and `decimal`, refused where they disagree with the unit. */
+  accept: (body: unknown) => Promise<unknown>;
+  /** The answer's data with the scales beside its units. */
+  present: <T>(data: T) => Promise<T>;
+  /** A refusal with the scales beside its figures' units. */
+  presentRefusal: (error: AppError) => Promise<AppError>;
+  /** Every unit's scale, read afresh (a workbook's amounts are written at their unit's scale). */
+  scales: UnitScales;
+}
+
 /**
  * Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope,
- * or the export the contract declares (`unitScales` gives a workbook's amounts their scale).
+ * or the export the contract declares (`amounts` gives a workbook's amounts their scale).
  * `operations` defaults to the contract's; tests pass a planted row.
  */
 export function mountEnvelopeRoutes<Context>(
   app: Express,
   handlers: Handlers<Context>,
   contextOf: (req: Request, res: Response) => Context,
-  unitScales: UnitScales,
+  amounts: AmountScales,
   operations: readonly MountedOperation[] = operationsWhere(true) as MountedOperation[],
 ): void {
   for (const operation of operations) {
@@ -108,16 +120,17 @@ export function mountEnvelopeRoutes<Context>(
         if (csv) res.vary('Accept');
         const type = answerType(req, served);
         const context = contextOf(req, res);
-        const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body: req.body };
-        if (!csv || type === 'application/json') return sendSuccess(req, res, await handler(context, input));
+        const body = await amounts.accept(req.body);
+        const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body };
+        if (!csv || type === 'application/json') return sendSuccess(req, res, await amounts.present(await handler(context, input)));
         // The whole selection, in the largest pages the contract allows.
         const pageOf = (cursor?: string) => handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } });
         const parameters = { ...req.query, ...req.params };
         const first = await pageOf(req.query.cursor as string | undefined);
         if (type === 'text/csv') return await streamCsv(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'csv'), first, pageOf);
-        await streamXlsx(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'xlsx'), first, pageOf, unitScales);
+        await streamXlsx(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'xlsx'), first, pageOf, amounts.scales);
       } catch (error) {
-        if (!res.headersSent) return next(error);
+        if (!res.headersSent) return next(error instanceof AppError && error.status < 500 ? await amounts.presentRefusal(error).catch(() => error) : error);
         // The export was cut after its first bytes: the client sees a broken transfer, never a short file.
         req.log.error({ err: error }, 'export cut by an error');
         res.destroy();

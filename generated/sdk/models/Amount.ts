@@ -18,6 +18,16 @@ import { exists, mapValues } from '../runtime';
  * An exact quantity: an integer in the unit's smallest denomination, always with its unit.
  * XOF has scale 0 (15000 is 15 000 FCFA); a unit of scale 2 counts hundredths (1550 L-GASOIL
  * is 15.50 litres). Never a float.
+ * 
+ * Every amount in an answer also carries its unit's `scale` and the `decimal` string it makes,
+ * so it reads without a second call: `{"value": 1550, "unit": "L-GASOIL", "scale": 2,
+ * "decimal": "15.50"}`. The integer `value` stays the amount of record (exact in every
+ * language, and what readers written before `scale` existed read): as the ledgers that do this
+ * best (Modern Treasury's `currency_exponent`, Stripe's minor units) the figure is an integer
+ * and its exponent travels beside it; `decimal` saves the division for display. In a request,
+ * `value` counts the smallest denomination of the unit, so a quantity finer than the unit's
+ * scale cannot be sent; `scale` and `decimal` may be given and must then agree with the unit
+ * (4210, 4211).
  * @export
  * @interface Amount
  */
@@ -34,6 +44,29 @@ export interface Amount {
      * @memberof Amount
      */
     unit: string;
+    /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof Amount
+     */
+    scale?: number;
+    /**
+     * `value` as an exact decimal string in the unit: `value` / 10^`scale`, with exactly `scale`
+     * decimals and a dot (`"130.00"`, `"-0.05"`, `"15000"`), for display and for readers whose
+     * numbers are binary floats. Always given in answers. A request may give it (an amount read in
+     * an answer can be sent back as it is); it must then be `value` at the unit's scale (400, code
+     * 4211). The integer `value` stays the amount of record.
+     * @type {string}
+     * @memberof Amount
+     */
+    decimal?: string;
 }
 
 /**
@@ -59,6 +92,8 @@ export function AmountFromJSONTyped(json: any, ignoreDiscriminator: boolean): Am
         
         'value': json['value'],
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
+        'decimal': !exists(json, 'decimal') ? undefined : json['decimal'],
     };
 }
 
@@ -73,6 +108,8 @@ export function AmountToJSON(value?: Amount | null): any {
         
         'value': value.value,
         'unit': value.unit,
+        'scale': value.scale,
+        'decimal': value.decimal,
     };
 }
 

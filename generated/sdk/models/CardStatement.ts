@@ -58,6 +58,19 @@ export interface CardStatement {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof CardStatement
+     */
+    scale?: number;
+    /**
      * An RFC 3339 UTC instant.
      * @type {Date}
      * @memberof CardStatement
@@ -131,6 +144,7 @@ export function CardStatementFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'cardId': json['cardId'],
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'from': (new Date(json['from'])),
         'to': (new Date(json['to'])),
         'openingBalance': AmountFromJSON(json['openingBalance']),
@@ -152,6 +166,7 @@ export function CardStatementToJSON(value?: CardStatement | null): any {
         
         'cardId': value.cardId,
         'unit': value.unit,
+        'scale': value.scale,
         'from': (value.from.toISOString()),
         'to': (value.to.toISOString()),
         'openingBalance': AmountToJSON(value.openingBalance),

@@ -77,6 +77,19 @@ export interface ControlBreach {
      */
     unit?: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof ControlBreach
+     */
+    scale?: number;
+    /**
      * 
      * @type {number}
      * @memberof ControlBreach
@@ -247,6 +260,7 @@ export function ControlBreachFromJSONTyped(json: any, ignoreDiscriminator: boole
         'mode': ControlModeFromJSON(json['mode']),
         'period': !exists(json, 'period') ? undefined : json['period'],
         'unit': !exists(json, 'unit') ? undefined : json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'limit': !exists(json, 'limit') ? undefined : json['limit'],
         'used': !exists(json, 'used') ? undefined : json['used'],
         'held': !exists(json, 'held') ? undefined : json['held'],
@@ -280,6 +294,7 @@ export function ControlBreachToJSON(value?: ControlBreach | null): any {
         'mode': ControlModeToJSON(value.mode),
         'period': value.period,
         'unit': value.unit,
+        'scale': value.scale,
         'limit': value.limit,
         'used': value.used,
         'held': value.held,

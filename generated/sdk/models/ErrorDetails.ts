@@ -62,6 +62,13 @@ import {
     RechargeLimitBreachFromJSONTyped,
     RechargeLimitBreachToJSON,
 } from './RechargeLimitBreach';
+import {
+    UnitScaleDetails,
+    instanceOfUnitScaleDetails,
+    UnitScaleDetailsFromJSON,
+    UnitScaleDetailsFromJSONTyped,
+    UnitScaleDetailsToJSON,
+} from './UnitScaleDetails';
 
 /**
  * @type ErrorDetails
@@ -69,11 +76,12 @@ import {
  * those of 4010 (insufficient funds), of a spending control that refused it (4053-4059), or
  * of a partner's recharge limit (4080), of a unit price beyond the price tolerance (4120), of a
  * client's discount leaving nothing to pay (4122), or the balances and open holds of a card whose
- * cancellation was refused (4140, 4141), or the payout that already paid a card refund (4190) or
- * a station's daily settlement (4200).
+ * cancellation was refused (4140, 4141), the payout that already paid a card refund (4190) or a
+ * station's daily settlement (4200), or the unit and scale that refused an amount or a quantity
+ * of the request (4210-4212).
  * @export
  */
-export type ErrorDetails = CardClosureDetails | ClientPriceDetails | ControlBreach | FundsDetails | PaidRefundDetails | PriceDeviationDetails | RechargeLimitBreach;
+export type ErrorDetails = CardClosureDetails | ClientPriceDetails | ControlBreach | FundsDetails | PaidRefundDetails | PriceDeviationDetails | RechargeLimitBreach | UnitScaleDetails;
 
 export function ErrorDetailsFromJSON(json: any): ErrorDetails {
     return ErrorDetailsFromJSONTyped(json, false);
@@ -83,7 +91,7 @@ export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...CardClosureDetailsFromJSONTyped(json, true), ...ClientPriceDetailsFromJSONTyped(json, true), ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...PaidRefundDetailsFromJSONTyped(json, true), ...PriceDeviationDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true) };
+    return { ...CardClosureDetailsFromJSONTyped(json, true), ...ClientPriceDetailsFromJSONTyped(json, true), ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...PaidRefundDetailsFromJSONTyped(json, true), ...PriceDeviationDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true), ...UnitScaleDetailsFromJSONTyped(json, true) };
 }
 
 export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
@@ -114,6 +122,9 @@ export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
     }
     if (instanceOfRechargeLimitBreach(value)) {
         return RechargeLimitBreachToJSON(value as RechargeLimitBreach);
+    }
+    if (instanceOfUnitScaleDetails(value)) {
+        return UnitScaleDetailsToJSON(value as UnitScaleDetails);
     }
 
     return {};

@@ -26,7 +26,11 @@ import {
  * `unitPrice` is the price charged per litre, in the payment's money unit. The payment's
  * amount must equal `quantityMl` × `unitPrice` / 1000 rounded half up to the unit's scale
  * (for a payment in a money unit), or `quantityMl` expressed in the unit's scale exactly (for
- * a payment in litres of the same energy type); otherwise the payment is refused (4023).
+ * a payment in litres of the same energy type); otherwise the payment is refused (4023). A
+ * payment in litres therefore counts its quantity in the unit's smallest denomination: with
+ * `L-GASOIL` (scale 2, hundredths of a litre) `quantityMl` is a multiple of 10 mL and
+ * 22500 mL is `{"value": 2250, "unit": "L-GASOIL"}`; a quantity finer than that (22505 mL) is
+ * refused with 4212, naming `quantityMl`, the unit and its scale.
  * `unitPrice` is the service point's pump price: beyond the price tolerance of the service
  * point (or its network) from the price in force, the payment is refused (409, 4120) or
  * flagged (a `price-deviation` exception). When the card's client has a price agreement for
@@ -44,7 +48,7 @@ export interface FuelRecord {
      */
     energyTypeCode: string;
     /**
-     * 
+     * The volume dispensed, in millilitres. For a payment in a litre unit, a multiple of the step the unit's scale gives (10 mL at scale 2; 400, code 4212, otherwise).
      * @type {number}
      * @memberof FuelRecord
      */

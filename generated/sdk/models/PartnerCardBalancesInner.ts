@@ -27,6 +27,19 @@ export interface PartnerCardBalancesInner {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof PartnerCardBalancesInner
+     */
+    scale?: number;
+    /**
      * What the card holds (below zero only after offline fills).
      * @type {number}
      * @memberof PartnerCardBalancesInner
@@ -63,6 +76,7 @@ export function PartnerCardBalancesInnerFromJSONTyped(json: any, ignoreDiscrimin
     return {
         
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'posted': json['posted'],
         'available': json['available'],
     };
@@ -78,6 +92,7 @@ export function PartnerCardBalancesInnerToJSON(value?: PartnerCardBalancesInner 
     return {
         
         'unit': value.unit,
+        'scale': value.scale,
         'posted': value.posted,
         'available': value.available,
     };

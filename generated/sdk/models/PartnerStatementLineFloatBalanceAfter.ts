@@ -32,6 +32,29 @@ export interface PartnerStatementLineFloatBalanceAfter {
      * @memberof PartnerStatementLineFloatBalanceAfter
      */
     unit: string;
+    /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof PartnerStatementLineFloatBalanceAfter
+     */
+    scale?: number;
+    /**
+     * `value` as an exact decimal string in the unit: `value` / 10^`scale`, with exactly `scale`
+     * decimals and a dot (`"130.00"`, `"-0.05"`, `"15000"`), for display and for readers whose
+     * numbers are binary floats. Always given in answers. A request may give it (an amount read in
+     * an answer can be sent back as it is); it must then be `value` at the unit's scale (400, code
+     * 4211). The integer `value` stays the amount of record.
+     * @type {string}
+     * @memberof PartnerStatementLineFloatBalanceAfter
+     */
+    decimal?: string;
 }
 
 /**
@@ -57,6 +80,8 @@ export function PartnerStatementLineFloatBalanceAfterFromJSONTyped(json: any, ig
         
         'value': json['value'],
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
+        'decimal': !exists(json, 'decimal') ? undefined : json['decimal'],
     };
 }
 
@@ -71,6 +96,8 @@ export function PartnerStatementLineFloatBalanceAfterToJSON(value?: PartnerState
         
         'value': value.value,
         'unit': value.unit,
+        'scale': value.scale,
+        'decimal': value.decimal,
     };
 }
 

@@ -27,6 +27,19 @@ export interface RechargeLimit {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof RechargeLimit
+     */
+    scale?: number;
+    /**
      * The most one recharge may credit.
      * @type {number}
      * @memberof RechargeLimit
@@ -70,6 +83,7 @@ export function RechargeLimitFromJSONTyped(json: any, ignoreDiscriminator: boole
     return {
         
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'perOperation': json['perOperation'],
         'perDay': json['perDay'],
         'perCardPerDay': json['perCardPerDay'],
@@ -86,6 +100,7 @@ export function RechargeLimitToJSON(value?: RechargeLimit | null): any {
     return {
         
         'unit': value.unit,
+        'scale': value.scale,
         'perOperation': value.perOperation,
         'perDay': value.perDay,
         'perCardPerDay': value.perCardPerDay,

@@ -33,6 +33,19 @@ export interface RechargeLimitBreach {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof RechargeLimitBreach
+     */
+    scale?: number;
+    /**
      * 
      * @type {number}
      * @memberof RechargeLimitBreach
@@ -90,6 +103,7 @@ export function RechargeLimitBreachFromJSONTyped(json: any, ignoreDiscriminator:
         
         'rechargeLimit': json['rechargeLimit'],
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'limit': json['limit'],
         'used': json['used'],
         'requested': json['requested'],
@@ -107,6 +121,7 @@ export function RechargeLimitBreachToJSON(value?: RechargeLimitBreach | null): a
         
         'rechargeLimit': value.rechargeLimit,
         'unit': value.unit,
+        'scale': value.scale,
         'limit': value.limit,
         'used': value.used,
         'requested': value.requested,

@@ -104,6 +104,19 @@ export interface ServicePointSettlement {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof ServicePointSettlement
+     */
+    scale?: number;
+    /**
      * True once the day is over and nothing begun before its end is still being booked; until then the settlement grows.
      * @type {boolean}
      * @memberof ServicePointSettlement
@@ -194,6 +207,7 @@ export function ServicePointSettlementFromJSONTyped(json: any, ignoreDiscriminat
         'from': (new Date(json['from'])),
         'to': (new Date(json['to'])),
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'closed': json['closed'],
         'openingBalance': AmountFromJSON(json['openingBalance']),
         'closingBalance': AmountFromJSON(json['closingBalance']),
@@ -221,6 +235,7 @@ export function ServicePointSettlementToJSON(value?: ServicePointSettlement | nu
         'from': (value.from.toISOString()),
         'to': (value.to.toISOString()),
         'unit': value.unit,
+        'scale': value.scale,
         'closed': value.closed,
         'openingBalance': AmountToJSON(value.openingBalance),
         'closingBalance': AmountToJSON(value.closingBalance),

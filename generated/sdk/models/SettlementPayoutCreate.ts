@@ -29,6 +29,19 @@ export interface SettlementPayoutCreate {
      */
     unit: string;
     /**
+     * The scale (decimal exponent) of the object's `unit`: every integer figure of the object in
+     * that unit (`value`, and `posted`, `limit`, `used`... where the object holds them flat) counts
+     * 10^-scale of the unit, so the figure divided by 10^scale is the quantity in the unit (XOF,
+     * scale 0: 15000 is 15 000 FCFA; L-GASOIL, scale 2: 13000 is 130.00 L). Always given in
+     * answers, beside the unit, so that no amount needs a second call to be read (the unit itself:
+     * `GET /partner/v1/units/{unitCode}`); a unit's scale never changes. A request may give it (an
+     * amount read in an answer can be sent back as it is); it must then be the unit's scale (400,
+     * code 4210, `errors` naming the field).
+     * @type {number}
+     * @memberof SettlementPayoutCreate
+     */
+    scale?: number;
+    /**
      * The payment's reference outside CYNOD (the bank transfer's), shown on the payout as `externalReference`.
      * @type {string}
      * @memberof SettlementPayoutCreate
@@ -64,6 +77,7 @@ export function SettlementPayoutCreateFromJSONTyped(json: any, ignoreDiscriminat
     return {
         
         'unit': json['unit'],
+        'scale': !exists(json, 'scale') ? undefined : json['scale'],
         'externalReference': json['externalReference'],
         'comment': !exists(json, 'comment') ? undefined : json['comment'],
     };
@@ -79,6 +93,7 @@ export function SettlementPayoutCreateToJSON(value?: SettlementPayoutCreate | nu
     return {
         
         'unit': value.unit,
+        'scale': value.scale,
         'externalReference': value.externalReference,
         'comment': value.comment,
     };

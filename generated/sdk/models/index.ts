@@ -295,6 +295,7 @@ export * from './UnitCreate';
 export * from './UnitListResponse';
 export * from './UnitPage';
 export * from './UnitResponse';
+export * from './UnitScaleDetails';
 export * from './Vehicle';
 export * from './VehicleConsumption';
 export * from './VehicleConsumptionFirstReading';

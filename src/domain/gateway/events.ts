@@ -12,6 +12,7 @@ import type { Queryable } from '../../db/database';
 import { partnerIdOf, type Actor } from '../actor';
 import type { Operation } from '../ledger/operations-read';
 import { SETTLED_HORIZON, pageSize, settledCursor, settledPosition, type PageInput, type Position } from '../pagination';
+import { withUnitScales } from '../referential/unit-scales';
 import { toPartnerOperation } from './operations';
 import { cardsInReach } from './reach';
 
@@ -135,10 +136,14 @@ export interface FeedEntry {
 /**
  * The partner's settled events after `after`, oldest first, exactly as the feed gives them to
  * it (the same statement and shape as listPartnerEvents): what a webhook delivers, so that push
- * and pull never disagree.
+ * and pull never disagree (the envelope gives the feed's amounts their units' scales; here, the
+ * webhook's).
  */
 export async function partnerFeedAfter(db: Queryable, partnerId: string, after: Position, limit: number): Promise<FeedEntry[]> {
   const query = partnerEventsQuery(partnerId, {}, after, limit);
   const rows = await db.query<EventRow>(query.text, query.values);
-  return rows.map((row) => ({ event: toPartnerEvent(row, partnerId), position: { xact: String(row.xact), seq: String(row.seq) } }));
+  return withUnitScales(
+    db,
+    rows.map((row) => ({ event: toPartnerEvent(row, partnerId), position: { xact: String(row.xact), seq: String(row.seq) } })),
+  );
 }

@@ -32,6 +32,7 @@ const halfUp = (quantityMl: bigint, perLitre: bigint) => (quantityMl * perLitre 
 
 /**
  * Checks the fill's fuel record against its service and amount (FUEL_RECORD_INVALID,
+ * QUANTITY_FINER_THAN_UNIT when its litres are finer than a litre unit's scale,
  * AMOUNT_MISMATCH), its unit price against the price tolerance (PRICE_DEVIATION when hard,
  * unless `offline`: a fill already served is flagged, never refused) and applies the client's
  * agreement (CLIENT_PRICE_NOT_POSITIVE when its discount leaves nothing to pay).
@@ -82,6 +83,14 @@ export async function priceFill(
     if (unit.energyTypeCode !== fuel.energyTypeCode) {
       throw new AppError('FUEL_RECORD_INVALID', `A payment in ${amount.unit} buys ${unit.energyTypeCode}, not ${fuel.energyTypeCode}`, {
         errors: [{ path: '/body/fuel/energyTypeCode', message: `must be ${unit.energyTypeCode}` }],
+      });
+    }
+    const stepMl = unit.scale < 3 ? 10n ** BigInt(3 - unit.scale) : 1n;
+    if (quantityMl % stepMl !== 0n) {
+      const field = '/body/fuel/quantityMl';
+      throw new AppError('QUANTITY_FINER_THAN_UNIT', `${fuel.quantityMl} mL is finer than ${amount.unit} (scale ${unit.scale}): a multiple of ${stepMl} mL`, {
+        errors: [{ path: field, message: `must be a multiple of ${stepMl} mL (${amount.unit} has scale ${unit.scale})` }],
+        details: { field, unit: amount.unit, scale: unit.scale, stepMl: Number(stepMl) },
       });
     }
     if (amount.minor * 1000n !== quantityMl * 10n ** BigInt(unit.scale)) {

@@ -39,12 +39,6 @@ export async function findUnit(db: Queryable, actor: Actor, code: string): Promi
   return toUnit(row);
 }
 
-/** Every unit's scale (digits after the decimal point), by code: what a spreadsheet shows an amount at. */
-export async function unitScales(db: Queryable): Promise<Map<string, number>> {
-  const rows = await db.query<{ code: string; scale: number }>('SELECT code, scale FROM units');
-  return new Map(rows.map((row) => [row.code, Number(row.scale)]));
-}
-
 export async function listUnits(db: Queryable, actor: Actor, page: PageInput): Promise<Page<Unit>> {
   return pageOfRows(db, 'units', [], page, toUnit);
 }

@@ -53,6 +53,7 @@ const SHARED: Record<string, string> = {
   operatorId: 'opr_000000000000000000000000',
   grantId: 'grt_000000000000000000000000',
   orderId: 'ord_000000000000000000000000',
+  day: '2026-12-01',
 };
 
 interface Side {

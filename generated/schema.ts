@@ -1887,7 +1887,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -1915,7 +1915,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -1955,7 +1955,7 @@ export interface paths {
         put?: never;
         /**
          * Contract a partner for a client's cards or a service point
-         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself, a partner that created it, or one it created or whose secret it made unless it carries every Core scope (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartnerContract"];
         delete?: never;
@@ -1975,7 +1975,7 @@ export interface paths {
         put?: never;
         /**
          * End a partner's contract
-         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
+         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts, nor those of a partner in its line (403, code 4100). Audited (`partner-contract.ended`).
          */
         post: operations["endPartnerContract"];
         delete?: never;
@@ -2046,7 +2046,7 @@ export interface paths {
         get: operations["getPartnerRechargeLimits"];
         /**
          * Set a partner's recharge limits
-         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
+         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits, those of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100). Audited (`partner-recharge-limits.set`).
          */
         put: operations["setPartnerRechargeLimits"];
         post?: never;

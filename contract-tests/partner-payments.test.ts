@@ -594,7 +594,7 @@ describe('partner offline fills', () => {
     const { data } = await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills } });
     expect(data.results.map((result) => [result.status, result.balanceAfter, result.error?.code ?? null])).toEqual([
       ['booked', null, null],
-      ['refused', null, '3008'],
+      ['refused', null, '4090'],
     ]);
     expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 }); // booked below zero: the fuel is in the tank
     const booked = (await api(p).getPartnerOperation({ operationId: data.results[0].operationId! })).data;
@@ -609,6 +609,24 @@ describe('partner offline fills', () => {
       .data;
     expect(again.results.map((result) => [result.status, result.operationId])).toEqual([['already-booked', data.results[0].operationId]]);
     expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 });
+  });
+
+  it("when a fill is dated before the offline window or before the card's issue, then a real card's answer is an unknown number's: the upload is no oracle of a card or its issue date", async () => {
+    const card = await fundedCard(5000);
+    const answers = async (occurredAt: Date) => {
+      const fills = [offlineFill(card.number, 1, occurredAt), offlineFill(UNKNOWN_NUMBER, 1, occurredAt)];
+      const { results } = (await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-O', fills } })).data;
+      return results.map(({ status, operationId, error }) => ({ status, operationId, error }));
+    };
+    const [real, unknown] = await answers(new Date('1970-01-01T00:00:00Z'));
+    expect(real).toEqual(unknown);
+    expect([real.error?.code, real.error?.debugMessage]).toEqual(['4091', expect.stringMatching(/before the partner's contract|offline window/)]);
+    const issued = (await sdk().coreCards.getCard({ cardId: card.id })).data.createdAt;
+    const [beforeIssue, unknownThen] = await answers(new Date(issued.getTime() - 1));
+    expect(beforeIssue).toEqual(unknownThen);
+    expect(beforeIssue.error?.code).toBe('4090');
+    expect(JSON.stringify(beforeIssue)).not.toContain(card.id);
+    expect(await balances(card.id)).toEqual({ posted: 5000, held: 0 });
   });
 
   it('when two partners of one station use the same terminal, transaction ids and receipt numbers, then each books its own fills: keys are per partner', async () => {

@@ -44,7 +44,11 @@ let q: Partner;
 const api = (partner: Partner) => server.sdk({ token: partner.token }).partner;
 
 async function stationPartner(name: string, servicePointId: string): Promise<Partner> {
-  const partner = await contractedPartner(server, sdk(), { name, scopes: ['partner:payments.write', 'partner:operations.read'], servicePointId });
+  const partner = await contractedPartner(server, sdk(), {
+    name,
+    scopes: ['partner:payments.write', 'partner:operations.read', 'partner:events.read'],
+    servicePointId,
+  });
   return { id: partner.id, token: partner.token };
 }
 
@@ -533,6 +537,32 @@ describe('partner pay-at-pump', () => {
     expect((await api(again).voidPartnerAuthorization({ authorizationId: racing.id, idempotencyKey: key() })).data.status).toBe('voided');
     expect(await balances(card.id)).toEqual({ posted: 30000, held: 0 });
     expect((await sdk().coreLedger.listOperations({ cardId: card.id })).data.items.filter((operation) => operation.type === 'payment')).toEqual([]);
+  });
+
+  it('when a station places and voids an authorisation, then its own events feed gives both, in the shape of its answers (no card id), and another station sees neither', async () => {
+    const card = await fundedCard(50000);
+    const placed = (
+      await api(p).createPartnerAuthorization({
+        idempotencyKey: key(),
+        partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(7000), service: CardService.Fuel },
+      })
+    ).data;
+    const voided = (await api(p).voidPartnerAuthorization({ idempotencyKey: key(), authorizationId: placed.id })).data;
+    const holdEvents = async (partner: Partner) => {
+      const items = [];
+      for (let cursor: string | undefined; ; ) {
+        const page = (await api(partner).listPartnerEvents({ cursor, limit: 100 })).data;
+        items.push(...page.items.filter((event) => event.resourceId === placed.id));
+        if (!page.hasMore) return items;
+        cursor = page.nextCursor ?? undefined;
+      }
+    };
+    const events = await holdEvents(p);
+    expect(events.map((event) => [event.type, event.data])).toEqual([
+      ['hold.created', placed],
+      ['hold.voided', voided],
+    ]);
+    expect(await holdEvents(q)).toEqual([]);
   });
 
   it("when a partner names another partner's authorisation, a Core one or an unknown id, then get, capture and void are the same 404 3014 and nothing moves", async () => {

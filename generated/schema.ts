@@ -544,8 +544,10 @@ export interface paths {
         /**
          * Pull the events feed
          * @description The events about the member cards of the clients the partner is contracted for and
-         *     about its own operations, in the partner's shape (another partner's reference, who made
-         *     a change, request ids and ledger accounts are never shown), oldest first, by cursor.
+         *     about its own operations and authorisations (a station's holds: `hold.*`, their data in
+         *     the shape of its answers, without the card's id), in the partner's shape (another
+         *     partner's reference, who made a change, request ids and ledger accounts are never
+         *     shown), oldest first, by cursor.
          *     `cardId` and `type` narrow the feed.
          *
          *     **Ordering.** Events come in the order they were committed to the ledger's event
@@ -557,7 +559,7 @@ export interface paths {
          *     whatever you missed. Apply events idempotently by `id`: after a crash between applying
          *     an event and saving its cursor you will see it again. Webhooks, when they come, deliver
          *     this same feed. Events stop when the partner's contract for the card's client ends
-         *     (except those of its own operations).
+         *     (except those of its own operations and authorisations).
          */
         get: operations["listPartnerEvents"];
         put?: never;

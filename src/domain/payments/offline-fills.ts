@@ -28,6 +28,7 @@ import { priceFill } from './pricing';
 import { post } from '../ledger/posting';
 import { fillExceptions } from './fleet-checks';
 import { messageFor, type Language } from '../messages';
+import { servicePointContractStart } from '../partners/reach';
 
 type OfflineFillBatch = components['schemas']['OfflineFillBatch'];
 type OfflineFill = components['schemas']['OfflineFill'];
@@ -341,7 +342,7 @@ export async function bookOfflineFills(
 ): Promise<OfflineFillBatchResult> {
   const [row] = await db.query<{ policy: OfflinePolicy; contract_start: Date | null }>(
     `SELECT s.offline_policy AS policy,
-            (SELECT max(started_at) FROM partner_contracts WHERE partner_id = $2 AND service_point_id = s.id AND ended_at IS NULL) AS contract_start
+            ${servicePointContractStart('$2', 's.id')} AS contract_start
        FROM service_points s WHERE s.id = $1`,
     [servicePointId, station?.partnerId ?? null],
   );

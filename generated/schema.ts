@@ -585,7 +585,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+         * @description Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartnerWebhookEndpoint"];
         delete?: never;
@@ -905,7 +905,7 @@ export interface paths {
         put?: never;
         /**
          * Grant a role to an operator
-         * @description Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031.
+         * @description Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["grantOperatorRole"];
         delete?: never;
@@ -2001,7 +2001,7 @@ export interface paths {
         put?: never;
         /**
          * Register a partner's webhook endpoint
-         * @description Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+         * @description Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createCoreWebhookEndpoint"];
         delete?: never;
@@ -6691,8 +6691,8 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The payment or authorisation is refused by a business rule, or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, a client inactive, an available balance too low) is 4090, one answer without figures or card id: a station reads neither a card's state nor its balance. A card rule (its spending controls, 4053-4059, the service, 4015) says which; an authorisation or its capture may also be 4042-4044, 4022 (receipt number reused by the partner at the service point) or 4024 (external reference reused). */
-        StationConflict: {
+        /** @description The request conflicts with the current state of a resource (the debugMessage says which: a code in use, a contract that exists...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). A refusal stored under its key and replayed carries `Idempotent-Replayed`. Nothing was created. */
+        KeyedConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -6703,8 +6703,8 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The request conflicts with the current state of a resource (the debugMessage says which: a code in use, a contract that exists...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). A refusal stored under its key and replayed carries `Idempotent-Replayed`. Nothing was created. */
-        KeyedConflict: {
+        /** @description The payment or authorisation is refused by a business rule, or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, a client inactive, an available balance too low) is 4090, one answer without figures or card id: a station reads neither a card's state nor its balance. A card rule (its spending controls, 4053-4059, the service, 4015) says which; an authorisation or its capture may also be 4042-4044, 4022 (receipt number reused by the partner at the service point) or 4024 (external reference reused). */
+        StationConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -6765,20 +6765,6 @@ export interface components {
         EventCardIdQuery: components["schemas"]["CardId"];
         /** @description Only the events of this type. */
         PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
-        /** @description The webhook endpoint's id. */
-        WebhookEndpointId: components["schemas"]["WebhookEndpointId"];
-        /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
-        AuthorizationStatusQuery: components["schemas"]["AuthorizationStatus"];
-        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
-        CardIdQuery: components["schemas"]["CardId"];
-        /** @description Only what happened at this service point. */
-        ServicePointIdQuery: components["schemas"]["ServicePointId"];
-        /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
-        StationReferenceQuery: components["schemas"]["StationReference"];
-        /** @description The authorisation's id. */
-        AuthorizationId: components["schemas"]["AuthorizationId"];
-        /** @description The service point's id. */
-        ServicePointId: components["schemas"]["ServicePointId"];
         /**
          * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
          *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
@@ -6793,6 +6779,20 @@ export interface components {
          * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
          */
         IdempotencyKeyOptional: string;
+        /** @description The webhook endpoint's id. */
+        WebhookEndpointId: components["schemas"]["WebhookEndpointId"];
+        /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
+        AuthorizationStatusQuery: components["schemas"]["AuthorizationStatus"];
+        /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
+        CardIdQuery: components["schemas"]["CardId"];
+        /** @description Only what happened at this service point. */
+        ServicePointIdQuery: components["schemas"]["ServicePointId"];
+        /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
+        StationReferenceQuery: components["schemas"]["StationReference"];
+        /** @description The authorisation's id. */
+        AuthorizationId: components["schemas"]["AuthorizationId"];
+        /** @description The service point's id. */
+        ServicePointId: components["schemas"]["ServicePointId"];
         /** @description The operator's id. */
         OperatorId: components["schemas"]["OperatorId"];
         /** @description The role grant's id. */
@@ -7915,7 +7915,22 @@ export interface operations {
     createPartnerWebhookEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7928,6 +7943,7 @@ export interface operations {
             /** @description Register a webhook endpoint succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7940,9 +7956,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -8723,7 +8740,22 @@ export interface operations {
     grantOperatorRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The operator's id. */
                 operatorId: components["parameters"]["OperatorId"];
@@ -8739,6 +8771,7 @@ export interface operations {
             /** @description Grant a role to an operator succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8751,8 +8784,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -11832,7 +11867,22 @@ export interface operations {
     createCoreWebhookEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The partner's id. */
                 partnerId: components["parameters"]["PartnerId"];
@@ -11848,6 +11898,7 @@ export interface operations {
             /** @description Register a partner's webhook endpoint succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -11860,9 +11911,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -83,6 +83,7 @@ import {
 export interface CreateCoreWebhookEndpointRequest {
     partnerId: string;
     webhookEndpointCreate: WebhookEndpointCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreatePartnerRequest {
@@ -166,7 +167,7 @@ export interface UpdatePartnerRequest {
 export class CorePartnersApi extends runtime.BaseAPI {
 
     /**
-     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a partner\'s webhook endpoint
      */
     async createCoreWebhookEndpointRaw(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
@@ -183,6 +184,10 @@ export class CorePartnersApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -201,7 +206,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a partner\'s webhook endpoint
      */
     async createCoreWebhookEndpoint(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {

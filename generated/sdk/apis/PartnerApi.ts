@@ -160,6 +160,7 @@ export interface CreatePartnerRechargeRequest {
 
 export interface CreatePartnerWebhookEndpointRequest {
     webhookEndpointCreate: WebhookEndpointCreate;
+    idempotencyKey?: string;
 }
 
 export interface DeletePartnerWebhookEndpointRequest {
@@ -501,7 +502,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a webhook endpoint
      */
     async createPartnerWebhookEndpointRaw(requestParameters: CreatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
@@ -514,6 +515,10 @@ export class PartnerApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -532,7 +537,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+     * Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a webhook endpoint
      */
     async createPartnerWebhookEndpoint(requestParameters: CreatePartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {

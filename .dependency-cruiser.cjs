@@ -94,6 +94,14 @@ module.exports = {
       to: { path: '^(contract-tests|scripts)/' },
     },
     {
+      name: 'kernel-imports-no-area',
+      comment:
+        'The kernel files directly under src/domain/ (errors, money, ids, pagination, idempotency, the actor...) sit beneath every domain area: they import none of them (src/domain/<area>/).',
+      severity: 'error',
+      from: { path: '^src/domain/[^/]+\\.ts$', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/domain/[^/]+/' },
+    },
+    {
       name: 'ledger-core-imports-no-policy',
       comment:
         'src/domain/ledger/ is the ledger core (accounts, posting, invariants, reads of operations and balances): it imports no other domain area, only the kernel files at src/domain/*.ts, the event outbox (events/) and db/. Payment policy lives in payments/.',

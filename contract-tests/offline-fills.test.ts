@@ -159,7 +159,7 @@ describe('offline fills', () => {
     expect(await posted(cardId)).toBe(50000 - 3 * 3500);
   });
 
-  it('when fills are dated before the card was issued (in 1970, or 200 of them month by month from 2000, each at the monthly cap), then each is refused 4091 and nothing is booked', async () => {
+  it('when fills are dated before the card was issued (in 1970, or 200 of them month by month from 2000, each at the monthly cap, or just before its issue), then each is refused 4091 and nothing is booked', async () => {
     const cardId = await fundedCard(0);
     const before = await operationCount();
     const backdated = Array.from({ length: 199 }, (_, month) => ({
@@ -167,12 +167,15 @@ describe('offline fills', () => {
       amount: xof(20000),
       fuel: { energyTypeCode: 'GASOIL', quantityMl: 28571, unitPrice: xof(700) },
     }));
-    const fills = [...backdated, { ...offlineFill(cardId, 1, new Date(0)) }];
+    const issued = (await sdk().coreCards.getCard({ cardId })).data.createdAt;
+    const fills = [...backdated, offlineFill(cardId, 1, new Date(0)), offlineFill(cardId, 1, new Date(issued.getTime() - 1))];
     const results = [];
     for (let start = 0; start < fills.length; start += 40) results.push(...(await upload(fills.slice(start, start + 40))).data.results); // batches under the test server's body limit
-    expect(results).toHaveLength(200);
+    expect(results).toHaveLength(201);
     expect(new Set(results.map((result) => `${result.status} ${result.error?.code}`))).toEqual(new Set(['refused 4091']));
-    expect(results[199].error?.debugMessage).toMatch(/^The fill is dated 1970-01-01T00:00:00.000Z, before the card's issue/);
+    // the service point's window is checked first (before the card is looked up), then the card's issue
+    expect(results[199].error?.debugMessage).toMatch(/^The fill is dated 1970-01-01T00:00:00.000Z, before the service point's offline window/);
+    expect(results[200].error?.debugMessage).toContain(`before card ${cardId}'s issue`);
     expect(await operationCount()).toBe(before);
     expect(await posted(cardId)).toBe(0);
   });

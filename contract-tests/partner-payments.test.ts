@@ -44,7 +44,11 @@ let q: Partner;
 const api = (partner: Partner) => server.sdk({ token: partner.token }).partner;
 
 async function stationPartner(name: string, servicePointId: string): Promise<Partner> {
-  const partner = await contractedPartner(server, sdk(), { name, scopes: ['partner:payments.write', 'partner:operations.read'], servicePointId });
+  const partner = await contractedPartner(server, sdk(), {
+    name,
+    scopes: ['partner:payments.write', 'partner:operations.read', 'partner:events.read'],
+    servicePointId,
+  });
   return { id: partner.id, token: partner.token };
 }
 
@@ -535,6 +539,32 @@ describe('partner pay-at-pump', () => {
     expect((await sdk().coreLedger.listOperations({ cardId: card.id })).data.items.filter((operation) => operation.type === 'payment')).toEqual([]);
   });
 
+  it('when a station places and voids an authorisation, then its own events feed gives both, in the shape of its answers (no card id), and another station sees neither', async () => {
+    const card = await fundedCard(50000);
+    const placed = (
+      await api(p).createPartnerAuthorization({
+        idempotencyKey: key(),
+        partnerAuthorizationCreate: { cardNumber: card.number, servicePointId: stationA, amount: xof(7000), service: CardService.Fuel },
+      })
+    ).data;
+    const voided = (await api(p).voidPartnerAuthorization({ idempotencyKey: key(), authorizationId: placed.id })).data;
+    const holdEvents = async (partner: Partner) => {
+      const items = [];
+      for (let cursor: string | undefined; ; ) {
+        const page = (await api(partner).listPartnerEvents({ cursor, limit: 100 })).data;
+        items.push(...page.items.filter((event) => event.resourceId === placed.id));
+        if (!page.hasMore) return items;
+        cursor = page.nextCursor ?? undefined;
+      }
+    };
+    const events = await holdEvents(p);
+    expect(events.map((event) => [event.type, event.data])).toEqual([
+      ['hold.created', placed],
+      ['hold.voided', voided],
+    ]);
+    expect(await holdEvents(q)).toEqual([]);
+  });
+
   it("when a partner names another partner's authorisation, a Core one or an unknown id, then get, capture and void are the same 404 3014 and nothing moves", async () => {
     const card = await fundedCard(20000);
     const theirs = (
@@ -594,7 +624,7 @@ describe('partner offline fills', () => {
     const { data } = await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-P', fills } });
     expect(data.results.map((result) => [result.status, result.balanceAfter, result.error?.code ?? null])).toEqual([
       ['booked', null, null],
-      ['refused', null, '3008'],
+      ['refused', null, '4090'],
     ]);
     expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 }); // booked below zero: the fuel is in the tank
     const booked = (await api(p).getPartnerOperation({ operationId: data.results[0].operationId! })).data;
@@ -609,6 +639,24 @@ describe('partner offline fills', () => {
       .data;
     expect(again.results.map((result) => [result.status, result.operationId])).toEqual([['already-booked', data.results[0].operationId]]);
     expect(await balances(card.id)).toEqual({ posted: -2000, held: 0 });
+  });
+
+  it("when a fill is dated before the offline window or before the card's issue, then a real card's answer is an unknown number's: the upload is no oracle of a card or its issue date", async () => {
+    const card = await fundedCard(5000);
+    const answers = async (occurredAt: Date) => {
+      const fills = [offlineFill(card.number, 1, occurredAt), offlineFill(UNKNOWN_NUMBER, 1, occurredAt)];
+      const { results } = (await api(p).uploadPartnerOfflineFills({ servicePointId: stationA, partnerOfflineFillBatch: { terminalId: 'TPE-O', fills } })).data;
+      return results.map(({ status, operationId, error }) => ({ status, operationId, error }));
+    };
+    const [real, unknown] = await answers(new Date('1970-01-01T00:00:00Z'));
+    expect(real).toEqual(unknown);
+    expect([real.error?.code, real.error?.debugMessage]).toEqual(['4091', expect.stringMatching(/before the partner's contract|offline window/)]);
+    const issued = (await sdk().coreCards.getCard({ cardId: card.id })).data.createdAt;
+    const [beforeIssue, unknownThen] = await answers(new Date(issued.getTime() - 1));
+    expect(beforeIssue).toEqual(unknownThen);
+    expect(beforeIssue.error?.code).toBe('4090');
+    expect(JSON.stringify(beforeIssue)).not.toContain(card.id);
+    expect(await balances(card.id)).toEqual({ posted: 5000, held: 0 });
   });
 
   it('when two partners of one station use the same terminal, transaction ids and receipt numbers, then each books its own fills: keys are per partner', async () => {

@@ -266,6 +266,52 @@ describe("administering oneself (issue: core:partners.write widens its holder's 
     expect((await rootAdmin().getPartnerRechargeLimits({ partnerId: admin.id })).data.limits).toEqual([]);
   });
 
+  it('when a limited administrator changes the access of a partner it created, directly or through another, or whose secret it made, then it is 403 4100 and nothing changes', async () => {
+    const admin = await administrator(['partner:cards.read']);
+    const clientId = await someClient('DOWN-CTR');
+    const basic = await failure(sdkOf(admin.token).createPartner({ partnerCreate: { name: 'Relais', scopes: ['partner:cards.read'], basicAllowed: true } }));
+    expect([basic.status, basic.body.code]).toEqual([403, '4100']);
+    const created = (await sdkOf(admin.token).createPartner({ partnerCreate: { name: 'Relais', scopes: ['partner:cards.read'] } })).data;
+    usedSecret(created.consumerSecret);
+    const relay = (
+      await sdkOf(admin.token).createPartner({ partnerCreate: { name: 'Relais admin', scopes: ['core:partners.write', 'partner:cards.read'], internal: true } })
+    ).data;
+    usedSecret(relay.consumerSecret);
+    const grandchild = (
+      await sdkOf(await server.token(relay.consumerKey, relay.consumerSecret)).createPartner({
+        partnerCreate: { name: 'Petit relais', scopes: ['partner:cards.read'] },
+      })
+    ).data;
+    usedSecret(grandchild.consumerSecret);
+    const rotatedOne = await server.partner({ scopes: ['partner:cards.read'] });
+    usedSecret((await sdkOf(admin.token).rotatePartnerSecret({ partnerId: rotatedOne.id, secretRotation: { overlapSeconds: 0 } })).data.consumerSecret);
+
+    for (const partnerId of [created.id, grandchild.id, rotatedOne.id]) {
+      const before = await stored(partnerId);
+      for (const attempt of [
+        sdkOf(admin.token).createPartnerContract({ partnerId, partnerContractCreate: { clientId } }),
+        sdkOf(admin.token).updatePartner({ partnerId, partnerUpdate: { basicAllowed: true } }),
+        sdkOf(admin.token).updatePartner({ partnerId, partnerUpdate: { allowedIps: ['10.0.0.0/8'] } }),
+        sdkOf(admin.token).setPartnerRechargeLimits({
+          partnerId,
+          rechargeLimits: { limits: [{ unit: 'XOF', perOperation: null, perDay: null, perCardPerDay: null }] },
+        }),
+      ]) {
+        const refused = await failure(attempt);
+        expect([refused.status, refused.body.code, refused.body.debugMessage]).toEqual([403, '4100', expect.stringContaining(partnerId)]);
+      }
+      expect(await stored(partnerId)).toEqual(before);
+      expect(await contractsOf(partnerId)).toEqual([]);
+    }
+  });
+
+  it('when an administrator carrying every Core scope contracts a partner it created, then it may (it widens nothing)', async () => {
+    const created = (await rootAdmin().createPartner({ partnerCreate: { name: 'Station', scopes: [], basicAllowed: true } })).data;
+    usedSecret(created.consumerSecret);
+    const clientId = await someClient('ROOT-CTR');
+    expect((await rootAdmin().createPartnerContract({ partnerId: created.id, partnerContractCreate: { clientId } })).data.clientId).toBe(clientId);
+  });
+
   it('when a partner renames itself, narrows its scopes or sends its own options unchanged, then it may; another administrator changes its options', async () => {
     const admin = await administrator(['core:cards.read']);
     const current = await stored(admin.id);

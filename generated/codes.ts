@@ -1005,7 +1005,7 @@ export const codeCatalog = {
   "SELF_ADMINISTRATION_FORBIDDEN": {
     "code": "4100",
     "status": 403,
-    "meaning": "A partner never changes its own contracts, IP allow-list, authentication options (HTTP Basic, the legacy balance enquiry) or recharge limits, nor those of a partner that created it or made one of its live secrets (through which it would change its own); another administrator does. Renaming itself, narrowing its scopes and rotating its own secret stay allowed.",
+    "meaning": "A partner never changes its own contracts, IP allow-list, authentication options (HTTP Basic, the legacy balance enquiry) or recharge limits, nor those of a partner in its line: one that created it or made one of its live secrets (through which it would change its own), or one it created, directly or through partners it created, or whose live secret it made (which it can act as), unless it carries every Core scope; nor does it create a partner with HTTP Basic allowed unless it carries every Core scope. Another administrator does. Renaming itself, narrowing its scopes and rotating its own secret stay allowed.",
     "message": {
       "fr": "Un partenaire ne peut pas modifier ses propres accès",
       "en": "A partner cannot change its own access"

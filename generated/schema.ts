@@ -544,8 +544,10 @@ export interface paths {
         /**
          * Pull the events feed
          * @description The events about the member cards of the clients the partner is contracted for and
-         *     about its own operations, in the partner's shape (another partner's reference, who made
-         *     a change, request ids and ledger accounts are never shown), oldest first, by cursor.
+         *     about its own operations and authorisations (a station's holds: `hold.*`, their data in
+         *     the shape of its answers, without the card's id), in the partner's shape (another
+         *     partner's reference, who made a change, request ids and ledger accounts are never
+         *     shown), oldest first, by cursor.
          *     `cardId` and `type` narrow the feed.
          *
          *     **Ordering.** Events come in the order they were committed to the ledger's event
@@ -557,7 +559,7 @@ export interface paths {
          *     whatever you missed. Apply events idempotently by `id`: after a crash between applying
          *     an event and saving its cursor you will see it again. Webhooks, when they come, deliver
          *     this same feed. Events stop when the partner's contract for the card's client ends
-         *     (except those of its own operations).
+         *     (except those of its own operations and authorisations).
          */
         get: operations["listPartnerEvents"];
         put?: never;
@@ -583,7 +585,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days.
+         * @description Registers an endpoint (at most 5 per partner: 409, code 4151). The URL must be `https://` and its host must resolve to public addresses only (400, code 4150). The answer shows the signing secret (`whsec_`) once. Events committed from now on are delivered, each signed (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once, with retries for about three days. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartnerWebhookEndpoint"];
         delete?: never;
@@ -835,7 +837,7 @@ export interface paths {
         put?: never;
         /**
          * Upload fills a terminal accepted offline at a contracted service point
-         * @description A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner's (found again in reconciliation), even when the card's state or spending controls would now refuse it and even below a zero balance; beyond the profile's monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill's idempotency key, the partner's own (another partner's terminal and transaction ids at the same service point never find or refuse its fills; nor do its receipt numbers): uploading a batch again books nothing twice. A fill dated before the partner's contract for the service point began, before the card was issued or more than the service point's offline window (`maxAgeDays` of its offline policy, set by the issuer) before the upload is refused (`error.code` 4091); one beyond a ceiling of that policy (per fill or per day of the service point, in money or litres) is refused (4092) or, when the policy says `soft`, booked and flagged. A number that is no member card's refuses that fill (`error.code` 3008), not the batch. `balanceAfter` is always null here: a card's balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
+         * @description A station system uploads the fills one of its terminals accepted while offline, at a service point the partner is contracted for, each card given by the number the terminal read. Each fill is booked as `POST /core/v1/service-points/{servicePointId}/offline-fills` books it: a payment of its own, the partner's (found again in reconciliation), even when the card's state or spending controls would now refuse it and even below a zero balance; beyond the profile's monthly offline cap it is booked and flagged (`overCap`). The terminal transaction id is each fill's idempotency key, the partner's own (another partner's terminal and transaction ids at the same service point never find or refuse its fills; nor do its receipt numbers): uploading a batch again books nothing twice. A fill dated before the partner's contract for the service point began or more than the service point's offline window (`maxAgeDays` of its offline policy, set by the issuer) before the upload is refused (`error.code` 4091), whatever its card number; one beyond a ceiling of that policy (per fill or per day of the service point, in money or litres) is refused (4092) or, when the policy says `soft`, booked and flagged. A fill that its card cannot pay is refused with one answer, `error.code` 4090 without figures or card id, not the batch: a number that is no member card's, a fill dated before the card was issued, a balance the card could not show (a station's upload is no oracle of a card, its issue date or its balance). `balanceAfter` is always null here: a card's balance is shown only to partners contracted for its client. A service point that does not exist or that the partner has no active contract for is 404, code 3009, the same answer in each case; a batch with a terminal transaction id twice (4060), a fill in the future (4061) or a card number failing its check digit (2009) is refused whole. A refusal moves nothing.
          */
         post: operations["uploadPartnerOfflineFills"];
         delete?: never;
@@ -923,7 +925,7 @@ export interface paths {
         put?: never;
         /**
          * Grant a role to an operator
-         * @description Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031.
+         * @description Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["grantOperatorRole"];
         delete?: never;
@@ -1975,7 +1977,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -2003,7 +2005,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -2043,7 +2045,7 @@ export interface paths {
         put?: never;
         /**
          * Contract a partner for a client's cards or a service point
-         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description From now on the partner may act, through the 3rd Party API, on the client's member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself, a partner that created it, or one it created or whose secret it made unless it carries every Core scope (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartnerContract"];
         delete?: never;
@@ -2063,7 +2065,7 @@ export interface paths {
         put?: never;
         /**
          * End a partner's contract
-         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
+         * @description From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts, nor those of a partner in its line (403, code 4100). Audited (`partner-contract.ended`).
          */
         post: operations["endPartnerContract"];
         delete?: never;
@@ -2087,7 +2089,7 @@ export interface paths {
         put?: never;
         /**
          * Register a partner's webhook endpoint
-         * @description Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+         * @description Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createCoreWebhookEndpoint"];
         delete?: never;
@@ -2194,7 +2196,7 @@ export interface paths {
         get: operations["getPartnerRechargeLimits"];
         /**
          * Set a partner's recharge limits
-         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
+         * @description Replaces the partner's recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits, those of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100). Audited (`partner-recharge-limits.set`).
          */
         put: operations["setPartnerRechargeLimits"];
         post?: never;
@@ -3874,14 +3876,16 @@ export interface components {
          *     totals are on every page). A line is on the day its float entry was written (for a payment,
          *     which moves no float, the day it was recorded), so `closingFloat` is `openingFloat` plus the
          *     lines' `floatMovement`, and once the day is over (`closed`) the statement never changes: a
-         *     later reversal is a line of its own day. Lines come in the ledger's posting order (the order
-         *     of the float's entries, which are written one at a time under the float's lock; a payment,
-         *     which moves no float, where its first entry was written), so each line with a
-         *     `floatBalanceAfter` has the previous such line's balance plus its own `floatMovement`, even
-         *     when recharges race (their times may then be out of order by milliseconds). The lines are
-         *     the partner's own operations (`own` on PartnerOperation), the issuer's cancellations of them
-         *     included. While the day is open, a line whose transaction is still committing may appear
-         *     before a cursor already given: reconcile a day once it is `closed`.
+         *     later reversal is a line of its own day. Lines with a float entry come in the ledger's
+         *     posting order (the order of the float's entries, which are written one at a time under the
+         *     float's lock), so each line with a `floatBalanceAfter` has the previous such line's balance
+         *     plus its own `floatMovement`, even when recharges race (their times may then be out of
+         *     order by milliseconds). A line that moves no float (a payment, an offline fill) is given
+         *     only once no transaction still committing can precede it, and takes its place among them
+         *     by where its first entry was written: a cursor never passes a line still to come, so a
+         *     client paging with `nextCursor` gets every line once (one committed late comes on a later
+         *     page, after the lines already given). The lines are the partner's own operations (`own` on
+         *     PartnerOperation), the issuer's cancellations of them included.
          */
         PartnerDailyStatement: {
             /**
@@ -5995,7 +5999,10 @@ export interface components {
          *     period (oldest first, each with the balance after it, as the ledger recorded it), and the
          *     balance at `to`. Opening and closing balances are the posted balances (holds are not
          *     movements). Long statements come in pages of `lines`; the opening and closing balances are
-         *     those of the whole period on every page. For a balance in litres, `closingValue` values the
+         *     those of the whole period on every page. A cursor never passes a movement still to come: a
+         *     card's movements are written one at a time under its lock, and an E-service card's (written
+         *     without one) are given only once no transaction still committing can precede them, each
+         *     with the sum of the movements before it in that order. For a balance in litres, `closingValue` values the
          *     closing balance at the energy type's price (incl. tax) in force at `to`, rounded half up to
          *     the franc; null for a money unit or when no price was in force.
          */
@@ -7120,8 +7127,8 @@ export interface components {
                 "application/json": components["schemas"]["OAuthError"];
             };
         };
-        /** @description The payment or authorisation is refused by a business rule, or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, a client inactive, an available balance too low) is 4090, one answer without figures or card id: a station reads neither a card's state nor its balance. A card rule (its spending controls, 4053-4059, the service, 4015) says which; an authorisation or its capture may also be 4042-4044, 4022 (receipt number reused by the partner at the service point) or 4024 (external reference reused). */
-        StationConflict: {
+        /** @description The request conflicts with the current state of a resource (the debugMessage says which: a code in use, a contract that exists...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). A refusal stored under its key and replayed carries `Idempotent-Replayed`. Nothing was created. */
+        KeyedConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -7132,8 +7139,8 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The request conflicts with the current state of a resource (the debugMessage says which: a code in use, a contract that exists...), or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). A refusal stored under its key and replayed carries `Idempotent-Replayed`. Nothing was created. */
-        KeyedConflict: {
+        /** @description The payment or authorisation is refused by a business rule, or a request with the same `Idempotency-Key` is still in flight (4030, with `Retry-After`). Nothing moved. A card that cannot pay (a number that is no member card's, a card suspended, opposed, cancelled or expired, a client inactive, an available balance too low) is 4090, one answer without figures or card id: a station reads neither a card's state nor its balance. A card rule (its spending controls, 4053-4059, the service, 4015) says which; an authorisation or its capture may also be 4042-4044, 4022 (receipt number reused by the partner at the service point) or 4024 (external reference reused). */
+        StationConflict: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -7194,6 +7201,20 @@ export interface components {
         EventCardIdQuery: components["schemas"]["CardId"];
         /** @description Only the events of this type. */
         PartnerEventTypeQuery: components["schemas"]["PartnerEventType"];
+        /**
+         * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+         *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+         *     semantics are those of the money operations: scoped to your credentials and kept at least
+         *     24 hours; the same key with the same request replays the first answer (status and body,
+         *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+         *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+         *     another request it is refused 422 (code 4031); while the first request with the key is still
+         *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+         *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+         *     `terminalTransactionId` is its key.)
+         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+         */
+        IdempotencyKeyOptional: string;
         /** @description The webhook endpoint's id. */
         WebhookEndpointId: components["schemas"]["WebhookEndpointId"];
         /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
@@ -7212,20 +7233,6 @@ export interface components {
         SettlementDay: string;
         /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
         SettlementUnitQuery: components["schemas"]["UnitCode"];
-        /**
-         * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
-         *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
-         *     semantics are those of the money operations: scoped to your credentials and kept at least
-         *     24 hours; the same key with the same request replays the first answer (status and body,
-         *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
-         *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
-         *     another request it is refused 422 (code 4031); while the first request with the key is still
-         *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
-         *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
-         *     `terminalTransactionId` is its key.)
-         * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
-         */
-        IdempotencyKeyOptional: string;
         /** @description The operator's id. */
         OperatorId: components["schemas"]["OperatorId"];
         /** @description The role grant's id. */
@@ -8352,7 +8359,22 @@ export interface operations {
     createPartnerWebhookEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8365,6 +8387,7 @@ export interface operations {
             /** @description Register a webhook endpoint succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8377,9 +8400,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9205,7 +9229,22 @@ export interface operations {
     grantOperatorRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The operator's id. */
                 operatorId: components["parameters"]["OperatorId"];
@@ -9221,6 +9260,7 @@ export interface operations {
             /** @description Grant a role to an operator succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9233,8 +9273,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -12449,7 +12491,22 @@ export interface operations {
     createCoreWebhookEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path: {
                 /** @description The partner's id. */
                 partnerId: components["parameters"]["PartnerId"];
@@ -12465,6 +12522,7 @@ export interface operations {
             /** @description Register a partner's webhook endpoint succeeded. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -12477,9 +12535,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
-            409: components["responses"]["Conflict"];
+            409: components["responses"]["KeyedConflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -8,6 +8,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/authorizations$/, // createAuthorization
   /^\/core\/v1\/card-profiles$/, // createCardProfile
   /^\/core\/v1\/clients$/, // createClient
+  /^\/core\/v1\/partners\/[^\/]+\/webhook-endpoints$/, // createCoreWebhookEndpoint
   /^\/core\/v1\/drivers$/, // createDriver
   /^\/core\/v1\/energy-types\/[^\/]+\/prices$/, // createEnergyPrice
   /^\/core\/v1\/energy-types$/, // createEnergyType
@@ -23,6 +24,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/partners\/[^\/]+\/contracts$/, // createPartnerContract
   /^\/partner\/v1\/payments$/, // createPartnerPayment
   /^\/partner\/v1\/recharges$/, // createPartnerRecharge
+  /^\/partner\/v1\/webhook-endpoints$/, // createPartnerWebhookEndpoint
   /^\/core\/v1\/payments$/, // createPayment
   /^\/core\/v1\/payouts$/, // createPayout
   /^\/core\/v1\/clients\/[^\/]+\/price-agreements$/, // createPriceAgreement
@@ -31,6 +33,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/units$/, // createUnit
   /^\/core\/v1\/vehicles$/, // createVehicle
   /^\/core\/v1\/orders\/[^\/]+\/execute$/, // executeOrder
+  /^\/core\/v1\/operators\/[^\/]+\/grants$/, // grantOperatorRole
   /^\/core\/v1\/cards$/, // issueCard
   /^\/core\/v1\/service-points\/[^\/]+\/settlements\/[^\/]+\/payout$/, // payServicePointSettlement
   /^\/partner\/v1\/operations\/[^\/]+\/reverse$/, // reversePartnerOperation

@@ -67,7 +67,6 @@ const FOREIGN_READS = [
   'ledger_operations by payments',
   'networks by demo',
   'partner_contracts by gateway',
-  'partner_contracts by payments',
   'partner_recharge_days by gateway',
   'partner_recharge_limits by gateway',
   'partner_recharge_limits by payments',

@@ -32,7 +32,8 @@ export const operatorHandlers: OperatorHandlers = {
   createOperator: (context, input) => createOnce(context, 'createOperator', input, (db) => createOperator(db, actorOf(context), input.body)),
   getOperator: (context, { path }) => findOperator(context.db, actorOf(context), path.operatorId),
   updateOperator: (context, { path, body }) => updateOperator(context.db, actorOf(context), path.operatorId, body),
-  grantOperatorRole: (context, { path, body }) => grantOperatorRole(context.db, actorOf(context), path.operatorId, body),
+  grantOperatorRole: (context, input) =>
+    createOnce(context, 'grantOperatorRole', input, (db) => grantOperatorRole(db, actorOf(context), input.path.operatorId, input.body)),
   revokeOperatorGrant: (context, { path }) => revokeOperatorGrant(context.db, actorOf(context), path.operatorId, path.grantId),
   listOperatorRoles: (context, { query }) => listOperatorRoles(context.db, actorOf(context), query ?? {}),
   createOperatorRole: (context, input) =>

@@ -13,7 +13,7 @@ import {
   updateEndpoint,
   type Owner,
 } from '../domain/webhooks/endpoints';
-import { actorOf, type HandlerContext } from './context';
+import { actorOf, createOnce, type HandlerContext, type SealedSecrets } from './context';
 
 type WebhookHandlers = Pick<
   Handlers<HandlerContext>,
@@ -35,6 +35,12 @@ type WebhookHandlers = Pick<
   | 'redeliverCoreWebhookEvents'
 >;
 
+/** An endpoint's signing secret stored under an Idempotency-Key encrypted, so that a replay shows it again and a database dump does not. */
+const sealedSecret = <T extends { secret: string }>(context: HandlerContext): SealedSecrets<T> => ({
+  seal: (created) => ({ ...created, secret: context.cardVault.encrypt(created.secret) }),
+  open: (stored) => ({ ...stored, secret: context.cardVault.decrypt(stored.secret) }),
+});
+
 /** The calling partner, managing its own endpoints. */
 const self = (context: HandlerContext): Owner => ({ partnerId: partnerIdOf(actorOf(context)), by: 'partner' });
 const policy = (context: HandlerContext) => ({ allowLoopbackHttp: context.settings.webhooks.allowLoopbackHttp });
@@ -44,7 +50,16 @@ const issuer = (context: HandlerContext, partnerId: string) => issuerOwner(conte
 
 export const webhookHandlers: WebhookHandlers = {
   listPartnerWebhookEndpoints: (context) => listEndpoints(context.db, self(context)),
-  createPartnerWebhookEndpoint: (context, { body }) => createEndpoint(context.db, actorOf(context), context.cardVault, policy(context), self(context), body),
+  createPartnerWebhookEndpoint: (context, input) =>
+    createOnce(
+      context,
+      'createPartnerWebhookEndpoint',
+      input,
+      (db) => createEndpoint(db, actorOf(context), context.cardVault, policy(context), self(context), input.body),
+      {
+        secrets: sealedSecret(context),
+      },
+    ),
   getPartnerWebhookEndpoint: async (context, { path }) => toEndpoint(await ownEndpoint(context.db, self(context), path.endpointId)),
   updatePartnerWebhookEndpoint: (context, { path, body }) =>
     updateEndpoint(context.db, actorOf(context), policy(context), self(context), path.endpointId, body),
@@ -55,8 +70,15 @@ export const webhookHandlers: WebhookHandlers = {
   listPartnerWebhookAttempts: (context, { path, query }) => listAttempts(context.db, self(context), path.endpointId, query ?? {}),
   redeliverPartnerWebhookEvents: (context, { path, body }) => redeliver(context.db, self(context), path.endpointId, body),
   listCoreWebhookEndpoints: async (context, { path }) => listEndpoints(context.db, await issuer(context, path.partnerId)),
-  createCoreWebhookEndpoint: async (context, { path, body }) =>
-    createEndpoint(context.db, actorOf(context), context.cardVault, policy(context), await issuer(context, path.partnerId), body),
+  createCoreWebhookEndpoint: (context, input) =>
+    createOnce(
+      context,
+      'createCoreWebhookEndpoint',
+      input,
+      async (db) =>
+        createEndpoint(db, actorOf(context), context.cardVault, policy(context), await issuerOwner(db, actorOf(context), input.path.partnerId), input.body),
+      { secrets: sealedSecret(context) },
+    ),
   updateCoreWebhookEndpoint: async (context, { path, body }) =>
     updateEndpoint(context.db, actorOf(context), policy(context), await issuer(context, path.partnerId), path.endpointId, body),
   deleteCoreWebhookEndpoint: async (context, { path }) => deleteEndpoint(context.db, actorOf(context), await issuer(context, path.partnerId), path.endpointId),

@@ -67,6 +67,7 @@ export interface GetOperatorRequest {
 export interface GrantOperatorRoleRequest {
     operatorId: string;
     operatorGrantCreate: OperatorGrantCreate;
+    idempotencyKey?: string;
 }
 
 export interface ListOperatorRolesRequest {
@@ -220,7 +221,7 @@ export class CoreOperatorsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031.
+     * Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Grant a role to an operator
      */
     async grantOperatorRoleRaw(requestParameters: GrantOperatorRoleRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OperatorResponse>> {
@@ -237,6 +238,10 @@ export class CoreOperatorsApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -255,7 +260,7 @@ export class CoreOperatorsApi extends runtime.BaseAPI {
     }
 
     /**
-     * Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031.
+     * Grants a role to an operator over a scope of authority: the issuer, or one network, client company or service point (which must exist: 404 with its code otherwise). An unknown role is 404 code 3031. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Grant a role to an operator
      */
     async grantOperatorRole(requestParameters: GrantOperatorRoleRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OperatorResponse> {

@@ -95,6 +95,7 @@ import {
 export interface CreateCoreWebhookEndpointRequest {
     partnerId: string;
     webhookEndpointCreate: WebhookEndpointCreate;
+    idempotencyKey?: string;
 }
 
 export interface CreatePartnerRequest {
@@ -196,7 +197,7 @@ export interface UpdatePartnerRequest {
 export class CorePartnersApi extends runtime.BaseAPI {
 
     /**
-     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a partner\'s webhook endpoint
      */
     async createCoreWebhookEndpointRaw(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<WebhookEndpointWithSecretResponse>> {
@@ -213,6 +214,10 @@ export class CorePartnersApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -231,7 +236,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner.
+     * Registers an endpoint for the partner, as the partner would (the same checks: 4150, 4151); the secret is shown once, to be handed to the partner. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Register a partner\'s webhook endpoint
      */
     async createCoreWebhookEndpoint(requestParameters: CreateCoreWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointWithSecretResponse> {
@@ -240,7 +245,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartnerRaw(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerWithSecretResponse>> {
@@ -275,7 +280,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), and only an internal caller creates an internal partner (403, code 1018); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartner(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {
@@ -284,7 +289,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself, a partner that created it, or one it created or whose secret it made unless it carries every Core scope (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Contract a partner for a client\'s cards or a service point
      */
     async createPartnerContractRaw(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
@@ -323,7 +328,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * From now on the partner may act, through the 3rd Party API, on the client\'s member cards (read, recharge) or at the service point (payments, from any member card presented). An unknown partner, client or service point is 404 (3011, 3003, 3009); an active contract for the same client or service point 409 (4063). A partner the caller cannot reach is 403 (1017), and a partner never contracts itself, a partner that created it, or one it created or whose secret it made unless it carries every Core scope (403, code 4100: another administrator does). Audited (`partner-contract.created`). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Contract a partner for a client\'s cards or a service point
      */
     async createPartnerContract(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
@@ -447,7 +452,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts, nor those of a partner in its line (403, code 4100). Audited (`partner-contract.ended`).
      * End a partner\'s contract
      */
     async endPartnerContractRaw(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerContractResponse>> {
@@ -486,7 +491,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts (403, code 4100). Audited (`partner-contract.ended`).
+     * From now on the partner no longer acts on what the contract covered (its calls answer 404 as for an unknown id); the contract stays listed, ended, with the reason. Ending a service point contract voids, in the same transaction, the open authorisations the partner placed there (their holds released, `hold.voided` events): a station captures nothing after its contract. An unknown contract (or one of another partner) is 404 (3020); an ended one 409 (4064); a partner the caller cannot reach is 403 (1017), and a partner never ends its own contracts, nor those of a partner in its line (403, code 4100). Audited (`partner-contract.ended`).
      * End a partner\'s contract
      */
     async endPartnerContract(requestParameters: EndPartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
@@ -878,7 +883,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits, those of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100). Audited (`partner-recharge-limits.set`).
      * Set a partner\'s recharge limits
      */
     async setPartnerRechargeLimitsRaw(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<RechargeLimitsResponse>> {
@@ -913,7 +918,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits (403, code 4100). Audited (`partner-recharge-limits.set`).
+     * Replaces the partner\'s recharge limits (one entry per unit, at most one per unit: a unit given twice is 400; a unit that does not exist is 404). A unit without an entry has no limit but the float. A partner the caller cannot reach is 403 (1017), and a partner never sets its own limits, those of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100). Audited (`partner-recharge-limits.set`).
      * Set a partner\'s recharge limits
      */
     async setPartnerRechargeLimits(requestParameters: SetPartnerRechargeLimitsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<RechargeLimitsResponse> {
@@ -970,7 +975,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
      * Update a partner
      */
     async updatePartnerRaw(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerResponse>> {
@@ -1005,7 +1010,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes its own `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+     * Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed\'s deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
      * Update a partner
      */
     async updatePartner(requestParameters: UpdatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerResponse> {

@@ -38,7 +38,10 @@ import {
  * period (oldest first, each with the balance after it, as the ledger recorded it), and the
  * balance at `to`. Opening and closing balances are the posted balances (holds are not
  * movements). Long statements come in pages of `lines`; the opening and closing balances are
- * those of the whole period on every page. For a balance in litres, `closingValue` values the
+ * those of the whole period on every page. A cursor never passes a movement still to come: a
+ * card's movements are written one at a time under its lock, and an E-service card's (written
+ * without one) are given only once no transaction still committing can precede them, each
+ * with the sum of the movements before it in that order. For a balance in litres, `closingValue` values the
  * closing balance at the energy type's price (incl. tax) in force at `to`, rounded half up to
  * the franc; null for a money unit or when no price was in force.
  * @export

@@ -43,14 +43,16 @@ import {
  * totals are on every page). A line is on the day its float entry was written (for a payment,
  * which moves no float, the day it was recorded), so `closingFloat` is `openingFloat` plus the
  * lines' `floatMovement`, and once the day is over (`closed`) the statement never changes: a
- * later reversal is a line of its own day. Lines come in the ledger's posting order (the order
- * of the float's entries, which are written one at a time under the float's lock; a payment,
- * which moves no float, where its first entry was written), so each line with a
- * `floatBalanceAfter` has the previous such line's balance plus its own `floatMovement`, even
- * when recharges race (their times may then be out of order by milliseconds). The lines are
- * the partner's own operations (`own` on PartnerOperation), the issuer's cancellations of them
- * included. While the day is open, a line whose transaction is still committing may appear
- * before a cursor already given: reconcile a day once it is `closed`.
+ * later reversal is a line of its own day. Lines with a float entry come in the ledger's
+ * posting order (the order of the float's entries, which are written one at a time under the
+ * float's lock), so each line with a `floatBalanceAfter` has the previous such line's balance
+ * plus its own `floatMovement`, even when recharges race (their times may then be out of
+ * order by milliseconds). A line that moves no float (a payment, an offline fill) is given
+ * only once no transaction still committing can precede it, and takes its place among them
+ * by where its first entry was written: a cursor never passes a line still to come, so a
+ * client paging with `nextCursor` gets every line once (one committed late comes on a later
+ * page, after the lines already given). The lines are the partner's own operations (`own` on
+ * PartnerOperation), the issuer's cancellations of them included.
  * @export
  * @interface PartnerDailyStatement
  */

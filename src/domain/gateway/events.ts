@@ -54,7 +54,9 @@ function partnerData(row: EventRow, partnerId: string): PartnerEvent['data'] {
   if (row.resource_type === 'operation') return toPartnerOperation(row.data as unknown as Operation, partnerId);
   if (row.resource_type === 'authorization') {
     const { vehicleId: _vehicle, ...authorization } = row.data as unknown as Authorization;
-    return { ...authorization, stationReference: authorization.stationReference ?? null, own: row.own_hold === true }; // events before migration 030 have none
+    const shaped = { ...authorization, stationReference: authorization.stationReference ?? null }; // events before migration 030 have none
+    // A partner's own holds are a station's: in the shape its answers give them, without the card's id.
+    return row.own_hold === true ? { ...shaped, own: true, cardId: null } : { ...shaped, own: false };
   }
   if (row.resource_type === 'webhook-endpoint') return row.data as unknown as PartnerWebhookEndpointDisabled;
   return { cardId: row.card_id as string, from: row.data.from as CardStatus, to: row.data.to as CardStatus };

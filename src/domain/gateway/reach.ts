@@ -11,14 +11,7 @@
  * indexes (partner_contracts_active_client, partner_contracts_active_service_point): each
  * probe is one index look-up, and the contracted cards are read client by client.
  */
-
-/** A statement parameter: `$1`, `$2`... */
-type Placeholder = `$${number}`;
-
-/** SQL true when client `client` (a column or placeholder) is one partner `partner` has an active contract for. */
-function clientInReach(partner: Placeholder, client: string): string {
-  return `EXISTS (SELECT 1 FROM partner_contracts pc WHERE pc.client_id = ${client} AND pc.partner_id = ${partner} AND pc.ended_at IS NULL)`;
-}
+import { clientInReach, type Placeholder } from '../partners/reach';
 
 /** SQL true when the row of `cards` aliased `card` is a member card within the reach of partner `partner`. */
 export function cardInReach(partner: Placeholder, card: string): string {

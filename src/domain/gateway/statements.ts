@@ -4,13 +4,22 @@
  * operation type and every line. A line belongs to the day its float entry was written (the
  * float's entries are in time order under its lock), a payment, which moves no float, to the
  * day it was recorded: so closing = opening + the lines' movements, and a closed day is final.
+ *
+ * Lines are paged without ever losing one that commits late. A line with a float entry is
+ * served in posting order: the float's entries are written under its lock, held to COMMIT,
+ * so the ones committed always precede any still to come, and each line's float balance
+ * follows from the previous one's. A line without one (a station's payment, an offline fill)
+ * takes its sequence whenever its transaction runs, so it is served settled, in (inserting
+ * transaction, posting) order below the settled horizon (src/domain/pagination.ts). A page
+ * merges the two in posting order; the cursor keeps a position in each, so a line settling
+ * late comes on a later page, after the lines already served.
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { Money, type StoredAmount } from '../money';
 import { partnerIdOf, type Actor } from '../actor';
-import { cursorPosition, pageSize, toPage } from '../pagination';
+import { pageSize, SETTLED_HORIZON } from '../pagination';
 import { OPERATION_SELECT, fromJoined, type JoinedRow } from '../ledger/operations-read';
 import { balanceBefore } from '../payments/statements';
 import { toPartnerOperation } from './operations';
@@ -26,6 +35,63 @@ interface LineRow extends JoinedRow {
   float_amount: StoredAmount | null;
   float_balance_after: StoredAmount | null;
   at: Date;
+}
+
+/** Where a page of lines starts: after the float line at `float`, after the settled line at (`xact`, `posting`). */
+interface LinesCursor {
+  float: string;
+  xact: string;
+  posting: string;
+}
+
+const cursorError = () =>
+  new AppError('VALIDATION_FAILED', 'The cursor is not one this API gave', { errors: [{ path: '/query/cursor', message: 'unknown cursor' }] });
+
+/** The position a cursor names: the start without one; a bare posting, as cursors were before, is after it in both lists (a line may come twice). */
+function linesCursor(cursor: string | undefined): LinesCursor {
+  if (cursor === undefined) return { float: '0', xact: '0', posting: '0' };
+  const match = /^(?:(0|[1-9][0-9]{0,17})\.(0|[1-9][0-9]{0,18})\.)?(0|[1-9][0-9]{0,17})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || BigInt(match[2] ?? 0) > 9223372036854775807n) throw cursorError();
+  return match[1] === undefined ? { float: match[3], xact: '0', posting: match[3] } : { float: match[1], xact: match[2], posting: match[3] };
+}
+
+const encodeLinesCursor = (at: LinesCursor) => Buffer.from(`${at.float}.${at.xact}.${at.posting}`).toString('base64url');
+
+/**
+ * Up to `limit` lines after the cursor and the cursor after them (null at the end): the float
+ * lines after `float` in posting order and the settled lines without a float entry after
+ * (`xact`, `posting`), merged in posting order, each list's order kept.
+ */
+async function pageOfLines(
+  db: Queryable,
+  params: unknown[],
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ rows: LineRow[]; nextCursor: string | null }> {
+  const at = linesCursor(cursor);
+  const floatLines = await db.query<LineRow>(`${DAY_LINES} AND l.float_amount IS NOT NULL AND l.posting > $6 ORDER BY l.posting LIMIT ${limit + 1}`, [
+    ...params,
+    at.float,
+  ]);
+  const settledLines = await db.query<LineRow & { xact: string }>(
+    `${DAY_LINES} AND l.float_amount IS NULL AND (l.xact, l.posting) > ($6::bigint, $7::bigint) AND l.xact < ${SETTLED_HORIZON}
+      ORDER BY l.xact, l.posting LIMIT ${limit + 1}`,
+    [...params, at.xact, at.posting],
+  );
+  const rows: LineRow[] = [];
+  const next = { ...at };
+  let [f, s] = [0, 0];
+  while (rows.length < limit && (f < floatLines.length || s < settledLines.length)) {
+    if (s >= settledLines.length || (f < floatLines.length && BigInt(floatLines[f].posting) < BigInt(settledLines[s].posting))) {
+      rows.push(floatLines[f]);
+      next.float = floatLines[f++].posting;
+    } else {
+      rows.push(settledLines[s]);
+      [next.xact, next.posting] = [settledLines[s].xact, settledLines[s++].posting];
+    }
+  }
+  const more = f < floatLines.length || s < settledLines.length;
+  return { rows, nextCursor: more ? encodeLinesCursor(next) : null };
 }
 
 /**
@@ -83,36 +149,29 @@ export async function partnerDailyStatement(
   if (!unit) throw new AppError('UNIT_NOT_FOUND', `No unit ${query.unit}`);
   const params = [partnerId, query.unit, from, to, unit.float_id];
   const limit = pageSize(query.limit);
-  // The ledger's posting order: the float's entries are written under its lock, so each line's
-  // float balance follows from the previous line's (an operation's own order, by transaction,
-  // is not that order when recharges race).
-  const rows = await db.query<LineRow>(`${DAY_LINES} AND l.posting > $6 ORDER BY l.posting LIMIT ${limit + 1}`, [...params, cursorPosition(query.cursor)]);
+  const page = await pageOfLines(db, params, query.cursor, limit);
   const totals = await db.query<{ type: OperationType; count: number; amount: StoredAmount; float_movement: StoredAmount }>(
     `SELECT l.type, count(*)::int AS count, sum(l.amount)::bigint AS amount, COALESCE(sum(l.float_amount), 0)::bigint AS float_movement FROM (${DAY_LINES}) l GROUP BY l.type ORDER BY l.type`,
     params,
   );
   const money = (value: StoredAmount) => Money.fromStored(value, query.unit).toApi();
-  const page = toPage(
-    rows.map((row) => ({ ...row, seq: row.posting })),
-    limit,
-    (row) => {
-      const operation = toPartnerOperation(fromJoined(row), partnerId);
-      return {
-        operationId: operation.id,
-        reference: operation.reference,
-        type: operation.type,
-        externalReference: operation.externalReference,
-        cardId: operation.cardId,
-        servicePointId: operation.servicePointId,
-        receiptNumber: operation.receiptNumber,
-        amount: operation.amount,
-        floatMovement: money(row.float_amount ?? '0'),
-        floatBalanceAfter: row.float_balance_after === null ? null : money(row.float_balance_after),
-        cancels: operation.cancels,
-        at: row.at.toISOString(),
-      };
-    },
-  );
+  const lines = page.rows.map((row) => {
+    const operation = toPartnerOperation(fromJoined(row), partnerId);
+    return {
+      operationId: operation.id,
+      reference: operation.reference,
+      type: operation.type,
+      externalReference: operation.externalReference,
+      cardId: operation.cardId,
+      servicePointId: operation.servicePointId,
+      receiptNumber: operation.receiptNumber,
+      amount: operation.amount,
+      floatMovement: money(row.float_amount ?? '0'),
+      floatBalanceAfter: row.float_balance_after === null ? null : money(row.float_balance_after),
+      cancels: operation.cancels,
+      at: row.at.toISOString(),
+    };
+  });
   const float = unit.float_id === null ? null : { id: unit.float_id, stored_balance: true };
   const balance = async (at: Date) => (float ? (await balanceBefore(db, float, query.unit, at)).toApi() : Money.zero(query.unit).toApi());
   return {
@@ -124,7 +183,7 @@ export async function partnerDailyStatement(
     closed: to.getTime() <= Date.now(),
     openingFloat: await balance(from),
     closingFloat: await balance(to),
-    lines: page.items, // first: the CSV answer is the first list
+    lines, // first: the CSV answer is the first list
     totals: totals.map((row) => ({ type: row.type, count: row.count, amount: money(row.amount), floatMovement: money(row.float_movement) })),
     nextCursor: page.nextCursor,
   };

@@ -38,9 +38,14 @@ type OfflineFillBatchResult = components['schemas']['OfflineFillBatchResult'];
 type PartnerAuthorization = components['schemas']['PartnerAuthorization'];
 type StationReferenceChange = components['schemas']['StationReferenceChange'];
 
-/** The refusals that say the card cannot pay: a station gets one answer for all of them. */
+/**
+ * The refusals that say the card cannot pay when they name it: a station gets one answer for
+ * all of them (a fill dated before the card's issue, a balance the card could not show too).
+ */
 const CANNOT_PAY: ReadonlySet<ErrorCodeName> = new Set<ErrorCodeName>([
   'CARD_NOT_FOUND',
+  'OFFLINE_FILL_TOO_OLD',
+  'BALANCE_OUT_OF_BOUNDS',
   'CARD_SUSPENDED',
   'CARD_OPPOSED',
   'CARD_CANCELLED',
@@ -231,6 +236,6 @@ export async function uploadPartnerOfflineFills(
   if (!row.contracted) throw notContracted(servicePointId);
   const byHash = new Map(row.cards.map((card) => [card.hash, card.id]));
   const fills = batch.fills.map(({ cardNumber: _number, ...fill }, index) => ({ ...fill, cardId: byHash.get(hashes[index]) ?? null }));
-  const booked = await bookOfflineFills(db, actor, servicePointId, batch.terminalId, fills, partnerId, now);
+  const booked = await bookOfflineFills(db, actor, servicePointId, batch.terminalId, fills, { partnerId, refusal: stationRefusal }, now);
   return { ...booked, results: booked.results.map((result) => ({ ...result, balanceAfter: null })) };
 }

@@ -10,7 +10,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { recordSecurityEvent, type SecurityEventType } from '../security/security-events';
-import { authorityOf, checkGrant, checkInternalFlag, checkNotOwnAccess, checkReach, type Authority, type OwnAccess } from './privilege';
+import { authorityOf, checkGrant, checkInternalFlag, checkNewPartnerAccess, checkNotOwnAccess, checkReach, type Authority, type OwnAccess } from './privilege';
 
 export type PartnerView = components['schemas']['Partner'];
 
@@ -170,6 +170,7 @@ export async function createPartner(db: Queryable, actor: Actor, input: NewPartn
     const authority = await authorityOf(tx, actor);
     if (internal) checkInternalFlag(authority, null);
     checkGrant(authority, input.scopes, { id: null, internal });
+    checkNewPartnerAccess(authority, input.basicAllowed ?? false);
     const [row] = await tx.query<PartnerRow>(
       'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
       [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal, actor.kind === 'partner' ? actor.id : null],

@@ -6,6 +6,7 @@
  * on its own record. System actors (CLI, demo data) hold everything but still give Core
  * scopes to internal partners only.
  */
+import { oauthScopes } from '../../../generated/operations';
 import type { Queryable } from '../../db/database';
 import { holdsScope, type Actor } from '../actor';
 import { AppError } from '../app-error';
@@ -103,16 +104,38 @@ export function checkInternalFlag(authority: Authority, targetId: string | null)
 /** What a partner never changes on its own record: what it may reach, from where and how it authenticates. */
 export type OwnAccess = 'contracts' | 'recharge limits' | 'allowedIps' | 'basicAllowed' | 'legacyBalanceAllowed';
 
+/** True when the caller's token carries every Core scope: whatever a partner it made could be given, it already does through the Core API. */
+const holdsAllOfCore = (authority: Authority) => Object.keys(oauthScopes).every((scope) => !isCoreScope(scope) || authority.scopes.has(scope));
+
 /**
- * SELF_ADMINISTRATION_FORBIDDEN when the target is the caller or in the caller's line (a
- * partner that created it or made one of its live secrets: src/domain/partners/lines.ts):
- * nobody changes its own contracts, IP allow-list, authentication options or recharge limits,
- * directly or through a partner it created; another administrator does. `changing` names
- * what the request would change.
+ * SELF_ADMINISTRATION_FORBIDDEN when the target is the caller or in the caller's line either
+ * way (src/domain/partners/lines.ts): a partner that created the caller or made one of its
+ * live secrets, or one the caller created (directly or through partners it created) or whose
+ * live secret it made, which it can act as. Nobody changes the contracts, IP allow-list,
+ * authentication options or recharge limits of itself or of such a partner; another
+ * administrator does. A caller carrying every Core scope may for the partners it made (it
+ * widens nothing). `changing` names what the request would change.
  */
 export async function checkNotOwnAccess(db: Queryable, authority: Authority, targetId: string, changing: readonly OwnAccess[]): Promise<void> {
   if (changing.length === 0 || authority.everything || authority.actorId === null) return;
-  if (targetId !== authority.actorId && !(await partnerLines(db, [authority.actorId])).get(authority.actorId)?.has(targetId)) return;
-  const whose = targetId === authority.actorId ? 'its own' : `those of ${targetId}, which created it or made its secret,`;
+  const self = authority.actorId;
+  const lines = targetId === self ? null : await partnerLines(db, [self, targetId]);
+  const above = lines?.get(self)?.has(targetId) ?? false;
+  const below = !holdsAllOfCore(authority) && (lines?.get(targetId)?.has(self) ?? false);
+  if (lines && !above && !below) return;
+  const whose = !lines
+    ? 'its own'
+    : above
+      ? `those of ${targetId}, which created it or made its secret,`
+      : `those of ${targetId}, which it created or whose secret it made,`;
   throw new AppError('SELF_ADMINISTRATION_FORBIDDEN', `A partner cannot change ${whose} ${changing.join(', ')}; another administrator must`);
+}
+
+/** SELF_ADMINISTRATION_FORBIDDEN when a caller that may not set a new partner's access (checkNotOwnAccess) creates one with Basic allowed. */
+export function checkNewPartnerAccess(authority: Authority, basicAllowed: boolean): void {
+  if (!basicAllowed || authority.everything || authority.actorId === null || holdsAllOfCore(authority)) return;
+  throw new AppError(
+    'SELF_ADMINISTRATION_FORBIDDEN',
+    'A partner cannot create a partner with basicAllowed, which it would hold the secret of; another administrator must allow it',
+  );
 }

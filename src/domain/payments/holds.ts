@@ -59,6 +59,7 @@ export interface HoldRow {
   energy_type_code: string | null;
   pump_number: number | null;
   station_reference: string | null;
+  actor_kind: Actor['kind'];
   actor_id: string | null;
   vehicle_id: string | null;
   driver_check: Authorization['driverCheck'];
@@ -253,7 +254,9 @@ export function placeHold(
       ),
     );
     const authorization = toAuthorization(row);
-    await recordCardEvents(tx, [{ type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [heldCard] }]);
+    await recordCardEvents(tx, [
+      { type: 'hold.created', resourceType: 'authorization', resourceId: row.id, data: authorization, cardIds: [heldCard], partnerId: placedBy(row) },
+    ]);
     await raiseExceptions(tx, { cardId: heldCard, clientId: spending.clientId as string, authorizationId: row.id }, softRuleExceptions(soft));
     return authorization;
   }
@@ -295,6 +298,9 @@ async function closeHolds(tx: Queryable, holds: readonly HoldRow[], status: 'voi
   return settle(tx, holds, status);
 }
 
+/** The partner that placed the hold (a station system), whose feed its events join; null for the Core API's. */
+const placedBy = (hold: Pick<HoldRow, 'actor_kind' | 'actor_id'>) => (hold.actor_kind === 'partner' ? hold.actor_id : null);
+
 /** Marks released holds settled and records their events. */
 async function settle(
   tx: Queryable,
@@ -309,12 +315,13 @@ async function settle(
   const authorizations = rows.map(toAuthorization);
   await recordCardEvents(
     tx,
-    authorizations.map((authorization) => ({
+    authorizations.map((authorization, index) => ({
       type: `hold.${status}` as const,
       resourceType: 'authorization' as const,
       resourceId: authorization.id,
       data: authorization,
       cardIds: [authorization.cardId],
+      partnerId: placedBy(rows[index]),
     })),
   );
   return authorizations;

@@ -28,6 +28,7 @@ import { priceFill } from './pricing';
 import { post } from '../ledger/posting';
 import { fillExceptions } from './fleet-checks';
 import { messageFor, type Language } from '../messages';
+import { servicePointContractStart } from '../partners/reach';
 
 type OfflineFillBatch = components['schemas']['OfflineFillBatch'];
 type OfflineFill = components['schemas']['OfflineFill'];
@@ -133,19 +134,22 @@ interface Bounds {
 
 const DAY_MS = 86_400_000;
 
-/** OFFLINE_FILL_TOO_OLD when the fill predates the card's issue, the partner's contract or the service point's offline window. */
-async function checkFillDate(tx: Queryable, cardId: string, occurredAt: Date, bounds: Bounds): Promise<void> {
-  const [card] = await tx.query<{ created_at: Date }>('SELECT created_at FROM cards WHERE id = $1', [cardId]);
+const tooOld = (occurredAt: Date, what: string, floor: Date) =>
+  new AppError('OFFLINE_FILL_TOO_OLD', `The fill is dated ${occurredAt.toISOString()}, before ${what} (${floor.toISOString()})`);
+
+/** OFFLINE_FILL_TOO_OLD when the fill predates the partner's contract or the service point's offline window: checked before the card is looked up. */
+function checkFillWindow(occurredAt: Date, bounds: Bounds): void {
   const floors: [Date | null, string][] = [
-    [card.created_at, "the card's issue"],
     [bounds.contractStart, "the partner's contract for the service point"],
     [new Date(bounds.now.getTime() - bounds.policy.maxAgeDays * DAY_MS), `the service point's offline window of ${bounds.policy.maxAgeDays} days`],
   ];
-  for (const [floor, what] of floors) {
-    if (floor !== null && occurredAt.getTime() < floor.getTime()) {
-      throw new AppError('OFFLINE_FILL_TOO_OLD', `The fill is dated ${occurredAt.toISOString()}, before ${what} (${floor.toISOString()})`);
-    }
-  }
+  for (const [floor, what] of floors) if (floor !== null && occurredAt.getTime() < floor.getTime()) throw tooOld(occurredAt, what, floor);
+}
+
+/** OFFLINE_FILL_TOO_OLD, naming the card, when the fill predates the card's issue. */
+async function checkCardIssue(tx: Queryable, cardId: string, occurredAt: Date): Promise<void> {
+  const [card] = await tx.query<{ created_at: Date }>('SELECT created_at FROM cards WHERE id = $1', [cardId]);
+  if (occurredAt.getTime() < card.created_at.getTime()) throw tooOld(occurredAt, `card ${cardId}'s issue`, card.created_at);
 }
 
 /**
@@ -223,8 +227,9 @@ async function bookFill(
   terminalId: string,
   fill: BookableFill,
   bounds: Bounds,
-  partnerId?: string,
+  station?: StationUpload,
 ): Promise<OfflineFillResult> {
+  const partnerId = station?.partnerId;
   try {
     return await db.transaction(async (tx): Promise<OfflineFillResult> => {
       const booked = await alreadyBooked(tx, servicePointId, terminalId, fill, partnerId ?? null);
@@ -237,14 +242,15 @@ async function bookFill(
           balanceAfter: null,
           error: null,
         };
+      const occurredAt = new Date(fill.occurredAt);
+      checkFillWindow(occurredAt, bounds);
       if (fill.cardId === null) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
       const cardId = fill.cardId;
-      const occurredAt = new Date(fill.occurredAt);
       const { debit, credit, spending } = await paymentAccounts(tx, cardId, servicePointId, fill.amount.unit);
       if (spending.clientId === null) throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards pay`);
       // priced at occurredAt; a fill already served is never refused for its price, only flagged
       const { amount, fuel, exceptions: onPrice } = await priceFill(tx, fill, Money.fromApi(fill.amount), spending, { at: occurredAt, offline: true });
-      await checkFillDate(tx, cardId, occurredAt, bounds);
+      await checkCardIssue(tx, cardId, occurredAt);
       const overCeiling = await offlineCeilings(tx, servicePointId, bounds.policy, amount, fill.fuel ? BigInt(fill.fuel.quantityMl) : null, occurredAt);
       let overCap: NewException | null = null;
       const payment = await uniquely(
@@ -299,7 +305,7 @@ async function bookFill(
       };
     });
   } catch (error) {
-    if (error instanceof AppError && error.status < 500) return refused(fill, error, actor.language);
+    if (error instanceof AppError && error.status < 500) return refused(fill, station ? station.refusal(error, fill.cardId) : error, actor.language);
     throw error;
   }
 }
@@ -318,24 +324,30 @@ export async function uploadOfflineFills(
   return bookOfflineFills(db, actor, servicePointId, batch.terminalId, batch.fills, undefined, now);
 }
 
-/** Books a checked batch's fills, one by one, in its order; with `partnerId`, as that partner's operations. */
+/** A station partner's upload: its fills are its operations, and each refusal is answered as the station is (src/domain/gateway/station-payments.ts). */
+export interface StationUpload {
+  partnerId: string;
+  refusal: (refusal: AppError, cardId: string | null) => AppError;
+}
+
+/** Books a checked batch's fills, one by one, in its order; with `station`, as that partner's operations. */
 export async function bookOfflineFills(
   db: Database,
   actor: Actor,
   servicePointId: string,
   terminalId: string,
   fills: readonly BookableFill[],
-  partnerId?: string,
+  station?: StationUpload,
   now = new Date(),
 ): Promise<OfflineFillBatchResult> {
   const [row] = await db.query<{ policy: OfflinePolicy; contract_start: Date | null }>(
     `SELECT s.offline_policy AS policy,
-            (SELECT max(started_at) FROM partner_contracts WHERE partner_id = $2 AND service_point_id = s.id AND ended_at IS NULL) AS contract_start
+            ${servicePointContractStart('$2', 's.id')} AS contract_start
        FROM service_points s WHERE s.id = $1`,
-    [servicePointId, partnerId ?? null],
+    [servicePointId, station?.partnerId ?? null],
   );
   const bounds: Bounds = { policy: row.policy, now, contractStart: row.contract_start };
   const results: OfflineFillResult[] = [];
-  for (const fill of fills) results.push(await bookFill(db, actor, servicePointId, terminalId, fill, bounds, partnerId));
+  for (const fill of fills) results.push(await bookFill(db, actor, servicePointId, terminalId, fill, bounds, station));
   return { servicePointId, terminalId, results };
 }

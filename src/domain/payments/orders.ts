@@ -14,6 +14,7 @@ import { holdsScope, type Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordEvent } from '../events/events';
 import { oneIdentity } from '../partners/lines';
+import { clientInReach } from '../partners/reach';
 import { countInDay, limitBreach, rechargedToCardToday, type LimitRow } from '../partners/recharge-limits';
 import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from '../ledger/accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
@@ -340,7 +341,7 @@ async function checkFloatTerms(tx: Queryable, partnerId: string, order: OrderRow
   const contracted = await tx.query<{ id: string }>(
     `SELECT c.id FROM cards c
       WHERE c.id = ANY($1) AND c.kind = 'member'
-        AND EXISTS (SELECT 1 FROM partner_contracts pc WHERE pc.client_id = c.client_id AND pc.partner_id = $2 AND pc.ended_at IS NULL)`,
+        AND ${clientInReach('$2', 'c.client_id')}`,
     [[...new Set(order.lines.map((line) => line.cardId))], partnerId],
   );
   const covered = new Set(contracted.map((row) => row.id));

@@ -4,12 +4,18 @@
  * is taken under its account's lock, so one account's entries are in time order. An
  * E-service card's entries record no balance (migration 013): its balances are summed, and
  * its entries, written without a lock, are in time order to within a transaction's length.
+ *
+ * Lines are paged without losing one that commits late: a card keeping its balance has its
+ * entries written under its lock, held to COMMIT, so they are served in entry order (the ones
+ * committed precede any still to come); an E-service card's are served settled, in
+ * (inserting transaction, entry) order below the settled horizon (src/domain/pagination.ts),
+ * each with the sum of the entries before it in that order.
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { Money, type StoredAmount } from '../money';
-import { cursorPosition, pageSize, toPage } from '../pagination';
+import { afterSettled, cursorPosition, pageSize, settledPosition, toPage, toSettledPage } from '../pagination';
 import type { Actor } from '../actor';
 import { priceInForce } from '../referential/energy-types';
 import { cardAccount } from '../ledger/accounts';
@@ -27,6 +33,7 @@ export interface StatementQuery {
 
 interface LineRow {
   seq: string;
+  xact: string;
   amount: StoredAmount;
   balance_after: StoredAmount;
   operation_id: string;
@@ -68,16 +75,21 @@ export async function cardStatement(db: Queryable, actor: Actor, cardId: string,
   if (!(from.getTime() < to.getTime()))
     throw new AppError('VALIDATION_FAILED', 'The period must end after it starts', { errors: [{ path: '/query/to', message: 'must be after from' }] });
   const limit = pageSize(query.limit);
+  const params: unknown[] = [account.id, from, to];
+  const after = account.stored_balance ? `e.seq > $${params.push(cursorPosition(query.cursor))}` : afterSettled('', settledPosition(query.cursor), params);
   const rows = await db.query<LineRow>(
-    `SELECT e.seq, e.amount, o.id AS operation_id, o.reference, o.type, o.corrects_operation_id, e.created_at,
-            CASE WHEN o.type = 'payment' THEN COALESCE(o.fuel->'discountAmount'->>'value', '0') ELSE '0' END AS discount,
-            COALESCE(e.balance_after, (SELECT sum(x.amount)::bigint FROM ledger_entries x WHERE x.account_id = e.account_id AND x.seq <= e.seq)) AS balance_after
-       FROM ledger_entries e JOIN ledger_operations o ON o.id = e.operation_id
-      WHERE e.account_id = $1 AND e.created_at >= $2 AND e.created_at < $3 AND e.seq > $4
-      ORDER BY e.seq LIMIT ${limit + 1}`,
-    [account.id, from, to, cursorPosition(query.cursor)],
+    `SELECT * FROM (
+       SELECT e.seq, o.xact, e.amount, o.id AS operation_id, o.reference, o.type, o.corrects_operation_id, e.created_at,
+              CASE WHEN o.type = 'payment' THEN COALESCE(o.fuel->'discountAmount'->>'value', '0') ELSE '0' END AS discount,
+              COALESCE(e.balance_after, (SELECT sum(x.amount)::bigint FROM ledger_entries x JOIN ledger_operations xo ON xo.id = x.operation_id
+                                          WHERE x.account_id = e.account_id AND (xo.xact, x.seq) <= (o.xact, e.seq))) AS balance_after
+         FROM ledger_entries e JOIN ledger_operations o ON o.id = e.operation_id
+        WHERE e.account_id = $1 AND e.created_at >= $2 AND e.created_at < $3
+     ) e WHERE ${after}
+     ORDER BY ${account.stored_balance ? 'e.seq' : 'e.xact, e.seq'} LIMIT ${limit + 1}`,
+    params,
   );
-  const page = toPage(rows, limit, (row) => ({
+  const toLine = (row: LineRow) => ({
     operationId: row.operation_id,
     reference: row.reference,
     type: row.type,
@@ -86,7 +98,8 @@ export async function cardStatement(db: Queryable, actor: Actor, cardId: string,
     discount: Money.fromStored(row.discount, query.unit).toApi(),
     balanceAfter: Money.fromStored(row.balance_after, query.unit).toApi(),
     corrects: row.corrects_operation_id,
-  }));
+  });
+  const page = account.stored_balance ? toPage(rows, limit, toLine) : toSettledPage(rows, limit, query.cursor, toLine);
   const closing = await balanceBefore(db, account, query.unit, to);
   return {
     cardId,

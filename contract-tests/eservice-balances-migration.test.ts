@@ -49,7 +49,7 @@ it('when migration 013 runs on E-service accounts that kept their balance, then 
   const station = point.cardId;
   const balances = async () => [(await sdk.coreCards.getCard({ cardId: station })).data.balances, (await sdk.coreCards.getCard({ cardId })).data.balances];
   const readBefore = await balances();
-  expect(readBefore[0]).toEqual([{ value: 1500, unit: 'XOF' }]);
+  expect(readBefore[0]).toEqual([xof(1500)]);
 
   const db = server.database.db;
   await db.exec(BEFORE_013);

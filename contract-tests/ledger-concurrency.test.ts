@@ -562,7 +562,7 @@ onPostgres('the ledger under 50 concurrent clients (PostgreSQL only: skipped wit
         copies.conflicting += 1;
         const body = request.body as { amount?: Amount; reason?: string };
         const other = body.amount
-          ? { ...body, amount: { ...body.amount, value: body.amount.value + 1 } }
+          ? { ...body, amount: { value: body.amount.value + 1, unit: body.amount.unit } }
           : body.reason
             ? { ...body, reason: 'Autre motif' }
             : { ...body, comment: 'Autre commentaire' };

@@ -2811,6 +2811,12 @@ export interface components {
          *     `value` counts the smallest denomination of the unit, so a quantity finer than the unit's
          *     scale cannot be sent; `scale` and `decimal` may be given and must then agree with the unit
          *     (4210, 4211).
+         * @example {
+         *       "value": 15000,
+         *       "unit": "XOF",
+         *       "scale": 0,
+         *       "decimal": "15000"
+         *     }
          */
         Amount: {
             /** @example 15000 */
@@ -3744,7 +3750,15 @@ export interface components {
         UnitResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Unit"];
         };
-        /** @description An amount moved by an operation; strictly positive (its direction is given by the operation). Read as Amount: `value` in the unit's smallest denomination, with the unit's `scale` and the `decimal` it makes in answers; in a request, `scale` and `decimal` are optional and must agree with the unit (4210, 4211). */
+        /**
+         * @description An amount moved by an operation; strictly positive (its direction is given by the operation). Read as Amount: `value` in the unit's smallest denomination, with the unit's `scale` and the `decimal` it makes in answers; in a request, `scale` and `decimal` are optional and must agree with the unit (4210, 4211).
+         * @example {
+         *       "value": 15000,
+         *       "unit": "XOF",
+         *       "scale": 0,
+         *       "decimal": "15000"
+         *     }
+         */
         PositiveAmount: {
             /** @example 15000 */
             value: number;

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { describedCodeProblems } from './described-codes';
+import { oneOfProblems } from './one-of-variants';
 import { docsDocument, finishDocsPage } from './render-docs';
 import { renderCollection, renderEnvironments } from './render-collection';
 import { renderCodes, renderIdempotentPosts, renderOperations } from './render-operations';
@@ -62,6 +63,8 @@ function generateInto(out: string): void {
     run(bin('openapi-typescript'), [join(out, 'openapi.json'), '-o', join(out, 'schema.ts'), '--redocly', typesConfig]);
     const codeProblems = describedCodeProblems(document);
     if (codeProblems.length > 0) throw new Error(`Descriptions name result codes the contract does not answer that way:\n${codeProblems.join('\n')}`);
+    const variantProblems = oneOfProblems(document);
+    if (variantProblems.length > 0) throw new Error(`The SDK could not read these oneOf:\n${variantProblems.join('\n')}`);
     writeFileSync(join(out, 'operations.ts'), renderOperations(document, GENERATED_NOTICE));
     writeFileSync(join(out, 'codes.ts'), renderCodes(document, GENERATED_NOTICE));
     mkdirSync(join(out, 'collection'));
@@ -89,6 +92,8 @@ function generateInto(out: string): void {
       '-o',
       sdk,
       '--additional-properties=supportsES6=true,modelPropertyNaming=original',
+      '-t',
+      join(root, 'scripts', 'sdk-generator-templates'), // a oneOf read as its one variant (the stock template merges every variant)
     ]);
     // Generator bookkeeping, not part of the SDK.
     rmSync(join(sdk, '.openapi-generator'), { recursive: true, force: true });

@@ -91,7 +91,33 @@ export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolea
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...CardClosureDetailsFromJSONTyped(json, true), ...ClientPriceDetailsFromJSONTyped(json, true), ...ControlBreachFromJSONTyped(json, true), ...FundsDetailsFromJSONTyped(json, true), ...PaidRefundDetailsFromJSONTyped(json, true), ...PriceDeviationDetailsFromJSONTyped(json, true), ...RechargeLimitBreachFromJSONTyped(json, true), ...UnitScaleDetailsFromJSONTyped(json, true) };
+    // The variant whose required properties the value has (generation checks that no two variants share them all);
+    // a value of a variant this SDK does not know yet is passed through as it came.
+    if (instanceOfCardClosureDetails(json)) {
+        return CardClosureDetailsFromJSONTyped(json, true);
+    }
+    if (instanceOfClientPriceDetails(json)) {
+        return ClientPriceDetailsFromJSONTyped(json, true);
+    }
+    if (instanceOfControlBreach(json)) {
+        return ControlBreachFromJSONTyped(json, true);
+    }
+    if (instanceOfFundsDetails(json)) {
+        return FundsDetailsFromJSONTyped(json, true);
+    }
+    if (instanceOfPaidRefundDetails(json)) {
+        return PaidRefundDetailsFromJSONTyped(json, true);
+    }
+    if (instanceOfPriceDeviationDetails(json)) {
+        return PriceDeviationDetailsFromJSONTyped(json, true);
+    }
+    if (instanceOfRechargeLimitBreach(json)) {
+        return RechargeLimitBreachFromJSONTyped(json, true);
+    }
+    if (instanceOfUnitScaleDetails(json)) {
+        return UnitScaleDetailsFromJSONTyped(json, true);
+    }
+    return json;
 }
 
 export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
@@ -127,6 +153,6 @@ export function ErrorDetailsToJSON(value?: ErrorDetails | null): any {
         return UnitScaleDetailsToJSON(value as UnitScaleDetails);
     }
 
-    return {};
+    return value;
 }
 

@@ -57,7 +57,21 @@ export function PartnerEventDataFromJSONTyped(json: any, ignoreDiscriminator: bo
     if ((json === undefined) || (json === null)) {
         return json;
     }
-    return { ...PartnerAuthorizationFromJSONTyped(json, true), ...PartnerCardStatusChangeFromJSONTyped(json, true), ...PartnerOperationFromJSONTyped(json, true), ...PartnerWebhookEndpointDisabledFromJSONTyped(json, true) };
+    // The variant whose required properties the value has (generation checks that no two variants share them all);
+    // a value of a variant this SDK does not know yet is passed through as it came.
+    if (instanceOfPartnerAuthorization(json)) {
+        return PartnerAuthorizationFromJSONTyped(json, true);
+    }
+    if (instanceOfPartnerCardStatusChange(json)) {
+        return PartnerCardStatusChangeFromJSONTyped(json, true);
+    }
+    if (instanceOfPartnerOperation(json)) {
+        return PartnerOperationFromJSONTyped(json, true);
+    }
+    if (instanceOfPartnerWebhookEndpointDisabled(json)) {
+        return PartnerWebhookEndpointDisabledFromJSONTyped(json, true);
+    }
+    return json;
 }
 
 export function PartnerEventDataToJSON(value?: PartnerEventData | null): any {
@@ -81,6 +95,6 @@ export function PartnerEventDataToJSON(value?: PartnerEventData | null): any {
         return PartnerWebhookEndpointDisabledToJSON(value as PartnerWebhookEndpointDisabled);
     }
 
-    return {};
+    return value;
 }
 

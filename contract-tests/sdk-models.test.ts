@@ -4,12 +4,10 @@
  * variant's fields only, with its dates as dates, and encodes back to the same JSON. The stock
  * generator merged every variant, so an operation event carried `disabledAt: Invalid Date`.
  */
-import document from '../generated/openapi.json';
+import { document, resolve, type Json } from './support/contract';
 import { ErrorDetailsFromJSON, ErrorDetailsToJSON, PartnerEventDataFromJSON, PartnerEventDataToJSON } from '../generated/sdk';
 
-type Json = Record<string, unknown>;
-const schemas = (document as unknown as { components: { schemas: Record<string, Json> } }).components.schemas;
-const resolve = (node: Json): Json => (typeof node.$ref === 'string' ? resolve(schemas[node.$ref.split('/').pop()!]) : node);
+const schemas = document.components.schemas as Record<string, Json>;
 
 /** A value of the schema from the contract's examples: the schema's own example, else one per property. */
 function example(node: Json): unknown {

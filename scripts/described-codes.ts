@@ -13,6 +13,7 @@
  * request body's are read.
  */
 import type { CodeEntry } from './render-operations';
+import { followRef } from './contract-ref';
 
 type Json = Record<string, unknown>;
 
@@ -41,17 +42,6 @@ export function mentionedCodes(text: string): Mention[] {
   return mentions;
 }
 
-const resolve = (document: Json, node: unknown): Json => {
-  let value = node as Json;
-  for (let depth = 0; value && typeof value.$ref === 'string' && depth < 10; depth++) {
-    value = (value.$ref as string)
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce<Json>((at, key) => at[key] as Json, document);
-  }
-  return value;
-};
-
 /** The problems of every operation's mentioned codes (empty when all are right). */
 export function describedCodeProblems(document: Json): string[] {
   const catalog = (((document.components as Json).schemas as Json).ErrorCode as Json)['x-code-catalog'] as Record<string, CodeEntry>;
@@ -69,9 +59,9 @@ export function describedCodeProblems(document: Json): string[] {
       const texts = [
         operation.description,
         ...[...((item.parameters ?? []) as unknown[]), ...((operation.parameters ?? []) as unknown[])].map(
-          (parameter) => resolve(document, parameter).description,
+          (parameter) => followRef<Json>(document, parameter).description,
         ),
-        operation.requestBody && resolve(document, operation.requestBody).description,
+        operation.requestBody && followRef<Json>(document, operation.requestBody).description,
       ].filter((text): text is string => typeof text === 'string');
       for (const mention of texts.flatMap(mentionedCodes)) {
         const statuses = statusesOf.get(mention.code);

@@ -5,18 +5,9 @@
  * all required by another: generation fails otherwise, naming the schemas, so that a new variant
  * cannot make the SDK read one variant as another. A `oneOf` with a discriminator is read by it.
  */
-type Json = Record<string, unknown>;
+import { followRef } from './contract-ref';
 
-const resolve = (document: Json, node: Json): Json => {
-  let value = node;
-  for (let depth = 0; typeof value.$ref === 'string' && depth < 10; depth++) {
-    value = (value.$ref as string)
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce<Json>((at, key) => at[key] as Json, document);
-  }
-  return value;
-};
+type Json = Record<string, unknown>;
 
 const nameOf = (node: Json, index: number): string => (typeof node.$ref === 'string' ? node.$ref.split('/').pop()! : `variant ${index + 1}`);
 
@@ -30,7 +21,7 @@ export function oneOfProblems(document: Json): string[] {
     if (Array.isArray(schema.oneOf) && !schema.discriminator) {
       const variants = (schema.oneOf as Json[]).map((variant, index) => ({
         name: nameOf(variant, index),
-        required: new Set((resolve(document, variant).required as string[] | undefined) ?? []),
+        required: new Set((followRef<Json>(document, variant).required as string[] | undefined) ?? []),
       }));
       for (const variant of variants)
         for (const other of variants)

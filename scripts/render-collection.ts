@@ -11,6 +11,7 @@
  *   status it gets is one the operation documents.
  */
 import { JOURNEY, type JourneyStep } from './collection-journey';
+import { followRef } from './contract-ref';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary OpenAPI document
 
@@ -58,16 +59,7 @@ function contractOperations(document: Json): Operation[] {
 }
 
 function resolver(document: Json): (node: Json) => Json {
-  return (node) => {
-    let current = node;
-    while (current?.$ref) {
-      current = (current.$ref as string)
-        .replace(/^#\//, '')
-        .split('/')
-        .reduce((value: Json, key: string) => value[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-    }
-    return current;
-  };
+  return (node) => followRef(document, node);
 }
 
 /** The first documented example of a parameter or media type. */

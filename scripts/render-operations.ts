@@ -3,6 +3,7 @@
  * and amount bounds the contract declares) and generated/codes.ts (the result-code catalog)
  * from the bundled contract.
  */
+import { followRef } from './contract-ref';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -127,23 +128,11 @@ function operatorStepUpOf(operation: Json, path: string, where: string): { maxAg
   return { maxAgeSeconds: maxAgeSeconds as number };
 }
 
-function resolveRef(document: Json, node: unknown): Json {
-  let current = node as Json;
-  while (current && typeof current.$ref === 'string') {
-    const pointer = current.$ref
-      .replace(/^#\//, '')
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-    current = pointer.reduce<Json>((value, key) => value[key] as Json, document);
-  }
-  return current;
-}
-
 /** An operation is an envelope operation when its 200 JSON answer is built on SuccessEnvelope. */
 function isEnvelope(document: Json, operation: Json): boolean {
-  const ok = resolveRef(document, (operation.responses as Json)?.['200']);
+  const ok = followRef<Json>(document, (operation.responses as Json)?.['200']);
   const schema = ((ok?.content as Json)?.['application/json'] as Json)?.schema as Json | undefined;
-  const parts = (resolveRef(document, schema)?.allOf as Json[] | undefined) ?? [];
+  const parts = (followRef<Json>(document, schema)?.allOf as Json[] | undefined) ?? [];
   return parts.some((part) => part.$ref === '#/components/schemas/SuccessEnvelope');
 }
 
@@ -175,11 +164,11 @@ export interface CsvExport {
 
 /** The schema a dotted path names inside `schema` (through $ref, allOf and properties), or undefined. */
 function schemaAt(document: Json, schema: unknown, path: string[]): Json | undefined {
-  let current: Json | undefined = resolveRef(document, schema);
+  let current: Json | undefined = followRef<Json>(document, schema);
   for (const key of path) {
-    const parts: Json[] = [current ?? {}, ...(((current?.allOf as unknown[] | undefined) ?? []).map((part) => resolveRef(document, part)) as Json[])];
+    const parts: Json[] = [current ?? {}, ...(((current?.allOf as unknown[] | undefined) ?? []).map((part) => followRef<Json>(document, part)) as Json[])];
     const found = parts.map((part) => (part.properties as Json | undefined)?.[key]).find((property) => property !== undefined);
-    current = found === undefined ? undefined : resolveRef(document, found);
+    current = found === undefined ? undefined : followRef<Json>(document, found);
     if (!current) return undefined;
   }
   return current;
@@ -187,7 +176,7 @@ function schemaAt(document: Json, schema: unknown, path: string[]): Json | undef
 
 /** A schema with the parts of its allOf merged in (properties, type, format), $refs resolved. */
 function flattened(document: Json, schema: Json): Json {
-  const parts = ((schema.allOf as unknown[] | undefined) ?? []).map((part) => flattened(document, resolveRef(document, part)));
+  const parts = ((schema.allOf as unknown[] | undefined) ?? []).map((part) => flattened(document, followRef<Json>(document, part)));
   return Object.assign({}, ...parts, schema, { properties: Object.assign({}, ...parts.map((part) => part.properties), schema.properties) }) as Json;
 }
 
@@ -205,7 +194,7 @@ function columnType(document: Json, row: Json, path: string[], target: Json): { 
 
 /** The 200 answer's CSV export, checked against the JSON answer's schema; null when it serves no text/csv. */
 function csvExportOf(document: Json, operation: Json, where: string): CsvExport | null {
-  const ok = resolveRef(document, (operation.responses as Json)?.['200']);
+  const ok = followRef<Json>(document, (operation.responses as Json)?.['200']);
   const content = (ok?.content as Json | undefined) ?? {};
   const media = content['text/csv'] as Json | undefined;
   if (!media) {
@@ -219,7 +208,7 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
     throw new Error(`${where} serves text/csv: it needs x-csv-rows, x-csv-file-name and x-csv-columns`);
   const json = (content['application/json'] as Json | undefined)?.schema;
   const list = schemaAt(document, json, ['data', rows]);
-  const row = list?.type === 'array' ? resolveRef(document, list.items) : undefined;
+  const row = list?.type === 'array' ? followRef<Json>(document, list.items) : undefined;
   if (!row) throw new Error(`${where}: x-csv-rows ${rows} is not an array of the answer's data`);
   const names = new Set<string>();
   const typed: CsvExport['columns'] = [];
@@ -235,7 +224,7 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
     typed.push({ name, path, ...columnType(document, row, path.split('.'), target) });
   }
   for (const [, parameter] of fileName.matchAll(/\{([A-Za-z]+)(?::[a-z-]+)?\}/g)) {
-    const declared = [...((operation.parameters as unknown[]) ?? [])].map((item) => resolveRef(document, item).name);
+    const declared = [...((operation.parameters as unknown[]) ?? [])].map((item) => followRef<Json>(document, item).name);
     if (!declared.includes(parameter)) throw new Error(`${where}: x-csv-file-name names ${parameter}, not a parameter of the operation`);
   }
   return { rows, fileName, columns: typed, xlsx: content[XLSX_MEDIA_TYPE] !== undefined };
@@ -244,7 +233,7 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
 /** Header parameter names of a path item and its operation; the operation's own win by name (case-insensitive). */
 function headerParameters(document: Json, item: Json, operation: Json): string[] {
   const declared = [...((item.parameters as unknown[]) ?? []), ...((operation.parameters as unknown[]) ?? [])]
-    .map((parameter) => resolveRef(document, parameter))
+    .map((parameter) => followRef<Json>(document, parameter))
     .filter((parameter) => parameter.in === 'header')
     .map((parameter) => String(parameter.name));
   const byLowerCase = new Map(declared.map((name) => [name.toLowerCase(), name]));
@@ -293,7 +282,7 @@ export function responseHeaderNames(document: Json): string[] {
   for (const item of Object.values((document.paths as Record<string, Json>) ?? {})) {
     for (const method of METHODS) responses.push(...Object.values(((item[method] as Json | undefined)?.responses as Json | undefined) ?? {}));
   }
-  const names = responses.flatMap((response) => Object.keys((resolveRef(document, response).headers as Json | undefined) ?? {}));
+  const names = responses.flatMap((response) => Object.keys((followRef<Json>(document, response).headers as Json | undefined) ?? {}));
   const byLowerCase = new Map(names.map((name) => [name.toLowerCase(), name]));
   return [...byLowerCase.values()].sort((a, b) => a.localeCompare(b));
 }
@@ -301,7 +290,7 @@ export function responseHeaderNames(document: Json): string[] {
 /** The bounds of an amount's value (components.schemas.Amount, property value): both must be declared. */
 function amountBounds(document: Json): { minimum: number; maximum: number } {
   const schemas = ((document.components as Json | undefined)?.schemas as Json | undefined) ?? {};
-  const value = ((resolveRef(document, schemas.Amount)?.properties as Json | undefined)?.value ?? {}) as Json;
+  const value = ((followRef<Json>(document, schemas.Amount)?.properties as Json | undefined)?.value ?? {}) as Json;
   const { minimum, maximum } = value;
   if (!Number.isSafeInteger(minimum) || !Number.isSafeInteger(maximum)) {
     throw new Error('components.schemas.Amount.properties.value needs an integer minimum and maximum (safe integers)');

@@ -31,6 +31,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { followRef } from './contract-ref';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary OpenAPI document
 
@@ -64,22 +65,9 @@ const escape = (part: string | number) => String(part).replace(/~/g, '~0').repla
 const at = (base: string, ...parts: (string | number)[]) => [base, ...parts.map(escape)].join('/');
 const show = (value: unknown) => (value === undefined ? 'none' : JSON.stringify(value));
 
-/** Follows local `$ref`s (`#/components/...`) until a concrete node. */
-function deref(doc: Json, node: Json | undefined): Json | undefined {
-  let current = node;
-  for (let hops = 0; current?.$ref !== undefined && hops < 64; hops++) {
-    const pointer = String(current.$ref).replace(/^#\/?/, '');
-    current = pointer
-      .split('/')
-      .map((key) => decodeURIComponent(key).replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<Json | undefined>((value, key) => value?.[key], doc);
-  }
-  return current;
-}
-
 /** A schema with its `$ref` followed and its `allOf` parts merged in (one level: properties stay unresolved). */
 function shallow(doc: Json, node: Json | undefined): Json {
-  const schema = deref(doc, node) ?? {};
+  const schema = followRef<Json | undefined>(doc, node) ?? {};
   if (!Array.isArray(schema.allOf)) return schema;
   const { allOf, ...merged } = schema as Json;
   for (const part of (allOf as Json[]).map((sub) => shallow(doc, sub))) {
@@ -132,7 +120,11 @@ class Differ {
       );
     this.security(old, current);
     this.parameters(old, current);
-    this.requestBody(deref(this.before, old.operation.requestBody), deref(this.after, current.operation.requestBody), `${loc}/requestBody`);
+    this.requestBody(
+      followRef<Json | undefined>(this.before, old.operation.requestBody),
+      followRef<Json | undefined>(this.after, current.operation.requestBody),
+      `${loc}/requestBody`,
+    );
     this.responses(old.operation.responses ?? {}, current.operation.responses ?? {}, `${loc}/responses`);
   }
 
@@ -176,7 +168,7 @@ class Differ {
     const before: Json = this.before.components?.securitySchemes ?? {};
     const after: Json = this.after.components?.securitySchemes ?? {};
     const shape = (doc: Json, node: Json) => {
-      const scheme = deref(doc, node) ?? {};
+      const scheme = followRef<Json | undefined>(doc, node) ?? {};
       const flows = Object.fromEntries(
         Object.entries((scheme.flows ?? {}) as Json).map(([name, flow]) => [name, { tokenUrl: flow.tokenUrl, authorizationUrl: flow.authorizationUrl }]),
       );
@@ -239,8 +231,8 @@ class Differ {
         this.report('breaking', 'response-status-removed', statusLoc, `response ${status} removed`);
         continue;
       }
-      const old = deref(this.before, node) ?? {};
-      const current = deref(this.after, after[status]) ?? {};
+      const old = followRef<Json | undefined>(this.before, node) ?? {};
+      const current = followRef<Json | undefined>(this.after, after[status]) ?? {};
       const currentHeaders = new Set(Object.keys(current.headers ?? {}).map((name) => name.toLowerCase()));
       for (const name of Object.keys(old.headers ?? {}))
         if (!currentHeaders.has(name.toLowerCase()))
@@ -412,7 +404,7 @@ interface Operation {
 function operationsOf(doc: Json): Map<string, Operation> {
   const operations = new Map<string, Operation>();
   for (const [path, node] of Object.entries((doc.paths ?? {}) as Json)) {
-    const pathItem = deref(doc, node) ?? {};
+    const pathItem = followRef<Json | undefined>(doc, node) ?? {};
     for (const method of METHODS) {
       if (!pathItem[method]) continue;
       const key = `${method.toUpperCase()} ${path.replace(/\{[^}]*\}/g, '{}')}`;
@@ -430,7 +422,7 @@ function parametersOf(doc: Json, op: Operation): Map<string, Json> {
   const template = [...op.path.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]);
   const parameters = new Map<string, Json>();
   for (const node of [...(op.pathItem.parameters ?? []), ...(op.operation.parameters ?? [])]) {
-    const parameter = deref(doc, node);
+    const parameter = followRef<Json | undefined>(doc, node);
     if (!parameter) continue;
     const name =
       parameter.in === 'header' ? String(parameter.name).toLowerCase() : parameter.in === 'path' ? `#${template.indexOf(parameter.name)}` : parameter.name;

@@ -7,6 +7,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import contract from '../../generated/openapi.json';
+import { followRef } from '../../scripts/contract-ref';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking an arbitrary OpenAPI document
 
@@ -18,14 +19,7 @@ ajv.addFormat('password', true);
 
 /** Follows `$ref`s until a concrete node. */
 export function resolve(node: Json): Json {
-  let current = node;
-  while (current?.$ref) {
-    current = current.$ref
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce((value: Json, key: string) => value[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-  }
-  return current;
+  return followRef(document, node);
 }
 
 /**

@@ -65,10 +65,12 @@ async function main(): Promise<void> {
   const metrics = createMetrics(db);
   // Without a provider of its own, the demo's operators log in at the embedded one, whose issuer names the server's address.
   let provider: EmbeddedOidc | undefined;
-  const withEmbeddedProvider = ({ url, internalUrl }: { url: string; internalUrl: string | undefined }) => {
+  const withEmbeddedProvider = (urls: { url: string; internalUrl: string | undefined }) => {
+    // A browser cannot go to a wildcard address: it reaches the server on loopback.
+    const [url, internalUrl] = [urls.url, urls.internalUrl].map((address) => address?.replace(/^(https?):\/\/(0\.0\.0\.0|\[::\])(?=:)/, '$1://127.0.0.1'));
     provider = embeddedOidc({
-      baseUrl: config.publicBaseUrl ?? url,
-      coreUrl: internalUrl ?? config.publicBaseUrl ?? url,
+      baseUrl: config.publicBaseUrl ?? (url as string),
+      coreUrl: internalUrl ?? config.publicBaseUrl ?? (url as string),
       accounts: operators.map(({ subject, displayName, password }) => ({ subject, displayName, password })),
       enrolledIssuer: DEMO_OPERATORS_ISSUER,
       accessTokenTtlSeconds: config.tokenTtlSeconds,

@@ -204,6 +204,20 @@ describe('the embedded OpenID provider, by its token endpoint', () => {
     expect(page).toContain('Wrong username or password');
     expect(page).toContain('value="admin-emetteur"');
   });
+
+  it('when a username has failed ten times, then the next attempt is refused, the right password included', async () => {
+    const challenge = { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' };
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect((await submitLogin('saisie-bons', `wrong-${attempt}`, challenge)).answer.status).toBe(401);
+    }
+    const { answer } = await submitLogin('saisie-bons', passwords['saisie-bons'], challenge);
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(answer.headers.get('location')).toBeNull();
+    expect(await answer.text()).toContain('Too many attempts for this username');
+    // Another username is not locked with it.
+    expect((await submitLogin('validation-bons', passwords['validation-bons'], challenge)).answer.status).toBe(303);
+  });
 });
 
 (browserAvailable ? describe : describe.skip)('the login page in headless Chromium', () => {

@@ -64,13 +64,18 @@ ${body}
   return { html, contentSecurityPolicy: policy };
 }
 
-/** The provider's login form for one interaction; `failed` says the last attempt was refused. */
-export function loginPage(action: string, clientName: string, username: string, failed: boolean): Page {
+const LOGIN_ALERTS = {
+  refused: 'Identifiant ou mot de passe incorrect. / Wrong username or password.',
+  locked: 'Trop de tentatives pour cet identifiant : réessayez dans quelques minutes. / Too many attempts for this username: try again in a few minutes.',
+};
+
+/** The provider's login form for one interaction; `alert` says why the last attempt was refused. */
+export function loginPage(action: string, clientName: string, username: string, alert: keyof typeof LOGIN_ALERTS | null): Page {
   return page(
     'Connexion / Log in — CYNOD',
     `<h1>Connexion opérateur / Operator log in</h1>
 <p class="sub">CYNOD — application : ${escapeHtml(clientName)}</p>
-${failed ? '<p class="error" role="alert">Identifiant ou mot de passe incorrect. / Wrong username or password.</p>' : ''}
+${alert ? `<p class="error" role="alert">${LOGIN_ALERTS[alert]}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}" autocomplete="off">
 <label for="username">Identifiant <span>/ Username</span></label>
 <input id="username" name="username" required autofocus autocapitalize="none" spellcheck="false" value="${escapeHtml(username)}">

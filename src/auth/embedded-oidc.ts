@@ -71,6 +71,29 @@ export interface EmbeddedOidc {
 /** How long a login session, a grant and a refresh token last, in seconds. */
 const SESSION_TTL_SECONDS = 8 * 3600;
 
+/** Failed passwords for one username before its logins are refused, and the window they are counted over. */
+const LOGIN_FAILURE_LIMIT = 10;
+const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+
+/** Failed logins per username (known or not) within the window: past the limit, every attempt is refused until the window ends. */
+class LoginFailures {
+  private readonly failures = new Map<string, number[]>();
+
+  /** Milliseconds until this username may try again, or 0. */
+  lockedFor(username: string, now = Date.now()): number {
+    const recent = (this.failures.get(username) ?? []).filter((at) => at > now - LOGIN_FAILURE_WINDOW_MS);
+    if (recent.length === 0) this.failures.delete(username);
+    else this.failures.set(username, recent);
+    return recent.length >= LOGIN_FAILURE_LIMIT ? recent[0] + LOGIN_FAILURE_WINDOW_MS - now : 0;
+  }
+
+  record(username: string): void {
+    // Bounded: past 10,000 usernames tried, the oldest is forgotten (usernames made up by the thousand fill nothing).
+    if (!this.failures.has(username) && this.failures.size >= 10_000) this.failures.delete(this.failures.keys().next().value as string);
+    this.failures.set(username, [...(this.failures.get(username) ?? []), Date.now()]);
+  }
+}
+
 /** Constant-time comparison of two passwords (their digests, so lengths do not leak). */
 const samePassword = (given: string, expected: string) =>
   timingSafeEqual(createHash('sha256').update(given, 'utf8').digest(), createHash('sha256').update(expected, 'utf8').digest());
@@ -163,6 +186,7 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
   });
 
   const routes = Router();
+  const failures = new LoginFailures();
   const consoleAnswer = consolePage({ providerPath: MOUNT, clientId: CONSOLE_CLIENT_ID, scope: CONSOLE_SCOPE, coreUrl: options.coreUrl });
   routes.get('/login', (_req, res) => send(res, 200, consoleAnswer));
 
@@ -179,7 +203,7 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
     }
     const client = await provider.Client.find(String(details.params.client_id));
     if (details.prompt.name === 'login') {
-      return send(res, 200, loginPage(`${MOUNT}/interaction/${details.uid}/login`, client?.clientName ?? String(details.params.client_id), '', false));
+      return send(res, 200, loginPage(`${MOUNT}/interaction/${details.uid}/login`, client?.clientName ?? String(details.params.client_id), '', null));
     }
     // Consent: the console is this server's own client; what it asks is granted.
     const accountId = details.session?.accountId;
@@ -208,9 +232,17 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
       const username = typeof body.username === 'string' ? body.username.trim() : '';
       const password = typeof body.password === 'string' ? body.password : '';
       const account = accounts.get(username);
+      const client = await provider.Client.find(String(details.params.client_id));
+      const action = `${MOUNT}/interaction/${details.uid}/login`;
+      const clientName = client?.clientName ?? String(details.params.client_id);
+      const lockedMs = failures.lockedFor(username);
+      if (lockedMs > 0) {
+        res.setHeader('Retry-After', String(Math.ceil(lockedMs / 1000)));
+        return send(res, 429, loginPage(action, clientName, username, 'locked'));
+      }
       if (details.prompt.name !== 'login' || !account || !samePassword(password, account.password)) {
-        const client = await provider.Client.find(String(details.params.client_id));
-        return send(res, 401, loginPage(`${MOUNT}/interaction/${details.uid}/login`, client?.clientName ?? String(details.params.client_id), username, true));
+        failures.record(username);
+        return send(res, 401, loginPage(action, clientName, username, 'refused'));
       }
       await provider.interactionFinished(
         req,

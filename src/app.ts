@@ -27,6 +27,7 @@ import { languageOf } from './request/language';
 import { checkHandlerKeys, markDeprecated, mountEnvelopeRoutes, mountRawRoutes, type RawRoutes } from './http/routes';
 import { securityHandlers } from './auth/security';
 import { OperatorTokenVerifier } from './auth/operator-tokens';
+import type { EmbeddedOidc } from './auth/embedded-oidc';
 import { cors } from './http/cors';
 import { contractAnswersFor } from './http/contract-answers';
 import { precompressed } from './http/precompressed';
@@ -87,6 +88,8 @@ export interface AppParts {
   handlers?: Handlers<HandlerContext>;
   /** True once the process is shutting down (GET /ready then answers 503); default never. */
   draining?: () => boolean;
+  /** The embedded OpenID provider (no OIDC_ISSUER_URL, demo data on): mounted, and its tokens accepted as operators'. */
+  embeddedOidc?: EmbeddedOidc;
 }
 
 /** The request's actor, built once from its verified credential (none on public operations). */
@@ -100,9 +103,9 @@ function actorOfRequest(req: Request): Actor | undefined {
   );
 }
 
-export function createApp({ db, cardVault, logger, config, metrics, handlers = defaultHandlers, draining = () => false }: AppParts): Express {
+export function createApp({ db, cardVault, logger, config, metrics, handlers = defaultHandlers, draining = () => false, embeddedOidc }: AppParts): Express {
   const guard = new ClientGuard(db, config);
-  const operatorTokens = config.oidc ? new OperatorTokenVerifier(config.oidc) : null;
+  const operatorTokens = embeddedOidc?.verifier ?? (config.oidc ? new OperatorTokenVerifier(config.oidc) : null);
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
     revokeToken: revocationEndpoint(guard),
@@ -128,6 +131,8 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
   app.use(securityHeaders(docsPage));
   app.use(transportSecurity(config));
   app.use(cors(config.corsOrigins));
+  // The embedded provider reads its own request bodies: mounted before the parsers.
+  if (embeddedOidc) app.use(embeddedOidc.routes);
   markDeprecated(app);
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'], verify: utf8Body }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimitBytes, parameterLimit: 50, verify: utf8Body }));

@@ -3,11 +3,13 @@
  * holding every scope, and a network, two clients, energy prices, a card profile, a service
  * point, a few cards, a vehicle and a driver to explore the Core API with; the partner is
  * contracted for both clients and the service point, with a funded float and recharge limits,
- * to walk the 3rd Party API's quick start with, and a fleet manager of one client (an operator
- * whose role is granted over that client only). The partner's credentials and a card's number
+ * to walk the 3rd Party API's quick start with, and the demo operators (an issuer administrator,
+ * a voucher maker, a checker, a fleet manager of one client), who log in at the embedded OpenID
+ * provider when no other is configured. The partner's credentials and a card's number
  * are kept in the data directory (git-ignored, mode 0600) so that every start can print them;
  * a real deployment (DATABASE_URL) creates partners with the CLI instead.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oauthScopes, operatorRights } from '../generated/operations';
@@ -29,7 +31,8 @@ import { addEnergyPrice, createEnergyType } from './domain/referential/energy-ty
 import { createNetwork } from './domain/referential/networks';
 import { createServicePoint } from './domain/cards/service-point-cards';
 import { createUnit } from './domain/referential/units';
-import { createOperator, createOperatorRole, grantOperatorRole } from './domain/operators/operators';
+import { AppError } from './domain/app-error';
+import { activeOperatorBySubject, createOperator, createOperatorRole, grantOperatorRole, listOperatorRoles } from './domain/operators/operators';
 
 export interface DemoCredentials {
   partnerId: string;
@@ -43,21 +46,117 @@ const DEMO_NAME = 'Partenaire de démonstration';
 
 const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 
-/** The rights of the demo fleet manager's role: read its client, its cards, fleet and activity, block, suspend and reactivate cards, set their controls and the drivers' codes. */
-const FLEET_MANAGER_RIGHTS = ['clients.read', 'cards.read', 'cards.lifecycle', 'cards.controls', 'controls.read', 'fleet.read', 'fleet.write', 'ledger.read'];
+/** Where the demo operators are enrolled when no OpenID Connect provider is configured at the first start: the embedded provider's operators. */
+export const DEMO_OPERATORS_ISSUER = 'urn:cynod:demo-operators';
 
-/** Where the demo operators are enrolled when no OpenID Connect provider is configured at the first start: a placeholder issuer no token names. */
-const PLACEHOLDER_ISSUER = 'urn:cynod:demo-operators';
+const EVERY_RIGHT = Object.keys(operatorRights);
+const READ_RIGHTS = EVERY_RIGHT.filter((right) => right.endsWith('.read'));
 
-/** The demo fleet manager, subject `gestionnaire-sotra` at the provider: the role "Gestionnaire de flotte" granted over the client only. */
-async function seedFleetManager(db: Database, clientId: string, issuer: string): Promise<void> {
-  const role = await createOperatorRole(db, DEMO_ACTOR, { name: 'Gestionnaire de flotte', rights: FLEET_MANAGER_RIGHTS }, Object.keys(operatorRights));
-  const operator = await createOperator(db, DEMO_ACTOR, { issuer, subject: 'gestionnaire-sotra', displayName: 'Aminata Koné (flotte SOTRA)' });
-  await grantOperatorRole(db, DEMO_ACTOR, operator.id, { roleId: role.id, scope: { kind: 'client', id: clientId } });
+/** A demo operator: subject at the provider, name, role (its rights) and where the role is granted. */
+interface DemoOperatorSeed {
+  subject: string;
+  displayName: string;
+  role: { name: string; rights: readonly string[] };
+  /** The client company (by code) the role is granted over; the whole issuer when absent. */
+  clientCode?: string;
 }
 
-/** Seeds the referential and the demo fleet manager (enrolled under `operatorIssuer`); returns the number of the card the quick start uses. */
-async function seedReferential(db: Database, vault: CardVault, operatorIssuer: string): Promise<string> {
+/**
+ * One operator per demo role. The administrator holds every right but the vouchers' (entering,
+ * validating, executing them is the maker's and the checker's); the maker enters vouchers, the
+ * checker validates and executes them (another person: maker-checker); the fleet manager reads
+ * its client, its cards, fleet and activity, blocks, suspends and reactivates cards, sets their
+ * controls and the drivers' codes, over SOTRA only.
+ */
+const DEMO_OPERATORS: readonly DemoOperatorSeed[] = [
+  {
+    subject: 'admin-emetteur',
+    displayName: "Mariam Ouattara (administratrice de l'émetteur)",
+    role: { name: "Administrateur de l'émetteur", rights: EVERY_RIGHT.filter((right) => !right.startsWith('orders.')) },
+  },
+  {
+    subject: 'saisie-bons',
+    displayName: 'Koffi Yao (saisie des bons)',
+    role: { name: 'Saisie des bons de commande', rights: [...READ_RIGHTS, 'orders.enter'] },
+  },
+  {
+    subject: 'validation-bons',
+    displayName: 'Fatou Bamba (validation des bons)',
+    role: { name: 'Validation des bons de commande', rights: [...READ_RIGHTS, 'orders.validate', 'orders.execute'] },
+  },
+  {
+    subject: 'gestionnaire-sotra',
+    displayName: 'Aminata Koné (flotte SOTRA)',
+    role: {
+      name: 'Gestionnaire de flotte',
+      rights: ['clients.read', 'cards.read', 'cards.lifecycle', 'cards.controls', 'controls.read', 'fleet.read', 'fleet.write', 'ledger.read'],
+    },
+    clientCode: 'SOTRA',
+  },
+];
+
+/** A demo operator as npm start shows it: subject (the username at the embedded provider), name, role and password. */
+export interface DemoOperator {
+  subject: string;
+  displayName: string;
+  roleName: string;
+  password: string;
+}
+
+/** The role named so, created with these rights when there is none. */
+async function demoRole(db: Database, role: DemoOperatorSeed['role']): Promise<string> {
+  try {
+    return (await createOperatorRole(db, DEMO_ACTOR, { name: role.name, rights: [...role.rights] }, EVERY_RIGHT)).id;
+  } catch (error) {
+    if (!(error instanceof AppError && error.codeName === 'OPERATOR_ROLE_EXISTS')) throw error;
+  }
+  for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+    const page = await listOperatorRoles(db, DEMO_ACTOR, { limit: 100, cursor });
+    const found = page.items.find((item) => item.name === role.name);
+    if (found) return found.id;
+    cursor = page.nextCursor ?? undefined;
+  }
+  throw new Error(`the demo role ${role.name} exists but could not be read`);
+}
+
+/**
+ * Enrols the demo operators missing under `issuer` (every start: a data directory seeded before
+ * them gets them too), each with its role; the fleet manager only where the demo client SOTRA
+ * exists. Their passwords at the embedded provider are kept in `demo-operators.json` in the data
+ * directory (mode 0600) on the embedded database, made anew at each start on PostgreSQL.
+ */
+export async function ensureDemoOperators(db: Database, dataDir: string, issuer: string): Promise<DemoOperator[]> {
+  const [sotra] = await db.query<{ id: string }>("SELECT id FROM clients WHERE code = 'SOTRA'");
+  const file = join(dataDir, 'demo-operators.json');
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const passwords: Record<string, string> = {};
+  const operators: DemoOperator[] = [];
+  for (const seed of DEMO_OPERATORS) {
+    const scopeId = seed.clientCode === 'SOTRA' ? sotra?.id : null;
+    if (scopeId === undefined) continue;
+    if (!(await activeOperatorBySubject(db, issuer, seed.subject))) {
+      try {
+        const operator = await createOperator(db, DEMO_ACTOR, { issuer, subject: seed.subject, displayName: seed.displayName });
+        const roleId = await demoRole(db, seed.role);
+        await grantOperatorRole(db, DEMO_ACTOR, operator.id, {
+          roleId,
+          scope: scopeId === null ? { kind: 'issuer', id: null } : { kind: 'client', id: scopeId },
+        });
+      } catch (error) {
+        // Enrolled and disabled by an administrator: left so.
+        if (!(error instanceof AppError && error.codeName === 'OPERATOR_EXISTS')) throw error;
+        continue;
+      }
+    }
+    passwords[seed.subject] = kept[seed.subject] ?? randomBytes(9).toString('base64url');
+    operators.push({ subject: seed.subject, displayName: seed.displayName, roleName: seed.role.name, password: passwords[seed.subject] });
+  }
+  if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(passwords, null, 2) + '\n', { mode: 0o600 });
+  return operators;
+}
+
+/** Seeds the referential; returns the number of the card the quick start uses. */
+async function seedReferential(db: Database, vault: CardVault): Promise<string> {
   const network = await createNetwork(db, DEMO_ACTOR, { code: 'RES-ABIDJAN', name: 'Réseau Abidjan' });
   const sotra = await createClient(db, DEMO_ACTOR, {
     networkId: network.id,
@@ -120,7 +219,6 @@ async function seedReferential(db: Database, vault: CardVault, operatorIssuer: s
   const bus = await createVehicle(db, DEMO_ACTOR, { clientId: sotra.id, registration: '1234 AB 01', tankCapacityMl: 300_000, energyTypeCode: 'GASOIL' });
   const driver = await createDriver(db, vault, DEMO_ACTOR, { clientId: sotra.id, name: 'Konan Kouadio', phone: '+2250707080910', driverCode: '482915' });
   await replaceCardFleet(db, DEMO_ACTOR, issued[0].id, { vehicleId: bus.id, driverId: driver.id });
-  await seedFleetManager(db, sotra.id, operatorIssuer);
   return issued[2].number as string;
 }
 
@@ -140,17 +238,14 @@ async function seedPartnerChannel(db: Database, partnerId: string): Promise<void
   await setRechargeLimits(db, DEMO_ACTOR, partnerId, { limits: [{ unit: 'XOF', perOperation: 500_000, perDay: 5_000_000, perCardPerDay: 1_000_000 }] });
 }
 
-/**
- * Creates the demo data the first time; `operatorIssuer` is the OpenID Connect provider the
- * demo operators are enrolled under (OIDC_ISSUER_URL), when one is configured.
- */
-export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault, operatorIssuer?: string): Promise<DemoCredentials | null> {
+/** Creates the demo data the first time (the demo operators: ensureDemoOperators). */
+export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
   const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
   if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
   const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
-  const cardNumber = seeded ? null : await seedReferential(db, vault, operatorIssuer ?? PLACEHOLDER_ISSUER);
+  const cardNumber = seeded ? null : await seedReferential(db, vault);
   const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
   await seedPartnerChannel(db, partner.id);
   const credentials = { partnerId: partner.id, consumerKey: partner.consumerKey, consumerSecret, cardNumber };
@@ -182,6 +277,19 @@ export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = 
       : []),
     'Explore the Core API with the same token (demo network, clients, profile, service point, cards, vehicle, driver):',
     `  curl -s -H "Authorization: Bearer $TOKEN" ${coreUrl}/core/v1/cards`,
+    '',
+  ].join('\n');
+}
+
+/** What npm start prints for operators: the embedded provider's login page, the demo operators and their passwords. */
+export function operatorsBanner(provider: { issuer: string; loginUrl: string }, operators: readonly DemoOperator[]): string {
+  const width = Math.max(...operators.map((operator) => operator.subject.length));
+  return [
+    `Demo operators (embedded OpenID provider, issuer ${provider.issuer}):`,
+    ...operators.map((operator) => `  ${operator.subject.padEnd(width)}  password ${operator.password}  ${operator.displayName}, ${operator.roleName}`),
+    '',
+    `Log in as an operator: open ${provider.loginUrl} in a browser; after the login page it shows your access`,
+    'token and a ready-to-paste command calling the Core API with it (authorization code with PKCE).',
     '',
   ].join('\n');
 }

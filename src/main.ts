@@ -3,7 +3,8 @@ import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { DatabaseUnavailableError } from './db/errors';
 import { migrate, MigrationHistoryError } from './db/migrate';
-import { demoBanner, ensureDemoData } from './demo';
+import { demoBanner, DEMO_OPERATORS_ISSUER, ensureDemoData, ensureDemoOperators, operatorsBanner } from './demo';
+import { embeddedOidc, type EmbeddedOidc } from './auth/embedded-oidc';
 import { cardVaultFor } from './card-keys';
 import { secureDataDir } from './data-dir';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
   const cardVault = cardVaultFor(config);
-  const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault, config.oidc?.issuer) : null;
+  const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
+  const operators = config.demoData ? await ensureDemoOperators(db, config.dataDir, config.oidc?.issuer ?? DEMO_OPERATORS_ISSUER) : [];
   if (!config.databaseUrl) secureDataDir(config.dataDir);
   // The CLI cannot open the embedded database beside us: it hands its commands to us instead.
   const cliChannel: CliChannel | null = config.databaseUrl
@@ -61,13 +63,30 @@ async function main(): Promise<void> {
 
   let draining = false;
   const metrics = createMetrics(db);
+  // Without a provider of its own, the demo's operators log in at the embedded one, whose issuer names the server's address.
+  let provider: EmbeddedOidc | undefined;
+  const withEmbeddedProvider = (urls: { url: string; internalUrl: string | undefined }) => {
+    // A browser cannot go to a wildcard address: it reaches the server on loopback.
+    const [url, internalUrl] = [urls.url, urls.internalUrl].map((address) => address?.replace(/^(https?):\/\/(0\.0\.0\.0|\[::\])(?=:)/, '$1://127.0.0.1'));
+    provider = embeddedOidc({
+      baseUrl: config.publicBaseUrl ?? (url as string),
+      coreUrl: internalUrl ?? config.publicBaseUrl ?? (url as string),
+      accounts: operators.map(({ subject, displayName, password }) => ({ subject, displayName, password })),
+      enrolledIssuer: DEMO_OPERATORS_ISSUER,
+      accessTokenTtlSeconds: config.tokenTtlSeconds,
+      clockSkewSeconds: 60,
+    });
+    return { embeddedOidc: provider };
+  };
   const running = await startServer({ db, cardVault, logger, config, metrics, draining: () => draining }, config.host, config.port, {
     tls: config.tls,
     maxHeaderSize: config.maxHeaderBytes,
     internal: config.internalListener,
+    withAddresses: config.demoData && !config.oidc ? withEmbeddedProvider : undefined,
   });
-  logger.info({ url: running.url, internalUrl: running.internalUrl }, 'CYNOD API listening');
+  logger.info({ url: running.url, internalUrl: running.internalUrl, operatorIssuer: provider?.issuer }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo, running.internalUrl) + '\n');
+  if (provider && operators.length > 0) process.stdout.write(operatorsBanner(provider, operators) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
 
   // Background work, one run of each job at a time, awaited before shutdown (its safe point):

@@ -22,6 +22,11 @@ export interface ServerOptions {
   maxHeaderSize?: number;
   /** A second listener, the only one serving the Core API and /metrics (src/http/listeners.ts). */
   internal?: ListenAddress;
+  /**
+   * Parts of the app that need the listeners' addresses (the embedded OpenID provider's issuer
+   * names its URL): made once the listeners listen, before they serve any request.
+   */
+  withAddresses?: (urls: { url: string; internalUrl: string | undefined }) => Partial<Pick<AppParts, 'embeddedOidc'>>;
 }
 
 export interface RunningServer {
@@ -75,14 +80,23 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const metrics = parts.metrics ?? createMetrics(parts.db);
-  const app = createApp({ ...parts, metrics });
+  // Without withAddresses the app exists before the listeners; with it, a request arriving
+  // before the app is made (between listen and withAddresses) is answered 503.
+  let app: RequestListener | undefined = options.withAddresses ? undefined : createApp({ ...parts, metrics });
+  const serve: RequestListener =
+    app ??
+    ((req, res) => {
+      if (app) return app(req, res);
+      res.writeHead(503, { 'Retry-After': '1', 'Content-Length': '0' }).end();
+    });
   const secure = Boolean(options.tls);
-  const listeners: Listener[] = [createListener(options.internal ? publicListener(app) : app, options)];
-  if (options.internal) listeners.push(createListener(app, options));
+  const listeners: Listener[] = [createListener(options.internal ? publicListener(serve) : serve, options)];
+  if (options.internal) listeners.push(createListener(serve, options));
   const addresses = [{ host, port }, ...(options.internal ? [options.internal] : [])];
   const urls: string[] = [];
   try {
     for (const [index, server] of listeners.entries()) urls.push(await listen(server, addresses[index], secure));
+    if (options.withAddresses) app = createApp({ ...parts, metrics, ...options.withAddresses({ url: urls[0], internalUrl: urls[1] }) });
   } catch (error) {
     await Promise.all(listeners.filter((server) => server.listening).map(closeListener));
     if (!parts.metrics) metrics.close();

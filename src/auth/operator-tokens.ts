@@ -40,6 +40,7 @@ const PROVIDER_TIMEOUT_MS = 5000;
 
 /** The person a verified operator token names, and how it authenticated. */
 export interface OperatorClaims {
+  /** The issuer the operator is enrolled under: the token's `iss`, or the embedded provider's enrolment issuer. */
   issuer: string;
   subject: string;
   /** When the person authenticated at the provider (`auth_time`, seconds since the epoch), or null. */
@@ -60,7 +61,16 @@ const providerUnavailable = (cause: unknown) =>
 export class OperatorTokenVerifier {
   private keys: Promise<JWTVerifyGetKey> | undefined;
 
-  constructor(private readonly settings: OidcSettings) {}
+  /**
+   * `inProcess`: the embedded provider's key set, held in this process (no discovery), and the
+   * issuer its operators are enrolled under (stable, whatever address the provider is served at).
+   */
+  constructor(
+    private readonly settings: OidcSettings,
+    private readonly inProcess?: { keys: JWTVerifyGetKey; enrolledIssuer: string },
+  ) {
+    if (inProcess) this.keys = Promise.resolve(inProcess.keys);
+  }
 
   /** The provider's key set, from its discovery document (read again after a failure). */
   private keySet(): Promise<JWTVerifyGetKey> {
@@ -125,7 +135,7 @@ export class OperatorTokenVerifier {
       });
       const authTime = typeof payload.auth_time === 'number' && Number.isInteger(payload.auth_time) ? payload.auth_time : null;
       const methods = Array.isArray(payload.amr) ? payload.amr.filter((method): method is string => typeof method === 'string') : [];
-      return { issuer: this.settings.issuer, subject: String(payload.sub), authTime, methods };
+      return { issuer: this.inProcess?.enrolledIssuer ?? this.settings.issuer, subject: String(payload.sub), authTime, methods };
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
         throw new AppError('TOKEN_EXPIRED', 'The operator token expired; get a new one from the identity provider', {

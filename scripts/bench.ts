@@ -15,7 +15,7 @@
  * Settings (environment, defaults in brackets):
  *   BENCH_DURATION_SECONDS [4], BENCH_WARMUP_SECONDS [2], BENCH_ROUNDS [3], BENCH_CONNECTIONS [50]
  *   BENCH_LOG_LEVEL [silent]     the server's log level (lines go to the terminal)
- *   BENCH_ONLY                   comma-separated scenario ids, e.g. express,me
+ *   BENCH_ONLY                   comma-separated scenario ids, e.g. express,me,me-ceiling (a ceiling is <id>-ceiling)
  *   BENCH_QUIET_WAIT_SECONDS [0] before each measurement, wait up to this long for other
  *                                processes to go quiet (shared machines)
  *   BENCH_CPU_PROFILE_DIR        V8 CPU profiles of every server process, in <dir>/<scenario>-round<n>/

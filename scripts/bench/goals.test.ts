@@ -33,12 +33,13 @@ describe('bench goals against the ceiling', () => {
     ]);
   });
 
-  it('when the ceiling was not selected or either side was flagged, then the goal is not measured; an unselected scenario has no line', () => {
+  it('when the ceiling was not selected or either side was flagged, then the goal is not measured; a scenario without answers is not measured; an unselected scenario has no line', () => {
     expect(ceilingGoalLines([scenario('me', null, 5)])).toEqual([
       'goal GET me: >= 0.7x its ceiling and p99 <= 20 ms: -x, p99 5.00 ms (ceiling p99 - ms), not measured (select me-ceiling)',
     ]);
     expect(ceilingGoalLines([scenario('me', 0.9, 5), ceiling('me', 3, '2 non-2xx')])[0]).toMatch(/, not measured \(flagged\)$/);
     expect(ceilingGoalLines([scenario('me', 0.9, 5, '1 errors'), ceiling('me')])[0]).toMatch(/, not measured \(flagged\)$/);
+    expect(ceilingGoalLines([scenario('me', 0, NaN), ceiling('me')])[0]).toMatch(/, not measured \(no answers\)$/);
     expect(ceilingGoalLines([ceiling('me')])).toEqual([]);
   });
 });

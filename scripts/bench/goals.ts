@@ -38,7 +38,8 @@ const fixed = (value: number | null, digits: number) => (value === null || Numbe
 
 /**
  * One line per goal whose API scenario was measured: "met", "MISSED", or "not measured" when
- * its ceiling was not (select `<id>-ceiling` too) or either was flagged (its figures mean nothing).
+ * its ceiling was not (select `<id>-ceiling` too), either was flagged (its figures mean
+ * nothing) or the scenario had no 2xx answer (no p99).
  */
 export function ceilingGoalLines(summaries: readonly GoalFigures[], goals: readonly CeilingGoal[] = CEILING_GOALS): string[] {
   const byId = new Map(summaries.map((summary) => [summary.id, summary]));
@@ -47,12 +48,14 @@ export function ceilingGoalLines(summaries: readonly GoalFigures[], goals: reado
     if (!scenario) return [];
     const ceiling = byId.get(ceilingIdOf(goal.id));
     const ratio = scenario.ratioToCeiling;
-    const measured = ceiling !== undefined && ratio !== null && !scenario.flag && !ceiling.flag && !Number.isNaN(scenario.p99Ms);
-    const verdict = !measured
-      ? `not measured${ceiling ? ' (flagged)' : ` (select ${ceilingIdOf(goal.id)})`}`
-      : ratio >= goal.ratio && scenario.p99Ms <= goal.p99Ms
-        ? 'met'
-        : 'MISSED';
+    const why = !ceiling
+      ? `select ${ceilingIdOf(goal.id)}`
+      : scenario.flag || ceiling.flag
+        ? 'flagged'
+        : ratio === null || Number.isNaN(scenario.p99Ms)
+          ? 'no answers'
+          : null;
+    const verdict = why !== null ? `not measured (${why})` : ratio! >= goal.ratio && scenario.p99Ms <= goal.p99Ms ? 'met' : 'MISSED';
     return [
       `goal ${scenario.name}: >= ${goal.ratio.toFixed(1)}x its ceiling and p99 <= ${goal.p99Ms} ms: ${fixed(ratio, 2)}x, p99 ${fixed(scenario.p99Ms, 2)} ms ` +
         `(ceiling p99 ${fixed(ceiling?.p99Ms ?? null, 2)} ms), ${verdict}`,

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: throughput, latency and memory of the API against two baselines (a raw
- * node:http and an Express 5 hello-world), on loopback, with autocannon.
+ * node:http and an Express 5 hello-world), on loopback, with autocannon; and the scenarios that
+ * have one against their ceiling (`<id>-ceiling`, scripts/bench/ceiling.ts: the same SQL work
+ * done the best known way by a minimal node:http + pg server), as a ratio and as goals.
  *
  * Each measurement starts a fresh server process (scripts/bench/server.ts) so the load
  * generator never shares the server's event loop, warms it up, then loads it for a few
@@ -13,7 +15,7 @@
  * Settings (environment, defaults in brackets):
  *   BENCH_DURATION_SECONDS [4], BENCH_WARMUP_SECONDS [2], BENCH_ROUNDS [3], BENCH_CONNECTIONS [50]
  *   BENCH_LOG_LEVEL [silent]     the server's log level (lines go to the terminal)
- *   BENCH_ONLY                   comma-separated scenario ids, e.g. express,me
+ *   BENCH_ONLY                   comma-separated scenario ids, e.g. express,me,me-ceiling (a ceiling is <id>-ceiling)
  *   BENCH_QUIET_WAIT_SECONDS [0] before each measurement, wait up to this long for other
  *                                processes to go quiet (shared machines)
  *   BENCH_CPU_PROFILE_DIR        V8 CPU profiles of every server process, in <dir>/<scenario>-round<n>/
@@ -50,6 +52,7 @@ import {
   xof,
 } from './bench/fixture';
 import { median } from './bench/stats';
+import { CEILING_GOALS, ceilingGoalLines, ceilingIdOf } from './bench/goals';
 import { EXPORT_LINES, EXPORT_RSS_GOAL_BYTES, exportCsv, exportDay } from './bench/export';
 import { WEBHOOK_P99_GOAL_MS, WEBHOOK_RATE, webhookDelivery } from './bench/webhooks';
 
@@ -91,6 +94,8 @@ interface Fixture extends Credentials {
 /** What a scenario's setup made before its measurement: here, validated vouchers to execute. */
 interface Prepared {
   orderIds: string[];
+  /** Bearer tokens by consumer key, got from an API server (a ceiling issues none). */
+  tokens?: Map<string, string>;
   /** A smaller voucher executed before the timed one (the timed scenario's warm-up). */
   warmupOrderId?: string;
 }
@@ -109,7 +114,7 @@ interface Scenario {
   /** Stable id, used in the JSON file and by BENCH_ONLY. */
   id: string;
   name: string;
-  target: 'node-http' | 'express' | 'api';
+  target: 'node-http' | 'express' | 'api' | 'ceiling';
   /** API only; defaults: validateResponses true, log level BENCH_LOG_LEVEL to the terminal. */
   validateResponses?: boolean;
   /** API only: log at `info` with the lines going to /dev/null (the cost of logging). */
@@ -134,21 +139,66 @@ interface Scenario {
   spreadFloats?: boolean;
   /** The server runs the webhook dispatcher (every BENCH_WEBHOOK_POLL_MS). */
   webhooks?: boolean;
+  /**
+   * Run after the measurement, on the same server: whether it answered right (the data, the
+   * work done); a failure flags the scenario. The ceiling runs the check of its API scenario.
+   */
+  check?(url: string, fixture: Fixture, prepared: Prepared, request: LoadRequest): Promise<string | undefined>;
 }
+
+/** An answer's `data` as the checks read it: any field, and a missing one fails the check (that is what they check). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type Answer = any;
+
+/** A bearer token for `credentials`: the one the setup got (for a ceiling), else a fresh one from the server. */
+const tokenFor = async (url: string, credentials: Credentials, prepared: Prepared) =>
+  prepared.tokens?.get(credentials.consumerKey) ?? bearerToken(url, credentials);
+
+/** The answer's `data`, or why there is none (an answer other than 200, or no JSON). */
+async function answerData(
+  url: string,
+  request: { method: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ data?: Answer; failure?: string }> {
+  const answer = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  const text = await answer.text();
+  if (answer.status !== 200) return { failure: `check: ${request.method} ${request.path} answered ${answer.status}: ${text.slice(0, 200)}` };
+  try {
+    return { data: (JSON.parse(text) as { data: unknown }).data };
+  } catch {
+    return { failure: `check: ${request.method} ${request.path} answered no JSON: ${text.slice(0, 200)}` };
+  }
+}
+
+/** A read's check: its answer's data (to the load's request, or to the path `vary` gives for `n`) passes `valid`. */
+const readCheck =
+  (valid: (data: Answer, fixture: Fixture, n: number) => boolean, what: string): Scenario['check'] =>
+  async (url, fixture, _prepared, request) => {
+    const n = 7;
+    const { data, failure } = await answerData(url, { ...request, ...request.vary?.(n) });
+    if (failure) return failure;
+    return valid(data, fixture, n) ? undefined : `check: ${request.path} did not answer ${what}: ${JSON.stringify(data).slice(0, 300)}`;
+  };
 
 /** An authenticated, validated read with a bearer token. */
 const read = (id: string, path: string, extra: Partial<Scenario> = {}): Scenario => ({
   id,
   name: `GET ${path}`,
   target: 'api',
-  async request(url, fixture) {
-    return { method: 'GET', path, headers: { authorization: `Bearer ${await bearerToken(url, fixture)}` } };
+  async request(url, fixture, prepared) {
+    return { method: 'GET', path, headers: { authorization: `Bearer ${await tokenFor(url, fixture, prepared)}` } };
   },
   ...extra,
 });
 
 /** The authenticated reads: each read added to the API is one line here. */
-const READS: Scenario[] = [read('me', '/partner/v1/me')];
+const READS: Scenario[] = [
+  read('me', '/partner/v1/me', {
+    check: readCheck(
+      (data) => typeof data?.partnerId === 'string' && data.scopes?.includes('partner:profile.read') && data.credentials?.length >= 1,
+      'the partner with its scopes and credentials',
+    ),
+  }),
+];
 
 const HELLO: LoadRequest = { method: 'GET', path: '/' };
 
@@ -193,36 +243,50 @@ const moneyPost = (
   body: (n: number, ledger: LedgerFixture, run: string) => object,
   /** Who posts: the back-office application, or the fixture's 3rd Party API partner. */
   as: 'core' | 'gateway' = 'core',
+  /** Checked after the measurement (see paymentCheck). */
+  check?: Scenario['check'],
 ): Scenario => ({
   id,
   name,
   target: 'api',
   ledger: true,
-  async request(url, fixture) {
+  check,
+  async request(url, fixture, prepared) {
     const ledger = fixture.ledger!;
     // Unique across the warm-up, the measurement and every round (the database is shared).
     const run = randomBytes(6).toString('hex');
     return {
       method: 'POST',
       path,
-      headers: { authorization: `Bearer ${await bearerToken(url, as === 'core' ? fixture.core : ledger.gateway)}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await tokenFor(url, as === 'core' ? fixture.core : ledger.gateway, prepared)}`,
+        'content-type': 'application/json',
+      },
       vary: (n) => ({ headers: { 'idempotency-key': `${run}-${n}` }, body: JSON.stringify(body(n, ledger, run)) }),
     };
   },
 });
 
 /** An authenticated read of a card's balance, as the back-office application or the 3rd Party API partner (cards spread over the fixture's). */
-const ledgerRead = (id: string, name: string, path: (cardId: string) => string, as: 'core' | 'gateway' = 'core'): Scenario => ({
+const ledgerRead = (
+  id: string,
+  name: string,
+  path: (cardId: string) => string,
+  as: 'core' | 'gateway' = 'core',
+  /** What the answer's data must hold, for the card read (checked after the measurement). */
+  valid?: (data: Answer, cardId: string) => boolean,
+): Scenario => ({
   id,
   name,
   target: 'api',
   ledger: true,
-  async request(url, fixture) {
+  check: valid && readCheck((data, fixture, n) => valid(data, fixture.ledger!.cards[n % fixture.ledger!.cards.length]), "the card's balances"),
+  async request(url, fixture, prepared) {
     const ledger = fixture.ledger!;
     return {
       method: 'GET',
       path: path(ledger.cards[0]),
-      headers: { authorization: `Bearer ${await bearerToken(url, as === 'core' ? fixture.core : ledger.gateway)}` },
+      headers: { authorization: `Bearer ${await tokenFor(url, as === 'core' ? fixture.core : ledger.gateway, prepared)}` },
       vary: (n) => ({ path: path(ledger.cards[n % ledger.cards.length]) }),
     };
   },
@@ -275,10 +339,66 @@ const rechargeVouchers = (id: string, name: string, partnerOf: (n: number, ledge
   },
 });
 
+/** A moment for the requests in flight when autocannon stopped (executed, not counted) to end before a check. */
+const IN_FLIGHT_MS = 1000;
+
+/**
+ * A payment's check, after the measurement: two payments of one card (numbers far past the
+ * load's, so fresh keys and receipts), its balance read through GET /core/v1/cards/{cardId}
+ * before and after the second: both completed, the balance down by exactly the second's
+ * amount, and the first sent again with its key answering the same operation (the idempotency
+ * record). A server that answers without posting fails it.
+ */
+const paymentCheck: Scenario['check'] = async (url, fixture, prepared, request) => {
+  const coreToken = await tokenFor(url, fixture.core, prepared);
+  const pay = (n: number) => {
+    const change = request.vary!(n);
+    return answerData(url, {
+      method: 'POST',
+      path: change.path ?? request.path,
+      headers: { ...request.headers, ...change.headers },
+      body: change.body ?? request.body,
+    });
+  };
+  const first = LEDGER_CARDS * 10_000; // the same card and station as `second`
+  const second = first + LEDGER_CARDS;
+  const paid = await pay(first);
+  if (paid.failure) return paid.failure;
+  const cardId: string | undefined = paid.data?.cardId ?? paid.data?.debit?.cardId;
+  const balance = async (): Promise<number | string> => {
+    const read = await answerData(url, { method: 'GET', path: `/core/v1/cards/${cardId}`, headers: { authorization: `Bearer ${coreToken}` } });
+    return read.failure ?? Number(read.data?.balances?.[0]?.value);
+  };
+  const before = await balance();
+  const again = await pay(second);
+  const after = await balance();
+  const replay = await pay(first);
+  const failure = [again.failure, replay.failure, typeof before === 'string' ? before : undefined, typeof after === 'string' ? after : undefined].find(Boolean);
+  if (failure) return failure;
+  const amount = Number(again.data?.amount?.value);
+  if (paid.data?.status !== 'completed' || again.data?.status !== 'completed' || again.data?.id === paid.data?.id)
+    return `check: the payments answered ${JSON.stringify(paid.data).slice(0, 200)} and ${JSON.stringify(again.data).slice(0, 200)}`;
+  if ((before as number) - (after as number) !== amount) return `check: card ${cardId}'s balance went from ${before} to ${after} for a payment of ${amount}`;
+  if (replay.data?.id !== paid.data.id) return `check: the payment sent again with its key answered ${replay.data?.id}, not ${paid.data.id}`;
+  return undefined;
+};
+
 const LEDGER_SCENARIOS: Scenario[] = [
   ledgerRead('balance-ledger-accounts', 'GET /core/v1/ledger-accounts?cardId= (balance read)', (cardId) => `/core/v1/ledger-accounts?cardId=${cardId}`),
-  ledgerRead('balance-card', 'GET /core/v1/cards/{id} (balance read)', (cardId) => `/core/v1/cards/${cardId}`),
-  ledgerRead('partner-balance', "GET /partner/v1/cards/{id} (a partner's balance read)", (cardId) => `/partner/v1/cards/${cardId}`, 'gateway'),
+  ledgerRead(
+    'balance-card',
+    'GET /core/v1/cards/{id} (balance read)',
+    (cardId) => `/core/v1/cards/${cardId}`,
+    'core',
+    (data, cardId) => data?.id === cardId && typeof data.maskedNumber === 'string' && data.balances?.[0]?.value > 0,
+  ),
+  ledgerRead(
+    'partner-balance',
+    "GET /partner/v1/cards/{id} (a partner's balance read)",
+    (cardId) => `/partner/v1/cards/${cardId}`,
+    'gateway',
+    (data, cardId) => data?.id === cardId && data.balances?.[0]?.available > 0,
+  ),
   moneyPost(
     'partner-payment',
     `POST /partner/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations (a station system, by card number)`,
@@ -292,6 +412,7 @@ const LEDGER_SCENARIOS: Scenario[] = [
       externalReference: `P-${run}-${n}`,
     }),
     'gateway',
+    paymentCheck,
   ),
   moneyPost(
     'partner-recharge',
@@ -300,11 +421,21 @@ const LEDGER_SCENARIOS: Scenario[] = [
     (n, ledger, run) => ({ cardId: ledger.cards[n % ledger.cards.length], amount: xof(1), externalReference: `R-${run}-${n}` }),
     'gateway',
   ),
-  moneyPost('payment-spread', `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`, '/core/v1/payments', (n, ledger, run) =>
-    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`),
+  moneyPost(
+    'payment-spread',
+    `POST /core/v1/payments, ${LEDGER_CARDS} cards x ${LEDGER_SERVICE_POINTS} stations`,
+    '/core/v1/payments',
+    (n, ledger, run) => payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `B-${run}-${n}`),
+    'core',
+    paymentCheck,
   ),
-  moneyPost('payment-hot-station', `POST /core/v1/payments, ${LEDGER_CARDS} cards at 1 station (hot credited card)`, '/core/v1/payments', (n, ledger, run) =>
-    payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[0], `H-${run}-${n}`),
+  moneyPost(
+    'payment-hot-station',
+    `POST /core/v1/payments, ${LEDGER_CARDS} cards at 1 station (hot credited card)`,
+    '/core/v1/payments',
+    (n, ledger, run) => payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[0], `H-${run}-${n}`),
+    'core',
+    paymentCheck,
   ),
   moneyPost('fee-spread', `POST /core/v1/fees, ${LEDGER_CARDS} cards to fee revenue (hot, unbounded)`, '/core/v1/fees', (n, ledger) => ({
     cardId: ledger.cards[n % ledger.cards.length],
@@ -394,7 +525,25 @@ const webhookScenario = (id: string, dead: boolean): Scenario => ({
   },
 });
 
-const ALL_SCENARIOS: Scenario[] = [
+/** The scenarios measured beside a ceiling: the goals' (scripts/bench/goals.ts), and the hot station (the same endpoint as spread payments). */
+const WITH_CEILING = new Set([...CEILING_GOALS.map((goal) => goal.id), 'payment-hot-station']);
+
+/**
+ * The ceiling of an API scenario (`<id>-ceiling`): the same requests and check, against the
+ * ceiling server (scripts/bench/ceiling.ts), with bearer tokens got from an API server first.
+ */
+const ceilingOf = (scenario: Scenario): Scenario => ({
+  ...scenario,
+  id: ceilingIdOf(scenario.id),
+  name: `ceiling of ${scenario.id} (node:http + pg, its SQL batched per turn${scenario.id.includes('payment') ? ', the posting one SQL function' : ''})`,
+  target: 'ceiling',
+  async setup(url, fixture) {
+    const holders = [fixture, fixture.core, ...(fixture.ledger ? [fixture.ledger.gateway] : [])];
+    return { orderIds: [], tokens: new Map(await Promise.all(holders.map(async (holder) => [holder.consumerKey, await bearerToken(url, holder)] as const))) };
+  },
+});
+
+const ALL_SCENARIOS: Scenario[] = (<Scenario[]>[
   { id: 'node-http', name: 'baseline node:http hello-world', target: 'node-http', request: async () => HELLO },
   { id: 'express', name: 'baseline Express 5 hello-world', target: 'express', request: async () => HELLO },
   { id: 'token', name: 'POST /oauth/token (Basic, form)', target: 'api', request: async (_url, fixture) => TOKEN_REQUEST(fixture) },
@@ -405,7 +554,7 @@ const ALL_SCENARIOS: Scenario[] = [
   EXPORT_SCENARIO,
   webhookScenario('webhook-delivery', false),
   webhookScenario('webhook-delivery-dead-endpoint', true),
-];
+]).flatMap((scenario) => (WITH_CEILING.has(scenario.id) ? [scenario, ceilingOf(scenario)] : [scenario]));
 const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
 
 // ---------------------------------------------------------------- measurement
@@ -498,7 +647,11 @@ async function withCpu<T extends { totalRequests: number }>(
 async function loadMeasurement(scenario: Scenario, target: RunningTarget, fixture: Fixture, prepared: Prepared): Promise<Measured> {
   const request = await scenario.request!(target.url, fixture, prepared);
   if (settings.warmupSeconds > 0) await runLoad(target.url, request, settings.warmupSeconds, settings.connections);
-  return withCpu(target, () => runLoad(target.url, request, settings.durationSeconds, settings.connections));
+  const measured = await withCpu(target, () => runLoad(target.url, request, settings.durationSeconds, settings.connections));
+  if (!scenario.check) return measured;
+  await sleep(IN_FLIGHT_MS);
+  const failure = await scenario.check(target.url, fixture, prepared, request);
+  return failure ? { ...measured, failure } : measured;
 }
 
 /** A timed scenario's one call: p50 and p99 are its time (one sample), req/s is not measured. */
@@ -534,7 +687,7 @@ async function measure(scenario: Scenario, round: number, database: BenchDatabas
   try {
     const setupStarted = Date.now();
     const prepared = scenario.setup ? await onSetupServer(database, (url) => scenario.setup!(url, fixture)) : { orderIds: [] };
-    if (scenario.setup)
+    if (prepared.orderIds.length > 0)
       process.stderr.write(`  (${scenario.id} setup: ${prepared.orderIds.length} vouchers in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s)\n`);
     if (settings.quietWaitSeconds > 0) await waitForQuietMachine();
     target = await startTarget(spec, {
@@ -597,6 +750,8 @@ interface ScenarioSummary {
   /** req/s divided by the baseline's, median of the per-round ratios. */
   ratioToNodeHttp: number | null;
   ratioToExpress: number | null;
+  /** req/s divided by its ceiling's (`<id>-ceiling`, same round), median of the per-round ratios; null without one. */
+  ratioToCeiling: number | null;
   peakRssMb: number;
   /** Server CPU time (user + system) per request, in microseconds. */
   serverCpuMicrosPerRequest: number;
@@ -636,6 +791,7 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
     statusCounts,
     ratioToNodeHttp: pairedMedian(results, scenario.id, 'node-http', (a, b) => a / b),
     ratioToExpress: pairedMedian(results, scenario.id, 'express', (a, b) => a / b),
+    ratioToCeiling: pairedMedian(results, scenario.id, ceilingIdOf(scenario.id), (a, b) => a / b),
     peakRssMb: median(rounds.map((round) => round.peakRssBytes)) / 2 ** 20,
     serverCpuMicrosPerRequest: median(rounds.map((round) => round.serverCpuMicrosPerRequest)),
     timedMs: scenario.timed
@@ -739,7 +895,7 @@ function webhookGoals(summaries: ScenarioSummary[]): string[] {
 const fixed = (value: number | null, digits: number) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
 function table(summaries: ScenarioSummary[]): string {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+err', 'x node:http', 'x express', 'server CPU µs/req', 'peak RSS MB', 'flag'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+err', 'x node:http', 'x express', 'x ceiling', 'server CPU µs/req', 'peak RSS MB', 'flag'];
   const rows = summaries.map((summary) => [
     summary.name,
     fixed(summary.requestsPerSecond, 0),
@@ -748,6 +904,7 @@ function table(summaries: ScenarioSummary[]): string {
     String(summary.non2xx + summary.errors),
     fixed(summary.ratioToNodeHttp, 2),
     fixed(summary.ratioToExpress, 2),
+    fixed(summary.ratioToCeiling, 2),
     fixed(summary.serverCpuMicrosPerRequest, 0),
     fixed(summary.peakRssMb, 0),
     summary.flag ? `FLAGGED: ${summary.flag}` : '',
@@ -846,13 +1003,19 @@ async function main(): Promise<void> {
       database: database.version,
     };
 
-    // The baselines use no database: CPU used beside them is other work on the machine.
-    const baselineOtherCpu = SCENARIOS.filter((scenario) => scenario.target !== 'api')
+    // The hello-world baselines use no database: CPU used beside them is other work on the machine.
+    const baselineOtherCpu = SCENARIOS.filter((scenario) => scenario.target === 'node-http' || scenario.target === 'express')
       .flatMap((scenario) => results.get(scenario.id) ?? [])
       .map((measurement) => measurement.otherCpuCores ?? 0);
     const busyMachine = Math.max(0, ...baselineOtherCpu) > 0.25;
     const percent = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)}%`);
-    const goals = [...ledgerGoals(summaries, derived), ...webhookGoals(summaries)];
+    const goals = [...ceilingGoalLines(summaries), ...ledgerGoals(summaries, derived), ...webhookGoals(summaries)];
+    const ceilingNote =
+      database.kind === 'pglite' && SCENARIOS.some((scenario) => scenario.target === 'ceiling')
+        ? [
+            'note: on PGlite the ceilings run on its one session through the project adapter (no pg Pool, no prepared statements): their goals are for PostgreSQL',
+          ]
+        : [];
     const report = [
       table(summaries),
       ...(busyMachine
@@ -863,12 +1026,13 @@ async function main(): Promise<void> {
         `(${percent(derived.responseValidationCpuPercent)} more server CPU per request); info logging to /dev/null costs ` +
         `${percent(derived.loggingCostPercent)} (${percent(derived.loggingCpuPercent)} more CPU)`,
       ...goals,
+      ...ceilingNote,
       `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, ${machine.os}, Node ${machine.node}, ${machine.database}; ` +
         `${settings.connections} connections, median of ${settings.rounds} rounds of ${settings.durationSeconds} s`,
     ].join('\n');
     process.stdout.write(report + '\n');
 
-    const document = { date: new Date().toISOString(), machine, settings, busyMachine, derived, scenarios: summaries };
+    const document = { date: new Date().toISOString(), machine, settings, busyMachine, derived, goals, scenarios: summaries };
     mkdirSync(dirname(settings.output), { recursive: true });
     writeFileSync(settings.output, JSON.stringify(document, null, 2) + '\n');
     process.stderr.write(`bench: results written to ${settings.output}\n`);

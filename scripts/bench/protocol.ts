@@ -2,8 +2,11 @@
 
 /** What the server process runs; passed as JSON in its first argument. */
 export interface TargetSpec {
-  /** `prepare` migrates the fresh database and creates the benchmark partners, then exits. */
-  kind: 'prepare' | 'node-http' | 'express' | 'api';
+  /**
+   * `prepare` migrates the fresh database and creates the benchmark partners, then exits;
+   * `ceiling` is the scenarios' SQL work done the best known way (scripts/bench/ceiling.ts).
+   */
+  kind: 'prepare' | 'node-http' | 'express' | 'api' | 'ceiling';
   /** PostgreSQL connection string (a dedicated schema); absent: the PGlite of `dataDir`. */
   databaseUrl?: string;
   /** Data directory of the embedded PGlite database. */

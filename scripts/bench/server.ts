@@ -2,7 +2,8 @@
  * The server side of `npm run bench`, run in its own process (started by scripts/bench.ts
  * with `node --import tsx`) so that the load generator never shares its event loop. It
  * either prepares the benchmark database once, or serves one target: a raw node:http
- * hello-world, an Express 5 hello-world, or the real API. It talks to its parent over IPC
+ * hello-world, an Express 5 hello-world, the real API, or the ceiling (the API's SQL work the
+ * best known way, scripts/bench/ceiling.ts). It talks to its parent over IPC
  * and, when asked to stop, reports the peak RSS of its own process.
  */
 import { readFileSync } from 'node:fs';
@@ -20,12 +21,16 @@ import { startServer } from '../../src/server';
 import { WebhookDispatcher } from '../../src/domain/webhooks/dispatcher';
 import { oauthScopes } from '../../generated/operations';
 import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
+import { serveCeiling } from './ceiling';
 
 /** Resolves once the message is handed to the IPC channel (so a disconnect cannot drop it). */
 const send = (message: ChildMessage) =>
   new Promise<void>((resolve, reject) =>
     process.send ? process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve())) : resolve(),
   );
+
+/** The rate limits are counted on every call (their cost is measured) but never reached. */
+const BENCH_RATE_LIMIT = 1_000_000_000;
 
 /** The same body for both baselines, about the size of a small API answer. */
 const HELLO = JSON.stringify({ hello: 'world' });
@@ -126,8 +131,6 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       return { url: await listen(server), stop: () => closeServer(server) };
     }
     case 'api': {
-      // The rate limits are counted on every call (their cost is measured) but never reached.
-      const BENCH_RATE_LIMIT = 1_000_000_000;
       const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
       const db = await openBenchDatabase(spec, config.databasePoolSize);
       const logger = createLogger(spec.logLevel);
@@ -163,6 +166,11 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
           await db.close();
         },
       };
+    }
+    case 'ceiling': {
+      // The API's pool size, as the API server of the bench gets it.
+      const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
+      return serveCeiling(spec, { poolSize: config.databasePoolSize, rateLimitPerMinute: BENCH_RATE_LIMIT });
     }
     default:
       throw new Error(`unknown bench target ${JSON.stringify(spec.kind)}`);

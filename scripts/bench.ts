@@ -820,19 +820,7 @@ function ledgerGoals(
   const byId = new Map(summaries.map((summary) => [summary.id, summary]));
   const verdict = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : 'MISSED');
   const lines: string[] = [];
-  for (const id of ['balance-ledger-accounts', 'balance-card']) {
-    const read = byId.get(id);
-    if (!read) continue;
-    const ratio = read.ratioToExpress;
-    lines.push(
-      `goal ${read.name}: >= 0.40x Express and p99 <= 15 ms: ${fixed(ratio, 2)}x, p99 ${fixed(read.p99Ms, 2)} ms, ${verdict(ratio === null ? null : ratio >= 0.4 && read.p99Ms <= 15)}`,
-    );
-  }
-  const spread = byId.get('payment-spread');
-  if (spread)
-    lines.push(
-      `goal spread payments >= 0.15x Express: ${fixed(spread.ratioToExpress, 3)}x, ${verdict(spread.ratioToExpress === null ? null : spread.ratioToExpress >= 0.15)}`,
-    );
+  // The reads' and spread payments' goals are against their ceilings (scripts/bench/goals.ts), not Express.
   if (byId.has('payment-hot-station')) {
     const ratio = derived.hotStationToSpreadPayments;
     lines.push(`goal hot-station payments >= 0.8x spread payments: ${fixed(ratio, 2)}x, ${verdict(ratio === null ? null : ratio >= 0.8)}`);

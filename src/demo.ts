@@ -22,12 +22,13 @@ import { createDriver } from './domain/fleet/drivers';
 import { createVehicle } from './domain/fleet/vehicles';
 import { fundPartnerFloat } from './domain/payments/operations';
 import { createPartnerContract } from './domain/partners/contracts';
-import { createPartner } from './domain/partners/partners';
+import { createPartner, partnerNamed } from './domain/partners/partners';
 import { setRechargeLimits } from './domain/partners/recharge-limits';
-import { createClient } from './domain/referential/clients';
+import { clientIdByCode, createClient } from './domain/referential/clients';
 import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
-import { createNetwork } from './domain/referential/networks';
+import { createNetwork, networkIdByCode } from './domain/referential/networks';
 import { createServicePoint } from './domain/cards/service-point-cards';
+import { servicePointIdByCode } from './domain/referential/service-points';
 import { createUnit } from './domain/referential/units';
 import { createOperator, createOperatorRole, grantOperatorRole } from './domain/operators/operators';
 
@@ -126,10 +127,12 @@ async function seedReferential(db: Database, vault: CardVault, operatorIssuer: s
 
 /** The demo partner's contracts (both clients, the service point), its float and its recharge limits. */
 async function seedPartnerChannel(db: Database, partnerId: string): Promise<void> {
-  const clients = await db.query<{ id: string }>("SELECT id FROM clients WHERE code IN ('SOTRA', 'LOGEX-CI') ORDER BY code");
-  const [station] = await db.query<{ id: string }>("SELECT id FROM service_points WHERE code = 'STATION-MARCORY'");
-  for (const client of clients) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId: client.id });
-  if (station) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId: station.id });
+  for (const code of ['LOGEX-CI', 'SOTRA']) {
+    const clientId = await clientIdByCode(db, code);
+    if (clientId) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId });
+  }
+  const servicePointId = await servicePointIdByCode(db, 'STATION-MARCORY');
+  if (servicePointId) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId });
   const funding = { key: `demo-float-${partnerId}`, operation: 'createFloatFunding', fingerprint: partnerId };
   await fundPartnerFloat(db, DEMO_ACTOR, funding, {
     partnerId,
@@ -147,9 +150,8 @@ async function seedPartnerChannel(db: Database, partnerId: string): Promise<void
 export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault, operatorIssuer?: string): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
-  const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
-  if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
-  const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
+  if (await partnerNamed(db, DEMO_NAME)) return null; // created earlier, credentials file removed: the secret cannot be shown again
+  const seeded = (await networkIdByCode(db, 'RES-ABIDJAN')) !== null;
   const cardNumber = seeded ? null : await seedReferential(db, vault, operatorIssuer ?? PLACEHOLDER_ISSUER);
   const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
   await seedPartnerChannel(db, partner.id);

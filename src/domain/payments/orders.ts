@@ -17,9 +17,9 @@ import { oneIdentity } from '../partners/lines';
 import { partnerRow } from '../partners/partners';
 import { clientInReach } from '../partners/reach';
 import { countInDay, limitBreach, limitRows, rechargedToCardToday, type LimitRow } from '../partners/recharge-limits';
-import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from '../ledger/accounts';
+import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountKey, type AccountRow } from '../ledger/accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
-import { lockLedger, postAll, type AccountKey, type LockedCard, type Posting } from '../ledger/posting';
+import { lockLedger, postAll, type LockedCard, type Posting } from '../ledger/posting';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];

@@ -204,16 +204,8 @@ describe('payments', () => {
     refusals.push([await attempt(notAllowed, { service: CardService.CarWash }), '409 4015']);
     refusals.push([await attempt(notAllowed, { amount: { value: 1000, unit: 'L-SUPER' } }), '400 4016']);
     refusals.push([await attempt(stationCardId), '400 4017']); // the station's own card paying it
-    const otherStation = (
-      await core().coreReferential.createServicePoint({
-        servicePointCreate: {
-          code: 'STATION-AUTRE',
-          name: 'Station Treichville',
-          address: 'Treichville, Abidjan',
-          networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
-        },
-      })
-    ).data.eServiceCard.id;
+    const networkId = (await core().coreReferential.getClient({ clientId })).data.networkId;
+    const otherStation = (await newStation(core(), networkId, 'STATION-AUTRE', { name: 'Station Treichville', address: 'Treichville, Abidjan' })).cardId;
     await credit(otherStation, 5000);
     refusals.push([await attempt(otherStation), '400 4018']);
     refusals.push([await attempt('crd_000000000000000000000000'), '404 3008']);
@@ -355,15 +347,9 @@ describe('statements', () => {
 
 describe("the station's E-service card (its balance summed: a credit locks nothing)", () => {
   it('when payments credit a station, then its balance is the sum of its entries everywhere it is read, and its statement and events follow', async () => {
-    const { data: point } = await core().coreReferential.createServicePoint({
-      servicePointCreate: {
-        code: 'STATION-SUM',
-        name: 'Station Cocody',
-        address: 'Cocody, Abidjan',
-        networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
-      },
-    });
-    const station = point.eServiceCard.id;
+    const networkId = (await core().coreReferential.getClient({ clientId })).data.networkId;
+    const point = await newStation(core(), networkId, 'STATION-SUM', { name: 'Station Cocody', address: 'Cocody, Abidjan' });
+    const station = point.cardId;
     const cardId = await issueCard();
     await credit(cardId, 10000);
     const [{ now: start }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');

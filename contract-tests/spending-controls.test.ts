@@ -275,11 +275,7 @@ describe('spending controls at payment time', () => {
 
   it('when a location rule allows a network, then its service points are allowed and others refused', async () => {
     const elsewhere = await newNetwork(sdk(), 'RES-AILLEURS', 'Ailleurs');
-    const foreign = (
-      await sdk().coreReferential.createServicePoint({
-        servicePointCreate: { code: 'STATION-AILLEURS', name: 'Station Bouaké', address: 'Bouaké', networkId: elsewhere },
-      })
-    ).data.id;
+    const foreign = (await newStation(sdk(), elsewhere, 'STATION-AILLEURS', { name: 'Station Bouaké', address: 'Bouaké' })).id;
     const cardId = await cardWith({ locations: { list: 'allow', networkIds: [networkId], mode: 'hard' } });
     await fill(cardId, 10);
     await fill(cardId, 10, { station: otherServicePointId });

@@ -7,11 +7,22 @@
  * the unit's scale is refused naming the field and the scale.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { CardService, RegularisationCreateDirectionEnum } from '../generated/sdk';
 import { document, type Json } from './support/contract';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, issueCard, newClient, newNetwork, newStation, xof, type ContractedPartner } from './support/world';
+import {
+  checkLedgerAfterEach,
+  contractedPartner,
+  issueCard,
+  newCardProfile,
+  newClient,
+  newEnergyType,
+  newNetwork,
+  newStation,
+  xof,
+  type ContractedPartner,
+} from './support/world';
 
 let server: TestServer;
 let coreToken: string;
@@ -87,23 +98,11 @@ beforeAll(async () => {
   server = await startTestServer();
   coreToken = await server.coreToken();
   const referential = sdk().coreReferential;
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   await referential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' } });
   const networkId = await newNetwork(sdk(), 'RES-SCALE');
   const clientId = await newClient(sdk(), networkId, 'FLOTTE-SCALE');
-  const profileId = (
-    await sdk().coreCards.createCardProfile({
-      cardProfileCreate: {
-        code: 'SCALE',
-        label: 'Échelles',
-        validityMonths: 12,
-        rechargeMode: RechargeMode.Manual,
-        monthlyOfflineCap: xof(0),
-        allowedServices: [CardService.Fuel],
-        allowedUnits: ['XOF', 'L-GASOIL'],
-      },
-    })
-  ).data.id;
+  const profileId = await newCardProfile(sdk(), 'SCALE', { label: 'Échelles', monthlyOfflineCap: xof(0), allowedUnits: ['XOF', 'L-GASOIL'] });
   const controls = await api(coreToken, 'PUT', `/core/v1/card-profiles/${profileId}/controls`, {
     amount: { limits: [{ perTransaction: xof(20000), perDay: xof(100000) }], mode: 'hard' },
   });

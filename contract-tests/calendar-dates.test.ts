@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { issueCard, newClientWorld, newStation, xof } from './support/world';
+import { issueCard, newClientWorld, newEnergyType, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -26,12 +26,11 @@ const post = (path: string, body: unknown) =>
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const referential = sdk().coreReferential;
   const owner = await newClientWorld(sdk(), 'DATES', { monthlyOfflineCap: xof(20000) });
   cardId = (await issueCard(sdk(), owner)).id;
   await sdk().coreCards.replaceCardControls({ cardId, spendingControls: { amount: { limits: [{ perMonth: xof(100000) }], mode: 'hard' } } });
   servicePointId = (await newStation(sdk(), owner.networkId, 'STATION-DATES')).id;
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
 });
 afterAll(() => server.stop());
 

@@ -1,10 +1,10 @@
 /** Core API: spending controls on card profiles (defaults) and cards (overrides), with the source of each effective rule. */
 import { randomUUID } from 'node:crypto';
-import { CardService, RegularisationCreateDirectionEnum } from '../generated/sdk';
+import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, fundedCard, issueCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -56,17 +56,7 @@ beforeAll(async () => {
   const referential = sdk().coreReferential;
   networkId = await newNetwork(sdk(), 'RES-CONTROLES');
   clientId = await newClient(sdk(), networkId, 'FLOTTE-CTRL');
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(675),
-      priceExclVat: xof(575),
-      priceExclTaxAndCustoms: xof(525),
-      priceExclAllTaxes: xof(475),
-    },
-  });
+  await newEnergyType(sdk(), 'GASOIL', 675);
   await referential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litre de gasoil', kind: 'volume', scale: 3, energyTypeCode: 'GASOIL' } });
   const station = await newStation(sdk(), networkId, 'STATION-CTRL');
   servicePointId = station.id;
@@ -75,6 +65,7 @@ beforeAll(async () => {
   cardId = (await issueCard(sdk(), { clientId, profileId })).id;
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 const NONE = {
   amount: { source: 'none' },
@@ -406,13 +397,8 @@ describe('remaining allowances', () => {
       amount: { limits: [{ perTransaction: xof(50000), perDay: xof(100000), perWeek: xof(200000) }], mode: 'hard' },
       volume: { perDay: 100000, perMonth: 1000000, mode: 'soft' },
     });
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
-      .data.id;
+    const card = (await fundedCard(sdk(), { clientId, profileId: profile }, 500000)).id;
     await request('PUT', `cards/${card}/controls`, { transactions: { perDay: 3, perMonth: 20, mode: 'hard' } });
-    await sdk().coreLedger.createRegularisation({
-      idempotencyKey: randomUUID(),
-      regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' },
-    });
     const wednesday = await pay(card, 40); // 27000 XOF, Wednesday 25 November 23:30
     const thursday = await pay(card, 20); // 13500 XOF, Thursday 26 November 00:30
     await server.database.db.query("UPDATE ledger_operations SET created_at = '2026-11-25T23:30:00Z' WHERE id = $1", [wednesday.id]);
@@ -504,12 +490,7 @@ describe('remaining allowances', () => {
       amount: { limits: [{ perDay: xof(30000) }], mode: 'soft' },
       transactions: { perDay: 2, mode: 'soft' },
     });
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
-      .data.id;
-    await sdk().coreLedger.createRegularisation({
-      idempotencyKey: randomUUID(),
-      regularisationCreate: { cardId: card, direction: RegularisationCreateDirectionEnum.Credit, amount: xof(500000), reason: 'Dotation' },
-    });
+    const card = (await fundedCard(sdk(), { clientId, profileId: profile }, 500000)).id;
     const cancelled = await pay(card, 10);
     await sdk().coreLedger.cancelOperation({
       operationId: cancelled.id,
@@ -528,8 +509,7 @@ describe('remaining allowances', () => {
 
   it('when a card has only a per-transaction limit, then that limit is its one allowance; with no limit, none; unknown and E-service cards are refused', async () => {
     const profile = await newProfile('PROFIL-LIBRE-CONSO');
-    const card = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId: profile, holder: { name: 'Yao Kouamé', phone: '+2250202020202' } } }))
-      .data.id;
+    const card = (await issueCard(sdk(), { clientId, profileId: profile })).id;
     expect((await allowances(card)).items).toEqual([]);
     await request('PUT', `cards/${card}/controls`, { volume: { perTransaction: 60000, mode: 'hard' } });
     expect((await allowances(card)).items).toEqual([

@@ -5,7 +5,7 @@ import { cardVehicle } from '../src/domain/fleet/vehicles';
 import { expectDocumented } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
-import { issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { issueCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -78,8 +78,8 @@ beforeAll(async () => {
   otherClientId = await newClient(sdk(), networkId, 'FLOTTE-B');
   inactiveClientId = await newClient(sdk(), networkId, 'FLOTTE-C');
   await referential.deactivateClient({ clientId: inactiveClientId });
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+  await newEnergyType(sdk(), 'GASOIL');
+  await newEnergyType(sdk(), 'SUPER');
   eserviceCardId = (await newStation(sdk(), networkId, 'STATION-FLOTTE')).cardId;
   const profileId = await newCardProfile(sdk(), 'PROFIL-FLOTTE', { validityMonths: 36, monthlyOfflineCap: xof(100000) });
   cardId = (await issueCard(sdk(), { clientId, profileId })).id;

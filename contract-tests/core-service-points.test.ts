@@ -2,7 +2,7 @@
 import { isValidCardNumber } from '../src/domain/cards/card-numbers';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { newNetwork } from './support/world';
+import { newEnergyType, newNetwork } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -14,8 +14,8 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   networkId = await newNetwork(server.sdk({ token }), 'RES-STATIONS');
-  await referential().createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential().createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+  await newEnergyType(server.sdk({ token }), 'GASOIL');
+  await newEnergyType(server.sdk({ token }), 'SUPER');
 });
 afterAll(() => server.stop());
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { CardService } from '../generated/sdk';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { fundedCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, fundedCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -65,6 +65,7 @@ beforeAll(async () => {
   servicePointId = (await newStation(sdk(), networkId, 'STATION-CODES')).id;
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 describe('when wrong driver codes are given for a card', () => {
   it("then after the profile's 5 failures the code is locked: the right code is refused 4111, once recorded as a security event, and setting the code again unlocks it", async () => {
@@ -138,12 +139,7 @@ describe('when a profile requires the driver code', () => {
     expect((await pay(cardId, CODE)).data.driverCheck).toBe('matched');
     expect((await sdk().coreCards.listCardDeclines({ cardId })).data.items.map((item) => item.code)).toEqual(['4112', '4112']);
 
-    const plain = (await sdk().coreCards.issueCard({ cardIssue: { clientId, profileId, holder: { name: 'Sans conducteur', phone: '+2250102030406' } } })).data
-      .id;
-    await sdk().coreLedger.createRegularisation({
-      idempotencyKey: key(),
-      regularisationCreate: { cardId: plain, direction: 'credit', amount: xof(1000), reason: 'Solde' },
-    });
+    const plain = (await fundedCard(sdk(), { clientId, profileId }, 1000, { name: 'Sans conducteur', phone: '+2250102030406' })).id;
     expect((await pay(plain)).data.driverCheck).toBe('no-driver');
 
     const relaxed = (await sdk().coreCards.updateCardProfile({ profileId, cardProfileUpdate: { driverCodeRequired: false } })).data;

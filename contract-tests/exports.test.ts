@@ -9,7 +9,7 @@ import { CardService, RegularisationCreateDirectionEnum } from '../generated/sdk
 import { spreadsheetCells } from './support/csv';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, credit, fundFloat, issueCard, newClientWorld, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, credit, fundFloat, issueCard, newClientWorld, newEnergyType, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   owner = { clientId: world.clientId, profileId: world.profileId };
   ({ id: servicePointId } = await newStation(core(), world.networkId, 'STATION-EXPORTS'));
-  await core().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(core(), 'GASOIL');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());

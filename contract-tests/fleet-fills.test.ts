@@ -8,7 +8,7 @@ import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, fundedCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
+import { checkLedgerAfterEach, fundedCard, newClientWorld, newEnergyType, newStation, xof, type ClientWorld } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -57,21 +57,10 @@ const exceptions = async (cardId: string) => (await sdk().coreCards.listCardExce
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const referential = sdk().coreReferential;
   owner = await newClientWorld(sdk(), 'VEH', { monthlyOfflineCap: xof(100000), allowedServices: [CardService.Fuel, CardService.Shop] });
   servicePointId = (await newStation(sdk(), owner.networkId, 'STATION-VEH')).id;
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
-  await referential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(700),
-      priceExclVat: xof(600),
-      priceExclTaxAndCustoms: xof(550),
-      priceExclAllTaxes: xof(500),
-    },
-  });
+  await newEnergyType(sdk(), 'GASOIL', 700);
+  await newEnergyType(sdk(), 'SUPER');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());

@@ -11,7 +11,16 @@ import { AuthorizationStatus, CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, fundedCard as newFundedCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
+import {
+  checkLedgerAfterEach,
+  contractedPartner,
+  fundedCard as newFundedCard,
+  newClientWorld,
+  newEnergyType,
+  newStation,
+  xof,
+  type ClientWorld,
+} from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -63,7 +72,7 @@ beforeAll(async () => {
   owner = await newClientWorld(sdk(), 'REFS');
   stationA = (await newStation(sdk(), owner.networkId, 'STN-REF-A')).id;
   stationB = (await newStation(sdk(), owner.networkId, 'STN-REF-B')).id;
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   const scopes = ['partner:payments.write', 'partner:cards.read', 'partner:events.read'];
   const made = await contractedPartner(server, sdk(), { name: 'Station Plateau SI', scopes, servicePointId: stationA });
   p = { id: made.id, token: made.token };

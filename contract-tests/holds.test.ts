@@ -10,7 +10,7 @@ import { expireHolds } from '../src/domain/payments/holds';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
+import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newEnergyType, newStation, xof, type ClientWorld } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const core = server.sdk({ token });
   owner = await newClientWorld(core, 'POMPE');
   servicePointId = (await newStation(core, owner.networkId, 'STATION-POMPE')).id;
-  await core.coreReferential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+  await newEnergyType(core, 'SUPER');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());

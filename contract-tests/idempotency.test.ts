@@ -9,7 +9,7 @@ import { purgeIdempotencyKeys } from '../src/domain/idempotency';
 import { expectDocumented } from './support/contract';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, issueCard, newClientWorld, xof } from './support/world';
+import { checkLedgerAfterEach, issueCard, newClientWorld, newEnergyType, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   token = await server.coreToken();
   const core = server.sdk({ token });
   ({ clientId, profileId } = await newClientWorld(core, 'IDEM'));
-  await core.coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(core, 'GASOIL');
   cardId = (await issueCard(core, { clientId, profileId })).id;
 });
 checkLedgerAfterEach(() => server.database.db);
@@ -127,7 +127,7 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('Idempotency-Key on the POSTs that create (issue: voucher entry was not idempotent)', () => {
+describe('Idempotency-Key on the POSTs that create (voucher entry among them)', () => {
   const count = async (table: string) => (await server.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
   const voucher = () => ({ type: 'recharge', lines: [{ cardId, amount: xof(100) }], reason: 'Dotation' });
   const storedAnswer = async (key: string) => JSON.stringify((await server.database.db.query('SELECT answer FROM idempotency_keys WHERE key = $1', [key]))[0]);

@@ -4,12 +4,22 @@
  * after each test.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode, RegularisationCreateDirectionEnum, type PaymentCreate } from '../generated/sdk';
+import { CardService, RegularisationCreateDirectionEnum, type PaymentCreate } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { spreadsheetCells } from './support/csv';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, issueCard as newCard, newClient, newClientWorld, newNetwork, newStation, xof } from './support/world';
+import {
+  checkLedgerAfterEach,
+  issueCard as newCard,
+  newCardProfile,
+  newClient,
+  newClientWorld,
+  newEnergyType,
+  newNetwork,
+  newStation,
+  xof,
+} from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -44,7 +54,6 @@ const ledgerState = async () =>
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const referential = core().coreReferential;
   let networkId: string;
   ({ networkId, clientId, profileId } = await newClientWorld(core(), 'LEDGER', {
     label: 'Flotte',
@@ -53,17 +62,7 @@ beforeAll(async () => {
     allowedServices: [CardService.Fuel, CardService.Shop],
   }));
   ({ id: servicePointId, cardId: stationCardId } = await newStation(core(), networkId, 'STATION-LEDGER'));
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(675),
-      priceExclVat: xof(575),
-      priceExclTaxAndCustoms: xof(525),
-      priceExclAllTaxes: xof(475),
-    },
-  });
+  await newEnergyType(core(), 'GASOIL', 675);
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
@@ -205,16 +204,8 @@ describe('payments', () => {
     refusals.push([await attempt(notAllowed, { service: CardService.CarWash }), '409 4015']);
     refusals.push([await attempt(notAllowed, { amount: { value: 1000, unit: 'L-SUPER' } }), '400 4016']);
     refusals.push([await attempt(stationCardId), '400 4017']); // the station's own card paying it
-    const otherStation = (
-      await core().coreReferential.createServicePoint({
-        servicePointCreate: {
-          code: 'STATION-AUTRE',
-          name: 'Station Treichville',
-          address: 'Treichville, Abidjan',
-          networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
-        },
-      })
-    ).data.eServiceCard.id;
+    const networkId = (await core().coreReferential.getClient({ clientId })).data.networkId;
+    const otherStation = (await newStation(core(), networkId, 'STATION-AUTRE', { name: 'Station Treichville', address: 'Treichville, Abidjan' })).cardId;
     await credit(otherStation, 5000);
     refusals.push([await attempt(otherStation), '400 4018']);
     refusals.push([await attempt('crd_000000000000000000000000'), '404 3008']);
@@ -340,19 +331,7 @@ describe('statements', () => {
     await core().coreReferential.createUnit({
       unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' },
     });
-    const litresProfile = (
-      await core().coreCards.createCardProfile({
-        cardProfileCreate: {
-          code: 'LITRES',
-          label: 'Litres',
-          validityMonths: 12,
-          rechargeMode: RechargeMode.Manual,
-          monthlyOfflineCap: xof(1000),
-          allowedServices: [CardService.Fuel],
-          allowedUnits: ['XOF', 'L-GASOIL'],
-        },
-      })
-    ).data.id;
+    const litresProfile = await newCardProfile(core(), 'LITRES', { label: 'Litres', allowedUnits: ['XOF', 'L-GASOIL'] });
     const cardId = await issueCard(litresProfile);
     await core().coreLedger.createRegularisation({
       idempotencyKey: key(),
@@ -368,15 +347,9 @@ describe('statements', () => {
 
 describe("the station's E-service card (its balance summed: a credit locks nothing)", () => {
   it('when payments credit a station, then its balance is the sum of its entries everywhere it is read, and its statement and events follow', async () => {
-    const { data: point } = await core().coreReferential.createServicePoint({
-      servicePointCreate: {
-        code: 'STATION-SUM',
-        name: 'Station Cocody',
-        address: 'Cocody, Abidjan',
-        networkId: (await core().coreReferential.getClient({ clientId })).data.networkId,
-      },
-    });
-    const station = point.eServiceCard.id;
+    const networkId = (await core().coreReferential.getClient({ clientId })).data.networkId;
+    const point = await newStation(core(), networkId, 'STATION-SUM', { name: 'Station Cocody', address: 'Cocody, Abidjan' });
+    const station = point.cardId;
     const cardId = await issueCard();
     await credit(cardId, 10000);
     const [{ now: start }] = await server.database.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');

@@ -10,7 +10,7 @@ import { expectDocumented } from './support/contract';
 import { captured } from './support/log-capture';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { contractedPartner, fundedCard, newCardProfile, newClient, newNetwork, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newNetwork, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -61,6 +61,7 @@ beforeAll(async () => {
   }));
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 describe('GET /get-solde-carte', () => {
   it('when the partner was not enabled for it, then 403 code 1030, marked deprecated, and the partner record says it is off', async () => {

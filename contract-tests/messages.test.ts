@@ -12,6 +12,7 @@ import {
   contractedPartner,
   fundedCard,
   newClientWorld,
+  newEnergyType,
   newStation,
   xof,
   type ClientWorld,
@@ -66,7 +67,7 @@ beforeAll(async () => {
   token = await server.coreToken();
   owner = await newClientWorld(sdk(), 'MSG', { monthlyOfflineCap: xof(1000) });
   servicePointId = (await newStation(sdk(), owner.networkId, 'STATION-MSG')).id;
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   partner = await contractedPartner(server, sdk(), {
     name: 'Lecteur MSG',
     scopes: ['partner:cards.read', 'partner:operations.read', 'partner:units.read'],

@@ -1,5 +1,5 @@
 /**
- * Money rules that stranded value or hid a link: a card is cancelled only once its balance has
+ * Money rules that keep value and links in sight: a card is cancelled only once its balance has
  * somewhere to go (another card of its client, or the issuer's refund account), never with open
  * authorisations; a voucher's cards are checked at entry, at validation and at execution; a
  * regularisation names the operation it corrects, shown on it, in statements and in the
@@ -12,7 +12,17 @@ import { expectDocumented } from './support/contract';
 import { usingPostgres } from './support/database';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, credit, issueCard as newCard, newClient, newClientWorld, newStation, xof } from './support/world';
+import {
+  checkLedgerAfterEach,
+  contractedPartner,
+  credit,
+  issueCard as newCard,
+  newClient,
+  newClientWorld,
+  newEnergyType,
+  newStation,
+  xof,
+} from './support/world';
 
 let server: TestServer;
 let admin: string;
@@ -46,12 +56,12 @@ beforeAll(async () => {
   admin = await server.coreToken();
   ({ networkId, clientId, profileId } = await newClientWorld(core(), 'REGLES'));
   ({ id: servicePointId } = await newStation(core(), networkId, 'STATION-REGLES'));
-  await core().coreReferential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
+  await newEnergyType(core(), 'SUPER');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
 
-describe('cancelling a card that holds value (issue 27 item 6)', () => {
+describe('cancelling a card that holds value or open authorisations', () => {
   it('when the card holds value and the cancellation says nowhere to move it, then it is 4140 with the balances and nothing changes', async () => {
     const cardId = await fundedCard(12000);
     const before = await state();
@@ -320,7 +330,7 @@ describe('card refunds paid out', () => {
   });
 });
 
-describe('vouchers checked at entry, validation and execution (issue 27 item 7)', () => {
+describe('vouchers checked at entry, validation and execution', () => {
   const enter = async (fromCardId: string, to: string) =>
     (
       await core().coreLedger.createOrder({
@@ -370,7 +380,7 @@ describe('vouchers checked at entry, validation and execution (issue 27 item 7)'
   });
 });
 
-describe('a regularisation names the operation it corrects (issue 27 item 8)', () => {
+describe('a regularisation names the operation it corrects', () => {
   const regularise = (
     cardId: string,
     corrects: string | undefined,

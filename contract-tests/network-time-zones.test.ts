@@ -10,7 +10,7 @@ import { CardService, type PartnerPaymentCreate } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -34,7 +34,7 @@ interface Place {
 
 /** A network in `timeZone` (the default when undefined) with a client, a card limited to 20,000 XOF a day, a station and a partner contracted for it. */
 async function place(code: string, timeZone: string | undefined): Promise<Place> {
-  const networkId = (await sdk().coreReferential.createNetwork({ networkCreate: { code: `RES-${code}`, name: `Réseau ${code}`, timeZone } })).data.id;
+  const networkId = await newNetwork(sdk(), `RES-${code}`, `Réseau ${code}`, timeZone);
   const clientId = await newClient(sdk(), networkId, `FLOTTE-${code}`);
   const card = await fundedCard(sdk(), { clientId, profileId }, 100000);
   await sdk().coreCards.replaceCardControls({ cardId: card.id, spendingControls: { amount: { limits: [{ perDay: xof(20000) }], mode: 'hard' } } });
@@ -77,17 +77,7 @@ let abidjan: Place;
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await sdk().coreReferential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(700),
-      priceExclVat: xof(600),
-      priceExclTaxAndCustoms: xof(550),
-      priceExclAllTaxes: xof(500),
-    },
-  });
+  await newEnergyType(sdk(), 'GASOIL', 700);
   profileId = await newCardProfile(sdk(), 'TZ', { monthlyOfflineCap: xof(100000) });
   benin = await place('BENIN', 'Africa/Porto-Novo');
   abidjan = await place('ABIDJAN', undefined);
@@ -101,9 +91,9 @@ describe('a network keeps a time zone', () => {
     expect((await referential.getNetwork({ networkId: abidjan.networkId })).data.timeZone).toBe('Africa/Abidjan');
     expect((await referential.getNetwork({ networkId: benin.networkId })).data.timeZone).toBe('Africa/Porto-Novo');
     expect((await referential.getServicePoint({ servicePointId: benin.stationId })).data.timeZone).toBe('Africa/Porto-Novo');
-    const niger = (await referential.createNetwork({ networkCreate: { code: 'RES-NIGER', name: 'Réseau Niger' } })).data;
-    expect((await referential.updateNetwork({ networkId: niger.id, networkUpdate: { timeZone: 'Africa/Niamey' } })).data.timeZone).toBe('Africa/Niamey');
-    const lagos = (await newStation(sdk(), niger.id, 'STATION-NIAMEY-LAGOS', { timeZone: 'Africa/Lagos' })).id;
+    const niger = await newNetwork(sdk(), 'RES-NIGER');
+    expect((await referential.updateNetwork({ networkId: niger, networkUpdate: { timeZone: 'Africa/Niamey' } })).data.timeZone).toBe('Africa/Niamey');
+    const lagos = (await newStation(sdk(), niger, 'STATION-NIAMEY-LAGOS', { timeZone: 'Africa/Lagos' })).id;
     expect((await referential.getServicePoint({ servicePointId: lagos })).data.timeZone).toBe('Africa/Lagos');
   });
 

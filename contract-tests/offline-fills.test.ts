@@ -8,7 +8,7 @@ import { CardService, type OfflineFill } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
+import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newEnergyType, newStation, xof, type ClientWorld } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   owner = await newClientWorld(sdk(), 'HORS-LIGNE', { monthlyOfflineCap: xof(20000) });
   networkId = owner.networkId;
   servicePointId = (await newStation(sdk(), networkId, 'STATION-HL')).id;
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());

@@ -15,7 +15,7 @@ import { document, resolve, type Json } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startOidcProvider, type OidcProvider } from './support/oidc-provider';
 import { startTestServer, type TestServer } from './support/server';
-import { credit, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { credit, issueCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let provider: OidcProvider;
 let server: TestServer;
@@ -120,17 +120,7 @@ beforeAll(async () => {
     profileId,
     spendingControls: { amount: { limits: [{ perTransaction: xof(1000) }], mode: 'soft' } },
   });
-  await core().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await core().coreReferential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(700),
-      priceExclVat: xof(600),
-      priceExclTaxAndCustoms: xof(550),
-      priceExclAllTaxes: xof(500),
-    },
-  });
+  await newEnergyType(core(), 'GASOIL', 700);
   a = await side(networkId, profileId, 'OPISO-A');
   b = await side(networkId, profileId, 'OPISO-B');
   const admin = core().coreOperators;

@@ -99,7 +99,7 @@ describe('maker-checker', () => {
   });
 });
 
-describe('maker-checker across identities (issue: a second identity bypasses it)', () => {
+describe('maker-checker across identities: a second identity of the maker is the maker', () => {
   const ADMIN_SCOPES = ['core:partners.write', 'core:partners.read', 'core:orders.enter', 'core:orders.validate', 'core:cards.read'];
   /** An internal partner that administers partners and both enters and validates vouchers (without core:orders.chain), with its token. */
   const author = async () => {
@@ -164,7 +164,7 @@ describe('maker-checker across identities (issue: a second identity bypasses it)
   });
 });
 
-describe("vouchers paid from a partner's float (issue: they ignored its limits and contracts)", () => {
+describe("vouchers paid from a partner's float keep its recharge limits and contracts", () => {
   /** A partner with a funded float and these limits in XOF, contracted for `clientId` unless told not to be. */
   const floatPartner = async (limits: { perOperation?: number; perDay?: number; perCardPerDay?: number }, contracted = true) => {
     const partner = await server.partner({ name: 'Wave flotte', scopes: ['partner:operations.read', 'partner:recharges.write'] });

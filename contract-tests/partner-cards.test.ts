@@ -8,7 +8,7 @@ import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { contractedPartner, fundedCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -45,6 +45,7 @@ beforeAll(async () => {
   b = await side('Wave', 'CLIENT-B'); // the same holder name and phone, another client and partner
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 describe('partner contracts (Core API)', () => {
   it('when a contract is created twice, ended, and ended again, then each step answers as documented and is audited', async () => {

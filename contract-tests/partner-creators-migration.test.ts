@@ -1,7 +1,7 @@
 /**
  * Migration 026 on partners made before it: each gets the creator the audit trail records for
  * its `partner.created` event, or else the maker of its oldest secret; a partner with neither
- * (CYNOD's) has none and stands alone (issue: maker-checker bypassed by a second identity).
+ * (CYNOD's) has none and stands alone, so that maker-checker sees every partner's line.
  */
 import { migrationFiles } from '../src/db/migrate';
 import { partnerActor, SYSTEM_ACTORS } from '../src/domain/actor';

@@ -8,7 +8,7 @@ import { CardService, OrderType, type PartnerEvent } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { contractedPartner, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, credit, fundFloat, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -63,14 +63,8 @@ beforeAll(async () => {
   b = await side('Wave', 'FEED-B'); // the same client name and holder, another client and partner
 
   const ledger = core().coreLedger;
-  await ledger.createRegularisation({
-    idempotencyKey: key(),
-    regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
-  });
-  await ledger.createRegularisation({
-    idempotencyKey: key(),
-    regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
-  });
+  await credit(core(), a.cardId, 50000);
+  await credit(core(), b.cardId, 50000);
   const hold = (
     await ledger.createAuthorization({
       idempotencyKey: key(),
@@ -81,10 +75,7 @@ beforeAll(async () => {
   await core().coreCards.suspendCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Suspension demandée par le gestionnaire de flotte' } });
   await core().coreCards.reactivateCard({ cardId: a.cardId, cardTransitionRequest: { reason: 'Levée de suspension' } });
   // Wave's float pays a recharge of Orange Money's client's card: Wave's own operation, on a card it is not (any longer) contracted for.
-  await ledger.createFloatFunding({
-    idempotencyKey: key(),
-    floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-1' },
-  });
+  await fundFloat(core(), b.partnerId, 20000, 'WAVE-FLOAT-1');
   // A float pays only for its partner's contracted clients: Wave is contracted for the client
   // while its voucher is executed, and no longer afterwards.
   const contract = (await core().corePartners.createPartnerContract({ partnerId: b.partnerId, partnerContractCreate: { clientId: a.clientId } })).data;
@@ -106,6 +97,7 @@ beforeAll(async () => {
   await ledger.cancelOperation({ operationId: payment.id, idempotencyKey: key(), cancellationCreate: { reason: 'Erreur de saisie' } });
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 describe('the events feed', () => {
   it("when a partner pulls its feed, then it gets its card's events oldest first, each numbered in the card's sequence, without internal events", async () => {

@@ -9,7 +9,7 @@ import { CardService, OrderType, type PartnerCardHistoryItem } from '../generate
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { contractedPartner, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, credit, fundFloat, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -69,20 +69,11 @@ beforeAll(async () => {
   b = await side('Wave', 'HIST-B'); // the same client name and holder, another client and partner
 
   const ledger = core().coreLedger;
-  await ledger.createRegularisation({
-    idempotencyKey: key(),
-    regularisationCreate: { cardId: a.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
-  });
-  await ledger.createRegularisation({
-    idempotencyKey: key(),
-    regularisationCreate: { cardId: b.cardId, direction: 'credit', amount: xof(50000), reason: 'Solde de départ' },
-  });
+  await credit(core(), a.cardId, 50000);
+  await credit(core(), b.cardId, 50000);
   const payment = (await pay(a.cardId, 7000, 'HIST-1')).data;
   await failure(pay(a.cardId, 900000, 'HIST-2')); // declined: not enough funds
-  await ledger.createFloatFunding({
-    idempotencyKey: key(),
-    floatFundingCreate: { partnerId: b.partnerId, amount: xof(20000), externalReference: 'WAVE-FLOAT-H' },
-  });
+  await fundFloat(core(), b.partnerId, 20000, 'WAVE-FLOAT-H');
   // A float pays only for its partner's contracted clients: Wave is contracted for the client
   // while its voucher is executed, and no longer afterwards.
   const contract = (await core().corePartners.createPartnerContract({ partnerId: b.partnerId, partnerContractCreate: { clientId: a.clientId } })).data;
@@ -99,6 +90,7 @@ beforeAll(async () => {
   await pay(b.cardId, 1000, 'HIST-B-1');
 });
 afterAll(() => server.stop());
+checkLedgerAfterEach(() => server.database.db);
 
 describe('the card history', () => {
   it("when a partner reads its card's history, then operations and declines come together, newest first, each operation with the balance after it", async () => {

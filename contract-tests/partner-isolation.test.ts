@@ -14,7 +14,7 @@ import { CardService } from '../generated/sdk';
 import { document, resolve, type Json } from './support/contract';
 import { call, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { fundFloat, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { fundFloat, issueCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -87,7 +87,7 @@ beforeAll(async () => {
   token = await server.coreToken();
   networkId = await newNetwork(sdk(), 'RES-ISO');
   profileId = await newCardProfile(sdk(), 'ISO', { validityMonths: 24, monthlyOfflineCap: xof(0) });
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   a = await side('Orange Money', 'ISO-A');
   b = await side('Wave', 'ISO-B');
 });

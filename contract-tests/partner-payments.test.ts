@@ -16,6 +16,7 @@ import {
   fundedCard as newFundedCard,
   newClient,
   newClientWorld,
+  newEnergyType,
   newStation,
   xof,
   type ClientWorld,
@@ -79,20 +80,9 @@ const fuelPayment = (cardNumber: string, servicePointId: string, litres: number)
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const referential = sdk().coreReferential;
   owner = await newClientWorld(sdk(), 'STN', { monthlyOfflineCap: xof(100000) });
   networkId = owner.networkId;
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(700),
-      priceExclVat: xof(600),
-      priceExclTaxAndCustoms: xof(550),
-      priceExclAllTaxes: xof(500),
-    },
-  });
+  await newEnergyType(sdk(), 'GASOIL', 700);
   stationA = await station('STN-A', networkId);
   stationB = await station('STN-B', networkId);
   stationC = await station('STN-C', networkId);

@@ -2,7 +2,7 @@
  * `core:partners.write` never gives more than its holder has: a caller grants only scopes its
  * token carries, nobody widens its own scopes, Core scopes go to internal partners only, a
  * partner holding more than the caller is out of its reach, and rotating another partner's
- * secret is recorded and visible to the owner. Regression tests for issue 11 item 1.
+ * secret is recorded and visible to the owner.
  */
 import { basic, call, failure } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
@@ -216,7 +216,7 @@ describe('issuing and using tokens', () => {
   });
 });
 
-describe("administering oneself (issue: core:partners.write widens its holder's own reach)", () => {
+describe("administering oneself: core:partners.write never widens its holder's own reach", () => {
   /** A client of a fresh network: something to be contracted for. */
   async function someClient(code: string): Promise<string> {
     const core = server.sdk({ token: root });

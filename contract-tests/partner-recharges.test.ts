@@ -10,7 +10,7 @@ import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, issueCard, newCardProfile, newClient, newNetwork, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, issueCard, newCardProfile, newClient, newEnergyType, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   token = await server.coreToken();
   networkId = await newNetwork(sdk(), 'RES-RECH');
   profileId = await newCardProfile(sdk(), 'RECH', { validityMonths: 24, monthlyOfflineCap: xof(0) });
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   servicePointId = (await newStation(sdk(), networkId, 'STATION-RECH')).id;
   a = await side('Orange Money', 'CLIENT-RA', 5_000_000);
   b = await side('Wave', 'CLIENT-RB', 5_000_000); // the same client name and holder, another partner

@@ -9,7 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { CardService, type PartnerStatementLine } from '../generated/sdk';
 import { failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, fundedCard, issueCard, newClientWorld, newStation, xof, type ClientWorld } from './support/world';
+import {
+  checkLedgerAfterEach,
+  contractedPartner,
+  fundedCard,
+  issueCard,
+  newClientWorld,
+  newEnergyType,
+  newStation,
+  xof,
+  type ClientWorld,
+} from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -22,7 +32,7 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   world = await newClientWorld(sdk(), 'LINES', { validityMonths: 24, monthlyOfflineCap: xof(0) });
-  await sdk().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
 });
 afterAll(() => server.stop());
 checkLedgerAfterEach(() => server.database.db);

@@ -17,6 +17,7 @@ import {
   fundedCard,
   newClient,
   newClientWorld,
+  newEnergyType,
   newStation,
   xof,
   type ClientWorld,
@@ -72,7 +73,7 @@ beforeAll(async () => {
   token = await server.coreToken();
   owner = await newClientWorld(sdk(), 'PRIX');
   station = await newStation(sdk(), owner.networkId, 'STATION-PRIX');
-  await referential().createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(sdk(), 'GASOIL');
   await referential().createEnergyPrice({
     energyTypeCode: 'GASOIL',
     energyPriceCreate: {

@@ -17,7 +17,18 @@ import { spreadsheetCells } from './support/csv';
 import { usingPostgres } from './support/database';
 import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, newClient, newStation, xof, type Station } from './support/world';
+import {
+  checkLedgerAfterEach,
+  contractedPartner,
+  fundedCard,
+  newCardProfile,
+  newClient,
+  newEnergyType,
+  newNetwork,
+  newStation,
+  xof,
+  type Station,
+} from './support/world';
 
 const ZONE = 'Africa/Porto-Novo';
 const DAY_MS = 86_400_000;
@@ -103,20 +114,8 @@ let lateFill: string;
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  for (const [code, price] of Object.entries(PRICES)) {
-    await core().coreReferential.createEnergyType({ energyTypeCreate: { code, label: code } });
-    await core().coreReferential.createEnergyPrice({
-      energyTypeCode: code,
-      energyPriceCreate: {
-        effectiveAt: new Date('2026-01-01T00:00:00Z'),
-        priceInclTax: xof(price),
-        priceExclVat: xof(price - 100),
-        priceExclTaxAndCustoms: xof(price - 150),
-        priceExclAllTaxes: xof(price - 200),
-      },
-    });
-  }
-  networkId = (await core().coreReferential.createNetwork({ networkCreate: { code: 'RES-BENIN', name: 'Réseau Bénin', timeZone: ZONE } })).data.id;
+  for (const [code, price] of Object.entries(PRICES)) await newEnergyType(core(), code, price, code);
+  networkId = await newNetwork(core(), 'RES-BENIN', 'Réseau Bénin', ZONE);
   const profileId = await newCardProfile(core(), 'STL', { monthlyOfflineCap: xof(1_000_000) });
   clients.a = await newClient(core(), networkId, 'FLOTTE-A', 'Transports Ivoiriens');
   clients.b = await newClient(core(), networkId, 'FLOTTE-B', 'Sotra Logistique');

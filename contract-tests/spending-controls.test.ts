@@ -9,7 +9,7 @@ import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, fundedCard as newFundedCard, newClientWorld, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, newClientWorld, newEnergyType, fundedCard as newFundedCard, newNetwork, newStation, xof } from './support/world';
 
 let server: TestServer;
 let token: string;
@@ -75,22 +75,11 @@ function windowEndingNow(): { days: string[]; from: string; to: string } {
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
-  const referential = sdk().coreReferential;
   ({ networkId, clientId, profileId } = await newClientWorld(sdk(), 'REGLES', { allowedServices: [CardService.Fuel, CardService.Shop] }));
   servicePointId = (await newStation(sdk(), networkId, 'STATION-REGLES', { timeZone: 'Africa/Abidjan' })).id;
   otherServicePointId = (await newStation(sdk(), networkId, 'STATION-AUTRE')).id;
-  await referential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
-  await referential.createEnergyType({ energyTypeCreate: { code: 'SUPER', label: 'Super' } });
-  await referential.createEnergyPrice({
-    energyTypeCode: 'GASOIL',
-    energyPriceCreate: {
-      effectiveAt: new Date('2026-01-01T00:00:00Z'),
-      priceInclTax: xof(700),
-      priceExclVat: xof(600),
-      priceExclTaxAndCustoms: xof(550),
-      priceExclAllTaxes: xof(500),
-    },
-  });
+  await newEnergyType(sdk(), 'GASOIL', 700);
+  await newEnergyType(sdk(), 'SUPER');
 });
 checkLedgerAfterEach(() => server.database.db);
 afterAll(() => server.stop());
@@ -285,12 +274,8 @@ describe('spending controls at payment time', () => {
   });
 
   it('when a location rule allows a network, then its service points are allowed and others refused', async () => {
-    const elsewhere = (await sdk().coreReferential.createNetwork({ networkCreate: { code: 'RES-AILLEURS', name: 'Ailleurs' } })).data.id;
-    const foreign = (
-      await sdk().coreReferential.createServicePoint({
-        servicePointCreate: { code: 'STATION-AILLEURS', name: 'Station Bouaké', address: 'Bouaké', networkId: elsewhere },
-      })
-    ).data.id;
+    const elsewhere = await newNetwork(sdk(), 'RES-AILLEURS', 'Ailleurs');
+    const foreign = (await newStation(sdk(), elsewhere, 'STATION-AILLEURS', { name: 'Station Bouaké', address: 'Bouaké' })).id;
     const cardId = await cardWith({ locations: { list: 'allow', networkIds: [networkId], mode: 'hard' } });
     await fill(cardId, 10);
     await fill(cardId, 10, { station: otherServicePointId });

@@ -13,7 +13,7 @@ import { CardService, RechargeMode, RegularisationCreateDirectionEnum } from '..
 import { handlers } from '../src/handlers';
 import { call } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, issueCard, newClientWorld, newStation, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, issueCard, newClientWorld, newEnergyType, newStation, xof } from './support/world';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PERIOD = 'from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z';
@@ -73,7 +73,7 @@ beforeAll(async () => {
     },
   });
   token = await server.coreToken();
-  await core().coreReferential.createEnergyType({ energyTypeCreate: { code: 'GASOIL', label: 'Gasoil' } });
+  await newEnergyType(core(), 'GASOIL');
   await core().coreReferential.createUnit({ unitCreate: { code: 'L-GASOIL', label: 'Litres de gasoil', kind: 'volume', scale: 2, energyTypeCode: 'GASOIL' } });
   const world = await newClientWorld(core(), 'XLSX', {
     validityMonths: 24,

@@ -24,12 +24,13 @@ import { createDriver } from './domain/fleet/drivers';
 import { createVehicle } from './domain/fleet/vehicles';
 import { fundPartnerFloat } from './domain/payments/operations';
 import { createPartnerContract } from './domain/partners/contracts';
-import { createPartner } from './domain/partners/partners';
+import { createPartner, partnerNamed } from './domain/partners/partners';
 import { setRechargeLimits } from './domain/partners/recharge-limits';
-import { createClient } from './domain/referential/clients';
+import { clientIdByCode, createClient } from './domain/referential/clients';
 import { addEnergyPrice, createEnergyType } from './domain/referential/energy-types';
-import { createNetwork } from './domain/referential/networks';
+import { createNetwork, networkIdByCode } from './domain/referential/networks';
 import { createServicePoint } from './domain/cards/service-point-cards';
+import { servicePointIdByCode } from './domain/referential/service-points';
 import { createUnit } from './domain/referential/units';
 import { AppError } from './domain/app-error';
 import { activeOperatorBySubject, createOperator, createOperatorRole, grantOperatorRole, listOperatorRoles } from './domain/operators/operators';
@@ -126,14 +127,14 @@ async function demoRole(db: Database, role: DemoOperatorSeed['role']): Promise<s
  * directory (mode 0600) on the embedded database, made anew at each start on PostgreSQL.
  */
 export async function ensureDemoOperators(db: Database, dataDir: string, issuer: string): Promise<DemoOperator[]> {
-  const [sotra] = await db.query<{ id: string }>("SELECT id FROM clients WHERE code = 'SOTRA'");
+  const sotraId = await clientIdByCode(db, 'SOTRA');
   const file = join(dataDir, 'demo-operators.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
   const passwords: Record<string, string> = {};
   const operators: DemoOperator[] = [];
   for (const seed of DEMO_OPERATORS) {
-    const scopeId = seed.clientCode === 'SOTRA' ? sotra?.id : null;
-    if (scopeId === undefined) continue;
+    const scopeId = seed.clientCode === 'SOTRA' ? sotraId : null;
+    if (seed.clientCode === 'SOTRA' && sotraId === null) continue;
     if (!(await activeOperatorBySubject(db, issuer, seed.subject))) {
       try {
         const operator = await createOperator(db, DEMO_ACTOR, { issuer, subject: seed.subject, displayName: seed.displayName });
@@ -224,10 +225,12 @@ async function seedReferential(db: Database, vault: CardVault): Promise<string> 
 
 /** The demo partner's contracts (both clients, the service point), its float and its recharge limits. */
 async function seedPartnerChannel(db: Database, partnerId: string): Promise<void> {
-  const clients = await db.query<{ id: string }>("SELECT id FROM clients WHERE code IN ('SOTRA', 'LOGEX-CI') ORDER BY code");
-  const [station] = await db.query<{ id: string }>("SELECT id FROM service_points WHERE code = 'STATION-MARCORY'");
-  for (const client of clients) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId: client.id });
-  if (station) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId: station.id });
+  for (const code of ['LOGEX-CI', 'SOTRA']) {
+    const clientId = await clientIdByCode(db, code);
+    if (clientId) await createPartnerContract(db, DEMO_ACTOR, partnerId, { clientId });
+  }
+  const servicePointId = await servicePointIdByCode(db, 'STATION-MARCORY');
+  if (servicePointId) await createPartnerContract(db, DEMO_ACTOR, partnerId, { servicePointId });
   const funding = { key: `demo-float-${partnerId}`, operation: 'createFloatFunding', fingerprint: partnerId };
   await fundPartnerFloat(db, DEMO_ACTOR, funding, {
     partnerId,
@@ -242,9 +245,8 @@ async function seedPartnerChannel(db: Database, partnerId: string): Promise<void
 export async function ensureDemoData(db: Database, dataDir: string, vault: CardVault): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
-  const [existing] = await db.query('SELECT id FROM partners WHERE name = $1', [DEMO_NAME]);
-  if (existing) return null; // created earlier, credentials file removed: the secret cannot be shown again
-  const [seeded] = await db.query("SELECT 1 FROM networks WHERE code = 'RES-ABIDJAN'");
+  if (await partnerNamed(db, DEMO_NAME)) return null; // created earlier, credentials file removed: the secret cannot be shown again
+  const seeded = (await networkIdByCode(db, 'RES-ABIDJAN')) !== null;
   const cardNumber = seeded ? null : await seedReferential(db, vault);
   const { partner, consumerSecret } = await createPartner(db, DEMO_ACTOR, { name: DEMO_NAME, scopes: Object.keys(oauthScopes), internal: true });
   await seedPartnerChannel(db, partner.id);

@@ -1,6 +1,6 @@
 /**
  * The world the contract tests build through the Core API, once: money (`xof`), a network with
- * a client and a card profile, issued and funded cards, stations (service points) and the
+ * a client and a card profile, energy types with their prices, issued and funded cards, stations (service points) and the
  * partners contracted for them, partners contracted for a client with a funded float, and the
  * ledger check (src/domain/ledger/invariants.ts) most files run after each test. Codes are the
  * caller's (a prefix per file), so that they stay unique where a test needs them to.
@@ -18,8 +18,9 @@ export const xof = (value: number) => ({ value, unit: 'XOF', scale: 0, decimal: 
 export type Core = Pick<ReturnType<TestServer['sdk']>, 'coreReferential' | 'coreCards' | 'coreLedger' | 'corePartners'>;
 type Db = TestServer['database']['db'];
 
-export async function newNetwork(core: Core, code: string, name = `Réseau ${code}`): Promise<string> {
-  return (await core.coreReferential.createNetwork({ networkCreate: { code, name } })).data.id;
+/** A network named after its code, in the default time zone (Africa/Abidjan) unless `timeZone` names one. */
+export async function newNetwork(core: Core, code: string, name = `Réseau ${code}`, timeZone?: string): Promise<string> {
+  return (await core.coreReferential.createNetwork({ networkCreate: { code, name, ...(timeZone === undefined ? {} : { timeZone }) } })).data.id;
 }
 
 export async function newClient(core: Core, networkId: string, code: string, name = code): Promise<string> {
@@ -64,6 +65,26 @@ export async function newClientWorld(
   const clientId = await newClient(core, networkId, codes.client ?? `FLOTTE-${prefix}`);
   const profileId = await newCardProfile(core, prefix, profile);
   return { networkId, clientId, profileId };
+}
+
+/**
+ * An energy type, labelled after its code (GASOIL: Gasoil) unless `label` says otherwise, and,
+ * when `priceInclTax` is given, its price in force since 1 January 2026: excluding VAT 100 francs
+ * less, excluding tax and customs 150 less, excluding all taxes 200 less.
+ */
+export async function newEnergyType(core: Core, code: string, priceInclTax?: number, label = code.charAt(0) + code.slice(1).toLowerCase()): Promise<void> {
+  await core.coreReferential.createEnergyType({ energyTypeCreate: { code, label } });
+  if (priceInclTax === undefined) return;
+  await core.coreReferential.createEnergyPrice({
+    energyTypeCode: code,
+    energyPriceCreate: {
+      effectiveAt: new Date('2026-01-01T00:00:00Z'),
+      priceInclTax: xof(priceInclTax),
+      priceExclVat: xof(priceInclTax - 100),
+      priceExclTaxAndCustoms: xof(priceInclTax - 150),
+      priceExclAllTaxes: xof(priceInclTax - 200),
+    },
+  });
 }
 
 export interface Station {

@@ -9,6 +9,7 @@
 import type { Queryable } from '../db/database';
 import { AppError } from '../domain/app-error';
 import { effectiveScopes } from '../domain/partners/privilege';
+import { liveSecretsOf } from '../domain/partners/partners';
 import { hashSecret, sameHash } from '../domain/partners/secrets';
 import { bearerChallenge } from './challenges';
 import type { Credential } from './credential';
@@ -39,16 +40,6 @@ const UNKNOWN_KEY_HASH = hashSecret('unknown consumer key');
 /** The outcome of a client authentication; on failure, the partner the key names (for the security events only). */
 export type Authentication = { partner: Partner } | { partner: null; partnerId: string | null; reason: 'wrong-credentials' | 'partner-disabled' };
 
-interface ClientRow extends HolderColumns {
-  id: string;
-  name: string;
-  consumer_key: string;
-  allowed_ips: string[];
-  basic_allowed: boolean;
-  status: 'active' | 'disabled';
-  secret_hash: string | null;
-}
-
 /**
  * The active partner these credentials authenticate, or why not. Every live secret of the key
  * is compared in constant time (a dummy one when the key is unknown); callers must answer an
@@ -56,13 +47,7 @@ interface ClientRow extends HolderColumns {
  * (the credential carries them all), by the one rule.
  */
 export async function authenticatePartner(db: Queryable, consumerKey: string, consumerSecret: string): Promise<Authentication> {
-  const rows = await db.query<ClientRow>(
-    `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.basic_allowed, p.status, c.secret_hash
-       FROM partners p
-       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
-      WHERE p.consumer_key = $1`,
-    [consumerKey],
-  );
+  const rows = await liveSecretsOf(db, consumerKey);
   const offered = hashSecret(consumerSecret);
   const hashes = rows.map((row) => row.secret_hash).filter((hash): hash is string => hash !== null);
   let matches = false;

@@ -12,6 +12,7 @@ import type { Database } from '../db/database';
 import { RETRYABLE_KINDS } from '../db/errors';
 import { transactionRetried } from '../db/observation';
 import { moneyRequestAnswered, webhookAttempted } from '../domain/observation';
+import { openHoldCount } from '../domain/payments/holds-read';
 import { webhookBacklog } from '../domain/webhooks/dispatcher';
 import { operationIdOf } from '../request/request';
 import { operationTable } from '../../generated/operations';
@@ -115,8 +116,7 @@ export function createMetrics(db: Database): Metrics {
     registers,
     async collect() {
       try {
-        const [row] = await db.query<{ open: number }>("SELECT count(*)::int AS open FROM ledger_holds WHERE status = 'open'", [], { prepare: true });
-        this.set(row.open);
+        this.set(await openHoldCount(db));
       } catch {
         this.set(Number.NaN); // the scrape still reports the rest (the pool, above all, while the database is in trouble)
       }

@@ -1,9 +1,25 @@
 /**
  * The fleet's columns of a card row (its vehicle, its driver, its count of wrong driver codes),
- * written here for the fleet area (fleet/card-fleet.ts, fleet/drivers.ts): the cards table is
- * written by the cards area alone.
+ * read and written here for the fleet area (fleet/card-fleet.ts, fleet/drivers.ts,
+ * fleet/vehicles.ts): the cards table is the cards area's alone.
  */
 import type { Queryable } from '../../db/database';
+
+/** A card's kind, client and fleet links. */
+export interface FleetLinks {
+  kind: 'member' | 'eservice';
+  client_id: string | null;
+  vehicle_id: string | null;
+  driver_id: string | null;
+}
+
+/** The card's kind, client and fleet links, or null for no card; `lock` locks the row for a change of its links. */
+export async function fleetLinks(db: Queryable, cardId: string, lock = false): Promise<FleetLinks | null> {
+  const [row] = await db.query<FleetLinks>(`SELECT kind, client_id, vehicle_id, driver_id FROM cards WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`, [
+    cardId,
+  ]);
+  return row ?? null;
+}
 
 /** Sets a member card's vehicle and driver (null for none); the caller has checked both. */
 export async function setFleetLinks(tx: Queryable, cardId: string, vehicleId: string | null, driverId: string | null): Promise<void> {

@@ -5,22 +5,15 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findCard, type Card } from '../cards/cards';
-import { setFleetLinks } from '../cards/fleet-links';
+import { fleetLinks, setFleetLinks } from '../cards/fleet-links';
 import { findVehicle } from './vehicles';
 import { findDriver } from './drivers';
 
 type CardFleet = components['schemas']['CardFleet'];
 
-interface LinkedCard {
-  kind: Card['kind'];
-  client_id: string | null;
-  vehicle_id: string | null;
-  driver_id: string | null;
-}
-
 /** The card's client and links, locked for the write; CARD_NOT_FOUND, or CARD_KIND_NOT_ALLOWED for an E-service card. */
 async function memberCardLinks(tx: Queryable, cardId: string): Promise<{ clientId: string; links: CardFleet }> {
-  const [card] = await tx.query<LinkedCard>('SELECT kind, client_id, vehicle_id, driver_id FROM cards WHERE id = $1 FOR NO KEY UPDATE', [cardId]);
+  const card = await fleetLinks(tx, cardId, true);
   if (!card) throw new AppError('CARD_NOT_FOUND', `No card ${cardId}`);
   if (card.kind !== 'member' || card.client_id === null)
     throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card; only member cards have a vehicle and a driver`);

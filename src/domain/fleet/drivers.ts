@@ -15,7 +15,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import type { CardVault } from '../cards/card-numbers';
-import { clearDriverCodeFailures, countDriverCodeFailure } from '../cards/fleet-links';
+import { clearDriverCodeFailures, countDriverCodeFailure, fleetLinks } from '../cards/fleet-links';
 import { lockActiveClient } from '../referential/clients';
 import { recordSecurityEvent } from '../security/security-events';
 
@@ -100,7 +100,8 @@ export async function driverCodeAccepted(tx: Queryable, cardId: string): Promise
 
 /** The driver a card is issued to, or null (none, or an E-service card), in the caller's transaction. */
 export async function cardDriver(db: Queryable, cardId: string): Promise<CardDriver | null> {
-  const [row] = await db.query<DriverRow>('SELECT d.* FROM cards c JOIN drivers d ON d.id = c.driver_id WHERE c.id = $1', [cardId]);
+  const driverId = (await fleetLinks(db, cardId))?.driver_id;
+  const [row] = driverId ? await db.query<DriverRow>('SELECT * FROM drivers WHERE id = $1', [driverId]) : [];
   return row ? { id: row.id, status: row.status, codeHash: row.code_hash } : null;
 }
 

@@ -12,6 +12,7 @@ import { newId } from '../ids';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
+import { fleetLinks } from '../cards/fleet-links';
 import { lockActiveClient } from '../referential/clients';
 import { findEnergyTypeRow } from '../referential/energy-types';
 
@@ -61,7 +62,8 @@ export async function findVehicle(db: Queryable, actor: Actor, id: string, lock:
  * checks read (tank capacity, energy type, status), in the caller's transaction.
  */
 export async function cardVehicle(db: Queryable, cardId: string): Promise<Vehicle | null> {
-  const [row] = await db.query<VehicleRow>('SELECT v.* FROM cards c JOIN vehicles v ON v.id = c.vehicle_id WHERE c.id = $1', [cardId]);
+  const vehicleId = (await fleetLinks(db, cardId))?.vehicle_id;
+  const [row] = vehicleId ? await db.query<VehicleRow>('SELECT * FROM vehicles WHERE id = $1', [vehicleId]) : [];
   return row ? toVehicle(row) : null;
 }
 

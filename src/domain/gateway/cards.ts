@@ -13,6 +13,7 @@ import { effectiveStatus } from '../cards/cards';
 import { isValidCardNumber, type CardVault } from '../cards/card-numbers';
 import { activityFilters, toDecline, type DeclineRow } from '../payments/declines';
 import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
+import { partnerRow } from '../partners/partners';
 import { cardInReach } from './reach';
 
 type PartnerCard = components['schemas']['PartnerCard'];
@@ -82,10 +83,8 @@ export async function lookupPartnerCard(db: Queryable, vault: CardVault, actor: 
  * is even read).
  */
 export async function legacyBalanceEnquiry(db: Queryable, vault: CardVault, actor: Actor, number: string): Promise<PartnerCard> {
-  const [partner] = await db.query<{ legacy_balance_allowed: boolean }>('SELECT legacy_balance_allowed FROM partners WHERE id = $1', [partnerIdOf(actor)], {
-    prepare: true,
-  });
-  if (!partner?.legacy_balance_allowed) {
+  const partner = await partnerRow(db, partnerIdOf(actor));
+  if (!partner.legacy_balance_allowed) {
     throw new AppError(
       'LEGACY_BALANCE_NOT_ALLOWED',
       'GET /get-solde-carte is not enabled for this partner; use POST /partner/v1/cards/lookup, then GET /partner/v1/cards/{cardId}',

@@ -22,6 +22,7 @@ import { partnerIdOf, type Actor } from '../actor';
 import { pageSize, SETTLED_HORIZON } from '../pagination';
 import { OPERATION_SELECT, fromJoined, type JoinedRow } from '../ledger/operations-read';
 import { balanceBefore } from '../payments/statements';
+import { findUnit } from '../referential/units';
 import { toPartnerOperation } from './operations';
 import { contractedTimeZones } from './reach';
 import { checkTimeZone, dayBounds, DEFAULT_TIME_ZONE } from '../time-zones';
@@ -142,12 +143,13 @@ export async function partnerDailyStatement(
     throw new AppError('STATEMENT_DAY_NOT_STARTED', `The day ${day} of ${timeZone} has not started`, {
       errors: [{ path: '/path/day', message: 'a day that has started' }],
     });
-  const [unit] = await db.query<{ float_id: string | null }>(
-    "SELECT (SELECT id FROM ledger_accounts WHERE partner_id = $1 AND unit_code = u.code AND kind = 'partner-float') AS float_id FROM units u WHERE u.code = $2",
-    [partnerId, query.unit],
-  );
-  if (!unit) throw new AppError('UNIT_NOT_FOUND', `No unit ${query.unit}`);
-  const params = [partnerId, query.unit, from, to, unit.float_id];
+  await findUnit(db, actor, query.unit); // UNIT_NOT_FOUND
+  const [floatAccount] = await db.query<{ id: string }>("SELECT id FROM ledger_accounts WHERE partner_id = $1 AND unit_code = $2 AND kind = 'partner-float'", [
+    partnerId,
+    query.unit,
+  ]);
+  const floatId = floatAccount?.id ?? null;
+  const params = [partnerId, query.unit, from, to, floatId];
   const limit = pageSize(query.limit);
   const page = await pageOfLines(db, params, query.cursor, limit);
   const totals = await db.query<{ type: OperationType; count: number; amount: StoredAmount; float_movement: StoredAmount }>(
@@ -172,7 +174,7 @@ export async function partnerDailyStatement(
       at: row.at.toISOString(),
     };
   });
-  const float = unit.float_id === null ? null : { id: unit.float_id, stored_balance: true };
+  const float = floatId === null ? null : { id: floatId, stored_balance: true };
   const balance = async (at: Date) => (float ? (await balanceBefore(db, float, query.unit, at)).toApi() : Money.zero(query.unit).toApi());
   return {
     day,

@@ -57,10 +57,11 @@ export async function openCardAccounts(tx: Queryable, cardId: string, cardKind: 
   }
 }
 
-/** What posting needs of an account (posting.ts AccountKey): a card's account is bounded. */
-export type CardAccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
+/** What posting needs to know of an account before it locks it. */
+export type AccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
 
-export const cardAccountKey = (id: string, cardId: string, unit: string, stored: boolean): CardAccountKey => ({
+/** A card's account as posting needs it: bounded. */
+export const cardAccountKey = (id: string, cardId: string, unit: string, stored: boolean): AccountKey => ({
   id,
   kind: 'card',
   card_id: cardId,
@@ -74,10 +75,7 @@ export const cardAccountKey = (id: string, cardId: string, unit: string, stored:
  * The accounts of cards in units, in the order asked, in one query: CARD_NOT_FOUND or
  * UNIT_NOT_HELD (at the item's path) for the first that is missing.
  */
-export async function cardAccounts(
-  tx: Queryable,
-  wanted: readonly { cardId: string; unit: string; path: string; label?: string }[],
-): Promise<CardAccountKey[]> {
+export async function cardAccounts(tx: Queryable, wanted: readonly { cardId: string; unit: string; path: string; label?: string }[]): Promise<AccountKey[]> {
   const rows = await tx.query<{ found: string | null; id: string | null; stored_balance: boolean }>(
     `SELECT c.id AS found, a.id, a.stored_balance
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w (card_id, unit_code, ord)
@@ -100,12 +98,12 @@ export async function cardAccounts(
 }
 
 /** The card's account in a unit: CARD_NOT_FOUND, or UNIT_NOT_HELD when the card holds no balance in it. */
-export async function cardAccount(tx: Queryable, cardId: string, unit: string, path = '/body/amount/unit'): Promise<CardAccountKey> {
+export async function cardAccount(tx: Queryable, cardId: string, unit: string, path = '/body/amount/unit'): Promise<AccountKey> {
   return (await cardAccounts(tx, [{ cardId, unit, path }]))[0];
 }
 
 /** An E-service card's account in a unit (its balance summed: migration 013), opened at its first payment in that unit. */
-export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<CardAccountKey> {
+export async function eServiceAccount(tx: Queryable, cardId: string, unit: string): Promise<AccountKey> {
   const [existing] = await tx.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = $1 AND unit_code = $2', [cardId, unit]);
   if (existing) return existing; // the usual case: one round trip
   await requireUnit(tx, unit);
@@ -166,38 +164,35 @@ export async function changeHeld(tx: Queryable, changes: readonly { accountId: s
 /** What an account can still be debited by: posted minus open holds. */
 export const availableOf = (row: AccountRow): Money => Money.fromStored(row.posted, row.unit_code).subtract(Money.fromStored(row.held, row.unit_code));
 
-/** The posted balance of accounts that keep none on their row (the sum of their entries), by account id. */
-async function summedBalances(db: Queryable, ids: string[]): Promise<Map<string, StoredAmount>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<{ account_id: string; total: StoredAmount }>(
-    'SELECT account_id, COALESCE(sum(amount), 0)::bigint AS total FROM ledger_entries WHERE account_id = ANY($1) GROUP BY account_id',
-    [ids],
-  );
-  return new Map(rows.map((row) => [row.account_id, row.total]));
+/** Each account's posted balance, by account id: kept on its row, or the sum of its entries (migration 013). */
+async function postedBalances(db: Queryable, rows: readonly AccountRow[]): Promise<Map<string, StoredAmount>> {
+  const summed = rows.filter((row) => !row.stored_balance).map((row) => row.id);
+  const sums = summed.length
+    ? await db.query<{ account_id: string; total: StoredAmount }>(
+        'SELECT account_id, COALESCE(sum(amount), 0)::bigint AS total FROM ledger_entries WHERE account_id = ANY($1) GROUP BY account_id',
+        [summed],
+      )
+    : [];
+  const totals = new Map(sums.map((row) => [row.account_id, row.total]));
+  return new Map(rows.map((row) => [row.id, row.stored_balance ? row.posted : (totals.get(row.id) ?? 0)]));
 }
 
 /** The available balance (posted minus held) of each account of the cards, by unit. */
 export async function cardBalances(db: Queryable, cardIds: readonly string[]): Promise<{ card_id: string; unit_code: string; value: string }[]> {
   const rows = await db.query<AccountRow>('SELECT * FROM ledger_accounts WHERE card_id = ANY($1) ORDER BY unit_code', [cardIds]);
-  const sums = await summedBalances(
-    db,
-    rows.filter((row) => !row.stored_balance).map((row) => row.id),
-  );
+  const posted = await postedBalances(db, rows);
   return rows.map((row) => ({
     card_id: row.card_id as string,
     unit_code: row.unit_code,
-    value: (BigInt(row.stored_balance ? row.posted : (sums.get(row.id) ?? 0)) - BigInt(row.held)).toString(),
+    value: (BigInt(posted.get(row.id) ?? 0) - BigInt(row.held)).toString(),
   }));
 }
 
 /** Accounts in the contract's shape, their balances read as they stand. */
 async function accountViews(db: Queryable, rows: AccountRow[]): Promise<LedgerAccount[]> {
-  const sums = await summedBalances(
-    db,
-    rows.filter((row) => !row.stored_balance).map((row) => row.id),
-  );
+  const balances = await postedBalances(db, rows);
   return rows.map((row) => {
-    const posted = Money.fromStored(row.stored_balance ? row.posted : (sums.get(row.id) ?? 0), row.unit_code);
+    const posted = Money.fromStored(balances.get(row.id) ?? 0, row.unit_code);
     const held = Money.fromStored(row.held, row.unit_code);
     return {
       id: row.id,

@@ -24,7 +24,7 @@ import { newId } from '../ids';
 import { Money } from '../money';
 import type { Actor } from '../actor';
 import { recordCardEvents } from '../events/events';
-import type { AccountRow } from './accounts';
+import type { AccountKey, AccountRow } from './accounts';
 import { toOperation, type Operation, type OperationRow, type OperationType } from './operations-read';
 
 /** A card as the authorisation check sees it, locked. */
@@ -37,9 +37,6 @@ export interface LockedCard {
   client_status: string | null;
   allowed_services: string[] | null;
 }
-
-/** What posting needs to know of an account before it locks it. */
-export type AccountKey = Pick<AccountRow, 'id' | 'kind' | 'card_id' | 'partner_id' | 'unit_code' | 'non_negative' | 'stored_balance'>;
 
 /** A bounded account's balance as read under its lock. */
 type LockedBalance = Pick<AccountRow, 'id' | 'posted' | 'held' | 'version'>;

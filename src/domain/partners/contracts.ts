@@ -12,6 +12,8 @@ import { recordAudit } from '../audit/audit';
 import { newId } from '../ids';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import type { Actor } from '../actor';
+import { findClient } from '../referential/clients';
+import { findServicePoint } from '../referential/service-points';
 import { findPartner, partnerInReach } from './partners';
 
 type PartnerContract = components['schemas']['PartnerContract'];
@@ -64,15 +66,8 @@ export async function listPartnerContracts(
 export async function createPartnerContract(db: Queryable, actor: Actor, partnerId: string, input: PartnerContractCreate): Promise<PartnerContract> {
   return db.transaction(async (tx) => {
     await partnerInReach(tx, actor, partnerId, 'contracts');
-    const [target] =
-      input.clientId !== undefined
-        ? await tx.query('SELECT 1 FROM clients WHERE id = $1', [input.clientId])
-        : await tx.query('SELECT 1 FROM service_points WHERE id = $1', [input.servicePointId]);
-    if (!target) {
-      throw input.clientId !== undefined
-        ? new AppError('CLIENT_NOT_FOUND', `No client ${input.clientId}`)
-        : new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${input.servicePointId}`);
-    }
+    if (input.clientId !== undefined) await findClient(tx, actor, input.clientId);
+    else await findServicePoint(tx, actor, input.servicePointId as string);
     let row: ContractRow;
     try {
       [row] = await tx.query<ContractRow>('INSERT INTO partner_contracts (id, partner_id, client_id, service_point_id) VALUES ($1, $2, $3, $4) RETURNING *', [

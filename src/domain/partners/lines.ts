@@ -1,5 +1,5 @@
 /**
- * Partner identities behind their ids (issue: maker-checker bypassed by a second identity).
+ * Partner identities behind their ids, so that maker-checker cannot be passed by a second identity.
  * A partner's line is the partner itself and, transitively, every partner that can act as
  * it: the one that created it (partners.created_by) and any one that made one of its live
  * secrets (an administrator's rotation hands the new secret to the administrator). A partner

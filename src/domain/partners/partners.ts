@@ -84,10 +84,41 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
   }));
 }
 
-export async function partnerRow(db: Queryable, id: string, forUpdate = false): Promise<PartnerRow> {
-  const [row] = await db.query<PartnerRow>(`SELECT * FROM partners WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+/** The partner's row, or PARTNER_NOT_FOUND; `lock` locks it for the transaction (true: FOR UPDATE, 'share': FOR SHARE). */
+export async function partnerRow(db: Queryable, id: string, lock: boolean | 'share' = false): Promise<PartnerRow> {
+  const [row] = await db.query<PartnerRow>(`SELECT * FROM partners WHERE id = $1${lock === 'share' ? ' FOR SHARE' : lock ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw new AppError('PARTNER_NOT_FOUND', `No partner ${id}`);
   return row;
+}
+
+/** The partner a consumer-key names, once per live secret (expired ones left out; once with a null hash when none is live). */
+export interface SecretRow {
+  id: string;
+  name: string;
+  consumer_key: string;
+  partner_scopes: string[];
+  internal: boolean;
+  allowed_ips: string[];
+  basic_allowed: boolean;
+  status: PartnerRow['status'];
+  secret_hash: string | null;
+}
+
+/** The partner of a consumer-key with each of its live secrets' hashes, as a client authentication compares them (src/auth/identity.ts); none for an unknown key. */
+export function liveSecretsOf(db: Queryable, consumerKey: string): Promise<SecretRow[]> {
+  return db.query<SecretRow>(
+    `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.basic_allowed, p.status, c.secret_hash
+       FROM partners p
+       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
+      WHERE p.consumer_key = $1`,
+    [consumerKey],
+  );
+}
+
+/** Whether a partner of this name exists. */
+export async function partnerNamed(db: Queryable, name: string): Promise<boolean> {
+  const [row] = await db.query('SELECT 1 FROM partners WHERE name = $1 LIMIT 1', [name]);
+  return row !== undefined;
 }
 
 export async function findPartner(db: Queryable, actor: Actor, id: string): Promise<PartnerView> {

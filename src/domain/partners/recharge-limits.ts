@@ -9,6 +9,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import { type Money, type StoredAmount } from '../money';
 import type { Actor } from '../actor';
+import { findUnit } from '../referential/units';
 import { partnerInReach, partnerRow } from './partners';
 
 type RechargeLimits = components['schemas']['RechargeLimits'];
@@ -81,7 +82,8 @@ export async function giveBackToDay(tx: Queryable, partnerId: string, amount: Mo
   );
 }
 
-async function limitRows(db: Queryable, partnerId: string): Promise<LimitRow[]> {
+/** The partner's limits, one row per unit (in unit order). */
+export async function limitRows(db: Queryable, partnerId: string): Promise<LimitRow[]> {
   return db.query<LimitRow>(
     'SELECT unit_code, per_operation, per_day, per_card_per_day FROM partner_recharge_limits WHERE partner_id = $1 ORDER BY unit_code',
     [partnerId],
@@ -113,9 +115,7 @@ export async function setRechargeLimits(db: Database, actor: Actor, partnerId: s
     });
   return db.transaction(async (tx) => {
     await partnerInReach(tx, actor, partnerId, 'recharge limits');
-    const known = await tx.query<{ code: string }>('SELECT code FROM units WHERE code = ANY($1)', [units]);
-    const unknown = units.findIndex((unit) => !known.some((row) => row.code === unit));
-    if (unknown >= 0) throw new AppError('UNIT_NOT_FOUND', `No unit ${units[unknown]}`);
+    for (const unit of units) await findUnit(tx, actor, unit); // UNIT_NOT_FOUND for the first unknown
     const before = { limits: (await limitRows(tx, partnerId)).map(toLimit) };
     await tx.query('DELETE FROM partner_recharge_limits WHERE partner_id = $1', [partnerId]);
     await tx.query(

@@ -3,7 +3,8 @@
  * happens: a hold is listed once the transaction that placed it has ended; by status, card,
  * service point, the station's reference and creation time), and the station's own reference
  * for the pump transaction attached to a hold after it was placed (hold-references.ts).
- * `ownedBy` restricts both to the holds one partner placed (the 3rd Party API).
+ * `ownedBy` restricts both to the holds one partner placed (the 3rd Party API). And the count of
+ * holds open now, for the metrics.
  */
 import type { components } from '../../../generated/schema';
 import type { Database, Queryable } from '../../db/database';
@@ -81,4 +82,10 @@ export function setStationReference(
     await recordAudit(tx, actor, { action: 'authorization.station-reference-set', resourceType: 'authorization', resourceId: id, before, after });
     return after;
   });
+}
+
+/** How many pay-at-pump holds are open now (a prepared statement: the metrics read it on every scrape). */
+export async function openHoldCount(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ open: number }>("SELECT count(*)::int AS open FROM ledger_holds WHERE status = 'open'", [], { prepare: true });
+  return row.open;
 }

@@ -26,6 +26,7 @@ import { priceFill } from './pricing';
 import type { CardVault } from '../cards/card-numbers';
 import type { Breach } from '../cards/spending-rules';
 import { operationRow, toOperation, type Operation, type OperationRow } from '../ledger/operations-read';
+import { partnerRow } from '../partners/partners';
 import { giveBackToDay } from '../partners/recharge-limits';
 
 /** Runs a statement whose unique violation on `constraint` means `refusal`. */
@@ -43,8 +44,7 @@ type FloatFundingCreate = components['schemas']['FloatFundingCreate'];
 /** The issuer credits a partner's float against the partner's payment reference. */
 export function fundPartnerFloat(db: Database, actor: Actor, request: IdempotentRequest, input: FloatFundingCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
-    const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1 FOR SHARE', [input.partnerId]);
-    if (!partner) throw new AppError('PARTNER_NOT_FOUND', `No partner ${input.partnerId}`);
+    const partner = await partnerRow(tx, input.partnerId, 'share');
     if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${input.partnerId} is disabled`);
     const amount = Money.fromApi(input.amount);
     const debit = await systemAccount(tx, 'issuer-float', amount.unit);

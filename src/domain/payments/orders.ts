@@ -14,11 +14,12 @@ import { holdsScope, type Actor } from '../actor';
 import { idempotent, type IdempotentRequest } from '../idempotency';
 import { recordEvent } from '../events/events';
 import { oneIdentity } from '../partners/lines';
+import { partnerRow } from '../partners/partners';
 import { clientInReach } from '../partners/reach';
-import { countInDay, limitBreach, rechargedToCardToday, type LimitRow } from '../partners/recharge-limits';
-import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountRow } from '../ledger/accounts';
+import { countInDay, limitBreach, limitRows, rechargedToCardToday, type LimitRow } from '../partners/recharge-limits';
+import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountKey, type AccountRow } from '../ledger/accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
-import { lockLedger, postAll, type AccountKey, type LockedCard, type Posting } from '../ledger/posting';
+import { lockLedger, postAll, type LockedCard, type Posting } from '../ledger/posting';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];
@@ -208,8 +209,7 @@ async function checkReferences(tx: Queryable, input: OrderCreate): Promise<void>
   const missingPoint = pointIds.find((id) => !points.has(id));
   if (missingPoint) throw new AppError('SERVICE_POINT_NOT_FOUND', `No service point ${missingPoint}`);
   if (input.sourcePartnerId) {
-    const [partner] = await tx.query('SELECT 1 FROM partners WHERE id = $1', [input.sourcePartnerId]);
-    if (!partner) throw new AppError('PARTNER_NOT_FOUND', `No partner ${input.sourcePartnerId}`);
+    await partnerRow(tx, input.sourcePartnerId);
   }
 }
 
@@ -345,11 +345,7 @@ async function checkFloatTerms(tx: Queryable, partnerId: string, order: OrderRow
     [[...new Set(order.lines.map((line) => line.cardId))], partnerId],
   );
   const covered = new Set(contracted.map((row) => row.id));
-  const limits = new Map(
-    (
-      await tx.query<LimitRow>('SELECT unit_code, per_operation, per_day, per_card_per_day FROM partner_recharge_limits WHERE partner_id = $1', [partnerId])
-    ).map((row) => [row.unit_code, row]),
-  );
+  const limits = new Map((await limitRows(tx, partnerId)).map((row) => [row.unit_code, row]));
   order.lines.forEach((line, index) => {
     if (!covered.has(line.cardId as string)) {
       throw labelled(
@@ -377,7 +373,7 @@ async function executeRecharge(tx: Queryable, actor: Actor, order: OrderRow): Pr
     // taken by many transactions at once queues them (PostgreSQL rewrites the row's lockers, a
     // multixact, at each one: the benchmark's hot float ran at 0.6x its spread twin with it).
     // A disable that commits while a recharge is in flight lets that one recharge through.
-    const [partner] = await tx.query<{ status: string }>('SELECT status FROM partners WHERE id = $1', [order.source_partner_id]);
+    const partner = await partnerRow(tx, partnerId);
     if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${order.source_partner_id} is disabled; its float pays no recharge`);
     limits = await checkFloatTerms(tx, partnerId, order, amounts);
   }

@@ -8,7 +8,7 @@ import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { effectiveControls } from '../cards/controls';
-import { cardAccountKey, eServiceAccount, type CardAccountKey } from '../ledger/accounts';
+import { cardAccountKey, eServiceAccount, type AccountKey } from '../ledger/accounts';
 import { DEFAULT_TIME_ZONE } from '../time-zones';
 
 type SpendingControls = components['schemas']['SpendingControls'];
@@ -48,7 +48,7 @@ export async function paymentAccounts(
   cardId: string,
   servicePointId: string,
   unit: string,
-): Promise<{ debit: CardAccountKey; stationCardId: string; credit: CardAccountKey; spending: SpendingContext }> {
+): Promise<{ debit: AccountKey; stationCardId: string; credit: AccountKey; spending: SpendingContext }> {
   const [row] = await tx.query<{
     card: string | null;
     client_id: string | null;

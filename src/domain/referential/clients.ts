@@ -57,6 +57,12 @@ export async function lockActiveClient(tx: Queryable, clientId: string, before: 
   if (client.status !== 'active') throw new AppError('CLIENT_INACTIVE', `The client is inactive; activate it before ${before}`);
 }
 
+/** The id of the client with this code, or null. */
+export async function clientIdByCode(db: Queryable, code: string): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>('SELECT id FROM clients WHERE code = $1', [code]);
+  return row?.id ?? null;
+}
+
 export async function listClients(db: Queryable, actor: Actor, filters: { networkId?: string; status?: ClientStatus }, page: PageInput): Promise<Page<Client>> {
   return pageOfRows(db, 'clients', [authorityFilter(actor, ['id']), ['network_id = ?', filters.networkId], ['status = ?', filters.status]], page, toClient);
 }

@@ -54,6 +54,12 @@ export async function networkMembers(db: Queryable, networkIds: readonly string[
   return rows.map((row) => row.id);
 }
 
+/** The id of the network with this code, or null. */
+export async function networkIdByCode(db: Queryable, code: string): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>('SELECT id FROM networks WHERE code = $1', [code]);
+  return row?.id ?? null;
+}
+
 export async function listNetworks(db: Queryable, actor: Actor, page: PageInput): Promise<Page<Network>> {
   return pageOfRows(db, 'networks', [], page, toNetwork);
 }

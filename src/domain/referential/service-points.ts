@@ -59,6 +59,12 @@ export async function findServicePoint(db: Queryable, actor: Actor, id: string, 
   return toServicePoint(row);
 }
 
+/** The id of the service point with this code, or null. */
+export async function servicePointIdByCode(db: Queryable, code: string): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>('SELECT id FROM service_points WHERE code = $1', [code]);
+  return row?.id ?? null;
+}
+
 export async function listServicePoints(db: Queryable, actor: Actor, filters: { networkId?: string }, page: PageInput): Promise<Page<ServicePoint>> {
   const limit = pageSize(page.limit);
   const params: unknown[] = [];

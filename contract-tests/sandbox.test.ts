@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { readConfig } from '../src/config';
 import { WebhookDispatcher } from '../src/domain/webhooks/dispatcher';
-import { CardService, type PartnerEvent } from '../generated/sdk';
+import { CardService, type PartnerEvent, type SandboxCard, type SandboxCardPurposeEnum, type SandboxPartner } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { basic, call, failure, form, FORM } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
@@ -284,5 +284,108 @@ describe('simulations', () => {
     );
     expect([refused.status, refused.body.code]).toEqual([409, '4010']);
     expectDocumented('simulatePayment', 409, refused.body);
+  });
+});
+
+describe('a seeded sandbox partner', () => {
+  let seeded: SandboxPartner;
+  const cardFor = (purpose: SandboxCardPurposeEnum) => seeded.cards.find((card) => card.purpose === purpose) as SandboxCard;
+
+  beforeAll(async () => {
+    seeded = (
+      await sandbox.sdk({ token: await sandbox.coreToken() }).corePartners.createSandboxPartner({ sandboxPartnerCreate: { name: 'Banque du Quick Start' } })
+    ).data;
+    usedSecret(seeded.partner.consumerSecret);
+  });
+
+  it('when the issuer seeds one in one call, then it holds ck_test_ credentials, a contracted station, a float and funded cards', () => {
+    expect(seeded.partner.consumerKey).toMatch(/^ck_test_/);
+    expect(seeded.cards.filter((card) => card.purpose === 'funded').map((card) => card.balance.value)).toEqual([100_000, 100_000]);
+    expect(seeded.cards.every((card) => /^[0-9]{16}$/.test(card.number ?? ''))).toBe(true);
+  });
+
+  it('when the partner walks the quick start on its sandbox credentials, then every step answers as production does', async () => {
+    const { consumerKey: key, consumerSecret: secret } = seeded.partner;
+    const token = await sandbox.token(key, secret);
+    const api = sandbox.sdk({ token }).partner;
+    expect((await api.getPartnerMe()).data).toMatchObject({ partnerId: seeded.partner.id, mode: 'sandbox', authMethod: 'bearer' });
+    const funded = cardFor('funded');
+    const card = (await api.lookupPartnerCard({ cardLookup: { cardNumber: funded.number as string } })).data;
+    expect(card).toMatchObject({ id: funded.id, status: 'active', balances: [expect.objectContaining({ unit: 'XOF', available: 100_000 })] });
+    await api.getPartnerCardAllowances({ cardId: card.id });
+    expect((await api.listPartnerUnits()).data.items.map((unit) => unit.code)).toContain('XOF');
+
+    const idempotencyKey = `quick-start-recharge-${card.id}`;
+    const recharge = { idempotencyKey, partnerRechargeCreate: { cardId: card.id, amount: xof(150_000), externalReference: 'MM-QS-0001' } };
+    const first = (await api.createPartnerRecharge(recharge)).data;
+    expect(first).toMatchObject({ type: 'recharge', status: 'completed', own: true });
+    const replay = await api.createPartnerRechargeRaw(recharge);
+    expect(replay.raw.headers.get('idempotent-replayed')).toBe('true');
+    expect((await api.getPartnerFloat()).data.floats[0]).toMatchObject({ unit: 'XOF', available: xof(10_000_000 - 150_000) });
+    expect((await api.listPartnerOperations({ externalReference: 'MM-QS-0001' })).data.items.map((operation) => operation.id)).toEqual([first.id]);
+
+    // the station side: an authorisation at its own service point, captured
+    const hold = (
+      await api.createPartnerAuthorization({
+        idempotencyKey: randomUUID(),
+        partnerAuthorizationCreate: {
+          cardNumber: funded.number as string,
+          servicePointId: seeded.servicePointId,
+          amount: xof(30_000),
+          service: CardService.Shop,
+        },
+      })
+    ).data;
+    const captured = (
+      await api.capturePartnerAuthorization({
+        authorizationId: hold.id,
+        idempotencyKey: randomUUID(),
+        partnerAuthorizationCapture: { amount: xof(14_300), receiptNumber: 'QS-0001', externalReference: 'STN-QS-0001' },
+      })
+    ).data;
+    expect(captured.status).toBe('captured');
+    const types = (await api.listPartnerEvents({ cardId: card.id, limit: 100 })).data.items.map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['operation.completed', 'hold.created', 'hold.captured']));
+    expect((await api.getPartnerCard({ cardId: card.id })).data.balances[0].available).toBe(100_000 + 150_000 - 14_300);
+  });
+
+  it('when each magic card pays at the seeded station, then it gives its documented refusal', async () => {
+    const token = await sandbox.token(seeded.partner.consumerKey, seeded.partner.consumerSecret);
+    const api = sandbox.sdk({ token }).partner;
+    const pay = (purpose: SandboxCardPurposeEnum, fields: { value?: number; service?: CardService; driverCode?: string } = {}) =>
+      api.simulatePayment({
+        idempotencyKey: randomUUID(),
+        paymentCreate: {
+          cardId: cardFor(purpose).id,
+          servicePointId: seeded.servicePointId,
+          amount: xof(fields.value ?? 500),
+          service: fields.service ?? CardService.Shop,
+          driverCode: fields.driverCode,
+          receiptNumber: `MAGIC-${randomUUID()}`,
+        },
+      });
+    const refusal = async (promise: Promise<unknown>) => {
+      const answer = await failure(promise);
+      expectDocumented('simulatePayment', answer.status, answer.body);
+      return answer.body.code as string;
+    };
+    expect(await refusal(pay('insufficient-funds'))).toBe('4010');
+    expect(await refusal(pay('opposed'))).toBe('4012');
+    expect(await refusal(pay('wrong-driver-code', { driverCode: '000000' }))).toBe('4074');
+    await pay('wrong-driver-code', { driverCode: '482915' }); // the right code pays
+    expect(await refusal(pay('amount-limit', { value: 1_001 }))).toBe('4053');
+    await pay('amount-limit', { value: 1_000 });
+    await pay('transaction-count-limit');
+    expect(await refusal(pay('transaction-count-limit'))).toBe('4055');
+    expect(await refusal(pay('product-not-allowed', { service: CardService.Shop }))).toBe('4056');
+    expect(await refusal(pay('location-not-allowed'))).toBe('4057');
+    expect(await refusal(pay('outside-allowed-hours'))).toBe('4058');
+    await pay('funded');
+  });
+
+  it('when a live server is asked to seed one, then it answers 4222 and creates nothing', async () => {
+    const refused = await failure(live.sdk({ token: await live.coreToken() }).corePartners.createSandboxPartner({ sandboxPartnerCreate: { name: 'Réel' } }));
+    expect([refused.status, refused.body.code]).toEqual([403, '4222']);
+    expect((await live.database.db.query("SELECT 1 FROM partners WHERE name = 'Réel'")).length).toBe(0);
   });
 });

@@ -2082,6 +2082,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/sandbox-partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seed a sandbox partner
+         * @description Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API's own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide's magic cards). The cards' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+         */
+        post: operations["createSandboxPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners": {
         parameters: {
             query?: never;
@@ -6452,6 +6472,10 @@ export interface components {
         DriverCodeChange: {
             driverCode: components["schemas"]["DriverCode"];
         };
+        /** @description The sandbox partner to seed. */
+        SandboxPartnerCreate: {
+            name: components["schemas"]["Label"];
+        };
         /**
          * @description An OAuth2 scope of the contract (see the oauth2 security scheme).
          * @example partner:profile.read
@@ -6493,6 +6517,42 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        PartnerWithSecret: components["schemas"]["Partner"] & {
+            /**
+             * Format: password
+             * @description The new consumer-secret, shown in this answer only. Store it now.
+             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aEuI8oP3lK2jH
+             */
+            consumerSecret: string;
+        };
+        /** @description A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time). */
+        SandboxCard: {
+            id: components["schemas"]["CardId"];
+            /**
+             * Format: password
+             * @description The card's full 16-digit number (Luhn check digit), for a caller holding core:cards.reveal; null otherwise.
+             * @example 7070701234564321
+             */
+            number: string | null;
+            /**
+             * @example funded
+             * @enum {string}
+             */
+            purpose: "funded" | "insufficient-funds" | "opposed" | "wrong-driver-code" | "amount-limit" | "transaction-count-limit" | "product-not-allowed" | "location-not-allowed" | "outside-allowed-hours";
+            /** @description What the card was seeded with. */
+            balance: components["schemas"]["Amount"];
+        };
+        /** @description A sandbox partner and the world seeded for it: its credentials (ck_test_, the secret shown in this answer only), the network, client and service point it is contracted for, and its cards. Its float holds 10,000,000 XOF, with recharge limits of 500,000 XOF an operation, 5,000,000 a day and 1,000,000 a card a day. */
+        SandboxPartner: {
+            partner: components["schemas"]["PartnerWithSecret"];
+            networkId: components["schemas"]["NetworkId"];
+            clientId: components["schemas"]["ClientId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            cards: components["schemas"]["SandboxCard"][];
+        };
+        SandboxPartnerResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["SandboxPartner"];
+        };
         /** @description One page of Partner items, oldest first. */
         PartnerPage: {
             items: components["schemas"]["Partner"][];
@@ -6517,14 +6577,6 @@ export interface components {
              * @default false
              */
             internal: boolean;
-        };
-        PartnerWithSecret: components["schemas"]["Partner"] & {
-            /**
-             * Format: password
-             * @description The new consumer-secret, shown in this answer only. Store it now.
-             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aEuI8oP3lK2jH
-             */
-            consumerSecret: string;
         };
         PartnerWithSecretResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerWithSecret"];
@@ -12525,6 +12577,42 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSandboxPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxPartnerCreate"];
+            };
+        };
+        responses: {
+            /** @description The sandbox partner and its world. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxPartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

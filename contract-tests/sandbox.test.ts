@@ -379,6 +379,22 @@ describe('a seeded sandbox partner', () => {
     expect(await refusal(pay('transaction-count-limit'))).toBe('4055');
     expect(await refusal(pay('product-not-allowed', { service: CardService.Shop }))).toBe('4056');
     expect(await refusal(pay('location-not-allowed'))).toBe('4057');
+    const fill = (purpose: SandboxCardPurposeEnum, litres: number) =>
+      api.simulatePayment({
+        idempotencyKey: randomUUID(),
+        paymentCreate: {
+          cardId: cardFor(purpose).id,
+          servicePointId: seeded.servicePointId,
+          amount: xof(litres * 715),
+          service: CardService.Fuel,
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(715) },
+          receiptNumber: `MAGIC-${randomUUID()}`,
+        },
+      });
+    expect(await refusal(fill('volume-limit', 21))).toBe('4054');
+    await fill('volume-limit', 20);
+    await fill('fill-interval', 10);
+    expect(await refusal(fill('fill-interval', 10))).toBe('4059');
     expect(await refusal(pay('outside-allowed-hours'))).toBe('4058');
     await pay('funded');
   });

@@ -6525,7 +6525,7 @@ export interface components {
              */
             consumerSecret: string;
         };
-        /** @description A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time). */
+        /** @description A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `volume-limit` fills at most 20 L of fuel a transaction (4054 above), `fill-interval` fills once in 24 hours (4059 from the second fill), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time). */
         SandboxCard: {
             id: components["schemas"]["CardId"];
             /**
@@ -6538,7 +6538,7 @@ export interface components {
              * @example funded
              * @enum {string}
              */
-            purpose: "funded" | "insufficient-funds" | "opposed" | "wrong-driver-code" | "amount-limit" | "transaction-count-limit" | "product-not-allowed" | "location-not-allowed" | "outside-allowed-hours";
+            purpose: "funded" | "insufficient-funds" | "opposed" | "wrong-driver-code" | "amount-limit" | "transaction-count-limit" | "product-not-allowed" | "volume-limit" | "fill-interval" | "location-not-allowed" | "outside-allowed-hours";
             /** @description What the card was seeded with. */
             balance: components["schemas"]["Amount"];
         };

@@ -22,7 +22,7 @@ import {
 } from './Amount';
 
 /**
- * A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time).
+ * A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `volume-limit` fills at most 20 L of fuel a transaction (4054 above), `fill-interval` fills once in 24 hours (4059 from the second fill), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time).
  * @export
  * @interface SandboxCard
  */
@@ -65,6 +65,8 @@ export const SandboxCardPurposeEnum = {
     AmountLimit: 'amount-limit',
     TransactionCountLimit: 'transaction-count-limit',
     ProductNotAllowed: 'product-not-allowed',
+    VolumeLimit: 'volume-limit',
+    FillInterval: 'fill-interval',
     LocationNotAllowed: 'location-not-allowed',
     OutsideAllowedHours: 'outside-allowed-hours'
 } as const;

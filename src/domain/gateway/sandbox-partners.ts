@@ -25,6 +25,8 @@ import { setRechargeLimits } from '../partners/recharge-limits';
 import { fundPartnerFloat, regularise } from '../payments/operations';
 import { createClient } from '../referential/clients';
 import { createNetwork } from '../referential/networks';
+import { addEnergyPrice, createEnergyType, priceInForce } from '../referential/energy-types';
+import { AppError } from '../app-error';
 
 type SandboxPartner = components['schemas']['SandboxPartner'];
 type SandboxCard = components['schemas']['SandboxCard'];
@@ -36,6 +38,8 @@ const SANDBOX_DRIVER_CODE = '482915';
 const CARD_BALANCE = 100_000;
 const FLOAT = 10_000_000;
 const xof = (value: number) => ({ value, unit: 'XOF' });
+/** The energy type of the seeded fuel rules. */
+const SANDBOX_FUEL = 'GASOIL';
 
 /** Each seeded card: what it is for, its balance, and what sets it up (controls, a status, a driver). */
 const SEEDED: readonly { purpose: SandboxCard['purpose']; balance: number; controls?: (servicePointId: string) => SpendingControls }[] = [
@@ -52,6 +56,8 @@ const SEEDED: readonly { purpose: SandboxCard['purpose']; balance: number; contr
     balance: CARD_BALANCE,
     controls: (servicePointId) => ({ locations: { list: 'deny', servicePointIds: [servicePointId], mode: 'hard' } }),
   },
+  { purpose: 'volume-limit', balance: CARD_BALANCE, controls: () => ({ volume: { perTransaction: 20_000, mode: 'hard' } }) },
+  { purpose: 'fill-interval', balance: CARD_BALANCE, controls: () => ({ fillInterval: { minMinutes: 1440, mode: 'hard' } }) },
   {
     purpose: 'outside-allowed-hours',
     balance: CARD_BALANCE,
@@ -60,12 +66,28 @@ const SEEDED: readonly { purpose: SandboxCard['purpose']; balance: number; contr
   },
 ];
 
+/** The fuel the litre and fill-interval cards are judged on: gasoil, given a price in force when it has none (715 XOF a litre). */
+async function ensureSandboxFuel(db: Database, actor: Actor): Promise<void> {
+  if (await priceInForce(db, SANDBOX_FUEL, new Date())) return;
+  await createEnergyType(db, actor, { code: SANDBOX_FUEL, label: 'Gasoil' }).catch((error: unknown) => {
+    if (!(error instanceof AppError && error.codeName === 'DUPLICATE_CODE')) throw error;
+  });
+  await addEnergyPrice(db, actor, SANDBOX_FUEL, {
+    effectiveAt: new Date(Date.now() - 60_000).toISOString(),
+    priceInclTax: xof(715),
+    priceExclVat: xof(606),
+    priceExclTaxAndCustoms: xof(542),
+    priceExclAllTaxes: xof(493),
+  });
+}
+
 /**
  * Creates the sandbox partner and its world; `reveal`: whether the answer may show the cards'
  * full numbers (the caller holds core:cards.reveal).
  */
 export async function createSandboxPartner(db: Database, vault: CardVault, actor: Actor, input: { name: string }, reveal: boolean): Promise<SandboxPartner> {
   await requireSandbox(db, 'Seeding a sandbox partner');
+  await ensureSandboxFuel(db, actor);
   const scopes = Object.keys(oauthScopes).filter((scope) => scope.startsWith('partner:'));
   const { partner, consumerSecret } = await createPartner(db, actor, { name: input.name, scopes });
   const code = partner.id.slice(-10).toUpperCase();

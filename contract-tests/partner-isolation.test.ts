@@ -83,7 +83,8 @@ async function side(name: string, code: string): Promise<Side> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { webhooks: { ...readConfig({}).webhooks, allowLoopbackHttp: true } } });
+  // A sandbox: it serves every partner operation production serves, and the simulations (a live server answers those 4222 whatever the ids).
+  server = await startTestServer({ config: { mode: 'sandbox', webhooks: { ...readConfig({}).webhooks, allowLoopbackHttp: true } } });
   token = await server.coreToken();
   networkId = await newNetwork(sdk(), 'RES-ISO');
   profileId = await newCardProfile(sdk(), 'ISO', { validityMonths: 24, monthlyOfflineCap: xof(0) });

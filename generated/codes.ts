@@ -1164,6 +1164,33 @@ export const codeCatalog = {
       "en": "Quantity finer than the unit"
     }
   },
+  "SANDBOX_KEY_ON_LIVE": {
+    "code": "4220",
+    "status": 401,
+    "meaning": "The consumer-key is a sandbox credential (`ck_test_...`) and this server is a live deployment: a sandbox credential never works against live money. Call the sandbox deployment with it, or use your live credentials here. Answered at `/oauth/token` (401 after HTTP Basic, 400 after credentials in the body, with `error: invalid_client`) and on resource calls with HTTP Basic; the secret is not looked at.",
+    "message": {
+      "fr": "Identifiants du bac à sable refusés par le serveur de production",
+      "en": "Sandbox credentials refused by the live server"
+    }
+  },
+  "LIVE_KEY_ON_SANDBOX": {
+    "code": "4221",
+    "status": 401,
+    "meaning": "The consumer-key is a live credential (`ck_live_...`, or a key made before sandboxes existed) and this server is a sandbox deployment, which accepts only sandbox credentials (`ck_test_...`). Answered like 4220; the secret is not looked at.",
+    "message": {
+      "fr": "Identifiants de production refusés par le bac à sable",
+      "en": "Live credentials refused by the sandbox"
+    }
+  },
+  "SANDBOX_ONLY": {
+    "code": "4222",
+    "status": 403,
+    "meaning": "The operation exists only on a sandbox deployment (`CYNOD_MODE=sandbox`): simulations (`/partner/v1/simulate/...`) and what a practice environment alone offers. This server is live; nothing was done.",
+    "message": {
+      "fr": "Opération réservée au bac à sable",
+      "en": "Sandbox-only operation"
+    }
+  },
   "STATION_REFERENCE_REUSED": {
     "code": "4130",
     "status": 409,

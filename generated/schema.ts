@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness
-         * @description Answers 200 while the process is up. It does not check dependencies (see `/ready`).
+         * @description Answers 200 while the process is up. It does not check dependencies (see `/ready`). `mode` says whether this is a live or a sandbox deployment.
          */
         get: operations["getHealth"];
         put?: never;
@@ -255,7 +255,7 @@ export interface paths {
          * @description The calling partner as the API sees it: its id, name, the scopes of the credential
          *     used, whether it is an internal application, how it authenticated, when its token
          *     expires, and its live secrets with who made each one (so a partner sees when an
-         *     administrator rotated its secret).
+         *     administrator rotated its secret), and whether this deployment is live or a sandbox (`mode`).
          */
         get: operations["getPartnerMe"];
         put?: never;
@@ -696,6 +696,126 @@ export interface paths {
          * @description Queues one event again (`eventId`, one that was queued for this endpoint: else 404, code 4154), or every event queued for it in a time range (`from`, `to`, at most 31 days); give one or the other (400, code 4152). The events feed stays the source of truth: what a receiver missed can always be pulled from GET /partner/v1/events.
          */
         post: operations["redeliverPartnerWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a payment at the pump
+         * @description A member card of a client the partner is contracted for pays at a service point the partner is contracted for, as a station does through the Core API: the card is debited and the station credited after every check of a payment (card status, balance, driver code, spending controls: see the magic values of the sandbox guide). A card or service point outside the partner's contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulatePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/authorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a pay-at-pump authorisation
+         * @description A station places a pay-at-pump authorisation (a hold) on a member card of a client the partner is contracted for, at a service point the partner is contracted for, as through the Core API: the `hold.created` event follows; time it out with `POST /partner/v1/simulate/authorizations/{authorizationId}/time-out`. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulateAuthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/authorizations/{authorizationId}/time-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a hold timing out
+         * @description The open authorisation on a member card of a client the partner is contracted for reaches its expiry now: it is released as the expiry sweep releases it (`hold.expired`). An authorisation already captured, voided or expired is 409, code 4044; one on a card outside the partner's contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulateHoldTimeOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/cards/{cardId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate the issuer changing a card's status
+         * @description The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulateCardStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/service-points/{servicePointId}/offline-fills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate an offline batch arriving
+         * @description A terminal of a service point the partner is contracted for uploads the fills it accepted offline, as through the Core API: each fill is booked as that upload books it (even below a zero balance), its terminal transaction id its idempotency key. Every fill's card must be a member card of a client the partner is contracted for (404 otherwise, nothing booked). Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulateOfflineBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/recharge-vouchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a recharge voucher executed
+         * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         */
+        post: operations["simulateVoucherExecution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1962,6 +2082,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/sandbox-partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seed a sandbox partner
+         * @description Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API's own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide's magic cards). The cards' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+         */
+        post: operations["createSandboxPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/partners": {
         parameters: {
             query?: never;
@@ -2731,9 +2871,16 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * @description The deployment answering: `live` (real money) or `sandbox` (practice: simulations under `/partner/v1/simulate/`, magic values, nothing real). Each is a deployment of its own with its own database; sandbox consumer-keys start with `ck_test_` and are refused by live servers, and the reverse.
+         * @example live
+         * @enum {string}
+         */
+        DeploymentMode: "live" | "sandbox";
         Health: {
             /** @enum {string} */
             status: "ok";
+            mode: components["schemas"]["DeploymentMode"];
         };
         HealthResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Health"];
@@ -3362,6 +3509,7 @@ export interface components {
             tokenExpiresAt: string | null;
             /** @description The partner's secrets that still work (two during a rotation), newest first, without the secrets themselves. `createdBy` says who made each one: a secret made by another partner (an administrator who rotated your secret) was shown to that partner once; if you did not expect it, tell CYNOD. The rotation is also a `partner.secret-rotated` security event naming that administrator. */
             credentials: components["schemas"]["PartnerCredential"][];
+            mode: components["schemas"]["DeploymentMode"];
         };
         PartnerMeResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerMe"];
@@ -4375,6 +4523,149 @@ export interface components {
             quantityMl: number;
             unitPrice: components["schemas"]["PositiveAmount"];
         };
+        /** @description A payment by a member card at a service point. */
+        PaymentCreate: {
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 3 */
+            pumpNumber?: number;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+             * @example 184250
+             */
+            odometerKm?: number;
+            /**
+             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+             * @example 482915
+             */
+            driverCode?: string;
+            /**
+             * @description The service point's receipt number; unique per service point (4022 when reused).
+             * @example T3-000981
+             */
+            receiptNumber: string;
+        };
+        /**
+         * @description Which event from outside a sandbox simulation triggered: a payment at the pump, a pay-at-pump authorisation, a card status changed by the issuer, a hold timing out, a station's offline batch arriving, a recharge voucher executed by the issuer.
+         * @example payment
+         * @enum {string}
+         */
+        SimulationKind: "payment" | "authorization" | "card-status" | "hold-time-out" | "offline-batch" | "voucher-execution";
+        /** @description What a sandbox simulation did, through the same use case production runs: the resources it made or changed and the cards concerned. Their events are in the feed (`GET /partner/v1/events`) and pushed to the partner's webhook endpoints, exactly as production's. */
+        Simulation: {
+            simulation: components["schemas"]["SimulationKind"];
+            /**
+             * @description The kind of the resources in `resourceIds` (an event's `resourceType`).
+             * @enum {string}
+             */
+            resourceType: "operation" | "authorization" | "card";
+            /** @description The operations, authorisation or card the simulation made or changed (for an offline batch, the fills booked, in the batch's order). */
+            resourceIds: string[];
+            /** @description The member cards concerned, each once. */
+            cardIds: components["schemas"]["CardId"][];
+        };
+        SimulationResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Simulation"];
+        };
+        /**
+         * @description The station's own reference for the pump transaction (its terminal's transaction id): unique per service point among the authorisations of whoever placed them (409, code 4130, when reused), given when the authorisation is placed or later (`PUT .../station-reference`), and never changed once given (409, code 4131). It finds the authorisation again without its id (`stationReference` filter of the lists).
+         * @example PMP3-20261202-000871
+         */
+        StationReference: string;
+        /**
+         * @description A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
+         *     up to so many litres) of a product; the hold is sized to the lowest of what it asks, the
+         *     card's available balance, what the card's hard money and litre limits still allow and the
+         *     vehicle's tank, and the answer says which one set it (`limitedBy`). The card is checked
+         *     like a payment (card, client, profile, service, and its other spending controls). It
+         *     expires after `holdSeconds` (default 900) unless captured or voided first.
+         */
+        AuthorizationCreate: {
+            cardId: components["schemas"]["CardId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /**
+             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it), and so do litre limits (400, code 4021, without it): the litres are the amount at the energy type's price in force. The capture's fuel record must then be of it (400, code 4021).
+             * @example GASOIL
+             */
+            energyTypeCode?: string;
+            /**
+             * @description The most litres (in mL) the station may dispense (a preset), with `energyTypeCode` (400, code 4021, without it).
+             * @example 60000
+             */
+            quantityMl?: number;
+            /** @example 3 */
+            pumpNumber?: number;
+            stationReference?: components["schemas"]["StationReference"];
+            /**
+             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
+             * @example 482915
+             */
+            driverCode?: string;
+            /**
+             * @default 900
+             * @example 900
+             */
+            holdSeconds: number;
+        };
+        /** @description A change of a card's status by its issuer, as the back office makes it. */
+        SimulatedCardStatus: {
+            /**
+             * @description `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active).
+             * @example oppose
+             * @enum {string}
+             */
+            action: "suspend" | "oppose" | "reactivate";
+            reason: components["schemas"]["OperationReason"];
+        };
+        /**
+         * @description A fill the station's terminal accepted while offline: a payment as `PaymentCreate` says it,
+         *     with the terminal's own transaction id (unique per terminal: the fill's idempotency key)
+         *     and when it took place.
+         */
+        OfflineFill: {
+            /** @example TPE-03-000451 */
+            terminalTransactionId: string;
+            /**
+             * Format: date-time
+             * @description When the fill took place, by the terminal's clock; not in the future (400, code 4061).
+             * @example 2026-11-29T06:40:00Z
+             */
+            occurredAt: string;
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+            service: components["schemas"]["CardService"];
+            /** @description Required when `service` is `fuel`; refused otherwise. */
+            fuel?: components["schemas"]["FuelRecord"];
+            /** @example 2 */
+            pumpNumber?: number;
+            /**
+             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
+             * @example 184250
+             */
+            odometerKm?: number;
+            /**
+             * @description The service point's receipt number; unique per service point.
+             * @example T3-001204
+             */
+            receiptNumber: string;
+        };
+        /** @description Fills one terminal of the service point accepted offline, uploaded together: each terminal transaction id at most once in a batch (400, code 4060). */
+        OfflineFillBatch: {
+            /** @example TPE-03 */
+            terminalId: string;
+            fills: components["schemas"]["OfflineFill"][];
+        };
+        /** @description A recharge voucher the issuer enters, validates and executes for one card, paid from the issuer's float. */
+        SimulatedVoucher: {
+            cardId: components["schemas"]["CardId"];
+            amount: components["schemas"]["PositiveAmount"];
+        };
         /**
          * @description The partner's own reference for the operation (its transaction or ticket id), unique per partner across all its operations (409, code 4024, when reused); it finds the operation again in reconciliation.
          * @example STN-2026-12-02-004512
@@ -4417,11 +4708,6 @@ export interface components {
          * @enum {string}
          */
         AuthorizationStatus: "open" | "captured" | "voided" | "expired";
-        /**
-         * @description The station's own reference for the pump transaction (its terminal's transaction id): unique per service point among the authorisations of whoever placed them (409, code 4130, when reused), given when the authorisation is placed or later (`PUT .../station-reference`), and never changed once given (409, code 4131). It finds the authorisation again without its id (`stationReference` filter of the lists).
-         * @example PMP3-20261202-000871
-         */
-        StationReference: string;
         /** @description One page of PartnerAuthorization items, oldest first (settled order). */
         PartnerAuthorizationPage: {
             items: components["schemas"]["PartnerAuthorization"][];
@@ -5174,44 +5460,6 @@ export interface components {
             timeZone?: components["schemas"]["TimeZone"];
             offlinePolicy?: components["schemas"]["OfflinePolicy"];
             priceTolerance?: components["schemas"]["PriceTolerance"];
-        };
-        /**
-         * @description A fill the station's terminal accepted while offline: a payment as `PaymentCreate` says it,
-         *     with the terminal's own transaction id (unique per terminal: the fill's idempotency key)
-         *     and when it took place.
-         */
-        OfflineFill: {
-            /** @example TPE-03-000451 */
-            terminalTransactionId: string;
-            /**
-             * Format: date-time
-             * @description When the fill took place, by the terminal's clock; not in the future (400, code 4061).
-             * @example 2026-11-29T06:40:00Z
-             */
-            occurredAt: string;
-            cardId: components["schemas"]["CardId"];
-            amount: components["schemas"]["PositiveAmount"];
-            service: components["schemas"]["CardService"];
-            /** @description Required when `service` is `fuel`; refused otherwise. */
-            fuel?: components["schemas"]["FuelRecord"];
-            /** @example 2 */
-            pumpNumber?: number;
-            /**
-             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
-             * @example 184250
-             */
-            odometerKm?: number;
-            /**
-             * @description The service point's receipt number; unique per service point.
-             * @example T3-001204
-             */
-            receiptNumber: string;
-        };
-        /** @description Fills one terminal of the service point accepted offline, uploaded together: each terminal transaction id at most once in a batch (400, code 4060). */
-        OfflineFillBatch: {
-            /** @example TPE-03 */
-            terminalId: string;
-            fills: components["schemas"]["OfflineFill"][];
         };
         /**
          * @description The payment of a service point's daily settlement to the station, out of the closed loop (a
@@ -6238,6 +6486,10 @@ export interface components {
         DriverCodeChange: {
             driverCode: components["schemas"]["DriverCode"];
         };
+        /** @description The sandbox partner to seed. */
+        SandboxPartnerCreate: {
+            name: components["schemas"]["Label"];
+        };
         /**
          * @description An OAuth2 scope of the contract (see the oauth2 security scheme).
          * @example partner:profile.read
@@ -6279,6 +6531,42 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        PartnerWithSecret: components["schemas"]["Partner"] & {
+            /**
+             * Format: password
+             * @description The new consumer-secret, shown in this answer only. Store it now.
+             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aEuI8oP3lK2jH
+             */
+            consumerSecret: string;
+        };
+        /** @description A member card seeded for a sandbox partner, and what it is for: `funded` cards pay; each other one gives one business refusal at the seeded service point, through production's own rules (the sandbox's magic cards, listed in the sandbox guide): `insufficient-funds` holds nothing (4010), `opposed` is opposed (4012), `wrong-driver-code` is issued to a driver whose code is 482915 (any other code: 4074), `amount-limit` pays at most 1,000 XOF a transaction (4053 above), `transaction-count-limit` pays once a day (4055 from the second), `product-not-allowed` pays fuel only (4056 for any other service), `volume-limit` fills at most 20 L of fuel a transaction (4054 above), `fill-interval` fills once in 24 hours (4059 from the second fill), `location-not-allowed` may not pay at the seeded service point (4057), `outside-allowed-hours` pays only on Sundays from 03:00 to 03:01 in the network's time zone (4058 at any other time). */
+        SandboxCard: {
+            id: components["schemas"]["CardId"];
+            /**
+             * Format: password
+             * @description The card's full 16-digit number (Luhn check digit), for a caller holding core:cards.reveal; null otherwise.
+             * @example 7070701234564321
+             */
+            number: string | null;
+            /**
+             * @example funded
+             * @enum {string}
+             */
+            purpose: "funded" | "insufficient-funds" | "opposed" | "wrong-driver-code" | "amount-limit" | "transaction-count-limit" | "product-not-allowed" | "volume-limit" | "fill-interval" | "location-not-allowed" | "outside-allowed-hours";
+            /** @description What the card was seeded with. */
+            balance: components["schemas"]["Amount"];
+        };
+        /** @description A sandbox partner and the world seeded for it: its credentials (ck_test_, the secret shown in this answer only), the network, client and service point it is contracted for, and its cards. Its float holds 10,000,000 XOF, with recharge limits of 500,000 XOF an operation, 5,000,000 a day and 1,000,000 a card a day. */
+        SandboxPartner: {
+            partner: components["schemas"]["PartnerWithSecret"];
+            networkId: components["schemas"]["NetworkId"];
+            clientId: components["schemas"]["ClientId"];
+            servicePointId: components["schemas"]["ServicePointId"];
+            cards: components["schemas"]["SandboxCard"][];
+        };
+        SandboxPartnerResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["SandboxPartner"];
+        };
         /** @description One page of Partner items, oldest first. */
         PartnerPage: {
             items: components["schemas"]["Partner"][];
@@ -6303,14 +6591,6 @@ export interface components {
              * @default false
              */
             internal: boolean;
-        };
-        PartnerWithSecret: components["schemas"]["Partner"] & {
-            /**
-             * Format: password
-             * @description The new consumer-secret, shown in this answer only. Store it now.
-             * @example cs_Qm9xT2vL7pK4wZ8rN3bY6cD1fH5jS0aEuI8oP3lK2jH
-             */
-            consumerSecret: string;
         };
         PartnerWithSecretResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["PartnerWithSecret"];
@@ -6425,32 +6705,6 @@ export interface components {
              */
             externalReference: string;
             comment?: components["schemas"]["OperationComment"];
-        };
-        /** @description A payment by a member card at a service point. */
-        PaymentCreate: {
-            cardId: components["schemas"]["CardId"];
-            servicePointId: components["schemas"]["ServicePointId"];
-            amount: components["schemas"]["PositiveAmount"];
-            service: components["schemas"]["CardService"];
-            /** @description Required when `service` is `fuel`; refused otherwise. */
-            fuel?: components["schemas"]["FuelRecord"];
-            /** @example 3 */
-            pumpNumber?: number;
-            /**
-             * @description The vehicle's odometer reading at the fill, in kilometres: an odometer lower than the vehicle's last reading raises an `odometer-backwards` exception; readings feed the vehicle's consumption report.
-             * @example 184250
-             */
-            odometerKm?: number;
-            /**
-             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
-             * @example 482915
-             */
-            driverCode?: string;
-            /**
-             * @description The service point's receipt number; unique per service point (4022 when reused).
-             * @example T3-000981
-             */
-            receiptNumber: string;
         };
         /** @description A fee debited from a member card (such as the SMS notification fee) and credited to the fee revenue account. */
         FeeCreate: {
@@ -6586,43 +6840,6 @@ export interface components {
         };
         AuthorizationListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["AuthorizationPage"];
-        };
-        /**
-         * @description A pay-at-pump authorisation: the station asks for up to `amount` (and, with `quantityMl`,
-         *     up to so many litres) of a product; the hold is sized to the lowest of what it asks, the
-         *     card's available balance, what the card's hard money and litre limits still allow and the
-         *     vehicle's tank, and the answer says which one set it (`limitedBy`). The card is checked
-         *     like a payment (card, client, profile, service, and its other spending controls). It
-         *     expires after `holdSeconds` (default 900) unless captured or voided first.
-         */
-        AuthorizationCreate: {
-            cardId: components["schemas"]["CardId"];
-            servicePointId: components["schemas"]["ServicePointId"];
-            amount: components["schemas"]["PositiveAmount"];
-            service: components["schemas"]["CardService"];
-            /**
-             * @description The fuel to be dispensed (service `fuel` only: 400, code 4021, otherwise). A card whose controls allow only some energy types needs it (409, code 4056, without it), and so do litre limits (400, code 4021, without it): the litres are the amount at the energy type's price in force. The capture's fuel record must then be of it (400, code 4021).
-             * @example GASOIL
-             */
-            energyTypeCode?: string;
-            /**
-             * @description The most litres (in mL) the station may dispense (a preset), with `energyTypeCode` (400, code 4021, without it).
-             * @example 60000
-             */
-            quantityMl?: number;
-            /** @example 3 */
-            pumpNumber?: number;
-            stationReference?: components["schemas"]["StationReference"];
-            /**
-             * @description The code the driver keyed in. When the card is issued to a driver, a code that is not the driver's refuses the transaction (403, code 4074) and is kept among the card's declines; without it the operation records `driverCheck: not-given`.
-             * @example 482915
-             */
-            driverCode?: string;
-            /**
-             * @default 900
-             * @example 900
-             */
-            holdSeconds: number;
         };
         AuthorizationResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Authorization"];
@@ -6943,7 +7160,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The credential is valid but does not allow this operation (a missing scope, or on partners: granting scopes the caller lacks, Core scopes to a partner that is not internal, acting on a partner holding more than the caller, changing the internal flag, a partner changing its own access; on vouchers: the author validating its own), the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar. */
+        /** @description The credential is valid but does not allow this operation (a missing scope, or on partners: granting scopes the caller lacks, Core scopes to a partner that is not internal, acting on a partner holding more than the caller, changing the internal flag, a partner changing its own access; on vouchers: the author validating its own), the call comes from outside the partner's IP allow-list, or it came over plain HTTP from afar; or the operation exists only on a sandbox deployment (4222). */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
@@ -7231,6 +7448,10 @@ export interface components {
         IdempotencyKeyOptional: string;
         /** @description The webhook endpoint's id. */
         WebhookEndpointId: components["schemas"]["WebhookEndpointId"];
+        /** @description The authorisation's id. */
+        AuthorizationId: components["schemas"]["AuthorizationId"];
+        /** @description The service point's id. */
+        ServicePointId: components["schemas"]["ServicePointId"];
         /** @description Only the authorisations in this status (as stored; an open one past its expiry stays `open` until the sweep releases it). */
         AuthorizationStatusQuery: components["schemas"]["AuthorizationStatus"];
         /** @description Only what concerns this card (operations that debit or credit it; its accounts). */
@@ -7239,10 +7460,6 @@ export interface components {
         ServicePointIdQuery: components["schemas"]["ServicePointId"];
         /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
         StationReferenceQuery: components["schemas"]["StationReference"];
-        /** @description The authorisation's id. */
-        AuthorizationId: components["schemas"]["AuthorizationId"];
-        /** @description The service point's id. */
-        ServicePointId: components["schemas"]["ServicePointId"];
         /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
         SettlementDay: string;
         /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
@@ -7550,7 +7767,10 @@ export interface operations {
             };
             /**
              * @description Client authentication with HTTP Basic failed (`invalid_client`). The answer never
-             *     says whether the key or the secret was wrong.
+             *     says whether the key or the secret was wrong. A consumer-key of the other environment
+             *     is refused before its secret is looked at, with its own code: a sandbox key
+             *     (`ck_test_...`) at a live server 4220, a live key at a sandbox 4221 (400 with the same
+             *     codes when the credentials came in the body).
              */
             401: {
                 headers: {
@@ -8671,6 +8891,254 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulatePayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCreate"];
+            };
+        };
+        responses: {
+            /** @description The simulated event happened (or, with `Idempotent-Replayed`, happened for an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateAuthorization: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description A key you choose for this money movement (a UUID is a good choice), unique per intended
+                 *     operation; it is scoped to your credentials and kept at least 24 hours. Sending the same
+                 *     key with the same request replays the first answer (status and body, with
+                 *     `Idempotent-Replayed: true`); with another request it is refused 422 (code 4031); while the
+                 *     first request with the key is still being processed, 409 (code 4030) with `Retry-After`.
+                 *     Missing: 400 (code 2010). Printable ASCII, 1 to 255 characters.
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key": components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizationCreate"];
+            };
+        };
+        responses: {
+            /** @description The simulated event happened (or, with `Idempotent-Replayed`, happened for an earlier request with the same key). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["MoneyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateHoldTimeOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The authorisation's id. */
+                authorizationId: components["parameters"]["AuthorizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The simulated event happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateCardStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatedCardStatus"];
+            };
+        };
+        responses: {
+            /** @description The simulated event happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateOfflineBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfflineFillBatch"];
+            };
+        };
+        responses: {
+            /** @description The simulated event happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateVoucherExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatedVoucher"];
+            };
+        };
+        responses: {
+            /** @description The simulated event happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -12123,6 +12591,42 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSandboxPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxPartnerCreate"];
+            };
+        };
+        responses: {
+            /** @description The sandbox partner and its world. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxPartnerResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

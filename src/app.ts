@@ -148,7 +148,7 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
     (req, res): HandlerContext => ({
       db,
       cardVault,
-      settings: { partnerHoldMaxSeconds: config.partnerHoldMaxSeconds, webhooks: config.webhooks },
+      settings: { partnerHoldMaxSeconds: config.partnerHoldMaxSeconds, webhooks: config.webhooks, mode: config.mode },
       credential: req.credential,
       actor: actorOfRequest(req),
       markReplayed: () => res.setHeader(REPLAY_HEADER, 'true'),

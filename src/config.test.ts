@@ -32,6 +32,12 @@ describe('readConfig', () => {
     expect(() => readConfig(env)).toThrow(message);
   });
 
+  it('when CYNOD_MODE is unset, then the deployment is live; sandbox makes it a sandbox; anything else is refused', () => {
+    expect(readConfig({}).mode).toBe('live');
+    expect(readConfig({ CYNOD_MODE: 'sandbox' }).mode).toBe('sandbox');
+    expect(() => readConfig({ CYNOD_MODE: 'test' })).toThrow(new ConfigError('CYNOD_MODE must be live or sandbox, got "test"'));
+  });
+
   it('when INTERNAL_PORT is set, then an internal listener on INTERNAL_HOST (default 127.0.0.1); unset, none', () => {
     expect(readConfig({}).internalListener).toBeUndefined();
     expect(readConfig({ INTERNAL_PORT: '9090' }).internalListener).toEqual({ host: '127.0.0.1', port: 9090 });

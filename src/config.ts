@@ -5,8 +5,11 @@ import { parseCidr } from './domain/ip-ranges';
 import type { WebhookSettings } from './domain/webhooks/settings';
 import { createSecureContext } from 'node:tls';
 import type { OidcSettings } from './auth/operator-tokens';
+import type { DeploymentMode } from './domain/deployment';
 
 export interface Config {
+  /** CYNOD_MODE: live (default) or sandbox, a practice deployment on its own database (docs/sandbox.md). */
+  mode: DeploymentMode;
   /** Interface to listen on. */
   host: string;
   /** TCP port (0 picks a free one). */
@@ -254,6 +257,13 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
   return settings;
 }
 
+/** CYNOD_MODE: live or sandbox. */
+function deploymentMode(raw: string | undefined): DeploymentMode {
+  if (raw === undefined || raw === '' || raw === 'live') return 'live';
+  if (raw === 'sandbox') return 'sandbox';
+  throw new ConfigError(`CYNOD_MODE must be live or sandbox, got "${raw}"`);
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the faulty variable. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -263,6 +273,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const tls = tlsFiles(env);
   return {
+    mode: deploymentMode(env.CYNOD_MODE),
     host,
     port,
     internalListener: internalListener(env, host, port),

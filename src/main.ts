@@ -3,6 +3,7 @@ import { readConfig, ConfigError } from './config';
 import { openDatabase } from './db/database';
 import { DatabaseUnavailableError } from './db/errors';
 import { migrate, MigrationHistoryError } from './db/migrate';
+import { claimDeploymentMode, DeploymentModeMismatch } from './domain/deployment';
 import { demoBanner, DEMO_OPERATORS_ISSUER, ensureDemoData, ensureDemoOperators, operatorsBanner } from './demo';
 import { embeddedOidc, type EmbeddedOidc } from './auth/embedded-oidc';
 import { cardVaultFor } from './card-keys';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   });
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
+  // Before the demo data: its partner's consumer-key carries the mode's prefix.
+  await claimDeploymentMode(db, config.mode);
   const cardVault = cardVaultFor(config);
   const demo = config.demoData ? await ensureDemoData(db, config.dataDir, cardVault) : null;
   const operators = config.demoData ? await ensureDemoOperators(db, config.dataDir, config.oidc?.issuer ?? DEMO_OPERATORS_ISSUER) : [];
@@ -194,7 +197,7 @@ function shownUrl(databaseUrl: string | undefined): string {
 function startFailure(error: unknown): string {
   if (error instanceof ConfigError) return `configuration error: ${error.message}`;
   if (error instanceof DataDirLockedError) return error.message;
-  if (error instanceof MigrationHistoryError) return `failed to start: ${error.message}`;
+  if (error instanceof MigrationHistoryError || error instanceof DeploymentModeMismatch) return `failed to start: ${error.message}`;
   if (error instanceof DatabaseUnavailableError) {
     const cause = error.cause as { code?: string; message?: string } | undefined;
     return `failed to start: cannot reach ${shownUrl(process.env.DATABASE_URL)} (${cause?.code ?? cause?.message ?? 'no answer'}); is PostgreSQL running and DATABASE_URL right?`;

@@ -8,6 +8,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createApp, type AppParts } from './app';
 import { publicListener } from './http/listeners';
 import { createMetrics } from './metrics/metrics';
+import { claimDeploymentMode } from './domain/deployment';
 
 /** An interface and a TCP port (0 picks a free one). */
 interface ListenAddress {
@@ -79,6 +80,8 @@ export async function startServer(
   port: number,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  // A server never serves the other environment's database (docs/sandbox.md).
+  await claimDeploymentMode(parts.db, parts.config.mode);
   const metrics = parts.metrics ?? createMetrics(parts.db);
   // Without withAddresses the app exists before the listeners; with it, a request arriving
   // before the app is made (between listen and withAddresses) is answered 503.

@@ -44,6 +44,7 @@ function testLogger() {
 }
 
 const TEST_CONFIG: AppConfig = {
+  mode: 'live',
   bodyLimitBytes: 16 * 1024,
   tokenTtlSeconds: 3600,
   validateResponses: true,

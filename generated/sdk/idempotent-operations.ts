@@ -37,6 +37,8 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/cards$/, // issueCard
   /^\/core\/v1\/service-points\/[^\/]+\/settlements\/[^\/]+\/payout$/, // payServicePointSettlement
   /^\/partner\/v1\/operations\/[^\/]+\/reverse$/, // reversePartnerOperation
+  /^\/partner\/v1\/simulate\/authorizations$/, // simulateAuthorization
+  /^\/partner\/v1\/simulate\/payments$/, // simulatePayment
   /^\/core\/v1\/authorizations\/[^\/]+\/void$/, // voidAuthorization
   /^\/partner\/v1\/authorizations\/[^\/]+\/void$/, // voidPartnerAuthorization
 ];

@@ -18,6 +18,7 @@ import type { Database } from '../db/database';
 import { authenticatePartner, type Partner } from './identity';
 import { recordSecurityEvent, type EventSource, type SecurityEvent } from '../domain/security/security-events';
 import { AppError } from '../domain/app-error';
+import { modeOfConsumerKey, type DeploymentMode } from '../domain/deployment';
 import { clientAddressOf } from '../request/request';
 import type { BasicCredentials } from './basic';
 import { addressAllowed } from '../domain/ip-ranges';
@@ -27,6 +28,8 @@ import { RateLimiter } from '../domain/security/rate-counters';
 import { estimate, retryAfterSeconds, type Count } from '../domain/security/sliding-window';
 
 export interface GuardSettings {
+  /** The deployment's mode: a consumer-key of the other mode is refused before its secret is looked at. */
+  mode: DeploymentMode;
   rateLimitPerMinute: number;
   tokenRateLimitPerMinute: number;
   authFailureLimit: number;
@@ -67,6 +70,7 @@ export class ClientGuard {
     const addressBucket = addressFailureBucket(source.address);
     const addressCount = await this.limiter.peek(addressBucket, window);
     if (estimate(addressCount) >= this.settings.authFailureLimit) throw this.lockedOut(addressCount, attempt.oauth, source.address ?? '<address>');
+    if (attempt.credentials) this.checkEnvironment(attempt.credentials.key, attempt);
 
     const outcome = attempt.credentials
       ? await authenticatePartner(this.db, attempt.credentials.key, attempt.credentials.secret)
@@ -80,6 +84,36 @@ export class ClientGuard {
     await this.failed(source, attempt, { address, key }, { partnerId: outcome.partnerId, reason: outcome.reason });
     if (key && estimate(key) > this.settings.authFailureLimit) throw this.lockedOut(key, attempt.oauth, '<consumer-key>');
     throw attempt.failure();
+  }
+
+  /**
+   * A consumer-key of the other environment (ck_test_ on a live server, a live key on a sandbox)
+   * is refused with its own code: it names no partner here, and the caller learns at once that it
+   * is talking to the wrong server (not counted as a failure: the key's prefix is public).
+   */
+  private checkEnvironment(key: string, attempt: ClientAttempt): void {
+    const keyMode = modeOfConsumerKey(key);
+    if (keyMode === this.settings.mode) return;
+    const { status, headers } = attempt.failure();
+    throw keyMode === 'sandbox'
+      ? new AppError(
+          'SANDBOX_KEY_ON_LIVE',
+          'This consumer-key (ck_test_...) is a sandbox credential; this server is live. Call the sandbox deployment with it',
+          {
+            status,
+            headers,
+            oauthError: attempt.oauth ? 'invalid_client' : undefined,
+          },
+        )
+      : new AppError(
+          'LIVE_KEY_ON_SANDBOX',
+          'This consumer-key is a live credential; this server is a sandbox, which accepts only sandbox credentials (ck_test_...)',
+          {
+            status,
+            headers,
+            oauthError: attempt.oauth ? 'invalid_client' : undefined,
+          },
+        );
   }
 
   private allowedAt(req: Request, partner: Partner, attempt: ClientAttempt): Promise<Partner> | Partner {

@@ -45,6 +45,24 @@ export const SYSTEM_ACTORS = {
   system: systemActor('Système', 'system'),
 } as const;
 
+/**
+ * The outside world a sandbox partner simulates (a station, the issuer's back office): a system
+ * actor named after the partner that asked, in its request, so that its Idempotency-Keys are
+ * that partner's alone and the audit trail says whose simulation it was.
+ */
+export function simulatorActor(partner: Actor): Actor {
+  return Object.freeze({
+    kind: 'system' as const,
+    id: null,
+    name: `Simulateur du bac à sable pour ${partner.id ?? partner.name}`,
+    scopes: Object.freeze(['*']),
+    channel: 'api' as const,
+    requestId: partner.requestId,
+    address: partner.address,
+    language: partner.language,
+  });
+}
+
 /** A partner calling through the API with a verified credential. */
 export function partnerActor(
   partner: { id: string; name: string; scopes: readonly string[] },

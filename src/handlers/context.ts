@@ -6,6 +6,7 @@ import { AppError } from '../domain/app-error';
 import type { CardVault } from '../domain/cards/card-numbers';
 import { idempotent, requestFingerprint, type IdempotentRequest } from '../domain/idempotency';
 import type { WebhookSettings } from '../domain/webhooks/settings';
+import type { DeploymentMode } from '../domain/deployment';
 
 /** The scope that lets a caller see a card's full number once, in the answer that creates the card. */
 export const REVEAL_SCOPE = 'core:cards.reveal';
@@ -19,7 +20,7 @@ export interface HandlerContext {
   /** Hashes, seals and masks card numbers. */
   cardVault: CardVault;
   /** The settings use-cases take (from the config reader). */
-  settings: { partnerHoldMaxSeconds: number; webhooks: Pick<WebhookSettings, 'allowLoopbackHttp' | 'timeoutMs'> };
+  settings: { partnerHoldMaxSeconds: number; webhooks: Pick<WebhookSettings, 'allowLoopbackHttp' | 'timeoutMs'>; mode: DeploymentMode };
   /** Marks the answer as the replay of an earlier request with the same Idempotency-Key. */
   markReplayed: () => void;
   /** True once the process is shutting down. */

@@ -4,7 +4,9 @@ import { createPartner, findPartner, listPartners, rotatePartnerSecret, setPartn
 import { createPartnerContract, listPartnerContracts } from '../domain/partners/contracts';
 import { endPartnerContract } from '../domain/payments/holds';
 import { getRechargeLimits, setRechargeLimits } from '../domain/partners/recharge-limits';
-import { actorOf, createOnce, type HandlerContext } from './context';
+import { createSandboxPartner } from '../domain/gateway/sandbox-partners';
+import { holdsScope } from '../domain/actor';
+import { actorOf, createOnce, REVEAL_SCOPE, type HandlerContext } from './context';
 
 type PartnerAdminHandlers = Pick<
   Handlers<HandlerContext>,
@@ -20,6 +22,7 @@ type PartnerAdminHandlers = Pick<
   | 'endPartnerContract'
   | 'getPartnerRechargeLimits'
   | 'setPartnerRechargeLimits'
+  | 'createSandboxPartner'
 >;
 
 export const partnerAdminHandlers: PartnerAdminHandlers = {
@@ -52,4 +55,6 @@ export const partnerAdminHandlers: PartnerAdminHandlers = {
   endPartnerContract: (context, { path, body }) => endPartnerContract(context.db, actorOf(context), path.partnerId, path.contractId, body.reason),
   getPartnerRechargeLimits: (context, { path }) => getRechargeLimits(context.db, actorOf(context), path.partnerId),
   setPartnerRechargeLimits: (context, { path, body }) => setRechargeLimits(context.db, actorOf(context), path.partnerId, body),
+  createSandboxPartner: (context, { body }) =>
+    createSandboxPartner(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
 };

@@ -10,6 +10,7 @@ import { partnerAdminHandlers } from './core-partners';
 import { referentialHandlers } from './core-referential';
 import { partnerHandlers } from './partner';
 import { partnerPaymentHandlers } from './partner-payments';
+import { partnerSimulationHandlers } from './partner-simulations';
 import { systemHandlers } from './system';
 import { webhookHandlers } from './webhooks';
 
@@ -17,6 +18,7 @@ export const handlers: Handlers<HandlerContext> = {
   ...systemHandlers,
   ...partnerHandlers,
   ...partnerPaymentHandlers,
+  ...partnerSimulationHandlers,
   ...referentialHandlers,
   ...cardHandlers,
   ...fleetHandlers,

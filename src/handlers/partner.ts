@@ -47,6 +47,7 @@ export const partnerHandlers: PartnerHandlers = {
       authMethod: credential.method,
       tokenExpiresAt: credential.tokenExpiresAt?.toISOString() ?? null,
       credentials: own.credentials,
+      mode: context.settings.mode,
     };
   },
   lookupPartnerCard: (context, { body }) => lookupPartnerCard(context.db, context.cardVault, actorOf(context), body.cardNumber),

@@ -6,8 +6,8 @@ import type { HandlerContext } from './context';
 type SystemHandlers = Pick<Handlers<HandlerContext>, 'getHealth' | 'getReady'>;
 
 export const systemHandlers: SystemHandlers = {
-  async getHealth() {
-    return { status: 'ok' };
+  async getHealth({ settings }) {
+    return { status: 'ok', mode: settings.mode };
   },
   /** 503 while the process shuts down; a failing query throws DatabaseUnavailableError, answered 503 by the error mapper. */
   async getReady({ db, draining }) {

@@ -29,6 +29,8 @@ import type {
   PartnerWithSecretResponse,
   RechargeLimits,
   RechargeLimitsResponse,
+  SandboxPartnerCreate,
+  SandboxPartnerResponse,
   SecretRotation,
   SystemErrorEnvelope,
   WebhookAttemptListResponse,
@@ -68,6 +70,10 @@ import {
     RechargeLimitsToJSON,
     RechargeLimitsResponseFromJSON,
     RechargeLimitsResponseToJSON,
+    SandboxPartnerCreateFromJSON,
+    SandboxPartnerCreateToJSON,
+    SandboxPartnerResponseFromJSON,
+    SandboxPartnerResponseToJSON,
     SecretRotationFromJSON,
     SecretRotationToJSON,
     SystemErrorEnvelopeFromJSON,
@@ -107,6 +113,10 @@ export interface CreatePartnerContractRequest {
     partnerId: string;
     partnerContractCreate: PartnerContractCreate;
     idempotencyKey?: string;
+}
+
+export interface CreateSandboxPartnerRequest {
+    sandboxPartnerCreate: SandboxPartnerCreate;
 }
 
 export interface DeleteCoreWebhookEndpointRequest {
@@ -333,6 +343,46 @@ export class CorePartnersApi extends runtime.BaseAPI {
      */
     async createPartnerContract(requestParameters: CreatePartnerContractRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerContractResponse> {
         const response = await this.createPartnerContractRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+     * Seed a sandbox partner
+     */
+    async createSandboxPartnerRaw(requestParameters: CreateSandboxPartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SandboxPartnerResponse>> {
+        if (requestParameters.sandboxPartnerCreate === null || requestParameters.sandboxPartnerCreate === undefined) {
+            throw new runtime.RequiredError('sandboxPartnerCreate','Required parameter requestParameters.sandboxPartnerCreate was null or undefined when calling createSandboxPartner.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:partners.write"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/sandbox-partners`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SandboxPartnerCreateToJSON(requestParameters.sandboxPartnerCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SandboxPartnerResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+     * Seed a sandbox partner
+     */
+    async createSandboxPartner(requestParameters: CreateSandboxPartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SandboxPartnerResponse> {
+        const response = await this.createSandboxPartnerRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -16,12 +16,14 @@
 
 import * as runtime from '../runtime';
 import type {
+  AuthorizationCreate,
   AuthorizationStatus,
   CancellationCreate,
   CardAllowancesResponse,
   CardLookup,
   DeletionResponse,
   ErrorEnvelope,
+  OfflineFillBatch,
   OfflineFillBatchResponse,
   OperationType,
   PartnerAuthorizationCapture,
@@ -41,8 +43,12 @@ import type {
   PartnerOperationResponse,
   PartnerPaymentCreate,
   PartnerRechargeCreate,
+  PaymentCreate,
   SecretRotation,
   ServicePointSettlementResponse,
+  SimulatedCardStatus,
+  SimulatedVoucher,
+  SimulationResponse,
   StationReferenceChange,
   SystemErrorEnvelope,
   UnitListResponse,
@@ -58,6 +64,8 @@ import type {
   WebhookRedeliveryResponse,
 } from '../models/index';
 import {
+    AuthorizationCreateFromJSON,
+    AuthorizationCreateToJSON,
     AuthorizationStatusFromJSON,
     AuthorizationStatusToJSON,
     CancellationCreateFromJSON,
@@ -70,6 +78,8 @@ import {
     DeletionResponseToJSON,
     ErrorEnvelopeFromJSON,
     ErrorEnvelopeToJSON,
+    OfflineFillBatchFromJSON,
+    OfflineFillBatchToJSON,
     OfflineFillBatchResponseFromJSON,
     OfflineFillBatchResponseToJSON,
     OperationTypeFromJSON,
@@ -108,10 +118,18 @@ import {
     PartnerPaymentCreateToJSON,
     PartnerRechargeCreateFromJSON,
     PartnerRechargeCreateToJSON,
+    PaymentCreateFromJSON,
+    PaymentCreateToJSON,
     SecretRotationFromJSON,
     SecretRotationToJSON,
     ServicePointSettlementResponseFromJSON,
     ServicePointSettlementResponseToJSON,
+    SimulatedCardStatusFromJSON,
+    SimulatedCardStatusToJSON,
+    SimulatedVoucherFromJSON,
+    SimulatedVoucherToJSON,
+    SimulationResponseFromJSON,
+    SimulationResponseToJSON,
     StationReferenceChangeFromJSON,
     StationReferenceChangeToJSON,
     SystemErrorEnvelopeFromJSON,
@@ -292,6 +310,34 @@ export interface RotatePartnerWebhookSecretRequest {
 export interface SetPartnerAuthorizationStationReferenceRequest {
     authorizationId: string;
     stationReferenceChange: StationReferenceChange;
+}
+
+export interface SimulateAuthorizationRequest {
+    idempotencyKey: string;
+    authorizationCreate: AuthorizationCreate;
+}
+
+export interface SimulateCardStatusRequest {
+    cardId: string;
+    simulatedCardStatus: SimulatedCardStatus;
+}
+
+export interface SimulateHoldTimeOutRequest {
+    authorizationId: string;
+}
+
+export interface SimulateOfflineBatchRequest {
+    servicePointId: string;
+    offlineFillBatch: OfflineFillBatch;
+}
+
+export interface SimulatePaymentRequest {
+    idempotencyKey: string;
+    paymentCreate: PaymentCreate;
+}
+
+export interface SimulateVoucherExecutionRequest {
+    simulatedVoucher: SimulatedVoucher;
 }
 
 export interface UpdatePartnerWebhookEndpointRequest {
@@ -841,7 +887,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret). 
+     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret), and whether this deployment is live or a sandbox (`mode`). 
      * Who am I
      */
     async getPartnerMeRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerMeResponse>> {
@@ -868,7 +914,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret). 
+     * The calling partner as the API sees it: its id, name, the scopes of the credential used, whether it is an internal application, how it authenticated, when its token expires, and its live secrets with who made each one (so a partner sees when an administrator rotated its secret), and whether this deployment is live or a sandbox (`mode`). 
      * Who am I
      */
     async getPartnerMe(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerMeResponse> {
@@ -1682,6 +1728,267 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async setPartnerAuthorizationStationReference(requestParameters: SetPartnerAuthorizationStationReferenceRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerAuthorizationResponse> {
         const response = await this.setPartnerAuthorizationStationReferenceRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A station places a pay-at-pump authorisation (a hold) on a member card of a client the partner is contracted for, at a service point the partner is contracted for, as through the Core API: the `hold.created` event follows; time it out with `POST /partner/v1/simulate/authorizations/{authorizationId}/time-out`. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a pay-at-pump authorisation
+     */
+    async simulateAuthorizationRaw(requestParameters: SimulateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling simulateAuthorization.');
+        }
+
+        if (requestParameters.authorizationCreate === null || requestParameters.authorizationCreate === undefined) {
+            throw new runtime.RequiredError('authorizationCreate','Required parameter requestParameters.authorizationCreate was null or undefined when calling simulateAuthorization.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/authorizations`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AuthorizationCreateToJSON(requestParameters.authorizationCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A station places a pay-at-pump authorisation (a hold) on a member card of a client the partner is contracted for, at a service point the partner is contracted for, as through the Core API: the `hold.created` event follows; time it out with `POST /partner/v1/simulate/authorizations/{authorizationId}/time-out`. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a pay-at-pump authorisation
+     */
+    async simulateAuthorization(requestParameters: SimulateAuthorizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulateAuthorizationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate the issuer changing a card\'s status
+     */
+    async simulateCardStatusRaw(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling simulateCardStatus.');
+        }
+
+        if (requestParameters.simulatedCardStatus === null || requestParameters.simulatedCardStatus === undefined) {
+            throw new runtime.RequiredError('simulatedCardStatus','Required parameter requestParameters.simulatedCardStatus was null or undefined when calling simulateCardStatus.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/cards/{cardId}/status`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SimulatedCardStatusToJSON(requestParameters.simulatedCardStatus),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate the issuer changing a card\'s status
+     */
+    async simulateCardStatus(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulateCardStatusRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The open authorisation on a member card of a client the partner is contracted for reaches its expiry now: it is released as the expiry sweep releases it (`hold.expired`). An authorisation already captured, voided or expired is 409, code 4044; one on a card outside the partner\'s contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a hold timing out
+     */
+    async simulateHoldTimeOutRaw(requestParameters: SimulateHoldTimeOutRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.authorizationId === null || requestParameters.authorizationId === undefined) {
+            throw new runtime.RequiredError('authorizationId','Required parameter requestParameters.authorizationId was null or undefined when calling simulateHoldTimeOut.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/authorizations/{authorizationId}/time-out`.replace(`{${"authorizationId"}}`, encodeURIComponent(String(requestParameters.authorizationId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The open authorisation on a member card of a client the partner is contracted for reaches its expiry now: it is released as the expiry sweep releases it (`hold.expired`). An authorisation already captured, voided or expired is 409, code 4044; one on a card outside the partner\'s contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a hold timing out
+     */
+    async simulateHoldTimeOut(requestParameters: SimulateHoldTimeOutRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulateHoldTimeOutRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A terminal of a service point the partner is contracted for uploads the fills it accepted offline, as through the Core API: each fill is booked as that upload books it (even below a zero balance), its terminal transaction id its idempotency key. Every fill\'s card must be a member card of a client the partner is contracted for (404 otherwise, nothing booked). Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate an offline batch arriving
+     */
+    async simulateOfflineBatchRaw(requestParameters: SimulateOfflineBatchRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling simulateOfflineBatch.');
+        }
+
+        if (requestParameters.offlineFillBatch === null || requestParameters.offlineFillBatch === undefined) {
+            throw new runtime.RequiredError('offlineFillBatch','Required parameter requestParameters.offlineFillBatch was null or undefined when calling simulateOfflineBatch.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/service-points/{servicePointId}/offline-fills`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: OfflineFillBatchToJSON(requestParameters.offlineFillBatch),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A terminal of a service point the partner is contracted for uploads the fills it accepted offline, as through the Core API: each fill is booked as that upload books it (even below a zero balance), its terminal transaction id its idempotency key. Every fill\'s card must be a member card of a client the partner is contracted for (404 otherwise, nothing booked). Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate an offline batch arriving
+     */
+    async simulateOfflineBatch(requestParameters: SimulateOfflineBatchRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulateOfflineBatchRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A member card of a client the partner is contracted for pays at a service point the partner is contracted for, as a station does through the Core API: the card is debited and the station credited after every check of a payment (card status, balance, driver code, spending controls: see the magic values of the sandbox guide). A card or service point outside the partner\'s contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a payment at the pump
+     */
+    async simulatePaymentRaw(requestParameters: SimulatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.idempotencyKey === null || requestParameters.idempotencyKey === undefined) {
+            throw new runtime.RequiredError('idempotencyKey','Required parameter requestParameters.idempotencyKey was null or undefined when calling simulatePayment.');
+        }
+
+        if (requestParameters.paymentCreate === null || requestParameters.paymentCreate === undefined) {
+            throw new runtime.RequiredError('paymentCreate','Required parameter requestParameters.paymentCreate was null or undefined when calling simulatePayment.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/payments`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: PaymentCreateToJSON(requestParameters.paymentCreate),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A member card of a client the partner is contracted for pays at a service point the partner is contracted for, as a station does through the Core API: the card is debited and the station credited after every check of a payment (card status, balance, driver code, spending controls: see the magic values of the sandbox guide). A card or service point outside the partner\'s contracts is 404 as an unknown one. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a payment at the pump
+     */
+    async simulatePayment(requestParameters: SimulatePaymentRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulatePaymentRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a recharge voucher executed
+     */
+    async simulateVoucherExecutionRaw(requestParameters: SimulateVoucherExecutionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
+        if (requestParameters.simulatedVoucher === null || requestParameters.simulatedVoucher === undefined) {
+            throw new runtime.RequiredError('simulatedVoucher','Required parameter requestParameters.simulatedVoucher was null or undefined when calling simulateVoucherExecution.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/recharge-vouchers`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SimulatedVoucherToJSON(requestParameters.simulatedVoucher),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SimulationResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * Simulate a recharge voucher executed
+     */
+    async simulateVoucherExecution(requestParameters: SimulateVoucherExecutionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
+        const response = await this.simulateVoucherExecutionRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

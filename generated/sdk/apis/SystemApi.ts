@@ -73,7 +73,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * Answers 200 while the process is up. It does not check dependencies (see `/ready`).
+     * Answers 200 while the process is up. It does not check dependencies (see `/ready`). `mode` says whether this is a live or a sandbox deployment.
      * Liveness
      */
     async getHealthRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<HealthResponse>> {
@@ -92,7 +92,7 @@ export class SystemApi extends runtime.BaseAPI {
     }
 
     /**
-     * Answers 200 while the process is up. It does not check dependencies (see `/ready`).
+     * Answers 200 while the process is up. It does not check dependencies (see `/ready`). `mode` says whether this is a live or a sandbox deployment.
      * Liveness
      */
     async getHealth(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<HealthResponse> {

@@ -14,6 +14,13 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { DeploymentMode } from './DeploymentMode';
+import {
+    DeploymentModeFromJSON,
+    DeploymentModeFromJSONTyped,
+    DeploymentModeToJSON,
+} from './DeploymentMode';
+
 /**
  * 
  * @export
@@ -26,6 +33,12 @@ export interface Health {
      * @memberof Health
      */
     status: HealthStatusEnum;
+    /**
+     * 
+     * @type {DeploymentMode}
+     * @memberof Health
+     */
+    mode: DeploymentMode;
 }
 
 
@@ -44,6 +57,7 @@ export type HealthStatusEnum = typeof HealthStatusEnum[keyof typeof HealthStatus
 export function instanceOfHealth(value: object): boolean {
     let isInstance = true;
     isInstance = isInstance && "status" in value;
+    isInstance = isInstance && "mode" in value;
 
     return isInstance;
 }
@@ -59,6 +73,7 @@ export function HealthFromJSONTyped(json: any, ignoreDiscriminator: boolean): He
     return {
         
         'status': json['status'],
+        'mode': DeploymentModeFromJSON(json['mode']),
     };
 }
 
@@ -72,6 +87,7 @@ export function HealthToJSON(value?: Health | null): any {
     return {
         
         'status': value.status,
+        'mode': DeploymentModeToJSON(value.mode),
     };
 }
 

@@ -14,6 +14,12 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { DeploymentMode } from './DeploymentMode';
+import {
+    DeploymentModeFromJSON,
+    DeploymentModeFromJSONTyped,
+    DeploymentModeToJSON,
+} from './DeploymentMode';
 import type { PartnerCredential } from './PartnerCredential';
 import {
     PartnerCredentialFromJSON,
@@ -69,6 +75,12 @@ export interface PartnerMe {
      * @memberof PartnerMe
      */
     credentials: Array<PartnerCredential>;
+    /**
+     * 
+     * @type {DeploymentMode}
+     * @memberof PartnerMe
+     */
+    mode: DeploymentMode;
 }
 
 
@@ -94,6 +106,7 @@ export function instanceOfPartnerMe(value: object): boolean {
     isInstance = isInstance && "authMethod" in value;
     isInstance = isInstance && "tokenExpiresAt" in value;
     isInstance = isInstance && "credentials" in value;
+    isInstance = isInstance && "mode" in value;
 
     return isInstance;
 }
@@ -115,6 +128,7 @@ export function PartnerMeFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         'authMethod': json['authMethod'],
         'tokenExpiresAt': (json['tokenExpiresAt'] === null ? null : new Date(json['tokenExpiresAt'])),
         'credentials': ((json['credentials'] as Array<any>).map(PartnerCredentialFromJSON)),
+        'mode': DeploymentModeFromJSON(json['mode']),
     };
 }
 
@@ -134,6 +148,7 @@ export function PartnerMeToJSON(value?: PartnerMe | null): any {
         'authMethod': value.authMethod,
         'tokenExpiresAt': (value.tokenExpiresAt === null ? null : value.tokenExpiresAt.toISOString()),
         'credentials': ((value.credentials as Array<any>).map(PartnerCredentialToJSON)),
+        'mode': DeploymentModeToJSON(value.mode),
     };
 }
 

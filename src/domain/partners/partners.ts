@@ -4,6 +4,7 @@ import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { hashSecret, newConsumerKey, newConsumerSecret } from './secrets';
+import { deploymentMode } from '../deployment';
 import { newId } from '../ids';
 import { checkAllowList } from '../ip-ranges';
 import { AppError } from '../app-error';
@@ -204,7 +205,16 @@ export async function createPartner(db: Queryable, actor: Actor, input: NewPartn
     checkNewPartnerAccess(authority, input.basicAllowed ?? false);
     const [row] = await tx.query<PartnerRow>(
       'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
-      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal, actor.kind === 'partner' ? actor.id : null],
+      [
+        newId('ptn'),
+        name,
+        newConsumerKey(await deploymentMode(tx)),
+        input.scopes,
+        allowedIps,
+        input.basicAllowed ?? false,
+        internal,
+        actor.kind === 'partner' ? actor.id : null,
+      ],
     );
     const consumerSecret = await addCredential(tx, actor, row.id);
     const [partner] = await withCredentials(tx, [row]);

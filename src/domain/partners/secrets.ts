@@ -4,11 +4,12 @@
  * so a fast SHA-256 is the right storage hash (no password stretching needed).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CONSUMER_KEY_PREFIX, type DeploymentMode } from '../deployment';
 
 const randomPart = (bytes: number) => randomBytes(bytes).toString('base64url');
 
-/** A public identifier of a partner credential (128 random bits). */
-export const newConsumerKey = () => `ck_${randomPart(16)}`;
+/** A public identifier of a partner credential (128 random bits), with its deployment's prefix (ck_live_ or ck_test_). */
+export const newConsumerKey = (mode: DeploymentMode) => `${CONSUMER_KEY_PREFIX[mode]}${randomPart(16)}`;
 /** A consumer secret (256 random bits); shown once, stored hashed. */
 export const newConsumerSecret = () => `cs_${randomPart(32)}`;
 /** An opaque bearer access token (256 random bits). */

@@ -447,6 +447,20 @@ export async function expireHolds(db: Database, actor: Actor, limit = 100): Prom
 }
 
 /**
+ * One open hold reaches its expiry now (a sandbox's simulation of a hold timing out): its expiry
+ * is brought to this instant and it is released as expireHolds releases it (`hold.expired`). A
+ * hold already settled is AUTHORIZATION_SETTLED.
+ */
+export async function timeOutHold(db: Database, id: string): Promise<Authorization> {
+  return db.transaction(async (tx) => {
+    const hold = await holdRow(tx, id, null, true);
+    if (hold.status !== 'open') throw new AppError('AUTHORIZATION_SETTLED', `Authorisation ${id} is already ${hold.status}`);
+    const [due] = await tx.query<HoldRow>('UPDATE ledger_holds SET expires_at = LEAST(expires_at, now()), updated_at = now() WHERE id = $1 RETURNING *', [id]);
+    return (await closeHolds(tx, [due], 'expired'))[0];
+  });
+}
+
+/**
  * Voids, in the caller's transaction, the open holds a partner placed at a service point (its
  * contract there ends: nothing it authorised is captured afterwards); returns how many.
  */

@@ -157,6 +157,11 @@ export interface paths {
          *
          *     As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters
          *     themselves are accepted only in the body, never in the query string (§2.3.1).
+         *
+         *     A partner required to use mutual TLS (its `certificateThumbprints`, RFC 8705) presents one
+         *     of its registered client certificates in the TLS handshake besides its credentials (401 or
+         *     400 `invalid_client`, codes 4187 and 4188, otherwise); its token is then bound to that
+         *     certificate (`cnf.x5t#S256` in introspection) and refused on a connection without it.
          */
         post: operations["createToken"];
         delete?: never;
@@ -200,7 +205,8 @@ export interface paths {
         /**
          * Introspect an access token
          * @description RFC 7662, for CYNOD's internal clients holding `core:tokens.introspect` (403 otherwise).
-         *     Tells whether a token is active and, if so, its scopes, partner and lifetime.
+         *     Tells whether a token is active and, if so, its scopes, partner and lifetime, and the client
+         *     certificate it is bound to (`cnf`, RFC 8705), if any.
          */
         post: operations["introspectToken"];
         delete?: never;
@@ -2005,7 +2011,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, the client certificates the partner must present (`certificateThumbprints`, mutual TLS: its new tokens are bound to them; an empty list stops requiring one), whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `certificateThumbprints`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -3260,6 +3266,11 @@ export interface components {
              * @example 1796040245
              */
             exp?: number;
+            /** @description The confirmation of a certificate-bound token (RFC 8705 §3.2): the SHA-256 thumbprint of the client certificate it was issued for. Absent when the token is not bound. */
+            cnf?: {
+                /** @example bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2 */
+                "x5t#S256": string;
+            };
             /** @enum {boolean} */
             success: true;
             /** @example 0000 */
@@ -6253,6 +6264,21 @@ export interface components {
          *     ]
          */
         AllowedIps: string[];
+        /**
+         * @description Mutual TLS (RFC 8705, self-signed certificate method): the SHA-256 thumbprints of the client
+         *     certificates the partner must present, each the `x5t#S256` value (base64url of the SHA-256
+         *     of the certificate's DER encoding, no padding; `openssl x509 -in cert.pem -outform DER |
+         *     openssl dgst -sha256 -binary | basenc --base64url | tr -d =`). Empty: no certificate is
+         *     required. When not empty, the token, revocation and introspection endpoints and HTTP Basic
+         *     calls refuse a connection that presents none of them (401, codes 4187 and 4188), and every
+         *     token issued is bound to the certificate it was asked with (`cnf.x5t#S256` in introspection):
+         *     refused on a connection without that certificate (401, code 4189). List two during a
+         *     rotation. No certificate authority is involved: the thumbprint is the trust.
+         * @example [
+         *       "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"
+         *     ]
+         */
+        CertificateThumbprints: string[];
         /** @description An API consumer. Its secrets are never shown after they are made. */
         Partner: {
             id: components["schemas"]["PartnerId"];
@@ -6261,6 +6287,7 @@ export interface components {
             consumerKey: string;
             scopes: components["schemas"]["Scope"][];
             allowedIps: components["schemas"]["AllowedIps"];
+            certificateThumbprints: components["schemas"]["CertificateThumbprints"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
             /** @description Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`). */
@@ -6323,6 +6350,7 @@ export interface components {
             name?: components["schemas"]["Label"];
             scopes?: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
+            certificateThumbprints?: components["schemas"]["CertificateThumbprints"];
             basicAllowed?: boolean;
             /** @description Enables or disables the seed's deprecated `GET /get-solde-carte` for the partner (recorded in the audit trail like every change). */
             legacyBalanceAllowed?: boolean;
@@ -6898,7 +6926,7 @@ export interface components {
              * @description Why an authentication failed or was locked out; null for other events.
              * @enum {string|null}
              */
-            reason: "wrong-credentials" | "malformed-credentials" | "partner-disabled" | "ip-not-allowed" | "basic-not-allowed" | "too-many-failures" | null;
+            reason: "wrong-credentials" | "malformed-credentials" | "partner-disabled" | "ip-not-allowed" | "basic-not-allowed" | "certificate-missing" | "certificate-not-registered" | "too-many-failures" | null;
             /**
              * @description How the client sent its credentials (HTTP Basic or the form body); null for partner changes.
              * @enum {string|null}
@@ -7550,7 +7578,9 @@ export interface operations {
             };
             /**
              * @description Client authentication with HTTP Basic failed (`invalid_client`). The answer never
-             *     says whether the key or the secret was wrong.
+             *     says whether the key or the secret was wrong. A partner required to use mutual TLS
+             *     that presents no client certificate (code 4187) or one not registered for it (code
+             *     4188) gets `invalid_client` too: 401 after HTTP Basic, 400 after form parameters.
              */
             401: {
                 headers: {

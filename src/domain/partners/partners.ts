@@ -21,6 +21,7 @@ interface PartnerRow {
   consumer_key: string;
   scopes: string[];
   allowed_ips: string[];
+  certificate_thumbprints: string[];
   basic_allowed: boolean;
   legacy_balance_allowed: boolean;
   internal: boolean;
@@ -66,6 +67,7 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
     consumerKey: row.consumer_key,
     scopes: row.scopes,
     allowedIps: row.allowed_ips,
+    certificateThumbprints: row.certificate_thumbprints,
     basicAllowed: row.basic_allowed,
     legacyBalanceAllowed: row.legacy_balance_allowed,
     internal: row.internal,
@@ -186,10 +188,13 @@ export interface PartnerChanges {
   name?: string;
   scopes?: string[];
   allowedIps?: string[];
+  certificateThumbprints?: string[];
   basicAllowed?: boolean;
   legacyBalanceAllowed?: boolean;
   internal?: boolean;
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
 
 /** The options of the partner's access that the changes would really change (the same value sent back changes nothing). */
 function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAccess[] {
@@ -200,6 +205,9 @@ function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAcce
   ) {
     changed.push('allowedIps');
   }
+  if (changes.certificateThumbprints !== undefined && !sameSet(changes.certificateThumbprints, current.certificate_thumbprints)) {
+    changed.push('certificateThumbprints');
+  }
   if (changes.basicAllowed !== undefined && changes.basicAllowed !== current.basic_allowed) changed.push('basicAllowed');
   if (changes.legacyBalanceAllowed !== undefined && changes.legacyBalanceAllowed !== current.legacy_balance_allowed) changed.push('legacyBalanceAllowed');
   return changed;
@@ -209,7 +217,9 @@ function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAcce
  * Changes a partner the caller may reach (one whose scopes it carries). New scopes obey the
  * rules of creation, so a partner never widens its own; the internal flag is the internal
  * callers' to change, never on their own record, and Core scopes need it. A partner never
- * changes its own allow-list, Basic or legacy balance options (SELF_ADMINISTRATION_FORBIDDEN).
+ * changes its own allow-list, client certificates (mutual TLS), Basic or legacy balance
+ * options (SELF_ADMINISTRATION_FORBIDDEN). New client certificates apply to the next
+ * authentication; tokens already bound to a certificate no longer listed are refused.
  */
 export async function updatePartner(db: Database, actor: Actor, id: string, changes: PartnerChanges): Promise<PartnerView> {
   if (changes.scopes) checkScopes(changes.scopes);
@@ -224,9 +234,10 @@ export async function updatePartner(db: Database, actor: Actor, id: string, chan
     const [before] = await withCredentials(tx, [current]);
     const [row] = await tx.query<PartnerRow>(
       `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
-              basic_allowed = COALESCE($5, basic_allowed), internal = $6, legacy_balance_allowed = COALESCE($7, legacy_balance_allowed), updated_at = now()
+              basic_allowed = COALESCE($5, basic_allowed), internal = $6, legacy_balance_allowed = COALESCE($7, legacy_balance_allowed),
+              certificate_thumbprints = COALESCE($8, certificate_thumbprints), updated_at = now()
         WHERE id = $1 RETURNING *`,
-      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal, changes.legacyBalanceAllowed],
+      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal, changes.legacyBalanceAllowed, changes.certificateThumbprints],
     );
     const [after] = await withCredentials(tx, [row]);
     await recordPartnerChange(tx, actor, 'partner.updated', id, before, after);

@@ -10,7 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
@@ -18,6 +19,8 @@ import { oauthScopes } from '../generated/operations';
 
 interface Reply {
   status: number;
+  /** Whether the TLS session was resumed (an abbreviated handshake, no certificate sent again). */
+  resumed: boolean;
   headers: Record<string, string | string[] | undefined>;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- decoded JSON under test
 }
@@ -73,6 +76,8 @@ interface Call {
   json?: unknown;
   /** The client certificate presented in the handshake, if any. */
   client?: Pair;
+  /** An agent of the caller's (TLS sessions kept for resumption); default none, a fresh connection. */
+  agent?: Agent;
 }
 
 /** One request on a fresh TLS connection, trusting the test server's certificate. */
@@ -84,14 +89,26 @@ function send(path: string, call: Call = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       new URL(path, server.url),
-      { method: call.method ?? (body ? 'POST' : 'GET'), headers, agent: false, ca: serverPair.cert, cert: call.client?.cert, key: call.client?.key },
+      {
+        method: call.method ?? (body ? 'POST' : 'GET'),
+        headers,
+        agent: call.agent ?? false,
+        ca: serverPair.cert,
+        cert: call.client?.cert,
+        key: call.client?.key,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined });
+          resolve({
+            status: res.statusCode ?? 0,
+            resumed: (res.socket as TLSSocket).isSessionReused(),
+            headers: res.headers,
+            body: text ? JSON.parse(text) : undefined,
+          });
         });
       },
     );
@@ -192,6 +209,20 @@ describe('when the issuer requires a partner to present its client certificate',
     const accepted = await send('/partner/v1/me', { headers: bearer(boundToken), client: certA });
     expect(accepted.status).toBe(200);
     expect(accepted.body.data.partnerId).toBe(partner.id);
+  });
+
+  it('then the bound token is still accepted on a resumed TLS session, where the certificate is not sent again', async () => {
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const agent = new Agent({ keepAlive: false, maxCachedSessions: 4, ca: serverPair.cert, cert: certA.cert, key: certA.key, maxVersion });
+      try {
+        const first = await send('/partner/v1/me', { headers: bearer(boundToken), client: certA, agent });
+        const resumed = await send('/partner/v1/me', { headers: bearer(boundToken), client: certA, agent });
+        expect([first.status, first.resumed]).toEqual([200, false]);
+        expect([resumed.status, resumed.resumed]).toEqual([200, true]);
+      } finally {
+        agent.destroy();
+      }
+    }
   });
 
   it('then its HTTP Basic calls also demand the certificate', async () => {

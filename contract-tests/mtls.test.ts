@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
 import { oauthScopes } from '../generated/operations';
+import { runCli } from '../src/cli/commands';
 
 interface Reply {
   status: number;
@@ -247,6 +248,44 @@ describe('when the issuer requires a partner to present its client certificate',
     expect(old.status).toBe(401);
     expect(old.body.code).toBe('4189');
     expect((await tokenRequest(partner, certA)).body.code).toBe('4188');
+  });
+});
+
+describe('when a partner is created required to present its certificate', () => {
+  it('then through the Core API its first token request already needs it', async () => {
+    const created = await send('/core/v1/partners', {
+      headers: bearer(admin),
+      json: { name: 'Banque créée en mTLS', scopes: ['partner:profile.read'], certificateThumbprints: [certB.thumbprint] },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.data.certificateThumbprints).toEqual([certB.thumbprint]);
+    const partner = { key: created.body.data.consumerKey as string, secret: created.body.data.consumerSecret as string };
+    expect((await tokenRequest(partner)).body.code).toBe('4187');
+    expect((await introspect(await tokenOf(partner, certB))).body.cnf).toEqual({ 'x5t#S256': certB.thumbprint });
+  });
+
+  it("then through the CLI (--certificate <file.pem>) the thumbprint registered is the certificate's", async () => {
+    const lines: string[] = [];
+    const settings = { authFailureLimit: 10, authFailureWindowSeconds: 900 };
+    await runCli(
+      ['partner', 'create', '--name', 'Banque CLI', '--scopes', 'partner:profile.read', '--certificate', join(dir, 'partner-a.pem')],
+      server.database.db,
+      (line) => lines.push(line),
+      settings,
+    );
+    expect(lines).toContain(`certificate:     x5t#S256 ${certA.thumbprint} (mutual TLS required)`);
+    const key = lines.find((line) => line.startsWith('consumer-key:'))!.split(/\s+/)[1];
+    const secret = lines.find((line) => line.startsWith('consumer-secret:'))!.split(/\s+/)[1];
+    expect((await tokenRequest({ key, secret })).body.code).toBe('4187');
+    expect((await tokenRequest({ key, secret }, certA)).status).toBe(200);
+    await expect(
+      runCli(
+        ['partner', 'create', '--name', 'X', '--scopes', 'partner:profile.read', '--certificate', join(dir, 'none.pem')],
+        server.database.db,
+        () => {},
+        settings,
+      ),
+    ).rejects.toThrow(/--certificate .*none\.pem: not a readable PEM certificate/);
   });
 });
 

@@ -1983,7 +1983,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. `certificateThumbprints` requires the partner to present one of those client certificates from its first token request on (mutual TLS, RFC 8705). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -6323,6 +6323,7 @@ export interface components {
             /** @description Scopes of the contract, each once. The caller grants only scopes its own token carries (403, code 1015, otherwise), and Core scopes (`core:*`) only to an internal partner (403, code 1016). */
             scopes: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
+            certificateThumbprints?: components["schemas"]["CertificateThumbprints"];
             /** @default false */
             basicAllowed: boolean;
             /**

@@ -245,7 +245,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. `certificateThumbprints` requires the partner to present one of those client certificates from its first token request on (mutual TLS, RFC 8705). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartnerRaw(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerWithSecretResponse>> {
@@ -280,7 +280,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. `certificateThumbprints` requires the partner to present one of those client certificates from its first token request on (mutual TLS, RFC 8705). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a partner
      */
     async createPartner(requestParameters: CreatePartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerWithSecretResponse> {

@@ -120,6 +120,8 @@ export interface NewPartner {
   name: string;
   scopes: string[];
   allowedIps?: string[];
+  /** Mutual TLS: the thumbprints (x5t#S256) of the client certificates it must present; none by default. */
+  certificateThumbprints?: string[];
   basicAllowed?: boolean;
   internal?: boolean;
 }
@@ -174,8 +176,19 @@ export async function createPartner(db: Queryable, actor: Actor, input: NewPartn
     checkGrant(authority, input.scopes, { id: null, internal });
     checkNewPartnerAccess(authority, input.basicAllowed ?? false);
     const [row] = await tx.query<PartnerRow>(
-      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
-      [newId('ptn'), name, newConsumerKey(), input.scopes, allowedIps, input.basicAllowed ?? false, internal, actor.kind === 'partner' ? actor.id : null],
+      `INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by, certificate_thumbprints)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [
+        newId('ptn'),
+        name,
+        newConsumerKey(),
+        input.scopes,
+        allowedIps,
+        input.basicAllowed ?? false,
+        internal,
+        actor.kind === 'partner' ? actor.id : null,
+        input.certificateThumbprints ?? [],
+      ],
     );
     const consumerSecret = await addCredential(tx, actor, row.id);
     const [partner] = await withCredentials(tx, [row]);

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -286,6 +287,38 @@ describe('when a partner is created required to present its certificate', () => 
         settings,
       ),
     ).rejects.toThrow(/--certificate .*none\.pem: not a readable PEM certificate/);
+  });
+});
+
+describe('when TLS ends before the server (plain HTTP behind a trusted proxy)', () => {
+  it('then a required partner is refused whatever certificate header the proxy forwards (4187)', async () => {
+    const plain = await startTestServer({ database: server.database, config: { trustProxy: ['loopback'] } });
+    try {
+      const partner = await server.partner({ name: 'Banque derrière un proxy' });
+      expect((await requireCertificates(partner.id, [certA.thumbprint])).status).toBe(200);
+      const pem = certA.cert.toString('utf8');
+      const headers = {
+        ...basic(partner.key, partner.secret),
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-proto': 'https',
+        'x-ssl-client-cert': encodeURIComponent(pem),
+        'x-forwarded-client-cert': `Hash=${certA.thumbprint};Cert="${encodeURIComponent(pem)}"`,
+        'ssl-client-cert': pem.replace(/\n/g, ' '),
+      };
+      const reply = await new Promise<Pick<Reply, 'status' | 'body'>>((resolve, reject) => {
+        const req = httpRequest(new URL('/oauth/token', plain.url), { method: 'POST', headers, agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        });
+        req.on('error', reject);
+        req.end('grant_type=client_credentials');
+      });
+      expect(reply.status).toBe(401);
+      expect(reply.body).toMatchObject({ error: 'invalid_client', code: '4187' });
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

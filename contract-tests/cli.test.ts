@@ -133,7 +133,9 @@ describe('the CLI beside a running server (npm start on the embedded database)',
 
     const help = npmCli(dataDir, ['partner', 'create', '--help']);
     expect([help.status, help.stderr]).toEqual([0, '']);
-    expect(help.lines[0]).toBe('usage: npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic] [--internal]');
+    expect(help.lines[0]).toBe(
+      'usage: npm run cli -- partner create --name <name> --scopes <scope,scope...> [--basic] [--internal] [--certificate <file.pem>]',
+    );
   });
 
   it('when --help or a wrong command line is given, then no database is needed: nothing is opened or created', () => {

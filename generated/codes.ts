@@ -1005,7 +1005,7 @@ export const codeCatalog = {
   "SELF_ADMINISTRATION_FORBIDDEN": {
     "code": "4100",
     "status": 403,
-    "meaning": "A partner never changes its own contracts, IP allow-list, authentication options (HTTP Basic, the legacy balance enquiry) or recharge limits, nor those of a partner in its line: one that created it or made one of its live secrets (through which it would change its own), or one it created, directly or through partners it created, or whose live secret it made (which it can act as), unless it carries every Core scope; nor does it create a partner with HTTP Basic allowed unless it carries every Core scope. Another administrator does. Renaming itself, narrowing its scopes and rotating its own secret stay allowed.",
+    "meaning": "A partner never changes its own contracts, IP allow-list, authentication options (HTTP Basic, the client certificates of mutual TLS, the legacy balance enquiry) or recharge limits, nor those of a partner in its line: one that created it or made one of its live secrets (through which it would change its own), or one it created, directly or through partners it created, or whose live secret it made (which it can act as), unless it carries every Core scope; nor does it create a partner with HTTP Basic allowed unless it carries every Core scope. Another administrator does. Renaming itself, narrowing its scopes and rotating its own secret stay allowed.",
     "message": {
       "fr": "Un partenaire ne peut pas modifier ses propres accès",
       "en": "A partner cannot change its own access"
@@ -1297,6 +1297,33 @@ export const codeCatalog = {
     "message": {
       "fr": "Authentification forte récente requise",
       "en": "A recent strong authentication is required"
+    }
+  },
+  "CLIENT_CERTIFICATE_REQUIRED": {
+    "code": "4187",
+    "status": 401,
+    "meaning": "The partner must authenticate with mutual TLS (RFC 8705; its `certificateThumbprints`) and the connection presented no client certificate: at the token, revocation and introspection endpoints (`invalid_client`; 400 after form-parameter credentials, as RFC 6749 §5.2 says) and on HTTP Basic calls. Connect with the client certificate registered for the partner, to a server that terminates TLS itself.",
+    "message": {
+      "fr": "Certificat client requis",
+      "en": "Client certificate required"
+    }
+  },
+  "CLIENT_CERTIFICATE_NOT_REGISTERED": {
+    "code": "4188",
+    "status": 401,
+    "meaning": "The partner must authenticate with mutual TLS and the client certificate the connection presented is not one registered for it (its SHA-256 thumbprint, `x5t#S256`, is not in the partner's `certificateThumbprints`); `invalid_client` at the OAuth endpoints, as for code 4187. debugMessage names the thumbprint presented.",
+    "message": {
+      "fr": "Certificat client non enregistré pour ce partenaire",
+      "en": "Client certificate not registered for this partner"
+    }
+  },
+  "TOKEN_CERTIFICATE_MISMATCH": {
+    "code": "4189",
+    "status": 401,
+    "meaning": "The access token is bound to a client certificate (RFC 8705 §3, `cnf.x5t#S256`) and the connection does not present that certificate, or its partner must authenticate with mutual TLS and the connection presents none of its certificates. `WWW-Authenticate` says `error=\"invalid_token\"`. Call again on a connection with the certificate the token was issued for, or get a new token with the partner's current certificate.",
+    "message": {
+      "fr": "Jeton lié à un autre certificat client",
+      "en": "Access token bound to another client certificate"
     }
   },
   "WEBHOOK_URL_REFUSED": {

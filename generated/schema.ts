@@ -157,6 +157,11 @@ export interface paths {
          *
          *     As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters
          *     themselves are accepted only in the body, never in the query string (§2.3.1).
+         *
+         *     A partner required to use mutual TLS (its `certificateThumbprints`, RFC 8705) presents one
+         *     of its registered client certificates in the TLS handshake besides its credentials (401 or
+         *     400 `invalid_client`, codes 4187 and 4188, otherwise); its token is then bound to that
+         *     certificate (`cnf.x5t#S256` in introspection) and refused on a connection without it.
          */
         post: operations["createToken"];
         delete?: never;
@@ -200,7 +205,8 @@ export interface paths {
         /**
          * Introspect an access token
          * @description RFC 7662, for CYNOD's internal clients holding `core:tokens.introspect` (403 otherwise).
-         *     Tells whether a token is active and, if so, its scopes, partner and lifetime.
+         *     Tells whether a token is active and, if so, its scopes, partner and lifetime, and the client
+         *     certificate it is bound to (`cnf`, RFC 8705), if any.
          */
         post: operations["introspectToken"];
         delete?: never;
@@ -2117,7 +2123,7 @@ export interface paths {
         put?: never;
         /**
          * Create a partner
-         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description Creates an active partner with a consumer-key and a consumer-secret, the secret in this answer only (stored as a hash). Unknown scopes are 400 (code 2001). The caller grants only scopes its token carries (403, code 1015), Core scopes only to an internal partner (403, code 1016), only an internal caller creates an internal partner (403, code 1018), and one that does not carry every Core scope never creates a partner with `basicAllowed`, whose secret it would hold (403, code 4100: another administrator allows it); a refusal creates nothing. `certificateThumbprints` requires the partner to present one of those client certificates from its first token request on (mutual TLS, RFC 8705). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createPartner"];
         delete?: never;
@@ -2145,7 +2151,7 @@ export interface paths {
         head?: never;
         /**
          * Update a partner
-         * @description Changes the name, the scopes, the IP allow-list, whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
+         * @description Changes the name, the scopes, the IP allow-list, the client certificates the partner must present (`certificateThumbprints`, mutual TLS: its new tokens are bound to them; an empty list stops requiring one), whether HTTP Basic is allowed, whether the seed's deprecated `GET /get-solde-carte` is enabled for it (`legacyBalanceAllowed`) or whether the partner is internal. Scopes removed stop working on live tokens at their next call; a new allow-list applies to the next call of every token. The caller acts only on a partner whose scopes its token carries (403, code 1017), grants only scopes its token carries, so never widens its own (403, code 1015), Core scopes only to an internal partner (403, code 1016), and changes `internal` only if internal itself and never on its own record (403, code 1018). A partner never changes the `allowedIps`, `certificateThumbprints`, `basicAllowed` or `legacyBalanceAllowed` of itself, of a partner that created it, or of one it created or whose secret it made unless it carries every Core scope (403, code 4100; sending the current value back is no change): another administrator does. A refusal changes nothing.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -3407,6 +3413,11 @@ export interface components {
              * @example 1796040245
              */
             exp?: number;
+            /** @description The confirmation of a certificate-bound token (RFC 8705 §3.2): the SHA-256 thumbprint of the client certificate it was issued for. Absent when the token is not bound. */
+            cnf?: {
+                /** @example bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2 */
+                "x5t#S256": string;
+            };
             /** @enum {boolean} */
             success: true;
             /** @example 0000 */
@@ -6505,6 +6516,21 @@ export interface components {
          *     ]
          */
         AllowedIps: string[];
+        /**
+         * @description Mutual TLS (RFC 8705, self-signed certificate method): the SHA-256 thumbprints of the client
+         *     certificates the partner must present, each the `x5t#S256` value (base64url of the SHA-256
+         *     of the certificate's DER encoding, no padding; `openssl x509 -in cert.pem -outform DER |
+         *     openssl dgst -sha256 -binary | basenc --base64url | tr -d =`). Empty: no certificate is
+         *     required. When not empty, the token, revocation and introspection endpoints and HTTP Basic
+         *     calls refuse a connection that presents none of them (401, codes 4187 and 4188), and every
+         *     token issued is bound to the certificate it was asked with (`cnf.x5t#S256` in introspection):
+         *     refused on a connection without that certificate (401, code 4189). List two during a
+         *     rotation. No certificate authority is involved: the thumbprint is the trust.
+         * @example [
+         *       "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"
+         *     ]
+         */
+        CertificateThumbprints: string[];
         /** @description An API consumer. Its secrets are never shown after they are made. */
         Partner: {
             id: components["schemas"]["PartnerId"];
@@ -6513,6 +6539,7 @@ export interface components {
             consumerKey: string;
             scopes: components["schemas"]["Scope"][];
             allowedIps: components["schemas"]["AllowedIps"];
+            certificateThumbprints: components["schemas"]["CertificateThumbprints"];
             /** @description Whether the partner may call resource operations with HTTP Basic (discouraged). */
             basicAllowed: boolean;
             /** @description Whether the partner may call the seed's deprecated balance enquiry `GET /get-solde-carte` (off unless enabled; set with `PATCH /core/v1/partners/{partnerId}`). */
@@ -6584,6 +6611,7 @@ export interface components {
             /** @description Scopes of the contract, each once. The caller grants only scopes its own token carries (403, code 1015, otherwise), and Core scopes (`core:*`) only to an internal partner (403, code 1016). */
             scopes: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
+            certificateThumbprints?: components["schemas"]["CertificateThumbprints"];
             /** @default false */
             basicAllowed: boolean;
             /**
@@ -6603,6 +6631,7 @@ export interface components {
             name?: components["schemas"]["Label"];
             scopes?: components["schemas"]["Scope"][];
             allowedIps?: components["schemas"]["AllowedIps"];
+            certificateThumbprints?: components["schemas"]["CertificateThumbprints"];
             basicAllowed?: boolean;
             /** @description Enables or disables the seed's deprecated `GET /get-solde-carte` for the partner (recorded in the audit trail like every change). */
             legacyBalanceAllowed?: boolean;
@@ -7115,7 +7144,7 @@ export interface components {
              * @description Why an authentication failed or was locked out; null for other events.
              * @enum {string|null}
              */
-            reason: "wrong-credentials" | "malformed-credentials" | "partner-disabled" | "ip-not-allowed" | "basic-not-allowed" | "too-many-failures" | null;
+            reason: "wrong-credentials" | "malformed-credentials" | "partner-disabled" | "ip-not-allowed" | "basic-not-allowed" | "certificate-missing" | "certificate-not-registered" | "too-many-failures" | null;
             /**
              * @description How the client sent its credentials (HTTP Basic or the form body); null for partner changes.
              * @enum {string|null}
@@ -7770,7 +7799,9 @@ export interface operations {
              *     says whether the key or the secret was wrong. A consumer-key of the other environment
              *     is refused before its secret is looked at, with its own code: a sandbox key
              *     (`ck_test_...`) at a live server 4220, a live key at a sandbox 4221 (400 with the same
-             *     codes when the credentials came in the body).
+             *     codes when the credentials came in the body). A partner required to use mutual TLS
+             *     that presents no client certificate (code 4187) or one not registered for it (code
+             *     4188) gets `invalid_client` too: 401 after HTTP Basic, 400 after form parameters.
              */
             401: {
                 headers: {

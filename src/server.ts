@@ -17,7 +17,7 @@ interface ListenAddress {
 }
 
 export interface ServerOptions {
-  /** PEM certificate chain and key: the server speaks HTTPS (TLS 1.2 and later) only, on every listener. */
+  /** PEM certificate chain and key: the server speaks HTTPS (TLS 1.2 and later) only, on every listener, and asks clients for a certificate (mutual TLS, optional). */
   tls?: { cert: Buffer; key: Buffer };
   /** Largest request head in bytes (node's default 16384); larger ones are answered 431. */
   maxHeaderSize?: number;
@@ -46,7 +46,17 @@ type Listener = HttpServer | HttpsServer;
 function createListener(handler: RequestListener, options: ServerOptions): Listener {
   const server = options.tls
     ? createHttpsServer(
-        { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: 10_000, maxHeaderSize: options.maxHeaderSize },
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          minVersion: 'TLSv1.2',
+          handshakeTimeout: 10_000,
+          maxHeaderSize: options.maxHeaderSize,
+          // Mutual TLS (RFC 8705): ask every client for a certificate, accept any or none; a
+          // partner required to present one is checked by thumbprint (src/auth/client-certificates.ts).
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
         handler,
       )
     : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler);

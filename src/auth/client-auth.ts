@@ -4,11 +4,10 @@
  * credentials by HTTP Basic or in the body but never both, and one answer for any failure.
  */
 import type { Request } from 'express';
-import type { Partner } from './identity';
 import { AppError } from '../domain/app-error';
 import { refusedText } from '../domain/text';
 import { isBasicScheme, parseBasic } from './basic';
-import type { ClientGuard } from './client-guard';
+import type { AuthenticatedPartner, ClientGuard } from './client-guard';
 import { basicChallenge } from './challenges';
 
 /** invalid_client: 401 with a Basic challenge after Basic, 400 after body credentials (RFC 6749 §5.2). */
@@ -58,10 +57,10 @@ export function precheckOAuthRequest(req: Request): void {
 
 /**
  * The active partner the request's client credentials authenticate (see ClientGuard: lock-out,
- * allow-list, security events), or invalid_client: 401 after Basic, 400 after body
+ * allow-list, client certificate, security events), or invalid_client: 401 after Basic, 400 after body
  * credentials. Call after precheckOAuthRequest.
  */
-export function authenticateClient(guard: ClientGuard, req: Request): Promise<Partner> {
+export function authenticateClient(guard: ClientGuard, req: Request): Promise<AuthenticatedPartner> {
   const viaBasic = req.headers.authorization !== undefined; // precheckOAuthRequest let only Basic through
   const body = (req.body ?? {}) as Record<string, string | undefined>;
   const offered = body.client_id && body.client_secret ? { key: body.client_id, secret: body.client_secret } : null;

@@ -10,7 +10,8 @@
  *   secret still works: secrets are 256-bit random, so refusing it would protect nothing and
  *   would let anyone lock a partner out by failing with its key. Attempts already in flight
  *   when the limit is reached are still checked (at most one per open connection);
- * - the IP allow-list is checked once the client is authenticated;
+ * - the IP allow-list is checked once the client is authenticated, then the client certificate
+ *   of a partner required to use mutual TLS (src/auth/client-certificates.ts);
  * - failures, lock-outs and issued tokens are security events.
  */
 import type { Request } from 'express';
@@ -24,6 +25,7 @@ import type { BasicCredentials } from './basic';
 import { addressAllowed } from '../domain/ip-ranges';
 import { addressFailureBucket, keyFailureBucket } from '../domain/security/lockouts';
 import { ipNotAllowed } from './ip-allow-list';
+import { certificateOf, certificateRefused, type CertificateRefusal } from './client-certificates';
 import { RateLimiter } from '../domain/security/rate-counters';
 import { estimate, retryAfterSeconds, type Count } from '../domain/security/sliding-window';
 
@@ -46,6 +48,9 @@ export interface ClientAttempt {
   failure: () => AppError;
 }
 
+/** An authenticated partner, with the certificate it presented when it must use mutual TLS (null otherwise). */
+export type AuthenticatedPartner = Partner & { certificate: string | null };
+
 /** Longest delay added to a failed authentication's answer. */
 const MAX_FAILURE_DELAY_MS = 5_000;
 const RATE_WINDOW_SECONDS = 60;
@@ -63,8 +68,8 @@ export class ClientGuard {
     this.limiter = new RateLimiter(db, now);
   }
 
-  /** The partner the attempt authenticates, allowed at the client's address; otherwise the documented refusal. */
-  async authenticate(req: Request, attempt: ClientAttempt): Promise<Partner> {
+  /** The partner the attempt authenticates, allowed at the client's address and with its certificate; otherwise the documented refusal. */
+  async authenticate(req: Request, attempt: ClientAttempt): Promise<AuthenticatedPartner> {
     const source = sourceOf(req);
     const window = this.settings.authFailureWindowSeconds;
     const addressBucket = addressFailureBucket(source.address);
@@ -116,16 +121,22 @@ export class ClientGuard {
         );
   }
 
-  private allowedAt(req: Request, partner: Partner, attempt: ClientAttempt): Promise<Partner> | Partner {
+  private async allowedAt(req: Request, partner: Partner, attempt: ClientAttempt): Promise<AuthenticatedPartner> {
     const address = clientAddressOf(req);
-    if (addressAllowed(partner.allowedIps, address ?? undefined)) return partner;
-    return this.refused(req, partner, attempt.method, 'ip-not-allowed').then(() => {
+    if (!addressAllowed(partner.allowedIps, address ?? undefined)) {
+      await this.refused(req, partner, attempt.method, 'ip-not-allowed');
       throw ipNotAllowed(address, attempt.oauth);
-    });
+    }
+    const certificate = certificateOf(req, partner.certificateThumbprints);
+    if ('refusal' in certificate) {
+      await this.refused(req, partner, attempt.method, certificate.refusal);
+      throw certificateRefused(req, certificate.refusal, attempt.oauth);
+    }
+    return { ...partner, certificate: certificate.thumbprint };
   }
 
-  /** Records a refusal of an authenticated partner (outside its allow-list, Basic not allowed). */
-  refused(req: Request, partner: Partner, method: 'basic' | 'body', reason: 'ip-not-allowed' | 'basic-not-allowed'): Promise<void> {
+  /** Records a refusal of an authenticated partner (outside its allow-list, without its certificate, Basic not allowed). */
+  refused(req: Request, partner: Partner, method: 'basic' | 'body', reason: 'ip-not-allowed' | 'basic-not-allowed' | CertificateRefusal): Promise<void> {
     return recordSecurityEvent(this.db, sourceOf(req), { type: 'auth.failed', partnerId: partner.id, actorId: null, reason, authMethod: method });
   }
 

@@ -4,6 +4,8 @@
  * the request's Actor (domain/actor) once; handlers see the actor, and only getPartnerMe
  * reads the credential itself (its method and expiry).
  */
+import type { TokenCertificates } from './client-certificates';
+
 export interface Credential {
   partnerId: string;
   partnerName: string;
@@ -14,4 +16,6 @@ export interface Credential {
   allowedIps: string[];
   /** Expiry of the bearer token; null with Basic. */
   tokenExpiresAt: Date | null;
+  /** Mutual TLS: the certificate a bearer token is bound to and the partner's registered ones (src/auth/client-certificates.ts). */
+  certificates: TokenCertificates;
 }

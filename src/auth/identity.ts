@@ -22,6 +22,8 @@ export interface Partner {
   /** The scopes it effectively holds: Core scopes only if it is internal. */
   scopes: string[];
   allowedIps: string[];
+  /** The thumbprints of the client certificates it must present (mutual TLS); empty: none. */
+  certificateThumbprints: string[];
   basicAllowed: boolean;
   status: 'active' | 'disabled';
 }
@@ -62,6 +64,7 @@ export async function authenticatePartner(db: Queryable, consumerKey: string, co
       consumerKey: row.consumer_key,
       scopes: scopesOf(row.partner_scopes, row),
       allowedIps: row.allowed_ips,
+      certificateThumbprints: row.certificate_thumbprints,
       basicAllowed: row.basic_allowed,
       status: row.status,
     },
@@ -70,7 +73,15 @@ export async function authenticatePartner(db: Queryable, consumerKey: string, co
 
 /** The credential of a partner that authenticated with HTTP Basic on a resource call: every scope it holds. */
 export function basicCredential(partner: Partner): Credential {
-  return { partnerId: partner.id, partnerName: partner.name, scopes: partner.scopes, allowedIps: partner.allowedIps, method: 'basic', tokenExpiresAt: null };
+  return {
+    partnerId: partner.id,
+    partnerName: partner.name,
+    scopes: partner.scopes,
+    allowedIps: partner.allowedIps,
+    method: 'basic',
+    tokenExpiresAt: null,
+    certificates: { boundTo: null, registered: partner.certificateThumbprints },
+  };
 }
 
 /** Live tokens: not revoked, of an active partner. */
@@ -83,11 +94,13 @@ interface TokenRow extends HolderColumns {
   name: string;
   token_scopes: string[];
   allowed_ips: string[];
+  certificate_thumbprints: string[];
+  certificate_thumbprint: string | null;
   expires_at: Date;
 }
 
 /** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
-const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, p.allowed_ips, t.expires_at
+const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.certificate_thumbprints, t.certificate_thumbprint, t.expires_at
        FROM ${LIVE_TOKENS} AND t.token_hash = ANY($1::text[])`;
 
 /** Bounds the size of one lookup query; a full batch is sent at once. */
@@ -162,6 +175,7 @@ export async function verifyAccessToken(db: Queryable, token: string, now = new 
     allowedIps: row.allowed_ips,
     method: 'bearer',
     tokenExpiresAt: new Date(row.expires_at),
+    certificates: { boundTo: row.certificate_thumbprint, registered: row.certificate_thumbprints },
   };
 }
 
@@ -172,6 +186,8 @@ export interface TokenGrant {
   scopes: string[];
   issuedAt: Date;
   expiresAt: Date;
+  /** The thumbprint of the client certificate the token is bound to (cnf.x5t#S256), or null. */
+  certificateThumbprint: string | null;
 }
 
 interface GrantRow extends HolderColumns {
@@ -180,16 +196,24 @@ interface GrantRow extends HolderColumns {
   token_scopes: string[];
   issued_at: Date;
   expires_at: Date;
+  certificate_thumbprint: string | null;
 }
 
 /** The grant of a live token not yet expired (by the database's clock), or null. */
 export async function liveTokenGrant(db: Queryable, token: string): Promise<TokenGrant | null> {
   const [row] = await db.query<GrantRow>(
-    `SELECT t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, t.issued_at, t.expires_at, t.partner_id, p.consumer_key
+    `SELECT t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, t.issued_at, t.expires_at, t.certificate_thumbprint, t.partner_id, p.consumer_key
        FROM ${LIVE_TOKENS} AND t.token_hash = $1 AND t.expires_at > now()`,
     [hashSecret(token)],
   );
   return row
-    ? { partnerId: row.partner_id, consumerKey: row.consumer_key, scopes: scopesOf(row.token_scopes, row), issuedAt: row.issued_at, expiresAt: row.expires_at }
+    ? {
+        partnerId: row.partner_id,
+        consumerKey: row.consumer_key,
+        scopes: scopesOf(row.token_scopes, row),
+        issuedAt: row.issued_at,
+        expiresAt: row.expires_at,
+        certificateThumbprint: row.certificate_thumbprint,
+      }
     : null;
 }

@@ -11,6 +11,7 @@ import type { ClientGuard } from './client-guard';
 import { basicChallenge, bearerChallenge } from './challenges';
 import { addressAllowed } from '../domain/ip-ranges';
 import { ipNotAllowed } from './ip-allow-list';
+import { checkTokenCertificate } from './client-certificates';
 import type { Credential } from './credential';
 import { AppError } from '../domain/app-error';
 import { clientAddressOf, operationIdOf } from '../request/request';
@@ -117,6 +118,7 @@ export function securityHandlers(guard: ClientGuard, operatorTokens: OperatorTok
         }
         const credential = await verifyAccessToken(guard.db, match[1]);
         if (!addressAllowed(credential.allowedIps, req.ip)) throw ipNotAllowed(clientAddressOf(req), false);
+        checkTokenCertificate(req, credential.certificates);
         await guard.consume('api', credential.partnerId);
         requireScopes(credential, scopes);
         req.credential = credential;

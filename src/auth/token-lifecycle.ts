@@ -86,6 +86,7 @@ export function introspectionEndpoint(guard: ClientGuard): RequestHandler {
               token_type: 'Bearer',
               iat: Math.floor(grant.issuedAt.getTime() / 1000),
               exp: Math.floor(grant.expiresAt.getTime() / 1000),
+              ...(grant.certificateThumbprint ? { cnf: { 'x5t#S256': grant.certificateThumbprint } } : {}),
               ...envelope,
             }
           : { active: false, ...envelope },

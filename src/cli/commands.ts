@@ -4,6 +4,8 @@
  * commands run on a `Database`, either the CLI's own or, beside a server holding the embedded
  * database, the server's (src/cli/channel.ts).
  */
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { oauthScopes } from '../../generated/operations';
 import { SYSTEM_ACTORS } from '../domain/actor';
@@ -60,7 +62,7 @@ interface CommandSpec {
 const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   partner: {
     create: {
-      synopsis: '--name <name> --scopes <scope,scope...> [--basic] [--internal]',
+      synopsis: '--name <name> --scopes <scope,scope...> [--basic] [--internal] [--certificate <file.pem>]',
       summary: 'create a partner; prints its consumer-key and consumer-secret (shown once)',
       details: `Creates a partner (an OAuth client) and prints its id, consumer-key and consumer-secret.
 The secret is shown once and stored only as a hash: keep it now.
@@ -70,6 +72,8 @@ options:
   --scopes <scopes>    the scopes it may ask for, separated by commas or spaces (required)
   --basic              allow HTTP Basic on resource operations (discouraged)
   --internal           one of CYNOD's internal applications, the only partners that may hold core:* scopes
+  --certificate <pem>  mutual TLS (RFC 8705): the partner must present this client certificate (a PEM
+                       file; self-signed will do); its SHA-256 thumbprint is registered
 
 scopes:
 ${wrapped(Object.keys(oauthScopes), '  ')}`,
@@ -78,6 +82,7 @@ ${wrapped(Object.keys(oauthScopes), '  ')}`,
         scopes: { type: 'string' },
         basic: { type: 'boolean', default: false },
         internal: { type: 'boolean', default: false },
+        certificate: { type: 'string' },
       },
       positionals: [0, 0],
     },
@@ -248,16 +253,29 @@ export async function runCli(argv: string[], db: Database, print: (line: string)
   }
 }
 
+/** The x5t#S256 thumbprint (RFC 8705 §3.1) of the certificate in a PEM file, or a UsageError saying why not. */
+function certificateThumbprint(file: string): string {
+  try {
+    return createHash('sha256')
+      .update(new X509Certificate(readFileSync(file)).raw)
+      .digest('base64url');
+  } catch (error) {
+    throw new UsageError(`--certificate ${file}: not a readable PEM certificate (${(error as Error).message})`);
+  }
+}
+
 async function createOne(db: Database, print: (line: string) => void, values: Record<string, string | boolean | undefined>): Promise<void> {
   const { name, scopes: scopeList } = values;
   if (typeof name !== 'string' || typeof scopeList !== 'string') throw new UsageError(`--name and --scopes are required\n${usageOf('partner', 'create')}`);
   const scopes = scopeList.split(/[\s,]+/).filter(Boolean);
   if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
+  const certificate = typeof values.certificate === 'string' ? certificateThumbprint(values.certificate) : null;
   const { partner, consumerSecret } = await createPartner(db, CLI_ACTOR, {
     name,
     scopes,
     basicAllowed: values.basic === true,
     internal: values.internal === true,
+    certificateThumbprints: certificate ? [certificate] : [],
   }).catch((error: unknown) => {
     if (error instanceof AppError && error.codeName === 'CORE_SCOPE_NOT_INTERNAL')
       throw new UsageError(`${error.message} (add --internal to create one of CYNOD's internal applications)`);
@@ -265,6 +283,7 @@ async function createOne(db: Database, print: (line: string) => void, values: Re
   });
   print(`partner created: ${partner.id} (${partner.name})${partner.internal ? ', internal' : ''}`);
   print(`consumer-key:    ${partner.consumerKey}`);
+  if (certificate) print(`certificate:     x5t#S256 ${certificate} (mutual TLS required)`);
   print(`consumer-secret: ${consumerSecret}`);
   print('The secret is shown once and stored only as a hash: keep it now.');
 }

@@ -59,7 +59,7 @@ export interface RevokeTokenRequest {
 export class OauthApi extends runtime.BaseAPI {
 
     /**
-     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1). 
+     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1).  A partner required to use mutual TLS (its `certificateThumbprints`, RFC 8705) presents one of its registered client certificates in the TLS handshake besides its credentials (401 or 400 `invalid_client`, codes 4187 and 4188, otherwise); its token is then bound to that certificate (`cnf.x5t#S256` in introspection) and refused on a connection without it. 
      * Get an access token (client credentials)
      */
     async createTokenRaw(requestParameters: CreateTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<TokenResponse>> {
@@ -116,7 +116,7 @@ export class OauthApi extends runtime.BaseAPI {
     }
 
     /**
-     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1). 
+     * OAuth 2.0 client credentials grant (RFC 6749 §4.4). Authenticate the client with HTTP Basic (`consumer-key:consumer-secret`) **or** with `client_id` and `client_secret` form parameters, never both. Without `scope` the token carries every scope granted to the partner; a requested scope must be a subset of them. There is no refresh token: ask for a new token when this one expires. Answers are RFC 6749 shaped, with the CYNOD envelope fields beside them, and carry `Cache-Control: no-store`.  As RFC 6749 §3.2 requires, unrecognised parameters are ignored; the OAuth parameters themselves are accepted only in the body, never in the query string (§2.3.1).  A partner required to use mutual TLS (its `certificateThumbprints`, RFC 8705) presents one of its registered client certificates in the TLS handshake besides its credentials (401 or 400 `invalid_client`, codes 4187 and 4188, otherwise); its token is then bound to that certificate (`cnf.x5t#S256` in introspection) and refused on a connection without it. 
      * Get an access token (client credentials)
      */
     async createToken(requestParameters: CreateTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<TokenResponse> {
@@ -125,7 +125,7 @@ export class OauthApi extends runtime.BaseAPI {
     }
 
     /**
-     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime. 
+     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime, and the client certificate it is bound to (`cnf`, RFC 8705), if any. 
      * Introspect an access token
      */
     async introspectTokenRaw(requestParameters: IntrospectTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<IntrospectionResponse>> {
@@ -182,7 +182,7 @@ export class OauthApi extends runtime.BaseAPI {
     }
 
     /**
-     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime. 
+     * RFC 7662, for CYNOD\'s internal clients holding `core:tokens.introspect` (403 otherwise). Tells whether a token is active and, if so, its scopes, partner and lifetime, and the client certificate it is bound to (`cnf`, RFC 8705), if any. 
      * Introspect an access token
      */
     async introspectToken(requestParameters: IntrospectTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<IntrospectionResponse> {

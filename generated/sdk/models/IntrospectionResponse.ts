@@ -14,6 +14,13 @@
  */
 
 import { exists, mapValues } from '../runtime';
+import type { IntrospectionResponseCnf } from './IntrospectionResponseCnf';
+import {
+    IntrospectionResponseCnfFromJSON,
+    IntrospectionResponseCnfFromJSONTyped,
+    IntrospectionResponseCnfToJSON,
+} from './IntrospectionResponseCnf';
+
 /**
  * An RFC 7662 introspection answer with the envelope fields beside it. An unknown, revoked or expired token, or one of a disabled partner, is `active false` and nothing more.
  * @export
@@ -62,6 +69,12 @@ export interface IntrospectionResponse {
      * @memberof IntrospectionResponse
      */
     exp?: number;
+    /**
+     * 
+     * @type {IntrospectionResponseCnf}
+     * @memberof IntrospectionResponse
+     */
+    cnf?: IntrospectionResponseCnf;
     /**
      * 
      * @type {boolean}
@@ -122,6 +135,7 @@ export function IntrospectionResponseFromJSONTyped(json: any, ignoreDiscriminato
         'token_type': !exists(json, 'token_type') ? undefined : json['token_type'],
         'iat': !exists(json, 'iat') ? undefined : json['iat'],
         'exp': !exists(json, 'exp') ? undefined : json['exp'],
+        'cnf': !exists(json, 'cnf') ? undefined : IntrospectionResponseCnfFromJSON(json['cnf']),
         'success': json['success'],
         'code': json['code'],
         'message': json['message'],
@@ -144,6 +158,7 @@ export function IntrospectionResponseToJSON(value?: IntrospectionResponse | null
         'token_type': value.token_type,
         'iat': value.iat,
         'exp': value.exp,
+        'cnf': IntrospectionResponseCnfToJSON(value.cnf),
         'success': value.success,
         'code': value.code,
         'message': value.message,

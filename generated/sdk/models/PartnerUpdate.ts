@@ -41,6 +41,20 @@ export interface PartnerUpdate {
      */
     allowedIps?: Array<string>;
     /**
+     * Mutual TLS (RFC 8705, self-signed certificate method): the SHA-256 thumbprints of the client
+     * certificates the partner must present, each the `x5t#S256` value (base64url of the SHA-256
+     * of the certificate's DER encoding, no padding; `openssl x509 -in cert.pem -outform DER |
+     * openssl dgst -sha256 -binary | basenc --base64url | tr -d =`). Empty: no certificate is
+     * required. When not empty, the token, revocation and introspection endpoints and HTTP Basic
+     * calls refuse a connection that presents none of them (401, codes 4187 and 4188), and every
+     * token issued is bound to the certificate it was asked with (`cnf.x5t#S256` in introspection):
+     * refused on a connection without that certificate (401, code 4189). List two during a
+     * rotation. No certificate authority is involved: the thumbprint is the trust.
+     * @type {Set<string>}
+     * @memberof PartnerUpdate
+     */
+    certificateThumbprints?: Set<string>;
+    /**
      * 
      * @type {boolean}
      * @memberof PartnerUpdate
@@ -82,6 +96,7 @@ export function PartnerUpdateFromJSONTyped(json: any, ignoreDiscriminator: boole
         'name': !exists(json, 'name') ? undefined : json['name'],
         'scopes': !exists(json, 'scopes') ? undefined : json['scopes'],
         'allowedIps': !exists(json, 'allowedIps') ? undefined : json['allowedIps'],
+        'certificateThumbprints': !exists(json, 'certificateThumbprints') ? undefined : json['certificateThumbprints'],
         'basicAllowed': !exists(json, 'basicAllowed') ? undefined : json['basicAllowed'],
         'legacyBalanceAllowed': !exists(json, 'legacyBalanceAllowed') ? undefined : json['legacyBalanceAllowed'],
         'internal': !exists(json, 'internal') ? undefined : json['internal'],
@@ -100,6 +115,7 @@ export function PartnerUpdateToJSON(value?: PartnerUpdate | null): any {
         'name': value.name,
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
+        'certificateThumbprints': value.certificateThumbprints === undefined ? undefined : Array.from(value.certificateThumbprints as Set<any>),
         'basicAllowed': value.basicAllowed,
         'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,

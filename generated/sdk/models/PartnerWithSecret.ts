@@ -60,6 +60,20 @@ export interface PartnerWithSecret {
      */
     allowedIps: Array<string>;
     /**
+     * Mutual TLS (RFC 8705, self-signed certificate method): the SHA-256 thumbprints of the client
+     * certificates the partner must present, each the `x5t#S256` value (base64url of the SHA-256
+     * of the certificate's DER encoding, no padding; `openssl x509 -in cert.pem -outform DER |
+     * openssl dgst -sha256 -binary | basenc --base64url | tr -d =`). Empty: no certificate is
+     * required. When not empty, the token, revocation and introspection endpoints and HTTP Basic
+     * calls refuse a connection that presents none of them (401, codes 4187 and 4188), and every
+     * token issued is bound to the certificate it was asked with (`cnf.x5t#S256` in introspection):
+     * refused on a connection without that certificate (401, code 4189). List two during a
+     * rotation. No certificate authority is involved: the thumbprint is the trust.
+     * @type {Set<string>}
+     * @memberof PartnerWithSecret
+     */
+    certificateThumbprints: Set<string>;
+    /**
      * Whether the partner may call resource operations with HTTP Basic (discouraged).
      * @type {boolean}
      * @memberof PartnerWithSecret
@@ -136,6 +150,7 @@ export function instanceOfPartnerWithSecret(value: object): boolean {
     isInstance = isInstance && "consumerKey" in value;
     isInstance = isInstance && "scopes" in value;
     isInstance = isInstance && "allowedIps" in value;
+    isInstance = isInstance && "certificateThumbprints" in value;
     isInstance = isInstance && "basicAllowed" in value;
     isInstance = isInstance && "legacyBalanceAllowed" in value;
     isInstance = isInstance && "internal" in value;
@@ -164,6 +179,7 @@ export function PartnerWithSecretFromJSONTyped(json: any, ignoreDiscriminator: b
         'consumerKey': json['consumerKey'],
         'scopes': json['scopes'],
         'allowedIps': json['allowedIps'],
+        'certificateThumbprints': json['certificateThumbprints'],
         'basicAllowed': json['basicAllowed'],
         'legacyBalanceAllowed': json['legacyBalanceAllowed'],
         'internal': json['internal'],
@@ -190,6 +206,7 @@ export function PartnerWithSecretToJSON(value?: PartnerWithSecret | null): any {
         'consumerKey': value.consumerKey,
         'scopes': value.scopes,
         'allowedIps': value.allowedIps,
+        'certificateThumbprints': Array.from(value.certificateThumbprints as Set<any>),
         'basicAllowed': value.basicAllowed,
         'legacyBalanceAllowed': value.legacyBalanceAllowed,
         'internal': value.internal,

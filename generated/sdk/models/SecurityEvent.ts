@@ -122,6 +122,8 @@ export const SecurityEventReasonEnum = {
     PartnerDisabled: 'partner-disabled',
     IpNotAllowed: 'ip-not-allowed',
     BasicNotAllowed: 'basic-not-allowed',
+    CertificateMissing: 'certificate-missing',
+    CertificateNotRegistered: 'certificate-not-registered',
     TooManyFailures: 'too-many-failures',
     Null: 'null'
 } as const;

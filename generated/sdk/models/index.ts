@@ -121,6 +121,7 @@ export * from './FundsDetails';
 export * from './Health';
 export * from './HealthResponse';
 export * from './IntrospectionResponse';
+export * from './IntrospectionResponseCnf';
 export * from './IssuedCard';
 export * from './IssuedCardResponse';
 export * from './LedgerAccount';

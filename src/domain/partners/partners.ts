@@ -22,6 +22,7 @@ interface PartnerRow {
   consumer_key: string;
   scopes: string[];
   allowed_ips: string[];
+  certificate_thumbprints: string[];
   basic_allowed: boolean;
   legacy_balance_allowed: boolean;
   internal: boolean;
@@ -67,6 +68,7 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
     consumerKey: row.consumer_key,
     scopes: row.scopes,
     allowedIps: row.allowed_ips,
+    certificateThumbprints: row.certificate_thumbprints,
     basicAllowed: row.basic_allowed,
     legacyBalanceAllowed: row.legacy_balance_allowed,
     internal: row.internal,
@@ -100,6 +102,7 @@ export interface SecretRow {
   partner_scopes: string[];
   internal: boolean;
   allowed_ips: string[];
+  certificate_thumbprints: string[];
   basic_allowed: boolean;
   status: PartnerRow['status'];
   secret_hash: string | null;
@@ -108,7 +111,7 @@ export interface SecretRow {
 /** The partner of a consumer-key with each of its live secrets' hashes, as a client authentication compares them (src/auth/identity.ts); none for an unknown key. */
 export function liveSecretsOf(db: Queryable, consumerKey: string): Promise<SecretRow[]> {
   return db.query<SecretRow>(
-    `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.basic_allowed, p.status, c.secret_hash
+    `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.certificate_thumbprints, p.basic_allowed, p.status, c.secret_hash
        FROM partners p
        LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
       WHERE p.consumer_key = $1`,
@@ -150,6 +153,8 @@ export interface NewPartner {
   name: string;
   scopes: string[];
   allowedIps?: string[];
+  /** Mutual TLS: the thumbprints (x5t#S256) of the client certificates it must present; none by default. */
+  certificateThumbprints?: string[];
   basicAllowed?: boolean;
   internal?: boolean;
 }
@@ -204,7 +209,8 @@ export async function createPartner(db: Queryable, actor: Actor, input: NewPartn
     checkGrant(authority, input.scopes, { id: null, internal });
     checkNewPartnerAccess(authority, input.basicAllowed ?? false);
     const [row] = await tx.query<PartnerRow>(
-      'INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *',
+      `INSERT INTO partners (id, name, consumer_key, scopes, allowed_ips, basic_allowed, internal, created_by, certificate_thumbprints)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [
         newId('ptn'),
         name,
@@ -214,6 +220,7 @@ export async function createPartner(db: Queryable, actor: Actor, input: NewPartn
         input.basicAllowed ?? false,
         internal,
         actor.kind === 'partner' ? actor.id : null,
+        input.certificateThumbprints ?? [],
       ],
     );
     const consumerSecret = await addCredential(tx, actor, row.id);
@@ -227,10 +234,13 @@ export interface PartnerChanges {
   name?: string;
   scopes?: string[];
   allowedIps?: string[];
+  certificateThumbprints?: string[];
   basicAllowed?: boolean;
   legacyBalanceAllowed?: boolean;
   internal?: boolean;
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item) => b.includes(item));
 
 /** The options of the partner's access that the changes would really change (the same value sent back changes nothing). */
 function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAccess[] {
@@ -241,6 +251,9 @@ function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAcce
   ) {
     changed.push('allowedIps');
   }
+  if (changes.certificateThumbprints !== undefined && !sameSet(changes.certificateThumbprints, current.certificate_thumbprints)) {
+    changed.push('certificateThumbprints');
+  }
   if (changes.basicAllowed !== undefined && changes.basicAllowed !== current.basic_allowed) changed.push('basicAllowed');
   if (changes.legacyBalanceAllowed !== undefined && changes.legacyBalanceAllowed !== current.legacy_balance_allowed) changed.push('legacyBalanceAllowed');
   return changed;
@@ -250,7 +263,9 @@ function ownAccessChanged(current: PartnerRow, changes: PartnerChanges): OwnAcce
  * Changes a partner the caller may reach (one whose scopes it carries). New scopes obey the
  * rules of creation, so a partner never widens its own; the internal flag is the internal
  * callers' to change, never on their own record, and Core scopes need it. A partner never
- * changes its own allow-list, Basic or legacy balance options (SELF_ADMINISTRATION_FORBIDDEN).
+ * changes its own allow-list, client certificates (mutual TLS), Basic or legacy balance
+ * options (SELF_ADMINISTRATION_FORBIDDEN). New client certificates apply to the next
+ * authentication; tokens already bound to a certificate no longer listed are refused.
  */
 export async function updatePartner(db: Database, actor: Actor, id: string, changes: PartnerChanges): Promise<PartnerView> {
   if (changes.scopes) checkScopes(changes.scopes);
@@ -265,9 +280,10 @@ export async function updatePartner(db: Database, actor: Actor, id: string, chan
     const [before] = await withCredentials(tx, [current]);
     const [row] = await tx.query<PartnerRow>(
       `UPDATE partners SET name = COALESCE($2, name), scopes = COALESCE($3, scopes), allowed_ips = COALESCE($4, allowed_ips),
-              basic_allowed = COALESCE($5, basic_allowed), internal = $6, legacy_balance_allowed = COALESCE($7, legacy_balance_allowed), updated_at = now()
+              basic_allowed = COALESCE($5, basic_allowed), internal = $6, legacy_balance_allowed = COALESCE($7, legacy_balance_allowed),
+              certificate_thumbprints = COALESCE($8, certificate_thumbprints), updated_at = now()
         WHERE id = $1 RETURNING *`,
-      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal, changes.legacyBalanceAllowed],
+      [id, changes.name?.trim(), changes.scopes, allowedIps, changes.basicAllowed, internal, changes.legacyBalanceAllowed, changes.certificateThumbprints],
     );
     const [after] = await withCredentials(tx, [row]);
     await recordPartnerChange(tx, actor, 'partner.updated', id, before, after);

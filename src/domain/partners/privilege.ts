@@ -102,7 +102,7 @@ export function checkInternalFlag(authority: Authority, targetId: string | null)
 }
 
 /** What a partner never changes on its own record: what it may reach, from where and how it authenticates. */
-export type OwnAccess = 'contracts' | 'recharge limits' | 'allowedIps' | 'basicAllowed' | 'legacyBalanceAllowed';
+export type OwnAccess = 'contracts' | 'recharge limits' | 'allowedIps' | 'certificateThumbprints' | 'basicAllowed' | 'legacyBalanceAllowed';
 
 /** True when the caller's token carries every Core scope: whatever a partner it made could be given, it already does through the Core API. */
 const holdsAllOfCore = (authority: Authority) => Object.keys(oauthScopes).every((scope) => !isCoreScope(scope) || authority.scopes.has(scope));
@@ -112,7 +112,7 @@ const holdsAllOfCore = (authority: Authority) => Object.keys(oauthScopes).every(
  * way (src/domain/partners/lines.ts): a partner that created the caller or made one of its
  * live secrets, or one the caller created (directly or through partners it created) or whose
  * live secret it made, which it can act as. Nobody changes the contracts, IP allow-list,
- * authentication options or recharge limits of itself or of such a partner; another
+ * client certificates, authentication options or recharge limits of itself or of such a partner; another
  * administrator does. A caller carrying every Core scope may for the partners it made (it
  * widens nothing). `changing` names what the request would change.
  */

@@ -15,7 +15,7 @@ import { operationTable } from '../generated/operations';
 import { CardService, OrderType } from '../generated/sdk';
 import { dayBounds } from '../src/domain/time-zones';
 import { spreadsheetCells } from './support/csv';
-import { call } from './support/http';
+import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import {
   backdateOperationsSince,
@@ -332,7 +332,12 @@ describe('settlements', () => {
       const totals = exported.data.totals as Record<'sales' | 'cancellations', { count: number; quantityMl: number; amount: { value: number } }> &
         Record<'net' | 'fees', { value: number }>;
       const figures = (kind: 'sales' | 'cancellations') => [totals[kind].count, totals[kind].quantityMl, totals[kind].amount.value];
-      expect([figures('sales'), figures('cancellations'), totals.net.value]).toEqual([expected.sales, expected.cancellations, expected.net]);
+      expect([figures('sales'), figures('cancellations'), totals.fees.value, totals.net.value]).toEqual([
+        expected.sales,
+        expected.cancellations,
+        0,
+        expected.net,
+      ]);
       for (const rows of [exported.json, exported.csv, exported.xlsx]) {
         const payments = ['type', 'payment'] as [string, Value];
         expect([total(rows, 'count', payments), total(rows, 'quantityMl', payments), total(rows, 'amount.value', payments)]).toEqual(expected.sales);
@@ -370,6 +375,23 @@ describe('settlements', () => {
         ]);
       }
     }
+  });
+});
+
+describe('fees', () => {
+  it('when the day’s fees are reconciled, then they are the member cards’ (fee revenue), a station bears none, and one charged to a station is refused', async () => {
+    const { start, end } = dayBounds(day, ABIDJAN);
+    const fees = (await core().coreLedger.listOperations({ type: 'fee', from: start, to: end, limit: 100 })).data.items;
+    expect(fees.map((operation) => [operation.debit.kind, operation.debit.cardId, operation.credit.kind, operation.amount.value])).toEqual([
+      ['card', cards.a1, 'fee-revenue', 100],
+      ['card', cards.b1, 'fee-revenue', 100],
+    ]);
+    const refused = await failure(
+      core().coreLedger.createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: stations.a.cardId, amount: xof(100), reason: 'Frais de station' } }),
+    );
+    expect([refused.status, refused.body.code]).toEqual([400, '4018']);
+    const settlement = (await core().coreLedger.getServicePointSettlement({ servicePointId: stations.a.id, day, unit: 'XOF' })).data;
+    expect([settlement.totals.fees, settlement.lines.filter((line) => line.type === 'fee' || line.cancels === 'fee')]).toEqual([xof(0), []]);
   });
 });
 

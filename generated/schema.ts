@@ -4633,7 +4633,7 @@ export interface components {
             sales: components["schemas"]["SettlementFigures"];
             /** @description The cancellations booked that day of payments and other operations (negative amounts; cancelled payouts count in `payouts`). */
             cancellations: components["schemas"]["SettlementFigures"];
-            /** @description The fees charged to the E-service card (negative). */
+            /** @description The fees charged to the E-service card: always 0, as CYNOD charges no fee to a station. A fee (`POST /core/v1/fees`, such as the SMS notification fee) is debited from a member card to the issuer's fee revenue; charged to an E-service card it is refused (400, 4018) and a member card's fee never touches a station's card, so no settlement line is a `fee`. The field stays so that `net` reads sales + cancellations + fees + other should the issuer ever charge its stations. */
             fees: components["schemas"]["Amount"];
             /** @description Any other movement owed with the day (regularisations, E-service recharges), signed. */
             other: components["schemas"]["Amount"];

@@ -7,13 +7,13 @@
  * row's schema: an instant is an Excel date-time in UTC (its header says so), a day an Excel
  * date, an amount a number at its unit's scale (13000 L-GASOIL of scale 2 is 130.00) with a
  * number format showing that scale and the unit, a number a number, a text a text cell (never
- * a formula, whatever it starts with). The header row is bold and frozen, with a filter; the
+ * a formula, whatever it starts with), a list the CSV's JSON text (`listCell`). The header row is bold and frozen, with a filter; the
  * columns are as wide as their header and the first page's values.
  */
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { valueAt, type CsvExport } from './csv';
+import { listCell, valueAt, type CsvExport } from './csv';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -108,6 +108,10 @@ class SheetWriter {
         return { value: Number(value), text: String(value) };
       case 'boolean':
         return { value: Boolean(value), text: 'FALSE' };
+      case 'list': {
+        const text = listCell(value, column.items) ?? '';
+        return { value: text, text };
+      }
       default: {
         const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string);
         return { value: text, text };

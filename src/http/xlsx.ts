@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { listCell, valueAt, type CsvExport } from './csv';
+import { listCell, nextCursorOf, valueAt, type CsvExport } from './csv';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -161,7 +161,9 @@ export async function streamXlsx(
   header.font = { bold: true };
   header.commit();
   const entry = zipEntryOf(sheet);
-  let page = first;
+  // As the CSV: only the cells and the next cursor outlive the reading of a page, and the cells
+  // are let go once written, so nothing of a page is held while the zip drains or the next is read.
+  let cursor = nextCursorOf(first);
   for (;;) {
     for (const row of cells) {
       const written = sheet.addRow(row.map((cell) => cell.value));
@@ -170,10 +172,11 @@ export async function streamXlsx(
       });
       written.commit();
     }
+    cells.length = 0;
     if (!(await entryDrained(entry, res))) return;
-    const cursor = (page as { nextCursor?: string | null }).nextCursor;
     if (!cursor) break;
-    page = await nextPage(cursor);
+    const page = await nextPage(cursor);
+    cursor = nextCursorOf(page);
     cells = await writer.rows(page);
   }
   sheet.commit();

@@ -356,6 +356,23 @@ describe('settlements', () => {
     expect(own.data.totals).toEqual(issuer.data.totals);
   });
 
+  it('when a station’s settlement days are exported, then JSON, CSV and XLSX agree and each day is its settlement’s figures', async () => {
+    const exported = await download('listServicePointSettlements', `/core/v1/service-points/${stations.b.id}/settlements?unit=XOF&from=${day}&to=${nextDay}`);
+    expectSameInEveryFormat(exported, 'listServicePointSettlements');
+    expect(exported.json.map((row) => [row.day, row.closed, row['sales.amount.value'], row['net.value']])).toEqual([
+      [day, true, 10_500, 10_500],
+      [nextDay, true, 7_000, 7_000],
+    ]);
+    // No payout was made: each day closes at its opening plus its net, and opens at the last one's closing.
+    expectBalancesFollow(
+      exported,
+      'net.value',
+      'closingBalance.value',
+      Number(exported.json[0]['openingBalance.value']),
+      Number(exported.json.at(-1)?.['closingBalance.value']),
+    );
+  });
+
   it('when a day’s settlements are compared with its operations, then each station’s sales are the payments made there that day', async () => {
     for (const [station, of, zone] of [
       ['a', day, ABIDJAN],

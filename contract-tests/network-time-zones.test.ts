@@ -34,7 +34,7 @@ interface Place {
 
 /** A network in `timeZone` (the default when undefined) with a client, a card limited to 20,000 XOF a day, a station and a partner contracted for it. */
 async function place(code: string, timeZone: string | undefined): Promise<Place> {
-  const networkId = await newNetwork(sdk(), `RES-${code}`, `Réseau ${code}`, timeZone);
+  const networkId = await newNetwork(sdk(), `RES-${code}`, `Réseau ${code}`, timeZone === undefined ? {} : { timeZone });
   const clientId = await newClient(sdk(), networkId, `FLOTTE-${code}`);
   const card = await fundedCard(sdk(), { clientId, profileId }, 100000);
   await sdk().coreCards.replaceCardControls({ cardId: card.id, spendingControls: { amount: { limits: [{ perDay: xof(20000) }], mode: 'hard' } } });

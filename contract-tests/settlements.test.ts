@@ -115,7 +115,7 @@ beforeAll(async () => {
   server = await startTestServer();
   token = await server.coreToken();
   for (const [code, price] of Object.entries(PRICES)) await newEnergyType(core(), code, price, code);
-  networkId = await newNetwork(core(), 'RES-BENIN', 'Réseau Bénin', ZONE);
+  networkId = await newNetwork(core(), 'RES-BENIN', 'Réseau Bénin', { timeZone: ZONE });
   const profileId = await newCardProfile(core(), 'STL', { monthlyOfflineCap: xof(1_000_000) });
   clients.a = await newClient(core(), networkId, 'FLOTTE-A', 'Transports Ivoiriens');
   clients.b = await newClient(core(), networkId, 'FLOTTE-B', 'Sotra Logistique');

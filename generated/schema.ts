@@ -972,6 +972,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner/v1/service-points/{servicePointId}/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a contracted service point's settlement days
+         * @description The settlement days of a service point the partner is contracted for (a station's own system), as the Core API lists them: the days on which its E-service card moved in the unit (days of its network's time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card's opening and closing balances and the day's totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day's settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). A service point the partner has no active contract for answers 404 (3009), as an unknown one. An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+         */
+        get: operations["listPartnerServicePointSettlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner/v1/service-points/{servicePointId}/settlements/{day}": {
         parameters: {
             query?: never;
@@ -1458,6 +1478,26 @@ export interface paths {
          * @description A station terminal that lost its connection uploads the fills it accepted meanwhile. Each is booked as a payment of the card to the service point's E-service card, in a transaction of its own, even when the card's state or spending controls would now refuse it (the station has already served the fuel), and even below a zero balance (the next recharge makes it good). What goes beyond the card profile's monthly offline cap (the calendar month of `occurredAt`, in the cap's unit) is booked and flagged (`overCap`, an `offline-over-cap` exception), never dropped. The terminal transaction id is each fill's idempotency key: uploading a batch again books nothing twice. A fill dated before what it can be (more than the service point's offline window, `offlinePolicy.maxAgeDays`, before its upload, or before the card was issued) is refused, code 4091; one beyond a ceiling of the service point's offline policy (per fill, or per day of the service point, in money or litres) is refused, code 4092, or, when the policy is `soft`, booked and flagged (an `offline-over-ceiling` exception). A batch with a terminal transaction id twice (4060) or a fill in the future (4061) is refused whole; nothing moves.
          */
         post: operations["uploadOfflineFills"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/service-points/{servicePointId}/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a service point's settlement days
+         * @description A service point's settlement days in one unit, for the issuer to see what it owes each station and what it has paid: the days on which its E-service card moved in the unit (days of its network's time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card's opening and closing balances and the day's totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day's settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). An unknown service point is 404 (3009). An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+         */
+        get: operations["listServicePointSettlements"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4898,6 +4938,21 @@ export interface components {
             quantityMl: number;
             amount: components["schemas"]["Amount"];
         };
+        /** @description The day's totals, each the sum of the lines it names. */
+        SettlementTotals: {
+            /** @description The payments received (gross). */
+            sales: components["schemas"]["SettlementFigures"];
+            /** @description The cancellations booked that day of payments and other operations (negative amounts; cancelled payouts count in `payouts`). */
+            cancellations: components["schemas"]["SettlementFigures"];
+            /** @description The fees charged to the E-service card: always 0, as CYNOD charges no fee to a station. A fee (`POST /core/v1/fees`, such as the SMS notification fee) is debited from a member card to the issuer's fee revenue; charged to an E-service card it is refused (400, 4018) and a member card's fee never touches a station's card, so no settlement line is a `fee`. The field stays so that `net` reads sales + cancellations + fees + other should the issuer ever charge its stations. */
+            fees: components["schemas"]["Amount"];
+            /** @description Any other movement owed with the day (regularisations, E-service recharges), signed. */
+            other: components["schemas"]["Amount"];
+            /** @description What is owed to the station for the day, to be paid out: sales + cancellations + fees + other. */
+            net: components["schemas"]["Amount"];
+            /** @description What was paid out to the station on that day (negative), less the payouts cancelled that day. */
+            payouts: components["schemas"]["Amount"];
+        };
         /** @description The payout that paid the settlement's `net` to the station (a `payout` operation), once paid; null until then. */
         SettlementPayoutRef: {
             operationId: components["schemas"]["OperationId"];
@@ -4907,6 +4962,52 @@ export interface components {
             /** @description When the payout was recorded. */
             paidAt: components["schemas"]["Timestamp"];
         } | null;
+        /**
+         * @description One day of a service point's settlements in one unit, without its lines: the day and its
+         *     bounds, whether it is closed, the E-service card's balances around it and the day's totals
+         *     (the lines and their CSV or workbook: `GET .../settlements/{day}`). The figures are those of
+         *     that day's settlement, read at the same time.
+         */
+        SettlementDaySummary: {
+            /**
+             * @description A calendar day of `timeZone` (YYYY-MM-DD).
+             * @example 2026-12-01
+             */
+            day: string;
+            /** @description The time zone the day is a day of (the service point's network's, or the one kept when the day was first read closed). */
+            timeZone: components["schemas"]["TimeZone"];
+            /** @description The day's first instant (its local midnight), in UTC. */
+            from: components["schemas"]["Timestamp"];
+            /** @description The next day's first instant, in UTC; the day holds the instants before it. */
+            to: components["schemas"]["Timestamp"];
+            unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
+            /** @description True once the day is over and nothing begun before its end is still being booked; from then on its figures never change. */
+            closed: boolean;
+            openingBalance: components["schemas"]["Amount"];
+            closingBalance: components["schemas"]["Amount"];
+            movements: components["schemas"]["Amount"];
+            /** @description True when `closingBalance` is `openingBalance` plus `movements` (always, unless the ledger is broken). */
+            balanced: boolean;
+            totals: components["schemas"]["SettlementTotals"];
+            payout: components["schemas"]["SettlementPayoutRef"];
+        };
+        /** @description One page of a service point's settlement days, oldest first. */
+        SettlementDayPage: {
+            servicePointId: components["schemas"]["ServicePointId"];
+            eServiceCardId: components["schemas"]["CardId"];
+            unit: components["schemas"]["UnitCode"];
+            scale?: components["schemas"]["UnitScale"];
+            items: components["schemas"]["SettlementDaySummary"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        SettlementDayListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["SettlementDayPage"];
+        };
         /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
         SettlementLine: {
             type: components["schemas"]["OperationType"];
@@ -4986,21 +5087,7 @@ export interface components {
             movements: components["schemas"]["Amount"];
             /** @description True when `closingBalance` is `openingBalance` plus `movements`, the sum of the lines (always, unless the ledger is broken). */
             balanced: boolean;
-            /** @description The day's totals, each the sum of the lines it names. */
-            totals: {
-                /** @description The payments received (gross). */
-                sales: components["schemas"]["SettlementFigures"];
-                /** @description The cancellations booked that day of payments and other operations (negative amounts; cancelled payouts count in `payouts`). */
-                cancellations: components["schemas"]["SettlementFigures"];
-                /** @description The fees charged to the E-service card (negative). */
-                fees: components["schemas"]["Amount"];
-                /** @description Any other movement owed with the day (regularisations, E-service recharges), signed. */
-                other: components["schemas"]["Amount"];
-                /** @description What is owed to the station for the day, to be paid out: sales + cancellations + fees + other. */
-                net: components["schemas"]["Amount"];
-                /** @description What was paid out to the station on that day (negative), less the payouts cancelled that day. */
-                payouts: components["schemas"]["Amount"];
-            };
+            totals: components["schemas"]["SettlementTotals"];
             payout: components["schemas"]["SettlementPayoutRef"];
             /** @description By type, client, product; the CSV answer's rows. */
             lines: components["schemas"]["SettlementLine"][];
@@ -7489,10 +7576,14 @@ export interface components {
         ServicePointIdQuery: components["schemas"]["ServicePointId"];
         /** @description Only the authorisation the station gave this reference (with `servicePointId`, at most one per placer). */
         StationReferenceQuery: components["schemas"]["StationReference"];
-        /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
-        SettlementDay: string;
         /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
         SettlementUnitQuery: components["schemas"]["UnitCode"];
+        /** @description The first day listed, included (YYYY-MM-DD, a day of the service point's network's time zone); from the card's first movement without it. */
+        SettlementFromDayQuery: string;
+        /** @description The last day listed, included (YYYY-MM-DD, not before `from`); up to today without it. */
+        SettlementToDayQuery: string;
+        /** @description The calendar day of the settlement in the time zone of the service point's network, as YYYY-MM-DD. */
+        SettlementDay: string;
         /** @description The operator's id. */
         OperatorId: components["schemas"]["OperatorId"];
         /** @description The role grant's id. */
@@ -9534,6 +9625,61 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPartnerServicePointSettlements: {
+        parameters: {
+            query: {
+                /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
+                unit: components["parameters"]["SettlementUnitQuery"];
+                /** @description The first day listed, included (YYYY-MM-DD, a day of the service point's network's time zone); from the card's first movement without it. */
+                from?: components["parameters"]["SettlementFromDayQuery"];
+                /** @description The last day listed, included (YYYY-MM-DD, not before `from`); up to today without it. */
+                to?: components["parameters"]["SettlementToDayQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a contracted service point's settlement days succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementDayListResponse"];
+                    /**
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,payout.operationId,payout.paidAt
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     */
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getPartnerServicePointSettlement: {
         parameters: {
             query: {
@@ -11004,6 +11150,61 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listServicePointSettlements: {
+        parameters: {
+            query: {
+                /** @description The unit of the settlement (the E-service card holds one balance per unit; XOF for money). */
+                unit: components["parameters"]["SettlementUnitQuery"];
+                /** @description The first day listed, included (YYYY-MM-DD, a day of the service point's network's time zone); from the card's first movement without it. */
+                from?: components["parameters"]["SettlementFromDayQuery"];
+                /** @description The last day listed, included (YYYY-MM-DD, not before `from`); up to today without it. */
+                to?: components["parameters"]["SettlementToDayQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The service point's id. */
+                servicePointId: components["parameters"]["ServicePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List a service point's settlement days succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementDayListResponse"];
+                    /**
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,payout.operationId,payout.paidAt
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     */
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -143,9 +143,10 @@ const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadshe
  * What a column holds, from the JSON row's schema: an instant (`format: date-time`), a day
  * (`format: date`), a number, a yes/no, an amount's value (the `value` of an object with
  * `value` and `unit`, with the dotted path of its unit: a spreadsheet shows it at the unit's
- * scale) or text.
+ * scale), text, or a list (an array of the row: its items as one JSON text, see `listCell` in
+ * src/http/csv.ts; an array of objects names the fields each item keeps, `x-csv-columns` `items`).
  */
-type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount';
+type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount' | 'list';
 
 /**
  * How an operation's 200 answer is exported as CSV, from its `text/csv` media type: the rows
@@ -158,8 +159,29 @@ type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount
 export interface CsvExport {
   rows: string;
   fileName: string;
-  columns: { name: string; path: string; type: ColumnType; unit?: string }[];
+  columns: { name: string; path: string; type: ColumnType; unit?: string; items?: string[] }[];
   xlsx: boolean;
+}
+
+/**
+ * A list column (its path names an array of the row): an array of scalars as it is, an array of
+ * objects with the dotted paths of the scalars each item keeps (`items`, in order, each a scalar
+ * of the item). Anything else is an error of the contract.
+ */
+function listColumn(document: Json, target: Json, items: unknown, where: string): { type: 'list'; items?: string[] } {
+  const item = followRef<Json>(document, target.items);
+  const scalar = (schema: Json | undefined) => schema !== undefined && schema.type !== 'object' && schema.type !== 'array';
+  if (items === undefined) {
+    if (!scalar(flattened(document, item))) throw new Error(`${where} is a list of objects: name the fields each item keeps (items)`);
+    return { type: 'list' };
+  }
+  if (!Array.isArray(items) || items.length === 0 || items.some((path) => typeof path !== 'string'))
+    throw new Error(`${where}: items must be the dotted paths of the fields each item keeps`);
+  for (const path of items as string[]) {
+    const field = schemaAt(document, item, path.split('.'));
+    if (!field || !scalar(flattened(document, field))) throw new Error(`${where}: items names ${path}, not a scalar of an item`);
+  }
+  return { type: 'list', items: items as string[] };
 }
 
 /** The schema a dotted path names inside `schema` (through $ref, allOf and properties), or undefined. */
@@ -203,7 +225,7 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
   }
   const rows = media['x-csv-rows'];
   const fileName = media['x-csv-file-name'];
-  const columns = media['x-csv-columns'] as { name?: unknown; path?: unknown; description?: unknown }[] | undefined;
+  const columns = media['x-csv-columns'] as { name?: unknown; path?: unknown; description?: unknown; items?: unknown }[] | undefined;
   if (typeof rows !== 'string' || typeof fileName !== 'string' || !Array.isArray(columns) || columns.length === 0)
     throw new Error(`${where} serves text/csv: it needs x-csv-rows, x-csv-file-name and x-csv-columns`);
   const json = (content['application/json'] as Json | undefined)?.schema;
@@ -213,14 +235,18 @@ function csvExportOf(document: Json, operation: Json, where: string): CsvExport 
   const names = new Set<string>();
   const typed: CsvExport['columns'] = [];
   for (const column of columns) {
-    const { name, path, description } = column;
+    const { name, path, description, items } = column;
     if (typeof name !== 'string' || typeof path !== 'string' || typeof description !== 'string' || description.trim() === '')
       throw new Error(`${where}: each x-csv-columns entry needs a name, a path and a description`);
     if (names.has(name)) throw new Error(`${where}: the CSV column ${name} is declared twice`);
     names.add(name);
     const target = schemaAt(document, row, path.split('.'));
-    if (!target || target.type === 'object' || target.type === 'array')
-      throw new Error(`${where}: the CSV column ${name} names ${path}, not a scalar of a row`);
+    if (target?.type === 'array') {
+      typed.push({ name, path, ...listColumn(document, target, items, `${where}: the CSV column ${name}`) });
+      continue;
+    }
+    if (!target || target.type === 'object') throw new Error(`${where}: the CSV column ${name} names ${path}, not a scalar or a list of a row`);
+    if (items !== undefined) throw new Error(`${where}: the CSV column ${name} is not a list: it keeps no items`);
     typed.push({ name, path, ...columnType(document, row, path.split('.'), target) });
   }
   for (const [, parameter] of fileName.matchAll(/\{([A-Za-z]+)(?::[a-z-]+)?\}/g)) {

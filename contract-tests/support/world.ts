@@ -6,7 +6,14 @@
  * caller's (a prefix per file), so that they stay unique where a test needs them to.
  */
 import { randomUUID } from 'node:crypto';
-import { CardService, RechargeMode, RegularisationCreateDirectionEnum, type CardProfileCreate, type ServicePointCreate } from '../../generated/sdk';
+import {
+  CardService,
+  RechargeMode,
+  RegularisationCreateDirectionEnum,
+  type CardProfileCreate,
+  type NetworkCreate,
+  type ServicePointCreate,
+} from '../../generated/sdk';
 import { SYSTEM_ACTORS } from '../../src/domain/actor';
 import { checkLedger } from '../../src/domain/ledger/invariants';
 import type { TestServer } from './server';
@@ -18,9 +25,9 @@ export const xof = (value: number) => ({ value, unit: 'XOF', scale: 0, decimal: 
 export type Core = Pick<ReturnType<TestServer['sdk']>, 'coreReferential' | 'coreCards' | 'coreLedger' | 'corePartners'>;
 type Db = TestServer['database']['db'];
 
-/** A network named after its code, in the default time zone (Africa/Abidjan) unless `timeZone` names one. */
-export async function newNetwork(core: Core, code: string, name = `Réseau ${code}`, timeZone?: string): Promise<string> {
-  return (await core.coreReferential.createNetwork({ networkCreate: { code, name, ...(timeZone === undefined ? {} : { timeZone }) } })).data.id;
+/** A network named after its code unless `name` says otherwise, in Africa/Abidjan's time zone unless `fields` name another. */
+export async function newNetwork(core: Core, code: string, name = `Réseau ${code}`, fields: Partial<NetworkCreate> = {}): Promise<string> {
+  return (await core.coreReferential.createNetwork({ networkCreate: { code, name, ...fields } })).data.id;
 }
 
 export async function newClient(core: Core, networkId: string, code: string, name = code): Promise<string> {
@@ -162,6 +169,16 @@ export async function contractedPartner(
     await core.corePartners.createPartnerContract({ partnerId: created.id, partnerContractCreate: { servicePointId: partner.servicePointId } });
   if (partner.float !== undefined) await fundFloat(core, created.id, partner.float, partner.floatReference);
   return { ...created, token: await server.token(created.key, created.secret) };
+}
+
+/**
+ * Dates every operation recorded since `since` (and its entries) at `when`, as if the server had
+ * recorded them then: its clock cannot be set. Date them in the order they were made, so that
+ * the balances the entries recorded still follow one another.
+ */
+export async function backdateOperationsSince(db: Db, since: Date, when: Date): Promise<void> {
+  await db.query('UPDATE ledger_entries SET created_at = $2 WHERE created_at >= $1', [since, when]);
+  await db.query('UPDATE ledger_operations SET created_at = $2 WHERE created_at >= $1', [since, when]);
 }
 
 /** Fails unless every invariant of the ledger holds (balances from entries, bounds, holds...). */

@@ -7,7 +7,7 @@ import { authorize, captureAuthorization, findAuthorization, voidAuthorization }
 import { listAuthorizations, setStationReference } from '../domain/payments/holds-read';
 import { cardStatement } from '../domain/payments/statements';
 import { payOutRefund } from '../domain/payments/payouts';
-import { servicePointSettlement } from '../domain/payments/settlements';
+import { listSettlementDays, servicePointSettlement } from '../domain/payments/settlements';
 import { paySettlement } from '../domain/payments/settlement-payouts';
 import { uploadOfflineFills } from '../domain/payments/offline-fills';
 import { createOrder, executeOrder, findOrder, listOrders, stepOrder } from '../domain/payments/orders';
@@ -26,6 +26,7 @@ type LedgerHandlers = Pick<
   | 'listLedgerAccounts'
   | 'getCardStatement'
   | 'getServicePointSettlement'
+  | 'listServicePointSettlements'
   | 'payServicePointSettlement'
   | 'createAuthorization'
   | 'getAuthorization'
@@ -58,6 +59,7 @@ export const ledgerHandlers: LedgerHandlers = {
   listOperations: (context, { query }) => listOperations(context.db, actorOf(context), query ?? {}, query ?? {}),
   listLedgerAccounts: (context, { query }) => listAccounts(context.db, actorOf(context), query ?? {}, query ?? {}),
   getCardStatement: (context, { path, query }) => cardStatement(context.db, actorOf(context), path.cardId, query),
+  listServicePointSettlements: (context, { path, query }) => listSettlementDays(context.db, actorOf(context), path.servicePointId, query),
   getServicePointSettlement: (context, { path, query }) => servicePointSettlement(context.db, actorOf(context), path.servicePointId, path.day, query.unit),
   payServicePointSettlement: (context, input) =>
     moveMoney(context, 'payServicePointSettlement', input, (request) =>

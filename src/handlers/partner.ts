@@ -8,7 +8,7 @@ import { findPartnerOperation, listPartnerOperations } from '../domain/gateway/o
 import { partnerFloats, rechargeCard } from '../domain/gateway/recharges';
 import { reversePartnerOperation } from '../domain/gateway/reversals';
 import { partnerDailyStatement } from '../domain/gateway/statements';
-import { partnerServicePointSettlement } from '../domain/gateway/settlements';
+import { partnerServicePointSettlement, partnerSettlementDays } from '../domain/gateway/settlements';
 import { findUnit, listUnits } from '../domain/referential/units';
 import { actorOf, credentialOf, moveMoney, type HandlerContext } from './context';
 
@@ -29,6 +29,7 @@ type PartnerHandlers = Pick<
   | 'reversePartnerOperation'
   | 'getPartnerDailyStatement'
   | 'getPartnerServicePointSettlement'
+  | 'listPartnerServicePointSettlements'
   | 'listPartnerUnits'
   | 'getPartnerUnit'
 >;
@@ -66,6 +67,7 @@ export const partnerHandlers: PartnerHandlers = {
       reversePartnerOperation(context.db, actorOf(context), request, input.path.operationId, input.body),
     ),
   getPartnerDailyStatement: (context, { path, query }) => partnerDailyStatement(context.db, actorOf(context), path.day, query),
+  listPartnerServicePointSettlements: (context, { path, query }) => partnerSettlementDays(context.db, actorOf(context), path.servicePointId, query),
   getPartnerServicePointSettlement: (context, { path, query }) =>
     partnerServicePointSettlement(context.db, actorOf(context), path.servicePointId, path.day, query.unit),
   listPartnerCardHistory: (context, { path, query }) => listPartnerCardHistory(context.db, actorOf(context), path.cardId, query ?? {}),

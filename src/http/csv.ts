@@ -13,13 +13,13 @@
 import type { Response } from 'express';
 
 /** What a column holds, from the JSON row's schema (scripts/render-operations.ts); an amount's column names the path of its unit. */
-type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount';
+type ColumnType = 'text' | 'number' | 'boolean' | 'date-time' | 'date' | 'amount' | 'list';
 
 /** An operation's CSV export, as the contract declares it (the operation table's `csv`); `xlsx` when it is also served as a workbook. */
 export interface CsvExport {
   rows: string;
   fileName: string;
-  columns: readonly { name: string; path: string; type: ColumnType; unit?: string }[];
+  columns: readonly { name: string; path: string; type: ColumnType; unit?: string; items?: readonly string[] }[];
   xlsx: boolean;
 }
 
@@ -46,6 +46,23 @@ export function valueAt(row: unknown, path: readonly string[]): unknown {
   return value;
 }
 
+/**
+ * A list column's cell, the same text in CSV and in a workbook: the array as compact JSON
+ * (RFC 8259), items in the row's order; an item of an array of objects is an object of the
+ * fields the column keeps (`items`), keyed by their dotted paths, in that order, null where
+ * absent (`[{"cardId":"crd_…","amount.value":25000,"amount.unit":"XOF"}]`); an empty list is
+ * `[]`, a missing one an empty cell. Amounts are as the JSON answer's `value`, in the unit's
+ * smallest denomination.
+ */
+export function listCell(value: unknown, items: readonly string[] | undefined): string | null {
+  if (!Array.isArray(value)) return null;
+  const paths = items?.map((path) => path.split('.'));
+  const kept = paths
+    ? value.map((item: unknown) => Object.fromEntries(paths.map((path) => [path.join('.'), valueAt(item, path) ?? null])))
+    : (value as unknown[]);
+  return JSON.stringify(kept);
+}
+
 /** Writes the rows of pages, one page in memory at a time. */
 class CsvWriter {
   private readonly paths: string[][];
@@ -64,7 +81,9 @@ class CsvWriter {
   lines(data: unknown): string {
     const rows = (data as Record<string, unknown>)[this.csv.rows] as unknown[];
     let text = '';
-    for (const row of rows) text += `${this.paths.map((path) => cell(valueAt(row, path))).join(',')}\r\n`;
+    const { columns } = this.csv;
+    for (const row of rows)
+      text += `${this.paths.map((path, index) => cell(columns[index].type === 'list' ? listCell(valueAt(row, path), columns[index].items) : valueAt(row, path))).join(',')}\r\n`;
     return text;
   }
 
@@ -127,13 +146,23 @@ export async function streamCsv(
 ): Promise<void> {
   const writer = new CsvWriter(res, csv);
   res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-  let page = first;
-  let open = await writer.write(writer.header() + writer.lines(page));
-  let cursor = (page as { nextCursor?: string | null }).nextCursor;
+  // Only a page's text and the cursor after it outlive the reading of the page: nothing of a page
+  // is held while the next is read or while the client drains, so no page lives long enough for
+  // the garbage collector to move it to the old generation (where, with a small young
+  // generation, the export's garbage piled up until a full collection: memory grew with its length).
+  const nextChunk = async (after: string) => {
+    const page = await nextPage(after);
+    return { text: writer.lines(page), cursor: nextCursorOf(page) };
+  };
+  let open = await writer.write(writer.header() + writer.lines(first));
+  let cursor = nextCursorOf(first);
   while (open && cursor) {
-    page = await nextPage(cursor);
-    open = await writer.write(writer.lines(page));
-    cursor = (page as { nextCursor?: string | null }).nextCursor;
+    const chunk = await nextChunk(cursor);
+    cursor = chunk.cursor;
+    open = await writer.write(chunk.text);
   }
   if (open) res.end();
 }
+
+/** The cursor a page gives to the next (null or absent on the last). */
+export const nextCursorOf = (page: unknown) => (page as { nextCursor?: string | null }).nextCursor ?? null;

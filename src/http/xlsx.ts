@@ -7,13 +7,13 @@
  * row's schema: an instant is an Excel date-time in UTC (its header says so), a day an Excel
  * date, an amount a number at its unit's scale (13000 L-GASOIL of scale 2 is 130.00) with a
  * number format showing that scale and the unit, a number a number, a text a text cell (never
- * a formula, whatever it starts with). The header row is bold and frozen, with a filter; the
+ * a formula, whatever it starts with), a list the CSV's JSON text (`listCell`). The header row is bold and frozen, with a filter; the
  * columns are as wide as their header and the first page's values.
  */
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { valueAt, type CsvExport } from './csv';
+import { listCell, nextCursorOf, valueAt, type CsvExport } from './csv';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -108,6 +108,10 @@ class SheetWriter {
         return { value: Number(value), text: String(value) };
       case 'boolean':
         return { value: Boolean(value), text: 'FALSE' };
+      case 'list': {
+        const text = listCell(value, column.items) ?? '';
+        return { value: text, text };
+      }
       default: {
         const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string);
         return { value: text, text };
@@ -157,7 +161,9 @@ export async function streamXlsx(
   header.font = { bold: true };
   header.commit();
   const entry = zipEntryOf(sheet);
-  let page = first;
+  // As the CSV: only the cells and the next cursor outlive the reading of a page, and the cells
+  // are let go once written, so nothing of a page is held while the zip drains or the next is read.
+  let cursor = nextCursorOf(first);
   for (;;) {
     for (const row of cells) {
       const written = sheet.addRow(row.map((cell) => cell.value));
@@ -166,10 +172,11 @@ export async function streamXlsx(
       });
       written.commit();
     }
+    cells.length = 0;
     if (!(await entryDrained(entry, res))) return;
-    const cursor = (page as { nextCursor?: string | null }).nextCursor;
     if (!cursor) break;
-    page = await nextPage(cursor);
+    const page = await nextPage(cursor);
+    cursor = nextCursorOf(page);
     cells = await writer.rows(page);
   }
   sheet.commit();

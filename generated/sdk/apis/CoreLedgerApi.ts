@@ -43,6 +43,7 @@ import type {
   PayoutCreate,
   RegularisationCreate,
   ServicePointSettlementResponse,
+  SettlementDayListResponse,
   SettlementPayoutCreate,
   StationReferenceChange,
   SystemErrorEnvelope,
@@ -102,6 +103,8 @@ import {
     RegularisationCreateToJSON,
     ServicePointSettlementResponseFromJSON,
     ServicePointSettlementResponseToJSON,
+    SettlementDayListResponseFromJSON,
+    SettlementDayListResponseToJSON,
     SettlementPayoutCreateFromJSON,
     SettlementPayoutCreateToJSON,
     StationReferenceChangeFromJSON,
@@ -227,6 +230,15 @@ export interface ListOperationsRequest {
 export interface ListOrdersRequest {
     status?: OrderStatus;
     type?: OrderType;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListServicePointSettlementsRequest {
+    servicePointId: string;
+    unit: string;
+    from?: string;
+    to?: string;
     limit?: number;
     cursor?: string;
 }
@@ -1250,6 +1262,67 @@ export class CoreLedgerApi extends runtime.BaseAPI {
      */
     async listOrders(requestParameters: ListOrdersRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrderListResponse> {
         const response = await this.listOrdersRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * A service point\'s settlement days in one unit, for the issuer to see what it owes each station and what it has paid: the days on which its E-service card moved in the unit (days of its network\'s time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card\'s opening and closing balances and the day\'s totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day\'s settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). An unknown service point is 404 (3009). An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+     * List a service point\'s settlement days
+     */
+    async listServicePointSettlementsRaw(requestParameters: ListServicePointSettlementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SettlementDayListResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling listServicePointSettlements.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling listServicePointSettlements.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = requestParameters.from;
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = requestParameters.to;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:ledger.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/service-points/{servicePointId}/settlements`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SettlementDayListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * A service point\'s settlement days in one unit, for the issuer to see what it owes each station and what it has paid: the days on which its E-service card moved in the unit (days of its network\'s time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card\'s opening and closing balances and the day\'s totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day\'s settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). An unknown service point is 404 (3009). An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+     * List a service point\'s settlement days
+     */
+    async listServicePointSettlements(requestParameters: ListServicePointSettlementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SettlementDayListResponse> {
+        const response = await this.listServicePointSettlementsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

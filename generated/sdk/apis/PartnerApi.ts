@@ -46,6 +46,7 @@ import type {
   PaymentCreate,
   SecretRotation,
   ServicePointSettlementResponse,
+  SettlementDayListResponse,
   SimulatedCardStatus,
   SimulatedVoucher,
   SimulationResponse,
@@ -124,6 +125,8 @@ import {
     SecretRotationToJSON,
     ServicePointSettlementResponseFromJSON,
     ServicePointSettlementResponseToJSON,
+    SettlementDayListResponseFromJSON,
+    SettlementDayListResponseToJSON,
     SimulatedCardStatusFromJSON,
     SimulatedCardStatusToJSON,
     SimulatedVoucherFromJSON,
@@ -268,6 +271,15 @@ export interface ListPartnerOperationsRequest {
     type?: OperationType;
     from?: Date;
     to?: Date;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListPartnerServicePointSettlementsRequest {
+    servicePointId: string;
+    unit: string;
+    from?: string;
+    to?: string;
     limit?: number;
     cursor?: string;
 }
@@ -1348,6 +1360,67 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async listPartnerOperations(requestParameters: ListPartnerOperationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerOperationListResponse> {
         const response = await this.listPartnerOperationsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The settlement days of a service point the partner is contracted for (a station\'s own system), as the Core API lists them: the days on which its E-service card moved in the unit (days of its network\'s time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card\'s opening and closing balances and the day\'s totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day\'s settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). A service point the partner has no active contract for answers 404 (3009), as an unknown one. An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+     * List a contracted service point\'s settlement days
+     */
+    async listPartnerServicePointSettlementsRaw(requestParameters: ListPartnerServicePointSettlementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SettlementDayListResponse>> {
+        if (requestParameters.servicePointId === null || requestParameters.servicePointId === undefined) {
+            throw new runtime.RequiredError('servicePointId','Required parameter requestParameters.servicePointId was null or undefined when calling listPartnerServicePointSettlements.');
+        }
+
+        if (requestParameters.unit === null || requestParameters.unit === undefined) {
+            throw new runtime.RequiredError('unit','Required parameter requestParameters.unit was null or undefined when calling listPartnerServicePointSettlements.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.unit !== undefined) {
+            queryParameters['unit'] = requestParameters.unit;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = requestParameters.from;
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = requestParameters.to;
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:operations.read"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/service-points/{servicePointId}/settlements`.replace(`{${"servicePointId"}}`, encodeURIComponent(String(requestParameters.servicePointId))),
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SettlementDayListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The settlement days of a service point the partner is contracted for (a station\'s own system), as the Core API lists them: the days on which its E-service card moved in the unit (days of its network\'s time zone, from `from` to `to`, both included; a day without a movement has nothing to settle and is not listed), oldest first, each with its bounds, whether it is closed, the card\'s opening and closing balances and the day\'s totals (sales, cancellations, fees, other, `net` owed to the station, payouts) and its payout once paid: the figures of that day\'s settlement (`GET .../settlements/{day}`, where its lines are). Today is listed, not closed, once something moved on it. As JSON or, for `Accept: text/csv`, the days as CSV (or as an Excel workbook). A service point the partner has no active contract for answers 404 (3009), as an unknown one. An unknown unit is 404 (3004); a day that is not a calendar day, or `to` before `from`, is 400 (2001).
+     * List a contracted service point\'s settlement days
+     */
+    async listPartnerServicePointSettlements(requestParameters: ListPartnerServicePointSettlementsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SettlementDayListResponse> {
+        const response = await this.listPartnerServicePointSettlementsRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -20,12 +20,6 @@ import {
     AmountFromJSONTyped,
     AmountToJSON,
 } from './Amount';
-import type { ServicePointSettlementTotals } from './ServicePointSettlementTotals';
-import {
-    ServicePointSettlementTotalsFromJSON,
-    ServicePointSettlementTotalsFromJSONTyped,
-    ServicePointSettlementTotalsToJSON,
-} from './ServicePointSettlementTotals';
 import type { SettlementLine } from './SettlementLine';
 import {
     SettlementLineFromJSON,
@@ -38,6 +32,12 @@ import {
     SettlementPayoutRefFromJSONTyped,
     SettlementPayoutRefToJSON,
 } from './SettlementPayoutRef';
+import type { SettlementTotals } from './SettlementTotals';
+import {
+    SettlementTotalsFromJSON,
+    SettlementTotalsFromJSONTyped,
+    SettlementTotalsToJSON,
+} from './SettlementTotals';
 
 /**
  * A service point's daily settlement in one unit: what its E-service card received on one
@@ -148,10 +148,10 @@ export interface ServicePointSettlement {
     balanced: boolean;
     /**
      * 
-     * @type {ServicePointSettlementTotals}
+     * @type {SettlementTotals}
      * @memberof ServicePointSettlement
      */
-    totals: ServicePointSettlementTotals;
+    totals: SettlementTotals;
     /**
      * 
      * @type {SettlementPayoutRef}
@@ -213,7 +213,7 @@ export function ServicePointSettlementFromJSONTyped(json: any, ignoreDiscriminat
         'closingBalance': AmountFromJSON(json['closingBalance']),
         'movements': AmountFromJSON(json['movements']),
         'balanced': json['balanced'],
-        'totals': ServicePointSettlementTotalsFromJSON(json['totals']),
+        'totals': SettlementTotalsFromJSON(json['totals']),
         'payout': SettlementPayoutRefFromJSON(json['payout']),
         'lines': ((json['lines'] as Array<any>).map(SettlementLineFromJSON)),
     };
@@ -241,7 +241,7 @@ export function ServicePointSettlementToJSON(value?: ServicePointSettlement | nu
         'closingBalance': AmountToJSON(value.closingBalance),
         'movements': AmountToJSON(value.movements),
         'balanced': value.balanced,
-        'totals': ServicePointSettlementTotalsToJSON(value.totals),
+        'totals': SettlementTotalsToJSON(value.totals),
         'payout': SettlementPayoutRefToJSON(value.payout),
         'lines': ((value.lines as Array<any>).map(SettlementLineToJSON)),
     };

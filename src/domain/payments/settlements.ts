@@ -18,10 +18,13 @@ import { AppError } from '../app-error';
 import { EARLIEST_INSTANT, isContractDate } from '../calendar';
 import { Money, type StoredAmount } from '../money';
 import type { Actor } from '../actor';
-import { dayBounds } from '../time-zones';
+import { pageSize } from '../pagination';
+import { dayBounds, localDay } from '../time-zones';
 import { balanceBefore } from './statements';
 
 export type ServicePointSettlement = components['schemas']['ServicePointSettlement'];
+export type SettlementDayPage = components['schemas']['SettlementDayPage'];
+type SettlementDaySummary = SettlementDayPage['items'][number];
 type SettlementLine = ServicePointSettlement['lines'][number];
 type Figures = ServicePointSettlement['totals']['sales'];
 
@@ -257,4 +260,95 @@ export async function servicePointSettlement(db: Queryable, actor: Actor, servic
   checkSettlementDay(day);
   const place = await settlementPlace(db, servicePointId, unit);
   return readSettlement(db, place, unit, await settlementDay(db, place, day));
+}
+
+/** What a list of settlement days selects: the unit, the days from `from` to `to` (both included), a page of them. */
+export interface SettlementDaysQuery {
+  unit: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** A cursor of the list of days names the last day it served. */
+const dayCursor = (day: string) => Buffer.from(day, 'utf8').toString('base64url');
+
+function cursorDay(cursor: string): string {
+  const day = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isContractDate(day))
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not one this API gave', { errors: [{ path: '/query/cursor', message: 'unknown cursor' }] });
+  return day;
+}
+
+/** VALIDATION_FAILED unless `from` and `to` are calendar days, `to` not before `from`. */
+function checkDayRange(query: SettlementDaysQuery): void {
+  for (const [name, day] of [
+    ['from', query.from],
+    ['to', query.to],
+  ] as const)
+    if (day !== undefined && !isContractDate(day))
+      throw new AppError('VALIDATION_FAILED', `${day} is not a calendar day`, {
+        errors: [{ path: `/query/${name}`, message: 'must be a calendar day (YYYY-MM-DD)' }],
+      });
+  if (query.from !== undefined && query.to !== undefined && query.to < query.from)
+    throw new AppError('VALIDATION_FAILED', `The days end (${query.to}) before they start (${query.from})`, {
+      errors: [{ path: '/query/to', message: 'must not be before from' }],
+    });
+}
+
+/** The first entry on the account at or after `at`, if any. */
+async function nextEntryAt(db: Queryable, accountId: string, at: Date): Promise<Date | null> {
+  const [row] = await db.query<{ at: Date | null }>('SELECT min(created_at) AS at FROM ledger_entries WHERE account_id = $1 AND created_at >= $2', [
+    accountId,
+    at,
+  ]);
+  return row.at;
+}
+
+/** A day's settlement without its lines. */
+function summaryOf(settlement: ServicePointSettlement): SettlementDaySummary {
+  const { day, timeZone, from, to, unit, closed, openingBalance, closingBalance, movements, balanced, totals, payout } = settlement;
+  return { day, timeZone, from, to, unit, closed, openingBalance, closingBalance, movements, balanced, totals, payout };
+}
+
+/**
+ * The Core API's list of a service point's settlement days in a unit: the days (of its
+ * network's time zone) on which its E-service card has an entry, oldest first, each read as its
+ * settlement is (the same figures, a closed day's bounds kept), from the day after the cursor's.
+ * Each next day is found from the end of the last, by the first entry booked from then on.
+ */
+export async function listSettlementDays(db: Queryable, actor: Actor, servicePointId: string, query: SettlementDaysQuery): Promise<SettlementDayPage> {
+  checkDayRange(query);
+  const after = query.cursor === undefined ? undefined : cursorDay(query.cursor);
+  const place = await settlementPlace(db, servicePointId, query.unit);
+  const limit = pageSize(query.limit);
+  const items: SettlementDaySummary[] = [];
+  let more = false;
+  const first = [query.from, after === undefined ? undefined : nextDay(after)]
+    .filter((day) => day !== undefined)
+    .sort()
+    .at(-1);
+  let searchFrom = first === undefined ? new Date(EARLIEST_INSTANT) : dayBounds(first, place.timeZone).start;
+  while (place.accountId !== null) {
+    const entryAt = await nextEntryAt(db, place.accountId, searchFrom);
+    if (entryAt === null) break;
+    const day = localDay(entryAt, place.timeZone);
+    if (query.to !== undefined && day > query.to) break;
+    if (items.length === limit) {
+      more = true;
+      break;
+    }
+    const settlement = await readSettlement(db, place, query.unit, await settlementDay(db, place, day));
+    items.push(summaryOf(settlement));
+    // The next day starts where this one ends (its kept end, should the zone have changed since).
+    searchFrom = new Date(Math.max(Date.parse(settlement.to), dayBounds(day, place.timeZone).end.getTime()));
+  }
+  return {
+    servicePointId,
+    eServiceCardId: place.cardId,
+    unit: query.unit,
+    items,
+    nextCursor: more ? dayCursor(items[items.length - 1].day) : null,
+  };
 }

@@ -14,98 +14,76 @@
  */
 
 import { exists, mapValues } from '../runtime';
-import type { Amount } from './Amount';
+import type { SettlementDayPage } from './SettlementDayPage';
 import {
-    AmountFromJSON,
-    AmountFromJSONTyped,
-    AmountToJSON,
-} from './Amount';
-import type { SettlementFigures } from './SettlementFigures';
-import {
-    SettlementFiguresFromJSON,
-    SettlementFiguresFromJSONTyped,
-    SettlementFiguresToJSON,
-} from './SettlementFigures';
+    SettlementDayPageFromJSON,
+    SettlementDayPageFromJSONTyped,
+    SettlementDayPageToJSON,
+} from './SettlementDayPage';
 
 /**
- * The day's totals, each the sum of the lines it names.
+ * 
  * @export
- * @interface ServicePointSettlementTotals
+ * @interface SettlementDayListResponse
  */
-export interface ServicePointSettlementTotals {
+export interface SettlementDayListResponse {
+    /**
+     * Always `true` in a success answer (a JSON boolean).
+     * @type {boolean}
+     * @memberof SettlementDayListResponse
+     */
+    success: boolean;
+    /**
+     * A success code from the catalog (see ErrorCode).
+     * @type {string}
+     * @memberof SettlementDayListResponse
+     */
+    code: string;
+    /**
+     * A message for the end user, in French by default, English with `Accept-Language: en`.
+     * @type {string}
+     * @memberof SettlementDayListResponse
+     */
+    message: string;
     /**
      * 
-     * @type {SettlementFigures}
-     * @memberof ServicePointSettlementTotals
+     * @type {SettlementDayPage}
+     * @memberof SettlementDayListResponse
      */
-    sales: SettlementFigures;
-    /**
-     * 
-     * @type {SettlementFigures}
-     * @memberof ServicePointSettlementTotals
-     */
-    cancellations: SettlementFigures;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ServicePointSettlementTotals
-     */
-    fees: Amount;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ServicePointSettlementTotals
-     */
-    other: Amount;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ServicePointSettlementTotals
-     */
-    net: Amount;
-    /**
-     * 
-     * @type {Amount}
-     * @memberof ServicePointSettlementTotals
-     */
-    payouts: Amount;
+    data: SettlementDayPage;
 }
 
 /**
- * Check if a given object implements the ServicePointSettlementTotals interface.
+ * Check if a given object implements the SettlementDayListResponse interface.
  */
-export function instanceOfServicePointSettlementTotals(value: object): boolean {
+export function instanceOfSettlementDayListResponse(value: object): boolean {
     let isInstance = true;
-    isInstance = isInstance && "sales" in value;
-    isInstance = isInstance && "cancellations" in value;
-    isInstance = isInstance && "fees" in value;
-    isInstance = isInstance && "other" in value;
-    isInstance = isInstance && "net" in value;
-    isInstance = isInstance && "payouts" in value;
+    isInstance = isInstance && "success" in value;
+    isInstance = isInstance && "code" in value;
+    isInstance = isInstance && "message" in value;
+    isInstance = isInstance && "data" in value;
 
     return isInstance;
 }
 
-export function ServicePointSettlementTotalsFromJSON(json: any): ServicePointSettlementTotals {
-    return ServicePointSettlementTotalsFromJSONTyped(json, false);
+export function SettlementDayListResponseFromJSON(json: any): SettlementDayListResponse {
+    return SettlementDayListResponseFromJSONTyped(json, false);
 }
 
-export function ServicePointSettlementTotalsFromJSONTyped(json: any, ignoreDiscriminator: boolean): ServicePointSettlementTotals {
+export function SettlementDayListResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SettlementDayListResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'sales': SettlementFiguresFromJSON(json['sales']),
-        'cancellations': SettlementFiguresFromJSON(json['cancellations']),
-        'fees': AmountFromJSON(json['fees']),
-        'other': AmountFromJSON(json['other']),
-        'net': AmountFromJSON(json['net']),
-        'payouts': AmountFromJSON(json['payouts']),
+        'success': json['success'],
+        'code': json['code'],
+        'message': json['message'],
+        'data': SettlementDayPageFromJSON(json['data']),
     };
 }
 
-export function ServicePointSettlementTotalsToJSON(value?: ServicePointSettlementTotals | null): any {
+export function SettlementDayListResponseToJSON(value?: SettlementDayListResponse | null): any {
     if (value === undefined) {
         return undefined;
     }
@@ -114,12 +92,10 @@ export function ServicePointSettlementTotalsToJSON(value?: ServicePointSettlemen
     }
     return {
         
-        'sales': SettlementFiguresToJSON(value.sales),
-        'cancellations': SettlementFiguresToJSON(value.cancellations),
-        'fees': AmountToJSON(value.fees),
-        'other': AmountToJSON(value.other),
-        'net': AmountToJSON(value.net),
-        'payouts': AmountToJSON(value.payouts),
+        'success': value.success,
+        'code': value.code,
+        'message': value.message,
+        'data': SettlementDayPageToJSON(value.data),
     };
 }
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
     handlers: {
       ...handlers,
       // Open objects pass the server's own response validation: only the closed check sees this.
-      getHealth: async () => ({ status: 'ok', internalHost: 'db-primary.cynod.local' }) as never,
+      getHealth: async () => ({ status: 'ok', mode: 'live', internalHost: 'db-primary.cynod.local' }) as never,
       getPartnerMe: async () => {
         throw new TypeError("Cannot read properties of undefined (reading 'partnerId')");
       },

@@ -89,8 +89,8 @@ async function main(): Promise<void> {
   });
   logger.info({ url: running.url, internalUrl: running.internalUrl, operatorIssuer: provider?.issuer }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo, running.internalUrl) + '\n');
-  if (provider && operators.length > 0) process.stdout.write(operatorsBanner(provider, operators) + '\n');
   else if (config.demoData) logger.warn('demo partner exists but its credentials file is gone; create a partner with npm run cli');
+  if (provider && operators.length > 0) process.stdout.write(operatorsBanner(provider, operators) + '\n');
 
   // Background work, one run of each job at a time, awaited before shutdown (its safe point):
   // expired pay-at-pump holds released (safe with several instances: SKIP LOCKED), old

@@ -1,6 +1,6 @@
 /**
  * Revealing a card's full number on demand: an operator holding `cards.reveal` over the card
- * who authenticated with several factors (`amr` names `mfa`) within the contract's
+ * who authenticated with several factors (`acr` is the step-up one, or `amr` names `mfa`) within the contract's
  * `x-operator-step-up` age sees it, and the audit trail records the reveal without the
  * number; otherwise 401 code 4186 with the RFC 9470 challenge. Outside its scope the card is
  * unknown (404); an internal application holding `core:cards.reveal` sees it too.
@@ -70,6 +70,15 @@ describe('revealing a card number', () => {
     expect([answer.status, answer.body.code]).toEqual([401, '4186']);
     expect(answer.body.debugMessage).toMatch(reason);
     expect(answer.headers.get('www-authenticate')).toMatch(new RegExp(`^Bearer .*error="insufficient_user_authentication".*max_age=${MAX_AGE}$`));
+  });
+
+  it("when the token's acr is the step-up one (OIDC_STEP_UP_ACR's default) without amr, then it sees the number; another acr is not multi-factor", async () => {
+    const withAcr = (acr: string) => provider.token('revele', { claims: { acr, amr: ['pwd', 'otp'], auth_time: now() - 10 } });
+    const answer = await reveal(cardA.id, await withAcr('http://schemas.openid.net/pape/policies/2007/06/multi-factor'));
+    expect([answer.status, answer.body.data.number]).toEqual([200, cardA.number]);
+    const refused = await reveal(cardA.id, await withAcr('urn:cynod:acr:password'));
+    expect([refused.status, refused.body.code]).toEqual([401, '4186']);
+    expect(refused.headers.get('www-authenticate')).toContain('acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor"');
   });
 
   it('when the token carries no auth_time, then it is 401 4186', async () => {

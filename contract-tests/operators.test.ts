@@ -251,7 +251,13 @@ describe('maker-checker by persons', () => {
     const refused = await failure(maker.validateOrder({ orderId: order.id }));
     expect([refused.status, refused.body.code]).toEqual([403, '4041']);
     await checker.validateOrder({ orderId: order.id });
-    const executed = (await maker.executeOrder({ idempotencyKey: randomUUID(), orderId: order.id })).data;
+    // Executing demands a recent multi-factor login (x-operator-step-up): the default step-up acr here.
+    const singleFactor = await failure(maker.executeOrder({ idempotencyKey: randomUUID(), orderId: order.id }));
+    expect([singleFactor.status, singleFactor.body.code]).toEqual([401, '4186']);
+    const stepUp = await provider.token('maker', {
+      claims: { acr: 'http://schemas.openid.net/pape/policies/2007/06/multi-factor', auth_time: Math.floor(Date.now() / 1000) },
+    });
+    const executed = (await core(stepUp).coreLedger.executeOrder({ idempotencyKey: randomUUID(), orderId: order.id })).data;
     expect(executed.status).toBe('executed');
     expect(executed.steps.map((step) => [step.step, step.actor.name])).toEqual([
       ['entered', 'Opérateur maker'],

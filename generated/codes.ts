@@ -1293,7 +1293,7 @@ export const codeCatalog = {
   "STEP_UP_REQUIRED": {
     "code": "4186",
     "status": 401,
-    "meaning": "The operation needs a recent strong authentication of the operator (`x-operator-step-up`): the token's `amr` must name `mfa` (RFC 8176) and its `auth_time` be at most the declared age. The `WWW-Authenticate` challenge says `error=\"insufficient_user_authentication\"` with `max_age` (RFC 9470): authenticate again at the identity provider, then retry.",
+    "meaning": "The operation needs a recent strong authentication of the operator (`x-operator-step-up`): the token's `acr` must be the step-up one (OIDC_STEP_UP_ACR) or its `amr` name `mfa` (RFC 8176), and its `auth_time` be at most the declared age. The `WWW-Authenticate` challenge says `error=\"insufficient_user_authentication\"` with `acr_values` and `max_age` (RFC 9470): authenticate again at the identity provider with a second factor, then retry.",
     "message": {
       "fr": "Authentification forte récente requise",
       "en": "A recent strong authentication is required"

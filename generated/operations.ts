@@ -642,7 +642,7 @@ export const operationTable = {
     scopes: ["core:orders.execute"],
     operatorRight: "orders.execute",
     operatorScoped: false,
-    operatorStepUp: null,
+    operatorStepUp: {"maxAgeSeconds":300},
     envelope: true,
     headers: ["Idempotency-Key"],
     csv: null,

@@ -1787,7 +1787,7 @@ export interface paths {
         put?: never;
         /**
          * Reveal a card's full number
-         * @description The card's full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token's `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error="insufficient_user_authentication"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+         * @description The card's full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token's `acr` is the step-up one (OIDC_STEP_UP_ACR) or its `amr` names `mfa` (RFC 8176), and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error="insufficient_user_authentication"`, `acr_values` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
          */
         post: operations["revealCardNumber"];
         delete?: never;
@@ -2817,7 +2817,7 @@ export interface paths {
         put?: never;
         /**
          * Execute an order voucher
-         * @description Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line's card and the rule; the voucher stays validated). Recharges lock their source once. A recharge paid from a partner's float obeys the partner's terms as its own recharges do: member cards of clients it is contracted for only (409, code 4101) and its recharge limits (409, code 4080: each line is an operation, and the voucher counts in the partner's day and in each card's day). Needs an Idempotency-Key.
+         * @description Executes a validated voucher: every line is one operation, all recorded in one transaction or none (a refusal names the line's card and the rule; the voucher stays validated). Recharges lock their source once. A recharge paid from a partner's float obeys the partner's terms as its own recharges do: member cards of clients it is contracted for only (409, code 4101) and its recharge limits (409, code 4080: each line is an operation, and the voucher counts in the partner's day and in each card's day). Needs an Idempotency-Key. An operator must also have authenticated with several factors recently (`x-operator-step-up`): its token's `acr` is the step-up one (OIDC_STEP_UP_ACR) or its `amr` names `mfa` (RFC 8176), and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error="insufficient_user_authentication"`, `acr_values` and `max_age` (RFC 9470): authenticate again at the provider and retry.
          */
         post: operations["executeOrder"];
         delete?: never;

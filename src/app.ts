@@ -60,6 +60,7 @@ export type AppConfig = Pick<
   | 'trustProxy'
   | 'partnerHoldMaxSeconds'
   | 'webhooks'
+  | 'operatorStepUpAcr'
   | keyof GuardSettings
 > &
   Partial<Pick<Config, 'publicBaseUrl' | 'oidc'>>;
@@ -105,7 +106,7 @@ function actorOfRequest(req: Request): Actor | undefined {
 
 export function createApp({ db, cardVault, logger, config, metrics, handlers = defaultHandlers, draining = () => false, embeddedOidc }: AppParts): Express {
   const guard = new ClientGuard(db, config);
-  const operatorTokens = embeddedOidc?.verifier ?? (config.oidc ? new OperatorTokenVerifier(config.oidc) : null);
+  const operatorTokens = embeddedOidc?.verifier ?? (config.oidc ? new OperatorTokenVerifier(config.oidc, config.operatorStepUpAcr) : null);
   const rawRoutes: RawRoutes = {
     createToken: tokenEndpoint(guard, config.tokenTtlSeconds),
     revokeToken: revocationEndpoint(guard),

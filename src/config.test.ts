@@ -32,6 +32,15 @@ describe('readConfig', () => {
     expect(() => readConfig(env)).toThrow(message);
   });
 
+  it("when OIDC_STEP_UP_ACR is unset, then step-up demands OpenID PAPE's multi-factor acr; set, the provider's own; a value a challenge cannot carry is refused", () => {
+    expect(readConfig({}).operatorStepUpAcr).toBe('http://schemas.openid.net/pape/policies/2007/06/multi-factor');
+    expect(readConfig({ OIDC_STEP_UP_ACR: 'gold' }).operatorStepUpAcr).toBe('gold');
+    expect(readConfig({ OIDC_STEP_UP_ACR: 'urn:okta:loa:2fa:any' }).operatorStepUpAcr).toBe('urn:okta:loa:2fa:any');
+    for (const wrong of ['two words', 'say "mfa"', 'back\\slash', 'é', 'x'.repeat(201)]) {
+      expect(() => readConfig({ OIDC_STEP_UP_ACR: wrong })).toThrow(/OIDC_STEP_UP_ACR must be one acr value/);
+    }
+  });
+
   it('when CYNOD_MODE is unset, then the deployment is live; sandbox makes it a sandbox; anything else is refused', () => {
     expect(readConfig({}).mode).toBe('live');
     expect(readConfig({ CYNOD_MODE: 'sandbox' }).mode).toBe('sandbox');

@@ -78,6 +78,12 @@ export interface Config {
    * back-office operators (src/auth/operator-tokens.ts); undefined: operator tokens are not accepted.
    */
   oidc: OidcSettings | undefined;
+  /**
+   * OIDC_STEP_UP_ACR: the `acr` an operator token shows for a multi-factor authentication, which
+   * operations declaring x-operator-step-up demand (or `amr` naming `mfa`); the embedded
+   * provider gives it to a login with a one-time code.
+   */
+  operatorStepUpAcr: string;
   /** Webhook delivery (src/domain/webhooks/): the WEBHOOK_* variables. */
   webhooks: WebhookSettings;
 }
@@ -236,6 +242,22 @@ function oidc(env: NodeJS.ProcessEnv): Config['oidc'] {
   };
 }
 
+/**
+ * The `acr` that shows a multi-factor authentication by default: OpenID PAPE's multi-factor
+ * policy, which several providers issue; set OIDC_STEP_UP_ACR to the provider's own otherwise
+ * (a Keycloak level's name, for example).
+ */
+const DEFAULT_STEP_UP_ACR = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+
+/** OIDC_STEP_UP_ACR: one `acr` value, printable ASCII without spaces, quotes or backslashes (it goes into a WWW-Authenticate challenge as is). */
+function stepUpAcr(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return DEFAULT_STEP_UP_ACR;
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/.test(raw)) {
+    throw new ConfigError(`OIDC_STEP_UP_ACR must be one acr value (printable ASCII, no space, quote or backslash, at most 200 characters); got "${raw}"`);
+  }
+  return raw;
+}
+
 /** The WEBHOOK_* variables; an attempt's timeout stays below the shutdown grace, so a delivery in flight finishes before the process exits. */
 function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
   const graceMs = integer(env, 'SHUTDOWN_GRACE_SECONDS', 25, 1, 300) * 1000;
@@ -307,6 +329,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 10, 2, 1_000_000_000),
     authFailureWindowSeconds: integer(env, 'AUTH_FAILURE_WINDOW_SECONDS', 900, 60, 86_400),
     oidc: oidc(env),
+    operatorStepUpAcr: stepUpAcr(env.OIDC_STEP_UP_ACR),
     webhooks: webhookSettings(env),
   };
 }

@@ -33,6 +33,7 @@ import { createServicePoint } from './domain/cards/service-point-cards';
 import { servicePointIdByCode } from './domain/referential/service-points';
 import { createUnit } from './domain/referential/units';
 import { AppError } from './domain/app-error';
+import { newTotpSecret, totpUri } from './auth/totp';
 import { activeOperatorBySubject, createOperator, createOperatorRole, grantOperatorRole, listOperatorRoles } from './domain/operators/operators';
 
 export interface DemoCredentials {
@@ -49,6 +50,9 @@ const DEMO_ACTOR = SYSTEM_ACTORS.demo;
 
 /** Where the demo operators are enrolled when no OpenID Connect provider is configured at the first start: the embedded provider's operators. */
 export const DEMO_OPERATORS_ISSUER = 'urn:cynod:demo-operators';
+
+/** The issuer an authenticator app shows beside a demo operator's codes. */
+const TOTP_ISSUER = 'CYNOD';
 
 const EVERY_RIGHT = Object.keys(operatorRights);
 const READ_RIGHTS = EVERY_RIGHT.filter((right) => right.endsWith('.read'));
@@ -102,7 +106,12 @@ export interface DemoOperator {
   displayName: string;
   roleName: string;
   password: string;
+  /** The second factor's TOTP secret (base32), for an authenticator app. */
+  totpSecret: string;
 }
+
+/** What demo-operators.json keeps per subject (a bare string: a password kept before the second factor). */
+type KeptCredentials = Record<string, { password: string; totpSecret: string } | string>;
 
 /** The role named so, created with these rights when there is none. */
 async function demoRole(db: Database, role: DemoOperatorSeed['role']): Promise<string> {
@@ -123,14 +132,15 @@ async function demoRole(db: Database, role: DemoOperatorSeed['role']): Promise<s
 /**
  * Enrols the demo operators missing under `issuer` (every start: a data directory seeded before
  * them gets them too), each with its role; the fleet manager only where the demo client SOTRA
- * exists. Their passwords at the embedded provider are kept in `demo-operators.json` in the data
- * directory (mode 0600) on the embedded database, made anew at each start on PostgreSQL.
+ * exists. Their passwords and TOTP secrets at the embedded provider are kept in
+ * `demo-operators.json` in the data directory (mode 0600) on the embedded database, made anew at
+ * each start on PostgreSQL.
  */
 export async function ensureDemoOperators(db: Database, dataDir: string, issuer: string): Promise<DemoOperator[]> {
   const sotraId = await clientIdByCode(db, 'SOTRA');
   const file = join(dataDir, 'demo-operators.json');
-  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const passwords: Record<string, string> = {};
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KeptCredentials) : {};
+  const credentials: Record<string, { password: string; totpSecret: string }> = {};
   const operators: DemoOperator[] = [];
   for (const seed of DEMO_OPERATORS) {
     const scopeId = seed.clientCode === 'SOTRA' ? sotraId : null;
@@ -149,10 +159,12 @@ export async function ensureDemoOperators(db: Database, dataDir: string, issuer:
         continue;
       }
     }
-    passwords[seed.subject] = kept[seed.subject] ?? randomBytes(9).toString('base64url');
-    operators.push({ subject: seed.subject, displayName: seed.displayName, roleName: seed.role.name, password: passwords[seed.subject] });
+    const before = kept[seed.subject];
+    const password = typeof before === 'string' ? before : (before?.password ?? randomBytes(9).toString('base64url'));
+    credentials[seed.subject] = { password, totpSecret: (typeof before === 'object' ? before.totpSecret : undefined) ?? newTotpSecret() };
+    operators.push({ subject: seed.subject, displayName: seed.displayName, roleName: seed.role.name, ...credentials[seed.subject] });
   }
-  if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(passwords, null, 2) + '\n', { mode: 0o600 });
+  if (db.kind === 'pglite') writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   return operators;
 }
 
@@ -283,15 +295,21 @@ export function demoBanner(url: string, credentials: DemoCredentials, coreUrl = 
   ].join('\n');
 }
 
-/** What npm start prints for operators: the embedded provider's login page, the demo operators and their passwords. */
+/** What npm start prints for operators: the embedded provider's login page, the demo operators, their passwords and TOTP URIs (never a current code). */
 export function operatorsBanner(provider: { issuer: string; loginUrl: string }, operators: readonly DemoOperator[]): string {
   const width = Math.max(...operators.map((operator) => operator.subject.length));
   return [
     `Demo operators (embedded OpenID provider, issuer ${provider.issuer}):`,
-    ...operators.map((operator) => `  ${operator.subject.padEnd(width)}  password ${operator.password}  ${operator.displayName}, ${operator.roleName}`),
+    ...operators.flatMap((operator) => [
+      `  ${operator.subject.padEnd(width)}  password ${operator.password}  ${operator.displayName}, ${operator.roleName}`,
+      `  ${' '.repeat(width)}  TOTP ${totpUri(TOTP_ISSUER, operator.subject, operator.totpSecret)}`,
+    ]),
     '',
     `Log in as an operator: open ${provider.loginUrl} in a browser; after the login page it shows your access`,
     'token and a ready-to-paste command calling the Core API with it (authorization code with PKCE).',
+    'Second factor: add the TOTP URI above to an authenticator app and give its six-digit code after the',
+    'password; without it the token is password-only, and executing a voucher or revealing a card number',
+    'answers 4186 (they demand a recent multi-factor login: log in again for a new token).',
     '',
   ].join('\n');
 }

@@ -74,10 +74,11 @@ async function main(): Promise<void> {
     provider = embeddedOidc({
       baseUrl: config.publicBaseUrl ?? (url as string),
       coreUrl: internalUrl ?? config.publicBaseUrl ?? (url as string),
-      accounts: operators.map(({ subject, displayName, password }) => ({ subject, displayName, password })),
+      accounts: operators.map(({ subject, displayName, password, totpSecret }) => ({ subject, displayName, password, totpSecret })),
       enrolledIssuer: DEMO_OPERATORS_ISSUER,
       accessTokenTtlSeconds: config.tokenTtlSeconds,
       clockSkewSeconds: 60,
+      stepUpAcr: config.operatorStepUpAcr,
     });
     return { embeddedOidc: provider };
   };

@@ -58,6 +58,7 @@ const TEST_CONFIG: AppConfig = {
   authFailureWindowSeconds: 900,
   partnerHoldMaxSeconds: 1800,
   webhooks: readConfig({}).webhooks,
+  operatorStepUpAcr: readConfig({}).operatorStepUpAcr,
 };
 
 /** One client per tag of the generated SDK. */

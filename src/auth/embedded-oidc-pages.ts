@@ -22,6 +22,7 @@ label span { font-weight: 400; color: #4a5663; }
 input { width: 100%; box-sizing: border-box; font-size: 1rem; padding: .6rem .7rem; border: 1px solid #9aa6b2; border-radius: 5px; }
 input:focus, button:focus, textarea:focus { outline: 3px solid #7fb0e8; outline-offset: 1px; }
 button { margin-top: 1.5rem; width: 100%; font-size: 1rem; font-weight: 600; padding: .7rem; border: 0; border-radius: 5px; background: #0b5cad; color: #fff; cursor: pointer; }
+button.secondary { margin-top: .75rem; background: #fff; color: #0b5cad; border: 1px solid #0b5cad; }
 .error { background: #fdecec; border: 1px solid #e3a1a1; color: #8a1c1c; border-radius: 5px; padding: .6rem .8rem; margin-bottom: 1rem; }
 .note { color: #4a5663; font-size: .9rem; margin-top: 1.5rem; }
 textarea { width: 100%; box-sizing: border-box; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .8rem; padding: .5rem; border: 1px solid #9aa6b2; border-radius: 5px; }
@@ -83,8 +84,35 @@ ${alert ? `<p class="error" role="alert">${LOGIN_ALERTS[alert]}</p>` : ''}
 <input id="password" name="password" type="password" required>
 <button type="submit">Se connecter / Log in</button>
 </form>
-<p class="note">Fournisseur d'identité de démonstration intégré : les opérateurs et leurs mots de passe sont affichés par <code>npm start</code>.<br>
-Embedded demo identity provider: <code>npm start</code> prints the operators and their passwords.</p>`,
+<p class="note">Fournisseur d'identité de démonstration intégré : les opérateurs, leurs mots de passe et leurs seconds facteurs (TOTP) sont affichés par <code>npm start</code>.<br>
+Embedded demo identity provider: <code>npm start</code> prints the operators, their passwords and their second factors (TOTP).</p>`,
+  );
+}
+
+const CODE_ALERTS = {
+  refused: 'Code incorrect ou déjà utilisé. / Wrong or already used code.',
+  locked: LOGIN_ALERTS.locked,
+};
+
+/**
+ * The second step of a login, after the password: the six-digit code of the operator's
+ * authenticator app (TOTP). `passwordOnly`: the request does not demand a second factor, so the
+ * person may go on without it (a password-only login).
+ */
+export function codePage(action: string, clientName: string, passwordOnly: boolean, alert: keyof typeof CODE_ALERTS | null): Page {
+  return page(
+    'Second facteur / Second factor — CYNOD',
+    `<h1>Second facteur / Second factor</h1>
+<p class="sub">CYNOD — application : ${escapeHtml(clientName)}</p>
+${alert ? `<p class="error" role="alert">${CODE_ALERTS[alert]}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}" autocomplete="off">
+<label for="code">Code à usage unique <span>/ One-time code</span></label>
+<input id="code" name="code" required autofocus inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code">
+<button type="submit" name="action" value="code">Vérifier / Verify</button>
+${passwordOnly ? '<button type="submit" name="action" value="password-only" class="secondary" formnovalidate>Continuer sans code / Continue without a code</button>' : ''}
+</form>
+<p class="note">Le code de votre application d'authentification (TOTP). Sans lui, exécuter un bon ou révéler un numéro de carte est refusé.<br>
+The code of your authenticator app (TOTP). Without it, executing a voucher or revealing a card number is refused.</p>`,
   );
 }
 
@@ -100,7 +128,9 @@ export function errorPage(message: string): Page {
 
 /**
  * The console's script: without a code, a PKCE verifier and a state are kept in the tab's
- * sessionStorage and the browser goes to the authorization endpoint with the S256 challenge;
+ * sessionStorage and the browser goes to the authorization endpoint with the S256 challenge and
+ * `prompt=login` (each visit is a new authentication, so its token's auth_time is now: how an
+ * operator steps up after a 4186);
  * back with a code, it checks the state, exchanges the code at the token endpoint with the
  * verifier and shows the tokens. The client's settings are read from the page's data attributes.
  */
@@ -120,7 +150,7 @@ const CONSOLE_SCRIPT = `
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
     const challenge = btoa(String.fromCharCode(...digest)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
     const target = new URL(provider + '/auth', location.origin);
-    for (const [name, value] of Object.entries({ client_id: clientId, response_type: 'code', redirect_uri: redirectUri, scope, state, code_challenge: challenge, code_challenge_method: 'S256' })) target.searchParams.set(name, value);
+    for (const [name, value] of Object.entries({ client_id: clientId, response_type: 'code', redirect_uri: redirectUri, scope, state, code_challenge: challenge, code_challenge_method: 'S256', prompt: 'login' })) target.searchParams.set(name, value);
     location.assign(target.href);
     return;
   }

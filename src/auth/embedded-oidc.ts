@@ -3,8 +3,9 @@
  * (`npm start`), an oidc-provider (a certified OpenID provider) is mounted at /oidc of this
  * server, with the demo operators as its accounts and one public client, the console at
  * /login. It serves the authorization code flow with PKCE (S256 only, required), its login
- * page, refresh tokens rotated at each use (a used one coming back revokes the grant), and
- * access tokens that are JWTs for the Core API's audience, checked by the same
+ * page with a second factor (a TOTP code after the password: `amr` pwd and otp, and the
+ * step-up `acr`), refresh tokens rotated at each use (a used one coming back revokes the
+ * grant), and access tokens that are JWTs for the Core API's audience, checked by the same
  * OperatorTokenVerifier as any provider's (with the provider's key set held in this process,
  * so no request goes out, and the operators enrolled under the demo issuer whatever port
  * the server listens on).
@@ -15,10 +16,11 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { createLocalJWKSet, type JWK } from 'jose';
-import { errors, Provider, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, Provider, type KoaContextWithOIDC } from 'oidc-provider';
 import { memoryStore } from './embedded-oidc-store';
-import { consolePage, errorPage, loginPage, type Page } from './embedded-oidc-pages';
+import { codePage, consolePage, errorPage, loginPage, type Page } from './embedded-oidc-pages';
 import { OperatorTokenVerifier } from './operator-tokens';
+import { TotpCodes } from './totp';
 
 /** The `aud` of the embedded provider's access tokens: the Core API (a resource indicator, RFC 8707). */
 const EMBEDDED_AUDIENCE = 'urn:cynod:core-api';
@@ -32,15 +34,21 @@ const CONSOLE_SCOPE = 'openid profile core';
 /** Where the provider is mounted in this server; its issuer is <base URL>/oidc. */
 const MOUNT = '/oidc';
 
-/** How the demo operators authenticate at the embedded provider (`amr`, RFC 8176; `acr`). */
+/**
+ * How the demo operators authenticate at the embedded provider (`amr`, RFC 8176; `acr`): a
+ * password alone, or a password and a TOTP code, whose `acr` is the one the API demands for
+ * step-up (OIDC_STEP_UP_ACR).
+ */
 const PASSWORD_AMR = ['pwd'];
 const PASSWORD_ACR = 'urn:cynod:acr:password';
+const TOTP_AMR = ['pwd', 'otp'];
 
-/** A person who may log in at the embedded provider: an enrolled operator's subject, name and password. */
+/** A person who may log in at the embedded provider: an enrolled operator's subject, name, password and TOTP secret (base32). */
 interface EmbeddedAccount {
   subject: string;
   displayName: string;
   password: string;
+  totpSecret: string;
 }
 
 export interface EmbeddedOidcOptions {
@@ -55,6 +63,8 @@ export interface EmbeddedOidcOptions {
   accessTokenTtlSeconds: number;
   /** Tolerance on `exp` and `nbf` when the tokens are checked, in seconds. */
   clockSkewSeconds: number;
+  /** The `acr` of a login with the second factor, which the API's step-up demands (OIDC_STEP_UP_ACR). */
+  stepUpAcr: string;
 }
 
 export interface EmbeddedOidc {
@@ -67,6 +77,9 @@ export interface EmbeddedOidc {
   /** Checks the provider's access tokens, as OperatorTokenVerifier checks any provider's. */
   verifier: OperatorTokenVerifier;
 }
+
+/** An interaction as the provider describes it to its pages. */
+type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 /** How long a login session, a grant and a refresh token last, in seconds. */
 const SESSION_TTL_SECONDS = 8 * 3600;
@@ -98,6 +111,15 @@ class LoginFailures {
 const samePassword = (given: string, expected: string) =>
   timingSafeEqual(createHash('sha256').update(given, 'utf8').digest(), createHash('sha256').update(expected, 'utf8').digest());
 
+/** A password accepted for an interaction, waiting for its second step (the code, or going on without it). */
+interface PasswordStep {
+  subject: string;
+  expiresAt: number;
+}
+
+/** How long the second step may wait after the password: the interaction's own lifetime. */
+const INTERACTION_TTL_SECONDS = 600;
+
 function send(res: Response, status: number, page: Page): void {
   res.status(status);
   res.setHeader('Content-Security-Policy', page.contentSecurityPolicy);
@@ -112,6 +134,24 @@ function consoleRedirects(baseUrl: string): string[] {
   if (url.hostname !== '127.0.0.1') return [own];
   url.hostname = 'localhost';
   return [own, url.href];
+}
+
+/**
+ * The provider's interaction policy: its own, and a login asked again when the authorization
+ * request names the step-up `acr` in `acr_values` and the session's login did not reach it (a
+ * password-only session steps up); `max_age` and `prompt=login` are the provider's own checks.
+ */
+function interactionPolicyWith(stepUpAcr: string) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('step_up_acr', 'a multi-factor authentication is required', (ctx) => {
+      const wanted = String(ctx.oidc.params?.acr_values ?? '').split(' ');
+      return wanted.includes(stepUpAcr) && ctx.oidc.session?.acr !== stepUpAcr
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
 }
 
 export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
@@ -137,13 +177,14 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
       },
     ],
     responseTypes: ['code'],
+    acrValues: [PASSWORD_ACR, options.stepUpAcr],
     scopes: ['openid', 'profile'],
     claims: { openid: ['sub'], profile: ['name'] },
     findAccount: (_ctx, subject) => {
       const account = accounts.get(subject);
       return account ? { accountId: subject, claims: () => ({ sub: subject, name: account.displayName }) } : undefined;
     },
-    interactions: { url: (_ctx, interaction) => `${MOUNT}/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${MOUNT}/interaction/${interaction.uid}`, policy: interactionPolicyWith(options.stepUpAcr) },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
@@ -172,7 +213,7 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
       AccessToken: ttl,
       IdToken: ttl,
       AuthorizationCode: 60,
-      Interaction: 600,
+      Interaction: INTERACTION_TTL_SECONDS,
       Session: SESSION_TTL_SECONDS,
       Grant: SESSION_TTL_SECONDS,
       RefreshToken: SESSION_TTL_SECONDS,
@@ -218,6 +259,17 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   });
 
+  const passwordSteps = new Map<string, PasswordStep>();
+  const codes = new TotpCodes();
+  /** Whether the authorization request names the step-up acr in `acr_values`: then the code is required. */
+  const demandsStepUp = (details: InteractionDetails) =>
+    String(details.params.acr_values ?? '')
+      .split(' ')
+      .includes(options.stepUpAcr);
+  /** The second step's form: the code, and going on without it unless the request demands the step-up acr. */
+  const secondStep = (res: Response, status: number, details: InteractionDetails, clientName: string, alert: 'refused' | 'locked' | null) =>
+    send(res, status, codePage(`${MOUNT}/interaction/${details.uid}/code`, clientName, !demandsStepUp(details), alert));
+
   routes.post(
     `${MOUNT}/interaction/:uid/login`,
     express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 }),
@@ -244,12 +296,46 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
         failures.record(username);
         return send(res, 401, loginPage(action, clientName, username, 'refused'));
       }
-      await provider.interactionFinished(
-        req,
-        res,
-        { login: { accountId: account.subject, amr: PASSWORD_AMR, acr: PASSWORD_ACR, remember: false } },
-        { mergeWithLastSubmission: false },
-      );
+      // The password holds: the code comes next, in this browser's interaction (its cookie binds the uid).
+      const now = Date.now();
+      for (const [uid, step] of passwordSteps) if (step.expiresAt <= now) passwordSteps.delete(uid);
+      passwordSteps.set(details.uid, { subject: account.subject, expiresAt: now + INTERACTION_TTL_SECONDS * 1000 });
+      secondStep(res, 200, details, clientName, null);
+    },
+  );
+
+  routes.post(
+    `${MOUNT}/interaction/:uid/code`,
+    express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 3 }),
+    async (req: Request, res: Response) => {
+      let details;
+      try {
+        details = await provider.interactionDetails(req, res);
+      } catch {
+        return interactionLost(res);
+      }
+      const step = passwordSteps.get(details.uid);
+      const account = step && step.expiresAt > Date.now() ? accounts.get(step.subject) : undefined;
+      if (!account || details.prompt.name !== 'login') return interactionLost(res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const client = await provider.Client.find(String(details.params.client_id));
+      const clientName = client?.clientName ?? String(details.params.client_id);
+      const lockedMs = failures.lockedFor(account.subject);
+      if (lockedMs > 0) {
+        res.setHeader('Retry-After', String(Math.ceil(lockedMs / 1000)));
+        return secondStep(res, 429, details, clientName, 'locked');
+      }
+      let login: { amr: string[]; acr: string };
+      if (body.action === 'password-only' && !demandsStepUp(details)) {
+        login = { amr: PASSWORD_AMR, acr: PASSWORD_ACR };
+      } else if (codes.accept(account.subject, account.totpSecret, typeof body.code === 'string' ? body.code.trim() : '')) {
+        login = { amr: TOTP_AMR, acr: options.stepUpAcr };
+      } else {
+        failures.record(account.subject);
+        return secondStep(res, 401, details, clientName, 'refused');
+      }
+      passwordSteps.delete(details.uid);
+      await provider.interactionFinished(req, res, { login: { accountId: account.subject, ...login, remember: false } }, { mergeWithLastSubmission: false });
     },
   );
 
@@ -261,6 +347,7 @@ export function embeddedOidc(options: EmbeddedOidcOptions): EmbeddedOidc {
     routes,
     verifier: new OperatorTokenVerifier(
       { issuer, audience: EMBEDDED_AUDIENCE, clockSkewSeconds: options.clockSkewSeconds, jwksCooldownSeconds: 0 },
+      options.stepUpAcr,
       { keys: createLocalJWKSet({ keys: [publicJwk] }), enrolledIssuer: options.enrolledIssuer },
     ),
   };

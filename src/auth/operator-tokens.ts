@@ -47,6 +47,8 @@ export interface OperatorClaims {
   authTime: number | null;
   /** How it authenticated (`amr`, RFC 8176), empty when the token does not say. */
   methods: readonly string[];
+  /** The authentication context class it reached (`acr`), or null. */
+  contextClass: string | null;
 }
 
 const invalid = (description: string) =>
@@ -62,11 +64,13 @@ export class OperatorTokenVerifier {
   private keys: Promise<JWTVerifyGetKey> | undefined;
 
   /**
+   * `stepUpAcr`: the `acr` that shows a multi-factor authentication (OIDC_STEP_UP_ACR).
    * `inProcess`: the embedded provider's key set, held in this process (no discovery), and the
    * issuer its operators are enrolled under (stable, whatever address the provider is served at).
    */
   constructor(
     private readonly settings: OidcSettings,
+    private readonly stepUpAcr: string,
     private readonly inProcess?: { keys: JWTVerifyGetKey; enrolledIssuer: string },
   ) {
     if (inProcess) this.keys = Promise.resolve(inProcess.keys);
@@ -102,22 +106,23 @@ export class OperatorTokenVerifier {
   }
 
   /**
-   * Throws STEP_UP_REQUIRED (401, with the RFC 9470 challenge) unless the operator
-   * authenticated strongly (`amr` names `mfa`, RFC 8176) within `maxAgeSeconds`, give or take
-   * the clock skew: what an operation declaring x-operator-step-up demands.
+   * Throws STEP_UP_REQUIRED (401, with the RFC 9470 challenge naming the `acr` and the age
+   * wanted) unless the operator authenticated strongly (`acr` is the step-up one, or `amr`
+   * names `mfa`, RFC 8176) within `maxAgeSeconds`, give or take the clock skew: what an
+   * operation declaring x-operator-step-up demands.
    */
   checkStepUp(claims: OperatorClaims, maxAgeSeconds: number, now = Date.now()): void {
     const age = claims.authTime === null ? null : Math.floor(now / 1000) - claims.authTime;
-    const strong = claims.methods.includes('mfa');
+    const strong = claims.contextClass === this.stepUpAcr || claims.methods.includes('mfa');
     if (strong && age !== null && age <= maxAgeSeconds + this.settings.clockSkewSeconds) return;
     const why = !strong
-      ? 'its authentication was not multi-factor (amr names no mfa)'
+      ? `its authentication was not multi-factor (acr is not ${this.stepUpAcr}, amr names no mfa)`
       : age === null
         ? 'the token carries no auth_time'
         : `it authenticated ${age} s ago`;
     throw new AppError('STEP_UP_REQUIRED', `This operation needs a multi-factor authentication within the last ${maxAgeSeconds} s; ${why}`, {
       headers: {
-        'WWW-Authenticate': `${bearerChallenge('insufficient_user_authentication', 'A recent multi-factor authentication is required')}, max_age=${maxAgeSeconds}`,
+        'WWW-Authenticate': `${bearerChallenge('insufficient_user_authentication', 'A recent multi-factor authentication is required')}, acr_values="${this.stepUpAcr}", max_age=${maxAgeSeconds}`,
       },
     });
   }
@@ -135,7 +140,8 @@ export class OperatorTokenVerifier {
       });
       const authTime = typeof payload.auth_time === 'number' && Number.isInteger(payload.auth_time) ? payload.auth_time : null;
       const methods = Array.isArray(payload.amr) ? payload.amr.filter((method): method is string => typeof method === 'string') : [];
-      return { issuer: this.inProcess?.enrolledIssuer ?? this.settings.issuer, subject: String(payload.sub), authTime, methods };
+      const contextClass = typeof payload.acr === 'string' ? payload.acr : null;
+      return { issuer: this.inProcess?.enrolledIssuer ?? this.settings.issuer, subject: String(payload.sub), authTime, methods, contextClass };
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
         throw new AppError('TOKEN_EXPIRED', 'The operator token expired; get a new one from the identity provider', {

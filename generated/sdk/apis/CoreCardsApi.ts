@@ -1065,7 +1065,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `acr` is the step-up one (OIDC_STEP_UP_ACR) or its `amr` names `mfa` (RFC 8176), and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"`, `acr_values` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
      * Reveal a card\'s full number
      */
     async revealCardNumberRaw(requestParameters: RevealCardNumberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardNumberRevealResponse>> {
@@ -1093,7 +1093,7 @@ export class CoreCardsApi extends runtime.BaseAPI {
     }
 
     /**
-     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `amr` names `mfa` (RFC 8176) and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
+     * The card\'s full number, for a caller holding `core:cards.reveal` (an operator: the right `cards.reveal` over the card). An operator must also have authenticated strongly and recently (`x-operator-step-up`): its token\'s `acr` is the step-up one (OIDC_STEP_UP_ACR) or its `amr` names `mfa` (RFC 8176), and its `auth_time` is at most `maxAgeSeconds` old; otherwise 401, code 4186, with a `WWW-Authenticate` challenge `error=\"insufficient_user_authentication\"`, `acr_values` and `max_age` (RFC 9470): authenticate again at the provider and retry. Every reveal is recorded in the audit trail (`card.revealed`, without the number).
      * Reveal a card\'s full number
      */
     async revealCardNumber(requestParameters: RevealCardNumberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardNumberRevealResponse> {

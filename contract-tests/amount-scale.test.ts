@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { CardService, RegularisationCreateDirectionEnum } from '../generated/sdk';
 import { document, type Json } from './support/contract';
+import { spreadsheetCells } from './support/csv';
 import { call, failure, type Answer } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import {
@@ -259,6 +260,45 @@ describe('reading amounts', () => {
     expect(accounts.status).toBe(200);
     expectScaled(accounts.body.data, 'accounts', seen);
     expect(seen.amounts.some((at) => at.startsWith('L-GASOIL accounts/'))).toBe(true);
+  });
+});
+
+describe('exported amounts', () => {
+  it('when a partner exports what it reads as CSV, then beside each unit is its scale, so a litre amount reads without a second call', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const exports = [
+      `/partner/v1/cards/${card.id}/history`,
+      `/partner/v1/cards/${card.id}/declines`,
+      '/partner/v1/operations',
+      '/partner/v1/authorizations',
+      `/partner/v1/statements/${day}?unit=XOF`,
+    ];
+    const units = new Set<string>();
+    for (const path of exports) {
+      const answer = await call(`${server.url}${path}`, { headers: { authorization: `Bearer ${partner.token}`, accept: 'text/csv' } });
+      expect([path, answer.status]).toEqual([path, 200]);
+      const [header, ...rows] = spreadsheetCells(answer.text, ',');
+      const unitColumns = header.filter((name) => name === 'unit' || name.endsWith('.unit'));
+      expect([path, unitColumns.length > 0, rows.length > 0]).toEqual([path, true, true]);
+      for (const unitColumn of unitColumns) {
+        const scaleColumn = unitColumn.replace(/unit$/u, 'scale');
+        expect([path, header.indexOf(scaleColumn)]).toEqual([path, header.indexOf(unitColumn) + 1]);
+        for (const row of rows) {
+          const unit = row[header.indexOf(unitColumn)];
+          if (unit === '') continue; // no amount of that kind on the row (a history line that is no decline)
+          units.add(unit);
+          expect({ path, unit, scale: row[header.indexOf(scaleColumn)] }).toEqual({ path, unit, scale: String(SCALES[unit]) });
+        }
+      }
+    }
+    expect([...units].sort()).toEqual(['L-GASOIL', 'XOF']);
+    // The litre payment of 20.00 L: 2000 at scale 2.
+    const operations = await call(`${server.url}/partner/v1/operations`, { headers: { authorization: `Bearer ${partner.token}`, accept: 'text/csv' } });
+    const [header, ...rows] = spreadsheetCells(operations.text, ',');
+    const at = (row: string[], name: string) => row[header.indexOf(name)];
+    expect(
+      rows.filter((row) => at(row, 'amount.unit') === 'L-GASOIL').map((row) => [at(row, 'type'), at(row, 'amount.value'), at(row, 'amount.scale')]),
+    ).toContainEqual(['payment', '2000', '2']);
   });
 });
 

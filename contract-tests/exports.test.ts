@@ -117,6 +117,10 @@ describe('every list', () => {
   it('when each list of the back office is exported, then its header is the contract’s columns and it holds the whole JSON selection', async () => {
     const cardId = (await issueCard(core(), owner)).id;
     await credit(core(), cardId, 500);
+    await core().coreFleet.createVehicle({
+      vehicleCreate: { clientId: owner.clientId, registration: '4321 EX 01', tankCapacityMl: 80_000, energyTypeCode: 'GASOIL' },
+    });
+    await core().coreFleet.createDriver({ driverCreate: { clientId: owner.clientId, name: 'Awa Traoré', phone: '+2250102030499', driverCode: '482915' } });
     const refused = await call(`${server.url}/core/v1/payments`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
@@ -151,6 +155,8 @@ describe('every list', () => {
       ['listCardExceptions', '/core/v1/card-exceptions', token],
       ['listAuthorizations', '/core/v1/authorizations', token],
       ['listAuditEvents', '/core/v1/audit-events?resourceType=card', token],
+      ['listVehicles', `/core/v1/vehicles?clientId=${owner.clientId}`, token],
+      ['listDrivers', `/core/v1/drivers?clientId=${owner.clientId}`, token],
       ['listPartnerCardDeclines', `/partner/v1/cards/${cardId}/declines`, partner.token],
       ['listPartnerCardHistory', `/partner/v1/cards/${cardId}/history`, partner.token],
       ['listPartnerAuthorizations', '/partner/v1/authorizations', partner.token],
@@ -165,6 +171,10 @@ describe('every list', () => {
     expect(
       declines.slice(1).map((row) => [row[declared('listCardDeclines').indexOf('amount.value')], row[declared('listCardDeclines').indexOf('cardId')]]),
     ).toEqual([['900', cardId]]);
+    const vehicles = table((await csv(`/core/v1/vehicles?clientId=${owner.clientId}`)).text);
+    expect(vehicles.slice(1).map((row) => row[declared('listVehicles').indexOf('registration')])).toEqual(['4321 EX 01']);
+    const drivers = table((await csv(`/core/v1/drivers?clientId=${owner.clientId}`)).text);
+    expect(drivers.slice(1).map((row) => row[declared('listDrivers').indexOf('phone')])).toEqual(["'+2250102030499"]); // a leading + would run as a formula: prefixed
     const history = table((await csv(`/partner/v1/cards/${cardId}/history`, partner.token)).text);
     expect(history.slice(1).map((row) => row[declared('listPartnerCardHistory').indexOf('operation.amount.value')])).toContain('500');
   });

@@ -279,6 +279,48 @@ describe("clients' price agreements", () => {
     });
   });
 
+  it('when a pump authorisation of a client with a discount is captured, then the card is charged at the client price, the station receives that and the rest of the hold is released', async () => {
+    await setNetworkTolerance(null);
+    const clientId = await newClient(sdk(), owner.networkId, 'FLOTTE-POMPE');
+    const agreement = (
+      await referential().createPriceAgreement({
+        clientId,
+        priceAgreementCreate: { energyTypeCode: 'GASOIL', kind: 'discount', value: xof(25) as never, effectiveAt: new Date('2026-01-01T00:00:00Z') },
+      })
+    ).data;
+    const cardId = (await fundedCard(sdk(), { clientId, profileId: owner.profileId }, 100000)).id;
+    const stationBefore = await posted(station.cardId);
+    const hold = (
+      await ledger().createAuthorization({
+        idempotencyKey: key(),
+        authorizationCreate: { cardId, servicePointId: station.id, amount: xof(50000), service: CardService.Fuel, energyTypeCode: 'GASOIL' },
+      })
+    ).data;
+    const captured = (
+      await ledger().captureAuthorization({
+        authorizationId: hold.id,
+        idempotencyKey: key(),
+        authorizationCapture: {
+          amount: xof(20 * PRICE),
+          receiptNumber: `CAP-${next()}`,
+          fuel: { energyTypeCode: 'GASOIL', quantityMl: 20000, unitPrice: xof(PRICE) },
+        },
+      })
+    ).data;
+    expect(captured).toMatchObject({ status: 'captured', captured: xof(20 * (PRICE - 25)) });
+    const payment = (await ledger().getOperation({ operationId: captured.paymentId as string })).data;
+    expect([payment.amount, payment.fuel?.pumpPrice, payment.fuel?.unitPrice, payment.fuel?.discountAmount, payment.fuel?.agreementId]).toEqual([
+      xof(20 * (PRICE - 25)),
+      xof(PRICE),
+      xof(PRICE - 25),
+      xof(20 * 25),
+      agreement.id,
+    ]);
+    expect(await posted(cardId)).toBe(100000 - 20 * (PRICE - 25));
+    expect((await ledger().listLedgerAccounts({ cardId })).data.items[0].held.value).toBe(0);
+    expect((await posted(station.cardId)) - stationBefore).toBe(20 * (PRICE - 25));
+  });
+
   it('when agreements are dated, then the latest not after the payment applies (a negotiated price, never above the pump price), and a future one not yet', async () => {
     const clientId = await newClient(sdk(), owner.networkId, 'FLOTTE-TARIF');
     const add = (kind: 'discount' | 'price', value: number, effectiveAt: string) =>

@@ -2001,7 +2001,7 @@ export interface paths {
         };
         /**
          * List vehicles
-         * @description Vehicles, oldest first, by cursor pages; filter by client and status.
+         * @description Vehicles, oldest first, by cursor pages; filter by client and status; as CSV, the whole selection.
          */
         get: operations["listVehicles"];
         put?: never;
@@ -9663,8 +9663,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SettlementDayListResponse"];
                     /**
-                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,payout.operationId,payout.paidAt
-                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -9706,8 +9706,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -11193,8 +11193,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SettlementDayListResponse"];
                     /**
-                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,payout.operationId,payout.paidAt
-                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -11236,8 +11236,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -12450,6 +12450,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VehicleListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -12654,6 +12655,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DriverListResponse"];
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

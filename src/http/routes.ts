@@ -123,8 +123,9 @@ export function mountEnvelopeRoutes<Context>(
         const body = await amounts.accept(req.body);
         const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body };
         if (!csv || type === 'application/json') return sendSuccess(req, res, await amounts.present(await handler(context, input)));
-        // The whole selection, in the largest pages the contract allows.
-        const pageOf = (cursor?: string) => handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } });
+        // The whole selection, in the largest pages the contract allows, each row as the JSON answer
+        // gives it (an amount's unit with its scale beside it: a column may name it).
+        const pageOf = async (cursor?: string) => amounts.present(await handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } }));
         const parameters = { ...req.query, ...req.params };
         const first = await pageOf(req.query.cursor as string | undefined);
         if (type === 'text/csv') return await streamCsv(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'csv'), first, pageOf);

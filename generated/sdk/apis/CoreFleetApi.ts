@@ -393,7 +393,7 @@ export class CoreFleetApi extends runtime.BaseAPI {
     }
 
     /**
-     * Vehicles, oldest first, by cursor pages; filter by client and status.
+     * Vehicles, oldest first, by cursor pages; filter by client and status; as CSV, the whole selection.
      * List vehicles
      */
     async listVehiclesRaw(requestParameters: ListVehiclesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<VehicleListResponse>> {
@@ -433,7 +433,7 @@ export class CoreFleetApi extends runtime.BaseAPI {
     }
 
     /**
-     * Vehicles, oldest first, by cursor pages; filter by client and status.
+     * Vehicles, oldest first, by cursor pages; filter by client and status; as CSV, the whole selection.
      * List vehicles
      */
     async listVehicles(requestParameters: ListVehiclesRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<VehicleListResponse> {

@@ -399,6 +399,47 @@ describe('a seeded sandbox partner', () => {
     await pay('funded');
   });
 
+  it('when the issuer seeds one twice with one Idempotency-Key, then the second answer replays the first, secret and numbers included, and one partner exists', async () => {
+    const core = sandbox.sdk({ token: await sandbox.coreToken() }).corePartners;
+    const request = { idempotencyKey: randomUUID(), sandboxPartnerCreate: { name: 'Banque Rejouée' } };
+    const first = await core.createSandboxPartnerRaw(request);
+    const again = await core.createSandboxPartnerRaw(request);
+    expect([first.raw.headers.get('idempotent-replayed'), again.raw.headers.get('idempotent-replayed')]).toEqual([null, 'true']);
+    const seededOnce = (await first.value()).data;
+    usedSecret(seededOnce.partner.consumerSecret);
+    expect((await again.value()).data).toEqual(seededOnce);
+    expect(seededOnce.cards.every((card) => /^[0-9]{16}$/.test(card.number ?? ''))).toBe(true);
+    expect(await sandbox.database.db.query("SELECT 1 FROM partners WHERE name = 'Banque Rejouée'")).toHaveLength(1);
+
+    const reused = await failure(core.createSandboxPartner({ ...request, sandboxPartnerCreate: { name: 'Une autre' } }));
+    expect([reused.status, reused.body.code]).toEqual([422, '4031']);
+    expectDocumented('createSandboxPartner', 422, reused.body);
+  });
+
+  it('when the seed fails partway, then nothing of it is left: no partner, network, card or money', async () => {
+    const db = sandbox.database.db;
+    const counts = async () =>
+      (
+        await db.query<{ counts: string }>(
+          `SELECT concat_ws(' ', (SELECT count(*) FROM partners), (SELECT count(*) FROM networks), (SELECT count(*) FROM cards),
+                  (SELECT count(*) FROM ledger_operations), (SELECT count(*) FROM card_controls), (SELECT count(*) FROM audit_events)) AS counts`,
+        )
+      )[0].counts;
+    const core = sandbox.sdk({ token: await sandbox.coreToken() }).corePartners;
+    const before = await counts();
+    // The driver of the wrong-driver-code card comes late in the seed: make its creation fail.
+    await db.exec(`CREATE FUNCTION refuse_driver() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no driver today'; END $$;
+      CREATE TRIGGER refuse_driver BEFORE INSERT ON drivers FOR EACH ROW EXECUTE FUNCTION refuse_driver();`);
+    try {
+      const refused = await failure(core.createSandboxPartner({ sandboxPartnerCreate: { name: 'Banque Inachevée' } }));
+      expect(refused.status).toBe(500);
+    } finally {
+      await db.exec('DROP TRIGGER refuse_driver ON drivers; DROP FUNCTION refuse_driver();');
+    }
+    expect(await counts()).toBe(before);
+    expect(await db.query("SELECT 1 FROM partners WHERE name = 'Banque Inachevée'")).toHaveLength(0);
+  });
+
   it('when a live server is asked to seed one, then it answers 4222 and creates nothing', async () => {
     const refused = await failure(live.sdk({ token: await live.coreToken() }).corePartners.createSandboxPartner({ sandboxPartnerCreate: { name: 'Réel' } }));
     expect([refused.status, refused.body.code]).toEqual([403, '4222']);

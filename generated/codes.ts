@@ -1191,6 +1191,24 @@ export const codeCatalog = {
       "en": "Sandbox-only operation"
     }
   },
+  "SANDBOX_CLOCK_SHARED": {
+    "code": "4223",
+    "status": 409,
+    "meaning": "A client the partner is contracted for is also contracted to another partner: its cards' time is theirs too, and a partner's test clock moves only a world of its own. Nothing moved. Practise on a client of your own (a seeded sandbox partner has one).",
+    "message": {
+      "fr": "Horloge partagée avec un autre partenaire",
+      "en": "Clock shared with another partner"
+    }
+  },
+  "SANDBOX_CLOCK_NO_WORLD": {
+    "code": "4224",
+    "status": 409,
+    "meaning": "The partner has no active contract for a client: its test clock has no cards to move. Nothing moved.",
+    "message": {
+      "fr": "Aucune carte à faire avancer",
+      "en": "No cards to move in time"
+    }
+  },
   "STATION_REFERENCE_REUSED": {
     "code": "4130",
     "status": 409,

@@ -18,6 +18,21 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  advanceSandboxClock: {
+    operationId: "advanceSandboxClock",
+    method: "post",
+    path: "/partner/v1/simulate/clock/advance",
+    expressPath: "/partner/v1/simulate/clock/advance",
+    security: [{"oauth2":["partner:sandbox.simulate"]}],
+    scopes: ["partner:sandbox.simulate"],
+    operatorRight: null,
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: ["Idempotency-Key"],
+    csv: null,
+    deprecation: null,
+  },
   cancelCard: {
     operationId: "cancelCard",
     method: "post",
@@ -464,7 +479,7 @@ export const operationTable = {
     operatorScoped: false,
     operatorStepUp: null,
     envelope: true,
-    headers: [],
+    headers: ["Idempotency-Key"],
     csv: null,
     deprecation: null,
   },
@@ -1165,6 +1180,21 @@ export const operationTable = {
     expressPath: "/ready",
     security: [],
     scopes: [],
+    operatorRight: null,
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: [],
+    csv: null,
+    deprecation: null,
+  },
+  getSandboxClock: {
+    operationId: "getSandboxClock",
+    method: "get",
+    path: "/partner/v1/simulate/clock",
+    expressPath: "/partner/v1/simulate/clock",
+    security: [{"oauth2":["partner:sandbox.simulate"]}],
+    scopes: ["partner:sandbox.simulate"],
     operatorRight: null,
     operatorScoped: false,
     operatorStepUp: null,
@@ -2528,7 +2558,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createSandboxPartner" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookAttempts" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerServicePointSettlements" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listServicePointSettlements" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingCoreWebhookEndpoint" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverCoreWebhookEvents" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "simulateAuthorization" | "simulateCardStatus" | "simulateHoldTimeOut" | "simulateOfflineBatch" | "simulatePayment" | "simulateVoucherExecution" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
+export type EnvelopeOperationId = "activateClient" | "advanceSandboxClock" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createSandboxPartner" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getSandboxClock" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookAttempts" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerServicePointSettlements" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listServicePointSettlements" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingCoreWebhookEndpoint" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverCoreWebhookEvents" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "simulateAuthorization" | "simulateCardStatus" | "simulateHoldTimeOut" | "simulateOfflineBatch" | "simulatePayment" | "simulateVoucherExecution" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -2544,7 +2574,7 @@ export const oauthScopes = {
   "partner:events.read": "Pull the events feed: what happened to the cards of the clients the partner is contracted for and to its own operations (operations, pump authorisations, card status changes), by cursor.",
   "core:operators.read": "Core API: read operators, roles and role grants.",
   "core:operators.write": "Core API: enrol, update and disable operators, create roles, grant and revoke roles.",
-  "partner:sandbox.simulate": "Sandbox deployments only: trigger what comes from outside (a payment or an authorisation at the pump, the issuer changing a card's status, a hold timing out, an offline batch, a recharge voucher executed) on the cards and service points the partner is contracted for, through production's own use cases (/partner/v1/simulate/...).",
+  "partner:sandbox.simulate": "Sandbox deployments only: trigger what comes from outside (a payment or an authorisation at the pump, the issuer changing a card's status, a hold timing out, an offline batch, a recharge voucher executed, its test clock moved forward) on the cards and service points the partner is contracted for, through production's own use cases (/partner/v1/simulate/...).",
   "partner:webhooks.manage": "Manage the partner's own webhook endpoints (at most 5): register, change, disable, delete, rotate their signing secrets, ping them, read their delivery log and redeliver events. Webhooks push the events feed.",
   "core:networks.read": "Core API: read networks.",
   "core:networks.write": "Core API: create and update networks.",

@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * Read the partner's daily statement
-         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
+         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner's test clock (`/partner/v1/simulate/clock`), and a line's `at` is in its time.
          */
         get: operations["getPartnerDailyStatement"];
         put?: never;
@@ -822,6 +822,46 @@ export interface paths {
          * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
          */
         post: operations["simulateVoucherExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the partner's test clock
+         * @description The time of the partner's sandbox world (the member cards of the clients it is contracted for): the wall clock until the partner advances it (`POST /partner/v1/simulate/clock/advance`), then ahead of it by what it advanced. Sandbox only: a live deployment answers 403, code 4222.
+         */
+        get: operations["getSandboxClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner/v1/simulate/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Advance the partner's test clock
+         * @description Moves the time of the partner's sandbox world forward by `seconds` (never backwards), so that what time drives happens without waiting, for that world only: its cards' spending limits count their days, weeks, months, hours and intervals between fills at the new time (a daily limit resets when the clock passes midnight at the card's network's time zone), its cards' open authorisations reach their expiry that much sooner (those now due are released as the expiry sweep releases them, `hold.expired`), its day statement (`GET /partner/v1/statements/{day}`) counts the world's days (a day is `closed` once the clock has passed it), and its webhook endpoints' pending retries and open circuits come due that much sooner. The world is the member cards of the clients the partner has an active contract for: a partner with none is 409, code 4224, and one of whose clients is also contracted to another partner is 409, code 4223 (its time would move theirs); nothing moves then. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and moves nothing twice. Sandbox only: a live deployment answers 403, code 4222, and does nothing.
+         */
+        post: operations["advanceSandboxClock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2139,7 +2179,7 @@ export interface paths {
         put?: never;
         /**
          * Seed a sandbox partner
-         * @description Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API's own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide's magic cards). The cards' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+         * @description Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API's own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide's magic cards). The cards' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner, in one transaction: a failure partway leaves nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer (the secret and the numbers too) and seeds nothing twice; the same key with another body is 422 (code 4031), one still in flight 409 (code 4030).
          */
         post: operations["createSandboxPartner"];
         delete?: never;
@@ -4717,6 +4757,35 @@ export interface components {
             cardId: components["schemas"]["CardId"];
             amount: components["schemas"]["PositiveAmount"];
         };
+        /** @example cli_0a1b2c3d4e5f6a7b8c9d0e1f */
+        ClientId: string;
+        /** @description A sandbox partner's test clock: the time of its world (the member cards of the clients it is contracted for), which it moves forward on demand (`POST /partner/v1/simulate/clock/advance`). Its cards' spending limits count their days, weeks and months and their hours by it, and its day statement its days; the wall clock keeps running underneath. */
+        SandboxClock: {
+            /**
+             * Format: date-time
+             * @description The instant in the partner's world (the wall clock plus `advancedSeconds`).
+             * @example 2026-11-30T10:00:00.000Z
+             */
+            now: string;
+            /**
+             * @description How far the partner's world is ahead of the wall clock, in seconds (0 until it first advances).
+             * @example 86400
+             */
+            advancedSeconds: number;
+            /** @description The clients whose world the clock moves (those the partner has an active contract for). */
+            clientIds: components["schemas"]["ClientId"][];
+        };
+        SandboxClockResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["SandboxClock"];
+        };
+        /** @description How far to move a sandbox partner's clock forward (never backwards). */
+        SandboxClockAdvance: {
+            /**
+             * @description The seconds to move forward, at most 366 days a call (86400 is a day).
+             * @example 86400
+             */
+            seconds: number;
+        };
         /**
          * @description The partner's own reference for the operation (its transaction or ticket id), unique per partner across all its operations (409, code 4024, when reused); it finds the operation again in reconciliation.
          * @example STN-2026-12-02-004512
@@ -5284,8 +5353,6 @@ export interface components {
          * @enum {string}
          */
         ActiveStatus: "active" | "inactive";
-        /** @example cli_0a1b2c3d4e5f6a7b8c9d0e1f */
-        ClientId: string;
         /**
          * @description An international phone number in E.164 form.
          * @example +2250701020304
@@ -9266,6 +9333,85 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getSandboxClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's clock. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClockResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    advanceSandboxClock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxClockAdvance"];
+            };
+        };
+        responses: {
+            /** @description The clock moved; what came due happened. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxClockResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createPartnerPayment: {
         parameters: {
             query?: never;
@@ -12833,7 +12979,22 @@ export interface operations {
     createSandboxPartner: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };

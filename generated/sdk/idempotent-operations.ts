@@ -1,6 +1,7 @@
 // Generated from spec/ by `npm run generate`. Do not edit.
 /** The POST operations that accept an Idempotency-Key (the SDK gives one to a call without, so that it can be retried). */
 export const IDEMPOTENT_POSTS: readonly RegExp[] = [
+  /^\/partner\/v1\/simulate\/clock\/advance$/, // advanceSandboxClock
   /^\/core\/v1\/cards\/[^\/]+\/cancel$/, // cancelCard
   /^\/core\/v1\/operations\/[^\/]+\/cancel$/, // cancelOperation
   /^\/core\/v1\/authorizations\/[^\/]+\/capture$/, // captureAuthorization
@@ -29,6 +30,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/core\/v1\/payouts$/, // createPayout
   /^\/core\/v1\/clients\/[^\/]+\/price-agreements$/, // createPriceAgreement
   /^\/core\/v1\/regularisations$/, // createRegularisation
+  /^\/core\/v1\/sandbox-partners$/, // createSandboxPartner
   /^\/core\/v1\/service-points$/, // createServicePoint
   /^\/core\/v1\/units$/, // createUnit
   /^\/core\/v1\/vehicles$/, // createVehicle

@@ -26,7 +26,7 @@ const OWNERS: Record<string, readonly string[]> = {
   audit: ['audit_events'],
   security: ['security_events', 'rate_counters'],
   auth: ['access_tokens'],
-  kernel: ['idempotency_keys', 'deployment'],
+  kernel: ['idempotency_keys', 'deployment', 'sandbox_clock_moves'],
 };
 
 /** Writes by an area that does not own the table, each for a reason ("table by area"). */

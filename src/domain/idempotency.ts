@@ -14,7 +14,7 @@
  *   just after. System failures (5xx, 503) store nothing, so a retry runs the work again.
  */
 import { createHash } from 'node:crypto';
-import type { Database, Queryable } from '../db/database';
+import type { Queryable } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
 import { AppError, type ErrorCodeName, type ErrorDetails } from './app-error';
 import type { Actor } from './actor';
@@ -158,7 +158,7 @@ function answer<T>(request: IdempotentRequest, outcome: Outcome<T> | AppError): 
 export type Idempotent<T> = Promise<{ data: T; replayed: boolean }>;
 
 export async function idempotent<T>(
-  db: Database,
+  db: Queryable,
   actor: Actor,
   request: IdempotentRequest,
   work: (tx: Queryable) => Promise<T>,
@@ -175,7 +175,7 @@ export async function idempotent<T>(
 }
 
 async function runOnce<T>(
-  db: Database,
+  db: Queryable,
   caller: string,
   request: IdempotentRequest,
   work: (tx: Queryable) => Promise<T>,

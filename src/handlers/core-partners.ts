@@ -6,7 +6,10 @@ import { endPartnerContract } from '../domain/payments/holds';
 import { getRechargeLimits, setRechargeLimits } from '../domain/partners/recharge-limits';
 import { createSandboxPartner } from '../domain/gateway/sandbox-partners';
 import { holdsScope } from '../domain/actor';
+import type { components } from '../../generated/schema';
 import { actorOf, createOnce, REVEAL_SCOPE, type HandlerContext } from './context';
+
+type SandboxCard = components['schemas']['SandboxCard'];
 
 type PartnerAdminHandlers = Pick<
   Handlers<HandlerContext>,
@@ -55,6 +58,24 @@ export const partnerAdminHandlers: PartnerAdminHandlers = {
   endPartnerContract: (context, { path, body }) => endPartnerContract(context.db, actorOf(context), path.partnerId, path.contractId, body.reason),
   getPartnerRechargeLimits: (context, { path }) => getRechargeLimits(context.db, actorOf(context), path.partnerId),
   setPartnerRechargeLimits: (context, { path, body }) => setRechargeLimits(context.db, actorOf(context), path.partnerId, body),
-  createSandboxPartner: (context, { body }) =>
-    createSandboxPartner(context.db, context.cardVault, actorOf(context), body, holdsScope(actorOf(context), REVEAL_SCOPE)),
+  createSandboxPartner: (context, input) => {
+    const vault = context.cardVault;
+    const reveal = holdsScope(actorOf(context), REVEAL_SCOPE);
+    const sealCard = (card: SandboxCard, number: string | null) => ({ ...card, number });
+    return createOnce(context, 'createSandboxPartner', input, (db) => createSandboxPartner(db, vault, actorOf(context), input.body, reveal), {
+      // Stored under the key encrypted (the secret and the cards' numbers), as for createPartner; numbers shown only to a caller holding core:cards.reveal.
+      secrets: {
+        seal: (seeded) => ({
+          ...seeded,
+          partner: { ...seeded.partner, consumerSecret: vault.encrypt(seeded.partner.consumerSecret) },
+          cards: seeded.cards.map((card) => sealCard(card, card.number === null ? null : vault.encrypt(card.number))),
+        }),
+        open: (stored) => ({
+          ...stored,
+          partner: { ...stored.partner, consumerSecret: vault.decrypt(stored.partner.consumerSecret) },
+          cards: stored.cards.map((card) => sealCard(card, card.number === null || !reveal ? null : vault.decrypt(card.number))),
+        }),
+      },
+    });
+  },
 };

@@ -8,11 +8,20 @@ import {
   simulatePayment,
   simulateVoucherExecution,
 } from '../domain/gateway/simulations';
-import { actorOf, moveMoney, type HandlerContext } from './context';
+import { advanceSandboxClock, getSandboxClock } from '../domain/gateway/sandbox-clock';
+import { advanceWebhookRetries } from '../domain/webhooks/endpoints';
+import { actorOf, createOnce, moveMoney, type HandlerContext } from './context';
 
 type PartnerSimulationHandlers = Pick<
   Handlers<HandlerContext>,
-  'simulatePayment' | 'simulateAuthorization' | 'simulateHoldTimeOut' | 'simulateCardStatus' | 'simulateOfflineBatch' | 'simulateVoucherExecution'
+  | 'simulatePayment'
+  | 'simulateAuthorization'
+  | 'simulateHoldTimeOut'
+  | 'simulateCardStatus'
+  | 'simulateOfflineBatch'
+  | 'simulateVoucherExecution'
+  | 'getSandboxClock'
+  | 'advanceSandboxClock'
 >;
 
 export const partnerSimulationHandlers: PartnerSimulationHandlers = {
@@ -26,4 +35,8 @@ export const partnerSimulationHandlers: PartnerSimulationHandlers = {
   simulateCardStatus: (context, { path, body }) => simulateCardStatus(context.db, actorOf(context), path.cardId, body),
   simulateOfflineBatch: (context, { path, body }) => simulateOfflineBatch(context.db, actorOf(context), path.servicePointId, body),
   simulateVoucherExecution: (context, { body }) => simulateVoucherExecution(context.db, actorOf(context), body),
+  getSandboxClock: (context) => getSandboxClock(context.db, actorOf(context)),
+  // The partner's webhook retries come due with its world (the webhooks sit above the gateway).
+  advanceSandboxClock: (context, input) =>
+    createOnce(context, 'advanceSandboxClock', input, (db) => advanceSandboxClock(db, actorOf(context), input.body.seconds, [advanceWebhookRetries])),
 };

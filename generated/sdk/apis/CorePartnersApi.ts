@@ -117,6 +117,7 @@ export interface CreatePartnerContractRequest {
 
 export interface CreateSandboxPartnerRequest {
     sandboxPartnerCreate: SandboxPartnerCreate;
+    idempotencyKey?: string;
 }
 
 export interface DeleteCoreWebhookEndpointRequest {
@@ -347,7 +348,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner, in one transaction: a failure partway leaves nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer (the secret and the numbers too) and seeds nothing twice; the same key with another body is 422 (code 4031), one still in flight 409 (code 4030).
      * Seed a sandbox partner
      */
     async createSandboxPartnerRaw(requestParameters: CreateSandboxPartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SandboxPartnerResponse>> {
@@ -360,6 +361,10 @@ export class CorePartnersApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -378,7 +383,7 @@ export class CorePartnersApi extends runtime.BaseAPI {
     }
 
     /**
-     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner.
+     * Sandbox deployments only (403, code 4222, on a live one): creates a partner holding every partner scope, with its sandbox credentials (a `ck_test_` consumer-key, the secret in this answer only), and seeds its world through the Core API\'s own use cases: a network, a client and a service point of its own, both under contract to it, a float of 10,000,000 XOF with recharge limits, and member cards: two funded with 100,000 XOF, and one per business refusal (`purpose`, see the sandbox guide\'s magic cards). The cards\' full numbers are shown to a caller holding core:cards.reveal. The partner quick start runs on it as it is. Each call seeds a new partner, in one transaction: a failure partway leaves nothing. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer (the secret and the numbers too) and seeds nothing twice; the same key with another body is 422 (code 4031), one still in flight 409 (code 4030).
      * Seed a sandbox partner
      */
     async createSandboxPartner(requestParameters: CreateSandboxPartnerRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SandboxPartnerResponse> {

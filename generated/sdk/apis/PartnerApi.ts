@@ -44,6 +44,8 @@ import type {
   PartnerPaymentCreate,
   PartnerRechargeCreate,
   PaymentCreate,
+  SandboxClockAdvance,
+  SandboxClockResponse,
   SecretRotation,
   ServicePointSettlementResponse,
   SettlementDayListResponse,
@@ -121,6 +123,10 @@ import {
     PartnerRechargeCreateToJSON,
     PaymentCreateFromJSON,
     PaymentCreateToJSON,
+    SandboxClockAdvanceFromJSON,
+    SandboxClockAdvanceToJSON,
+    SandboxClockResponseFromJSON,
+    SandboxClockResponseToJSON,
     SecretRotationFromJSON,
     SecretRotationToJSON,
     ServicePointSettlementResponseFromJSON,
@@ -160,6 +166,11 @@ import {
     WebhookRedeliveryResponseFromJSON,
     WebhookRedeliveryResponseToJSON,
 } from '../models/index';
+
+export interface AdvanceSandboxClockRequest {
+    sandboxClockAdvance: SandboxClockAdvance;
+    idempotencyKey?: string;
+}
 
 export interface CapturePartnerAuthorizationRequest {
     authorizationId: string;
@@ -371,6 +382,50 @@ export interface VoidPartnerAuthorizationRequest {
  * 
  */
 export class PartnerApi extends runtime.BaseAPI {
+
+    /**
+     * Moves the time of the partner\'s sandbox world forward by `seconds` (never backwards), so that what time drives happens without waiting, for that world only: its cards\' spending limits count their days, weeks, months, hours and intervals between fills at the new time (a daily limit resets when the clock passes midnight at the card\'s network\'s time zone), its cards\' open authorisations reach their expiry that much sooner (those now due are released as the expiry sweep releases them, `hold.expired`), its day statement (`GET /partner/v1/statements/{day}`) counts the world\'s days (a day is `closed` once the clock has passed it), and its webhook endpoints\' pending retries and open circuits come due that much sooner. The world is the member cards of the clients the partner has an active contract for: a partner with none is 409, code 4224, and one of whose clients is also contracted to another partner is 409, code 4223 (its time would move theirs); nothing moves then. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and moves nothing twice. Sandbox only: a live deployment answers 403, code 4222, and does nothing.
+     * Advance the partner\'s test clock
+     */
+    async advanceSandboxClockRaw(requestParameters: AdvanceSandboxClockRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SandboxClockResponse>> {
+        if (requestParameters.sandboxClockAdvance === null || requestParameters.sandboxClockAdvance === undefined) {
+            throw new runtime.RequiredError('sandboxClockAdvance','Required parameter requestParameters.sandboxClockAdvance was null or undefined when calling advanceSandboxClock.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/clock/advance`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: SandboxClockAdvanceToJSON(requestParameters.sandboxClockAdvance),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SandboxClockResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Moves the time of the partner\'s sandbox world forward by `seconds` (never backwards), so that what time drives happens without waiting, for that world only: its cards\' spending limits count their days, weeks, months, hours and intervals between fills at the new time (a daily limit resets when the clock passes midnight at the card\'s network\'s time zone), its cards\' open authorisations reach their expiry that much sooner (those now due are released as the expiry sweep releases them, `hold.expired`), its day statement (`GET /partner/v1/statements/{day}`) counts the world\'s days (a day is `closed` once the clock has passed it), and its webhook endpoints\' pending retries and open circuits come due that much sooner. The world is the member cards of the clients the partner has an active contract for: a partner with none is 409, code 4224, and one of whose clients is also contracted to another partner is 409, code 4223 (its time would move theirs); nothing moves then. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and moves nothing twice. Sandbox only: a live deployment answers 403, code 4222, and does nothing.
+     * Advance the partner\'s test clock
+     */
+    async advanceSandboxClock(requestParameters: AdvanceSandboxClockRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SandboxClockResponse> {
+        const response = await this.advanceSandboxClockRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * Records the payment of the dispensed amount (at most the hold: 409 code 4043 above it, in money or in litres) and releases the rest; the payment is the partner\'s own, with its `externalReference` (409 code 4024 when reused). An amount of 0 records no payment and releases the whole hold. A station captures only while its contract for the service point is in force: ending the contract voids its open authorisations there (a capture then is 409 4044, already voided), and one placed as the contract ended is refused, 409 code 4064 (void it, or let it expire). An expired or already settled authorisation is 409 (4042, 4044). Another partner\'s authorisation, or an unknown id, is 404, code 3014, the same answer in each case. A refusal moves nothing.
@@ -809,7 +864,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
+     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner\'s test clock (`/partner/v1/simulate/clock`), and a line\'s `at` is in its time.
      * Read the partner\'s daily statement
      */
     async getPartnerDailyStatementRaw(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PartnerDailyStatementResponse>> {
@@ -857,7 +912,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161).
+     * The partner\'s statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day\'s bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner\'s test clock (`/partner/v1/simulate/clock`), and a line\'s `at` is in its time.
      * Read the partner\'s daily statement
      */
     async getPartnerDailyStatement(requestParameters: GetPartnerDailyStatementRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PartnerDailyStatementResponse> {
@@ -1091,6 +1146,39 @@ export class PartnerApi extends runtime.BaseAPI {
      */
     async getPartnerWebhookEndpoint(requestParameters: GetPartnerWebhookEndpointRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<WebhookEndpointResponse> {
         const response = await this.getPartnerWebhookEndpointRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The time of the partner\'s sandbox world (the member cards of the clients it is contracted for): the wall clock until the partner advances it (`POST /partner/v1/simulate/clock/advance`), then ahead of it by what it advanced. Sandbox only: a live deployment answers 403, code 4222.
+     * Read the partner\'s test clock
+     */
+    async getSandboxClockRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SandboxClockResponse>> {
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["partner:sandbox.simulate"]);
+        }
+
+        const response = await this.request({
+            path: `/partner/v1/simulate/clock`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => SandboxClockResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The time of the partner\'s sandbox world (the member cards of the clients it is contracted for): the wall clock until the partner advances it (`POST /partner/v1/simulate/clock/advance`), then ahead of it by what it advanced. Sandbox only: a live deployment answers 403, code 4222.
+     * Read the partner\'s test clock
+     */
+    async getSandboxClock(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SandboxClockResponse> {
+        const response = await this.getSandboxClockRaw(initOverrides);
         return await response.value();
     }
 

@@ -10,7 +10,7 @@ import type { Actor } from '../actor';
 import { AppError } from '../app-error';
 import { EARLIEST_INSTANT, LATEST_INSTANT } from '../calendar';
 import { findCardControls } from './controls';
-import { cardSpends, cardTimeZone, spent, type Spend } from './spends';
+import { cardClock, cardSpends, cardTimeZone, spent, type Spend } from './spends';
 import { periodBounds, type Period } from '../time-zones';
 
 type CardAllowances = components['schemas']['CardAllowances'];
@@ -58,12 +58,17 @@ function perTransaction(
   };
 }
 
-/** The allowance of every limit that applies to the card, per transaction and per period, as of `at` (now by default). */
-export async function findCardAllowances(db: Queryable, actor: Actor, cardId: string, at = new Date()): Promise<CardAllowances> {
+/**
+ * The allowance of every limit that applies to the card, per transaction and per period, as of
+ * `at` (now by default), in the time of the card's world (clocks.ts).
+ */
+export async function findCardAllowances(db: Queryable, actor: Actor, cardId: string, when?: Date): Promise<CardAllowances> {
   const { effective } = await findCardControls(db, actor, cardId);
   const timeZone = await cardTimeZone(db, cardId);
+  const clock = await cardClock(db, cardId);
+  const at = when ?? clock.now();
   checkPeriodsExpressible(at, timeZone);
-  const spends = await cardSpends(db, cardId, at, timeZone, true);
+  const spends = await cardSpends(db, cardId, at, timeZone, true, clock);
   const items: Allowance[] = [];
   const add = (
     measure: Allowance['measure'],

@@ -1,6 +1,6 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { pageOfRows, pageOfSettledRows, whereClause, type Page, type PageInput, type SettledPage } from '../pagination';
 import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
@@ -278,7 +278,7 @@ const TRANSITIONS: Record<CardAction, { from: CardStatus[]; to: StoredStatus; ve
 
 /** Applies a lifecycle action; a status that does not allow it is CARD_TRANSITION_FORBIDDEN. */
 export async function transitionCard(
-  db: Database,
+  db: Queryable,
   actor: Actor,
   cardId: string,
   action: Exclude<CardAction, 'cancel'>,

@@ -252,7 +252,7 @@ export async function findCardControls(db: Queryable, actor: Actor, cardId: stri
  * scope of authority is narrower than the issuer, also that they stay within the profile's
  * rules: controls-within-profile.ts); audited.
  */
-export async function replaceCardControls(db: Database, actor: Actor, cardId: string, body: SpendingControls): Promise<CardControls> {
+export async function replaceCardControls(db: Queryable, actor: Actor, cardId: string, body: SpendingControls): Promise<CardControls> {
   return db.transaction(async (tx) => {
     const card = await memberCard(tx, cardId, true);
     await checkControls(tx, body, await findCardProfile(tx, actor, card.profileId));

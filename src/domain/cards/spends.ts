@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../../db/database';
 import { DEFAULT_TIME_ZONE, periodBounds } from '../time-zones';
+import { clockMovesOf, clockOfMoves, WALL_CLOCK, type Clock } from '../clocks';
 
 const DAY_MS = 86_400_000;
 
@@ -15,6 +16,15 @@ export async function cardTimeZone(db: Queryable, cardId: string): Promise<strin
     [cardId],
   );
   return row?.time_zone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The clock of the card's world (clocks.ts: the wall clock but in a sandbox world moved forward). */
+export async function cardClock(db: Queryable, cardId: string): Promise<Clock> {
+  const [row] = await db.query<{ moves: { movedAt: string; offsetSeconds: number }[] }>(
+    `SELECT ${clockMovesOf('c.client_id')} AS moves FROM cards c WHERE c.id = $1`,
+    [cardId],
+  );
+  return clockOfMoves(row?.moves ?? null);
 }
 
 export interface Spend {
@@ -33,12 +43,15 @@ export interface Spend {
  * month around `at` in `timeZone`, and in the day before it (the interval between fills looks back up to a
  * day), in one statement. `asOf` reads them as they stood at `at` (a past instant, for the
  * allowances); without it every committed one counts, even one whose transaction started
- * after `at` (a payment racing this one: its row's time is its transaction's start).
+ * after `at` (a payment racing this one: its row's time is its transaction's start). `at` and
+ * the spends' times are in the time of the card's world (`clock`: clocks.ts); its rows keep the
+ * database's.
  */
-export async function cardSpends(db: Queryable, cardId: string, at: Date, timeZone: string, asOf = false): Promise<Spend[]> {
+export async function cardSpends(db: Queryable, cardId: string, at: Date, timeZone: string, asOf = false, clock: Clock = WALL_CLOCK): Promise<Spend[]> {
   const since = new Date(
     Math.min(periodBounds('week', at, timeZone).start.getTime(), periodBounds('month', at, timeZone).start.getTime(), at.getTime() - DAY_MS),
   );
+  const realAt = clock.real(at);
   const rows = await db.query<{ unit_code: string; amount: string; quantity_ml: string | null; created_at: Date; held: boolean; service: string }>(
     `SELECT o.unit_code, o.amount::text AS amount, (o.fuel->>'quantityMl') AS quantity_ml, o.created_at, false AS held, o.service
        FROM ledger_operations o JOIN ledger_accounts a ON a.id = o.debit_account_id
@@ -47,14 +60,14 @@ export async function cardSpends(db: Queryable, cardId: string, at: Date, timeZo
      UNION ALL
      SELECT unit_code, amount::text, quantity_ml::text, created_at, true, service FROM ledger_holds
       WHERE card_id = $1 AND status = 'open' AND expires_at > $3 AND created_at >= $2 AND ($4::timestamptz IS NULL OR created_at <= $4)`,
-    [cardId, since, at, asOf ? at : null],
+    [cardId, clock.real(since), realAt, asOf ? realAt : null],
     { prepare: true },
   );
   return rows.map((row) => ({
     unit: row.unit_code,
     amount: BigInt(row.amount),
     quantityMl: BigInt(row.quantity_ml ?? 0),
-    at: row.created_at,
+    at: clock.local(row.created_at),
     held: row.held,
     fill: row.service === 'fuel',
   }));

@@ -1,6 +1,6 @@
 /** A member card's links to a vehicle and a driver of its own client. */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
@@ -42,7 +42,7 @@ function checkLink(
 }
 
 /** Replaces a member card's vehicle and driver (null for none) after checking both; audited. */
-export async function replaceCardFleet(db: Database, actor: Actor, cardId: string, input: CardFleet): Promise<Card> {
+export async function replaceCardFleet(db: Queryable, actor: Actor, cardId: string, input: CardFleet): Promise<Card> {
   return db.transaction(async (tx) => {
     const { clientId, links: before } = await memberCardLinks(tx, cardId);
     const vehicle = input.vehicleId === null ? null : await findVehicle(tx, actor, input.vehicleId, 'share');

@@ -29,6 +29,15 @@ export function cardsInReach(partner: Placeholder): string {
 }
 
 /**
+ * The clients partner `partner` has an active contract for, as a table to select from (columns
+ * `client_id`, and `shared`: another partner has an active contract for it too).
+ */
+export function contractedClients(partner: Placeholder): string {
+  return `(SELECT pc.client_id, EXISTS (SELECT 1 FROM partner_contracts o WHERE o.client_id = pc.client_id AND o.partner_id <> pc.partner_id AND o.ended_at IS NULL) AS shared
+             FROM partner_contracts pc WHERE pc.partner_id = ${partner} AND pc.ended_at IS NULL AND pc.client_id IS NOT NULL)`;
+}
+
+/**
  * The time zones of the networks of the clients and service points partner `partner` has or
  * had a contract for, as a table to select from (column `time_zone`): an ended contract still
  * counts, so that the days of its past statements do not move.

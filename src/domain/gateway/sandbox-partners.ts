@@ -5,11 +5,13 @@
  * funded, and one per business refusal (the sandbox's magic cards, docs/sandbox.md): each is set
  * up through production's own use cases (issuing, controls, drivers, transitions, regularisations)
  * so that the refusal it gives is production's, not a sandbox branch in the payment code.
- * Sandbox deployments only (deployment.ts).
+ * Sandbox deployments only (deployment.ts). The seed is one transaction (every use case joins it):
+ * a failure partway leaves nothing, and under an Idempotency-Key (the handler's createOnce) the
+ * whole seed commits with its stored answer.
  */
 import { oauthScopes } from '../../../generated/operations';
 import type { components } from '../../../generated/schema';
-import type { Database } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import type { Actor } from '../actor';
 import { requireSandbox } from '../deployment';
 import type { CardVault } from '../cards/card-numbers';
@@ -25,7 +27,7 @@ import { setRechargeLimits } from '../partners/recharge-limits';
 import { fundPartnerFloat, regularise } from '../payments/operations';
 import { createClient } from '../referential/clients';
 import { createNetwork } from '../referential/networks';
-import { addEnergyPrice, createEnergyType, priceInForce } from '../referential/energy-types';
+import { addEnergyPrice, createEnergyType, findEnergyType, priceInForce } from '../referential/energy-types';
 import { AppError } from '../app-error';
 
 type SandboxPartner = components['schemas']['SandboxPartner'];
@@ -66,13 +68,21 @@ const SEEDED: readonly { purpose: SandboxCard['purpose']; balance: number; contr
   },
 ];
 
-/** The fuel the litre and fill-interval cards are judged on: gasoil, given a price in force when it has none (715 XOF a litre). */
-async function ensureSandboxFuel(db: Database, actor: Actor): Promise<void> {
-  if (await priceInForce(db, SANDBOX_FUEL, new Date())) return;
-  await createEnergyType(db, actor, { code: SANDBOX_FUEL, label: 'Gasoil' }).catch((error: unknown) => {
-    if (!(error instanceof AppError && error.codeName === 'DUPLICATE_CODE')) throw error;
+/**
+ * The fuel the litre and fill-interval cards are judged on: gasoil, given a price in force when it
+ * has none (715 XOF a litre). Seeds take turns here (a transaction-scoped lock), so that two at
+ * once never both create it: the second reads what the first committed.
+ */
+async function ensureSandboxFuel(tx: Queryable, actor: Actor): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('sandbox-fuel', 0))`);
+  if (await priceInForce(tx, SANDBOX_FUEL, new Date())) return;
+  // Not found is thrown before any statement fails, so the transaction goes on.
+  const known = await findEnergyType(tx, actor, SANDBOX_FUEL).catch((error: unknown) => {
+    if (error instanceof AppError && error.codeName === 'ENERGY_TYPE_NOT_FOUND') return undefined;
+    throw error;
   });
-  await addEnergyPrice(db, actor, SANDBOX_FUEL, {
+  if (!known) await createEnergyType(tx, actor, { code: SANDBOX_FUEL, label: 'Gasoil' });
+  await addEnergyPrice(tx, actor, SANDBOX_FUEL, {
     effectiveAt: new Date(Date.now() - 60_000).toISOString(),
     priceInclTax: xof(715),
     priceExclVat: xof(606),
@@ -85,8 +95,12 @@ async function ensureSandboxFuel(db: Database, actor: Actor): Promise<void> {
  * Creates the sandbox partner and its world; `reveal`: whether the answer may show the cards'
  * full numbers (the caller holds core:cards.reveal).
  */
-export async function createSandboxPartner(db: Database, vault: CardVault, actor: Actor, input: { name: string }, reveal: boolean): Promise<SandboxPartner> {
+export async function createSandboxPartner(db: Queryable, vault: CardVault, actor: Actor, input: { name: string }, reveal: boolean): Promise<SandboxPartner> {
   await requireSandbox(db, 'Seeding a sandbox partner');
+  return db.transaction((tx) => seed(tx, vault, actor, input, reveal));
+}
+
+async function seed(db: Queryable, vault: CardVault, actor: Actor, input: { name: string }, reveal: boolean): Promise<SandboxPartner> {
   await ensureSandboxFuel(db, actor);
   const scopes = Object.keys(oauthScopes).filter((scope) => scope.startsWith('partner:'));
   const { partner, consumerSecret } = await createPartner(db, actor, { name: input.name, scopes });

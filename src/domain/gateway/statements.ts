@@ -26,6 +26,7 @@ import { findUnit } from '../referential/units';
 import { toPartnerOperation } from './operations';
 import { contractedTimeZones } from './reach';
 import { checkTimeZone, dayBounds, DEFAULT_TIME_ZONE } from '../time-zones';
+import { partnerClock } from '../clocks';
 
 type PartnerDailyStatement = components['schemas']['PartnerDailyStatement'];
 type OperationType = PartnerDailyStatement['totals'][number]['type'];
@@ -138,8 +139,11 @@ export async function partnerDailyStatement(
     });
   }
   const timeZone = await statementTimeZone(db, partnerId, query.timeZone);
+  // The day of the partner's world (its test clock in a sandbox, clocks.ts); its rows keep the database's time.
+  const clock = await partnerClock(db, partnerId);
   const { start: from, end: to } = dayBounds(day, timeZone);
-  if (from.getTime() > Date.now())
+  const now = clock.now();
+  if (from.getTime() > now.getTime())
     throw new AppError('STATEMENT_DAY_NOT_STARTED', `The day ${day} of ${timeZone} has not started`, {
       errors: [{ path: '/path/day', message: 'a day that has started' }],
     });
@@ -149,7 +153,7 @@ export async function partnerDailyStatement(
     query.unit,
   ]);
   const floatId = floatAccount?.id ?? null;
-  const params = [partnerId, query.unit, from, to, floatId];
+  const params = [partnerId, query.unit, clock.real(from), clock.real(to), floatId];
   const limit = pageSize(query.limit);
   const page = await pageOfLines(db, params, query.cursor, limit);
   const totals = await db.query<{ type: OperationType; count: number; amount: StoredAmount; float_movement: StoredAmount }>(
@@ -171,18 +175,18 @@ export async function partnerDailyStatement(
       floatMovement: money(row.float_amount ?? '0'),
       floatBalanceAfter: row.float_balance_after === null ? null : money(row.float_balance_after),
       cancels: operation.cancels,
-      at: row.at.toISOString(),
+      at: clock.local(row.at).toISOString(),
     };
   });
   const float = floatId === null ? null : { id: floatId, stored_balance: true };
-  const balance = async (at: Date) => (float ? (await balanceBefore(db, float, query.unit, at)).toApi() : Money.zero(query.unit).toApi());
+  const balance = async (at: Date) => (float ? (await balanceBefore(db, float, query.unit, clock.real(at))).toApi() : Money.zero(query.unit).toApi());
   return {
     day,
     timeZone,
     from: from.toISOString(),
     to: to.toISOString(),
     unit: query.unit,
-    closed: to.getTime() <= Date.now(),
+    closed: to.getTime() <= now.getTime(),
     openingFloat: await balance(from),
     closingFloat: await balance(to),
     lines, // first: the CSV answer is the first list

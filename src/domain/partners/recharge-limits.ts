@@ -4,7 +4,7 @@
  * by the partner with its float, enforced by gateway/recharges.ts.
  */
 import type { components } from '../../../generated/schema';
-import type { Database, Queryable } from '../../db/database';
+import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import { type Money, type StoredAmount } from '../money';
@@ -106,7 +106,7 @@ export async function getRechargeLimits(db: Queryable, actor: Actor, partnerId: 
 }
 
 /** Replaces the partner's limits (one entry per unit, each unit known); audited. Never the caller's own. */
-export async function setRechargeLimits(db: Database, actor: Actor, partnerId: string, input: RechargeLimits): Promise<RechargeLimits> {
+export async function setRechargeLimits(db: Queryable, actor: Actor, partnerId: string, input: RechargeLimits): Promise<RechargeLimits> {
   const units = input.limits.map((limit) => limit.unit);
   const repeated = units.findIndex((unit, index) => units.indexOf(unit) !== index);
   if (repeated >= 0)

@@ -197,6 +197,7 @@ export function placeHold(
       });
     }
     const { debit: account, stationCardId, spending } = await paymentAccounts(tx, heldCard, input.servicePointId, amount.unit);
+    named.at = spending.clock.now(); // its rules judge at the time of the card's world (clocks.ts)
     // A fill for a vehicle that runs on one fuel is of that fuel unless the station names another.
     const vehicleFuel = input.service === 'fuel' ? (spending.vehicle?.energyTypeCode ?? null) : null;
     const attempt = { ...named, energyTypeCode: named.energyTypeCode ?? vehicleFuel };
@@ -458,6 +459,24 @@ export async function timeOutHold(db: Database, id: string): Promise<Authorizati
     const [due] = await tx.query<HoldRow>('UPDATE ledger_holds SET expires_at = LEAST(expires_at, now()), updated_at = now() WHERE id = $1 RETURNING *', [id]);
     return (await closeHolds(tx, [due], 'expired'))[0];
   });
+}
+
+/**
+ * The time of the clients' worlds moved forward by `seconds` (a sandbox's test clock,
+ * clocks.ts), in the caller's transaction: their cards' open holds reach their expiry that much
+ * sooner, and those now due are released as expireHolds releases them (`hold.expired`); returns
+ * how many. Expiries stay on the database's clock, so the sweep keeps releasing the others on time.
+ */
+export async function advanceHolds(tx: Queryable, clientIds: readonly string[], seconds: number): Promise<number> {
+  const holds = await tx.query<HoldRow & { due: boolean }>(
+    `UPDATE ledger_holds SET expires_at = expires_at - make_interval(secs => $2), updated_at = now()
+      WHERE id IN (SELECT h.id FROM ledger_holds h JOIN cards k ON k.id = h.card_id WHERE k.client_id = ANY($1::text[]) AND h.status = 'open' ORDER BY h.id FOR UPDATE OF h)
+      RETURNING *, expires_at <= now() AS due`,
+    [clientIds, seconds],
+  );
+  const due = holds.filter((hold) => hold.due).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (due.length > 0) await closeHolds(tx, due, 'expired');
+  return due.length;
 }
 
 /**

@@ -42,7 +42,7 @@ export async function uniquely<T>(constraint: string, refusal: AppError, work: (
 type FloatFundingCreate = components['schemas']['FloatFundingCreate'];
 
 /** The issuer credits a partner's float against the partner's payment reference. */
-export function fundPartnerFloat(db: Database, actor: Actor, request: IdempotentRequest, input: FloatFundingCreate): Idempotent<Operation> {
+export function fundPartnerFloat(db: Queryable, actor: Actor, request: IdempotentRequest, input: FloatFundingCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
     const partner = await partnerRow(tx, input.partnerId, 'share');
     if (partner.status !== 'active') throw new AppError('PARTNER_INACTIVE', `Partner ${input.partnerId} is disabled`);
@@ -128,6 +128,7 @@ export function takePayment(
     const payingCard = await payer.cardId(tx);
     cardId = payingCard;
     const { debit, stationCardId, credit, spending } = await paymentAccounts(tx, payingCard, input.servicePointId, attempt.amount.unit);
+    attempt.at = spending.clock.now(); // its rules judge at the time of the card's world (clocks.ts)
     const { amount, fuel, exceptions: onPrice } = await priceFill(tx, input, attempt.amount, spending);
     attempt.amount = amount; // the card is charged (and its limits count) at the client's price
     const driverCheck = checkDriver(vault, spending, input.driverCode);
@@ -211,7 +212,7 @@ async function checkCorrected(tx: Queryable, operationId: string, card: Pick<Acc
 }
 
 /** A card's balance adjusted against the adjustments account, naming the operation it corrects when it does. */
-export function regularise(db: Database, actor: Actor, request: IdempotentRequest, input: RegularisationCreate): Idempotent<Operation> {
+export function regularise(db: Queryable, actor: Actor, request: IdempotentRequest, input: RegularisationCreate): Idempotent<Operation> {
   return idempotent(db, actor, request, async (tx) => {
     const amount = Money.fromApi(input.amount);
     const card = await cardAccount(tx, input.cardId, amount.unit);

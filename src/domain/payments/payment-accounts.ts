@@ -2,7 +2,8 @@
  * The two sides of a payment at a service point (the card's account and the station's
  * E-service account), read in one query with what the payment's checks need of the card: its
  * effective spending controls (cards/controls.ts), the service point's network and time zone, the
- * time zone of the card's network, the unit, the card's vehicle and driver.
+ * time zone of the card's network, the unit, the card's vehicle and driver, and the clock of the
+ * card's world (clocks.ts: the wall clock but in a sandbox world moved forward).
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
@@ -10,6 +11,7 @@ import { AppError } from '../app-error';
 import { effectiveControls } from '../cards/controls';
 import { cardAccountKey, eServiceAccount, type AccountKey } from '../ledger/accounts';
 import { DEFAULT_TIME_ZONE } from '../time-zones';
+import { clockMovesOf, clockOfMoves, type Clock } from '../clocks';
 
 type SpendingControls = components['schemas']['SpendingControls'];
 type EffectiveControls = components['schemas']['EffectiveControls'];
@@ -24,6 +26,8 @@ export interface SpendingContext {
   timeZone: string;
   /** The time zone of the card's network (its client's): the days, weeks and months of its limits. */
   cardTimeZone: string;
+  /** The clock of the card's world: the instant its rules judge at, and the world time of its past spends. */
+  clock: Clock;
   /** The payment's unit: money, or litres of one energy type at a scale. */
   unit: { code: string; kind: 'money' | 'volume'; scale: number; energyTypeCode: string | null };
   /** The vehicle the card is linked to: its tank bounds a fill, its energy type the products. */
@@ -73,11 +77,12 @@ export async function paymentAccounts(
     driver_code_failures: number;
     driver_code_max_failures: number;
     driver_code_required: boolean;
+    clock_moves: { movedAt: string; offsetSeconds: number }[] | null;
   }>(
     `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
             cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, cz.time_zone AS card_time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type,
             v.id AS vehicle_id, v.tank_capacity_ml AS tank_ml, v.energy_type_code AS vehicle_energy_type, d.id AS driver_id, d.code_hash AS driver_code_hash,
-            c.driver_code_failures, p.driver_code_max_failures, p.driver_code_required
+            c.driver_code_failures, p.driver_code_max_failures, p.driver_code_required, ${clockMovesOf('c.client_id')} AS clock_moves
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
@@ -115,6 +120,7 @@ export async function paymentAccounts(
       networkId: row.network_id,
       timeZone: row.time_zone,
       cardTimeZone: row.card_time_zone ?? DEFAULT_TIME_ZONE,
+      clock: clockOfMoves(row.clock_moves),
       unit: { code: unit, kind: row.unit_kind, scale: row.unit_scale, energyTypeCode: row.unit_energy_type },
       vehicle: row.vehicle_id ? { id: row.vehicle_id, tankMl: BigInt(row.tank_ml as number), energyTypeCode: row.vehicle_energy_type } : null,
       driver: row.driver_id

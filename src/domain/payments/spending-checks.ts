@@ -23,7 +23,7 @@ export const placed = (spending: SpendingContext, attempt: SpendingAttempt): Att
 
 /** The card's spends, read (under its lock) only when a rule needs them. */
 export const spendsFor = (tx: Queryable, spending: SpendingContext, at: Date): Promise<Spend[]> =>
-  needsSpends(spending.controls) ? cardSpends(tx, spending.cardId, at, spending.cardTimeZone) : Promise.resolve([]);
+  needsSpends(spending.controls) ? cardSpends(tx, spending.cardId, at, spending.cardTimeZone, false, spending.clock) : Promise.resolve([]);
 
 /** Throws the first hard breach of the attempt; returns the soft ones. */
 export function applyControls(spending: SpendingContext, attempt: Attempt, spends: readonly Spend[]): Breach[] {

@@ -255,3 +255,23 @@ export async function issuerOwner(db: Queryable, actor: Actor, partnerId: string
   await partnerInReach(db, actor, partnerId);
   return { partnerId, by: 'issuer' };
 }
+
+/**
+ * A sandbox partner's test clock moved forward by `seconds` (clocks.ts), in the caller's
+ * transaction: its endpoints' pending deliveries and open circuits come due that much sooner,
+ * so that the dispatcher's next run attempts the retries now due; returns how many deliveries
+ * moved.
+ */
+export async function advanceWebhookRetries(tx: Queryable, partnerId: string, seconds: number): Promise<number> {
+  await tx.query(
+    `UPDATE webhook_endpoints SET circuit_open_until = circuit_open_until - make_interval(secs => $2)
+      WHERE partner_id = $1 AND circuit_open_until IS NOT NULL`,
+    [partnerId, seconds],
+  );
+  const moved = await tx.query(
+    `UPDATE webhook_deliveries SET next_attempt_at = next_attempt_at - make_interval(secs => $2)
+      WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE partner_id = $1) RETURNING 1`,
+    [partnerId, seconds],
+  );
+  return moved.length;
+}

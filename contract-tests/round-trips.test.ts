@@ -18,6 +18,7 @@ import { checkLedgerAfterEach, contractedPartner, credit, issueCard, newClientWo
  * accounts), the locks (cards, then accounts), the write (operation, entries, balances), the
  * events, the key's answer, COMMIT. The others look their system account up separately. A
  * partner's recharge: a payment's, with the float's late write and its day's count before COMMIT.
+ * A read: the two of its authentication and its own, one statement (src/db/batched.ts).
  */
 const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 15, partnerRecharge: 12 };
 
@@ -60,7 +61,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     partnerToken = (
       await contractedPartner(server, sdk, {
         name: 'Orange Money',
-        scopes: ['partner:recharges.write'],
+        scopes: ['partner:recharges.write', 'partner:cards.read', 'partner:profile.read'],
         clientId: owner.clientId,
         float: 1_000_000,
         floatReference: 'VIR-RT',
@@ -109,6 +110,18 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     };
     for (const [operation, count] of Object.entries(counts))
       expect({ operation, count, withinBudget: count <= BUDGET[operation as keyof typeof BUDGET] }).toEqual({ operation, count, withinBudget: true });
+  });
+
+  it("a read is three statements: the token lookup, the rate count and its own (GET /partner/v1/me, a partner's card, a Core card)", async () => {
+    const partner = () => server.sdk({ token: partnerToken }).partner;
+    const reads = {
+      me: () => partner().getPartnerMe(),
+      partnerCard: () => partner().getPartnerCard({ cardId: cards[1] }),
+      coreCard: () => server.sdk({ token }).coreCards.getCard({ cardId: cards[0] }),
+    };
+    for (const read of Object.values(reads)) await read(); // the units' scales are read by the first answer naming them
+    const counts = { me: await roundTrips(reads.me), partnerCard: await roundTrips(reads.partnerCard), coreCard: await roundTrips(reads.coreCard) };
+    expect(counts).toEqual({ me: 3, partnerCard: 3, coreCard: 3 });
   });
 
   it('a replayed key answers from its claim: BEGIN, the claim, COMMIT', async () => {

@@ -18,6 +18,7 @@ import { handlers as defaultHandlers } from './handlers';
 import type { HandlerContext } from './handlers/context';
 import { errorMapper } from './http/error-mapper';
 import { cacheRouteMatchers } from './http/route-matcher-cache';
+import { narrowRouteLookup } from './http/route-lookup';
 import { leanValidatorSchemas } from './http/validator-schema-cache';
 import { leanSpecLoading } from './http/validator-spec-loading';
 import type { Logger } from './http/logger';
@@ -47,6 +48,7 @@ const docsPage = readFileSync(join(GENERATED, 'docs', 'index.html'), 'utf8');
 const docsAnswer = precompressed(docsPage, 'text/html');
 
 cacheRouteMatchers();
+narrowRouteLookup();
 leanValidatorSchemas();
 leanSpecLoading();
 

@@ -21,13 +21,14 @@ function fakeDatabase(live: Map<string, LiveToken>) {
       if (db.failing) throw new Error('connection lost');
       const hashes = params[0] as string[];
       queries.push(hashes);
-      return hashes.flatMap((hash) => {
+      // Rows name the position of their hash in the batch (unnest ... WITH ORDINALITY).
+      return hashes.flatMap((hash, index) => {
         const token = live.get(hash);
         if (!token) return [];
         const scopes = token.scopes ?? ['partner:profile.read'];
         return [
           {
-            token_hash: hash,
+            ord: String(index + 1),
             partner_id: token.partner,
             name: `Partner ${token.partner}`,
             token_scopes: scopes,

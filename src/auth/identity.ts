@@ -7,6 +7,7 @@
  * scopes and allow-list, so disabling a partner or taking scopes from it applies to the next call.
  */
 import type { Queryable } from '../db/database';
+import { batchedStatement } from '../db/batched';
 import { AppError } from '../domain/app-error';
 import { effectiveScopes } from '../domain/partners/privilege';
 import { liveSecretsOf } from '../domain/partners/partners';
@@ -89,7 +90,7 @@ const LIVE_TOKENS = `access_tokens t JOIN partners p ON p.id = t.partner_id
       WHERE t.revoked_at IS NULL AND p.status = 'active'`;
 
 interface TokenRow extends HolderColumns {
-  token_hash: string;
+  ord: string;
   partner_id: string;
   name: string;
   token_scopes: string[];
@@ -99,54 +100,15 @@ interface TokenRow extends HolderColumns {
   expires_at: Date;
 }
 
-/** The live tokens among the given hashes (unknown, revoked and disabled-partner tokens are absent). */
-const LOOKUP_SQL = `SELECT t.token_hash, t.partner_id, p.name, t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.certificate_thumbprints, t.certificate_thumbprint, t.expires_at
-       FROM ${LIVE_TOKENS} AND t.token_hash = ANY($1::text[])`;
-
-/** Bounds the size of one lookup query; a full batch is sent at once. */
-const MAX_BATCH = 100;
-
-interface PendingLookup {
-  hash: string;
-  resolve(row: TokenRow | undefined): void;
-  reject(error: unknown): void;
-}
-
 /**
- * Looks token hashes up, sending the lookups made in the same turn of the event loop as one
- * query. Under load the round trip to the database, not the query, is what a lookup costs
- * (it used to be the largest cost of a secured call), and a few dozen requests arrive in the
- * same turn. This is batching, not caching: every lookup is answered by a query sent after
- * the lookup was made, so a revoked token or a disabled partner is refused on the very next
- * call, exactly as with one query per call.
+ * The live token of each hash (unknown, revoked and disabled-partner tokens have no row), the
+ * look-ups of one turn of the event loop sent as one statement (src/db/batched.ts): a revoked
+ * token or a disabled partner is refused on the very next call, as with one statement per call.
  */
-function batchedLookup(db: Queryable): (hash: string) => Promise<TokenRow | undefined> {
-  let pending: PendingLookup[] = [];
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    db.query<TokenRow>(LOOKUP_SQL, [[...new Set(batch.map((lookup) => lookup.hash))]], { prepare: true }).then(
-      (rows) => {
-        const byHash = new Map(rows.map((row) => [row.token_hash, row]));
-        for (const lookup of batch) lookup.resolve(byHash.get(lookup.hash));
-      },
-      (error: unknown) => {
-        for (const lookup of batch) lookup.reject(error);
-      },
-    );
-  };
-  return (hash) =>
-    new Promise((resolve, reject) => {
-      pending.push({ hash, resolve, reject });
-      // setImmediate runs once the I/O callbacks of this turn (the other requests) are done.
-      if (pending.length === 1) setImmediate(flush);
-      else if (pending.length >= MAX_BATCH) flush();
-    });
-}
-
-/** One batching lookup per database handle (the app and the tests each have their own). */
-const lookups = new WeakMap<Queryable, (hash: string) => Promise<TokenRow | undefined>>();
+const lookUpToken = batchedStatement<[hash: string], TokenRow>(
+  `SELECT batch.ord, t.partner_id, p.name, t.scopes AS token_scopes, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.certificate_thumbprints, t.certificate_thumbprint, t.expires_at
+     FROM unnest($1::text[]) WITH ORDINALITY AS batch (hash, ord), ${LIVE_TOKENS} AND t.token_hash = batch.hash`,
+);
 
 /**
  * The credential of a bearer token. Unknown, revoked and disabled-partner tokens are
@@ -154,9 +116,7 @@ const lookups = new WeakMap<Queryable, (hash: string) => Promise<TokenRow | unde
  * take effect at once because every call reads the partner's status and scopes.
  */
 export async function verifyAccessToken(db: Queryable, token: string, now = new Date()): Promise<Credential> {
-  let lookup = lookups.get(db);
-  if (!lookup) lookups.set(db, (lookup = batchedLookup(db)));
-  const row = await lookup(hashSecret(token));
+  const [row] = await lookUpToken(db, [hashSecret(token)]);
   if (!row) {
     throw new AppError('TOKEN_INVALID', 'The access token is invalid', {
       headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', 'The access token is invalid') },

@@ -65,6 +65,8 @@ const FOREIGN_READS: Record<string, string> = {
   'drivers by payments':
     "the pay-at-pump's prepared read (payments/payment-accounts.ts) takes the card, the station, both accounts, the controls, the unit, the vehicle, the driver and the profile in one round trip on the hottest path",
   'events by gateway': "the partner's feed is one index-driven statement over the outbox (gateway/events.ts partnerEventsQuery; a test reads its plan)",
+  'ledger_entries by cards':
+    "the card read (a hot read: one statement for the card, its links and balances) sums a summed account's entries, as the ledger core's balance rule does (ledger/accounts.ts)",
   'ledger_accounts by cards':
     "a card's spends for its controls (cards/spends.ts) are its payments not cancelled and its open holds, in one prepared statement; cards sits beneath payments and may not import it",
   'ledger_accounts by gateway':

@@ -1,6 +1,7 @@
 /** Member cards: issue, read, list, look up by number, and the status lifecycle. */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
+import { batchedStatement } from '../../db/batched';
 import { pageOfRows, pageOfSettledRows, whereClause, type Page, type PageInput, type SettledPage } from '../pagination';
 import { authorityFilter } from '../scope-of-authority';
 import { newId } from '../ids';
@@ -9,7 +10,7 @@ import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { type CardVault, isValidCardNumber, maskCardNumber, newCardNumber } from './card-numbers';
 import { MONEY_UNIT } from '../referential/units';
-import { Money } from '../money';
+import { Money, type StoredAmount } from '../money';
 import { findCardProfile } from './profiles';
 import { lockActiveClient } from '../referential/clients';
 import { cardBalances, openCardAccounts } from '../ledger/accounts';
@@ -51,7 +52,7 @@ export function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now
   return (row.status === 'active' || row.status === 'suspended') && expired ? 'expired' : row.status;
 }
 
-function toCard(row: CardRow, balances: { unit_code: string; value: string }[]): Card {
+function toCard(row: CardRow, balances: { unit_code: string; value: StoredAmount }[]): Card {
   return {
     id: row.id,
     kind: row.kind,
@@ -99,9 +100,54 @@ async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<Ca
   return row;
 }
 
+/** A card's columns, named (a prepared statement must not change its result when a column is added). */
+const CARD_COLUMNS = [
+  'seq',
+  'id',
+  'kind',
+  'masked_number',
+  'client_id',
+  'profile_id',
+  'service_point_id',
+  'holder_name',
+  'holder_phone',
+  'vehicle_id',
+  'driver_id',
+  'status',
+  'status_reason',
+  'expires_at',
+  'cancelled_by_id',
+  'cancelled_by_name',
+  'cancellation_reason',
+  'cancelled_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof CardRow)[];
+
+/** A card once per account, by unit, with the account's available balance (posted minus held); once with null ones when it has none. */
+type CardBalanceRow = CardRow & { ord: string; unit_code: string | null; value: StoredAmount | null };
+
+/**
+ * Cards by id with their balances (as `cardBalances` reads them: kept on the account's row, or
+ * the sum of its entries, migration 013): the reads of a turn of the event loop as one
+ * statement (src/db/batched.ts). GET /core/v1/cards/{cardId} is the Core's balance read.
+ */
+const cardsWithBalances = batchedStatement<[id: string], CardBalanceRow>(
+  `SELECT batch.ord, ${CARD_COLUMNS.map((column) => `c.${column}`).join(', ')}, a.unit_code,
+          ((CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END) - a.held)::bigint AS value
+     FROM unnest($1::text[]) WITH ORDINALITY AS batch (id, ord)
+     JOIN cards c ON c.id = batch.id
+     LEFT JOIN ledger_accounts a ON a.card_id = c.id
+    ORDER BY batch.ord, a.unit_code`,
+);
+
 export async function findCard(db: Queryable, actor: Actor, id: string): Promise<Card> {
-  const [card] = await withBalances(db, [await cardRow(db, id)]);
-  return card;
+  const rows = await cardsWithBalances(db, [id]);
+  if (rows.length === 0) throw cardNotFound(id);
+  return toCard(
+    rows[0],
+    rows.flatMap((row) => (row.unit_code === null || row.value === null ? [] : [{ unit_code: row.unit_code, value: row.value }])),
+  );
 }
 
 /** Finds a card by its full number (checked first: a Luhn failure is CARD_NUMBER_INVALID). */

@@ -5,6 +5,7 @@
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
+import { batchedStatement } from '../../db/batched';
 import { AppError } from '../app-error';
 import { withoutLedgerAccount } from './refusals';
 import { partnerIdOf, type Actor } from '../actor';
@@ -21,6 +22,7 @@ type CardAllowances = components['schemas']['CardAllowances'];
 type PartnerCardDecline = components['schemas']['PartnerCardDecline'];
 
 interface PartnerCardRow {
+  ord: string;
   id: string;
   masked_number: string;
   status: 'active' | 'suspended' | 'opposed' | 'cancelled';
@@ -29,18 +31,24 @@ interface PartnerCardRow {
   balances: { unit: string; posted: number; held: number }[];
 }
 
+/**
+ * The card (by id, or by number hash) of each read if the partner is contracted for its client,
+ * with its balances; the reads of a turn of the event loop as one statement (src/db/batched.ts).
+ */
+const contractedCards = (by: 'id' | 'number_hash') =>
+  batchedStatement<[card: string, partnerId: string | null], PartnerCardRow>(
+    `SELECT batch.ord, c.id, c.masked_number, c.status, c.expires_at, c.holder_name,
+            COALESCE((SELECT json_agg(json_build_object('unit', a.unit_code, 'posted', a.posted, 'held', a.held) ORDER BY a.unit_code)
+                        FROM ledger_accounts a WHERE a.card_id = c.id), '[]') AS balances
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS batch (card, partner_id, ord)
+       JOIN cards c ON c.${by} = batch.card AND ${cardInReach('batch.partner_id', 'c')}`,
+  );
+const contractedCardsById = contractedCards('id');
+const contractedCardsByNumber = contractedCards('number_hash');
+
 /** The card (by id or by number hash) if the partner is contracted for its client, with its balances; one statement. */
 async function contractedCardRow(db: Queryable, actor: Actor, by: { id: string } | { hash: string }): Promise<PartnerCardRow | undefined> {
-  const [row] = await db.query<PartnerCardRow>(
-    `SELECT c.id, c.masked_number, c.status, c.expires_at, c.holder_name,
-            COALESCE(json_agg(json_build_object('unit', a.unit_code, 'posted', a.posted, 'held', a.held) ORDER BY a.unit_code) FILTER (WHERE a.id IS NOT NULL), '[]') AS balances
-       FROM cards c
-       LEFT JOIN ledger_accounts a ON a.card_id = c.id
-      WHERE ${'id' in by ? 'c.id' : 'c.number_hash'} = $1 AND ${cardInReach('$2', 'c')}
-      GROUP BY c.id`,
-    ['id' in by ? by.id : by.hash, actor.id],
-    { prepare: true },
-  );
+  const [row] = 'id' in by ? await contractedCardsById(db, [by.id, actor.id]) : await contractedCardsByNumber(db, [by.hash, actor.id]);
   return row;
 }
 

@@ -2,6 +2,7 @@
 import type { components } from '../../../generated/schema';
 import { oauthScopes } from '../../../generated/operations';
 import type { Database, Queryable } from '../../db/database';
+import { batchedStatement } from '../../db/batched';
 import { pageOfRows, type Page, type PageInput } from '../pagination';
 import { hashSecret, newConsumerKey, newConsumerSecret } from './secrets';
 import { deploymentMode } from '../deployment';
@@ -53,16 +54,26 @@ async function recordPartnerChange(
   await recordSecurityEvent(tx, actor, { type, partnerId: id, actorId: actor.id });
 }
 
-/** The secrets that still work: the current one, and during a rotation the previous one. */
-const LIVE_CREDENTIALS = '(expires_at IS NULL OR expires_at > now())';
+/** The secrets that still work (of `partner_credentials` aliased `credential`): the current one, and during a rotation the previous one. */
+const liveCredential = (credential: string) => `(${credential}.expires_at IS NULL OR ${credential}.expires_at > now())`;
 
 async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<PartnerView[]> {
   if (rows.length === 0) return [];
   const credentials = await db.query<CredentialRow>(
-    `SELECT id, partner_id, created_at, expires_at, created_by FROM partner_credentials WHERE partner_id = ANY($1) AND ${LIVE_CREDENTIALS} ORDER BY seq DESC`,
+    `SELECT id, partner_id, created_at, expires_at, created_by FROM partner_credentials WHERE partner_id = ANY($1) AND ${liveCredential('partner_credentials')} ORDER BY seq DESC`,
     [rows.map((row) => row.id)],
   );
-  return rows.map((row) => ({
+  return rows.map((row) =>
+    toPartnerView(
+      row,
+      credentials.filter((credential) => credential.partner_id === row.id),
+    ),
+  );
+}
+
+/** A partner in the contract's shape, with its live credentials (newest first). */
+function toPartnerView(row: PartnerRow, credentials: CredentialRow[]): PartnerView {
+  return {
     id: row.id,
     name: row.name,
     consumerKey: row.consumer_key,
@@ -74,17 +85,15 @@ async function withCredentials(db: Queryable, rows: PartnerRow[]): Promise<Partn
     internal: row.internal,
     createdBy: row.created_by,
     status: row.status,
-    credentials: credentials
-      .filter((credential) => credential.partner_id === row.id)
-      .map((credential) => ({
-        id: credential.id,
-        createdAt: credential.created_at.toISOString(),
-        expiresAt: credential.expires_at?.toISOString() ?? null,
-        createdBy: credential.created_by,
-      })),
+    credentials: credentials.map((credential) => ({
+      id: credential.id,
+      createdAt: credential.created_at.toISOString(),
+      expiresAt: credential.expires_at?.toISOString() ?? null,
+      createdBy: credential.created_by,
+    })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-  }));
+  };
 }
 
 /** The partner's row, or PARTNER_NOT_FOUND; `lock` locks it for the transaction (true: FOR UPDATE, 'share': FOR SHARE). */
@@ -113,7 +122,7 @@ export function liveSecretsOf(db: Queryable, consumerKey: string): Promise<Secre
   return db.query<SecretRow>(
     `SELECT p.id, p.name, p.consumer_key, p.scopes AS partner_scopes, p.internal, p.allowed_ips, p.certificate_thumbprints, p.basic_allowed, p.status, c.secret_hash
        FROM partners p
-       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND (c.expires_at IS NULL OR c.expires_at > now())
+       LEFT JOIN partner_credentials c ON c.partner_id = p.id AND ${liveCredential('c')}
       WHERE p.consumer_key = $1`,
     [consumerKey],
   );
@@ -125,8 +134,59 @@ export async function partnerNamed(db: Queryable, name: string): Promise<boolean
   return row !== undefined;
 }
 
+/** A partner's columns, named (a prepared statement must not change its result when a column is added). */
+const PARTNER_COLUMNS = [
+  'seq',
+  'id',
+  'name',
+  'consumer_key',
+  'scopes',
+  'allowed_ips',
+  'certificate_thumbprints',
+  'basic_allowed',
+  'legacy_balance_allowed',
+  'internal',
+  'created_by',
+  'status',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof PartnerRow)[];
+
+/** The partner, once per live secret, newest first (once with null credential columns when none is live). */
+type PartnerWithCredentialRow = PartnerRow & { ord: string } & { [Column in keyof CredentialRow as `credential_${Column}`]: CredentialRow[Column] | null };
+
+/**
+ * The partners with their live secrets, by id: one statement for the reads of a turn of the event
+ * loop (src/db/batched.ts). GET /partner/v1/me reads the caller's own on every call.
+ */
+const partnersWithCredentials = batchedStatement<[id: string], PartnerWithCredentialRow>(
+  `SELECT batch.ord, ${PARTNER_COLUMNS.map((column) => `p.${column}`).join(', ')},
+          c.id AS credential_id, c.partner_id AS credential_partner_id, c.created_at AS credential_created_at, c.expires_at AS credential_expires_at, c.created_by AS credential_created_by
+     FROM unnest($1::text[]) WITH ORDINALITY AS batch (id, ord)
+     JOIN partners p ON p.id = batch.id
+     LEFT JOIN partner_credentials c ON c.partner_id = p.id AND ${liveCredential('c')}
+    ORDER BY batch.ord, c.seq DESC`,
+);
+
 export async function findPartner(db: Queryable, actor: Actor, id: string): Promise<PartnerView> {
-  return (await withCredentials(db, [await partnerRow(db, id)]))[0];
+  const rows = await partnersWithCredentials(db, [id]);
+  if (rows.length === 0) throw new AppError('PARTNER_NOT_FOUND', `No partner ${id}`);
+  return toPartnerView(
+    rows[0],
+    rows.flatMap((row): CredentialRow[] =>
+      row.credential_id === null
+        ? []
+        : [
+            {
+              id: row.credential_id,
+              partner_id: row.id,
+              created_at: row.credential_created_at as Date,
+              expires_at: row.credential_expires_at,
+              created_by: row.credential_created_by,
+            },
+          ],
+    ),
+  );
 }
 
 export async function listPartners(db: Queryable, actor: Actor, page: PageInput): Promise<Page<PartnerView>> {

@@ -6,8 +6,8 @@
  * the contracts' partial unique indexes.
  */
 
-/** A statement parameter: `$1`, `$2`... */
-export type Placeholder = `$${number}`;
+/** A statement parameter (`$1`, `$2`...), or a column of a batch's parameters (`batch.partner_id`: src/db/batched.ts). */
+export type Placeholder = `$${number}` | `batch.${string}`;
 
 /** SQL true when client `client` (a column or placeholder) is one partner `partner` has an active contract for. */
 export function clientInReach(partner: Placeholder, client: string): string {

@@ -4,10 +4,11 @@
  * talks to PostgreSQL). Windows are fixed (window_start = epoch seconds rounded down) and a
  * limit is checked against the sliding estimate previous × (1 − elapsed/window) + current,
  * which has no burst at window edges. Hits made in the same turn of the event loop go to the
- * database as one statement (as token lookups do, see src/auth/identity.ts): this is batching,
+ * database as one statement (perTurn, src/db/batched.ts): this is batching,
  * every hit is counted before it is answered.
  */
 import type { Queryable } from '../../db/database';
+import { perTurn } from '../../db/batched';
 import type { Count } from './sliding-window';
 
 const HIT_SQL = `
@@ -25,13 +26,12 @@ SELECT c.bucket, c.window_start::text AS window_start, c.hits, COALESCE(p.hits, 
   FROM counted c JOIN hits h ON h.bucket = c.bucket AND h.window_start = c.window_start
   LEFT JOIN rate_counters p ON p.bucket = c.bucket AND p.window_start = c.window_start - h.window_seconds`;
 
-interface PendingHit {
+/** A hit as counted: its bucket's window and how far into it the hit came. */
+interface Hit {
   bucket: string;
   windowStart: number;
   window: number;
   elapsed: number;
-  resolve(count: Count): void;
-  reject(error: unknown): void;
 }
 
 /** Expired windows are deleted at most this often, by whichever instance counts first. */
@@ -39,8 +39,9 @@ const CLEANUP_INTERVAL_MS = 60_000;
 const MAX_BATCH = 200;
 
 export class RateLimiter {
-  private pending: PendingHit[] = [];
   private lastCleanup = 0;
+  /** The hits of one turn of the event loop, counted by one statement (src/db/batched.ts). */
+  private readonly count = perTurn<Hit, Count>((hits) => this.send(hits), MAX_BATCH);
 
   constructor(
     private readonly db: Queryable,
@@ -51,11 +52,7 @@ export class RateLimiter {
   hit(bucket: string, window: number): Promise<Count> {
     const seconds = this.now() / 1000;
     const windowStart = Math.floor(seconds / window) * window;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ bucket, windowStart, window, elapsed: seconds - windowStart, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
-      else if (this.pending.length >= MAX_BATCH) this.flush();
-    });
+    return this.count({ bucket, windowStart, window, elapsed: seconds - windowStart });
   }
 
   /** The counts of one bucket's window, without counting a hit. */
@@ -71,45 +68,45 @@ export class RateLimiter {
     return { windowStart, current: hitsOf(windowStart), previous: hitsOf(windowStart - window), elapsed: seconds - windowStart, window };
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    const groups = new Map<string, PendingHit[]>();
-    for (const hit of batch) {
+  /** Counts the hits of one turn, each bucket's window once with its number of hits; the counts of each hit, in order. */
+  private async send(hits: Hit[]): Promise<Count[]> {
+    this.cleanUp();
+    // The positions of the hits of each bucket's window, in arrival order.
+    const groups = new Map<string, number[]>();
+    hits.forEach((hit, position) => {
       const key = `${hit.bucket}\u0000${hit.windowStart}`;
-      groups.set(key, [...(groups.get(key) ?? []), hit]);
-    }
-    const grouped = [...groups.values()];
-    const firsts = grouped.map((group) => group[0]);
+      const group = groups.get(key);
+      if (group) group.push(position);
+      else groups.set(key, [position]);
+    });
+    const firsts = [...groups.values()].map((group) => hits[group[0]]);
     const params = [
       firsts.map((hit) => hit.bucket),
       firsts.map((hit) => hit.windowStart),
-      grouped.map((group) => group.length),
+      [...groups.values()].map((group) => group.length),
       firsts.map((hit) => hit.window),
     ];
-    this.db.query<{ bucket: string; window_start: string; hits: number; previous: number }>(HIT_SQL, params, { prepare: true }).then(
-      (rows) => {
-        for (const row of rows) {
-          const key = `${row.bucket}\u0000${Number(row.window_start)}`;
-          const group = groups.get(key) ?? [];
-          groups.delete(key);
-          // The hits of one batch are numbered in arrival order: the last one sees the total.
-          group.forEach((hit, index) =>
-            hit.resolve({
-              windowStart: hit.windowStart,
-              current: row.hits - group.length + index + 1,
-              previous: row.previous,
-              elapsed: hit.elapsed,
-              window: hit.window,
-            }),
-          );
-        }
-        for (const group of groups.values()) group.forEach((hit) => hit.reject(new Error(`rate counter ${hit.bucket} not returned`)));
-      },
-      (error: unknown) => batch.forEach((hit) => hit.reject(error)),
-    );
-    this.cleanUp();
+    const rows = await this.db.query<{ bucket: string; window_start: string; hits: number; previous: number }>(HIT_SQL, params, { prepare: true });
+    const counts = new Array<Count>(hits.length);
+    for (const row of rows) {
+      const key = `${row.bucket}\u0000${Number(row.window_start)}`;
+      const group = groups.get(key) ?? [];
+      groups.delete(key);
+      // The hits of one batch are numbered in arrival order: the last one sees the total.
+      group.forEach((position, index) => {
+        const hit = hits[position];
+        counts[position] = {
+          windowStart: hit.windowStart,
+          current: row.hits - group.length + index + 1,
+          previous: row.previous,
+          elapsed: hit.elapsed,
+          window: hit.window,
+        };
+      });
+    }
+    const missing = [...groups.keys()];
+    if (missing.length > 0) throw new Error(`rate counter ${missing[0].split('\u0000')[0]} not returned`);
+    return counts;
   }
 
   private cleanUp(): void {

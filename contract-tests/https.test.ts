@@ -4,8 +4,7 @@
  * only from a trusted proxy, probes exempt, helmet headers, CORS off unless configured, and
  * the request-head size limit (431). The certificate is made for the test by openssl.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from './support/server';
+import { selfSignedCertificate } from './support/certificates';
 
 const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -80,31 +80,7 @@ const start = async (options: Parameters<typeof startTestServer>[0]) => {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cynod-https-'));
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'));
-  key = readFileSync(join(dir, 'key.pem'));
+  ({ cert, key } = selfSignedCertificate(dir, 'localhost'));
 });
 afterAll(async () => {
   for (const server of servers) await server.stop();

@@ -7,9 +7,7 @@
  * certificates are self-signed, made for the test by openssl; thumbprints are computed here
  * from the PEM with node:crypto, as a partner would.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -18,6 +16,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
 import { oauthScopes } from '../generated/operations';
 import { runCli } from '../src/cli/commands';
+import { selfSignedCertificate, type CertificatePair } from './support/certificates';
 
 interface Reply {
   status: number;
@@ -27,12 +26,7 @@ interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- decoded JSON under test
 }
 
-interface Pair {
-  cert: Buffer;
-  key: Buffer;
-  /** x5t#S256: base64url of the SHA-256 of the DER certificate. */
-  thumbprint: string;
-}
+type Pair = CertificatePair;
 
 let dir: string;
 let serverPair: Pair;
@@ -42,34 +36,7 @@ let server: TestServer;
 let admin: string;
 let administrator: { id: string; key: string; secret: string };
 
-/** A self-signed P-256 certificate made by openssl. */
-function makePair(name: string): Pair {
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      join(dir, `${name}-key.pem`),
-      '-out',
-      join(dir, `${name}.pem`),
-    ],
-    { stdio: 'ignore' },
-  );
-  const cert = readFileSync(join(dir, `${name}.pem`));
-  return { cert, key: readFileSync(join(dir, `${name}-key.pem`)), thumbprint: createHash('sha256').update(new X509Certificate(cert).raw).digest('base64url') };
-}
+const makePair = (name: string): Pair => selfSignedCertificate(dir, name);
 
 interface Call {
   method?: string;

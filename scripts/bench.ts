@@ -24,6 +24,9 @@
  *                                (a generous upper bound of its rate: running out answers 409, which
  *                                flags the scenario)
  *   BENCH_WEBHOOK_POLL_MS [100]  webhook-delivery, webhook-delivery-dead-endpoint: the dispatcher's poll interval
+ *   BENCH_HISTORY_CARDS [0]      PostgreSQL only: also measure the selected reads and payments (HISTORY_IDS) as
+ *                                <id>-history, on a second database whose ledger holds this many more cards with
+ *                                ENTRIES_PER_CARD entries each, built by SQL (scripts/bench/history.ts)
  *   BENCH_OUTPUT [bench-results/latest.json]
  * Exits 1 when a scenario is flagged (non-2xx answers or errors: its numbers mean nothing).
  */
@@ -55,6 +58,7 @@ import { median } from './bench/stats';
 import { CEILING_GOALS, ceilingGoalLines, ceilingIdOf } from './bench/goals';
 import { EXPORT_LINES, EXPORT_RSS_GOAL_BYTES, exportCsv, exportDay } from './bench/export';
 import { WEBHOOK_P99_GOAL_MS, WEBHOOK_RATE, webhookDelivery } from './bench/webhooks';
+import { ENTRIES_PER_CARD, historyTemplate, loadHistory } from './bench/history';
 
 // ---------------------------------------------------------------- settings
 
@@ -78,6 +82,7 @@ const settings = {
   voucherRate: integerSetting('BENCH_VOUCHER_RATE', process.env.DATABASE_URL ? 600 : 300, 1, 100_000),
   webhookPollMs: integerSetting('BENCH_WEBHOOK_POLL_MS', 100, 10, 60_000),
   output: resolve(process.env.BENCH_OUTPUT || 'bench-results/latest.json'),
+  historyCards: integerSetting('BENCH_HISTORY_CARDS', 0, 0, 10_000_000),
 };
 
 // ---------------------------------------------------------------- scenarios
@@ -139,6 +144,8 @@ interface Scenario {
   spreadFloats?: boolean;
   /** The server runs the webhook dispatcher (every BENCH_WEBHOOK_POLL_MS). */
   webhooks?: boolean;
+  /** Runs on the database with history (BENCH_HISTORY_CARDS), not the fresh one. */
+  history?: boolean;
   /**
    * Run after the measurement, on the same server: whether it answered right (the data, the
    * work done); a failure flags the scenario. The ceiling runs the check of its API scenario.
@@ -555,7 +562,19 @@ const ALL_SCENARIOS: Scenario[] = (<Scenario[]>[
   webhookScenario('webhook-delivery', false),
   webhookScenario('webhook-delivery-dead-endpoint', true),
 ]).flatMap((scenario) => (WITH_CEILING.has(scenario.id) ? [scenario, ceilingOf(scenario)] : [scenario]));
-const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id));
+/** The scenarios measured again on a ledger with history (BENCH_HISTORY_CARDS): the goals' reads and payments, and the hot station. */
+const HISTORY_IDS = new Set(['me', 'balance-card', 'partner-balance', 'payment-spread', 'payment-hot-station', 'partner-payment']);
+/** The id of a scenario measured on the ledger with history. */
+const historyIdOf = (id: string) => `${id}-history`;
+const historyOf = (scenario: Scenario): Scenario => ({
+  ...scenario,
+  id: historyIdOf(scenario.id),
+  name: `${scenario.name}, ledger with history`,
+  history: true,
+});
+const SCENARIOS = ALL_SCENARIOS.filter((scenario) => !settings.only || settings.only.includes(scenario.id)).flatMap((scenario) =>
+  settings.historyCards > 0 && HISTORY_IDS.has(scenario.id) ? [scenario, historyOf(scenario)] : [scenario],
+);
 
 // ---------------------------------------------------------------- measurement
 
@@ -752,6 +771,8 @@ interface ScenarioSummary {
   ratioToExpress: number | null;
   /** req/s divided by its ceiling's (`<id>-ceiling`, same round), median of the per-round ratios; null without one. */
   ratioToCeiling: number | null;
+  /** A `-history` scenario's req/s divided by the same scenario's on the fresh ledger (same round), median of the per-round ratios; else null. */
+  ratioToFreshLedger: number | null;
   peakRssMb: number;
   /** Server CPU time (user + system) per request, in microseconds. */
   serverCpuMicrosPerRequest: number;
@@ -792,6 +813,7 @@ function summarise(scenario: Scenario, results: Map<string, Measurement[]>): Sce
     ratioToNodeHttp: pairedMedian(results, scenario.id, 'node-http', (a, b) => a / b),
     ratioToExpress: pairedMedian(results, scenario.id, 'express', (a, b) => a / b),
     ratioToCeiling: pairedMedian(results, scenario.id, ceilingIdOf(scenario.id), (a, b) => a / b),
+    ratioToFreshLedger: scenario.history ? pairedMedian(results, scenario.id, scenario.id.slice(0, -'-history'.length), (a, b) => a / b) : null,
     peakRssMb: median(rounds.map((round) => round.peakRssBytes)) / 2 ** 20,
     serverCpuMicrosPerRequest: median(rounds.map((round) => round.serverCpuMicrosPerRequest)),
     timedMs: scenario.timed
@@ -865,6 +887,26 @@ function ledgerGoals(
   return lines;
 }
 
+/** What history may cost: each `-history` scenario at least this fraction of the same scenario on a fresh ledger. */
+const HISTORY_GOAL_RATIO = 0.9;
+
+/** The history goal, per scenario measured on both ledgers. */
+function historyGoals(summaries: ScenarioSummary[]): string[] {
+  const byId = new Map(summaries.map((summary) => [summary.id, summary]));
+  return summaries
+    .filter((summary) => summary.id.endsWith('-history'))
+    .map((summary) => {
+      const fresh = byId.get(summary.id.slice(0, -'-history'.length));
+      const ratio = summary.ratioToFreshLedger;
+      const verdict = summary.flag || fresh?.flag ? 'not measured (flagged)' : ratio === null ? 'not measured' : ratio >= HISTORY_GOAL_RATIO ? 'met' : 'MISSED';
+      return (
+        `goal ${summary.id}: >= ${HISTORY_GOAL_RATIO}x on a ledger with ${(settings.historyCards * ENTRIES_PER_CARD).toLocaleString('en')} more entries and ` +
+        `${settings.historyCards.toLocaleString('en')} more cards than on a fresh one: ${fixed(ratio, 2)}x ` +
+        `(p99 ${fixed(summary.p99Ms, 2)} ms, fresh ${fixed(fresh?.p99Ms ?? null, 2)} ms), ${verdict}`
+      );
+    });
+}
+
 /** The webhook goal: the healthy endpoint's p99 lag, alone and beside a dead endpoint (medians over rounds). */
 function webhookGoals(summaries: ScenarioSummary[]): string[] {
   return summaries
@@ -883,7 +925,20 @@ function webhookGoals(summaries: ScenarioSummary[]): string[] {
 const fixed = (value: number | null, digits: number) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
 function table(summaries: ScenarioSummary[]): string {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx+err', 'x node:http', 'x express', 'x ceiling', 'server CPU µs/req', 'peak RSS MB', 'flag'];
+  const header = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx+err',
+    'x node:http',
+    'x express',
+    'x ceiling',
+    'x fresh ledger',
+    'server CPU µs/req',
+    'peak RSS MB',
+    'flag',
+  ];
   const rows = summaries.map((summary) => [
     summary.name,
     fixed(summary.requestsPerSecond, 0),
@@ -893,6 +948,7 @@ function table(summaries: ScenarioSummary[]): string {
     fixed(summary.ratioToNodeHttp, 2),
     fixed(summary.ratioToExpress, 2),
     fixed(summary.ratioToCeiling, 2),
+    fixed(summary.ratioToFreshLedger, 2),
     fixed(summary.serverCpuMicrosPerRequest, 0),
     fixed(summary.peakRssMb, 0),
     summary.flag ? `FLAGGED: ${summary.flag}` : '',
@@ -902,14 +958,52 @@ function table(summaries: ScenarioSummary[]): string {
 
 // ---------------------------------------------------------------- main
 
+/** A database of the run and what its scenarios use, made through the API (and, for the history's, by SQL). */
+interface Bench {
+  database: BenchDatabase;
+  fixture: Fixture;
+}
+
+/** Migrates `database`, creates the partners and, when a selected scenario needs it, the ledger fixture. */
+async function prepareBench(database: BenchDatabase, scenarios: Scenario[]): Promise<Fixture> {
+  const fixture: Fixture = {
+    ...(await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true })),
+    analyze: () => database.analyze(),
+  };
+  if (scenarios.some((scenario) => scenario.ledger)) {
+    const setup = await startTarget({ kind: 'api', ...database.spec, logLevel: 'silent', validateResponses: true }, { stdout: 'inherit' });
+    try {
+      fixture.ledger = await ledgerSetup(setup.url, fixture.core, {
+        voucherCards: scenarios.some((scenario) => scenario.voucherCards),
+        spreadFloats: scenarios.some((scenario) => scenario.spreadFloats),
+      });
+    } finally {
+      await setup.stop();
+    }
+  }
+  return fixture;
+}
+
+/** The second database: the same fixture, then BENCH_HISTORY_CARDS cards of history loaded by SQL. */
+async function prepareHistory(database: BenchDatabase, scenarios: Scenario[]): Promise<Fixture> {
+  if (!database.spec.databaseUrl) throw new Error('BENCH_HISTORY_CARDS needs PostgreSQL (DATABASE_URL): PGlite is for the zero-setup default');
+  const fixture = await prepareBench(database, [...scenarios, { id: 'history', name: 'history', target: 'api', ledger: true }]);
+  const template = await onSetupServer(database, (url) => historyTemplate(url, fixture.core, fixture.ledger!));
+  await loadHistory(database.spec.databaseUrl, template, fixture.ledger!, settings.historyCards, (line) => process.stderr.write(`  (${line})\n`));
+  return fixture;
+}
+
 async function main(): Promise<void> {
   if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY matches no scenario`);
-  const database = await createBenchDatabase();
+  const fresh = SCENARIOS.filter((scenario) => !scenario.history);
+  const withHistory = SCENARIOS.filter((scenario) => scenario.history);
+  const databases = [await createBenchDatabase(), ...(withHistory.length > 0 ? [await createBenchDatabase()] : [])];
+  const [database, historyDatabase] = databases;
   let disposed = false;
   const dispose = async () => {
     if (disposed) return;
     disposed = true;
-    await database.dispose().catch((error) => process.stderr.write(`could not clean the benchmark database: ${String(error)}\n`));
+    for (const each of databases) await each.dispose().catch((error) => process.stderr.write(`could not clean the benchmark database: ${String(error)}\n`));
   };
   process.once('SIGINT', () => void dispose().finally(() => process.exit(130)));
 
@@ -924,25 +1018,13 @@ async function main(): Promise<void> {
       `bench: ${SCENARIOS.length} scenarios x ${settings.rounds} rounds, ${settings.durationSeconds} s each (+${settings.warmupSeconds} s warm-up), ` +
         `${settings.connections} connections, ${database.version}; about ${Math.ceil((settings.rounds * (SCENARIOS.length * perMeasurement + setupSeconds)) / 60)} min\n`,
     );
-    const fixture: Fixture = {
-      ...(await prepareDatabase({ ...database.spec, logLevel: 'silent', validateResponses: true })),
-      analyze: () => database.analyze(),
-    };
-    if (SCENARIOS.some((scenario) => scenario.ledger)) {
-      const setup = await startTarget({ kind: 'api', ...database.spec, logLevel: 'silent', validateResponses: true }, { stdout: 'inherit' });
-      try {
-        fixture.ledger = await ledgerSetup(setup.url, fixture.core, {
-          voucherCards: SCENARIOS.some((scenario) => scenario.voucherCards),
-          spreadFloats: SCENARIOS.some((scenario) => scenario.spreadFloats),
-        });
-      } finally {
-        await setup.stop();
-      }
-    }
+    const benches: { fresh: Bench; history?: Bench } = { fresh: { database, fixture: await prepareBench(database, fresh) } };
+    if (historyDatabase) benches.history = { database: historyDatabase, fixture: await prepareHistory(historyDatabase, withHistory) };
     const results = new Map<string, Measurement[]>(SCENARIOS.map((scenario) => [scenario.id, []]));
     for (let round = 1; round <= settings.rounds; round++) {
       for (const scenario of SCENARIOS) {
-        const measurement = await measure(scenario, round, database, fixture);
+        const bench = scenario.history ? benches.history! : benches.fresh;
+        const measurement = await measure(scenario, round, bench.database, bench.fixture);
         results.get(scenario.id)!.push(measurement);
         const speed = scenario.timed
           ? `${fixed(measurement.callMs ?? NaN, 0).padStart(7)} ms per call`
@@ -997,7 +1079,7 @@ async function main(): Promise<void> {
       .map((measurement) => measurement.otherCpuCores ?? 0);
     const busyMachine = Math.max(0, ...baselineOtherCpu) > 0.25;
     const percent = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)}%`);
-    const goals = [...ceilingGoalLines(summaries), ...ledgerGoals(summaries, derived), ...webhookGoals(summaries)];
+    const goals = [...ceilingGoalLines(summaries), ...ledgerGoals(summaries, derived), ...webhookGoals(summaries), ...historyGoals(summaries)];
     const ceilingNote =
       database.kind === 'pglite' && SCENARIOS.some((scenario) => scenario.target === 'ceiling')
         ? [

@@ -24,6 +24,22 @@ const CARDS_PER_CLIENT = 1000;
 /** What the template card (and so each history card) is credited with. */
 const CREDIT = 1_000_000;
 
+/** Connections that load the history side by side, each its share of the cards (the machines have 2 cores). */
+const LOAD_CONNECTIONS = 2;
+/** The tables the history is loaded into. */
+const LOADED_TABLES = ['clients', 'cards', 'ledger_accounts', 'ledger_operations', 'ledger_entries', 'events'];
+/** The references between the rows loaded (table, column, referenced table by id), checked after the load. */
+const FOREIGN_KEYS: [string, string, string][] = [
+  ['cards', 'client_id', 'clients'],
+  ['ledger_accounts', 'card_id', 'cards'],
+  ['ledger_operations', 'debit_account_id', 'ledger_accounts'],
+  ['ledger_operations', 'credit_account_id', 'ledger_accounts'],
+  ['ledger_operations', 'service_point_id', 'service_points'],
+  ['ledger_entries', 'operation_id', 'ledger_operations'],
+  ['ledger_entries', 'account_id', 'ledger_accounts'],
+  ['events', 'card_id', 'cards'],
+];
+
 /** What the history is copied from: rows made through the API. */
 export interface HistoryTemplate {
   cardId: string;
@@ -85,7 +101,8 @@ async function copyRows(
   const unknown = Object.keys(spec.overrides).filter((name) => !columns.includes(name));
   if (unknown.length > 0) throw new Error(`history: ${table} has no column ${unknown.join(', ')}`);
   const values = columns.map((name) => spec.overrides[name] ?? `t.${name}`);
-  const select = `SELECT ${values.join(', ')} FROM ${table} t, ${spec.from} WHERE ${spec.where}`;
+  // The template's rows first (a handful), then one copy per row of `from`.
+  const select = `SELECT ${values.join(', ')} FROM (SELECT * FROM ${table} t WHERE ${spec.where} OFFSET 0) t, ${spec.from} WHERE true`;
   // PostgreSQL must know every parameter's type: those the statement does not use are typed as text, unused.
   const unused = params.map((_, index) => index + 1).filter((n) => !new RegExp(`\\$${n}(?!\\d)`).test(select));
   const typed = unused.map((n) => ` AND $${n}::text IS NOT DISTINCT FROM $${n}::text`).join('');
@@ -107,10 +124,17 @@ export async function loadHistory(
   cards: number,
   log: (line: string) => void,
 ): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+  const connections = Array.from({ length: LOAD_CONNECTIONS }, () => new Client({ connectionString: databaseUrl }));
+  const [client] = connections;
   try {
-    await client.query("SET synchronous_commit = off; SET work_mem = '256MB'; SET maintenance_work_mem = '512MB'");
+    await Promise.all(connections.map((connection) => connection.connect()));
+    for (const [n, connection] of connections.entries()) {
+      const from = Math.floor((n * cards) / connections.length) + 1;
+      const to = Math.floor(((n + 1) * cards) / connections.length);
+      await connection.query(
+        `SET synchronous_commit = off; SET work_mem = '256MB'; SET maintenance_work_mem = '512MB'; SET cynod.history_from = ${from}; SET cynod.history_to = ${to}`,
+      );
+    }
     const one = async <Row extends object>(sql: string, params: unknown[] = []) => {
       const { rows } = await client.query<Row>(sql, params);
       if (rows.length !== 1) throw new Error(`history: expected one row from ${sql.slice(0, 80)}, got ${rows.length}`);
@@ -176,32 +200,32 @@ export async function loadHistory(
     const creditAccount = (column: string) => `CASE t.${column} WHEN $2 THEN ${accountId} ELSE t.${column} END`;
     const account = (column: string) => `CASE t.${column} WHEN $2 THEN ${accountId} WHEN $5 THEN ${stationOf(10)} ELSE t.${column} END`;
     const cardIds = (column: string) => `CASE t.${column} WHEN $1 THEN ${cardId} WHEN $4 THEN ${stationOf(9)} ELSE t.${column} END`;
-    const payments = `generate_series(1, $11) g, generate_series(1, ${PAYMENTS_PER_CARD}) j`;
-    const credits = `generate_series(1, $11) g`;
+    // Each connection loads its share of the cards, g from cynod.history_from to cynod.history_to.
+    const share = `generate_series(current_setting('cynod.history_from')::int, current_setting('cynod.history_to')::int) g`;
+    const payments = `${share}, generate_series(1, ${PAYMENTS_PER_CARD}) j`;
+    const credits = share;
     // Balance and version after payment j, from the template's after the credit and after its one payment.
     const afterJ = (column: 'balance_after' | 'version_after', credit: string) =>
       `CASE WHEN t.${column} IS NULL THEN NULL ELSE ${credit} + j * (t.${column} - ${credit}) END`;
-    const steps: [string, () => Promise<number>][] = [
-      [
+    // The clients, once (on one connection): the cards of each share name them.
+    const clientCopies = (db: Client) =>
+      copyRows(
+        db,
         'clients',
-        () =>
-          copyRows(
-            client,
-            'clients',
-            {
-              from: `generate_series(1, ceil($11::numeric / ${CARDS_PER_CLIENT})::int) g`,
-              where: `t.id = $12`,
-              overrides: { id: `'cli_h' || g`, code: `'HIST-' || g`, name: `'Client historique ' || g`, created_at: at('0'), updated_at: at('0') },
-              orderBy: 'g',
-            },
-            [...params, card.client_id],
-          ),
-      ],
+        {
+          from: `generate_series(1, ceil($11::numeric / ${CARDS_PER_CLIENT})::int) g`,
+          where: `t.id = $12`,
+          overrides: { id: `'cli_h' || g`, code: `'HIST-' || g`, name: `'Client historique ' || g`, created_at: at('0'), updated_at: at('0') },
+          orderBy: 'g',
+        },
+        [...params, card.client_id],
+      );
+    const steps: [string, (db: Client) => Promise<number>][] = [
       [
         'cards',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'cards',
             {
               from: credits,
@@ -222,9 +246,9 @@ export async function loadHistory(
       ],
       [
         'accounts',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'ledger_accounts',
             {
               from: credits,
@@ -243,9 +267,9 @@ export async function loadHistory(
       ],
       [
         'credits',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'ledger_operations',
             {
               from: credits,
@@ -263,9 +287,9 @@ export async function loadHistory(
       ],
       [
         'payments',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'ledger_operations',
             {
               from: payments,
@@ -285,9 +309,9 @@ export async function loadHistory(
       ],
       [
         'credit entries',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'ledger_entries',
             {
               from: credits,
@@ -300,9 +324,9 @@ export async function loadHistory(
       ],
       [
         'payment entries',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'ledger_entries',
             {
               from: payments,
@@ -321,9 +345,9 @@ export async function loadHistory(
       ],
       [
         'card events',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'events',
             {
               from: credits,
@@ -346,9 +370,9 @@ export async function loadHistory(
       ],
       [
         'payment events',
-        () =>
+        (db) =>
           copyRows(
-            client,
+            db,
             'events',
             {
               from: payments,
@@ -374,17 +398,65 @@ export async function loadHistory(
           ),
       ],
     ];
-    for (const [name, step] of steps) {
+    const timed = async <T>(what: (result: T) => string, work: () => Promise<T>) => {
       const started = Date.now();
-      await client.query('BEGIN');
-      const rows = await step();
-      await client.query('COMMIT');
-      log(`history: ${rows.toLocaleString('en')} ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    }
-    const started = Date.now();
-    await client.query('ANALYZE');
-    log(`history: ANALYZE in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const result = await work();
+      log(`history: ${what(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    };
+    // A bulk load's usual way: the indexes that back no constraint are dropped and built again
+    // once the rows are in, and the foreign keys are checked once at the end (FOREIGN_KEYS)
+    // rather than row by row.
+    const indexes = (
+      await client.query<{ name: string; definition: string }>(
+        `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+          WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`,
+        [LOADED_TABLES],
+      )
+    ).rows;
+    await client.query(indexes.map((index) => `DROP INDEX ${index.name};`).join('\n'));
+    const everyConnection = (sql: string) => Promise.all(connections.map((connection) => connection.query(sql)));
+    await everyConnection('SET session_replication_role = replica');
+    await timed(
+      (rows) => `${rows.toLocaleString('en')} clients`,
+      () => clientCopies(client),
+    );
+    for (const [name, step] of steps)
+      await timed(
+        (rows) => `${rows.toLocaleString('en')} ${name}`,
+        async () => {
+          const counts = await Promise.all(
+            connections.map(async (connection) => {
+              await connection.query('BEGIN');
+              const rows = await step(connection);
+              await connection.query('COMMIT');
+              return rows;
+            }),
+          );
+          return counts.reduce((sum, n) => sum + n, 0);
+        },
+      );
+    await everyConnection('SET session_replication_role = DEFAULT');
+    await timed(
+      () => `${indexes.length} indexes built`,
+      () => client.query(indexes.map((index) => `${index.definition};`).join('\n')),
+    );
+    await timed(
+      () => 'foreign keys checked',
+      async () => {
+        for (const [table, column, target] of FOREIGN_KEYS) {
+          const { rows } = await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${table} x WHERE x.${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target} y WHERE y.id = x.${column})`,
+          );
+          if (rows[0].n !== '0') throw new Error(`history: ${rows[0].n} rows of ${table} name a ${column} missing from ${target}`);
+        }
+      },
+    );
+    await timed(
+      () => 'ANALYZE',
+      () => client.query('ANALYZE'),
+    );
   } finally {
-    await client.end();
+    await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
   }
 }

@@ -243,4 +243,33 @@ describe('a fill at 23:30 UTC on a network kept in Africa/Abidjan', () => {
     expect((await dayAllowance(niger)).timeZone).toBe('Africa/Niamey');
     expect((await dayAllowance(abidjan)).timeZone).toBe('Africa/Abidjan');
   });
+
+  it("when a card of a client keeping Africa/Niamey goes beyond its profile's monthly offline cap, then the month is the client's zone's, and the exception says so", async () => {
+    const cappedProfile = await newCardProfile(core(), 'CTZ-HL', { monthlyOfflineCap: xof(10000) });
+    const card = await fundedCard(core(), { clientId: niger.clientId, profileId: cappedProfile }, 100000);
+    const occurredAt = new Date();
+    const fill = (litres: number) => {
+      sequence += 1;
+      return {
+        terminalTransactionId: `CTZ-TPE-${sequence}`,
+        occurredAt,
+        cardId: card.id,
+        amount: xof(litres * 700),
+        service: CardService.Fuel,
+        fuel: { energyTypeCode: 'GASOIL', quantityMl: litres * 1000, unitPrice: xof(700) },
+        pumpNumber: 1,
+        receiptNumber: `CTZ-OFF-${sequence}`,
+      };
+    };
+    const uploaded = (
+      await core().coreLedger.uploadOfflineFills({ servicePointId: stationId, offlineFillBatch: { terminalId: 'TPE-CTZ', fills: [fill(10), fill(10)] } })
+    ).data;
+    expect(uploaded.results.map((result) => [result.status, result.overCap])).toEqual([
+      ['booked', false],
+      ['booked', true],
+    ]);
+    const niameyMonth = new Date(occurredAt.getTime() + 3600_000).toISOString().slice(0, 7);
+    const [exception] = (await core().coreCards.listCardExceptions({ cardId: card.id })).data.items;
+    expect(exception).toMatchObject({ kind: 'offline-over-cap', details: { month: `${niameyMonth} (Africa/Niamey)`, cap: 10000, usedBefore: 7000 } });
+  });
 });

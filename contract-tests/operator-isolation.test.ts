@@ -280,4 +280,18 @@ describe('operator isolation: a fleet manager of one client', () => {
       for (const marker of markers(b)) expect(answer.text).not.toContain(marker);
     }
   });
+
+  it("when the manager changes the other client's time zone, then it is 404 as for an unknown client and the zone stays; its own client's changes", async () => {
+    const patch = (clientId: string, timeZone: string | null) =>
+      send({
+        url: `${server.url}/core/v1/clients/${clientId}`,
+        init: { method: 'PATCH', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify({ timeZone }) },
+      });
+    const foreign = await patch(b.ids.clientId, 'Africa/Niamey');
+    expect(normalised(foreign, b.ids)).toEqual(normalised(await patch(UNKNOWN.clientId, 'Africa/Niamey'), UNKNOWN));
+    expect((await core().coreReferential.getClient({ clientId: b.ids.clientId })).data.timeZone).toBeNull();
+    const own = await patch(a.ids.clientId, 'Africa/Niamey');
+    expect([own.status, own.body.data.timeZone]).toEqual([200, 'Africa/Niamey']);
+    expect((await patch(a.ids.clientId, null)).body.data.timeZone).toBeNull();
+  });
 });

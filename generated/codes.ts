@@ -1401,7 +1401,7 @@ export const codeCatalog = {
   "TIME_ZONE_UNKNOWN": {
     "code": "4160",
     "status": 400,
-    "meaning": "The time zone given (a network's or a service point's `timeZone`, a statement's `timeZone` parameter) is not an IANA time zone name the server knows, such as `Africa/Porto-Novo`, `Africa/Niamey` or `Africa/Abidjan`; `errors` names the field.",
+    "meaning": "The time zone given (a network's, a client's or a service point's `timeZone`, a statement's `timeZone` parameter) is not an IANA time zone name the server knows, such as `Africa/Porto-Novo`, `Africa/Niamey` or `Africa/Abidjan`; `errors` names the field.",
     "message": {
       "fr": "Fuseau horaire inconnu",
       "en": "Unknown time zone"

@@ -859,7 +859,7 @@ export interface paths {
         put?: never;
         /**
          * Advance the partner's test clock
-         * @description Moves the time of the partner's sandbox world forward by `seconds` (never backwards), so that what time drives happens without waiting, for that world only: its cards' spending limits count their days, weeks, months, hours and intervals between fills at the new time (a daily limit resets when the clock passes midnight at the card's network's time zone), its cards' open authorisations reach their expiry that much sooner (those now due are released as the expiry sweep releases them, `hold.expired`), its day statement (`GET /partner/v1/statements/{day}`) counts the world's days (a day is `closed` once the clock has passed it), and its webhook endpoints' pending retries and open circuits come due that much sooner. The world is the member cards of the clients the partner has an active contract for: a partner with none is 409, code 4224, and one of whose clients is also contracted to another partner is 409, code 4223 (its time would move theirs); nothing moves then. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and moves nothing twice. Sandbox only: a live deployment answers 403, code 4222, and does nothing.
+         * @description Moves the time of the partner's sandbox world forward by `seconds` (never backwards), so that what time drives happens without waiting, for that world only: its cards' spending limits count their days, weeks, months, hours and intervals between fills at the new time (a daily limit resets when the clock passes midnight in the card's time zone: its client's, else its network's), its cards' open authorisations reach their expiry that much sooner (those now due are released as the expiry sweep releases them, `hold.expired`), its day statement (`GET /partner/v1/statements/{day}`) counts the world's days (a day is `closed` once the clock has passed it), and its webhook endpoints' pending retries and open circuits come due that much sooner. The world is the member cards of the clients the partner has an active contract for: a partner with none is 409, code 4224, and one of whose clients is also contracted to another partner is 409, code 4223 (its time would move theirs); nothing moves then. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and moves nothing twice. Sandbox only: a live deployment answers 403, code 4222, and does nothing.
          */
         post: operations["advanceSandboxClock"];
         delete?: never;
@@ -1227,7 +1227,7 @@ export interface paths {
         put?: never;
         /**
          * Create a client
-         * @description Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+         * @description Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). Its cards count their days in the network's time zone unless it names its own (`timeZone`; an unknown one is 400, code 4160). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
          */
         post: operations["createClient"];
         delete?: never;
@@ -1255,7 +1255,7 @@ export interface paths {
         head?: never;
         /**
          * Update a client
-         * @description Changes the client's name or phone. The code, the network and the status do not change here.
+         * @description Changes the client's name, phone or time zone (`timeZone`: its cards' days, weeks and months from the next call on; null to follow the network's again; an unknown zone is 400, code 4160, and nothing changes). Every change is in the audit trail (`client.updated`, before and after). The code, the network and the status do not change here.
          */
         patch: operations["updateClient"];
         trace?: never;
@@ -3149,7 +3149,7 @@ export interface components {
             list?: "allow" | "deny";
             servicePointId?: string;
             networkId?: string | null;
-            /** @description For `schedule`, the service point's time zone; for a limit per day, week or month, the time zone of the card's network, in which the period is counted. */
+            /** @description For `schedule`, the service point's time zone; for a limit per day, week or month, the card's time zone (its client's `timeZone` when set, else its network's), in which the period is counted. */
             timeZone?: string;
             weekday?: components["schemas"]["Weekday"];
             /** @example 03:10 */
@@ -3663,7 +3663,8 @@ export interface components {
          *     controls), per transaction, day, week and month, and where each stands as of `at`, in
          *     that order of periods, and within a period money (unit by unit), litres, then transaction
          *     counts. Periods are calendar days, weeks from Monday and calendar
-         *     months in the time zone of the card's network (`timeZone`, the network's `timeZone`): in
+         *     months in the card's time zone (`timeZone`: its client's `timeZone` when the client keeps
+         *     one, else its network's): in
          *     `Africa/Porto-Novo` (UTC+1) a day runs from 23:00 UTC to 23:00 UTC, so a payment at 23:30
          *     UTC counts in the next day. `periodStart` and `resetsAt` are those local midnights, in UTC.
          *     A card with no such limit has no items.
@@ -3671,7 +3672,7 @@ export interface components {
         CardAllowances: {
             cardId: components["schemas"]["CardId"];
             at: components["schemas"]["Timestamp"];
-            /** @description The time zone of the card's network, in which its periods are counted. */
+            /** @description The card's time zone, in which its periods are counted: its client's `timeZone` when set, else its network's. */
             timeZone: components["schemas"]["TimeZone"];
             items: components["schemas"]["Allowance"][];
         };
@@ -4121,8 +4122,8 @@ export interface components {
         };
         /**
          * @description The partner's statement of one calendar day in one unit, the day of its time zone
-         *     (`timeZone`: the time zone of the networks the partner is contracted in, or the one the
-         *     request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
+         *     (`timeZone`: the time zone of the networks the partner is contracted in, never a client's
+         *     own, or the one the request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
          *     2026-12-02 runs from 2026-12-01T23:00Z, so a payment recorded at 23:30 UTC is on the next
          *     day's statement): its float at the start and the end of
          *     the day, the totals per operation type, and every line, by cursor pages (the balances and
@@ -5141,7 +5142,7 @@ export interface components {
              * @example 2026-12-01
              */
             day: string;
-            /** @description The time zone the day is a day of (the service point's network's). */
+            /** @description The time zone the day is a day of: the service point's network's, whatever the zones its clients keep for their own cards (a station's day is one day for every card it served). */
             timeZone: components["schemas"]["TimeZone"];
             /** @description The day's first instant (its local midnight), in UTC. */
             from: components["schemas"]["Timestamp"];
@@ -5308,7 +5309,7 @@ export interface components {
             id: components["schemas"]["NetworkId"];
             code: components["schemas"]["ReferenceCode"];
             name: components["schemas"]["Label"];
-            /** @description The network's time zone: the days, weeks and months of its cards' spending limits and allowances, the days of its service points' offline ceilings and of the partners' daily statements read in it (a partner's own recharge limits count UTC days). `Africa/Abidjan` (UTC) unless set; the networks that predate it keep `Africa/Abidjan`. */
+            /** @description The network's time zone: the days, weeks and months of its cards' spending limits and allowances (a client that keeps its own `timeZone` counts its cards' in that one instead), the days of its service points' settlements and offline ceilings and of the partners' daily statements read in it (a partner's own recharge limits count UTC days). `Africa/Abidjan` (UTC) unless set; the networks that predate it keep `Africa/Abidjan`. */
             timeZone: components["schemas"]["TimeZone"];
             priceTolerance: components["schemas"]["PriceTolerance"];
             createdAt: components["schemas"]["Timestamp"];
@@ -5365,6 +5366,11 @@ export interface components {
             code: components["schemas"]["ReferenceCode"];
             name: components["schemas"]["Label"];
             phone?: components["schemas"]["PhoneNumber"];
+            /**
+             * @description The client's own time zone (an IANA name), or null when its cards follow their network's `timeZone`. A card's time zone is its client's when set, else its network's: the days, weeks and months of its spending limits and allowances (which name it) and its monthly offline cap are counted in it. A service point's settlements and offline ceilings, and the partners' daily statements, stay in the network's zone; a card's statement and a vehicle's consumption cover the instants they are given (`from`, `to`).
+             * @example Africa/Niamey
+             */
+            timeZone: string | null;
             status: components["schemas"]["ActiveStatus"];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -5386,14 +5392,24 @@ export interface components {
             code: components["schemas"]["ReferenceCode"];
             name: components["schemas"]["Label"];
             phone?: components["schemas"]["PhoneNumber"];
+            /**
+             * @description The client's own time zone, when its cards count their days in another zone than their network's (a client in Niger, UTC+1, on a network kept in `Africa/Abidjan`); without it they follow the network. An unknown name is 400 (code 4160).
+             * @example Africa/Niamey
+             */
+            timeZone?: components["schemas"]["TimeZone"];
         };
         ClientResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["Client"];
         };
-        /** @description The fields to change. The status changes through activate and deactivate. */
+        /** @description The fields to change. The status changes through activate and deactivate. `timeZone` null makes the client's cards follow their network's zone again. */
         ClientUpdate: {
             name?: components["schemas"]["Label"];
             phone?: components["schemas"]["PhoneNumber"];
+            /**
+             * @description A new time zone for the client's cards (an IANA name; an unknown one is 400, code 4160, and nothing changes), or null to follow the network's again. It applies from the next call on: a card's day, week and month counters are not stored but summed from its posted payments and open authorisations at each call, so a period already under way is read in the new zone at once (the payments that fall in the new zone's day count, whichever day they counted in before), and a statement's day is the new zone's.
+             * @example Africa/Niamey
+             */
+            timeZone?: string | null;
         };
         /**
          * @description `discount`: `value` XOF off each litre's pump price; `price`: the client pays `value` XOF a litre (or the pump price, if lower).
@@ -7609,7 +7625,7 @@ export interface components {
         StatementDay: string;
         /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
         StatementUnitQuery: components["schemas"]["UnitCode"];
-        /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). An unknown name is 400 (4160). */
+        /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). A client's own `timeZone` does not count here: a partner's lines span clients and its float is one, so its day is its networks'. An unknown name is 400 (4160). */
         StatementTimeZoneQuery: components["schemas"]["TimeZone"];
         /** @description Only the events about this card (a card outside the partner's reach gives an empty page, as an unknown one). */
         EventCardIdQuery: components["schemas"]["CardId"];
@@ -8661,7 +8677,7 @@ export interface operations {
             query: {
                 /** @description The unit of the balance the statement is for (a card holds one balance per unit). */
                 unit: components["parameters"]["StatementUnitQuery"];
-                /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). An unknown name is 400 (4160). */
+                /** @description The time zone whose calendar day the statement covers (an IANA name). By default the time zone of the networks the partner is contracted in (`Africa/Abidjan` without any); when they keep different time zones it must be given (400, code 4161). A client's own `timeZone` does not count here: a partner's lines span clients and its float is one, so its day is its networks'. An unknown name is 400 (4160). */
                 timeZone?: components["parameters"]["StatementTimeZoneQuery"];
                 /**
                  * @description Page size (1 to 100).

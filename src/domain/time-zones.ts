@@ -1,7 +1,8 @@
 /**
- * Days, weeks and months in a network's time zone (an IANA name). Each network has one
- * (`networks.time_zone`, Africa/Abidjan unless set): its cards' allowance periods and the
- * daily statements read in it are its local calendar periods, computed here from the zone's
+ * Days, weeks and months in a time zone (an IANA name). Each network has one
+ * (`networks.time_zone`, Africa/Abidjan unless set) and a client may keep its own for its
+ * cards (cards/spends.ts cardTimeZoneOf): a card's allowance periods and the daily statements
+ * and settlements read in a zone are its local calendar periods, computed here from the zone's
  * offset at each instant (daylight saving time included), never from the server's zone.
  */
 import { AppError } from './app-error';

@@ -293,7 +293,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). Its cards count their days in the network\'s time zone unless it names its own (`timeZone`; an unknown one is 400, code 4160). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a client
      */
     async createClientRaw(requestParameters: CreateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ClientResponse>> {
@@ -328,7 +328,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
+     * Creates an active client in a network. Its code is unique (409, code 4002); an unknown network is 404 (code 3002). Its cards count their days in the network\'s time zone unless it names its own (`timeZone`; an unknown one is 400, code 4160). An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and creates nothing twice.
      * Create a client
      */
     async createClient(requestParameters: CreateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ClientResponse> {
@@ -1305,7 +1305,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the client\'s name or phone. The code, the network and the status do not change here.
+     * Changes the client\'s name, phone or time zone (`timeZone`: its cards\' days, weeks and months from the next call on; null to follow the network\'s again; an unknown zone is 400, code 4160, and nothing changes). Every change is in the audit trail (`client.updated`, before and after). The code, the network and the status do not change here.
      * Update a client
      */
     async updateClientRaw(requestParameters: UpdateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ClientResponse>> {
@@ -1340,7 +1340,7 @@ export class CoreReferentialApi extends runtime.BaseAPI {
     }
 
     /**
-     * Changes the client\'s name or phone. The code, the network and the status do not change here.
+     * Changes the client\'s name, phone or time zone (`timeZone`: its cards\' days, weeks and months from the next call on; null to follow the network\'s again; an unknown zone is 400, code 4160, and nothing changes). Every change is in the audit trail (`client.updated`, before and after). The code, the network and the status do not change here.
      * Update a client
      */
     async updateClient(requestParameters: UpdateClientRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ClientResponse> {

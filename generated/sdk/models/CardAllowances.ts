@@ -26,7 +26,8 @@ import {
  * controls), per transaction, day, week and month, and where each stands as of `at`, in
  * that order of periods, and within a period money (unit by unit), litres, then transaction
  * counts. Periods are calendar days, weeks from Monday and calendar
- * months in the time zone of the card's network (`timeZone`, the network's `timeZone`): in
+ * months in the card's time zone (`timeZone`: its client's `timeZone` when the client keeps
+ * one, else its network's): in
  * `Africa/Porto-Novo` (UTC+1) a day runs from 23:00 UTC to 23:00 UTC, so a payment at 23:30
  * UTC counts in the next day. `periodStart` and `resetsAt` are those local midnights, in UTC.
  * A card with no such limit has no items.

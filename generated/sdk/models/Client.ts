@@ -58,6 +58,12 @@ export interface Client {
      */
     phone?: string;
     /**
+     * The client's own time zone (an IANA name), or null when its cards follow their network's `timeZone`. A card's time zone is its client's when set, else its network's: the days, weeks and months of its spending limits and allowances (which name it) and its monthly offline cap are counted in it. A service point's settlements and offline ceilings, and the partners' daily statements, stay in the network's zone; a card's statement and a vehicle's consumption cover the instants they are given (`from`, `to`).
+     * @type {string}
+     * @memberof Client
+     */
+    timeZone: string | null;
+    /**
      * 
      * @type {ActiveStatus}
      * @memberof Client
@@ -86,6 +92,7 @@ export function instanceOfClient(value: object): boolean {
     isInstance = isInstance && "networkId" in value;
     isInstance = isInstance && "code" in value;
     isInstance = isInstance && "name" in value;
+    isInstance = isInstance && "timeZone" in value;
     isInstance = isInstance && "status" in value;
     isInstance = isInstance && "createdAt" in value;
     isInstance = isInstance && "updatedAt" in value;
@@ -108,6 +115,7 @@ export function ClientFromJSONTyped(json: any, ignoreDiscriminator: boolean): Cl
         'code': json['code'],
         'name': json['name'],
         'phone': !exists(json, 'phone') ? undefined : json['phone'],
+        'timeZone': json['timeZone'],
         'status': ActiveStatusFromJSON(json['status']),
         'createdAt': (new Date(json['createdAt'])),
         'updatedAt': (new Date(json['updatedAt'])),
@@ -128,6 +136,7 @@ export function ClientToJSON(value?: Client | null): any {
         'code': value.code,
         'name': value.name,
         'phone': value.phone,
+        'timeZone': value.timeZone,
         'status': ActiveStatusToJSON(value.status),
         'createdAt': (value.createdAt.toISOString()),
         'updatedAt': (value.updatedAt.toISOString()),

@@ -44,6 +44,12 @@ export interface ClientCreate {
      * @memberof ClientCreate
      */
     phone?: string;
+    /**
+     * An IANA time zone name (`Africa/Abidjan`, `Africa/Lagos`, `UTC`); one the server does not know is 400 (code 4160).
+     * @type {string}
+     * @memberof ClientCreate
+     */
+    timeZone?: string;
 }
 
 /**
@@ -72,6 +78,7 @@ export function ClientCreateFromJSONTyped(json: any, ignoreDiscriminator: boolea
         'code': json['code'],
         'name': json['name'],
         'phone': !exists(json, 'phone') ? undefined : json['phone'],
+        'timeZone': !exists(json, 'timeZone') ? undefined : json['timeZone'],
     };
 }
 
@@ -88,6 +95,7 @@ export function ClientCreateToJSON(value?: ClientCreate | null): any {
         'code': value.code,
         'name': value.name,
         'phone': value.phone,
+        'timeZone': value.timeZone,
     };
 }
 

@@ -15,7 +15,7 @@
 
 import { exists, mapValues } from '../runtime';
 /**
- * The fields to change. The status changes through activate and deactivate.
+ * The fields to change. The status changes through activate and deactivate. `timeZone` null makes the client's cards follow their network's zone again.
  * @export
  * @interface ClientUpdate
  */
@@ -32,6 +32,12 @@ export interface ClientUpdate {
      * @memberof ClientUpdate
      */
     phone?: string;
+    /**
+     * A new time zone for the client's cards (an IANA name; an unknown one is 400, code 4160, and nothing changes), or null to follow the network's again. It applies from the next call on: a card's day, week and month counters are not stored but summed from its posted payments and open authorisations at each call, so a period already under way is read in the new zone at once (the payments that fall in the new zone's day count, whichever day they counted in before), and a statement's day is the new zone's.
+     * @type {string}
+     * @memberof ClientUpdate
+     */
+    timeZone?: string | null;
 }
 
 /**
@@ -55,6 +61,7 @@ export function ClientUpdateFromJSONTyped(json: any, ignoreDiscriminator: boolea
         
         'name': !exists(json, 'name') ? undefined : json['name'],
         'phone': !exists(json, 'phone') ? undefined : json['phone'],
+        'timeZone': !exists(json, 'timeZone') ? undefined : json['timeZone'],
     };
 }
 
@@ -69,6 +76,7 @@ export function ClientUpdateToJSON(value?: ClientUpdate | null): any {
         
         'name': value.name,
         'phone': value.phone,
+        'timeZone': value.timeZone,
     };
 }
 

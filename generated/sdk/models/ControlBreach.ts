@@ -156,7 +156,7 @@ export interface ControlBreach {
      */
     networkId?: string | null;
     /**
-     * For `schedule`, the service point's time zone; for a limit per day, week or month, the time zone of the card's network, in which the period is counted.
+     * For `schedule`, the service point's time zone; for a limit per day, week or month, the card's time zone (its client's `timeZone` when set, else its network's), in which the period is counted.
      * @type {string}
      * @memberof ControlBreach
      */

@@ -35,8 +35,8 @@ import {
 
 /**
  * The partner's statement of one calendar day in one unit, the day of its time zone
- * (`timeZone`: the time zone of the networks the partner is contracted in, or the one the
- * request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
+ * (`timeZone`: the time zone of the networks the partner is contracted in, never a client's
+ * own, or the one the request names), from `from` to `to` in UTC (in `Africa/Porto-Novo`, UTC+1, the day
  * 2026-12-02 runs from 2026-12-01T23:00Z, so a payment recorded at 23:30 UTC is on the next
  * day's statement): its float at the start and the end of
  * the day, the totals per operation type, and every line, by cursor pages (the balances and

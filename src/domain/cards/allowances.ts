@@ -1,7 +1,7 @@
 /**
  * A card's remaining allowances: every money and litre limit per transaction of its effective
  * controls (what one transaction may take: no running total), then, for each day, week and
- * month limit (the periods of the card's network's time zone), what the period has used (completed payments not cancelled by `at`) and holds
+ * month limit (the periods of the card's time zone: its client's, else its network's), what the period has used (completed payments not cancelled by `at`) and holds
  * (open authorisations), and what remains, by the spends of spends.ts.
  */
 import type { components } from '../../../generated/schema';

@@ -28,7 +28,7 @@ export interface Attempt {
   networkId: string | null;
   /** The service point's time zone: the schedule's days and hours are its local time. */
   timeZone: string;
-  /** The time zone of the card's network: its limits' days, weeks and months. */
+  /** The card's time zone (spends.ts cardTimeZoneOf: its client's, else its network's): its limits' days, weeks and months. */
   cardTimeZone: string;
   /** The energy type of the card's vehicle, which restricts the fuels it buys. */
   vehicleEnergyType: string | null;

@@ -1,7 +1,7 @@
 /**
  * A card's spending, what its period limits are measured against: its payments not cancelled
- * and its open authorisations. Periods are calendar periods of the card's network's time zone
- * (time-zones.ts).
+ * and its open authorisations. Periods are calendar periods of the card's time zone (cardTimeZoneOf:
+ * its client's, else its network's; time-zones.ts).
  */
 import type { Queryable } from '../../db/database';
 import { DEFAULT_TIME_ZONE, periodBounds } from '../time-zones';
@@ -9,12 +9,20 @@ import { clockMovesOf, clockOfMoves, WALL_CLOCK, type Clock } from '../clocks';
 
 const DAY_MS = 86_400_000;
 
-/** The time zone of the card's network (its client's): its limits' periods are counted in it. */
+/**
+ * SQL of the time zone a card of client `client` (a column or placeholder) counts its days,
+ * weeks and months in, the one rule every card-level period follows (limits, allowances,
+ * offline caps, a card's day statement): its client's own zone when the client keeps one,
+ * else its network's. Null for a card without a client (an E-service card), which counts in
+ * DEFAULT_TIME_ZONE. A station's days (settlements, offline ceilings) and a partner's day
+ * statement stay in the network's zone (client_network_zones, service_point_network_zones).
+ */
+export const cardTimeZoneOf = (client: string): string =>
+  `(SELECT COALESCE(z.client_time_zone, z.network_time_zone) FROM client_time_zones z WHERE z.client_id = ${client})`;
+
+/** The time zone of the card (cardTimeZoneOf): its limits' periods are counted in it. */
 export async function cardTimeZone(db: Queryable, cardId: string): Promise<string> {
-  const [row] = await db.query<{ time_zone: string }>(
-    'SELECT z.time_zone FROM cards c JOIN client_network_zones z ON z.client_id = c.client_id WHERE c.id = $1',
-    [cardId],
-  );
+  const [row] = await db.query<{ time_zone: string | null }>(`SELECT ${cardTimeZoneOf('c.client_id')} AS time_zone FROM cards c WHERE c.id = $1`, [cardId]);
   return row?.time_zone ?? DEFAULT_TIME_ZONE;
 }
 

@@ -104,7 +104,7 @@ async function alreadyBooked(tx: Queryable, servicePointId: string, terminalId: 
   return row.id;
 }
 
-/** The month's offline fills (a month of the card's network's time zone) of the card's account before this one, against the profile's cap (in the cap's unit only); read under the card's lock. */
+/** The month's offline fills (a month of the card's time zone: its client's, else its network's) of the card's account before this one, against the profile's cap (in the cap's unit only); read under the card's lock. */
 async function offlineCap(tx: Queryable, cardId: string, accountId: string, amount: Money, occurredAt: Date): Promise<NewException | null> {
   const timeZone = await cardTimeZone(tx, cardId);
   const { start, end } = periodBounds('month', occurredAt, timeZone);

@@ -2,13 +2,14 @@
  * The two sides of a payment at a service point (the card's account and the station's
  * E-service account), read in one query with what the payment's checks need of the card: its
  * effective spending controls (cards/controls.ts), the service point's network and time zone, the
- * time zone of the card's network, the unit, the card's vehicle and driver, and the clock of the
+ * card's time zone (its client's, else its network's), the unit, the card's vehicle and driver, and the clock of the
  * card's world (clocks.ts: the wall clock but in a sandbox world moved forward).
  */
 import type { components } from '../../../generated/schema';
 import type { Queryable } from '../../db/database';
 import { AppError } from '../app-error';
 import { effectiveControls } from '../cards/controls';
+import { cardTimeZoneOf } from '../cards/spends';
 import { cardAccountKey, eServiceAccount, type AccountKey } from '../ledger/accounts';
 import { DEFAULT_TIME_ZONE } from '../time-zones';
 import { clockMovesOf, clockOfMoves, type Clock } from '../clocks';
@@ -24,7 +25,7 @@ export interface SpendingContext {
   servicePointId: string;
   networkId: string | null;
   timeZone: string;
-  /** The time zone of the card's network (its client's): the days, weeks and months of its limits. */
+  /** The card's time zone (cards/spends.ts cardTimeZoneOf: its client's, else its network's): the days, weeks and months of its limits. */
   cardTimeZone: string;
   /** The clock of the card's world: the instant its rules judge at, and the world time of its past spends. */
   clock: Clock;
@@ -43,7 +44,7 @@ export interface SpendingContext {
  * The two sides of a payment at a service point, in one query: the card's account in the
  * unit and the service point's E-service card and account (opened at its first payment in
  * the unit), with what the card's spending controls need (its rules and its profile's, the
- * service point's network and time zone, the card's network's time zone, the card's vehicle and driver). CARD_NOT_FOUND,
+ * service point's network and time zone, the card's time zone, the card's vehicle and driver). CARD_NOT_FOUND,
  * SERVICE_POINT_NOT_FOUND, then
  * UNIT_NOT_HELD.
  */
@@ -80,14 +81,13 @@ export async function paymentAccounts(
     clock_moves: { movedAt: string; offsetSeconds: number }[] | null;
   }>(
     `SELECT c.id AS card, c.client_id, st.id AS station_card, ca.id AS card_account, ca.stored_balance AS card_stored, sa.id AS station_account, sa.stored_balance AS station_stored,
-            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, cz.time_zone AS card_time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type,
+            cc.rules AS card_rules, pc.rules AS profile_rules, sp.network_id, sp.time_zone, ${cardTimeZoneOf('c.client_id')} AS card_time_zone, u.kind AS unit_kind, u.scale AS unit_scale, u.energy_type_code AS unit_energy_type,
             v.id AS vehicle_id, v.tank_capacity_ml AS tank_ml, v.energy_type_code AS vehicle_energy_type, d.id AS driver_id, d.code_hash AS driver_code_hash,
             c.driver_code_failures, p.driver_code_max_failures, p.driver_code_required, ${clockMovesOf('c.client_id')} AS clock_moves
        FROM (SELECT 1) one
        LEFT JOIN cards c ON c.id = $1
        LEFT JOIN cards st ON st.service_point_id = $2
        LEFT JOIN service_points sp ON sp.id = $2
-       LEFT JOIN client_network_zones cz ON cz.client_id = c.client_id
        LEFT JOIN ledger_accounts ca ON ca.card_id = c.id AND ca.unit_code = $3
        LEFT JOIN ledger_accounts sa ON sa.card_id = st.id AND sa.unit_code = $3
        LEFT JOIN card_controls cc ON cc.card_id = c.id

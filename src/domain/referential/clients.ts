@@ -9,6 +9,7 @@ import { AppError } from '../app-error';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../actor';
 import { findNetwork } from './networks';
+import { checkTimeZone } from '../time-zones';
 
 export type Client = components['schemas']['Client'];
 type ClientStatus = Client['status'];
@@ -20,6 +21,7 @@ interface ClientRow {
   code: string;
   name: string;
   phone: string | null;
+  time_zone: string | null;
   status: ClientStatus;
   created_at: Date;
   updated_at: Date;
@@ -31,6 +33,7 @@ const toClient = (row: ClientRow): Client => ({
   code: row.code,
   name: row.name,
   ...(row.phone ? { phone: row.phone } : {}),
+  timeZone: row.time_zone,
   status: row.status,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
@@ -72,19 +75,19 @@ export interface NewClient {
   code: string;
   name: string;
   phone?: string;
+  /** The client's own time zone; without it its cards follow their network's (cards/spends.ts cardTimeZoneOf). */
+  timeZone?: string;
 }
 
 export async function createClient(db: Queryable, actor: Actor, input: NewClient): Promise<Client> {
   return db.transaction(async (tx) => {
     await findNetwork(tx, actor, input.networkId);
+    checkTimeZone(input.timeZone, '/body/timeZone');
     try {
-      const [row] = await tx.query<ClientRow>('INSERT INTO clients (id, network_id, code, name, phone) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
-        newId('cli'),
-        input.networkId,
-        input.code,
-        input.name.trim(),
-        input.phone ?? null,
-      ]);
+      const [row] = await tx.query<ClientRow>(
+        'INSERT INTO clients (id, network_id, code, name, phone, time_zone) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+        [newId('cli'), input.networkId, input.code, input.name.trim(), input.phone ?? null, input.timeZone ?? null],
+      );
       const client = toClient(row);
       await recordAudit(tx, actor, { action: 'client.created', resourceType: 'client', resourceId: client.id, before: null, after: client });
       return client;
@@ -95,12 +98,24 @@ export async function createClient(db: Queryable, actor: Actor, input: NewClient
   });
 }
 
-export async function updateClient(db: Database, actor: Actor, id: string, changes: { name?: string; phone?: string }): Promise<Client> {
+/**
+ * Changes a client's name, phone or time zone (`timeZone` null: its cards follow their
+ * network's again). A new zone applies from the next call on: a card's period counters are
+ * summed from its posted payments and open holds at each call, never stored, so they follow.
+ */
+export async function updateClient(
+  db: Database,
+  actor: Actor,
+  id: string,
+  changes: { name?: string; phone?: string; timeZone?: string | null },
+): Promise<Client> {
+  checkTimeZone(changes.timeZone ?? undefined, '/body/timeZone');
   return db.transaction(async (tx) => {
     const before = await findClient(tx, actor, id, true);
     const [row] = await tx.query<ClientRow>(
-      'UPDATE clients SET name = COALESCE($2, name), phone = COALESCE($3, phone), updated_at = now() WHERE id = $1 RETURNING *',
-      [id, changes.name?.trim(), changes.phone],
+      `UPDATE clients SET name = COALESCE($2, name), phone = COALESCE($3, phone), time_zone = CASE WHEN $4 THEN $5 ELSE time_zone END, updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [id, changes.name?.trim(), changes.phone, changes.timeZone !== undefined, changes.timeZone ?? null],
     );
     const after = toClient(row);
     await recordAudit(tx, actor, { action: 'client.updated', resourceType: 'client', resourceId: id, before, after });

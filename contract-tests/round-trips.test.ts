@@ -14,13 +14,15 @@ import { checkLedgerAfterEach, contractedPartner, credit, issueCard, newClientWo
 
 /**
  * Statements per request, its authentication included (the token lookup and the rate-limit
- * count: 2). A payment: those, BEGIN, the key's claim, one lookup (card, station, both
- * accounts), the locks (cards, then accounts), the write (operation, entries, balances), the
- * events, the key's answer, COMMIT. The others look their system account up separately. A
- * partner's recharge: a payment's, with the float's late write and its day's count before COMMIT.
- * A read: the two of its authentication and its own, one statement (src/db/batched.ts).
+ * count: 2). A payment, Core or a station partner's: those and one call of the posting
+ * function (migration 047: the key's claim, the card and accounts, the locks, the checks, the
+ * operation, entries, balances, events and the key's answer). The others: those, BEGIN, the
+ * key's claim, one lookup (card, both accounts), its system account, the locks (cards, then
+ * accounts), the write (operation, entries, balances), the events, the key's answer, COMMIT. A
+ * partner's recharge: that, with the float's late write and its day's count before COMMIT. A
+ * read: the two of its authentication and its own, one statement (src/db/batched.ts).
  */
-const BUDGET = { payment: 10, fee: 11, regularisation: 11, authorization: 11, replay: 5, voucher: 15, partnerRecharge: 12 };
+const BUDGET = { payment: 3, partnerPayment: 3, fee: 11, regularisation: 11, authorization: 11, replay: 3, voucher: 15, partnerRecharge: 12 };
 
 const onPostgres = usingPostgres() ? describe : describe.skip;
 
@@ -30,6 +32,8 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
   let cards: string[];
   let servicePointId: string;
   let partnerToken: string;
+  let stationToken: string;
+  let cardNumber: string;
   const core = () => server.sdk({ token }).coreLedger;
 
   /** Counts the statements the driver sends while `work` runs (nothing else runs meanwhile). */
@@ -56,7 +60,11 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     const owner = await newClientWorld(sdk, 'RT', { label: 'Flotte', validityMonths: 24, monthlyOfflineCap: xof(50000), allowedServices: [CardService.Shop] });
     servicePointId = (await newStation(sdk, owner.networkId, 'STATION-RT')).id;
     cards = [];
-    for (let n = 0; n < 50; n++) cards.push((await issueCard(sdk, owner, { name: `Porteur ${n}`, phone: '+2250707080910' })).id);
+    for (let n = 0; n < 50; n++) {
+      const card = await issueCard(sdk, owner, { name: `Porteur ${n}`, phone: '+2250707080910' });
+      cards.push(card.id);
+      if (n === 0) cardNumber = card.number;
+    }
     await credit(sdk, cards[0], 1_000_000);
     partnerToken = (
       await contractedPartner(server, sdk, {
@@ -67,6 +75,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
         floatReference: 'VIR-RT',
       })
     ).token;
+    stationToken = (await contractedPartner(server, sdk, { name: 'Station RT', scopes: ['partner:payments.write'], servicePointId })).token;
     // The station's E-service account is opened by its first payment: not the usual case counted below.
     await core().createPayment({
       idempotencyKey: randomUUID(),
@@ -78,7 +87,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
   });
   checkLedgerAfterEach(() => server.database.db);
 
-  it("a payment, a fee, a regularisation, an authorisation and a partner's recharge each stay within their budget", async () => {
+  it("a payment, a station's payment, a fee, a regularisation, an authorisation and a partner's recharge each stay within their budget", async () => {
     // Once first: a system account is opened by its first operation, not the usual case counted.
     await core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } });
     const counts = {
@@ -86,6 +95,19 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
         core().createPayment({
           idempotencyKey: randomUUID(),
           paymentCreate: { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() },
+        }),
+      ),
+      partnerPayment: await roundTrips(() =>
+        server.sdk({ token: stationToken }).partner.createPartnerPayment({
+          idempotencyKey: randomUUID(),
+          partnerPaymentCreate: {
+            cardNumber,
+            servicePointId,
+            amount: xof(10),
+            service: CardService.Shop,
+            receiptNumber: randomUUID(),
+            externalReference: randomUUID(),
+          },
         }),
       ),
       fee: await roundTrips(() => core().createFee({ idempotencyKey: randomUUID(), feeCreate: { cardId: cards[0], amount: xof(10), reason: 'Frais SMS' } })),
@@ -124,7 +146,7 @@ onPostgres('round trips to PostgreSQL per operation (PostgreSQL only)', () => {
     expect(counts).toEqual({ me: 3, partnerCard: 3, coreCard: 3 });
   });
 
-  it('a replayed key answers from its claim: BEGIN, the claim, COMMIT', async () => {
+  it("a replayed payment's key answers from the posting function's claim, in its one call", async () => {
     const idempotencyKey = randomUUID();
     const paymentCreate = { cardId: cards[0], servicePointId, amount: xof(10), service: CardService.Shop, receiptNumber: randomUUID() };
     await core().createPayment({ idempotencyKey, paymentCreate });

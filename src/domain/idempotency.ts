@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/database';
-import { isUniqueViolation } from '../db/errors';
+import { isRetryableTransactionError, isUniqueViolation } from '../db/errors';
 import { AppError, type ErrorCodeName, type ErrorDetails } from './app-error';
 import type { Actor } from './actor';
 import { moneyRequestAnswered, type MoneyRequestOutcome } from './observation';
@@ -62,7 +62,7 @@ interface StoredRefusal {
   details?: ErrorDetails;
 }
 
-interface KeyRow {
+export interface KeyRow {
   operation: string;
   fingerprint: string;
   status: number;
@@ -103,7 +103,12 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
     [caller, request.key],
     { prepare: true },
   );
-  if (!row.claimed) {
+  return claimed<T>(request, row.claimed, row.stored);
+}
+
+/** What a claim found (the lock taken or not, the key's stored row) means: null for a new key. */
+function claimed<T>(request: IdempotentRequest, taken: boolean, stored: KeyRow | null): Outcome<T> | AppError | null {
+  if (!taken) {
     return new AppError(
       'IDEMPOTENCY_KEY_IN_FLIGHT',
       `A request with this Idempotency-Key is still being processed; retry in ${IN_FLIGHT_RETRY_AFTER_SECONDS} second`,
@@ -112,7 +117,6 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
       },
     );
   }
-  const stored = row.stored;
   if (!stored) return null;
   if (stored.operation !== request.operation || stored.fingerprint !== request.fingerprint) {
     return new AppError(
@@ -123,6 +127,38 @@ async function claim<T>(tx: Queryable, caller: string, request: IdempotentReques
   return 'data' in stored.answer
     ? { replayed: true, data: stored.answer.data as T }
     : { replayed: true, refusal: stored.answer.refusal, status: stored.status };
+}
+
+/**
+ * A use-case's work done in one statement of its own (the key's claim, the work and its stored
+ * answer, as `claim`, the work and `store` do them in the general path: a payment, migration
+ * 047), or handed back. `claimed` false: the key is in flight; `stored`: the key's row; `data`:
+ * the work's result, committed with its key. Claimed, with neither: nothing was written, and
+ * the general path runs.
+ */
+export interface OneCall<T> {
+  claimed: boolean;
+  stored: KeyRow | null;
+  data: T | null;
+}
+
+/**
+ * The one call's outcome, or null for the general path: also when it failed on a unique
+ * violation (a key stored meanwhile, a receipt or reference reused) or on contention (a
+ * deadlock, a lock timeout): the general path finds the stored key, refuses with the
+ * violation's answer, or retries.
+ */
+async function inOneCall<T>(request: IdempotentRequest, caller: string, call: (caller: string) => Promise<OneCall<T>>): Promise<Outcome<T> | AppError | null> {
+  let result: OneCall<T>;
+  try {
+    result = await call(caller);
+  } catch (error) {
+    if (isUniqueViolation(error) || isRetryableTransactionError(error)) return null;
+    throw error;
+  }
+  const outcome = claimed<T>(request, result.claimed, result.stored);
+  if (outcome) return outcome;
+  return result.data === null ? null : { replayed: false, data: result.data };
 }
 
 /** What the outcome reports to the metrics. */
@@ -164,9 +200,14 @@ export async function idempotent<T>(
   work: (tx: Queryable) => Promise<T>,
   /** Runs in the refusal's transaction, before it is stored: once per refused key. */
   onRefusal?: (tx: Queryable, refusal: AppError) => Promise<void>,
+  /** Tried first: the work in one statement (OneCall), which may hand it back to `work`. */
+  oneCall?: (caller: string) => Promise<OneCall<T>>,
 ): Idempotent<T> {
   try {
-    return await runOnce(db, callerOf(actor), request, work, onRefusal);
+    const caller = callerOf(actor);
+    const done = oneCall && (await inOneCall(request, caller, oneCall));
+    if (done) return answer(request, done);
+    return await runOnce(db, caller, request, work, onRefusal);
   } catch (error) {
     // Refusals (4xx) were reported as they were answered; anything else stored nothing.
     if (!(error instanceof AppError && error.status < 500)) moneyRequestAnswered.publish({ operation: request.operation, kind: 'failed' });

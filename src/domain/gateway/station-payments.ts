@@ -122,6 +122,8 @@ export async function createPartnerPayment(
     partnerId,
     externalReference,
     refusal: stationRefusal,
+    // A number refused by its form is the general path's refusal, kept under the key.
+    oneCall: isValidCardNumber(cardNumber) ? { numberHash: vault.lookupHash(cardNumber) } : undefined,
   });
   return { data: toPartnerOperation(data, partnerId), replayed };
 }

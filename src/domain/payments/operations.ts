@@ -13,6 +13,7 @@ import { idempotent, type Idempotent, type IdempotentRequest } from '../idempote
 import { recordCardEvents } from '../events/events';
 import { cardAccount, partnerFloatAccount, systemAccount, type AccountRow } from '../ledger/accounts';
 import { paymentAccounts } from './payment-accounts';
+import { paymentInOneCall, type OneCallCard } from './one-call';
 import { checkAdjustableCard, checkReceivingCard, checkSpendingCard } from './card-rules';
 import { passOnFromCancelledCard } from './card-closure';
 import { checkRefundUnpaid } from './payouts';
@@ -78,6 +79,8 @@ export interface Payer {
   externalReference?: string;
   /** How a refusal is answered when the payer may not read all of it (a station: see RefusalView), given the paying card once found. */
   refusal?: (refusal: AppError, cardId: string | null) => AppError;
+  /** The card as the payment in one call finds it (one-call.ts); absent, the general path only. */
+  oneCall?: OneCallCard;
 }
 
 /**
@@ -87,7 +90,7 @@ export interface Payer {
  * going backwards; a refusal of the card is kept among its declines).
  */
 export function recordPayment(db: Database, vault: CardVault, actor: Actor, request: IdempotentRequest, input: PaymentCreate): Idempotent<Operation> {
-  return takePayment(db, vault, actor, request, input, { cardId: async () => input.cardId });
+  return takePayment(db, vault, actor, request, input, { cardId: async () => input.cardId, oneCall: { cardId: input.cardId } });
 }
 
 /** recordPayment, the card found by `payer` (and the operation its partner's, with its reference, when it names one). */
@@ -122,6 +125,12 @@ export function takePayment(
         throw view.shown(error);
       }),
     declined,
+    payer.oneCall &&
+      paymentInOneCall(db, actor, request, input, attempt.amount, {
+        card: payer.oneCall,
+        partnerId: payer.partnerId,
+        externalReference: payer.externalReference,
+      }),
   );
 
   async function pay(tx: Queryable): Promise<Operation> {

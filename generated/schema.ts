@@ -779,7 +779,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate the issuer changing a card's status
-         * @description The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         * @description The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card's expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
          */
         post: operations["simulateCardStatus"];
         delete?: never;
@@ -1922,6 +1922,26 @@ export interface paths {
          *     `remainingBalance` may carry too. Nothing changes on a refusal.
          */
         post: operations["cancelCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set or renew a card's expiry
+         * @description The issuer sets a member card's validity date: renews it (`expiresAt` later than now, at most 120 months ahead; otherwise 400, code 4225), which brings an expired card back to the status it had (active or suspended), or expires it now (no `expiresAt`: the card reads `expired` and is refused at payment and recharge with code 4014). An active, suspended or expired card can be renewed, an active or suspended one expired; an opposed or cancelled card, or an expired one expired again, is 409 (code 4006); an E-service card is 400 (code 4018). When the card's status changes, partners contracted for its client get `card.status-changed` in their feed and as a signed webhook, as for a suspension; the change is in the audit trail (`card.expiry-changed`).
+         */
+        put: operations["setCardExpiry"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4707,11 +4727,11 @@ export interface components {
         /** @description A change of a card's status by its issuer, as the back office makes it. */
         SimulatedCardStatus: {
             /**
-             * @description `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active).
+             * @description `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active), `expire` (an active or suspended card expires now, in the card's world: the issuer's `PUT /core/v1/cards/{cardId}/expiry` without a date; the card reads `expired` and payments and recharges are refused with code 4014).
              * @example oppose
              * @enum {string}
              */
-            action: "suspend" | "oppose" | "reactivate";
+            action: "suspend" | "oppose" | "reactivate" | "expire";
             reason: components["schemas"]["OperationReason"];
         };
         /**
@@ -6376,6 +6396,20 @@ export interface components {
                 to: "card" | "refund";
                 cardId?: components["schemas"]["CardId"];
             };
+        };
+        /** @description The issuer sets a member card's expiry: renews it to a later validity date, or expires it now (no `expiresAt`). */
+        CardExpiryChange: {
+            /**
+             * Format: date-time
+             * @description The card's new validity date (RFC 3339): later than now (in the card's world on a sandbox whose test clock moved) and at most 120 months ahead, the longest validity of a card profile; outside that range 400, code 4225. Omitted: the card expires now.
+             * @example 2030-06-30T23:59:59.000Z
+             */
+            expiresAt?: string;
+            /**
+             * @description Why (recorded in the audit trail and with the event when the card's status changes).
+             * @example Renouvellement de la carte
+             */
+            reason: string;
         };
         /** @description One change of a card's status, as recorded. */
         CardTransition: {
@@ -12317,6 +12351,45 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setCardExpiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardExpiryChange"];
+            };
+        };
+        responses: {
+            /** @description The card's new expiry, as the card now reads. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

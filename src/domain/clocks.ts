@@ -69,6 +69,16 @@ export function clockMovesOf(client: string): string {
              FROM sandbox_clock_moves m WHERE m.client_id = ${client})`;
 }
 
+/**
+ * SQL of the time now in the world of client `client` (a column or placeholder; NULL for an
+ * E-service card, which belongs to no client's world): the database's `now()` plus the offset
+ * its clock was last moved to. The one instant a card's expiry is judged at (cards.ts,
+ * ledger/posting.ts, payments/orders.ts): an index probe, empty on a live deployment, where it is
+ * `now()`.
+ */
+export const worldNowOf = (client: string): string =>
+  `(now() + make_interval(secs => coalesce((SELECT max(m.offset_seconds) FROM sandbox_clock_moves m WHERE m.client_id = ${client}), 0)))`;
+
 /** The clock of the moves clockMovesOf read. */
 export const clockOfMoves = (moves: readonly { movedAt: string; offsetSeconds: number | string }[] | null): Clock =>
   movedClock((moves ?? []).map((move) => ({ movedAt: new Date(move.movedAt), offsetSeconds: Number(move.offsetSeconds) })));

@@ -1941,7 +1941,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card\'s expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate the issuer changing a card\'s status
      */
     async simulateCardStatusRaw(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
@@ -1976,7 +1976,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card\'s expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate the issuer changing a card\'s status
      */
     async simulateCardStatus(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {

@@ -12,7 +12,7 @@ import type { Database, Queryable } from '../../db/database';
 import { partnerIdOf, simulatorActor, type Actor } from '../actor';
 import { requireSandbox } from '../deployment';
 import type { CardVault } from '../cards/card-numbers';
-import { cardNotFound, transitionCard } from '../cards/cards';
+import { cardNotFound, setCardExpiry, transitionCard } from '../cards/cards';
 import type { Idempotent, IdempotentRequest } from '../idempotency';
 import { authorize, authorizationNotFound, timeOutHold } from '../payments/holds';
 import { uploadOfflineFills } from '../payments/offline-fills';
@@ -86,10 +86,14 @@ export async function simulateHoldTimeOut(db: Database, actor: Actor, authorizat
   return { simulation: 'hold-time-out', resourceType: 'authorization', resourceIds: [expired.id], cardIds: [hold.card_id] };
 }
 
-/** The issuer suspends, opposes or reactivates a card (transitionCard, the back office's). */
+/**
+ * The issuer suspends, opposes or reactivates a card (transitionCard, the back office's), or
+ * expires it now in its world (setCardExpiry without a date, the Core API's).
+ */
 export async function simulateCardStatus(db: Database, actor: Actor, cardId: string, input: SimulatedCardStatus): Promise<Simulation> {
   const issuer = await simulationOf(db, actor, { cardIds: [cardId] });
-  await transitionCard(db, issuer, cardId, input.action, input.reason);
+  if (input.action === 'expire') await setCardExpiry(db, issuer, cardId, { reason: input.reason });
+  else await transitionCard(db, issuer, cardId, input.action, input.reason);
   return { simulation: 'card-status', resourceType: 'card', resourceIds: [cardId], cardIds: [cardId] };
 }
 

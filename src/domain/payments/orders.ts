@@ -20,6 +20,7 @@ import { countInDay, limitBreach, limitRows, rechargedToCardToday, type LimitRow
 import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountKey, type AccountRow } from '../ledger/accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
 import { lockLedger, postAll, type LockedCard, type Posting } from '../ledger/posting';
+import { worldNowOf } from '../clocks';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];
@@ -189,7 +190,7 @@ async function checkVoucherNow(tx: Queryable, order: VoucherCards): Promise<void
   if (order.type === 'eservice-recharge') return;
   const ids = [order.from_card_id, ...order.lines.map((line) => line.cardId)].filter((id): id is string => id !== null);
   const rows = await tx.query<LockedCard & { network_id: string | null }>(
-    `SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services, cl.network_id
+    `SELECT c.id, c.kind, c.status, c.expires_at, ${worldNowOf('c.client_id')} AS world_now, c.client_id, cl.status AS client_status, p.allowed_services, cl.network_id
        FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
       WHERE c.id = ANY($1)`,
     [ids],

@@ -253,7 +253,10 @@ describe("the issuer setting a card's expiry", () => {
     expect(new Date(expired.expiresAt as Date).getTime()).toBeLessThanOrEqual(Date.now());
     expect((await cards().getCard({ cardId: id })).data.status).toBe('expired');
     expect(await statusEvents(id)).toEqual([['active', 'expired', "Carte retirée par l'émetteur"]]);
-    const [audit] = await server.database.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE resource_id = $1 AND action = 'card.expiry-changed'`, [id]);
+    const [audit] = await server.database.db.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE resource_id = $1 AND action = 'card.expiry-changed'`,
+      [id],
+    );
     expect(audit).toBeDefined();
     const again = await failure(setExpiry(id, { reason: 'Encore' }));
     expect([again.status, again.body.code]).toEqual([409, '4006']);

@@ -2324,7 +2324,7 @@ export const operationTable = {
     operatorScoped: false,
     operatorStepUp: null,
     envelope: true,
-    headers: [],
+    headers: ["Idempotency-Key"],
     csv: null,
     deprecation: null,
   },

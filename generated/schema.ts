@@ -819,7 +819,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate a recharge voucher executed
-         * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher, entered, validated and executed in one transaction: a refusal at any step leaves none. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and executes no second voucher; another body under the same key is 422, code 4031. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
          */
         post: operations["simulateVoucherExecution"];
         delete?: never;
@@ -9333,7 +9333,22 @@ export interface operations {
     simulateVoucherExecution: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };

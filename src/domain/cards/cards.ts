@@ -446,7 +446,13 @@ export async function setCardExpiry(db: Queryable, actor: Actor, cardId: string,
     await recordAudit(tx, actor, { action: 'card.expiry-changed', resourceType: 'card', resourceId: cardId, before, after });
     if (before.status !== after.status) {
       await recordCardEvents(tx, [
-        { type: 'card.status-changed', resourceType: 'card', resourceId: cardId, data: { from: before.status, to: after.status, reason, card: after }, cardIds: [cardId] },
+        {
+          type: 'card.status-changed',
+          resourceType: 'card',
+          resourceId: cardId,
+          data: { from: before.status, to: after.status, reason, card: after },
+          cardIds: [cardId],
+        },
       ]);
     }
     return after;

@@ -294,8 +294,8 @@ function checkStatus(order: OrderRow, allowed: readonly OrderStatus[], step: str
     throw new AppError('ORDER_STATUS_FORBIDS', `A voucher that is ${order.status} cannot be ${step} (allowed from: ${allowed.join(', ')})`);
 }
 
-/** Validates, rejects or cancels a voucher. */
-export async function stepOrder(db: Database, actor: Actor, id: string, action: keyof typeof STEP_RULES, comment?: string): Promise<Order> {
+/** Validates, rejects or cancels a voucher (in the caller's transaction when `db` is one). */
+export async function stepOrder(db: Queryable, actor: Actor, id: string, action: keyof typeof STEP_RULES, comment?: string): Promise<Order> {
   const rule = STEP_RULES[action];
   if (action === 'reject' && !comment?.trim()) throw invalid('/body/comment', 'a rejection says why');
   return db.transaction(async (tx) => {
@@ -499,10 +499,17 @@ export function executeOrder(
   id: string,
   comment?: string,
 ): Promise<{ data: Order; replayed: boolean }> {
-  return idempotent(db, actor, request, async (tx) => {
-    const order = await orderRow(tx, id, true);
-    checkStatus(order, ['validated'], 'executed');
-    await EXECUTORS[order.type](tx, actor, order);
-    return (await toOrders(tx, [await recordStep(tx, actor, order, 'executed', 'executed', comment)]))[0];
-  });
+  return idempotent(db, actor, request, (tx) => executeValidatedOrder(tx, actor, id, comment));
+}
+
+/**
+ * Executes a validated voucher in the caller's transaction (the voucher locked: a second
+ * execution waits, then finds it executed): every line an operation, all or none. The caller
+ * makes the request once (executeOrder under its Idempotency-Key, or a use case under its own).
+ */
+export async function executeValidatedOrder(tx: Queryable, actor: Actor, id: string, comment?: string): Promise<Order> {
+  const order = await orderRow(tx, id, true);
+  checkStatus(order, ['validated'], 'executed');
+  await EXECUTORS[order.type](tx, actor, order);
+  return (await toOrders(tx, [await recordStep(tx, actor, order, 'executed', 'executed', comment)]))[0];
 }

@@ -249,6 +249,17 @@ describe("a card's expiry under a test clock", () => {
   });
 });
 
+describe('what a test clock does not move', () => {
+  it('when the clock has moved, then the seeded station’s settlement days are still the wall clock’s: a payment made now is on today’s open day, and no later day exists', async () => {
+    expect((await api.getSandboxClock()).data.advancedSeconds).toBeGreaterThan(30 * DAY);
+    await pay('funded');
+    const wallDay = new Date().toISOString().slice(0, 10); // the seeded network is on UTC (Africa/Abidjan)
+    const days = (await api.listPartnerServicePointSettlements({ servicePointId: seeded.servicePointId, unit: 'XOF', limit: 100 })).data.items;
+    expect(days.find((day) => day.day === wallDay)).toMatchObject({ closed: false });
+    expect(days.every((day) => day.day <= wallDay)).toBe(true);
+  });
+});
+
 describe('a test clock refused', () => {
   it('when a client of the partner is contracted to another partner too, then advancing is 409 code 4223 and nothing moves', async () => {
     const core = sandbox.sdk({ token: await sandbox.coreToken() });

@@ -246,6 +246,12 @@ describe('simulations', () => {
       ['operation.completed', voucher.resourceIds[0]],
     ];
     for (const [type, resourceId] of expected) expect(events).toContainEqual(expect.objectContaining({ type, resourceId }));
+    // Every event of these types carries its card (only webhook-endpoint.disabled concerns none).
+    for (const event of events)
+      expect([event.cardId === null, event.cardSequence === null]).toEqual([
+        event.type === 'webhook-endpoint.disabled',
+        event.type === 'webhook-endpoint.disabled',
+      ]);
     // (the SDK reads a feed event's data as every variant at once: compare the status change's own fields)
     const changes = events.filter((event) => event.type === 'card.status-changed').map((event) => event.data as { cardId: string; from: string; to: string });
     expect(changes.map(({ cardId: card, from, to }) => ({ cardId: card, from, to }))).toEqual([

@@ -4334,10 +4334,11 @@ export interface components {
          *     `webhook-endpoint.disabled` has both null, and it is the only type that does. The two
          *     fields stay nullable on one event schema rather than a `oneOf` of a card event and a
          *     partner event on `type`: the SDK reads a `oneOf` by the required properties of its variants
-         *     (each must require one of its own), and a partner event requires nothing a card event does
-         *     not, so it would need a `discriminator`, which the type generator and the mock do not
-         *     support, or a property invented for the purpose. A receiver reads `cardId` after checking
-         *     `type`, as it reads `data`.
+         *     (each must require one of its own, so that the reading does not hang on the variants'
+         *     order), and a partner event requires nothing a card event does not, so it would need a
+         *     `discriminator`, which the type generator and the mock do not support, or a property
+         *     invented for the purpose. A receiver reads `cardId` after checking `type`, as it reads
+         *     `data`.
          */
         PartnerEvent: {
             /**

@@ -2,7 +2,8 @@
  * The clock a use case takes its instant from. On a live deployment it is the wall clock; in a
  * sandbox, a client's world (its member cards) may run ahead of it: the sandbox partner
  * contracted for the client moves it forward (a test clock, docs/sandbox.md), and the moves are
- * kept (migration 043). Rows keep the database's own time (created_at is never in the future);
+ * kept (migration 043). Rows keep the database's own time (created_at is never in the future;
+ * a card's validity date, a date of the world's calendar, is set and judged by worldNowOf);
  * a clock maps it to the world's time (`local`) and back (`real`), so that rules counting days,
  * weeks, months, hours and intervals judge by the world's time without a sandbox branch of
  * their own.

@@ -231,6 +231,77 @@ describe('the card lifecycle', () => {
   });
 });
 
+describe("the issuer setting a card's expiry", () => {
+  const setExpiry = (cardId: string, cardExpiryChange: { expiresAt?: Date; reason: string }) => cards().setCardExpiry({ cardId, cardExpiryChange });
+  const inMonths = (months: number) => {
+    const at = new Date();
+    at.setUTCMonth(at.getUTCMonth() + months);
+    return at;
+  };
+  const statusEvents = async (cardId: string) =>
+    (
+      await server.database.db.query<{ data: { from: string; to: string; reason: string } }>(
+        `SELECT data FROM events WHERE card_id = $1 AND type = 'card.status-changed' ORDER BY card_sequence`,
+        [cardId],
+      )
+    ).map((row) => [row.data.from, row.data.to, row.data.reason]);
+
+  it('when an active card is expired now, then it reads expired, its partners get card.status-changed, the audit trail has it, and expiring it again is 409 4006', async () => {
+    const id = await cardIn('active');
+    const expired = (await setExpiry(id, { reason: "Carte retirée par l'émetteur" })).data;
+    expect(expired.status).toBe('expired');
+    expect(new Date(expired.expiresAt as Date).getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await cards().getCard({ cardId: id })).data.status).toBe('expired');
+    expect(await statusEvents(id)).toEqual([['active', 'expired', "Carte retirée par l'émetteur"]]);
+    const [audit] = await server.database.db.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE resource_id = $1 AND action = 'card.expiry-changed'`,
+      [id],
+    );
+    expect(audit).toBeDefined();
+    const again = await failure(setExpiry(id, { reason: 'Encore' }));
+    expect([again.status, again.body.code]).toEqual([409, '4006']);
+    expectDocumented('setCardExpiry', 409, again.body);
+  });
+
+  it('when an expired card is renewed, then it is back to the status it had (active, suspended) with one event; renewing an active card changes its date and sends none', async () => {
+    const suspended = await cardIn('suspended');
+    await setExpiry(suspended, { reason: 'Fin de validité' });
+    const renewedAt = inMonths(24);
+    const renewed = (await setExpiry(suspended, { expiresAt: renewedAt, reason: 'Renouvellement' })).data;
+    expect(renewed).toMatchObject({ status: 'suspended', expiresAt: renewedAt });
+    expect(await statusEvents(suspended)).toEqual([
+      ['active', 'suspended', 'Suspension demandée'],
+      ['suspended', 'expired', 'Fin de validité'],
+      ['expired', 'suspended', 'Renouvellement'],
+    ]);
+    const active = await cardIn('active');
+    const shortened = inMonths(6);
+    expect((await setExpiry(active, { expiresAt: shortened, reason: 'Validité raccourcie' })).data).toMatchObject({ status: 'active', expiresAt: shortened });
+    expect(await statusEvents(active)).toEqual([]);
+  });
+
+  it.each([
+    ['in the past', () => new Date(Date.now() - 60_000)],
+    ['now', () => new Date(Date.now() - 1000)],
+    ['beyond 120 months', () => inMonths(121)],
+  ])('when the new date is %s, then it is 400 4225 and nothing changes', async (_label, date) => {
+    const id = await cardIn('active');
+    const before = await cards().getCard({ cardId: id });
+    const answer = await failure(setExpiry(id, { expiresAt: date(), reason: 'Renouvellement' }));
+    expect([answer.status, answer.body.code]).toEqual([400, '4225']);
+    expectDocumented('setCardExpiry', 400, answer.body);
+    expect(await cards().getCard({ cardId: id })).toEqual(before);
+  });
+
+  it.each(['opposed', 'cancelled'] as const)('when the card is %s, then renewing and expiring it are 409 4006', async (status) => {
+    const id = await cardIn(status);
+    for (const change of [{ expiresAt: inMonths(12), reason: 'Renouvellement' }, { reason: 'Expiration' }]) {
+      const answer = await failure(setExpiry(id, change));
+      expect([answer.status, answer.body.code]).toEqual([409, '4006']);
+    }
+  });
+});
+
 describe('card queries', () => {
   it('when cards are listed with filters, then only the matching ones come, numbers masked', async () => {
     const network = (await referential().listNetworks({})).data.items[0];

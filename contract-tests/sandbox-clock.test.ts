@@ -14,7 +14,7 @@ import { CardService, type PartnerApi, type SandboxCard, type SandboxCardPurpose
 import { expectDocumented } from './support/contract';
 import { failure } from './support/http';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
-import { checkLedgerAfterEach, contractedPartner, xof } from './support/world';
+import { checkLedgerAfterEach, contractedPartner, fundedCard, newCardProfile, xof } from './support/world';
 
 const DAY = 86_400;
 const SIMULATE = ['partner:profile.read', 'partner:sandbox.simulate'];
@@ -179,6 +179,84 @@ describe('a test clock', () => {
     expect(await attempted()).toBeGreaterThan(first);
     expect(new Set(received).size).toBe(first); // the same deliveries, attempted again
     await dispatcher.drain();
+  });
+});
+
+describe("a card's expiry under a test clock", () => {
+  it('when the clock passes a card’s expiry, then the card reads expired to the partner and the issuer and pays and takes recharges no more, with production’s code', async () => {
+    const core = sandbox.sdk({ token: await sandbox.coreToken() });
+    const profileId = await newCardProfile(core, 'UN-MOIS', { validityMonths: 1, allowedServices: [CardService.Shop] });
+    const worldNow = (await api.getSandboxClock()).data.now;
+    const card = await fundedCard(core, { clientId: seeded.clientId, profileId }, 10_000);
+    // Issued in a world ahead of the wall clock, its month of validity counts from the world's now.
+    const issued = (await core.coreCards.getCard({ cardId: card.id })).data;
+    expect(Math.abs((issued.expiresAt as Date).getTime() - new Date(worldNow).setUTCMonth(worldNow.getUTCMonth() + 1))).toBeLessThan(60_000);
+    const payOn = () =>
+      api.simulatePayment({
+        idempotencyKey: randomUUID(),
+        paymentCreate: {
+          cardId: card.id,
+          servicePointId: seeded.servicePointId,
+          amount: xof(500),
+          service: CardService.Shop,
+          receiptNumber: `CLK-${randomUUID()}`,
+        },
+      });
+    await payOn();
+    expect((await api.getPartnerCard({ cardId: card.id })).data.status).toBe('active');
+
+    await api.advanceSandboxClock({ sandboxClockAdvance: { seconds: 32 * DAY } });
+    expect((await api.getPartnerCard({ cardId: card.id })).data.status).toBe('expired');
+    expect((await core.coreCards.getCard({ cardId: card.id })).data.status).toBe('expired');
+    const listed = (await core.coreCards.listCards({ clientId: seeded.clientId, status: 'expired', limit: 100 })).data.items.map((item) => item.id);
+    expect(listed).toContain(card.id);
+    const refused = await failure(payOn());
+    expect([refused.status, refused.body.code]).toEqual([409, '4014']);
+    const recharge = await failure(
+      api.createPartnerRecharge({
+        idempotencyKey: randomUUID(),
+        partnerRechargeCreate: { cardId: card.id, amount: xof(1000), externalReference: `CLK-${randomUUID()}` },
+      }),
+    );
+    expect([recharge.status, recharge.body.code]).toEqual([409, '4014']);
+    // On the wall clock the card is still valid: the expiry is the world's, no row moved.
+    const [row] = await sandbox.database.db.query<{ valid: boolean }>('SELECT expires_at > now() AS valid FROM cards WHERE id = $1', [card.id]);
+    expect(row.valid).toBe(true);
+
+    // The issuer renews it, in the world's time: a date on the wall clock's calendar but before the world's now is out of range.
+    const tooEarly = await failure(
+      core.coreCards.setCardExpiry({ cardId: card.id, cardExpiryChange: { expiresAt: new Date(Date.now() + 10 * DAY * 1000), reason: 'Renouvellement' } }),
+    );
+    expect([tooEarly.status, tooEarly.body.code]).toEqual([400, '4225']);
+    const renewed = new Date(Date.now() + 400 * DAY * 1000);
+    expect((await core.coreCards.setCardExpiry({ cardId: card.id, cardExpiryChange: { expiresAt: renewed, reason: 'Renouvellement' } })).data.status).toBe(
+      'active',
+    );
+    await payOn();
+  });
+
+  it('when the issuer’s expiry is simulated in a world ahead of the wall clock, then the card expires at the world’s now and the feed has card.status-changed', async () => {
+    const core = sandbox.sdk({ token: await sandbox.coreToken() });
+    const profileId = await newCardProfile(core, 'SIM-EXP', { allowedServices: [CardService.Shop] });
+    const card = await fundedCard(core, { clientId: seeded.clientId, profileId }, 0);
+    const worldNow = (await api.getSandboxClock()).data.now.getTime();
+    await api.simulateCardStatus({ cardId: card.id, simulatedCardStatus: { action: 'expire', reason: 'Simulation' } });
+    const expired = (await core.coreCards.getCard({ cardId: card.id })).data;
+    expect(expired.status).toBe('expired');
+    expect(Math.abs((expired.expiresAt as Date).getTime() - worldNow)).toBeLessThan(60_000);
+    const events = (await api.listPartnerEvents({ limit: 100 })).data.items;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'card.status-changed', resourceId: card.id, cardId: card.id }));
+  });
+});
+
+describe('what a test clock does not move', () => {
+  it('when the clock has moved, then the seeded station’s settlement days are still the wall clock’s: a payment made now is on today’s open day, and no later day exists', async () => {
+    expect((await api.getSandboxClock()).data.advancedSeconds).toBeGreaterThan(30 * DAY);
+    await pay('funded');
+    const wallDay = new Date().toISOString().slice(0, 10); // the seeded network is on UTC (Africa/Abidjan)
+    const days = (await api.listPartnerServicePointSettlements({ servicePointId: seeded.servicePointId, unit: 'XOF', limit: 100 })).data.items;
+    expect(days.find((day) => day.day === wallDay)).toMatchObject({ closed: false });
+    expect(days.every((day) => day.day <= wallDay)).toBe(true);
   });
 });
 

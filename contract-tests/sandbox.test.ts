@@ -32,6 +32,7 @@ let livePartner: ContractedPartner;
 let cardId: string;
 let station: Station;
 let otherCardId: string;
+let expiringCardId: string;
 let otherStation: Station;
 
 const simulate = (who: ContractedPartner, server = sandbox) => server.sdk({ token: who.token }).partner;
@@ -65,6 +66,7 @@ beforeAll(async () => {
   station = await newStation(core, world.networkId, 'BAC-1');
   otherStation = await newStation(core, world.networkId, 'BAC-2');
   cardId = (await fundedCard(core, world, 100_000)).id;
+  expiringCardId = (await fundedCard(core, world, 10_000)).id;
   const otherClient = await core.coreReferential.createClient({ clientCreate: { networkId: world.networkId, code: 'AUTRE-BAC', name: 'Autre' } });
   otherCardId = (await fundedCard(core, { clientId: otherClient.data.id, profileId: world.profileId }, 100_000)).id;
   partner = await contractedPartner(sandbox, core, { name: 'Banque Test', scopes: SIMULATE, clientId: world.clientId, servicePointId: station.id });
@@ -192,6 +194,22 @@ describe('simulations', () => {
 
     await api.simulateCardStatus({ cardId, simulatedCardStatus: { action: 'suspend', reason: 'Simulation' } });
     await api.simulateCardStatus({ cardId, simulatedCardStatus: { action: 'reactivate', reason: 'Simulation' } });
+    // The issuer expires a card now (PUT /core/v1/cards/{cardId}/expiry without a date): it reads expired and pays no more, with production's code.
+    await api.simulateCardStatus({ cardId: expiringCardId, simulatedCardStatus: { action: 'expire', reason: 'Simulation' } });
+    expect((await api.getPartnerCard({ cardId: expiringCardId })).data.status).toBe('expired');
+    const refused = await failure(
+      api.simulatePayment({
+        idempotencyKey: randomUUID(),
+        paymentCreate: {
+          cardId: expiringCardId,
+          servicePointId: station.id,
+          amount: xof(100),
+          service: CardService.Shop,
+          receiptNumber: `SIM-${randomUUID()}`,
+        },
+      }),
+    );
+    expect([refused.status, refused.body.code]).toEqual([409, '4014']);
 
     const batch = (
       await api.simulateOfflineBatch({
@@ -223,15 +241,23 @@ describe('simulations', () => {
       ['hold.created', hold.resourceIds[0]],
       ['hold.expired', hold.resourceIds[0]],
       ['card.status-changed', cardId],
+      ['card.status-changed', expiringCardId],
       ['operation.completed', batch.resourceIds[0]],
       ['operation.completed', voucher.resourceIds[0]],
     ];
     for (const [type, resourceId] of expected) expect(events).toContainEqual(expect.objectContaining({ type, resourceId }));
+    // Every event of these types carries its card (only webhook-endpoint.disabled concerns none).
+    for (const event of events)
+      expect([event.cardId === null, event.cardSequence === null]).toEqual([
+        event.type === 'webhook-endpoint.disabled',
+        event.type === 'webhook-endpoint.disabled',
+      ]);
     // (the SDK reads a feed event's data as every variant at once: compare the status change's own fields)
     const changes = events.filter((event) => event.type === 'card.status-changed').map((event) => event.data as { cardId: string; from: string; to: string });
     expect(changes.map(({ cardId: card, from, to }) => ({ cardId: card, from, to }))).toEqual([
       { cardId, from: 'active', to: 'suspended' },
       { cardId, from: 'suspended', to: 'active' },
+      { cardId: expiringCardId, from: 'active', to: 'expired' },
     ]);
     const card = (await api.getPartnerCard({ cardId })).data;
     expect(card.balances[0].available).toBe(100_000 - 1500 - 700 + 5000);
@@ -252,7 +278,7 @@ describe('simulations', () => {
       await sleep(10);
     }
     const pushed = received.map(verify);
-    expect(pushed.filter((event) => event.type === 'card.status-changed')).toHaveLength(2);
+    expect(pushed.filter((event) => event.type === 'card.status-changed')).toHaveLength(3);
     const raw = await call(`${sandbox.url}/partner/v1/events?limit=100`, { headers: { authorization: `Bearer ${partner.token}` } });
     for (const event of pushed) expect(event).toEqual((raw.body.data.items as PartnerEvent[]).find((inFeed) => inFeed.id === event.id)); // push and pull agree, field for field
   });
@@ -273,6 +299,33 @@ describe('simulations', () => {
     const uncontracted = await failure(simulate(outsider).simulateCardStatus({ cardId, simulatedCardStatus: { action: 'oppose', reason: 'Vol' } }));
     expect([uncontracted.status, uncontracted.body.code]).toEqual([404, '3008']);
     expect((await simulate(partner).getPartnerCard({ cardId })).data.status).toBe('active');
+  });
+
+  it('when a voucher simulation is retried with its Idempotency-Key, then one voucher is executed and the retry replays its answer; another body under the key is 422', async () => {
+    const api = simulate(partner);
+    const vouchers = async () => Number((await sandbox.database.db.query<{ n: string }>('SELECT count(*) AS n FROM orders'))[0].n);
+    const balance = async () => (await api.getPartnerCard({ cardId })).data.balances[0].available;
+    const [beforeVouchers, beforeBalance] = [await vouchers(), await balance()];
+    const request = { idempotencyKey: randomUUID(), simulatedVoucher: { cardId, amount: xof(250) } };
+    const answers = await Promise.allSettled([api.simulateVoucherExecutionRaw(request), api.simulateVoucherExecutionRaw(request)]);
+    const first = await api.simulateVoucherExecutionRaw(request);
+    expect(first.raw.headers.get('idempotent-replayed')).toBe('true');
+    const data = (await first.value()).data;
+    for (const answer of answers) if (answer.status === 'fulfilled') expect((await answer.value.value()).data).toEqual(data);
+    expect(await vouchers()).toBe(beforeVouchers + 1);
+    expect(await balance()).toBe(beforeBalance + 250);
+    const reused = await failure(api.simulateVoucherExecution({ ...request, simulatedVoucher: { cardId, amount: xof(300) } }));
+    expect([reused.status, reused.body.code]).toEqual([422, '4031']);
+    expect(await vouchers()).toBe(beforeVouchers + 1);
+  });
+
+  it('when a voucher simulation is refused at execution, then no voucher is left', async () => {
+    const before = Number((await sandbox.database.db.query<{ n: string }>('SELECT count(*) AS n FROM orders'))[0].n);
+    const refused = await failure(
+      simulate(partner).simulateVoucherExecution({ idempotencyKey: randomUUID(), simulatedVoucher: { cardId: expiringCardId, amount: xof(100) } }),
+    );
+    expect([refused.status, refused.body.code]).toEqual([409, '4014']);
+    expect(Number((await sandbox.database.db.query<{ n: string }>('SELECT count(*) AS n FROM orders'))[0].n)).toBe(before);
   });
 
   it("when a payment simulation is refused by a business rule, then the refusal is production's", async () => {

@@ -1209,6 +1209,15 @@ export const codeCatalog = {
       "en": "No cards to move in time"
     }
   },
+  "CARD_EXPIRY_OUT_OF_RANGE": {
+    "code": "4225",
+    "status": 400,
+    "meaning": "The validity date given for a card is not later than now (in the card's world on a sandbox whose test clock moved) or is more than 120 months ahead, the longest validity of a card profile. To expire a card now, send no `expiresAt`. Nothing changed.",
+    "message": {
+      "fr": "Date d'expiration de carte hors des bornes",
+      "en": "Card expiry date out of range"
+    }
+  },
   "STATION_REFERENCE_REUSED": {
     "code": "4130",
     "status": 409,

@@ -2178,6 +2178,21 @@ export const operationTable = {
     csv: null,
     deprecation: null,
   },
+  setCardExpiry: {
+    operationId: "setCardExpiry",
+    method: "put",
+    path: "/core/v1/cards/{cardId}/expiry",
+    expressPath: "/core/v1/cards/:cardId/expiry",
+    security: [{"oauth2":["core:cards.lifecycle"]}],
+    scopes: ["core:cards.lifecycle"],
+    operatorRight: "cards.lifecycle",
+    operatorScoped: false,
+    operatorStepUp: null,
+    envelope: true,
+    headers: [],
+    csv: null,
+    deprecation: null,
+  },
   setDriverCode: {
     operationId: "setDriverCode",
     method: "post",
@@ -2309,7 +2324,7 @@ export const operationTable = {
     operatorScoped: false,
     operatorStepUp: null,
     envelope: true,
-    headers: [],
+    headers: ["Idempotency-Key"],
     csv: null,
     deprecation: null,
   },
@@ -2558,7 +2573,7 @@ export const operationTable = {
 export type OperationId = keyof typeof operationTable;
 
 /** Operations answered with the success envelope: a handler returns their `data`. */
-export type EnvelopeOperationId = "activateClient" | "advanceSandboxClock" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createSandboxPartner" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getSandboxClock" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookAttempts" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerServicePointSettlements" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listServicePointSettlements" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingCoreWebhookEndpoint" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverCoreWebhookEvents" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "simulateAuthorization" | "simulateCardStatus" | "simulateHoldTimeOut" | "simulateOfflineBatch" | "simulatePayment" | "simulateVoucherExecution" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
+export type EnvelopeOperationId = "activateClient" | "advanceSandboxClock" | "cancelCard" | "cancelOperation" | "cancelOrder" | "captureAuthorization" | "capturePartnerAuthorization" | "createAuthorization" | "createCardProfile" | "createClient" | "createCoreWebhookEndpoint" | "createDriver" | "createEnergyPrice" | "createEnergyType" | "createFee" | "createFloatFunding" | "createFuelTicket" | "createNetwork" | "createOperator" | "createOperatorRole" | "createOrder" | "createPartner" | "createPartnerAuthorization" | "createPartnerContract" | "createPartnerPayment" | "createPartnerRecharge" | "createPartnerWebhookEndpoint" | "createPayment" | "createPayout" | "createPriceAgreement" | "createRegularisation" | "createSandboxPartner" | "createServicePoint" | "createUnit" | "createVehicle" | "deactivateClient" | "deleteCardProfile" | "deleteCoreWebhookEndpoint" | "deletePartnerWebhookEndpoint" | "disablePartner" | "enablePartner" | "endPartnerContract" | "executeOrder" | "getAuthorization" | "getCard" | "getCardAllowances" | "getCardControls" | "getCardProfile" | "getCardProfileControls" | "getCardStatement" | "getClient" | "getDriver" | "getEnergyPriceInForce" | "getEnergyType" | "getFuelTicket" | "getHealth" | "getLegacyCardBalance" | "getNetwork" | "getOperation" | "getOperator" | "getOrder" | "getPartner" | "getPartnerAuthorization" | "getPartnerCard" | "getPartnerCardAllowances" | "getPartnerDailyStatement" | "getPartnerFloat" | "getPartnerMe" | "getPartnerOperation" | "getPartnerRechargeLimits" | "getPartnerServicePointSettlement" | "getPartnerUnit" | "getPartnerWebhookEndpoint" | "getReady" | "getSandboxClock" | "getServicePoint" | "getServicePointSettlement" | "getUnit" | "getVehicle" | "getVehicleConsumption" | "grantOperatorRole" | "issueCard" | "listAuditEvents" | "listAuthorizations" | "listCardDeclines" | "listCardExceptions" | "listCardProfiles" | "listCards" | "listCardTransitions" | "listClients" | "listCoreWebhookAttempts" | "listCoreWebhookEndpoints" | "listDrivers" | "listEnergyPrices" | "listEnergyTypes" | "listFuelTickets" | "listLedgerAccounts" | "listNetworks" | "listOperations" | "listOperatorRoles" | "listOperators" | "listOrders" | "listPartnerAuthorizations" | "listPartnerCardDeclines" | "listPartnerCardHistory" | "listPartnerContracts" | "listPartnerEvents" | "listPartnerOperations" | "listPartners" | "listPartnerServicePointSettlements" | "listPartnerUnits" | "listPartnerWebhookAttempts" | "listPartnerWebhookEndpoints" | "listPriceAgreements" | "listSecurityEvents" | "listServicePoints" | "listServicePointSettlements" | "listUnits" | "listVehicles" | "lookupCard" | "lookupPartnerCard" | "opposeCard" | "payServicePointSettlement" | "pingCoreWebhookEndpoint" | "pingPartnerWebhookEndpoint" | "reactivateCard" | "redeliverCoreWebhookEvents" | "redeliverPartnerWebhookEvents" | "rejectOrder" | "replaceCardControls" | "replaceCardFleet" | "replaceCardProfileControls" | "revealCardNumber" | "reversePartnerOperation" | "revokeOperatorGrant" | "rotatePartnerSecret" | "rotatePartnerWebhookSecret" | "setAuthorizationStationReference" | "setCardExpiry" | "setDriverCode" | "setPartnerAuthorizationStationReference" | "setPartnerRechargeLimits" | "simulateAuthorization" | "simulateCardStatus" | "simulateHoldTimeOut" | "simulateOfflineBatch" | "simulatePayment" | "simulateVoucherExecution" | "suspendCard" | "updateCardProfile" | "updateClient" | "updateCoreWebhookEndpoint" | "updateDriver" | "updateNetwork" | "updateOperator" | "updatePartner" | "updatePartnerWebhookEndpoint" | "updateServicePoint" | "updateVehicle" | "uploadOfflineFills" | "uploadPartnerOfflineFills" | "validateOrder" | "voidAuthorization" | "voidPartnerAuthorization";
 
 /** Operations with their own answer format (OAuth, the published contract), served by dedicated routes. */
 export type RawOperationId = "createToken" | "getDocs" | "getMetrics" | "getOpenApiJson" | "getOpenApiYaml" | "introspectToken" | "revokeToken";
@@ -2591,7 +2606,7 @@ export const oauthScopes = {
   "core:cards.read": "Core API: read, list and look up cards (numbers masked).",
   "core:cards.write": "Core API: issue cards.",
   "core:cards.reveal": "Core API: see a card's full number once, in the answer that issues it.",
-  "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards.",
+  "core:cards.lifecycle": "Core API: suspend, reactivate, oppose and cancel cards, and set or renew their expiry.",
   "core:controls.read": "Core API: read the spending controls of card profiles and cards (limits, products, places, days and hours), where each applying rule comes from, a card's remaining allowances, its declined attempts and its exceptions.",
   "core:controls.write": "Core API: replace the spending controls of card profiles (the defaults) and cards (the overrides).",
   "core:fleet.read": "Core API: read the vehicles and drivers of client fleets (never a driver code).",
@@ -2625,7 +2640,7 @@ export const operatorRights = {
   "card-profiles.write": "Create, change and delete card profiles.",
   "cards.controls": "Set the spending controls of cards and card profiles.",
   "cards.issue": "Issue member cards.",
-  "cards.lifecycle": "Suspend, oppose, reactivate and cancel cards.",
+  "cards.lifecycle": "Suspend, oppose, reactivate and cancel cards, and set or renew their expiry.",
   "cards.read": "Read and look up cards.",
   "cards.reveal": "See a card's full number, once in the answer that creates it and on demand after a recent strong authentication.",
   "clients.read": "Read client companies and their price agreements.",

@@ -779,7 +779,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate the issuer changing a card's status
-         * @description The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         * @description The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card's expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
          */
         post: operations["simulateCardStatus"];
         delete?: never;
@@ -819,7 +819,7 @@ export interface paths {
         put?: never;
         /**
          * Simulate a recharge voucher executed
-         * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
+         * @description The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer's float, through the order vouchers' own steps: the card's `operation.completed` follows. Each call is one more voucher, entered, validated and executed in one transaction: a refusal at any step leaves none. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and executes no second voucher; another body under the same key is 422, code 4031. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production's.
          */
         post: operations["simulateVoucherExecution"];
         delete?: never;
@@ -1922,6 +1922,26 @@ export interface paths {
          *     `remainingBalance` may carry too. Nothing changes on a refusal.
          */
         post: operations["cancelCard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/cards/{cardId}/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set or renew a card's expiry
+         * @description The issuer sets a member card's validity date: renews it (`expiresAt` later than now, at most 120 months ahead; otherwise 400, code 4225), which brings an expired card back to the status it had (active or suspended), or expires it now (no `expiresAt`: the card reads `expired` and is refused at payment and recharge with code 4014). An active, suspended or expired card can be renewed, an active or suspended one expired; an opposed or cancelled card, or an expired one expired again, is 409 (code 4006); an E-service card is 400 (code 4018). When the card's status changes, partners contracted for its client get `card.status-changed` in their feed and as a signed webhook, as for a suspension; the change is in the audit trail (`card.expiry-changed`).
+         */
+        put: operations["setCardExpiry"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4309,6 +4329,17 @@ export interface components {
          *     each member card it touched (a transfer between two cards is two events, one per card,
          *     each numbered in its card's sequence). An event about the partner's own set-up
          *     (`webhook-endpoint.disabled`) concerns no card: its `cardId` and `cardSequence` are null.
+         *
+         *     Which events carry a card: every type but `webhook-endpoint.disabled` (`operation.*`,
+         *     `hold.*`, `card.status-changed`) has a non-null `cardId` and `cardSequence`;
+         *     `webhook-endpoint.disabled` has both null, and it is the only type that does. The two
+         *     fields stay nullable on one event schema rather than a `oneOf` of a card event and a
+         *     partner event on `type`: the SDK reads a `oneOf` by the required properties of its variants
+         *     (each must require one of its own, so that the reading does not hang on the variants'
+         *     order), and a partner event requires nothing a card event does not, so it would need a
+         *     `discriminator`, which the type generator and the mock do not support, or a property
+         *     invented for the purpose. A receiver reads `cardId` after checking `type`, as it reads
+         *     `data`.
          */
         PartnerEvent: {
             /**
@@ -4334,14 +4365,15 @@ export interface components {
              */
             resourceId: string;
             /**
-             * @description The member card the event concerns; null on an event that concerns no card (`webhook-endpoint.disabled`).
+             * @description The member card the event concerns; never null on `operation.*`, `hold.*` and `card.status-changed`, null on `webhook-endpoint.disabled` (the one event that concerns no card).
              * @example crd_3c4d5e6f7a8b9c0d1e2f3a4b
              */
             cardId: string | null;
             /**
              * @description The event's number in its card's sequence: it only grows, so a receiver can drop an
              *     event older than one it has already applied for the card. Numbers of events the
-             *     partner does not see (internal ones) leave gaps. Null on an event that concerns no card.
+             *     partner does not see (internal ones) leave gaps. Never null on `operation.*`, `hold.*`
+             *     and `card.status-changed`; null on `webhook-endpoint.disabled`, which concerns no card.
              * @example 7
              */
             cardSequence: number | null;
@@ -4708,11 +4740,11 @@ export interface components {
         /** @description A change of a card's status by its issuer, as the back office makes it. */
         SimulatedCardStatus: {
             /**
-             * @description `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active).
+             * @description `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active), `expire` (an active or suspended card expires now, in the card's world: the issuer's `PUT /core/v1/cards/{cardId}/expiry` without a date; the card reads `expired` and payments and recharges are refused with code 4014).
              * @example oppose
              * @enum {string}
              */
-            action: "suspend" | "oppose" | "reactivate";
+            action: "suspend" | "oppose" | "reactivate" | "expire";
             reason: components["schemas"]["OperationReason"];
         };
         /**
@@ -6392,6 +6424,20 @@ export interface components {
                 to: "card" | "refund";
                 cardId?: components["schemas"]["CardId"];
             };
+        };
+        /** @description The issuer sets a member card's expiry: renews it to a later validity date, or expires it now (no `expiresAt`). */
+        CardExpiryChange: {
+            /**
+             * Format: date-time
+             * @description The card's new validity date (RFC 3339): later than now (in the card's world on a sandbox whose test clock moved) and at most 120 months ahead, the longest validity of a card profile; outside that range 400, code 4225. Omitted: the card expires now.
+             * @example 2030-06-30T23:59:59.000Z
+             */
+            expiresAt?: string;
+            /**
+             * @description Why (recorded in the audit trail and with the event when the card's status changes).
+             * @example Renouvellement de la carte
+             */
+            reason: string;
         };
         /** @description One change of a card's status, as recorded. */
         CardTransition: {
@@ -9315,7 +9361,22 @@ export interface operations {
     simulateVoucherExecution: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Optional: a key you choose for this creation (a UUID is a good choice), unique per intended
+                 *     creation, so that a retry after a timeout or a lost answer creates nothing twice. The
+                 *     semantics are those of the money operations: scoped to your credentials and kept at least
+                 *     24 hours; the same key with the same request replays the first answer (status and body,
+                 *     with `Idempotent-Replayed: true`; a secret shown once, such as a consumer secret or a
+                 *     revealed card number, is shown again to the same caller, kept encrypted meanwhile); with
+                 *     another request it is refused 422 (code 4031); while the first request with the key is still
+                 *     being processed, 409 (code 4030) with `Retry-After`. Without it, each request creates anew.
+                 *     Printable ASCII, 1 to 255 characters. (Offline fills need none: each fill's
+                 *     `terminalTransactionId` is its key.)
+                 * @example 5f0c3a2e-8d4b-4c1a-9e7f-2b6d8a1c0e93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOptional"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -12333,6 +12394,45 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setCardExpiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The card's id (never its number). */
+                cardId: components["parameters"]["CardId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CardExpiryChange"];
+            };
+        };
+        responses: {
+            /** @description The card's new expiry, as the card now reads. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

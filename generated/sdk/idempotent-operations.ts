@@ -41,6 +41,7 @@ export const IDEMPOTENT_POSTS: readonly RegExp[] = [
   /^\/partner\/v1\/operations\/[^\/]+\/reverse$/, // reversePartnerOperation
   /^\/partner\/v1\/simulate\/authorizations$/, // simulateAuthorization
   /^\/partner\/v1\/simulate\/payments$/, // simulatePayment
+  /^\/partner\/v1\/simulate\/recharge-vouchers$/, // simulateVoucherExecution
   /^\/core\/v1\/authorizations\/[^\/]+\/void$/, // voidAuthorization
   /^\/partner\/v1\/authorizations\/[^\/]+\/void$/, // voidPartnerAuthorization
 ];

@@ -2,7 +2,8 @@
  * The clock a use case takes its instant from. On a live deployment it is the wall clock; in a
  * sandbox, a client's world (its member cards) may run ahead of it: the sandbox partner
  * contracted for the client moves it forward (a test clock, docs/sandbox.md), and the moves are
- * kept (migration 043). Rows keep the database's own time (created_at is never in the future);
+ * kept (migration 043). Rows keep the database's own time (created_at is never in the future;
+ * a card's validity date, a date of the world's calendar, is set and judged by worldNowOf);
  * a clock maps it to the world's time (`local`) and back (`real`), so that rules counting days,
  * weeks, months, hours and intervals judge by the world's time without a sandbox branch of
  * their own.
@@ -68,6 +69,16 @@ export function clockMovesOf(client: string): string {
   return `(SELECT coalesce(json_agg(json_build_object('movedAt', m.moved_at, 'offsetSeconds', m.offset_seconds) ORDER BY m.moved_at, m.offset_seconds), '[]')
              FROM sandbox_clock_moves m WHERE m.client_id = ${client})`;
 }
+
+/**
+ * SQL of the time now in the world of client `client` (a column or placeholder; NULL for an
+ * E-service card, which belongs to no client's world): the database's `now()` plus the offset
+ * its clock was last moved to. The one instant a card's expiry is judged at (cards.ts,
+ * ledger/posting.ts, payments/orders.ts): an index probe, empty on a live deployment, where it is
+ * `now()`.
+ */
+export const worldNowOf = (client: string): string =>
+  `(now() + make_interval(secs => coalesce((SELECT max(m.offset_seconds) FROM sandbox_clock_moves m WHERE m.client_id = ${client}), 0)))`;
 
 /** The clock of the moves clockMovesOf read. */
 export const clockOfMoves = (moves: readonly { movedAt: string; offsetSeconds: number | string }[] | null): Clock =>

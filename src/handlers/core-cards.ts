@@ -1,6 +1,6 @@
 /** Handlers of the `core-cards` tag: card profiles, cards and their lifecycle. */
 import type { Handlers } from '../../generated/operations';
-import { findCard, issueCard, listCards, listCardTransitions, lookupCard, revealCardNumber, transitionCard } from '../domain/cards/cards';
+import { findCard, issueCard, listCards, listCardTransitions, lookupCard, revealCardNumber, setCardExpiry, transitionCard } from '../domain/cards/cards';
 import { findCardAllowances } from '../domain/cards/allowances';
 import { findCardControls, findCardProfileControls, replaceCardControls, replaceCardProfileControls } from '../domain/cards/controls';
 import { createCardProfile, deleteCardProfile, findCardProfile, listCardProfiles, updateCardProfile } from '../domain/cards/profiles';
@@ -31,6 +31,7 @@ type CardHandlers = Pick<
   | 'revealCardNumber'
   | 'getCard'
   | 'suspendCard'
+  | 'setCardExpiry'
   | 'reactivateCard'
   | 'opposeCard'
   | 'cancelCard'
@@ -65,6 +66,7 @@ export const cardHandlers: CardHandlers = {
   lookupCard: (context, { body }) => lookupCard(context.db, context.cardVault, actorOf(context), body.cardNumber),
   getCard: (context, { path }) => findCard(context.db, actorOf(context), path.cardId),
   revealCardNumber: (context, { path }) => revealCardNumber(context.db, context.cardVault, actorOf(context), path.cardId),
+  setCardExpiry: (context, { path, body }) => setCardExpiry(context.db, actorOf(context), path.cardId, body),
   suspendCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'suspend', body.reason),
   reactivateCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'reactivate', body.reason),
   opposeCard: (context, { path, body }) => transitionCard(context.db, actorOf(context), path.cardId, 'oppose', body.reason, body.comment),

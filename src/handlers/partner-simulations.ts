@@ -34,7 +34,8 @@ export const partnerSimulationHandlers: PartnerSimulationHandlers = {
   simulateHoldTimeOut: (context, { path }) => simulateHoldTimeOut(context.db, actorOf(context), path.authorizationId),
   simulateCardStatus: (context, { path, body }) => simulateCardStatus(context.db, actorOf(context), path.cardId, body),
   simulateOfflineBatch: (context, { path, body }) => simulateOfflineBatch(context.db, actorOf(context), path.servicePointId, body),
-  simulateVoucherExecution: (context, { body }) => simulateVoucherExecution(context.db, actorOf(context), body),
+  simulateVoucherExecution: (context, input) =>
+    createOnce(context, 'simulateVoucherExecution', input, (db) => simulateVoucherExecution(db, actorOf(context), input.body)),
   getSandboxClock: (context) => getSandboxClock(context.db, actorOf(context)),
   // The partner's webhook retries come due with its world (the webhooks sit above the gateway).
   advanceSandboxClock: (context, input) =>

@@ -21,6 +21,7 @@ import type {
   CardControlsResponse,
   CardDeclineListResponse,
   CardExceptionListResponse,
+  CardExpiryChange,
   CardIssue,
   CardListResponse,
   CardLookup,
@@ -52,6 +53,8 @@ import {
     CardDeclineListResponseToJSON,
     CardExceptionListResponseFromJSON,
     CardExceptionListResponseToJSON,
+    CardExpiryChangeFromJSON,
+    CardExpiryChangeToJSON,
     CardIssueFromJSON,
     CardIssueToJSON,
     CardListResponseFromJSON,
@@ -200,6 +203,11 @@ export interface ReplaceCardProfileControlsRequest {
 
 export interface RevealCardNumberRequest {
     cardId: string;
+}
+
+export interface SetCardExpiryRequest {
+    cardId: string;
+    cardExpiryChange: CardExpiryChange;
 }
 
 export interface SuspendCardRequest {
@@ -1098,6 +1106,50 @@ export class CoreCardsApi extends runtime.BaseAPI {
      */
     async revealCardNumber(requestParameters: RevealCardNumberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardNumberRevealResponse> {
         const response = await this.revealCardNumberRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The issuer sets a member card\'s validity date: renews it (`expiresAt` later than now, at most 120 months ahead; otherwise 400, code 4225), which brings an expired card back to the status it had (active or suspended), or expires it now (no `expiresAt`: the card reads `expired` and is refused at payment and recharge with code 4014). An active, suspended or expired card can be renewed, an active or suspended one expired; an opposed or cancelled card, or an expired one expired again, is 409 (code 4006); an E-service card is 400 (code 4018). When the card\'s status changes, partners contracted for its client get `card.status-changed` in their feed and as a signed webhook, as for a suspension; the change is in the audit trail (`card.expiry-changed`).
+     * Set or renew a card\'s expiry
+     */
+    async setCardExpiryRaw(requestParameters: SetCardExpiryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CardResponse>> {
+        if (requestParameters.cardId === null || requestParameters.cardId === undefined) {
+            throw new runtime.RequiredError('cardId','Required parameter requestParameters.cardId was null or undefined when calling setCardExpiry.');
+        }
+
+        if (requestParameters.cardExpiryChange === null || requestParameters.cardExpiryChange === undefined) {
+            throw new runtime.RequiredError('cardExpiryChange','Required parameter requestParameters.cardExpiryChange was null or undefined when calling setCardExpiry.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:cards.lifecycle"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/cards/{cardId}/expiry`.replace(`{${"cardId"}}`, encodeURIComponent(String(requestParameters.cardId))),
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: CardExpiryChangeToJSON(requestParameters.cardExpiryChange),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => CardResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The issuer sets a member card\'s validity date: renews it (`expiresAt` later than now, at most 120 months ahead; otherwise 400, code 4225), which brings an expired card back to the status it had (active or suspended), or expires it now (no `expiresAt`: the card reads `expired` and is refused at payment and recharge with code 4014). An active, suspended or expired card can be renewed, an active or suspended one expired; an opposed or cancelled card, or an expired one expired again, is 409 (code 4006); an E-service card is 400 (code 4018). When the card\'s status changes, partners contracted for its client get `card.status-changed` in their feed and as a signed webhook, as for a suspension; the change is in the audit trail (`card.expiry-changed`).
+     * Set or renew a card\'s expiry
+     */
+    async setCardExpiry(requestParameters: SetCardExpiryRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CardResponse> {
+        const response = await this.setCardExpiryRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -361,6 +361,7 @@ export interface SimulatePaymentRequest {
 
 export interface SimulateVoucherExecutionRequest {
     simulatedVoucher: SimulatedVoucher;
+    idempotencyKey?: string;
 }
 
 export interface UpdatePartnerWebhookEndpointRequest {
@@ -1941,7 +1942,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card\'s expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate the issuer changing a card\'s status
      */
     async simulateCardStatusRaw(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
@@ -1976,7 +1977,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer suspends, opposes or reactivates a member card of a client the partner is contracted for, as the back office does (`card.status-changed`). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer suspends, opposes, reactivates or expires a member card of a client the partner is contracted for, as the back office does (`card.status-changed`; `expire` sets the card\'s expiry to now in its world, as `PUT /core/v1/cards/{cardId}/expiry` does without a date). A status that does not allow the action is 409, code 4006. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate the issuer changing a card\'s status
      */
     async simulateCardStatus(requestParameters: SimulateCardStatusRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {
@@ -2114,7 +2115,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher, entered, validated and executed in one transaction: a refusal at any step leaves none. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and executes no second voucher; another body under the same key is 422, code 4031. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate a recharge voucher executed
      */
     async simulateVoucherExecutionRaw(requestParameters: SimulateVoucherExecutionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SimulationResponse>> {
@@ -2127,6 +2128,10 @@ export class PartnerApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
 
         if (this.configuration && this.configuration.accessToken) {
             // oauth required
@@ -2145,7 +2150,7 @@ export class PartnerApi extends runtime.BaseAPI {
     }
 
     /**
-     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
+     * The issuer enters, validates and executes a recharge voucher for a member card of a client the partner is contracted for, paid from the issuer\'s float, through the order vouchers\' own steps: the card\'s `operation.completed` follows. Each call is one more voucher, entered, validated and executed in one transaction: a refusal at any step leaves none. An optional `Idempotency-Key` makes a retry safe: the same key replays the first answer and executes no second voucher; another body under the same key is 422, code 4031. Sandbox only: a live deployment answers 403, code 4222, and does nothing. It runs through the use case production runs for the same event, so every check, refusal (with its code), event of the feed and signed webhook is production\'s.
      * Simulate a recharge voucher executed
      */
     async simulateVoucherExecution(requestParameters: SimulateVoucherExecutionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SimulationResponse> {

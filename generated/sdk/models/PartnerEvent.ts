@@ -33,6 +33,17 @@ import {
  * each member card it touched (a transfer between two cards is two events, one per card,
  * each numbered in its card's sequence). An event about the partner's own set-up
  * (`webhook-endpoint.disabled`) concerns no card: its `cardId` and `cardSequence` are null.
+ * 
+ * Which events carry a card: every type but `webhook-endpoint.disabled` (`operation.*`,
+ * `hold.*`, `card.status-changed`) has a non-null `cardId` and `cardSequence`;
+ * `webhook-endpoint.disabled` has both null, and it is the only type that does. The two
+ * fields stay nullable on one event schema rather than a `oneOf` of a card event and a
+ * partner event on `type`: the SDK reads a `oneOf` by the required properties of its variants
+ * (each must require one of its own, so that the reading does not hang on the variants'
+ * order), and a partner event requires nothing a card event does not, so it would need a
+ * `discriminator`, which the type generator and the mock do not support, or a property
+ * invented for the purpose. A receiver reads `cardId` after checking `type`, as it reads
+ * `data`.
  * @export
  * @interface PartnerEvent
  */
@@ -68,7 +79,7 @@ export interface PartnerEvent {
      */
     resourceId: string;
     /**
-     * The member card the event concerns; null on an event that concerns no card (`webhook-endpoint.disabled`).
+     * The member card the event concerns; never null on `operation.*`, `hold.*` and `card.status-changed`, null on `webhook-endpoint.disabled` (the one event that concerns no card).
      * @type {string}
      * @memberof PartnerEvent
      */
@@ -76,7 +87,8 @@ export interface PartnerEvent {
     /**
      * The event's number in its card's sequence: it only grows, so a receiver can drop an
      * event older than one it has already applied for the card. Numbers of events the
-     * partner does not see (internal ones) leave gaps. Null on an event that concerns no card.
+     * partner does not see (internal ones) leave gaps. Never null on `operation.*`, `hold.*`
+     * and `card.status-changed`; null on `webhook-endpoint.disabled`, which concerns no card.
      * @type {number}
      * @memberof PartnerEvent
      */

@@ -21,7 +21,7 @@ import { exists, mapValues } from '../runtime';
  */
 export interface SimulatedCardStatus {
     /**
-     * `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active).
+     * `suspend` (active to suspended), `oppose` (lost, stolen: no more spending), `reactivate` (suspended to active), `expire` (an active or suspended card expires now, in the card's world: the issuer's `PUT /core/v1/cards/{cardId}/expiry` without a date; the card reads `expired` and payments and recharges are refused with code 4014).
      * @type {string}
      * @memberof SimulatedCardStatus
      */
@@ -41,7 +41,8 @@ export interface SimulatedCardStatus {
 export const SimulatedCardStatusActionEnum = {
     Suspend: 'suspend',
     Oppose: 'oppose',
-    Reactivate: 'reactivate'
+    Reactivate: 'reactivate',
+    Expire: 'expire'
 } as const;
 export type SimulatedCardStatusActionEnum = typeof SimulatedCardStatusActionEnum[keyof typeof SimulatedCardStatusActionEnum];
 

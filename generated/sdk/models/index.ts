@@ -38,6 +38,7 @@ export * from './CardDeclinePage';
 export * from './CardException';
 export * from './CardExceptionListResponse';
 export * from './CardExceptionPage';
+export * from './CardExpiryChange';
 export * from './CardFleet';
 export * from './CardHolder';
 export * from './CardIssue';

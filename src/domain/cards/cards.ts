@@ -15,6 +15,7 @@ import { findCardProfile } from './profiles';
 import { lockActiveClient } from '../referential/clients';
 import { cardBalances, openCardAccounts } from '../ledger/accounts';
 import { recordCardEvents } from '../events/events';
+import { worldNowOf } from '../clocks';
 
 export type Card = components['schemas']['Card'];
 export type IssuedCard = components['schemas']['IssuedCard'];
@@ -44,11 +45,23 @@ interface CardRow {
   cancelled_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** The time now in the card's world (clocks.ts worldNowOf): what its expiry is judged at. */
+  world_now: Date;
 }
 
-/** The status a caller sees: active and suspended cards past their expiry are expired. */
-export function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at'>, now = new Date()): CardStatus {
-  const expired = row.expires_at !== null && row.expires_at.getTime() <= now.getTime();
+/** SQL: the time now in the world of the card `card` (an alias of the cards table) as `world_now`. */
+const WORLD_NOW = (card: string) => `${worldNowOf(`${card}.client_id`)} AS world_now`;
+
+/** The cards with the time now in each one's world, as a table named `cards` (for pageOfRows and filters on world_now). */
+const CARDS_WITH_WORLD_NOW = `(SELECT c.*, ${WORLD_NOW('c')} FROM cards c) cards`;
+
+/**
+ * The status a caller sees: active and suspended cards past their expiry are expired, judged at
+ * the time now in the card's world (`world_now`, read with the row: the wall clock but in a
+ * sandbox world moved forward).
+ */
+export function effectiveStatus(row: Pick<CardRow, 'status' | 'expires_at' | 'world_now'>): CardStatus {
+  const expired = row.expires_at !== null && row.expires_at.getTime() <= row.world_now.getTime();
   return (row.status === 'active' || row.status === 'suspended') && expired ? 'expired' : row.status;
 }
 
@@ -95,7 +108,7 @@ async function withBalances(db: Queryable, rows: CardRow[]): Promise<Card[]> {
 export const cardNotFound = (id: string) => new AppError('CARD_NOT_FOUND', `No card ${id}`);
 
 async function cardRow(db: Queryable, id: string, forUpdate = false): Promise<CardRow> {
-  const [row] = await db.query<CardRow>(`SELECT * FROM cards WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  const [row] = await db.query<CardRow>(`SELECT c.*, ${WORLD_NOW('c')} FROM cards c WHERE c.id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   if (!row) throw cardNotFound(id);
   return row;
 }
@@ -133,7 +146,7 @@ type CardBalanceRow = CardRow & { ord: string; unit_code: string | null; value: 
  * statement (src/db/batched.ts). GET /core/v1/cards/{cardId} is the Core's balance read.
  */
 const cardsWithBalances = batchedStatement<[id: string], CardBalanceRow>(
-  `SELECT batch.ord, ${CARD_COLUMNS.map((column) => `c.${column}`).join(', ')}, a.unit_code,
+  `SELECT batch.ord, ${CARD_COLUMNS.map((column) => `c.${column}`).join(', ')}, ${WORLD_NOW('c')}, a.unit_code,
           ((CASE WHEN a.stored_balance THEN a.posted ELSE (SELECT COALESCE(sum(e.amount), 0) FROM ledger_entries e WHERE e.account_id = a.id) END) - a.held)::bigint AS value
      FROM unnest($1::text[]) WITH ORDINALITY AS batch (id, ord)
      JOIN cards c ON c.id = batch.id
@@ -159,7 +172,7 @@ export async function lookupCard(db: Queryable, vault: CardVault, actor: Actor, 
   }
   const params: unknown[] = [vault.lookupHash(number)];
   const where = whereClause([['number_hash = $1', true], authorityFilter(actor, ['client_id', 'service_point_id'])], params);
-  const [row] = await db.query<CardRow>(`SELECT * FROM cards ${where}`, params);
+  const [row] = await db.query<CardRow>(`SELECT c.*, ${WORLD_NOW('c')} FROM cards c ${where}`, params);
   if (!row) throw new AppError('CARD_NOT_FOUND', 'No card has this number');
   return (await withBalances(db, [row]))[0];
 }
@@ -192,11 +205,11 @@ export interface CardFilters {
   holderPhone?: string;
 }
 
-/** SQL for a status filter, matching effectiveStatus(). */
+/** SQL for a status filter over CARDS_WITH_WORLD_NOW, matching effectiveStatus(). */
 const STATUS_CONDITION: Record<CardStatus, string> = {
-  active: "status = 'active' AND (expires_at IS NULL OR expires_at > now())",
-  suspended: "status = 'suspended' AND (expires_at IS NULL OR expires_at > now())",
-  expired: "status IN ('active', 'suspended') AND expires_at <= now()",
+  active: "status = 'active' AND (expires_at IS NULL OR expires_at > world_now)",
+  suspended: "status = 'suspended' AND (expires_at IS NULL OR expires_at > world_now)",
+  expired: "status IN ('active', 'suspended') AND expires_at <= world_now",
   opposed: "status = 'opposed'",
   cancelled: "status = 'cancelled'",
 };
@@ -204,7 +217,7 @@ const STATUS_CONDITION: Record<CardStatus, string> = {
 export async function listCards(db: Queryable, actor: Actor, filters: CardFilters, page: PageInput): Promise<Page<Card>> {
   const result = await pageOfRows(
     db,
-    'cards',
+    CARDS_WITH_WORLD_NOW,
     [
       authorityFilter(actor, ['client_id', 'service_point_id']),
       ['client_id = ?', filters.clientId],
@@ -248,7 +261,7 @@ type NewCardFields =
 
 /**
  * Inserts an active card under a new number, with a zero balance per unit and its first
- * transition. Returns the row and the full number (which the caller may show once).
+ * transition; a member card is valid for its profile's months from now in its client's world. Returns the row and the full number (which the caller may show once).
  */
 async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields: NewCardFields, units: string[]): Promise<{ row: CardRow; number: string }> {
   const member = fields.kind === 'member' ? fields : undefined;
@@ -257,8 +270,8 @@ async function insertCard(tx: Queryable, vault: CardVault, actor: Actor, fields:
     // ON CONFLICT: a number already issued (about 1 in 10^9) is skipped without aborting the transaction.
     const [row] = await tx.query<CardRow>(
       `INSERT INTO cards (id, kind, number_hash, number_sealed, masked_number, client_id, profile_id, service_point_id, holder_name, holder_phone, status, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', CASE WHEN $11::int IS NULL THEN NULL ELSE now() + make_interval(months => $11::int) END)
-       ON CONFLICT (number_hash) DO NOTHING RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', CASE WHEN $11::int IS NULL THEN NULL ELSE ${worldNowOf('$6::text')} + make_interval(months => $11::int) END)
+       ON CONFLICT (number_hash) DO NOTHING RETURNING *, ${WORLD_NOW('cards')}`,
       [
         newId('crd'),
         fields.kind,
@@ -368,7 +381,7 @@ export async function changeCardStatus(tx: Queryable, actor: Actor, cardId: stri
        cancelled_by_name = CASE WHEN $4 THEN $6 ELSE cancelled_by_name END,
        cancellation_reason = CASE WHEN $4 THEN $3 ELSE cancellation_reason END,
        cancelled_at = CASE WHEN $4 THEN now() ELSE cancelled_at END
-     WHERE id = $1 RETURNING *`,
+     WHERE id = $1 RETURNING *, ${WORLD_NOW('cards')}`,
     [cardId, rule.to, reason.trim(), cancelling, actor.id, actor.name],
   );
   await recordTransition(tx, actor, cardId, { from: row.status, to: rule.to, reason: reason.trim(), comment });
@@ -384,6 +397,66 @@ export async function changeCardStatus(tx: Queryable, actor: Actor, cardId: stri
     },
   ]);
   return after;
+}
+
+/** The longest validity a card profile gives (CardProfile.validityMonths), the furthest a card's expiry is set. */
+const LONGEST_VALIDITY_MONTHS = 120;
+
+/**
+ * The issuer sets a member card's expiry (the contract's setCardExpiry): `expiresAt` renews it
+ * (later than now in the card's world, at most LONGEST_VALIDITY_MONTHS ahead, else
+ * CARD_EXPIRY_OUT_OF_RANGE), from active, suspended or expired; without it the card expires at
+ * the time now in its world, from active or suspended (CARD_TRANSITION_FORBIDDEN otherwise, as
+ * for an expired card expired again). The stored status is untouched (expiry is read against
+ * the card's clock, effectiveStatus); when the status callers see changes, the card's partners
+ * get `card.status-changed` as for a suspension. Audited as `card.expiry-changed`.
+ */
+export async function setCardExpiry(db: Queryable, actor: Actor, cardId: string, change: { expiresAt?: string; reason: string }): Promise<Card> {
+  return db.transaction(async (tx) => {
+    const row = await cardRow(tx, cardId, true);
+    if (row.kind !== 'member') throw new AppError('CARD_KIND_NOT_ALLOWED', `Card ${cardId} is an E-service card: it has no expiry`);
+    const current = effectiveStatus(row);
+    const renewing = change.expiresAt !== undefined;
+    const allowed: CardStatus[] = renewing ? ['active', 'suspended', 'expired'] : ['active', 'suspended'];
+    if (!allowed.includes(current)) {
+      throw new AppError(
+        'CARD_TRANSITION_FORBIDDEN',
+        `A card that is ${current} cannot be ${renewing ? 'renewed' : 'expired'} (allowed from: ${allowed.join(', ')})`,
+      );
+    }
+    if (change.expiresAt !== undefined) {
+      const expiresAt = new Date(change.expiresAt);
+      const latest = new Date(row.world_now);
+      latest.setUTCMonth(latest.getUTCMonth() + LONGEST_VALIDITY_MONTHS);
+      if (expiresAt.getTime() <= row.world_now.getTime() || expiresAt.getTime() > latest.getTime()) {
+        throw new AppError(
+          'CARD_EXPIRY_OUT_OF_RANGE',
+          `A card's expiry must be after ${row.world_now.toISOString()} (now, in the card's world) and at most ${LONGEST_VALIDITY_MONTHS} months ahead (${latest.toISOString()}); ${change.expiresAt} given`,
+          { errors: [{ path: '/body/expiresAt', message: 'out of range' }] },
+        );
+      }
+    }
+    const [before] = await withBalances(tx, [row]);
+    const reason = change.reason.trim();
+    const [updated] = await tx.query<CardRow>(
+      `UPDATE cards SET expires_at = coalesce($2::timestamptz, $3::timestamptz), updated_at = now() WHERE id = $1 RETURNING *, ${WORLD_NOW('cards')}`,
+      [cardId, change.expiresAt ?? null, row.world_now],
+    );
+    const [after] = await withBalances(tx, [updated]);
+    await recordAudit(tx, actor, { action: 'card.expiry-changed', resourceType: 'card', resourceId: cardId, before, after });
+    if (before.status !== after.status) {
+      await recordCardEvents(tx, [
+        {
+          type: 'card.status-changed',
+          resourceType: 'card',
+          resourceId: cardId,
+          data: { from: before.status, to: after.status, reason, card: after },
+          cardIds: [cardId],
+        },
+      ]);
+    }
+    return after;
+  });
 }
 
 interface TransitionRow {

@@ -16,6 +16,7 @@ import { activityFilters, toDecline, type DeclineRow } from '../payments/decline
 import { pageOfSettledRows, type PageInput, type SettledPage } from '../pagination';
 import { partnerRow } from '../partners/partners';
 import { cardInReach } from './reach';
+import { worldNowOf } from '../clocks';
 
 type PartnerCard = components['schemas']['PartnerCard'];
 type CardAllowances = components['schemas']['CardAllowances'];
@@ -27,6 +28,7 @@ interface PartnerCardRow {
   masked_number: string;
   status: 'active' | 'suspended' | 'opposed' | 'cancelled';
   expires_at: Date | null;
+  world_now: Date;
   holder_name: string | null;
   balances: { unit: string; posted: number; held: number }[];
 }
@@ -37,7 +39,7 @@ interface PartnerCardRow {
  */
 const contractedCards = (by: 'id' | 'number_hash') =>
   batchedStatement<[card: string, partnerId: string | null], PartnerCardRow>(
-    `SELECT batch.ord, c.id, c.masked_number, c.status, c.expires_at, c.holder_name,
+    `SELECT batch.ord, c.id, c.masked_number, c.status, c.expires_at, ${worldNowOf('c.client_id')} AS world_now, c.holder_name,
             COALESCE((SELECT json_agg(json_build_object('unit', a.unit_code, 'posted', a.posted, 'held', a.held) ORDER BY a.unit_code)
                         FROM ledger_accounts a WHERE a.card_id = c.id), '[]') AS balances
        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS batch (card, partner_id, ord)

@@ -12,12 +12,12 @@ import type { Database, Queryable } from '../../db/database';
 import { partnerIdOf, simulatorActor, type Actor } from '../actor';
 import { requireSandbox } from '../deployment';
 import type { CardVault } from '../cards/card-numbers';
-import { cardNotFound, transitionCard } from '../cards/cards';
+import { cardNotFound, setCardExpiry, transitionCard } from '../cards/cards';
 import type { Idempotent, IdempotentRequest } from '../idempotency';
 import { authorize, authorizationNotFound, timeOutHold } from '../payments/holds';
 import { uploadOfflineFills } from '../payments/offline-fills';
 import { recordPayment } from '../payments/operations';
-import { createOrder, executeOrder, stepOrder } from '../payments/orders';
+import { createOrder, executeValidatedOrder, stepOrder } from '../payments/orders';
 import { servicePointNotFound } from '../referential/service-points';
 import { cardInReach, servicePointInReach } from './reach';
 
@@ -46,7 +46,7 @@ async function requireServicePointInReach(db: Queryable, partnerId: string, serv
 }
 
 /** The checks every simulation begins with: a sandbox, the card and the service point it names within the partner's reach. */
-async function simulationOf(db: Database, actor: Actor, reach: { cardIds: readonly string[]; servicePointId?: string }): Promise<Actor> {
+async function simulationOf(db: Queryable, actor: Actor, reach: { cardIds: readonly string[]; servicePointId?: string }): Promise<Actor> {
   await requireSandbox(db, WHAT);
   const partnerId = partnerIdOf(actor);
   if (reach.servicePointId !== undefined) await requireServicePointInReach(db, partnerId, reach.servicePointId);
@@ -86,10 +86,14 @@ export async function simulateHoldTimeOut(db: Database, actor: Actor, authorizat
   return { simulation: 'hold-time-out', resourceType: 'authorization', resourceIds: [expired.id], cardIds: [hold.card_id] };
 }
 
-/** The issuer suspends, opposes or reactivates a card (transitionCard, the back office's). */
+/**
+ * The issuer suspends, opposes or reactivates a card (transitionCard, the back office's), or
+ * expires it now in its world (setCardExpiry without a date, the Core API's).
+ */
 export async function simulateCardStatus(db: Database, actor: Actor, cardId: string, input: SimulatedCardStatus): Promise<Simulation> {
   const issuer = await simulationOf(db, actor, { cardIds: [cardId] });
-  await transitionCard(db, issuer, cardId, input.action, input.reason);
+  if (input.action === 'expire') await setCardExpiry(db, issuer, cardId, { reason: input.reason });
+  else await transitionCard(db, issuer, cardId, input.action, input.reason);
   return { simulation: 'card-status', resourceType: 'card', resourceIds: [cardId], cardIds: [cardId] };
 }
 
@@ -104,17 +108,20 @@ export async function simulateOfflineBatch(db: Database, actor: Actor, servicePo
 
 /**
  * The issuer's recharge voucher for one card: entered, validated and executed through the
- * vouchers' own steps, paid from the issuer's float. Its execution is claimed once under the
- * voucher's id (each call is a new voucher).
+ * vouchers' own steps, paid from the issuer's float, in one transaction (the caller's when `db`
+ * is one: the handler's under an Idempotency-Key), so a refusal at any step leaves no voucher.
+ * Each call is a new voucher.
  */
-export async function simulateVoucherExecution(db: Database, actor: Actor, input: SimulatedVoucher): Promise<Simulation> {
-  const issuer = await simulationOf(db, actor, { cardIds: [input.cardId] });
-  const entered = await createOrder(db, issuer, {
-    type: 'recharge',
-    lines: [{ cardId: input.cardId, amount: input.amount }],
-    reason: 'Simulation du bac à sable',
+export async function simulateVoucherExecution(db: Queryable, actor: Actor, input: SimulatedVoucher): Promise<Simulation> {
+  return db.transaction(async (tx) => {
+    const issuer = await simulationOf(tx, actor, { cardIds: [input.cardId] });
+    const entered = await createOrder(tx, issuer, {
+      type: 'recharge',
+      lines: [{ cardId: input.cardId, amount: input.amount }],
+      reason: 'Simulation du bac à sable',
+    });
+    await stepOrder(tx, issuer, entered.id, 'validate');
+    const executed = await executeValidatedOrder(tx, issuer, entered.id);
+    return { simulation: 'voucher-execution', resourceType: 'operation', resourceIds: executed.operationIds, cardIds: [input.cardId] };
   });
-  await stepOrder(db, issuer, entered.id, 'validate');
-  const { data: executed } = await executeOrder(db, issuer, { key: entered.id, operation: 'simulateVoucherExecution', fingerprint: entered.id }, entered.id);
-  return { simulation: 'voucher-execution', resourceType: 'operation', resourceIds: executed.operationIds, cardIds: [input.cardId] };
 }

@@ -24,6 +24,7 @@ import { newId } from '../ids';
 import { Money } from '../money';
 import type { Actor } from '../actor';
 import { recordCardEvents } from '../events/events';
+import { worldNowOf } from '../clocks';
 import type { AccountKey, AccountRow } from './accounts';
 import { toOperation, type Operation, type OperationRow, type OperationType } from './operations-read';
 
@@ -33,6 +34,8 @@ export interface LockedCard {
   kind: 'member' | 'eservice';
   status: 'active' | 'suspended' | 'opposed' | 'cancelled';
   expires_at: Date | null;
+  /** The time now in the card's world (clocks.ts worldNowOf): what its expiry is judged at. */
+  world_now: Date;
   client_id: string | null;
   client_status: string | null;
   allowed_services: string[] | null;
@@ -101,20 +104,20 @@ export async function lockLedger(tx: Queryable, cardIds: readonly string[], acco
   if (cards.length === 0 && accounts.length === 0) return { cards: new Map(), balances: new Map() };
   const rows = await tx.query<LockedCard & LockedBalance & { what: 'card' | 'account' }>(
     `WITH locked_cards AS (
-       SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services
+       SELECT c.id, c.kind, c.status, c.expires_at, ${worldNowOf('c.client_id')} AS world_now, c.client_id, cl.status AS client_status, p.allowed_services
          FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
         WHERE c.id = ANY($1::text[]) AND c.kind = 'member' ORDER BY c.id FOR NO KEY UPDATE OF c
      ), shared_cards AS (
-       SELECT id, kind, status, expires_at FROM cards WHERE id = ANY($1::text[]) AND kind <> 'member' ORDER BY id FOR KEY SHARE
+       SELECT id, kind, status, expires_at, now() AS world_now FROM cards WHERE id = ANY($1::text[]) AND kind <> 'member' ORDER BY id FOR KEY SHARE
      ), locked_accounts AS (
        SELECT a.id, a.posted, a.held, a.version FROM ledger_accounts a
         WHERE a.id = ANY($2::text[]) AND (SELECT count(*) FROM locked_cards) + (SELECT count(*) FROM shared_cards) >= 0 ORDER BY a.id FOR NO KEY UPDATE
      )
-     SELECT 'card' AS what, id, kind, status, expires_at, client_id, client_status, allowed_services, NULL::bigint AS posted, NULL::bigint AS held, NULL::bigint AS version FROM locked_cards
+     SELECT 'card' AS what, id, kind, status, expires_at, world_now, client_id, client_status, allowed_services, NULL::bigint AS posted, NULL::bigint AS held, NULL::bigint AS version FROM locked_cards
      UNION ALL
-     SELECT 'card', id, kind, status, expires_at, NULL, NULL, NULL, NULL, NULL, NULL FROM shared_cards
+     SELECT 'card', id, kind, status, expires_at, world_now, NULL, NULL, NULL, NULL, NULL, NULL FROM shared_cards
      UNION ALL
-     SELECT 'account', id, NULL, NULL, NULL, NULL, NULL, NULL, posted, held, version FROM locked_accounts`,
+     SELECT 'account', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, posted, held, version FROM locked_accounts`,
     [cards, accounts],
     { prepare: true },
   );

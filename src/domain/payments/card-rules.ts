@@ -17,7 +17,8 @@ function lockedCard(cards: ReadonlyMap<string, LockedCard>, id: string): LockedC
   return card;
 }
 
-const isExpired = (card: LockedCard, now = new Date()) => card.expires_at !== null && card.expires_at.getTime() <= now.getTime();
+/** Past its expiry at the time now in the card's world (read with the locked card: the wall clock but in a sandbox world moved forward). */
+const isExpired = (card: LockedCard) => card.expires_at !== null && card.expires_at.getTime() <= card.world_now.getTime();
 
 /**
  * A card that is debited to spend (payment, fee, transfer out): active, not expired, of an

@@ -20,6 +20,7 @@ import { countInDay, limitBreach, limitRows, rechargedToCardToday, type LimitRow
 import { availableOf, cardAccounts, eServiceAccount, partnerFloatAccount, systemAccount, type AccountKey, type AccountRow } from '../ledger/accounts';
 import { checkReceivingCard, checkSpendingCard } from './card-rules';
 import { lockLedger, postAll, type LockedCard, type Posting } from '../ledger/posting';
+import { worldNowOf } from '../clocks';
 
 export type Order = components['schemas']['Order'];
 type OrderCreate = components['schemas']['OrderCreate'];
@@ -189,7 +190,7 @@ async function checkVoucherNow(tx: Queryable, order: VoucherCards): Promise<void
   if (order.type === 'eservice-recharge') return;
   const ids = [order.from_card_id, ...order.lines.map((line) => line.cardId)].filter((id): id is string => id !== null);
   const rows = await tx.query<LockedCard & { network_id: string | null }>(
-    `SELECT c.id, c.kind, c.status, c.expires_at, c.client_id, cl.status AS client_status, p.allowed_services, cl.network_id
+    `SELECT c.id, c.kind, c.status, c.expires_at, ${worldNowOf('c.client_id')} AS world_now, c.client_id, cl.status AS client_status, p.allowed_services, cl.network_id
        FROM cards c LEFT JOIN clients cl ON cl.id = c.client_id LEFT JOIN card_profiles p ON p.id = c.profile_id
       WHERE c.id = ANY($1)`,
     [ids],
@@ -293,8 +294,8 @@ function checkStatus(order: OrderRow, allowed: readonly OrderStatus[], step: str
     throw new AppError('ORDER_STATUS_FORBIDS', `A voucher that is ${order.status} cannot be ${step} (allowed from: ${allowed.join(', ')})`);
 }
 
-/** Validates, rejects or cancels a voucher. */
-export async function stepOrder(db: Database, actor: Actor, id: string, action: keyof typeof STEP_RULES, comment?: string): Promise<Order> {
+/** Validates, rejects or cancels a voucher (in the caller's transaction when `db` is one). */
+export async function stepOrder(db: Queryable, actor: Actor, id: string, action: keyof typeof STEP_RULES, comment?: string): Promise<Order> {
   const rule = STEP_RULES[action];
   if (action === 'reject' && !comment?.trim()) throw invalid('/body/comment', 'a rejection says why');
   return db.transaction(async (tx) => {
@@ -498,10 +499,17 @@ export function executeOrder(
   id: string,
   comment?: string,
 ): Promise<{ data: Order; replayed: boolean }> {
-  return idempotent(db, actor, request, async (tx) => {
-    const order = await orderRow(tx, id, true);
-    checkStatus(order, ['validated'], 'executed');
-    await EXECUTORS[order.type](tx, actor, order);
-    return (await toOrders(tx, [await recordStep(tx, actor, order, 'executed', 'executed', comment)]))[0];
-  });
+  return idempotent(db, actor, request, (tx) => executeValidatedOrder(tx, actor, id, comment));
+}
+
+/**
+ * Executes a validated voucher in the caller's transaction (the voucher locked: a second
+ * execution waits, then finds it executed): every line an operation, all or none. The caller
+ * makes the request once (executeOrder under its Idempotency-Key, or a use case under its own).
+ */
+export async function executeValidatedOrder(tx: Queryable, actor: Actor, id: string, comment?: string): Promise<Order> {
+  const order = await orderRow(tx, id, true);
+  checkStatus(order, ['validated'], 'executed');
+  await EXECUTORS[order.type](tx, actor, order);
+  return (await toOrders(tx, [await recordStep(tx, actor, order, 'executed', 'executed', comment)]))[0];
 }

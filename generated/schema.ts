@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * Read the partner's daily statement
-         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner's test clock (`/partner/v1/simulate/clock`), and a line's `at` is in its time.
+         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received; a fuel payment with its fuel record: pump price, the client's price and discount per litre, and the discount on the whole fill), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner's test clock (`/partner/v1/simulate/clock`), and a line's `at` is in its time.
          */
         get: operations["getPartnerDailyStatement"];
         put?: never;
@@ -4089,7 +4089,7 @@ export interface components {
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
         };
-        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it. */
+        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment (and its cancellation) with its fuel record: the pump price, the client's price and the discount per litre, and the discount on the whole fill. */
         PartnerStatementLine: {
             operationId: components["schemas"]["OperationId"];
             reference: components["schemas"]["OperationReference"];
@@ -4103,6 +4103,7 @@ export interface components {
             /** @example null */
             receiptNumber: string | null;
             amount: components["schemas"]["Amount"];
+            fuel: components["schemas"]["OperationFuel"];
             floatMovement: components["schemas"]["Amount"];
             /** @description The float's balance after the line (null when the line moved no float). */
             floatBalanceAfter: {
@@ -5077,7 +5078,7 @@ export interface components {
         SettlementDayListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["SettlementDayPage"];
         };
-        /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
+        /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way, and `discountAmount` what the clients' price agreements took off the pump price on them. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
         SettlementLine: {
             type: components["schemas"]["OperationType"];
             /**
@@ -5113,6 +5114,8 @@ export interface components {
              */
             quantityMl: number;
             amount: components["schemas"]["Amount"];
+            /** @description The discount the clients' price agreements gave on the line's fills: what they would have cost at the service point's pump price less what the card paid and the station received (the fuel records' `discountAmount`), in the settlement's unit, signed like the amount (a cancelled fill gives its discount back); 0 without an agreement and for anything but fuel. */
+            discountAmount: components["schemas"]["Amount"];
         };
         /**
          * @description A service point's daily settlement in one unit: what its E-service card received on one
@@ -9852,8 +9855,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale,discountAmount.value
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0,900
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -11382,8 +11385,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale,discountAmount.value
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0,900
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;

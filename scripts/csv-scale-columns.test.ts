@@ -24,6 +24,7 @@ describe('scale beside every exported unit', () => {
     expect(unitsWithoutScale(columns.map((column) => column.name))).toEqual([]);
     // A column's name is its path in the row: the scale column reads the unit's scale beside it.
     expect(columns.filter((column) => column.name.endsWith('.scale') && column.path !== column.name).map((column) => column.name)).toEqual([]);
-    for (const column of columns) if (column.items) expect({ list: column.name, missing: unitsWithoutScale(column.items) }).toEqual({ list: column.name, missing: [] });
+    for (const column of columns)
+      if (column.items) expect({ list: column.name, missing: unitsWithoutScale(column.items) }).toEqual({ list: column.name, missing: [] });
   });
 });

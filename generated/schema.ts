@@ -2032,6 +2032,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/core/v1/vehicle-consumption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the vehicles' consumption over a period
+         * @description The client-wide consumption report an accountant reconciles the fuel bill with: a line per vehicle (oldest first, by cursor pages; filter by client and status), each the vehicle's consumption report over `from` (included) to `to` (excluded) as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it: its fills, litres and amounts (cancelled fills left out), the distance from its odometer readings and the litres per 100 km, with the readings it could not use named. A vehicle without a fill in the period is a line of zeros. `to` not after `from` is 400 (code 2001). As CSV, the whole selection.
+         */
+        get: operations["listVehicleConsumption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/core/v1/vehicles": {
         parameters: {
             query?: never;
@@ -6491,10 +6511,82 @@ export interface components {
         /** @example veh_4d5e6f7a8b9c0d1e2f3a4b5c */
         VehicleId: string;
         /**
+         * @description A vehicle's fuel consumption over a period, from the fuel payments of the cards linked to
+         *     it (cancelled ones left out): the fills, the litres and the amounts, the distance between
+         *     its first and last usable odometer readings, and the consumption: the litres of the fills
+         *     after the first usable reading, per 100 km of that distance, in millilitres (null without
+         *     two usable readings). A reading is unusable when the fill gave none, or when it is below an
+         *     earlier reading (the odometer went backwards); each is named.
+         */
+        VehicleConsumption: {
+            vehicleId: components["schemas"]["VehicleId"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @example 4 */
+            fills: number;
+            /**
+             * @description The litres of every fill of the period, in millilitres.
+             * @example 212000
+             */
+            quantityMl: number;
+            /** @description What the fills cost, per unit. */
+            amounts: components["schemas"]["Amount"][];
+            /** @description The first usable odometer reading of the period. */
+            firstReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @description The last usable odometer reading of the period. */
+            lastReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @example 640 */
+            distanceKm: number | null;
+            /**
+             * @description Millilitres per 100 km, rounded to the nearest (35 000 is 35 L/100 km).
+             * @example 33125
+             */
+            mlPer100Km: number | null;
+            unusableReadings: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 183900 */
+                odometerKm: number | null;
+                /** @enum {string} */
+                reason: "missing" | "backwards";
+            }[];
+        };
+        /**
          * @description The vehicle's registration plate: letters and digits in groups separated by one space or hyphen, 2 to 16 characters. Stored upper-case (`ab-123-cd` is `AB-123-CD`), unique among the vehicles of one client (409, code 4073).
          * @example 1234 AB 01
          */
         VehicleRegistration: string;
+        /** @description A vehicle of the client-wide consumption report: the vehicle's consumption report over the period (as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it), with the client and the registration it is known by. A vehicle without a fill in the period is a line of zeros. */
+        VehicleConsumptionLine: components["schemas"]["VehicleConsumption"] & {
+            clientId: components["schemas"]["ClientId"];
+            registration: components["schemas"]["VehicleRegistration"];
+            /**
+             * @description The energy type the vehicle runs on; null when not restricted.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+        };
+        /** @description One page of the consumption report, a line per vehicle, vehicles oldest first. */
+        VehicleConsumptionPage: {
+            items: components["schemas"]["VehicleConsumptionLine"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        VehicleConsumptionListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["VehicleConsumptionPage"];
+        };
         /**
          * Format: int32
          * @description The tank's capacity in millilitres, from 1 L (1000) to 2,000 L (2000000); a tank of 0 or 10,000 litres is refused (400, code 2001, naming `tankCapacityMl`). A fill above it is refused or flagged at payment time.
@@ -6551,56 +6643,6 @@ export interface components {
              */
             energyTypeCode?: string | null;
             status?: components["schemas"]["FleetStatus"];
-        };
-        /**
-         * @description A vehicle's fuel consumption over a period, from the fuel payments of the cards linked to
-         *     it (cancelled ones left out): the fills, the litres and the amounts, the distance between
-         *     its first and last usable odometer readings, and the consumption: the litres of the fills
-         *     after the first usable reading, per 100 km of that distance, in millilitres (null without
-         *     two usable readings). A reading is unusable when the fill gave none, or when it is below an
-         *     earlier reading (the odometer went backwards); each is named.
-         */
-        VehicleConsumption: {
-            vehicleId: components["schemas"]["VehicleId"];
-            from: components["schemas"]["Timestamp"];
-            to: components["schemas"]["Timestamp"];
-            /** @example 4 */
-            fills: number;
-            /**
-             * @description The litres of every fill of the period, in millilitres.
-             * @example 212000
-             */
-            quantityMl: number;
-            /** @description What the fills cost, per unit. */
-            amounts: components["schemas"]["Amount"][];
-            /** @description The first usable odometer reading of the period. */
-            firstReading: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 184250 */
-                odometerKm: number;
-                at: components["schemas"]["Timestamp"];
-            } | null;
-            /** @description The last usable odometer reading of the period. */
-            lastReading: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 184250 */
-                odometerKm: number;
-                at: components["schemas"]["Timestamp"];
-            } | null;
-            /** @example 640 */
-            distanceKm: number | null;
-            /**
-             * @description Millilitres per 100 km, rounded to the nearest (35 000 is 35 L/100 km).
-             * @example 33125
-             */
-            mlPer100Km: number | null;
-            unusableReadings: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 183900 */
-                odometerKm: number | null;
-                /** @enum {string} */
-                reason: "missing" | "backwards";
-            }[];
         };
         VehicleConsumptionResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["VehicleConsumption"];
@@ -12562,6 +12604,58 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listVehicleConsumption: {
+        parameters: {
+            query: {
+                /** @description Only the vehicles or drivers of this client. */
+                clientId?: components["parameters"]["FleetClientIdQuery"];
+                /** @description Only the vehicles or drivers with this status. */
+                status?: components["parameters"]["FleetStatusQuery"];
+                /** @description Start of the period, included (RFC 3339). */
+                from: components["parameters"]["PeriodFromQuery"];
+                /** @description End of the period, excluded (RFC 3339); after `from`. */
+                to: components["parameters"]["PeriodToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the vehicles' consumption over a period succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleConsumptionListResponse"];
+                    /**
+                     * @example registration,clientId,energyTypeCode,from,to,fills,quantityMl,amounts,firstReading.odometerKm,firstReading.at,lastReading.odometerKm,lastReading.at,distanceKm,mlPer100Km,unusableReadings,vehicleId
+                     *     1234 AB 01,cli_0a1b2c3d4e5f6a7b8c9d0e1f,GASOIL,2026-11-01T00:00:00.000Z,2026-12-01T00:00:00.000Z,4,212000,"[{""value"":151580,""unit"":""XOF"",""scale"":0}]",183610,2026-11-03T07:10:00.000Z,184250,2026-11-27T06:55:00.000Z,640,33125,"[{""operationId"":""op_7c8d9e0f1a2b3c4d5e6f7a8b"",""odometerKm"":183900,""reason"":""backwards""}]",veh_1a2b3c4d5e6f7a8b9c0d1e2f
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -4109,7 +4109,7 @@ export interface components {
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
         };
-        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment (and its cancellation) with its fuel record: the pump price, the client's price and the discount per litre, and the discount on the whole fill. */
+        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment with its fuel record (`fuel`: the pump price, the client's price and the discount per litre, and the discount on the whole fill; null on any other line, a cancellation naming the payment it reverses in `cancels`). */
         PartnerStatementLine: {
             operationId: components["schemas"]["OperationId"];
             reference: components["schemas"]["OperationReference"];

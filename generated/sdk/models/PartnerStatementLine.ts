@@ -40,7 +40,7 @@ import {
 } from './PartnerStatementLineFloatBalanceAfter';
 
 /**
- * One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment (and its cancellation) with its fuel record: the pump price, the client's price and the discount per litre, and the discount on the whole fill.
+ * One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment with its fuel record (`fuel`: the pump price, the client's price and the discount per litre, and the discount on the whole fill; null on any other line, a cancellation naming the payment it reverses in `cancels`).
  * @export
  * @interface PartnerStatementLine
  */

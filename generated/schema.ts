@@ -14167,8 +14167,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OperationListResponse"];
                     /**
-                     * @example createdAt,reference,type,status,amount.value,amount.unit,amount.scale,debit.kind,debit.cardId,debit.partnerId,credit.kind,credit.cardId,credit.partnerId,servicePointId,partnerId,externalReference,receiptNumber,service,fuel.energyTypeCode,fuel.quantityMl,fuel.unitPrice.value,fuel.pumpPrice.value,fuel.discountAmount.value,fuel.agreementId,pumpNumber,vehicleId,odometerKm,driverCheck,reason,comment,cancels,cancelledBy,corrects,orderId,offline.terminalId,offline.terminalTransactionId,offline.occurredAt,actor.name,channel,id,requestId
-                     *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,0,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
+                     * @example createdAt,reference,type,status,amount.value,amount.unit,amount.scale,debit.kind,debit.cardId,debit.partnerId,credit.kind,credit.cardId,credit.partnerId,servicePointId,partnerId,externalReference,receiptNumber,service,fuel.energyTypeCode,fuel.quantityMl,fuel.unitPrice.value,fuel.pumpPrice.value,fuel.unitPrice.unit,fuel.unitPrice.scale,fuel.discountAmount.value,fuel.agreementId,pumpNumber,vehicleId,odometerKm,driverCheck,reason,comment,cancels,cancelledBy,corrects,orderId,offline.terminalId,offline.terminalTransactionId,offline.occurredAt,actor.name,channel,id,requestId
+                     *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,0,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;

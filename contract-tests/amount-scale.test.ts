@@ -292,13 +292,18 @@ describe('exported amounts', () => {
       }
     }
     expect([...units].sort()).toEqual(['L-GASOIL', 'XOF']);
-    // The litre payment of 20.00 L: 2000 at scale 2.
-    const operations = await call(`${server.url}/partner/v1/operations`, { headers: { authorization: `Bearer ${partner.token}`, accept: 'text/csv' } });
-    const [header, ...rows] = spreadsheetCells(operations.text, ',');
-    const at = (row: string[], name: string) => row[header.indexOf(name)];
-    expect(
-      rows.filter((row) => at(row, 'amount.unit') === 'L-GASOIL').map((row) => [at(row, 'type'), at(row, 'amount.value'), at(row, 'amount.scale')]),
-    ).toContainEqual(['payment', '2000', '2']);
+    // The litre payment of 20.00 L: 2000 at scale 2, its price per litre in XOF beside its own unit and scale.
+    for (const path of ['/partner/v1/operations', '/core/v1/operations']) {
+      const bearer = path.startsWith('/core') ? coreToken : partner.token;
+      const operations = await call(`${server.url}${path}`, { headers: { authorization: `Bearer ${bearer}`, accept: 'text/csv' } });
+      const [header, ...rows] = spreadsheetCells(operations.text, ',');
+      const at = (row: string[], name: string) => row[header.indexOf(name)];
+      const columns = ['type', 'amount.value', 'amount.unit', 'amount.scale', 'fuel.unitPrice.unit', 'fuel.unitPrice.scale'];
+      const litres = rows
+        .filter((row) => at(row, 'amount.unit') === 'L-GASOIL' && at(row, 'type') === 'payment')
+        .map((row) => columns.map((name) => at(row, name)));
+      expect([path, litres[0]]).toEqual([path, ['payment', '2000', 'L-GASOIL', '2', 'XOF', '0']]);
+    }
   });
 });
 

@@ -157,6 +157,7 @@ describe('every list', () => {
       ['listAuditEvents', '/core/v1/audit-events?resourceType=card', token],
       ['listVehicles', `/core/v1/vehicles?clientId=${owner.clientId}`, token],
       ['listDrivers', `/core/v1/drivers?clientId=${owner.clientId}`, token],
+      ['listVehicleConsumption', `/core/v1/vehicle-consumption?clientId=${owner.clientId}&from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z`, token],
       ['listPartnerCardDeclines', `/partner/v1/cards/${cardId}/declines`, partner.token],
       ['listPartnerCardHistory', `/partner/v1/cards/${cardId}/history`, partner.token],
       ['listPartnerAuthorizations', '/partner/v1/authorizations', partner.token],

@@ -1,12 +1,15 @@
 /**
  * Fills of a card linked to a vehicle and issued to a driver:
  * the driver code checked, the vehicle's fuel and tank applied, the fuel record kept with its
- * vehicle, odometer and check, the exceptions raised, and the vehicle's consumption report.
+ * vehicle, odometer and check, the exceptions raised, the vehicle's consumption report, and the
+ * client-wide report (a line per vehicle, JSON and CSV).
  */
 import { randomUUID } from 'node:crypto';
 import { CardService } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
-import { failure } from './support/http';
+import { operationTable } from '../generated/operations';
+import { spreadsheetCells } from './support/csv';
+import { call, failure } from './support/http';
 import { startTestServer, type TestServer } from './support/server';
 import { checkLedgerAfterEach, fundedCard, newClientWorld, newEnergyType, newStation, xof, type ClientWorld } from './support/world';
 
@@ -179,6 +182,84 @@ describe('fills of a card with a vehicle and a driver', () => {
     expect([unknown.status, unknown.body.code]).toEqual([404, '3015']);
     const backwardsPeriod = await failure(sdk().coreFleet.getVehicleConsumption({ vehicleId, from: new Date(), to: new Date(0) }));
     expect([backwardsPeriod.status, backwardsPeriod.body.code]).toEqual([400, '2001']);
+  });
+
+  it("when the client's fleet is reported over a period, then a line per vehicle is that vehicle's own report, a quiet vehicle a line of zeros, page after page", async () => {
+    const { cardId, vehicleId } = await fleetCard();
+    await fill(cardId, 40, { odometerKm: 7000 });
+    await fill(cardId, 30, { odometerKm: 7400 });
+    const quiet = (await sdk().coreFleet.createVehicle({ vehicleCreate: { clientId: owner.clientId, registration: 'QUIET 01', tankCapacityMl: 50000 } })).data;
+    const period = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) };
+    const items = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await sdk().coreFleet.listVehicleConsumption({ clientId: owner.clientId, ...period, limit: 2, cursor })).data;
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const vehicles = (await sdk().coreFleet.listVehicles({ clientId: owner.clientId, limit: 100 })).data.items;
+    expect(items.map((item) => item.vehicleId)).toEqual(vehicles.map((vehicle) => vehicle.id));
+    for (const item of items) {
+      const { clientId, registration, energyTypeCode, ...report } = item;
+      const vehicle = vehicles.find((candidate) => candidate.id === item.vehicleId);
+      expect({ clientId, registration, energyTypeCode }).toEqual({
+        clientId: owner.clientId,
+        registration: vehicle?.registration,
+        energyTypeCode: vehicle?.energyTypeCode,
+      });
+      expect(report).toEqual((await sdk().coreFleet.getVehicleConsumption({ vehicleId: item.vehicleId, ...period })).data);
+    }
+    expect(items.find((item) => item.vehicleId === vehicleId)).toMatchObject({
+      fills: 2,
+      quantityMl: 70000,
+      amounts: [xof(49000)],
+      distanceKm: 400,
+      mlPer100Km: 7500,
+    });
+    expect(items.find((item) => item.vehicleId === quiet.id)).toMatchObject({
+      registration: 'QUIET 01',
+      energyTypeCode: null,
+      fills: 0,
+      quantityMl: 0,
+      amounts: [],
+      firstReading: null,
+      distanceKm: null,
+      mlPer100Km: null,
+      unusableReadings: [],
+    });
+    const backwards = await failure(sdk().coreFleet.listVehicleConsumption({ clientId: owner.clientId, from: period.to, to: period.from }));
+    expect([backwards.status, backwards.body.code]).toEqual([400, '2001']);
+  });
+
+  it("when the client's fleet report is exported as CSV, then it is a row per vehicle in the contract's columns, the period in the file name, amounts with their unit's scale", async () => {
+    const { cardId, vehicleId } = await fleetCard();
+    await fill(cardId, 25, { odometerKm: 12000 });
+    await fill(cardId, 35, { odometerKm: 12500 });
+    const query = `clientId=${owner.clientId}&from=2026-01-01T00%3A00%3A00Z&to=2099-01-01T00%3A00%3A00Z`;
+    const answer = await call(`${server.url}/core/v1/vehicle-consumption?${query}&limit=1`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/csv' },
+    });
+    expect([answer.status, answer.headers.get('content-disposition')]).toEqual([
+      200,
+      `attachment; filename="vehicle-consumption_${owner.clientId}_2026-01-01_2099-01-01.csv"`,
+    ]);
+    const [header, ...rows] = spreadsheetCells(answer.text, ',');
+    expect(header).toEqual(operationTable.listVehicleConsumption.csv?.columns.map((column) => column.name));
+    const json = (await call(`${server.url}/core/v1/vehicle-consumption?${query}&limit=100`, { headers: { authorization: `Bearer ${token}` } })).body.data
+      .items;
+    expect(rows.map((row) => row[header.indexOf('vehicleId')])).toEqual(json.map((item: { vehicleId: string }) => item.vehicleId)); // the whole selection, not one page
+    const row = Object.fromEntries(header.map((name, index) => [name, rows.find((cells) => cells[header.indexOf('vehicleId')] === vehicleId)?.[index]]));
+    expect(row).toMatchObject({
+      fills: '2',
+      quantityMl: '60000',
+      amounts: '[{"value":42000,"unit":"XOF","scale":0}]',
+      'firstReading.odometerKm': '12000',
+      'lastReading.odometerKm': '12500',
+      distanceKm: '500',
+      mlPer100Km: '7000',
+      unusableReadings: '[]',
+      from: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('when an offline fill of the vehicle reads its odometer backwards, then it is booked with its vehicle and flagged', async () => {

@@ -439,9 +439,9 @@ describe('CSV exports', () => {
     const bytes = Buffer.from(await (await fetch(`${server.url}/core/v1/operations?cardId=${cardId}`, { headers })).arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the byte-order mark (fetch's text() drops it)
     const [header, ...rows] = list.text.trimEnd().split('\r\n');
-    expect(header.split(',').slice(0, 6)).toEqual(['createdAt', 'reference', 'type', 'status', 'amount.value', 'amount.unit']);
+    expect(header.split(',').slice(0, 7)).toEqual(['createdAt', 'reference', 'type', 'status', 'amount.value', 'amount.unit', 'amount.scale']);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toContain(`${first.data.reference},regularisation,completed,300,XOF`);
+    expect(rows[0]).toContain(`${first.data.reference},regularisation,completed,300,XOF,0`);
     expect(rows[0]).toContain(first.data.id);
     expect(rows[0]).toContain(`"'=HYPERLINK(""http://x"")"`);
     const json = (await core().coreLedger.listOperations({ cardId })).data.items;
@@ -450,9 +450,9 @@ describe('CSV exports', () => {
       headers,
     });
     expect(statement.text.trimEnd().split('\r\n')).toEqual([
-      'at,reference,type,amount.value,amount.unit,discount.value,balanceAfter.value,corrects,operationId',
-      expect.stringMatching(/^[^,]+,OP\d{10},regularisation,300,XOF,0,300,,op_[0-9a-f]{24}$/),
-      expect.stringMatching(/,payment,-120,XOF,0,180,,op_[0-9a-f]{24}$/),
+      'at,reference,type,amount.value,amount.unit,amount.scale,discount.value,balanceAfter.value,corrects,operationId',
+      expect.stringMatching(/^[^,]+,OP\d{10},regularisation,300,XOF,0,0,300,,op_[0-9a-f]{24}$/),
+      expect.stringMatching(/,payment,-120,XOF,0,0,180,,op_[0-9a-f]{24}$/),
     ]);
   });
 });

@@ -35,13 +35,13 @@ async function exported(operationId: keyof typeof operationTable, path: string):
 }
 
 describe('list columns', () => {
-  it('when cards are exported, then each row’s balances are its JSON balances, as value and unit', async () => {
+  it('when cards are exported, then each row’s balances are its JSON balances, as value, unit and the unit’s scale', async () => {
     const funded = await fundedCard(core(), world, 25_000);
     const empty = await issueCard(core(), world);
     const rows = await exported('listCards', `/core/v1/cards?clientId=${world.clientId}`);
     const byId = new Map(rows.map((row) => [row.id, row]));
-    expect(JSON.parse(byId.get(funded.id)?.balances ?? 'null')).toEqual([{ value: 25_000, unit: 'XOF' }]);
-    expect(JSON.parse(byId.get(empty.id)?.balances ?? 'null')).toEqual([{ value: 0, unit: 'XOF' }]);
+    expect(JSON.parse(byId.get(funded.id)?.balances ?? 'null')).toEqual([{ value: 25_000, unit: 'XOF', scale: 0 }]);
+    expect(JSON.parse(byId.get(empty.id)?.balances ?? 'null')).toEqual([{ value: 0, unit: 'XOF', scale: 0 }]);
   });
 
   it('when profiles are exported, then their allowed services and units are JSON arrays of codes', async () => {
@@ -76,8 +76,8 @@ describe('list columns', () => {
     const rows = new Map((await exported('listOrders', '/core/v1/orders')).map((row) => [row.id, row]));
     const row = rows.get(entered.id);
     expect(JSON.parse(row?.lines ?? 'null')).toEqual([
-      { cardId: first.id, servicePointId: null, 'amount.value': 25_000, 'amount.unit': 'XOF' },
-      { cardId: second.id, servicePointId: null, 'amount.value': 10_000, 'amount.unit': 'XOF' },
+      { cardId: first.id, servicePointId: null, 'amount.value': 25_000, 'amount.unit': 'XOF', 'amount.scale': 0 },
+      { cardId: second.id, servicePointId: null, 'amount.value': 10_000, 'amount.unit': 'XOF', 'amount.scale': 0 },
     ]);
     expect(JSON.parse(row?.steps ?? 'null')).toEqual(
       executed.steps.map((step) => ({

@@ -190,6 +190,16 @@ function requestOf(operationId: string, ids: Ids): { url: string; init: RequestI
   return { url: `${server.url}${path}${search}`, init: { method: operation.method.toUpperCase(), headers, body }, used: [...used] };
 }
 
+/** The operation's required query parameters with their contract examples (a period), and no filter: `?from=…&to=…`, or nothing. */
+function requiredQuery(operationId: string): string {
+  const operation = operationTable[operationId as keyof typeof operationTable];
+  const spec = document.paths[operation.path][operation.method] as Json;
+  const query = new URLSearchParams();
+  for (const parameter of ((spec.parameters ?? []) as Json[]).map(resolve))
+    if (parameter.in === 'query' && parameter.required) query.set(parameter.name, String(parameter.example ?? resolve(parameter.schema).example));
+  return query.size > 0 ? `?${query}` : '';
+}
+
 const send = (request: { url: string; init: RequestInit }): Promise<Answer> =>
   call(request.url, { ...request.init, headers: { ...(request.init.headers as Record<string, string>), authorization: `Bearer ${manager}` } });
 
@@ -243,12 +253,16 @@ describe('operator isolation: a fleet manager of one client', () => {
         'listDrivers',
         'listOperations',
         'listServicePoints',
+        'listVehicleConsumption',
         'listVehicles',
       ].sort(),
     );
     const texts: Record<string, string> = {};
     for (const operation of scoped) {
-      const answer = await send({ url: `${server.url}${operation.path}`, init: { method: 'GET', headers: { accept: 'application/json' } } });
+      const answer = await send({
+        url: `${server.url}${operation.path}${requiredQuery(operation.operationId)}`,
+        init: { method: 'GET', headers: { accept: 'application/json' } },
+      });
       expect([operation.operationId, answer.status]).toEqual([operation.operationId, 200]);
       for (const marker of markers(b)) expect(answer.text).not.toContain(marker);
       texts[operation.operationId] = answer.text;
@@ -256,6 +270,7 @@ describe('operator isolation: a fleet manager of one client', () => {
     expect(texts.listCards).toContain(a.ids.cardId);
     expect(texts.listClients).toContain(a.ids.clientId);
     expect(texts.listVehicles).toContain(a.ids.vehicleId);
+    expect(texts.listVehicleConsumption).toContain(a.ids.vehicleId);
     expect(texts.listDrivers).toContain(a.ids.driverId);
     expect(texts.listOperations).toContain(a.ids.operationId);
     expect(texts.listAuthorizations).toContain(a.ids.authorizationId);

@@ -166,6 +166,7 @@ describe("a station's day", () => {
         count: 2,
         quantityMl: 25000,
         amount: xof(20000),
+        discountAmount: xof(0), // no price agreement
       },
       {
         type: 'payment',
@@ -177,6 +178,7 @@ describe("a station's day", () => {
         count: 2,
         quantityMl: 50000,
         amount: xof(35000),
+        discountAmount: xof(0), // no price agreement
       },
       {
         type: 'cancellation',
@@ -188,6 +190,7 @@ describe("a station's day", () => {
         count: 1,
         quantityMl: -15000,
         amount: xof(-12000),
+        discountAmount: xof(0), // no price agreement
       },
     ]);
     expect(read.totals).toEqual({

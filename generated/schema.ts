@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * Read the partner's daily statement
-         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner's test clock (`/partner/v1/simulate/clock`), and a line's `at` is in its time.
+         * @description The partner's statement of a calendar day in one unit (the day of the time zone of the networks it is contracted in, or of the `timeZone` it names; the answer says which and gives the day's bounds in UTC), to reconcile its books against ours: opening and closing float, totals per operation type and every line (its recharges, payments, reversals and the float fundings it received; a fuel payment with its fuel record: pump price, the client's price and discount per litre, and the discount on the whole fill), as JSON or, for `Accept: text/csv`, the lines as CSV. Stable once the day is closed. An unknown unit is 404 (3004); a day that has not started is 422 (4083); an unknown time zone is 400 (4160); a partner contracted in networks of different time zones names one (400, 4161). In a sandbox, the days and `closed` follow the partner's test clock (`/partner/v1/simulate/clock`), and a line's `at` is in its time.
          */
         get: operations["getPartnerDailyStatement"];
         put?: never;
@@ -2045,6 +2045,26 @@ export interface paths {
          * @description Links a member card to a vehicle and issues it to a driver, both of the card's client (409, code 4070, otherwise), both active (409, codes 4071 and 4072, for a retired one; a card already linked to a vehicle or driver since retired may keep it); null removes a link. 404, codes 3008, 3015 and 3016, for an unknown card, vehicle or driver; an E-service card has no fleet (400, code 4018). Answers the card. Nothing changes on a refusal. Recorded in the audit trail (action `card-fleet.replaced`, with the links before and after).
          */
         put: operations["replaceCardFleet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/core/v1/vehicle-consumption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the vehicles' consumption over a period
+         * @description The client-wide consumption report an accountant reconciles the fuel bill with: a line per vehicle (oldest first, by cursor pages; filter by client and status), each the vehicle's consumption report over `from` (included) to `to` (excluded) as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it: its fills, litres and amounts (cancelled fills left out), the distance from its odometer readings and the litres per 100 km, with the readings it could not use named. A vehicle without a fill in the period is a line of zeros. `to` not after `from` is 400 (code 2001). As CSV, the whole selection.
+         */
+        get: operations["listVehicleConsumption"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -4110,7 +4130,7 @@ export interface components {
             reason: components["schemas"]["OperationReason"];
             comment?: components["schemas"]["OperationComment"];
         };
-        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it. */
+        /** @description One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment with its fuel record (`fuel`: the pump price, the client's price and the discount per litre, and the discount on the whole fill; null on any other line, a cancellation naming the payment it reverses in `cancels`). */
         PartnerStatementLine: {
             operationId: components["schemas"]["OperationId"];
             reference: components["schemas"]["OperationReference"];
@@ -4124,6 +4144,7 @@ export interface components {
             /** @example null */
             receiptNumber: string | null;
             amount: components["schemas"]["Amount"];
+            fuel: components["schemas"]["OperationFuel"];
             floatMovement: components["schemas"]["Amount"];
             /** @description The float's balance after the line (null when the line moved no float). */
             floatBalanceAfter: {
@@ -5110,7 +5131,7 @@ export interface components {
         SettlementDayListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["SettlementDayPage"];
         };
-        /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
+        /** @description The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way, and `discountAmount` what the clients' price agreements took off the pump price on them. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked. */
         SettlementLine: {
             type: components["schemas"]["OperationType"];
             /**
@@ -5146,6 +5167,8 @@ export interface components {
              */
             quantityMl: number;
             amount: components["schemas"]["Amount"];
+            /** @description The discount the clients' price agreements gave on the line's fills: what they would have cost at the service point's pump price less what the card paid and the station received (the fuel records' `discountAmount`), in the settlement's unit, signed like the amount (a cancelled fill gives its discount back); 0 without an agreement and for anything but fuel. */
+            discountAmount: components["schemas"]["Amount"];
         };
         /**
          * @description A service point's daily settlement in one unit: what its E-service card received on one
@@ -6550,10 +6573,82 @@ export interface components {
         /** @example veh_4d5e6f7a8b9c0d1e2f3a4b5c */
         VehicleId: string;
         /**
+         * @description A vehicle's fuel consumption over a period, from the fuel payments of the cards linked to
+         *     it (cancelled ones left out): the fills, the litres and the amounts, the distance between
+         *     its first and last usable odometer readings, and the consumption: the litres of the fills
+         *     after the first usable reading, per 100 km of that distance, in millilitres (null without
+         *     two usable readings). A reading is unusable when the fill gave none, or when it is below an
+         *     earlier reading (the odometer went backwards); each is named.
+         */
+        VehicleConsumption: {
+            vehicleId: components["schemas"]["VehicleId"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @example 4 */
+            fills: number;
+            /**
+             * @description The litres of every fill of the period, in millilitres.
+             * @example 212000
+             */
+            quantityMl: number;
+            /** @description What the fills cost, per unit. */
+            amounts: components["schemas"]["Amount"][];
+            /** @description The first usable odometer reading of the period. */
+            firstReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @description The last usable odometer reading of the period. */
+            lastReading: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 184250 */
+                odometerKm: number;
+                at: components["schemas"]["Timestamp"];
+            } | null;
+            /** @example 640 */
+            distanceKm: number | null;
+            /**
+             * @description Millilitres per 100 km, rounded to the nearest (35 000 is 35 L/100 km).
+             * @example 33125
+             */
+            mlPer100Km: number | null;
+            unusableReadings: {
+                operationId: components["schemas"]["OperationId"];
+                /** @example 183900 */
+                odometerKm: number | null;
+                /** @enum {string} */
+                reason: "missing" | "backwards";
+            }[];
+        };
+        /**
          * @description The vehicle's registration plate: letters and digits in groups separated by one space or hyphen, 2 to 16 characters. Stored upper-case (`ab-123-cd` is `AB-123-CD`), unique among the vehicles of one client (409, code 4073).
          * @example 1234 AB 01
          */
         VehicleRegistration: string;
+        /** @description A vehicle of the client-wide consumption report: the vehicle's consumption report over the period (as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it), with the client and the registration it is known by. A vehicle without a fill in the period is a line of zeros. */
+        VehicleConsumptionLine: components["schemas"]["VehicleConsumption"] & {
+            clientId: components["schemas"]["ClientId"];
+            registration: components["schemas"]["VehicleRegistration"];
+            /**
+             * @description The energy type the vehicle runs on; null when not restricted.
+             * @example GASOIL
+             */
+            energyTypeCode: string | null;
+        };
+        /** @description One page of the consumption report, a line per vehicle, vehicles oldest first. */
+        VehicleConsumptionPage: {
+            items: components["schemas"]["VehicleConsumptionLine"][];
+            /**
+             * @description Pass it as `cursor` to get the next page; null on the last page.
+             * @example null
+             */
+            nextCursor: string | null;
+        };
+        VehicleConsumptionListResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["VehicleConsumptionPage"];
+        };
         /**
          * Format: int32
          * @description The tank's capacity in millilitres, from 1 L (1000) to 2,000 L (2000000); a tank of 0 or 10,000 litres is refused (400, code 2001, naming `tankCapacityMl`). A fill above it is refused or flagged at payment time.
@@ -6610,56 +6705,6 @@ export interface components {
              */
             energyTypeCode?: string | null;
             status?: components["schemas"]["FleetStatus"];
-        };
-        /**
-         * @description A vehicle's fuel consumption over a period, from the fuel payments of the cards linked to
-         *     it (cancelled ones left out): the fills, the litres and the amounts, the distance between
-         *     its first and last usable odometer readings, and the consumption: the litres of the fills
-         *     after the first usable reading, per 100 km of that distance, in millilitres (null without
-         *     two usable readings). A reading is unusable when the fill gave none, or when it is below an
-         *     earlier reading (the odometer went backwards); each is named.
-         */
-        VehicleConsumption: {
-            vehicleId: components["schemas"]["VehicleId"];
-            from: components["schemas"]["Timestamp"];
-            to: components["schemas"]["Timestamp"];
-            /** @example 4 */
-            fills: number;
-            /**
-             * @description The litres of every fill of the period, in millilitres.
-             * @example 212000
-             */
-            quantityMl: number;
-            /** @description What the fills cost, per unit. */
-            amounts: components["schemas"]["Amount"][];
-            /** @description The first usable odometer reading of the period. */
-            firstReading: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 184250 */
-                odometerKm: number;
-                at: components["schemas"]["Timestamp"];
-            } | null;
-            /** @description The last usable odometer reading of the period. */
-            lastReading: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 184250 */
-                odometerKm: number;
-                at: components["schemas"]["Timestamp"];
-            } | null;
-            /** @example 640 */
-            distanceKm: number | null;
-            /**
-             * @description Millilitres per 100 km, rounded to the nearest (35 000 is 35 L/100 km).
-             * @example 33125
-             */
-            mlPer100Km: number | null;
-            unusableReadings: {
-                operationId: components["schemas"]["OperationId"];
-                /** @example 183900 */
-                odometerKm: number | null;
-                /** @enum {string} */
-                reason: "missing" | "backwards";
-            }[];
         };
         VehicleConsumptionResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["VehicleConsumption"];
@@ -9929,8 +9974,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale,discountAmount.value
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0,900
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -11459,8 +11504,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServicePointSettlementResponse"];
                     /**
-                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale
-                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0
+                     * @example type,cancels,clientId,clientName,energyTypeCode,service,count,quantityMl,amount.value,amount.unit,amount.scale,discountAmount.value
+                     *     payment,,cli_2b3c4d5e6f7a8b9c0d1e2f3a,Transports Ivoiriens,GASOIL,fuel,3,90000,64350,XOF,0,900
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -12624,8 +12669,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CardStatementResponse"];
                     /**
-                     * @example at,reference,type,amount.value,amount.unit,discount.value,balanceAfter.value,corrects,operationId
-                     *     2026-11-03T08:00:00.000Z,OP0000000041,recharge,25000,XOF,0,37000,,op_5a6b7c8d9e0f1a2b3c4d5e6f
+                     * @example at,reference,type,amount.value,amount.unit,amount.scale,discount.value,balanceAfter.value,corrects,operationId
+                     *     2026-11-03T08:00:00.000Z,OP0000000041,recharge,25000,XOF,0,0,37000,,op_5a6b7c8d9e0f1a2b3c4d5e6f
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -12675,6 +12720,58 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listVehicleConsumption: {
+        parameters: {
+            query: {
+                /** @description Only the vehicles or drivers of this client. */
+                clientId?: components["parameters"]["FleetClientIdQuery"];
+                /** @description Only the vehicles or drivers with this status. */
+                status?: components["parameters"]["FleetStatusQuery"];
+                /** @description Start of the period, included (RFC 3339). */
+                from: components["parameters"]["PeriodFromQuery"];
+                /** @description End of the period, excluded (RFC 3339); after `from`. */
+                to: components["parameters"]["PeriodToQuery"];
+                /**
+                 * @description Page size (1 to 100).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description The `nextCursor` of the previous page; omit it for the first page. Pages stay stable while new items arrive (they come last).
+                 * @example MTA
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the vehicles' consumption over a period succeeded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleConsumptionListResponse"];
+                    /**
+                     * @example registration,clientId,energyTypeCode,from,to,fills,quantityMl,amounts,firstReading.odometerKm,firstReading.at,lastReading.odometerKm,lastReading.at,distanceKm,mlPer100Km,unusableReadings,vehicleId
+                     *     1234 AB 01,cli_0a1b2c3d4e5f6a7b8c9d0e1f,GASOIL,2026-11-01T00:00:00.000Z,2026-12-01T00:00:00.000Z,4,212000,"[{""value"":151580,""unit"":""XOF"",""scale"":0}]",183610,2026-11-03T07:10:00.000Z,184250,2026-11-27T06:55:00.000Z,640,33125,"[{""operationId"":""op_7c8d9e0f1a2b3c4d5e6f7a8b"",""odometerKm"":183900,""reason"":""backwards""}]",veh_1a2b3c4d5e6f7a8b9c0d1e2f
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -14186,8 +14283,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OperationListResponse"];
                     /**
-                     * @example createdAt,reference,type,status,amount.value,amount.unit,debit.kind,debit.cardId,debit.partnerId,credit.kind,credit.cardId,credit.partnerId,servicePointId,partnerId,externalReference,receiptNumber,service,fuel.energyTypeCode,fuel.quantityMl,fuel.unitPrice.value,fuel.pumpPrice.value,fuel.discountAmount.value,fuel.agreementId,pumpNumber,vehicleId,odometerKm,driverCheck,reason,comment,cancels,cancelledBy,corrects,orderId,offline.terminalId,offline.terminalTransactionId,offline.occurredAt,actor.name,channel,id,requestId
-                     *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
+                     * @example createdAt,reference,type,status,amount.value,amount.unit,amount.scale,debit.kind,debit.cardId,debit.partnerId,credit.kind,credit.cardId,credit.partnerId,servicePointId,partnerId,externalReference,receiptNumber,service,fuel.energyTypeCode,fuel.quantityMl,fuel.unitPrice.value,fuel.pumpPrice.value,fuel.unitPrice.unit,fuel.unitPrice.scale,fuel.discountAmount.value,fuel.agreementId,pumpNumber,vehicleId,odometerKm,driverCheck,reason,comment,cancels,cancelledBy,corrects,orderId,offline.terminalId,offline.terminalTransactionId,offline.occurredAt,actor.name,channel,id,requestId
+                     *     2026-12-02T09:30:00.000Z,OP0000000042,payment,completed,15000,XOF,0,card,crd_3c4d5e6f7a8b9c0d1e2f3a4b,,card,crd_7a8b9c0d1e2f3a4b5c6d7e8f,,,,,,,,,,,,,,,,,,,,,,,,,,,,Back-office CYNOD,api,op_5a6b7c8d9e0f1a2b3c4d5e6f,req_2f6c1d0e9b8a4f7c
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;

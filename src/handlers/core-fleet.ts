@@ -3,7 +3,7 @@ import type { Handlers } from '../../generated/operations';
 import { createVehicle, findVehicle, listVehicles, updateVehicle } from '../domain/fleet/vehicles';
 import { createDriver, findDriver, listDrivers, setDriverCode, updateDriver } from '../domain/fleet/drivers';
 import { replaceCardFleet } from '../domain/fleet/card-fleet';
-import { vehicleConsumption } from '../domain/fleet/consumption';
+import { listVehicleConsumption, vehicleConsumption } from '../domain/fleet/consumption';
 import { actorOf, createOnce, type HandlerContext } from './context';
 
 type FleetHandlers = Pick<
@@ -19,6 +19,7 @@ type FleetHandlers = Pick<
   | 'setDriverCode'
   | 'replaceCardFleet'
   | 'getVehicleConsumption'
+  | 'listVehicleConsumption'
 >;
 
 export const fleetHandlers: FleetHandlers = {
@@ -27,6 +28,7 @@ export const fleetHandlers: FleetHandlers = {
   getVehicle: (context, { path }) => findVehicle(context.db, actorOf(context), path.vehicleId),
   updateVehicle: (context, { path, body }) => updateVehicle(context.db, actorOf(context), path.vehicleId, body),
   getVehicleConsumption: (context, { path, query }) => vehicleConsumption(context.db, actorOf(context), path.vehicleId, query),
+  listVehicleConsumption: (context, { query }) => listVehicleConsumption(context.db, actorOf(context), query, query),
   listDrivers: (context, { query }) => listDrivers(context.db, actorOf(context), query ?? {}, query ?? {}),
   createDriver: (context, input) =>
     createOnce(context, 'createDriver', input, (db) => createDriver(db, context.cardVault, actorOf(context), input.body), {

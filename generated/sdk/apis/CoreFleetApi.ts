@@ -26,6 +26,7 @@ import type {
   ErrorEnvelope,
   FleetStatus,
   SystemErrorEnvelope,
+  VehicleConsumptionListResponse,
   VehicleConsumptionResponse,
   VehicleCreate,
   VehicleListResponse,
@@ -53,6 +54,8 @@ import {
     FleetStatusToJSON,
     SystemErrorEnvelopeFromJSON,
     SystemErrorEnvelopeToJSON,
+    VehicleConsumptionListResponseFromJSON,
+    VehicleConsumptionListResponseToJSON,
     VehicleConsumptionResponseFromJSON,
     VehicleConsumptionResponseToJSON,
     VehicleCreateFromJSON,
@@ -90,6 +93,15 @@ export interface GetVehicleConsumptionRequest {
 }
 
 export interface ListDriversRequest {
+    clientId?: string;
+    status?: FleetStatus;
+    limit?: number;
+    cursor?: string;
+}
+
+export interface ListVehicleConsumptionRequest {
+    from: Date;
+    to: Date;
     clientId?: string;
     status?: FleetStatus;
     limit?: number;
@@ -389,6 +401,71 @@ export class CoreFleetApi extends runtime.BaseAPI {
      */
     async listDrivers(requestParameters: ListDriversRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DriverListResponse> {
         const response = await this.listDriversRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * The client-wide consumption report an accountant reconciles the fuel bill with: a line per vehicle (oldest first, by cursor pages; filter by client and status), each the vehicle\'s consumption report over `from` (included) to `to` (excluded) as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it: its fills, litres and amounts (cancelled fills left out), the distance from its odometer readings and the litres per 100 km, with the readings it could not use named. A vehicle without a fill in the period is a line of zeros. `to` not after `from` is 400 (code 2001). As CSV, the whole selection.
+     * List the vehicles\' consumption over a period
+     */
+    async listVehicleConsumptionRaw(requestParameters: ListVehicleConsumptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<VehicleConsumptionListResponse>> {
+        if (requestParameters.from === null || requestParameters.from === undefined) {
+            throw new runtime.RequiredError('from','Required parameter requestParameters.from was null or undefined when calling listVehicleConsumption.');
+        }
+
+        if (requestParameters.to === null || requestParameters.to === undefined) {
+            throw new runtime.RequiredError('to','Required parameter requestParameters.to was null or undefined when calling listVehicleConsumption.');
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters.clientId !== undefined) {
+            queryParameters['clientId'] = requestParameters.clientId;
+        }
+
+        if (requestParameters.status !== undefined) {
+            queryParameters['status'] = requestParameters.status;
+        }
+
+        if (requestParameters.from !== undefined) {
+            queryParameters['from'] = (requestParameters.from as any).toISOString();
+        }
+
+        if (requestParameters.to !== undefined) {
+            queryParameters['to'] = (requestParameters.to as any).toISOString();
+        }
+
+        if (requestParameters.limit !== undefined) {
+            queryParameters['limit'] = requestParameters.limit;
+        }
+
+        if (requestParameters.cursor !== undefined) {
+            queryParameters['cursor'] = requestParameters.cursor;
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.accessToken) {
+            // oauth required
+            headerParameters["Authorization"] = await this.configuration.accessToken("oauth2", ["core:fleet.read"]);
+        }
+
+        const response = await this.request({
+            path: `/core/v1/vehicle-consumption`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => VehicleConsumptionListResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The client-wide consumption report an accountant reconciles the fuel bill with: a line per vehicle (oldest first, by cursor pages; filter by client and status), each the vehicle\'s consumption report over `from` (included) to `to` (excluded) as `GET /core/v1/vehicles/{vehicleId}/consumption` gives it: its fills, litres and amounts (cancelled fills left out), the distance from its odometer readings and the litres per 100 km, with the readings it could not use named. A vehicle without a fill in the period is a line of zeros. `to` not after `from` is 400 (code 2001). As CSV, the whole selection.
+     * List the vehicles\' consumption over a period
+     */
+    async listVehicleConsumption(requestParameters: ListVehicleConsumptionRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<VehicleConsumptionListResponse> {
+        const response = await this.listVehicleConsumptionRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

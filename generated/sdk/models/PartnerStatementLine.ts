@@ -20,6 +20,12 @@ import {
     AmountFromJSONTyped,
     AmountToJSON,
 } from './Amount';
+import type { OperationFuel } from './OperationFuel';
+import {
+    OperationFuelFromJSON,
+    OperationFuelFromJSONTyped,
+    OperationFuelToJSON,
+} from './OperationFuel';
 import type { OperationType } from './OperationType';
 import {
     OperationTypeFromJSON,
@@ -34,7 +40,7 @@ import {
 } from './PartnerStatementLineFloatBalanceAfter';
 
 /**
- * One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it.
+ * One of the partner's operations on the statement's day, with what it did to the partner's float (0 for a payment, which moves none) and the float's balance after it; a fuel payment with its fuel record (`fuel`: the pump price, the client's price and the discount per litre, and the discount on the whole fill; null on any other line, a cancellation naming the payment it reverses in `cancels`).
  * @export
  * @interface PartnerStatementLine
  */
@@ -89,6 +95,12 @@ export interface PartnerStatementLine {
     amount: Amount;
     /**
      * 
+     * @type {OperationFuel}
+     * @memberof PartnerStatementLine
+     */
+    fuel: OperationFuel | null;
+    /**
+     * 
      * @type {Amount}
      * @memberof PartnerStatementLine
      */
@@ -126,6 +138,7 @@ export function instanceOfPartnerStatementLine(value: object): boolean {
     isInstance = isInstance && "servicePointId" in value;
     isInstance = isInstance && "receiptNumber" in value;
     isInstance = isInstance && "amount" in value;
+    isInstance = isInstance && "fuel" in value;
     isInstance = isInstance && "floatMovement" in value;
     isInstance = isInstance && "floatBalanceAfter" in value;
     isInstance = isInstance && "cancels" in value;
@@ -152,6 +165,7 @@ export function PartnerStatementLineFromJSONTyped(json: any, ignoreDiscriminator
         'servicePointId': json['servicePointId'],
         'receiptNumber': json['receiptNumber'],
         'amount': AmountFromJSON(json['amount']),
+        'fuel': OperationFuelFromJSON(json['fuel']),
         'floatMovement': AmountFromJSON(json['floatMovement']),
         'floatBalanceAfter': PartnerStatementLineFloatBalanceAfterFromJSON(json['floatBalanceAfter']),
         'cancels': json['cancels'],
@@ -176,6 +190,7 @@ export function PartnerStatementLineToJSON(value?: PartnerStatementLine | null):
         'servicePointId': value.servicePointId,
         'receiptNumber': value.receiptNumber,
         'amount': AmountToJSON(value.amount),
+        'fuel': OperationFuelToJSON(value.fuel),
         'floatMovement': AmountToJSON(value.floatMovement),
         'floatBalanceAfter': PartnerStatementLineFloatBalanceAfterToJSON(value.floatBalanceAfter),
         'cancels': value.cancels,

@@ -28,7 +28,7 @@ import {
 } from './OperationType';
 
 /**
- * The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked.
+ * The operations of one kind, one client and one product that moved the E-service card on the day, summed: `amount` is what they did to the card (positive when it received, negative when it gave back), `quantityMl` the litres of fuel, signed the same way, and `discountAmount` what the clients' price agreements took off the pump price on them. A cancellation is a line of its own (`type: cancellation`), with the client, product and kind (`cancels`) of the operation it reverses, on the day the cancellation was booked.
  * @export
  * @interface SettlementLine
  */
@@ -87,6 +87,12 @@ export interface SettlementLine {
      * @memberof SettlementLine
      */
     amount: Amount;
+    /**
+     * 
+     * @type {Amount}
+     * @memberof SettlementLine
+     */
+    discountAmount: Amount;
 }
 
 /**
@@ -103,6 +109,7 @@ export function instanceOfSettlementLine(value: object): boolean {
     isInstance = isInstance && "count" in value;
     isInstance = isInstance && "quantityMl" in value;
     isInstance = isInstance && "amount" in value;
+    isInstance = isInstance && "discountAmount" in value;
 
     return isInstance;
 }
@@ -126,6 +133,7 @@ export function SettlementLineFromJSONTyped(json: any, ignoreDiscriminator: bool
         'count': json['count'],
         'quantityMl': json['quantityMl'],
         'amount': AmountFromJSON(json['amount']),
+        'discountAmount': AmountFromJSON(json['discountAmount']),
     };
 }
 
@@ -147,6 +155,7 @@ export function SettlementLineToJSON(value?: SettlementLine | null): any {
         'count': value.count,
         'quantityMl': value.quantityMl,
         'amount': AmountToJSON(value.amount),
+        'discountAmount': AmountToJSON(value.discountAmount),
     };
 }
 

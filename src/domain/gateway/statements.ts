@@ -172,6 +172,7 @@ export async function partnerDailyStatement(
       servicePointId: operation.servicePointId,
       receiptNumber: operation.receiptNumber,
       amount: operation.amount,
+      fuel: operation.fuel,
       floatMovement: money(row.float_amount ?? '0'),
       floatBalanceAfter: row.float_balance_after === null ? null : money(row.float_balance_after),
       cancels: operation.cancels,

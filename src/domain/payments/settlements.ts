@@ -150,18 +150,21 @@ interface LineRow {
   count: number;
   quantity_ml: string;
   amount: StoredAmount;
+  discount_amount: StoredAmount;
 }
 
 /**
  * The E-service account's entries of the day, by operation type (a cancellation with the type
  * of what it reverses), the client of the member card on the other side, and the product (the
- * fuel and service of the payment, or of the payment a cancellation reverses).
+ * fuel and service of the payment, or of the payment a cancellation reverses), with the
+ * discounts the fuel records kept (a cancellation gives its payment's back).
  */
 const DAY_LINES = `SELECT o.type, x.type AS cancels, k.client_id, cl.name AS client_name,
          COALESCE(x.fuel, o.fuel)->>'energyTypeCode' AS energy_type_code, COALESCE(x.service, o.service) AS service,
          count(*)::int AS count,
          sum(CASE WHEN e.amount > 0 THEN 1 ELSE -1 END * COALESCE((COALESCE(x.fuel, o.fuel)->>'quantityMl')::bigint, 0))::text AS quantity_ml,
-         sum(e.amount)::bigint AS amount
+         sum(e.amount)::bigint AS amount,
+         sum(CASE WHEN e.amount > 0 THEN 1 ELSE -1 END * COALESCE((COALESCE(x.fuel, o.fuel)->'discountAmount'->>'value')::bigint, 0))::bigint AS discount_amount
     FROM ledger_entries e
     JOIN ledger_operations o ON o.id = e.operation_id
     LEFT JOIN ledger_operations x ON x.id = o.cancels_operation_id
@@ -230,6 +233,7 @@ export async function readSettlement(db: Queryable, place: SettlementPlace, unit
     count: row.count,
     quantityMl: Number(BigInt(row.quantity_ml)),
     amount: Money.fromStored(row.amount, unit).toApi(),
+    discountAmount: Money.fromStored(row.discount_amount, unit).toApi(),
   }));
   const account = place.accountId === null ? null : { id: place.accountId, stored_balance: false };
   const balance = async (at: Date) => (account ? balanceBefore(db, account, unit, at) : Money.zero(unit));

@@ -39,7 +39,10 @@ onPostgres('the API process killed with SIGKILL (PostgreSQL only)', () => {
       DATABASE_URL: database.url!,
       CARD_HASH_KEY: randomBytes(32).toString('base64'),
       CARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      DATABASE_LOCK_TIMEOUT_MS: '20000',
+      // Longer than the test can take on a loaded machine (two processes started): the dead
+      // process's statement must still be waiting when the blocker commits, not timed out.
+      DATABASE_LOCK_TIMEOUT_MS: '120000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '120000',
     };
     const first = startApiProcess(env);
     let second: ApiProcess | undefined;
@@ -105,7 +108,7 @@ onPostgres('the API process killed with SIGKILL (PostgreSQL only)', () => {
       last?.kill('SIGTERM');
       await Promise.all([first.exit, last?.exit]);
     }
-  }, 30_000);
+  }, 120_000);
 
   it('when the API process is killed with SIGKILL mid-load and started again on the same database, then every key retried completes exactly once and none stays in flight', async () => {
     database = await createTestDatabase();

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { basic, call, form, FORM } from './support/http';
 import { npmStart, type StartedServer } from './support/npm-start';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const settings = { authFailureLimit: 10, authFailureWindowSeconds: 60 };
 const COMMANDS = ['partner create', 'partner list', 'partner disable', 'lockouts list', 'lockouts clear', 'ledger check'];

@@ -66,7 +66,7 @@ beforeAll(async () => {
   // Newman's JSON report lists the request that follows a pre-request pm.sendRequest twice.
   const seen = new Set<string>();
   executions = report.run.executions.filter((execution) => !seen.has(execution.cursor.httpRequestId) && seen.add(execution.cursor.httpRequestId));
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await server?.stop();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npmStart } from './support/npm-start';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const root = join(__dirname, '..');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { secureDataDir } from '../src/data-dir';
 import { npmStart } from './support/npm-start';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /** Every path under dir with its permission bits, the dir itself included. */
 function modes(dir: string): Array<[string, number, boolean]> {

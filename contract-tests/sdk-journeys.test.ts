@@ -35,7 +35,7 @@ beforeAll(async () => {
     CYNOD_SERVICE_POINT_ID: station.id,
     CYNOD_CURSOR_FILE: join(dataDir, 'events.cursor'),
   };
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await server?.stop();

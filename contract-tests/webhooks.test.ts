@@ -10,17 +10,20 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { readConfig } from '../src/config';
 import { WebhookDispatcher, type DispatcherSettings } from '../src/domain/webhooks/dispatcher';
 import type { PartnerEvent, WebhookEndpointWithSecret } from '../generated/sdk';
 import { expectDocumented } from './support/contract';
 import { call, failure } from './support/http';
+import { usingPostgres } from './support/database';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
 import { contractedPartner, credit, issueCard, newClientWorld, type ContractedPartner } from './support/world';
 
-/** What the receiver does with the next request on a path: answer a status, or never answer. */
-type Behaviour = number | 'hang';
+/** What the receiver does with the next request on a path: answer a status, never answer, or answer 200 after SLOW_MS. */
+type Behaviour = number | 'hang' | 'slow';
+const SLOW_MS = 150;
 
 interface Received {
   path: string;
@@ -32,6 +35,8 @@ let server: TestServer;
 let receiver: Server;
 let receiverUrl: string;
 const received: Received[] = [];
+/** Per path: requests being answered now, and the most there were at once. */
+const open = new Map<string, { now: number; most: number }>();
 const scripts = new Map<string, Behaviour[]>();
 let token: string;
 let cardId: string;
@@ -53,6 +58,7 @@ let dispatcher: WebhookDispatcher;
 
 const partnerApi = (partner: ContractedPartner) => server.sdk({ token: partner.token }).partner;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const postgresOnly = usingPostgres() ? it : it.skip;
 
 /** Runs the dispatcher (and waits for its deliveries) until `done` holds. */
 async function dispatchUntil(done: () => boolean | Promise<boolean>, by = dispatcher, seconds = 20): Promise<void> {
@@ -97,7 +103,17 @@ beforeAll(async () => {
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const next = scripts.get(path)?.shift() ?? 200;
       if (next === 'hang') return;
-      res.writeHead(next, { 'content-type': 'text/plain' }).end(next === 200 ? 'ok' : `status ${next}`);
+      const counts = open.get(path) ?? { now: 0, most: 0 };
+      open.set(path, counts);
+      counts.most = Math.max(counts.most, ++counts.now);
+      setTimeout(
+        () => {
+          counts.now -= 1;
+          const status = next === 'slow' ? 200 : next;
+          res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
+        },
+        next === 'slow' ? SLOW_MS : 0,
+      );
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -353,6 +369,75 @@ describe('delivery', () => {
     const log = await attempts(a, endpoint.id);
     expect(log.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual([[2, 'succeeded']]);
     await partnerApi(a).deletePartnerWebhookEndpoint({ endpointId: endpoint.id });
+  });
+
+  it("when deliveries succeed, then each hands its slot to the endpoint's next due one: one run sends them all, never more at once than the slots", async () => {
+    scripts.set('/chain', Array<Behaviour>(8).fill('slow'));
+    const endpoint = await register(a, '/chain');
+    for (let index = 0; index < 8; index++) await credit(server.sdk({ token }), cardId, 20 + index);
+    const errors: unknown[] = [];
+    const chain = new WebhookDispatcher(server.database.db, server.cardVault, { ...settings, timeoutMs: 5000, maxInFlightPerEndpoint: 2 }, (error) =>
+      errors.push(error),
+    );
+    await chain.run(); // the only run: it starts two, the successes hand the rest over
+    while (deliveriesTo('/chain').length < 8) await sleep(20);
+    await chain.drain();
+    expect(open.get('/chain')?.most).toBe(2);
+    expect(errors).toEqual([]);
+    const log = await attempts(a, endpoint.id);
+    expect(log.map((attempt) => [attempt.attempt, attempt.outcome])).toEqual(Array(8).fill([1, 'succeeded']));
+    expect(new Set(log.map((attempt) => attempt.eventId)).size).toBe(8);
+    await partnerApi(a).deletePartnerWebhookEndpoint({ endpointId: endpoint.id });
+  });
+
+  it('when an endpoint is disabled while a delivery is in flight, then its success is recorded and hands nothing over', async () => {
+    scripts.set('/handover-stop', ['slow', 'slow', 'slow']);
+    const endpoint = await register(a, '/handover-stop');
+    for (let index = 0; index < 3; index++) await credit(server.sdk({ token }), cardId, 30 + index);
+    const one = new WebhookDispatcher(server.database.db, server.cardVault, { ...settings, timeoutMs: 5000, maxInFlightPerEndpoint: 1 });
+    await one.run();
+    while (deliveriesTo('/handover-stop').length === 0) await sleep(5);
+    await partnerApi(a).updatePartnerWebhookEndpoint({ endpointId: endpoint.id, webhookEndpointUpdate: { enabled: false } });
+    while ((await attempts(a, endpoint.id)).length === 0) await sleep(5);
+    await sleep(2 * SLOW_MS); // what it handed over would be sent meanwhile (drain would stop it)
+    await one.drain();
+    expect(deliveriesTo('/handover-stop')).toHaveLength(1);
+    expect((await attempts(a, endpoint.id)).map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+    await partnerApi(a).deletePartnerWebhookEndpoint({ endpointId: endpoint.id });
+  });
+
+  // PostgreSQL only: the test holds the endpoint's row in a session of its own (PGlite has one session).
+  postgresOnly('when an endpoint is deleted while a delivery of it is being recorded, then both go through (no deadlock)', async () => {
+    scripts.set('/deleted-busy', ['slow']);
+    const endpoint = await register(a, '/deleted-busy');
+    await credit(server.sdk({ token }), cardId, 40);
+    const errors: unknown[] = [];
+    const busy = new WebhookDispatcher(server.database.db, server.cardVault, { ...settings, timeoutMs: 5000 }, (error) => errors.push(error));
+    const deleting = new Client({ connectionString: server.database.url });
+    await deleting.connect();
+    try {
+      await busy.run();
+      while (deliveriesTo('/deleted-busy').length === 0) await sleep(5);
+      // As deleteEndpoint does: the endpoint's row locked, then deleted (the cascade locks its deliveries),
+      // here with the delivery's record started in between.
+      await deleting.query('BEGIN');
+      await deleting.query('SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR UPDATE', [endpoint.id]);
+      for (let waited = 0; ; waited += 10) {
+        const { rows } = await deleting.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (rows[0].n > 0) break;
+        if (waited > 5000) throw new Error('the record never waited for the endpoint');
+        await sleep(10);
+      }
+      await deleting.query('DELETE FROM webhook_endpoints WHERE id = $1', [endpoint.id]);
+      await deleting.query('COMMIT');
+      await busy.drain();
+    } finally {
+      await deleting.end();
+    }
+    expect(errors).toEqual([]);
+    expect(await server.database.db.query('SELECT 1 FROM webhook_deliveries WHERE endpoint_id = $1', [endpoint.id])).toEqual([]);
   });
 
   it('when two dispatchers run at once, then every event is delivered once', async () => {

@@ -524,6 +524,8 @@ const webhookScenario = (id: string, dead: boolean): Scenario => ({
   webhooks: true,
   async timed(url, fixture) {
     const token = await bearerToken(url, fixture.core);
+    // The warm-up: the same load and deliveries (its figures left out), so that the measurement is of a warm server.
+    await webhookDelivery(url, token, fixture.ledger!, settings.warmupSeconds, dead);
     return async () => {
       const figures = await webhookDelivery(url, token, fixture.ledger!, settings.durationSeconds, dead);
       const failure = figures.delivered < figures.events ? `${figures.events - figures.delivered} of ${figures.events} events not delivered` : undefined;

@@ -49,8 +49,8 @@ export async function bearerToken(url: string, fixture: Credentials): Promise<st
 /** Cards and service points of the ledger scenarios: enough that 50 connections rarely meet on one. */
 export const LEDGER_CARDS = 200;
 export const LEDGER_SERVICE_POINTS = 50;
-/** Credited to every card at setup: a run of 1-XOF payments never exhausts it. */
-const LEDGER_CARD_CREDIT = 100_000_000_000;
+/** Credited to every card at setup: a run of 1-XOF payments never exhausts it, and the 200 together stay within what an amount can show (10^12). */
+const LEDGER_CARD_CREDIT = 1_000_000_000;
 
 export const xof = (value: number) => ({ value, unit: 'XOF' });
 
@@ -95,8 +95,8 @@ export const SETUP_CONCURRENCY = 16;
 export const FLOAT_PARTNERS = 50;
 /** Lines of the big voucher, and so the extra cards made for it. */
 export const VOUCHER_LINES = 1000;
-/** What the partner float is funded with (the largest amount an operation may move): 1-XOF recharges never exhaust it. */
-const FLOAT_FUNDING = 1_000_000_000_000;
+/** What each partner float is funded with: 1-XOF recharges never exhaust it, and the funding account's balance over all of them stays within what an amount can show (the ledger check's bound, 10^12). */
+const FLOAT_FUNDING = 10_000_000_000;
 
 /**
  * Creates the network, client, profile, service points and credited cards of the ledger

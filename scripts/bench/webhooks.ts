@@ -1,6 +1,6 @@
 /**
  * The webhook delivery scenarios of `npm run bench`: events made at a steady WEBHOOK_RATE a
- * second (Core API credits spread over the fixture's cards, autocannon's overall rate) for the
+ * second (Core API shop payments spread over the fixture's cards and stations, paced: one every 5 ms) for the
  * measurement's duration, each pushed by the server's dispatcher to a receiver in this process,
  * through an endpoint of the fixture's 3rd Party API partner (contracted for the cards' client)
  * registered for the round and deleted after it. An event's lag is its arrival at the receiver
@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { coreCall, type LedgerFixture, xof } from './fixture';
+import { coreCall, type LedgerFixture, payment } from './fixture';
 import { runLoad } from './load';
 import { percentile } from './stats';
 
@@ -75,15 +75,15 @@ export async function webhookDelivery(url: string, token: string, ledger: Ledger
       url,
       {
         method: 'POST',
-        path: '/core/v1/regularisations',
+        path: '/core/v1/payments',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         vary: (n) => ({
           headers: { 'idempotency-key': `${run}-${n}` },
-          body: JSON.stringify({ cardId: ledger.cards[n % ledger.cards.length], direction: 'credit', amount: xof(1), reason: 'Webhook de benchmark' }),
+          body: JSON.stringify(payment(ledger.cards[n % ledger.cards.length], ledger.servicePoints[n % ledger.servicePoints.length], `W-${run}-${n}`)),
         }),
       },
       seconds,
-      20,
+      50,
       { ratePerSecond: WEBHOOK_RATE },
     );
     if (load.non2xx + load.errors > 0) throw new Error(`the credits were answered ${JSON.stringify(load.statusCounts)}, ${load.errors} errors`);

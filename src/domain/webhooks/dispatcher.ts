@@ -15,6 +15,9 @@
  * (about 3 days with the defaults); 410 disables the endpoint; the last retry failing disables
  * it too ("failing"), and the partner is told in its feed (endpoints.ts, disableUnreachable).
  * (4) purges, a batch a run, the delivery log older than WEBHOOK_LOG_RETENTION_DAYS.
+ * Lock order, everywhere: the endpoint's row before its deliveries' (a record takes the
+ * endpoint's key-share lock first), so that deleting an endpoint, whose cascade locks the
+ * deliveries, never deadlocks with a delivery being recorded.
  */
 import type { Queryable } from '../../db/database';
 import { SYSTEM_ACTORS } from '../actor';
@@ -170,21 +173,35 @@ export class WebhookDispatcher {
     });
     if (!claim) return 0;
     const secrets = liveSecrets(claim.endpoint, this.vault);
-    for (const delivery of claim.deliveries) {
-      const run: Promise<void> = this.deliver(claim.endpoint, secrets, delivery)
-        .catch((error: unknown) => this.onError(error))
-        .then(() => (this.draining ? undefined : this.startFor(endpointId).then(() => undefined)))
-        .finally(() => this.inFlight.delete(run));
-      this.inFlight.add(run);
-    }
+    for (const delivery of claim.deliveries) this.start(claim.endpoint, secrets, delivery);
     return claim.deliveries.length;
+  }
+
+  /**
+   * Sends one delivery; what follows it: the next delivery handed over in the same statement
+   * as a success's record (started at once), or, after any other outcome, a fresh claim (none
+   * while draining).
+   */
+  private start(endpoint: EndpointRow, secrets: string[], delivery: Claimed): void {
+    const run: Promise<void> = this.deliver(endpoint, secrets, delivery)
+      .catch((error: unknown) => {
+        this.onError(error);
+        return null;
+      })
+      .then(async (handedOver) => {
+        // A delivery handed over is already leased: it is sent even while draining (drain waits for it; it hands nothing over).
+        if (handedOver) this.start(endpoint, secrets, handedOver);
+        else if (handedOver === null && !this.draining) await this.startFor(endpoint.id);
+      })
+      .finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
   }
 
   /** In one transaction, the endpoint locked (skipped when another instance holds it): the deliveries it may start now, leased. */
   private claim(endpointId: string): Promise<{ endpoint: EndpointRow; deliveries: Claimed[] } | null> {
     return this.db.transaction(async (tx) => {
       const [endpoint] = await tx.query<EndpointRow>(
-        `SELECT * FROM webhook_endpoints WHERE id = $1 AND status = 'enabled' AND (circuit_open_until IS NULL OR circuit_open_until <= now()) FOR UPDATE SKIP LOCKED`,
+        `SELECT * FROM webhook_endpoints WHERE id = $1 AND status = 'enabled' AND (circuit_open_until IS NULL OR circuit_open_until <= now()) FOR NO KEY UPDATE SKIP LOCKED`,
         [endpointId],
       );
       if (!endpoint || !(await partnerActive(tx, endpoint.partner_id))) return null;
@@ -207,8 +224,12 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Sends one delivery and records the attempt, the delivery's next step and the endpoint's health. */
-  private async deliver(endpoint: EndpointRow, secrets: string[], delivery: Claimed): Promise<void> {
+  /**
+   * Sends one delivery and records the attempt, the delivery's next step and the endpoint's
+   * health. After a success: the endpoint's next due delivery, leased in the same statement
+   * (undefined when there is none), else null (the caller claims afresh).
+   */
+  private async deliver(endpoint: EndpointRow, secrets: string[], delivery: Claimed): Promise<Claimed | undefined | null> {
     const attemptedAt = new Date();
     const headers = signedHeaders(secrets, delivery.event_id, attemptedAt, delivery.payload);
     const answer = await postWebhook(endpoint.url, { ...headers }, delivery.payload, {
@@ -217,8 +238,60 @@ export class WebhookDispatcher {
       lookup: this.settings.lookup,
     });
     const outcome = this.outcomeOf(answer, delivery.attempts);
-    await this.record(endpoint.id, delivery, attemptedAt, answer, outcome);
+    const next = outcome === 'succeeded' && !this.draining ? await this.recordSuccess(endpoint.id, delivery, attemptedAt, answer) : null;
+    if (next === null) await this.record(endpoint.id, delivery, attemptedAt, answer, outcome);
     webhookAttempted.publish({ outcome, latencyMs: answer.latencyMs });
+    return next;
+  }
+
+  /**
+   * A success, in one statement (the hot path): the delivery closed and its attempt logged (only
+   * by the holder of the attempt's lease), the endpoint healed if it was not healthy, and its
+   * next due delivery leased in its place: the slot passes from one to the other without the
+   * endpoint's lock, so the endpoint's leases never outnumber its slots. Nothing is handed over
+   * when the endpoint is no longer enabled, its circuit is open, or its partner is disabled.
+   * Null when the lease was lost (nothing recorded; record() says nothing either then).
+   */
+  private async recordSuccess(endpointId: string, delivery: Claimed, attemptedAt: Date, answer: Answer): Promise<Claimed | undefined | null> {
+    const rows = await this.db.query<Claimed & { recorded: boolean }>(
+      `WITH done AS (
+         UPDATE webhook_deliveries SET lease_until = NULL, status = 'succeeded', completed_at = now()
+          WHERE id = $1 AND attempts = $2 AND status = 'pending'
+            AND EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = $3 FOR KEY SHARE) RETURNING id),
+       logged AS (
+         INSERT INTO webhook_attempts (delivery_id, endpoint_id, event_id, attempt, attempted_at, status_code, error, latency_ms, response_excerpt, outcome)
+         SELECT id, $3, $4, $2, $5, $6, NULL, $7, $8, 'succeeded' FROM done RETURNING 1),
+       healed AS (
+         UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, circuit_open_until = NULL
+          WHERE id = $3 AND EXISTS (SELECT 1 FROM done)
+            AND (consecutive_failures <> 0 OR failing_since IS NOT NULL OR circuit_open_until IS NOT NULL) RETURNING 1),
+       next AS (
+         UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $9::double precision / 1000), attempts = d.attempts + 1
+           FROM (SELECT id FROM webhook_deliveries
+                  WHERE endpoint_id = $3 AND id <> $1 AND status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until <= now())
+                    AND EXISTS (SELECT 1 FROM done)
+                    AND EXISTS (SELECT 1 FROM webhook_endpoints e JOIN partners p ON p.id = e.partner_id
+                                 WHERE e.id = $3 AND e.status = 'enabled' AND p.status = 'active')
+                  ORDER BY next_attempt_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED) due
+          WHERE d.id = due.id
+          RETURNING d.id, d.event_id, d.payload, d.attempts)
+       SELECT true AS recorded, next.* FROM done LEFT JOIN next ON true`,
+      [
+        delivery.id,
+        delivery.attempts,
+        endpointId,
+        delivery.event_id,
+        attemptedAt,
+        answer.statusCode,
+        answer.latencyMs,
+        answer.responseExcerpt,
+        this.settings.timeoutMs + this.settings.leaseMarginMs,
+      ],
+      { prepare: true },
+    );
+    const [row] = rows;
+    if (!row) return null;
+    return row.id === null ? undefined : { id: row.id, event_id: row.event_id, payload: row.payload, attempts: row.attempts };
   }
 
   private outcomeOf(answer: Answer, attempts: number): Outcome {
@@ -231,6 +304,7 @@ export class WebhookDispatcher {
     const { circuitThreshold, circuitOpenMs, retryBaseMs, random } = this.settings;
     const delayMs = outcome === 'retrying' ? retryDelayMs(delivery.attempts, retryBaseMs, random) : 0;
     await this.db.transaction(async (tx) => {
+      if ((await tx.query('SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR KEY SHARE', [endpointId])).length === 0) return; // deleted
       // Only the holder of this attempt's lease records it (a lease that ran out belongs to whoever claimed it next).
       const [current] = await tx.query(
         `UPDATE webhook_deliveries SET lease_until = NULL,

@@ -122,6 +122,8 @@ export function createApp({ db, cardVault, logger, config, metrics, handlers = d
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag computed over every answer's body (the contract documents none; /docs sets its own, and 304s on it).
+  app.set('etag', false);
   app.set('query parser', 'simple');
   // Paths match exactly: /Core/V1/partners/ is not /core/v1/partners (a proxy rule on /core/ must not be bypassed).
   app.set('case sensitive routing', true);

@@ -40,6 +40,11 @@ describe('mountEnvelopeRoutes', () => {
     }) as unknown as typeof handlers.getHealth;
     const app = express();
     app.use(express.json());
+    // What the validator gives a request it matched: the operation, and the path's parameters.
+    app.use((req, _res, next) => {
+      Object.assign(req, { openapi: { schema: { operationId: 'getHealth' }, pathParams: { thingId: 't1' } } });
+      next();
+    });
     const asGiven = {
       accept: async (body: unknown) => body,
       present: async <T>(data: T) => data,
@@ -47,7 +52,7 @@ describe('mountEnvelopeRoutes', () => {
       scales: async () => new Map<string, number>(),
     };
     mountEnvelopeRoutes(app, { ...handlers, getHealth: planted }, () => null as unknown as HandlerContext, asGiven, [
-      { operationId: 'getHealth', method: 'post', expressPath: '/planted/:thingId', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] },
+      { operationId: 'getHealth', headers: ['Idempotency-Key', 'X-Trace', 'X-Absent'] },
     ]);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

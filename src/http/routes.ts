@@ -5,6 +5,7 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { operationTable, type EnvelopeOperationId, type Handlers, type RawOperationId } from '../../generated/operations';
 import { AppError } from '../domain/app-error';
+import { operationIdOf, pathParamsOf } from '../request/request';
 import { MAX_PAGE_SIZE } from '../domain/pagination';
 import { exportFileName, streamCsv, type CsvExport } from './csv';
 import { sendSuccess } from './envelope';
@@ -53,8 +54,6 @@ export function markDeprecated(app: Express): void {
 /** What mounting needs of an operation-table row (a test may plant one). */
 export interface MountedOperation {
   operationId: EnvelopeOperationId;
-  method: (typeof operationTable)[EnvelopeOperationId]['method'];
-  expressPath: string;
   headers: readonly string[];
   /** The 200 answer is also served as CSV for `Accept: text/csv` (and as XLSX where `xlsx`), as the contract declares it. */
   csv?: CsvExport | null;
@@ -99,7 +98,10 @@ interface AmountScales {
 /**
  * Mounts the envelope operations: the handler returns `data`, one adapter sends the envelope,
  * or the export the contract declares (`amounts` gives a workbook's amounts their scale).
- * `operations` defaults to the contract's; tests pass a planted row.
+ * `operations` defaults to the contract's; tests pass a planted row. One middleware, after the
+ * validator, runs the handler of the operation the validator matched (its operationId and path
+ * parameters): a request does not walk a route per operation, so its cost does not grow with
+ * the contract.
  */
 export function mountEnvelopeRoutes<Context>(
   app: Express,
@@ -108,6 +110,7 @@ export function mountEnvelopeRoutes<Context>(
   amounts: AmountScales,
   operations: readonly MountedOperation[] = operationsWhere(true) as MountedOperation[],
 ): void {
+  const routes = new Map<string, RequestHandler>();
   for (const operation of operations) {
     const handler = handlers[operation.operationId as EnvelopeOperationId] as unknown as (
       context: Context,
@@ -115,18 +118,18 @@ export function mountEnvelopeRoutes<Context>(
     ) => Promise<unknown>;
     const { csv } = operation;
     const served = servedTypes(csv);
-    app[operation.method](operation.expressPath, async (req, res, next) => {
+    routes.set(operation.operationId, async (req, res, next) => {
       try {
         if (csv) res.vary('Accept');
         const type = answerType(req, served);
         const context = contextOf(req, res);
         const body = await amounts.accept(req.body);
-        const input = { path: req.params, query: req.query, header: declaredHeaders(req, operation.headers), body };
+        const input = { path: pathParamsOf(req), query: req.query, header: declaredHeaders(req, operation.headers), body };
         if (!csv || type === 'application/json') return sendSuccess(req, res, await amounts.present(await handler(context, input)));
         // The whole selection, in the largest pages the contract allows, each row as the JSON answer
         // gives it (an amount's unit with its scale beside it: a column may name it).
         const pageOf = async (cursor?: string) => amounts.present(await handler(context, { ...input, query: { ...req.query, limit: MAX_PAGE_SIZE, cursor } }));
-        const parameters = { ...req.query, ...req.params };
+        const parameters = { ...req.query, ...input.path };
         const first = await pageOf(req.query.cursor as string | undefined);
         if (type === 'text/csv') return await streamCsv(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'csv'), first, pageOf);
         await streamXlsx(res, csv, exportFileName(csv.fileName, parameters, new Date(), 'xlsx'), first, pageOf, amounts.scales);
@@ -138,4 +141,10 @@ export function mountEnvelopeRoutes<Context>(
       }
     });
   }
+  app.use((req, res, next) => {
+    const operationId = operationIdOf(req);
+    const route = operationId === undefined ? undefined : routes.get(operationId);
+    if (!route) return next();
+    return route(req, res, next);
+  });
 }

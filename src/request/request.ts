@@ -11,6 +11,11 @@ export function operationIdOf(req: Express.Request): string | undefined {
   return (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
 }
 
+/** The path parameters of the operation the validator matched (decoded), or none. */
+export function pathParamsOf(req: Express.Request): Record<string, string> {
+  return (req as { openapi?: { pathParams?: Record<string, string> } }).openapi?.pathParams ?? {};
+}
+
 /** The client's IP address: the socket's, or through a trusted proxy (TRUST_PROXY) the forwarded one; IPv4-mapped IPv6 shown as IPv4. */
 export function clientAddressOf(req: Express.Request & { ip?: string }): string | null {
   return req.ip ? plainAddress(req.ip) : null;

@@ -194,8 +194,8 @@ describe("a station's day", () => {
       },
     ]);
     expect(read.totals).toEqual({
-      sales: { count: 4, quantityMl: 75000, amount: xof(55000) },
-      cancellations: { count: 1, quantityMl: -15000, amount: xof(-12000) },
+      sales: { count: 4, quantityMl: 75000, amount: xof(55000), discountAmount: xof(0) },
+      cancellations: { count: 1, quantityMl: -15000, amount: xof(-12000), discountAmount: xof(0) },
       fees: xof(0),
       other: xof(0),
       net: xof(43000),

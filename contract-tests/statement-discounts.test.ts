@@ -184,4 +184,18 @@ describe("discounts on the station's statement and settlement", () => {
       ['cancellation', String(-5 * (PRICE - DISCOUNT)), 'XOF', '0', String(-5 * DISCOUNT)],
     ]);
   });
+
+  it('when the station’s settlement days are read, then each day’s sales and cancellations total the discounts of their lines, in JSON and CSV', async () => {
+    const settlement = (await sdk().coreLedger.getServicePointSettlement({ servicePointId: station.id, day: today(), unit: 'XOF' })).data;
+    const discounts = (type: string) => settlement.lines.filter((line) => line.type === type).reduce((total, line) => total + line.discountAmount.value, 0);
+    expect([discounts('payment'), discounts('cancellation')]).toEqual([25 * DISCOUNT, -5 * DISCOUNT]);
+    expect([settlement.totals.sales.discountAmount, settlement.totals.cancellations.discountAmount]).toEqual([xof(25 * DISCOUNT), xof(-5 * DISCOUNT)]);
+    const days = `/core/v1/service-points/${station.id}/settlements?unit=XOF&from=${today()}&to=${today()}`;
+    const listed = (await sdk().coreLedger.listServicePointSettlements({ servicePointId: station.id, unit: 'XOF', from: today(), to: today() })).data.items;
+    expect(listed.map((day) => [day.totals.sales.discountAmount, day.totals.cancellations.discountAmount])).toEqual([[xof(25 * DISCOUNT), xof(-5 * DISCOUNT)]]);
+    const rows = csvRows((await read(days, 'text/csv', token)).text, 'listServicePointSettlements');
+    expect(rows.map((row) => [row['sales.discountAmount.value'], row['cancellations.discountAmount.value']])).toEqual([
+      [String(25 * DISCOUNT), String(-5 * DISCOUNT)],
+    ]);
+  });
 });

@@ -5050,7 +5050,7 @@ export interface components {
         OfflineFillBatchResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["OfflineFillBatchResult"];
         };
-        /** @description A count of operations, their litres and their amount. */
+        /** @description A count of operations, their litres, their amount and the discounts given on them. */
         SettlementFigures: {
             /** @example 42 */
             count: number;
@@ -5060,6 +5060,8 @@ export interface components {
              */
             quantityMl: number;
             amount: components["schemas"]["Amount"];
+            /** @description What the clients' price agreements took off the pump price on these operations, signed like `amount` (the sum of the lines' `discountAmount`); 0 without an agreement. `amount` plus this is what the fills cost at the pump price. */
+            discountAmount: components["schemas"]["Amount"];
         };
         /** @description The day's totals, each the sum of the lines it names. */
         SettlementTotals: {
@@ -9931,8 +9933,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SettlementDayListResponse"];
                     /**
-                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt
-                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt,sales.discountAmount.value,cancellations.discountAmount.value
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z,900,-300
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
@@ -11461,8 +11463,8 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SettlementDayListResponse"];
                     /**
-                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt
-                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z
+                     * @example day,timeZone,from,to,closed,openingBalance.value,sales.count,sales.quantityMl,sales.amount.value,cancellations.count,cancellations.quantityMl,cancellations.amount.value,fees.value,other.value,net.value,payouts.value,closingBalance.value,unit,scale,payout.operationId,payout.paidAt,sales.discountAmount.value,cancellations.discountAmount.value
+                     *     2026-12-01,Africa/Porto-Novo,2026-11-30T23:00:00.000Z,2026-12-01T23:00:00.000Z,true,45000,4,110000,81850,1,-30000,-21450,0,0,60400,-45000,60400,XOF,0,op_6b7c8d9e0f1a2b3c4d5e6f7a,2026-12-02T10:00:00.000Z,900,-300
                      */
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;

@@ -22,7 +22,7 @@ import {
 } from './Amount';
 
 /**
- * A count of operations, their litres and their amount.
+ * A count of operations, their litres, their amount and the discounts given on them.
  * @export
  * @interface SettlementFigures
  */
@@ -45,6 +45,12 @@ export interface SettlementFigures {
      * @memberof SettlementFigures
      */
     amount: Amount;
+    /**
+     * 
+     * @type {Amount}
+     * @memberof SettlementFigures
+     */
+    discountAmount: Amount;
 }
 
 /**
@@ -55,6 +61,7 @@ export function instanceOfSettlementFigures(value: object): boolean {
     isInstance = isInstance && "count" in value;
     isInstance = isInstance && "quantityMl" in value;
     isInstance = isInstance && "amount" in value;
+    isInstance = isInstance && "discountAmount" in value;
 
     return isInstance;
 }
@@ -72,6 +79,7 @@ export function SettlementFiguresFromJSONTyped(json: any, ignoreDiscriminator: b
         'count': json['count'],
         'quantityMl': json['quantityMl'],
         'amount': AmountFromJSON(json['amount']),
+        'discountAmount': AmountFromJSON(json['discountAmount']),
     };
 }
 
@@ -87,6 +95,7 @@ export function SettlementFiguresToJSON(value?: SettlementFigures | null): any {
         'count': value.count,
         'quantityMl': value.quantityMl,
         'amount': AmountToJSON(value.amount),
+        'discountAmount': AmountToJSON(value.discountAmount),
     };
 }
 

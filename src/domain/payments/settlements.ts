@@ -179,15 +179,16 @@ const isPayout = (line: SettlementLine) => line.type === 'payout' || (line.type 
 
 /** The day's totals from its lines: `net` is every line but the payouts. */
 function totalsOf(lines: readonly SettlementLine[], unit: string): ServicePointSettlement['totals'] {
-  const sum = (selected: readonly SettlementLine[]) =>
+  const sum = (selected: readonly SettlementLine[], of: (line: SettlementLine) => SettlementLine['amount'] = (line) => line.amount) =>
     Money.sum(
       unit,
-      selected.map((line) => Money.fromApi(line.amount)),
+      selected.map((line) => Money.fromApi(of(line))),
     );
   const figures = (selected: readonly SettlementLine[]): Figures => ({
     count: selected.reduce((count, line) => count + line.count, 0),
     quantityMl: selected.reduce((litres, line) => litres + line.quantityMl, 0),
     amount: sum(selected).toApi(),
+    discountAmount: sum(selected, (line) => line.discountAmount).toApi(),
   });
   const sales = lines.filter((line) => line.type === 'payment');
   const cancellations = lines.filter((line) => line.type === 'cancellation' && !isPayout(line));

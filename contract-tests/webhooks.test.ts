@@ -21,9 +21,12 @@ import { usingPostgres } from './support/database';
 import { startTestServer, usedSecret, type TestServer } from './support/server';
 import { contractedPartner, credit, issueCard, newClientWorld, type ContractedPartner } from './support/world';
 
-/** What the receiver does with the next request on a path: answer a status, never answer, or answer 200 after SLOW_MS. */
-type Behaviour = number | 'hang' | 'slow';
+/** What the receiver does with the next request on a path: answer a status, never answer, answer 200 after SLOW_MS, or answer 200 once the test calls release(). */
+type Behaviour = number | 'hang' | 'slow' | 'held';
 const SLOW_MS = 150;
+/** The answers held back ('held'), sent by release(). */
+const held: (() => void)[] = [];
+const release = () => held.splice(0).forEach((answer) => answer());
 
 interface Received {
   path: string;
@@ -106,14 +109,13 @@ beforeAll(async () => {
       const counts = open.get(path) ?? { now: 0, most: 0 };
       open.set(path, counts);
       counts.most = Math.max(counts.most, ++counts.now);
-      setTimeout(
-        () => {
-          counts.now -= 1;
-          const status = next === 'slow' ? 200 : next;
-          res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
-        },
-        next === 'slow' ? SLOW_MS : 0,
-      );
+      const answer = () => {
+        counts.now -= 1;
+        const status = typeof next === 'number' ? next : 200;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
+      };
+      if (next === 'held') held.push(answer);
+      else setTimeout(answer, next === 'slow' ? SLOW_MS : 0);
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -391,13 +393,14 @@ describe('delivery', () => {
   });
 
   it('when an endpoint is disabled while a delivery is in flight, then its success is recorded and hands nothing over', async () => {
-    scripts.set('/handover-stop', ['slow', 'slow', 'slow']);
+    scripts.set('/handover-stop', ['held', 'slow', 'slow']);
     const endpoint = await register(a, '/handover-stop');
     for (let index = 0; index < 3; index++) await credit(server.sdk({ token }), cardId, 30 + index);
     const one = new WebhookDispatcher(server.database.db, server.cardVault, { ...settings, timeoutMs: 5000, maxInFlightPerEndpoint: 1 });
     await one.run();
     while (deliveriesTo('/handover-stop').length === 0) await sleep(5);
     await partnerApi(a).updatePartnerWebhookEndpoint({ endpointId: endpoint.id, webhookEndpointUpdate: { enabled: false } });
+    release(); // the first delivery succeeds only now, the endpoint disabled
     while ((await attempts(a, endpoint.id)).length === 0) await sleep(5);
     await sleep(2 * SLOW_MS); // what it handed over would be sent meanwhile (drain would stop it)
     await one.drain();
@@ -408,7 +411,7 @@ describe('delivery', () => {
 
   // PostgreSQL only: the test holds the endpoint's row in a session of its own (PGlite has one session).
   postgresOnly('when an endpoint is deleted while a delivery of it is being recorded, then both go through (no deadlock)', async () => {
-    scripts.set('/deleted-busy', ['slow']);
+    scripts.set('/deleted-busy', ['held']);
     const endpoint = await register(a, '/deleted-busy');
     await credit(server.sdk({ token }), cardId, 40);
     const errors: unknown[] = [];
@@ -422,6 +425,7 @@ describe('delivery', () => {
       // here with the delivery's record started in between.
       await deleting.query('BEGIN');
       await deleting.query('SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR UPDATE', [endpoint.id]);
+      release(); // the delivery succeeds: its record runs now, and waits for the endpoint
       for (let waited = 0; ; waited += 10) {
         const { rows } = await deleting.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",

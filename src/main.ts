@@ -5,7 +5,7 @@ import { DatabaseUnavailableError } from './db/errors';
 import { migrate, MigrationHistoryError } from './db/migrate';
 import { claimDeploymentMode, DeploymentModeMismatch } from './domain/deployment';
 import { demoBanner, DEMO_OPERATORS_ISSUER, ensureDemoData, ensureDemoOperators, operatorsBanner } from './demo';
-import { embeddedOidc, type EmbeddedOidc } from './auth/embedded-oidc';
+import type { EmbeddedOidc } from './auth/embedded-oidc';
 import { cardVaultFor } from './card-keys';
 import { secureDataDir } from './data-dir';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
@@ -67,8 +67,10 @@ async function main(): Promise<void> {
   let draining = false;
   const metrics = createMetrics(db);
   // Without a provider of its own, the demo's operators log in at the embedded one, whose issuer names the server's address.
+  // Its module (oidc-provider, about 13 MB of resident memory) is loaded only then.
+  const makeProvider = config.demoData && !config.oidc ? (await import('./auth/embedded-oidc')).embeddedOidc : undefined;
   let provider: EmbeddedOidc | undefined;
-  const withEmbeddedProvider = (urls: { url: string; internalUrl: string | undefined }) => {
+  const withEmbeddedProvider = (embeddedOidc: NonNullable<typeof makeProvider>) => (urls: { url: string; internalUrl: string | undefined }) => {
     // A browser cannot go to a wildcard address: it reaches the server on loopback.
     const [url, internalUrl] = [urls.url, urls.internalUrl].map((address) => address?.replace(/^(https?):\/\/(0\.0\.0\.0|\[::\])(?=:)/, '$1://127.0.0.1'));
     provider = embeddedOidc({
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     tls: config.tls,
     maxHeaderSize: config.maxHeaderBytes,
     internal: config.internalListener,
-    withAddresses: config.demoData && !config.oidc ? withEmbeddedProvider : undefined,
+    withAddresses: makeProvider && withEmbeddedProvider(makeProvider),
   });
   logger.info({ url: running.url, internalUrl: running.internalUrl, operatorIssuer: provider?.issuer }, 'CYNOD API listening');
   if (demo) process.stdout.write(demoBanner(running.url, demo, running.internalUrl) + '\n');

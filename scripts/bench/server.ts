@@ -9,19 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { readConfig, type Config } from '../../src/config';
-import { openDatabase, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrate';
-import { CardVault } from '../../src/domain/cards/card-numbers';
-import { createPartner } from '../../src/domain/partners/partners';
-import { SYSTEM_ACTORS } from '../../src/domain/actor';
-import { createLogger } from '../../src/http/logger';
-import { startServer } from '../../src/server';
-import { WebhookDispatcher } from '../../src/domain/webhooks/dispatcher';
-import { oauthScopes } from '../../generated/operations';
+import type { Config } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import type { CardVault } from '../../src/domain/cards/card-numbers';
 import type { ChildMessage, ParentMessage, TargetSpec } from './protocol';
-import { serveCeiling } from './ceiling';
+
+// Each target loads only what it runs (below, with import()): the baselines measure a process
+// holding node:http (and Express) alone, not the whole API loaded beside them.
 
 /** Resolves once the message is handed to the IPC channel (so a disconnect cannot drop it). */
 const send = (message: ChildMessage) =>
@@ -67,6 +61,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 async function openBenchDatabase(spec: TargetSpec, poolSize: number): Promise<Database> {
+  const { openDatabase } = await import('../../src/db/database');
   return openDatabase({ databaseUrl: spec.databaseUrl, dataDir: spec.dataDir, poolSize });
 }
 
@@ -76,6 +71,12 @@ async function openBenchDatabase(spec: TargetSpec, poolSize: number): Promise<Da
  * (the ledger scenarios).
  */
 async function prepare(spec: TargetSpec): Promise<void> {
+  const [{ migrate }, { createPartner }, { SYSTEM_ACTORS }, { oauthScopes }] = await Promise.all([
+    import('../../src/db/migrate'),
+    import('../../src/domain/partners/partners'),
+    import('../../src/domain/actor'),
+    import('../../generated/operations'),
+  ]);
   const db = await openBenchDatabase(spec, 2);
   try {
     await migrate(db);
@@ -93,7 +94,8 @@ async function prepare(spec: TargetSpec): Promise<void> {
 }
 
 /** The webhook dispatcher run as src/main.ts runs it (one run at a time), receivers on loopback allowed; `stop` lets deliveries in flight end. */
-function dispatch(db: Database, cardVault: CardVault, config: Config, pollMs: number): { stop: () => Promise<void> } {
+async function dispatch(db: Database, cardVault: CardVault, config: Config, pollMs: number): Promise<{ stop: () => Promise<void> }> {
+  const { WebhookDispatcher } = await import('../../src/domain/webhooks/dispatcher');
   const { pollIntervalMs: _poll, allowLoopbackHttp: _loopback, ...delivery } = config.webhooks;
   const dispatcher = new WebhookDispatcher(db, cardVault, { ...delivery, policy: { allowLoopbackHttp: true } }, (error) =>
     process.stderr.write(`bench server: webhook delivery failed to record: ${String(error)}\n`),
@@ -125,12 +127,19 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       return { url: await listen(server), stop: () => closeServer(server) };
     }
     case 'express': {
+      const { default: express } = await import('express');
       const app = express();
       app.get('/', (_req, res) => void res.json({ hello: 'world' }));
       const server = createServer(app);
       return { url: await listen(server), stop: () => closeServer(server) };
     }
     case 'api': {
+      const [{ readConfig }, { createLogger }, { CardVault }, { startServer }] = await Promise.all([
+        import('../../src/config'),
+        import('../../src/http/logger'),
+        import('../../src/domain/cards/card-numbers'),
+        import('../../src/server'),
+      ]);
       const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
       const db = await openBenchDatabase(spec, config.databasePoolSize);
       const logger = createLogger(spec.logLevel);
@@ -156,7 +165,7 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
         '127.0.0.1',
         0,
       );
-      const dispatching = spec.webhookPollMs ? dispatch(db, cardVault, config, spec.webhookPollMs) : null;
+      const dispatching = spec.webhookPollMs ? await dispatch(db, cardVault, config, spec.webhookPollMs) : null;
       return {
         url: running.url,
         async stop() {
@@ -168,6 +177,7 @@ async function serve(spec: TargetSpec): Promise<{ url: string; stop: () => Promi
       };
     }
     case 'ceiling': {
+      const [{ readConfig }, { serveCeiling }] = await Promise.all([import('../../src/config'), import('./ceiling')]);
       // The API's pool size, as the API server of the bench gets it.
       const config = readConfig({ ...process.env, DATABASE_URL: spec.databaseUrl });
       return serveCeiling(spec, { poolSize: config.databasePoolSize, rateLimitPerMinute: BENCH_RATE_LIMIT });

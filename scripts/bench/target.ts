@@ -1,5 +1,6 @@
 /** Starts scripts/bench/server.ts in a child process and drives it over IPC. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildMessage, TargetSpec } from './protocol';
 
@@ -25,9 +26,21 @@ export interface RunningTarget {
   stop(): Promise<number>;
 }
 
+/**
+ * The flags `npm start` gives node (package.json's start script, `node [flags] --import tsx
+ * src/main.ts`): every server process of the bench runs with the same, so that its memory and
+ * speed are the server's as started (V8's heap sizing flags change both).
+ */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /^node((?: --[\w-]+(?:=\S+)?)*) --import tsx src\/main\.ts$/.exec(scripts.start);
+  if (!flags) throw new Error(`package.json's start script is not "node [flags] --import tsx src/main.ts" as the bench expects: ${scripts.start}`);
+  return flags[1].split(' ').filter(Boolean);
+}
+
 function spawnServer(spec: TargetSpec, options: SpawnOptions): ChildProcess {
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(spec)], {
+  const child = spawn(process.execPath, [...startFlags(), ...profiling, '--import', 'tsx', SERVER_SCRIPT, JSON.stringify(spec)], {
     cwd: REPO_ROOT,
     stdio: ['ignore', options.stdout, 'inherit', 'ipc'],
   });

@@ -48,4 +48,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 # SIGTERM drains in-flight requests for up to SHUTDOWN_GRACE_SECONDS (25): stop with a longer
 # timeout than Docker's default 10 s (docker stop -t 30; compose.yaml sets stop_grace_period).
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "--enable-source-maps", "dist/main.js"]

@@ -96,6 +96,9 @@ function toPartnerView(row: PartnerRow, credentials: CredentialRow[]): PartnerVi
   };
 }
 
+/** SQL true when the partner whose id is `partner` (a column or placeholder) is active (not disabled): for a statement that must check it in place. */
+export const partnerIsActive = (partner: string): string => `EXISTS (SELECT 1 FROM partners p WHERE p.id = ${partner} AND p.status = 'active')`;
+
 /** The partner's row, or PARTNER_NOT_FOUND; `lock` locks it for the transaction (true: FOR UPDATE, 'share': FOR SHARE). */
 export async function partnerRow(db: Queryable, id: string, lock: boolean | 'share' = false): Promise<PartnerRow> {
   const [row] = await db.query<PartnerRow>(`SELECT * FROM partners WHERE id = $1${lock === 'share' ? ' FOR SHARE' : lock ? ' FOR UPDATE' : ''}`, [id]);

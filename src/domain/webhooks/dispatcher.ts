@@ -25,7 +25,7 @@ import { partnerFeedAfter, type FeedEntry } from '../gateway/events';
 import type { CardVault } from '../cards/card-numbers';
 import { newId } from '../ids';
 import type { Position } from '../pagination';
-import { partnerRow } from '../partners/partners';
+import { partnerIsActive, partnerRow } from '../partners/partners';
 import { webhookAttempted } from '../observation';
 import type { AddressPolicy } from './addresses';
 import { disableUnreachable, liveSecrets, type EndpointRow } from './endpoints';
@@ -270,8 +270,7 @@ export class WebhookDispatcher {
            FROM (SELECT id FROM webhook_deliveries
                   WHERE endpoint_id = $3 AND id <> $1 AND status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until <= now())
                     AND EXISTS (SELECT 1 FROM done)
-                    AND EXISTS (SELECT 1 FROM webhook_endpoints e JOIN partners p ON p.id = e.partner_id
-                                 WHERE e.id = $3 AND e.status = 'enabled' AND p.status = 'active')
+                    AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = $3 AND e.status = 'enabled' AND ${partnerIsActive('e.partner_id')})
                   ORDER BY next_attempt_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED) due
           WHERE d.id = due.id
           RETURNING d.id, d.event_id, d.payload, d.attempts)

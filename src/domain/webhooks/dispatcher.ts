@@ -249,11 +249,12 @@ export class WebhookDispatcher {
    * by the holder of the attempt's lease), the endpoint healed if it was not healthy, and its
    * next due delivery leased in its place: the slot passes from one to the other without the
    * endpoint's lock, so the endpoint's leases never outnumber its slots. Nothing is handed over
-   * when the endpoint is no longer enabled, its circuit is open, or its partner is disabled.
-   * Null when the lease was lost (nothing recorded; record() says nothing either then).
+   * when the endpoint is no longer enabled or its partner is disabled (its circuit, if it was
+   * open, this success closes). Null when the lease was lost (nothing recorded; record() finds
+   * nothing to record either then).
    */
   private async recordSuccess(endpointId: string, delivery: Claimed, attemptedAt: Date, answer: Answer): Promise<Claimed | undefined | null> {
-    const rows = await this.db.query<Claimed & { recorded: boolean }>(
+    const rows = await this.db.query<Claimed | { [K in keyof Claimed]: null }>(
       `WITH done AS (
          UPDATE webhook_deliveries SET lease_until = NULL, status = 'succeeded', completed_at = now()
           WHERE id = $1 AND attempts = $2 AND status = 'pending'
@@ -274,7 +275,8 @@ export class WebhookDispatcher {
                   ORDER BY next_attempt_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED) due
           WHERE d.id = due.id
           RETURNING d.id, d.event_id, d.payload, d.attempts)
-       SELECT true AS recorded, next.* FROM done LEFT JOIN next ON true`,
+       -- No row: the lease was lost. A row of nulls: recorded, nothing handed over.
+       SELECT next.* FROM done LEFT JOIN next ON true`,
       [
         delivery.id,
         delivery.attempts,
@@ -290,7 +292,7 @@ export class WebhookDispatcher {
     );
     const [row] = rows;
     if (!row) return null;
-    return row.id === null ? undefined : { id: row.id, event_id: row.event_id, payload: row.payload, attempts: row.attempts };
+    return row.id === null ? undefined : row;
   }
 
   private outcomeOf(answer: Answer, attempts: number): Outcome {
